@@ -1,0 +1,94 @@
+// Package collector turns GitHub billing data into Prometheus metrics. It
+// knows Prometheus and nothing of HTTP or command-line flags: main builds the
+// flags from Collectors() and passes plain values in.
+package collector
+
+import (
+	"context"
+	"slices"
+
+	"github.com/prometheus/client_golang/prometheus"
+
+	"github.com/github-billing-exporter/github-billing-exporter/githubapi"
+)
+
+const namespace = "github_billing"
+
+// Collector fetches one billing area for one account.
+type Collector interface {
+	// Update fetches the account's data and returns the metrics to serve
+	// until the next refresh.
+	Update(ctx context.Context, client *githubapi.Client, account githubapi.Account) ([]prometheus.Metric, error)
+}
+
+// Options are the collectors' settings beyond on/off.
+type Options struct {
+	// AdvancedSecurityByRepository adds per-repository committer counts.
+	AdvancedSecurityByRepository bool
+	// UsageByRepository splits usage metrics by repository.
+	UsageByRepository bool
+}
+
+// Factory describes one collector: its name (the --collector.NAME flag),
+// whether it runs by default, and the account scopes it applies to.
+type Factory struct {
+	Name           string
+	DefaultEnabled bool
+	Scopes         []githubapi.Scope
+	Help           string
+	new            func(Options) Collector
+}
+
+// AppliesTo says whether the collector has an endpoint for the scope.
+func (f Factory) AppliesTo(s githubapi.Scope) bool { return slices.Contains(f.Scopes, s) }
+
+var (
+	allScopes              = []githubapi.Scope{githubapi.ScopeEnterprise, githubapi.ScopeOrganization, githubapi.ScopeUser}
+	enterpriseOrganization = []githubapi.Scope{githubapi.ScopeEnterprise, githubapi.ScopeOrganization}
+)
+
+// collectorTable is every collector the exporter has, in flag order.
+var collectorTable = []Factory{
+	{Name: "actions", DefaultEnabled: true, Scopes: allScopes, new: newActionsCollector,
+		Help: "Actions minutes of the billing cycle (legacy endpoint; 410 on GitHub's hosted service)."},
+	{Name: "packages", DefaultEnabled: true, Scopes: allScopes, new: newPackagesCollector,
+		Help: "Packages bandwidth of the billing cycle (legacy endpoint; 410 on GitHub's hosted service)."},
+	{Name: "shared_storage", DefaultEnabled: true, Scopes: allScopes, new: newSharedStorageCollector,
+		Help: "Estimated shared storage of the month (legacy endpoint; 410 on GitHub's hosted service)."},
+	{Name: "advanced_security", DefaultEnabled: true, Scopes: enterpriseOrganization, new: newAdvancedSecurityCollector,
+		Help: "Advanced Security active committers."},
+}
+
+// Collectors lists every available collector.
+func Collectors() []Factory { return slices.Clone(collectorTable) }
+
+func lookup(name string) (Factory, bool) {
+	for _, f := range collectorTable {
+		if f.Name == name {
+			return f, true
+		}
+	}
+	return Factory{}, false
+}
+
+// accountLabels are the labels every billing metric starts with.
+var accountLabels = []string{"scope", "account"}
+
+// newDesc builds a billing metric's descriptor with the account labels first.
+func newDesc(name, help string, labels ...string) *prometheus.Desc {
+	return prometheus.NewDesc(namespace+"_"+name, help, append(slices.Clone(accountLabels), labels...), nil)
+}
+
+// metricSet collects one account's const metrics during an update.
+type metricSet struct {
+	account githubapi.Account
+	metrics []prometheus.Metric
+}
+
+func newMetricSet(a githubapi.Account) *metricSet { return &metricSet{account: a} }
+
+// gauge adds one gauge sample; labels follow the account labels.
+func (s *metricSet) gauge(desc *prometheus.Desc, value float64, labels ...string) {
+	values := append([]string{string(s.account.Scope), s.account.Name}, labels...)
+	s.metrics = append(s.metrics, prometheus.MustNewConstMetric(desc, prometheus.GaugeValue, value, values...))
+}

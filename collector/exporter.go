@@ -1,0 +1,327 @@
+package collector
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"sync"
+	"time"
+
+	"github.com/prometheus/client_golang/prometheus"
+
+	"github.com/github-billing-exporter/github-billing-exporter/githubapi"
+)
+
+// retiredPause is how long a collector leaves an endpoint alone after GitHub
+// answered 410 Gone.
+const retiredPause = 24 * time.Hour
+
+var (
+	collectorSuccess = prometheus.NewDesc(namespace+"_scrape_collector_success",
+		"1 when the last refresh of the collector for the account worked.", []string{"collector", "scope", "account"}, nil)
+	collectorDuration = prometheus.NewDesc(namespace+"_scrape_collector_duration_seconds",
+		"How long the last refresh of the collector for the account took.", []string{"collector", "scope", "account"}, nil)
+	collectorLastSuccess = prometheus.NewDesc(namespace+"_collector_last_success_timestamp_seconds",
+		"When the data served for the collector and account was fetched.", []string{"collector", "scope", "account"}, nil)
+	endpointRetired = prometheus.NewDesc(namespace+"_endpoint_retired",
+		"1 when GitHub answered 410 Gone: the endpoint is retired for the account.", []string{"collector", "scope", "account"}, nil)
+)
+
+// Target is one account and the client that reads it.
+type Target struct {
+	Account githubapi.Account
+	Client  *githubapi.Client
+}
+
+// Settings are the refresh settings, which a configuration reload may change.
+type Settings struct {
+	// RefreshInterval is how old data may get before a scrape refreshes it.
+	RefreshInterval time.Duration
+	// RefreshTimeout bounds one refresh, which may outlast the scrape that
+	// started it.
+	RefreshTimeout time.Duration
+	// MaxAge drops data older than this instead of serving it.
+	MaxAge time.Duration
+}
+
+// Config is what NewExporter needs.
+type Config struct {
+	Logger *slog.Logger
+	// Collectors are the names of the enabled collectors.
+	Collectors []string
+	Options    Options
+	// Concurrency bounds the refreshes that talk to GitHub at once.
+	Concurrency int
+	Now         func() time.Time
+}
+
+// Exporter keeps a cache per account and collector and refreshes it when a
+// scrape finds it older than the refresh interval. Concurrent scrapes share
+// one refresh; a refresh that outlasts a scrape finishes in the background
+// while the scrape answers with the last good data.
+type Exporter struct {
+	logger     *slog.Logger
+	collectors []namedCollector
+	now        func() time.Time
+	sem        chan struct{}
+
+	ctx    context.Context
+	cancel context.CancelFunc
+	wg     sync.WaitGroup
+
+	mu       sync.RWMutex
+	settings Settings
+	targets  []Target
+	cache    map[cacheKey]*entry
+}
+
+type namedCollector struct {
+	Factory
+	collector Collector
+}
+
+type cacheKey struct {
+	account   githubapi.Account
+	collector string
+}
+
+// entry is one collector's cached result for one account.
+type entry struct {
+	mu        sync.Mutex
+	metrics   []prometheus.Metric // last good data
+	fetched   time.Time           // when metrics were fetched
+	attempted time.Time           // when the last refresh ended
+	ok        bool                // whether the last refresh worked
+	duration  time.Duration       // how long the last refresh took
+	retiredAt time.Time           // when GitHub last answered 410
+	warned    bool                // the retirement was logged
+	inflight  chan struct{}       // closed when the running refresh ends
+}
+
+// NewExporter builds an exporter with the named collectors enabled.
+func NewExporter(cfg Config) (*Exporter, error) {
+	e := &Exporter{
+		logger: cfg.Logger,
+		now:    cfg.Now,
+		cache:  map[cacheKey]*entry{},
+	}
+	if e.logger == nil {
+		e.logger = slog.New(slog.DiscardHandler)
+	}
+	if e.now == nil {
+		e.now = time.Now
+	}
+	e.sem = make(chan struct{}, max(1, cfg.Concurrency))
+	for _, name := range cfg.Collectors {
+		f, ok := lookup(name)
+		if !ok {
+			return nil, fmt.Errorf("unknown collector %q", name)
+		}
+		e.collectors = append(e.collectors, namedCollector{Factory: f, collector: f.new(cfg.Options)})
+	}
+	e.ctx, e.cancel = context.WithCancel(context.Background())
+	return e, nil
+}
+
+// Apply sets the accounts and refresh settings; it is called at start and on
+// every configuration reload. Cached data of accounts that are gone is
+// dropped; accounts that stay keep their cache.
+func (e *Exporter) Apply(s Settings, targets []Target) {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	e.settings, e.targets = s, targets
+	keep := map[githubapi.Account]bool{}
+	for _, t := range targets {
+		keep[t.Account] = true
+	}
+	for k := range e.cache {
+		if !keep[k.account] {
+			delete(e.cache, k)
+		}
+	}
+}
+
+// Targets returns the configured accounts.
+func (e *Exporter) Targets() []Target {
+	e.mu.RLock()
+	defer e.mu.RUnlock()
+	return append([]Target(nil), e.targets...)
+}
+
+// Close stops background refreshes and waits for them.
+func (e *Exporter) Close() {
+	e.cancel()
+	e.wg.Wait()
+}
+
+// job is one collector for one account within a scrape.
+type job struct {
+	target    Target
+	collector namedCollector
+	entry     *entry
+}
+
+// ScrapeCollector returns a prometheus.Collector for one scrape: it refreshes
+// what is older than the refresh interval, waits for those refreshes until
+// ctx ends, and emits what the cache then holds. include selects accounts; nil
+// means all.
+func (e *Exporter) ScrapeCollector(ctx context.Context, include func(githubapi.Account) bool) prometheus.Collector {
+	return &scrape{exporter: e, ctx: ctx, include: include}
+}
+
+type scrape struct {
+	exporter *Exporter
+	ctx      context.Context
+	include  func(githubapi.Account) bool
+}
+
+// Describe sends nothing: the metrics depend on what GitHub answers, so the
+// collector is unchecked.
+func (s *scrape) Describe(chan<- *prometheus.Desc) {}
+
+func (s *scrape) Collect(ch chan<- prometheus.Metric) {
+	e := s.exporter
+	jobs, settings := e.plan(s.include)
+	var waits []<-chan struct{}
+	for _, j := range jobs {
+		if done := e.ensureFresh(j, settings); done != nil {
+			waits = append(waits, done)
+		}
+	}
+	for _, done := range waits {
+		select {
+		case <-done:
+		case <-s.ctx.Done():
+			// Answer with what the cache holds; the refreshes go on.
+		}
+	}
+	now := e.now()
+	for _, j := range jobs {
+		j.entry.emit(ch, j, now, settings.MaxAge)
+	}
+}
+
+// plan lists the jobs of a scrape, creating cache entries on first sight.
+func (e *Exporter) plan(include func(githubapi.Account) bool) ([]job, Settings) {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	var jobs []job
+	for _, t := range e.targets {
+		if include != nil && !include(t.Account) {
+			continue
+		}
+		for _, c := range e.collectors {
+			if !c.AppliesTo(t.Account.Scope) {
+				continue
+			}
+			k := cacheKey{t.Account, c.Name}
+			ent := e.cache[k]
+			if ent == nil {
+				ent = &entry{}
+				e.cache[k] = ent
+			}
+			jobs = append(jobs, job{target: t, collector: c, entry: ent})
+		}
+	}
+	return jobs, e.settings
+}
+
+// ensureFresh starts a refresh when the entry is due and none is running,
+// and returns a channel closed when the running refresh ends, or nil when the
+// cache is fresh.
+func (e *Exporter) ensureFresh(j job, s Settings) <-chan struct{} {
+	ent := j.entry
+	ent.mu.Lock()
+	defer ent.mu.Unlock()
+	if ent.inflight != nil {
+		return ent.inflight
+	}
+	now := e.now()
+	if !ent.retiredAt.IsZero() && now.Sub(ent.retiredAt) < retiredPause {
+		return nil
+	}
+	if !ent.attempted.IsZero() && now.Sub(ent.attempted) < s.RefreshInterval {
+		return nil
+	}
+	ent.inflight = make(chan struct{})
+	e.wg.Add(1)
+	go e.refresh(j, s, ent.inflight)
+	return ent.inflight
+}
+
+// refresh runs one collector for one account, detached from the scrape that
+// asked for it, and stores the outcome.
+func (e *Exporter) refresh(j job, s Settings, done chan struct{}) {
+	defer e.wg.Done()
+	ctx, cancel := context.WithTimeout(e.ctx, s.RefreshTimeout)
+	defer cancel()
+
+	var metrics []prometheus.Metric
+	var err error
+	start := e.now()
+	select {
+	case e.sem <- struct{}{}:
+		start = e.now()
+		metrics, err = j.collector.collector.Update(ctx, j.target.Client, j.target.Account)
+		<-e.sem
+	case <-ctx.Done():
+		err = fmt.Errorf("waiting for a free connection to GitHub: %w", ctx.Err())
+	}
+	end := e.now()
+
+	ent := j.entry
+	ent.mu.Lock()
+	defer ent.mu.Unlock()
+	defer close(done)
+	ent.inflight = nil
+	ent.attempted, ent.duration = end, end.Sub(start)
+	logger := e.logger.With("collector", j.collector.Name, "scope", j.target.Account.Scope, "account", j.target.Account.Name)
+	switch {
+	case err == nil:
+		ent.metrics, ent.fetched, ent.ok = metrics, end, true
+		ent.retiredAt, ent.warned = time.Time{}, false
+		logger.Debug("refreshed", "series", len(metrics), "duration", ent.duration)
+	case errors.Is(err, githubapi.ErrRetired):
+		// Not a failure: GitHub moved this data to the billing platform.
+		ent.metrics, ent.fetched, ent.ok = nil, time.Time{}, true
+		ent.retiredAt = end
+		if !ent.warned {
+			ent.warned = true
+			logger.Warn("GitHub retired this endpoint (410 Gone); its data is in the usage collector's metrics now. Not calling it again for 24h.", "err", err)
+		}
+	default:
+		ent.ok = false
+		logger.Error("refresh failed; serving the last good data", "err", err)
+	}
+}
+
+// emit sends the entry's data and the collector's own metrics.
+func (ent *entry) emit(ch chan<- prometheus.Metric, j job, now time.Time, maxAge time.Duration) {
+	ent.mu.Lock()
+	defer ent.mu.Unlock()
+	labels := []string{j.collector.Name, string(j.target.Account.Scope), j.target.Account.Name}
+	retired := !ent.retiredAt.IsZero()
+	fresh := !ent.fetched.IsZero() && now.Sub(ent.fetched) <= maxAge
+	if fresh {
+		for _, m := range ent.metrics {
+			ch <- m
+		}
+	}
+	success := 0.0
+	if ent.ok && (fresh || retired) {
+		success = 1
+	}
+	ch <- prometheus.MustNewConstMetric(collectorSuccess, prometheus.GaugeValue, success, labels...)
+	if !ent.attempted.IsZero() {
+		ch <- prometheus.MustNewConstMetric(collectorDuration, prometheus.GaugeValue, ent.duration.Seconds(), labels...)
+	}
+	if !ent.fetched.IsZero() {
+		ch <- prometheus.MustNewConstMetric(collectorLastSuccess, prometheus.GaugeValue, float64(ent.fetched.UnixNano())/1e9, labels...)
+	}
+	retiredValue := 0.0
+	if retired {
+		retiredValue = 1
+	}
+	ch <- prometheus.MustNewConstMetric(endpointRetired, prometheus.GaugeValue, retiredValue, labels...)
+}

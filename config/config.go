@@ -1,0 +1,432 @@
+// Package config loads and validates the exporter's YAML configuration.
+package config
+
+import (
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+	"reflect"
+	"regexp"
+	"strings"
+	"time"
+
+	commoncfg "github.com/prometheus/common/config"
+	"github.com/prometheus/common/model"
+	"go.yaml.in/yaml/v2"
+
+	"github.com/github-billing-exporter/github-billing-exporter/githubapi"
+)
+
+// Defaults for keys that are left out.
+const (
+	DefaultAPIURL          = "https://api.github.com"
+	DefaultCredentialName  = "default"
+	DefaultRefreshInterval = model.Duration(15 * time.Minute)
+	DefaultRefreshTimeout  = model.Duration(2 * time.Minute)
+	// A refresh_interval below this would spend GitHub's hourly budget on
+	// data GitHub itself refreshes only every few hours.
+	minRefreshInterval = model.Duration(time.Minute)
+	// TokenEnvVar is read when the top-level github block has no credential.
+	TokenEnvVar = "GITHUB_TOKEN"
+)
+
+// Config is the configuration file as written.
+type Config struct {
+	GitHub GitHub `yaml:"github"`
+	// RefreshInterval is how old cached data may get before a scrape
+	// refreshes it.
+	RefreshInterval model.Duration `yaml:"refresh_interval"`
+	// RefreshTimeout bounds one refresh of one collector for one account; a
+	// refresh that outlasts a scrape goes on in the background.
+	RefreshTimeout model.Duration `yaml:"refresh_timeout"`
+	// MaxAge drops cached data older than this instead of serving it as
+	// current (default: three refresh intervals, at least an hour).
+	MaxAge        model.Duration `yaml:"max_age"`
+	Enterprises   []Account      `yaml:"enterprises"`
+	Organizations []Account      `yaml:"organizations"`
+	Users         []Account      `yaml:"users"`
+}
+
+// GitHub is a connection to a GitHub API and the credential used on it.
+type GitHub struct {
+	// Credential names this credential in the credential label of the
+	// rate-limit metrics; it is never the token.
+	Credential string `yaml:"credential,omitempty"`
+	APIURL     string `yaml:"api_url,omitempty"`
+	// Token, TokenFile and App are the three ways to authenticate; at most
+	// one may be set.
+	Token     commoncfg.Secret `yaml:"token,omitempty"`
+	TokenFile string           `yaml:"token_file,omitempty"`
+	App       *App             `yaml:"app,omitempty"`
+	// TLSConfig and the proxy settings shape the HTTP connection to GitHub.
+	TLSConfig             commoncfg.TLSConfig `yaml:"tls_config,omitempty"`
+	commoncfg.ProxyConfig `yaml:",inline"`
+}
+
+// App authenticates as a GitHub App installation.
+type App struct {
+	AppID          int64  `yaml:"app_id"`
+	InstallationID int64  `yaml:"installation_id"`
+	PrivateKeyFile string `yaml:"private_key_file"`
+}
+
+// Account is one enterprise, organization or user to export.
+type Account struct {
+	Name string `yaml:"name"`
+	// GitHub overrides the top-level github block for this account.
+	GitHub *GitHub `yaml:"github,omitempty"`
+}
+
+// Resolved is a validated configuration, with credentials read from their
+// files and every account bound to a named credential.
+type Resolved struct {
+	File            string
+	RefreshInterval time.Duration
+	RefreshTimeout  time.Duration
+	MaxAge          time.Duration
+	Credentials     map[string]*Credential
+	Targets         []Target
+	// Warnings are problems that do not stop the exporter, such as a token
+	// file other users can read.
+	Warnings []string
+	// Raw is the configuration as written, for display (secrets print as
+	// <secret>).
+	Raw *Config
+}
+
+// Credential is one way into one GitHub API.
+type Credential struct {
+	Name   string
+	APIURL string
+	// Token is set for token authentication.
+	Token commoncfg.Secret
+	// App and AppPrivateKey are set for GitHub App authentication.
+	App           *App
+	AppPrivateKey commoncfg.Secret
+	// HTTP holds the TLS and proxy settings.
+	HTTP commoncfg.HTTPClientConfig
+}
+
+// Target is one account and the credential it is read with.
+type Target struct {
+	Account    githubapi.Account
+	Credential string
+}
+
+// Error is a configuration problem: the file, the key and the reason.
+type Error struct {
+	File   string
+	Key    string
+	Reason string
+}
+
+func (e *Error) Error() string {
+	if e.Key == "" {
+		return fmt.Sprintf("%s: %s", e.File, e.Reason)
+	}
+	return fmt.Sprintf("%s: %s: %s", e.File, e.Key, e.Reason)
+}
+
+// Load reads, parses and validates a configuration file.
+func Load(file string) (*Resolved, error) {
+	content, err := os.ReadFile(file)
+	if err != nil {
+		return nil, &Error{File: file, Reason: fmt.Sprintf("cannot read configuration: %v", pathErrReason(err))}
+	}
+	return Parse(file, content, os.Getenv)
+}
+
+var unknownField = regexp.MustCompile(`field (\S+) not found in type \S+`)
+
+// Parse validates configuration content read from file; getenv supplies
+// GITHUB_TOKEN. Relative paths are relative to the file's directory.
+func Parse(file string, content []byte, getenv func(string) string) (*Resolved, error) {
+	var cfg Config
+	if err := yaml.UnmarshalStrict(content, &cfg); err != nil {
+		reason := strings.TrimPrefix(err.Error(), "yaml: ")
+		reason = strings.ReplaceAll(reason, "unmarshal errors:\n  ", "")
+		reason = unknownField.ReplaceAllString(reason, `unknown key "$1"`)
+		return nil, &Error{File: file, Reason: reason}
+	}
+	return resolve(file, &cfg, getenv)
+}
+
+func resolve(file string, cfg *Config, getenv func(string) string) (*Resolved, error) {
+	dir := filepath.Dir(file)
+	r := &Resolved{
+		File:        file,
+		Credentials: map[string]*Credential{},
+		Raw:         cfg,
+	}
+	fail := func(key, format string, args ...any) error {
+		return &Error{File: file, Key: key, Reason: fmt.Sprintf(format, args...)}
+	}
+
+	r.RefreshInterval = time.Duration(or(cfg.RefreshInterval, DefaultRefreshInterval))
+	if cfg.RefreshInterval != 0 && cfg.RefreshInterval < minRefreshInterval {
+		return nil, fail("refresh_interval", "must be at least %s, GitHub's billing data changes far more slowly", minRefreshInterval)
+	}
+	r.RefreshTimeout = time.Duration(or(cfg.RefreshTimeout, DefaultRefreshTimeout))
+	if cfg.RefreshTimeout < 0 {
+		return nil, fail("refresh_timeout", "must be positive")
+	}
+	r.MaxAge = time.Duration(cfg.MaxAge)
+	if r.MaxAge == 0 {
+		r.MaxAge = max(3*r.RefreshInterval, time.Hour)
+	}
+	if r.MaxAge <= r.RefreshInterval {
+		return nil, fail("max_age", "must be longer than refresh_interval (%s), or every refresh would drop the data it replaces", r.RefreshInterval)
+	}
+
+	top, err := resolveCredential(cfg.GitHub, nil, "github", dir, getenv)
+	if err != nil {
+		return nil, asConfigError(file, err)
+	}
+	if top.Name == "" {
+		top.Name = DefaultCredentialName
+	}
+
+	groups := []struct {
+		key      string
+		scope    githubapi.Scope
+		accounts []Account
+	}{
+		{"enterprises", githubapi.ScopeEnterprise, cfg.Enterprises},
+		{"organizations", githubapi.ScopeOrganization, cfg.Organizations},
+		{"users", githubapi.ScopeUser, cfg.Users},
+	}
+	usesTop := false
+	for _, g := range groups {
+		seen := map[string]int{}
+		for i, a := range g.accounts {
+			key := fmt.Sprintf("%s[%d]", g.key, i)
+			if err := validateName(a.Name); err != nil {
+				return nil, fail(key+".name", "%v", err)
+			}
+			folded := strings.ToLower(a.Name)
+			if j, dup := seen[folded]; dup {
+				return nil, fail(key+".name", "%s %q is already listed as %s[%d]", g.scope, a.Name, g.key, j)
+			}
+			seen[folded] = i
+			cred := top
+			if a.GitHub != nil {
+				if cred, err = resolveCredential(*a.GitHub, top, key+".github", dir, getenv); err != nil {
+					return nil, asConfigError(file, err)
+				}
+				if cred.Name == "" {
+					cred.Name = a.Name
+				}
+			}
+			if cred == top {
+				usesTop = true
+			} else if err := r.addCredential(cred); err != nil {
+				return nil, fail(key+".github.credential", "%v", err)
+			}
+			r.Targets = append(r.Targets, Target{
+				Account:    githubapi.Account{Scope: g.scope, Name: a.Name},
+				Credential: cred.Name,
+			})
+		}
+	}
+	if len(r.Targets) == 0 {
+		return nil, fail("", "no accounts: list at least one of enterprises, organizations or users")
+	}
+	if usesTop {
+		if top.Token == "" && top.App == nil {
+			return nil, fail("github", "no credential: set token, token_file or app, or the %s environment variable", TokenEnvVar)
+		}
+		if err := r.addCredential(top); err != nil {
+			return nil, fail("github.credential", "%v", err)
+		}
+	}
+	for _, c := range r.Credentials {
+		if c.Token == "" && c.App == nil {
+			return nil, fail("github", "credential %q has no token: set token, token_file or app", c.Name)
+		}
+	}
+	r.Warnings = tokenFileWarnings(cfg, dir)
+	return r, nil
+}
+
+// addCredential registers c under its name; one name may be shared by
+// several accounts only when it means the same credential.
+func (r *Resolved) addCredential(c *Credential) error {
+	if prev, ok := r.Credentials[c.Name]; ok {
+		if !reflect.DeepEqual(prev, c) {
+			return fmt.Errorf("credential name %q is used for two different credentials", c.Name)
+		}
+		return nil
+	}
+	r.Credentials[c.Name] = c
+	return nil
+}
+
+// resolveCredential turns a github block into a credential. An account's
+// block (parent != nil) inherits the API URL, the connection settings and,
+// when it sets none of its own, the credential of the top-level block.
+func resolveCredential(g GitHub, parent *Credential, key, dir string, getenv func(string) string) (*Credential, error) {
+	c := &Credential{Name: g.Credential, APIURL: g.APIURL}
+	if parent != nil {
+		if c.APIURL == "" {
+			c.APIURL = parent.APIURL
+		}
+		c.HTTP = parent.HTTP
+	}
+	if c.APIURL == "" {
+		c.APIURL = DefaultAPIURL
+	}
+	u, err := githubapi.ParseBaseURL(c.APIURL)
+	if err != nil {
+		return nil, &Error{Key: key + ".api_url", Reason: strings.TrimPrefix(err.Error(), "invalid API URL: ")}
+	}
+	c.APIURL = u.String()
+
+	if !reflect.DeepEqual(g.TLSConfig, commoncfg.TLSConfig{}) || !reflect.DeepEqual(g.ProxyConfig, commoncfg.ProxyConfig{}) || parent == nil {
+		g.TLSConfig.SetDirectory(dir)
+		c.HTTP = commoncfg.HTTPClientConfig{
+			TLSConfig:       g.TLSConfig,
+			ProxyConfig:     g.ProxyConfig,
+			FollowRedirects: true,
+			EnableHTTP2:     true,
+		}
+		if err := c.HTTP.Validate(); err != nil {
+			return nil, &Error{Key: key, Reason: err.Error()}
+		}
+	}
+
+	set := 0
+	for _, b := range []bool{g.Token != "", g.TokenFile != "", g.App != nil} {
+		if b {
+			set++
+		}
+	}
+	switch {
+	case set > 1:
+		return nil, &Error{Key: key, Reason: "set only one of token, token_file and app"}
+	case g.Token != "":
+		c.Token = g.Token
+	case g.TokenFile != "":
+		path := resolvePath(dir, g.TokenFile)
+		content, err := os.ReadFile(path)
+		if err != nil {
+			return nil, &Error{Key: key + ".token_file", Reason: fmt.Sprintf("cannot read token: %v", pathErrReason(err))}
+		}
+		token := strings.TrimSpace(string(content))
+		if token == "" {
+			return nil, &Error{Key: key + ".token_file", Reason: fmt.Sprintf("%s is empty", path)}
+		}
+		c.Token = commoncfg.Secret(token)
+	case g.App != nil:
+		if g.App.AppID <= 0 {
+			return nil, &Error{Key: key + ".app.app_id", Reason: "must be a positive number"}
+		}
+		if g.App.InstallationID <= 0 {
+			return nil, &Error{Key: key + ".app.installation_id", Reason: "must be a positive number"}
+		}
+		if g.App.PrivateKeyFile == "" {
+			return nil, &Error{Key: key + ".app.private_key_file", Reason: "is required"}
+		}
+		app := *g.App
+		app.PrivateKeyFile = resolvePath(dir, app.PrivateKeyFile)
+		pem, err := os.ReadFile(app.PrivateKeyFile)
+		if err != nil {
+			return nil, &Error{Key: key + ".app.private_key_file", Reason: fmt.Sprintf("cannot read private key: %v", pathErrReason(err))}
+		}
+		if !strings.Contains(string(pem), "PRIVATE KEY-----") {
+			return nil, &Error{Key: key + ".app.private_key_file", Reason: fmt.Sprintf("%s is not a PEM private key", app.PrivateKeyFile)}
+		}
+		c.App, c.AppPrivateKey = &app, commoncfg.Secret(pem)
+	case parent != nil:
+		c.Token, c.App, c.AppPrivateKey = parent.Token, parent.App, parent.AppPrivateKey
+		if c.Name == "" && c.APIURL == parent.APIURL && reflect.DeepEqual(c.HTTP, parent.HTTP) {
+			return parent, nil
+		}
+	default:
+		c.Token = commoncfg.Secret(strings.TrimSpace(getenv(TokenEnvVar)))
+	}
+	return c, nil
+}
+
+var validName = regexp.MustCompile(`^[A-Za-z0-9][A-Za-z0-9._-]*$`)
+
+func validateName(name string) error {
+	switch {
+	case name == "":
+		return errors.New("must not be empty")
+	case !validName.MatchString(name):
+		return fmt.Errorf("%q is not a GitHub account name (letters, digits, '-', '_' and '.' only)", name)
+	}
+	return nil
+}
+
+func resolvePath(dir, path string) string {
+	if path == "" || filepath.IsAbs(path) {
+		return path
+	}
+	return filepath.Join(dir, path)
+}
+
+// pathErrReason keeps an *os.PathError's path and reason, and nothing else.
+func pathErrReason(err error) string {
+	var pe *os.PathError
+	if errors.As(err, &pe) {
+		return pe.Path + ": " + pe.Err.Error()
+	}
+	return err.Error()
+}
+
+func asConfigError(file string, err error) error {
+	var ce *Error
+	if errors.As(err, &ce) {
+		ce.File = file
+		return ce
+	}
+	return &Error{File: file, Reason: err.Error()}
+}
+
+// tokenFileWarnings names the token and key files that users other than the
+// owner can read.
+func tokenFileWarnings(cfg *Config, dir string) []string {
+	var warnings []string
+	check := func(key, path string) {
+		if path == "" {
+			return
+		}
+		path = resolvePath(dir, path)
+		if st, err := os.Stat(path); err == nil && st.Mode().Perm()&0o044 != 0 {
+			warnings = append(warnings, fmt.Sprintf("%s: %s is readable by other users (mode %04o); restrict it with chmod 600", key, path, st.Mode().Perm()))
+		}
+	}
+	blocks := []struct {
+		key string
+		g   *GitHub
+	}{{"github", &cfg.GitHub}}
+	for _, g := range []struct {
+		key      string
+		accounts []Account
+	}{{"enterprises", cfg.Enterprises}, {"organizations", cfg.Organizations}, {"users", cfg.Users}} {
+		for i, a := range g.accounts {
+			if a.GitHub != nil {
+				blocks = append(blocks, struct {
+					key string
+					g   *GitHub
+				}{fmt.Sprintf("%s[%d].github", g.key, i), a.GitHub})
+			}
+		}
+	}
+	for _, b := range blocks {
+		check(b.key+".token_file", b.g.TokenFile)
+		if b.g.App != nil {
+			check(b.key+".app.private_key_file", b.g.App.PrivateKeyFile)
+		}
+	}
+	return warnings
+}
+
+func or(v, def model.Duration) model.Duration {
+	if v == 0 {
+		return def
+	}
+	return v
+}

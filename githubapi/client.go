@@ -1,0 +1,368 @@
+// Package githubapi is a client for GitHub's billing REST API. It knows GitHub
+// and nothing of Prometheus: callers observe requests and rate limits through
+// the Observer interface.
+package githubapi
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"net/http"
+	"net/url"
+	"strconv"
+	"strings"
+	"time"
+)
+
+// APIVersion is the REST API version this client speaks.
+const APIVersion = "2022-11-28"
+
+// DefaultMaxResponseBytes caps one response body. Usage reports of large
+// enterprises run to hundreds of megabytes; they are decoded as streams, so the
+// cap guards against a runaway body, not memory.
+const DefaultMaxResponseBytes int64 = 2 << 30
+
+// Scope is the kind of account a billing endpoint belongs to.
+type Scope string
+
+// The account scopes GitHub bills.
+const (
+	ScopeEnterprise   Scope = "enterprise"
+	ScopeOrganization Scope = "organization"
+	ScopeUser         Scope = "user"
+)
+
+// Account is one billed GitHub account.
+type Account struct {
+	Scope Scope
+	Name  string
+}
+
+func (a Account) String() string { return string(a.Scope) + " " + strconv.Quote(a.Name) }
+
+// legacyPrefix is the path prefix of the settings/billing endpoints that
+// predate the billing platform (organizations are under /orgs there).
+func (a Account) legacyPrefix() (template, path string) {
+	switch a.Scope {
+	case ScopeEnterprise:
+		return "/enterprises/{enterprise}", "/enterprises/" + url.PathEscape(a.Name)
+	case ScopeOrganization:
+		return "/orgs/{org}", "/orgs/" + url.PathEscape(a.Name)
+	default:
+		return "/users/{username}", "/users/" + url.PathEscape(a.Name)
+	}
+}
+
+// platformPrefix is the path prefix of the billing platform endpoints
+// (organizations are under /organizations there).
+func (a Account) platformPrefix() (template, path string) {
+	if a.Scope == ScopeOrganization {
+		return "/organizations/{org}", "/organizations/" + url.PathEscape(a.Name)
+	}
+	return a.legacyPrefix()
+}
+
+// RateLimit is what GitHub's x-ratelimit-* headers said on one answer.
+type RateLimit struct {
+	Resource  string
+	Limit     float64
+	Remaining float64
+	Used      float64
+	Reset     time.Time
+}
+
+// Observer is told about every request and every rate-limit reading.
+type Observer interface {
+	// ObserveRequest is called once per HTTP request; code is the status
+	// code, or 0 when no answer arrived.
+	ObserveRequest(endpoint string, code int, duration time.Duration)
+	ObserveRateLimit(credential string, rl RateLimit)
+}
+
+type nopObserver struct{}
+
+func (nopObserver) ObserveRequest(string, int, time.Duration) {}
+func (nopObserver) ObserveRateLimit(string, RateLimit)        {}
+
+// Options configure a Client.
+type Options struct {
+	// BaseURL is the API root: https://api.github.com, https://HOST/api/v3
+	// or https://api.SUBDOMAIN.ghe.com.
+	BaseURL string
+	// Credential names the credential behind HTTPClient in rate-limit
+	// observations. It is a name from the configuration, never a token.
+	Credential string
+	// HTTPClient carries authentication (see TokenTransport and AppTransport).
+	HTTPClient       *http.Client
+	UserAgent        string
+	MaxResponseBytes int64
+	Observer         Observer
+}
+
+// Client calls GitHub's billing endpoints for any account reachable with one
+// credential.
+type Client struct {
+	base       *url.URL
+	credential string
+	http       *http.Client
+	userAgent  string
+	maxBytes   int64
+	observer   Observer
+}
+
+// New returns a client for the API root in o.BaseURL.
+func New(o Options) (*Client, error) {
+	base, err := ParseBaseURL(o.BaseURL)
+	if err != nil {
+		return nil, err
+	}
+	c := &Client{
+		base:       base,
+		credential: o.Credential,
+		http:       o.HTTPClient,
+		userAgent:  o.UserAgent,
+		maxBytes:   o.MaxResponseBytes,
+		observer:   o.Observer,
+	}
+	if c.http == nil {
+		c.http = http.DefaultClient
+	}
+	if c.userAgent == "" {
+		c.userAgent = "github-billing-exporter"
+	}
+	if c.maxBytes <= 0 {
+		c.maxBytes = DefaultMaxResponseBytes
+	}
+	if c.observer == nil {
+		c.observer = nopObserver{}
+	}
+	return c, nil
+}
+
+// ParseBaseURL checks an API root URL and returns it without a trailing slash,
+// keeping any path prefix such as GitHub Enterprise Server's /api/v3.
+func ParseBaseURL(raw string) (*url.URL, error) {
+	u, err := url.Parse(raw)
+	if err != nil {
+		return nil, fmt.Errorf("invalid API URL: %w", err)
+	}
+	if u.Scheme != "http" && u.Scheme != "https" {
+		return nil, fmt.Errorf("invalid API URL %q: scheme must be http or https", raw)
+	}
+	if u.Host == "" {
+		return nil, fmt.Errorf("invalid API URL %q: no host", raw)
+	}
+	if u.User != nil || u.RawQuery != "" || u.Fragment != "" {
+		return nil, fmt.Errorf("invalid API URL %q: must not carry user info, a query or a fragment", u.Redacted())
+	}
+	u.Path = strings.TrimRight(u.Path, "/")
+	u.RawPath = ""
+	return u, nil
+}
+
+// Credential is the name of the credential the client uses.
+func (c *Client) Credential() string { return c.credential }
+
+// BaseURL is the API root the client talks to.
+func (c *Client) BaseURL() string { return c.base.String() }
+
+// endpoint is one request target: the path template used as a metric label and
+// in errors, and the concrete path.
+type endpoint struct {
+	template string
+	path     string
+	query    url.Values
+}
+
+func (c *Client) url(e endpoint) string {
+	u := *c.base
+	u.Path = c.base.Path + e.path
+	u.RawQuery = e.query.Encode()
+	return u.String()
+}
+
+// get performs one GET and returns the answer when it is a 2xx; the caller
+// closes the body. Any other answer is returned as an *APIError.
+func (c *Client) get(ctx context.Context, e endpoint, rawURL string) (*http.Response, error) {
+	req, err := http.NewRequestWithContext(ctx, http.MethodGet, rawURL, nil)
+	if err != nil {
+		return nil, fmt.Errorf("GET %s: %w", e.template, err)
+	}
+	req.Header.Set("Accept", "application/vnd.github+json")
+	req.Header.Set("X-GitHub-Api-Version", APIVersion)
+	req.Header.Set("User-Agent", c.userAgent)
+
+	start := time.Now()
+	resp, err := c.http.Do(req)
+	if err != nil {
+		c.observer.ObserveRequest(e.template, 0, time.Since(start))
+		return nil, fmt.Errorf("GET %s: %w", req.URL.Path, scrubURLError(err))
+	}
+	c.observer.ObserveRequest(e.template, resp.StatusCode, time.Since(start))
+	if rl, ok := parseRateLimit(resp.Header); ok {
+		c.observer.ObserveRateLimit(c.credential, rl)
+	}
+	if resp.StatusCode >= 200 && resp.StatusCode < 300 {
+		resp.Body = newLimitedBody(resp.Body, c.maxBytes)
+		return resp, nil
+	}
+	defer resp.Body.Close()
+	return nil, newAPIError(e.template, req.URL.Path, resp)
+}
+
+// scrubURLError drops the URL from a transport error: the error text is logged
+// and the URL of a redirect target could carry anything.
+func scrubURLError(err error) error {
+	var ue *url.Error
+	if errors.As(err, &ue) {
+		return ue.Err
+	}
+	return err
+}
+
+// getJSON fetches one endpoint and decodes its body into v as a stream.
+func (c *Client) getJSON(ctx context.Context, e endpoint, v any) error {
+	resp, err := c.get(ctx, e, c.url(e))
+	if err != nil {
+		return err
+	}
+	defer resp.Body.Close()
+	return decode(e, resp.Body, v)
+}
+
+func decode(e endpoint, body io.Reader, v any) error {
+	if err := json.NewDecoder(body).Decode(v); err != nil {
+		return &DecodeError{Endpoint: e.template, Path: e.path, Err: err}
+	}
+	return nil
+}
+
+// eachPage follows the Link header's rel="next" from the first page of e,
+// handing each answer's body to page. It refuses to follow a link to another
+// host, so the credential never leaves the configured API.
+func (c *Client) eachPage(ctx context.Context, e endpoint, page func(body io.Reader) error) error {
+	next := c.url(e)
+	for next != "" {
+		resp, err := c.get(ctx, e, next)
+		if err != nil {
+			return err
+		}
+		err = page(resp.Body)
+		resp.Body.Close()
+		if err != nil {
+			return err
+		}
+		next = ""
+		if link := NextPageURL(resp.Header.Get("Link")); link != "" {
+			u, err := url.Parse(link)
+			if err != nil {
+				return fmt.Errorf("GET %s: invalid Link header: %w", e.template, err)
+			}
+			if u = c.base.ResolveReference(u); u.Scheme != c.base.Scheme || u.Host != c.base.Host {
+				return fmt.Errorf("GET %s: Link header points to another host %q", e.template, u.Host)
+			}
+			next = u.String()
+		}
+	}
+	return nil
+}
+
+// NextPageURL returns the rel="next" target of an RFC 8288 Link header, or "".
+func NextPageURL(header string) string {
+	for header != "" {
+		header = strings.TrimLeft(header, " ,")
+		if !strings.HasPrefix(header, "<") {
+			return ""
+		}
+		end := strings.IndexByte(header, '>')
+		if end < 0 {
+			return ""
+		}
+		target := header[1:end]
+		header = header[end+1:]
+		// Parameters run to the next link, which starts after a comma that is
+		// not inside a quoted string.
+		params, rest := splitLinkParams(header)
+		header = rest
+		for _, p := range strings.Split(params, ";") {
+			k, v, ok := strings.Cut(strings.TrimSpace(p), "=")
+			if !ok || !strings.EqualFold(strings.TrimSpace(k), "rel") {
+				continue
+			}
+			for _, rel := range strings.Fields(strings.Trim(strings.TrimSpace(v), `"`)) {
+				if strings.EqualFold(rel, "next") {
+					return target
+				}
+			}
+		}
+	}
+	return ""
+}
+
+func splitLinkParams(s string) (params, rest string) {
+	quoted := false
+	for i := 0; i < len(s); i++ {
+		switch s[i] {
+		case '"':
+			quoted = !quoted
+		case ',':
+			if !quoted {
+				return s[:i], s[i+1:]
+			}
+		}
+	}
+	return s, ""
+}
+
+func parseRateLimit(h http.Header) (RateLimit, bool) {
+	limit := h.Get("X-Ratelimit-Limit")
+	remaining := h.Get("X-Ratelimit-Remaining")
+	if limit == "" || remaining == "" {
+		return RateLimit{}, false
+	}
+	rl := RateLimit{Resource: h.Get("X-Ratelimit-Resource")}
+	var err error
+	if rl.Limit, err = strconv.ParseFloat(limit, 64); err != nil {
+		return RateLimit{}, false
+	}
+	if rl.Remaining, err = strconv.ParseFloat(remaining, 64); err != nil {
+		return RateLimit{}, false
+	}
+	rl.Used, _ = strconv.ParseFloat(h.Get("X-Ratelimit-Used"), 64)
+	if reset, err := strconv.ParseInt(h.Get("X-Ratelimit-Reset"), 10, 64); err == nil {
+		rl.Reset = time.Unix(reset, 0)
+	}
+	if rl.Resource == "" {
+		rl.Resource = "core"
+	}
+	return rl, true
+}
+
+// limitedBody fails a read once more than max bytes have come, so an oversized
+// answer is an error instead of a silently truncated document.
+type limitedBody struct {
+	io.ReadCloser
+	remaining int64
+	max       int64
+}
+
+func newLimitedBody(rc io.ReadCloser, max int64) *limitedBody {
+	return &limitedBody{ReadCloser: rc, remaining: max, max: max}
+}
+
+func (l *limitedBody) Read(p []byte) (int, error) {
+	if l.remaining < 0 {
+		return 0, &TooLargeError{Limit: l.max}
+	}
+	if int64(len(p)) > l.remaining+1 {
+		p = p[:l.remaining+1]
+	}
+	n, err := l.ReadCloser.Read(p)
+	l.remaining -= int64(n)
+	if l.remaining < 0 {
+		return 0, &TooLargeError{Limit: l.max}
+	}
+	return n, err
+}

@@ -1,0 +1,202 @@
+// Package githubtest serves a simulated GitHub billing API on 127.0.0.1. The
+// exporter's --demo mode and the tests use it; it speaks the same paths,
+// headers, pagination and errors as GitHub, so the real client reads it.
+package githubtest
+
+import (
+	"encoding/json"
+	"fmt"
+	"net"
+	"net/http"
+	"os"
+	"strconv"
+	"sync"
+	"time"
+)
+
+// Server is a fake GitHub API.
+type Server struct {
+	// URL is the API root, http://127.0.0.1:PORT.
+	URL string
+
+	listener net.Listener
+	server   *http.Server
+	mux      *http.ServeMux
+
+	mu        sync.Mutex
+	source    func() *Dataset
+	requests  map[string]int
+	overrides map[string]http.Handler
+	token     string
+	latency   time.Duration
+	remaining int
+}
+
+// New starts a server that answers from d. Change d later with Update.
+func New(d *Dataset) (*Server, error) {
+	return start(func() *Dataset { return d })
+}
+
+// NewDemo starts a server whose data is the demo dataset at the time of each
+// request, so its figures grow through the month.
+func NewDemo() (*Server, error) {
+	return start(func() *Dataset { return Demo(time.Now().UTC()) })
+}
+
+func start(source func() *Dataset) (*Server, error) {
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		return nil, fmt.Errorf("fake GitHub: listen on loopback: %w", err)
+	}
+	s := &Server{
+		URL:       "http://" + ln.Addr().String(),
+		listener:  ln,
+		mux:       http.NewServeMux(),
+		source:    source,
+		requests:  map[string]int{},
+		overrides: map[string]http.Handler{},
+		remaining: 5000,
+	}
+	s.routes()
+	s.server = &http.Server{Handler: http.HandlerFunc(s.serveHTTP), ReadHeaderTimeout: 10 * time.Second}
+	go s.server.Serve(ln) //nolint:errcheck // ends with Close
+	return s, nil
+}
+
+// Close stops the server and drops open connections.
+func (s *Server) Close() { s.server.Close() }
+
+// RequireToken makes every request without "Authorization: Bearer token"
+// fail with 401, as GitHub does for a bad credential.
+func (s *Server) RequireToken(token string) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.token = token
+}
+
+// SetLatency delays every answer by d.
+func (s *Server) SetLatency(d time.Duration) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.latency = d
+}
+
+// Update changes the dataset under the server's lock.
+func (s *Server) Update(change func(d *Dataset)) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	change(s.source())
+}
+
+// Override answers requests for the exact path with h instead of the
+// dataset; a nil h removes the override.
+func (s *Server) Override(path string, h http.HandlerFunc) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if h == nil {
+		delete(s.overrides, path)
+		return
+	}
+	s.overrides[path] = h
+}
+
+// Requests is how many requests reached path (without query), including ones
+// answered with an error.
+func (s *Server) Requests(path string) int {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.requests[path]
+}
+
+// TotalRequests is how many requests reached the server.
+func (s *Server) TotalRequests() int {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	n := 0
+	for _, c := range s.requests {
+		n += c
+	}
+	return n
+}
+
+// ResetRequests zeroes the request counters.
+func (s *Server) ResetRequests() {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.requests = map[string]int{}
+}
+
+func (s *Server) serveHTTP(w http.ResponseWriter, r *http.Request) {
+	s.mu.Lock()
+	s.requests[r.URL.Path]++
+	override := s.overrides[r.URL.Path]
+	token, latency := s.token, s.latency
+	s.remaining--
+	if s.remaining < 0 {
+		s.remaining = 4999
+	}
+	remaining := s.remaining
+	s.mu.Unlock()
+
+	if latency > 0 {
+		select {
+		case <-time.After(latency):
+		case <-r.Context().Done():
+			return
+		}
+	}
+	h := w.Header()
+	h.Set("X-Ratelimit-Limit", "5000")
+	h.Set("X-Ratelimit-Remaining", strconv.Itoa(remaining))
+	h.Set("X-Ratelimit-Used", strconv.Itoa(5000-remaining))
+	h.Set("X-Ratelimit-Reset", strconv.FormatInt(time.Now().Add(time.Hour).Truncate(time.Hour).Unix(), 10))
+	h.Set("X-Ratelimit-Resource", "core")
+	if token != "" && r.Header.Get("Authorization") != "Bearer "+token {
+		WriteError(w, http.StatusUnauthorized, "Bad credentials")
+		return
+	}
+	if override != nil {
+		override.ServeHTTP(w, r)
+		return
+	}
+	s.mux.ServeHTTP(w, r)
+}
+
+// dataset returns the current data; handlers hold it only for one answer.
+func (s *Server) dataset() *Dataset {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.source()
+}
+
+// WriteJSON answers 200 with v as JSON.
+func WriteJSON(w http.ResponseWriter, v any) {
+	w.Header().Set("Content-Type", "application/json; charset=utf-8")
+	if err := json.NewEncoder(w).Encode(v); err != nil {
+		http.Error(w, err.Error(), http.StatusInternalServerError)
+	}
+}
+
+// WriteError answers with GitHub's error body.
+func WriteError(w http.ResponseWriter, code int, message string) {
+	w.Header().Set("Content-Type", "application/json; charset=utf-8")
+	w.WriteHeader(code)
+	json.NewEncoder(w).Encode(map[string]string{ //nolint:errcheck // best effort
+		"message":           message,
+		"documentation_url": "https://docs.github.com/rest",
+		"status":            strconv.Itoa(code),
+	})
+}
+
+// ServeFile answers 200 with the content of a file, as the examples are served.
+func ServeFile(file string) http.HandlerFunc {
+	return func(w http.ResponseWriter, _ *http.Request) {
+		body, err := os.ReadFile(file)
+		if err != nil {
+			WriteError(w, http.StatusInternalServerError, err.Error())
+			return
+		}
+		w.Header().Set("Content-Type", "application/json; charset=utf-8")
+		w.Write(body) //nolint:errcheck // best effort
+	}
+}

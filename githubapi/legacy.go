@@ -1,0 +1,60 @@
+package githubapi
+
+import "context"
+
+// ActionsBilling is GET {scope}/settings/billing/actions (retired on
+// GitHub's hosted service; GitHub Enterprise Server and mirrors answer it).
+type ActionsBilling struct {
+	TotalMinutesUsed     float64 `json:"total_minutes_used"`
+	TotalPaidMinutesUsed float64 `json:"total_paid_minutes_used"`
+	IncludedMinutes      float64 `json:"included_minutes"`
+	// MinutesUsedBreakdown is keyed by runner as GitHub sends it (UBUNTU,
+	// MACOS, ubuntu_4_core, …); the key "total" is a sum, not a runner.
+	MinutesUsedBreakdown map[string]float64 `json:"minutes_used_breakdown"`
+}
+
+// PackagesBilling is GET {scope}/settings/billing/packages (retired).
+type PackagesBilling struct {
+	TotalGigabytesBandwidthUsed     float64 `json:"total_gigabytes_bandwidth_used"`
+	TotalPaidGigabytesBandwidthUsed float64 `json:"total_paid_gigabytes_bandwidth_used"`
+	IncludedGigabytesBandwidth      float64 `json:"included_gigabytes_bandwidth"`
+}
+
+// SharedStorageBilling is GET {scope}/settings/billing/shared-storage (retired).
+type SharedStorageBilling struct {
+	DaysLeftInBillingCycle       float64 `json:"days_left_in_billing_cycle"`
+	EstimatedPaidStorageForMonth float64 `json:"estimated_paid_storage_for_month"`
+	EstimatedStorageForMonth     float64 `json:"estimated_storage_for_month"`
+}
+
+func legacyEndpoint(a Account, suffix string) endpoint {
+	template, path := a.legacyPrefix()
+	return endpoint{template: template + suffix, path: path + suffix}
+}
+
+// ActionsBilling fetches the Actions minutes of the current billing cycle.
+func (c *Client) ActionsBilling(ctx context.Context, a Account) (*ActionsBilling, error) {
+	var v ActionsBilling
+	if err := c.getJSON(ctx, legacyEndpoint(a, "/settings/billing/actions"), &v); err != nil {
+		return nil, err
+	}
+	return &v, nil
+}
+
+// PackagesBilling fetches the Packages bandwidth of the current billing cycle.
+func (c *Client) PackagesBilling(ctx context.Context, a Account) (*PackagesBilling, error) {
+	var v PackagesBilling
+	if err := c.getJSON(ctx, legacyEndpoint(a, "/settings/billing/packages"), &v); err != nil {
+		return nil, err
+	}
+	return &v, nil
+}
+
+// SharedStorageBilling fetches the estimated shared storage of the month.
+func (c *Client) SharedStorageBilling(ctx context.Context, a Account) (*SharedStorageBilling, error) {
+	var v SharedStorageBilling
+	if err := c.getJSON(ctx, legacyEndpoint(a, "/settings/billing/shared-storage"), &v); err != nil {
+		return nil, err
+	}
+	return &v, nil
+}

@@ -1,0 +1,216 @@
+// Command github-billing-exporter exports GitHub billing data to Prometheus.
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net/http"
+	"os"
+	"os/signal"
+	"syscall"
+	"time"
+
+	"github.com/alecthomas/kingpin/v2"
+	"github.com/go-kit/log"
+	"github.com/prometheus/common/promslog"
+	promslogflag "github.com/prometheus/common/promslog/flag"
+	"github.com/prometheus/common/version"
+	"github.com/prometheus/exporter-toolkit/web"
+	"github.com/prometheus/exporter-toolkit/web/kingpinflag"
+	slgk "github.com/tjhop/slog-gokit"
+
+	"github.com/github-billing-exporter/github-billing-exporter/collector"
+	"github.com/github-billing-exporter/github-billing-exporter/config"
+	"github.com/github-billing-exporter/github-billing-exporter/githubapi"
+	"github.com/github-billing-exporter/github-billing-exporter/githubapi/githubtest"
+)
+
+const defaultListenAddress = ":9786"
+
+func main() { os.Exit(run(os.Args[1:], os.Stdout, os.Stderr)) }
+
+// flags are the parsed command line.
+type flags struct {
+	configFile       string
+	configCheck      bool
+	demo             bool
+	telemetryPath    string
+	maxRequests      int
+	disableExporter  bool
+	concurrency      int
+	scrapeTimeout    time.Duration
+	timeoutOffset    time.Duration
+	maxResponseBytes int64
+	collectors       map[string]*bool
+	options          collector.Options
+	web              *web.FlagConfig
+	log              promslog.Config
+}
+
+func parseFlags(args []string, stdout, stderr *os.File) (*flags, error) {
+	app := kingpin.New("github-billing-exporter", "Prometheus exporter for GitHub billing: Actions minutes, Packages, storage, Advanced Security and the billing platform's per-SKU costs.")
+	app.UsageWriter(stdout)
+	app.ErrorWriter(stderr)
+	app.HelpFlag.Short('h')
+	app.Version(version.Print("github-billing-exporter"))
+	f := &flags{collectors: map[string]*bool{}}
+	app.Flag("config.file", "Configuration file.").Default("github-billing-exporter.yml").StringVar(&f.configFile)
+	app.Flag("config.check", "Validate the configuration file and exit.").BoolVar(&f.configCheck)
+	app.Flag("demo", "Serve a simulated GitHub billing API on loopback and export it; needs no configuration file and no token.").BoolVar(&f.demo)
+	app.Flag("web.telemetry-path", "Path under which to expose metrics.").Default("/metrics").StringVar(&f.telemetryPath)
+	app.Flag("web.max-requests", "Maximum number of parallel scrape requests. 0 disables the limit.").Default("40").IntVar(&f.maxRequests)
+	app.Flag("web.disable-exporter-metrics", "Exclude the process, Go runtime and promhttp metrics from /metrics.").BoolVar(&f.disableExporter)
+	app.Flag("refresh.concurrency", "Maximum number of refreshes talking to GitHub at once, across all accounts.").Default("4").IntVar(&f.concurrency)
+	app.Flag("scrape.timeout", "How long a scrape waits for refreshes when Prometheus sends no X-Prometheus-Scrape-Timeout-Seconds header.").Default("10s").DurationVar(&f.scrapeTimeout)
+	app.Flag("scrape.timeout-offset", "Subtracted from Prometheus's scrape timeout so the answer arrives in time.").Default("500ms").DurationVar(&f.timeoutOffset)
+	app.Flag("github.max-response-bytes", "Largest GitHub response body accepted.").Default(fmt.Sprint(githubapi.DefaultMaxResponseBytes)).Int64Var(&f.maxResponseBytes)
+
+	disableDefaults := app.Flag("collector.disable-defaults", "Disable every collector that is not explicitly enabled.").Bool()
+	explicit := map[string]bool{}
+	for _, c := range collector.Collectors() {
+		state := "disabled"
+		if c.DefaultEnabled {
+			state = "enabled"
+		}
+		name := c.Name
+		f.collectors[name] = app.Flag("collector."+name, fmt.Sprintf("%s (default: %s)", c.Help, state)).
+			Default(fmt.Sprint(c.DefaultEnabled)).
+			Action(func(*kingpin.ParseContext) error { explicit[name] = true; return nil }).
+			Bool()
+	}
+	app.Flag("collector.advanced_security.by-repository", "Export Advanced Security committers per repository.").BoolVar(&f.options.AdvancedSecurityByRepository)
+
+	f.web = kingpinflag.AddFlags(app, defaultListenAddress)
+	promslogflag.AddFlags(app, &f.log)
+	if _, err := app.Parse(args); err != nil {
+		return nil, err
+	}
+	if *disableDefaults {
+		for name, enabled := range f.collectors {
+			if !explicit[name] {
+				*enabled = false
+			}
+		}
+	}
+	return f, nil
+}
+
+// newLogger builds the go-kit log writer (logfmt or JSON) and bridges it to
+// the *slog.Logger that every package takes.
+func newLogger(cfg promslog.Config, w *os.File) *slog.Logger {
+	out := log.NewSyncWriter(w)
+	var base log.Logger
+	if cfg.Format != nil && cfg.Format.String() == "json" {
+		base = log.NewJSONLogger(out)
+	} else {
+		base = log.NewLogfmtLogger(out)
+	}
+	var level slog.Leveler
+	if cfg.Level != nil {
+		level = cfg.Level
+	}
+	return slog.New(slgk.NewGoKitHandler(base, level))
+}
+
+func run(args []string, stdout, stderr *os.File) int {
+	f, err := parseFlags(args, stdout, stderr)
+	if err != nil {
+		fmt.Fprintln(stderr, "github-billing-exporter:", err)
+		return 2
+	}
+	logger := newLogger(f.log, stderr)
+
+	if f.configCheck {
+		cfg, err := config.Load(f.configFile)
+		if err != nil {
+			fmt.Fprintln(stderr, "configuration is invalid:", err)
+			return 1
+		}
+		for _, w := range cfg.Warnings {
+			fmt.Fprintln(stderr, "warning:", w)
+		}
+		fmt.Fprintf(stdout, "%s is valid: %d account(s), %d credential(s)\n", f.configFile, len(cfg.Targets), len(cfg.Credentials))
+		return 0
+	}
+
+	logger.Info("starting github-billing-exporter", "version", version.Info(), "build_context", version.BuildContext())
+	source := func() (*config.Resolved, error) { return config.Load(f.configFile) }
+	if f.demo {
+		fake, err := githubtest.NewDemo()
+		if err != nil {
+			logger.Error("cannot start the demo GitHub API", "err", err)
+			return 1
+		}
+		defer fake.Close()
+		fake.RequireToken(demoToken)
+		logger.Info("demo mode: serving a simulated GitHub billing API; no configuration file or token is read", "api_url", fake.URL)
+		source = func() (*config.Resolved, error) { return demoConfig(fake.URL), nil }
+	}
+
+	var enabled []string
+	for _, c := range collector.Collectors() {
+		if *f.collectors[c.Name] {
+			enabled = append(enabled, c.Name)
+		}
+	}
+	exporter, err := collector.NewExporter(collector.Config{
+		Logger:      logger,
+		Collectors:  enabled,
+		Options:     f.options,
+		Concurrency: f.concurrency,
+	})
+	if err != nil {
+		logger.Error("cannot build the exporter", "err", err)
+		return 1
+	}
+	defer exporter.Close()
+	logger.Info("enabled collectors", "collectors", fmt.Sprint(enabled))
+
+	srv := newServer(serverConfig{
+		logger:           logger,
+		exporter:         exporter,
+		source:           source,
+		telemetryPath:    f.telemetryPath,
+		maxRequests:      f.maxRequests,
+		disableExporter:  f.disableExporter,
+		scrapeTimeout:    f.scrapeTimeout,
+		timeoutOffset:    f.timeoutOffset,
+		maxResponseBytes: f.maxResponseBytes,
+	})
+	if err := srv.reload(); err != nil {
+		logger.Error("cannot load the configuration", "err", err)
+		return 1
+	}
+
+	httpServer := &http.Server{Handler: srv.handler(), ReadHeaderTimeout: 10 * time.Second}
+	serveErr := make(chan error, 1)
+	go func() { serveErr <- web.ListenAndServe(httpServer, f.web, logger) }()
+
+	signals := make(chan os.Signal, 1)
+	signal.Notify(signals, syscall.SIGHUP, syscall.SIGINT, syscall.SIGTERM)
+	defer signal.Stop(signals)
+	for {
+		select {
+		case err := <-serveErr:
+			if err != nil && !errors.Is(err, http.ErrServerClosed) {
+				logger.Error("cannot serve", "err", err)
+				return 1
+			}
+			return 0
+		case sig := <-signals:
+			if sig == syscall.SIGHUP {
+				if err := srv.reload(); err != nil {
+					logger.Error("configuration reload failed; keeping the running configuration", "err", err)
+				}
+				continue
+			}
+			logger.Info("shutting down", "signal", sig.String())
+			ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+			httpServer.Shutdown(ctx) //nolint:errcheck // exiting anyway
+			cancel()
+			return 0
+		}
+	}
+}

@@ -1,0 +1,200 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"html"
+	"log/slog"
+	"net/http"
+	"sort"
+	"strconv"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/prometheus/client_golang/prometheus"
+	"github.com/prometheus/client_golang/prometheus/collectors"
+	versioncollector "github.com/prometheus/client_golang/prometheus/collectors/version"
+	"github.com/prometheus/client_golang/prometheus/promhttp"
+	"github.com/prometheus/common/version"
+	"github.com/prometheus/exporter-toolkit/web"
+
+	"github.com/github-billing-exporter/github-billing-exporter/collector"
+	"github.com/github-billing-exporter/github-billing-exporter/config"
+)
+
+type serverConfig struct {
+	logger           *slog.Logger
+	exporter         *collector.Exporter
+	source           func() (*config.Resolved, error)
+	telemetryPath    string
+	maxRequests      int
+	disableExporter  bool
+	scrapeTimeout    time.Duration
+	timeoutOffset    time.Duration
+	maxResponseBytes int64
+}
+
+// server holds what the HTTP handlers share: the exporter, the registry of
+// the exporter's own metrics and the running configuration.
+type server struct {
+	serverConfig
+	telemetry *collector.Telemetry
+	self      *prometheus.Registry
+	inflight  chan struct{}
+
+	reloadMu      sync.Mutex
+	reloadOK      prometheus.Gauge
+	reloadSuccess prometheus.Gauge
+	landing       atomic.Pointer[http.Handler]
+}
+
+func newServer(c serverConfig) *server {
+	s := &server{serverConfig: c, telemetry: collector.NewTelemetry(), self: prometheus.NewRegistry()}
+	s.reloadOK = prometheus.NewGauge(prometheus.GaugeOpts{
+		Name: "github_billing_config_last_reload_successful",
+		Help: "1 when the last configuration load worked.",
+	})
+	s.reloadSuccess = prometheus.NewGauge(prometheus.GaugeOpts{
+		Name: "github_billing_config_last_reload_success_timestamp_seconds",
+		Help: "When the configuration was last loaded successfully.",
+	})
+	s.self.MustRegister(s.telemetry, s.reloadOK, s.reloadSuccess, versioncollector.NewCollector("github_billing_exporter"))
+	if !c.disableExporter {
+		s.self.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
+	}
+	if c.maxRequests > 0 {
+		s.inflight = make(chan struct{}, c.maxRequests)
+	}
+	return s
+}
+
+// reload loads the configuration and applies it. On error the running
+// configuration stays and the reload gauge says 0.
+func (s *server) reload() error {
+	s.reloadMu.Lock()
+	defer s.reloadMu.Unlock()
+	cfg, err := s.source()
+	var targets []collector.Target
+	if err == nil {
+		targets, err = buildTargets(cfg, s.telemetry, s.maxResponseBytes)
+	}
+	if err != nil {
+		s.reloadOK.Set(0)
+		return err
+	}
+	for _, w := range cfg.Warnings {
+		s.logger.Warn(w)
+	}
+	s.exporter.Apply(collector.Settings{
+		RefreshInterval: cfg.RefreshInterval,
+		RefreshTimeout:  cfg.RefreshTimeout,
+		MaxAge:          cfg.MaxAge,
+	}, targets)
+	names := map[string]bool{}
+	for name := range cfg.Credentials {
+		names[name] = true
+	}
+	s.telemetry.RetainCredentials(names)
+	landing, err := s.landingPage(cfg)
+	if err != nil {
+		s.reloadOK.Set(0)
+		return err
+	}
+	s.landing.Store(&landing)
+	s.reloadOK.Set(1)
+	s.reloadSuccess.SetToCurrentTime()
+	s.logger.Info("configuration loaded", "file", cfg.File, "accounts", len(cfg.Targets), "credentials", len(cfg.Credentials), "refresh_interval", cfg.RefreshInterval)
+	return nil
+}
+
+func (s *server) handler() http.Handler {
+	mux := http.NewServeMux()
+	var metrics http.Handler = http.HandlerFunc(s.serveMetrics)
+	if !s.disableExporter {
+		metrics = promhttp.InstrumentMetricHandler(s.self, metrics)
+	}
+	mux.Handle(s.telemetryPath, metrics)
+	mux.HandleFunc("/-/healthy", func(w http.ResponseWriter, _ *http.Request) { fmt.Fprintln(w, "Healthy") })
+	mux.HandleFunc("/-/ready", func(w http.ResponseWriter, _ *http.Request) { fmt.Fprintln(w, "Ready") })
+	mux.HandleFunc("/-/reload", s.serveReload)
+	mux.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) {
+		if r.URL.Path != "/" {
+			http.NotFound(w, r)
+			return
+		}
+		(*s.landing.Load()).ServeHTTP(w, r)
+	})
+	return mux
+}
+
+// scrapeContext bounds a scrape by Prometheus's timeout header, less an
+// offset so the answer arrives before Prometheus gives up.
+func (s *server) scrapeContext(r *http.Request) (context.Context, context.CancelFunc) {
+	timeout := s.scrapeTimeout
+	if v := r.Header.Get("X-Prometheus-Scrape-Timeout-Seconds"); v != "" {
+		if secs, err := strconv.ParseFloat(v, 64); err == nil && secs > 0 {
+			timeout = time.Duration(secs * float64(time.Second))
+			if timeout > s.timeoutOffset {
+				timeout -= s.timeoutOffset
+			}
+		}
+	}
+	return context.WithTimeout(r.Context(), timeout)
+}
+
+func (s *server) serveMetrics(w http.ResponseWriter, r *http.Request) {
+	if s.inflight != nil {
+		select {
+		case s.inflight <- struct{}{}:
+			defer func() { <-s.inflight }()
+		default:
+			http.Error(w, fmt.Sprintf("Limit of concurrent requests reached (%d), try again later.", s.maxRequests), http.StatusServiceUnavailable)
+			return
+		}
+	}
+	ctx, cancel := s.scrapeContext(r)
+	defer cancel()
+	scrape := prometheus.NewRegistry()
+	scrape.MustRegister(s.exporter.ScrapeCollector(ctx, nil))
+	promhttp.HandlerFor(prometheus.Gatherers{s.self, scrape}, promhttp.HandlerOpts{
+		ErrorLog:      slog.NewLogLogger(s.logger.Handler(), slog.LevelError),
+		ErrorHandling: promhttp.ContinueOnError,
+	}).ServeHTTP(w, r)
+}
+
+func (s *server) serveReload(w http.ResponseWriter, r *http.Request) {
+	if r.Method != http.MethodPost {
+		w.Header().Set("Allow", http.MethodPost)
+		http.Error(w, "This endpoint requires a POST request.", http.StatusMethodNotAllowed)
+		return
+	}
+	if err := s.reload(); err != nil {
+		s.logger.Error("configuration reload failed; keeping the running configuration", "err", err)
+		http.Error(w, "failed to reload config: "+err.Error(), http.StatusInternalServerError)
+		return
+	}
+	fmt.Fprintln(w, "configuration reloaded")
+}
+
+// landingPage lists the configured accounts and links to the metrics.
+func (s *server) landingPage(cfg *config.Resolved) (http.Handler, error) {
+	var rows strings.Builder
+	targets := append([]config.Target(nil), cfg.Targets...)
+	sort.SliceStable(targets, func(i, j int) bool { return targets[i].Account.Scope < targets[j].Account.Scope })
+	for _, t := range targets {
+		fmt.Fprintf(&rows, "<tr><td>%s</td><td>%s</td><td>%s</td></tr>\n",
+			html.EscapeString(string(t.Account.Scope)), html.EscapeString(t.Account.Name), html.EscapeString(t.Credential))
+	}
+	return web.NewLandingPage(web.LandingConfig{
+		Name:        "GitHub Billing Exporter",
+		Description: "Prometheus exporter for GitHub billing: Actions minutes, Packages, storage, Advanced Security and the billing platform's per-SKU costs.",
+		Version:     version.Info(),
+		Links: []web.LandingLinks{
+			{Address: s.telemetryPath, Text: "Metrics"},
+			{Address: "/-/healthy", Text: "Health"},
+		},
+		ExtraHTML: "<h2>Accounts</h2>\n<table><tr><th>scope</th><th>account</th><th>credential</th></tr>\n" + rows.String() + "</table>",
+	})
+}

@@ -1,0 +1,63 @@
+package main
+
+import (
+	"fmt"
+	"net/url"
+
+	commoncfg "github.com/prometheus/common/config"
+	"github.com/prometheus/common/version"
+
+	"github.com/github-billing-exporter/github-billing-exporter/collector"
+	"github.com/github-billing-exporter/github-billing-exporter/config"
+	"github.com/github-billing-exporter/github-billing-exporter/githubapi"
+)
+
+func userAgent() string { return "github-billing-exporter/" + version.Version }
+
+// buildTargets makes one GitHub client per credential and binds every
+// configured account to its client.
+func buildTargets(cfg *config.Resolved, observer githubapi.Observer, maxResponseBytes int64) ([]collector.Target, error) {
+	clients := map[string]*githubapi.Client{}
+	for name, cred := range cfg.Credentials {
+		c, err := newClient(cred, observer, maxResponseBytes)
+		if err != nil {
+			return nil, fmt.Errorf("credential %q: %w", name, err)
+		}
+		clients[name] = c
+	}
+	targets := make([]collector.Target, 0, len(cfg.Targets))
+	for _, t := range cfg.Targets {
+		targets = append(targets, collector.Target{Account: t.Account, Client: clients[t.Credential]})
+	}
+	return targets, nil
+}
+
+func newClient(cred *config.Credential, observer githubapi.Observer, maxResponseBytes int64) (*githubapi.Client, error) {
+	httpClient, err := commoncfg.NewClientFromConfig(cred.HTTP, "github", commoncfg.WithUserAgent(userAgent()))
+	if err != nil {
+		return nil, err
+	}
+	base, err := url.Parse(cred.APIURL)
+	if err != nil {
+		return nil, err
+	}
+	plain := httpClient.Transport
+	auth := plain
+	switch {
+	case cred.App != nil:
+		if auth, err = githubapi.AppTransport(plain, cred.APIURL, cred.App.AppID, cred.App.InstallationID, []byte(cred.AppPrivateKey)); err != nil {
+			return nil, fmt.Errorf("GitHub App private key %s: %w", cred.App.PrivateKeyFile, err)
+		}
+	case cred.Token != "":
+		auth = &githubapi.TokenTransport{Token: string(cred.Token), Base: plain}
+	}
+	httpClient.Transport = githubapi.HostOnly(base.Host, auth, plain)
+	return githubapi.New(githubapi.Options{
+		BaseURL:          cred.APIURL,
+		Credential:       cred.Name,
+		HTTPClient:       httpClient,
+		UserAgent:        userAgent(),
+		MaxResponseBytes: maxResponseBytes,
+		Observer:         observer,
+	})
+}
