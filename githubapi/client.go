@@ -366,3 +366,5 @@ func (l *limitedBody) Read(p []byte) (int, error) {
 	}
 	return n, err
 }
+
+func pathEscape(s string) string { return url.PathEscape(s) }

@@ -1,0 +1,34 @@
+package githubapi
+
+import "context"
+
+// CostCenter is one cost center of an enterprise.
+type CostCenter struct {
+	ID                string               `json:"id"`
+	Name              string               `json:"name"`
+	State             string               `json:"state"`
+	AzureSubscription *string              `json:"azure_subscription"`
+	Resources         []CostCenterResource `json:"resources"`
+}
+
+// CostCenterResource is a user, organization or repository assigned to a
+// cost center.
+type CostCenterResource struct {
+	Type string `json:"type"`
+	Name string `json:"name"`
+}
+
+// CostCenters lists an enterprise's cost centers, active and deleted.
+func (c *Client) CostCenters(ctx context.Context, a Account) ([]CostCenter, error) {
+	var body struct {
+		CostCenters []CostCenter `json:"costCenters"`
+	}
+	e := endpoint{
+		template: "/enterprises/{enterprise}/settings/billing/cost-centers",
+		path:     "/enterprises/" + pathEscape(a.Name) + "/settings/billing/cost-centers",
+	}
+	if err := c.getJSON(ctx, e, &body); err != nil {
+		return nil, err
+	}
+	return body.CostCenters, nil
+}
