@@ -81,6 +81,7 @@ func parseFlags(args []string, stdout, stderr *os.File) (*flags, error) {
 			Bool()
 	}
 	app.Flag("collector.advanced_security.by-repository", "Export Advanced Security committers per repository.").BoolVar(&f.options.AdvancedSecurityByRepository)
+	app.Flag("collector.usage.by-repository", "Split usage metrics by repository (an enterprise can have tens of thousands).").BoolVar(&f.options.UsageByRepository)
 
 	f.web = kingpinflag.AddFlags(app, defaultListenAddress)
 	promslogflag.AddFlags(app, &f.log)

@@ -45,6 +45,7 @@ func (f Factory) AppliesTo(s githubapi.Scope) bool { return slices.Contains(f.Sc
 var (
 	allScopes              = []githubapi.Scope{githubapi.ScopeEnterprise, githubapi.ScopeOrganization, githubapi.ScopeUser}
 	enterpriseOrganization = []githubapi.Scope{githubapi.ScopeEnterprise, githubapi.ScopeOrganization}
+	enterpriseOnly         = []githubapi.Scope{githubapi.ScopeEnterprise}
 )
 
 // collectorTable is every collector the exporter has, in flag order.
@@ -57,6 +58,22 @@ var collectorTable = []Factory{
 		Help: "Estimated shared storage of the month (legacy endpoint; 410 on GitHub's hosted service)."},
 	{Name: "advanced_security", DefaultEnabled: true, Scopes: enterpriseOrganization, new: newAdvancedSecurityCollector,
 		Help: "Advanced Security active committers."},
+	{Name: "usage", DefaultEnabled: true, Scopes: allScopes, new: newUsageCollector,
+		Help: "Month-to-date usage report per product, SKU, organization and cost center (quantities and dollars)."},
+	{Name: "usage_summary", DefaultEnabled: true, Scopes: allScopes, new: newUsageSummaryCollector,
+		Help: "Month-to-date usage summary per product and SKU."},
+	{Name: "premium_requests", DefaultEnabled: true, Scopes: allScopes, new: newPremiumRequestsCollector,
+		Help: "Month-to-date Copilot premium requests per model."},
+	{Name: "ai_credits", DefaultEnabled: true, Scopes: allScopes, new: newAICreditsCollector,
+		Help: "Month-to-date Copilot AI credits per model."},
+	{Name: "cost_centers", DefaultEnabled: true, Scopes: enterpriseOnly, new: newCostCentersCollector,
+		Help: "Cost centers and their resources."},
+	{Name: "budgets", DefaultEnabled: true, Scopes: enterpriseOrganization, new: newBudgetsCollector,
+		Help: "Budgets: amount, consumed amount and whether usage stops at the limit."},
+	{Name: "usage_reports", DefaultEnabled: true, Scopes: enterpriseOnly, new: newUsageReportsCollector,
+		Help: "Usage report exports by type and status."},
+	{Name: "copilot", DefaultEnabled: true, Scopes: enterpriseOrganization, new: newCopilotCollector,
+		Help: "Copilot seats and plan."},
 }
 
 // Collectors lists every available collector.

@@ -11,11 +11,11 @@ import (
 
 // Sentinel errors an *APIError matches with errors.Is.
 var (
-	ErrUnauthorized = errors.New("unauthorized")          // 401: bad or expired credential
-	ErrForbidden    = errors.New("forbidden")             // 403: usually a missing scope or permission
-	ErrNotFound     = errors.New("not found")             // 404: unknown account, or no access to it
-	ErrRetired      = errors.New("endpoint retired")      // 410: GitHub retired the endpoint
-	ErrServer       = errors.New("GitHub server error")   // 5xx
+	ErrUnauthorized = errors.New("unauthorized")           // 401: bad or expired credential
+	ErrForbidden    = errors.New("forbidden")              // 403: usually a missing scope or permission
+	ErrNotFound     = errors.New("not found")              // 404: unknown account, or no access to it
+	ErrRetired      = errors.New("endpoint retired")       // 410: GitHub retired the endpoint
+	ErrServer       = errors.New("GitHub server error")    // 5xx
 	ErrRateLimited  = errors.New("rate limited by GitHub") // 403/429 from a primary or secondary limit
 )
 

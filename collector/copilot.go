@@ -1,0 +1,18 @@
+package collector
+
+import (
+	"context"
+	"errors"
+
+	"github.com/prometheus/client_golang/prometheus"
+
+	"github.com/github-billing-exporter/github-billing-exporter/githubapi"
+)
+
+type copilotCollectorStub struct{}
+
+func newCopilotCollector(Options) Collector { return copilotCollectorStub{} }
+
+func (copilotCollectorStub) Update(context.Context, *githubapi.Client, githubapi.Account) ([]prometheus.Metric, error) {
+	return nil, errors.New("not implemented yet")
+}

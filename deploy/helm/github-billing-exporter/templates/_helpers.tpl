@@ -1,0 +1,114 @@
+{{- define "gbe.name" -}}
+{{- default .Chart.Name .Values.nameOverride | trunc 63 | trimSuffix "-" }}
+{{- end }}
+
+{{- define "gbe.fullname" -}}
+{{- if .Values.fullnameOverride }}
+{{- .Values.fullnameOverride | trunc 63 | trimSuffix "-" }}
+{{- else }}
+{{- $name := default .Chart.Name .Values.nameOverride }}
+{{- if contains $name .Release.Name }}
+{{- .Release.Name | trunc 63 | trimSuffix "-" }}
+{{- else }}
+{{- printf "%s-%s" .Release.Name $name | trunc 63 | trimSuffix "-" }}
+{{- end }}
+{{- end }}
+{{- end }}
+
+{{- define "gbe.chart" -}}
+{{- printf "%s-%s" .Chart.Name .Chart.Version | replace "+" "_" | trunc 63 | trimSuffix "-" }}
+{{- end }}
+
+{{- define "gbe.selectorLabels" -}}
+app.kubernetes.io/name: {{ include "gbe.name" . }}
+app.kubernetes.io/instance: {{ .Release.Name }}
+{{- end }}
+
+{{- define "gbe.labels" -}}
+helm.sh/chart: {{ include "gbe.chart" . }}
+{{ include "gbe.selectorLabels" . }}
+app.kubernetes.io/version: {{ .Values.image.tag | default .Chart.AppVersion | quote }}
+app.kubernetes.io/managed-by: {{ .Release.Service }}
+app.kubernetes.io/component: exporter
+{{- end }}
+
+{{- define "gbe.serviceAccountName" -}}
+{{- if .Values.serviceAccount.create }}
+{{- default (include "gbe.fullname" .) .Values.serviceAccount.name }}
+{{- else }}
+{{- default "default" .Values.serviceAccount.name }}
+{{- end }}
+{{- end }}
+
+{{- define "gbe.image" -}}
+{{- if .Values.image.digest }}
+{{- printf "%s@%s" .Values.image.repository .Values.image.digest }}
+{{- else }}
+{{- printf "%s:%s" .Values.image.repository (.Values.image.tag | default .Chart.AppVersion) }}
+{{- end }}
+{{- end }}
+
+{{/* Headless Service that gives StatefulSet pods stable DNS names. */}}
+{{- define "gbe.headlessServiceName" -}}
+{{- printf "%s-headless" (include "gbe.fullname" .) | trunc 63 | trimSuffix "-" }}
+{{- end }}
+
+{{/* Name of the Secret holding the token, or "" when there is none. */}}
+{{- define "gbe.tokenSecretName" -}}
+{{- if .Values.github.existingSecret }}
+{{- .Values.github.existingSecret }}
+{{- else if .Values.github.token }}
+{{- printf "%s-token" (include "gbe.fullname" .) }}
+{{- end }}
+{{- end }}
+
+{{- define "gbe.tokenSecretKey" -}}
+{{- if .Values.github.existingSecret }}
+{{- .Values.github.existingSecretKey }}
+{{- else }}
+{{- "token" }}
+{{- end }}
+{{- end }}
+
+{{- define "gbe.appKeySecretName" -}}
+{{- if .Values.github.app.enabled }}
+{{- if .Values.github.app.existingSecret }}
+{{- .Values.github.app.existingSecret }}
+{{- else if .Values.github.app.privateKey }}
+{{- printf "%s-app-key" (include "gbe.fullname" .) }}
+{{- end }}
+{{- end }}
+{{- end }}
+
+{{- define "gbe.appKeySecretKey" -}}
+{{- if .Values.github.app.existingSecret }}
+{{- .Values.github.app.existingSecretKey }}
+{{- else }}
+{{- "private-key.pem" }}
+{{- end }}
+{{- end }}
+
+{{/* The exporter's config file (see the README's "Configuration"). */}}
+{{- define "gbe.config" -}}
+{{- $github := dict "api_url" .Values.github.apiURL }}
+{{- if include "gbe.tokenSecretName" . }}
+{{- $_ := set $github "token_file" "/etc/github-billing-exporter/token/token" }}
+{{- end }}
+{{- if .Values.github.app.enabled }}
+{{- $_ := set $github "app" (dict "app_id" (int64 .Values.github.app.appID) "installation_id" (int64 .Values.github.app.installationID) "private_key_file" "/etc/github-billing-exporter/app/private-key.pem") }}
+{{- end }}
+{{- $cfg := dict "github" $github "refresh_interval" .Values.config.refreshInterval }}
+{{- with .Values.config.enterprises }}{{ $_ := set $cfg "enterprises" . }}{{ end }}
+{{- with .Values.config.organizations }}{{ $_ := set $cfg "organizations" . }}{{ end }}
+{{- with .Values.config.users }}{{ $_ := set $cfg "users" . }}{{ end }}
+{{- toYaml $cfg }}
+{{- end }}
+
+{{/* Every configured account name, for the sharded probe job. */}}
+{{- define "gbe.accounts" -}}
+{{- $names := list }}
+{{- range (concat .Values.config.enterprises .Values.config.organizations .Values.config.users) }}
+{{- $names = append $names .name }}
+{{- end }}
+{{- toJson (uniq $names) }}
+{{- end }}
