@@ -146,6 +146,7 @@ func run(args []string, stdout, stderr *os.File) int {
 		}
 		defer fake.Close()
 		fake.RequireToken(demoToken)
+		fake.EnableETags(true)
 		logger.Info("demo mode: serving a simulated GitHub billing API; no configuration file or token is read", "api_url", fake.URL)
 		source = func() (*config.Resolved, error) { return demoConfig(fake.URL), nil }
 	}

@@ -22,6 +22,7 @@ import (
 
 	"github.com/github-billing-exporter/github-billing-exporter/collector"
 	"github.com/github-billing-exporter/github-billing-exporter/config"
+	"github.com/github-billing-exporter/github-billing-exporter/githubapi"
 )
 
 type serverConfig struct {
@@ -78,7 +79,11 @@ func (s *server) reload() error {
 	cfg, err := s.source()
 	var targets []collector.Target
 	if err == nil {
-		targets, err = buildTargets(cfg, s.telemetry, s.maxResponseBytes)
+		targets, err = buildTargets(cfg, githubapi.Options{
+			Observer:         s.telemetry,
+			MaxResponseBytes: s.maxResponseBytes,
+			Logger:           s.logger,
+		})
 	}
 	if err != nil {
 		s.reloadOK.Set(0)

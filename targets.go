@@ -16,10 +16,10 @@ func userAgent() string { return "github-billing-exporter/" + version.Version }
 
 // buildTargets makes one GitHub client per credential and binds every
 // configured account to its client.
-func buildTargets(cfg *config.Resolved, observer githubapi.Observer, maxResponseBytes int64) ([]collector.Target, error) {
+func buildTargets(cfg *config.Resolved, opts githubapi.Options) ([]collector.Target, error) {
 	clients := map[string]*githubapi.Client{}
 	for name, cred := range cfg.Credentials {
-		c, err := newClient(cred, observer, maxResponseBytes)
+		c, err := newClient(cred, opts)
 		if err != nil {
 			return nil, fmt.Errorf("credential %q: %w", name, err)
 		}
@@ -32,7 +32,9 @@ func buildTargets(cfg *config.Resolved, observer githubapi.Observer, maxResponse
 	return targets, nil
 }
 
-func newClient(cred *config.Credential, observer githubapi.Observer, maxResponseBytes int64) (*githubapi.Client, error) {
+// newClient builds the client of one credential; opts carries the settings
+// shared by all clients (observer, logger, limits).
+func newClient(cred *config.Credential, opts githubapi.Options) (*githubapi.Client, error) {
 	httpClient, err := commoncfg.NewClientFromConfig(cred.HTTP, "github", commoncfg.WithUserAgent(userAgent()))
 	if err != nil {
 		return nil, err
@@ -52,12 +54,6 @@ func newClient(cred *config.Credential, observer githubapi.Observer, maxResponse
 		auth = &githubapi.TokenTransport{Token: string(cred.Token), Base: plain}
 	}
 	httpClient.Transport = githubapi.HostOnly(base.Host, auth, plain)
-	return githubapi.New(githubapi.Options{
-		BaseURL:          cred.APIURL,
-		Credential:       cred.Name,
-		HTTPClient:       httpClient,
-		UserAgent:        userAgent(),
-		MaxResponseBytes: maxResponseBytes,
-		Observer:         observer,
-	})
+	opts.BaseURL, opts.Credential, opts.HTTPClient, opts.UserAgent = cred.APIURL, cred.Name, httpClient, userAgent()
+	return githubapi.New(opts)
 }

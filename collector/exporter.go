@@ -290,6 +290,10 @@ func (e *Exporter) refresh(j job, s Settings, done chan struct{}) {
 			ent.warned = true
 			logger.Warn("GitHub retired this endpoint (410 Gone); its data is in the usage collector's metrics now. Not calling it again for 24h.", "err", err)
 		}
+	case errors.Is(err, githubapi.ErrRateLimited):
+		// The client logged the limit once when it began.
+		ent.ok = false
+		logger.Debug("refresh skipped while rate limited; serving the last good data", "err", err)
 	default:
 		ent.ok = false
 		logger.Error("refresh failed; serving the last good data", "err", err)

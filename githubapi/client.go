@@ -4,11 +4,13 @@
 package githubapi
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
+	"log/slog"
 	"net/http"
 	"net/url"
 	"strconv"
@@ -99,6 +101,17 @@ type Options struct {
 	UserAgent        string
 	MaxResponseBytes int64
 	Observer         Observer
+	// Retries says how network errors and 5xx answers are retried; the zero
+	// value means DefaultRetryPolicy.
+	Retries RetryPolicy
+	// ETagCacheBytes bounds the bodies kept to answer 304 Not Modified; 0
+	// means DefaultETagCacheBytes, a negative value turns conditional
+	// requests off.
+	ETagCacheBytes int64
+	// Logger receives one line when a rate limit starts blocking requests.
+	Logger *slog.Logger
+	// Now is the clock for rate-limit waits; nil means time.Now.
+	Now func() time.Time
 }
 
 // Client calls GitHub's billing endpoints for any account reachable with one
@@ -110,6 +123,10 @@ type Client struct {
 	userAgent  string
 	maxBytes   int64
 	observer   Observer
+	now        func() time.Time
+	retries    RetryPolicy
+	limiter    *limiter
+	etags      *etagCache
 }
 
 // New returns a client for the API root in o.BaseURL.
@@ -138,6 +155,20 @@ func New(o Options) (*Client, error) {
 	if c.observer == nil {
 		c.observer = nopObserver{}
 	}
+	c.now = o.Now
+	if c.now == nil {
+		c.now = time.Now
+	}
+	c.retries = o.Retries
+	if c.retries == (RetryPolicy{}) {
+		c.retries = DefaultRetryPolicy
+	}
+	logger := o.Logger
+	if logger == nil {
+		logger = slog.New(slog.DiscardHandler)
+	}
+	c.limiter = &limiter{credential: o.Credential, logger: logger}
+	c.etags = newETagCache(o.ETagCacheBytes)
 	return c, nil
 }
 
@@ -184,8 +215,35 @@ func (c *Client) url(e endpoint) string {
 }
 
 // get performs one GET and returns the answer when it is a 2xx; the caller
-// closes the body. Any other answer is returned as an *APIError.
+// closes the body. Any other answer is returned as an *APIError. Network
+// errors and 5xx answers are retried with exponential backoff and jitter as
+// long as the context's deadline leaves room; while the credential is rate
+// limited no request is sent at all.
 func (c *Client) get(ctx context.Context, e endpoint, rawURL string) (*http.Response, error) {
+	for attempt := 0; ; attempt++ {
+		if err := c.limiter.check(c.now()); err != nil {
+			return nil, err
+		}
+		resp, err := c.attempt(ctx, e, rawURL)
+		if err == nil || !retryable(err) || attempt >= c.retries.Max || ctx.Err() != nil {
+			return resp, err
+		}
+		delay := c.retries.delay(attempt)
+		if deadline, ok := ctx.Deadline(); ok && time.Until(deadline) < delay {
+			return nil, err
+		}
+		select {
+		case <-time.After(delay):
+		case <-ctx.Done():
+			return nil, err
+		}
+	}
+}
+
+// attempt sends one request: it observes it, reads the rate-limit headers,
+// answers a 304 from the ETag cache and turns other non-2xx answers into
+// errors.
+func (c *Client) attempt(ctx context.Context, e endpoint, rawURL string) (*http.Response, error) {
 	req, err := http.NewRequestWithContext(ctx, http.MethodGet, rawURL, nil)
 	if err != nil {
 		return nil, fmt.Errorf("GET %s: %w", e.template, err)
@@ -193,23 +251,47 @@ func (c *Client) get(ctx context.Context, e endpoint, rawURL string) (*http.Resp
 	req.Header.Set("Accept", "application/vnd.github+json")
 	req.Header.Set("X-GitHub-Api-Version", APIVersion)
 	req.Header.Set("User-Agent", c.userAgent)
+	cached, haveCached := c.etags.get(rawURL)
+	if haveCached {
+		req.Header.Set("If-None-Match", cached.etag)
+	}
 
 	start := time.Now()
 	resp, err := c.http.Do(req)
 	if err != nil {
 		c.observer.ObserveRequest(e.template, 0, time.Since(start))
-		return nil, fmt.Errorf("GET %s: %w", req.URL.Path, scrubURLError(err))
+		return nil, &NetworkError{Path: req.URL.Path, Err: scrubURLError(err)}
 	}
 	c.observer.ObserveRequest(e.template, resp.StatusCode, time.Since(start))
-	if rl, ok := parseRateLimit(resp.Header); ok {
+	rl, haveRL := parseRateLimit(resp.Header)
+	if haveRL {
 		c.observer.ObserveRateLimit(c.credential, rl)
 	}
-	if resp.StatusCode >= 200 && resp.StatusCode < 300 {
+	switch {
+	case resp.StatusCode == http.StatusNotModified && haveCached:
+		c.limiter.succeeded()
+		resp.Body.Close()
+		resp.StatusCode, resp.Status = http.StatusOK, "200 OK (not modified)"
+		resp.Body = io.NopCloser(bytes.NewReader(cached.body))
+		return resp, nil
+	case resp.StatusCode >= 200 && resp.StatusCode < 300:
+		c.limiter.succeeded()
+		if haveRL && rl.Remaining == 0 && !rl.Reset.IsZero() {
+			// The next call would be refused: stop before making it.
+			c.limiter.block(c.now(), rl.Reset, fmt.Sprintf("primary rate limit of %.0f requests used up", rl.Limit))
+		}
 		resp.Body = newLimitedBody(resp.Body, c.maxBytes)
+		if etag := resp.Header.Get("ETag"); etag != "" {
+			resp.Body = c.etags.capture(rawURL, etag, resp.Body)
+		}
 		return resp, nil
 	}
 	defer resp.Body.Close()
-	return nil, newAPIError(e.template, req.URL.Path, resp)
+	apiErr := newAPIError(e.template, req.URL.Path, resp)
+	if apiErr.RateLimited {
+		c.limiter.blockFor(c.now(), apiErr, resp.Header, rl, haveRL)
+	}
+	return nil, apiErr
 }
 
 // scrubURLError drops the URL from a transport error: the error text is logged

@@ -4,10 +4,13 @@
 package githubtest
 
 import (
+	"crypto/sha256"
+	"encoding/hex"
 	"encoding/json"
 	"fmt"
 	"net"
 	"net/http"
+	"net/http/httptest"
 	"os"
 	"strconv"
 	"sync"
@@ -30,6 +33,7 @@ type Server struct {
 	token     string
 	latency   time.Duration
 	remaining int
+	etags     bool
 }
 
 // New starts a server that answers from d. Change d later with Update.
@@ -81,6 +85,15 @@ func (s *Server) SetLatency(d time.Duration) {
 	s.latency = d
 }
 
+// EnableETags makes successful answers carry an ETag (a hash of the body)
+// and answer 304 Not Modified to a matching If-None-Match, as GitHub does.
+// Bodies are buffered to hash them, so leave it off for huge reports.
+func (s *Server) EnableETags(on bool) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.etags = on
+}
+
 // Update changes the dataset under the server's lock.
 func (s *Server) Update(change func(d *Dataset)) {
 	s.mu.Lock()
@@ -130,7 +143,7 @@ func (s *Server) serveHTTP(w http.ResponseWriter, r *http.Request) {
 	s.mu.Lock()
 	s.requests[r.URL.Path]++
 	override := s.overrides[r.URL.Path]
-	token, latency := s.token, s.latency
+	token, latency, etags := s.token, s.latency, s.etags
 	s.remaining--
 	if s.remaining < 0 {
 		s.remaining = 4999
@@ -155,11 +168,30 @@ func (s *Server) serveHTTP(w http.ResponseWriter, r *http.Request) {
 		WriteError(w, http.StatusUnauthorized, "Bad credentials")
 		return
 	}
+	var handler http.Handler = s.mux
 	if override != nil {
-		override.ServeHTTP(w, r)
+		handler = override
+	}
+	if !etags {
+		handler.ServeHTTP(w, r)
 		return
 	}
-	s.mux.ServeHTTP(w, r)
+	rec := httptest.NewRecorder()
+	handler.ServeHTTP(rec, r)
+	for k, v := range rec.Header() {
+		w.Header()[k] = v
+	}
+	if rec.Code == http.StatusOK {
+		sum := sha256.Sum256(rec.Body.Bytes())
+		etag := `"` + hex.EncodeToString(sum[:16]) + `"`
+		w.Header().Set("ETag", etag)
+		if r.Header.Get("If-None-Match") == etag {
+			w.WriteHeader(http.StatusNotModified)
+			return
+		}
+	}
+	w.WriteHeader(rec.Code)
+	w.Write(rec.Body.Bytes()) //nolint:errcheck // client gone
 }
 
 // dataset returns the current data; handlers hold it only for one answer.

@@ -1,0 +1,318 @@
+package githubapi_test
+
+import (
+	"context"
+	"errors"
+	"net/http"
+	"strconv"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/github-billing-exporter/github-billing-exporter/githubapi"
+	"github.com/github-billing-exporter/github-billing-exporter/githubapi/githubtest"
+)
+
+const actionsPath = "/orgs/acme-web/settings/billing/actions"
+
+var acmeWeb = githubapi.Account{Scope: githubapi.ScopeOrganization, Name: "acme-web"}
+
+// clock is a settable time source for the client's rate-limit waits.
+type clock struct {
+	mu  sync.Mutex
+	now time.Time
+}
+
+func (c *clock) Now() time.Time { c.mu.Lock(); defer c.mu.Unlock(); return c.now }
+func (c *clock) Advance(d time.Duration) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.now = c.now.Add(d)
+}
+
+// codeObserver records the status code of every request.
+type codeObserver struct {
+	mu    sync.Mutex
+	codes []int
+}
+
+func (o *codeObserver) ObserveRequest(_ string, code int, _ time.Duration) {
+	o.mu.Lock()
+	defer o.mu.Unlock()
+	o.codes = append(o.codes, code)
+}
+func (o *codeObserver) ObserveRateLimit(string, githubapi.RateLimit) {}
+
+func newFake(t *testing.T) *githubtest.Server {
+	t.Helper()
+	srv, err := githubtest.New(githubtest.Demo(time.Date(2026, 11, 15, 12, 0, 0, 0, time.UTC)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(srv.Close)
+	return srv
+}
+
+func newTestClient(t *testing.T, srv *githubtest.Server, clk *clock, obs githubapi.Observer) *githubapi.Client {
+	t.Helper()
+	c, err := githubapi.New(githubapi.Options{
+		BaseURL:    srv.URL,
+		Credential: "test",
+		Now:        clk.Now,
+		Observer:   obs,
+		Retries:    githubapi.RetryPolicy{Max: 3, Base: time.Millisecond, Cap: 5 * time.Millisecond},
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return c
+}
+
+// limitAnswer answers like GitHub when a limit is hit.
+func limitAnswer(code int, headers map[string]string, message string) http.HandlerFunc {
+	return func(w http.ResponseWriter, _ *http.Request) {
+		for k, v := range headers {
+			w.Header().Set(k, v)
+		}
+		githubtest.WriteError(w, code, message)
+	}
+}
+
+func TestPrimaryRateLimitStopsCallsUntilReset(t *testing.T) {
+	for _, code := range []int{http.StatusForbidden, http.StatusTooManyRequests} {
+		t.Run(strconv.Itoa(code), func(t *testing.T) {
+			srv := newFake(t)
+			clk := &clock{now: time.Unix(1_800_000_000, 0)}
+			c := newTestClient(t, srv, clk, nil)
+			reset := clk.Now().Add(30 * time.Minute)
+			srv.Override(actionsPath, limitAnswer(code, map[string]string{
+				"X-Ratelimit-Remaining": "0",
+				"X-Ratelimit-Limit":     "5000",
+				"X-Ratelimit-Reset":     strconv.FormatInt(reset.Unix(), 10),
+			}, "API rate limit exceeded for user ID 1."))
+
+			_, err := c.ActionsBilling(context.Background(), acmeWeb)
+			if !errors.Is(err, githubapi.ErrRateLimited) {
+				t.Fatalf("first call: err = %v, want ErrRateLimited", err)
+			}
+			srv.Override(actionsPath, nil) // GitHub would answer now, but we must not ask
+			clk.Advance(29 * time.Minute)
+			_, err = c.PackagesBilling(context.Background(), acmeWeb)
+			var rle *githubapi.RateLimitError
+			if !errors.As(err, &rle) || !rle.Until.Equal(reset) {
+				t.Fatalf("call before reset: err = %v, want *RateLimitError until %s", err, reset)
+			}
+			if got := srv.TotalRequests(); got != 1 {
+				t.Fatalf("requests while blocked = %d, want only the first one", got)
+			}
+			clk.Advance(time.Minute)
+			if _, err := c.ActionsBilling(context.Background(), acmeWeb); err != nil {
+				t.Fatalf("call after reset: %v", err)
+			}
+			if got := srv.TotalRequests(); got != 2 {
+				t.Fatalf("requests = %d, want 2", got)
+			}
+		})
+	}
+}
+
+func TestSuccessfulAnswerWithNoneRemainingBlocksUntilReset(t *testing.T) {
+	srv := newFake(t)
+	clk := &clock{now: time.Unix(1_800_000_000, 0)}
+	c := newTestClient(t, srv, clk, nil)
+	srv.Override(actionsPath, func(w http.ResponseWriter, _ *http.Request) {
+		w.Header().Set("X-Ratelimit-Limit", "5000")
+		w.Header().Set("X-Ratelimit-Remaining", "0")
+		w.Header().Set("X-Ratelimit-Reset", strconv.FormatInt(clk.Now().Add(10*time.Minute).Unix(), 10))
+		githubtest.WriteJSON(w, map[string]any{"total_minutes_used": 1})
+	})
+	if _, err := c.ActionsBilling(context.Background(), acmeWeb); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := c.ActionsBilling(context.Background(), acmeWeb); !errors.Is(err, githubapi.ErrRateLimited) {
+		t.Fatalf("err = %v, want ErrRateLimited without asking", err)
+	}
+	if got := srv.Requests(actionsPath); got != 1 {
+		t.Fatalf("requests = %d, want 1", got)
+	}
+}
+
+func TestSecondaryRateLimit(t *testing.T) {
+	for _, tc := range []struct {
+		name       string
+		code       int
+		retryAfter string
+		wantWait   time.Duration
+	}{
+		{"403 with Retry-After", http.StatusForbidden, "90", 90 * time.Second},
+		{"429 with Retry-After", http.StatusTooManyRequests, "7", 7 * time.Second},
+		{"403 without Retry-After", http.StatusForbidden, "", time.Minute},
+		{"429 without Retry-After", http.StatusTooManyRequests, "", time.Minute},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			srv := newFake(t)
+			clk := &clock{now: time.Unix(1_800_000_000, 0)}
+			c := newTestClient(t, srv, clk, nil)
+			headers := map[string]string{"X-Ratelimit-Remaining": "4000", "X-Ratelimit-Limit": "5000"}
+			if tc.retryAfter != "" {
+				headers["Retry-After"] = tc.retryAfter
+			}
+			srv.Override(actionsPath, limitAnswer(tc.code, headers, "You have exceeded a secondary rate limit. Please wait a few minutes before you try again."))
+			_, err := c.ActionsBilling(context.Background(), acmeWeb)
+			var apiErr *githubapi.APIError
+			if !errors.As(err, &apiErr) || !errors.Is(err, githubapi.ErrRateLimited) || errors.Is(err, githubapi.ErrForbidden) {
+				t.Fatalf("err = %v, want a rate-limited *APIError that is not ErrForbidden", err)
+			}
+			srv.Override(actionsPath, nil)
+			clk.Advance(tc.wantWait - time.Second)
+			if _, err := c.ActionsBilling(context.Background(), acmeWeb); !errors.Is(err, githubapi.ErrRateLimited) {
+				t.Fatalf("1s before the wait ends: err = %v, want ErrRateLimited", err)
+			}
+			if got := srv.Requests(actionsPath); got != 1 {
+				t.Fatalf("requests while blocked = %d, want 1", got)
+			}
+			clk.Advance(time.Second)
+			if _, err := c.ActionsBilling(context.Background(), acmeWeb); err != nil {
+				t.Fatalf("after the wait: %v", err)
+			}
+		})
+	}
+}
+
+func TestSecondaryRateLimitBacksOffWhenRepeated(t *testing.T) {
+	srv := newFake(t)
+	clk := &clock{now: time.Unix(1_800_000_000, 0)}
+	c := newTestClient(t, srv, clk, nil)
+	srv.Override(actionsPath, limitAnswer(http.StatusForbidden, nil, "You have exceeded a secondary rate limit."))
+	waits := []time.Duration{time.Minute, 2 * time.Minute, 4 * time.Minute}
+	for i, wait := range waits {
+		if _, err := c.ActionsBilling(context.Background(), acmeWeb); !errors.Is(err, githubapi.ErrRateLimited) {
+			t.Fatalf("limit %d: err = %v", i, err)
+		}
+		clk.Advance(wait - time.Second)
+		var rle *githubapi.RateLimitError
+		if _, err := c.ActionsBilling(context.Background(), acmeWeb); !errors.As(err, &rle) {
+			t.Fatalf("limit %d: still blocked %s later: err = %v", i, wait-time.Second, err)
+		}
+		clk.Advance(time.Second)
+	}
+	if got := srv.Requests(actionsPath); got != len(waits) {
+		t.Fatalf("requests = %d, want %d", got, len(waits))
+	}
+}
+
+func TestServerErrorsAreRetriedThenSucceed(t *testing.T) {
+	srv := newFake(t)
+	obs := &codeObserver{}
+	c := newTestClient(t, srv, &clock{now: time.Now()}, obs)
+	var mu sync.Mutex
+	calls := 0
+	srv.Override(actionsPath, func(w http.ResponseWriter, _ *http.Request) {
+		mu.Lock()
+		calls++
+		n := calls
+		mu.Unlock()
+		switch n {
+		case 1:
+			githubtest.WriteError(w, http.StatusBadGateway, "Server Error")
+		case 2:
+			githubtest.WriteError(w, http.StatusServiceUnavailable, "Unavailable")
+		default:
+			githubtest.WriteJSON(w, map[string]any{"total_minutes_used": 42.5})
+		}
+	})
+	got, err := c.ActionsBilling(context.Background(), acmeWeb)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got.TotalMinutesUsed != 42.5 {
+		t.Fatalf("total_minutes_used = %v, want 42.5", got.TotalMinutesUsed)
+	}
+	if want := []int{502, 503, 200}; len(obs.codes) != 3 || obs.codes[0] != want[0] || obs.codes[1] != want[1] || obs.codes[2] != want[2] {
+		t.Fatalf("codes = %v, want %v", obs.codes, want)
+	}
+}
+
+func TestClientErrorsAreNotRetried(t *testing.T) {
+	for _, code := range []int{400, 401, 403, 404, 410, 422} {
+		srv := newFake(t)
+		c := newTestClient(t, srv, &clock{now: time.Now()}, nil)
+		srv.Override(actionsPath, limitAnswer(code, nil, "no"))
+		if _, err := c.ActionsBilling(context.Background(), acmeWeb); err == nil {
+			t.Fatalf("%d: no error", code)
+		}
+		if got := srv.Requests(actionsPath); got != 1 {
+			t.Fatalf("%d: requests = %d, want 1", code, got)
+		}
+	}
+}
+
+func TestServerErrorsGiveUpAfterMaxRetries(t *testing.T) {
+	srv := newFake(t)
+	c := newTestClient(t, srv, &clock{now: time.Now()}, nil)
+	srv.Override(actionsPath, limitAnswer(http.StatusInternalServerError, nil, "boom"))
+	_, err := c.ActionsBilling(context.Background(), acmeWeb)
+	if !errors.Is(err, githubapi.ErrServer) {
+		t.Fatalf("err = %v, want ErrServer", err)
+	}
+	if got := srv.Requests(actionsPath); got != 4 {
+		t.Fatalf("requests = %d, want 1 + 3 retries", got)
+	}
+}
+
+func TestRetriesStopAtTheDeadline(t *testing.T) {
+	srv := newFake(t)
+	c, err := githubapi.New(githubapi.Options{
+		BaseURL: srv.URL,
+		Retries: githubapi.RetryPolicy{Max: 5, Base: time.Hour, Cap: time.Hour},
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	srv.Override(actionsPath, limitAnswer(http.StatusServiceUnavailable, nil, "down"))
+	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Second)
+	defer cancel()
+	start := time.Now()
+	_, err = c.ActionsBilling(ctx, acmeWeb)
+	if !errors.Is(err, githubapi.ErrServer) {
+		t.Fatalf("err = %v, want the 503", err)
+	}
+	// A backoff of at least 30 minutes does not fit in 2 s: no retry, no wait.
+	if srv.Requests(actionsPath) != 1 || time.Since(start) > time.Second {
+		t.Fatalf("requests = %d after %s, want 1 without waiting", srv.Requests(actionsPath), time.Since(start))
+	}
+}
+
+func TestNotModifiedReusesTheCachedAnswer(t *testing.T) {
+	srv := newFake(t)
+	srv.EnableETags(true)
+	obs := &codeObserver{}
+	c := newTestClient(t, srv, &clock{now: time.Now()}, obs)
+	first, err := c.AdvancedSecurityCommitters(context.Background(), acmeWeb)
+	if err != nil {
+		t.Fatal(err)
+	}
+	second, err := c.AdvancedSecurityCommitters(context.Background(), acmeWeb)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if want := []int{200, 304}; len(obs.codes) != 2 || obs.codes[0] != want[0] || obs.codes[1] != want[1] {
+		t.Fatalf("codes = %v, want %v", obs.codes, want)
+	}
+	// The demo's acme-web has 40 repositories, 35 committers.
+	if second.TotalAdvancedSecurityCommitters != 35 || len(second.Repositories) != 40 || len(first.Repositories) != 40 {
+		t.Fatalf("304 answer decoded to %v committers, %d repositories; want 35 and 40",
+			second.TotalAdvancedSecurityCommitters, len(second.Repositories))
+	}
+	// Changed data: the ETag no longer matches and the new body is read.
+	srv.Update(func(d *githubtest.Dataset) {
+		d.Organizations["acme-web"].AdvancedSecurity.TotalAdvancedSecurityCommitters = 36
+	})
+	third, err := c.AdvancedSecurityCommitters(context.Background(), acmeWeb)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if third.TotalAdvancedSecurityCommitters != 36 || obs.codes[2] != 200 {
+		t.Fatalf("after a change: committers %v, code %d; want 36 and 200", third.TotalAdvancedSecurityCommitters, obs.codes[2])
+	}
+}
