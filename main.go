@@ -50,12 +50,23 @@ type flags struct {
 }
 
 func parseFlags(args []string, stdout, stderr *os.File) (*flags, error) {
-	app := kingpin.New("github-billing-exporter", "Prometheus exporter for GitHub billing: Actions minutes, Packages, storage, Advanced Security and the billing platform's per-SKU costs.")
+	app, f, finish := newApp(stdout, stderr)
+	if _, err := app.Parse(args); err != nil {
+		return nil, err
+	}
+	finish()
+	return f, nil
+}
+
+// newApp declares every flag; finish applies --collector.disable-defaults
+// after parsing.
+func newApp(stdout, stderr *os.File) (app *kingpin.Application, f *flags, finish func()) {
+	app = kingpin.New("github-billing-exporter", "Prometheus exporter for GitHub billing: Actions minutes, Packages, storage, Advanced Security and the billing platform's per-SKU costs.")
 	app.UsageWriter(stdout)
 	app.ErrorWriter(stderr)
 	app.HelpFlag.Short('h')
 	app.Version(version.Print("github-billing-exporter"))
-	f := &flags{collectors: map[string]*bool{}}
+	f = &flags{collectors: map[string]*bool{}}
 	app.Flag("config.file", "Configuration file.").Default("github-billing-exporter.yml").StringVar(&f.configFile)
 	app.Flag("config.check", "Validate the configuration file and exit.").BoolVar(&f.configCheck)
 	app.Flag("demo", "Serve a simulated GitHub billing API on loopback and export it; needs no configuration file and no token.").BoolVar(&f.demo)
@@ -85,17 +96,16 @@ func parseFlags(args []string, stdout, stderr *os.File) (*flags, error) {
 
 	f.web = kingpinflag.AddFlags(app, defaultListenAddress)
 	promslogflag.AddFlags(app, &f.log)
-	if _, err := app.Parse(args); err != nil {
-		return nil, err
-	}
-	if *disableDefaults {
-		for name, enabled := range f.collectors {
-			if !explicit[name] {
-				*enabled = false
+	finish = func() {
+		if *disableDefaults {
+			for name, enabled := range f.collectors {
+				if !explicit[name] {
+					*enabled = false
+				}
 			}
 		}
 	}
-	return f, nil
+	return app, f, finish
 }
 
 // newLogger builds the go-kit log writer (logfmt or JSON) and bridges it to

@@ -1,0 +1,70 @@
+# github-billing-exporter
+GO        ?= go
+BINARY    ?= github-billing-exporter
+VERSION   ?= $(shell git describe --tags --always --dirty 2>/dev/null || echo dev)
+REVISION  ?= $(shell git rev-parse HEAD 2>/dev/null || echo unknown)
+BRANCH    ?= $(shell git rev-parse --abbrev-ref HEAD 2>/dev/null || echo unknown)
+BUILD_USER ?= $(shell id -un 2>/dev/null)@$(shell hostname 2>/dev/null)
+BUILD_DATE ?= $(shell date -u +%Y-%m-%dT%H:%M:%SZ)
+VERSION_PKG = github.com/prometheus/common/version
+LDFLAGS = -s -w \
+	-X $(VERSION_PKG).Version=$(VERSION) \
+	-X $(VERSION_PKG).Revision=$(REVISION) \
+	-X $(VERSION_PKG).Branch=$(BRANCH) \
+	-X $(VERSION_PKG).BuildUser=$(BUILD_USER) \
+	-X $(VERSION_PKG).BuildDate=$(BUILD_DATE)
+
+.PHONY: all build demo test test-race lint checkmetrics bench bench-smoke e2e rules deploy-check fuzz clean
+
+all: lint test build
+
+build:
+	CGO_ENABLED=0 $(GO) build -trimpath -ldflags '$(LDFLAGS)' -o $(BINARY) .
+
+demo: build
+	./$(BINARY) --demo
+
+# The README's test command: every test, including the promtool, Prometheus
+# and Helm checks (they need promtool/prometheus/amtool; .ci/run installs them).
+test:
+	$(GO) test ./...
+
+test-race:
+	$(GO) test -race ./...
+
+lint:
+	@out=$$(gofmt -l $$(git ls-files '*.go')); if [ -n "$$out" ]; then echo "gofmt needed:"; echo "$$out"; exit 1; fi
+	$(GO) vet ./...
+
+# Scrape the demo and check the exposition with promtool.
+checkmetrics: build
+	@./scripts/checkmetrics.sh ./$(BINARY)
+
+# Benchmarks of issue 4 (figures in README "Performance"). bench-smoke runs
+# each once, as CI does.
+bench:
+	$(GO) test -run '^$$' -bench . -benchmem -benchtime 3x ./...
+
+bench-smoke:
+	$(GO) test -run '^$$' -bench . -benchtime 1x -short ./...
+
+e2e:
+	./scripts/e2e.sh
+
+rules:
+	./scripts/check-rules.sh
+
+deploy-check:
+	./scripts/check-deploy.sh
+
+# Fuzz each target for FUZZTIME (default 30s).
+FUZZTIME ?= 30s
+fuzz:
+	@for pkg in ./githubapi ./config; do \
+		for t in $$($(GO) test -list '^Fuzz' $$pkg | grep '^Fuzz'); do \
+			echo "fuzz $$pkg $$t"; $(GO) test -run '^$$' -fuzz "^$$t$$" -fuzztime $(FUZZTIME) $$pkg || exit 1; \
+		done; \
+	done
+
+clean:
+	rm -f $(BINARY)

@@ -1,0 +1,184 @@
+package collector
+
+import (
+	"context"
+	"fmt"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/prometheus/client_golang/prometheus"
+	dto "github.com/prometheus/client_model/go"
+
+	"github.com/github-billing-exporter/github-billing-exporter/githubapi"
+	"github.com/github-billing-exporter/github-billing-exporter/githubapi/githubtest"
+)
+
+// engineFixture is an exporter reading a fake GitHub.
+type engineFixture struct {
+	fake     *githubtest.Server
+	exporter *Exporter
+}
+
+func newEngineFixture(tb testing.TB, d *githubtest.Dataset, cfg Config, s Settings) *engineFixture {
+	tb.Helper()
+	fake, err := githubtest.New(d)
+	if err != nil {
+		tb.Fatal(err)
+	}
+	tb.Cleanup(fake.Close)
+	client, err := githubapi.New(githubapi.Options{BaseURL: fake.URL, Credential: "test"})
+	if err != nil {
+		tb.Fatal(err)
+	}
+	exp, err := NewExporter(cfg)
+	if err != nil {
+		tb.Fatal(err)
+	}
+	tb.Cleanup(exp.Close)
+	var targets []Target
+	for _, a := range d.Accounts() {
+		targets = append(targets, Target{Account: a, Client: client})
+	}
+	exp.Apply(s, targets)
+	return &engineFixture{fake: fake, exporter: exp}
+}
+
+// gather runs one scrape bounded by ctx.
+func (f *engineFixture) gather(tb testing.TB, ctx context.Context) []*dto.MetricFamily {
+	tb.Helper()
+	reg := prometheus.NewRegistry()
+	reg.MustRegister(f.exporter.ScrapeCollector(ctx, nil))
+	mfs, err := reg.Gather()
+	if err != nil {
+		tb.Fatal(err)
+	}
+	return mfs
+}
+
+func countSeries(mfs []*dto.MetricFamily) int {
+	n := 0
+	for _, mf := range mfs {
+		n += len(mf.Metric)
+	}
+	return n
+}
+
+var legacyCollectors = []string{"actions", "packages", "shared_storage", "advanced_security"}
+
+func TestHundredConcurrentColdScrapesShareOneRefresh(t *testing.T) {
+	d := githubtest.Demo(time.Date(2026, 11, 15, 0, 0, 0, 0, time.UTC))
+	f := newEngineFixture(t, d, Config{Collectors: legacyCollectors, Concurrency: 4},
+		Settings{RefreshInterval: time.Hour, RefreshTimeout: time.Minute, MaxAge: 3 * time.Hour})
+	f.fake.SetLatency(50 * time.Millisecond)
+
+	var wg sync.WaitGroup
+	series := make([]int, 100)
+	for i := range series {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			series[i] = countSeries(f.gather(t, context.Background()))
+		}()
+	}
+	wg.Wait()
+	for i, n := range series {
+		if n != series[0] {
+			t.Fatalf("scrape %d saw %d series, scrape 0 saw %d", i, n, series[0])
+		}
+	}
+	// Every endpoint of every account was asked exactly once; the
+	// enterprise's Advanced Security report has 230 repositories, which is
+	// three pages of 100 on the one path.
+	want := map[string]int{}
+	for _, a := range d.Accounts() {
+		prefix := map[githubapi.Scope]string{githubapi.ScopeEnterprise: "/enterprises/", githubapi.ScopeOrganization: "/orgs/", githubapi.ScopeUser: "/users/"}[a.Scope] + a.Name
+		for _, p := range []string{"actions", "packages", "shared-storage"} {
+			want[prefix+"/settings/billing/"+p] = 1
+		}
+		if a.Scope != githubapi.ScopeUser {
+			want[prefix+"/settings/billing/advanced-security"] = 1
+		}
+	}
+	want["/enterprises/acme-corp/settings/billing/advanced-security"] = 3
+	total := 0
+	for path, n := range want {
+		if got := f.fake.Requests(path); got != n {
+			t.Errorf("%s: %d requests, want %d", path, got, n)
+		}
+		total += n
+	}
+	if got := f.fake.TotalRequests(); got != total {
+		t.Errorf("%d requests in all, want %d", got, total)
+	}
+}
+
+// manyOrgs is a dataset of n organizations with the demo organization's data.
+func manyOrgs(n int, retired bool) *githubtest.Dataset {
+	demo := githubtest.Demo(time.Date(2026, 11, 15, 0, 0, 0, 0, time.UTC))
+	d := githubtest.NewDataset()
+	for i := 0; i < n; i++ {
+		org := *demo.Organizations[githubtest.DemoOrgWeb]
+		org.LegacyRetired = retired
+		d.Organizations[fmt.Sprintf("org-%03d", i)] = &org
+	}
+	return d
+}
+
+// BenchmarkColdRefresh200Orgs refreshes 200 organizations through a fake
+// GitHub that answers after 100 ms, with 4 refreshes at once. The ideal is
+// requests ÷ concurrency × latency.
+func BenchmarkColdRefresh200Orgs(b *testing.B) {
+	orgs, latency, concurrency := 200, 100*time.Millisecond, 4
+	if testing.Short() {
+		orgs = 8
+	}
+	for b.Loop() {
+		b.StopTimer()
+		f := newEngineFixture(b, manyOrgs(orgs, false), Config{Collectors: legacyCollectors, Concurrency: concurrency},
+			Settings{RefreshInterval: time.Hour, RefreshTimeout: 10 * time.Minute, MaxAge: 3 * time.Hour})
+		f.fake.SetLatency(latency)
+		b.StartTimer()
+		start := time.Now()
+		f.gather(b, context.Background())
+		elapsed := time.Since(start)
+		b.StopTimer()
+		requests := f.fake.TotalRequests()
+		ideal := time.Duration(float64(requests) / float64(concurrency) * float64(latency))
+		b.ReportMetric(float64(requests), "requests")
+		b.ReportMetric(elapsed.Seconds(), "refresh-s")
+		b.ReportMetric(ideal.Seconds(), "ideal-s")
+		b.ReportMetric(elapsed.Seconds()/ideal.Seconds(), "ratio-to-ideal")
+		f.exporter.Close()
+		f.fake.Close()
+		b.StartTimer()
+	}
+}
+
+// BenchmarkWarmScrape10kSeries scrapes a cache of about 10,000 series
+// (Advanced Security per repository for an organization with 10,000
+// repositories) and checks that no request reaches GitHub.
+func BenchmarkWarmScrape10kSeries(b *testing.B) {
+	d := githubtest.NewDataset()
+	repos := make([]githubapi.AdvancedSecurityRepository, 10000)
+	for i := range repos {
+		repos[i] = githubapi.AdvancedSecurityRepository{Name: fmt.Sprintf("big/repo-%05d", i), AdvancedSecurityCommitters: float64(i % 7)}
+	}
+	d.Organizations["big"] = &githubtest.AccountData{AdvancedSecurity: &githubapi.AdvancedSecurityCommitters{
+		TotalAdvancedSecurityCommitters: 500, TotalCount: 10000, Repositories: repos,
+	}}
+	f := newEngineFixture(b, d, Config{Collectors: []string{"advanced_security"}, Options: Options{AdvancedSecurityByRepository: true}},
+		Settings{RefreshInterval: time.Hour, RefreshTimeout: time.Minute, MaxAge: 3 * time.Hour})
+	if n := countSeries(f.gather(b, context.Background())); n < 10000 {
+		b.Fatalf("cache holds %d series, want at least 10,000", n)
+	}
+	before := f.fake.TotalRequests()
+	b.ResetTimer()
+	for b.Loop() {
+		f.gather(b, context.Background())
+	}
+	b.StopTimer()
+	if got := f.fake.TotalRequests() - before; got != 0 {
+		b.Fatalf("warm scrapes made %d requests to GitHub, want 0", got)
+	}
+}
