@@ -124,6 +124,7 @@ func (s *server) handler() http.Handler {
 	mux.HandleFunc("/-/healthy", func(w http.ResponseWriter, _ *http.Request) { fmt.Fprintln(w, "Healthy") })
 	mux.HandleFunc("/-/ready", func(w http.ResponseWriter, _ *http.Request) { fmt.Fprintln(w, "Ready") })
 	mux.HandleFunc("/-/reload", s.serveReload)
+	mux.HandleFunc("/probe", s.serveProbe)
 	mux.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) {
 		if r.URL.Path != "/" {
 			http.NotFound(w, r)
@@ -150,6 +151,13 @@ func (s *server) scrapeContext(r *http.Request) (context.Context, context.Cancel
 }
 
 func (s *server) serveMetrics(w http.ResponseWriter, r *http.Request) {
+	s.serveScrape(w, r, nil, s.self)
+}
+
+// serveScrape answers one scrape of the accounts include selects (nil: all),
+// bounded by the scrape timeout and by --web.max-requests. extra gatherers
+// add the exporter's own metrics.
+func (s *server) serveScrape(w http.ResponseWriter, r *http.Request, include func(githubapi.Account) bool, extra ...prometheus.Gatherer) {
 	if s.inflight != nil {
 		select {
 		case s.inflight <- struct{}{}:
@@ -162,11 +170,44 @@ func (s *server) serveMetrics(w http.ResponseWriter, r *http.Request) {
 	ctx, cancel := s.scrapeContext(r)
 	defer cancel()
 	scrape := prometheus.NewRegistry()
-	scrape.MustRegister(s.exporter.ScrapeCollector(ctx, nil))
-	promhttp.HandlerFor(prometheus.Gatherers{s.self, scrape}, promhttp.HandlerOpts{
+	scrape.MustRegister(s.exporter.ScrapeCollector(ctx, include))
+	promhttp.HandlerFor(append(prometheus.Gatherers{scrape}, extra...), promhttp.HandlerOpts{
 		ErrorLog:      slog.NewLogLogger(s.logger.Handler(), slog.LevelError),
 		ErrorHandling: promhttp.ContinueOnError,
 	}).ServeHTTP(w, r)
+}
+
+// serveProbe serves one account's metrics, so that Prometheus can spread
+// accounts over several exporters (hashmod sharding). The credentials stay
+// in the exporter's configuration; the exporter's own metrics stay on
+// /metrics.
+func (s *server) serveProbe(w http.ResponseWriter, r *http.Request) {
+	target := r.URL.Query().Get("target")
+	if target == "" {
+		http.Error(w, "target parameter is missing: /probe?target=ACCOUNT (or SCOPE/ACCOUNT)", http.StatusBadRequest)
+		return
+	}
+	scope, name, scoped := strings.Cut(target, "/")
+	if !scoped {
+		scope, name = "", target
+	}
+	var matches []githubapi.Account
+	for _, t := range s.exporter.Targets() {
+		if strings.EqualFold(t.Account.Name, name) && (scope == "" || string(t.Account.Scope) == scope) {
+			matches = append(matches, t.Account)
+		}
+	}
+	switch len(matches) {
+	case 0:
+		http.Error(w, fmt.Sprintf("unknown target %q: not a configured account", target), http.StatusBadRequest)
+		return
+	case 1:
+	default:
+		http.Error(w, fmt.Sprintf("target %q names accounts of several scopes; use SCOPE/ACCOUNT, e.g. %s/%s", target, matches[0].Scope, matches[0].Name), http.StatusBadRequest)
+		return
+	}
+	account := matches[0]
+	s.serveScrape(w, r, func(a githubapi.Account) bool { return a == account })
 }
 
 func (s *server) serveReload(w http.ResponseWriter, r *http.Request) {
