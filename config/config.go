@@ -22,7 +22,7 @@ import (
 const (
 	DefaultAPIURL          = "https://api.github.com"
 	DefaultCredentialName  = "default"
-	DefaultRefreshInterval = model.Duration(15 * time.Minute)
+	DefaultRefreshInterval = model.Duration(30 * time.Minute)
 	DefaultRefreshTimeout  = model.Duration(2 * time.Minute)
 	// A refresh_interval below this would spend GitHub's hourly budget on
 	// data GitHub itself refreshes only every few hours.

@@ -1,0 +1,119 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/prometheus/client_golang/prometheus"
+
+	"github.com/github-billing-exporter/github-billing-exporter/collector"
+	"github.com/github-billing-exporter/github-billing-exporter/config"
+	"github.com/github-billing-exporter/github-billing-exporter/githubapi"
+	"github.com/github-billing-exporter/github-billing-exporter/githubapi/githubtest"
+)
+
+// simClock is the exporter's clock in a simulated hour.
+type simClock struct {
+	mu  sync.Mutex
+	now time.Time
+}
+
+func (c *simClock) Now() time.Time { c.mu.Lock(); defer c.mu.Unlock(); return c.now }
+func (c *simClock) Set(t time.Time) { c.mu.Lock(); defer c.mu.Unlock(); c.now = t }
+
+// budgetDataset is one enterprise with two active cost centers and ten
+// organizations, on GitHub's hosted service (legacy endpoints answer 410).
+func budgetDataset(t0 time.Time) *githubtest.Dataset {
+	demo := githubtest.Demo(t0)
+	d := githubtest.NewDataset()
+	ent := *demo.Enterprises[githubtest.DemoEnterprise]
+	ent.LegacyRetired = true
+	d.Enterprises[githubtest.DemoEnterprise] = &ent
+	for i := 1; i <= 10; i++ {
+		org := *demo.Organizations[githubtest.DemoOrgWeb]
+		org.LegacyRetired = true
+		d.Organizations[fmt.Sprintf("org-%02d", i)] = &org
+	}
+	return d
+}
+
+// simulateHour scrapes the exporter every 15 s for one simulated hour from
+// two Prometheus servers at once, with the default configuration and
+// collectors, and returns the requests GitHub received.
+func simulateHour(t testing.TB) (requests int, refreshInterval time.Duration) {
+	t0 := time.Date(2026, 11, 15, 9, 0, 0, 0, time.UTC)
+	d := budgetDataset(t0)
+	fake, err := githubtest.New(d)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer fake.Close()
+	yaml := fmt.Sprintf("github: {api_url: %q, token: sim}\nenterprises: [{name: %s}]\norganizations:\n", fake.URL, githubtest.DemoEnterprise)
+	for i := 1; i <= 10; i++ {
+		yaml += fmt.Sprintf("  - name: org-%02d\n", i)
+	}
+	cfg, err := config.Parse("budget.yml", []byte(yaml), func(string) string { return "" })
+	if err != nil {
+		t.Fatal(err)
+	}
+	var enabled []string
+	for _, c := range collector.Collectors() {
+		if c.DefaultEnabled {
+			enabled = append(enabled, c.Name)
+		}
+	}
+	clock := &simClock{now: t0}
+	exp, err := collector.NewExporter(collector.Config{Collectors: enabled, Concurrency: 4, Now: clock.Now})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer exp.Close()
+	targets, err := buildTargets(cfg, githubapi.Options{Now: clock.Now})
+	if err != nil {
+		t.Fatal(err)
+	}
+	exp.Apply(collector.Settings{RefreshInterval: cfg.RefreshInterval, RefreshTimeout: cfg.RefreshTimeout, MaxAge: cfg.MaxAge}, targets)
+
+	for tick := time.Duration(0); tick < time.Hour; tick += 15 * time.Second {
+		clock.Set(t0.Add(tick))
+		var wg sync.WaitGroup
+		for range 2 {
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				reg := prometheus.NewRegistry()
+				reg.MustRegister(exp.ScrapeCollector(context.Background(), nil))
+				if _, err := reg.Gather(); err != nil {
+					t.Error(err)
+				}
+			}()
+		}
+		wg.Wait()
+	}
+	return fake.TotalRequests(), cfg.RefreshInterval
+}
+
+func TestAPIBudgetOneSimulatedHour(t *testing.T) {
+	requests, interval := simulateHour(t)
+	t.Logf("one simulated hour, 1 enterprise (2 cost centers) + 10 organizations, default collectors, refresh_interval %s, two scrapers every 15s: %d requests (%.1f%% of 5,000)",
+		interval, requests, float64(requests)/50)
+	if requests >= 250 {
+		t.Fatalf("%d requests in an hour, want under 250 (5%% of GitHub's 5,000/hour)", requests)
+	}
+	// 480 scrapes must not mean 480 rounds of requests: the cache serves them.
+	if requests < 20 {
+		t.Fatalf("%d requests: the simulation did not reach GitHub", requests)
+	}
+}
+
+// BenchmarkAPIRequestsPerHour reports the same count as a benchmark metric.
+func BenchmarkAPIRequestsPerHour(b *testing.B) {
+	for b.Loop() {
+		requests, _ := simulateHour(b)
+		b.ReportMetric(float64(requests), "requests/hour")
+		b.ReportMetric(float64(requests)/50, "%-of-5000")
+	}
+}
