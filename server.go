@@ -132,7 +132,24 @@ func (s *server) handler() http.Handler {
 		}
 		(*s.landing.Load()).ServeHTTP(w, r)
 	})
-	return mux
+	return s.recoverPanics(mux)
+}
+
+// recoverPanics answers 500 when a handler panics and logs the panic without
+// the request's headers, which may carry basic-auth credentials.
+func (s *server) recoverPanics(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		defer func() {
+			if v := recover(); v != nil {
+				if v == http.ErrAbortHandler {
+					panic(v)
+				}
+				s.logger.Error("panic while serving a request", "path", r.URL.Path, "panic", fmt.Sprint(v))
+				http.Error(w, "internal error", http.StatusInternalServerError)
+			}
+		}()
+		next.ServeHTTP(w, r)
+	})
 }
 
 // scrapeContext bounds a scrape by Prometheus's timeout header, less an

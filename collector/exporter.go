@@ -263,7 +263,7 @@ func (e *Exporter) refresh(j job, s Settings, done chan struct{}) {
 	select {
 	case e.sem <- struct{}{}:
 		start = e.now()
-		metrics, err = j.collector.collector.Update(ctx, j.target.Client, j.target.Account)
+		metrics, err = safeUpdate(ctx, j)
 		<-e.sem
 	case <-ctx.Done():
 		err = fmt.Errorf("waiting for a free connection to GitHub: %w", ctx.Err())
@@ -298,6 +298,17 @@ func (e *Exporter) refresh(j job, s Settings, done chan struct{}) {
 		ent.ok = false
 		logger.Error("refresh failed; serving the last good data", "err", err)
 	}
+}
+
+// safeUpdate runs a collector, turning a panic into an error so that one bad
+// answer cannot take the exporter down.
+func safeUpdate(ctx context.Context, j job) (metrics []prometheus.Metric, err error) {
+	defer func() {
+		if r := recover(); r != nil {
+			metrics, err = nil, fmt.Errorf("collector %s panicked for %s: %v", j.collector.Name, j.target.Account, r)
+		}
+	}()
+	return j.collector.collector.Update(ctx, j.target.Client, j.target.Account)
 }
 
 // emit sends the entry's data and the collector's own metrics.

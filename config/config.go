@@ -108,6 +108,19 @@ type Credential struct {
 	HTTP commoncfg.HTTPClientConfig
 }
 
+// String describes the credential without its secrets, so that a %v in a
+// log line or a panic cannot print a token or a private key.
+func (c Credential) String() string {
+	kind := "token"
+	if c.App != nil {
+		kind = fmt.Sprintf("app %d installation %d", c.App.AppID, c.App.InstallationID)
+	}
+	return fmt.Sprintf("credential %q (%s) for %s", c.Name, kind, c.APIURL)
+}
+
+// GoString keeps secrets out of %#v as well.
+func (c Credential) GoString() string { return c.String() }
+
 // Target is one account and the credential it is read with.
 type Target struct {
 	Account    githubapi.Account
