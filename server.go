@@ -52,6 +52,9 @@ type server struct {
 }
 
 func newServer(c serverConfig) *server {
+	if c.logger == nil {
+		c.logger = slog.New(slog.DiscardHandler)
+	}
 	s := &server{serverConfig: c, telemetry: collector.NewTelemetry(), self: prometheus.NewRegistry()}
 	s.reloadOK = prometheus.NewGauge(prometheus.GaugeOpts{
 		Name: "github_billing_config_last_reload_successful",

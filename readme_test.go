@@ -1,0 +1,192 @@
+package main
+
+import (
+	"context"
+	"os"
+	"regexp"
+	"slices"
+	"sort"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/prometheus/client_golang/prometheus"
+
+	"github.com/github-billing-exporter/github-billing-exporter/collector"
+	"github.com/github-billing-exporter/github-billing-exporter/config"
+	"github.com/github-billing-exporter/github-billing-exporter/githubapi/githubtest"
+)
+
+// readmeSection returns the text of a "## title" section of README.md.
+func readmeSection(t *testing.T, title string) string {
+	t.Helper()
+	content, err := os.ReadFile("README.md")
+	if err != nil {
+		t.Fatal(err)
+	}
+	s := string(content)
+	start := strings.Index(s, "\n## "+title+"\n")
+	if start < 0 {
+		t.Fatalf("README.md has no section %q", title)
+	}
+	s = s[start+len(title)+5:]
+	if end := strings.Index(s, "\n## "); end >= 0 {
+		s = s[:end]
+	}
+	return s
+}
+
+// firstColumn returns the first cell of every table row of a section.
+func firstColumn(section string) []string {
+	var cells []string
+	for _, line := range strings.Split(section, "\n") {
+		if !strings.HasPrefix(line, "| ") || strings.HasPrefix(line, "|---") {
+			continue
+		}
+		cells = append(cells, strings.TrimSpace(strings.Split(line, "|")[1]))
+	}
+	return cells
+}
+
+var codeSpan = regexp.MustCompile("`([^`]+)`")
+
+func TestReadmeFlagTableMatchesTheFlags(t *testing.T) {
+	app, _, _ := newApp(os.Stdout, os.Stderr)
+	var code []string
+	for _, f := range app.Model().Flags {
+		if f.Hidden || f.Name == "help" || strings.HasPrefix(f.Name, "collector.") && !strings.Contains(f.Name[len("collector."):], ".") && f.Name != "collector.disable-defaults" {
+			continue // per-collector flags are documented as --collector.NAME and in the Collectors table
+		}
+		code = append(code, "--"+f.Name)
+	}
+	var documented []string
+	for _, cell := range firstColumn(readmeSection(t, "Flags")) {
+		for _, m := range codeSpan.FindAllStringSubmatch(cell, -1) {
+			if m[1] != "--collector.NAME" && m[1] != "--no-collector.NAME" {
+				documented = append(documented, m[1])
+			}
+		}
+	}
+	sort.Strings(code)
+	sort.Strings(documented)
+	if !slices.Equal(code, documented) {
+		t.Errorf("README flag table and flags differ\nflags:  %v\nREADME: %v", code, documented)
+	}
+}
+
+func TestReadmeCollectorTableMatchesTheCollectors(t *testing.T) {
+	rows := map[string]string{}
+	for _, line := range strings.Split(readmeSection(t, "Collectors"), "\n") {
+		cells := strings.Split(line, "|")
+		if len(cells) < 4 || !strings.HasPrefix(strings.TrimSpace(cells[1]), "`") {
+			continue
+		}
+		rows[strings.Trim(strings.TrimSpace(cells[1]), "`")] = strings.TrimSpace(cells[2]) + " " + strings.TrimSpace(cells[3])
+	}
+	for _, c := range collector.Collectors() {
+		def := "off"
+		if c.DefaultEnabled {
+			def = "on"
+		}
+		var scopes []string
+		for _, s := range c.Scopes {
+			scopes = append(scopes, string(s))
+		}
+		want := def + " " + strings.Join(scopes, ", ")
+		if got, ok := rows[c.Name]; !ok {
+			t.Errorf("collector %s is not in the README's Collectors table", c.Name)
+		} else if got != want {
+			t.Errorf("collector %s: README says %q, code says %q", c.Name, got, want)
+		}
+		delete(rows, c.Name)
+	}
+	for name := range rows {
+		t.Errorf("README lists collector %s, which does not exist", name)
+	}
+}
+
+// expandBraces turns a_{x,y}_b into a_x_b and a_y_b.
+func expandBraces(s string) []string {
+	open := strings.IndexByte(s, '{')
+	if open < 0 {
+		return []string{s}
+	}
+	end := strings.IndexByte(s[open:], '}') + open
+	var out []string
+	for _, alt := range strings.Split(s[open+1:end], ",") {
+		out = append(out, expandBraces(s[:open]+alt+s[end+1:])...)
+	}
+	return out
+}
+
+// demoMetricNames scrapes the demo with every collector and option on.
+func demoMetricNames(t *testing.T) map[string]bool {
+	t.Helper()
+	fake, err := githubtest.NewDemo()
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer fake.Close()
+	fake.RequireToken(demoToken)
+	srv := newServer(serverConfig{
+		source:        func() (*config.Resolved, error) { return demoConfig(fake.URL), nil },
+		telemetryPath: "/metrics",
+	})
+	var all []string
+	for _, c := range collector.Collectors() {
+		all = append(all, c.Name)
+	}
+	exp, err := collector.NewExporter(collector.Config{Collectors: all, Concurrency: 4,
+		Options: collector.Options{AdvancedSecurityByRepository: true, UsageByRepository: true}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer exp.Close()
+	srv.exporter = exp
+	if err := srv.reload(); err != nil {
+		t.Fatal(err)
+	}
+	reg := prometheus.NewRegistry()
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	reg.MustRegister(exp.ScrapeCollector(ctx, nil))
+	names := map[string]bool{}
+	for _, g := range []prometheus.Gatherer{reg, srv.self} {
+		mfs, err := g.Gather()
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, mf := range mfs {
+			if strings.HasPrefix(mf.GetName(), "github_billing_") {
+				names[mf.GetName()] = true
+			}
+		}
+	}
+	return names
+}
+
+func TestReadmeMetricTablesMatchTheDemo(t *testing.T) {
+	documented := map[string]bool{}
+	for _, cell := range firstColumn(readmeSection(t, "Metrics")) {
+		for _, m := range codeSpan.FindAllStringSubmatch(cell, -1) {
+			for _, name := range expandBraces(m[1]) {
+				documented[name] = true
+			}
+		}
+	}
+	exported := demoMetricNames(t)
+	for name := range exported {
+		if !documented[name] {
+			t.Errorf("%s is exported but not in the README's metric tables", name)
+		}
+	}
+	for name := range documented {
+		if !exported[name] {
+			t.Errorf("%s is in the README but the demo (all collectors, all options) does not export it", name)
+		}
+	}
+	// Sanity: the tables are not empty and the demo exports billing data.
+	if len(documented) < 50 || !exported["github_billing_usage_net_amount_usd"] && len(exported) < 20 {
+		t.Fatalf("documented %d, exported %d: the comparison proves nothing", len(documented), len(exported))
+	}
+}
