@@ -39,6 +39,7 @@ type flags struct {
 	telemetryPath    string
 	maxRequests      int
 	disableExporter  bool
+	probeOnly        bool
 	concurrency      int
 	scrapeTimeout    time.Duration
 	timeoutOffset    time.Duration
@@ -73,6 +74,7 @@ func newApp(stdout, stderr *os.File) (app *kingpin.Application, f *flags, finish
 	app.Flag("web.telemetry-path", "Path under which to expose metrics.").Default("/metrics").StringVar(&f.telemetryPath)
 	app.Flag("web.max-requests", "Maximum number of parallel scrape requests. 0 disables the limit.").Default("40").IntVar(&f.maxRequests)
 	app.Flag("web.disable-exporter-metrics", "Exclude the process, Go runtime and promhttp metrics from /metrics.").BoolVar(&f.disableExporter)
+	app.Flag("web.probe-only", "Serve account metrics only on /probe?target=ACCOUNT; /metrics then holds only the exporter's own metrics (for sharding across replicas).").BoolVar(&f.probeOnly)
 	app.Flag("refresh.concurrency", "Maximum number of refreshes talking to GitHub at once, across all accounts.").Default("4").IntVar(&f.concurrency)
 	app.Flag("scrape.timeout", "How long a scrape waits for refreshes when Prometheus sends no X-Prometheus-Scrape-Timeout-Seconds header.").Default("10s").DurationVar(&f.scrapeTimeout)
 	app.Flag("scrape.timeout-offset", "Subtracted from Prometheus's scrape timeout so the answer arrives in time.").Default("500ms").DurationVar(&f.timeoutOffset)
@@ -187,6 +189,7 @@ func run(args []string, stdout, stderr *os.File) int {
 		telemetryPath:    f.telemetryPath,
 		maxRequests:      f.maxRequests,
 		disableExporter:  f.disableExporter,
+		probeOnly:        f.probeOnly,
 		scrapeTimeout:    f.scrapeTimeout,
 		timeoutOffset:    f.timeoutOffset,
 		maxResponseBytes: f.maxResponseBytes,

@@ -32,6 +32,7 @@ type serverConfig struct {
 	telemetryPath    string
 	maxRequests      int
 	disableExporter  bool
+	probeOnly        bool
 	scrapeTimeout    time.Duration
 	timeoutOffset    time.Duration
 	maxResponseBytes int64
@@ -171,7 +172,8 @@ func (s *server) scrapeContext(r *http.Request) (context.Context, context.Cancel
 }
 
 func (s *server) serveMetrics(w http.ResponseWriter, r *http.Request) {
-	s.serveScrape(w, r, nil, s.self)
+	include := func(githubapi.Account) bool { return !s.probeOnly }
+	s.serveScrape(w, r, include, s.self)
 }
 
 // serveScrape answers one scrape of the accounts include selects (nil: all),

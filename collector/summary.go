@@ -1,34 +1,161 @@
 package collector
 
 import (
+	"cmp"
 	"context"
-	"errors"
+	"fmt"
+	"slices"
+	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
 
 	"github.com/github-billing-exporter/github-billing-exporter/githubapi"
 )
 
-type usageSummaryCollectorStub struct{}
-
-func newUsageSummaryCollector(Options) Collector { return usageSummaryCollectorStub{} }
-
-func (usageSummaryCollectorStub) Update(context.Context, *githubapi.Client, githubapi.Account) ([]prometheus.Metric, error) {
-	return nil, errors.New("not implemented yet")
+// summaryAmountDescs are the six month-to-date figures GitHub gives per row of the
+// summary, premium-request and AI-credit reports.
+type summaryAmountDescs struct {
+	grossQuantity, discountQuantity, netQuantity *prometheus.Desc
+	grossAmount, discountAmount, netAmount       *prometheus.Desc
 }
 
-type premiumRequestsCollectorStub struct{}
-
-func newPremiumRequestsCollector(Options) Collector { return premiumRequestsCollectorStub{} }
-
-func (premiumRequestsCollectorStub) Update(context.Context, *githubapi.Client, githubapi.Account) ([]prometheus.Metric, error) {
-	return nil, errors.New("not implemented yet")
+func newSummaryAmountDescs(prefix, what string, labels ...string) summaryAmountDescs {
+	return summaryAmountDescs{
+		grossQuantity:    newDesc(prefix+"_gross_quantity", "Month-to-date "+what+" before discounts, in unit_type (grossQuantity).", labels...),
+		discountQuantity: newDesc(prefix+"_discount_quantity", "Month-to-date "+what+" covered by included quota or discounts, in unit_type (discountQuantity).", labels...),
+		netQuantity:      newDesc(prefix+"_net_quantity", "Month-to-date billed "+what+", in unit_type (netQuantity).", labels...),
+		grossAmount:      newDesc(prefix+"_gross_amount_usd", "Month-to-date cost of "+what+" before discounts, in US dollars (grossAmount).", labels...),
+		discountAmount:   newDesc(prefix+"_discount_amount_usd", "Month-to-date discount on "+what+", in US dollars (discountAmount).", labels...),
+		netAmount:        newDesc(prefix+"_net_amount_usd", "Month-to-date billed cost of "+what+", in US dollars (netAmount).", labels...),
+	}
 }
 
-type aICreditsCollectorStub struct{}
+// The summary's metrics are usage_summarized_*: promtool rejects a name
+// containing "_summary_" (a metric type).
+var (
+	usageSummaryDescs   = newSummaryAmountDescs("usage_summarized", "usage", "product", "sku", "unit_type")
+	premiumRequestDescs = newSummaryAmountDescs("premium_request", "Copilot premium requests", "product", "sku", "unit_type", "model")
+	aiCreditDescs       = newSummaryAmountDescs("ai_credit", "Copilot AI credits", "product", "sku", "unit_type", "model")
+)
 
-func newAICreditsCollector(Options) Collector { return aICreditsCollectorStub{} }
+// summaryKey is one series: rows that share it are summed.
+type summaryKey struct{ product, sku, unitType, model string }
 
-func (aICreditsCollectorStub) Update(context.Context, *githubapi.Client, githubapi.Account) ([]prometheus.Metric, error) {
-	return nil, errors.New("not implemented yet")
+type summaryAmounts struct {
+	grossQuantity, discountQuantity, netQuantity float64
+	grossAmount, discountAmount, netAmount       float64
+}
+
+// summarySums adds rows up by label values; emit sorts them so every scrape
+// lists the series in the same order.
+type summarySums map[summaryKey]*summaryAmounts
+
+func (s summarySums) add(k summaryKey, v summaryAmounts) {
+	sum := s[k]
+	if sum == nil {
+		sum = &summaryAmounts{}
+		s[k] = sum
+	}
+	sum.grossQuantity += v.grossQuantity
+	sum.discountQuantity += v.discountQuantity
+	sum.netQuantity += v.netQuantity
+	sum.grossAmount += v.grossAmount
+	sum.discountAmount += v.discountAmount
+	sum.netAmount += v.netAmount
+}
+
+// emit adds the sums to m; withModel says whether the descriptors carry the
+// model label.
+func (s summarySums) emit(m *metricSet, d summaryAmountDescs, withModel bool) {
+	keys := make([]summaryKey, 0, len(s))
+	for k := range s {
+		keys = append(keys, k)
+	}
+	slices.SortFunc(keys, func(a, b summaryKey) int {
+		return cmp.Or(cmp.Compare(a.product, b.product), cmp.Compare(a.sku, b.sku),
+			cmp.Compare(a.unitType, b.unitType), cmp.Compare(a.model, b.model))
+	})
+	for _, k := range keys {
+		v := s[k]
+		labels := []string{k.product, k.sku, k.unitType}
+		if withModel {
+			labels = append(labels, k.model)
+		}
+		m.gauge(d.grossQuantity, v.grossQuantity, labels...)
+		m.gauge(d.discountQuantity, v.discountQuantity, labels...)
+		m.gauge(d.netQuantity, v.netQuantity, labels...)
+		m.gauge(d.grossAmount, v.grossAmount, labels...)
+		m.gauge(d.discountAmount, v.discountAmount, labels...)
+		m.gauge(d.netAmount, v.netAmount, labels...)
+	}
+}
+
+// summaryMonth is the calendar month of now in UTC: "month to date".
+func summaryMonth(now func() time.Time) (int, time.Month) {
+	t := now().UTC()
+	return t.Year(), t.Month()
+}
+
+// usageSummaryCollector reads /usage/summary. For an enterprise, the summary
+// without a cost_center_id covers all cost centers and unassigned usage, so
+// one call is the whole enterprise.
+type usageSummaryCollector struct{ now func() time.Time }
+
+func newUsageSummaryCollector(Options) Collector { return usageSummaryCollector{now: time.Now} }
+
+func (c usageSummaryCollector) Update(ctx context.Context, client *githubapi.Client, a githubapi.Account) ([]prometheus.Metric, error) {
+	year, month := summaryMonth(c.now)
+	r, err := client.UsageSummary(ctx, a, year, month)
+	if err != nil {
+		return nil, fmt.Errorf("fetch usage summary for %s: %w", a, err)
+	}
+	sums := summarySums{}
+	for _, it := range r.UsageItems {
+		sums.add(summaryKey{product: it.Product, sku: it.SKU, unitType: it.UnitType}, summaryAmounts{
+			grossQuantity: it.GrossQuantity, discountQuantity: it.DiscountQuantity, netQuantity: it.NetQuantity,
+			grossAmount: it.GrossAmount, discountAmount: it.DiscountAmount, netAmount: it.NetAmount,
+		})
+	}
+	m := newMetricSet(a)
+	sums.emit(m, usageSummaryDescs, false)
+	return m.metrics, nil
+}
+
+// modelUsageCollector reads premium_request/usage or ai_credit/usage. Like
+// the summary, these cover every cost center of an enterprise when no
+// cost_center_id is sent (GitHub documents cost_center_id=none, not the
+// default, as "usage in no cost center").
+type modelUsageCollector struct {
+	now   func() time.Time
+	what  string
+	descs summaryAmountDescs
+	fetch func(*githubapi.Client, context.Context, githubapi.Account, int, time.Month) (*githubapi.ModelUsageReport, error)
+}
+
+func newPremiumRequestsCollector(Options) Collector {
+	return modelUsageCollector{now: time.Now, what: "premium request usage", descs: premiumRequestDescs,
+		fetch: (*githubapi.Client).PremiumRequestUsage}
+}
+
+func newAICreditsCollector(Options) Collector {
+	return modelUsageCollector{now: time.Now, what: "AI credit usage", descs: aiCreditDescs,
+		fetch: (*githubapi.Client).AICreditUsage}
+}
+
+func (c modelUsageCollector) Update(ctx context.Context, client *githubapi.Client, a githubapi.Account) ([]prometheus.Metric, error) {
+	year, month := summaryMonth(c.now)
+	r, err := c.fetch(client, ctx, a, year, month)
+	if err != nil {
+		return nil, fmt.Errorf("fetch %s for %s: %w", c.what, a, err)
+	}
+	sums := summarySums{}
+	for _, it := range r.UsageItems {
+		sums.add(summaryKey{product: it.Product, sku: it.SKU, unitType: it.UnitType, model: it.Model}, summaryAmounts{
+			grossQuantity: it.GrossQuantity, discountQuantity: it.DiscountQuantity, netQuantity: it.NetQuantity,
+			grossAmount: it.GrossAmount, discountAmount: it.DiscountAmount, netAmount: it.NetAmount,
+		})
+	}
+	m := newMetricSet(a)
+	sums.emit(m, c.descs, true)
+	return m.metrics, nil
 }

@@ -398,8 +398,9 @@ func asConfigError(file string, err error) error {
 	return &Error{File: file, Reason: err.Error()}
 }
 
-// tokenFileWarnings names the token and key files that users other than the
-// owner can read.
+// tokenFileWarnings names the token and key files that every user of the
+// machine can read. Group-readable files are not flagged: Kubernetes mounts
+// Secrets as 0440 owned by the pod's own fsGroup.
 func tokenFileWarnings(cfg *Config, dir string) []string {
 	var warnings []string
 	check := func(key, path string) {
@@ -407,8 +408,8 @@ func tokenFileWarnings(cfg *Config, dir string) []string {
 			return
 		}
 		path = resolvePath(dir, path)
-		if st, err := os.Stat(path); err == nil && st.Mode().Perm()&0o044 != 0 {
-			warnings = append(warnings, fmt.Sprintf("%s: %s is readable by other users (mode %04o); restrict it with chmod 600", key, path, st.Mode().Perm()))
+		if st, err := os.Stat(path); err == nil && st.Mode().Perm()&0o004 != 0 {
+			warnings = append(warnings, fmt.Sprintf("%s: %s is readable by every user of the machine (mode %04o); restrict it with chmod 600", key, path, st.Mode().Perm()))
 		}
 	}
 	blocks := []struct {

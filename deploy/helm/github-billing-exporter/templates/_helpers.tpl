@@ -90,25 +90,54 @@ app.kubernetes.io/component: exporter
 
 {{/* The exporter's config file (see the README's "Configuration"). */}}
 {{- define "gbe.config" -}}
-{{- $github := dict "api_url" .Values.github.apiURL }}
-{{- if include "gbe.tokenSecretName" . }}
-{{- $_ := set $github "token_file" "/etc/github-billing-exporter/token/token" }}
+github:
+  api_url: {{ .Values.github.apiURL | quote }}
+  {{- if include "gbe.tokenSecretName" . }}
+  token_file: /etc/github-billing-exporter/token/token
+  {{- end }}
+  {{- if .Values.github.app.enabled }}
+  app:
+    app_id: {{ int64 .Values.github.app.appID }}
+    installation_id: {{ int64 .Values.github.app.installationID }}
+    private_key_file: /etc/github-billing-exporter/app/private-key.pem
+  {{- end }}
+refresh_interval: {{ .Values.config.refreshInterval }}
+{{- with .Values.config.enterprises }}
+enterprises:
+  {{- toYaml . | nindent 2 }}
 {{- end }}
-{{- if .Values.github.app.enabled }}
-{{- $_ := set $github "app" (dict "app_id" (int64 .Values.github.app.appID) "installation_id" (int64 .Values.github.app.installationID) "private_key_file" "/etc/github-billing-exporter/app/private-key.pem") }}
+{{- with .Values.config.organizations }}
+organizations:
+  {{- toYaml . | nindent 2 }}
 {{- end }}
-{{- $cfg := dict "github" $github "refresh_interval" .Values.config.refreshInterval }}
-{{- with .Values.config.enterprises }}{{ $_ := set $cfg "enterprises" . }}{{ end }}
-{{- with .Values.config.organizations }}{{ $_ := set $cfg "organizations" . }}{{ end }}
-{{- with .Values.config.users }}{{ $_ := set $cfg "users" . }}{{ end }}
-{{- toYaml $cfg }}
+{{- with .Values.config.users }}
+users:
+  {{- toYaml . | nindent 2 }}
+{{- end }}
 {{- end }}
 
-{{/* Every configured account name, for the sharded probe job. */}}
+{{/*
+Every configured account as a /probe target: its name, or SCOPE/NAME when
+the same name is configured in more than one scope.
+*/}}
 {{- define "gbe.accounts" -}}
-{{- $names := list }}
-{{- range (concat .Values.config.enterprises .Values.config.organizations .Values.config.users) }}
-{{- $names = append $names .name }}
+{{- $scoped := list (list "enterprise" .Values.config.enterprises) (list "organization" .Values.config.organizations) (list "user" .Values.config.users) }}
+{{- $count := dict }}
+{{- range $scoped }}
+{{- range (index . 1) }}
+{{- $_ := set $count .name (add1 (get $count .name | default 0)) }}
 {{- end }}
-{{- toJson (uniq $names) }}
+{{- end }}
+{{- $targets := list }}
+{{- range $scoped }}
+{{- $scope := index . 0 }}
+{{- range (index . 1) }}
+{{- if gt (get $count .name | int) 1 }}
+{{- $targets = append $targets (printf "%s/%s" $scope .name) }}
+{{- else }}
+{{- $targets = append $targets .name }}
+{{- end }}
+{{- end }}
+{{- end }}
+{{- toJson (uniq $targets) }}
 {{- end }}

@@ -1,0 +1,161 @@
+package collector
+
+import (
+	"bytes"
+	"context"
+	"log/slog"
+	"net/http"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/prometheus/client_golang/prometheus"
+	dto "github.com/prometheus/client_model/go"
+
+	"github.com/github-billing-exporter/github-billing-exporter/githubapi"
+	"github.com/github-billing-exporter/github-billing-exporter/githubapi/githubtest"
+)
+
+const (
+	platformTestReportExports = "# HELP github_billing_usage_report_exports Usage report exports the enterprise has, by type and status.\n# TYPE github_billing_usage_report_exports gauge\n"
+	platformTestReportLatest  = "# HELP github_billing_usage_report_export_latest_completed_timestamp_seconds When the newest completed usage report export of the type was created (created_at).\n# TYPE github_billing_usage_report_export_latest_completed_timestamp_seconds gauge\n"
+)
+
+func TestUsageReportsCollectorOnTheExample(t *testing.T) {
+	srv, client := platformTestFake(t)
+	srv.Override("/enterprises/acme/settings/billing/reports", githubtest.ServeFile(platformTestExamples+"enterprise-usage-reports-list.json"))
+	got := platformTestUpdate(t, usageReportsCollector{}, client, githubapi.Account{Scope: githubapi.ScopeEnterprise, Name: "acme"})
+	// 2024-01-15T10:30:00Z: 19737 days after 1970-01-01 (1705276800) + 10.5 h.
+	want := platformTestReportLatest +
+		`github_billing_usage_report_export_latest_completed_timestamp_seconds{account="acme",report_type="detailed",scope="enterprise"} 1705314600
+` + platformTestReportExports +
+		`github_billing_usage_report_exports{account="acme",report_type="detailed",scope="enterprise",status="completed"} 1
+github_billing_usage_report_exports{account="acme",report_type="premium_request",scope="enterprise",status="processing"} 1
+github_billing_usage_report_exports{account="acme",report_type="summarized",scope="enterprise",status="processing"} 1
+`
+	platformTestCheck(t, got, want)
+}
+
+func TestUsageReportsCollectorCountsAndPicksTheNewestCompleted(t *testing.T) {
+	srv, client := platformTestFake(t)
+	srv.Override("/enterprises/acme/settings/billing/reports", platformTestServe(`{"usage_report_exports": [
+		{"id": "1", "report_type": "detailed", "status": "completed", "created_at": "2026-03-01T00:00:00Z"},
+		{"id": "2", "report_type": "detailed", "status": "completed", "created_at": "2026-03-02T06:00:00+02:00"},
+		{"id": "3", "report_type": "detailed", "status": "completed"},
+		{"id": "4", "report_type": "detailed", "status": "failed", "created_at": "2026-03-09T00:00:00Z"},
+		{"id": "5", "report_type": "ai_credit", "status": "processing", "created_at": "2026-03-09T00:00:00Z"},
+		{"id": "6", "report_type": "ai_credit", "status": "processing", "created_at": "2026-03-10T00:00:00Z"}
+	]}`))
+	got := platformTestUpdate(t, usageReportsCollector{}, client, githubapi.Account{Scope: githubapi.ScopeEnterprise, Name: "acme"})
+	// Newest completed detailed export: 2026-03-02T04:00:00Z =
+	// 2026-03-01 (1772323200) + 28 h = 1772424000. The failed one is newer
+	// but not completed; the one without created_at only counts.
+	want := platformTestReportLatest +
+		`github_billing_usage_report_export_latest_completed_timestamp_seconds{account="acme",report_type="detailed",scope="enterprise"} 1772424000
+` + platformTestReportExports +
+		`github_billing_usage_report_exports{account="acme",report_type="ai_credit",scope="enterprise",status="processing"} 2
+github_billing_usage_report_exports{account="acme",report_type="detailed",scope="enterprise",status="completed"} 3
+github_billing_usage_report_exports{account="acme",report_type="detailed",scope="enterprise",status="failed"} 1
+`
+	platformTestCheck(t, got, want)
+}
+
+// TestPlatformCollectorsOneForbiddenOthersServed runs the billing-platform
+// collectors through the Exporter against the demo enterprise with one
+// endpoint answering 403: that collector fails and says why, the others
+// serve their data.
+func TestPlatformCollectorsOneForbiddenOthersServed(t *testing.T) {
+	srv, err := githubtest.New(githubtest.Demo(time.Now().UTC()))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer srv.Close()
+	ent := githubtest.DemoEnterprise
+	srv.Override("/enterprises/"+ent+"/settings/billing/reports", func(w http.ResponseWriter, _ *http.Request) {
+		w.Header().Set("X-Accepted-GitHub-Permissions", "enterprise_administration=write")
+		githubtest.WriteError(w, http.StatusForbidden, "Resource not accessible by personal access token")
+	})
+	client, err := githubapi.New(githubapi.Options{BaseURL: srv.URL})
+	if err != nil {
+		t.Fatal(err)
+	}
+
+	var logs bytes.Buffer
+	collectors := []string{"usage_summary", "premium_requests", "ai_credits", "cost_centers", "budgets", "usage_reports", "copilot"}
+	e, err := NewExporter(Config{
+		Logger:      slog.New(slog.NewTextHandler(&logs, nil)),
+		Collectors:  collectors,
+		Concurrency: 2,
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer e.Close()
+	e.Apply(Settings{RefreshInterval: time.Minute, RefreshTimeout: 30 * time.Second, MaxAge: time.Hour},
+		[]Target{{Account: githubapi.Account{Scope: githubapi.ScopeEnterprise, Name: ent}, Client: client}})
+
+	reg := prometheus.NewRegistry()
+	reg.MustRegister(e.ScrapeCollector(context.Background(), nil))
+	families, err := reg.Gather()
+	if err != nil {
+		t.Fatal(err)
+	}
+	byName := map[string]*dto.MetricFamily{}
+	for _, f := range families {
+		byName[f.GetName()] = f
+	}
+
+	success := map[string]float64{}
+	for _, m := range byName["github_billing_scrape_collector_success"].GetMetric() {
+		for _, l := range m.GetLabel() {
+			if l.GetName() == "collector" {
+				success[l.GetValue()] = m.GetGauge().GetValue()
+			}
+		}
+	}
+	for _, name := range collectors {
+		want := 1.0
+		if name == "usage_reports" {
+			want = 0
+		}
+		if got, ok := success[name]; !ok || got != want {
+			t.Errorf("success of %s = %v (present %v), want %v", name, got, ok, want)
+		}
+	}
+
+	// The others' series are there: 13 demo budgets over two pages (one
+	// without consumed_amount), 3 cost centers, 11 summary SKUs (acme-web's
+	// 8, acme-data's actions_linux_4_core, premium requests, AI credits),
+	// 3 premium-request and 4 AI-credit models, and one seat count.
+	count := func(name string) int { return len(byName["github_billing_"+name].GetMetric()) }
+	for name, want := range map[string]int{
+		"budget_amount_usd":               13,
+		"budget_prevent_further_usage":    13,
+		"budget_consumed_amount_usd":      12,
+		"cost_center_info":                3,
+		"copilot_seats":                   1,
+		"usage_report_exports":            0,
+		"usage_summarized_net_amount_usd": 11,
+		"premium_request_gross_quantity":  3,
+		"ai_credit_gross_quantity":        4,
+	} {
+		if got := count(name); got != want {
+			t.Errorf("%s: %d series, want %d", name, got, want)
+		}
+	}
+	// 108 distinct Copilot users: 64 in acme-web, 44 + dev-07 in acme-data.
+	if seats := byName["github_billing_copilot_seats"].GetMetric(); len(seats) == 1 && seats[0].GetGauge().GetValue() != 108 {
+		t.Errorf("enterprise Copilot seats %v, want 108", seats[0].GetGauge().GetValue())
+	}
+
+	log := logs.String()
+	for _, want := range []string{"collector=usage_reports", "/enterprises/" + ent + "/settings/billing/reports", "403",
+		"Resource not accessible by personal access token", "enterprise_administration=write"} {
+		if !strings.Contains(log, want) {
+			t.Errorf("log does not mention %q:\n%s", want, log)
+		}
+	}
+	if n := strings.Count(log, "level=ERROR"); n != 1 {
+		t.Errorf("%d error lines, want 1:\n%s", n, log)
+	}
+}

@@ -1,0 +1,145 @@
+package githubapi
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"fmt"
+	"net/url"
+	"strconv"
+)
+
+// Budget is one budget of an enterprise or organization. GitHub's schema and
+// its examples disagree (budget_product_sku string vs budget_product_skus
+// array, budget_type values outside the enum), so SKUs decode leniently and
+// the strings pass through as sent.
+type Budget struct {
+	ID                  string  `json:"id"`
+	Type                string  `json:"budget_type"`
+	Amount              float64 `json:"budget_amount"`
+	PreventFurtherUsage bool    `json:"prevent_further_usage"`
+	Scope               string  `json:"budget_scope"`
+	EntityName          string  `json:"budget_entity_name"`
+	User                string  `json:"user"`
+	// ConsumedAmount is nil when GitHub does not send consumed_amount.
+	ConsumedAmount *float64       `json:"consumed_amount"`
+	ProductSKU     StringOrList   `json:"budget_product_sku"`
+	ProductSKUs    StringOrList   `json:"budget_product_skus"`
+	Alerting       BudgetAlerting `json:"budget_alerting"`
+}
+
+// BudgetAlerting is who hears about a budget's thresholds.
+type BudgetAlerting struct {
+	WillAlert       bool     `json:"will_alert"`
+	AlertRecipients []string `json:"alert_recipients"`
+}
+
+// SKUs is the budget's SKUs from budget_product_sku and budget_product_skus,
+// each once, in the order GitHub sent them.
+func (b Budget) SKUs() []string {
+	var out []string
+	seen := map[string]bool{}
+	for _, list := range []StringOrList{b.ProductSKU, b.ProductSKUs} {
+		for _, s := range list {
+			if s != "" && !seen[s] {
+				seen[s] = true
+				out = append(out, s)
+			}
+		}
+	}
+	return out
+}
+
+// StringOrList decodes a JSON string, an array of strings or null.
+type StringOrList []string
+
+// UnmarshalJSON accepts "a", ["a","b"] and null.
+func (l *StringOrList) UnmarshalJSON(data []byte) error {
+	data = bytes.TrimSpace(data)
+	switch {
+	case bytes.Equal(data, []byte("null")):
+		*l = nil
+		return nil
+	case len(data) > 0 && data[0] == '"':
+		var s string
+		if err := json.Unmarshal(data, &s); err != nil {
+			return err
+		}
+		*l = StringOrList{s}
+		return nil
+	}
+	var list []string
+	if err := json.Unmarshal(data, &list); err != nil {
+		return fmt.Errorf("want a string or a list of strings: %w", err)
+	}
+	*l = list
+	return nil
+}
+
+// budgetPage is one page of GET …/settings/billing/budgets.
+type budgetPage struct {
+	Budgets     []Budget `json:"budgets"`
+	HasNextPage bool     `json:"has_next_page"`
+	TotalCount  int      `json:"total_count"`
+}
+
+// maxBudgetPages bounds the pages read from one budget list, against a server
+// that always answers has_next_page: true.
+const maxBudgetPages = 1000
+
+// budgetsPerPage is the page size asked for: GitHub documents a maximum of 10
+// for enterprises and 100 for organizations. Pages are numbered by the
+// server's own page size, so a smaller page than asked does no harm.
+func budgetsPerPage(s Scope) int {
+	if s == ScopeEnterprise {
+		return 10
+	}
+	return 100
+}
+
+// Budgets lists every budget of an enterprise or organization, reading page
+// after page while the body says has_next_page. A budget that shows up on two
+// pages (the list changed while paging) is kept once.
+func (c *Client) Budgets(ctx context.Context, a Account) ([]Budget, error) {
+	if a.Scope != ScopeEnterprise && a.Scope != ScopeOrganization {
+		return nil, fmt.Errorf("budgets: %s has none (enterprises and organizations only)", a)
+	}
+	template, path := a.platformPrefix()
+	const suffix = "/settings/billing/budgets"
+	perPage := strconv.Itoa(budgetsPerPage(a.Scope))
+	var out []Budget
+	seen := map[string]bool{}
+	for page := 1; ; page++ {
+		if page > maxBudgetPages {
+			return nil, fmt.Errorf("GET %s: still has_next_page after %d pages; giving up", template+suffix, maxBudgetPages)
+		}
+		e := endpoint{
+			template: template + suffix,
+			path:     path + suffix,
+			query:    url.Values{"page": {strconv.Itoa(page)}, "per_page": {perPage}},
+		}
+		var body budgetPage
+		if err := c.getJSON(ctx, e, &body); err != nil {
+			return nil, err
+		}
+		added := 0
+		for _, b := range body.Budgets {
+			if b.ID != "" {
+				if seen[b.ID] {
+					continue
+				}
+				seen[b.ID] = true
+			}
+			out = append(out, b)
+			added++
+		}
+		if !body.HasNextPage {
+			return out, nil
+		}
+		if added == 0 {
+			// A page of nothing new that claims a next page: the server
+			// ignores page, and following it would never end.
+			return nil, fmt.Errorf("GET %s: page %d brought no new budgets but has_next_page is true; giving up", template+suffix, page)
+		}
+	}
+}

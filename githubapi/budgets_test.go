@@ -1,0 +1,277 @@
+package githubapi_test
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"net/http"
+	"net/url"
+	"reflect"
+	"strconv"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/github-billing-exporter/github-billing-exporter/githubapi"
+	"github.com/github-billing-exporter/github-billing-exporter/githubapi/githubtest"
+)
+
+func TestBudgetsDecodeTheExample(t *testing.T) {
+	srv, client := objFake(t)
+	srv.Override("/enterprises/acme/settings/billing/budgets", githubtest.ServeFile(objExamples+"enterprise-budgets-list.json"))
+	got, err := client.Budgets(context.Background(), githubapi.Account{Scope: githubapi.ScopeEnterprise, Name: "acme"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := []githubapi.Budget{
+		{
+			ID: "2066deda-923f-43f9-88d2-62395a28c0cdd", Type: "ProductPricing", Amount: 1000, PreventFurtherUsage: true,
+			Scope: "enterprise", ProductSKUs: githubapi.StringOrList{"actions"},
+			Alerting: githubapi.BudgetAlerting{WillAlert: true, AlertRecipients: []string{"enterprise-admin", "billing-manager"}},
+		},
+		{
+			ID: "f47ac10b-58cc-4372-a567-0e02b2c3d479", Type: "SkuPricing", Amount: 500,
+			Scope: "organization", ProductSKUs: githubapi.StringOrList{"actions_linux"},
+			Alerting: githubapi.BudgetAlerting{WillAlert: true, AlertRecipients: []string{"org-owner"}},
+		},
+		{
+			ID: "6ba7b810-9dad-11d1-80b4-00c04fd430c8", Type: "ProductPricing", Amount: 250, PreventFurtherUsage: true,
+			Scope: "cost_center", ProductSKUs: githubapi.StringOrList{"packages"},
+			Alerting: githubapi.BudgetAlerting{AlertRecipients: []string{}},
+		},
+	}
+	if !reflect.DeepEqual(got, want) {
+		t.Errorf("got %+v\nwant %+v", got, want)
+	}
+}
+
+func TestBudgetSKUsComeFromTheStringOrTheList(t *testing.T) {
+	for _, tc := range []struct {
+		body string
+		want []string
+	}{
+		{`{"budget_product_sku": "actions_linux"}`, []string{"actions_linux"}},
+		{`{"budget_product_skus": ["actions", "packages"]}`, []string{"actions", "packages"}},
+		{`{"budget_product_sku": ["copilot"]}`, []string{"copilot"}},
+		{`{"budget_product_skus": "codespaces"}`, []string{"codespaces"}},
+		{`{"budget_product_sku": "actions", "budget_product_skus": ["actions", "packages"]}`, []string{"actions", "packages"}},
+		{`{"budget_product_sku": null, "budget_product_skus": []}`, nil},
+		{`{}`, nil},
+	} {
+		var b githubapi.Budget
+		if err := json.Unmarshal([]byte(tc.body), &b); err != nil {
+			t.Errorf("%s: %v", tc.body, err)
+			continue
+		}
+		if got := b.SKUs(); !reflect.DeepEqual(got, tc.want) {
+			t.Errorf("%s: SKUs() = %q, want %q", tc.body, got, tc.want)
+		}
+	}
+	var b githubapi.Budget
+	if err := json.Unmarshal([]byte(`{"budget_product_sku": 7}`), &b); err == nil {
+		t.Error("a number as SKU decoded without error")
+	}
+}
+
+func TestBudgetsConsumedAmountOnlyWhenSent(t *testing.T) {
+	srv, client := objFake(t)
+	srv.Override("/organizations/acme-web/settings/billing/budgets", objServeString(`{"budgets": [
+		{"id": "a", "budget_amount": 100, "consumed_amount": 12.34},
+		{"id": "b", "budget_amount": 100, "consumed_amount": 0},
+		{"id": "c", "budget_amount": 100}
+	], "has_next_page": false}`))
+	got, err := client.Budgets(context.Background(), githubapi.Account{Scope: githubapi.ScopeOrganization, Name: "acme-web"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(got) != 3 {
+		t.Fatalf("got %d budgets, want 3", len(got))
+	}
+	if got[0].ConsumedAmount == nil || *got[0].ConsumedAmount != 12.34 {
+		t.Errorf("a: consumed %v, want 12.34", got[0].ConsumedAmount)
+	}
+	if got[1].ConsumedAmount == nil || *got[1].ConsumedAmount != 0 {
+		t.Errorf("b: consumed %v, want 0", got[1].ConsumedAmount)
+	}
+	if got[2].ConsumedAmount != nil {
+		t.Errorf("c: consumed %v, want none", *got[2].ConsumedAmount)
+	}
+}
+
+// objBudgetPages serves pages of n budgets each (ids PAGE-I) with
+// has_next_page until lastPage, recording the queries.
+func objBudgetPages(q *objQueries, n, lastPage int, sameEveryPage bool) http.HandlerFunc {
+	return q.wrap(func(w http.ResponseWriter, r *http.Request) {
+		page, _ := strconv.Atoi(r.URL.Query().Get("page"))
+		if sameEveryPage {
+			page = 1
+		}
+		var items []string
+		for i := 0; i < n; i++ {
+			items = append(items, fmt.Sprintf(`{"id": "%d-%d", "budget_amount": 10}`, page, i))
+		}
+		fmt.Fprintf(w, `{"budgets": [%s], "has_next_page": %t}`, strings.Join(items, ","), lastPage < 0 || page < lastPage)
+	})
+}
+
+func TestBudgetsReadEveryPage(t *testing.T) {
+	srv, client := objFake(t)
+	var q objQueries
+	srv.Override("/enterprises/acme/settings/billing/budgets", objBudgetPages(&q, 10, 2, false))
+	got, err := client.Budgets(context.Background(), githubapi.Account{Scope: githubapi.ScopeEnterprise, Name: "acme"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(got) != 20 || got[0].ID != "1-0" || got[19].ID != "2-9" {
+		t.Errorf("got %d budgets (%v … %v), want 20 from 1-0 to 2-9", len(got), got[0].ID, got[len(got)-1].ID)
+	}
+	// Enterprise lists take at most 10 a page.
+	want := []url.Values{{"page": {"1"}, "per_page": {"10"}}, {"page": {"2"}, "per_page": {"10"}}}
+	if qs := q.all(); !reflect.DeepEqual(qs, want) {
+		t.Errorf("queries %v, want %v", qs, want)
+	}
+
+	var orgQ objQueries
+	srv.Override("/organizations/acme-web/settings/billing/budgets", objBudgetPages(&orgQ, 3, 1, false))
+	if _, err := client.Budgets(context.Background(), githubapi.Account{Scope: githubapi.ScopeOrganization, Name: "acme-web"}); err != nil {
+		t.Fatal(err)
+	}
+	if qs := orgQ.all(); !reflect.DeepEqual(qs, []url.Values{{"page": {"1"}, "per_page": {"100"}}}) {
+		t.Errorf("organization queries %v, want one page of 100", qs)
+	}
+}
+
+func TestBudgetsOnTwoPagesOfTheFake(t *testing.T) {
+	d := githubtest.NewDataset()
+	d.Enterprises["acme"] = &githubtest.AccountData{Platform: &githubtest.PlatformData{}}
+	consumed := 42.5
+	for i := 0; i < 11; i++ {
+		b := githubapi.Budget{ID: fmt.Sprintf("b-%02d", i), Type: "ProductPricing", Amount: float64(100 + i), Scope: "enterprise",
+			ProductSKUs: githubapi.StringOrList{"actions"}}
+		if i == 10 {
+			b.Type, b.ProductSKUs, b.ProductSKU, b.ConsumedAmount = "SkuPricing", nil, githubapi.StringOrList{"actions_linux"}, &consumed
+		}
+		d.Enterprises["acme"].Platform.Budgets = append(d.Enterprises["acme"].Platform.Budgets, b)
+	}
+	srv, err := githubtest.New(d)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer srv.Close()
+	client, err := githubapi.New(githubapi.Options{BaseURL: srv.URL})
+	if err != nil {
+		t.Fatal(err)
+	}
+	got, err := client.Budgets(context.Background(), githubapi.Account{Scope: githubapi.ScopeEnterprise, Name: "acme"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(got) != 11 {
+		t.Fatalf("got %d budgets, want 11", len(got))
+	}
+	if n := srv.Requests("/enterprises/acme/settings/billing/budgets"); n != 2 {
+		t.Errorf("%d requests, want 2 pages", n)
+	}
+	last := got[10]
+	if last.ID != "b-10" || !reflect.DeepEqual(last.SKUs(), []string{"actions_linux"}) || last.ConsumedAmount == nil || *last.ConsumedAmount != 42.5 {
+		t.Errorf("last budget %+v", last)
+	}
+	if got[0].ConsumedAmount != nil {
+		t.Errorf("first budget has consumed %v, the fake sent none", *got[0].ConsumedAmount)
+	}
+}
+
+func TestBudgetsDuplicateAcrossPagesIsKeptOnce(t *testing.T) {
+	srv, client := objFake(t)
+	srv.Override("/organizations/acme-web/settings/billing/budgets", func(w http.ResponseWriter, r *http.Request) {
+		// A budget was added while paging: "b" moved to page 2.
+		if r.URL.Query().Get("page") == "1" {
+			fmt.Fprint(w, `{"budgets": [{"id": "a"}, {"id": "b"}], "has_next_page": true}`)
+			return
+		}
+		fmt.Fprint(w, `{"budgets": [{"id": "b"}, {"id": "c"}], "has_next_page": false}`)
+	})
+	got, err := client.Budgets(context.Background(), githubapi.Account{Scope: githubapi.ScopeOrganization, Name: "acme-web"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var ids []string
+	for _, b := range got {
+		ids = append(ids, b.ID)
+	}
+	if !reflect.DeepEqual(ids, []string{"a", "b", "c"}) {
+		t.Errorf("ids %v, want a b c", ids)
+	}
+}
+
+func TestBudgetsStopWhenHasNextPageNeverEnds(t *testing.T) {
+	srv, client := objFake(t)
+	ent := githubapi.Account{Scope: githubapi.ScopeEnterprise, Name: "acme"}
+
+	// A server that ignores page and repeats itself is caught on page 2.
+	var same objQueries
+	srv.Override("/enterprises/acme/settings/billing/budgets", objBudgetPages(&same, 2, -1, true))
+	_, err := client.Budgets(context.Background(), ent)
+	if err == nil || !strings.Contains(err.Error(), "no new budgets") {
+		t.Errorf("repeating server: got %v", err)
+	}
+	if n := len(same.all()); n != 2 {
+		t.Errorf("repeating server: %d requests, want 2", n)
+	}
+
+	// One that makes up new budgets forever is cut off at the page cap.
+	var endless objQueries
+	srv.Override("/enterprises/acme/settings/billing/budgets", objBudgetPages(&endless, 1, -1, false))
+	_, err = client.Budgets(context.Background(), ent)
+	if err == nil || !strings.Contains(err.Error(), "has_next_page after 1000 pages") {
+		t.Errorf("endless server: got %v", err)
+	}
+	if n := len(endless.all()); n != 1000 {
+		t.Errorf("endless server: %d requests, want 1000", n)
+	}
+}
+
+func TestBudgetsAreNotAUserThing(t *testing.T) {
+	srv, client := objFake(t)
+	if _, err := client.Budgets(context.Background(), githubapi.Account{Scope: githubapi.ScopeUser, Name: "octocat"}); err == nil {
+		t.Error("no error for a user")
+	}
+	if n := srv.TotalRequests(); n != 0 {
+		t.Errorf("%d requests for a user", n)
+	}
+}
+
+func TestDemoBudgetsSpanTwoPagesAndOneIs85PercentConsumed(t *testing.T) {
+	for _, day := range []int{1, 15, 28} {
+		now := time.Date(2026, time.February, day, 23, 0, 0, 0, time.UTC)
+		srv, err := githubtest.New(githubtest.Demo(now))
+		if err != nil {
+			t.Fatal(err)
+		}
+		client, err := githubapi.New(githubapi.Options{BaseURL: srv.URL})
+		if err != nil {
+			t.Fatal(err)
+		}
+		got, err := client.Budgets(context.Background(), githubapi.Account{Scope: githubapi.ScopeEnterprise, Name: githubtest.DemoEnterprise})
+		srv.Close()
+		if err != nil {
+			t.Fatal(err)
+		}
+		if n := srv.Requests("/enterprises/" + githubtest.DemoEnterprise + "/settings/billing/budgets"); n < 2 {
+			t.Errorf("day %d: demo budgets read in %d requests, want at least 2 pages", day, n)
+		}
+		over := 0
+		for _, b := range got {
+			if b.ConsumedAmount == nil || b.Amount == 0 || *b.ConsumedAmount/b.Amount < 0.8 {
+				continue
+			}
+			over++
+			if b.ID != githubtest.DemoBudgetAlertID || *b.ConsumedAmount/b.Amount != 0.85 {
+				t.Errorf("day %d: budget %s at %.2f", day, b.ID, *b.ConsumedAmount/b.Amount)
+			}
+		}
+		if over != 1 {
+			t.Errorf("day %d: %d budgets at 80%% or more, want exactly the alert budget", day, over)
+		}
+	}
+}

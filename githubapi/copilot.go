@@ -1,0 +1,113 @@
+package githubapi
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"net/url"
+)
+
+// CopilotBilling is GET /orgs/{org}/copilot/billing.
+type CopilotBilling struct {
+	SeatBreakdown         CopilotSeatBreakdown `json:"seat_breakdown"`
+	PublicCodeSuggestions string               `json:"public_code_suggestions"`
+	IDEChat               string               `json:"ide_chat,omitempty"`
+	PlatformChat          string               `json:"platform_chat,omitempty"`
+	CLI                   string               `json:"cli,omitempty"`
+	SeatManagementSetting string               `json:"seat_management_setting"`
+	PlanType              string               `json:"plan_type,omitempty"`
+}
+
+// CopilotSeatBreakdown counts an organization's seats in the billing cycle.
+type CopilotSeatBreakdown struct {
+	Total               float64 `json:"total"`
+	AddedThisCycle      float64 `json:"added_this_cycle"`
+	PendingInvitation   float64 `json:"pending_invitation"`
+	PendingCancellation float64 `json:"pending_cancellation"`
+	ActiveThisCycle     float64 `json:"active_this_cycle"`
+	InactiveThisCycle   float64 `json:"inactive_this_cycle"`
+}
+
+// CopilotSeat is one seat assignment. The date fields are kept as sent; the
+// ones GitHub documents as nullable are pointers.
+type CopilotSeat struct {
+	CreatedAt               string           `json:"created_at"`
+	UpdatedAt               string           `json:"updated_at,omitempty"`
+	PendingCancellationDate *string          `json:"pending_cancellation_date"`
+	LastActivityAt          *string          `json:"last_activity_at"`
+	LastActivityEditor      *string          `json:"last_activity_editor"`
+	PlanType                string           `json:"plan_type,omitempty"`
+	Assignee                *CopilotAssignee `json:"assignee"`
+	Organization            *CopilotOrg      `json:"organization,omitempty"`
+	AssigningTeam           *CopilotTeam     `json:"assigning_team,omitempty"`
+}
+
+// CopilotAssignee is the user a seat belongs to.
+type CopilotAssignee struct {
+	Login string `json:"login"`
+	ID    int64  `json:"id"`
+	Type  string `json:"type,omitempty"`
+}
+
+// CopilotOrg is the organization that granted a seat.
+type CopilotOrg struct {
+	Login string `json:"login"`
+}
+
+// CopilotTeam is the team (or enterprise team) that granted a seat.
+type CopilotTeam struct {
+	Slug string `json:"slug"`
+	Name string `json:"name,omitempty"`
+}
+
+// CopilotSeats is every page of a seat-assignment list.
+type CopilotSeats struct {
+	// TotalSeats is total_seats of the first page.
+	TotalSeats float64
+	Seats      []CopilotSeat
+}
+
+// CopilotBilling fetches an organization's Copilot seat breakdown and
+// settings.
+func (c *Client) CopilotBilling(ctx context.Context, a Account) (*CopilotBilling, error) {
+	if a.Scope != ScopeOrganization {
+		return nil, fmt.Errorf("Copilot billing: %s has none (organizations only)", a)
+	}
+	var v CopilotBilling
+	if err := c.getJSON(ctx, legacyEndpoint(a, "/copilot/billing"), &v); err != nil {
+		return nil, err
+	}
+	return &v, nil
+}
+
+// CopilotSeats reads every page (100 seats each, following the Link header)
+// of an enterprise's or organization's seat assignments. In an enterprise's
+// list a user granted a seat by several organizations or teams appears once
+// per grant.
+func (c *Client) CopilotSeats(ctx context.Context, a Account) (*CopilotSeats, error) {
+	if a.Scope != ScopeEnterprise && a.Scope != ScopeOrganization {
+		return nil, fmt.Errorf("Copilot seats: %s has none (enterprises and organizations only)", a)
+	}
+	e := legacyEndpoint(a, "/copilot/billing/seats")
+	e.query = url.Values{"per_page": {"100"}}
+	out := &CopilotSeats{}
+	first := true
+	err := c.eachPage(ctx, e, func(body io.Reader) error {
+		var page struct {
+			TotalSeats float64       `json:"total_seats"`
+			Seats      []CopilotSeat `json:"seats"`
+		}
+		if err := decode(e, body, &page); err != nil {
+			return err
+		}
+		if first {
+			out.TotalSeats, first = page.TotalSeats, false
+		}
+		out.Seats = append(out.Seats, page.Seats...)
+		return nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
+}

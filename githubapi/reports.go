@@ -1,0 +1,46 @@
+package githubapi
+
+import (
+	"context"
+	"fmt"
+	"time"
+)
+
+// UsageReportExport is one asynchronous usage report export of an
+// enterprise (GET /enterprises/{enterprise}/settings/billing/reports).
+type UsageReportExport struct {
+	ID           string   `json:"id"`
+	ReportType   string   `json:"report_type"`
+	StartDate    string   `json:"start_date"`
+	EndDate      string   `json:"end_date"`
+	Status       string   `json:"status"`
+	DownloadURLs []string `json:"download_urls,omitempty"`
+	// CreatedAt is kept as sent; see Created.
+	CreatedAt string `json:"created_at,omitempty"`
+	Actor     string `json:"actor,omitempty"`
+}
+
+// Created parses CreatedAt; ok is false when GitHub sent none or an
+// unreadable one, which is no reason to reject the whole list.
+func (r UsageReportExport) Created() (t time.Time, ok bool) {
+	t, err := time.Parse(time.RFC3339, r.CreatedAt)
+	return t, err == nil
+}
+
+// UsageReportExports lists an enterprise's usage report exports.
+func (c *Client) UsageReportExports(ctx context.Context, a Account) ([]UsageReportExport, error) {
+	if a.Scope != ScopeEnterprise {
+		return nil, fmt.Errorf("usage report exports: %s has none (enterprises only)", a)
+	}
+	var body struct {
+		Exports []UsageReportExport `json:"usage_report_exports"`
+	}
+	e := endpoint{
+		template: "/enterprises/{enterprise}/settings/billing/reports",
+		path:     "/enterprises/" + pathEscape(a.Name) + "/settings/billing/reports",
+	}
+	if err := c.getJSON(ctx, e, &body); err != nil {
+		return nil, err
+	}
+	return body.Exports, nil
+}

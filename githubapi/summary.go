@@ -1,0 +1,133 @@
+package githubapi
+
+import (
+	"context"
+	"fmt"
+	"net/url"
+	"strconv"
+	"time"
+)
+
+// The usage summary, premium-request and AI-credit endpoints answer one row
+// per product and SKU (and model) for the whole window, unlike /usage, which
+// answers one row per day, organization and repository. Their rows have a
+// different shape from /usage rows, so they have their own types.
+
+// SummaryTimePeriod is the window a summary covers, as GitHub echoes it.
+type SummaryTimePeriod struct {
+	Year  int `json:"year"`
+	Month int `json:"month,omitempty"`
+	Day   int `json:"day,omitempty"`
+}
+
+// SummaryCostCenter is the cost center a filtered enterprise summary echoes.
+type SummaryCostCenter struct {
+	ID   string `json:"id"`
+	Name string `json:"name"`
+}
+
+// UsageSummary is GET {scope}/settings/billing/usage/summary.
+type UsageSummary struct {
+	TimePeriod SummaryTimePeriod  `json:"timePeriod"`
+	CostCenter *SummaryCostCenter `json:"costCenter,omitempty"`
+	UsageItems []UsageSummaryItem `json:"usageItems"`
+}
+
+// UsageSummaryItem is one product and SKU of a usage summary. Strings are
+// passed through as GitHub sends them; their casing varies over time.
+type UsageSummaryItem struct {
+	Product          string  `json:"product"`
+	SKU              string  `json:"sku"`
+	UnitType         string  `json:"unitType"`
+	PricePerUnit     float64 `json:"pricePerUnit"`
+	GrossQuantity    float64 `json:"grossQuantity"`
+	GrossAmount      float64 `json:"grossAmount"`
+	DiscountQuantity float64 `json:"discountQuantity"`
+	DiscountAmount   float64 `json:"discountAmount"`
+	NetQuantity      float64 `json:"netQuantity"`
+	NetAmount        float64 `json:"netAmount"`
+}
+
+// ModelUsageReport is GET {scope}/settings/billing/premium_request/usage or
+// …/ai_credit/usage: both answer the same shape.
+type ModelUsageReport struct {
+	TimePeriod SummaryTimePeriod  `json:"timePeriod"`
+	CostCenter *SummaryCostCenter `json:"costCenter,omitempty"`
+	UsageItems []ModelUsageItem   `json:"usageItems"`
+}
+
+// ModelUsageItem is one product, SKU and model of a premium-request or
+// AI-credit report.
+type ModelUsageItem struct {
+	Product          string  `json:"product"`
+	SKU              string  `json:"sku"`
+	Model            string  `json:"model"`
+	UnitType         string  `json:"unitType"`
+	PricePerUnit     float64 `json:"pricePerUnit"`
+	GrossQuantity    float64 `json:"grossQuantity"`
+	GrossAmount      float64 `json:"grossAmount"`
+	DiscountQuantity float64 `json:"discountQuantity"`
+	DiscountAmount   float64 `json:"discountAmount"`
+	NetQuantity      float64 `json:"netQuantity"`
+	NetAmount        float64 `json:"netAmount"`
+}
+
+// summaryEndpoint is a billing-platform endpoint of a, asked for one
+// calendar month. Year and month are always sent: GitHub's defaults depend on
+// its clock and, for some endpoints, cover the whole year.
+//
+// No cost_center_id is sent. For an enterprise, summary, premium_request and
+// ai_credit then cover every cost center plus unassigned usage ("none" would
+// select unassigned usage only) — unlike /usage, whose default is unassigned
+// usage only. So one call per enterprise is the whole enterprise.
+func summaryEndpoint(a Account, suffix string, year int, month time.Month) endpoint {
+	template, path := a.platformPrefix()
+	return endpoint{
+		template: template + suffix,
+		path:     path + suffix,
+		query: url.Values{
+			"year":  {strconv.Itoa(year)},
+			"month": {strconv.Itoa(int(month))},
+		},
+	}
+}
+
+// UsageSummary fetches the usage summary of one calendar month.
+func (c *Client) UsageSummary(ctx context.Context, a Account, year int, month time.Month) (*UsageSummary, error) {
+	if err := checkSummaryMonth(year, month); err != nil {
+		return nil, err
+	}
+	var v UsageSummary
+	if err := c.getJSON(ctx, summaryEndpoint(a, "/settings/billing/usage/summary", year, month), &v); err != nil {
+		return nil, err
+	}
+	return &v, nil
+}
+
+// PremiumRequestUsage fetches the premium requests of one calendar month.
+func (c *Client) PremiumRequestUsage(ctx context.Context, a Account, year int, month time.Month) (*ModelUsageReport, error) {
+	return c.modelUsage(ctx, a, "/settings/billing/premium_request/usage", year, month)
+}
+
+// AICreditUsage fetches the AI credits of one calendar month.
+func (c *Client) AICreditUsage(ctx context.Context, a Account, year int, month time.Month) (*ModelUsageReport, error) {
+	return c.modelUsage(ctx, a, "/settings/billing/ai_credit/usage", year, month)
+}
+
+func (c *Client) modelUsage(ctx context.Context, a Account, suffix string, year int, month time.Month) (*ModelUsageReport, error) {
+	if err := checkSummaryMonth(year, month); err != nil {
+		return nil, err
+	}
+	var v ModelUsageReport
+	if err := c.getJSON(ctx, summaryEndpoint(a, suffix, year, month), &v); err != nil {
+		return nil, err
+	}
+	return &v, nil
+}
+
+func checkSummaryMonth(year int, month time.Month) error {
+	if year < 1000 || year > 9999 || month < time.January || month > time.December {
+		return fmt.Errorf("invalid billing month %d-%02d", year, int(month))
+	}
+	return nil
+}

@@ -1,0 +1,232 @@
+package githubapi_test
+
+import (
+	"context"
+	"errors"
+	"net/http"
+	"net/url"
+	"reflect"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/github-billing-exporter/github-billing-exporter/githubapi"
+	"github.com/github-billing-exporter/github-billing-exporter/githubapi/githubtest"
+)
+
+// objFake starts an empty fake GitHub; tests fill it with Override or
+// Update.
+func objFake(t *testing.T) (*githubtest.Server, *githubapi.Client) {
+	t.Helper()
+	srv, err := githubtest.New(githubtest.NewDataset())
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(srv.Close)
+	client, err := githubapi.New(githubapi.Options{BaseURL: srv.URL})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return srv, client
+}
+
+// objQueries records the query strings a handler was asked with.
+type objQueries struct {
+	mu  sync.Mutex
+	got []url.Values
+}
+
+func (q *objQueries) wrap(h http.HandlerFunc) http.HandlerFunc {
+	return func(w http.ResponseWriter, r *http.Request) {
+		q.mu.Lock()
+		q.got = append(q.got, r.URL.Query())
+		q.mu.Unlock()
+		h(w, r)
+	}
+}
+
+func (q *objQueries) all() []url.Values {
+	q.mu.Lock()
+	defer q.mu.Unlock()
+	return append([]url.Values(nil), q.got...)
+}
+
+func objServeString(body string) http.HandlerFunc {
+	return func(w http.ResponseWriter, _ *http.Request) {
+		w.Header().Set("Content-Type", "application/json")
+		w.Write([]byte(body)) //nolint:errcheck // test server
+	}
+}
+
+const objExamples = "testdata/examples/"
+
+func TestUsageSummaryAsksForTheMonthAndDecodesTheExamples(t *testing.T) {
+	srv, client := objFake(t)
+	for _, tc := range []struct {
+		account githubapi.Account
+		path    string
+		file    string
+	}{
+		{githubapi.Account{Scope: githubapi.ScopeEnterprise, Name: "acme"}, "/enterprises/acme/settings/billing/usage/summary", "enterprise-usage-summary.json"},
+		{githubapi.Account{Scope: githubapi.ScopeOrganization, Name: "acme-web"}, "/organizations/acme-web/settings/billing/usage/summary", "org-usage-summary.json"},
+		{githubapi.Account{Scope: githubapi.ScopeUser, Name: "octocat"}, "/users/octocat/settings/billing/usage/summary", "user-usage-summary.json"},
+	} {
+		t.Run(string(tc.account.Scope), func(t *testing.T) {
+			var q objQueries
+			srv.Override(tc.path, q.wrap(githubtest.ServeFile(objExamples+tc.file)))
+			got, err := client.UsageSummary(context.Background(), tc.account, 2026, time.March)
+			if err != nil {
+				t.Fatal(err)
+			}
+			want := &githubapi.UsageSummary{
+				TimePeriod: githubapi.SummaryTimePeriod{Year: 2025},
+				UsageItems: []githubapi.UsageSummaryItem{{
+					Product: "Actions", SKU: "actions_linux", UnitType: "minutes", PricePerUnit: 0.008,
+					GrossQuantity: 1000, GrossAmount: 8, DiscountQuantity: 0, DiscountAmount: 0, NetQuantity: 1000, NetAmount: 8,
+				}},
+			}
+			if !reflect.DeepEqual(got, want) {
+				t.Errorf("got %+v, want %+v", got, want)
+			}
+			// Always year and month, never a cost center: the enterprise
+			// summary's default covers every cost center.
+			wantQuery := url.Values{"year": {"2026"}, "month": {"3"}}
+			if qs := q.all(); len(qs) != 1 || !reflect.DeepEqual(qs[0], wantQuery) {
+				t.Errorf("queries %v, want one %v", qs, wantQuery)
+			}
+		})
+	}
+}
+
+func TestModelUsageReportsDecodeTheExamples(t *testing.T) {
+	srv, client := objFake(t)
+	org := githubapi.Account{Scope: githubapi.ScopeOrganization, Name: "acme-web"}
+	user := githubapi.Account{Scope: githubapi.ScopeUser, Name: "octocat"}
+	ent := githubapi.Account{Scope: githubapi.ScopeEnterprise, Name: "acme"}
+	var q objQueries
+	srv.Override("/organizations/acme-web/settings/billing/premium_request/usage", q.wrap(githubtest.ServeFile(objExamples+"org-premium-request-usage.json")))
+	srv.Override("/users/octocat/settings/billing/ai_credit/usage", q.wrap(githubtest.ServeFile(objExamples+"user-ai-credit-usage.json")))
+	srv.Override("/enterprises/acme/settings/billing/ai_credit/usage", q.wrap(githubtest.ServeFile(objExamples+"enterprise-ai-credit-usage.json")))
+
+	premium, err := client.PremiumRequestUsage(context.Background(), org, 2026, time.December)
+	if err != nil {
+		t.Fatal(err)
+	}
+	wantPremium := []githubapi.ModelUsageItem{{
+		Product: "Copilot", SKU: "Copilot Premium Request", Model: "GPT-5", UnitType: "requests", PricePerUnit: 0.04,
+		GrossQuantity: 100, GrossAmount: 4, NetQuantity: 100, NetAmount: 4,
+	}}
+	if !reflect.DeepEqual(premium.UsageItems, wantPremium) {
+		t.Errorf("premium requests: got %+v, want %+v", premium.UsageItems, wantPremium)
+	}
+
+	credits, err := client.AICreditUsage(context.Background(), user, 2026, time.January)
+	if err != nil {
+		t.Fatal(err)
+	}
+	wantCredits := []githubapi.ModelUsageItem{{
+		Product: "Copilot AI Credits", SKU: "AI Credit", Model: "GPT-5", UnitType: "ai-credits", PricePerUnit: 0.01,
+		GrossQuantity: 100, GrossAmount: 1, NetQuantity: 100, NetAmount: 1,
+	}}
+	if !reflect.DeepEqual(credits.UsageItems, wantCredits) {
+		t.Errorf("AI credits: got %+v, want %+v", credits.UsageItems, wantCredits)
+	}
+	if _, err := client.AICreditUsage(context.Background(), ent, 2026, time.January); err != nil {
+		t.Fatal(err)
+	}
+
+	want := []url.Values{
+		{"year": {"2026"}, "month": {"12"}},
+		{"year": {"2026"}, "month": {"1"}},
+		{"year": {"2026"}, "month": {"1"}}, // enterprise: no cost_center_id, so all cost centers
+	}
+	if got := q.all(); !reflect.DeepEqual(got, want) {
+		t.Errorf("queries %v, want %v", got, want)
+	}
+}
+
+func TestUsageSummaryFractionalValuesUnknownFieldsAndMissingItems(t *testing.T) {
+	srv, client := objFake(t)
+	a := githubapi.Account{Scope: githubapi.ScopeOrganization, Name: "acme-web"}
+	srv.Override("/organizations/acme-web/settings/billing/usage/summary", objServeString(`{
+		"timePeriod": {"year": 2026, "month": 3, "week": 2},
+		"organization": "acme-web",
+		"costCenter": {"id": "cc-1", "name": "Platform"},
+		"somethingNew": [1, 2, 3],
+		"usageItems": [{"product": "actions", "sku": "Actions Linux", "unitType": "GigabyteHours", "pricePerUnit": 0.00033602,
+			"grossQuantity": 12.5, "grossAmount": 0.00420025, "discountQuantity": 2.25, "discountAmount": 0.000756045,
+			"netQuantity": 10.25, "netAmount": 0.003444205, "newField": "x"}]
+	}`))
+	got, err := client.UsageSummary(context.Background(), a, 2026, time.March)
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := &githubapi.UsageSummary{
+		TimePeriod: githubapi.SummaryTimePeriod{Year: 2026, Month: 3},
+		CostCenter: &githubapi.SummaryCostCenter{ID: "cc-1", Name: "Platform"},
+		UsageItems: []githubapi.UsageSummaryItem{{
+			Product: "actions", SKU: "Actions Linux", UnitType: "GigabyteHours", PricePerUnit: 0.00033602,
+			GrossQuantity: 12.5, GrossAmount: 0.00420025, DiscountQuantity: 2.25, DiscountAmount: 0.000756045,
+			NetQuantity: 10.25, NetAmount: 0.003444205,
+		}},
+	}
+	if !reflect.DeepEqual(got, want) {
+		t.Errorf("got %+v, want %+v", got, want)
+	}
+
+	srv.Override("/organizations/acme-web/settings/billing/usage/summary", objServeString(`{"timePeriod": {"year": 2026}, "organization": "acme-web"}`))
+	got, err = client.UsageSummary(context.Background(), a, 2026, time.March)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(got.UsageItems) != 0 {
+		t.Errorf("missing usageItems: got %+v", got.UsageItems)
+	}
+
+	srv.Override("/organizations/acme-web/settings/billing/usage/summary", objServeString(`{"usageItems": [{"grossQuantity": "12"}]}`))
+	_, err = client.UsageSummary(context.Background(), a, 2026, time.March)
+	var de *githubapi.DecodeError
+	if !errors.As(err, &de) || de.Endpoint != "/organizations/{org}/settings/billing/usage/summary" {
+		t.Errorf("string quantity: got %v, want a DecodeError naming the endpoint", err)
+	}
+}
+
+func TestUsageSummaryRejectsAnImpossibleMonth(t *testing.T) {
+	srv, client := objFake(t)
+	_, err := client.UsageSummary(context.Background(), githubapi.Account{Scope: githubapi.ScopeUser, Name: "octocat"}, 2026, 13)
+	if err == nil || !strings.Contains(err.Error(), "2026-13") {
+		t.Errorf("got %v, want an invalid month error", err)
+	}
+	if n := srv.TotalRequests(); n != 0 {
+		t.Errorf("%d requests sent for an invalid month", n)
+	}
+}
+
+func TestDemoSummaryAnswersOnlyItsMonth(t *testing.T) {
+	now := time.Date(2026, time.March, 16, 12, 0, 0, 0, time.UTC)
+	srv, err := githubtest.New(githubtest.Demo(now))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer srv.Close()
+	client, err := githubapi.New(githubapi.Options{BaseURL: srv.URL})
+	if err != nil {
+		t.Fatal(err)
+	}
+	ent := githubapi.Account{Scope: githubapi.ScopeEnterprise, Name: githubtest.DemoEnterprise}
+	march, err := client.UsageSummary(context.Background(), ent, 2026, time.March)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(march.UsageItems) == 0 {
+		t.Error("no summary rows for the demo's month")
+	}
+	feb, err := client.UsageSummary(context.Background(), ent, 2026, time.February)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(feb.UsageItems) != 0 {
+		t.Errorf("rows for another month: %+v", feb.UsageItems)
+	}
+}

@@ -1,0 +1,186 @@
+#!/usr/bin/env bash
+# Checks the deployment files with the tools that run them:
+#   - Helm chart: helm lint --strict and helm template, with default values
+#     and with each values file in the chart's ci/ directory, plus checks on
+#     the rendered manifests;
+#   - Compose stack: promtool check config on its Prometheus config (which
+#     also checks the rules file), amtool on the Alertmanager config, and
+#     `docker compose config` on both Compose files;
+#   - systemd unit: systemd-analyze verify and security.
+# Exits non-zero on the first failure.
+#
+# Helm is run from its Go module, outside this repository's go.mod:
+#   HELM_VERSION (default below) picks the version; HELM=/path/to/helm uses
+#   an installed binary instead.
+set -euo pipefail
+
+root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+chart="$root/deploy/helm/github-billing-exporter"
+compose_dir="$root/deploy/docker-compose"
+unit="$root/deploy/systemd/github-billing-exporter.service"
+rules="$root/deploy/prometheus/rules/github-billing.rules.yml"
+HELM_VERSION="${HELM_VERSION:-v3.22.0}"
+# Helm built from source without release ldflags assumes Kubernetes 1.20.
+KUBE_VERSION="${KUBE_VERSION:-1.31.0}"
+COMPOSE_VERSION="${COMPOSE_VERSION:-v2.40.3}"
+
+work="$(mktemp -d)"
+trap 'rm -rf "$work"' EXIT
+
+step() { printf '\n==> %s\n' "$*"; }
+fail() { printf 'FAIL: %s\n' "$*" >&2; exit 1; }
+
+# ---------------------------------------------------------------- helm
+if [[ -n "${HELM:-}" ]]; then
+  helm_bin="$HELM"
+else
+  step "building helm $HELM_VERSION from its Go module"
+  # From an empty directory so that this repository's go.mod is neither
+  # read nor changed.
+  (cd "$work" && GOFLAGS=-mod=mod GOBIN="$work/bin" \
+    go install "helm.sh/helm/v3/cmd/helm@$HELM_VERSION") || fail "go install helm $HELM_VERSION"
+  helm_bin="$work/bin/helm"
+fi
+helm() {
+  # Helm reports each followed symlink on stderr; keep the rest.
+  "$helm_bin" "$@" 2> >(grep -v 'found symbolic link in path' >&2)
+}
+export HELM_CACHE_HOME="$work/helm/cache" HELM_CONFIG_HOME="$work/helm/config" HELM_DATA_HOME="$work/helm/data"
+
+# The chart's PrometheusRule reads files/github-billing.rules.yml, a
+# symlink to the project's rules file; Helm follows it when loading and
+# packaging the chart, so the rules cannot drift.
+link="$chart/files/github-billing.rules.yml"
+[[ -L "$link" ]] || fail "$link must be a symlink to deploy/prometheus/rules/github-billing.rules.yml"
+[[ "$(readlink -f "$link")" == "$(readlink -f "$rules" 2>/dev/null || echo missing)" ]] \
+  || fail "$link does not point at $rules"
+[[ -f "$rules" ]] || fail "$rules is missing (the chart and the Compose stack need it)"
+
+values_sets=("default")
+for f in "$chart"/ci/*.yaml; do
+  [[ -e "$f" ]] && values_sets+=("$f")
+done
+
+for v in "${values_sets[@]}"; do
+  args=()
+  name="default values"
+  if [[ "$v" != default ]]; then
+    args=(-f "$v")
+    name="${v#"$root"/}"
+  fi
+  step "helm lint --strict ($name)"
+  helm lint --strict --kube-version "$KUBE_VERSION" "$chart" "${args[@]}" || fail "helm lint ($name)"
+
+  step "helm template ($name)"
+  out="$work/rendered-$(basename "$v" .yaml).yaml"
+  helm template gbe "$chart" --namespace monitoring --kube-version "$KUBE_VERSION" \
+    "${args[@]}" >"$out" || fail "helm template ($name)"
+
+  # Every workload runs locked down.
+  for want in 'runAsNonRoot: true' 'readOnlyRootFilesystem: true' \
+      'allowPrivilegeEscalation: false' '- ALL' 'type: RuntimeDefault' \
+      'path: /-/healthy' 'path: /-/ready' 'checksum/config:' 'containerPort: 9786'; do
+    grep -qF -- "$want" "$out" || fail "$name: rendered chart lacks '$want'"
+  done
+  # No credential in a ConfigMap, ever.
+  if grep -A20 '^kind: ConfigMap' "$out" | grep -qE '^\s+token:'; then
+    fail "$name: a token is written into a ConfigMap"
+  fi
+  echo "rendered: $(sed -n 's/^kind: //p' "$out" | sort | uniq -c | awk '{printf "%s%s x%s", sep, $2, $1; sep=", "}')"
+done
+
+step "helm template (sharded values): objects and the rules from the project file"
+sharded="$work/rendered-sharded-values.yaml"
+[[ -f "$sharded" ]] || fail "ci/sharded-values.yaml not rendered"
+for want in 'kind: StatefulSet' 'kind: PrometheusRule' \
+    'kind: ScrapeConfig' 'kind: NetworkPolicy' 'clusterIP: None' 'action: hashmod'; do
+  grep -qF "$want" "$sharded" || fail "sharded values: rendered chart lacks '$want'"
+done
+# Each group of the project's rules file is in the PrometheusRule.
+while read -r group; do
+  grep -qE "^\s+(- )?name: ${group}\$" "$sharded" || fail "PrometheusRule lacks group $group of $rules"
+done < <(sed -nE 's/^\s*- name: *"?([^"]+)"?\s*$/\1/p' "$rules")
+echo ok
+
+step "helm template: invalid values are refused"
+if helm template gbe "$chart" --kube-version "$KUBE_VERSION" --set github.app.enabled=true >/dev/null 2>&1; then
+  fail "github.app.enabled without a private key was accepted"
+fi
+if helm template gbe "$chart" --kube-version "$KUBE_VERSION" --set log.level=verbose >/dev/null 2>&1; then
+  fail "values.schema.json accepted log.level=verbose"
+fi
+echo ok
+
+# ------------------------------------------------------------- compose
+step "promtool check config deploy/docker-compose/prometheus.yml"
+command -v promtool >/dev/null || fail "promtool not found (Debian package: prometheus)"
+promtool check config "$compose_dir/prometheus.yml" || fail "promtool check config"
+
+alertmanager_cfg="$root/deploy/alertmanager/alertmanager.yml"
+step "amtool check-config deploy/alertmanager/alertmanager.yml"
+[[ -f "$alertmanager_cfg" ]] || fail "$alertmanager_cfg is missing (the Compose stack mounts it)"
+if command -v amtool >/dev/null; then
+  amtool check-config "$alertmanager_cfg" || fail "amtool check-config"
+else
+  echo "SKIP: amtool not installed (Debian package: prometheus-alertmanager)"
+fi
+
+step "Compose stack: mounted paths exist"
+for p in ../prometheus/rules/github-billing.rules.yml ../alertmanager/alertmanager.yml ../../dashboards \
+    ../../Dockerfile grafana/provisioning/datasources grafana/provisioning/dashboards exporter/config.yml; do
+  [[ -e "$compose_dir/$p" ]] || fail "deploy/docker-compose/$p does not exist"
+done
+ls "$root"/dashboards/*.json >/dev/null 2>&1 || fail "no dashboards/*.json for Grafana to provision"
+echo ok
+
+step "docker compose config"
+# The docker CLI here has no Compose plugin (and no engine, which `config`
+# does not need). Without the plugin, build Compose from its Go module; its
+# go.mod has exclude directives, so `go install pkg@version` refuses it and
+# it is built from the downloaded module directory instead (about 3.5 min
+# cold, 20 s with a warm build cache). COMPOSE_VERSION=none skips this.
+compose=()
+if command -v docker >/dev/null && docker compose version >/dev/null 2>&1; then
+  compose=(docker compose)
+elif [[ "$COMPOSE_VERSION" != none ]] && command -v go >/dev/null; then
+  echo "building docker compose $COMPOSE_VERSION from its Go module"
+  src="$(cd "$work" && GOFLAGS=-mod=mod go mod download -json "github.com/docker/compose/v2@$COMPOSE_VERSION" \
+    | sed -nE 's/^\s*"Dir": "(.*)",?$/\1/p')" || fail "go mod download docker compose"
+  [[ -n "$src" ]] || fail "go mod download docker compose: no module directory"
+  cp -r "$src" "$work/compose-src" && chmod -R u+w "$work/compose-src"
+  (cd "$work/compose-src" && GOFLAGS=-mod=mod go build -o "$work/bin/docker-compose" ./cmd) \
+    || fail "go build docker compose"
+  compose=("$work/bin/docker-compose")
+fi
+if ((${#compose[@]})); then
+  (cd "$compose_dir" && "${compose[@]}" -f compose.yml config -q) || fail "compose config (demo)"
+  (cd "$compose_dir" && "${compose[@]}" -f compose.yml -f compose.github.yml config -q) \
+    || fail "compose config (compose.github.yml)"
+  echo ok
+else
+  echo "SKIP: no docker compose plugin, and no Go toolchain to build one"
+fi
+
+# ------------------------------------------------------------- systemd
+step "systemd-analyze verify deploy/systemd/github-billing-exporter.service"
+if command -v systemd-analyze >/dev/null; then
+  # verify insists that ExecStart's binary exists; point it at a stub in
+  # a copy of the unit and check everything else as written.
+  printf '#!/bin/sh\nexit 0\n' >"$work/github-billing-exporter"
+  chmod +x "$work/github-billing-exporter"
+  mkdir -p "$work/unit"
+  sed "s|/usr/local/bin/github-billing-exporter|$work/github-billing-exporter|" "$unit" \
+    >"$work/unit/github-billing-exporter.service"
+  # Warnings such as an unknown key are failures too.
+  if ! msgs="$(systemd-analyze verify "$work/unit/github-billing-exporter.service" 2>&1)" || [[ -n "$msgs" ]]; then
+    printf '%s\n' "$msgs" >&2
+    fail "systemd-analyze verify"
+  fi
+  echo ok
+  step "systemd-analyze security (exposure must stay at or below 2.0)"
+  systemd-analyze security --offline=yes --threshold=20 "$unit" | tail -1 || fail "systemd-analyze security"
+else
+  echo "SKIP: systemd-analyze is not installed on this machine"
+fi
+
+printf '\ncheck-deploy: all checks passed\n'

@@ -1,0 +1,137 @@
+#!/usr/bin/env bash
+# End-to-end check of the dashboards and the Prometheus rules (issue 5).
+#
+# Builds the exporter, starts it on its demo data, starts a real Prometheus (Debian's
+# `prometheus` package) with deploy/prometheus/rules/github-billing.rules.yml, waits for
+# scrapes, then runs every query of every dashboard panel, variable and annotation through
+# Prometheus's HTTP API and requires data (scripts/e2e/panelcheck/allowlist.go names the few
+# panels allowed to be empty, with reasons), every rule to evaluate without error, and the
+# alerts the demo is built to trip to be firing. Everything binds 127.0.0.1 only and is
+# stopped on exit.
+#
+# Environment:
+#   E2E_TIMEOUT  seconds to wait for the exporter, Prometheus and the checks (default 120)
+#   E2E_TARGET   host:port of an exporter that is already running; skips building and
+#                starting the demo (for debugging the dashboards against other data)
+#   E2E_KEEP     1 keeps the temporary directory with logs and Prometheus data
+set -euo pipefail
+
+cd "$(dirname "$0")/.."
+root=$PWD
+timeout_s=${E2E_TIMEOUT:-120}
+rules_file=$root/deploy/prometheus/rules/github-billing.rules.yml
+# Alerts the demo trips: its 85%-consumed budget, and the user whose legacy endpoints are
+# retired (410 Gone). Neither rule has a `for:` hold, so they fire on the first evaluation.
+required_alerts=(GitHubBillingBudgetNearlyConsumed GitHubBillingEndpointRetired)
+
+say() { printf 'e2e: %s\n' "$*"; }
+
+for cmd in go prometheus promtool; do
+	if ! command -v "$cmd" >/dev/null 2>&1; then
+		say "FAIL: $cmd not found (Debian: apt-get install -y prometheus; Go from go.dev)"
+		exit 1
+	fi
+done
+
+tmp=$(mktemp -d "${TMPDIR:-/tmp}/github-billing-e2e.XXXXXX")
+pids=()
+
+cleanup() {
+	local status=$?
+	for pid in "${pids[@]}"; do
+		kill "$pid" 2>/dev/null || true
+	done
+	for pid in "${pids[@]}"; do
+		# Give each process a few seconds to stop, then force it.
+		for _ in 1 2 3 4 5 6 7 8 9 10; do
+			kill -0 "$pid" 2>/dev/null || break
+			sleep 0.5
+		done
+		kill -9 "$pid" 2>/dev/null || true
+		wait "$pid" 2>/dev/null || true
+	done
+	if [[ ${E2E_KEEP:-0} == 1 ]]; then
+		say "kept $tmp"
+	else
+		rm -rf "$tmp"
+	fi
+	exit "$status"
+}
+trap cleanup EXIT
+trap 'exit 130' INT TERM
+
+show_logs() {
+	local f
+	for f in "$tmp"/exporter.log "$tmp"/prometheus.log; do
+		[[ -s $f ]] || continue
+		echo "----- last lines of $(basename "$f") -----"
+		tail -n 40 "$f"
+	done
+}
+
+fail() {
+	say "FAIL: $*"
+	show_logs
+	exit 1
+}
+
+# Seconds left before the overall deadline, counted from after the builds.
+remaining() {
+	local left=$((deadline - SECONDS))
+	((left > 0)) || left=1
+	echo "$left"
+}
+
+say "building panelcheck"
+go build -o "$tmp/panelcheck" ./scripts/e2e/panelcheck || fail "could not build scripts/e2e/panelcheck"
+"$tmp/panelcheck" validate dashboards/*.json || fail "dashboards are not valid"
+
+if [[ -n ${E2E_TARGET:-} ]]; then
+	exporter_address=$E2E_TARGET
+	say "using the running exporter at $exporter_address"
+	deadline=$((SECONDS + timeout_s))
+else
+	say "building the exporter"
+	go build -o "$tmp/github-billing-exporter" . || fail "go build failed"
+	deadline=$((SECONDS + timeout_s))
+	port=$("$tmp/panelcheck" freeport)
+	exporter_address=127.0.0.1:$port
+	say "starting the exporter's demo on $exporter_address"
+	"$tmp/github-billing-exporter" --demo --web.listen-address="$exporter_address" --log.level=info \
+		>"$tmp/exporter.log" 2>&1 &
+	pids+=($!)
+	"$tmp/panelcheck" wait -url "http://$exporter_address/metrics" -timeout "$(remaining)s" ||
+		fail "the exporter did not serve /metrics"
+fi
+
+prom_port=$("$tmp/panelcheck" freeport)
+while [[ $prom_port == "${exporter_address##*:}" ]]; do
+	prom_port=$("$tmp/panelcheck" freeport)
+done
+prom_url=http://127.0.0.1:$prom_port
+
+sed -e "s|@EXPORTER_ADDRESS@|$exporter_address|" -e "s|@RULES_FILE@|$rules_file|" \
+	deploy/prometheus/prometheus-e2e.yml >"$tmp/prometheus.yml"
+promtool check config "$tmp/prometheus.yml" >"$tmp/promtool.log" 2>&1 ||
+	{ cat "$tmp/promtool.log"; fail "generated Prometheus config is invalid"; }
+
+say "starting Prometheus on 127.0.0.1:$prom_port"
+prometheus --config.file="$tmp/prometheus.yml" --storage.tsdb.path="$tmp/data" \
+	--web.listen-address="127.0.0.1:$prom_port" --log.level=warn \
+	>"$tmp/prometheus.log" 2>&1 &
+pids+=($!)
+"$tmp/panelcheck" wait -url "$prom_url/-/ready" -timeout "$(remaining)s" || fail "Prometheus did not become ready"
+
+say "checking every dashboard query, the rules and the alerts (up to $(remaining)s)"
+alert_args=()
+for a in "${required_alerts[@]}"; do
+	alert_args+=(-alert "$a")
+done
+if "$tmp/panelcheck" check -prometheus "$prom_url" -timeout "$(remaining)s" "${alert_args[@]}" dashboards/*.json \
+	>"$tmp/check.log" 2>&1; then
+	grep -v '^ok ' "$tmp/check.log" || true
+	say "PASS: every dashboard query returned data, rules healthy, alerts firing: ${required_alerts[*]}"
+else
+	cat "$tmp/check.log"
+	fail "dashboard, rule or alert checks failed (see above)"
+fi
