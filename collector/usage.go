@@ -1,18 +1,199 @@
 package collector
 
 import (
+	"cmp"
 	"context"
-	"errors"
+	"fmt"
+	"slices"
+	"strings"
+	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
 
 	"github.com/github-billing-exporter/github-billing-exporter/githubapi"
 )
 
-type usageCollector struct{}
+// usageItemLabels are the labels of the usage report's quantity and amounts,
+// after scope and account.
+var usageItemLabels = []string{"product", "sku", "unit_type", "organization", "repository", "cost_center"}
 
-func newUsageCollector(Options) Collector { return usageCollector{} }
+var (
+	usageItemQuantity = newDesc("usage_quantity",
+		"Month-to-date usage in unit_type (quantity of the usage report, summed).", usageItemLabels...)
+	usageItemGross = newDesc("usage_gross_amount_usd",
+		"Month-to-date gross amount in US dollars (grossAmount of the usage report, summed).", usageItemLabels...)
+	usageItemDiscount = newDesc("usage_discount_amount_usd",
+		"Month-to-date discount in US dollars, what included usage covered (discountAmount, summed).", usageItemLabels...)
+	usageItemNet = newDesc("usage_net_amount_usd",
+		"Month-to-date billed amount in US dollars (netAmount of the usage report, summed).", usageItemLabels...)
+	usageItemPrice = newDesc("usage_price_per_unit_usd",
+		"Price per unit_type in US dollars (pricePerUnit of the newest row of the month).", "product", "sku", "unit_type")
+)
 
-func (usageCollector) Update(context.Context, *githubapi.Client, githubapi.Account) ([]prometheus.Metric, error) {
-	return nil, errors.New("usage collector: not implemented yet")
+type usageCollector struct {
+	byRepository bool
+	// now is the clock that picks the month; tests set it.
+	now func() time.Time
+}
+
+func newUsageCollector(o Options) Collector {
+	return usageCollector{byRepository: o.UsageByRepository, now: time.Now}
+}
+
+// Update reads the month-to-date usage report. For an enterprise it reads
+// the report once for the usage in no cost center and once per active cost
+// center, so that the sum over cost_center is the whole enterprise. Any
+// failed call fails the update: a total missing one cost center would be
+// wrong money, and the exporter keeps serving the last good data instead.
+func (u usageCollector) Update(ctx context.Context, c *githubapi.Client, a githubapi.Account) ([]prometheus.Metric, error) {
+	clock := u.now
+	if clock == nil {
+		clock = time.Now
+	}
+	now := clock().UTC()
+	agg := newUsageAggregate(u.byRepository)
+	query := githubapi.UsageQuery{Year: now.Year(), Month: now.Month()}
+
+	if a.Scope == githubapi.ScopeEnterprise {
+		centers, err := c.CostCenters(ctx, a)
+		if err != nil {
+			return nil, fmt.Errorf("fetch usage for %s: %w", a, err)
+		}
+		for _, cc := range centers {
+			// A deleted cost center is skipped. Usage it carried earlier in
+			// the month may then be missing from the enterprise's total: the
+			// report without cost_center_id holds only unassigned usage.
+			if strings.EqualFold(cc.State, "deleted") {
+				continue
+			}
+			// Cost centers are labelled by name, as people know them. Two
+			// active cost centers with one name share their series and are
+			// summed, like any rows with the same labels; the id of each is
+			// in github_billing_cost_center_info.
+			name := cc.Name
+			if name == "" {
+				name = cc.ID // never merge a nameless cost center into "no cost center"
+			}
+			q := query
+			q.CostCenterID = cc.ID
+			if err := c.Usage(ctx, a, q, agg.adder(name)); err != nil {
+				return nil, fmt.Errorf("fetch usage for %s: cost center %q: %w", a, cc.Name, err)
+			}
+		}
+	}
+	// Without cost_center_id: for an enterprise, the usage in no cost
+	// center; for organizations and users, all of it.
+	if err := c.Usage(ctx, a, query, agg.adder("")); err != nil {
+		return nil, fmt.Errorf("fetch usage for %s: %w", a, err)
+	}
+	return agg.metrics(a), nil
+}
+
+// usageSeries is the label values of one usage series, after the account.
+type usageSeries struct {
+	product, sku, unitType, organization, repository, costCenter string
+}
+
+type usageSums struct {
+	quantity, gross, discount, net float64
+}
+
+// usagePriceSeries is the label values of one price series.
+type usagePriceSeries struct {
+	product, sku, unitType string
+}
+
+// usagePrice is the price of a SKU as of its newest row. Rows of one SKU can
+// carry different prices (a price change within the month, or a discount
+// tier); the series shows the price that applies now, so the newest date
+// wins, and among rows of that date the highest price, which does not depend
+// on the order GitHub sends the rows in.
+type usagePrice struct {
+	date  string
+	price float64
+}
+
+// usageAggregate sums rows while the report is read: its size is the number
+// of distinct label sets, not the number of rows.
+type usageAggregate struct {
+	byRepository bool
+	series       map[usageSeries]*usageSums
+	prices       map[usagePriceSeries]usagePrice
+}
+
+func newUsageAggregate(byRepository bool) *usageAggregate {
+	return &usageAggregate{
+		byRepository: byRepository,
+		series:       map[usageSeries]*usageSums{},
+		prices:       map[usagePriceSeries]usagePrice{},
+	}
+}
+
+// adder returns the row callback for one cost center's report.
+func (g *usageAggregate) adder(costCenter string) func(*githubapi.UsageItem) error {
+	return func(it *githubapi.UsageItem) error {
+		g.add(costCenter, it)
+		return nil
+	}
+}
+
+func (g *usageAggregate) add(costCenter string, it *githubapi.UsageItem) {
+	k := usageSeries{
+		product:      it.Product,
+		sku:          it.SKU,
+		unitType:     it.UnitType,
+		organization: it.OrganizationName,
+		costCenter:   costCenter,
+	}
+	if g.byRepository {
+		k.repository = it.RepositoryName
+	}
+	s := g.series[k]
+	if s == nil {
+		s = &usageSums{}
+		g.series[k] = s
+	}
+	s.quantity += it.Quantity
+	s.gross += it.GrossAmount
+	s.discount += it.DiscountAmount
+	s.net += it.NetAmount
+
+	pk := usagePriceSeries{it.Product, it.SKU, it.UnitType}
+	if p, ok := g.prices[pk]; !ok || it.Date > p.date || it.Date == p.date && it.PricePerUnit > p.price {
+		g.prices[pk] = usagePrice{date: it.Date, price: it.PricePerUnit}
+	}
+}
+
+// metrics returns the sums as const metrics, in label order.
+func (g *usageAggregate) metrics(a githubapi.Account) []prometheus.Metric {
+	m := newMetricSet(a)
+	keys := make([]usageSeries, 0, len(g.series))
+	for k := range g.series {
+		keys = append(keys, k)
+	}
+	slices.SortFunc(keys, func(x, y usageSeries) int {
+		return cmp.Or(
+			cmp.Compare(x.product, y.product), cmp.Compare(x.sku, y.sku), cmp.Compare(x.unitType, y.unitType),
+			cmp.Compare(x.organization, y.organization), cmp.Compare(x.repository, y.repository),
+			cmp.Compare(x.costCenter, y.costCenter))
+	})
+	for _, k := range keys {
+		s := g.series[k]
+		labels := []string{k.product, k.sku, k.unitType, k.organization, k.repository, k.costCenter}
+		m.gauge(usageItemQuantity, s.quantity, labels...)
+		m.gauge(usageItemGross, s.gross, labels...)
+		m.gauge(usageItemDiscount, s.discount, labels...)
+		m.gauge(usageItemNet, s.net, labels...)
+	}
+	priceKeys := make([]usagePriceSeries, 0, len(g.prices))
+	for k := range g.prices {
+		priceKeys = append(priceKeys, k)
+	}
+	slices.SortFunc(priceKeys, func(x, y usagePriceSeries) int {
+		return cmp.Or(cmp.Compare(x.product, y.product), cmp.Compare(x.sku, y.sku), cmp.Compare(x.unitType, y.unitType))
+	})
+	for _, k := range priceKeys {
+		m.gauge(usageItemPrice, g.prices[k].price, k.product, k.sku, k.unitType)
+	}
+	return m.metrics
 }

@@ -1,0 +1,85 @@
+package githubapi
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"net/url"
+	"strconv"
+	"time"
+)
+
+// UsageItem is one row of GET {scope}/settings/billing/usage: one product
+// and SKU of one organization and repository on one date. Strings are as
+// GitHub sends them (casing and style vary); numbers are float64 because
+// quantities are fractional although the schema says integer.
+type UsageItem struct {
+	Date             string  `json:"date"`
+	Product          string  `json:"product"`
+	SKU              string  `json:"sku"`
+	Quantity         float64 `json:"quantity"`
+	UnitType         string  `json:"unitType"`
+	PricePerUnit     float64 `json:"pricePerUnit"`
+	GrossAmount      float64 `json:"grossAmount"`
+	DiscountAmount   float64 `json:"discountAmount"`
+	NetAmount        float64 `json:"netAmount"`
+	OrganizationName string  `json:"organizationName,omitempty"`
+	RepositoryName   string  `json:"repositoryName,omitempty"`
+}
+
+// UsageQuery selects the rows of a usage report.
+type UsageQuery struct {
+	// Year and Month are always sent: without them GitHub answers the whole
+	// year with rows dated the 1st of each month.
+	Year  int
+	Month time.Month
+	// CostCenterID selects one cost center's usage (enterprises only). ""
+	// omits the parameter, and GitHub then answers only the usage that
+	// belongs to no cost center.
+	CostCenterID string
+}
+
+// Usage streams the detailed usage report of a, calling each once per row.
+// The body is decoded as it arrives and never held whole, so memory does not
+// grow with the report: each receives the same *UsageItem every time and must
+// not keep the pointer (the strings in it may be kept). An error from each
+// stops the decoding and is returned as is; a body that is not the expected
+// JSON is a *DecodeError.
+func (c *Client) Usage(ctx context.Context, a Account, q UsageQuery, each func(*UsageItem) error) error {
+	template, path := a.platformPrefix()
+	e := endpoint{
+		template: template + "/settings/billing/usage",
+		path:     path + "/settings/billing/usage",
+		query:    url.Values{},
+	}
+	if q.Year < 1 || q.Month < time.January || q.Month > time.December {
+		return fmt.Errorf("GET %s: usage query needs a year and a month, got %d-%02d", e.template, q.Year, int(q.Month))
+	}
+	e.query.Set("year", strconv.Itoa(q.Year))
+	e.query.Set("month", strconv.Itoa(int(q.Month)))
+	if q.CostCenterID != "" {
+		if a.Scope != ScopeEnterprise {
+			return fmt.Errorf("GET %s: cost_center_id applies to enterprises only", e.template)
+		}
+		e.query.Set("cost_center_id", q.CostCenterID)
+	}
+	resp, err := c.get(ctx, e, c.url(e))
+	if err != nil {
+		return err
+	}
+	defer resp.Body.Close()
+	return decodeUsage(e, resp.Body, each)
+}
+
+// decodeUsage reads a usage report from r. Errors of each pass through;
+// everything else is a *DecodeError.
+func decodeUsage(e endpoint, r io.Reader, each func(*UsageItem) error) error {
+	s := newUsageScanner(r, each)
+	if err := s.document(); err != nil {
+		if s.stopped != nil {
+			return s.stopped
+		}
+		return &DecodeError{Endpoint: e.template, Path: e.path, Err: err}
+	}
+	return nil
+}

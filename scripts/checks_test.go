@@ -1,0 +1,94 @@
+//go:build !race
+
+// Package scripts_test runs the repository's shell checks (Prometheus rules,
+// the end-to-end check against a real Prometheus, the deployment manifests)
+// as part of `go test ./...`. They are left out under -race: they test
+// shell scripts and external tools, not Go code.
+package scripts_test
+
+import (
+	"bytes"
+	"context"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"syscall"
+	"testing"
+	"time"
+)
+
+// requireTools fails the test in CI when a tool is missing and skips it on
+// a developer's machine, saying what to install.
+func requireTools(t *testing.T, tools ...string) {
+	t.Helper()
+	for _, tool := range tools {
+		if _, err := exec.LookPath(tool); err != nil {
+			if os.Getenv("CI") != "" {
+				t.Fatalf("%s is not installed; .ci/run installs it (apt-get install prometheus prometheus-alertmanager)", tool)
+			}
+			t.Skipf("%s is not installed (apt-get install prometheus prometheus-alertmanager); CI requires it", tool)
+		}
+	}
+}
+
+// runScript runs scripts/NAME from the repository root and fails with its
+// output when it fails. It is stopped with SIGTERM so its traps clean up.
+func runScript(t *testing.T, name string, timeout time.Duration, env ...string) string {
+	t.Helper()
+	ctx, cancel := context.WithTimeout(context.Background(), timeout)
+	defer cancel()
+	root, err := filepath.Abs("..")
+	if err != nil {
+		t.Fatal(err)
+	}
+	cmd := exec.CommandContext(ctx, "bash", filepath.Join(root, "scripts", name))
+	cmd.Dir = root
+	cmd.Env = append(os.Environ(), env...)
+	cmd.Cancel = func() error { return cmd.Process.Signal(syscall.SIGTERM) }
+	cmd.WaitDelay = 15 * time.Second
+	var out bytes.Buffer
+	cmd.Stdout, cmd.Stderr = &out, &out
+	if err := cmd.Run(); err != nil {
+		t.Fatalf("scripts/%s failed (%v):\n%s", name, err, tail(out.String(), 80))
+	}
+	return out.String()
+}
+
+func tail(s string, lines int) string {
+	all := strings.Split(strings.TrimRight(s, "\n"), "\n")
+	if len(all) > lines {
+		all = all[len(all)-lines:]
+	}
+	return strings.Join(all, "\n")
+}
+
+func TestPrometheusRulesAndAlertmanagerConfig(t *testing.T) {
+	t.Parallel()
+	requireTools(t, "promtool", "amtool")
+	out := runScript(t, "check-rules.sh", 3*time.Minute)
+	if !strings.Contains(out, "SUCCESS") {
+		t.Fatalf("check-rules.sh printed no promtool SUCCESS:\n%s", tail(out, 40))
+	}
+}
+
+func TestEndToEndWithPrometheus(t *testing.T) {
+	t.Parallel()
+	requireTools(t, "prometheus", "promtool")
+	out := runScript(t, "e2e.sh", 5*time.Minute)
+	if !strings.Contains(out, "PASS") {
+		t.Fatalf("e2e.sh printed no PASS:\n%s", tail(out, 40))
+	}
+}
+
+// TestDeploymentManifests lints and renders the Helm chart and checks the
+// Compose Prometheus config and the systemd unit. Validating the Compose
+// file itself needs a compose build (minutes); .ci/run does that once.
+func TestDeploymentManifests(t *testing.T) {
+	t.Parallel()
+	requireTools(t, "promtool")
+	if testing.Short() {
+		t.Skip("builds Helm from source: minutes on a cold module cache")
+	}
+	runScript(t, "check-deploy.sh", 9*time.Minute, "COMPOSE_VERSION=none")
+}
