@@ -3,6 +3,8 @@ package main
 import (
 	"context"
 	"fmt"
+	"sort"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -92,6 +94,19 @@ func simulateHour(t testing.TB) (requests int, refreshInterval time.Duration) {
 			}()
 		}
 		wg.Wait()
+	}
+	if testing.Verbose() {
+		counts := fake.RequestCounts()
+		paths := make([]string, 0, len(counts))
+		for p := range counts {
+			if !strings.Contains(p, "/org-") || strings.Contains(p, "/org-01/") {
+				paths = append(paths, p)
+			}
+		}
+		sort.Strings(paths)
+		for _, p := range paths {
+			t.Logf("%3d %s", counts[p], p)
+		}
 	}
 	return fake.TotalRequests(), cfg.RefreshInterval
 }

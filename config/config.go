@@ -351,6 +351,10 @@ func resolveCredential(g GitHub, parent *Credential, key, dir string, getenv fun
 		}
 		c.App, c.AppPrivateKey = &app, commoncfg.Secret(pem)
 	case parent != nil:
+		if c.APIURL != parent.APIURL {
+			// Inheriting would send the top-level credential to another host.
+			return nil, &Error{Key: key, Reason: fmt.Sprintf("api_url %s differs from github.api_url: set this account's own token, token_file or app", c.APIURL)}
+		}
 		c.Token, c.App, c.AppPrivateKey = parent.Token, parent.App, parent.AppPrivateKey
 		if c.Name == "" && c.APIURL == parent.APIURL && reflect.DeepEqual(c.HTTP, parent.HTTP) {
 			return parent, nil

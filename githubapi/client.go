@@ -177,13 +177,14 @@ func New(o Options) (*Client, error) {
 func ParseBaseURL(raw string) (*url.URL, error) {
 	u, err := url.Parse(raw)
 	if err != nil {
-		return nil, fmt.Errorf("invalid API URL: %w", err)
+		// url.Parse's error quotes the whole URL, user info included.
+		return nil, fmt.Errorf("invalid API URL %q: not a URL", redactURL(raw))
 	}
 	if u.Scheme != "http" && u.Scheme != "https" {
-		return nil, fmt.Errorf("invalid API URL %q: scheme must be http or https", raw)
+		return nil, fmt.Errorf("invalid API URL %q: scheme must be http or https", u.Redacted())
 	}
 	if u.Host == "" {
-		return nil, fmt.Errorf("invalid API URL %q: no host", raw)
+		return nil, fmt.Errorf("invalid API URL %q: no host", u.Redacted())
 	}
 	if u.User != nil || u.RawQuery != "" || u.Fragment != "" {
 		return nil, fmt.Errorf("invalid API URL %q: must not carry user info, a query or a fragment", u.Redacted())
@@ -191,6 +192,26 @@ func ParseBaseURL(raw string) (*url.URL, error) {
 	u.Path = strings.TrimRight(u.Path, "/")
 	u.RawPath = ""
 	return u, nil
+}
+
+// redactURL hides what stands between "://" and the last "@" of the host
+// part of a string that did not parse as a URL.
+func redactURL(raw string) string {
+	scheme, rest, ok := strings.Cut(raw, "://")
+	if !ok {
+		rest, scheme = raw, ""
+	}
+	hostEnd := strings.IndexAny(rest, "/?#")
+	if hostEnd < 0 {
+		hostEnd = len(rest)
+	}
+	if at := strings.LastIndex(rest[:hostEnd], "@"); at >= 0 {
+		rest = "xxxxx@" + rest[at+1:]
+	}
+	if ok {
+		return scheme + "://" + rest
+	}
+	return rest
 }
 
 // Credential is the name of the credential the client uses.
@@ -336,13 +357,14 @@ func (c *Client) eachPage(ctx context.Context, e endpoint, page func(body io.Rea
 		if err != nil {
 			return err
 		}
+		current := resp.Request.URL
 		next = ""
 		if link := NextPageURL(resp.Header.Get("Link")); link != "" {
 			u, err := url.Parse(link)
 			if err != nil {
 				return fmt.Errorf("GET %s: invalid Link header: %w", e.template, err)
 			}
-			if u = c.base.ResolveReference(u); u.Scheme != c.base.Scheme || u.Host != c.base.Host {
+			if u = current.ResolveReference(u); u.Scheme != c.base.Scheme || u.Host != c.base.Host {
 				return fmt.Errorf("GET %s: Link header points to another host %q", e.template, u.Host)
 			}
 			next = u.String()
@@ -363,12 +385,9 @@ func NextPageURL(header string) string {
 			return ""
 		}
 		target := header[1:end]
-		header = header[end+1:]
-		// Parameters run to the next link, which starts after a comma that is
-		// not inside a quoted string.
-		params, rest := splitLinkParams(header)
-		header = rest
-		for _, p := range strings.Split(params, ";") {
+		var params []string
+		params, header = splitLinkParams(header[end+1:])
+		for _, p := range params {
 			k, v, ok := strings.Cut(strings.TrimSpace(p), "=")
 			if !ok || !strings.EqualFold(strings.TrimSpace(k), "rel") {
 				continue
@@ -383,19 +402,30 @@ func NextPageURL(header string) string {
 	return ""
 }
 
-func splitLinkParams(s string) (params, rest string) {
-	quoted := false
+// splitLinkParams splits the parameters of one link (";"-separated) from the
+// links after it (","-separated), ignoring separators inside quoted strings.
+func splitLinkParams(s string) (params []string, rest string) {
+	quoted, start := false, 0
 	for i := 0; i < len(s); i++ {
 		switch s[i] {
+		case '\\':
+			if quoted {
+				i++
+			}
 		case '"':
 			quoted = !quoted
+		case ';':
+			if !quoted {
+				params = append(params, s[start:i])
+				start = i + 1
+			}
 		case ',':
 			if !quoted {
-				return s[:i], s[i+1:]
+				return append(params, s[start:i]), s[i+1:]
 			}
 		}
 	}
-	return s, ""
+	return append(params, s[start:]), ""
 }
 
 func parseRateLimit(h http.Header) (RateLimit, bool) {

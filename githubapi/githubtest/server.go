@@ -121,6 +121,17 @@ func (s *Server) Requests(path string) int {
 	return s.requests[path]
 }
 
+// RequestCounts returns how many requests reached each path.
+func (s *Server) RequestCounts() map[string]int {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	out := make(map[string]int, len(s.requests))
+	for p, n := range s.requests {
+		out[p] = n
+	}
+	return out
+}
+
 // TotalRequests is how many requests reached the server.
 func (s *Server) TotalRequests() int {
 	s.mu.Lock()

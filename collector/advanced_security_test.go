@@ -1,0 +1,179 @@
+package collector
+
+import (
+	"fmt"
+	"net/http"
+	"strings"
+	"testing"
+
+	"github.com/prometheus/client_golang/prometheus/testutil"
+
+	"github.com/github-billing-exporter/github-billing-exporter/githubapi"
+	"github.com/github-billing-exporter/github-billing-exporter/githubapi/githubtest"
+)
+
+const ghasTotalsExpected = `
+# HELP github_billing_advanced_security_committers Active Advanced Security committers, each counted once across repositories.
+# TYPE github_billing_advanced_security_committers gauge
+github_billing_advanced_security_committers{account="%[1]s",scope="%[2]s"} %[3]s
+# HELP github_billing_advanced_security_max_committers Maximum Advanced Security committers in the billing cycle.
+# TYPE github_billing_advanced_security_max_committers gauge
+github_billing_advanced_security_max_committers{account="%[1]s",scope="%[2]s"} %[4]s
+# HELP github_billing_advanced_security_purchased_committers Advanced Security committer seats purchased.
+# TYPE github_billing_advanced_security_purchased_committers gauge
+github_billing_advanced_security_purchased_committers{account="%[1]s",scope="%[2]s"} %[5]s
+# HELP github_billing_advanced_security_repositories Repositories with Advanced Security active committers (total_count).
+# TYPE github_billing_advanced_security_repositories gauge
+github_billing_advanced_security_repositories{account="%[1]s",scope="%[2]s"} %[6]s
+`
+
+const ghasRepoHeader = `# HELP github_billing_advanced_security_repository_committers Active Advanced Security committers of one repository.
+# TYPE github_billing_advanced_security_repository_committers gauge
+`
+
+func TestAdvancedSecurityAgainstExamples(t *testing.T) {
+	for _, a := range legacyTestAccounts[:2] { // enterprise and organization
+		for _, byRepo := range []bool{false, true} {
+			t.Run(fmt.Sprintf("%s/by-repository=%v", a.account.Scope, byRepo), func(t *testing.T) {
+				fake, client := legacyTestFake(t)
+				path := a.pathPrefix + "/settings/billing/advanced-security"
+				fake.Override(path, githubtest.ServeFile(legacyTestExamples+a.examplesFile+"-advanced-security.json"))
+				c := legacyTestCollector{t: t, c: legacyTestNew(t, "advanced_security", Options{AdvancedSecurityByRepository: byRepo}),
+					client: client, account: a.account}
+
+				name, scope := a.account.Name, a.account.Scope
+				expected := fmt.Sprintf(ghasTotalsExpected, name, scope, "2", "4", "4", "2")
+				if byRepo {
+					expected += ghasRepoHeader +
+						fmt.Sprintf(`github_billing_advanced_security_repository_committers{account="%s",repository="octocat-org/Hello-World",scope="%s"} 2`+"\n", name, scope) +
+						fmt.Sprintf(`github_billing_advanced_security_repository_committers{account="%s",repository="octocat-org/server",scope="%s"} 1`+"\n", name, scope)
+				}
+				if err := testutil.CollectAndCompare(c, strings.NewReader(expected)); err != nil {
+					t.Error(err)
+				}
+				if n := fake.Requests(path); n != 1 {
+					t.Errorf("%d requests, want 1", n)
+				}
+				problems, err := testutil.CollectAndLint(c)
+				if err != nil {
+					t.Fatal(err)
+				}
+				for _, p := range problems {
+					t.Errorf("lint: %s: %s", p.Metric, p.Text)
+				}
+			})
+		}
+	}
+}
+
+// ghasThreePages answers three pages by hand, with Link headers like
+// GitHub's; the totals of later pages differ and must be ignored, and one
+// repository is on two pages.
+func ghasThreePages(w http.ResponseWriter, r *http.Request) {
+	page := r.URL.Query().Get("page")
+	link := func(p, rel string) string {
+		return fmt.Sprintf(`<http://%s%s?per_page=100&page=%s>; rel="%s"`, r.Host, r.URL.Path, p, rel)
+	}
+	type repo struct {
+		Name       string  `json:"name"`
+		Committers float64 `json:"advanced_security_committers"`
+	}
+	var repos []repo
+	switch page {
+	case "", "1":
+		w.Header().Set("Link", link("2", "next")+", "+link("3", "last"))
+		repos = []repo{{"acme/api", 3}, {"acme/web", 1}}
+	case "2":
+		w.Header().Set("Link", link("1", "prev")+", "+link("3", "next")+", "+link("3", "last")+", "+link("1", "first"))
+		repos = []repo{{"acme/data", 2}}
+	case "3":
+		w.Header().Set("Link", link("2", "prev")+", "+link("1", "first"))
+		repos = []repo{{"acme/api", 1}}
+	default:
+		githubtest.WriteError(w, http.StatusNotFound, "no such page")
+		return
+	}
+	total := 5.0
+	if page == "2" || page == "3" {
+		total = 999
+	}
+	githubtest.WriteJSON(w, map[string]any{
+		"total_advanced_security_committers":     total,
+		"total_count":                            3,
+		"maximum_advanced_security_committers":   6,
+		"purchased_advanced_security_committers": 10,
+		"repositories":                           repos,
+	})
+}
+
+func TestAdvancedSecurityThreePages(t *testing.T) {
+	for _, byRepo := range []bool{false, true} {
+		t.Run(fmt.Sprintf("by-repository=%v", byRepo), func(t *testing.T) {
+			fake, client := legacyTestFake(t)
+			path := "/orgs/acme-web/settings/billing/advanced-security"
+			fake.Override(path, ghasThreePages)
+			c := legacyTestCollector{t: t, c: legacyTestNew(t, "advanced_security", Options{AdvancedSecurityByRepository: byRepo}),
+				client: client, account: githubapi.Account{Scope: githubapi.ScopeOrganization, Name: "acme-web"}}
+
+			expected := fmt.Sprintf(ghasTotalsExpected, "acme-web", "organization", "5", "6", "10", "3")
+			if byRepo {
+				// acme/api is on pages 1 and 3: 3 + 1.
+				expected += ghasRepoHeader + `github_billing_advanced_security_repository_committers{account="acme-web",repository="acme/api",scope="organization"} 4
+github_billing_advanced_security_repository_committers{account="acme-web",repository="acme/data",scope="organization"} 2
+github_billing_advanced_security_repository_committers{account="acme-web",repository="acme/web",scope="organization"} 1
+`
+			}
+			if err := testutil.CollectAndCompare(c, strings.NewReader(expected)); err != nil {
+				t.Error(err)
+			}
+			if n := fake.Requests(path); n != 3 {
+				t.Errorf("%d requests, want 3 pages", n)
+			}
+		})
+	}
+}
+
+// Through the fake's own pagination: 230 repositories are three pages of
+// 100, and every repository gets its series.
+func TestAdvancedSecurityFakePagination(t *testing.T) {
+	d := githubtest.NewDataset()
+	ghas := &githubapi.AdvancedSecurityCommitters{TotalAdvancedSecurityCommitters: 40, TotalCount: 230, MaximumAdvancedSecurityCommitters: 44, PurchasedAdvancedSecurityCommitters: 50}
+	for i := 1; i <= 230; i++ {
+		ghas.Repositories = append(ghas.Repositories, githubapi.AdvancedSecurityRepository{Name: fmt.Sprintf("acme/r%03d", i), AdvancedSecurityCommitters: 1})
+	}
+	d.Enterprises["acme"] = &githubtest.AccountData{AdvancedSecurity: ghas}
+	fake, err := githubtest.New(d)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(fake.Close)
+	client, err := githubapi.New(githubapi.Options{BaseURL: fake.URL})
+	if err != nil {
+		t.Fatal(err)
+	}
+	account := githubapi.Account{Scope: githubapi.ScopeEnterprise, Name: "acme"}
+	path := "/enterprises/acme/settings/billing/advanced-security"
+
+	on := legacyTestCollector{t: t, c: legacyTestNew(t, "advanced_security", Options{AdvancedSecurityByRepository: true}), client: client, account: account}
+	if n := testutil.CollectAndCount(on, "github_billing_advanced_security_repository_committers"); n != 230 {
+		t.Errorf("%d repository series, want 230", n)
+	}
+	if n := fake.Requests(path); n != 3 {
+		t.Errorf("%d requests, want 3", n)
+	}
+	want := `# HELP github_billing_advanced_security_repositories Repositories with Advanced Security active committers (total_count).
+# TYPE github_billing_advanced_security_repositories gauge
+github_billing_advanced_security_repositories{account="acme",scope="enterprise"} 230
+`
+	if err := testutil.CollectAndCompare(on, strings.NewReader(want), "github_billing_advanced_security_repositories"); err != nil {
+		t.Error(err)
+	}
+
+	off := legacyTestCollector{t: t, c: legacyTestNew(t, "advanced_security", Options{}), client: client, account: account}
+	if n := testutil.CollectAndCount(off, "github_billing_advanced_security_repository_committers"); n != 0 {
+		t.Errorf("%d repository series with by-repository off, want 0", n)
+	}
+	if n := testutil.CollectAndCount(off); n != 4 {
+		t.Errorf("%d series with by-repository off, want 4", n)
+	}
+}

@@ -1,0 +1,276 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"io"
+	"net"
+	"net/http"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"runtime"
+	"strings"
+	"sync"
+	"syscall"
+	"testing"
+	"time"
+)
+
+// e2eGo is the go command that runs this test, so the binary is built by
+// the same toolchain.
+func e2eGo(t *testing.T) string {
+	t.Helper()
+	if root := runtime.GOROOT(); root != "" {
+		if p := filepath.Join(root, "bin", "go"); fileExists(p) {
+			return p
+		}
+	}
+	p, err := exec.LookPath("go")
+	if err != nil {
+		t.Fatalf("no go command to build the exporter: %v", err)
+	}
+	return p
+}
+
+func fileExists(p string) bool {
+	st, err := os.Stat(p)
+	return err == nil && !st.IsDir()
+}
+
+var e2eBinary struct {
+	once sync.Once
+	dir  string
+	path string
+	err  error
+	out  []byte
+}
+
+// TestMain removes the binary built for the end-to-end tests.
+func TestMain(m *testing.M) {
+	code := m.Run()
+	if e2eBinary.dir != "" {
+		os.RemoveAll(e2eBinary.dir)
+	}
+	os.Exit(code)
+}
+
+// e2eBuild builds the exporter once per test run.
+func e2eBuild(t *testing.T) string {
+	t.Helper()
+	goCmd := e2eGo(t)
+	e2eBinary.once.Do(func() {
+		e2eBinary.dir, e2eBinary.err = os.MkdirTemp("", "github-billing-exporter-e2e")
+		if e2eBinary.err != nil {
+			return
+		}
+		e2eBinary.path = filepath.Join(e2eBinary.dir, "github-billing-exporter")
+		e2eBinary.out, e2eBinary.err = exec.Command(goCmd, "build", "-o", e2eBinary.path, ".").CombinedOutput()
+	})
+	if e2eBinary.err != nil {
+		t.Fatalf("go build: %v\n%s", e2eBinary.err, e2eBinary.out)
+	}
+	return e2eBinary.path
+}
+
+// e2eFreePort returns a loopback address nothing listens on right now.
+func e2eFreePort(t *testing.T) string {
+	t.Helper()
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	addr := ln.Addr().String()
+	ln.Close()
+	return addr
+}
+
+// e2eOutput collects the process's output for failure messages.
+type e2eOutput struct {
+	mu  sync.Mutex
+	buf bytes.Buffer
+}
+
+func (o *e2eOutput) Write(p []byte) (int, error) {
+	o.mu.Lock()
+	defer o.mu.Unlock()
+	return o.buf.Write(p)
+}
+
+func (o *e2eOutput) String() string {
+	o.mu.Lock()
+	defer o.mu.Unlock()
+	return o.buf.String()
+}
+
+func e2eGet(url string) (int, string, error) {
+	client := &http.Client{Timeout: 30 * time.Second}
+	resp, err := client.Get(url)
+	if err != nil {
+		return 0, "", err
+	}
+	defer resp.Body.Close()
+	body, err := io.ReadAll(resp.Body)
+	return resp.StatusCode, string(body), err
+}
+
+// TestE2EDemo runs the built binary with --demo on a free loopback port,
+// scrapes it, checks the scrape with promtool, reloads it with SIGHUP and
+// stops it with SIGTERM.
+func TestE2EDemo(t *testing.T) {
+	bin := e2eBuild(t)
+	addr := e2eFreePort(t)
+	base := "http://" + addr
+
+	out := &e2eOutput{}
+	cmd := exec.Command(bin, "--demo", "--web.listen-address="+addr, "--log.level=debug")
+	cmd.Stdout, cmd.Stderr = out, out
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	exited := make(chan error, 1)
+	go func() { exited <- cmd.Wait() }()
+	t.Cleanup(func() {
+		if cmd.ProcessState == nil {
+			cmd.Process.Kill()
+			<-exited
+		}
+		if t.Failed() {
+			t.Logf("exporter output:\n%s", out)
+		}
+	})
+
+	// Ready within 30 s.
+	deadline := time.Now().Add(30 * time.Second)
+	for {
+		code, _, err := e2eGet(base + "/-/ready")
+		if err == nil && code == http.StatusOK {
+			break
+		}
+		select {
+		case err := <-exited:
+			exited <- err
+			t.Fatalf("the exporter exited before it was ready: %v", err)
+		default:
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("not ready after 30s: %v (code %d)", err, code)
+		}
+		time.Sleep(100 * time.Millisecond)
+	}
+
+	code, body, err := e2eGet(base + "/metrics")
+	if err != nil || code != http.StatusOK {
+		t.Fatalf("/metrics: %d %v", code, err)
+	}
+	for _, want := range []string{
+		`github_billing_actions_used_seconds{account="acme-web",scope="organization"} `,
+		`github_billing_actions_used_seconds{account="acme-corp",scope="enterprise"} `,
+		`github_billing_actions_runner_used_seconds{account="acme-data",runner="UBUNTU",scope="organization"} `,
+		`github_billing_packages_bandwidth_used_bytes{account="acme-web",scope="organization"} `,
+		`github_billing_shared_storage_estimated_bytes{account="acme-corp",scope="enterprise"} 6.2e+10`,
+		`github_billing_advanced_security_committers{account="acme-corp",scope="enterprise"} 120`,
+		`github_billing_advanced_security_repositories{account="acme-corp",scope="enterprise"} 230`,
+		`github_billing_endpoint_retired{account="octocat",collector="actions",scope="user"} 1`,
+		`github_billing_scrape_collector_success{account="octocat",collector="actions",scope="user"} 1`,
+		`github_billing_scrape_collector_success{account="acme-web",collector="actions",scope="organization"} 1`,
+		`github_billing_scrape_collector_success{account="acme-data",collector="packages",scope="organization"} 1`,
+		`github_billing_scrape_collector_success{account="acme-corp",collector="shared_storage",scope="enterprise"} 1`,
+		`github_billing_scrape_collector_success{account="acme-corp",collector="advanced_security",scope="enterprise"} 1`,
+		`github_billing_endpoint_retired{account="acme-web",collector="actions",scope="organization"} 0`,
+		`github_billing_config_last_reload_successful 1`,
+		`github_billing_exporter_build_info{`,
+		`github_billing_api_requests_total{code="200",endpoint="/orgs/{org}/settings/billing/actions"} `,
+		`github_billing_api_rate_limit_remaining{credential="demo",resource="core"} `,
+	} {
+		if !hasLine(body, want) {
+			t.Errorf("/metrics lacks %s", want)
+		}
+	}
+	if strings.Contains(body, "demo-token-not-a-secret") {
+		t.Error("/metrics shows the demo token")
+	}
+
+	t.Run("promtool check metrics", func(t *testing.T) {
+		promtool, err := exec.LookPath("promtool")
+		if err != nil {
+			if os.Getenv("CI") != "" {
+				t.Fatalf("promtool is not on PATH and CI is set: install Debian's prometheus package (.ci/run does): %v", err)
+			}
+			t.Skipf("promtool is not on PATH (CI unset, local run): %v", err)
+		}
+		check := exec.Command(promtool, "check", "metrics")
+		check.Stdin = strings.NewReader(body)
+		report, err := check.CombinedOutput()
+		if err != nil || len(bytes.TrimSpace(report)) != 0 {
+			t.Errorf("promtool check metrics: %v\n%s", err, report)
+		}
+	})
+
+	// SIGHUP reloads (the demo configuration) and the exporter keeps serving.
+	if err := cmd.Process.Signal(syscall.SIGHUP); err != nil {
+		t.Fatal(err)
+	}
+	time.Sleep(300 * time.Millisecond)
+	select {
+	case err := <-exited:
+		exited <- err
+		t.Fatalf("the exporter exited on SIGHUP: %v", err)
+	default:
+	}
+	if code, _, err := e2eGet(base + "/-/ready"); err != nil || code != http.StatusOK {
+		t.Errorf("/-/ready after SIGHUP: %d %v", code, err)
+	}
+	code, body, err = e2eGet(base + "/metrics")
+	if err != nil || code != http.StatusOK {
+		t.Fatalf("/metrics after SIGHUP: %d %v", code, err)
+	}
+	if !hasLine(body, "github_billing_config_last_reload_successful 1") ||
+		!hasLine(body, `github_billing_actions_used_seconds{account="acme-web",scope="organization"} `) {
+		t.Error("after SIGHUP the reload gauge or the data is gone")
+	}
+
+	// SIGTERM stops it cleanly.
+	if err := cmd.Process.Signal(syscall.SIGTERM); err != nil {
+		t.Fatal(err)
+	}
+	select {
+	case err := <-exited:
+		var exitErr *exec.ExitError
+		if errors.As(err, &exitErr) {
+			t.Errorf("exit after SIGTERM: %v, want 0", err)
+		} else if err != nil {
+			t.Errorf("wait: %v", err)
+		}
+	case <-time.After(10 * time.Second):
+		t.Fatal("still running 10s after SIGTERM")
+	}
+	if cmd.ProcessState == nil || cmd.ProcessState.ExitCode() != 0 {
+		t.Errorf("exit state %v, want 0", cmd.ProcessState)
+	}
+}
+
+// Without --demo and with a configuration that does not load, the binary
+// refuses to start and says why.
+func TestE2EBadConfigRefusesToStart(t *testing.T) {
+	bin := e2eBuild(t)
+	dir := t.TempDir()
+	file := filepath.Join(dir, "exporter.yml")
+	if err := os.WriteFile(file, []byte("github: {token_file: missing}\norganizations: [{name: acme-web}]\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	cmd := exec.CommandContext(ctx, bin, "--config.file="+file, "--web.listen-address="+e2eFreePort(t))
+	out, err := cmd.CombinedOutput()
+	var exitErr *exec.ExitError
+	if !errors.As(err, &exitErr) || exitErr.ExitCode() != 1 {
+		t.Errorf("exit %v, want status 1; output:\n%s", err, out)
+	}
+	for _, want := range []string{file, "github.token_file", "missing"} {
+		if !strings.Contains(string(out), want) {
+			t.Errorf("output does not contain %q:\n%s", want, out)
+		}
+	}
+}
