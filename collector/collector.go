@@ -5,9 +5,13 @@ package collector
 
 import (
 	"context"
+	"fmt"
 	"slices"
+	"strings"
+	"sync"
 
 	"github.com/prometheus/client_golang/prometheus"
+	dto "github.com/prometheus/client_model/go"
 
 	"github.com/github-billing-exporter/github-billing-exporter/githubapi"
 )
@@ -91,12 +95,20 @@ func lookup(name string) (Factory, bool) {
 // accountLabels are the labels every billing metric starts with.
 var accountLabels = []string{"scope", "account"}
 
+// labelCounts remembers how many label values each billing descriptor takes,
+// so that samples can be checked when they are made rather than when they
+// are scraped.
+var labelCounts sync.Map // *prometheus.Desc → int
+
 // newDesc builds a billing metric's descriptor with the account labels first.
 func newDesc(name, help string, labels ...string) *prometheus.Desc {
-	return prometheus.NewDesc(namespace+"_"+name, help, append(slices.Clone(accountLabels), labels...), nil)
+	all := append(slices.Clone(accountLabels), labels...)
+	d := prometheus.NewDesc(namespace+"_"+name, help, all, nil)
+	labelCounts.Store(d, len(all))
+	return d
 }
 
-// metricSet collects one account's const metrics during an update.
+// metricSet collects one account's samples during an update.
 type metricSet struct {
 	account githubapi.Account
 	metrics []prometheus.Metric
@@ -106,6 +118,34 @@ func newMetricSet(a githubapi.Account) *metricSet { return &metricSet{account: a
 
 // gauge adds one gauge sample; labels follow the account labels.
 func (s *metricSet) gauge(desc *prometheus.Desc, value float64, labels ...string) {
-	values := append([]string{string(s.account.Scope), s.account.Name}, labels...)
-	s.metrics = append(s.metrics, prometheus.MustNewConstMetric(desc, prometheus.GaugeValue, value, values...))
+	values := make([]string, 0, len(labels)+2)
+	values = append(values, string(s.account.Scope), s.account.Name)
+	for _, l := range labels {
+		values = append(values, strings.ToValidUTF8(l, "\uFFFD"))
+	}
+	if n, ok := labelCounts.Load(desc); !ok || n.(int) != len(values) {
+		panic(fmt.Sprintf("collector: %s takes %v label values, got %d", desc, n, len(values)))
+	}
+	s.metrics = append(s.metrics, &gaugeSample{desc: desc, value: value, labels: values})
+}
+
+// gaugeSample is a cached gauge. It holds only its label values and builds
+// the protobuf form when a scrape writes it: a client_golang const metric
+// keeps that form for its whole life, about six times the memory, and a
+// usage report split by repository can cache hundreds of thousands of them.
+type gaugeSample struct {
+	desc   *prometheus.Desc
+	value  float64
+	labels []string
+}
+
+// Desc implements prometheus.Metric.
+func (g *gaugeSample) Desc() *prometheus.Desc { return g.desc }
+
+// Write implements prometheus.Metric.
+func (g *gaugeSample) Write(m *dto.Metric) error {
+	m.Label = prometheus.MakeLabelPairs(g.desc, g.labels)
+	v := g.value
+	m.Gauge = &dto.Gauge{Value: &v}
+	return nil
 }
