@@ -14,7 +14,7 @@ LDFLAGS = -s -w \
 	-X $(VERSION_PKG).BuildUser=$(BUILD_USER) \
 	-X $(VERSION_PKG).BuildDate=$(BUILD_DATE)
 
-.PHONY: all build demo test test-race lint checkmetrics bench bench-smoke e2e rules deploy-check fuzz clean
+.PHONY: all build demo test test-race lint checkmetrics bench bench-rss bench-smoke e2e rules deploy-check fuzz clean
 
 all: lint test build
 
@@ -44,6 +44,12 @@ checkmetrics: build
 # each once, as CI does.
 bench:
 	$(GO) test -run '^$$' -bench . -benchmem -benchtime 3x ./...
+	./scripts/bench-rss.sh
+
+# The exporter binary refreshing a 1,000,000-row usage report from a
+# separate fake process: time and peak RSS (needs GNU time).
+bench-rss:
+	./scripts/bench-rss.sh
 
 bench-smoke:
 	$(GO) test -run '^$$' -bench . -benchtime 1x -short ./...

@@ -3,11 +3,14 @@ package collector
 import (
 	"context"
 	"fmt"
+	"net/http"
+	"net/http/httptest"
 	"sync"
 	"testing"
 	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
+	"github.com/prometheus/client_golang/prometheus/promhttp"
 	dto "github.com/prometheus/client_model/go"
 
 	"github.com/github-billing-exporter/github-billing-exporter/githubapi"
@@ -125,9 +128,20 @@ func manyOrgs(n int, retired bool) *githubtest.Dataset {
 	return d
 }
 
-// BenchmarkColdRefresh200Orgs refreshes 200 organizations through a fake
-// GitHub that answers after 100 ms, with 4 refreshes at once. The ideal is
-// requests ÷ concurrency × latency.
+// defaultCollectors are the collectors on by default.
+func defaultCollectors() []string {
+	var names []string
+	for _, c := range Collectors() {
+		if c.DefaultEnabled {
+			names = append(names, c.Name)
+		}
+	}
+	return names
+}
+
+// BenchmarkColdRefresh200Orgs refreshes 200 organizations with the default
+// collectors through a fake GitHub that answers after 100 ms, with 4
+// refreshes at once. The ideal is requests ÷ concurrency × latency.
 func BenchmarkColdRefresh200Orgs(b *testing.B) {
 	orgs, latency, concurrency := 200, 100*time.Millisecond, 4
 	if testing.Short() {
@@ -135,7 +149,7 @@ func BenchmarkColdRefresh200Orgs(b *testing.B) {
 	}
 	for b.Loop() {
 		b.StopTimer()
-		f := newEngineFixture(b, manyOrgs(orgs, false), Config{Collectors: legacyCollectors, Concurrency: concurrency},
+		f := newEngineFixture(b, manyOrgs(orgs, false), Config{Collectors: defaultCollectors(), Concurrency: concurrency},
 			Settings{RefreshInterval: time.Hour, RefreshTimeout: 10 * time.Minute, MaxAge: 3 * time.Hour})
 		f.fake.SetLatency(latency)
 		b.StartTimer()
@@ -173,9 +187,20 @@ func BenchmarkWarmScrape10kSeries(b *testing.B) {
 		b.Fatalf("cache holds %d series, want at least 10,000", n)
 	}
 	before := f.fake.TotalRequests()
+	// The whole answer as Prometheus gets it: gather, encode, write.
+	handler := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		reg := prometheus.NewRegistry()
+		reg.MustRegister(f.exporter.ScrapeCollector(r.Context(), nil))
+		promhttp.HandlerFor(reg, promhttp.HandlerOpts{}).ServeHTTP(w, r)
+	})
+	req := httptest.NewRequest(http.MethodGet, "/metrics", nil)
 	b.ResetTimer()
 	for b.Loop() {
-		f.gather(b, context.Background())
+		rec := httptest.NewRecorder()
+		handler.ServeHTTP(rec, req)
+		if rec.Code != http.StatusOK {
+			b.Fatalf("scrape answered %d", rec.Code)
+		}
 	}
 	b.StopTimer()
 	if got := f.fake.TotalRequests() - before; got != 0 {
