@@ -41,27 +41,17 @@ var (
 // summaryKey is one series: rows that share it are summed.
 type summaryKey struct{ product, sku, unitType, model string }
 
-type summaryAmounts struct {
-	grossQuantity, discountQuantity, netQuantity float64
-	grossAmount, discountAmount, netAmount       float64
-}
-
 // summarySums adds rows up by label values; emit sorts them so every scrape
 // lists the series in the same order.
-type summarySums map[summaryKey]*summaryAmounts
+type summarySums map[summaryKey]*githubapi.BillingAmounts
 
-func (s summarySums) add(k summaryKey, v summaryAmounts) {
+func (s summarySums) add(k summaryKey, v githubapi.BillingAmounts) {
 	sum := s[k]
 	if sum == nil {
-		sum = &summaryAmounts{}
+		sum = &githubapi.BillingAmounts{}
 		s[k] = sum
 	}
-	sum.grossQuantity += v.grossQuantity
-	sum.discountQuantity += v.discountQuantity
-	sum.netQuantity += v.netQuantity
-	sum.grossAmount += v.grossAmount
-	sum.discountAmount += v.discountAmount
-	sum.netAmount += v.netAmount
+	sum.Add(v)
 }
 
 // emit adds the sums to m; withModel says whether the descriptors carry the
@@ -81,12 +71,12 @@ func (s summarySums) emit(m *metricSet, d summaryAmountDescs, withModel bool) {
 		if withModel {
 			labels = append(labels, k.model)
 		}
-		m.gauge(d.grossQuantity, v.grossQuantity, labels...)
-		m.gauge(d.discountQuantity, v.discountQuantity, labels...)
-		m.gauge(d.netQuantity, v.netQuantity, labels...)
-		m.gauge(d.grossAmount, v.grossAmount, labels...)
-		m.gauge(d.discountAmount, v.discountAmount, labels...)
-		m.gauge(d.netAmount, v.netAmount, labels...)
+		m.gauge(d.grossQuantity, v.GrossQuantity, labels...)
+		m.gauge(d.discountQuantity, v.DiscountQuantity, labels...)
+		m.gauge(d.netQuantity, v.NetQuantity, labels...)
+		m.gauge(d.grossAmount, v.GrossAmount, labels...)
+		m.gauge(d.discountAmount, v.DiscountAmount, labels...)
+		m.gauge(d.netAmount, v.NetAmount, labels...)
 	}
 }
 
@@ -111,10 +101,7 @@ func (c usageSummaryCollector) Update(ctx context.Context, client *githubapi.Cli
 	}
 	sums := summarySums{}
 	for _, it := range r.UsageItems {
-		sums.add(summaryKey{product: it.Product, sku: it.SKU, unitType: it.UnitType}, summaryAmounts{
-			grossQuantity: it.GrossQuantity, discountQuantity: it.DiscountQuantity, netQuantity: it.NetQuantity,
-			grossAmount: it.GrossAmount, discountAmount: it.DiscountAmount, netAmount: it.NetAmount,
-		})
+		sums.add(summaryKey{product: it.Product, sku: it.SKU, unitType: it.UnitType}, it.BillingAmounts)
 	}
 	m := newMetricSet(a)
 	sums.emit(m, usageSummaryDescs, false)
@@ -150,10 +137,7 @@ func (c modelUsageCollector) Update(ctx context.Context, client *githubapi.Clien
 	}
 	sums := summarySums{}
 	for _, it := range r.UsageItems {
-		sums.add(summaryKey{product: it.Product, sku: it.SKU, unitType: it.UnitType, model: it.Model}, summaryAmounts{
-			grossQuantity: it.GrossQuantity, discountQuantity: it.DiscountQuantity, netQuantity: it.NetQuantity,
-			grossAmount: it.GrossAmount, discountAmount: it.DiscountAmount, netAmount: it.NetAmount,
-		})
+		sums.add(summaryKey{product: it.Product, sku: it.SKU, unitType: it.UnitType, model: it.Model}, it.BillingAmounts)
 	}
 	m := newMetricSet(a)
 	sums.emit(m, c.descs, true)

@@ -36,16 +36,32 @@ type UsageSummary struct {
 // UsageSummaryItem is one product and SKU of a usage summary. Strings are
 // passed through as GitHub sends them; their casing varies over time.
 type UsageSummaryItem struct {
-	Product          string  `json:"product"`
-	SKU              string  `json:"sku"`
-	UnitType         string  `json:"unitType"`
-	PricePerUnit     float64 `json:"pricePerUnit"`
+	Product      string  `json:"product"`
+	SKU          string  `json:"sku"`
+	UnitType     string  `json:"unitType"`
+	PricePerUnit float64 `json:"pricePerUnit"`
+	BillingAmounts
+}
+
+// BillingAmounts are the month-to-date figures of a summary, premium-request
+// or AI-credit row.
+type BillingAmounts struct {
 	GrossQuantity    float64 `json:"grossQuantity"`
 	GrossAmount      float64 `json:"grossAmount"`
 	DiscountQuantity float64 `json:"discountQuantity"`
 	DiscountAmount   float64 `json:"discountAmount"`
 	NetQuantity      float64 `json:"netQuantity"`
 	NetAmount        float64 `json:"netAmount"`
+}
+
+// Add adds b's figures to a's.
+func (a *BillingAmounts) Add(b BillingAmounts) {
+	a.GrossQuantity += b.GrossQuantity
+	a.GrossAmount += b.GrossAmount
+	a.DiscountQuantity += b.DiscountQuantity
+	a.DiscountAmount += b.DiscountAmount
+	a.NetQuantity += b.NetQuantity
+	a.NetAmount += b.NetAmount
 }
 
 // ModelUsageReport is GET {scope}/settings/billing/premium_request/usage or
@@ -57,19 +73,10 @@ type ModelUsageReport struct {
 }
 
 // ModelUsageItem is one product, SKU and model of a premium-request or
-// AI-credit report.
+// AI-credit report: a summary row with the model added.
 type ModelUsageItem struct {
-	Product          string  `json:"product"`
-	SKU              string  `json:"sku"`
-	Model            string  `json:"model"`
-	UnitType         string  `json:"unitType"`
-	PricePerUnit     float64 `json:"pricePerUnit"`
-	GrossQuantity    float64 `json:"grossQuantity"`
-	GrossAmount      float64 `json:"grossAmount"`
-	DiscountQuantity float64 `json:"discountQuantity"`
-	DiscountAmount   float64 `json:"discountAmount"`
-	NetQuantity      float64 `json:"netQuantity"`
-	NetAmount        float64 `json:"netAmount"`
+	UsageSummaryItem
+	Model string `json:"model"`
 }
 
 // summaryEndpoint is a billing-platform endpoint of a, asked for one

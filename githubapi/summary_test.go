@@ -83,7 +83,7 @@ func TestUsageSummaryAsksForTheMonthAndDecodesTheExamples(t *testing.T) {
 				TimePeriod: githubapi.SummaryTimePeriod{Year: 2025},
 				UsageItems: []githubapi.UsageSummaryItem{{
 					Product: "Actions", SKU: "actions_linux", UnitType: "minutes", PricePerUnit: 0.008,
-					GrossQuantity: 1000, GrossAmount: 8, DiscountQuantity: 0, DiscountAmount: 0, NetQuantity: 1000, NetAmount: 8,
+					BillingAmounts: githubapi.BillingAmounts{GrossQuantity: 1000, GrossAmount: 8, DiscountQuantity: 0, DiscountAmount: 0, NetQuantity: 1000, NetAmount: 8},
 				}},
 			}
 			if !reflect.DeepEqual(got, want) {
@@ -114,8 +114,11 @@ func TestModelUsageReportsDecodeTheExamples(t *testing.T) {
 		t.Fatal(err)
 	}
 	wantPremium := []githubapi.ModelUsageItem{{
-		Product: "Copilot", SKU: "Copilot Premium Request", Model: "GPT-5", UnitType: "requests", PricePerUnit: 0.04,
-		GrossQuantity: 100, GrossAmount: 4, NetQuantity: 100, NetAmount: 4,
+		UsageSummaryItem: githubapi.UsageSummaryItem{
+			Product: "Copilot", SKU: "Copilot Premium Request", UnitType: "requests", PricePerUnit: 0.04,
+			BillingAmounts: githubapi.BillingAmounts{GrossQuantity: 100, GrossAmount: 4, NetQuantity: 100, NetAmount: 4},
+		},
+		Model: "GPT-5",
 	}}
 	if !reflect.DeepEqual(premium.UsageItems, wantPremium) {
 		t.Errorf("premium requests: got %+v, want %+v", premium.UsageItems, wantPremium)
@@ -126,8 +129,11 @@ func TestModelUsageReportsDecodeTheExamples(t *testing.T) {
 		t.Fatal(err)
 	}
 	wantCredits := []githubapi.ModelUsageItem{{
-		Product: "Copilot AI Credits", SKU: "AI Credit", Model: "GPT-5", UnitType: "ai-credits", PricePerUnit: 0.01,
-		GrossQuantity: 100, GrossAmount: 1, NetQuantity: 100, NetAmount: 1,
+		UsageSummaryItem: githubapi.UsageSummaryItem{
+			Product: "Copilot AI Credits", SKU: "AI Credit", UnitType: "ai-credits", PricePerUnit: 0.01,
+			BillingAmounts: githubapi.BillingAmounts{GrossQuantity: 100, GrossAmount: 1, NetQuantity: 100, NetAmount: 1},
+		},
+		Model: "GPT-5",
 	}}
 	if !reflect.DeepEqual(credits.UsageItems, wantCredits) {
 		t.Errorf("AI credits: got %+v, want %+v", credits.UsageItems, wantCredits)
@@ -167,8 +173,10 @@ func TestUsageSummaryFractionalValuesUnknownFieldsAndMissingItems(t *testing.T) 
 		CostCenter: &githubapi.SummaryCostCenter{ID: "cc-1", Name: "Platform"},
 		UsageItems: []githubapi.UsageSummaryItem{{
 			Product: "actions", SKU: "Actions Linux", UnitType: "GigabyteHours", PricePerUnit: 0.00033602,
-			GrossQuantity: 12.5, GrossAmount: 0.00420025, DiscountQuantity: 2.25, DiscountAmount: 0.000756045,
-			NetQuantity: 10.25, NetAmount: 0.003444205,
+			BillingAmounts: githubapi.BillingAmounts{
+				GrossQuantity: 12.5, GrossAmount: 0.00420025, DiscountQuantity: 2.25, DiscountAmount: 0.000756045,
+				NetQuantity: 10.25, NetAmount: 0.003444205,
+			},
 		}},
 	}
 	if !reflect.DeepEqual(got, want) {

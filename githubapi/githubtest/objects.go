@@ -310,9 +310,16 @@ func objSummaryItem(s objSKU, f float64) githubapi.UsageSummaryItem {
 	net := objRound(gross-discount, 2)
 	return githubapi.UsageSummaryItem{
 		Product: s.product, SKU: s.sku, UnitType: s.unit, PricePerUnit: s.price,
-		GrossQuantity: gross, GrossAmount: objRound(gross*s.price, 4),
-		DiscountQuantity: discount, DiscountAmount: objRound(discount*s.price, 4),
-		NetQuantity: net, NetAmount: objRound(net*s.price, 4),
+		BillingAmounts: objAmounts(gross, discount, net, s.price),
+	}
+}
+
+// objAmounts prices quantities to 0.0001 USD.
+func objAmounts(gross, discount, net, price float64) githubapi.BillingAmounts {
+	return githubapi.BillingAmounts{
+		GrossQuantity: gross, GrossAmount: objRound(gross*price, 4),
+		DiscountQuantity: discount, DiscountAmount: objRound(discount*price, 4),
+		NetQuantity: net, NetAmount: objRound(net*price, 4),
 	}
 }
 
@@ -333,10 +340,11 @@ func objModelItems(product, sku, unit string, price float64, uses []objModelUse,
 		discount := objRound(gross*covered, 2)
 		net := objRound(gross-discount, 2)
 		out = append(out, githubapi.ModelUsageItem{
-			Product: product, SKU: sku, Model: u.model, UnitType: unit, PricePerUnit: price,
-			GrossQuantity: gross, GrossAmount: objRound(gross*price, 4),
-			DiscountQuantity: discount, DiscountAmount: objRound(discount*price, 4),
-			NetQuantity: net, NetAmount: objRound(net*price, 4),
+			UsageSummaryItem: githubapi.UsageSummaryItem{
+				Product: product, SKU: sku, UnitType: unit, PricePerUnit: price,
+				BillingAmounts: objAmounts(gross, discount, net, price),
+			},
+			Model: u.model,
 		})
 	}
 	return out
@@ -347,12 +355,7 @@ func objModelTotal(items []githubapi.ModelUsageItem) githubapi.UsageSummaryItem 
 	var t githubapi.UsageSummaryItem
 	for _, it := range items {
 		t.Product, t.SKU, t.UnitType, t.PricePerUnit = it.Product, it.SKU, it.UnitType, it.PricePerUnit
-		t.GrossQuantity += it.GrossQuantity
-		t.GrossAmount += it.GrossAmount
-		t.DiscountQuantity += it.DiscountQuantity
-		t.DiscountAmount += it.DiscountAmount
-		t.NetQuantity += it.NetQuantity
-		t.NetAmount += it.NetAmount
+		t.Add(it.BillingAmounts)
 	}
 	return t
 }
