@@ -92,9 +92,11 @@ done
 step "helm template (sharded values): objects and the rules from the project file"
 sharded="$work/rendered-sharded-values.yaml"
 [[ -f "$sharded" ]] || fail "ci/sharded-values.yaml not rendered"
-for want in 'kind: StatefulSet' 'kind: PrometheusRule' \
+# Sharded replicas run --web.probe-only, so the ServiceMonitor on /metrics
+# collects only the exporter's own metrics and never refreshes accounts.
+for want in 'kind: StatefulSet' 'kind: PrometheusRule' 'kind: ServiceMonitor' '--web.probe-only' \
     'kind: ScrapeConfig' 'kind: NetworkPolicy' 'clusterIP: None' 'action: hashmod'; do
-  grep -qF "$want" "$sharded" || fail "sharded values: rendered chart lacks '$want'"
+  grep -qF -- "$want" "$sharded" || fail "sharded values: rendered chart lacks '$want'"
 done
 # Each group of the project's rules file is in the PrometheusRule.
 while read -r group; do
@@ -158,7 +160,7 @@ if ((${#compose[@]})); then
     || fail "compose config (compose.github.yml)"
   echo ok
 else
-  echo "SKIP: no docker compose plugin, and no Go toolchain to build one"
+  echo "SKIP: no docker compose plugin, and building one is off (COMPOSE_VERSION=none) or there is no Go toolchain"
 fi
 
 # ------------------------------------------------------------- systemd
