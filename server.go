@@ -36,6 +36,10 @@ type serverConfig struct {
 	scrapeTimeout    time.Duration
 	timeoutOffset    time.Duration
 	maxResponseBytes int64
+	// retries and now reach every GitHub client (zero: the client's
+	// defaults); tests shorten the backoff and move the rate-limit clock.
+	retries githubapi.RetryPolicy
+	now     func() time.Time
 }
 
 // server holds what the HTTP handlers share: the exporter, the registry of
@@ -87,6 +91,8 @@ func (s *server) reload() error {
 			Observer:         s.telemetry,
 			MaxResponseBytes: s.maxResponseBytes,
 			Logger:           s.logger,
+			Retries:          s.retries,
+			Now:              s.now,
 		})
 	}
 	if err != nil {

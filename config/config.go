@@ -64,6 +64,24 @@ type GitHub struct {
 	commoncfg.ProxyConfig `yaml:",inline"`
 }
 
+// String describes the block without its token, so that a %v of a
+// configuration cannot print it.
+func (g GitHub) String() string {
+	auth := "GITHUB_TOKEN or inherited"
+	switch {
+	case g.Token != "":
+		auth = "token <secret>"
+	case g.TokenFile != "":
+		auth = "token_file " + g.TokenFile
+	case g.App != nil:
+		auth = fmt.Sprintf("app %d installation %d", g.App.AppID, g.App.InstallationID)
+	}
+	return fmt.Sprintf("github{credential %q, api_url %q, %s}", g.Credential, g.APIURL, auth)
+}
+
+// GoString keeps the token out of %#v as well.
+func (g GitHub) GoString() string { return g.String() }
+
 // App authenticates as a GitHub App installation.
 type App struct {
 	AppID          int64  `yaml:"app_id"`

@@ -6,6 +6,7 @@ import (
 	"crypto/x509"
 	"encoding/pem"
 	"errors"
+	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
@@ -764,5 +765,18 @@ func TestExampleConfigIsValid(t *testing.T) {
 	}
 	if len(r.Warnings) != 0 {
 		t.Errorf("Warnings = %q", r.Warnings)
+	}
+}
+
+// A configuration printed with %v or %+v, as a careless log line might,
+// does not show an inline token.
+func TestPrintedConfigHidesTheToken(t *testing.T) {
+	r := mustParse(t, t.TempDir(), "github: {token: "+sentinelToken+"}\norganizations:\n  - name: a\n    github: {token: "+sentinelToken+"x, credential: other}\n", noEnv)
+	for _, format := range []string{"%v", "%+v", "%#v", "%s"} {
+		for _, v := range []any{r.Raw, *r.Raw, r.Raw.GitHub, r.Raw.Organizations, r.Credentials} {
+			if out := fmt.Sprintf(format, v); strings.Contains(out, sentinelToken) {
+				t.Errorf("%s of %T shows the token: %s", format, v, out)
+			}
+		}
 	}
 }

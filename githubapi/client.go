@@ -342,12 +342,20 @@ func decode(e endpoint, body io.Reader, v any) error {
 	return nil
 }
 
+// maxPages bounds Link-header pagination: 1,000 pages of 100 is more
+// repositories or seats than any account has; a server that always sends
+// rel="next" gets an error, not an endless refresh.
+const maxPages = 1000
+
 // eachPage follows the Link header's rel="next" from the first page of e,
 // handing each answer's body to page. It refuses to follow a link to another
 // host, so the credential never leaves the configured API.
 func (c *Client) eachPage(ctx context.Context, e endpoint, page func(body io.Reader) error) error {
 	next := c.url(e)
-	for next != "" {
+	for pages := 0; next != ""; pages++ {
+		if pages == maxPages {
+			return fmt.Errorf("GET %s: more than %d pages; GitHub keeps sending rel=\"next\"", e.path, maxPages)
+		}
 		resp, err := c.get(ctx, e, next)
 		if err != nil {
 			return err

@@ -99,8 +99,9 @@ func (l *limiter) succeeded() {
 	l.secondary = 0
 }
 
-// block stops requests until until; a new block is logged once.
-func (l *limiter) block(now, until time.Time, reason string) {
+// block stops requests until until; a new block is logged once, with attrs
+// (the answer that caused it) appended.
+func (l *limiter) block(now, until time.Time, reason string, attrs ...any) {
 	l.mu.Lock()
 	defer l.mu.Unlock()
 	if !until.After(l.until) {
@@ -110,27 +111,29 @@ func (l *limiter) block(now, until time.Time, reason string) {
 	l.until, l.reason = until, reason
 	if !wasBlocked {
 		l.logger.Warn("GitHub rate limit reached; no requests with this credential until it resets, collectors serve cached data meanwhile",
-			"credential", l.credential, "reason", reason, "until", until.UTC().Format(time.RFC3339))
+			append([]any{"credential", l.credential, "reason", reason, "until", until.UTC().Format(time.RFC3339)}, attrs...)...)
 	}
 }
 
 // blockFor handles a 403 or 429 caused by a rate limit: a primary limit
 // (remaining 0) blocks until the reset time; a secondary limit honours
 // Retry-After, or waits at least a minute, doubling for limits in a row.
+// The log line names the request that hit the limit and GitHub's message.
 func (l *limiter) blockFor(now time.Time, e *APIError, h http.Header, rl RateLimit, haveRL bool) {
+	answer := []any{"path", e.Path, "status", e.StatusCode, "message", e.Message}
 	if retryAfter, ok := parseRetryAfter(h.Get("Retry-After"), now); ok {
-		l.block(now, now.Add(retryAfter), fmt.Sprintf("secondary rate limit, Retry-After %s: %s", retryAfter, e.Message))
+		l.block(now, now.Add(retryAfter), fmt.Sprintf("secondary rate limit, Retry-After %s", retryAfter), answer...)
 		return
 	}
 	if haveRL && rl.Remaining == 0 && rl.Reset.After(now) {
-		l.block(now, rl.Reset, fmt.Sprintf("primary rate limit of %.0f requests used up", rl.Limit))
+		l.block(now, rl.Reset, fmt.Sprintf("primary rate limit of %.0f requests used up", rl.Limit), answer...)
 		return
 	}
 	l.mu.Lock()
 	l.secondary++
 	wait := minSecondaryWait << min(l.secondary-1, 4)
 	l.mu.Unlock()
-	l.block(now, now.Add(wait), fmt.Sprintf("secondary rate limit without Retry-After, waiting %s: %s", wait, e.Message))
+	l.block(now, now.Add(wait), fmt.Sprintf("secondary rate limit without Retry-After, waiting %s", wait), answer...)
 }
 
 // parseRetryAfter reads delay-seconds or an HTTP date.

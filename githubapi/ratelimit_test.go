@@ -5,6 +5,7 @@ import (
 	"errors"
 	"net/http"
 	"strconv"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -314,5 +315,25 @@ func TestNotModifiedReusesTheCachedAnswer(t *testing.T) {
 	}
 	if third.TotalAdvancedSecurityCommitters != 36 || obs.codes[2] != 200 {
 		t.Fatalf("after a change: committers %v, code %d; want 36 and 200", third.TotalAdvancedSecurityCommitters, obs.codes[2])
+	}
+}
+
+// A server that always sends rel="next" ends in an error after 1,000 pages,
+// not in a refresh that pages until its deadline.
+func TestPaginationStopsAfterMaxPages(t *testing.T) {
+	srv := newFake(t)
+	c := newTestClient(t, srv, &clock{now: time.Now()}, nil)
+	path := "/orgs/acme-web/settings/billing/advanced-security"
+	srv.Override(path, func(w http.ResponseWriter, r *http.Request) {
+		page, _ := strconv.Atoi(r.URL.Query().Get("page"))
+		w.Header().Set("Link", "<"+srv.URL+path+"?page="+strconv.Itoa(page+1)+">; rel=\"next\"")
+		githubtest.WriteJSON(w, map[string]any{"total_count": 1, "repositories": []any{}})
+	})
+	_, err := c.AdvancedSecurityCommitters(context.Background(), acmeWeb)
+	if err == nil || !strings.Contains(err.Error(), "more than 1000 pages") {
+		t.Fatalf("err = %v, want the page cap", err)
+	}
+	if got := srv.Requests(path); got != 1000 {
+		t.Fatalf("%d requests, want 1000", got)
 	}
 }

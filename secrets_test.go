@@ -1,0 +1,326 @@
+package main
+
+import (
+	"crypto/rand"
+	"crypto/rsa"
+	"crypto/x509"
+	"encoding/base64"
+	"encoding/pem"
+	"errors"
+	"fmt"
+	"net/http"
+	"net/http/httptest"
+	"os"
+	"path/filepath"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/github-billing-exporter/github-billing-exporter/collector"
+	"github.com/github-billing-exporter/github-billing-exporter/config"
+	"github.com/github-billing-exporter/github-billing-exporter/githubapi"
+)
+
+// The secrets of the secret-hygiene tests. Each must show nowhere: not in
+// the log (at debug level), /metrics, /probe, the landing page, the reload
+// answers, error strings or --config.check's output.
+const (
+	secretToken    = "ghp_secretsTestSENTINEL_5c9d0e1f2a3b"
+	secretAppToken = "ghs_installationSENTINEL_7e6d5c4b3a29"
+	secretPassword = "basicAuthSENTINEL_0b1c2d"
+)
+
+var secretKey struct {
+	once sync.Once
+	pem  []byte
+}
+
+// secretKeyPEM is a GitHub App private key made for the test run.
+func secretKeyPEM(t *testing.T) []byte {
+	t.Helper()
+	secretKey.once.Do(func() {
+		key, err := rsa.GenerateKey(rand.Reader, 2048)
+		if err != nil {
+			panic(err)
+		}
+		secretKey.pem = pem.EncodeToMemory(&pem.Block{Type: "RSA PRIVATE KEY", Bytes: x509.MarshalPKCS1PrivateKey(key)})
+	})
+	return secretKey.pem
+}
+
+// secretSentinels are the strings whose appearance means a leak: the
+// tokens, and the private key whole, line by line, and its header (a key
+// printed with other line breaks still shows lines of 20 characters).
+func secretSentinels(t *testing.T) []string {
+	t.Helper()
+	keyPEM := secretKeyPEM(t)
+	out := []string{secretToken, secretAppToken, secretPassword, string(keyPEM), "PRIVATE KEY-----"}
+	block, _ := pem.Decode(keyPEM)
+	b64 := base64.StdEncoding.EncodeToString(block.Bytes)
+	for i := 0; i+20 <= len(b64); i += 20 {
+		out = append(out, b64[i:i+20])
+	}
+	return out
+}
+
+func assertNoSecrets(t *testing.T, what, text string) {
+	t.Helper()
+	for _, s := range secretSentinels(t) {
+		if strings.Contains(text, s) {
+			n := min(len(s), 24)
+			t.Errorf("%s shows a secret (%q…):\n%s", what, s[:n], text)
+			return
+		}
+	}
+}
+
+func secretOptions(t *testing.T) faultOptions {
+	return faultOptions{logLevel: "debug", token: secretToken, appKeyPEM: secretKeyPEM(t), appToken: secretAppToken}
+}
+
+// The whole fault suite, at debug level, with a sentinel token and a GitHub
+// App (sentinel key and installation token), then the landing page, /probe,
+// good and bad reloads: no secret shows anywhere.
+func TestSecretsThroughTheFaultSuite(t *testing.T) {
+	runFaultSuite(t, secretOptions(t), func(t *testing.T, env *faultEnv) {
+		if env.appExchanges.Load() == 0 {
+			t.Error("the App account never asked for an installation token")
+		}
+		env.do(t, http.MethodGet, "/", nil)
+		for _, target := range []string{"acme-web", "acme-data", "organization/acme-data", "nope", ""} {
+			env.do(t, http.MethodGet, "/probe?target="+target, nil)
+		}
+		secretsReloads(t, env)
+		log := env.logText(t)
+		if !strings.Contains(log, "level=debug") {
+			t.Error("no debug lines: the run is not at debug level")
+		}
+		assertNoSecrets(t, "the log", log)
+		assertNoSecrets(t, "the exporter's answers", env.servedText())
+	})
+}
+
+// secretsReloads reloads a good configuration, then bad ones whose errors
+// are near the secrets, then the good one again.
+func secretsReloads(t *testing.T, env *faultEnv) {
+	t.Helper()
+	good := env.accountsYAML()
+	if code, body := env.do(t, http.MethodPost, "/-/reload", nil); code != http.StatusOK {
+		t.Fatalf("good reload: %d %s", code, body)
+	}
+	broken := filepath.Join(env.dir, "broken.pem")
+	if err := os.WriteFile(broken, []byte("-----BEGIN RSA PRIVATE KEY-----\n"+secretToken+"\n-----END RSA PRIVATE KEY-----\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	for _, bad := range []string{
+		good + "bogus_key: " + secretToken + "\n",
+		strings.Replace(good, "refresh_interval:", "refresh_interval: 1s\nx_refresh_interval:", 1),
+		"refresh_interval: 5m\norganizations:\n  - name: acme-web\n    github: {token: " + secretToken + ", token_file: token}\n",
+		"organizations:\n  - name: acme-web\n    github: {api_url: \"htps://x:" + secretToken + "@example.com\", token: " + secretToken + "}\n",
+		"organizations:\n  - name: acme-web\n    github: {app: {app_id: 1, installation_id: 2, private_key_file: broken.pem}}\n",
+	} {
+		env.writeConfig(t, bad)
+		if code, _ := env.do(t, http.MethodPost, "/-/reload", nil); code != http.StatusInternalServerError {
+			t.Errorf("bad reload answered %d, want 500; configuration:\n%s", code, bad)
+		}
+	}
+	env.writeConfig(t, good)
+	if code, body := env.do(t, http.MethodPost, "/-/reload", nil); code != http.StatusOK {
+		t.Fatalf("good reload: %d %s", code, body)
+	}
+}
+
+// panicTransport is an HTTP transport that breaks while the Authorization
+// header is set, with a message that formats the credential: the panic a
+// careless change could bring.
+type panicTransport struct{ cred *config.Credential }
+
+func (p panicTransport) RoundTrip(req *http.Request) (*http.Response, error) {
+	if req.Header.Get("Authorization") == "" {
+		return nil, errors.New("no credential")
+	}
+	if strings.Contains(req.URL.Path, "/packages") {
+		var m map[string]int
+		m[req.URL.Path]++ // a plain runtime panic, as a nil-map bug would be
+	}
+	panic(fmt.Sprintf("transport broke for %v (%+v, %#v, %s)", p.cred, p.cred, *p.cred, p.cred))
+}
+
+// Panics in a collector refresh (recovered by the exporter) and in an HTTP
+// handler (recovered by the server) are logged without the secrets of the
+// credential they format.
+func TestSecretsPanicsAreRecoveredWithoutSecrets(t *testing.T) {
+	env := newFaultEnv(t, secretOptions(t))
+	env.scrape(t, 0)
+	cfg, err := config.Load(env.cfgFile)
+	if err != nil {
+		t.Fatal(err)
+	}
+	appCred, tokenCred := cfg.Credentials["data-app"], cfg.Credentials["default"]
+	if appCred == nil || tokenCred == nil || string(appCred.AppPrivateKey) == "" || string(tokenCred.Token) != secretToken {
+		t.Fatalf("credentials = %v", cfg.Credentials)
+	}
+
+	// A collector refresh that panics: one more account, whose client
+	// breaks inside the transport after the token is in the header.
+	client, err := githubapi.New(githubapi.Options{
+		BaseURL:    env.fake.URL,
+		Credential: "panicky",
+		HTTPClient: &http.Client{Transport: &githubapi.TokenTransport{Token: secretToken, Base: panicTransport{cred: appCred}}},
+		Retries:    githubapi.RetryPolicy{Max: 0, Base: time.Millisecond},
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	exp := env.srv.exporter
+	panicky := githubapi.Account{Scope: githubapi.ScopeOrganization, Name: "acme-panicky"}
+	exp.Apply(collector.Settings{RefreshInterval: faultRefreshInterval, RefreshTimeout: faultRefreshTimeout, MaxAge: time.Hour},
+		append(exp.Targets(), collector.Target{Account: panicky, Client: client}))
+	s := env.scrape(t, 10*time.Second)
+	for _, c := range []string{"actions", "packages", "copilot"} {
+		if k := selfKey("scrape_collector_success", c, "organization", panicky.Name); s[k] != "0" {
+			t.Errorf("%s = %s, want 0", k, s[k])
+		}
+	}
+	if k := selfKey("scrape_collector_success", "actions", "organization", "acme-web"); s[k] != "1" {
+		t.Errorf("%s = %s: a panic elsewhere failed a healthy collector", k, s[k])
+	}
+	log := env.logText(t)
+	for _, want := range []string{"collector actions panicked", `transport broke for credential \"data-app\"`, "assignment to entry in nil map"} {
+		if !strings.Contains(log, want) {
+			t.Errorf("the log lacks %q", want)
+		}
+	}
+
+	// A handler that panics formatting credentials, on a request that
+	// carries basic-auth credentials.
+	handler := env.srv.recoverPanics(http.HandlerFunc(func(http.ResponseWriter, *http.Request) {
+		panic(fmt.Errorf("cannot use %v or %+v: %w", tokenCred, *appCred, errors.New(tokenCred.GoString())))
+	}))
+	req := httptest.NewRequest(http.MethodGet, "/metrics", nil)
+	req.SetBasicAuth("prometheus", secretPassword)
+	rec := httptest.NewRecorder()
+	handler.ServeHTTP(rec, req)
+	if rec.Code != http.StatusInternalServerError {
+		t.Errorf("panicking handler answered %d, want 500", rec.Code)
+	}
+	assertNoSecrets(t, "the panic's answer", rec.Body.String())
+	log = env.logText(t)
+	if !strings.Contains(log, "panic while serving a request") || !strings.Contains(log, `credential \"default\"`) {
+		t.Errorf("the handler panic is not logged with the credential's name:\n%s", log)
+	}
+	assertNoSecrets(t, "the log", log)
+	assertNoSecrets(t, "the exporter's answers", env.servedText())
+}
+
+// The App's signed JWT is a credential too: when the installation-token
+// exchange fails, neither it nor the key shows in the log or on /metrics.
+func TestSecretsAppTokenExchangeFails(t *testing.T) {
+	env := newFaultEnv(t, secretOptions(t))
+	var mu sync.Mutex
+	var jwts []string
+	env.fake.Override(fmt.Sprintf("/app/installations/%d/access_tokens", faultAppInstallation), func(w http.ResponseWriter, r *http.Request) {
+		mu.Lock()
+		jwts = append(jwts, strings.TrimPrefix(r.Header.Get("Authorization"), "Bearer "))
+		mu.Unlock()
+		w.Header().Set("Content-Type", "application/json")
+		w.WriteHeader(http.StatusUnauthorized)
+		fmt.Fprintf(w, `{"message":"'Expiration time' claim ('exp') is too far in the future","documentation_url":"https://docs.github.com/rest"}`)
+	})
+	s := env.scrape(t, 10*time.Second)
+	if k := selfKey("scrape_collector_success", "actions", "organization", "acme-data"); s[k] != "0" {
+		t.Errorf("%s = %s, want 0 without an installation token", k, s[k])
+	}
+	if k := selfKey("scrape_collector_success", "actions", "organization", "acme-web"); s[k] != "1" {
+		t.Errorf("%s = %s, want 1", k, s[k])
+	}
+	mu.Lock()
+	defer mu.Unlock()
+	if len(jwts) == 0 || len(jwts[0]) < 100 {
+		t.Fatalf("no JWT reached the token exchange: %q", jwts)
+	}
+	log := env.logText(t)
+	if !strings.Contains(log, "could not refresh installation id") {
+		t.Errorf("the failed exchange is not logged:\n%s", log)
+	}
+	assertNoSecrets(t, "the log", log)
+	for _, jwt := range jwts {
+		if strings.Contains(log, jwt) || strings.Contains(env.servedText(), jwt) {
+			t.Fatal("the App's JWT shows in the log or on /metrics")
+		}
+	}
+}
+
+// A token or key file every user can read is warned about when the
+// configuration is loaded, by name and without its content.
+func TestSecretsWarnAboutReadableFiles(t *testing.T) {
+	env := newFaultEnv(t, secretOptions(t))
+	for _, name := range []string{"token", "app.pem"} {
+		if err := os.Chmod(filepath.Join(env.dir, name), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := env.srv.reload(); err != nil {
+		t.Fatal(err)
+	}
+	lines := faultLogLines(env.logText(t))
+	for _, name := range []string{"token", "app.pem"} {
+		path := filepath.Join(env.dir, name)
+		found := false
+		for _, line := range lines {
+			found = found || strings.Contains(line, path) && strings.Contains(line, "readable by every user") && strings.Contains(line, "chmod 600")
+		}
+		if !found {
+			t.Errorf("no warning names %s:\n%s", path, strings.Join(lines, "\n"))
+		}
+	}
+	assertNoSecrets(t, "the log", env.logText(t))
+}
+
+// --config.check, valid or not, prints no secret, at any log level.
+func TestSecretsConfigCheck(t *testing.T) {
+	dir := t.TempDir()
+	write := func(name, content string, mode os.FileMode) string {
+		p := filepath.Join(dir, name)
+		if err := os.WriteFile(p, []byte(content), mode); err != nil {
+			t.Fatal(err)
+		}
+		return p
+	}
+	write("token", secretToken, 0o600)
+	write("app.pem", string(secretKeyPEM(t)), 0o644) // also warned about
+	write("broken.pem", "-----BEGIN RSA PRIVATE KEY-----\n"+secretToken+"\n-----END RSA PRIVATE KEY-----\n", 0o600)
+	write("token-as-key.pem", secretToken, 0o600)
+	configs := map[string]int{
+		"github: {token_file: token}\norganizations:\n  - name: a\n  - name: b\n    github: {credential: app, app: {app_id: 1, installation_id: 2, private_key_file: app.pem}}\n": 0,
+		"github: {token: " + secretToken + "}\nusers: [{name: octocat}]\n":                                                            0,
+		"github: {token: " + secretToken + "}\nusers: [{name: octocat}]\nbogus: " + secretToken + "\n":                                1,
+		"github: {token: " + secretToken + ", token_file: token}\nusers: [{name: octocat}]\n":                                         1,
+		"github: {token: " + secretToken + ", api_url: \"https://u:" + secretToken + "@gh es.example\"}\nusers: [{name: o}]\n":        1,
+		"github: {app: {app_id: 1, installation_id: 2, private_key_file: token-as-key.pem}}\nusers: [{name: octocat}]\n":              1,
+		"github: {app: {app_id: 1, installation_id: 2, private_key_file: app.pem}, token: " + secretToken + "}\nusers: [{name: o}]\n": 1,
+		"github: {token: [" + secretToken + "]}\nusers: [{name: octocat}]\n":                                                          1,
+	}
+	i := 0
+	for content, want := range configs {
+		i++
+		file := write(fmt.Sprintf("c%d.yml", i), content, 0o600)
+		stdout, stderr := mainTestOutput(t), mainTestOutput(t)
+		if code := run([]string{"--config.check", "--config.file", file, "--log.level=debug"}, stdout, stderr); code != want {
+			t.Errorf("exit %d, want %d; stderr %s\nconfiguration:\n%s", code, want, readOutput(t, stderr), content)
+		}
+		assertNoSecrets(t, "--config.check output", readOutput(t, stdout)+readOutput(t, stderr))
+	}
+	// The broken key only fails when the client is built: at start.
+	file := write("start.yml", "github: {app: {app_id: 1, installation_id: 2, private_key_file: broken.pem}}\nusers: [{name: octocat}]\n", 0o600)
+	stdout, stderr := mainTestOutput(t), mainTestOutput(t)
+	if code := run([]string{"--config.file", file, "--log.level=debug", "--web.listen-address=127.0.0.1:0"}, stdout, stderr); code != 1 {
+		t.Errorf("start with a broken key: exit %d, want 1", code)
+	}
+	errOut := readOutput(t, stderr)
+	if !strings.Contains(errOut, "broken.pem") {
+		t.Errorf("the start error does not name the key file:\n%s", errOut)
+	}
+	assertNoSecrets(t, "the start error", readOutput(t, stdout)+errOut)
+}
