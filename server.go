@@ -6,6 +6,7 @@ import (
 	"html"
 	"log/slog"
 	"net/http"
+	"net/url"
 	"sort"
 	"strconv"
 	"strings"
@@ -258,8 +259,9 @@ func (s *server) landingPage(cfg *config.Resolved) (http.Handler, error) {
 	targets := append([]config.Target(nil), cfg.Targets...)
 	sort.SliceStable(targets, func(i, j int) bool { return targets[i].Account.Scope < targets[j].Account.Scope })
 	for _, t := range targets {
-		fmt.Fprintf(&rows, "<tr><td>%s</td><td>%s</td><td>%s</td></tr>\n",
-			html.EscapeString(string(t.Account.Scope)), html.EscapeString(t.Account.Name), html.EscapeString(t.Credential))
+		probe := "/probe?target=" + url.QueryEscape(string(t.Account.Scope)+"/"+t.Account.Name)
+		fmt.Fprintf(&rows, "<tr><td>%s</td><td><a href=\"%s\">%s</a></td><td>%s</td></tr>\n",
+			html.EscapeString(string(t.Account.Scope)), html.EscapeString(probe), html.EscapeString(t.Account.Name), html.EscapeString(t.Credential))
 	}
 	return web.NewLandingPage(web.LandingConfig{
 		Name:        "GitHub Billing Exporter",
