@@ -96,6 +96,10 @@ func (s *server) reload() error {
 			Now:              s.now,
 		})
 	}
+	var landing http.Handler
+	if err == nil {
+		landing, err = s.landingPage(cfg)
+	}
 	if err != nil {
 		s.reloadOK.Set(0)
 		return err
@@ -113,11 +117,6 @@ func (s *server) reload() error {
 		names[name] = true
 	}
 	s.telemetry.RetainCredentials(names)
-	landing, err := s.landingPage(cfg)
-	if err != nil {
-		s.reloadOK.Set(0)
-		return err
-	}
 	s.landing.Store(&landing)
 	s.reloadOK.Set(1)
 	s.reloadSuccess.SetToCurrentTime()
