@@ -48,11 +48,7 @@ func budgetDataset(t0 time.Time) *githubtest.Dataset {
 func simulateHour(t testing.TB) (requests int, refreshInterval time.Duration) {
 	t0 := time.Date(2026, 11, 15, 9, 0, 0, 0, time.UTC)
 	d := budgetDataset(t0)
-	fake, err := githubtest.New(d)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer fake.Close()
+	fake := githubtest.Start(t, d)
 	yaml := fmt.Sprintf("github: {api_url: %q, token: sim}\nenterprises: [{name: %s}]\norganizations:\n", fake.URL, githubtest.DemoEnterprise)
 	for i := 1; i <= 10; i++ {
 		yaml += fmt.Sprintf("  - name: org-%02d\n", i)

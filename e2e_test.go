@@ -86,19 +86,20 @@ func e2eFreePort(t *testing.T) string {
 	return addr
 }
 
-// e2eOutput collects the process's output for failure messages.
-type e2eOutput struct {
+// syncBuffer is a bytes.Buffer safe for concurrent writers: a process's
+// output, a server's log.
+type syncBuffer struct {
 	mu  sync.Mutex
 	buf bytes.Buffer
 }
 
-func (o *e2eOutput) Write(p []byte) (int, error) {
+func (o *syncBuffer) Write(p []byte) (int, error) {
 	o.mu.Lock()
 	defer o.mu.Unlock()
 	return o.buf.Write(p)
 }
 
-func (o *e2eOutput) String() string {
+func (o *syncBuffer) String() string {
 	o.mu.Lock()
 	defer o.mu.Unlock()
 	return o.buf.String()
@@ -115,6 +116,30 @@ func e2eGet(url string) (int, string, error) {
 	return resp.StatusCode, string(body), err
 }
 
+// e2eWaitFor polls get until it answers 200 with a body ok accepts (any
+// body when ok is nil), for up to 30 s, and returns that body. It fails t
+// when the exporter exits first; exited gets the exit back for later reads.
+func e2eWaitFor(t *testing.T, exited chan error, what string, get func() (int, string, error), ok func(body string) bool) string {
+	t.Helper()
+	deadline := time.Now().Add(30 * time.Second)
+	for {
+		code, body, err := get()
+		if err == nil && code == http.StatusOK && (ok == nil || ok(body)) {
+			return body
+		}
+		select {
+		case err := <-exited:
+			exited <- err
+			t.Fatalf("the exporter exited waiting for %s: %v", what, err)
+		default:
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("no %s after 30s (last answer %d, %v)", what, code, err)
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+}
+
 // TestE2EDemo runs the built binary with --demo on a free loopback port,
 // scrapes it, checks the scrape with promtool, reloads it with SIGHUP and
 // stops it with SIGTERM.
@@ -123,7 +148,7 @@ func TestE2EDemo(t *testing.T) {
 	addr := e2eFreePort(t)
 	base := "http://" + addr
 
-	out := &e2eOutput{}
+	out := &syncBuffer{}
 	cmd := exec.Command(bin, "--demo", "--web.listen-address="+addr, "--log.level=debug")
 	cmd.Stdout, cmd.Stderr = out, out
 	if err := cmd.Start(); err != nil {
@@ -142,23 +167,7 @@ func TestE2EDemo(t *testing.T) {
 	})
 
 	// Ready within 30 s.
-	deadline := time.Now().Add(30 * time.Second)
-	for {
-		code, _, err := e2eGet(base + "/-/ready")
-		if err == nil && code == http.StatusOK {
-			break
-		}
-		select {
-		case err := <-exited:
-			exited <- err
-			t.Fatalf("the exporter exited before it was ready: %v", err)
-		default:
-		}
-		if time.Now().After(deadline) {
-			t.Fatalf("not ready after 30s: %v (code %d)", err, code)
-		}
-		time.Sleep(100 * time.Millisecond)
-	}
+	e2eWaitFor(t, exited, "ready", func() (int, string, error) { return e2eGet(base + "/-/ready") }, nil)
 
 	code, body, err := e2eGet(base + "/metrics")
 	if err != nil || code != http.StatusOK {

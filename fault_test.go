@@ -84,11 +84,7 @@ func newFaultEnv(t *testing.T, o faultOptions) *faultEnv {
 		o.maxResponseBytes = 1 << 20
 	}
 	t0 := time.Now().UTC().Truncate(time.Second)
-	fake, err := githubtest.New(githubtest.Demo(t0))
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(fake.Close)
+	fake := githubtest.Start(t, githubtest.Demo(t0))
 	env := &faultEnv{opts: o, fake: fake, clock: &simClock{now: t0}, dir: t.TempDir()}
 	if o.appKeyPEM == nil {
 		fake.RequireToken(o.token)

@@ -1,7 +1,6 @@
 package main
 
 import (
-	"bytes"
 	"encoding/json"
 	"io"
 	"log/slog"
@@ -273,24 +272,6 @@ func TestRunBadFlag(t *testing.T) {
 	}
 }
 
-// mainTestLog is a log sink for the server's goroutines.
-type mainTestLog struct {
-	mu  sync.Mutex
-	buf bytes.Buffer
-}
-
-func (l *mainTestLog) Write(p []byte) (int, error) {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return l.buf.Write(p)
-}
-
-func (l *mainTestLog) String() string {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return l.buf.String()
-}
-
 // mainTestEnv is an exporter's HTTP handler in front of a fake GitHub, with
 // the configuration in a file the test rewrites.
 type mainTestEnv struct {
@@ -299,7 +280,7 @@ type mainTestEnv struct {
 	cfgFile string
 	srv     *server
 	http    *httptest.Server
-	log     *mainTestLog
+	log     *syncBuffer
 }
 
 func mainTestDataset() *githubtest.Dataset {
@@ -326,13 +307,9 @@ type mainTestOptions struct {
 
 func newMainTestEnv(t *testing.T, accountsYAML string, o mainTestOptions) *mainTestEnv {
 	t.Helper()
-	fake, err := githubtest.New(mainTestDataset())
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(fake.Close)
+	fake := githubtest.Start(t, mainTestDataset())
 	fake.RequireToken(mainTestToken)
-	env := &mainTestEnv{fake: fake, dir: t.TempDir(), log: &mainTestLog{}}
+	env := &mainTestEnv{fake: fake, dir: t.TempDir(), log: &syncBuffer{}}
 	if err := os.WriteFile(filepath.Join(env.dir, "token"), []byte(mainTestToken+"\n"), 0o600); err != nil {
 		t.Fatal(err)
 	}
@@ -460,11 +437,7 @@ func TestServerMetrics(t *testing.T) {
 // The client main builds sends the token to the API host and a
 // github-billing-exporter/VERSION User-Agent.
 func TestBuildTargetsClient(t *testing.T) {
-	fake, err := githubtest.New(mainTestDataset())
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(fake.Close)
+	fake := githubtest.Start(t, mainTestDataset())
 	fake.RequireToken(mainTestToken)
 	var mu sync.Mutex
 	var agents []string

@@ -57,7 +57,7 @@ func TestReloadDropsRemovedCredentials(t *testing.T) {
 type reloadProcess struct {
 	cmd     *exec.Cmd
 	exited  chan error
-	out     *e2eOutput
+	out     *syncBuffer
 	base    string
 	cfgFile string
 	apiURL  string
@@ -66,11 +66,7 @@ type reloadProcess struct {
 func startReloadProcess(t *testing.T, accountsYAML string, tokenMode os.FileMode) *reloadProcess {
 	t.Helper()
 	bin := e2eBuild(t)
-	fake, err := githubtest.New(mainTestDataset())
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(fake.Close)
+	fake := githubtest.Start(t, mainTestDataset())
 	fake.RequireToken(mainTestToken)
 	dir := t.TempDir()
 	tokenFile := filepath.Join(dir, "token")
@@ -80,7 +76,7 @@ func startReloadProcess(t *testing.T, accountsYAML string, tokenMode os.FileMode
 	if err := os.Chmod(tokenFile, tokenMode); err != nil {
 		t.Fatal(err)
 	}
-	p := &reloadProcess{exited: make(chan error, 1), out: &e2eOutput{}, cfgFile: filepath.Join(dir, "exporter.yml"), apiURL: fake.URL}
+	p := &reloadProcess{exited: make(chan error, 1), out: &syncBuffer{}, cfgFile: filepath.Join(dir, "exporter.yml"), apiURL: fake.URL}
 	p.write(t, accountsYAML)
 	addr := e2eFreePort(t)
 	p.base = "http://" + addr
@@ -121,23 +117,7 @@ func (p *reloadProcess) write(t *testing.T, accountsYAML string) {
 // waitFor polls path until ok accepts its 200 answer, for up to 30 s.
 func (p *reloadProcess) waitFor(t *testing.T, what string, ok func(body string) bool, path string) string {
 	t.Helper()
-	deadline := time.Now().Add(30 * time.Second)
-	for {
-		code, body, err := e2eGet(p.base + path)
-		if err == nil && code == http.StatusOK && ok(body) {
-			return body
-		}
-		select {
-		case err := <-p.exited:
-			p.exited <- err
-			t.Fatalf("the exporter exited waiting for %s: %v", what, err)
-		default:
-		}
-		if time.Now().After(deadline) {
-			t.Fatalf("no %s after 30s (last answer %d, %v)", what, code, err)
-		}
-		time.Sleep(50 * time.Millisecond)
-	}
+	return e2eWaitFor(t, p.exited, what, func() (int, string, error) { return e2eGet(p.base + path) }, ok)
 }
 
 func (p *reloadProcess) signal(t *testing.T, sig os.Signal) {

@@ -80,7 +80,7 @@ func TestWebConfigTLSAndBasicAuth(t *testing.T) {
 	}
 
 	addr := e2eFreePort(t)
-	out := &e2eOutput{}
+	out := &syncBuffer{}
 	cmd := exec.Command(bin, "--demo", "--web.listen-address="+addr, "--web.config.file="+webConfig)
 	cmd.Stdout, cmd.Stderr = out, out
 	if err := cmd.Start(); err != nil {
@@ -120,23 +120,7 @@ func TestWebConfigTLSAndBasicAuth(t *testing.T) {
 	}
 
 	base := "https://" + addr
-	deadline := time.Now().Add(30 * time.Second)
-	for {
-		code, _, err := get(base+"/-/healthy", true, password)
-		if err == nil && code == http.StatusOK {
-			break
-		}
-		select {
-		case err := <-exited:
-			exited <- err
-			t.Fatalf("the exporter exited: %v", err)
-		default:
-		}
-		if time.Now().After(deadline) {
-			t.Fatalf("no answer over TLS after 30s: %d %v", code, err)
-		}
-		time.Sleep(100 * time.Millisecond)
-	}
+	e2eWaitFor(t, exited, "an answer over TLS", func() (int, string, error) { return get(base+"/-/healthy", true, password) }, nil)
 
 	for _, path := range []string{"/metrics", "/probe?target=acme-web", "/", "/-/reload"} {
 		if code, _, err := get(base+path, false, ""); err != nil || code != http.StatusUnauthorized {

@@ -35,11 +35,11 @@ func TestAdvancedSecurityAgainstExamples(t *testing.T) {
 	for _, a := range legacyTestAccounts[:2] { // enterprise and organization
 		for _, byRepo := range []bool{false, true} {
 			t.Run(fmt.Sprintf("%s/by-repository=%v", a.account.Scope, byRepo), func(t *testing.T) {
-				fake, client := legacyTestFake(t)
+				fake := githubtest.Start(t, nil)
+				client := fake.Client(t, githubapi.Options{})
 				path := a.pathPrefix + "/settings/billing/advanced-security"
-				fake.Override(path, githubtest.ServeFile(legacyTestExamples+a.examplesFile+"-advanced-security.json"))
-				c := legacyTestCollector{t: t, c: legacyTestNew(t, "advanced_security", Options{AdvancedSecurityByRepository: byRepo}),
-					client: client, account: a.account}
+				fake.Override(path, githubtest.ServeFile(examplesDir+a.examplesFile+"-advanced-security.json"))
+				c := update(t, legacyTestNew(t, "advanced_security", Options{AdvancedSecurityByRepository: byRepo}), client, a.account)
 
 				name, scope := a.account.Name, a.account.Scope
 				expected := fmt.Sprintf(ghasTotalsExpected, name, scope, "2", "4", "4", "2")
@@ -48,18 +48,9 @@ func TestAdvancedSecurityAgainstExamples(t *testing.T) {
 						fmt.Sprintf(`github_billing_advanced_security_repository_committers{account="%s",repository="octocat-org/Hello-World",scope="%s"} 2`+"\n", name, scope) +
 						fmt.Sprintf(`github_billing_advanced_security_repository_committers{account="%s",repository="octocat-org/server",scope="%s"} 1`+"\n", name, scope)
 				}
-				if err := testutil.CollectAndCompare(c, strings.NewReader(expected)); err != nil {
-					t.Error(err)
-				}
+				expectExposition(t, c, expected)
 				if n := fake.Requests(path); n != 1 {
 					t.Errorf("%d requests, want 1", n)
-				}
-				problems, err := testutil.CollectAndLint(c)
-				if err != nil {
-					t.Fatal(err)
-				}
-				for _, p := range problems {
-					t.Errorf("lint: %s: %s", p.Metric, p.Text)
 				}
 			})
 		}
@@ -109,11 +100,11 @@ func ghasThreePages(w http.ResponseWriter, r *http.Request) {
 func TestAdvancedSecurityThreePages(t *testing.T) {
 	for _, byRepo := range []bool{false, true} {
 		t.Run(fmt.Sprintf("by-repository=%v", byRepo), func(t *testing.T) {
-			fake, client := legacyTestFake(t)
+			fake := githubtest.Start(t, nil)
+			client := fake.Client(t, githubapi.Options{})
 			path := "/orgs/acme-web/settings/billing/advanced-security"
 			fake.Override(path, ghasThreePages)
-			c := legacyTestCollector{t: t, c: legacyTestNew(t, "advanced_security", Options{AdvancedSecurityByRepository: byRepo}),
-				client: client, account: githubapi.Account{Scope: githubapi.ScopeOrganization, Name: "acme-web"}}
+			c := update(t, legacyTestNew(t, "advanced_security", Options{AdvancedSecurityByRepository: byRepo}), client, githubapi.Account{Scope: githubapi.ScopeOrganization, Name: "acme-web"})
 
 			expected := fmt.Sprintf(ghasTotalsExpected, "acme-web", "organization", "5", "6", "10", "3")
 			if byRepo {
@@ -142,19 +133,12 @@ func TestAdvancedSecurityFakePagination(t *testing.T) {
 		ghas.Repositories = append(ghas.Repositories, githubapi.AdvancedSecurityRepository{Name: fmt.Sprintf("acme/r%03d", i), AdvancedSecurityCommitters: 1})
 	}
 	d.Enterprises["acme"] = &githubtest.AccountData{AdvancedSecurity: ghas}
-	fake, err := githubtest.New(d)
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(fake.Close)
-	client, err := githubapi.New(githubapi.Options{BaseURL: fake.URL})
-	if err != nil {
-		t.Fatal(err)
-	}
+	fake := githubtest.Start(t, d)
+	client := fake.Client(t, githubapi.Options{})
 	account := githubapi.Account{Scope: githubapi.ScopeEnterprise, Name: "acme"}
 	path := "/enterprises/acme/settings/billing/advanced-security"
 
-	on := legacyTestCollector{t: t, c: legacyTestNew(t, "advanced_security", Options{AdvancedSecurityByRepository: true}), client: client, account: account}
+	on := update(t, legacyTestNew(t, "advanced_security", Options{AdvancedSecurityByRepository: true}), client, account)
 	if n := testutil.CollectAndCount(on, "github_billing_advanced_security_repository_committers"); n != 230 {
 		t.Errorf("%d repository series, want 230", n)
 	}
@@ -169,7 +153,7 @@ github_billing_advanced_security_repositories{account="acme",scope="enterprise"}
 		t.Error(err)
 	}
 
-	off := legacyTestCollector{t: t, c: legacyTestNew(t, "advanced_security", Options{}), client: client, account: account}
+	off := update(t, legacyTestNew(t, "advanced_security", Options{}), client, account)
 	if n := testutil.CollectAndCount(off, "github_billing_advanced_security_repository_committers"); n != 0 {
 		t.Errorf("%d repository series with by-repository off, want 0", n)
 	}

@@ -17,7 +17,8 @@ const (
 )
 
 func TestBudgetsCollectorOnTheExamples(t *testing.T) {
-	srv, client := platformTestFake(t)
+	srv := githubtest.Start(t, nil)
+	client := srv.Client(t, githubapi.Options{})
 	for _, tc := range []struct {
 		account githubapi.Account
 		path    string
@@ -27,8 +28,8 @@ func TestBudgetsCollectorOnTheExamples(t *testing.T) {
 		{githubapi.Account{Scope: githubapi.ScopeOrganization, Name: "acme-web"}, "/organizations/acme-web/settings/billing/budgets", "org-budgets-list.json"},
 	} {
 		t.Run(string(tc.account.Scope), func(t *testing.T) {
-			srv.Override(tc.path, githubtest.ServeFile(platformTestExamples+tc.file))
-			got := platformTestUpdate(t, budgetsCollector{}, client, tc.account)
+			srv.Override(tc.path, githubtest.ServeFile(examplesDir+tc.file))
+			got := update(t, budgetsCollector{}, client, tc.account)
 			acct := `account="` + tc.account.Name + `",`
 			scope := `,scope="` + string(tc.account.Scope) + `"`
 			a := `{` + acct + `budget_entity="",budget_id="2066deda-923f-43f9-88d2-62395a28c0cdd",budget_scope="enterprise",budget_type="ProductPricing",product_sku="actions"` + scope + `}`
@@ -43,13 +44,14 @@ func TestBudgetsCollectorOnTheExamples(t *testing.T) {
 				"github_billing_budget_prevent_further_usage" + a + " 1\n" +
 				"github_billing_budget_prevent_further_usage" + b + " 1\n" +
 				"github_billing_budget_prevent_further_usage" + c + " 0\n"
-			platformTestCheck(t, got, want)
+			expectExposition(t, got, want)
 		})
 	}
 }
 
 func TestBudgetsCollectorReadsTwoPagesBothSKUFormsAndConsumedWhenSent(t *testing.T) {
-	srv, client := platformTestFake(t)
+	srv := githubtest.Start(t, nil)
+	client := srv.Client(t, githubapi.Options{})
 	srv.Override("/enterprises/acme/settings/billing/budgets", func(w http.ResponseWriter, r *http.Request) {
 		switch r.URL.Query().Get("page") {
 		case "1":
@@ -71,7 +73,7 @@ func TestBudgetsCollectorReadsTwoPagesBothSKUFormsAndConsumedWhenSent(t *testing
 			githubtest.WriteError(w, http.StatusBadRequest, "unexpected page")
 		}
 	})
-	got := platformTestUpdate(t, budgetsCollector{}, client, githubapi.Account{Scope: githubapi.ScopeEnterprise, Name: "acme"})
+	got := update(t, budgetsCollector{}, client, githubapi.Account{Scope: githubapi.ScopeEnterprise, Name: "acme"})
 	if n := srv.Requests("/enterprises/acme/settings/billing/budgets"); n != 2 {
 		t.Errorf("%d requests, want 2", n)
 	}
@@ -98,19 +100,20 @@ func TestBudgetsCollectorReadsTwoPagesBothSKUFormsAndConsumedWhenSent(t *testing
 	}
 	want.WriteString("github_billing_budget_prevent_further_usage" + repo + " 1\n")
 	want.WriteString("github_billing_budget_prevent_further_usage" + cc + " 0\n")
-	platformTestCheck(t, got, want.String())
+	expectExposition(t, got, want.String())
 }
 
 func TestBudgetsCollectorSumsBudgetsWithoutID(t *testing.T) {
-	srv, client := platformTestFake(t)
-	srv.Override("/organizations/acme-web/settings/billing/budgets", platformTestServe(`{"budgets": [
+	srv := githubtest.Start(t, nil)
+	client := srv.Client(t, githubapi.Options{})
+	srv.Override("/organizations/acme-web/settings/billing/budgets", githubtest.ServeString(`{"budgets": [
 		{"budget_type": "ProductPricing", "budget_scope": "organization", "budget_amount": 100, "consumed_amount": 10, "budget_product_sku": "actions"},
 		{"budget_type": "ProductPricing", "budget_scope": "organization", "budget_amount": 50, "prevent_further_usage": true, "budget_product_skus": ["actions"]}
 	], "has_next_page": false}`))
-	got := platformTestUpdate(t, budgetsCollector{}, client, githubapi.Account{Scope: githubapi.ScopeOrganization, Name: "acme-web"})
+	got := update(t, budgetsCollector{}, client, githubapi.Account{Scope: githubapi.ScopeOrganization, Name: "acme-web"})
 	l := `{account="acme-web",budget_entity="",budget_id="",budget_scope="organization",budget_type="ProductPricing",product_sku="actions",scope="organization"}`
 	want := platformTestBudgetAmount + "github_billing_budget_amount_usd" + l + " 150\n" +
 		platformTestBudgetConsumed + "github_billing_budget_consumed_amount_usd" + l + " 10\n" +
 		platformTestBudgetPrevent + "github_billing_budget_prevent_further_usage" + l + " 1\n"
-	platformTestCheck(t, got, want)
+	expectExposition(t, got, want)
 }

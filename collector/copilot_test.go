@@ -10,9 +10,10 @@ import (
 const platformTestCopilotSeats = "# HELP github_billing_copilot_seats Copilot seats: seat_breakdown.total for an organization; for an enterprise, the distinct users holding a seat.\n# TYPE github_billing_copilot_seats gauge\n"
 
 func TestCopilotCollectorOrganizationOnTheExample(t *testing.T) {
-	srv, client := platformTestFake(t)
-	srv.Override("/orgs/acme-web/copilot/billing", githubtest.ServeFile(platformTestExamples+"org-copilot-billing.json"))
-	got := platformTestUpdate(t, copilotCollector{}, client, githubapi.Account{Scope: githubapi.ScopeOrganization, Name: "acme-web"})
+	srv := githubtest.Start(t, nil)
+	client := srv.Client(t, githubapi.Options{})
+	srv.Override("/orgs/acme-web/copilot/billing", githubtest.ServeFile(examplesDir+"org-copilot-billing.json"))
+	got := update(t, copilotCollector{}, client, githubapi.Account{Scope: githubapi.ScopeOrganization, Name: "acme-web"})
 	want := `# HELP github_billing_copilot_plan_info The organization's Copilot plan and seat management setting; always 1.
 # TYPE github_billing_copilot_plan_info gauge
 github_billing_copilot_plan_info{account="acme-web",plan_type="business",scope="organization",seat_management_setting="assign_selected"} 1
@@ -33,16 +34,17 @@ github_billing_copilot_seats_pending_cancellation{account="acme-web",scope="orga
 # TYPE github_billing_copilot_seats_pending_invitation gauge
 github_billing_copilot_seats_pending_invitation{account="acme-web",scope="organization"} 0
 `
-	platformTestCheck(t, got, want)
+	expectExposition(t, got, want)
 }
 
 func TestCopilotCollectorEnterpriseOnTheSeatExample(t *testing.T) {
-	srv, client := platformTestFake(t)
+	srv := githubtest.Start(t, nil)
+	client := srv.Client(t, githubapi.Options{})
 	// The org seat example is the only seat body captured; the enterprise
 	// list has the same shape.
-	srv.Override("/enterprises/acme/copilot/billing/seats", githubtest.ServeFile(platformTestExamples+"org-copilot-seats.json"))
-	got := platformTestUpdate(t, copilotCollector{}, client, githubapi.Account{Scope: githubapi.ScopeEnterprise, Name: "acme"})
-	platformTestCheck(t, got, platformTestCopilotSeats+`github_billing_copilot_seats{account="acme",scope="enterprise"} 2
+	srv.Override("/enterprises/acme/copilot/billing/seats", githubtest.ServeFile(examplesDir+"org-copilot-seats.json"))
+	got := update(t, copilotCollector{}, client, githubapi.Account{Scope: githubapi.ScopeEnterprise, Name: "acme"})
+	expectExposition(t, got, platformTestCopilotSeats+`github_billing_copilot_seats{account="acme",scope="enterprise"} 2
 `)
 }
 
@@ -60,22 +62,15 @@ func TestCopilotCollectorEnterpriseCountsUsersOnce(t *testing.T) {
 	}
 	p.CopilotSeats = append(p.CopilotSeats, seat("mona", "acme-web"), seat("mona", "acme-data"), seat("Mona", "acme-ops"),
 		githubapi.CopilotSeat{Organization: &githubapi.CopilotOrg{Login: "acme-web"}})
-	srv, err := githubtest.New(d)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer srv.Close()
-	client, err := githubapi.New(githubapi.Options{BaseURL: srv.URL})
-	if err != nil {
-		t.Fatal(err)
-	}
-	got := platformTestUpdate(t, copilotCollector{}, client, githubapi.Account{Scope: githubapi.ScopeEnterprise, Name: "acme"})
+	srv := githubtest.Start(t, d)
+	client := srv.Client(t, githubapi.Options{})
+	got := update(t, copilotCollector{}, client, githubapi.Account{Scope: githubapi.ScopeEnterprise, Name: "acme"})
 	if n := srv.Requests("/enterprises/acme/copilot/billing/seats"); n != 2 {
 		t.Errorf("%d requests, want 2 pages", n)
 	}
 	// 123 rows: 119 + mona = 120 users; the other two mona rows and the row
 	// without assignee add none. Only the seat count applies to an
 	// enterprise.
-	platformTestCheck(t, got, platformTestCopilotSeats+`github_billing_copilot_seats{account="acme",scope="enterprise"} 120
+	expectExposition(t, got, platformTestCopilotSeats+`github_billing_copilot_seats{account="acme",scope="enterprise"} 120
 `)
 }

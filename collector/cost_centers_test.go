@@ -13,9 +13,10 @@ const (
 )
 
 func TestCostCentersCollectorOnTheExample(t *testing.T) {
-	srv, client := platformTestFake(t)
-	srv.Override("/enterprises/acme/settings/billing/cost-centers", githubtest.ServeFile(platformTestExamples+"enterprise-cost-centers-list.json"))
-	got := platformTestUpdate(t, costCentersCollector{}, client, githubapi.Account{Scope: githubapi.ScopeEnterprise, Name: "acme"})
+	srv := githubtest.Start(t, nil)
+	client := srv.Client(t, githubapi.Options{})
+	srv.Override("/enterprises/acme/settings/billing/cost-centers", githubtest.ServeFile(examplesDir+"enterprise-cost-centers-list.json"))
+	got := update(t, costCentersCollector{}, client, githubapi.Account{Scope: githubapi.ScopeEnterprise, Name: "acme"})
 	want := platformTestCostCenterInfo +
 		`github_billing_cost_center_info{account="acme",cost_center="Another Cost Center",cost_center_id="3ffb9ffe-6903-11ee-8c99-0242ac120003",scope="enterprise",state="active"} 1
 github_billing_cost_center_info{account="acme",cost_center="Cost Center Name",cost_center_id="2eeb8ffe-6903-11ee-8c99-0242ac120002",scope="enterprise",state="active"} 1
@@ -24,19 +25,20 @@ github_billing_cost_center_info{account="acme",cost_center="Cost Center Name",co
 github_billing_cost_center_resources{account="acme",cost_center="Cost Center Name",resource_type="Repo",scope="enterprise"} 1
 github_billing_cost_center_resources{account="acme",cost_center="Cost Center Name",resource_type="User",scope="enterprise"} 1
 `
-	platformTestCheck(t, got, want)
+	expectExposition(t, got, want)
 }
 
 func TestCostCentersCollectorCountsResourcesByType(t *testing.T) {
-	srv, client := platformTestFake(t)
-	srv.Override("/enterprises/acme/settings/billing/cost-centers", platformTestServe(`{"costCenters": [
+	srv := githubtest.Start(t, nil)
+	client := srv.Client(t, githubapi.Options{})
+	srv.Override("/enterprises/acme/settings/billing/cost-centers", githubtest.ServeString(`{"costCenters": [
 		{"id": "cc-1", "name": "Platform", "state": "active", "resources": [
 			{"type": "User", "name": "a"}, {"type": "User", "name": "b"}, {"type": "Org", "name": "acme-web"},
 			{"type": "Repo", "name": "acme-web/x"}, {"type": "User", "name": "c"}]},
 		{"id": "cc-2", "name": "Platform", "state": "deleted", "resources": [{"type": "Org", "name": "old"}]},
 		{"id": "cc-3", "name": "Empty", "state": "active", "resources": []}
 	]}`))
-	got := platformTestUpdate(t, costCentersCollector{}, client, githubapi.Account{Scope: githubapi.ScopeEnterprise, Name: "acme"})
+	got := update(t, costCentersCollector{}, client, githubapi.Account{Scope: githubapi.ScopeEnterprise, Name: "acme"})
 	// Platform has 3 users, 1 repository and 1+1 organizations: the
 	// deleted cost center of the same name adds its organization.
 	want := platformTestCostCenterInfo +
@@ -48,5 +50,5 @@ github_billing_cost_center_info{account="acme",cost_center="Platform",cost_cente
 github_billing_cost_center_resources{account="acme",cost_center="Platform",resource_type="Repo",scope="enterprise"} 1
 github_billing_cost_center_resources{account="acme",cost_center="Platform",resource_type="User",scope="enterprise"} 3
 `
-	platformTestCheck(t, got, want)
+	expectExposition(t, got, want)
 }

@@ -25,15 +25,8 @@ type engineFixture struct {
 
 func newEngineFixture(tb testing.TB, d *githubtest.Dataset, cfg Config, s Settings) *engineFixture {
 	tb.Helper()
-	fake, err := githubtest.New(d)
-	if err != nil {
-		tb.Fatal(err)
-	}
-	tb.Cleanup(fake.Close)
-	client, err := githubapi.New(githubapi.Options{BaseURL: fake.URL, Credential: "test"})
-	if err != nil {
-		tb.Fatal(err)
-	}
+	fake := githubtest.Start(tb, d)
+	client := fake.Client(tb, githubapi.Options{Credential: "test"})
 	exp, err := NewExporter(cfg)
 	if err != nil {
 		tb.Fatal(err)

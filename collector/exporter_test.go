@@ -13,7 +13,6 @@ import (
 	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
-	"github.com/prometheus/client_golang/prometheus/testutil"
 	dto "github.com/prometheus/client_model/go"
 
 	"github.com/github-billing-exporter/github-billing-exporter/githubapi"
@@ -110,21 +109,14 @@ var exporterTestSettings = Settings{RefreshInterval: 10 * time.Minute, RefreshTi
 // points an exporter with the named collectors at every account of d.
 func newExporterTestFixture(t *testing.T, d *githubtest.Dataset, collectors []string, o Options) *exporterTestFixture {
 	t.Helper()
-	fake, err := githubtest.New(d)
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(fake.Close)
+	fake := githubtest.Start(t, d)
 	fake.RequireToken(exporterTestToken)
-	client, err := githubapi.New(githubapi.Options{
-		BaseURL:    fake.URL,
+	client := fake.Client(t, githubapi.Options{
 		Credential: "test",
 		HTTPClient: &http.Client{Transport: &githubapi.TokenTransport{Token: exporterTestToken}},
 	})
-	if err != nil {
-		t.Fatal(err)
-	}
 	f := &exporterTestFixture{fake: fake, client: client, clock: &exporterTestClock{now: exporterTestT0}, log: &exporterTestLog{}}
+	var err error
 	f.exp, err = NewExporter(Config{
 		Logger:      slog.New(slog.NewTextHandler(f.log, nil)),
 		Collectors:  collectors,
@@ -347,9 +339,7 @@ func TestExporterFailingRefreshKeepsLastGoodData(t *testing.T) {
 // account; every other series is served.
 func TestExporterMalformedAndDroppedConnection(t *testing.T) {
 	f := newExporterTestFixture(t, exporterTestDataset(), []string{"actions", "packages", "shared_storage", "advanced_security"}, Options{})
-	f.fake.Override("/orgs/acme-web/settings/billing/actions", func(w http.ResponseWriter, _ *http.Request) {
-		fmt.Fprint(w, `{"total_minutes_used": 305, "minutes_used_breakdown": {`)
-	})
+	f.fake.Override("/orgs/acme-web/settings/billing/actions", githubtest.ServeString(`{"total_minutes_used": 305, "minutes_used_breakdown": {`))
 	f.fake.Override("/enterprises/acme/settings/billing/packages", func(w http.ResponseWriter, _ *http.Request) {
 		conn, _, err := http.NewResponseController(w).Hijack()
 		if err == nil {
@@ -406,9 +396,7 @@ func TestExporterMaxAgeDropsOldData(t *testing.T) {
 
 	s := f.scrape(t, ctx)
 	expectValue(t, s, estimated, 2e9)
-	f.fake.Override("/orgs/acme-web/settings/billing/shared-storage", func(w http.ResponseWriter, _ *http.Request) {
-		fmt.Fprint(w, `{"days_left_in_billing_cycle": `)
-	})
+	f.fake.Override("/orgs/acme-web/settings/billing/shared-storage", githubtest.ServeString(`{"days_left_in_billing_cycle": `))
 
 	f.clock.Advance(59 * time.Minute) // MaxAge is 1h
 	s = f.scrape(t, ctx)
@@ -610,15 +598,7 @@ func TestExporterOwnMetricsAndLint(t *testing.T) {
 	}
 	expectValue(t, s, dataKey("advanced_security_repository_committers", "enterprise", "acme", "repository", "r"), 2)
 
-	reg := prometheus.NewPedanticRegistry()
-	reg.MustRegister(f.exp.ScrapeCollector(context.Background(), nil))
-	problems, err := testutil.GatherAndLint(reg)
-	if err != nil {
-		t.Fatal(err)
-	}
-	for _, p := range problems {
-		t.Errorf("lint: %s: %s", p.Metric, p.Text)
-	}
+	expectLintClean(t, f.exp.ScrapeCollector(context.Background(), nil))
 }
 
 // include selects accounts for one scrape.

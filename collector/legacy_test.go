@@ -8,38 +8,11 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/prometheus/client_golang/prometheus"
 	"github.com/prometheus/client_golang/prometheus/testutil"
 
 	"github.com/github-billing-exporter/github-billing-exporter/githubapi"
 	"github.com/github-billing-exporter/github-billing-exporter/githubapi/githubtest"
 )
-
-// legacyTestCollector runs one Collector's Update for one account on every
-// Collect and emits its metrics, so testutil can compare and lint them.
-type legacyTestCollector struct {
-	t       testing.TB
-	c       Collector
-	client  *githubapi.Client
-	account githubapi.Account
-}
-
-func (legacyTestCollector) Describe(chan<- *prometheus.Desc) {} // unchecked
-
-func (l legacyTestCollector) Collect(ch chan<- prometheus.Metric) {
-	metrics, err := l.c.Update(context.Background(), l.client, l.account)
-	if err != nil {
-		l.t.Errorf("Update(%s): %v", l.account, err)
-		return
-	}
-	for _, m := range metrics {
-		ch <- m
-	}
-}
-
-// legacyTestExamples is the path of the example bodies from the collector
-// package.
-const legacyTestExamples = "../githubapi/testdata/examples/"
 
 // legacyTestAccount is one account of each scope with its legacy path prefix
 // and the prefix of its example files.
@@ -53,21 +26,6 @@ var legacyTestAccounts = []legacyTestAccount{
 	{githubapi.Account{Scope: githubapi.ScopeEnterprise, Name: "acme"}, "/enterprises/acme", "enterprise"},
 	{githubapi.Account{Scope: githubapi.ScopeOrganization, Name: "acme-web"}, "/orgs/acme-web", "org"},
 	{githubapi.Account{Scope: githubapi.ScopeUser, Name: "octocat"}, "/users/octocat", "user"},
-}
-
-// legacyTestFake starts an empty fake GitHub and a client for it.
-func legacyTestFake(t *testing.T) (*githubtest.Server, *githubapi.Client) {
-	t.Helper()
-	fake, err := githubtest.New(githubtest.NewDataset())
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(fake.Close)
-	client, err := githubapi.New(githubapi.Options{BaseURL: fake.URL, Credential: "test"})
-	if err != nil {
-		t.Fatal(err)
-	}
-	return fake, client
 }
 
 func legacyTestNew(t *testing.T, name string, o Options) Collector {
@@ -137,28 +95,20 @@ func TestLegacyCollectorsAgainstExamples(t *testing.T) {
 	} {
 		for _, a := range legacyTestAccounts {
 			t.Run(tc.collector+"/"+string(a.account.Scope), func(t *testing.T) {
-				fake, client := legacyTestFake(t)
+				fake := githubtest.Start(t, nil)
+				client := fake.Client(t, githubapi.Options{})
 				path := a.pathPrefix + "/settings/billing/" + tc.area
-				fake.Override(path, githubtest.ServeFile(legacyTestExamples+a.examplesFile+"-"+tc.area+".json"))
-				c := legacyTestCollector{t: t, c: legacyTestNew(t, tc.collector, Options{}), client: client, account: a.account}
+				fake.Override(path, githubtest.ServeFile(examplesDir+a.examplesFile+"-"+tc.area+".json"))
+				c := update(t, legacyTestNew(t, tc.collector, Options{}), client, a.account)
 
 				expected := fmt.Sprintf(tc.expected, a.account.Name, a.account.Scope)
 				// No name filter: the collector emits exactly these series.
-				if err := testutil.CollectAndCompare(c, strings.NewReader(expected)); err != nil {
-					t.Error(err)
-				}
+				expectExposition(t, c, expected)
 				if n := fake.Requests(path); n != 1 {
 					t.Errorf("%d requests to %s, want 1", n, path)
 				}
 				if got := testutil.CollectAndCount(c); got != strings.Count(expected, "\ngithub_billing_") {
 					t.Errorf("%d series", got)
-				}
-				problems, err := testutil.CollectAndLint(c)
-				if err != nil {
-					t.Fatal(err)
-				}
-				for _, p := range problems {
-					t.Errorf("lint: %s: %s", p.Metric, p.Text)
 				}
 			})
 		}
@@ -168,13 +118,11 @@ func TestLegacyCollectorsAgainstExamples(t *testing.T) {
 // The breakdown key "total" is GitHub's sum, not a runner; runner keys are
 // passed through as GitHub sends them; fractions of minutes survive.
 func TestActionsRunnerBreakdown(t *testing.T) {
-	fake, client := legacyTestFake(t)
-	fake.Override("/orgs/acme-web/settings/billing/actions", func(w http.ResponseWriter, _ *http.Request) {
-		fmt.Fprint(w, `{"total_minutes_used": 212.5, "total_paid_minutes_used": 12.25, "included_minutes": 200,
-			"minutes_used_breakdown": {"UBUNTU": 200, "ubuntu_4_core": 7, "macos_12_core": 5.5, "total": 212.5}}`)
-	})
-	c := legacyTestCollector{t: t, c: legacyTestNew(t, "actions", Options{}), client: client,
-		account: githubapi.Account{Scope: githubapi.ScopeOrganization, Name: "acme-web"}}
+	fake := githubtest.Start(t, nil)
+	client := fake.Client(t, githubapi.Options{})
+	fake.Override("/orgs/acme-web/settings/billing/actions", githubtest.ServeString(`{"total_minutes_used": 212.5, "total_paid_minutes_used": 12.25, "included_minutes": 200,
+			"minutes_used_breakdown": {"UBUNTU": 200, "ubuntu_4_core": 7, "macos_12_core": 5.5, "total": 212.5}}`))
+	c := update(t, legacyTestNew(t, "actions", Options{}), client, githubapi.Account{Scope: githubapi.ScopeOrganization, Name: "acme-web"})
 	expected := `
 # HELP github_billing_actions_used_seconds Actions run time used in the billing cycle (total_minutes_used).
 # TYPE github_billing_actions_used_seconds gauge
@@ -198,12 +146,10 @@ github_billing_actions_runner_used_seconds{account="acme-web",runner="ubuntu_4_c
 
 // An empty breakdown gives no runner series, and the totals still come.
 func TestActionsNoBreakdown(t *testing.T) {
-	fake, client := legacyTestFake(t)
-	fake.Override("/users/octocat/settings/billing/actions", func(w http.ResponseWriter, _ *http.Request) {
-		fmt.Fprint(w, `{"total_minutes_used": 1, "total_paid_minutes_used": 0, "included_minutes": 2000, "minutes_used_breakdown": {}}`)
-	})
-	c := legacyTestCollector{t: t, c: legacyTestNew(t, "actions", Options{}), client: client,
-		account: githubapi.Account{Scope: githubapi.ScopeUser, Name: "octocat"}}
+	fake := githubtest.Start(t, nil)
+	client := fake.Client(t, githubapi.Options{})
+	fake.Override("/users/octocat/settings/billing/actions", githubtest.ServeString(`{"total_minutes_used": 1, "total_paid_minutes_used": 0, "included_minutes": 2000, "minutes_used_breakdown": {}}`))
+	c := update(t, legacyTestNew(t, "actions", Options{}), client, githubapi.Account{Scope: githubapi.ScopeUser, Name: "octocat"})
 	if n := testutil.CollectAndCount(c, "github_billing_actions_runner_used_seconds"); n != 0 {
 		t.Errorf("%d runner series, want 0", n)
 	}
@@ -215,11 +161,12 @@ func TestActionsNoBreakdown(t *testing.T) {
 // A failed fetch is an error that names the account and keeps GitHub's
 // error matchable.
 func TestLegacyCollectorErrors(t *testing.T) {
-	body := legacyTestExamples + "legacy-retired-410.observed.json"
+	body := examplesDir + "legacy-retired-410.observed.json"
 	for _, tc := range []struct {
 		collector, area string
 	}{{"actions", "actions"}, {"packages", "packages"}, {"shared_storage", "shared-storage"}} {
-		fake, client := legacyTestFake(t)
+		fake := githubtest.Start(t, nil)
+		client := fake.Client(t, githubapi.Options{})
 		a := legacyTestAccounts[1]
 		fake.Override(a.pathPrefix+"/settings/billing/"+tc.area, func(w http.ResponseWriter, r *http.Request) {
 			w.WriteHeader(http.StatusGone)

@@ -4,106 +4,18 @@ import (
 	"context"
 	"net/http"
 	"strings"
-	"sync"
 	"testing"
 	"time"
-
-	"github.com/prometheus/client_golang/prometheus"
-	"github.com/prometheus/client_golang/prometheus/testutil"
 
 	"github.com/github-billing-exporter/github-billing-exporter/githubapi"
 	"github.com/github-billing-exporter/github-billing-exporter/githubapi/githubtest"
 )
 
-// Helpers shared by the billing-platform collector tests (summary, premium
+// Helpers of the billing-platform collector tests (summary, premium
 // requests, AI credits, cost centers, budgets, report exports, Copilot).
-
-const platformTestExamples = "../githubapi/testdata/examples/"
 
 // platformTestNow is the clock of the month-to-date collectors in tests.
 var platformTestNow = time.Date(2026, time.March, 16, 9, 30, 0, 0, time.UTC)
-
-// platformTestCollector serves the metrics of one Update.
-type platformTestCollector struct{ metrics []prometheus.Metric }
-
-func (c platformTestCollector) Describe(ch chan<- *prometheus.Desc) {
-	prometheus.DescribeByCollect(c, ch)
-}
-
-func (c platformTestCollector) Collect(ch chan<- prometheus.Metric) {
-	for _, m := range c.metrics {
-		ch <- m
-	}
-}
-
-// platformTestFake starts an empty fake GitHub and a client for it.
-func platformTestFake(t *testing.T) (*githubtest.Server, *githubapi.Client) {
-	t.Helper()
-	srv, err := githubtest.New(githubtest.NewDataset())
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(srv.Close)
-	client, err := githubapi.New(githubapi.Options{BaseURL: srv.URL})
-	if err != nil {
-		t.Fatal(err)
-	}
-	return srv, client
-}
-
-// platformTestUpdate runs one collector's Update.
-func platformTestUpdate(t *testing.T, c Collector, client *githubapi.Client, a githubapi.Account) platformTestCollector {
-	t.Helper()
-	metrics, err := c.Update(context.Background(), client, a)
-	if err != nil {
-		t.Fatalf("update %s: %v", a, err)
-	}
-	return platformTestCollector{metrics: metrics}
-}
-
-// platformTestCheck compares the collected exposition with want and lints it.
-func platformTestCheck(t *testing.T, c prometheus.Collector, want string) {
-	t.Helper()
-	if err := testutil.CollectAndCompare(c, strings.NewReader(want)); err != nil {
-		t.Error(err)
-	}
-	problems, err := testutil.CollectAndLint(c)
-	if err != nil {
-		t.Fatal(err)
-	}
-	for _, p := range problems {
-		t.Errorf("lint: %s: %s", p.Metric, p.Text)
-	}
-}
-
-// platformTestServe answers with a literal body.
-func platformTestServe(body string) http.HandlerFunc {
-	return func(w http.ResponseWriter, _ *http.Request) {
-		w.Header().Set("Content-Type", "application/json")
-		w.Write([]byte(body)) //nolint:errcheck // test server
-	}
-}
-
-// platformTestQueries records the query strings a handler was asked with.
-type platformTestQueries struct {
-	mu  sync.Mutex
-	got []string
-}
-
-func (q *platformTestQueries) wrap(h http.HandlerFunc) http.HandlerFunc {
-	return func(w http.ResponseWriter, r *http.Request) {
-		q.mu.Lock()
-		q.got = append(q.got, r.URL.Query().Encode())
-		q.mu.Unlock()
-		h(w, r)
-	}
-}
-
-func (q *platformTestQueries) all() []string {
-	q.mu.Lock()
-	defer q.mu.Unlock()
-	return append([]string(nil), q.got...)
-}
 
 // The six families of the summary-like reports, for prefix and what.
 func platformTestAmountHeaders(prefix, what string) map[string]string {
@@ -136,7 +48,8 @@ func platformTestAmounts(prefix, what string, samples map[string][]string) strin
 }
 
 func TestUsageSummaryCollectorOnTheExamples(t *testing.T) {
-	srv, client := platformTestFake(t)
+	srv := githubtest.Start(t, nil)
+	client := srv.Client(t, githubapi.Options{})
 	c := usageSummaryCollector{now: func() time.Time { return platformTestNow }}
 	for _, tc := range []struct {
 		account githubapi.Account
@@ -148,8 +61,8 @@ func TestUsageSummaryCollectorOnTheExamples(t *testing.T) {
 		{githubapi.Account{Scope: githubapi.ScopeUser, Name: "octocat"}, "/users/octocat/settings/billing/usage/summary", "user-usage-summary.json"},
 	} {
 		t.Run(string(tc.account.Scope), func(t *testing.T) {
-			var q platformTestQueries
-			srv.Override(tc.path, q.wrap(githubtest.ServeFile(platformTestExamples+tc.file)))
+			var q githubtest.Queries
+			srv.Override(tc.path, q.Wrap(githubtest.ServeFile(examplesDir+tc.file)))
 			labels := `{account="` + tc.account.Name + `",product="Actions",scope="` + string(tc.account.Scope) + `",sku="actions_linux",unit_type="minutes"}`
 			want := platformTestAmounts("usage_summarized", "usage", map[string][]string{
 				"gross_quantity":      {labels + " 1000"},
@@ -159,23 +72,24 @@ func TestUsageSummaryCollectorOnTheExamples(t *testing.T) {
 				"discount_amount_usd": {labels + " 0"},
 				"net_amount_usd":      {labels + " 8"},
 			})
-			platformTestCheck(t, platformTestUpdate(t, c, client, tc.account), want)
+			expectExposition(t, update(t, c, client, tc.account), want)
 			// Month to date in UTC; for an enterprise no cost_center_id, so
 			// every cost center is in the one answer.
-			if got := q.all(); len(got) != 1 || got[0] != "month=3&year=2026" {
-				t.Errorf("queries %q, want month=3&year=2026", got)
+			if got := q.All(); len(got) != 1 || got[0].Encode() != "month=3&year=2026" {
+				t.Errorf("queries %v, want month=3&year=2026", got)
 			}
 		})
 	}
 }
 
 func TestUsageSummaryCollectorSumsRowsSharingLabels(t *testing.T) {
-	srv, client := platformTestFake(t)
+	srv := githubtest.Start(t, nil)
+	client := srv.Client(t, githubapi.Options{})
 	a := githubapi.Account{Scope: githubapi.ScopeOrganization, Name: "acme-web"}
 	// Two rows of the same SKU are summed; a casing change makes another
 	// series, as GitHub sent it; quantities are fractional. (Amounts are
 	// chosen exact in binary so the sums print exactly.)
-	srv.Override("/organizations/acme-web/settings/billing/usage/summary", platformTestServe(`{"timePeriod": {"year": 2026, "month": 3}, "usageItems": [
+	srv.Override("/organizations/acme-web/settings/billing/usage/summary", githubtest.ServeString(`{"timePeriod": {"year": 2026, "month": 3}, "usageItems": [
 		{"product": "Actions", "sku": "actions_linux", "unitType": "minutes", "pricePerUnit": 0.008,
 		 "grossQuantity": 100.5, "grossAmount": 0.5, "discountQuantity": 100.5, "discountAmount": 0.5, "netQuantity": 0, "netAmount": 0},
 		{"product": "Actions", "sku": "actions_linux", "unitType": "minutes", "pricePerUnit": 0.008,
@@ -196,15 +110,16 @@ func TestUsageSummaryCollectorSumsRowsSharingLabels(t *testing.T) {
 		"discount_amount_usd": {upper + " 0.5", lower + " 0.008"},
 		"net_amount_usd":      {upper + " 0.25", lower + " 0.016"},
 	})
-	platformTestCheck(t, platformTestUpdate(t, c, client, a), want)
+	expectExposition(t, update(t, c, client, a), want)
 }
 
 func TestUsageSummaryCollectorEmptyAndMissingItems(t *testing.T) {
-	srv, client := platformTestFake(t)
+	srv := githubtest.Start(t, nil)
+	client := srv.Client(t, githubapi.Options{})
 	a := githubapi.Account{Scope: githubapi.ScopeUser, Name: "octocat"}
 	c := usageSummaryCollector{now: func() time.Time { return platformTestNow }}
 	for _, body := range []string{`{"timePeriod": {"year": 2026}, "usageItems": []}`, `{"timePeriod": {"year": 2026}, "user": "octocat"}`} {
-		srv.Override("/users/octocat/settings/billing/usage/summary", platformTestServe(body))
+		srv.Override("/users/octocat/settings/billing/usage/summary", githubtest.ServeString(body))
 		metrics, err := c.Update(context.Background(), client, a)
 		if err != nil || len(metrics) != 0 {
 			t.Errorf("%s: got %d metrics, %v; want none and no error", body, len(metrics), err)
@@ -213,22 +128,24 @@ func TestUsageSummaryCollectorEmptyAndMissingItems(t *testing.T) {
 }
 
 func TestUsageSummaryCollectorAsksForTheUTCMonth(t *testing.T) {
-	srv, client := platformTestFake(t)
-	var q platformTestQueries
-	srv.Override("/users/octocat/settings/billing/usage/summary", q.wrap(platformTestServe(`{"usageItems": []}`)))
+	srv := githubtest.Start(t, nil)
+	client := srv.Client(t, githubapi.Options{})
+	var q githubtest.Queries
+	srv.Override("/users/octocat/settings/billing/usage/summary", q.Wrap(githubtest.ServeString(`{"usageItems": []}`)))
 	// 23:30 on 31 December in New York is already January in UTC.
 	ny := time.FixedZone("EST", -5*3600)
 	c := usageSummaryCollector{now: func() time.Time { return time.Date(2026, time.December, 31, 23, 30, 0, 0, ny) }}
 	if _, err := c.Update(context.Background(), client, githubapi.Account{Scope: githubapi.ScopeUser, Name: "octocat"}); err != nil {
 		t.Fatal(err)
 	}
-	if got := q.all(); len(got) != 1 || got[0] != "month=1&year=2027" {
-		t.Errorf("queries %q, want month=1&year=2027", got)
+	if got := q.All(); len(got) != 1 || got[0].Encode() != "month=1&year=2027" {
+		t.Errorf("queries %v, want month=1&year=2027", got)
 	}
 }
 
 func TestPremiumRequestsCollectorOnTheExamples(t *testing.T) {
-	srv, client := platformTestFake(t)
+	srv := githubtest.Start(t, nil)
+	client := srv.Client(t, githubapi.Options{})
 	c := newPremiumRequestsCollector(Options{}).(modelUsageCollector)
 	c.now = func() time.Time { return platformTestNow }
 	for _, tc := range []struct {
@@ -241,8 +158,8 @@ func TestPremiumRequestsCollectorOnTheExamples(t *testing.T) {
 		{githubapi.Account{Scope: githubapi.ScopeUser, Name: "octocat"}, "/users/octocat/settings/billing/premium_request/usage", "user-premium-request-usage.json"},
 	} {
 		t.Run(string(tc.account.Scope), func(t *testing.T) {
-			var q platformTestQueries
-			srv.Override(tc.path, q.wrap(githubtest.ServeFile(platformTestExamples+tc.file)))
+			var q githubtest.Queries
+			srv.Override(tc.path, q.Wrap(githubtest.ServeFile(examplesDir+tc.file)))
 			labels := `{account="` + tc.account.Name + `",model="GPT-5",product="Copilot",scope="` + string(tc.account.Scope) + `",sku="Copilot Premium Request",unit_type="requests"}`
 			want := platformTestAmounts("premium_request", "Copilot premium requests", map[string][]string{
 				"gross_quantity":      {labels + " 100"},
@@ -252,16 +169,17 @@ func TestPremiumRequestsCollectorOnTheExamples(t *testing.T) {
 				"discount_amount_usd": {labels + " 0"},
 				"net_amount_usd":      {labels + " 4"},
 			})
-			platformTestCheck(t, platformTestUpdate(t, c, client, tc.account), want)
-			if got := q.all(); len(got) != 1 || got[0] != "month=3&year=2026" {
-				t.Errorf("queries %q, want month=3&year=2026 and no cost center", got)
+			expectExposition(t, update(t, c, client, tc.account), want)
+			if got := q.All(); len(got) != 1 || got[0].Encode() != "month=3&year=2026" {
+				t.Errorf("queries %v, want month=3&year=2026 and no cost center", got)
 			}
 		})
 	}
 }
 
 func TestAICreditsCollectorOnTheExamples(t *testing.T) {
-	srv, client := platformTestFake(t)
+	srv := githubtest.Start(t, nil)
+	client := srv.Client(t, githubapi.Options{})
 	c := newAICreditsCollector(Options{}).(modelUsageCollector)
 	c.now = func() time.Time { return platformTestNow }
 	for _, tc := range []struct {
@@ -275,7 +193,7 @@ func TestAICreditsCollectorOnTheExamples(t *testing.T) {
 		{githubapi.Account{Scope: githubapi.ScopeUser, Name: "octocat"}, "/users/octocat/settings/billing/ai_credit/usage", "user-ai-credit-usage.json", "Copilot AI Credits", "AI Credit", "ai-credits"},
 	} {
 		t.Run(string(tc.account.Scope), func(t *testing.T) {
-			srv.Override(tc.path, githubtest.ServeFile(platformTestExamples+tc.file))
+			srv.Override(tc.path, githubtest.ServeFile(examplesDir+tc.file))
 			labels := `{account="` + tc.account.Name + `",model="GPT-5",product="` + tc.product + `",scope="` + string(tc.account.Scope) + `",sku="` + tc.sku + `",unit_type="` + tc.unitType + `"}`
 			want := platformTestAmounts("ai_credit", "Copilot AI credits", map[string][]string{
 				"gross_quantity":      {labels + " 100"},
@@ -285,15 +203,16 @@ func TestAICreditsCollectorOnTheExamples(t *testing.T) {
 				"discount_amount_usd": {labels + " 0"},
 				"net_amount_usd":      {labels + " 1"},
 			})
-			platformTestCheck(t, platformTestUpdate(t, c, client, tc.account), want)
+			expectExposition(t, update(t, c, client, tc.account), want)
 		})
 	}
 }
 
 func TestAICreditsCollectorSumsPerModel(t *testing.T) {
-	srv, client := platformTestFake(t)
+	srv := githubtest.Start(t, nil)
+	client := srv.Client(t, githubapi.Options{})
 	a := githubapi.Account{Scope: githubapi.ScopeEnterprise, Name: "acme"}
-	srv.Override("/enterprises/acme/settings/billing/ai_credit/usage", platformTestServe(`{"usageItems": [
+	srv.Override("/enterprises/acme/settings/billing/ai_credit/usage", githubtest.ServeString(`{"usageItems": [
 		{"product": "Copilot", "sku": "Copilot AI Credits", "model": "GPT-5", "unitType": "credits", "pricePerUnit": 0.01,
 		 "grossQuantity": 150.5, "grossAmount": 1.5, "discountQuantity": 100, "discountAmount": 1, "netQuantity": 50.5, "netAmount": 0.5},
 		{"product": "Copilot", "sku": "Copilot AI Credits", "model": "Claude Sonnet 4.5", "unitType": "credits", "pricePerUnit": 0.01,
@@ -315,11 +234,12 @@ func TestAICreditsCollectorSumsPerModel(t *testing.T) {
 		"discount_amount_usd": {claude + " 0", gpt + " 1"},
 		"net_amount_usd":      {claude + " 0.4", gpt + " 0.625"},
 	})
-	platformTestCheck(t, platformTestUpdate(t, c, client, a), want)
+	expectExposition(t, update(t, c, client, a), want)
 }
 
 func TestSummaryCollectorsNameTheEndpointOnFailure(t *testing.T) {
-	srv, client := platformTestFake(t)
+	srv := githubtest.Start(t, nil)
+	client := srv.Client(t, githubapi.Options{})
 	srv.Override("/organizations/acme-web/settings/billing/premium_request/usage", func(w http.ResponseWriter, _ *http.Request) {
 		w.Header().Set("X-Accepted-GitHub-Permissions", "administration=read")
 		githubtest.WriteError(w, http.StatusForbidden, "Resource not accessible by personal access token")

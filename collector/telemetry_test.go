@@ -83,13 +83,7 @@ github_billing_api_requests_total{code="404",endpoint="/orgs/{org}/settings/bill
 	if n := testutil.CollectAndCount(tel, "github_billing_api_request_duration_seconds"); n != 2 {
 		t.Errorf("%d duration histograms, want 2 (one per template)", n)
 	}
-	problems, err := testutil.CollectAndLint(tel)
-	if err != nil {
-		t.Fatal(err)
-	}
-	for _, p := range problems {
-		t.Errorf("lint: %s: %s", p.Metric, p.Text)
-	}
+	expectLintClean(t, tel)
 }
 
 // No answer at all counts as code "error".

@@ -22,9 +22,10 @@ const (
 )
 
 func TestUsageReportsCollectorOnTheExample(t *testing.T) {
-	srv, client := platformTestFake(t)
-	srv.Override("/enterprises/acme/settings/billing/reports", githubtest.ServeFile(platformTestExamples+"enterprise-usage-reports-list.json"))
-	got := platformTestUpdate(t, usageReportsCollector{}, client, githubapi.Account{Scope: githubapi.ScopeEnterprise, Name: "acme"})
+	srv := githubtest.Start(t, nil)
+	client := srv.Client(t, githubapi.Options{})
+	srv.Override("/enterprises/acme/settings/billing/reports", githubtest.ServeFile(examplesDir+"enterprise-usage-reports-list.json"))
+	got := update(t, usageReportsCollector{}, client, githubapi.Account{Scope: githubapi.ScopeEnterprise, Name: "acme"})
 	// 2024-01-15T10:30:00Z: 19737 days after 1970-01-01 (1705276800) + 10.5 h.
 	want := platformTestReportLatest +
 		`github_billing_usage_report_export_latest_completed_timestamp_seconds{account="acme",report_type="detailed",scope="enterprise"} 1705314600
@@ -33,12 +34,13 @@ func TestUsageReportsCollectorOnTheExample(t *testing.T) {
 github_billing_usage_report_exports{account="acme",report_type="premium_request",scope="enterprise",status="processing"} 1
 github_billing_usage_report_exports{account="acme",report_type="summarized",scope="enterprise",status="processing"} 1
 `
-	platformTestCheck(t, got, want)
+	expectExposition(t, got, want)
 }
 
 func TestUsageReportsCollectorCountsAndPicksTheNewestCompleted(t *testing.T) {
-	srv, client := platformTestFake(t)
-	srv.Override("/enterprises/acme/settings/billing/reports", platformTestServe(`{"usage_report_exports": [
+	srv := githubtest.Start(t, nil)
+	client := srv.Client(t, githubapi.Options{})
+	srv.Override("/enterprises/acme/settings/billing/reports", githubtest.ServeString(`{"usage_report_exports": [
 		{"id": "1", "report_type": "detailed", "status": "completed", "created_at": "2026-03-01T00:00:00Z"},
 		{"id": "2", "report_type": "detailed", "status": "completed", "created_at": "2026-03-02T06:00:00+02:00"},
 		{"id": "3", "report_type": "detailed", "status": "completed"},
@@ -46,7 +48,7 @@ func TestUsageReportsCollectorCountsAndPicksTheNewestCompleted(t *testing.T) {
 		{"id": "5", "report_type": "ai_credit", "status": "processing", "created_at": "2026-03-09T00:00:00Z"},
 		{"id": "6", "report_type": "ai_credit", "status": "processing", "created_at": "2026-03-10T00:00:00Z"}
 	]}`))
-	got := platformTestUpdate(t, usageReportsCollector{}, client, githubapi.Account{Scope: githubapi.ScopeEnterprise, Name: "acme"})
+	got := update(t, usageReportsCollector{}, client, githubapi.Account{Scope: githubapi.ScopeEnterprise, Name: "acme"})
 	// Newest completed detailed export: 2026-03-02T04:00:00Z =
 	// 2026-03-01 (1772323200) + 28 h = 1772424000. The failed one is newer
 	// but not completed; the one without created_at only counts.
@@ -57,7 +59,7 @@ func TestUsageReportsCollectorCountsAndPicksTheNewestCompleted(t *testing.T) {
 github_billing_usage_report_exports{account="acme",report_type="detailed",scope="enterprise",status="completed"} 3
 github_billing_usage_report_exports{account="acme",report_type="detailed",scope="enterprise",status="failed"} 1
 `
-	platformTestCheck(t, got, want)
+	expectExposition(t, got, want)
 }
 
 // TestPlatformCollectorsOneForbiddenOthersServed runs the billing-platform
@@ -65,20 +67,13 @@ github_billing_usage_report_exports{account="acme",report_type="detailed",scope=
 // endpoint answering 403: that collector fails and says why, the others
 // serve their data.
 func TestPlatformCollectorsOneForbiddenOthersServed(t *testing.T) {
-	srv, err := githubtest.New(githubtest.Demo(time.Now().UTC()))
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer srv.Close()
+	srv := githubtest.Start(t, githubtest.Demo(time.Now().UTC()))
 	ent := githubtest.DemoEnterprise
 	srv.Override("/enterprises/"+ent+"/settings/billing/reports", func(w http.ResponseWriter, _ *http.Request) {
 		w.Header().Set("X-Accepted-GitHub-Permissions", "enterprise_administration=write")
 		githubtest.WriteError(w, http.StatusForbidden, "Resource not accessible by personal access token")
 	})
-	client, err := githubapi.New(githubapi.Options{BaseURL: srv.URL})
-	if err != nil {
-		t.Fatal(err)
-	}
+	client := srv.Client(t, githubapi.Options{})
 
 	var logs bytes.Buffer
 	collectors := []string{"usage_summary", "premium_requests", "ai_credits", "cost_centers", "budgets", "usage_reports", "copilot"}

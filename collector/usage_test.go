@@ -20,31 +20,6 @@ import (
 	"github.com/github-billing-exporter/github-billing-exporter/githubapi/githubtest"
 )
 
-// usageTestCollector runs the usage collector's Update for some accounts on
-// every Collect and emits the metrics, so testutil can compare and lint
-// them.
-type usageTestCollector struct {
-	t        testing.TB
-	c        Collector
-	client   *githubapi.Client
-	accounts []githubapi.Account
-}
-
-func (usageTestCollector) Describe(chan<- *prometheus.Desc) {} // unchecked
-
-func (u usageTestCollector) Collect(ch chan<- prometheus.Metric) {
-	for _, a := range u.accounts {
-		metrics, err := u.c.Update(context.Background(), u.client, a)
-		if err != nil {
-			u.t.Errorf("Update(%s): %v", a, err)
-			return
-		}
-		for _, m := range metrics {
-			ch <- m
-		}
-	}
-}
-
 var (
 	usageTestEnterprise = githubapi.Account{Scope: githubapi.ScopeEnterprise, Name: "acme-corp"}
 	usageTestOrg        = githubapi.Account{Scope: githubapi.ScopeOrganization, Name: "acme-web"}
@@ -63,29 +38,12 @@ func usageTestNew(byRepository bool, now time.Time) Collector {
 	return usageCollector{byRepository: byRepository, now: func() time.Time { return now }}
 }
 
-func usageTestFake(t testing.TB, d *githubtest.Dataset) (*githubtest.Server, *githubapi.Client) {
-	t.Helper()
-	if d == nil {
-		d = githubtest.NewDataset()
-	}
-	fake, err := githubtest.New(d)
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(fake.Close)
-	client, err := githubapi.New(githubapi.Options{BaseURL: fake.URL, Credential: "test"})
-	if err != nil {
-		t.Fatal(err)
-	}
-	return fake, client
-}
-
 // usageTestValues runs one update and returns every sample as
 // `name{label="value",…}` → value, labels in name order.
 func usageTestValues(t testing.TB, c Collector, client *githubapi.Client, a githubapi.Account) map[string]float64 {
 	t.Helper()
 	reg := prometheus.NewPedanticRegistry()
-	reg.MustRegister(usageTestCollector{t: t, c: c, client: client, accounts: []githubapi.Account{a}})
+	reg.MustRegister(update(t, c, client, a))
 	mfs, err := reg.Gather()
 	if err != nil {
 		t.Fatal(err)
@@ -148,8 +106,6 @@ func usageTestRow(date, product, sku, org, repo string, quantity, price, gross, 
 		OrganizationName: org, RepositoryName: repo}
 }
 
-const usageTestExamples = "../githubapi/testdata/examples/"
-
 const usageTestHelp = `# HELP github_billing_usage_quantity Month-to-date usage in unit_type (quantity of the usage report, summed).
 # TYPE github_billing_usage_quantity gauge
 %[1]s# HELP github_billing_usage_gross_amount_usd Month-to-date gross amount in US dollars (grossAmount of the usage report, summed).
@@ -181,11 +137,12 @@ func usageTestExposition(series []string, values [][4]float64, price string) str
 // to each of the enterprise's three queries, one per cost center and one
 // for none.
 func TestUsageCollectorExamples(t *testing.T) {
-	fake, client := usageTestFake(t, nil)
-	fake.Override("/enterprises/acme-corp/settings/billing/cost-centers", githubtest.ServeFile(usageTestExamples+"enterprise-cost-centers-list.json"))
-	fake.Override("/enterprises/acme-corp/settings/billing/usage", githubtest.ServeFile(usageTestExamples+"enterprise-usage.json"))
-	fake.Override("/organizations/acme-web/settings/billing/usage", githubtest.ServeFile(usageTestExamples+"org-usage.json"))
-	fake.Override("/users/octocat/settings/billing/usage", githubtest.ServeFile(usageTestExamples+"user-usage.json"))
+	fake := githubtest.Start(t, nil)
+	client := fake.Client(t, githubapi.Options{})
+	fake.Override("/enterprises/acme-corp/settings/billing/cost-centers", githubtest.ServeFile(examplesDir+"enterprise-cost-centers-list.json"))
+	fake.Override("/enterprises/acme-corp/settings/billing/usage", githubtest.ServeFile(examplesDir+"enterprise-usage.json"))
+	fake.Override("/organizations/acme-web/settings/billing/usage", githubtest.ServeFile(examplesDir+"org-usage.json"))
+	fake.Override("/users/octocat/settings/billing/usage", githubtest.ServeFile(examplesDir+"user-usage.json"))
 	accounts := []githubapi.Account{usageTestEnterprise, usageTestOrg, usageTestUser}
 
 	row := [4]float64{100, 0.8, 0, 0.8}
@@ -211,11 +168,11 @@ github_billing_usage_price_per_unit_usd{account="octocat",product="Actions",scop
 			labels("organization", "acme-web", "GitHub", repo("github/example"), ""),
 			labels("user", "octocat", "", repo("user/example"), ""),
 		}, [][4]float64{row, row, row, row, row}, price)
-		c := usageTestCollector{t: t, c: usageTestNew(byRepo, usageTestNow), client: client, accounts: accounts}
-		if err := testutil.CollectAndCompare(c, strings.NewReader(want), usageTestNames...); err != nil {
+		c := usageTestNew(byRepo, usageTestNow)
+		if err := testutil.CollectAndCompare(update(t, c, client, accounts...), strings.NewReader(want), usageTestNames...); err != nil {
 			t.Errorf("by repository %v: %v", byRepo, err)
 		}
-		if problems, err := testutil.CollectAndLint(c); err != nil || len(problems) > 0 {
+		if problems, err := testutil.CollectAndLint(update(t, c, client, accounts...)); err != nil || len(problems) > 0 {
 			t.Errorf("lint: %v %v", problems, err)
 		}
 	}
@@ -243,7 +200,7 @@ func TestUsageCollectorSumsRows(t *testing.T) {
 		// October is not month to date.
 		usageTestRow("2026-10-31T00:00:00Z", "Actions", "actions_linux", "acme-web", "acme-web/a", 1000, 0.5, 500, 0, 500),
 	)
-	_, client := usageTestFake(t, d)
+	client := githubtest.Start(t, d).Client(t, githubapi.Options{})
 
 	got := usageTestValues(t, usageTestNew(false, usageTestNow), client, usageTestOrg)
 	want := map[string]float64{
@@ -303,7 +260,7 @@ func TestUsageCollectorFractionalQuantities(t *testing.T) {
 		usageTestRow("2026-11-02", "Copilot", "copilot_pro", "", "", 0.2, 10, 2.0, 0, 2.0),
 		usageTestRow("2026-11-03", "Copilot", "copilot_pro", "", "", 0.033, 10, 0.33, 0.11, 0.22),
 	)
-	_, client := usageTestFake(t, d)
+	client := githubtest.Start(t, d).Client(t, githubapi.Options{})
 	got := usageTestValues(t, usageTestNew(false, usageTestNow), client, usageTestUser)
 	for key, want := range map[string]float64{
 		usageTestSeries("quantity", "Copilot", "copilot_pro", "minutes", "", "", ""):            0.333,
@@ -338,7 +295,8 @@ func TestUsageCollectorEnterpriseCostCenters(t *testing.T) {
 	usageTestSet(d, usageTestEnterprise, "cc-old", usageTestRow(day, "Actions", "actions_linux", "acme-old", "acme-old/x", 1, 0.5, 0.5, 0, 0.5))
 	usageTestSet(d, usageTestEnterprise, "cc-ops-1", usageTestRow(day, "Actions", "actions_linux", "acme-ops", "acme-ops/x", 160, 0.5, 80, 0, 80))
 	usageTestSet(d, usageTestEnterprise, "cc-ops-2", usageTestRow(day, "Actions", "actions_linux", "acme-ops", "acme-ops/y", 320, 0.5, 160, 0, 160))
-	fake, client := usageTestFake(t, d)
+	fake := githubtest.Start(t, d)
+	client := fake.Client(t, githubapi.Options{})
 
 	got := usageTestValues(t, usageTestNew(false, usageTestNow), client, usageTestEnterprise)
 	series := func(metric, org, cc string) string {
@@ -383,7 +341,7 @@ func TestUsageCollectorAlwaysSendsYearAndMonth(t *testing.T) {
 		rows = append(rows, usageTestRow(date, "Actions", "actions_linux", "acme-web", "", float64(m), 1, float64(m), 0, float64(m)))
 	}
 	usageTestSet(d, usageTestOrg, "", rows...)
-	_, client := usageTestFake(t, d)
+	client := githubtest.Start(t, d).Client(t, githubapi.Options{})
 	key := usageTestSeries("quantity", "Actions", "actions_linux", "minutes", "acme-web", "", "")
 	for _, tc := range []struct {
 		now  time.Time
@@ -412,7 +370,7 @@ func TestUsageCollectorPricePerUnit(t *testing.T) {
 		usageTestRow("2026-11-05", "Copilot", "premium", "acme-web", "", 1, 0.05, 0.05, 0, 0.05),
 		usageTestRow("2026-11-05", "Copilot", "premium", "acme-web", "", 1, 0.03, 0.03, 0, 0.03),
 	)
-	_, client := usageTestFake(t, d)
+	client := githubtest.Start(t, d).Client(t, githubapi.Options{})
 	got := usageTestValues(t, usageTestNew(false, usageTestNow), client, usageTestOrg)
 	if p := got[usageTestPrice("Actions", "actions_linux", "minutes")]; p != 0.01 {
 		t.Errorf("actions_linux price %v, want 0.01 (3 November)", p)
@@ -425,10 +383,9 @@ func TestUsageCollectorPricePerUnit(t *testing.T) {
 // An empty and a missing usageItems are no usage, not an error.
 func TestUsageCollectorEmptyReports(t *testing.T) {
 	for _, body := range []string{`{"usageItems":[]}`, `{}`, `{"usageItems":null}`, `{"otherField":[1,2]}`} {
-		fake, client := usageTestFake(t, nil)
-		fake.Override("/organizations/acme-web/settings/billing/usage", func(w http.ResponseWriter, _ *http.Request) {
-			io.WriteString(w, body) //nolint:errcheck // test answer
-		})
+		fake := githubtest.Start(t, nil)
+		client := fake.Client(t, githubapi.Options{})
+		fake.Override("/organizations/acme-web/settings/billing/usage", githubtest.ServeString(body))
 		metrics, err := usageTestNew(false, usageTestNow).Update(context.Background(), client, usageTestOrg)
 		if err != nil || len(metrics) != 0 {
 			t.Errorf("%s: %d metrics, error %v; want none and no error", body, len(metrics), err)
@@ -441,9 +398,6 @@ func TestUsageCollectorEmptyReports(t *testing.T) {
 // list.
 func TestUsageCollectorFailures(t *testing.T) {
 	row := `{"date":"2026-11-02","product":"Actions","sku":"linux","quantity":1,"unitType":"minutes","pricePerUnit":1,"grossAmount":1,"discountAmount":0,"netAmount":1}`
-	body := func(s string) http.HandlerFunc {
-		return func(w http.ResponseWriter, _ *http.Request) { io.WriteString(w, s) } //nolint:errcheck // test answer
-	}
 	for _, tc := range []struct {
 		name     string
 		account  githubapi.Account
@@ -451,10 +405,10 @@ func TestUsageCollectorFailures(t *testing.T) {
 		check    func(error) bool
 	}{
 		{"malformed", usageTestOrg, map[string]http.HandlerFunc{
-			"/organizations/acme-web/settings/billing/usage": body(`{"usageItems":[` + row + `,{"quantity":"many"}]}`),
+			"/organizations/acme-web/settings/billing/usage": githubtest.ServeString(`{"usageItems":[` + row + `,{"quantity":"many"}]}`),
 		}, usageTestIsDecodeError},
 		{"truncated", usageTestOrg, map[string]http.HandlerFunc{
-			"/organizations/acme-web/settings/billing/usage": body(`{"usageItems":[` + row + `,` + row[:40]),
+			"/organizations/acme-web/settings/billing/usage": githubtest.ServeString(`{"usageItems":[` + row + `,` + row[:40]),
 		}, func(err error) bool { return usageTestIsDecodeError(err) && errors.Is(err, io.ErrUnexpectedEOF) }},
 		{"connection dropped", usageTestOrg, map[string]http.HandlerFunc{
 			"/organizations/acme-web/settings/billing/usage": func(w http.ResponseWriter, _ *http.Request) {
@@ -464,7 +418,7 @@ func TestUsageCollectorFailures(t *testing.T) {
 			},
 		}, func(err error) bool { return err != nil }},
 		{"403 on one cost center", usageTestEnterprise, map[string]http.HandlerFunc{
-			"/enterprises/acme-corp/settings/billing/cost-centers": body(`{"costCenters":[{"id":"a","name":"A","state":"active"},{"id":"b","name":"B","state":"active"}]}`),
+			"/enterprises/acme-corp/settings/billing/cost-centers": githubtest.ServeString(`{"costCenters":[{"id":"a","name":"A","state":"active"},{"id":"b","name":"B","state":"active"}]}`),
 			"/enterprises/acme-corp/settings/billing/usage": func(w http.ResponseWriter, r *http.Request) {
 				if r.URL.Query().Get("cost_center_id") == "b" {
 					githubtest.WriteError(w, http.StatusForbidden, "Resource not accessible")
@@ -477,10 +431,11 @@ func TestUsageCollectorFailures(t *testing.T) {
 			"/enterprises/acme-corp/settings/billing/cost-centers": func(w http.ResponseWriter, _ *http.Request) {
 				githubtest.WriteError(w, http.StatusNotFound, "Not Found")
 			},
-			"/enterprises/acme-corp/settings/billing/usage": body(`{"usageItems":[` + row + `]}`),
+			"/enterprises/acme-corp/settings/billing/usage": githubtest.ServeString(`{"usageItems":[` + row + `]}`),
 		}, func(err error) bool { return errors.Is(err, githubapi.ErrNotFound) }},
 	} {
-		fake, client := usageTestFake(t, nil)
+		fake := githubtest.Start(t, nil)
+		client := fake.Client(t, githubapi.Options{})
 		for path, h := range tc.override {
 			fake.Override(path, h)
 		}
@@ -509,10 +464,10 @@ func TestUsageCollectorDemo(t *testing.T) {
 	late := time.Date(2026, time.November, 20, 18, 0, 0, 0, time.UTC)
 	netTotal := func(now time.Time, a githubapi.Account) (float64, map[string]float64) {
 		d := githubtest.Demo(now)
-		_, client := usageTestFake(t, d)
+		client := githubtest.Start(t, d).Client(t, githubapi.Options{})
 		c := usageTestNew(false, now)
 		reg := prometheus.NewPedanticRegistry()
-		reg.MustRegister(usageTestCollector{t: t, c: c, client: client, accounts: []githubapi.Account{a}})
+		reg.MustRegister(update(t, c, client, a))
 		if problems, err := testutil.GatherAndLint(reg); err != nil || len(problems) > 0 {
 			t.Errorf("lint: %v %v", problems, err)
 		}
@@ -605,7 +560,8 @@ func BenchmarkUsageCollectorLoopback1MByRepository(b *testing.B) {
 }
 
 func benchmarkUsageCollectorLoopback(b *testing.B, rows int, byRepository bool) {
-	fake, client := usageTestFake(b, nil)
+	fake := githubtest.Start(b, nil)
+	client := fake.Client(b, githubapi.Options{})
 	report := githubtest.UsageReport{Rows: rows, Year: 2026, Month: time.November}
 	fake.Override("/organizations/big-org/settings/billing/usage", report.Handler())
 	c := usageTestNew(byRepository, usageTestNow)

@@ -17,8 +17,9 @@ import (
 )
 
 func TestBudgetsDecodeTheExample(t *testing.T) {
-	srv, client := objFake(t)
-	srv.Override("/enterprises/acme/settings/billing/budgets", githubtest.ServeFile(objExamples+"enterprise-budgets-list.json"))
+	srv := githubtest.Start(t, nil)
+	client := srv.Client(t, githubapi.Options{})
+	srv.Override("/enterprises/acme/settings/billing/budgets", githubtest.ServeFile(examplesDir+"enterprise-budgets-list.json"))
 	got, err := client.Budgets(context.Background(), githubapi.Account{Scope: githubapi.ScopeEnterprise, Name: "acme"})
 	if err != nil {
 		t.Fatal(err)
@@ -74,8 +75,9 @@ func TestBudgetSKUsComeFromTheStringOrTheList(t *testing.T) {
 }
 
 func TestBudgetsConsumedAmountOnlyWhenSent(t *testing.T) {
-	srv, client := objFake(t)
-	srv.Override("/organizations/acme-web/settings/billing/budgets", objServeString(`{"budgets": [
+	srv := githubtest.Start(t, nil)
+	client := srv.Client(t, githubapi.Options{})
+	srv.Override("/organizations/acme-web/settings/billing/budgets", githubtest.ServeString(`{"budgets": [
 		{"id": "a", "budget_amount": 100, "consumed_amount": 12.34},
 		{"id": "b", "budget_amount": 100, "consumed_amount": 0},
 		{"id": "c", "budget_amount": 100}
@@ -100,8 +102,8 @@ func TestBudgetsConsumedAmountOnlyWhenSent(t *testing.T) {
 
 // objBudgetPages serves pages of n budgets each (ids PAGE-I) with
 // has_next_page until lastPage, recording the queries.
-func objBudgetPages(q *objQueries, n, lastPage int, sameEveryPage bool) http.HandlerFunc {
-	return q.wrap(func(w http.ResponseWriter, r *http.Request) {
+func objBudgetPages(q *githubtest.Queries, n, lastPage int, sameEveryPage bool) http.HandlerFunc {
+	return q.Wrap(func(w http.ResponseWriter, r *http.Request) {
 		page, _ := strconv.Atoi(r.URL.Query().Get("page"))
 		if sameEveryPage {
 			page = 1
@@ -115,8 +117,9 @@ func objBudgetPages(q *objQueries, n, lastPage int, sameEveryPage bool) http.Han
 }
 
 func TestBudgetsReadEveryPage(t *testing.T) {
-	srv, client := objFake(t)
-	var q objQueries
+	srv := githubtest.Start(t, nil)
+	client := srv.Client(t, githubapi.Options{})
+	var q githubtest.Queries
 	srv.Override("/enterprises/acme/settings/billing/budgets", objBudgetPages(&q, 10, 2, false))
 	got, err := client.Budgets(context.Background(), githubapi.Account{Scope: githubapi.ScopeEnterprise, Name: "acme"})
 	if err != nil {
@@ -127,16 +130,16 @@ func TestBudgetsReadEveryPage(t *testing.T) {
 	}
 	// Enterprise lists take at most 10 a page.
 	want := []url.Values{{"page": {"1"}, "per_page": {"10"}}, {"page": {"2"}, "per_page": {"10"}}}
-	if qs := q.all(); !reflect.DeepEqual(qs, want) {
+	if qs := q.All(); !reflect.DeepEqual(qs, want) {
 		t.Errorf("queries %v, want %v", qs, want)
 	}
 
-	var orgQ objQueries
+	var orgQ githubtest.Queries
 	srv.Override("/organizations/acme-web/settings/billing/budgets", objBudgetPages(&orgQ, 3, 1, false))
 	if _, err := client.Budgets(context.Background(), githubapi.Account{Scope: githubapi.ScopeOrganization, Name: "acme-web"}); err != nil {
 		t.Fatal(err)
 	}
-	if qs := orgQ.all(); !reflect.DeepEqual(qs, []url.Values{{"page": {"1"}, "per_page": {"100"}}}) {
+	if qs := orgQ.All(); !reflect.DeepEqual(qs, []url.Values{{"page": {"1"}, "per_page": {"100"}}}) {
 		t.Errorf("organization queries %v, want one page of 100", qs)
 	}
 }
@@ -153,15 +156,8 @@ func TestBudgetsOnTwoPagesOfTheFake(t *testing.T) {
 		}
 		d.Enterprises["acme"].Platform.Budgets = append(d.Enterprises["acme"].Platform.Budgets, b)
 	}
-	srv, err := githubtest.New(d)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer srv.Close()
-	client, err := githubapi.New(githubapi.Options{BaseURL: srv.URL})
-	if err != nil {
-		t.Fatal(err)
-	}
+	srv := githubtest.Start(t, d)
+	client := srv.Client(t, githubapi.Options{})
 	got, err := client.Budgets(context.Background(), githubapi.Account{Scope: githubapi.ScopeEnterprise, Name: "acme"})
 	if err != nil {
 		t.Fatal(err)
@@ -182,7 +178,8 @@ func TestBudgetsOnTwoPagesOfTheFake(t *testing.T) {
 }
 
 func TestBudgetsDuplicateAcrossPagesIsKeptOnce(t *testing.T) {
-	srv, client := objFake(t)
+	srv := githubtest.Start(t, nil)
+	client := srv.Client(t, githubapi.Options{})
 	srv.Override("/organizations/acme-web/settings/billing/budgets", func(w http.ResponseWriter, r *http.Request) {
 		// A budget was added while paging: "b" moved to page 2.
 		if r.URL.Query().Get("page") == "1" {
@@ -205,34 +202,36 @@ func TestBudgetsDuplicateAcrossPagesIsKeptOnce(t *testing.T) {
 }
 
 func TestBudgetsStopWhenHasNextPageNeverEnds(t *testing.T) {
-	srv, client := objFake(t)
+	srv := githubtest.Start(t, nil)
+	client := srv.Client(t, githubapi.Options{})
 	ent := githubapi.Account{Scope: githubapi.ScopeEnterprise, Name: "acme"}
 
 	// A server that ignores page and repeats itself is caught on page 2.
-	var same objQueries
+	var same githubtest.Queries
 	srv.Override("/enterprises/acme/settings/billing/budgets", objBudgetPages(&same, 2, -1, true))
 	_, err := client.Budgets(context.Background(), ent)
 	if err == nil || !strings.Contains(err.Error(), "no new budgets") {
 		t.Errorf("repeating server: got %v", err)
 	}
-	if n := len(same.all()); n != 2 {
+	if n := len(same.All()); n != 2 {
 		t.Errorf("repeating server: %d requests, want 2", n)
 	}
 
 	// One that makes up new budgets forever is cut off at the page cap.
-	var endless objQueries
+	var endless githubtest.Queries
 	srv.Override("/enterprises/acme/settings/billing/budgets", objBudgetPages(&endless, 1, -1, false))
 	_, err = client.Budgets(context.Background(), ent)
 	if err == nil || !strings.Contains(err.Error(), "has_next_page after 1000 pages") {
 		t.Errorf("endless server: got %v", err)
 	}
-	if n := len(endless.all()); n != 1000 {
+	if n := len(endless.All()); n != 1000 {
 		t.Errorf("endless server: %d requests, want 1000", n)
 	}
 }
 
 func TestBudgetsAreNotAUserThing(t *testing.T) {
-	srv, client := objFake(t)
+	srv := githubtest.Start(t, nil)
+	client := srv.Client(t, githubapi.Options{})
 	if _, err := client.Budgets(context.Background(), githubapi.Account{Scope: githubapi.ScopeUser, Name: "octocat"}); err == nil {
 		t.Error("no error for a user")
 	}
@@ -244,16 +243,9 @@ func TestBudgetsAreNotAUserThing(t *testing.T) {
 func TestDemoBudgetsSpanTwoPagesAndOneIs85PercentConsumed(t *testing.T) {
 	for _, day := range []int{1, 15, 28} {
 		now := time.Date(2026, time.February, day, 23, 0, 0, 0, time.UTC)
-		srv, err := githubtest.New(githubtest.Demo(now))
-		if err != nil {
-			t.Fatal(err)
-		}
-		client, err := githubapi.New(githubapi.Options{BaseURL: srv.URL})
-		if err != nil {
-			t.Fatal(err)
-		}
+		srv := githubtest.Start(t, githubtest.Demo(now))
+		client := srv.Client(t, githubapi.Options{})
 		got, err := client.Budgets(context.Background(), githubapi.Account{Scope: githubapi.ScopeEnterprise, Name: githubtest.DemoEnterprise})
-		srv.Close()
 		if err != nil {
 			t.Fatal(err)
 		}

@@ -66,17 +66,13 @@ func tokenClient(token string) *http.Client {
 	return &http.Client{Transport: &githubapi.TokenTransport{Token: token, Base: http.DefaultTransport}}
 }
 
+// examplesDir holds the example bodies the fake GitHub serves.
+const examplesDir = "testdata/examples/"
+
 const actionsBody = `{"total_minutes_used": 305, "total_paid_minutes_used": 0, "included_minutes": 3000, "minutes_used_breakdown": {"UBUNTU": 205}}`
 
-func serveBody(body string) http.HandlerFunc {
-	return func(w http.ResponseWriter, _ *http.Request) {
-		w.Header().Set("Content-Type", "application/json")
-		fmt.Fprint(w, body)
-	}
-}
-
 func TestClientHeaders(t *testing.T) {
-	srv := newRecorder(t, serveBody(actionsBody))
+	srv := newRecorder(t, githubtest.ServeString(actionsBody))
 	c := newClient(t, githubapi.Options{
 		BaseURL:    srv.URL,
 		HTTPClient: tokenClient("tok-123"),
@@ -103,7 +99,7 @@ func TestClientHeaders(t *testing.T) {
 }
 
 func TestClientDefaultUserAgent(t *testing.T) {
-	srv := newRecorder(t, serveBody(actionsBody))
+	srv := newRecorder(t, githubtest.ServeString(actionsBody))
 	c := newClient(t, githubapi.Options{BaseURL: srv.URL})
 	if _, err := c.ActionsBilling(context.Background(), orgWeb); err != nil {
 		t.Fatal(err)
@@ -127,7 +123,7 @@ func TestTokenTransportDoesNotPrintToken(t *testing.T) {
 
 // TokenTransport must not change the caller's request (RoundTripper contract).
 func TestTokenTransportLeavesRequestAlone(t *testing.T) {
-	srv := newRecorder(t, serveBody("{}"))
+	srv := newRecorder(t, githubtest.ServeString("{}"))
 	req, err := http.NewRequest(http.MethodGet, srv.URL, nil)
 	if err != nil {
 		t.Fatal(err)
@@ -146,7 +142,7 @@ func TestTokenTransportLeavesRequestAlone(t *testing.T) {
 }
 
 func TestClientBaseURLs(t *testing.T) {
-	srv := newRecorder(t, serveBody(actionsBody))
+	srv := newRecorder(t, githubtest.ServeString(actionsBody))
 	cases := []struct {
 		base, wantPath string
 	}{
@@ -195,14 +191,10 @@ func TestAdvancedSecurityPaginationFake(t *testing.T) {
 		})
 	}
 	d.Enterprises["acme"] = &githubtest.AccountData{AdvancedSecurity: ghas}
-	fake, err := githubtest.New(d)
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(fake.Close)
+	fake := githubtest.Start(t, d)
 	fake.RequireToken("fake-token")
 
-	c := newClient(t, githubapi.Options{BaseURL: fake.URL, HTTPClient: tokenClient("fake-token")})
+	c := fake.Client(t, githubapi.Options{HTTPClient: tokenClient("fake-token")})
 	got, err := c.AdvancedSecurityCommitters(context.Background(), githubapi.Account{Scope: githubapi.ScopeEnterprise, Name: "acme"})
 	if err != nil {
 		t.Fatal(err)
@@ -299,7 +291,7 @@ func TestAdvancedSecurityPaginationLinkHeader(t *testing.T) {
 }
 
 func TestPaginationRefusesOtherHost(t *testing.T) {
-	other := newRecorder(t, serveBody(`{"repositories": []}`))
+	other := newRecorder(t, githubtest.ServeString(`{"repositories": []}`))
 	srv := newRecorder(t, func(w http.ResponseWriter, r *http.Request) {
 		w.Header().Set("Link", fmt.Sprintf(`<%s%s?page=2>; rel="next"`, other.URL, r.URL.Path))
 		fmt.Fprint(w, `{"total_count": 1, "repositories": []}`)
@@ -461,7 +453,7 @@ func TestClientRetiredDocumentationURL(t *testing.T) {
 
 func TestClientMalformedJSON(t *testing.T) {
 	for _, body := range []string{`{"total_minutes_used": 305,`, `not json`, `{"total_minutes_used": "many"}`, ``} {
-		srv := newRecorder(t, serveBody(body))
+		srv := newRecorder(t, githubtest.ServeString(body))
 		c := newClient(t, githubapi.Options{BaseURL: srv.URL})
 		_, err := c.ActionsBilling(context.Background(), orgWeb)
 		var de *githubapi.DecodeError
@@ -502,7 +494,7 @@ func TestClientResponseTooLarge(t *testing.T) {
 	if len(body) != 1000 {
 		t.Fatalf("body is %d bytes", len(body))
 	}
-	srv := newRecorder(t, serveBody(body))
+	srv := newRecorder(t, githubtest.ServeString(body))
 
 	c := newClient(t, githubapi.Options{BaseURL: srv.URL, MaxResponseBytes: 999})
 	_, err := c.ActionsBilling(context.Background(), orgWeb)
@@ -722,7 +714,7 @@ func TestClientObservesRateLimitOnEveryAnswer(t *testing.T) {
 }
 
 func TestClientNoRateLimitHeaders(t *testing.T) {
-	srv := newRecorder(t, serveBody(actionsBody))
+	srv := newRecorder(t, githubtest.ServeString(actionsBody))
 	obs := &recordingObserver{}
 	c := newClient(t, githubapi.Options{BaseURL: srv.URL, Observer: obs})
 	if _, err := c.ActionsBilling(context.Background(), orgWeb); err != nil {
@@ -739,7 +731,7 @@ func TestClientNoRateLimitHeaders(t *testing.T) {
 // HostOnly keeps the credential on the API host: a redirect to another host
 // goes without the Authorization header.
 func TestHostOnlyRedirect(t *testing.T) {
-	other := newRecorder(t, serveBody(actionsBody))
+	other := newRecorder(t, githubtest.ServeString(actionsBody))
 	api := newRecorder(t, func(w http.ResponseWriter, r *http.Request) {
 		http.Redirect(w, r, other.URL+r.URL.Path, http.StatusFound)
 	})

@@ -11,8 +11,9 @@ import (
 )
 
 func TestCopilotBillingDecodesTheExample(t *testing.T) {
-	srv, client := objFake(t)
-	srv.Override("/orgs/acme-web/copilot/billing", githubtest.ServeFile(objExamples+"org-copilot-billing.json"))
+	srv := githubtest.Start(t, nil)
+	client := srv.Client(t, githubapi.Options{})
+	srv.Override("/orgs/acme-web/copilot/billing", githubtest.ServeFile(examplesDir+"org-copilot-billing.json"))
 	got, err := client.CopilotBilling(context.Background(), githubapi.Account{Scope: githubapi.ScopeOrganization, Name: "acme-web"})
 	if err != nil {
 		t.Fatal(err)
@@ -30,8 +31,9 @@ func TestCopilotBillingDecodesTheExample(t *testing.T) {
 }
 
 func TestCopilotSeatsDecodeTheExample(t *testing.T) {
-	srv, client := objFake(t)
-	srv.Override("/orgs/acme-web/copilot/billing/seats", githubtest.ServeFile(objExamples+"org-copilot-seats.json"))
+	srv := githubtest.Start(t, nil)
+	client := srv.Client(t, githubapi.Options{})
+	srv.Override("/orgs/acme-web/copilot/billing/seats", githubtest.ServeFile(examplesDir+"org-copilot-seats.json"))
 	got, err := client.CopilotSeats(context.Background(), githubapi.Account{Scope: githubapi.ScopeOrganization, Name: "acme-web"})
 	if err != nil {
 		t.Fatal(err)
@@ -56,15 +58,8 @@ func TestEnterpriseCopilotSeatsFollowEveryPage(t *testing.T) {
 	for i := 0; i < 230; i++ {
 		p.CopilotSeats = append(p.CopilotSeats, githubapi.CopilotSeat{Assignee: &githubapi.CopilotAssignee{Login: fmt.Sprintf("u%03d", i%200)}})
 	}
-	srv, err := githubtest.New(d)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer srv.Close()
-	client, err := githubapi.New(githubapi.Options{BaseURL: srv.URL})
-	if err != nil {
-		t.Fatal(err)
-	}
+	srv := githubtest.Start(t, d)
+	client := srv.Client(t, githubapi.Options{})
 	got, err := client.CopilotSeats(context.Background(), githubapi.Account{Scope: githubapi.ScopeEnterprise, Name: "acme"})
 	if err != nil {
 		t.Fatal(err)
@@ -79,7 +74,8 @@ func TestEnterpriseCopilotSeatsFollowEveryPage(t *testing.T) {
 }
 
 func TestCopilotScopes(t *testing.T) {
-	srv, client := objFake(t)
+	srv := githubtest.Start(t, nil)
+	client := srv.Client(t, githubapi.Options{})
 	if _, err := client.CopilotBilling(context.Background(), githubapi.Account{Scope: githubapi.ScopeEnterprise, Name: "acme"}); err == nil {
 		t.Error("Copilot billing: no error for an enterprise")
 	}

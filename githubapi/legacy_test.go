@@ -15,11 +15,7 @@ import (
 // scopes answered by the example bodies.
 func examplesServer(t *testing.T) *githubtest.Server {
 	t.Helper()
-	fake, err := githubtest.New(githubtest.NewDataset())
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(fake.Close)
+	fake := githubtest.Start(t, nil)
 	for _, p := range []struct{ file, prefix string }{
 		{"enterprise", "/enterprises/acme"},
 		{"org", "/orgs/acme-web"},
@@ -29,7 +25,7 @@ func examplesServer(t *testing.T) *githubtest.Server {
 			if p.file == "user" && area == "advanced-security" {
 				continue
 			}
-			fake.Override(p.prefix+"/settings/billing/"+area, githubtest.ServeFile("testdata/examples/"+p.file+"-"+area+".json"))
+			fake.Override(p.prefix+"/settings/billing/"+area, githubtest.ServeFile(examplesDir+p.file+"-"+area+".json"))
 		}
 	}
 	return fake
@@ -46,7 +42,7 @@ var legacyAccounts = []struct {
 
 func TestActionsBillingExamples(t *testing.T) {
 	fake := examplesServer(t)
-	c := newClient(t, githubapi.Options{BaseURL: fake.URL})
+	c := fake.Client(t, githubapi.Options{})
 	for _, a := range legacyAccounts {
 		got, err := c.ActionsBilling(context.Background(), a.account)
 		if err != nil {
@@ -73,7 +69,7 @@ func TestActionsBillingExamples(t *testing.T) {
 
 func TestPackagesBillingExamples(t *testing.T) {
 	fake := examplesServer(t)
-	c := newClient(t, githubapi.Options{BaseURL: fake.URL})
+	c := fake.Client(t, githubapi.Options{})
 	for _, a := range legacyAccounts {
 		got, err := c.PackagesBilling(context.Background(), a.account)
 		if err != nil {
@@ -92,7 +88,7 @@ func TestPackagesBillingExamples(t *testing.T) {
 
 func TestSharedStorageBillingExamples(t *testing.T) {
 	fake := examplesServer(t)
-	c := newClient(t, githubapi.Options{BaseURL: fake.URL})
+	c := fake.Client(t, githubapi.Options{})
 	for _, a := range legacyAccounts {
 		got, err := c.SharedStorageBilling(context.Background(), a.account)
 		if err != nil {
@@ -111,7 +107,7 @@ func TestSharedStorageBillingExamples(t *testing.T) {
 
 func TestAdvancedSecurityExamples(t *testing.T) {
 	fake := examplesServer(t)
-	c := newClient(t, githubapi.Options{BaseURL: fake.URL})
+	c := fake.Client(t, githubapi.Options{})
 	for _, a := range legacyAccounts[:2] {
 		got, err := c.AdvancedSecurityCommitters(context.Background(), a.account)
 		if err != nil {
@@ -140,9 +136,7 @@ func TestAdvancedSecurityExamples(t *testing.T) {
 
 // The advanced-security request asks for 100 repositories a page.
 func TestAdvancedSecurityPerPage(t *testing.T) {
-	srv := newRecorder(t, func(w http.ResponseWriter, _ *http.Request) {
-		w.Write([]byte(`{"repositories": []}`))
-	})
+	srv := newRecorder(t, githubtest.ServeString(`{"repositories": []}`))
 	c := newClient(t, githubapi.Options{BaseURL: srv.URL})
 	if _, err := c.AdvancedSecurityCommitters(context.Background(), githubapi.Account{Scope: githubapi.ScopeEnterprise, Name: "acme"}); err != nil {
 		t.Fatal(err)
@@ -162,12 +156,8 @@ func TestLegacyAgainstFakeDataset(t *testing.T) {
 	d := githubtest.NewDataset()
 	d.Organizations["acme-web"] = &githubtest.AccountData{Actions: &githubapi.ActionsBilling{TotalMinutesUsed: 12, MinutesUsedBreakdown: map[string]float64{"MACOS": 12}}}
 	d.Users["octocat"] = &githubtest.AccountData{LegacyRetired: true}
-	fake, err := githubtest.New(d)
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(fake.Close)
-	c := newClient(t, githubapi.Options{BaseURL: fake.URL})
+	fake := githubtest.Start(t, d)
+	c := fake.Client(t, githubapi.Options{})
 	ctx := context.Background()
 
 	got, err := c.ActionsBilling(ctx, githubapi.Account{Scope: githubapi.ScopeOrganization, Name: "acme-web"})

@@ -44,29 +44,21 @@ func (o *codeObserver) ObserveRequest(_ string, code int, _ time.Duration) {
 }
 func (o *codeObserver) ObserveRateLimit(string, githubapi.RateLimit) {}
 
+// newFake starts the fake GitHub with the demo data of mid-November 2026.
 func newFake(t *testing.T) *githubtest.Server {
 	t.Helper()
-	srv, err := githubtest.New(githubtest.Demo(time.Date(2026, 11, 15, 12, 0, 0, 0, time.UTC)))
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(srv.Close)
-	return srv
+	return githubtest.Start(t, githubtest.Demo(time.Date(2026, 11, 15, 12, 0, 0, 0, time.UTC)))
 }
 
+// newTestClient is a client of srv on clk that retries fast.
 func newTestClient(t *testing.T, srv *githubtest.Server, clk *clock, obs githubapi.Observer) *githubapi.Client {
 	t.Helper()
-	c, err := githubapi.New(githubapi.Options{
-		BaseURL:    srv.URL,
+	return srv.Client(t, githubapi.Options{
 		Credential: "test",
 		Now:        clk.Now,
 		Observer:   obs,
 		Retries:    githubapi.RetryPolicy{Max: 3, Base: time.Millisecond, Cap: 5 * time.Millisecond},
 	})
-	if err != nil {
-		t.Fatal(err)
-	}
-	return c
 }
 
 // limitAnswer answers like GitHub when a limit is hit.
@@ -263,18 +255,14 @@ func TestServerErrorsGiveUpAfterMaxRetries(t *testing.T) {
 
 func TestRetriesStopAtTheDeadline(t *testing.T) {
 	srv := newFake(t)
-	c, err := githubapi.New(githubapi.Options{
-		BaseURL: srv.URL,
+	c := srv.Client(t, githubapi.Options{
 		Retries: githubapi.RetryPolicy{Max: 5, Base: time.Hour, Cap: time.Hour},
 	})
-	if err != nil {
-		t.Fatal(err)
-	}
 	srv.Override(actionsPath, limitAnswer(http.StatusServiceUnavailable, nil, "down"))
 	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Second)
 	defer cancel()
 	start := time.Now()
-	_, err = c.ActionsBilling(ctx, acmeWeb)
+	_, err := c.ActionsBilling(ctx, acmeWeb)
 	if !errors.Is(err, githubapi.ErrServer) {
 		t.Fatalf("err = %v, want the 503", err)
 	}

@@ -11,8 +11,9 @@ import (
 )
 
 func TestUsageReportExportsDecodeTheExample(t *testing.T) {
-	srv, client := objFake(t)
-	srv.Override("/enterprises/acme/settings/billing/reports", githubtest.ServeFile(objExamples+"enterprise-usage-reports-list.json"))
+	srv := githubtest.Start(t, nil)
+	client := srv.Client(t, githubapi.Options{})
+	srv.Override("/enterprises/acme/settings/billing/reports", githubtest.ServeFile(examplesDir+"enterprise-usage-reports-list.json"))
 	got, err := client.UsageReportExports(context.Background(), githubapi.Account{Scope: githubapi.ScopeEnterprise, Name: "acme"})
 	if err != nil {
 		t.Fatal(err)
@@ -45,7 +46,8 @@ func TestUsageReportExportsDecodeTheExample(t *testing.T) {
 }
 
 func TestUsageReportExportsAreEnterpriseOnly(t *testing.T) {
-	srv, client := objFake(t)
+	srv := githubtest.Start(t, nil)
+	client := srv.Client(t, githubapi.Options{})
 	if _, err := client.UsageReportExports(context.Background(), githubapi.Account{Scope: githubapi.ScopeOrganization, Name: "acme-web"}); err == nil {
 		t.Error("no error for an organization")
 	}

@@ -3,11 +3,9 @@ package githubapi_test
 import (
 	"context"
 	"errors"
-	"net/http"
 	"net/url"
 	"reflect"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
@@ -15,54 +13,9 @@ import (
 	"github.com/github-billing-exporter/github-billing-exporter/githubapi/githubtest"
 )
 
-// objFake starts an empty fake GitHub; tests fill it with Override or
-// Update.
-func objFake(t *testing.T) (*githubtest.Server, *githubapi.Client) {
-	t.Helper()
-	srv, err := githubtest.New(githubtest.NewDataset())
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(srv.Close)
-	client, err := githubapi.New(githubapi.Options{BaseURL: srv.URL})
-	if err != nil {
-		t.Fatal(err)
-	}
-	return srv, client
-}
-
-// objQueries records the query strings a handler was asked with.
-type objQueries struct {
-	mu  sync.Mutex
-	got []url.Values
-}
-
-func (q *objQueries) wrap(h http.HandlerFunc) http.HandlerFunc {
-	return func(w http.ResponseWriter, r *http.Request) {
-		q.mu.Lock()
-		q.got = append(q.got, r.URL.Query())
-		q.mu.Unlock()
-		h(w, r)
-	}
-}
-
-func (q *objQueries) all() []url.Values {
-	q.mu.Lock()
-	defer q.mu.Unlock()
-	return append([]url.Values(nil), q.got...)
-}
-
-func objServeString(body string) http.HandlerFunc {
-	return func(w http.ResponseWriter, _ *http.Request) {
-		w.Header().Set("Content-Type", "application/json")
-		w.Write([]byte(body)) //nolint:errcheck // test server
-	}
-}
-
-const objExamples = "testdata/examples/"
-
 func TestUsageSummaryAsksForTheMonthAndDecodesTheExamples(t *testing.T) {
-	srv, client := objFake(t)
+	srv := githubtest.Start(t, nil)
+	client := srv.Client(t, githubapi.Options{})
 	for _, tc := range []struct {
 		account githubapi.Account
 		path    string
@@ -73,8 +26,8 @@ func TestUsageSummaryAsksForTheMonthAndDecodesTheExamples(t *testing.T) {
 		{githubapi.Account{Scope: githubapi.ScopeUser, Name: "octocat"}, "/users/octocat/settings/billing/usage/summary", "user-usage-summary.json"},
 	} {
 		t.Run(string(tc.account.Scope), func(t *testing.T) {
-			var q objQueries
-			srv.Override(tc.path, q.wrap(githubtest.ServeFile(objExamples+tc.file)))
+			var q githubtest.Queries
+			srv.Override(tc.path, q.Wrap(githubtest.ServeFile(examplesDir+tc.file)))
 			got, err := client.UsageSummary(context.Background(), tc.account, 2026, time.March)
 			if err != nil {
 				t.Fatal(err)
@@ -92,7 +45,7 @@ func TestUsageSummaryAsksForTheMonthAndDecodesTheExamples(t *testing.T) {
 			// Always year and month, never a cost center: the enterprise
 			// summary's default covers every cost center.
 			wantQuery := url.Values{"year": {"2026"}, "month": {"3"}}
-			if qs := q.all(); len(qs) != 1 || !reflect.DeepEqual(qs[0], wantQuery) {
+			if qs := q.All(); len(qs) != 1 || !reflect.DeepEqual(qs[0], wantQuery) {
 				t.Errorf("queries %v, want one %v", qs, wantQuery)
 			}
 		})
@@ -100,14 +53,15 @@ func TestUsageSummaryAsksForTheMonthAndDecodesTheExamples(t *testing.T) {
 }
 
 func TestModelUsageReportsDecodeTheExamples(t *testing.T) {
-	srv, client := objFake(t)
+	srv := githubtest.Start(t, nil)
+	client := srv.Client(t, githubapi.Options{})
 	org := githubapi.Account{Scope: githubapi.ScopeOrganization, Name: "acme-web"}
 	user := githubapi.Account{Scope: githubapi.ScopeUser, Name: "octocat"}
 	ent := githubapi.Account{Scope: githubapi.ScopeEnterprise, Name: "acme"}
-	var q objQueries
-	srv.Override("/organizations/acme-web/settings/billing/premium_request/usage", q.wrap(githubtest.ServeFile(objExamples+"org-premium-request-usage.json")))
-	srv.Override("/users/octocat/settings/billing/ai_credit/usage", q.wrap(githubtest.ServeFile(objExamples+"user-ai-credit-usage.json")))
-	srv.Override("/enterprises/acme/settings/billing/ai_credit/usage", q.wrap(githubtest.ServeFile(objExamples+"enterprise-ai-credit-usage.json")))
+	var q githubtest.Queries
+	srv.Override("/organizations/acme-web/settings/billing/premium_request/usage", q.Wrap(githubtest.ServeFile(examplesDir+"org-premium-request-usage.json")))
+	srv.Override("/users/octocat/settings/billing/ai_credit/usage", q.Wrap(githubtest.ServeFile(examplesDir+"user-ai-credit-usage.json")))
+	srv.Override("/enterprises/acme/settings/billing/ai_credit/usage", q.Wrap(githubtest.ServeFile(examplesDir+"enterprise-ai-credit-usage.json")))
 
 	premium, err := client.PremiumRequestUsage(context.Background(), org, 2026, time.December)
 	if err != nil {
@@ -147,15 +101,16 @@ func TestModelUsageReportsDecodeTheExamples(t *testing.T) {
 		{"year": {"2026"}, "month": {"1"}},
 		{"year": {"2026"}, "month": {"1"}}, // enterprise: no cost_center_id, so all cost centers
 	}
-	if got := q.all(); !reflect.DeepEqual(got, want) {
+	if got := q.All(); !reflect.DeepEqual(got, want) {
 		t.Errorf("queries %v, want %v", got, want)
 	}
 }
 
 func TestUsageSummaryFractionalValuesUnknownFieldsAndMissingItems(t *testing.T) {
-	srv, client := objFake(t)
+	srv := githubtest.Start(t, nil)
+	client := srv.Client(t, githubapi.Options{})
 	a := githubapi.Account{Scope: githubapi.ScopeOrganization, Name: "acme-web"}
-	srv.Override("/organizations/acme-web/settings/billing/usage/summary", objServeString(`{
+	srv.Override("/organizations/acme-web/settings/billing/usage/summary", githubtest.ServeString(`{
 		"timePeriod": {"year": 2026, "month": 3, "week": 2},
 		"organization": "acme-web",
 		"costCenter": {"id": "cc-1", "name": "Platform"},
@@ -183,7 +138,7 @@ func TestUsageSummaryFractionalValuesUnknownFieldsAndMissingItems(t *testing.T) 
 		t.Errorf("got %+v, want %+v", got, want)
 	}
 
-	srv.Override("/organizations/acme-web/settings/billing/usage/summary", objServeString(`{"timePeriod": {"year": 2026}, "organization": "acme-web"}`))
+	srv.Override("/organizations/acme-web/settings/billing/usage/summary", githubtest.ServeString(`{"timePeriod": {"year": 2026}, "organization": "acme-web"}`))
 	got, err = client.UsageSummary(context.Background(), a, 2026, time.March)
 	if err != nil {
 		t.Fatal(err)
@@ -192,7 +147,7 @@ func TestUsageSummaryFractionalValuesUnknownFieldsAndMissingItems(t *testing.T) 
 		t.Errorf("missing usageItems: got %+v", got.UsageItems)
 	}
 
-	srv.Override("/organizations/acme-web/settings/billing/usage/summary", objServeString(`{"usageItems": [{"grossQuantity": "12"}]}`))
+	srv.Override("/organizations/acme-web/settings/billing/usage/summary", githubtest.ServeString(`{"usageItems": [{"grossQuantity": "12"}]}`))
 	_, err = client.UsageSummary(context.Background(), a, 2026, time.March)
 	var de *githubapi.DecodeError
 	if !errors.As(err, &de) || de.Endpoint != "/organizations/{org}/settings/billing/usage/summary" {
@@ -201,7 +156,8 @@ func TestUsageSummaryFractionalValuesUnknownFieldsAndMissingItems(t *testing.T) 
 }
 
 func TestUsageSummaryRejectsAnImpossibleMonth(t *testing.T) {
-	srv, client := objFake(t)
+	srv := githubtest.Start(t, nil)
+	client := srv.Client(t, githubapi.Options{})
 	_, err := client.UsageSummary(context.Background(), githubapi.Account{Scope: githubapi.ScopeUser, Name: "octocat"}, 2026, 13)
 	if err == nil || !strings.Contains(err.Error(), "2026-13") {
 		t.Errorf("got %v, want an invalid month error", err)
@@ -213,15 +169,8 @@ func TestUsageSummaryRejectsAnImpossibleMonth(t *testing.T) {
 
 func TestDemoSummaryAnswersOnlyItsMonth(t *testing.T) {
 	now := time.Date(2026, time.March, 16, 12, 0, 0, 0, time.UTC)
-	srv, err := githubtest.New(githubtest.Demo(now))
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer srv.Close()
-	client, err := githubapi.New(githubapi.Options{BaseURL: srv.URL})
-	if err != nil {
-		t.Fatal(err)
-	}
+	srv := githubtest.Start(t, githubtest.Demo(now))
+	client := srv.Client(t, githubapi.Options{})
 	ent := githubapi.Account{Scope: githubapi.ScopeEnterprise, Name: githubtest.DemoEnterprise}
 	march, err := client.UsageSummary(context.Background(), ent, 2026, time.March)
 	if err != nil {

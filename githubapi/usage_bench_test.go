@@ -152,17 +152,10 @@ func BenchmarkUsageDecodeEncodingJSON100k(b *testing.B) {
 // decoding and aggregation.
 func BenchmarkUsageClientLoopback1M(b *testing.B) {
 	const rows = 1_000_000
-	srv, err := githubtest.New(githubtest.NewDataset())
-	if err != nil {
-		b.Fatal(err)
-	}
-	defer srv.Close()
+	srv := githubtest.Start(b, nil)
 	report := githubtest.UsageReport{Rows: rows, Year: 2026, Month: time.November}
 	srv.Override("/organizations/big-org/settings/billing/usage", report.Handler())
-	client, err := githubapi.New(githubapi.Options{BaseURL: srv.URL})
-	if err != nil {
-		b.Fatal(err)
-	}
+	client := srv.Client(b, githubapi.Options{})
 	b.SetBytes(reportSize(b, rows))
 	b.ReportAllocs()
 	b.ResetTimer()

@@ -29,23 +29,6 @@ var (
 	usageNovember   = githubapi.UsageQuery{Year: 2026, Month: time.November}
 )
 
-func usageFake(t *testing.T, d *githubtest.Dataset) (*githubtest.Server, *githubapi.Client) {
-	t.Helper()
-	if d == nil {
-		d = githubtest.NewDataset()
-	}
-	srv, err := githubtest.New(d)
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(srv.Close)
-	c, err := githubapi.New(githubapi.Options{BaseURL: srv.URL})
-	if err != nil {
-		t.Fatal(err)
-	}
-	return srv, c
-}
-
 // usageRows collects the rows of one Usage call.
 func usageRows(c *githubapi.Client, a githubapi.Account, q githubapi.UsageQuery) ([]githubapi.UsageItem, error) {
 	var rows []githubapi.UsageItem
@@ -58,7 +41,8 @@ func usageRows(c *githubapi.Client, a githubapi.Account, q githubapi.UsageQuery)
 
 // The shared examples, served as files, decode to the rows they show.
 func TestUsageExamples(t *testing.T) {
-	srv, c := usageFake(t, nil)
+	srv := githubtest.Start(t, nil)
+	c := srv.Client(t, githubapi.Options{})
 	row := githubapi.UsageItem{
 		Date: "2023-08-01", Product: "Actions", SKU: "Actions Linux", Quantity: 100, UnitType: "minutes",
 		PricePerUnit: 0.008, GrossAmount: 0.8, DiscountAmount: 0, NetAmount: 0.8,
@@ -76,7 +60,7 @@ func TestUsageExamples(t *testing.T) {
 		{usageOrg, "/organizations/acme-web/settings/billing/usage", "org-usage.json", row},
 		{usageUser, "/users/octocat/settings/billing/usage", "user-usage.json", userRow},
 	} {
-		srv.Override(tc.path, githubtest.ServeFile("testdata/examples/"+tc.file))
+		srv.Override(tc.path, githubtest.ServeFile(examplesDir+tc.file))
 		got, err := usageRows(c, tc.account, usageNovember)
 		if err != nil {
 			t.Fatalf("%s: %v", tc.file, err)
@@ -89,7 +73,8 @@ func TestUsageExamples(t *testing.T) {
 
 // Year and month are always sent; cost_center_id only when asked for.
 func TestUsageQueryParameters(t *testing.T) {
-	srv, c := usageFake(t, nil)
+	srv := githubtest.Start(t, nil)
+	c := srv.Client(t, githubapi.Options{})
 	var mu sync.Mutex
 	var seen []string
 	record := func(w http.ResponseWriter, r *http.Request) {
@@ -129,7 +114,8 @@ func TestUsageQueryParameters(t *testing.T) {
 // A query without year or month, or with a cost center outside an
 // enterprise, is refused before any request.
 func TestUsageQueryValidation(t *testing.T) {
-	srv, c := usageFake(t, nil)
+	srv := githubtest.Start(t, nil)
+	c := srv.Client(t, githubapi.Options{})
 	for _, tc := range []struct {
 		a githubapi.Account
 		q githubapi.UsageQuery
@@ -175,7 +161,8 @@ func usageDataset() *githubtest.Dataset {
 // unassigned usage without cost_center_id), and the whole year summed per
 // month when the month is missing.
 func TestUsageFake(t *testing.T) {
-	srv, c := usageFake(t, usageDataset())
+	srv := githubtest.Start(t, usageDataset())
+	c := srv.Client(t, githubapi.Options{})
 	quantities := func(rows []githubapi.UsageItem) string {
 		var parts []string
 		for _, r := range rows {
@@ -516,16 +503,9 @@ func TestUsageDecodeReadErrors(t *testing.T) {
 		t.Errorf("got %v, want a *DecodeError wrapping %v", err, cause)
 	}
 
-	srv, err := githubtest.New(githubtest.NewDataset())
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer srv.Close()
+	srv := githubtest.Start(t, nil)
 	srv.Override("/organizations/acme-web/settings/billing/usage", githubtest.UsageReport{Rows: 1000}.Handler())
-	c, err := githubapi.New(githubapi.Options{BaseURL: srv.URL, MaxResponseBytes: 10000})
-	if err != nil {
-		t.Fatal(err)
-	}
+	c := srv.Client(t, githubapi.Options{MaxResponseBytes: 10000})
 	_, err = usageRows(c, usageOrg, usageNovember)
 	var tooLarge *githubapi.TooLargeError
 	if !errors.As(err, &tooLarge) {

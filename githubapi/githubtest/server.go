@@ -8,13 +8,17 @@ import (
 	"encoding/hex"
 	"encoding/json"
 	"fmt"
+	"io"
 	"net"
 	"net/http"
 	"net/http/httptest"
+	"net/url"
 	"os"
 	"strconv"
 	"sync"
 	"time"
+
+	"github.com/github-billing-exporter/github-billing-exporter/githubapi"
 )
 
 // Server is a fake GitHub API.
@@ -45,6 +49,41 @@ func New(d *Dataset) (*Server, error) {
 // request, so its figures grow through the month.
 func NewDemo() (*Server, error) {
 	return start(func() *Dataset { return Demo(time.Now().UTC()) })
+}
+
+// TB is the part of testing.TB that Start and Client use. The package does
+// not import testing: the exporter binary links it for --demo.
+type TB interface {
+	Helper()
+	Fatal(args ...any)
+	Cleanup(func())
+}
+
+// Start starts a server that answers from d (an empty dataset when d is nil)
+// and closes it when the test ends.
+func Start(tb TB, d *Dataset) *Server {
+	tb.Helper()
+	if d == nil {
+		d = NewDataset()
+	}
+	s, err := New(d)
+	if err != nil {
+		tb.Fatal(err)
+		return nil
+	}
+	tb.Cleanup(s.Close)
+	return s
+}
+
+// Client returns a client of the server: o with BaseURL set to the server.
+func (s *Server) Client(tb TB, o githubapi.Options) *githubapi.Client {
+	tb.Helper()
+	o.BaseURL = s.URL
+	c, err := githubapi.New(o)
+	if err != nil {
+		tb.Fatal(err)
+	}
+	return c
 }
 
 func start(source func() *Dataset) (*Server, error) {
@@ -229,6 +268,37 @@ func WriteError(w http.ResponseWriter, code int, message string) {
 		"documentation_url": "https://docs.github.com/rest",
 		"status":            strconv.Itoa(code),
 	})
+}
+
+// ServeString answers 200 with body, a test's literal JSON.
+func ServeString(body string) http.HandlerFunc {
+	return func(w http.ResponseWriter, _ *http.Request) {
+		w.Header().Set("Content-Type", "application/json; charset=utf-8")
+		io.WriteString(w, body) //nolint:errcheck // best effort
+	}
+}
+
+// Queries records the query of every request a handler answers.
+type Queries struct {
+	mu  sync.Mutex
+	got []url.Values
+}
+
+// Wrap returns h recording each request's query.
+func (q *Queries) Wrap(h http.HandlerFunc) http.HandlerFunc {
+	return func(w http.ResponseWriter, r *http.Request) {
+		q.mu.Lock()
+		q.got = append(q.got, r.URL.Query())
+		q.mu.Unlock()
+		h(w, r)
+	}
+}
+
+// All returns the queries recorded so far, oldest first.
+func (q *Queries) All() []url.Values {
+	q.mu.Lock()
+	defer q.mu.Unlock()
+	return append([]url.Values(nil), q.got...)
 }
 
 // ServeFile answers 200 with the content of a file, as the examples are served.
