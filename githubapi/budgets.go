@@ -83,10 +83,6 @@ type budgetPage struct {
 	TotalCount  int      `json:"total_count"`
 }
 
-// maxBudgetPages bounds the pages read from one budget list, against a server
-// that always answers has_next_page: true.
-const maxBudgetPages = 1000
-
 // budgetsPerPage is the page size asked for: GitHub documents a maximum of 10
 // for enterprises and 100 for organizations. Pages are numbered by the
 // server's own page size, so a smaller page than asked does no harm.
@@ -104,20 +100,15 @@ func (c *Client) Budgets(ctx context.Context, a Account) ([]Budget, error) {
 	if a.Scope != ScopeEnterprise && a.Scope != ScopeOrganization {
 		return nil, fmt.Errorf("budgets: %s has none (enterprises and organizations only)", a)
 	}
-	template, path := a.platformPrefix()
-	const suffix = "/settings/billing/budgets"
+	e := platformEndpoint(a, "/settings/billing/budgets")
 	perPage := strconv.Itoa(budgetsPerPage(a.Scope))
 	var out []Budget
 	seen := map[string]bool{}
 	for page := 1; ; page++ {
-		if page > maxBudgetPages {
-			return nil, fmt.Errorf("GET %s: still has_next_page after %d pages; giving up", template+suffix, maxBudgetPages)
+		if page > maxPages {
+			return nil, fmt.Errorf("GET %s: still has_next_page after %d pages; giving up", e.template, maxPages)
 		}
-		e := endpoint{
-			template: template + suffix,
-			path:     path + suffix,
-			query:    url.Values{"page": {strconv.Itoa(page)}, "per_page": {perPage}},
-		}
+		e.query = url.Values{"page": {strconv.Itoa(page)}, "per_page": {perPage}}
 		var body budgetPage
 		if err := c.getJSON(ctx, e, &body); err != nil {
 			return nil, err
@@ -139,7 +130,7 @@ func (c *Client) Budgets(ctx context.Context, a Account) ([]Budget, error) {
 		if added == 0 {
 			// A page of nothing new that claims a next page: the server
 			// ignores page, and following it would never end.
-			return nil, fmt.Errorf("GET %s: page %d brought no new budgets but has_next_page is true; giving up", template+suffix, page)
+			return nil, fmt.Errorf("GET %s: page %d brought no new budgets but has_next_page is true; giving up", e.template, page)
 		}
 	}
 }

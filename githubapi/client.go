@@ -66,6 +66,25 @@ func (a Account) platformPrefix() (template, path string) {
 	return a.legacyPrefix()
 }
 
+// platformEndpoint is a billing-platform endpoint of a: suffix after
+// /enterprises/{enterprise}, /organizations/{org} or /users/{username}.
+func platformEndpoint(a Account, suffix string) endpoint {
+	template, path := a.platformPrefix()
+	return endpoint{template: template + suffix, path: path + suffix}
+}
+
+// monthEndpoint is a billing-platform endpoint asked for one calendar month.
+// Year and month are always sent: without them some endpoints answer the
+// whole year, and the others answer by GitHub's clock, not ours.
+func monthEndpoint(a Account, suffix string, year int, month time.Month) (endpoint, error) {
+	e := platformEndpoint(a, suffix)
+	if year < 1000 || year > 9999 || month < time.January || month > time.December {
+		return e, fmt.Errorf("GET %s: invalid billing month %d-%02d", e.template, year, int(month))
+	}
+	e.query = url.Values{"year": {strconv.Itoa(year)}, "month": {strconv.Itoa(int(month))}}
+	return e, nil
+}
+
 // RateLimit is what GitHub's x-ratelimit-* headers said on one answer.
 type RateLimit struct {
 	Resource  string
@@ -486,5 +505,3 @@ func (l *limitedBody) Read(p []byte) (int, error) {
 	}
 	return n, err
 }
-
-func pathEscape(s string) string { return url.PathEscape(s) }

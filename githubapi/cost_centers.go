@@ -23,11 +23,7 @@ func (c *Client) CostCenters(ctx context.Context, a Account) ([]CostCenter, erro
 	var body struct {
 		CostCenters []CostCenter `json:"costCenters"`
 	}
-	e := endpoint{
-		template: "/enterprises/{enterprise}/settings/billing/cost-centers",
-		path:     "/enterprises/" + pathEscape(a.Name) + "/settings/billing/cost-centers",
-	}
-	if err := c.getJSON(ctx, e, &body); err != nil {
+	if err := c.getJSON(ctx, platformEndpoint(a, "/settings/billing/cost-centers"), &body); err != nil {
 		return nil, err
 	}
 	return body.CostCenters, nil

@@ -35,11 +35,7 @@ func (c *Client) UsageReportExports(ctx context.Context, a Account) ([]UsageRepo
 	var body struct {
 		Exports []UsageReportExport `json:"usage_report_exports"`
 	}
-	e := endpoint{
-		template: "/enterprises/{enterprise}/settings/billing/reports",
-		path:     "/enterprises/" + pathEscape(a.Name) + "/settings/billing/reports",
-	}
-	if err := c.getJSON(ctx, e, &body); err != nil {
+	if err := c.getJSON(ctx, platformEndpoint(a, "/settings/billing/reports"), &body); err != nil {
 		return nil, err
 	}
 	return body.Exports, nil

@@ -2,9 +2,6 @@ package githubapi
 
 import (
 	"context"
-	"fmt"
-	"net/url"
-	"strconv"
 	"time"
 )
 
@@ -79,33 +76,20 @@ type ModelUsageItem struct {
 	Model string `json:"model"`
 }
 
-// summaryEndpoint is a billing-platform endpoint of a, asked for one
-// calendar month. Year and month are always sent: GitHub's defaults depend on
-// its clock and, for some endpoints, cover the whole year.
-//
-// No cost_center_id is sent. For an enterprise, summary, premium_request and
-// ai_credit then cover every cost center plus unassigned usage ("none" would
-// select unassigned usage only) — unlike /usage, whose default is unassigned
-// usage only. So one call per enterprise is the whole enterprise.
-func summaryEndpoint(a Account, suffix string, year int, month time.Month) endpoint {
-	template, path := a.platformPrefix()
-	return endpoint{
-		template: template + suffix,
-		path:     path + suffix,
-		query: url.Values{
-			"year":  {strconv.Itoa(year)},
-			"month": {strconv.Itoa(int(month))},
-		},
-	}
-}
+// No cost_center_id is sent to the summary, premium_request and ai_credit
+// endpoints. For an enterprise they then cover every cost center plus
+// unassigned usage ("none" would select unassigned usage only), unlike
+// /usage, whose default is unassigned usage only. So one call per
+// enterprise is the whole enterprise.
 
 // UsageSummary fetches the usage summary of one calendar month.
 func (c *Client) UsageSummary(ctx context.Context, a Account, year int, month time.Month) (*UsageSummary, error) {
-	if err := checkSummaryMonth(year, month); err != nil {
+	e, err := monthEndpoint(a, "/settings/billing/usage/summary", year, month)
+	if err != nil {
 		return nil, err
 	}
 	var v UsageSummary
-	if err := c.getJSON(ctx, summaryEndpoint(a, "/settings/billing/usage/summary", year, month), &v); err != nil {
+	if err := c.getJSON(ctx, e, &v); err != nil {
 		return nil, err
 	}
 	return &v, nil
@@ -122,19 +106,13 @@ func (c *Client) AICreditUsage(ctx context.Context, a Account, year int, month t
 }
 
 func (c *Client) modelUsage(ctx context.Context, a Account, suffix string, year int, month time.Month) (*ModelUsageReport, error) {
-	if err := checkSummaryMonth(year, month); err != nil {
+	e, err := monthEndpoint(a, suffix, year, month)
+	if err != nil {
 		return nil, err
 	}
 	var v ModelUsageReport
-	if err := c.getJSON(ctx, summaryEndpoint(a, suffix, year, month), &v); err != nil {
+	if err := c.getJSON(ctx, e, &v); err != nil {
 		return nil, err
 	}
 	return &v, nil
-}
-
-func checkSummaryMonth(year int, month time.Month) error {
-	if year < 1000 || year > 9999 || month < time.January || month > time.December {
-		return fmt.Errorf("invalid billing month %d-%02d", year, int(month))
-	}
-	return nil
 }

@@ -4,8 +4,6 @@ import (
 	"context"
 	"fmt"
 	"io"
-	"net/url"
-	"strconv"
 	"time"
 )
 
@@ -46,17 +44,10 @@ type UsageQuery struct {
 // stops the decoding and is returned as is; a body that is not the expected
 // JSON is a *DecodeError.
 func (c *Client) Usage(ctx context.Context, a Account, q UsageQuery, each func(*UsageItem) error) error {
-	template, path := a.platformPrefix()
-	e := endpoint{
-		template: template + "/settings/billing/usage",
-		path:     path + "/settings/billing/usage",
-		query:    url.Values{},
+	e, err := monthEndpoint(a, "/settings/billing/usage", q.Year, q.Month)
+	if err != nil {
+		return err
 	}
-	if q.Year < 1 || q.Month < time.January || q.Month > time.December {
-		return fmt.Errorf("GET %s: usage query needs a year and a month, got %d-%02d", e.template, q.Year, int(q.Month))
-	}
-	e.query.Set("year", strconv.Itoa(q.Year))
-	e.query.Set("month", strconv.Itoa(int(q.Month)))
 	if q.CostCenterID != "" {
 		if a.Scope != ScopeEnterprise {
 			return fmt.Errorf("GET %s: cost_center_id applies to enterprises only", e.template)
