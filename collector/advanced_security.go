@@ -3,7 +3,6 @@ package collector
 import (
 	"context"
 	"fmt"
-	"sort"
 
 	"github.com/prometheus/client_golang/prometheus"
 
@@ -37,18 +36,9 @@ func (c advancedSecurityCollector) Update(ctx context.Context, client *githubapi
 	if c.byRepository {
 		// A repository on two pages (its committers changed while paging)
 		// is summed like any other rows that share labels.
-		perRepo := map[string]float64{}
 		for _, repo := range r.Repositories {
-			perRepo[repo.Name] += repo.AdvancedSecurityCommitters
-		}
-		names := make([]string, 0, len(perRepo))
-		for name := range perRepo {
-			names = append(names, name)
-		}
-		sort.Strings(names)
-		for _, name := range names {
-			m.gauge(ghasRepoCommitters, perRepo[name], name)
+			m.gauge(ghasRepoCommitters, repo.AdvancedSecurityCommitters, repo.Name)
 		}
 	}
-	return m.metrics, nil
+	return m.metrics(), nil
 }

@@ -9,6 +9,7 @@ import (
 	"slices"
 	"strings"
 	"sync"
+	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
 	dto "github.com/prometheus/client_model/go"
@@ -92,6 +93,16 @@ func lookup(name string) (Factory, bool) {
 	return Factory{}, false
 }
 
+// monthToDate is the calendar month of now in UTC, the month every
+// month-to-date collector asks for.
+func monthToDate(now func() time.Time) (int, time.Month) {
+	if now == nil {
+		now = time.Now
+	}
+	t := now().UTC()
+	return t.Year(), t.Month()
+}
+
 // accountLabels are the labels every billing metric starts with.
 var accountLabels = []string{"scope", "account"}
 
@@ -108,16 +119,69 @@ func newDesc(name, help string, labels ...string) *prometheus.Desc {
 	return d
 }
 
-// metricSet collects one account's samples during an update.
+// metricSet collects one account's samples during an update. Rows that
+// share every label value end in one sample: gauge sums them (quantities,
+// money, counts), maximum keeps the largest (0/1 flags, info metrics,
+// timestamps). The registry sorts samples when it gathers them, so the order
+// rows arrive in does not matter.
 type metricSet struct {
 	account githubapi.Account
-	metrics []prometheus.Metric
+	samples []*gaugeSample
+	index   map[sampleKey]*gaugeSample
 }
 
-func newMetricSet(a githubapi.Account) *metricSet { return &metricSet{account: a} }
+// sampleKey identifies a sample: its descriptor and its label values joined
+// by 0xff, a byte that valid UTF-8 (which label values are made) never holds.
+type sampleKey struct {
+	desc   *prometheus.Desc
+	labels string
+}
 
-// gauge adds one gauge sample; labels follow the account labels.
+func newMetricSet(a githubapi.Account) *metricSet {
+	return &metricSet{account: a, index: map[sampleKey]*gaugeSample{}}
+}
+
+// gauge adds value to the sample with these labels (after the account
+// labels).
 func (s *metricSet) gauge(desc *prometheus.Desc, value float64, labels ...string) {
+	if g, found := s.sample(desc, labels); found {
+		g.value += value
+	} else {
+		g.value = value
+	}
+}
+
+// maximum raises the sample with these labels to value.
+func (s *metricSet) maximum(desc *prometheus.Desc, value float64, labels ...string) {
+	if g, found := s.sample(desc, labels); !found || value > g.value {
+		g.value = value
+	}
+}
+
+// distinct adds a sample whose labels the caller has already made unique
+// (an aggregate summed while reading a large report). It skips the index
+// that gauge and maximum keep, which for hundreds of thousands of series
+// would cost a third more memory.
+func (s *metricSet) distinct(desc *prometheus.Desc, value float64, labels ...string) {
+	s.samples = append(s.samples, &gaugeSample{desc: desc, value: value, labels: s.labelValues(desc, labels)})
+}
+
+// sample finds or adds the sample of desc with these labels.
+func (s *metricSet) sample(desc *prometheus.Desc, labels []string) (g *gaugeSample, found bool) {
+	values := s.labelValues(desc, labels)
+	key := sampleKey{desc, strings.Join(values, "\xff")}
+	if g = s.index[key]; g != nil {
+		return g, true
+	}
+	g = &gaugeSample{desc: desc, labels: values}
+	s.index[key] = g
+	s.samples = append(s.samples, g)
+	return g, false
+}
+
+// labelValues puts the account labels first and makes every value valid
+// UTF-8, so a sample never fails at scrape time.
+func (s *metricSet) labelValues(desc *prometheus.Desc, labels []string) []string {
 	values := make([]string, 0, len(labels)+2)
 	values = append(values, string(s.account.Scope), s.account.Name)
 	for _, l := range labels {
@@ -126,7 +190,16 @@ func (s *metricSet) gauge(desc *prometheus.Desc, value float64, labels ...string
 	if n, ok := labelCounts.Load(desc); !ok || n.(int) != len(values) {
 		panic(fmt.Sprintf("collector: %s takes %v label values, got %d", desc, n, len(values)))
 	}
-	s.metrics = append(s.metrics, &gaugeSample{desc: desc, value: value, labels: values})
+	return values
+}
+
+// metrics returns the samples for the cache.
+func (s *metricSet) metrics() []prometheus.Metric {
+	out := make([]prometheus.Metric, len(s.samples))
+	for i, g := range s.samples {
+		out[i] = g
+	}
+	return out
 }
 
 // gaugeSample is a cached gauge. It holds only its label values and builds

@@ -32,7 +32,7 @@ func (copilotCollector) Update(ctx context.Context, client *githubapi.Client, a 
 			return nil, fmt.Errorf("fetch Copilot seats for %s: %w", a, err)
 		}
 		m.gauge(copilotSeats, float64(distinctSeatHolders(seats.Seats)))
-		return m.metrics, nil
+		return m.metrics(), nil
 	}
 	b, err := client.CopilotBilling(ctx, a)
 	if err != nil {
@@ -45,8 +45,8 @@ func (copilotCollector) Update(ctx context.Context, client *githubapi.Client, a 
 	m.gauge(copilotSeatsPendingCancel, sb.PendingCancellation)
 	m.gauge(copilotSeatsActiveCycle, sb.ActiveThisCycle)
 	m.gauge(copilotSeatsInactiveCycle, sb.InactiveThisCycle)
-	m.gauge(copilotPlanInfo, 1, b.PlanType, b.SeatManagementSetting)
-	return m.metrics, nil
+	m.maximum(copilotPlanInfo, 1, b.PlanType, b.SeatManagementSetting)
+	return m.metrics(), nil
 }
 
 // distinctSeatHolders counts the users in an enterprise's seat list. The list

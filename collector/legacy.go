@@ -3,7 +3,6 @@ package collector
 import (
 	"context"
 	"fmt"
-	"sort"
 
 	"github.com/prometheus/client_golang/prometheus"
 
@@ -43,17 +42,12 @@ func (actionsCollector) Update(ctx context.Context, c *githubapi.Client, a githu
 	m.gauge(actionsUsed, b.TotalMinutesUsed*secondsPerMinute)
 	m.gauge(actionsPaidUsed, b.TotalPaidMinutesUsed*secondsPerMinute)
 	m.gauge(actionsIncluded, b.IncludedMinutes*secondsPerMinute)
-	runners := make([]string, 0, len(b.MinutesUsedBreakdown))
-	for runner := range b.MinutesUsedBreakdown {
+	for runner, minutes := range b.MinutesUsedBreakdown {
 		if runner != "total" { // a sum GitHub adds, not a runner
-			runners = append(runners, runner)
+			m.gauge(actionsRunnerUsed, minutes*secondsPerMinute, runner)
 		}
 	}
-	sort.Strings(runners)
-	for _, runner := range runners {
-		m.gauge(actionsRunnerUsed, b.MinutesUsedBreakdown[runner]*secondsPerMinute, runner)
-	}
-	return m.metrics, nil
+	return m.metrics(), nil
 }
 
 type packagesCollector struct{}
@@ -69,7 +63,7 @@ func (packagesCollector) Update(ctx context.Context, c *githubapi.Client, a gith
 	m.gauge(packagesBandwidth, b.TotalGigabytesBandwidthUsed*bytesPerGigabyte)
 	m.gauge(packagesPaid, b.TotalPaidGigabytesBandwidthUsed*bytesPerGigabyte)
 	m.gauge(packagesIncluded, b.IncludedGigabytesBandwidth*bytesPerGigabyte)
-	return m.metrics, nil
+	return m.metrics(), nil
 }
 
 type sharedStorageCollector struct{}
@@ -85,5 +79,5 @@ func (sharedStorageCollector) Update(ctx context.Context, c *githubapi.Client, a
 	m.gauge(storageEstimated, b.EstimatedStorageForMonth*bytesPerGigabyte)
 	m.gauge(storageEstimatedPay, b.EstimatedPaidStorageForMonth*bytesPerGigabyte)
 	m.gauge(cycleRemaining, b.DaysLeftInBillingCycle*secondsPerDay)
-	return m.metrics, nil
+	return m.metrics(), nil
 }

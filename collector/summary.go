@@ -1,10 +1,8 @@
 package collector
 
 import (
-	"cmp"
 	"context"
 	"fmt"
-	"slices"
 	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
@@ -38,52 +36,14 @@ var (
 	aiCreditDescs       = newSummaryAmountDescs("ai_credit", "Copilot AI credits", "product", "sku", "unit_type", "model")
 )
 
-// summaryKey is one series: rows that share it are summed.
-type summaryKey struct{ product, sku, unitType, model string }
-
-// summarySums adds rows up by label values; emit sorts them so every scrape
-// lists the series in the same order.
-type summarySums map[summaryKey]*githubapi.BillingAmounts
-
-func (s summarySums) add(k summaryKey, v githubapi.BillingAmounts) {
-	sum := s[k]
-	if sum == nil {
-		sum = &githubapi.BillingAmounts{}
-		s[k] = sum
-	}
-	sum.Add(v)
-}
-
-// emit adds the sums to m; withModel says whether the descriptors carry the
-// model label.
-func (s summarySums) emit(m *metricSet, d summaryAmountDescs, withModel bool) {
-	keys := make([]summaryKey, 0, len(s))
-	for k := range s {
-		keys = append(keys, k)
-	}
-	slices.SortFunc(keys, func(a, b summaryKey) int {
-		return cmp.Or(cmp.Compare(a.product, b.product), cmp.Compare(a.sku, b.sku),
-			cmp.Compare(a.unitType, b.unitType), cmp.Compare(a.model, b.model))
-	})
-	for _, k := range keys {
-		v := s[k]
-		labels := []string{k.product, k.sku, k.unitType}
-		if withModel {
-			labels = append(labels, k.model)
-		}
-		m.gauge(d.grossQuantity, v.GrossQuantity, labels...)
-		m.gauge(d.discountQuantity, v.DiscountQuantity, labels...)
-		m.gauge(d.netQuantity, v.NetQuantity, labels...)
-		m.gauge(d.grossAmount, v.GrossAmount, labels...)
-		m.gauge(d.discountAmount, v.DiscountAmount, labels...)
-		m.gauge(d.netAmount, v.NetAmount, labels...)
-	}
-}
-
-// summaryMonth is the calendar month of now in UTC: "month to date".
-func summaryMonth(now func() time.Time) (int, time.Month) {
-	t := now().UTC()
-	return t.Year(), t.Month()
+// add adds one row's six figures; labels follow the account labels.
+func (d summaryAmountDescs) add(m *metricSet, v githubapi.BillingAmounts, labels ...string) {
+	m.gauge(d.grossQuantity, v.GrossQuantity, labels...)
+	m.gauge(d.discountQuantity, v.DiscountQuantity, labels...)
+	m.gauge(d.netQuantity, v.NetQuantity, labels...)
+	m.gauge(d.grossAmount, v.GrossAmount, labels...)
+	m.gauge(d.discountAmount, v.DiscountAmount, labels...)
+	m.gauge(d.netAmount, v.NetAmount, labels...)
 }
 
 // usageSummaryCollector reads /usage/summary. For an enterprise, the summary
@@ -94,18 +54,16 @@ type usageSummaryCollector struct{ now func() time.Time }
 func newUsageSummaryCollector(Options) Collector { return usageSummaryCollector{now: time.Now} }
 
 func (c usageSummaryCollector) Update(ctx context.Context, client *githubapi.Client, a githubapi.Account) ([]prometheus.Metric, error) {
-	year, month := summaryMonth(c.now)
+	year, month := monthToDate(c.now)
 	r, err := client.UsageSummary(ctx, a, year, month)
 	if err != nil {
 		return nil, fmt.Errorf("fetch usage summary for %s: %w", a, err)
 	}
-	sums := summarySums{}
-	for _, it := range r.UsageItems {
-		sums.add(summaryKey{product: it.Product, sku: it.SKU, unitType: it.UnitType}, it.BillingAmounts)
-	}
 	m := newMetricSet(a)
-	sums.emit(m, usageSummaryDescs, false)
-	return m.metrics, nil
+	for _, it := range r.UsageItems {
+		usageSummaryDescs.add(m, it.BillingAmounts, it.Product, it.SKU, it.UnitType)
+	}
+	return m.metrics(), nil
 }
 
 // modelUsageCollector reads premium_request/usage or ai_credit/usage. Like
@@ -130,16 +88,14 @@ func newAICreditsCollector(Options) Collector {
 }
 
 func (c modelUsageCollector) Update(ctx context.Context, client *githubapi.Client, a githubapi.Account) ([]prometheus.Metric, error) {
-	year, month := summaryMonth(c.now)
+	year, month := monthToDate(c.now)
 	r, err := c.fetch(client, ctx, a, year, month)
 	if err != nil {
 		return nil, fmt.Errorf("fetch %s for %s: %w", c.what, a, err)
 	}
-	sums := summarySums{}
-	for _, it := range r.UsageItems {
-		sums.add(summaryKey{product: it.Product, sku: it.SKU, unitType: it.UnitType, model: it.Model}, it.BillingAmounts)
-	}
 	m := newMetricSet(a)
-	sums.emit(m, c.descs, true)
-	return m.metrics, nil
+	for _, it := range r.UsageItems {
+		c.descs.add(m, it.BillingAmounts, it.Product, it.SKU, it.UnitType, it.Model)
+	}
+	return m.metrics(), nil
 }

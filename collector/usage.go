@@ -1,10 +1,8 @@
 package collector
 
 import (
-	"cmp"
 	"context"
 	"fmt"
-	"slices"
 	"strings"
 	"time"
 
@@ -46,13 +44,9 @@ func newUsageCollector(o Options) Collector {
 // failed call fails the update: a total missing one cost center would be
 // wrong money, and the exporter keeps serving the last good data instead.
 func (u usageCollector) Update(ctx context.Context, c *githubapi.Client, a githubapi.Account) ([]prometheus.Metric, error) {
-	clock := u.now
-	if clock == nil {
-		clock = time.Now
-	}
-	now := clock().UTC()
 	agg := newUsageAggregate(u.byRepository)
-	query := githubapi.UsageQuery{Year: now.Year(), Month: now.Month()}
+	year, month := monthToDate(u.now)
+	query := githubapi.UsageQuery{Year: year, Month: month}
 
 	if a.Scope == githubapi.ScopeEnterprise {
 		centers, err := c.CostCenters(ctx, a)
@@ -164,36 +158,19 @@ func (g *usageAggregate) add(costCenter string, it *githubapi.UsageItem) {
 	}
 }
 
-// metrics returns the sums as const metrics, in label order.
+// metrics returns the sums as samples for the cache. The keys are already
+// distinct: the aggregate summed the rows as it read them.
 func (g *usageAggregate) metrics(a githubapi.Account) []prometheus.Metric {
 	m := newMetricSet(a)
-	keys := make([]usageSeries, 0, len(g.series))
-	for k := range g.series {
-		keys = append(keys, k)
-	}
-	slices.SortFunc(keys, func(x, y usageSeries) int {
-		return cmp.Or(
-			cmp.Compare(x.product, y.product), cmp.Compare(x.sku, y.sku), cmp.Compare(x.unitType, y.unitType),
-			cmp.Compare(x.organization, y.organization), cmp.Compare(x.repository, y.repository),
-			cmp.Compare(x.costCenter, y.costCenter))
-	})
-	for _, k := range keys {
-		s := g.series[k]
+	for k, s := range g.series {
 		labels := []string{k.product, k.sku, k.unitType, k.organization, k.repository, k.costCenter}
-		m.gauge(usageItemQuantity, s.quantity, labels...)
-		m.gauge(usageItemGross, s.gross, labels...)
-		m.gauge(usageItemDiscount, s.discount, labels...)
-		m.gauge(usageItemNet, s.net, labels...)
+		m.distinct(usageItemQuantity, s.quantity, labels...)
+		m.distinct(usageItemGross, s.gross, labels...)
+		m.distinct(usageItemDiscount, s.discount, labels...)
+		m.distinct(usageItemNet, s.net, labels...)
 	}
-	priceKeys := make([]usagePriceSeries, 0, len(g.prices))
-	for k := range g.prices {
-		priceKeys = append(priceKeys, k)
+	for k, p := range g.prices {
+		m.distinct(usageItemPrice, p.price, k.product, k.sku, k.unitType)
 	}
-	slices.SortFunc(priceKeys, func(x, y usagePriceSeries) int {
-		return cmp.Or(cmp.Compare(x.product, y.product), cmp.Compare(x.sku, y.sku), cmp.Compare(x.unitType, y.unitType))
-	})
-	for _, k := range priceKeys {
-		m.gauge(usageItemPrice, g.prices[k].price, k.product, k.sku, k.unitType)
-	}
-	return m.metrics
+	return m.metrics()
 }
