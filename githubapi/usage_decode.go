@@ -265,6 +265,38 @@ func (s *usageScanner) expect(want byte, what string) error {
 	return nil
 }
 
+// open moves past the '{' or '[' at s.pos and returns the first byte of the
+// first member, or empty when the container closes at once with close.
+func (s *usageScanner) open(close byte) (c byte, empty bool, err error) {
+	s.pos++
+	if c, err = s.peek(); err != nil || c != close {
+		return c, false, err
+	}
+	s.pos++
+	return c, true, nil
+}
+
+// next moves past what follows a member or element: a comma (it returns
+// the first byte of the next one) or close (done).
+func (s *usageScanner) next(close byte) (c byte, done bool, err error) {
+	if c, err = s.peek(); err != nil {
+		return c, false, err
+	}
+	switch c {
+	case ',':
+		s.pos++
+		c, err = s.peek()
+		return c, false, err
+	case close:
+		s.pos++
+		return c, true, nil
+	}
+	if close == '}' {
+		return c, false, s.syntaxError("invalid character %s after object key:value pair", quoteChar(c))
+	}
+	return c, false, s.syntaxError("invalid character %s after array element", quoteChar(c))
+}
+
 func quoteChar(c byte) string {
 	if c == '\'' {
 		return `'\''`
@@ -327,14 +359,9 @@ func (s *usageScanner) document() error {
 
 // report reads the top-level object; s.pos is at its '{'.
 func (s *usageScanner) report() error {
-	s.pos++
-	c, err := s.peek()
-	if err != nil {
+	c, empty, err := s.open('}')
+	if empty || err != nil {
 		return err
-	}
-	if c == '}' {
-		s.pos++
-		return nil
 	}
 	for {
 		if c != '"' {
@@ -356,20 +383,9 @@ func (s *usageScanner) report() error {
 		if err != nil {
 			return err
 		}
-		if c, err = s.peek(); err != nil {
+		var done bool
+		if c, done, err = s.next('}'); done || err != nil {
 			return err
-		}
-		switch c {
-		case ',':
-			s.pos++
-			if c, err = s.peek(); err != nil {
-				return err
-			}
-		case '}':
-			s.pos++
-			return nil
-		default:
-			return s.syntaxError("invalid character %s after object key:value pair", quoteChar(c))
 		}
 	}
 }
@@ -384,16 +400,12 @@ func (s *usageScanner) items() error {
 	case 'n':
 		return s.literal("null")
 	case '[':
-		s.pos++
 	default:
 		return s.syntaxError("usageItems is not an array")
 	}
-	if c, err = s.peek(); err != nil {
+	c, empty, err := s.open(']')
+	if empty || err != nil {
 		return err
-	}
-	if c == ']' {
-		s.pos++
-		return nil
 	}
 	for {
 		switch c {
@@ -412,20 +424,9 @@ func (s *usageScanner) items() error {
 		default:
 			return s.syntaxError("usage item is not an object")
 		}
-		if c, err = s.peek(); err != nil {
+		var done bool
+		if c, done, err = s.next(']'); done || err != nil {
 			return err
-		}
-		switch c {
-		case ',':
-			s.pos++
-			if c, err = s.peek(); err != nil {
-				return err
-			}
-		case ']':
-			s.pos++
-			return nil
-		default:
-			return s.syntaxError("invalid character %s after array element", quoteChar(c))
 		}
 	}
 }
@@ -433,14 +434,9 @@ func (s *usageScanner) items() error {
 // row reads one usage item into s.item; s.pos is at its '{'.
 func (s *usageScanner) row() error {
 	s.item = UsageItem{}
-	s.pos++
-	c, err := s.peek()
-	if err != nil {
+	c, empty, err := s.open('}')
+	if empty || err != nil {
 		return err
-	}
-	if c == '}' {
-		s.pos++
-		return nil
 	}
 	prev := rowStart
 	for {
@@ -493,20 +489,9 @@ func (s *usageScanner) row() error {
 		if err != nil {
 			return err
 		}
-		if c, err = s.peek(); err != nil {
+		var done bool
+		if c, done, err = s.next('}'); done || err != nil {
 			return err
-		}
-		switch c {
-		case ',':
-			s.pos++
-			if c, err = s.peek(); err != nil {
-				return err
-			}
-		case '}':
-			s.pos++
-			return nil
-		default:
-			return s.syntaxError("invalid character %s after object key:value pair", quoteChar(c))
 		}
 	}
 }
