@@ -33,14 +33,7 @@ type BillingObjects struct {
 }
 
 func (s *Server) objectRoutes() {
-	for _, p := range []struct {
-		prefix string
-		scope  githubapi.Scope
-	}{
-		{"/enterprises/{name}", githubapi.ScopeEnterprise},
-		{"/organizations/{name}", githubapi.ScopeOrganization},
-		{"/users/{name}", githubapi.ScopeUser},
-	} {
+	for _, p := range platformPrefixes {
 		scope := p.scope
 		s.mux.HandleFunc("GET "+p.prefix+"/settings/billing/usage/summary", func(w http.ResponseWriter, r *http.Request) {
 			pd := s.platform(w, r, scope)

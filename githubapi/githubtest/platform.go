@@ -17,6 +17,17 @@ type PlatformData struct {
 	BillingObjects
 }
 
+// platformPrefixes are the billing platform's path prefixes, per scope
+// (organizations are under /organizations there, not /orgs).
+var platformPrefixes = []struct {
+	prefix string
+	scope  githubapi.Scope
+}{
+	{"/enterprises/{name}", githubapi.ScopeEnterprise},
+	{"/organizations/{name}", githubapi.ScopeOrganization},
+	{"/users/{name}", githubapi.ScopeUser},
+}
+
 func (s *Server) platformRoutes() {
 	s.mux.HandleFunc("GET /enterprises/{name}/settings/billing/cost-centers", func(w http.ResponseWriter, r *http.Request) {
 		p := s.platform(w, r, githubapi.ScopeEnterprise)

@@ -21,14 +21,7 @@ type UsageData struct {
 }
 
 func (s *Server) usageRoutes() {
-	for _, p := range []struct {
-		prefix string
-		scope  githubapi.Scope
-	}{
-		{"/enterprises/{name}", githubapi.ScopeEnterprise},
-		{"/organizations/{name}", githubapi.ScopeOrganization},
-		{"/users/{name}", githubapi.ScopeUser},
-	} {
+	for _, p := range platformPrefixes {
 		s.mux.HandleFunc("GET "+p.prefix+"/settings/billing/usage", s.usage(p.scope))
 	}
 }
