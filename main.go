@@ -216,9 +216,7 @@ func run(args []string, stdout, stderr *os.File) int {
 			return 0
 		case sig := <-signals:
 			if sig == syscall.SIGHUP {
-				if err := srv.reload(); err != nil {
-					logger.Error("configuration reload failed; keeping the running configuration", "err", err)
-				}
+				srv.reload() //nolint:errcheck // reload logs its own failure and keeps the running configuration
 				continue
 			}
 			logger.Info("shutting down", "signal", sig.String())

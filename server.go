@@ -52,6 +52,7 @@ type server struct {
 	inflight  chan struct{}
 
 	reloadMu      sync.Mutex
+	loaded        bool // a configuration has been applied; guarded by reloadMu
 	reloadOK      prometheus.Gauge
 	reloadSuccess prometheus.Gauge
 	landing       atomic.Pointer[http.Handler]
@@ -81,7 +82,9 @@ func newServer(c serverConfig) *server {
 }
 
 // reload loads the configuration and applies it. On error the running
-// configuration stays and the reload gauge says 0.
+// configuration stays, the failure is logged (once a configuration has been
+// loaded; the first load's caller reports its own error) and the reload
+// gauge says 0.
 func (s *server) reload() error {
 	s.reloadMu.Lock()
 	defer s.reloadMu.Unlock()
@@ -101,9 +104,15 @@ func (s *server) reload() error {
 		landing, err = s.landingPage(cfg)
 	}
 	if err != nil {
+		// Log before the gauge says 0, so whoever sees the gauge can
+		// already find the reason in the log.
+		if s.loaded {
+			s.logger.Error("configuration reload failed; keeping the running configuration", "err", err)
+		}
 		s.reloadOK.Set(0)
 		return err
 	}
+	s.loaded = true
 	for _, w := range cfg.Warnings {
 		s.logger.Warn(w)
 	}
@@ -245,7 +254,6 @@ func (s *server) serveReload(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	if err := s.reload(); err != nil {
-		s.logger.Error("configuration reload failed; keeping the running configuration", "err", err)
 		http.Error(w, "failed to reload config: "+err.Error(), http.StatusInternalServerError)
 		return
 	}
