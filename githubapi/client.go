@@ -146,6 +146,9 @@ type Client struct {
 	retries    RetryPolicy
 	limiter    *limiter
 	etags      *etagCache
+	// costCenters is the cost-center list per enterprise, shared by the
+	// collectors of one refresh round.
+	costCenters shared[[]CostCenter]
 }
 
 // New returns a client for the API root in o.BaseURL.

@@ -18,13 +18,18 @@ type CostCenterResource struct {
 	Name string `json:"name"`
 }
 
-// CostCenters lists an enterprise's cost centers, active and deleted.
+// CostCenters lists an enterprise's cost centers, active and deleted. The
+// usage and cost_centers collectors both need the list in each refresh
+// round; they share one answer (see shared), which callers must not modify.
 func (c *Client) CostCenters(ctx context.Context, a Account) ([]CostCenter, error) {
-	var body struct {
-		CostCenters []CostCenter `json:"costCenters"`
-	}
-	if err := c.getJSON(ctx, platformEndpoint(a, "/settings/billing/cost-centers"), &body); err != nil {
-		return nil, err
-	}
-	return body.CostCenters, nil
+	e := platformEndpoint(a, "/settings/billing/cost-centers")
+	return c.costCenters.get(ctx, e.path, c.now, func(ctx context.Context) ([]CostCenter, error) {
+		var body struct {
+			CostCenters []CostCenter `json:"costCenters"`
+		}
+		if err := c.getJSON(ctx, e, &body); err != nil {
+			return nil, err
+		}
+		return body.CostCenters, nil
+	})
 }

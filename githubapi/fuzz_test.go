@@ -28,15 +28,18 @@ const fuzzMaxBody = 64 << 10
 
 // fuzzServer answers every request with the current body.
 type fuzzServer struct {
-	mu   sync.Mutex // held for one fuzz input: set the body, call, check
-	body []byte
-	srv  *httptest.Server
+	mu       sync.Mutex // held for one fuzz input: set the body, call, check
+	body     []byte
+	requests int // answered so far; guarded by mu
+	srv      *httptest.Server
+	now      time.Time
 }
 
 func newFuzzServer(f *testing.F) (*fuzzServer, *githubapi.Client) {
 	f.Helper()
 	s := &fuzzServer{}
 	s.srv = httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) {
+		s.requests++ // the client calls while run holds mu
 		w.Header().Set("Content-Type", "application/json")
 		w.Write(s.body) //nolint:errcheck // the client may stop reading
 	}))
@@ -47,6 +50,9 @@ func newFuzzServer(f *testing.F) (*fuzzServer, *githubapi.Client) {
 		MaxResponseBytes: fuzzMaxBody,
 		ETagCacheBytes:   -1,
 		Retries:          githubapi.RetryPolicy{Max: 0, Base: time.Millisecond},
+		// An hour passes between inputs, so an answer the client shares
+		// within a refresh round (the cost-center list) is asked for anew.
+		Now: func() time.Time { return s.now },
 	})
 	if err != nil {
 		f.Fatal(err)
@@ -59,6 +65,7 @@ func (s *fuzzServer) run(body []byte, call func(ctx context.Context)) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	s.body = body
+	s.now = s.now.Add(time.Hour)
 	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 	defer cancel()
 	call(ctx)
@@ -215,7 +222,11 @@ func FuzzCostCenters(f *testing.F) {
 	s, c := newFuzzServer(f)
 	f.Fuzz(func(t *testing.T, body []byte) {
 		s.run(body, func(ctx context.Context) {
+			before := s.requests
 			_, err := c.CostCenters(ctx, fuzzEnterprise)
+			if s.requests != before+1 {
+				t.Fatalf("%d requests for this input, want 1: an earlier input's answer was reused", s.requests-before)
+			}
 			var want struct {
 				CostCenters []githubapi.CostCenter `json:"costCenters"`
 			}
