@@ -121,13 +121,21 @@ func newDesc(name, help string, labels ...string) *prometheus.Desc {
 
 // metricSet collects one account's samples during an update. Rows that
 // share every label value end in one sample: gauge sums them (quantities,
-// money, counts), maximum keeps the largest (0/1 flags, info metrics,
-// timestamps). The registry sorts samples when it gathers them, so the order
-// rows arrive in does not matter.
+// money, counts; see sum), maximum keeps the largest (0/1 flags, info
+// metrics, timestamps). The registry sorts samples when it gathers them, so
+// the order rows arrive in does not matter.
 type metricSet struct {
 	account githubapi.Account
 	samples []*gaugeSample
-	index   map[sampleKey]*gaugeSample
+	index   map[sampleKey]*indexedSample
+}
+
+// indexedSample is a sample that gauge or maximum can find again; sums
+// accumulate in sum until metrics sets the value.
+type indexedSample struct {
+	*gaugeSample
+	summed bool
+	sum    sum
 }
 
 // sampleKey identifies a sample: its descriptor and its label values joined
@@ -138,17 +146,15 @@ type sampleKey struct {
 }
 
 func newMetricSet(a githubapi.Account) *metricSet {
-	return &metricSet{account: a, index: map[sampleKey]*gaugeSample{}}
+	return &metricSet{account: a, index: map[sampleKey]*indexedSample{}}
 }
 
 // gauge adds value to the sample with these labels (after the account
 // labels).
 func (s *metricSet) gauge(desc *prometheus.Desc, value float64, labels ...string) {
-	if g, found := s.sample(desc, labels); found {
-		g.value += value
-	} else {
-		g.value = value
-	}
+	g, _ := s.sample(desc, labels)
+	g.summed = true
+	g.sum.add(value)
 }
 
 // maximum raises the sample with these labels to value.
@@ -167,15 +173,15 @@ func (s *metricSet) distinct(desc *prometheus.Desc, value float64, labels ...str
 }
 
 // sample finds or adds the sample of desc with these labels.
-func (s *metricSet) sample(desc *prometheus.Desc, labels []string) (g *gaugeSample, found bool) {
+func (s *metricSet) sample(desc *prometheus.Desc, labels []string) (g *indexedSample, found bool) {
 	values := s.labelValues(desc, labels)
 	key := sampleKey{desc, strings.Join(values, "\xff")}
 	if g = s.index[key]; g != nil {
 		return g, true
 	}
-	g = &gaugeSample{desc: desc, labels: values}
+	g = &indexedSample{gaugeSample: &gaugeSample{desc: desc, labels: values}}
 	s.index[key] = g
-	s.samples = append(s.samples, g)
+	s.samples = append(s.samples, g.gaugeSample)
 	return g, false
 }
 
@@ -195,6 +201,11 @@ func (s *metricSet) labelValues(desc *prometheus.Desc, labels []string) []string
 
 // metrics returns the samples for the cache.
 func (s *metricSet) metrics() []prometheus.Metric {
+	for _, g := range s.index {
+		if g.summed {
+			g.value = g.sum.value()
+		}
+	}
 	out := make([]prometheus.Metric, len(s.samples))
 	for i, g := range s.samples {
 		out[i] = g

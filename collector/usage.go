@@ -89,7 +89,7 @@ type usageSeries struct {
 }
 
 type usageSums struct {
-	quantity, gross, discount, net float64
+	quantity, gross, discount, net sum
 }
 
 // usagePriceSeries is the label values of one price series.
@@ -147,10 +147,10 @@ func (g *usageAggregate) add(costCenter string, it *githubapi.UsageItem) {
 		s = &usageSums{}
 		g.series[k] = s
 	}
-	s.quantity += it.Quantity
-	s.gross += it.GrossAmount
-	s.discount += it.DiscountAmount
-	s.net += it.NetAmount
+	s.quantity.add(it.Quantity)
+	s.gross.add(it.GrossAmount)
+	s.discount.add(it.DiscountAmount)
+	s.net.add(it.NetAmount)
 
 	pk := usagePriceSeries{it.Product, it.SKU, it.UnitType}
 	if p, ok := g.prices[pk]; !ok || it.Date > p.date || it.Date == p.date && it.PricePerUnit > p.price {
@@ -164,10 +164,10 @@ func (g *usageAggregate) metrics(a githubapi.Account) []prometheus.Metric {
 	m := newMetricSet(a)
 	for k, s := range g.series {
 		labels := []string{k.product, k.sku, k.unitType, k.organization, k.repository, k.costCenter}
-		m.distinct(usageItemQuantity, s.quantity, labels...)
-		m.distinct(usageItemGross, s.gross, labels...)
-		m.distinct(usageItemDiscount, s.discount, labels...)
-		m.distinct(usageItemNet, s.net, labels...)
+		m.distinct(usageItemQuantity, s.quantity.value(), labels...)
+		m.distinct(usageItemGross, s.gross.value(), labels...)
+		m.distinct(usageItemDiscount, s.discount.value(), labels...)
+		m.distinct(usageItemNet, s.net.value(), labels...)
 	}
 	for k, p := range g.prices {
 		m.distinct(usageItemPrice, p.price, k.product, k.sku, k.unitType)

@@ -252,7 +252,54 @@ func TestUsageCollectorSumsRows(t *testing.T) {
 	usageTestExpect(t, "by repository on", got, want)
 }
 
-// Decimal fractions add up as decimals do, within float64 rounding.
+// A month of small fractional rows sums to the decimal total, to the last
+// digit: plain float64 addition of these rows gives 8.999999999999984
+// minutes and $0.7200000000000005.
+func TestUsageCollectorSumsDecimalsExactly(t *testing.T) {
+	var rows []githubapi.UsageItem
+	for day := 1; day <= 30; day++ {
+		date := fmt.Sprintf("2026-11-%02dT00:00:00Z", day)
+		for _, repo := range []string{"acme-web/a", "acme-web/b", "acme-web/c"} {
+			rows = append(rows, usageTestRow(date, "Actions", "actions_linux", "acme-web", repo, 0.1, 0.16, 0.016, 0.008, 0.008))
+		}
+	}
+	if naive := naiveSum(0.1, len(rows)); naive == 9 {
+		t.Fatalf("90 × 0.1 = %v in plain float64: the rows do not show drift", naive)
+	}
+	d := usageTestDataset()
+	usageTestSet(d, usageTestOrg, "", rows...)
+	client := githubtest.Start(t, d).Client(t, githubapi.Options{})
+
+	series := func(metric, repo string) string {
+		return usageTestSeries(metric, "Actions", "actions_linux", "minutes", "acme-web", repo, "")
+	}
+	// 90 rows: 90 × 0.1, 90 × 0.016, 90 × 0.008.
+	usageTestExpect(t, "by repository off", usageTestValues(t, usageTestNew(false, usageTestNow), client, usageTestOrg), map[string]float64{
+		series("quantity", ""): 9, series("gross_amount_usd", ""): 1.44,
+		series("discount_amount_usd", ""): 0.72, series("net_amount_usd", ""): 0.72,
+		usageTestPrice("Actions", "actions_linux", "minutes"): 0.16,
+	})
+	// 30 rows a repository: 30 × 0.1, 30 × 0.016, 30 × 0.008.
+	want := map[string]float64{usageTestPrice("Actions", "actions_linux", "minutes"): 0.16}
+	for _, repo := range []string{"acme-web/a", "acme-web/b", "acme-web/c"} {
+		want[series("quantity", repo)] = 3
+		want[series("gross_amount_usd", repo)] = 0.48
+		want[series("discount_amount_usd", repo)] = 0.24
+		want[series("net_amount_usd", repo)] = 0.24
+	}
+	usageTestExpect(t, "by repository on", usageTestValues(t, usageTestNew(true, usageTestNow), client, usageTestOrg), want)
+}
+
+// naiveSum adds x n times in plain float64.
+func naiveSum(x float64, n int) float64 {
+	s := 0.0
+	for range n {
+		s += x
+	}
+	return s
+}
+
+// Decimal fractions add up as decimals do.
 func TestUsageCollectorFractionalQuantities(t *testing.T) {
 	d := usageTestDataset()
 	usageTestSet(d, usageTestUser, "",
@@ -268,7 +315,7 @@ func TestUsageCollectorFractionalQuantities(t *testing.T) {
 		usageTestSeries("discount_amount_usd", "Copilot", "copilot_pro", "minutes", "", "", ""): 0.11,
 		usageTestSeries("net_amount_usd", "Copilot", "copilot_pro", "minutes", "", "", ""):      3.22,
 	} {
-		if v, ok := got[key]; !ok || math.Abs(v-want) > 1e-12 {
+		if v, ok := got[key]; !ok || v != want {
 			t.Errorf("%s = %v (present %v), want %v", key, v, ok, want)
 		}
 	}
