@@ -120,6 +120,32 @@ func (p *reloadProcess) waitFor(t *testing.T, what string, ok func(body string) 
 	return e2eWaitFor(t, p.exited, what, func() (int, string, error) { return e2eGet(p.base + path) }, ok)
 }
 
+// waitForOutput waits up to 10 s for the process's output to hold every
+// one of wants. The process writes its log to a pipe that os/exec copies
+// into p.out on a goroutine of its own, so a line written before an HTTP
+// answer can reach p.out after the test has read that answer.
+func (p *reloadProcess) waitForOutput(t *testing.T, what string, wants ...string) {
+	t.Helper()
+	deadline := time.Now().Add(10 * time.Second)
+	for {
+		out := p.out.String()
+		missing := ""
+		for _, w := range wants {
+			if !strings.Contains(out, w) {
+				missing = w
+				break
+			}
+		}
+		if missing == "" {
+			return
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("no %s after 10s: the output lacks %q", what, missing)
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+}
+
 func (p *reloadProcess) signal(t *testing.T, sig os.Signal) {
 	t.Helper()
 	if err := p.cmd.Process.Signal(sig); err != nil {
@@ -138,9 +164,7 @@ func TestReloadOnSIGHUP(t *testing.T) {
 	if !hasLine(body, "github_billing_config_last_reload_successful 1") {
 		t.Error("reload gauge is not 1 at start")
 	}
-	if out := p.out.String(); !strings.Contains(out, "readable by every user") || !strings.Contains(out, "level=warn") {
-		t.Errorf("no warning at start about the token file every user can read:\n%s", out)
-	}
+	p.waitForOutput(t, "a warning at start about the token file every user can read", "level=warn", "readable by every user")
 
 	// Bad file: the running configuration stays, the gauge says 0.
 	p.write(t, "organizations: [{name: acme-data}]\nrefresh_intervall: 5m\n")
@@ -149,9 +173,7 @@ func TestReloadOnSIGHUP(t *testing.T) {
 	if !hasLine(body, web) || strings.Contains(body, `account="acme-data"`) {
 		t.Error("a bad reload did not keep the running configuration")
 	}
-	if out := p.out.String(); !strings.Contains(out, "configuration reload failed") || !strings.Contains(out, "refresh_intervall") {
-		t.Errorf("the failed reload is not logged with its reason:\n%s", out)
-	}
+	p.waitForOutput(t, "the failed reload logged with its reason", "configuration reload failed", "refresh_intervall")
 
 	// Fixed, with acme-data instead of acme-web.
 	p.write(t, "organizations: [{name: acme-data}]\nusers: [{name: octocat}]\n")
