@@ -200,3 +200,31 @@ func BenchmarkWarmScrape10kSeries(b *testing.B) {
 		b.Fatalf("warm scrapes made %d requests to GitHub, want 0", got)
 	}
 }
+
+// A refresh waiting for a free slot has not started talking to GitHub: its
+// timeout starts when it gets the slot. Six organizations at concurrency 1
+// with 200 ms answers take 1.2 s in all, longer than the 500 ms each
+// refresh may take; every one of them still works.
+func TestQueuedRefreshesDoNotTimeOutInTheQueue(t *testing.T) {
+	f := newEngineFixture(t, manyOrgs(6, false), Config{Collectors: []string{"actions"}, Concurrency: 1},
+		Settings{RefreshInterval: time.Hour, RefreshTimeout: 500 * time.Millisecond, MaxAge: 3 * time.Hour})
+	f.fake.SetLatency(200 * time.Millisecond)
+	mfs := f.gather(t, context.Background())
+	ok := 0
+	for _, mf := range mfs {
+		if mf.GetName() != "github_billing_scrape_collector_success" {
+			continue
+		}
+		for _, m := range mf.Metric {
+			if m.GetGauge().GetValue() == 1 {
+				ok++
+			}
+		}
+	}
+	if ok != 6 {
+		t.Errorf("%d of 6 refreshes worked, want all 6", ok)
+	}
+	if got := f.fake.Requests("/orgs/org-005/settings/billing/actions"); got != 1 {
+		t.Errorf("org-005 was asked %d times, want 1", got)
+	}
+}

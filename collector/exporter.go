@@ -254,19 +254,22 @@ func (e *Exporter) ensureFresh(j job, s Settings) <-chan struct{} {
 // asked for it, and stores the outcome.
 func (e *Exporter) refresh(j job, s Settings, done chan struct{}) {
 	defer e.wg.Done()
-	ctx, cancel := context.WithTimeout(e.ctx, s.RefreshTimeout)
-	defer cancel()
 
+	// The timeout starts once the refresh holds a slot: a refresh queued
+	// behind others (200 organizations at concurrency 4) has not started
+	// talking to GitHub yet, and must not fail for the queue's length.
 	var metrics []prometheus.Metric
 	var err error
 	start := e.now()
 	select {
 	case e.sem <- struct{}{}:
 		start = e.now()
+		ctx, cancel := context.WithTimeout(e.ctx, s.RefreshTimeout)
 		metrics, err = safeUpdate(ctx, j)
+		cancel()
 		<-e.sem
-	case <-ctx.Done():
-		err = fmt.Errorf("waiting for a free connection to GitHub: %w", ctx.Err())
+	case <-e.ctx.Done():
+		err = fmt.Errorf("waiting for a free connection to GitHub: %w", e.ctx.Err())
 	}
 	end := e.now()
 
