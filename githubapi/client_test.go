@@ -387,6 +387,10 @@ func TestClientTypedErrors(t *testing.T) {
 			w.Header().Set("X-Ratelimit-Reset", "1767225600")
 			writeGitHubError(w, 403, "API rate limit exceeded for user ID 1.")
 		}, githubapi.ErrRateLimited, 403, "API rate limit exceeded for user ID 1.", nil},
+		{"429 bare", func(w http.ResponseWriter, _ *http.Request) {
+			w.Header().Set("X-Ratelimit-Remaining", "4000")
+			writeGitHubError(w, 429, "Too many requests")
+		}, githubapi.ErrRateLimited, 429, "Too many requests", nil},
 		{"429 with remaining 0", func(w http.ResponseWriter, _ *http.Request) {
 			w.Header().Set("X-Ratelimit-Remaining", "0")
 			writeGitHubError(w, 429, "slow down")

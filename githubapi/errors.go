@@ -86,7 +86,11 @@ func newAPIError(template, path string, resp *http.Response) *APIError {
 	if json.Unmarshal(raw, &body) == nil {
 		e.Message, e.DocumentationURL = body.Message, body.DocumentationURL
 	}
-	if e.StatusCode == http.StatusForbidden || e.StatusCode == http.StatusTooManyRequests {
+	switch e.StatusCode {
+	case http.StatusTooManyRequests:
+		// 429 means too many requests whatever the headers say.
+		e.RateLimited = true
+	case http.StatusForbidden:
 		e.RateLimited = resp.Header.Get("X-Ratelimit-Remaining") == "0" ||
 			resp.Header.Get("Retry-After") != "" ||
 			strings.Contains(strings.ToLower(e.Message), "rate limit")
