@@ -3,7 +3,6 @@ package collector
 import (
 	"context"
 	"fmt"
-	"strings"
 
 	"github.com/prometheus/client_golang/prometheus"
 
@@ -11,7 +10,7 @@ import (
 )
 
 var (
-	copilotSeats              = newDesc("copilot_seats", "Copilot seats: seat_breakdown.total for an organization; for an enterprise, the distinct users holding a seat.")
+	copilotSeats              = newDesc("copilot_seats", "Copilot seats: seat_breakdown.total for an organization, total_seats for an enterprise.")
 	copilotSeatsAdded         = newDesc("copilot_seats_added_this_cycle", "Copilot seats added in the billing cycle.")
 	copilotSeatsPendingInvite = newDesc("copilot_seats_pending_invitation", "Copilot seats waiting for the user to accept an invitation.")
 	copilotSeatsPendingCancel = newDesc("copilot_seats_pending_cancellation", "Copilot seats that end with the billing cycle.")
@@ -27,11 +26,11 @@ func newCopilotCollector(Options) Collector { return copilotCollector{} }
 func (copilotCollector) Update(ctx context.Context, client *githubapi.Client, a githubapi.Account) ([]prometheus.Metric, error) {
 	m := newMetricSet(a)
 	if a.Scope == githubapi.ScopeEnterprise {
-		seats, err := client.CopilotSeats(ctx, a)
+		total, err := client.CopilotSeatTotal(ctx, a)
 		if err != nil {
 			return nil, fmt.Errorf("fetch Copilot seats for %s: %w", a, err)
 		}
-		m.gauge(copilotSeats, float64(distinctSeatHolders(seats.Seats)))
+		m.gauge(copilotSeats, total)
 		return m.metrics(), nil
 	}
 	b, err := client.CopilotBilling(ctx, a)
@@ -47,21 +46,4 @@ func (copilotCollector) Update(ctx context.Context, client *githubapi.Client, a 
 	m.gauge(copilotSeatsInactiveCycle, sb.InactiveThisCycle)
 	m.maximum(copilotPlanInfo, 1, b.PlanType, b.SeatManagementSetting)
 	return m.metrics(), nil
-}
-
-// distinctSeatHolders counts the users in an enterprise's seat list. The list
-// has a row per granting organization or team, but the enterprise pays once
-// per user, so users are counted by login (case-insensitively, as GitHub
-// compares logins) rather than rows. This is computed
-// from the rows read instead of taking total_seats on trust, which keeps it
-// right whether total_seats counts users (as documented) or rows. Rows
-// without an assignee cannot be matched to a user and are not counted.
-func distinctSeatHolders(seats []githubapi.CopilotSeat) int {
-	users := map[string]bool{}
-	for _, s := range seats {
-		if s.Assignee != nil && s.Assignee.Login != "" {
-			users[strings.ToLower(s.Assignee.Login)] = true
-		}
-	}
-	return len(users)
 }

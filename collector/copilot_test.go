@@ -1,13 +1,17 @@
 package collector
 
 import (
+	"context"
+	"errors"
+	"fmt"
+	"strings"
 	"testing"
 
 	"github.com/github-billing-exporter/github-billing-exporter/githubapi"
 	"github.com/github-billing-exporter/github-billing-exporter/githubapi/githubtest"
 )
 
-const platformTestCopilotSeats = "# HELP github_billing_copilot_seats Copilot seats: seat_breakdown.total for an organization; for an enterprise, the distinct users holding a seat.\n# TYPE github_billing_copilot_seats gauge\n"
+const platformTestCopilotSeats = "# HELP github_billing_copilot_seats Copilot seats: seat_breakdown.total for an organization, total_seats for an enterprise.\n# TYPE github_billing_copilot_seats gauge\n"
 
 func TestCopilotCollectorOrganizationOnTheExample(t *testing.T) {
 	srv := githubtest.Start(t, nil)
@@ -42,35 +46,50 @@ func TestCopilotCollectorEnterpriseOnTheSeatExample(t *testing.T) {
 	client := srv.Client(t, githubapi.Options{})
 	// The org seat example is the only seat body captured; the enterprise
 	// list has the same shape.
-	srv.Override("/enterprises/acme/copilot/billing/seats", githubtest.ServeFile(examplesDir+"org-copilot-seats.json"))
+	var q githubtest.Queries
+	srv.Override("/enterprises/acme/copilot/billing/seats", q.Wrap(githubtest.ServeFile(examplesDir+"org-copilot-seats.json")))
 	got := update(t, copilotCollector{}, client, githubapi.Account{Scope: githubapi.ScopeEnterprise, Name: "acme"})
+	if all := q.All(); len(all) != 1 || all[0].Encode() != "per_page=1" {
+		t.Errorf("queries %v, want one request with per_page=1", all)
+	}
 	expectExposition(t, got, platformTestCopilotSeats+`github_billing_copilot_seats{account="acme",scope="enterprise"} 2
 `)
 }
 
-func TestCopilotCollectorEnterpriseCountsUsersOnce(t *testing.T) {
+// An enterprise's seat count is total_seats, which GitHub documents as
+// counting a user once however many organizations or teams granted the
+// seat; one request of one row reads it, whatever the list's length.
+func TestCopilotCollectorEnterpriseReadsTotalSeatsWithOneRequest(t *testing.T) {
 	d := githubtest.NewDataset()
 	p := &githubtest.PlatformData{}
 	d.Enterprises["acme"] = &githubtest.AccountData{Platform: p}
 	seat := func(login, org string) githubapi.CopilotSeat {
 		return githubapi.CopilotSeat{Assignee: &githubapi.CopilotAssignee{Login: login}, Organization: &githubapi.CopilotOrg{Login: org}}
 	}
-	// 120 users in acme-web (two pages of 100), mona again through
-	// acme-data and once more in other casing, and a seat without assignee.
-	for i := 0; i < 119; i++ {
-		p.CopilotSeats = append(p.CopilotSeats, seat("user-"+string(rune('a'+i/26))+string(rune('a'+i%26)), "acme-web"))
+	// 250 rows: 247 users, mona granted three times.
+	for i := 0; i < 247; i++ {
+		p.CopilotSeats = append(p.CopilotSeats, seat(fmt.Sprintf("user-%03d", i), "acme-web"))
 	}
-	p.CopilotSeats = append(p.CopilotSeats, seat("mona", "acme-web"), seat("mona", "acme-data"), seat("Mona", "acme-ops"),
-		githubapi.CopilotSeat{Organization: &githubapi.CopilotOrg{Login: "acme-web"}})
+	p.CopilotSeats = append(p.CopilotSeats, seat("mona", "acme-web"), seat("mona", "acme-data"), seat("Mona", "acme-ops"))
 	srv := githubtest.Start(t, d)
 	client := srv.Client(t, githubapi.Options{})
 	got := update(t, copilotCollector{}, client, githubapi.Account{Scope: githubapi.ScopeEnterprise, Name: "acme"})
-	if n := srv.Requests("/enterprises/acme/copilot/billing/seats"); n != 2 {
-		t.Errorf("%d requests, want 2 pages", n)
+	if n := srv.Requests("/enterprises/acme/copilot/billing/seats"); n != 1 {
+		t.Errorf("%d requests, want 1", n)
 	}
-	// 123 rows: 119 + mona = 120 users; the other two mona rows and the row
-	// without assignee add none. Only the seat count applies to an
-	// enterprise.
-	expectExposition(t, got, platformTestCopilotSeats+`github_billing_copilot_seats{account="acme",scope="enterprise"} 120
+	// 247 users plus mona.
+	expectExposition(t, got, platformTestCopilotSeats+`github_billing_copilot_seats{account="acme",scope="enterprise"} 248
 `)
+}
+
+// An answer without total_seats is a decode error, not zero seats.
+func TestCopilotCollectorEnterpriseWithoutTotalSeatsFails(t *testing.T) {
+	srv := githubtest.Start(t, nil)
+	srv.Override("/enterprises/acme/copilot/billing/seats", githubtest.ServeString(`{"seats": []}`))
+	client := srv.Client(t, githubapi.Options{})
+	_, err := copilotCollector{}.Update(context.Background(), client, githubapi.Account{Scope: githubapi.ScopeEnterprise, Name: "acme"})
+	var de *githubapi.DecodeError
+	if !errors.As(err, &de) || !strings.Contains(err.Error(), "total_seats") {
+		t.Errorf("err = %v, want a DecodeError naming total_seats", err)
+	}
 }

@@ -2,6 +2,7 @@ package githubapi
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"io"
 	"net/url"
@@ -78,6 +79,28 @@ func (c *Client) CopilotBilling(ctx context.Context, a Account) (*CopilotBilling
 		return nil, err
 	}
 	return &v, nil
+}
+
+// CopilotSeatTotal fetches total_seats of an enterprise's or organization's
+// seat assignments with one request (per_page=1): GitHub counts a user once in
+// total_seats however many organizations or teams granted the seat, so the
+// rows themselves need not be read.
+func (c *Client) CopilotSeatTotal(ctx context.Context, a Account) (float64, error) {
+	if a.Scope != ScopeEnterprise && a.Scope != ScopeOrganization {
+		return 0, fmt.Errorf("Copilot seats: %s has none (enterprises and organizations only)", a)
+	}
+	e := legacyEndpoint(a, "/copilot/billing/seats")
+	e.query = url.Values{"per_page": {"1"}}
+	var page struct {
+		TotalSeats *float64 `json:"total_seats"`
+	}
+	if err := c.getJSON(ctx, e, &page); err != nil {
+		return 0, err
+	}
+	if page.TotalSeats == nil {
+		return 0, &DecodeError{Endpoint: e.template, Path: e.path, Err: errors.New("the answer has no total_seats")}
+	}
+	return *page.TotalSeats, nil
 }
 
 // CopilotSeats reads every page (100 seats each, following the Link header)
