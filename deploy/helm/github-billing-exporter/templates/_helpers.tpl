@@ -88,9 +88,43 @@ app.kubernetes.io/component: exporter
 {{- end }}
 {{- end }}
 
+{{/* "true" when at least one account is configured, else "". */}}
+{{- define "gbe.hasAccounts" -}}
+{{- if or .Values.config.enterprises .Values.config.organizations .Values.config.users }}true{{ end }}
+{{- end }}
+
+{{/*
+"true" when the exporter runs --demo, else "". demo: auto (the default) is
+demo mode only while neither an account nor a credential is configured, so
+that the default values install something that runs instead of a pod that
+exits with "no accounts"; as soon as a user configures GitHub it is off.
+*/}}
+{{- define "gbe.demo" -}}
+{{- if kindIs "bool" .Values.demo }}
+{{- if .Values.demo }}true{{ end }}
+{{- else if not (or (include "gbe.hasAccounts" .) .Values.github.token .Values.github.existingSecret .Values.github.app.enabled) }}true{{ end }}
+{{- end }}
+
+{{/* Values the exporter would refuse at start, refused at template time. */}}
+{{- define "gbe.validate" -}}
+{{- $demo := include "gbe.demo" . }}
+{{- if and .Values.github.app.enabled (not $demo) (not (include "gbe.appKeySecretName" .)) }}
+{{- fail "github.app.enabled needs github.app.privateKey or github.app.existingSecret" }}
+{{- end }}
+{{- if and .Values.github.app.enabled (include "gbe.tokenSecretName" .) }}
+{{- fail "set either a token (github.token / github.existingSecret) or github.app, not both" }}
+{{- end }}
+{{- if and (not $demo) (not (include "gbe.hasAccounts" .)) }}
+{{- fail "no accounts: the exporter exits without one. List at least one of config.enterprises, config.organizations or config.users (e.g. --set 'config.organizations[0].name=my-org'), or set demo=true for made-up data" }}
+{{- end }}
+{{- end }}
+
 {{/* The exporter's config file (see the README's "Configuration"). */}}
 {{- define "gbe.config" -}}
 github:
+  {{- with .Values.github.credential }}
+  credential: {{ . | quote }}
+  {{- end }}
   api_url: {{ .Values.github.apiURL | quote }}
   {{- if include "gbe.tokenSecretName" . }}
   token_file: /etc/github-billing-exporter/token/token
@@ -101,7 +135,26 @@ github:
     installation_id: {{ int64 .Values.github.app.installationID }}
     private_key_file: /etc/github-billing-exporter/app/private-key.pem
   {{- end }}
+  {{- with .Values.github.proxyURL }}
+  proxy_url: {{ . | quote }}
+  {{- end }}
+  {{- with .Values.github.noProxy }}
+  no_proxy: {{ . | quote }}
+  {{- end }}
+  {{- if .Values.github.proxyFromEnvironment }}
+  proxy_from_environment: true
+  {{- end }}
+  {{- with .Values.github.tlsConfig }}
+  tls_config:
+    {{- toYaml . | nindent 4 }}
+  {{- end }}
 refresh_interval: {{ .Values.config.refreshInterval }}
+{{- with .Values.config.refreshTimeout }}
+refresh_timeout: {{ . }}
+{{- end }}
+{{- with .Values.config.maxAge }}
+max_age: {{ . }}
+{{- end }}
 {{- with .Values.config.enterprises }}
 enterprises:
   {{- toYaml . | nindent 2 }}
