@@ -2,6 +2,7 @@ package collector
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"strings"
 	"time"
@@ -39,10 +40,11 @@ func newUsageCollector(o Options) Collector {
 }
 
 // Update reads the month-to-date usage report. For an enterprise it reads
-// the report once for the usage in no cost center and once per active cost
-// center, so that the sum over cost_center is the whole enterprise. Any
-// failed call fails the update: a total missing one cost center would be
-// wrong money, and the exporter keeps serving the last good data instead.
+// the report once for the usage in no cost center and once per cost center,
+// active or deleted, so that the sum over cost_center is the whole
+// enterprise. Any failed call fails the update: a total missing one cost
+// center would be wrong money, and the exporter keeps serving the last good
+// data instead.
 func (u usageCollector) Update(ctx context.Context, c *githubapi.Client, a githubapi.Account) ([]prometheus.Metric, error) {
 	agg := newUsageAggregate(u.byRepository)
 	year, month := monthToDate(u.now)
@@ -54,23 +56,24 @@ func (u usageCollector) Update(ctx context.Context, c *githubapi.Client, a githu
 			return nil, fmt.Errorf("fetch usage for %s: %w", a, err)
 		}
 		for _, cc := range centers {
-			// A deleted cost center is skipped. Usage it carried earlier in
-			// the month may then be missing from the enterprise's total: the
-			// report without cost_center_id holds only unassigned usage.
-			if strings.EqualFold(cc.State, "deleted") {
-				continue
-			}
 			// Cost centers are labelled by name, as people know them. Two
-			// active cost centers with one name share their series and are
-			// summed, like any rows with the same labels; the id of each is
-			// in github_billing_cost_center_info.
+			// cost centers with one name share their series and are summed,
+			// like any rows with the same labels; the id of each is in
+			// github_billing_cost_center_info.
 			name := cc.Name
 			if name == "" {
 				name = cc.ID // never merge a nameless cost center into "no cost center"
 			}
 			q := query
 			q.CostCenterID = cc.ID
-			if err := c.Usage(ctx, a, q, agg.adder(name)); err != nil {
+			err := c.Usage(ctx, a, q, agg.adder(name))
+			// A deleted (archived) cost center is read too: usage it carried
+			// before it was deleted this month is in no other answer. If
+			// GitHub refuses the id of a deleted one, it has no usage to add.
+			if err != nil && strings.EqualFold(cc.State, "deleted") && refusedID(err) {
+				continue
+			}
+			if err != nil {
 				return nil, fmt.Errorf("fetch usage for %s: cost center %q: %w", a, cc.Name, err)
 			}
 		}
@@ -81,6 +84,12 @@ func (u usageCollector) Update(ctx context.Context, c *githubapi.Client, a githu
 		return nil, fmt.Errorf("fetch usage for %s: %w", a, err)
 	}
 	return agg.metrics(a), nil
+}
+
+// refusedID says whether GitHub refused a request for its parameters (400)
+// or did not find what it names (404), before sending any row.
+func refusedID(err error) bool {
+	return errors.Is(err, githubapi.ErrBadRequest) || errors.Is(err, githubapi.ErrNotFound)
 }
 
 // usageSeries is the label values of one usage series, after the account.

@@ -321,15 +321,17 @@ func TestUsageCollectorFractionalQuantities(t *testing.T) {
 	}
 }
 
-// An enterprise is read once per active cost center and once for usage in
-// none; the sum over cost_center is the whole enterprise. A deleted cost
-// center is not read; two with one name are summed.
+// An enterprise is read once per cost center and once for usage in none;
+// the sum over cost_center is the whole enterprise. A deleted cost center is
+// read too (its usage from before the deletion is in no other answer), and
+// one whose id GitHub refuses adds nothing; two with one name are summed.
 func TestUsageCollectorEnterpriseCostCenters(t *testing.T) {
 	d := usageTestDataset()
 	d.Enterprises["acme-corp"].Platform.CostCenters = []githubapi.CostCenter{
 		{ID: "cc-platform", Name: "Platform", State: "active"},
 		{ID: "cc-data", Name: "Data Science", State: "active"},
 		{ID: "cc-old", Name: "Legacy", State: "deleted"},
+		{ID: "cc-gone", Name: "Gone", State: "deleted"},
 		{ID: "cc-ops-1", Name: "Ops", State: "active"},
 		{ID: "cc-ops-2", Name: "Ops", State: "active"},
 	}
@@ -342,6 +344,7 @@ func TestUsageCollectorEnterpriseCostCenters(t *testing.T) {
 	usageTestSet(d, usageTestEnterprise, "cc-old", usageTestRow(day, "Actions", "actions_linux", "acme-old", "acme-old/x", 1, 0.5, 0.5, 0, 0.5))
 	usageTestSet(d, usageTestEnterprise, "cc-ops-1", usageTestRow(day, "Actions", "actions_linux", "acme-ops", "acme-ops/x", 160, 0.5, 80, 0, 80))
 	usageTestSet(d, usageTestEnterprise, "cc-ops-2", usageTestRow(day, "Actions", "actions_linux", "acme-ops", "acme-ops/y", 320, 0.5, 160, 0, 160))
+	d.Enterprises["acme-corp"].Platform.RefusedCostCenters = []string{"cc-gone"}
 	fake := githubtest.Start(t, d)
 	client := fake.Client(t, githubapi.Options{})
 
@@ -356,25 +359,40 @@ func TestUsageCollectorEnterpriseCostCenters(t *testing.T) {
 		series("discount_amount_usd", "acme-web", "Platform"): 2, series("net_amount_usd", "acme-web", "Platform"): 28,
 		series("quantity", "acme-data", "Data Science"): 80, series("gross_amount_usd", "acme-data", "Data Science"): 40,
 		series("discount_amount_usd", "acme-data", "Data Science"): 0, series("net_amount_usd", "acme-data", "Data Science"): 40,
+		series("quantity", "acme-old", "Legacy"): 1, series("gross_amount_usd", "acme-old", "Legacy"): 0.5,
+		series("discount_amount_usd", "acme-old", "Legacy"): 0, series("net_amount_usd", "acme-old", "Legacy"): 0.5,
 		series("quantity", "acme-ops", "Ops"): 480, series("gross_amount_usd", "acme-ops", "Ops"): 240,
 		series("discount_amount_usd", "acme-ops", "Ops"): 0, series("net_amount_usd", "acme-ops", "Ops"): 240,
 		usageTestPrice("Actions", "actions_linux", "minutes"): 0.5,
 	}
 	usageTestExpect(t, "enterprise", got, want)
 
-	// The total equals the sum of the answers: 10 + 20 + 40 + 80 + 160 + 320.
+	// The total equals the sum of the answers: 10 + 20 + 40 + 80 + 1 + 160 + 320.
 	total := 0.0
 	for k, v := range got {
 		if strings.HasPrefix(k, "quantity{") {
 			total += v
 		}
 	}
-	if total != 630 {
-		t.Errorf("total quantity %v, want 630", total)
+	if total != 631 {
+		t.Errorf("total quantity %v, want 631", total)
 	}
-	// Four active cost centers and none: five reports.
-	if n := fake.Requests("/enterprises/acme-corp/settings/billing/usage"); n != 5 {
-		t.Errorf("%d usage requests, want 5", n)
+	// Six cost centers and none: seven reports.
+	if n := fake.Requests("/enterprises/acme-corp/settings/billing/usage"); n != 7 {
+		t.Errorf("%d usage requests, want 7", n)
+	}
+}
+
+// A refused id fails the update when the cost center is active: a total
+// without it would be wrong money.
+func TestUsageCollectorRefusedActiveCostCenterFails(t *testing.T) {
+	d := usageTestDataset()
+	d.Enterprises["acme-corp"].Platform.CostCenters = []githubapi.CostCenter{{ID: "cc-platform", Name: "Platform", State: "active"}}
+	d.Enterprises["acme-corp"].Platform.RefusedCostCenters = []string{"cc-platform"}
+	client := githubtest.Start(t, d).Client(t, githubapi.Options{})
+	_, err := usageTestNew(false, usageTestNow).Update(context.Background(), client, usageTestEnterprise)
+	if !errors.Is(err, githubapi.ErrBadRequest) || !strings.Contains(err.Error(), `"Platform"`) {
+		t.Errorf("err = %v, want a 400 naming the cost center", err)
 	}
 }
 

@@ -11,6 +11,7 @@ import (
 
 // Sentinel errors an *APIError matches with errors.Is.
 var (
+	ErrBadRequest   = errors.New("bad request")            // 400: GitHub refused the parameters
 	ErrUnauthorized = errors.New("unauthorized")           // 401: bad or expired credential
 	ErrForbidden    = errors.New("forbidden")              // 403: usually a missing scope or permission
 	ErrNotFound     = errors.New("not found")              // 404: unknown account, or no access to it
@@ -52,6 +53,8 @@ func (e *APIError) Error() string {
 // Is matches the sentinel errors by status code.
 func (e *APIError) Is(target error) bool {
 	switch target {
+	case ErrBadRequest:
+		return e.StatusCode == http.StatusBadRequest
 	case ErrUnauthorized:
 		return e.StatusCode == http.StatusUnauthorized
 	case ErrForbidden:

@@ -5,6 +5,7 @@ import (
 	"hash/fnv"
 	"math"
 	"net/http"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -18,6 +19,9 @@ type UsageData struct {
 	// center id; "" holds the usage that belongs to no cost center, which is
 	// all of it for organizations and users. Dates are "YYYY-MM-DD…" strings.
 	UsageItems map[string][]githubapi.UsageItem
+	// RefusedCostCenters are cost center ids the usage report answers 400
+	// for, as GitHub may for a deleted cost center.
+	RefusedCostCenters []string
 }
 
 func (s *Server) usageRoutes() {
@@ -57,6 +61,10 @@ func (s *Server) usage(scope githubapi.Scope) http.HandlerFunc {
 		costCenter := ""
 		if scope == githubapi.ScopeEnterprise {
 			costCenter = q.Get("cost_center_id")
+		}
+		if costCenter != "" && slices.Contains(p.RefusedCostCenters, costCenter) {
+			WriteError(w, http.StatusBadRequest, fmt.Sprintf("Invalid cost center id: %s", costCenter))
+			return
 		}
 		rows := p.UsageItems[costCenter]
 		if year == 0 {
