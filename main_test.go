@@ -629,3 +629,43 @@ func TestServerNeverShowsToken(t *testing.T) {
 	}
 	// newMainTestEnv's cleanup checks the log for the token.
 }
+
+// The scrape's deadline: Prometheus's header less the offset; the flag's
+// timeout without a usable header; the header itself when it is no longer
+// than the offset; a cap for absurd values rather than an overflow into a
+// deadline in the past.
+func TestScrapeContextDeadline(t *testing.T) {
+	s := &server{serverConfig: serverConfig{scrapeTimeout: 10 * time.Second, timeoutOffset: 500 * time.Millisecond}}
+	for _, tc := range []struct {
+		header string
+		want   time.Duration
+	}{
+		{"", 10 * time.Second},
+		{"15", 14500 * time.Millisecond},
+		{"2.5", 2 * time.Second},
+		{"0.4", 400 * time.Millisecond},
+		{"0", 10 * time.Second},
+		{"-3", 10 * time.Second},
+		{"soon", 10 * time.Second},
+		{"NaN", 10 * time.Second},
+		{"Inf", maxScrapeTimeout - 500*time.Millisecond},
+		{"1e300", maxScrapeTimeout - 500*time.Millisecond},
+	} {
+		r := httptest.NewRequest(http.MethodGet, "/metrics", nil)
+		if tc.header != "" {
+			r.Header.Set("X-Prometheus-Scrape-Timeout-Seconds", tc.header)
+		}
+		before := time.Now()
+		ctx, cancel := s.scrapeContext(r)
+		deadline, ok := ctx.Deadline()
+		cancel()
+		if !ok {
+			t.Errorf("header %q: no deadline", tc.header)
+			continue
+		}
+		// The deadline was set between before and now.
+		if got := deadline.Sub(before); got < tc.want || got > tc.want+time.Second {
+			t.Errorf("header %q: deadline %v after the request, want %v", tc.header, got, tc.want)
+		}
+	}
+}

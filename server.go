@@ -171,13 +171,18 @@ func (s *server) recoverPanics(next http.Handler) http.Handler {
 	})
 }
 
+// maxScrapeTimeout caps the scrape timeout a request may ask for.
+const maxScrapeTimeout = 24 * time.Hour
+
 // scrapeContext bounds a scrape by Prometheus's timeout header, less an
 // offset so the answer arrives before Prometheus gives up.
 func (s *server) scrapeContext(r *http.Request) (context.Context, context.CancelFunc) {
 	timeout := s.scrapeTimeout
 	if v := r.Header.Get("X-Prometheus-Scrape-Timeout-Seconds"); v != "" {
+		// A value that is not a positive number is ignored; a huge one
+		// (Inf, 1e300) is capped before it overflows time.Duration.
 		if secs, err := strconv.ParseFloat(v, 64); err == nil && secs > 0 {
-			timeout = time.Duration(secs * float64(time.Second))
+			timeout = time.Duration(min(secs, maxScrapeTimeout.Seconds()) * float64(time.Second))
 			if timeout > s.timeoutOffset {
 				timeout -= s.timeoutOffset
 			}
