@@ -228,3 +228,67 @@ func TestQueuedRefreshesDoNotTimeOutInTheQueue(t *testing.T) {
 		t.Errorf("org-005 was asked %d times, want 1", got)
 	}
 }
+
+// 100 concurrent scrapes of a cold cache with every default collector make
+// one request per endpoint and account, and the pages a list has: counted
+// by hand from the demo dataset (13 enterprise budgets at 10 a page, 230
+// enterprise GHAS repositories at 100 a page, two active cost centers and a
+// deleted one, one cost-center list shared by usage and cost_centers).
+func TestHundredConcurrentColdScrapesDefaultCollectors(t *testing.T) {
+	d := githubtest.Demo(time.Date(2026, 11, 15, 0, 0, 0, 0, time.UTC))
+	f := newEngineFixture(t, d, Config{Collectors: defaultCollectors(), Concurrency: 4},
+		Settings{RefreshInterval: time.Hour, RefreshTimeout: time.Minute, MaxAge: 3 * time.Hour})
+	f.fake.SetLatency(20 * time.Millisecond)
+
+	var wg sync.WaitGroup
+	for range 100 {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			f.gather(t, context.Background())
+		}()
+	}
+	wg.Wait()
+
+	want := map[string]int{
+		"/enterprises/acme-corp/settings/billing/actions":               1,
+		"/enterprises/acme-corp/settings/billing/packages":              1,
+		"/enterprises/acme-corp/settings/billing/shared-storage":        1,
+		"/enterprises/acme-corp/settings/billing/advanced-security":     3,
+		"/enterprises/acme-corp/settings/billing/cost-centers":          1,
+		"/enterprises/acme-corp/settings/billing/usage":                 4,
+		"/enterprises/acme-corp/settings/billing/usage/summary":         1,
+		"/enterprises/acme-corp/settings/billing/premium_request/usage": 1,
+		"/enterprises/acme-corp/settings/billing/ai_credit/usage":       1,
+		"/enterprises/acme-corp/settings/billing/budgets":               2,
+		"/enterprises/acme-corp/settings/billing/reports":               1,
+		"/enterprises/acme-corp/copilot/billing/seats":                  1,
+		"/users/octocat/settings/billing/actions":                       1,
+		"/users/octocat/settings/billing/packages":                      1,
+		"/users/octocat/settings/billing/shared-storage":                1,
+		"/users/octocat/settings/billing/usage":                         1,
+		"/users/octocat/settings/billing/usage/summary":                 1,
+		"/users/octocat/settings/billing/premium_request/usage":         1,
+		"/users/octocat/settings/billing/ai_credit/usage":               1,
+	}
+	for _, org := range []string{githubtest.DemoOrgWeb, githubtest.DemoOrgData} {
+		for _, p := range []string{"actions", "packages", "shared-storage", "advanced-security"} {
+			want["/orgs/"+org+"/settings/billing/"+p] = 1
+		}
+		want["/orgs/"+org+"/copilot/billing"] = 1
+		for _, p := range []string{"usage", "usage/summary", "premium_request/usage", "ai_credit/usage", "budgets"} {
+			want["/organizations/"+org+"/settings/billing/"+p] = 1
+		}
+	}
+	got := f.fake.RequestCounts()
+	for path, n := range want {
+		if got[path] != n {
+			t.Errorf("%s: %d requests, want %d", path, got[path], n)
+		}
+	}
+	for path, n := range got {
+		if _, ok := want[path]; !ok {
+			t.Errorf("%s: %d requests, want none", path, n)
+		}
+	}
+}
