@@ -4,15 +4,18 @@
 # Builds the exporter, starts it on its demo data, starts a real Prometheus (Debian's
 # `prometheus` package) with deploy/prometheus/rules/github-billing.rules.yml, waits for
 # scrapes, then runs every query of every dashboard panel, variable and annotation through
-# Prometheus's HTTP API and requires data (scripts/e2e/panelcheck/allowlist.go names the few
-# panels allowed to be empty, with reasons), every rule to evaluate without error, and the
-# alerts the demo is built to trip to be firing. Everything binds 127.0.0.1 only and is
-# stopped on exit.
+# Prometheus's HTTP API and requires data (scripts/e2e/panelcheck/allowlist.go would name any
+# panel allowed to be empty, with its reason; it is empty), every metric and label name each
+# query mentions to exist, every rule to evaluate without error, and the alerts the demo is
+# built to trip to be firing. The exporter runs with the per-repository flags so the
+# per-repository panels have data too. Everything binds 127.0.0.1 only and is stopped on exit.
 #
 # Environment:
 #   E2E_TIMEOUT  seconds to wait for the exporter, Prometheus and the checks (default 120)
 #   E2E_TARGET   host:port of an exporter that is already running; skips building and
-#                starting the demo (for debugging the dashboards against other data)
+#                starting the demo (for debugging the dashboards against other data). Without
+#                --collector.usage.by-repository and --collector.advanced_security.by-repository
+#                its per-repository panels fail the check.
 #   E2E_KEEP     1 keeps the temporary directory with logs and Prometheus data
 set -euo pipefail
 
@@ -97,7 +100,10 @@ else
 	port=$("$tmp/panelcheck" freeport)
 	exporter_address=127.0.0.1:$port
 	say "starting the exporter's demo on $exporter_address"
+	# The per-repository flags are off by default; the demo has repositories for both, so
+	# they are on here and the per-repository panels are checked like every other.
 	"$tmp/github-billing-exporter" --demo --web.listen-address="$exporter_address" --log.level=info \
+		--collector.usage.by-repository --collector.advanced_security.by-repository \
 		>"$tmp/exporter.log" 2>&1 &
 	pids+=($!)
 	"$tmp/panelcheck" wait -url "http://$exporter_address/metrics" -timeout "$(remaining)s" ||

@@ -7,8 +7,9 @@
 //	panelcheck wait -url URL -timeout D         wait until URL answers 200
 //	panelcheck check -prometheus URL -timeout D -alert NAME DASHBOARD...
 //	                                            every query must return data (but for the
-//	                                            allow-list), every rule must be healthy and
-//	                                            the named alerts must be firing
+//	                                            allow-list) and mention only metrics and
+//	                                            labels that exist, every rule must be healthy
+//	                                            and the named alerts must be firing
 package main
 
 import (
@@ -232,7 +233,9 @@ func instantQuery(base, expr string) ([]map[string]string, error) {
 	return nil, fmt.Errorf("unexpected result type %q", res.ResultType)
 }
 
-// checkQuery returns nil when q returns data carrying the labels it groups by and shows.
+// checkQuery returns nil when q returns data carrying the labels it groups by and shows, and
+// every metric and label name it mentions exists (see checkNames). An empty result is reported
+// as exactly "empty result", which the allow-list can excuse.
 func checkQuery(base string, q query) error {
 	expr, err := substitute(q.Expr)
 	if err != nil {
@@ -257,7 +260,7 @@ func checkQuery(base string, q query) error {
 			return fmt.Errorf("no result series has the label %q", l)
 		}
 	}
-	return nil
+	return checkNames(base, expr)
 }
 
 type multiFlag []string

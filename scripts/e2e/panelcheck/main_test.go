@@ -100,10 +100,19 @@ func TestValidateRejectsFixedDatasource(t *testing.T) {
 	}
 }
 
-// fakePrometheus answers /api/v1/query from a table of expression → result series.
-func fakePrometheus(t *testing.T, results map[string][]map[string]string) *httptest.Server {
+// fakePrometheus answers /api/v1/query from a table of expression → result series, and
+// /api/v1/labels?match[]=METRIC from a table of metric → label names.
+func fakePrometheus(t *testing.T, results map[string][]map[string]string, labels map[string][]string) *httptest.Server {
 	t.Helper()
 	return httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.URL.Path == "/api/v1/labels" {
+			names := labels[r.URL.Query().Get("match[]")]
+			if names == nil {
+				names = []string{}
+			}
+			json.NewEncoder(w).Encode(map[string]any{"status": "success", "data": names})
+			return
+		}
 		expr := r.URL.Query().Get("query")
 		if strings.Contains(expr, "syntax error") {
 			w.WriteHeader(http.StatusBadRequest)
@@ -123,9 +132,11 @@ func fakePrometheus(t *testing.T, results map[string][]map[string]string) *httpt
 
 func TestCheckQuery(t *testing.T) {
 	srv := fakePrometheus(t, map[string][]map[string]string{
-		`sum by (product) (m)`: {{"product": "Actions"}},
-		`sum by (prodct) (m)`:  {{}},
-	})
+		`sum by (product) (m)`:                        {{"product": "Actions"}},
+		`sum by (prodct) (m)`:                         {{}},
+		`sum by (product) (m unless on (product) mm)`: {{"product": "Actions"}},
+		`sum by (product) (m{prodct!="x"})`:           {{"product": "Actions"}},
+	}, map[string][]string{"m": {"__name__", "product"}})
 	defer srv.Close()
 	for _, c := range []struct {
 		q    query
@@ -134,6 +145,8 @@ func TestCheckQuery(t *testing.T) {
 		{query{Expr: `sum by (product) (m)`, Legend: "{{product}}"}, ""},
 		{query{Expr: `sum by (prodct) (m)`}, `no result series has the label "prodct"`},
 		{query{Expr: `sum by (product) (m)`, Legend: "{{sku}}"}, `no result series has the label "sku"`},
+		{query{Expr: `sum by (product) (m unless on (product) mm)`}, "metric mm has no series"},
+		{query{Expr: `sum by (product) (m{prodct!="x"})`}, "label prodct in a matcher is on no series of m"},
 		{query{Expr: `missing_metric`}, "empty result"},
 		{query{Expr: `syntax error(`}, "query failed"},
 		{query{Expr: `m{x="$nope"}`}, "unknown Grafana variable"},
