@@ -619,3 +619,81 @@ func runFaultCase(t *testing.T, env *faultEnv, tc faultCase) {
 func TestFaults(t *testing.T) {
 	runFaultSuite(t, faultOptions{}, nil)
 }
+
+// While a primary limit blocks a credential, later refresh rounds neither
+// call GitHub with it nor log again; once the limit resets, they work.
+func TestRateLimitBlockAcrossRounds(t *testing.T) {
+	env := newFaultEnv(t, faultOptions{})
+	before := env.scrape(t, 0)
+	injected := env.clock.Now()
+	var webPaths []string
+	for p := range env.fake.RequestCounts() {
+		if strings.Contains(p, "/acme-web/") {
+			webPaths = append(webPaths, p)
+		}
+	}
+	reset := strconv.FormatInt(injected.Add(time.Hour).Unix(), 10)
+	for _, p := range webPaths {
+		env.fake.Override(p, func(w http.ResponseWriter, _ *http.Request) {
+			w.Header().Set("X-Ratelimit-Remaining", "0")
+			w.Header().Set("X-Ratelimit-Reset", reset)
+			githubtest.WriteError(w, http.StatusForbidden, "API rate limit exceeded for user ID 4242.")
+		})
+	}
+	success := selfKey("scrape_collector_success", "usage", "organization", "acme-web")
+	webRequests := func() int {
+		n := 0
+		for p, c := range env.fake.RequestCounts() {
+			if strings.Contains(p, "/acme-web/") {
+				n += c
+			}
+		}
+		return n
+	}
+
+	// Round 1 hits the limit: one warning.
+	env.clock.Set(injected.Add(faultRefreshInterval + time.Minute))
+	logStart := len(env.logText(t))
+	if after := env.scrape(t, 10*time.Second); after[success] != "0" {
+		t.Fatalf("round 1: %s = %s, want 0", success, after[success])
+	}
+	if lines := faultLogLines(env.logText(t)[logStart:]); len(lines) != 1 {
+		t.Fatalf("round 1: %d warning and error lines, want 1:\n%s", len(lines), strings.Join(lines, "\n"))
+	}
+
+	// Rounds 2 and 3, still blocked: no request with the credential, no
+	// new line, the last good data served.
+	for round := 2; round <= 3; round++ {
+		env.fake.ResetRequests()
+		logStart = len(env.logText(t))
+		env.clock.Set(injected.Add(time.Duration(round) * (faultRefreshInterval + time.Minute)))
+		after := env.scrape(t, 10*time.Second)
+		if n := webRequests(); n != 0 {
+			t.Errorf("round %d: %d requests for acme-web while its credential is blocked", round, n)
+		}
+		if lines := faultLogLines(env.logText(t)[logStart:]); len(lines) != 0 {
+			t.Errorf("round %d: %d new warning and error lines, want none:\n%s", round, len(lines), strings.Join(lines, "\n"))
+		}
+		quantity := ""
+		for k, v := range before {
+			if strings.HasPrefix(k, "github_billing_usage_quantity{") && strings.Contains(k, `account="acme-web"`) {
+				quantity = k
+				if after[k] != v {
+					t.Errorf("round %d: %s = %s, want the last good %s", round, k, after[k], v)
+				}
+			}
+		}
+		if quantity == "" {
+			t.Fatal("the demo has no usage for acme-web")
+		}
+	}
+
+	// After the reset GitHub answers again.
+	for _, p := range webPaths {
+		env.fake.Override(p, nil)
+	}
+	env.clock.Set(injected.Add(time.Hour + faultRefreshInterval + time.Minute))
+	if after := env.scrape(t, 10*time.Second); after[success] != "1" {
+		t.Errorf("after the reset: %s = %s, want 1", success, after[success])
+	}
+}
