@@ -32,14 +32,16 @@ type AdvancedSecurityCommitter struct {
 
 // AdvancedSecurityCommitters reads every page (100 repositories each) of the
 // active-committer report of an enterprise or organization. The totals come
-// from the first page; the repositories of all pages are concatenated.
+// from the first page; the repositories of all pages are concatenated. Every
+// page must carry repositories, the one field the schema requires (an empty
+// list is fine); the totals are optional there and read as 0 when absent.
 func (c *Client) AdvancedSecurityCommitters(ctx context.Context, a Account) (*AdvancedSecurityCommitters, error) {
 	e := legacyEndpoint(a, "/settings/billing/advanced-security")
 	e.query = url.Values{"per_page": {"100"}}
 	var total *AdvancedSecurityCommitters
 	err := c.eachPage(ctx, e, func(body io.Reader) error {
 		var page AdvancedSecurityCommitters
-		if err := decode(e, body, &page); err != nil {
+		if err := decodeRequired(e, body, &page, "repositories"); err != nil {
 			return err
 		}
 		if total == nil {

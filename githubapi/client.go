@@ -349,12 +349,18 @@ func scrubURLError(err error) error {
 
 // getJSON fetches one endpoint and decodes its body into v as a stream.
 func (c *Client) getJSON(ctx context.Context, e endpoint, v any) error {
+	return c.getRequired(ctx, e, v)
+}
+
+// getRequired is getJSON for an answer whose schema requires the named
+// top-level fields (see decodeRequired).
+func (c *Client) getRequired(ctx context.Context, e endpoint, v any, required ...string) error {
 	resp, err := c.get(ctx, e, c.url(e))
 	if err != nil {
 		return err
 	}
 	defer resp.Body.Close()
-	return decode(e, resp.Body, v)
+	return decodeRequired(e, resp.Body, v, required...)
 }
 
 func decode(e endpoint, body io.Reader, v any) error {
@@ -362,6 +368,68 @@ func decode(e endpoint, body io.Reader, v any) error {
 		return &DecodeError{Endpoint: e.template, Path: e.path, Err: err}
 	}
 	return nil
+}
+
+// MissingFieldError is an answer that lacks fields its schema requires, or
+// has them null. encoding/json would leave them zero, and a zero exported as
+// if GitHub had said it is worse than no value at all.
+type MissingFieldError struct {
+	// Fields are the missing required top-level fields, in schema order.
+	Fields []string
+}
+
+func (e *MissingFieldError) Error() string {
+	quoted := make([]string, len(e.Fields))
+	for i, f := range e.Fields {
+		quoted[i] = strconv.Quote(f)
+	}
+	if len(quoted) == 1 {
+		return "required field " + quoted[0] + " is missing or null"
+	}
+	return "required fields " + strings.Join(quoted, ", ") + " are missing or null"
+}
+
+// decodeRequired decodes one JSON object into v like decode and refuses it,
+// with a *DecodeError wrapping a *MissingFieldError, when any of the required
+// top-level fields is absent or null (a null body lacks them all). Fields
+// not named are optional, and unknown fields are ignored.
+func decodeRequired(e endpoint, body io.Reader, v any, required ...string) error {
+	if len(required) == 0 {
+		return decode(e, body, v)
+	}
+	var raw json.RawMessage
+	if err := json.NewDecoder(body).Decode(&raw); err != nil {
+		return &DecodeError{Endpoint: e.template, Path: e.path, Err: err}
+	}
+	if err := json.Unmarshal(raw, v); err != nil {
+		return &DecodeError{Endpoint: e.template, Path: e.path, Err: err}
+	}
+	// v took it, so raw is an object or null: both fit the map.
+	var fields map[string]json.RawMessage
+	if err := json.Unmarshal(raw, &fields); err != nil {
+		return &DecodeError{Endpoint: e.template, Path: e.path, Err: err}
+	}
+	var missing []string
+	for _, name := range required {
+		if !hasField(fields, name) {
+			missing = append(missing, name)
+		}
+	}
+	if len(missing) > 0 {
+		return &DecodeError{Endpoint: e.template, Path: e.path, Err: &MissingFieldError{Fields: missing}}
+	}
+	return nil
+}
+
+// hasField says whether fields has name with a value other than null,
+// matching keys without regard to case as encoding/json does.
+func hasField(fields map[string]json.RawMessage, name string) bool {
+	for k, v := range fields {
+		if strings.EqualFold(k, name) && string(v) != "null" {
+			return true
+		}
+	}
+	return false
 }
 
 // maxPages bounds Link-header pagination: 1,000 pages of 100 is more

@@ -494,7 +494,7 @@ func TestClientMalformedJSONOnSecondPage(t *testing.T) {
 
 func TestClientResponseTooLarge(t *testing.T) {
 	// A valid document of 1000 bytes; the padding is inside the object.
-	body := `{"total_minutes_used": 305` + strings.Repeat(" ", 1000-len(`{"total_minutes_used": 305}`)) + `}`
+	body := actionsBody[:len(actionsBody)-1] + strings.Repeat(" ", 1000-len(actionsBody)) + `}`
 	if len(body) != 1000 {
 		t.Fatalf("body is %d bytes", len(body))
 	}

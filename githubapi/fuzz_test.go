@@ -1,6 +1,7 @@
 package githubapi_test
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
 	"errors"
@@ -8,6 +9,7 @@ import (
 	"net/http/httptest"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"sync"
 	"testing"
@@ -122,6 +124,62 @@ func checkDecoded(t *testing.T, body []byte, gotNil bool, err error, want any) {
 	}
 }
 
+// checkRequired holds for the decoders of answers with required fields
+// (the legacy ones and GHAS): the client agrees with encoding/json reading
+// the first JSON value into want, except that an answer lacking a required
+// field, or having it null, is a *DecodeError wrapping a
+// *githubapi.MissingFieldError that names exactly those fields.
+func checkRequired(t *testing.T, body []byte, gotNil bool, err error, want any, required ...string) {
+	t.Helper()
+	var de *githubapi.DecodeError
+	if err != nil && !errors.As(err, &de) {
+		t.Fatalf("%q: error %v (%T) is not a *DecodeError", body, err, err)
+	}
+	if err == nil && gotNil {
+		t.Fatalf("%q: nil value and no error", body)
+	}
+	if len(body) > fuzzMaxBody {
+		return // the client stops at its cap, encoding/json has none
+	}
+	if json.NewDecoder(bytes.NewReader(body)).Decode(want) != nil {
+		if err == nil {
+			t.Fatalf("%q: encoding/json refuses it, the client reads it", body)
+		}
+		return
+	}
+	var fields map[string]any
+	if json.NewDecoder(bytes.NewReader(body)).Decode(&fields) != nil {
+		t.Fatalf("%q: decodes into %T but not into a map", body, want)
+	}
+	var missing []string
+	for _, name := range required {
+		present := false
+		for k, v := range fields {
+			present = present || (strings.EqualFold(k, name) && v != nil)
+		}
+		if !present {
+			missing = append(missing, name)
+		}
+	}
+	var mf *githubapi.MissingFieldError
+	switch {
+	case len(missing) == 0 && err != nil:
+		t.Fatalf("%q: has every required field, the client says %v", body, err)
+	case len(missing) > 0 && !errors.As(err, &mf):
+		t.Fatalf("%q: lacks %q, the client says %v", body, missing, err)
+	case len(missing) > 0 && !slices.Equal(mf.Fields, missing):
+		t.Fatalf("%q: lacks %q, the client names %q", body, missing, mf.Fields)
+	}
+}
+
+// The required fields of API.md §4.1-4.3 and §4.5.
+var (
+	actionsFields          = []string{"total_minutes_used", "total_paid_minutes_used", "included_minutes", "minutes_used_breakdown"}
+	packagesFields         = []string{"total_gigabytes_bandwidth_used", "total_paid_gigabytes_bandwidth_used", "included_gigabytes_bandwidth"}
+	sharedStorageFields    = []string{"days_left_in_billing_cycle", "estimated_paid_storage_for_month", "estimated_storage_for_month"}
+	advancedSecurityFields = []string{"repositories"}
+)
+
 var (
 	fuzzOrg        = githubapi.Account{Scope: githubapi.ScopeOrganization, Name: "acme-web"}
 	fuzzEnterprise = githubapi.Account{Scope: githubapi.ScopeEnterprise, Name: "acme"}
@@ -133,7 +191,7 @@ func FuzzActionsBilling(f *testing.F) {
 	f.Fuzz(func(t *testing.T, body []byte) {
 		s.run(body, func(ctx context.Context) {
 			v, err := c.ActionsBilling(ctx, fuzzOrg)
-			checkDecoded(t, body, v == nil, err, &githubapi.ActionsBilling{})
+			checkRequired(t, body, v == nil, err, &githubapi.ActionsBilling{}, actionsFields...)
 		})
 	})
 }
@@ -144,7 +202,7 @@ func FuzzPackagesBilling(f *testing.F) {
 	f.Fuzz(func(t *testing.T, body []byte) {
 		s.run(body, func(ctx context.Context) {
 			v, err := c.PackagesBilling(ctx, fuzzOrg)
-			checkDecoded(t, body, v == nil, err, &githubapi.PackagesBilling{})
+			checkRequired(t, body, v == nil, err, &githubapi.PackagesBilling{}, packagesFields...)
 		})
 	})
 }
@@ -155,7 +213,7 @@ func FuzzSharedStorageBilling(f *testing.F) {
 	f.Fuzz(func(t *testing.T, body []byte) {
 		s.run(body, func(ctx context.Context) {
 			v, err := c.SharedStorageBilling(ctx, fuzzOrg)
-			checkDecoded(t, body, v == nil, err, &githubapi.SharedStorageBilling{})
+			checkRequired(t, body, v == nil, err, &githubapi.SharedStorageBilling{}, sharedStorageFields...)
 		})
 	})
 }
@@ -167,7 +225,7 @@ func FuzzAdvancedSecurityCommitters(f *testing.F) {
 	f.Fuzz(func(t *testing.T, body []byte) {
 		s.run(body, func(ctx context.Context) {
 			v, err := c.AdvancedSecurityCommitters(ctx, fuzzEnterprise)
-			checkDecoded(t, body, v == nil, err, &githubapi.AdvancedSecurityCommitters{})
+			checkRequired(t, body, v == nil, err, &githubapi.AdvancedSecurityCommitters{}, advancedSecurityFields...)
 		})
 	})
 }

@@ -27,6 +27,14 @@ type SharedStorageBilling struct {
 	EstimatedStorageForMonth     float64 `json:"estimated_storage_for_month"`
 }
 
+// The fields the schemas of the legacy answers require (API.md §4.1-4.3).
+// An answer without one of them is not the account's billing data.
+var (
+	actionsRequired       = []string{"total_minutes_used", "total_paid_minutes_used", "included_minutes", "minutes_used_breakdown"}
+	packagesRequired      = []string{"total_gigabytes_bandwidth_used", "total_paid_gigabytes_bandwidth_used", "included_gigabytes_bandwidth"}
+	sharedStorageRequired = []string{"days_left_in_billing_cycle", "estimated_paid_storage_for_month", "estimated_storage_for_month"}
+)
+
 func legacyEndpoint(a Account, suffix string) endpoint {
 	template, path := a.legacyPrefix()
 	return endpoint{template: template + suffix, path: path + suffix}
@@ -35,7 +43,7 @@ func legacyEndpoint(a Account, suffix string) endpoint {
 // ActionsBilling fetches the Actions minutes of the current billing cycle.
 func (c *Client) ActionsBilling(ctx context.Context, a Account) (*ActionsBilling, error) {
 	var v ActionsBilling
-	if err := c.getJSON(ctx, legacyEndpoint(a, "/settings/billing/actions"), &v); err != nil {
+	if err := c.getRequired(ctx, legacyEndpoint(a, "/settings/billing/actions"), &v, actionsRequired...); err != nil {
 		return nil, err
 	}
 	return &v, nil
@@ -44,7 +52,7 @@ func (c *Client) ActionsBilling(ctx context.Context, a Account) (*ActionsBilling
 // PackagesBilling fetches the Packages bandwidth of the current billing cycle.
 func (c *Client) PackagesBilling(ctx context.Context, a Account) (*PackagesBilling, error) {
 	var v PackagesBilling
-	if err := c.getJSON(ctx, legacyEndpoint(a, "/settings/billing/packages"), &v); err != nil {
+	if err := c.getRequired(ctx, legacyEndpoint(a, "/settings/billing/packages"), &v, packagesRequired...); err != nil {
 		return nil, err
 	}
 	return &v, nil
@@ -53,7 +61,7 @@ func (c *Client) PackagesBilling(ctx context.Context, a Account) (*PackagesBilli
 // SharedStorageBilling fetches the estimated shared storage of the month.
 func (c *Client) SharedStorageBilling(ctx context.Context, a Account) (*SharedStorageBilling, error) {
 	var v SharedStorageBilling
-	if err := c.getJSON(ctx, legacyEndpoint(a, "/settings/billing/shared-storage"), &v); err != nil {
+	if err := c.getRequired(ctx, legacyEndpoint(a, "/settings/billing/shared-storage"), &v, sharedStorageRequired...); err != nil {
 		return nil, err
 	}
 	return &v, nil

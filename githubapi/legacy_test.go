@@ -3,8 +3,12 @@ package githubapi_test
 import (
 	"context"
 	"errors"
+	"fmt"
 	"net/http"
 	"net/url"
+	"slices"
+	"strconv"
+	"strings"
 	"testing"
 
 	"github.com/github-billing-exporter/github-billing-exporter/githubapi"
@@ -175,4 +179,107 @@ func TestLegacyAgainstFakeDataset(t *testing.T) {
 func isStatus(err error, code int) bool {
 	var apiErr *githubapi.APIError
 	return errors.As(err, &apiErr) && apiErr.StatusCode == code
+}
+
+// A 200 whose body is not the endpoint's document is an error naming the
+// missing fields, not a success with zeros; extra fields are fine.
+func TestLegacyRequiredFields(t *testing.T) {
+	ctx := context.Background()
+	calls := map[string]func(*githubapi.Client) error{
+		"actions": func(c *githubapi.Client) error {
+			_, err := c.ActionsBilling(ctx, orgWeb)
+			return err
+		},
+		"packages": func(c *githubapi.Client) error {
+			_, err := c.PackagesBilling(ctx, orgWeb)
+			return err
+		},
+		"shared-storage": func(c *githubapi.Client) error {
+			_, err := c.SharedStorageBilling(ctx, orgWeb)
+			return err
+		},
+		"advanced-security": func(c *githubapi.Client) error {
+			_, err := c.AdvancedSecurityCommitters(ctx, orgWeb)
+			return err
+		},
+	}
+	all := map[string][]string{
+		"actions":           {"total_minutes_used", "total_paid_minutes_used", "included_minutes", "minutes_used_breakdown"},
+		"packages":          {"total_gigabytes_bandwidth_used", "total_paid_gigabytes_bandwidth_used", "included_gigabytes_bandwidth"},
+		"shared-storage":    {"days_left_in_billing_cycle", "estimated_paid_storage_for_month", "estimated_storage_for_month"},
+		"advanced-security": {"repositories"},
+	}
+	for _, tc := range []struct {
+		area, name, body string
+		missing          []string // nil: decodes
+	}{
+		{"actions", "null", `null`, all["actions"]},
+		{"actions", "empty object", `{}`, all["actions"]},
+		{"actions", "an error body", `{"message":"hi"}`, all["actions"]},
+		{"actions", "no included_minutes", `{"total_minutes_used": 305, "total_paid_minutes_used": 0, "minutes_used_breakdown": {}}`, []string{"included_minutes"}},
+		{"actions", "null breakdown", `{"total_minutes_used": 305, "total_paid_minutes_used": 0, "included_minutes": 3000, "minutes_used_breakdown": null}`, []string{"minutes_used_breakdown"}},
+		{"actions", "extra fields", `{"total_minutes_used": 305, "total_paid_minutes_used": 0, "included_minutes": 3000, "minutes_used_breakdown": {}, "new": [1]}`, nil},
+		{"actions", "keys in other case", `{"Total_Minutes_Used": 305, "TOTAL_PAID_MINUTES_USED": 0, "included_minutes": 3000, "minutes_used_breakdown": {}}`, nil},
+		{"packages", "null", `null`, all["packages"]},
+		{"packages", "empty object", `{}`, all["packages"]},
+		{"packages", "an error body", `{"message":"hi"}`, all["packages"]},
+		{"packages", "no paid bandwidth", `{"total_gigabytes_bandwidth_used": 50, "included_gigabytes_bandwidth": 10}`, []string{"total_paid_gigabytes_bandwidth_used"}},
+		{"packages", "extra fields", `{"total_gigabytes_bandwidth_used": 50, "total_paid_gigabytes_bandwidth_used": 40, "included_gigabytes_bandwidth": 10, "x": null}`, nil},
+		{"shared-storage", "null", `null`, all["shared-storage"]},
+		{"shared-storage", "empty object", `{}`, all["shared-storage"]},
+		{"shared-storage", "an error body", `{"message":"hi"}`, all["shared-storage"]},
+		{"shared-storage", "null days left", `{"days_left_in_billing_cycle": null, "estimated_paid_storage_for_month": 15, "estimated_storage_for_month": 40}`, []string{"days_left_in_billing_cycle"}},
+		{"shared-storage", "extra fields", `{"days_left_in_billing_cycle": 20, "estimated_paid_storage_for_month": 15, "estimated_storage_for_month": 40, "unit": "GB"}`, nil},
+		{"advanced-security", "null", `null`, all["advanced-security"]},
+		{"advanced-security", "empty object", `{}`, all["advanced-security"]},
+		{"advanced-security", "an error body", `{"message":"hi"}`, all["advanced-security"]},
+		{"advanced-security", "null repositories", `{"total_advanced_security_committers": 2, "total_count": 0, "repositories": null}`, all["advanced-security"]},
+		// The schema requires only repositories: the totals may be absent.
+		{"advanced-security", "no repositories yet", `{"repositories": []}`, nil},
+	} {
+		t.Run(tc.area+"/"+tc.name, func(t *testing.T) {
+			srv := newRecorder(t, githubtest.ServeString(tc.body))
+			err := calls[tc.area](newClient(t, githubapi.Options{BaseURL: srv.URL}))
+			if tc.missing == nil {
+				if err != nil {
+					t.Fatalf("%s: %v", tc.body, err)
+				}
+				return
+			}
+			var de *githubapi.DecodeError
+			var mf *githubapi.MissingFieldError
+			if !errors.As(err, &de) || !errors.As(err, &mf) {
+				t.Fatalf("%s: error %v (%T), want a *DecodeError wrapping a *MissingFieldError", tc.body, err, err)
+			}
+			if !slices.Equal(mf.Fields, tc.missing) {
+				t.Errorf("%s: missing %q, want %q", tc.body, mf.Fields, tc.missing)
+			}
+			for _, f := range tc.missing {
+				if !strings.Contains(err.Error(), strconv.Quote(f)) {
+					t.Errorf("error %q does not name %s", err, f)
+				}
+			}
+			if de.Endpoint != "/orgs/{org}/settings/billing/"+tc.area {
+				t.Errorf("Endpoint = %q", de.Endpoint)
+			}
+		})
+	}
+}
+
+// A later page without repositories fails the whole report too.
+func TestAdvancedSecurityRequiredFieldOnSecondPage(t *testing.T) {
+	srv := newRecorder(t, func(w http.ResponseWriter, r *http.Request) {
+		if r.URL.Query().Get("page") == "2" {
+			fmt.Fprint(w, `{"total_count": 2}`)
+			return
+		}
+		w.Header().Set("Link", fmt.Sprintf(`<http://%s%s?page=2>; rel="next"`, r.Host, r.URL.Path))
+		fmt.Fprint(w, `{"total_advanced_security_committers": 1, "total_count": 2, "repositories": [{"name": "a/b", "advanced_security_committers": 1}]}`)
+	})
+	c := newClient(t, githubapi.Options{BaseURL: srv.URL})
+	_, err := c.AdvancedSecurityCommitters(context.Background(), orgWeb)
+	var mf *githubapi.MissingFieldError
+	if !errors.As(err, &mf) || !slices.Equal(mf.Fields, []string{"repositories"}) {
+		t.Fatalf("error %v, want repositories missing", err)
+	}
 }
