@@ -24,6 +24,8 @@ var (
 		"How long the last refresh of the collector for the account took.", []string{"collector", "scope", "account"}, nil)
 	collectorLastSuccess = prometheus.NewDesc(namespace+"_collector_last_success_timestamp_seconds",
 		"When the data served for the collector and account was fetched.", []string{"collector", "scope", "account"}, nil)
+	collectorRefreshInterval = prometheus.NewDesc(namespace+"_collector_refresh_interval_seconds",
+		"How old the collector's data may get before a scrape refreshes it (refresh_interval), for alerts on stale data.", []string{"collector", "scope", "account"}, nil)
 	endpointRetired = prometheus.NewDesc(namespace+"_endpoint_retired",
 		"1 when GitHub answered 410 Gone: the endpoint is retired for the account.", []string{"collector", "scope", "account"}, nil)
 )
@@ -198,7 +200,7 @@ func (s *scrape) Collect(ch chan<- prometheus.Metric) {
 	}
 	now := e.now()
 	for _, j := range jobs {
-		j.entry.emit(ch, j, now, settings.MaxAge)
+		j.entry.emit(ch, j, now, settings)
 	}
 }
 
@@ -315,12 +317,12 @@ func safeUpdate(ctx context.Context, j job) (metrics []prometheus.Metric, err er
 }
 
 // emit sends the entry's data and the collector's own metrics.
-func (ent *entry) emit(ch chan<- prometheus.Metric, j job, now time.Time, maxAge time.Duration) {
+func (ent *entry) emit(ch chan<- prometheus.Metric, j job, now time.Time, s Settings) {
 	ent.mu.Lock()
 	defer ent.mu.Unlock()
 	labels := []string{j.collector.Name, string(j.target.Account.Scope), j.target.Account.Name}
 	retired := !ent.retiredAt.IsZero()
-	fresh := !ent.fetched.IsZero() && now.Sub(ent.fetched) <= maxAge
+	fresh := !ent.fetched.IsZero() && now.Sub(ent.fetched) <= s.MaxAge
 	if fresh {
 		for _, m := range ent.metrics {
 			ch <- m
@@ -337,6 +339,7 @@ func (ent *entry) emit(ch chan<- prometheus.Metric, j job, now time.Time, maxAge
 	if !ent.fetched.IsZero() {
 		ch <- prometheus.MustNewConstMetric(collectorLastSuccess, prometheus.GaugeValue, float64(ent.fetched.UnixNano())/1e9, labels...)
 	}
+	ch <- prometheus.MustNewConstMetric(collectorRefreshInterval, prometheus.GaugeValue, s.RefreshInterval.Seconds(), labels...)
 	retiredValue := 0.0
 	if retired {
 		retiredValue = 1

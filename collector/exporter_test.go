@@ -593,6 +593,7 @@ func TestExporterOwnMetricsAndLint(t *testing.T) {
 	expectValue(t, s, exporterMetricKey("scrape_collector_success", "advanced_security", "enterprise", "acme"), 1)
 	expectValue(t, s, exporterMetricKey("endpoint_retired", "advanced_security", "enterprise", "acme"), 0)
 	expectValue(t, s, exporterMetricKey("collector_last_success_timestamp_seconds", "advanced_security", "enterprise", "acme"), float64(exporterTestT0.Unix()))
+	expectValue(t, s, exporterMetricKey("collector_refresh_interval_seconds", "advanced_security", "enterprise", "acme"), exporterTestSettings.RefreshInterval.Seconds())
 	if d, ok := s[exporterMetricKey("scrape_collector_duration_seconds", "advanced_security", "enterprise", "acme")]; !ok || d < 0 {
 		t.Errorf("scrape_collector_duration_seconds = %v (present %v)", d, ok)
 	}
