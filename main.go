@@ -141,6 +141,12 @@ func run(args []string, stdout, stderr *os.File) int {
 			fmt.Fprintln(stderr, "configuration is invalid:", err)
 			return 1
 		}
+		// Build the clients too, as a start would: a TLS certificate or an
+		// App key that does not load makes the configuration invalid.
+		if _, err := buildTargets(cfg, githubapi.Options{}); err != nil {
+			fmt.Fprintln(stderr, "configuration is invalid:", err)
+			return 1
+		}
 		for _, w := range cfg.Warnings {
 			fmt.Fprintln(stderr, "warning:", w)
 		}

@@ -228,6 +228,9 @@ func TestConfigCheckBad(t *testing.T) {
 			[]string{"organizations[1].name", "already listed"}},
 		{"malformed api_url", "github: {token: " + mainTestToken + ", api_url: \"github.example.com\"}\norganizations: [{name: a}]\n",
 			[]string{"github.api_url", "scheme must be http or https"}},
+		// Only building the client finds this, as a start would.
+		{"client certificate that does not load", "github: {token: " + mainTestToken + ", tls_config: {cert_file: absent.pem, key_file: absent.key}}\norganizations: [{name: a}]\n",
+			[]string{`credential "default"`, "absent.pem", "no such file or directory"}},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {

@@ -21,7 +21,7 @@ func buildTargets(cfg *config.Resolved, opts githubapi.Options) ([]collector.Tar
 	for name, cred := range cfg.Credentials {
 		c, err := newClient(cred, opts)
 		if err != nil {
-			return nil, fmt.Errorf("credential %q: %w", name, err)
+			return nil, fmt.Errorf("%s: credential %q: %w", cfg.File, name, err)
 		}
 		clients[name] = c
 	}
