@@ -283,3 +283,30 @@ func TestE2EBadConfigRefusesToStart(t *testing.T) {
 		}
 	}
 }
+
+// `make build` stamps the version, revision, branch and build date into the
+// binary, and --version prints them.
+func TestVersionFromMakeBuild(t *testing.T) {
+	makeCmd, err := exec.LookPath("make")
+	if err != nil {
+		if os.Getenv("CI") != "" {
+			t.Fatalf("make is not on PATH and CI is set: %v", err)
+		}
+		t.Skipf("make is not on PATH (CI unset, local run): %v", err)
+	}
+	bin := filepath.Join(t.TempDir(), "github-billing-exporter")
+	build := exec.Command(makeCmd, "build", "GO="+e2eGo(t), "BINARY="+bin,
+		"VERSION=v9.8.7", "REVISION=0123456789abcdef", "BRANCH=release-9.8", "BUILD_DATE=2026-11-30T12:34:56Z")
+	if out, err := build.CombinedOutput(); err != nil {
+		t.Fatalf("make build: %v\n%s", err, out)
+	}
+	out, err := exec.Command(bin, "--version").CombinedOutput()
+	if err != nil {
+		t.Fatalf("--version: %v\n%s", err, out)
+	}
+	for _, want := range []string{"version v9.8.7", "revision: 0123456789abcdef", "branch: release-9.8", "build date:       2026-11-30T12:34:56Z"} {
+		if !strings.Contains(string(out), want) {
+			t.Errorf("--version lacks %q:\n%s", want, out)
+		}
+	}
+}
