@@ -355,12 +355,18 @@ func (c *Client) getJSON(ctx context.Context, e endpoint, v any) error {
 // getRequired is getJSON for an answer whose schema requires the named
 // top-level fields (see decodeRequired).
 func (c *Client) getRequired(ctx context.Context, e endpoint, v any, required ...string) error {
-	resp, err := c.get(ctx, e, c.url(e))
+	rawURL := c.url(e)
+	resp, err := c.get(ctx, e, rawURL)
 	if err != nil {
 		return err
 	}
 	defer resp.Body.Close()
-	return decodeRequired(e, resp.Body, v, required...)
+	if err := decodeRequired(e, resp.Body, v, required...); err != nil {
+		// A later 304 would confirm this body and fail the same way.
+		c.etags.forget(rawURL)
+		return err
+	}
+	return nil
 }
 
 func decode(e endpoint, body io.Reader, v any) error {
@@ -453,6 +459,8 @@ func (c *Client) eachPage(ctx context.Context, e endpoint, page func(body io.Rea
 		err = page(resp.Body)
 		resp.Body.Close()
 		if err != nil {
+			// A later 304 would confirm this page and fail the same way.
+			c.etags.forget(next)
 			return err
 		}
 		current := resp.Request.URL

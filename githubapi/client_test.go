@@ -823,3 +823,81 @@ func TestPaginationRelativeLinkResolvesAgainstRequestURL(t *testing.T) {
 		t.Errorf("page 2 fetched as %s?%s, want %s?per_page=100&page=2", reqs[1].Path, reqs[1].RawQuery, want)
 	}
 }
+
+// brokenThenGood answers the first request with broken and ETag "v1", a
+// request carrying If-None-Match "v1" with 304, and any other with good and
+// ETag "v2": a server whose ETag confirms what it sent.
+func brokenThenGood(broken, good string) http.HandlerFunc {
+	var mu sync.Mutex
+	sent := 0
+	return func(w http.ResponseWriter, r *http.Request) {
+		mu.Lock()
+		defer mu.Unlock()
+		sent++
+		switch {
+		case r.Header.Get("If-None-Match") == `"v1"`:
+			w.Header().Set("ETag", `"v1"`)
+			w.WriteHeader(http.StatusNotModified)
+		case sent == 1:
+			w.Header().Set("ETag", `"v1"`)
+			fmt.Fprint(w, broken)
+		default:
+			w.Header().Set("ETag", `"v2"`)
+			fmt.Fprint(w, good)
+		}
+	}
+}
+
+// An answer that does not decode is not kept for conditional requests: the
+// next request is unconditional and reads the server's good answer, instead
+// of the 304 replaying the broken one on every refresh.
+func TestETagForgetsAnswersThatDoNotDecode(t *testing.T) {
+	const ghasGood = `{"total_advanced_security_committers": 2, "total_count": 1, "repositories": [{"name": "a/b", "advanced_security_committers": 2}]}`
+	for _, tc := range []struct {
+		name, broken, good string
+		call               func(*githubapi.Client) error
+	}{
+		{"actions, not JSON", `{"total_minutes_used": 305,`, actionsBody, func(c *githubapi.Client) error {
+			_, err := c.ActionsBilling(context.Background(), orgWeb)
+			return err
+		}},
+		{"actions, a required field missing", `{"total_minutes_used": 305}`, actionsBody, func(c *githubapi.Client) error {
+			_, err := c.ActionsBilling(context.Background(), orgWeb)
+			return err
+		}},
+		{"advanced security page, not JSON", `{"repositories": [`, ghasGood, func(c *githubapi.Client) error {
+			_, err := c.AdvancedSecurityCommitters(context.Background(), orgWeb)
+			return err
+		}},
+		{"advanced security page, wrong type", `{"repositories": {}}`, ghasGood, func(c *githubapi.Client) error {
+			_, err := c.AdvancedSecurityCommitters(context.Background(), orgWeb)
+			return err
+		}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			srv := newRecorder(t, brokenThenGood(tc.broken, tc.good))
+			c := newClient(t, githubapi.Options{BaseURL: srv.URL})
+			var de *githubapi.DecodeError
+			if err := tc.call(c); !errors.As(err, &de) {
+				t.Fatalf("broken answer: %v, want a *DecodeError", err)
+			}
+			if err := tc.call(c); err != nil {
+				t.Fatalf("after the broken answer: %v", err)
+			}
+			reqs := srv.seen()
+			if len(reqs) != 2 {
+				t.Fatalf("%d requests, want 2", len(reqs))
+			}
+			if inm := reqs[1].Header.Get("If-None-Match"); inm != "" {
+				t.Errorf("second request sent If-None-Match %s for the broken answer", inm)
+			}
+			// The good answer is kept: the third request is conditional.
+			if err := tc.call(c); err != nil {
+				t.Fatal(err)
+			}
+			if inm := srv.seen()[2].Header.Get("If-None-Match"); inm != `"v2"` {
+				t.Errorf("third request: If-None-Match %q, want \"v2\"", inm)
+			}
+		})
+	}
+}

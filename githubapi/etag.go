@@ -2,6 +2,8 @@ package githubapi
 
 import (
 	"bytes"
+	"container/list"
+	"encoding/json"
 	"io"
 	"sync"
 )
@@ -16,24 +18,32 @@ const maxETagBody = 4 << 20
 
 // etagCache remembers, per URL, the last ETag and body, so that a 304 Not
 // Modified (which GitHub does not count against the rate limit) can be
-// answered with the body it confirms.
+// answered with the body it confirms. When full it drops the least recently
+// used answers: URLs carry the billing month, so last month's answers are
+// never asked for again and must make room for this month's.
 type etagCache struct {
 	mu      sync.Mutex
-	entries map[string]etagEntry
-	size    int64
+	entries map[string]*list.Element // of *etagEntry, by URL
+	lru     *list.List               // front: most recently stored or used
+	size    int64                    // sum of the entries' cost
 	limit   int64
 }
 
 type etagEntry struct {
+	url  string
 	etag string
 	body []byte
 }
+
+// cost is what an entry counts against the limit: its body, and its URL and
+// ETag, so that many empty answers cannot grow the cache without bound.
+func (e *etagEntry) cost() int64 { return int64(len(e.url) + len(e.etag) + len(e.body)) }
 
 func newETagCache(limit int64) *etagCache {
 	if limit == 0 {
 		limit = DefaultETagCacheBytes
 	}
-	return &etagCache{entries: map[string]etagEntry{}, limit: limit}
+	return &etagCache{entries: map[string]*list.Element{}, lru: list.New(), limit: limit}
 }
 
 func (c *etagCache) get(url string) (etagEntry, bool) {
@@ -42,33 +52,54 @@ func (c *etagCache) get(url string) (etagEntry, bool) {
 	}
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	e, ok := c.entries[url]
-	return e, ok
+	el, ok := c.entries[url]
+	if !ok {
+		return etagEntry{}, false
+	}
+	c.lru.MoveToFront(el)
+	return *el.Value.(*etagEntry), true
 }
 
-func (c *etagCache) put(url string, e etagEntry) {
+// put stores an answer, replacing the URL's old one and dropping the least
+// recently used others until it fits. An answer larger than the whole cache
+// is not kept.
+func (c *etagCache) put(url, etag string, body []byte) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	old := c.entries[url]
-	c.size -= int64(len(old.body))
-	delete(c.entries, url)
-	if c.size+int64(len(e.body)) > c.limit {
+	c.removeLocked(url)
+	e := &etagEntry{url: url, etag: etag, body: body}
+	if e.cost() > c.limit {
 		return
 	}
-	c.entries[url] = e
-	c.size += int64(len(e.body))
+	for c.size+e.cost() > c.limit {
+		c.removeLocked(c.lru.Back().Value.(*etagEntry).url)
+	}
+	c.entries[url] = c.lru.PushFront(e)
+	c.size += e.cost()
 }
 
 func (c *etagCache) forget(url string) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	c.size -= int64(len(c.entries[url].body))
+	c.removeLocked(url)
+}
+
+func (c *etagCache) removeLocked(url string) {
+	el, ok := c.entries[url]
+	if !ok {
+		return
+	}
+	c.size -= el.Value.(*etagEntry).cost()
+	c.lru.Remove(el)
 	delete(c.entries, url)
 }
 
-// capture reads up to maxETagBody of body. An answer that fits is stored with
-// its ETag and handed on from memory; a larger one is handed on as a stream
-// (what was read, then the rest) and forgotten.
+// capture reads up to maxETagBody of body. An answer that fits and is JSON
+// is stored with its ETag and handed on from memory; a larger one is handed
+// on as a stream (what was read, then the rest) and forgotten. A body that
+// is not JSON is handed on and forgotten too: it fails to decode, and a 304
+// confirming it would fail every later refresh the same way. The callers
+// forget an answer whose JSON does not decode into what they expect.
 func (c *etagCache) capture(url, etag string, body io.ReadCloser) io.ReadCloser {
 	if c.limit < 0 {
 		return body
@@ -82,7 +113,11 @@ func (c *etagCache) capture(url, etag string, body io.ReadCloser) io.ReadCloser 
 		}{io.MultiReader(bytes.NewReader(head), errReader{err}, body), body}
 	}
 	body.Close()
-	c.put(url, etagEntry{etag: etag, body: head})
+	if json.Valid(head) {
+		c.put(url, etag, head)
+	} else {
+		c.forget(url)
+	}
 	return io.NopCloser(bytes.NewReader(head))
 }
 
