@@ -9,6 +9,8 @@ import (
 	"io"
 	"math/rand/v2"
 	"net/http"
+	"os"
+	"path/filepath"
 	"reflect"
 	"runtime"
 	"strconv"
@@ -606,6 +608,19 @@ func usageItemsKeys(body []byte) int {
 }
 
 func FuzzUsageDecode(f *testing.F) {
+	// The shared examples first: GitHub's own usage reports (the premium
+	// request and AI credit ones share the usageItems array).
+	examples, err := filepath.Glob("testdata/examples/*-usage.json")
+	if err != nil || len(examples) == 0 {
+		f.Fatalf("no usage examples under testdata/examples: %v", err)
+	}
+	for _, file := range examples {
+		body, err := os.ReadFile(file)
+		if err != nil {
+			f.Fatal(err)
+		}
+		f.Add(body)
+	}
 	for _, body := range usageValidBodies {
 		if len(body) < 4096 {
 			f.Add([]byte(body))
