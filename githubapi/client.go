@@ -11,6 +11,7 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"math"
 	"net/http"
 	"net/url"
 	"strconv"
@@ -541,14 +542,14 @@ func parseRateLimit(h http.Header) (RateLimit, bool) {
 		return RateLimit{}, false
 	}
 	rl := RateLimit{Resource: h.Get("X-Ratelimit-Resource")}
-	var err error
-	if rl.Limit, err = strconv.ParseFloat(limit, 64); err != nil {
+	var ok bool
+	if rl.Limit, ok = parseCount(limit); !ok {
 		return RateLimit{}, false
 	}
-	if rl.Remaining, err = strconv.ParseFloat(remaining, 64); err != nil {
+	if rl.Remaining, ok = parseCount(remaining); !ok {
 		return RateLimit{}, false
 	}
-	rl.Used, _ = strconv.ParseFloat(h.Get("X-Ratelimit-Used"), 64)
+	rl.Used, _ = parseCount(h.Get("X-Ratelimit-Used"))
 	if reset, err := strconv.ParseInt(h.Get("X-Ratelimit-Reset"), 10, 64); err == nil {
 		rl.Reset = time.Unix(reset, 0)
 	}
@@ -556,6 +557,17 @@ func parseRateLimit(h http.Header) (RateLimit, bool) {
 		rl.Resource = "core"
 	}
 	return rl, true
+}
+
+// parseCount reads a rate-limit count. strconv.ParseFloat also takes NaN,
+// Inf and negative numbers, which no count is and which would be exported
+// as gauges.
+func parseCount(v string) (float64, bool) {
+	f, err := strconv.ParseFloat(v, 64)
+	if err != nil || math.IsNaN(f) || math.IsInf(f, 0) || f < 0 {
+		return 0, false
+	}
+	return f, true
 }
 
 // limitedBody fails a read once more than max bytes have come, so an oversized

@@ -5,11 +5,13 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"math"
 	"net/http"
 	"net/http/httptest"
 	"os"
 	"path/filepath"
 	"slices"
+	"strconv"
 	"strings"
 	"sync"
 	"testing"
@@ -28,11 +30,14 @@ import (
 // is reachable too.
 const fuzzMaxBody = 64 << 10
 
-// fuzzServer answers every request with the current body.
+// fuzzServer answers every request with the current body (and, for the
+// error-answer target, status code and headers).
 type fuzzServer struct {
 	mu       sync.Mutex // held for one fuzz input: set the body, call, check
 	body     []byte
-	requests int // answered so far; guarded by mu
+	status   int         // 0 means 200
+	header   http.Header // added to the answer
+	requests int         // answered so far; guarded by mu
 	srv      *httptest.Server
 	now      time.Time
 }
@@ -43,6 +48,12 @@ func newFuzzServer(f *testing.F) (*fuzzServer, *githubapi.Client) {
 	s.srv = httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) {
 		s.requests++ // the client calls while run holds mu
 		w.Header().Set("Content-Type", "application/json")
+		for k, v := range s.header {
+			w.Header()[k] = v
+		}
+		if s.status != 0 {
+			w.WriteHeader(s.status)
+		}
 		w.Write(s.body) //nolint:errcheck // the client may stop reading
 	}))
 	f.Cleanup(s.srv.Close)
@@ -362,4 +373,152 @@ func FuzzNextPageURL(f *testing.F) {
 			t.Fatalf("NextPageURL(%q) = %q runs past the closing >", header, next)
 		}
 	})
+}
+
+// rateLimitObserver keeps the rate-limit readings.
+type rateLimitObserver struct{ readings []githubapi.RateLimit }
+
+func (*rateLimitObserver) ObserveRequest(string, int, time.Duration) {}
+func (o *rateLimitObserver) ObserveRateLimit(_ string, rl githubapi.RateLimit) {
+	o.readings = append(o.readings, rl)
+}
+
+// headerValue keeps the printable ASCII of v without spaces, so the server
+// sends it and the client receives it unchanged.
+func headerValue(v string) string {
+	return strings.Map(func(r rune) rune {
+		if r > ' ' && r <= '~' {
+			return r
+		}
+		return -1
+	}, v)
+}
+
+// FuzzErrorAnswer reads GitHub's error answers through the client: the
+// body's message, the rate-limit headers and Retry-After of any 4xx or 5xx.
+// The answer is an *APIError with GitHub's status and message; it is a rate
+// limit exactly when GitHub's rules say so, and then blocks the next call
+// without a request unless Retry-After says to go on at once; the rate-limit
+// readings are finite and not negative.
+func FuzzErrorAnswer(f *testing.F) {
+	retired, err := os.ReadFile("testdata/examples/legacy-retired-410.observed.json")
+	if err != nil {
+		f.Fatal(err)
+	}
+	for _, seed := range []struct {
+		code                                uint16
+		body                                string
+		limit, remaining, reset, retryAfter string
+	}{
+		{410, string(retired), "5000", "4990", "1800000000", ""},
+		{403, `{"message":"API rate limit exceeded for user ID 1.","documentation_url":"https://docs.github.com/rest/overview/rate-limits-for-the-rest-api"}`, "5000", "0", "1800003600", ""},
+		{403, `{"message":"You have exceeded a secondary rate limit. Please wait a few minutes before you try again."}`, "5000", "4000", "1800003600", "60"},
+		{429, `{"message":"Too Many Requests"}`, "", "", "", "Wed, 21 Oct 2026 07:28:00 GMT"},
+		{403, `{"message":"Resource not accessible by personal access token"}`, "5000", "4999", "1800003600", ""},
+		{401, `{"message":"Bad credentials","documentation_url":"https://docs.github.com/rest"}`, "60", "59", "x", ""},
+		{404, `{"message":"Not Found"}`, "NaN", "-1", "-5", "0"},
+		{500, ``, "1e400", "Inf", "99999999999999999999", "-3"},
+		{502, `<html>Bad gateway</html>`, "5000", "0", "", "999999999999"},
+		{422, `{"message":7,"documentation_url":null}`, "0x10", "1_0", "", "soon"},
+	} {
+		f.Add(seed.code, []byte(seed.body), seed.limit, seed.remaining, seed.reset, seed.retryAfter)
+	}
+	s, _ := newFuzzServer(f)
+	f.Fuzz(func(t *testing.T, code uint16, body []byte, limit, remaining, reset, retryAfter string) {
+		status := 400 + int(code)%200
+		h := http.Header{}
+		for k, v := range map[string]string{"X-Ratelimit-Limit": limit, "X-Ratelimit-Remaining": remaining,
+			"X-Ratelimit-Reset": reset, "Retry-After": retryAfter} {
+			if v = headerValue(v); v != "" {
+				h.Set(k, v)
+			}
+		}
+		s.mu.Lock()
+		defer s.mu.Unlock()
+		s.body, s.status, s.header = body, status, h
+		defer func() { s.status, s.header = 0, nil }()
+		s.now = s.now.Add(time.Hour)
+		now := time.Unix(1_800_000_000, 0).Add(s.now.Sub(time.Time{}) % (24 * time.Hour))
+		obs := &rateLimitObserver{}
+		// A fresh client: the last input's rate limit must not block this one.
+		c, err := githubapi.New(githubapi.Options{
+			BaseURL: s.srv.URL, HTTPClient: s.srv.Client(), Observer: obs, ETagCacheBytes: -1,
+			Retries: githubapi.RetryPolicy{Max: 0, Base: time.Millisecond},
+			Now:     func() time.Time { return now },
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+		ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+		defer cancel()
+
+		before := s.requests
+		_, err = c.ActionsBilling(ctx, fuzzOrg)
+		var apiErr *githubapi.APIError
+		if !errors.As(err, &apiErr) {
+			t.Fatalf("status %d: error %v (%T), want an *APIError", status, err, err)
+		}
+		_ = err.Error()
+		if apiErr.StatusCode != status || s.requests != before+1 {
+			t.Fatalf("status %d: StatusCode %d after %d requests", status, apiErr.StatusCode, s.requests-before)
+		}
+		var want struct {
+			Message          string `json:"message"`
+			DocumentationURL string `json:"documentation_url"`
+		}
+		if json.Unmarshal(body[:min(len(body), 64<<10)], &want) != nil {
+			want.Message, want.DocumentationURL = "", ""
+		}
+		if apiErr.Message != want.Message || apiErr.DocumentationURL != want.DocumentationURL {
+			t.Fatalf("%q: message %q, documentation %q; want %q, %q", body, apiErr.Message, apiErr.DocumentationURL, want.Message, want.DocumentationURL)
+		}
+		limited := status == http.StatusTooManyRequests || status == http.StatusForbidden &&
+			(h.Get("X-Ratelimit-Remaining") == "0" || h.Get("Retry-After") != "" ||
+				strings.Contains(strings.ToLower(want.Message), "rate limit"))
+		if apiErr.RateLimited != limited || errors.Is(err, githubapi.ErrRateLimited) != limited {
+			t.Fatalf("status %d, headers %v, message %q: rate limited %v, want %v", status, h, want.Message, apiErr.RateLimited, limited)
+		}
+		if errors.Is(err, githubapi.ErrForbidden) != (status == http.StatusForbidden && !limited) {
+			t.Fatalf("status %d, rate limited %v: matches ErrForbidden %v", status, limited, errors.Is(err, githubapi.ErrForbidden))
+		}
+		for _, rl := range obs.readings {
+			for _, v := range []float64{rl.Limit, rl.Remaining, rl.Used} {
+				if math.IsNaN(v) || math.IsInf(v, 0) || v < 0 {
+					t.Fatalf("headers %v: reading %+v", h, rl)
+				}
+			}
+		}
+		if isCount(h.Get("X-Ratelimit-Limit")) && isCount(h.Get("X-Ratelimit-Remaining")) && len(obs.readings) != 1 {
+			t.Fatalf("headers %v: %d readings, want 1", h, len(obs.readings))
+		}
+
+		before = s.requests
+		_, err = c.ActionsBilling(ctx, fuzzOrg)
+		var rle *githubapi.RateLimitError
+		blocked := errors.As(err, &rle)
+		if blocked && (s.requests != before || !rle.Until.After(now)) {
+			t.Fatalf("blocked until %s (now %s) after %d requests", rle.Until, now, s.requests-before)
+		}
+		// Blocked for certain: no Retry-After (a primary limit waits for the
+		// reset, a secondary one at least a minute), or Retry-After seconds
+		// within a day. Retry-After 0 or a past date means go on.
+		secs, atoiErr := strconv.Atoi(h.Get("Retry-After"))
+		mustBlock := limited && (h.Get("Retry-After") == "" || atoiErr == nil && secs > 0 && secs <= 86400)
+		if !limited && blocked || mustBlock && !blocked {
+			t.Fatalf("status %d, headers %v, rate limited %v: next call %v", status, h, limited, err)
+		}
+	})
+}
+
+// isCount says whether v is a plain decimal count, as GitHub sends them.
+func isCount(v string) bool {
+	if v == "" || len(v) > 15 {
+		return false
+	}
+	for _, r := range v {
+		if r < '0' || r > '9' {
+			return false
+		}
+	}
+	return true
 }
