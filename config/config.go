@@ -145,20 +145,6 @@ type Target struct {
 	Credential string
 }
 
-// Error is a configuration problem: the file, the key and the reason.
-type Error struct {
-	File   string
-	Key    string
-	Reason string
-}
-
-func (e *Error) Error() string {
-	if e.Key == "" {
-		return fmt.Sprintf("%s: %s", e.File, e.Reason)
-	}
-	return fmt.Sprintf("%s: %s: %s", e.File, e.Key, e.Reason)
-}
-
 // Load reads, parses and validates a configuration file.
 func Load(file string) (*Resolved, error) {
 	content, err := os.ReadFile(file)
@@ -168,19 +154,19 @@ func Load(file string) (*Resolved, error) {
 	return Parse(file, content, os.Getenv)
 }
 
-var unknownField = regexp.MustCompile(`field (\S+) not found in type \S+`)
-
 // Parse validates configuration content read from file; getenv supplies
-// GITHUB_TOKEN. Relative paths are relative to the file's directory.
+// GITHUB_TOKEN. Relative paths are relative to the file's directory. Every
+// error is an *Error.
 func Parse(file string, content []byte, getenv func(string) string) (*Resolved, error) {
 	var cfg Config
 	if err := yaml.UnmarshalStrict(content, &cfg); err != nil {
-		reason := strings.TrimPrefix(err.Error(), "yaml: ")
-		reason = strings.ReplaceAll(reason, "unmarshal errors:\n  ", "")
-		reason = unknownField.ReplaceAllString(reason, `unknown key "$1"`)
-		return nil, &Error{File: file, Reason: reason}
+		return nil, describe(file, content, err)
 	}
-	return resolve(file, &cfg, getenv)
+	r, err := resolve(file, &cfg, getenv)
+	if err != nil {
+		return nil, describe(file, content, err)
+	}
+	return r, nil
 }
 
 func resolve(file string, cfg *Config, getenv func(string) string) (*Resolved, error) {

@@ -364,6 +364,7 @@ type badCase struct {
 	// setup writes files into dir and returns the configuration content.
 	setup  func(t *testing.T, dir string) string
 	key    string   // the Error's Key
+	line   int      // the Error's Line, 0 for none
 	reason []string // substrings of the Error's Reason
 }
 
@@ -377,17 +378,22 @@ func TestParseBad(t *testing.T) {
 		{
 			name:   "unknown key",
 			setup:  staticConfig("github:\n  token: " + sentinelToken + "\n  tokn: x\norganizations: [{name: a}]\n"),
-			reason: []string{"line 3", `unknown key "tokn"`},
+			key:    "github.tokn",
+			line:   3,
+			reason: []string{`unknown key "tokn"`},
 		},
 		{
 			name:   "unknown top-level key",
 			setup:  staticConfig(tok + "organisations: [{name: a}]\n"),
-			reason: []string{"line 2", `unknown key "organisations"`},
+			key:    "organisations",
+			line:   2,
+			reason: []string{`unknown key "organisations"`},
 		},
 		{
 			name:   "missing token file",
 			setup:  staticConfig("github: {token_file: does-not-exist}\norganizations: [{name: a}]\n"),
 			key:    "github.token_file",
+			line:   1,
 			reason: []string{"does-not-exist", "no such file or directory"},
 		},
 		{
@@ -405,6 +411,7 @@ func TestParseBad(t *testing.T) {
 				return "github: {token_file: unreadable}\norganizations: [{name: a}]\n"
 			},
 			key:    "github.token_file",
+			line:   1,
 			reason: []string{"cannot read token", "unreadable"},
 		},
 		{
@@ -416,6 +423,7 @@ func TestParseBad(t *testing.T) {
 				return "github: {token_file: link}\norganizations: [{name: a}]\n"
 			},
 			key:    "github.token_file",
+			line:   1,
 			reason: []string{"cannot read token", "no such file or directory"},
 		},
 		{
@@ -425,72 +433,84 @@ func TestParseBad(t *testing.T) {
 				return "github: {token_file: empty}\norganizations: [{name: a}]\n"
 			},
 			key:    "github.token_file",
+			line:   1,
 			reason: []string{"empty"},
 		},
 		{
 			name:   "missing token file in an account override",
 			setup:  staticConfig(tok + "organizations:\n  - name: a\n  - name: b\n    github: {token_file: /nonexistent/token}\n"),
 			key:    "organizations[1].github.token_file",
+			line:   5,
 			reason: []string{"/nonexistent/token", "no such file or directory"},
 		},
 		{
 			name:   "empty account name",
 			setup:  staticConfig(tok + "organizations: [{name: a}, {name: \"\"}]\n"),
 			key:    "organizations[1].name",
+			line:   2,
 			reason: []string{"must not be empty"},
 		},
 		{
 			name:   "missing account name",
 			setup:  staticConfig(tok + "users: [{}]\n"),
 			key:    "users[0].name",
+			line:   2,
 			reason: []string{"must not be empty"},
 		},
 		{
 			name:   "invalid account name",
 			setup:  staticConfig(tok + "enterprises: [{name: \"acme corp\"}]\n"),
 			key:    "enterprises[0].name",
+			line:   2,
 			reason: []string{`"acme corp"`, "not a GitHub account name"},
 		},
 		{
 			name:   "invalid account name with a slash",
 			setup:  staticConfig(tok + "organizations: [{name: \"acme/web\"}]\n"),
 			key:    "organizations[0].name",
+			line:   2,
 			reason: []string{`"acme/web"`},
 		},
 		{
 			name:   "duplicate account, case-insensitive",
 			setup:  staticConfig(tok + "organizations: [{name: acme-web}, {name: other}, {name: ACME-Web}]\n"),
 			key:    "organizations[2].name",
+			line:   2,
 			reason: []string{`"ACME-Web"`, "already listed", "organizations[0]"},
 		},
 		{
 			name:   "api_url without scheme",
 			setup:  staticConfig("github: {token: " + sentinelToken + ", api_url: api.github.com}\norganizations: [{name: a}]\n"),
 			key:    "github.api_url",
+			line:   1,
 			reason: []string{"api.github.com", "scheme must be http or https"},
 		},
 		{
 			name:   "api_url with ftp scheme",
 			setup:  staticConfig("github: {token: " + sentinelToken + ", api_url: \"ftp://ghes.example.com/api/v3\"}\norganizations: [{name: a}]\n"),
 			key:    "github.api_url",
+			line:   1,
 			reason: []string{"ftp://ghes.example.com", "scheme must be http or https"},
 		},
 		{
 			name:   "api_url with a query",
 			setup:  staticConfig("github: {token: " + sentinelToken + ", api_url: \"https://ghes.example.com/api/v3?x=1\"}\norganizations: [{name: a}]\n"),
 			key:    "github.api_url",
+			line:   1,
 			reason: []string{"query"},
 		},
 		{
 			name:   "api_url without host",
 			setup:  staticConfig("github: {token: " + sentinelToken + ", api_url: \"https:///api/v3\"}\norganizations: [{name: a}]\n"),
 			key:    "github.api_url",
+			line:   1,
 			reason: []string{"no host"},
 		},
 		{
 			name:   "malformed api_url in an account override",
 			setup:  staticConfig(tok + "enterprises:\n  - name: acme\n    github: {api_url: \"ghes.example.com/api/v3\"}\n"),
 			key:    "enterprises[0].github.api_url",
+			line:   4,
 			reason: []string{"scheme must be http or https"},
 		},
 		{
@@ -500,12 +520,14 @@ func TestParseBad(t *testing.T) {
 				return "github: {token: " + sentinelToken + ", token_file: token}\norganizations: [{name: a}]\n"
 			},
 			key:    "github",
+			line:   1,
 			reason: []string{"only one of token, token_file and app"},
 		},
 		{
 			name:   "token and app",
 			setup:  staticConfig("github:\n  token: " + sentinelToken + "\n  app: {app_id: 1, installation_id: 2, private_key_file: k.pem}\norganizations: [{name: a}]\n"),
 			key:    "github",
+			line:   1,
 			reason: []string{"only one of token, token_file and app"},
 		},
 		{
@@ -528,23 +550,28 @@ func TestParseBad(t *testing.T) {
 			name:   "refresh_interval too small",
 			setup:  staticConfig(tok + "refresh_interval: 30s\norganizations: [{name: a}]\n"),
 			key:    "refresh_interval",
+			line:   2,
 			reason: []string{"at least 1m"},
 		},
 		{
 			name:   "max_age equal to refresh_interval",
 			setup:  staticConfig(tok + "refresh_interval: 30m\nmax_age: 30m\norganizations: [{name: a}]\n"),
 			key:    "max_age",
+			line:   3,
 			reason: []string{"longer than refresh_interval (30m0s)"},
 		},
 		{
 			name:   "max_age below refresh_interval",
 			setup:  staticConfig(tok + "refresh_interval: 2h\nmax_age: 1h\norganizations: [{name: a}]\n"),
 			key:    "max_age",
+			line:   3,
 			reason: []string{"longer than refresh_interval"},
 		},
 		{
 			name:   "bad duration",
 			setup:  staticConfig(tok + "refresh_interval: ten minutes\norganizations: [{name: a}]\n"),
+			key:    "refresh_interval",
+			line:   2,
 			reason: []string{"ten minutes"},
 		},
 		{
@@ -556,6 +583,7 @@ func TestParseBad(t *testing.T) {
     github: {credential: shared, token: two}
 `),
 			key:    "organizations[1].github.credential",
+			line:   6,
 			reason: []string{`"shared"`, "two different credentials"},
 		},
 		{
@@ -567,18 +595,21 @@ func TestParseBad(t *testing.T) {
     github: {credential: shared, api_url: "https://ghes-2.example.com/api/v3", token: t1}
 `),
 			key:    "organizations[1].github.credential",
+			line:   6,
 			reason: []string{`"shared"`, "two different credentials"},
 		},
 		{
 			name:   "app without installation_id",
 			setup:  staticConfig("github:\n  app: {app_id: 1, private_key_file: k.pem}\norganizations: [{name: a}]\n"),
 			key:    "github.app.installation_id",
+			line:   2,
 			reason: []string{"positive"},
 		},
 		{
 			name:   "app with a missing key file",
 			setup:  staticConfig("github:\n  app: {app_id: 1, installation_id: 2, private_key_file: missing.pem}\norganizations: [{name: a}]\n"),
 			key:    "github.app.private_key_file",
+			line:   2,
 			reason: []string{"missing.pem", "no such file"},
 		},
 		{
@@ -588,7 +619,98 @@ func TestParseBad(t *testing.T) {
 				return "github:\n  app: {app_id: 1, installation_id: 2, private_key_file: k.pem}\norganizations: [{name: a}]\n"
 			},
 			key:    "github.app.private_key_file",
+			line:   2,
 			reason: []string{"not a PEM private key"},
+		},
+		{
+			name:   "unknown key in an account override",
+			setup:  staticConfig(tok + "organizations:\n  - name: a\n  - name: b\n    github:\n      credential: b\n      tokne: x\n"),
+			key:    "organizations[1].github.tokne",
+			line:   7,
+			reason: []string{`unknown key "tokne"`},
+		},
+		{
+			name:   "unknown key in tls_config",
+			setup:  staticConfig(tok + "organizations:\n  - name: a\n    github:\n      tls_config:\n        ca_fil: ca.pem\n"),
+			key:    "organizations[0].github.tls_config.ca_fil",
+			line:   6,
+			reason: []string{`unknown key "ca_fil"`},
+		},
+		{
+			name:   "key set twice",
+			setup:  staticConfig("github:\n  token: " + sentinelToken + "\n  token: " + sentinelToken + "\norganizations: [{name: a}]\n"),
+			key:    "github.token",
+			line:   3,
+			reason: []string{"set twice", "line 2"},
+		},
+		{
+			name:   "token that is a list",
+			setup:  staticConfig("github:\n  api_url: https://ghes.example.com/api/v3\n  token: [" + sentinelToken + ", b]\norganizations: [{name: a}]\n"),
+			key:    "github.token",
+			line:   3,
+			reason: []string{"cannot unmarshal !!seq into config.Secret"},
+		},
+		{
+			name:   "app_id that is not a number",
+			setup:  staticConfig(tok + "organizations:\n  - name: a\n    github:\n      app: {app_id: " + sentinelToken + ", installation_id: 2, private_key_file: k.pem}\n"),
+			key:    "organizations[0].github.app.app_id",
+			line:   5,
+			reason: []string{"cannot unmarshal !!str into int64"},
+		},
+		{
+			name:   "account list that is a mapping",
+			setup:  staticConfig(tok + "users:\n  name: octocat\n"),
+			key:    "users",
+			line:   2,
+			reason: []string{"cannot unmarshal !!map into []config.Account"},
+		},
+		{
+			name:   "bad duration in a block",
+			setup:  staticConfig(tok + "refresh_interval: 10m\n\nrefresh_timeout: \"2 minutes\"\norganizations: [{name: a}]\n"),
+			key:    "refresh_timeout",
+			line:   4,
+			reason: []string{`duration "2 minutes"`},
+		},
+		{
+			name:   "malformed proxy_url with a password",
+			setup:  staticConfig(tok + "organizations:\n  - name: a\n    github:\n      proxy_url: \"http://proxy-user:" + sentinelToken + "x@prox y:3128\"\n"),
+			key:    "organizations[0].github.proxy_url",
+			line:   5,
+			reason: []string{`"http://<secret>@prox y:3128"`, "invalid character"},
+		},
+		{
+			name:   "tls_config that fails its own validation",
+			setup:  staticConfig(tok + "organizations:\n  - name: a\n    github:\n      tls_config: {cert_file: c.pem}\n"),
+			key:    "organizations[0].github.tls_config",
+			line:   5,
+			reason: []string{"key or key_file"},
+		},
+		{
+			name:   "duplicate account in a block",
+			setup:  staticConfig(tok + "organizations:\n  - name: acme-web\n  - name: other\n  - name: ACME-Web\n"),
+			key:    "organizations[2].name",
+			line:   5,
+			reason: []string{"already listed"},
+		},
+		{
+			name:   "empty account name in a block",
+			setup:  staticConfig(tok + "users:\n  - name: octocat\n  -\n    name:\n"),
+			key:    "users[1].name",
+			line:   5,
+			reason: []string{"must not be empty"},
+		},
+		{
+			name:   "missing token file in a block",
+			setup:  staticConfig("refresh_interval: 10m\ngithub:\n  credential: main\n  token_file: /nonexistent/token\norganizations: [{name: a}]\n"),
+			key:    "github.token_file",
+			line:   4,
+			reason: []string{"no such file or directory"},
+		},
+		{
+			name:   "syntax error",
+			setup:  staticConfig(tok + "organizations: [{name: a}\n"),
+			line:   2,
+			reason: []string{"did not find expected"},
 		},
 	}
 	for _, tc := range cases {
@@ -609,13 +731,20 @@ func TestParseBad(t *testing.T) {
 			if ce.Key != tc.key {
 				t.Errorf("Key = %q, want %q (error: %s)", ce.Key, tc.key, err)
 			}
+			if ce.Line != tc.line {
+				t.Errorf("Line = %d, want %d (error: %s)", ce.Line, tc.line, err)
+			}
 			for _, want := range tc.reason {
 				if !strings.Contains(ce.Reason, want) {
 					t.Errorf("Reason %q does not contain %q", ce.Reason, want)
 				}
 			}
 			msg := err.Error()
-			for _, want := range append([]string{file, tc.key}, tc.reason...) {
+			wants := append([]string{file, tc.key}, tc.reason...)
+			if tc.line != 0 {
+				wants = append(wants, fmt.Sprintf("%s: line %d: ", file, tc.line))
+			}
+			for _, want := range wants {
 				if !strings.Contains(msg, want) {
 					t.Errorf("message %q does not contain %q", msg, want)
 				}
@@ -689,6 +818,13 @@ func TestTokenNeverInErrors(t *testing.T) {
 		"github: {token: " + sentinelToken + ", bogus: 1}\norganizations: [{name: a}]\n",
 		"github: {token: " + sentinelToken + "}\nrefresh_interval: 1s\norganizations: [{name: a}]\n",
 		"github: {token: " + sentinelToken + "}\norganizations:\n  - name: a\n    github: {credential: c, token: " + sentinelToken + "x}\n  - name: b\n    github: {credential: c, token: " + sentinelToken + "}\n",
+		"github: {token: [" + sentinelToken + ", b]}\norganizations: [{name: a}]\n",
+		"github: {token: {value: " + sentinelToken + "}}\norganizations: [{name: a}]\n",
+		"github: {" + sentinelToken + "}\norganizations: [{name: a}]\n",
+		"github:\n  token " + sentinelToken + "\norganizations: [{name: a}]\n",
+		"github: {token: abc}\nrefresh_interval: " + sentinelToken + "\norganizations: [{name: a}]\n",
+		"github: {token: abc, app: {app_id: " + sentinelToken + "}}\norganizations: [{name: a}]\n",
+		"github: {token: abc, proxy_url: \"http://" + sentinelToken + "@prox y:3128\"}\norganizations: [{name: a}]\n",
 	}
 	for i, content := range contents {
 		_, _, err := parseIn(t, dir, content, noEnv)
@@ -711,10 +847,9 @@ func TestTokenNeverInErrors(t *testing.T) {
 	}
 }
 
-// BUG (githubapi.ParseBaseURL): an api_url that carries a password is
-// redacted only when it is otherwise well-formed; with a typo in the scheme,
-// or a URL that does not parse, the error quotes the raw URL, password
-// included, and that error is printed by --config.check and logged on reload.
+// An api_url that carries a password is redacted even with a typo in the
+// scheme or when it does not parse: the error is printed by --config.check
+// and logged on reload.
 func TestParseAPIURLErrorRedactsPassword(t *testing.T) {
 	for _, apiURL := range []string{
 		"htps://x-access-token:" + sentinelToken + "@ghes.example.com/api/v3",
@@ -731,6 +866,36 @@ func TestParseAPIURLErrorRedactsPassword(t *testing.T) {
 		}
 		if strings.Contains(err.Error(), sentinelToken) {
 			t.Errorf("error shows the password of the api_url: %q", err)
+		}
+	}
+}
+
+// Secrets that do not look like GitHub tokens are kept out of errors too:
+// values under secret keys, whatever their type, and URL passwords, however
+// malformed the URL.
+func TestInlineSecretsNeverInErrors(t *testing.T) {
+	const secret = "pw-SENTINEL-9f8e7d"
+	for _, content := range []string{
+		"github: {token: abc, proxy_url: \"http://proxy-user:" + secret + "@prox y:3128\"}\n",
+		"github: {token: abc, proxy_url: \"http://" + secret + "@prox y:3128\"}\n",
+		"github: {token: abc, proxy_url: \"http://proxy-user:pa ss" + secret + "@proxy:3128\"}\n",
+		"github: {token: abc, proxy_url: \"http://proxy-user:pa/ss" + secret + "@proxy:3128\"}\n",
+		"github: {token: abc, proxy_url: \"http://proxy-user:" + secret + "@proxy:3128\", api_url: \"http://proxy-user:" + secret + "@proxy:3128\"}\norganizations: [{name: a}]\n",
+		"github: {token: [" + secret + "]}\norganizations: [{name: a}]\n",
+		"github: {token: {value: " + secret + "}}\norganizations: [{name: a}]\n",
+		"github: {token: " + secret + "}\nmax_age: " + secret + "\norganizations: [{name: a}]\n",
+		"github: {token: " + secret + ", api_url: " + secret + "}\norganizations: [{name: a}]\n",
+		"github: {token: abc, proxy_url: http://p:3128, proxy_connect_header: {Proxy-Authorization: " + secret + "}}\norganizations: [{name: a}]\n",
+		"github: {token: abc, proxy_url: http://p:3128, proxy_connect_header: {Proxy-Authorization: [" + secret + "]}}\nrefresh_timeout: " + secret + "\n",
+		"refresh_interval: " + secret + "\ngithub: {token: abc, tls_config: {key: " + secret + ", cert_file: c.pem}}\n",
+	} {
+		_, _, err := parseIn(t, t.TempDir(), content, noEnv)
+		if err == nil {
+			t.Errorf("no error for:\n%s", content)
+			continue
+		}
+		if strings.Contains(err.Error(), secret) || strings.Contains(err.Error(), "SENTINEL") {
+			t.Errorf("error shows the secret: %q", err)
 		}
 	}
 }

@@ -46,6 +46,8 @@ func FuzzParse(f *testing.F) {
 		"github:\n  tls_config: {ca_file: token, insecure_skip_verify: true}\n  proxy_url: http://proxy:3128\norganizations: [{name: a}]\n",
 		"organizations: [{name: \"\"}, {name: \"a b\"}, {name: A}, {name: a}]\n",
 		"bogus: 1\n", "", "{", "- a\n", "organizations: 1\n", "\t:", "github: {token: [a]}\n",
+		"github: {token_file: token, proxy_url: \"http://u:p@prox y:3128\"}\nusers: [{name: o}]\n",
+		"a: &a [x, x]\nb: &b [*a, *a]\ngithub: {tls_config: {bogus: *b}}\nusers: [{name: o}, {name: o}]\n",
 	} {
 		f.Add([]byte(s))
 	}
