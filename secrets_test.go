@@ -29,6 +29,7 @@ const (
 	secretToken    = "ghp_secretsTestSENTINEL_5c9d0e1f2a3b"
 	secretAppToken = "ghs_installationSENTINEL_7e6d5c4b3a29"
 	secretPassword = "basicAuthSENTINEL_0b1c2d"
+	secretProxy    = "proxyPassSENTINEL_3e4f5a" // a proxy_url's password
 )
 
 var secretKey struct {
@@ -55,7 +56,7 @@ func secretKeyPEM(t *testing.T) []byte {
 func secretSentinels(t *testing.T) []string {
 	t.Helper()
 	keyPEM := secretKeyPEM(t)
-	out := []string{secretToken, secretAppToken, secretPassword, string(keyPEM), "PRIVATE KEY-----"}
+	out := []string{secretToken, secretAppToken, secretPassword, secretProxy, string(keyPEM), "PRIVATE KEY-----"}
 	block, _ := pem.Decode(keyPEM)
 	b64 := base64.StdEncoding.EncodeToString(block.Bytes)
 	for i := 0; i+20 <= len(b64); i += 20 {
@@ -119,6 +120,12 @@ func secretsReloads(t *testing.T, env *faultEnv) {
 		"refresh_interval: 5m\norganizations:\n  - name: acme-web\n    github: {token: " + secretToken + ", token_file: token}\n",
 		"organizations:\n  - name: acme-web\n    github: {api_url: \"htps://x:" + secretToken + "@example.com\", token: " + secretToken + "}\n",
 		"organizations:\n  - name: acme-web\n    github: {app: {app_id: 1, installation_id: 2, private_key_file: broken.pem}}\n",
+		// Continuing the top-level github block: a malformed proxy URL,
+		// whose parse error quotes it whole, and secrets of the wrong type.
+		"  proxy_url: \"http://proxy-user:" + secretProxy + "@prox y:3128\"\n" + good,
+		"  token: {value: " + secretToken + "}\n" + good,
+		"  proxy_connect_header: {Proxy-Authorization: [\"Basic " + secretPassword + "\"]}\n" +
+			strings.Replace(good, "refresh_timeout:", "refresh_timeout: \"Basic "+secretPassword+"\"\nx_refresh_timeout:", 1),
 	} {
 		env.writeConfig(t, bad)
 		if code, _ := env.do(t, http.MethodPost, "/-/reload", nil); code != http.StatusInternalServerError {
@@ -301,6 +308,12 @@ func TestSecretsConfigCheck(t *testing.T) {
 		"github: {app: {app_id: 1, installation_id: 2, private_key_file: token-as-key.pem}}\nusers: [{name: octocat}]\n":              1,
 		"github: {app: {app_id: 1, installation_id: 2, private_key_file: app.pem}, token: " + secretToken + "}\nusers: [{name: o}]\n": 1,
 		"github: {token: [" + secretToken + "]}\nusers: [{name: octocat}]\n":                                                          1,
+		// Error texts that quote what the file says.
+		"github: {token: " + secretToken + ", proxy_url: \"http://proxy-user:" + secretProxy + "@prox y:3128\"}\nusers: [{name: o}]\n": 1,
+		"github: {token: {value: " + secretToken + "}}\nusers: [{name: octocat}]\n":                                                    1,
+		"github: {" + secretToken + "}\nusers: [{name: octocat}]\n":                                                                    1,
+		"refresh_interval: " + secretToken + "\ngithub: {token_file: token}\nusers: [{name: octocat}]\n":                               1,
+		"refresh_timeout: \"Basic " + secretPassword + "\"\ngithub:\n  token_file: token\n  proxy_url: http://proxy:3128\n  proxy_connect_header: {Proxy-Authorization: [\"Basic " + secretPassword + "\"]}\nusers: [{name: o}]\n": 1,
 	}
 	i := 0
 	for content, want := range configs {
