@@ -325,7 +325,7 @@ func TestSecretsConfigCheck(t *testing.T) {
 		}
 		assertNoSecrets(t, "--config.check output", readOutput(t, stdout)+readOutput(t, stderr))
 	}
-	// The broken key only fails when the client is built: at start.
+	// The broken key fails when the client is built: at start as in --config.check.
 	file := write("start.yml", "github: {app: {app_id: 1, installation_id: 2, private_key_file: broken.pem}}\nusers: [{name: octocat}]\n", 0o600)
 	stdout, stderr := mainTestOutput(t), mainTestOutput(t)
 	if code := run([]string{"--config.file", file, "--log.level=debug", "--web.listen-address=127.0.0.1:0"}, stdout, stderr); code != 1 {
