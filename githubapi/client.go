@@ -14,6 +14,7 @@ import (
 	"math"
 	"net/http"
 	"net/url"
+	"runtime/debug"
 	"strconv"
 	"strings"
 	"time"
@@ -117,7 +118,9 @@ type Options struct {
 	// observations. It is a name from the configuration, never a token.
 	Credential string
 	// HTTPClient carries authentication (see TokenTransport and AppTransport).
-	HTTPClient       *http.Client
+	HTTPClient *http.Client
+	// UserAgent is sent with every request. "" means UserAgent(""); one
+	// that ends in "/" (an empty version) gets the build's version.
 	UserAgent        string
 	MaxResponseBytes int64
 	Observer         Observer
@@ -169,8 +172,13 @@ func New(o Options) (*Client, error) {
 	if c.http == nil {
 		c.http = http.DefaultClient
 	}
-	if c.userAgent == "" {
-		c.userAgent = "github-billing-exporter"
+	switch {
+	case c.userAgent == "":
+		c.userAgent = UserAgent("")
+	case strings.HasSuffix(c.userAgent, "/"):
+		// No version: a plain go build or go run leaves
+		// prometheus/common/version's empty.
+		c.userAgent += buildVersion()
 	}
 	if c.maxBytes <= 0 {
 		c.maxBytes = DefaultMaxResponseBytes
@@ -193,6 +201,27 @@ func New(o Options) (*Client, error) {
 	c.limiter = &limiter{credential: o.Credential, logger: logger}
 	c.etags = newETagCache(o.ETagCacheBytes)
 	return c, nil
+}
+
+// UserAgent is the User-Agent of the exporter at version. An empty version
+// (a binary built without the version ldflags) becomes the main module's
+// version from the build information, which go build takes from the VCS, or
+// else "dev": GitHub asks for a User-Agent that identifies the client, and
+// "github-billing-exporter/" names no build.
+func UserAgent(version string) string {
+	if version == "" {
+		version = buildVersion()
+	}
+	return "github-billing-exporter/" + version
+}
+
+// buildVersion is the main module's version in the build information, or
+// "dev" when there is none ("(devel)": built outside version control).
+func buildVersion() string {
+	if bi, ok := debug.ReadBuildInfo(); ok && bi.Main.Version != "" && bi.Main.Version != "(devel)" {
+		return bi.Main.Version
+	}
+	return "dev"
 }
 
 // ParseBaseURL checks an API root URL and returns it without a trailing slash,

@@ -8,6 +8,7 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"os"
+	"runtime/debug"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -98,17 +99,38 @@ func TestClientHeaders(t *testing.T) {
 	}
 }
 
+// A binary built without the version ldflags (go build, go run) has an
+// empty version; the User-Agent still names one: the build's module
+// version, or "dev".
 func TestClientDefaultUserAgent(t *testing.T) {
-	srv := newRecorder(t, githubtest.ServeString(actionsBody))
-	c := newClient(t, githubapi.Options{BaseURL: srv.URL})
-	if _, err := c.ActionsBilling(context.Background(), orgWeb); err != nil {
-		t.Fatal(err)
+	buildVersion := "dev"
+	if bi, ok := debug.ReadBuildInfo(); ok && bi.Main.Version != "" && bi.Main.Version != "(devel)" {
+		buildVersion = bi.Main.Version
 	}
-	if ua := srv.seen()[0].Header.Get("User-Agent"); !strings.HasPrefix(ua, "github-billing-exporter") {
-		t.Errorf("User-Agent = %q, want github-billing-exporter…", ua)
+	for _, tc := range []struct{ given, want string }{
+		{"", "github-billing-exporter/" + buildVersion},
+		{"github-billing-exporter/", "github-billing-exporter/" + buildVersion},
+		{"other-tool/", "other-tool/" + buildVersion},
+		{"github-billing-exporter/1.2.3", "github-billing-exporter/1.2.3"},
+		{"custom", "custom"},
+	} {
+		srv := newRecorder(t, githubtest.ServeString(actionsBody))
+		c := newClient(t, githubapi.Options{BaseURL: srv.URL, UserAgent: tc.given})
+		if _, err := c.ActionsBilling(context.Background(), orgWeb); err != nil {
+			t.Fatal(err)
+		}
+		if ua := srv.seen()[0].Header.Get("User-Agent"); ua != tc.want {
+			t.Errorf("UserAgent %q: sent %q, want %q", tc.given, ua, tc.want)
+		}
+		if auth := srv.seen()[0].Header.Get("Authorization"); auth != "" {
+			t.Errorf("Authorization = %q without a TokenTransport", auth)
+		}
 	}
-	if auth := srv.seen()[0].Header.Get("Authorization"); auth != "" {
-		t.Errorf("Authorization = %q without a TokenTransport", auth)
+	if got := githubapi.UserAgent(""); got != "github-billing-exporter/"+buildVersion || strings.HasSuffix(got, "/") {
+		t.Errorf(`UserAgent("") = %q`, got)
+	}
+	if got := githubapi.UserAgent("0.9.0"); got != "github-billing-exporter/0.9.0" {
+		t.Errorf(`UserAgent("0.9.0") = %q`, got)
 	}
 }
 
