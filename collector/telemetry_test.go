@@ -32,7 +32,7 @@ func telemetryTestServer(t *testing.T, resource string, remaining int, code int)
 			githubtest.WriteError(w, code, "nope")
 			return
 		}
-		fmt.Fprint(w, `{"total_gigabytes_bandwidth_used": 1, "total_paid_gigabytes_bandwidth_used": 0, "included_gigabytes_bandwidth": 10, "total_minutes_used": 1, "minutes_used_breakdown": {}}`)
+		fmt.Fprint(w, `{"total_gigabytes_bandwidth_used": 1, "total_paid_gigabytes_bandwidth_used": 0, "included_gigabytes_bandwidth": 10, "total_minutes_used": 1, "total_paid_minutes_used": 0, "included_minutes": 0, "minutes_used_breakdown": {}}`)
 	}))
 	t.Cleanup(srv.Close)
 	return srv

@@ -117,7 +117,7 @@ func TestSuccessfulAnswerWithNoneRemainingBlocksUntilReset(t *testing.T) {
 		w.Header().Set("X-Ratelimit-Limit", "5000")
 		w.Header().Set("X-Ratelimit-Remaining", "0")
 		w.Header().Set("X-Ratelimit-Reset", strconv.FormatInt(clk.Now().Add(10*time.Minute).Unix(), 10))
-		githubtest.WriteJSON(w, map[string]any{"total_minutes_used": 1})
+		githubtest.WriteJSON(w, githubapi.ActionsBilling{TotalMinutesUsed: 1, MinutesUsedBreakdown: map[string]float64{}})
 	})
 	if _, err := c.ActionsBilling(context.Background(), acmeWeb); err != nil {
 		t.Fatal(err)
@@ -141,6 +141,12 @@ func TestSecondaryRateLimit(t *testing.T) {
 		{"429 with Retry-After", http.StatusTooManyRequests, "7", 7 * time.Second},
 		{"403 without Retry-After", http.StatusForbidden, "", time.Minute},
 		{"429 without Retry-After", http.StatusTooManyRequests, "", time.Minute},
+		// Past time.Duration's range: capped at an hour, not overflowed into
+		// a wait in the past.
+		{"429 with a huge Retry-After", http.StatusTooManyRequests, "99999999999", time.Hour},
+		// The test clock is Fri, 15 Jan 2027 08:00:00 UTC.
+		{"403 with Retry-After as a date", http.StatusForbidden, "Fri, 15 Jan 2027 08:01:30 GMT", 90 * time.Second},
+		{"403 with Retry-After as a far date", http.StatusForbidden, "Fri, 15 Jan 2027 10:00:00 GMT", time.Hour},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			srv := newFake(t)
@@ -211,7 +217,7 @@ func TestServerErrorsAreRetriedThenSucceed(t *testing.T) {
 		case 2:
 			githubtest.WriteError(w, http.StatusServiceUnavailable, "Unavailable")
 		default:
-			githubtest.WriteJSON(w, map[string]any{"total_minutes_used": 42.5})
+			githubtest.WriteJSON(w, githubapi.ActionsBilling{TotalMinutesUsed: 42.5, MinutesUsedBreakdown: map[string]float64{}})
 		}
 	})
 	got, err := c.ActionsBilling(context.Background(), acmeWeb)
