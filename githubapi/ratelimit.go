@@ -136,16 +136,21 @@ func (l *limiter) blockFor(now time.Time, e *APIError, h http.Header, rl RateLim
 	l.block(now, now.Add(wait), fmt.Sprintf("secondary rate limit without Retry-After, waiting %s", wait), answer...)
 }
 
+// maxRetryAfter caps the wait a Retry-After header can ask for: GitHub's
+// limits reset within the hour, and a larger number (or one that overflows
+// time.Duration) would stop the credential for good.
+const maxRetryAfter = time.Hour
+
 // parseRetryAfter reads delay-seconds or an HTTP date.
 func parseRetryAfter(v string, now time.Time) (time.Duration, bool) {
 	if v == "" {
 		return 0, false
 	}
-	if secs, err := strconv.Atoi(v); err == nil && secs >= 0 {
-		return time.Duration(secs) * time.Second, true
+	if secs, err := strconv.ParseInt(v, 10, 64); err == nil && secs >= 0 {
+		return time.Duration(min(secs, int64(maxRetryAfter/time.Second))) * time.Second, true
 	}
 	if t, err := http.ParseTime(v); err == nil {
-		return max(t.Sub(now), 0), true
+		return min(max(t.Sub(now), 0), maxRetryAfter), true
 	}
 	return 0, false
 }
