@@ -895,6 +895,9 @@ func TestETagForgetsAnswersThatDoNotDecode(t *testing.T) {
 			_, err := c.AdvancedSecurityCommitters(context.Background(), orgWeb)
 			return err
 		}},
+		{"usage report, wrong type", `{"usageItems": [{"product": "Actions", "quantity": "ten"}]}`, `{"usageItems": []}`, func(c *githubapi.Client) error {
+			return c.Usage(context.Background(), orgWeb, githubapi.UsageQuery{Year: 2026, Month: time.November}, func(*githubapi.UsageItem) error { return nil })
+		}},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			srv := newRecorder(t, brokenThenGood(tc.broken, tc.good))

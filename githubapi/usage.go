@@ -2,6 +2,7 @@ package githubapi
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"io"
 	"time"
@@ -54,12 +55,19 @@ func (c *Client) Usage(ctx context.Context, a Account, q UsageQuery, each func(*
 		}
 		e.query.Set("cost_center_id", q.CostCenterID)
 	}
-	resp, err := c.get(ctx, e, c.url(e))
+	rawURL := c.url(e)
+	resp, err := c.get(ctx, e, rawURL)
 	if err != nil {
 		return err
 	}
 	defer resp.Body.Close()
-	return decodeUsage(e, resp.Body, each)
+	err = decodeUsage(e, resp.Body, each)
+	var de *DecodeError
+	if errors.As(err, &de) {
+		// A later 304 would confirm this body and fail the same way.
+		c.etags.forget(rawURL)
+	}
+	return err
 }
 
 // decodeUsage reads a usage report from r. Errors of each pass through;
