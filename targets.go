@@ -12,7 +12,7 @@ import (
 	"github.com/github-billing-exporter/github-billing-exporter/githubapi"
 )
 
-func userAgent() string { return "github-billing-exporter/" + version.Version }
+func userAgent() string { return githubapi.UserAgent(version.Version) }
 
 // buildTargets makes one GitHub client per credential and binds every
 // configured account to its client.
