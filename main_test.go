@@ -2,12 +2,14 @@ package main
 
 import (
 	"encoding/json"
+	"errors"
 	"io"
 	"log/slog"
 	"net/http"
 	"net/http/httptest"
 	"os"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"sync"
 	"testing"
@@ -458,7 +460,7 @@ func TestBuildTargetsClient(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	targets, err := buildTargets(cfg, githubapi.Options{})
+	targets, _, err := buildTargets(cfg, githubapi.Options{}, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -672,5 +674,60 @@ func TestScrapeContextDeadline(t *testing.T) {
 		if got := deadline.Sub(before); got < tc.want || got > tc.want+time.Second {
 			t.Errorf("header %q: deadline %v after the request, want %v", tc.header, got, tc.want)
 		}
+	}
+}
+
+// A reload builds new clients, but a credential that stays (same name, same
+// API URL) keeps its rate-limit state: a primary limit in force blocks the
+// new client without a request. A renamed credential starts afresh.
+func TestBuildTargetsKeepsRateLimitAcrossReloads(t *testing.T) {
+	fake := githubtest.Start(t, mainTestDataset())
+	reset := strconv.FormatInt(time.Now().Add(time.Hour).Unix(), 10)
+	fake.Override("/orgs/acme-web/settings/billing/packages", func(w http.ResponseWriter, _ *http.Request) {
+		w.Header().Set("X-Ratelimit-Remaining", "0")
+		w.Header().Set("X-Ratelimit-Reset", reset)
+		githubtest.WriteError(w, http.StatusForbidden, "API rate limit exceeded for user ID 1.")
+	})
+	parse := func(credential string) *config.Resolved {
+		t.Helper()
+		cfg, err := config.Parse("c.yml", []byte("github: {api_url: \""+fake.URL+"\", token: x, credential: "+credential+"}\norganizations: [{name: acme-web}]\n"), func(string) string { return "" })
+		if err != nil {
+			t.Fatal(err)
+		}
+		return cfg
+	}
+	packages := func(targets []collector.Target) error {
+		_, err := targets[0].Client.PackagesBilling(t.Context(), targets[0].Account)
+		return err
+	}
+	first, states, err := buildTargets(parse("main"), githubapi.Options{}, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := packages(first); !errors.Is(err, githubapi.ErrRateLimited) {
+		t.Fatalf("first client: %v, want the rate limit", err)
+	}
+
+	reloaded, _, err := buildTargets(parse("main"), githubapi.Options{}, states)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if reloaded[0].Client == first[0].Client {
+		t.Fatal("the reload reused the client instead of building a new one")
+	}
+	var rle *githubapi.RateLimitError
+	if err := packages(reloaded); !errors.As(err, &rle) {
+		t.Errorf("after the reload: %v, want a *RateLimitError without asking GitHub", err)
+	}
+	if n := fake.Requests("/orgs/acme-web/settings/billing/packages"); n != 1 {
+		t.Errorf("%d requests, want 1: the reloaded client asked GitHub although the limit is in force", n)
+	}
+
+	renamed, _, err := buildTargets(parse("other"), githubapi.Options{}, states)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := packages(renamed); errors.As(err, &rle) || !errors.Is(err, githubapi.ErrRateLimited) {
+		t.Errorf("another credential: %v, want GitHub's own 403 answer", err)
 	}
 }

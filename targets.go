@@ -14,22 +14,34 @@ import (
 
 func userAgent() string { return githubapi.UserAgent(version.Version) }
 
+// credentialStates keeps each credential's rate-limit and conditional-request
+// state across configuration reloads, by credential name and API URL.
+type credentialStates map[string]*githubapi.CredentialState
+
+func credentialKey(cred *config.Credential) string { return cred.Name + "\x00" + cred.APIURL }
+
 // buildTargets makes one GitHub client per credential and binds every
-// configured account to its client.
-func buildTargets(cfg *config.Resolved, opts githubapi.Options) ([]collector.Target, error) {
+// configured account to its client. A credential found in prev (same name,
+// same API URL) keeps its state: a rate limit in force stays in force. The
+// states of the new clients are returned for the next reload.
+func buildTargets(cfg *config.Resolved, opts githubapi.Options, prev credentialStates) ([]collector.Target, credentialStates, error) {
 	clients := map[string]*githubapi.Client{}
+	states := credentialStates{}
 	for name, cred := range cfg.Credentials {
-		c, err := newClient(cred, opts)
+		o := opts
+		o.State = prev[credentialKey(cred)]
+		c, err := newClient(cred, o)
 		if err != nil {
-			return nil, fmt.Errorf("%s: credential %q: %w", cfg.File, name, err)
+			return nil, nil, fmt.Errorf("%s: credential %q: %w", cfg.File, name, err)
 		}
 		clients[name] = c
+		states[credentialKey(cred)] = c.State()
 	}
 	targets := make([]collector.Target, 0, len(cfg.Targets))
 	for _, t := range cfg.Targets {
 		targets = append(targets, collector.Target{Account: t.Account, Client: clients[t.Credential]})
 	}
-	return targets, nil
+	return targets, states, nil
 }
 
 // newClient builds the client of one credential; opts carries the settings

@@ -135,6 +135,18 @@ type Options struct {
 	Logger *slog.Logger
 	// Now is the clock for rate-limit waits; nil means time.Now.
 	Now func() time.Time
+	// State, when set, is the state of an earlier client of the same
+	// credential (Client.State), which the new client takes over: a
+	// configuration reload must not forget a rate limit in force.
+	State *CredentialState
+}
+
+// CredentialState is what a credential's client has learnt from GitHub: the
+// rate limit that blocks it, if any, and the answers kept for conditional
+// requests.
+type CredentialState struct {
+	limiter *limiter
+	etags   *etagCache
 }
 
 // Client calls GitHub's billing endpoints for any account reachable with one
@@ -198,8 +210,12 @@ func New(o Options) (*Client, error) {
 	if logger == nil {
 		logger = slog.New(slog.DiscardHandler)
 	}
-	c.limiter = &limiter{credential: o.Credential, logger: logger}
-	c.etags = newETagCache(o.ETagCacheBytes)
+	if o.State != nil {
+		c.limiter, c.etags = o.State.limiter, o.State.etags
+	} else {
+		c.limiter = &limiter{credential: o.Credential, logger: logger}
+		c.etags = newETagCache(o.ETagCacheBytes)
+	}
 	return c, nil
 }
 
@@ -264,6 +280,12 @@ func redactURL(raw string) string {
 		return scheme + "://" + rest
 	}
 	return rest
+}
+
+// State returns the client's rate-limit and conditional-request state, for a
+// client that replaces this one (Options.State).
+func (c *Client) State() *CredentialState {
+	return &CredentialState{limiter: c.limiter, etags: c.etags}
 }
 
 // Credential is the name of the credential the client uses.
