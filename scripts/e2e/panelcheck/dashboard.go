@@ -15,7 +15,7 @@ import (
 const datasourceRef = "${datasource}"
 
 // minSchemaVersion is the oldest Grafana dashboard schema the dashboards may be saved with.
-const minSchemaVersion = 39
+const minSchemaVersion = 41
 
 type dashboard struct {
 	UID           string      `json:"uid"`
