@@ -1,7 +1,9 @@
 package main
 
 import (
+	"bytes"
 	"context"
+	"errors"
 	"os"
 	"regexp"
 	"slices"
@@ -188,5 +190,62 @@ func TestReadmeMetricTablesMatchTheDemo(t *testing.T) {
 	// Sanity: the tables are not empty and the demo exports billing data.
 	if len(documented) < 50 || !exported["github_billing_usage_net_amount_usd"] && len(exported) < 20 {
 		t.Fatalf("documented %d, exported %d: the comparison proves nothing", len(documented), len(exported))
+	}
+}
+
+// metricContractName finds the metric names of METRICS.md: names with
+// {a,b}_ alternatives (a label set {collector,scope} is not one) and the PREFIX placeholder of the billing-platform
+// families. Continuations such as ", _limit" are not names of their own;
+// the README test covers them.
+var metricContractName = regexp.MustCompile(`github_billing_(?:[A-Za-z0-9_]|\{[a-z_,]+\}_)+`)
+
+// metricContractRenames are the documented departures from METRICS.md (see
+// the README's Metrics section): promtool refuses "_summary_" in a name.
+var metricContractRenames = map[string]string{"github_billing_usage_summary_": "github_billing_usage_summarized_"}
+
+// The metric contract, METRICS.md (copied to testdata from ../shared, and
+// compared with it when it is there): every metric it names is exported by
+// the demo with every collector on, but for the documented renames.
+func TestMetricContract(t *testing.T) {
+	contract, err := os.ReadFile("testdata/METRICS.md")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if shared, err := os.ReadFile("../shared/METRICS.md"); err == nil {
+		if !bytes.Equal(shared, contract) {
+			t.Error("testdata/METRICS.md differs from ../shared/METRICS.md: copy the contract again and follow it")
+		}
+	} else if !errors.Is(err, os.ErrNotExist) {
+		t.Fatal(err)
+	}
+	var names []string
+	for _, raw := range metricContractName.FindAllString(string(contract), -1) {
+		for _, prefix := range []string{"usage_summary", "premium_request", "ai_credit"} {
+			for _, name := range expandBraces(strings.ReplaceAll(raw, "PREFIX", prefix)) {
+				for from, to := range metricContractRenames {
+					if strings.HasPrefix(name, from) {
+						name = to + strings.TrimPrefix(name, from)
+					}
+				}
+				names = append(names, name)
+			}
+			if !strings.Contains(raw, "PREFIX") {
+				break
+			}
+		}
+	}
+	exported := demoMetricNames(t)
+	seen := map[string]bool{}
+	for _, name := range names {
+		if seen[name] {
+			continue
+		}
+		seen[name] = true
+		if !exported[name] {
+			t.Errorf("METRICS.md names %s, which the demo does not export", name)
+		}
+	}
+	if len(seen) < 50 {
+		t.Fatalf("found %d metric names in METRICS.md: the parse proves nothing", len(seen))
 	}
 }
