@@ -119,8 +119,7 @@ type Options struct {
 	Credential string
 	// HTTPClient carries authentication (see TokenTransport and AppTransport).
 	HTTPClient *http.Client
-	// UserAgent is sent with every request. "" means UserAgent(""); one
-	// that ends in "/" (an empty version) gets the build's version.
+	// UserAgent is sent with every request; "" means UserAgent("").
 	UserAgent        string
 	MaxResponseBytes int64
 	Observer         Observer
@@ -184,13 +183,8 @@ func New(o Options) (*Client, error) {
 	if c.http == nil {
 		c.http = http.DefaultClient
 	}
-	switch {
-	case c.userAgent == "":
+	if c.userAgent == "" {
 		c.userAgent = UserAgent("")
-	case strings.HasSuffix(c.userAgent, "/"):
-		// No version: a plain go build or go run leaves
-		// prometheus/common/version's empty.
-		c.userAgent += buildVersion()
 	}
 	if c.maxBytes <= 0 {
 		c.maxBytes = DefaultMaxResponseBytes
@@ -399,14 +393,10 @@ func scrubURLError(err error) error {
 	return err
 }
 
-// getJSON fetches one endpoint and decodes its body into v as a stream.
-func (c *Client) getJSON(ctx context.Context, e endpoint, v any) error {
-	return c.getRequired(ctx, e, v)
-}
-
-// getRequired is getJSON for an answer whose schema requires the named
-// top-level fields (see decodeRequired).
-func (c *Client) getRequired(ctx context.Context, e endpoint, v any, required ...string) error {
+// getJSON fetches one endpoint and decodes its body into v as a stream,
+// refusing an answer without the top-level fields its schema requires (see
+// decodeRequired).
+func (c *Client) getJSON(ctx context.Context, e endpoint, v any, required ...string) error {
 	rawURL := c.url(e)
 	resp, err := c.get(ctx, e, rawURL)
 	if err != nil {

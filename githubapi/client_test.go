@@ -109,8 +109,6 @@ func TestClientDefaultUserAgent(t *testing.T) {
 	}
 	for _, tc := range []struct{ given, want string }{
 		{"", "github-billing-exporter/" + buildVersion},
-		{"github-billing-exporter/", "github-billing-exporter/" + buildVersion},
-		{"other-tool/", "other-tool/" + buildVersion},
 		{"github-billing-exporter/1.2.3", "github-billing-exporter/1.2.3"},
 		{"custom", "custom"},
 	} {

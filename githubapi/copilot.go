@@ -2,7 +2,6 @@ package githubapi
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"io"
 	"net/url"
@@ -92,15 +91,12 @@ func (c *Client) CopilotSeatTotal(ctx context.Context, a Account) (float64, erro
 	e := legacyEndpoint(a, "/copilot/billing/seats")
 	e.query = url.Values{"per_page": {"1"}}
 	var page struct {
-		TotalSeats *float64 `json:"total_seats"`
+		TotalSeats float64 `json:"total_seats"`
 	}
-	if err := c.getJSON(ctx, e, &page); err != nil {
+	if err := c.getJSON(ctx, e, &page, "total_seats"); err != nil {
 		return 0, err
 	}
-	if page.TotalSeats == nil {
-		return 0, &DecodeError{Endpoint: e.template, Path: e.path, Err: errors.New("the answer has no total_seats")}
-	}
-	return *page.TotalSeats, nil
+	return page.TotalSeats, nil
 }
 
 // CopilotSeats reads every page (100 seats each, following the Link header)

@@ -43,7 +43,7 @@ func legacyEndpoint(a Account, suffix string) endpoint {
 // ActionsBilling fetches the Actions minutes of the current billing cycle.
 func (c *Client) ActionsBilling(ctx context.Context, a Account) (*ActionsBilling, error) {
 	var v ActionsBilling
-	if err := c.getRequired(ctx, legacyEndpoint(a, "/settings/billing/actions"), &v, actionsRequired...); err != nil {
+	if err := c.getJSON(ctx, legacyEndpoint(a, "/settings/billing/actions"), &v, actionsRequired...); err != nil {
 		return nil, err
 	}
 	return &v, nil
@@ -52,7 +52,7 @@ func (c *Client) ActionsBilling(ctx context.Context, a Account) (*ActionsBilling
 // PackagesBilling fetches the Packages bandwidth of the current billing cycle.
 func (c *Client) PackagesBilling(ctx context.Context, a Account) (*PackagesBilling, error) {
 	var v PackagesBilling
-	if err := c.getRequired(ctx, legacyEndpoint(a, "/settings/billing/packages"), &v, packagesRequired...); err != nil {
+	if err := c.getJSON(ctx, legacyEndpoint(a, "/settings/billing/packages"), &v, packagesRequired...); err != nil {
 		return nil, err
 	}
 	return &v, nil
@@ -61,7 +61,7 @@ func (c *Client) PackagesBilling(ctx context.Context, a Account) (*PackagesBilli
 // SharedStorageBilling fetches the estimated shared storage of the month.
 func (c *Client) SharedStorageBilling(ctx context.Context, a Account) (*SharedStorageBilling, error) {
 	var v SharedStorageBilling
-	if err := c.getRequired(ctx, legacyEndpoint(a, "/settings/billing/shared-storage"), &v, sharedStorageRequired...); err != nil {
+	if err := c.getJSON(ctx, legacyEndpoint(a, "/settings/billing/shared-storage"), &v, sharedStorageRequired...); err != nil {
 		return nil, err
 	}
 	return &v, nil
