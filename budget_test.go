@@ -69,7 +69,7 @@ func simulateHour(t testing.TB) (requests int, refreshInterval time.Duration) {
 		t.Fatal(err)
 	}
 	defer exp.Close()
-	targets, _, err := buildTargets(cfg, githubapi.Options{Now: clock.Now}, nil)
+	targets, err := buildTargets(cfg, githubapi.Options{Now: clock.Now}, nil)
 	if err != nil {
 		t.Fatal(err)
 	}

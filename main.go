@@ -143,7 +143,7 @@ func run(args []string, stdout, stderr *os.File) int {
 		}
 		// Build the clients too, as a start would: a TLS certificate or an
 		// App key that does not load makes the configuration invalid.
-		if _, _, err := buildTargets(cfg, githubapi.Options{}, nil); err != nil {
+		if _, err := buildTargets(cfg, githubapi.Options{}, nil); err != nil {
 			fmt.Fprintln(stderr, "configuration is invalid:", err)
 			return 1
 		}

@@ -460,7 +460,7 @@ func TestBuildTargetsClient(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	targets, _, err := buildTargets(cfg, githubapi.Options{}, nil)
+	targets, err := buildTargets(cfg, githubapi.Options{}, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -700,7 +700,7 @@ func TestBuildTargetsKeepsRateLimitAcrossReloads(t *testing.T) {
 		_, err := targets[0].Client.PackagesBilling(t.Context(), targets[0].Account)
 		return err
 	}
-	first, states, err := buildTargets(parse("main"), githubapi.Options{}, nil)
+	first, err := buildTargets(parse("main"), githubapi.Options{}, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -708,7 +708,7 @@ func TestBuildTargetsKeepsRateLimitAcrossReloads(t *testing.T) {
 		t.Fatalf("first client: %v, want the rate limit", err)
 	}
 
-	reloaded, _, err := buildTargets(parse("main"), githubapi.Options{}, states)
+	reloaded, err := buildTargets(parse("main"), githubapi.Options{}, first)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -723,11 +723,46 @@ func TestBuildTargetsKeepsRateLimitAcrossReloads(t *testing.T) {
 		t.Errorf("%d requests, want 1: the reloaded client asked GitHub although the limit is in force", n)
 	}
 
-	renamed, _, err := buildTargets(parse("other"), githubapi.Options{}, states)
+	renamed, err := buildTargets(parse("other"), githubapi.Options{}, first)
 	if err != nil {
 		t.Fatal(err)
 	}
 	if err := packages(renamed); errors.As(err, &rle) || !errors.Is(err, githubapi.ErrRateLimited) {
 		t.Errorf("another credential: %v, want GitHub's own 403 answer", err)
+	}
+}
+
+// The server hands the running clients' state to the clients a reload
+// builds: after POST /-/reload the new client of the same credential is
+// still blocked by the primary limit the old one hit.
+func TestReloadKeepsRateLimitBlock(t *testing.T) {
+	env := newMainTestEnv(t, "organizations: [{name: acme-web}]\n", mainTestOptions{})
+	const path = "/orgs/acme-web/settings/billing/packages"
+	reset := strconv.FormatInt(time.Now().Add(time.Hour).Unix(), 10)
+	env.fake.Override(path, func(w http.ResponseWriter, _ *http.Request) {
+		w.Header().Set("X-Ratelimit-Remaining", "0")
+		w.Header().Set("X-Ratelimit-Reset", reset)
+		githubtest.WriteError(w, http.StatusForbidden, "API rate limit exceeded for user ID 1.")
+	})
+	before := env.srv.exporter.Targets()[0]
+	if _, err := before.Client.PackagesBilling(t.Context(), before.Account); !errors.Is(err, githubapi.ErrRateLimited) {
+		t.Fatalf("before the reload: %v, want the rate limit", err)
+	}
+	requests := env.fake.Requests(path)
+
+	env.writeConfig(t, "organizations: [{name: acme-web}, {name: acme-data}]\n")
+	if code, _, body := env.get(t, http.MethodPost, "/-/reload", nil); code != http.StatusOK {
+		t.Fatalf("reload: %d %s", code, body)
+	}
+	after := env.srv.exporter.Targets()
+	if len(after) != 2 || after[0].Client == before.Client {
+		t.Fatalf("targets after the reload: %+v, want two with a new client", after)
+	}
+	var rle *githubapi.RateLimitError
+	if _, err := after[0].Client.PackagesBilling(t.Context(), after[0].Account); !errors.As(err, &rle) {
+		t.Errorf("after the reload: %v, want a *RateLimitError without asking GitHub", err)
+	}
+	if n := env.fake.Requests(path); n != requests {
+		t.Errorf("%d requests after the reload, want still %d", n, requests)
 	}
 }

@@ -52,8 +52,7 @@ type server struct {
 	inflight  chan struct{}
 
 	reloadMu      sync.Mutex
-	loaded        bool             // a configuration has been applied; guarded by reloadMu
-	states        credentialStates // of the running clients; guarded by reloadMu
+	loaded        bool // a configuration has been applied; guarded by reloadMu
 	reloadOK      prometheus.Gauge
 	reloadSuccess prometheus.Gauge
 	landing       atomic.Pointer[http.Handler]
@@ -91,15 +90,14 @@ func (s *server) reload() error {
 	defer s.reloadMu.Unlock()
 	cfg, err := s.source()
 	var targets []collector.Target
-	var states credentialStates
 	if err == nil {
-		targets, states, err = buildTargets(cfg, githubapi.Options{
+		targets, err = buildTargets(cfg, githubapi.Options{
 			Observer:         s.telemetry,
 			MaxResponseBytes: s.maxResponseBytes,
 			Logger:           s.logger,
 			Retries:          s.retries,
 			Now:              s.now,
-		}, s.states)
+		}, s.exporter.Targets())
 	}
 	var landing http.Handler
 	if err == nil {
@@ -114,7 +112,7 @@ func (s *server) reload() error {
 		s.reloadOK.Set(0)
 		return err
 	}
-	s.loaded, s.states = true, states
+	s.loaded = true
 	for _, w := range cfg.Warnings {
 		s.logger.Warn(w)
 	}

@@ -14,34 +14,33 @@ import (
 
 func userAgent() string { return githubapi.UserAgent(version.Version) }
 
-// credentialStates keeps each credential's rate-limit and conditional-request
-// state across configuration reloads, by credential name and API URL.
-type credentialStates map[string]*githubapi.CredentialState
-
-func credentialKey(cred *config.Credential) string { return cred.Name + "\x00" + cred.APIURL }
+// credentialKey names a credential across reloads: its name and API URL.
+func credentialKey(name, apiURL string) string { return name + "\x00" + apiURL }
 
 // buildTargets makes one GitHub client per credential and binds every
-// configured account to its client. A credential found in prev (same name,
-// same API URL) keeps its state: a rate limit in force stays in force. The
-// states of the new clients are returned for the next reload.
-func buildTargets(cfg *config.Resolved, opts githubapi.Options, prev credentialStates) ([]collector.Target, credentialStates, error) {
+// configured account to its client. A credential that one of the running
+// targets already uses (same name, same API URL) keeps that client's state,
+// so a rate limit in force stays in force across a reload.
+func buildTargets(cfg *config.Resolved, opts githubapi.Options, running []collector.Target) ([]collector.Target, error) {
+	prev := map[string]*githubapi.CredentialState{}
+	for _, t := range running {
+		prev[credentialKey(t.Client.Credential(), t.Client.BaseURL())] = t.Client.State()
+	}
 	clients := map[string]*githubapi.Client{}
-	states := credentialStates{}
 	for name, cred := range cfg.Credentials {
 		o := opts
-		o.State = prev[credentialKey(cred)]
+		o.State = prev[credentialKey(cred.Name, cred.APIURL)]
 		c, err := newClient(cred, o)
 		if err != nil {
-			return nil, nil, fmt.Errorf("%s: credential %q: %w", cfg.File, name, err)
+			return nil, fmt.Errorf("%s: credential %q: %w", cfg.File, name, err)
 		}
 		clients[name] = c
-		states[credentialKey(cred)] = c.State()
 	}
 	targets := make([]collector.Target, 0, len(cfg.Targets))
 	for _, t := range cfg.Targets {
 		targets = append(targets, collector.Target{Account: t.Account, Client: clients[t.Credential]})
 	}
-	return targets, states, nil
+	return targets, nil
 }
 
 // newClient builds the client of one credential; opts carries the settings
