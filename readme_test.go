@@ -218,8 +218,12 @@ func TestMetricContract(t *testing.T) {
 	} else if !errors.Is(err, os.ErrNotExist) {
 		t.Fatal(err)
 	}
+	// Only the names above "## Planned" are required here: the planned ones
+	// are exported, and documented in the README, by the change that builds
+	// each of them (the README tests hold those).
+	agreed, _, _ := bytes.Cut(contract, []byte("\n## Planned"))
 	var names []string
-	for _, raw := range metricContractName.FindAllString(string(contract), -1) {
+	for _, raw := range metricContractName.FindAllString(string(agreed), -1) {
 		for _, prefix := range []string{"usage_summary", "premium_request", "ai_credit"} {
 			for _, name := range expandBraces(strings.ReplaceAll(raw, "PREFIX", prefix)) {
 				for from, to := range metricContractRenames {
