@@ -8,7 +8,6 @@ import (
 	"fmt"
 	"slices"
 	"strings"
-	"sync"
 	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
@@ -106,23 +105,21 @@ func monthToDate(now func() time.Time) (int, time.Month) {
 // accountLabels are the labels every billing metric starts with.
 var accountLabels = []string{"scope", "account"}
 
-// labelCounts remembers how many label values each billing descriptor takes,
-// so that samples can be checked when they are made rather than when they
-// are scraped.
-var labelCounts sync.Map // *prometheus.Desc → int
-
-// newDesc builds a billing metric's descriptor with the account labels first.
+// newDesc builds a billing metric's descriptor with the account labels
+// first. It registers the name, help and labels for the encoder, and so that
+// samples can be checked when they are made rather than when they are
+// scraped.
 func newDesc(name, help string, labels ...string) *prometheus.Desc {
 	all := append(slices.Clone(accountLabels), labels...)
 	d := prometheus.NewDesc(namespace+"_"+name, help, all, nil)
-	labelCounts.Store(d, len(all))
+	registerDesc(d, namespace+"_"+name, help, all)
 	return d
 }
 
 // metricSet collects one account's samples during an update. Rows that
 // share every label value end in one sample: gauge sums them (quantities,
 // money, counts; see sum), maximum keeps the largest (0/1 flags, info
-// metrics, timestamps). The registry sorts samples when it gathers them, so
+// metrics, timestamps). The encoder sorts samples when a refresh ends, so
 // the order rows arrive in does not matter.
 type metricSet struct {
 	account githubapi.Account
@@ -193,8 +190,8 @@ func (s *metricSet) labelValues(desc *prometheus.Desc, labels []string) []string
 	for _, l := range labels {
 		values = append(values, strings.ToValidUTF8(l, "\uFFFD"))
 	}
-	if n, ok := labelCounts.Load(desc); !ok || n.(int) != len(values) {
-		panic(fmt.Sprintf("collector: %s takes %v label values, got %d", desc, n, len(values)))
+	if info := lookupDesc(desc); info == nil || len(info.labels) != len(values) {
+		panic(fmt.Sprintf("collector: %s is not a billing descriptor taking %d label values", desc, len(values)))
 	}
 	return values
 }
@@ -213,10 +210,9 @@ func (s *metricSet) metrics() []prometheus.Metric {
 	return out
 }
 
-// gaugeSample is a cached gauge. It holds only its label values and builds
-// the protobuf form when a scrape writes it: a client_golang const metric
-// keeps that form for its whole life, about six times the memory, and a
-// usage report split by repository can cache hundreds of thousands of them.
+// gaugeSample is a gauge as a collector returns it. It holds only its label
+// values: the encoder turns it into a line of text when the refresh ends,
+// and Write builds the protobuf form for the tests and the registry path.
 type gaugeSample struct {
 	desc   *prometheus.Desc
 	value  float64

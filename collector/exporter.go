@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io"
 	"log/slog"
 	"sync"
 	"time"
@@ -56,6 +57,11 @@ type Config struct {
 	// Concurrency bounds the refreshes that talk to GitHub at once.
 	Concurrency int
 	Now         func() time.Time
+	// KeepMetrics also keeps each refresh's samples as Go objects, so that
+	// the registry path (ScrapeCollector) serves them as the exporter did
+	// before it cached encoded bytes. For the equivalence tests and the
+	// baseline benchmark only: it costs the memory the bytes save.
+	KeepMetrics bool
 }
 
 // Exporter keeps a cache per account and collector and refreshes it when a
@@ -67,6 +73,7 @@ type Exporter struct {
 	collectors []namedCollector
 	now        func() time.Time
 	sem        chan struct{}
+	keep       bool
 
 	ctx    context.Context
 	cancel context.CancelFunc
@@ -91,8 +98,9 @@ type cacheKey struct {
 // entry is one collector's cached result for one account.
 type entry struct {
 	mu        sync.Mutex
-	metrics   []prometheus.Metric // last good data
-	fetched   time.Time           // when metrics were fetched
+	data      *encoded            // last good data, encoded; never changed, only replaced
+	kept      []prometheus.Metric // the same as Go objects, with KeepMetrics only
+	fetched   time.Time           // when data was fetched
 	attempted time.Time           // when the last refresh ended
 	ok        bool                // whether the last refresh worked
 	duration  time.Duration       // how long the last refresh took
@@ -107,6 +115,7 @@ func NewExporter(cfg Config) (*Exporter, error) {
 		logger: cfg.Logger,
 		now:    cfg.Now,
 		cache:  map[cacheKey]*entry{},
+		keep:   cfg.KeepMetrics,
 	}
 	if e.logger == nil {
 		e.logger = slog.New(slog.DiscardHandler)
@@ -164,10 +173,110 @@ type job struct {
 	entry     *entry
 }
 
-// ScrapeCollector returns a prometheus.Collector for one scrape: it refreshes
-// what is older than the refresh interval, waits for those refreshes until
-// ctx ends, and emits what the cache then holds. include selects accounts; nil
-// means all.
+// Scrape refreshes what is older than the refresh interval, waits for those
+// refreshes until ctx ends, and returns what the cache then holds. include
+// selects accounts; nil means all.
+func (e *Exporter) Scrape(ctx context.Context, include func(githubapi.Account) bool) *Snapshot {
+	jobs, settings := e.plan(include)
+	var waits []<-chan struct{}
+	for _, j := range jobs {
+		if done := e.ensureFresh(j, settings); done != nil {
+			waits = append(waits, done)
+		}
+	}
+	for _, done := range waits {
+		select {
+		case <-done:
+		case <-ctx.Done():
+			// Answer with what the cache holds; the refreshes go on.
+		}
+	}
+	snap := &Snapshot{now: e.now(), settings: settings, items: make([]snapshotItem, len(jobs))}
+	for i, j := range jobs {
+		snap.items[i] = j.entry.snapshot(j, snap.now, settings)
+	}
+	return snap
+}
+
+// Snapshot is what the cache held for one scrape: per job, the encoded data
+// of one refresh, whole (a refresh that ends meanwhile replaces the entry's
+// data, never changes it), and the state the health metrics report.
+type Snapshot struct {
+	now      time.Time
+	settings Settings
+	items    []snapshotItem
+}
+
+type snapshotItem struct {
+	labels    []string // collector, scope, account
+	data      *encoded // nil when there is none or it is older than max_age
+	kept      []prometheus.Metric
+	attempted time.Time
+	fetched   time.Time
+	ok        bool
+	duration  time.Duration
+	retired   bool
+}
+
+// WriteTo writes the cached families of the snapshot, each once with its
+// samples from every account, in text format 0.0.4 or (om) as OpenMetrics
+// 1.0 without the closing "# EOF", which belongs after the health metrics
+// and the exporter's own.
+func (s *Snapshot) WriteTo(w io.Writer, om bool) error {
+	encs := make([]*encoded, len(s.items))
+	for i := range s.items {
+		encs[i] = s.items[i].data
+	}
+	return writeFamilies(w, encs, om)
+}
+
+// Health is the per-scrape metrics of the snapshot's jobs: success,
+// duration, last success, refresh interval, retired.
+func (s *Snapshot) Health() prometheus.Collector { return healthCollector{s} }
+
+// Collector is the whole snapshot, data and health, as metrics for a
+// registry: the path for formats that cannot come from the bytes
+// (protobuf). The data is parsed back from the bytes, or, with KeepMetrics,
+// the collectors' own samples.
+func (s *Snapshot) Collector() prometheus.Collector { return registryCollector{s} }
+
+type healthCollector struct{ s *Snapshot }
+
+func (healthCollector) Describe(chan<- *prometheus.Desc) {}
+
+func (h healthCollector) Collect(ch chan<- prometheus.Metric) {
+	for i := range h.s.items {
+		h.s.items[i].health(ch, h.s.settings)
+	}
+}
+
+type registryCollector struct{ s *Snapshot }
+
+func (registryCollector) Describe(chan<- *prometheus.Desc) {}
+
+func (r registryCollector) Collect(ch chan<- prometheus.Metric) {
+	for i := range r.s.items {
+		it := &r.s.items[i]
+		switch {
+		case it.kept != nil:
+			for _, m := range it.kept {
+				ch <- m
+			}
+		case it.data != nil:
+			metrics, err := it.data.decode()
+			if err != nil {
+				ch <- prometheus.NewInvalidMetric(collectorSuccess, err)
+			}
+			for _, m := range metrics {
+				ch <- m
+			}
+		}
+		it.health(ch, r.s.settings)
+	}
+}
+
+// ScrapeCollector returns a prometheus.Collector for one scrape through the
+// registry (see Scrape and Snapshot.Collector).
 func (e *Exporter) ScrapeCollector(ctx context.Context, include func(githubapi.Account) bool) prometheus.Collector {
 	return &scrape{exporter: e, ctx: ctx, include: include}
 }
@@ -183,25 +292,7 @@ type scrape struct {
 func (s *scrape) Describe(chan<- *prometheus.Desc) {}
 
 func (s *scrape) Collect(ch chan<- prometheus.Metric) {
-	e := s.exporter
-	jobs, settings := e.plan(s.include)
-	var waits []<-chan struct{}
-	for _, j := range jobs {
-		if done := e.ensureFresh(j, settings); done != nil {
-			waits = append(waits, done)
-		}
-	}
-	for _, done := range waits {
-		select {
-		case <-done:
-		case <-s.ctx.Done():
-			// Answer with what the cache holds; the refreshes go on.
-		}
-	}
-	now := e.now()
-	for _, j := range jobs {
-		j.entry.emit(ch, j, now, settings)
-	}
+	s.exporter.Scrape(s.ctx, s.include).Collector().Collect(ch)
 }
 
 // plan lists the jobs of a scrape, creating cache entries on first sight.
@@ -274,6 +365,19 @@ func (e *Exporter) refresh(j job, s Settings, done chan struct{}) {
 		err = fmt.Errorf("waiting for a free connection to GitHub: %w", e.ctx.Err())
 	}
 	end := e.now()
+	var data *encoded
+	if err == nil {
+		// Encode outside the entry's lock: a scrape meanwhile serves the
+		// old data whole.
+		var encErr error
+		data, encErr = encode(metrics)
+		if encErr != nil {
+			e.logger.Error("some samples could not be encoded", "collector", j.collector.Name, "scope", j.target.Account.Scope, "account", j.target.Account.Name, "err", encErr)
+		}
+		if !e.keep {
+			metrics = nil
+		}
+	}
 
 	ent := j.entry
 	ent.mu.Lock()
@@ -284,12 +388,12 @@ func (e *Exporter) refresh(j job, s Settings, done chan struct{}) {
 	logger := e.logger.With("collector", j.collector.Name, "scope", j.target.Account.Scope, "account", j.target.Account.Name)
 	switch {
 	case err == nil:
-		ent.metrics, ent.fetched, ent.ok = metrics, end, true
+		ent.data, ent.kept, ent.fetched, ent.ok = data, metrics, end, true
 		ent.retiredAt, ent.warned = time.Time{}, false
-		logger.Debug("refreshed", "series", len(metrics), "duration", ent.duration)
+		logger.Debug("refreshed", "series", data.series, "duration", ent.duration)
 	case errors.Is(err, githubapi.ErrRetired):
 		// Not a failure: GitHub moved this data to the billing platform.
-		ent.metrics, ent.fetched, ent.ok = nil, time.Time{}, true
+		ent.data, ent.kept, ent.fetched, ent.ok = nil, nil, time.Time{}, true
 		ent.retiredAt = end
 		if !ent.warned {
 			ent.warned = true
@@ -316,33 +420,39 @@ func safeUpdate(ctx context.Context, j job) (metrics []prometheus.Metric, err er
 	return j.collector.collector.Update(ctx, j.target.Client, j.target.Account)
 }
 
-// emit sends the entry's data and the collector's own metrics.
-func (ent *entry) emit(ch chan<- prometheus.Metric, j job, now time.Time, s Settings) {
+// snapshot copies what a scrape serves of the entry.
+func (ent *entry) snapshot(j job, now time.Time, s Settings) snapshotItem {
 	ent.mu.Lock()
 	defer ent.mu.Unlock()
-	labels := []string{j.collector.Name, string(j.target.Account.Scope), j.target.Account.Name}
-	retired := !ent.retiredAt.IsZero()
-	fresh := !ent.fetched.IsZero() && now.Sub(ent.fetched) <= s.MaxAge
-	if fresh {
-		for _, m := range ent.metrics {
-			ch <- m
-		}
+	it := snapshotItem{
+		labels:    []string{j.collector.Name, string(j.target.Account.Scope), j.target.Account.Name},
+		attempted: ent.attempted, fetched: ent.fetched, ok: ent.ok, duration: ent.duration,
+		retired: !ent.retiredAt.IsZero(),
 	}
+	if !ent.fetched.IsZero() && now.Sub(ent.fetched) <= s.MaxAge {
+		it.data, it.kept = ent.data, ent.kept
+	}
+	return it
+}
+
+// health sends the collector's own metrics for the job.
+func (it *snapshotItem) health(ch chan<- prometheus.Metric, s Settings) {
+	fresh := it.data != nil
 	success := 0.0
-	if ent.ok && (fresh || retired) {
+	if it.ok && (fresh || it.retired) {
 		success = 1
 	}
-	ch <- prometheus.MustNewConstMetric(collectorSuccess, prometheus.GaugeValue, success, labels...)
-	if !ent.attempted.IsZero() {
-		ch <- prometheus.MustNewConstMetric(collectorDuration, prometheus.GaugeValue, ent.duration.Seconds(), labels...)
+	ch <- prometheus.MustNewConstMetric(collectorSuccess, prometheus.GaugeValue, success, it.labels...)
+	if !it.attempted.IsZero() {
+		ch <- prometheus.MustNewConstMetric(collectorDuration, prometheus.GaugeValue, it.duration.Seconds(), it.labels...)
 	}
-	if !ent.fetched.IsZero() {
-		ch <- prometheus.MustNewConstMetric(collectorLastSuccess, prometheus.GaugeValue, float64(ent.fetched.UnixNano())/1e9, labels...)
+	if !it.fetched.IsZero() {
+		ch <- prometheus.MustNewConstMetric(collectorLastSuccess, prometheus.GaugeValue, float64(it.fetched.UnixNano())/1e9, it.labels...)
 	}
-	ch <- prometheus.MustNewConstMetric(collectorRefreshInterval, prometheus.GaugeValue, s.RefreshInterval.Seconds(), labels...)
+	ch <- prometheus.MustNewConstMetric(collectorRefreshInterval, prometheus.GaugeValue, s.RefreshInterval.Seconds(), it.labels...)
 	retiredValue := 0.0
-	if retired {
+	if it.retired {
 		retiredValue = 1
 	}
-	ch <- prometheus.MustNewConstMetric(endpointRetired, prometheus.GaugeValue, retiredValue, labels...)
+	ch <- prometheus.MustNewConstMetric(endpointRetired, prometheus.GaugeValue, retiredValue, it.labels...)
 }
