@@ -186,9 +186,9 @@ func TestCachedScrapeEqualsRegistryPath(t *testing.T) {
 	got := expectEquivalent(t, f.exp.Scrape(ctx, nil))
 	// By hand: acme used 1000 minutes (60,000 s), acme-web 305 (18,300 s).
 	for k, v := range map[string]float64{
-		key("github_billing_actions_used_seconds", "scope", "enterprise", "account", "acme"):       60000,
-		key("github_billing_actions_used_seconds", "scope", "organization", "account", "acme-web"): 18300,
-		key("github_billing_packages_bandwidth_used_bytes", "scope", "organization", "account", "acme-data"): 1e9,
+		key("github_billing_actions_used_seconds", "scope", "enterprise", "account", "acme"):                          60000,
+		key("github_billing_actions_used_seconds", "scope", "organization", "account", "acme-web"):                    18300,
+		key("github_billing_packages_bandwidth_used_bytes", "scope", "organization", "account", "acme-data"):          1e9,
 		key("github_billing_scrape_collector_success", "collector", "actions", "scope", "user", "account", "octocat"): 1,
 		key("github_billing_endpoint_retired", "collector", "actions", "scope", "user", "account", "octocat"):         1,
 	} {
