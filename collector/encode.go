@@ -134,19 +134,30 @@ func encode(metrics []prometheus.Metric) (*encoded, error) {
 // label values, duplicates dropped, into one buffer of exactly the size
 // the lines take.
 func encodeGauges(info *descInfo, samples []*gaugeSample) (encodedFamily, error) {
-	slices.SortFunc(samples, func(a, b *gaugeSample) int {
+	compare := func(a, b *gaugeSample) int {
 		for _, i := range info.order {
 			if c := strings.Compare(a.labels[i], b.labels[i]); c != 0 {
 				return c
 			}
 		}
 		return 0
-	})
+	}
+	// Collectors that can hand their samples over sorted (usage does) spare
+	// the sort: one pass checks the order and finds the duplicates.
+	sorted := true
+	for i := 1; i < len(samples) && sorted; i++ {
+		sorted = compare(samples[i-1], samples[i]) <= 0
+	}
+	if !sorted {
+		slices.SortFunc(samples, compare)
+	}
+	dup := make([]bool, len(samples))
 	dups := 0
 	size := 0
 	var scratch []byte
 	for i, g := range samples {
-		if i > 0 && slices.Equal(samples[i-1].labels, g.labels) {
+		if i > 0 && compare(samples[i-1], g) == 0 {
+			dup[i] = true
 			dups++
 			continue
 		}
@@ -155,10 +166,9 @@ func encodeGauges(info *descInfo, samples []*gaugeSample) (encodedFamily, error)
 	}
 	buf := make([]byte, 0, size)
 	for i, g := range samples {
-		if i > 0 && slices.Equal(samples[i-1].labels, g.labels) {
-			continue
+		if !dup[i] {
+			buf = appendGaugeLine(buf, info, g)
 		}
-		buf = appendGaugeLine(buf, info, g)
 	}
 	f := encodedFamily{
 		name:       info.name,
