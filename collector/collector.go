@@ -169,6 +169,24 @@ func (s *metricSet) distinct(desc *prometheus.Desc, value float64, labels ...str
 	s.samples = append(s.samples, &gaugeSample{desc: desc, value: value, labels: s.labelValues(desc, labels)})
 }
 
+// distinctSeries is distinct for several descriptors with the same labels
+// (the usage report's quantity and amounts): the samples share one slice of
+// label values and one allocation, which at hundreds of thousands of series
+// is most of a refresh's memory.
+func (s *metricSet) distinctSeries(descs []*prometheus.Desc, values []float64, labels ...string) {
+	lv := s.labelValues(descs[0], labels)
+	gs := make([]gaugeSample, len(descs))
+	for i, d := range descs {
+		if i > 0 {
+			if info := lookupDesc(d); info == nil || len(info.labels) != len(lv) {
+				panic(fmt.Sprintf("collector: %s does not take %d label values", d, len(lv)))
+			}
+		}
+		gs[i] = gaugeSample{desc: d, value: values[i], labels: lv}
+		s.samples = append(s.samples, &gs[i])
+	}
+}
+
 // sample finds or adds the sample of desc with these labels.
 func (s *metricSet) sample(desc *prometheus.Desc, labels []string) (g *indexedSample, found bool) {
 	values := s.labelValues(desc, labels)

@@ -191,13 +191,13 @@ func (g *usageAggregate) metrics(a githubapi.Account) []prometheus.Metric {
 		)
 	})
 	m := newMetricSet(a)
+	m.samples = make([]*gaugeSample, 0, 4*len(keys)+len(g.prices))
+	descs := []*prometheus.Desc{usageItemQuantity, usageItemGross, usageItemDiscount, usageItemNet}
+	values := make([]float64, 4)
 	for _, k := range keys {
 		s := g.series[k]
-		labels := []string{k.product, k.sku, k.unitType, k.organization, k.repository, k.costCenter}
-		m.distinct(usageItemQuantity, s.quantity.value(), labels...)
-		m.distinct(usageItemGross, s.gross.value(), labels...)
-		m.distinct(usageItemDiscount, s.discount.value(), labels...)
-		m.distinct(usageItemNet, s.net.value(), labels...)
+		values[0], values[1], values[2], values[3] = s.quantity.value(), s.gross.value(), s.discount.value(), s.net.value()
+		m.distinctSeries(descs, values, k.product, k.sku, k.unitType, k.organization, k.repository, k.costCenter)
 	}
 	for k, p := range g.prices {
 		m.distinct(usageItemPrice, p.price, k.product, k.sku, k.unitType)
