@@ -14,7 +14,7 @@ LDFLAGS = -s -w \
 	-X $(VERSION_PKG).BuildUser=$(BUILD_USER) \
 	-X $(VERSION_PKG).BuildDate=$(BUILD_DATE)
 
-.PHONY: all build demo test test-race lint checkmetrics bench bench-rss bench-smoke e2e rules deploy-check fuzz clean
+.PHONY: all build demo test test-race lint checkmetrics bench bench-rss bench-rss-scrape bench-smoke e2e rules deploy-check fuzz clean
 
 all: lint test build
 
@@ -45,6 +45,12 @@ checkmetrics: build
 bench:
 	$(GO) test -run '^$$' -bench . -benchmem -benchtime 3x ./...
 	./scripts/bench-rss.sh
+	./scripts/bench-rss-scrape.sh
+
+# Issue 11: peak RSS after a cold refresh and 10 warm scrapes at 400,008
+# series split by repository (needs /proc).
+bench-rss-scrape:
+	./scripts/bench-rss-scrape.sh
 
 # The exporter binary refreshing a 1,000,000-row usage report from a
 # separate fake process: time and peak RSS (needs GNU time).
