@@ -64,7 +64,7 @@ func newClient(cred *config.Credential, opts githubapi.Options) (*githubapi.Clie
 	case cred.Token != "":
 		auth = &githubapi.TokenTransport{Token: string(cred.Token), Base: plain}
 	}
-	httpClient.Transport = githubapi.HostOnly(base.Host, auth, plain)
+	httpClient.Transport = githubapi.OriginOnly(base, auth, plain)
 	opts.BaseURL, opts.Credential, opts.HTTPClient, opts.UserAgent = cred.APIURL, cred.Name, httpClient, userAgent()
 	return githubapi.New(opts)
 }

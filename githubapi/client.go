@@ -512,8 +512,8 @@ func (c *Client) eachPage(ctx context.Context, e endpoint, page func(body io.Rea
 			if err != nil {
 				return fmt.Errorf("GET %s: invalid Link header: %w", e.template, err)
 			}
-			if u = current.ResolveReference(u); u.Scheme != c.base.Scheme || u.Host != c.base.Host {
-				return fmt.Errorf("GET %s: Link header points to another host %q", e.template, u.Host)
+			if u = current.ResolveReference(u); !sameOrigin(u, c.base) {
+				return fmt.Errorf("GET %s: Link header points to another host, port or scheme: %q", e.template, u.Scheme+"://"+u.Host)
 			}
 			next = u.String()
 		}
