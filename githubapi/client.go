@@ -134,6 +134,10 @@ type Options struct {
 	Logger *slog.Logger
 	// Now is the clock for rate-limit waits; nil means time.Now.
 	Now func() time.Time
+	// Secrets, when set, are the credentials to scrub from every text that
+	// comes from upstream (error messages, transport errors) before the
+	// client returns it; Secrets.Record fills it with what is sent.
+	Secrets *Secrets
 	// State, when set, is the state of an earlier client of the same
 	// credential (Client.State), which the new client takes over: a
 	// configuration reload must not forget a rate limit in force.
@@ -161,6 +165,7 @@ type Client struct {
 	retries    RetryPolicy
 	limiter    *limiter
 	etags      *etagCache
+	secrets    *Secrets
 	// costCenters is the cost-center list per enterprise, shared by the
 	// collectors of one refresh round.
 	costCenters shared[[]CostCenter]
@@ -179,6 +184,7 @@ func New(o Options) (*Client, error) {
 		userAgent:  o.UserAgent,
 		maxBytes:   o.MaxResponseBytes,
 		observer:   o.Observer,
+		secrets:    o.Secrets,
 	}
 	if c.http == nil {
 		c.http = http.DefaultClient
@@ -349,7 +355,7 @@ func (c *Client) attempt(ctx context.Context, e endpoint, rawURL string) (*http.
 	resp, err := c.http.Do(req)
 	if err != nil {
 		c.observer.ObserveRequest(e.template, 0, time.Since(start))
-		return nil, &NetworkError{Path: req.URL.Path, Err: scrubURLError(err)}
+		return nil, &NetworkError{Path: req.URL.Path, Err: c.secrets.scrubError(scrubURLError(err))}
 	}
 	c.observer.ObserveRequest(e.template, resp.StatusCode, time.Since(start))
 	rl, haveRL := parseRateLimit(resp.Header)
@@ -377,6 +383,10 @@ func (c *Client) attempt(ctx context.Context, e endpoint, rawURL string) (*http.
 	}
 	defer resp.Body.Close()
 	apiErr := newAPIError(e.template, req.URL.Path, resp)
+	// An upstream or a proxy may echo what it was sent.
+	apiErr.Message = c.secrets.Scrub(apiErr.Message)
+	apiErr.DocumentationURL = c.secrets.Scrub(apiErr.DocumentationURL)
+	apiErr.AcceptedPermissions = c.secrets.Scrub(apiErr.AcceptedPermissions)
 	if apiErr.RateLimited {
 		c.limiter.blockFor(c.now(), apiErr, resp.Header, rl, haveRL)
 	}
@@ -406,7 +416,7 @@ func (c *Client) getJSON(ctx context.Context, e endpoint, v any, required ...str
 	if err := decodeRequired(e, resp.Body, v, required...); err != nil {
 		// A later 304 would confirm this body and fail the same way.
 		c.etags.forget(rawURL)
-		return err
+		return c.secrets.scrubError(err)
 	}
 	return nil
 }
@@ -503,7 +513,7 @@ func (c *Client) eachPage(ctx context.Context, e endpoint, page func(body io.Rea
 		if err != nil {
 			// A later 304 would confirm this page and fail the same way.
 			c.etags.forget(next)
-			return err
+			return c.secrets.scrubError(err)
 		}
 		current := resp.Request.URL
 		next = ""
