@@ -358,7 +358,7 @@ func (c *Client) attempt(ctx context.Context, e endpoint, rawURL string) (*http.
 		return nil, &NetworkError{Path: req.URL.Path, Err: c.secrets.scrubError(scrubURLError(err))}
 	}
 	c.observer.ObserveRequest(e.template, resp.StatusCode, time.Since(start))
-	rl, haveRL := parseRateLimit(resp.Header)
+	rl, haveRL := parseRateLimit(resp.Header, c.now())
 	if haveRL {
 		c.observer.ObserveRateLimit(c.credential, rl)
 	}
@@ -371,7 +371,7 @@ func (c *Client) attempt(ctx context.Context, e endpoint, rawURL string) (*http.
 		return resp, nil
 	case resp.StatusCode >= 200 && resp.StatusCode < 300:
 		c.limiter.succeeded()
-		if haveRL && rl.Remaining == 0 && !rl.Reset.IsZero() {
+		if haveRL && rl.Remaining == 0 && rl.Reset.After(c.now()) {
 			// The next call would be refused: stop before making it.
 			c.limiter.block(c.now(), rl.Reset, fmt.Sprintf("primary rate limit of %.0f requests used up", rl.Limit))
 		}
@@ -586,7 +586,12 @@ func splitLinkParams(s string) (params []string, rest string) {
 	return append(params, s[start:]), ""
 }
 
-func parseRateLimit(h http.Header) (RateLimit, bool) {
+// parseRateLimit reads the x-ratelimit-* headers of an answer received at
+// now. A reset further away than maxRateLimitReset is capped there, as
+// Retry-After is: GitHub's windows last an hour, and a reset in the year
+// 2286 (or at int64's maximum, which no time.Time formats) would stop the
+// credential for good and export a nonsense gauge.
+func parseRateLimit(h http.Header, now time.Time) (RateLimit, bool) {
 	limit := h.Get("X-Ratelimit-Limit")
 	remaining := h.Get("X-Ratelimit-Remaining")
 	if limit == "" || remaining == "" {
@@ -601,7 +606,10 @@ func parseRateLimit(h http.Header) (RateLimit, bool) {
 		return RateLimit{}, false
 	}
 	rl.Used, _ = parseCount(h.Get("X-Ratelimit-Used"))
-	if reset, err := strconv.ParseInt(h.Get("X-Ratelimit-Reset"), 10, 64); err == nil {
+	if reset, err := strconv.ParseInt(h.Get("X-Ratelimit-Reset"), 10, 64); err == nil && reset > 0 {
+		if limit := now.Add(maxRateLimitReset).Unix(); reset > limit {
+			reset = limit
+		}
 		rl.Reset = time.Unix(reset, 0)
 	}
 	if rl.Resource == "" {
