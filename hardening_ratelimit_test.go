@@ -5,9 +5,11 @@ import (
 	"net/http"
 	"strconv"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
+	"github.com/github-billing-exporter/github-billing-exporter/collector"
 	"github.com/github-billing-exporter/github-billing-exporter/githubapi/githubtest"
 )
 
@@ -109,3 +111,78 @@ func TestRateLimitPastResetDoesNotBlock(t *testing.T) {
 		}
 	}
 }
+
+// rateLimitSeries are the rate-limit series of a scrape.
+func rateLimitSeries(s faultSeries) []string {
+	var out []string
+	for k := range s {
+		if strings.HasPrefix(k, "github_billing_api_rate_limit_") {
+			out = append(out, k)
+		}
+	}
+	return out
+}
+
+// Defect 5: a non-UTF-8 X-RateLimit-Resource must not make every
+// rate-limit series vanish (client_golang's recovered panic), and many
+// distinct resources must not grow the label without bound.
+func TestRateLimitResourceHeaderSanitised(t *testing.T) {
+	env := newFaultEnv(t, faultOptions{})
+	env.scrape(t, 0)
+	var mu sync.Mutex
+	n := 0
+	for p := range env.fake.RequestCounts() {
+		if !strings.Contains(p, "/acme-web/") {
+			continue
+		}
+		env.fake.Override(p, func(w http.ResponseWriter, _ *http.Request) {
+			mu.Lock()
+			resource := "core\xff\xfe"
+			if n > 0 {
+				resource = "res" + strconv.Itoa(n)
+			}
+			n++
+			mu.Unlock()
+			w.Header().Set("X-Ratelimit-Resource", resource)
+			githubtest.WriteError(w, http.StatusNotFound, "Not Found")
+		})
+	}
+	logStart := len(env.logText(t))
+	var after faultSeries
+	for round := 1; round <= 4; round++ {
+		env.clock.Set(env.clock.Now().Add(faultRefreshInterval + time.Minute))
+		after = env.scrape(t, 10*time.Second)
+	}
+	if n <= 2*maxRateLimitResourcesForTest {
+		t.Fatalf("only %d distinct resources sent", n)
+	}
+	log := env.logText(t)[logStart:]
+	if strings.Contains(log, "goroutine ") || strings.Contains(log, "invalid UTF-8") {
+		i := max(strings.Index(log, "goroutine "), strings.Index(log, "invalid UTF-8"))
+		t.Errorf("the scrape logged a panic or a label error:\n%.2000s", log[max(i-1000, 0):])
+	}
+	series := rateLimitSeries(after)
+	main, web := 0, 0
+	for _, k := range series {
+		if !utf8Valid(k) {
+			t.Errorf("series with invalid UTF-8: %q", k)
+		}
+		switch {
+		case strings.Contains(k, `credential="default"`):
+			main++
+		case strings.Contains(k, `credential="web"`):
+			web++
+		}
+	}
+	if main == 0 {
+		t.Errorf("the other credential's rate-limit series vanished: %q", series)
+	}
+	// Three series (limit, remaining, reset) per resource kept.
+	if web == 0 || web > 3*maxRateLimitResourcesForTest {
+		t.Errorf("%d rate-limit series for credential web, want 1 to %d: %q", web, 3*maxRateLimitResourcesForTest, series)
+	}
+}
+
+const maxRateLimitResourcesForTest = collector.MaxRateLimitResources
+
+func utf8Valid(s string) bool { return strings.ToValidUTF8(s, "\uFFFD") == s }

@@ -597,7 +597,7 @@ func parseRateLimit(h http.Header, now time.Time) (RateLimit, bool) {
 	if limit == "" || remaining == "" {
 		return RateLimit{}, false
 	}
-	rl := RateLimit{Resource: h.Get("X-Ratelimit-Resource")}
+	rl := RateLimit{Resource: sanitizeResource(h.Get("X-Ratelimit-Resource"))}
 	var ok bool
 	if rl.Limit, ok = parseCount(limit); !ok {
 		return RateLimit{}, false
@@ -616,6 +616,26 @@ func parseRateLimit(h http.Header, now time.Time) (RateLimit, bool) {
 		rl.Resource = "core"
 	}
 	return rl, true
+}
+
+// maxResourceLen bounds the resource name kept from a header.
+const maxResourceLen = 40
+
+// sanitizeResource makes an X-RateLimit-Resource value fit to be a label
+// value: GitHub's resources are lower-case words with underscores (core,
+// search, graphql, code_scanning_upload); any other byte, invalid UTF-8
+// included, becomes "_", and the name is cut at maxResourceLen bytes.
+func sanitizeResource(v string) string {
+	if len(v) > maxResourceLen {
+		v = v[:maxResourceLen]
+	}
+	b := []byte(v)
+	for i, c := range b {
+		if !(c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9' || c == '_' || c == '-') {
+			b[i] = '_'
+		}
+	}
+	return string(b)
 }
 
 // parseCount reads a rate-limit count. strconv.ParseFloat also takes NaN,
