@@ -367,6 +367,7 @@ func (c *Client) attempt(ctx context.Context, e endpoint, rawURL string) (*http.
 		c.limiter.succeeded()
 		resp.Body.Close()
 		resp.StatusCode, resp.Status = http.StatusOK, "200 OK (not modified)"
+		cached.mergeInto(resp.Header)
 		resp.Body = io.NopCloser(bytes.NewReader(cached.body))
 		return resp, nil
 	case resp.StatusCode >= 200 && resp.StatusCode < 300:
@@ -377,7 +378,7 @@ func (c *Client) attempt(ctx context.Context, e endpoint, rawURL string) (*http.
 		}
 		resp.Body = newLimitedBody(resp.Body, c.maxBytes)
 		if etag := resp.Header.Get("ETag"); etag != "" {
-			resp.Body = c.etags.capture(rawURL, etag, resp.Body)
+			resp.Body = c.etags.capture(rawURL, etag, resp.Header, resp.Body)
 		}
 		return resp, nil
 	}
