@@ -36,6 +36,7 @@ func requireTools(t *testing.T, tools ...string) {
 // output when it fails. It is stopped with SIGTERM so its traps clean up.
 func runScript(t *testing.T, name string, timeout time.Duration, env ...string) string {
 	t.Helper()
+	readInputs(t)
 	ctx, cancel := context.WithTimeout(context.Background(), timeout)
 	defer cancel()
 	root, err := filepath.Abs("..")
