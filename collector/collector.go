@@ -106,16 +106,16 @@ func monthToDate(now func() time.Time) (int, time.Month) {
 // accountLabels are the labels every billing metric starts with.
 var accountLabels = []string{"scope", "account"}
 
-// labelCounts remembers how many label values each billing descriptor takes,
-// so that samples can be checked when they are made rather than when they
-// are scraped.
-var labelCounts sync.Map // *prometheus.Desc → int
+// descInfos remembers each billing descriptor's name, help and labels, so
+// that samples can be checked when they are made rather than when they are
+// scraped, and encoded without a registry (encode.go).
+var descInfos sync.Map // *prometheus.Desc → *descInfo
 
 // newDesc builds a billing metric's descriptor with the account labels first.
 func newDesc(name, help string, labels ...string) *prometheus.Desc {
 	all := append(slices.Clone(accountLabels), labels...)
 	d := prometheus.NewDesc(namespace+"_"+name, help, all, nil)
-	labelCounts.Store(d, len(all))
+	descInfos.Store(d, newDescInfo(namespace+"_"+name, help, all))
 	return d
 }
 
@@ -193,8 +193,8 @@ func (s *metricSet) labelValues(desc *prometheus.Desc, labels []string) []string
 	for _, l := range labels {
 		values = append(values, strings.ToValidUTF8(l, "\uFFFD"))
 	}
-	if n, ok := labelCounts.Load(desc); !ok || n.(int) != len(values) {
-		panic(fmt.Sprintf("collector: %s takes %v label values, got %d", desc, n, len(values)))
+	if info, ok := descInfos.Load(desc); !ok || len(info.(*descInfo).labels) != len(values) {
+		panic(fmt.Sprintf("collector: %s takes other label values than the %d given", desc, len(values)))
 	}
 	return values
 }

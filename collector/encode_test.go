@@ -5,6 +5,8 @@ import (
 	"bytes"
 	"context"
 	"fmt"
+	"math"
+	"math/rand/v2"
 	"net/http"
 	"sort"
 	"strings"
@@ -319,5 +321,67 @@ func TestWriteOpenMetricsLines(t *testing.T) {
 	w.Flush()
 	if buf.String() != want {
 		t.Errorf("got\n%s\nwant\n%s", buf.String(), want)
+	}
+}
+
+// The billing samples' direct encoding writes, byte for byte, what a
+// registry writes for them: label order, sorting, escaping and numbers.
+func TestDirectEncodingMatchesTheRegistry(t *testing.T) {
+	a := githubapi.Account{Scope: githubapi.ScopeOrganization, Name: `acme "web"`}
+	m := newMetricSet(a)
+	values := []float64{0, math.Copysign(0, -1), 1, -1, 1.5, 1e21, 123456789.125, 2e-7, math.NaN(), math.Inf(1), math.Inf(-1)}
+	odd := []string{`back\slash`, "new\nline", `"quoted"`, "ünïcødé", "", "plain", "a,b=c", "{brace}"}
+	for i, v := range values {
+		for j, o := range odd {
+			m.distinct(usageItemNet, v, "product", fmt.Sprintf("sku-%d", (i*7+j)%5), o, fmt.Sprintf("org-%d", i), o, "cc")
+		}
+	}
+	m.gauge(usageItemPrice, 0.008, "actions", "linux", "minutes")
+	metrics := m.metrics()
+	rand.New(rand.NewPCG(3, 4)).Shuffle(len(metrics), func(i, j int) { metrics[i], metrics[j] = metrics[j], metrics[i] })
+
+	direct, n, problem, err := encodeMetrics(metrics)
+	if err != nil || problem != nil {
+		t.Fatal(err, problem)
+	}
+	viaRegistry, m2, problem, err := encodeThroughRegistry(metrics)
+	if err != nil || problem != nil {
+		t.Fatal(err, problem)
+	}
+	if n != len(values)*len(odd)+1 || m2 != n {
+		t.Errorf("%d and %d series, want %d", n, m2, len(values)*len(odd)+1)
+	}
+	render := func(fams []encodedFamily, format Format) string {
+		var buf bytes.Buffer
+		fw := newFamilyWriter(format)
+		fw.addCached(fams)
+		if err := fw.writeTo(&buf); err != nil {
+			t.Fatal(err)
+		}
+		return buf.String()
+	}
+	for _, format := range []Format{FormatText, FormatOpenMetrics} {
+		if got, want := render(direct, format), render(viaRegistry, format); got != want {
+			t.Errorf("format %d: direct encoding\n%s\nregistry\n%s", format, got, want)
+		}
+	}
+}
+
+// Two samples with the same labels are one series too many: the second is
+// left out and the refresh says so, as the registry did at every scrape.
+func TestDirectEncodingLeavesOutRepeatedSeries(t *testing.T) {
+	m := newMetricSet(githubapi.Account{Scope: githubapi.ScopeOrganization, Name: "acme"})
+	m.distinct(usageItemPrice, 1, "actions", "linux", "minutes")
+	m.distinct(usageItemPrice, 2, "actions", "linux", "minutes")
+	m.distinct(usageItemPrice, 3, "actions", "windows", "minutes")
+	fams, n, problem, err := encodeMetrics(m.metrics())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if n != 2 || problem == nil || !strings.Contains(problem.Error(), "github_billing_usage_price_per_unit_usd: 1 samples repeat") {
+		t.Errorf("%d series, problem %v; want 2 and the repeat named", n, problem)
+	}
+	if len(fams) != 1 || strings.Count(string(fams[0].text), "\n") != 2 {
+		t.Errorf("families %d, lines %q", len(fams), fams[0].text)
 	}
 }
