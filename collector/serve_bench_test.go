@@ -21,6 +21,7 @@ import (
 	"github.com/prometheus/client_golang/prometheus/promhttp"
 
 	"github.com/github-billing-exporter/github-billing-exporter/githubapi"
+	"github.com/github-billing-exporter/github-billing-exporter/githubapi/githubtest"
 )
 
 // The warm-scrape benchmarks serve a cache of n series shaped like the usage
@@ -214,5 +215,46 @@ func BenchmarkCacheMemory400k(b *testing.B) {
 		b.ReportMetric((float64(after.HeapAlloc)-float64(cached.HeapAlloc))/float64(n), "heap-growth-B/series")
 		b.ReportMetric(vmKB("VmHWM")*1024/float64(n), "peak-RSS-B/series")
 		runtime.KeepAlive(e)
+	}
+}
+
+// BenchmarkUsageRefresh1M100kRepositories is a whole cold refresh of the
+// usage collector as the engine runs it (read, aggregate, encode) for a
+// report of 1,000,000 rows over 100,000 repositories served over loopback,
+// without and with the split by repository, side by side on the same rows.
+func BenchmarkUsageRefresh1M100kRepositories(b *testing.B) {
+	rows, repos := 1_000_000, 100_000
+	if testing.Short() {
+		rows, repos = 10_000, 1_000
+	}
+	fake := githubtest.Start(b, nil)
+	client := fake.Client(b, githubapi.Options{})
+	report := githubtest.UsageReport{Rows: rows, Repositories: repos, Year: 2026, Month: time.November}
+	fake.Override("/organizations/big-org/settings/billing/usage", report.Handler())
+	a := githubapi.Account{Scope: githubapi.ScopeOrganization, Name: "big-org"}
+	for _, split := range []bool{false, true} {
+		name := "unsplit"
+		if split {
+			name = "by-repository"
+		}
+		b.Run(name, func(b *testing.B) {
+			c := usageTestNew(split, usageTestNow)
+			b.ReportAllocs()
+			var series int
+			cpu := cpuSeconds()
+			for b.Loop() {
+				metrics, err := c.Update(context.Background(), client, a)
+				if err != nil {
+					b.Fatal(err)
+				}
+				_, n, problem, err := encodeMetrics(metrics)
+				if err != nil || problem != nil {
+					b.Fatal(err, problem)
+				}
+				series = n
+			}
+			b.ReportMetric((cpuSeconds()-cpu)/float64(b.N), "cpu-s/op")
+			b.ReportMetric(float64(series), "series")
+		})
 	}
 }
