@@ -172,6 +172,22 @@ func (s *metricSet) distinct(desc *prometheus.Desc, value float64, labels ...str
 	s.samples = append(s.samples, &gaugeSample{desc: desc, value: value, labels: s.labelValues(desc, labels)})
 }
 
+// distinctFamilies adds one sample to each of descs, which take the same
+// labels, with these distinct label values. The samples share one copy of
+// the label values: a usage report split by repository hands over hundreds
+// of thousands of label sets, four families each.
+func (s *metricSet) distinctFamilies(descs []*prometheus.Desc, values []float64, labels ...string) {
+	shared := s.labelValues(descs[0], labels)
+	slab := make([]gaugeSample, len(descs))
+	for i, d := range descs {
+		if info, ok := descInfos.Load(d); !ok || len(info.(*descInfo).labels) != len(shared) {
+			panic(fmt.Sprintf("collector: %s takes other labels than %s", d, descs[0]))
+		}
+		slab[i] = gaugeSample{desc: d, value: values[i], labels: shared}
+		s.samples = append(s.samples, &slab[i])
+	}
+}
+
 // sample finds or adds the sample of desc with these labels.
 func (s *metricSet) sample(desc *prometheus.Desc, labels []string) (g *indexedSample, found bool) {
 	values := s.labelValues(desc, labels)

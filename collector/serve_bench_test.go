@@ -25,7 +25,7 @@ import (
 )
 
 // The warm-scrape benchmarks serve a cache of n series shaped like the usage
-// report split by repository: 6 families, 8 labels, label values of
+// report split by repository: 4 families, 8 labels, label values of
 // realistic length, handed to the engine in random order. Each size runs
 // three ways side by side on the same data:
 //   - cached: the engine's answer, from the bytes encoded at refresh time;
@@ -35,15 +35,10 @@ import (
 //     floor.
 // Every scrape goes over loopback HTTP into io.Discard.
 
-var serveBenchFamilies = []string{"gross_quantity", "discount_quantity", "net_quantity", "gross_amount_usd", "discount_amount_usd", "net_amount_usd"}
-
-// serveBenchMetrics builds n series in random order.
+// serveBenchMetrics builds n series of the usage collector's four families
+// (8 labels each), as its aggregate hands them over, in random order.
 func serveBenchMetrics(n int) []prometheus.Metric {
-	labels := []string{"scope", "account", "product", "sku", "unit_type", "organization", "cost_center", "repository"}
-	descs := make([]*prometheus.Desc, len(serveBenchFamilies))
-	for i, f := range serveBenchFamilies {
-		descs[i] = prometheus.NewDesc("github_billing_usage_"+f, "Month-to-date usage: "+f+".", labels, nil)
-	}
+	descs := []*prometheus.Desc{usageItemQuantity, usageItemGross, usageItemDiscount, usageItemNet}
 	skus := []struct{ product, sku, unit string }{
 		{"actions", "actions_linux", "minutes"}, {"actions", "actions_windows", "minutes"},
 		{"actions", "actions_macos", "minutes"}, {"actions", "actions_storage", "gigabyte-hours"},
@@ -51,19 +46,21 @@ func serveBenchMetrics(n int) []prometheus.Metric {
 		{"copilot", "copilot_ai_credits", "ai-credits"}, {"git_lfs", "git_lfs_storage", "gigabyte-hours"},
 	}
 	rng := rand.New(rand.NewPCG(1, 2))
-	out := make([]prometheus.Metric, 0, n)
-	for i := 0; len(out) < n; i++ {
+	m := newMetricSet(githubapi.Account{Scope: githubapi.ScopeEnterprise, Name: "acme-corp"})
+	for i, count := 0, 0; count < n; i++ {
 		s := skus[i%len(skus)]
 		repo := i / len(skus)
 		org := fmt.Sprintf("acme-org-%02d", repo%40)
-		values := []string{"enterprise", "acme-corp", s.product, s.sku, s.unit, org, fmt.Sprintf("cost-center-%d", repo%7), fmt.Sprintf("%s/service-repository-%06d", org, repo)}
 		for _, d := range descs {
-			if len(out) == n {
+			if count == n {
 				break
 			}
-			out = append(out, prometheus.MustNewConstMetric(d, prometheus.GaugeValue, float64(rng.IntN(1_000_000))/100, values...))
+			m.distinct(d, float64(rng.IntN(1_000_000))/100, s.product, s.sku, s.unit, org,
+				fmt.Sprintf("%s/service-repository-%06d", org, repo), fmt.Sprintf("cost-center-%d", repo%7))
+			count++
 		}
 	}
+	out := m.metrics()
 	rng.Shuffle(len(out), func(i, j int) { out[i], out[j] = out[j], out[i] })
 	return out
 }
