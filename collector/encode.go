@@ -101,6 +101,9 @@ func encodeMetrics(metrics []prometheus.Metric) (fams []encodedFamily, series in
 		byDesc[g.desc] = append(byDesc[g.desc], g)
 	}
 	names := map[string]bool{}
+	// Families of one label set share their samples' label values (the
+	// usage report's four per row): sorted once, the order is reused.
+	ranks := map[string]map[*string]int32{}
 	for desc, samples := range byDesc {
 		v, _ := descInfos.Load(desc)
 		info := v.(*descInfo)
@@ -109,7 +112,11 @@ func encodeMetrics(metrics []prometheus.Metric) (fams []encodedFamily, series in
 			return encodeThroughRegistry(metrics)
 		}
 		names[info.name] = true
-		f, dups, err := encodeGauges(info, samples)
+		signature := strings.Join(info.labels, "\xff")
+		f, dups, order, err := encodeGauges(info, samples, ranks[signature])
+		if order != nil {
+			ranks[signature] = order
+		}
 		if err != nil {
 			return nil, 0, nil, err
 		}
@@ -124,17 +131,79 @@ func encodeMetrics(metrics []prometheus.Metric) (fams []encodedFamily, series in
 }
 
 // encodeGauges renders one family of gauges, sorted by their labels in
-// label-name order.
-func encodeGauges(info *descInfo, samples []*gaugeSample) (encodedFamily, int, error) {
+// label-name order. ranks, when given, is the sorted order of another family
+// with the same label names, by the address of each sample's label values;
+// when every sample shares its label values with that family, the order is
+// taken from there instead of sorting again. When it sorted, encodeGauges
+// returns the order it found.
+func encodeGauges(info *descInfo, samples []*gaugeSample, ranks map[*string]int32) (encodedFamily, int, map[*string]int32, error) {
+	// Labels with one value across the family (scope, account) decide
+	// nothing: compare the others only.
+	varying := make([]int, 0, len(info.order))
+	for _, idx := range info.order {
+		for _, g := range samples[min(1, len(samples)):] {
+			if g.labels[idx] != samples[0].labels[idx] {
+				varying = append(varying, idx)
+				break
+			}
+		}
+	}
 	compare := func(a, b *gaugeSample) int {
-		for _, idx := range info.order {
+		for _, idx := range varying {
 			if c := strings.Compare(a.labels[idx], b.labels[idx]); c != 0 {
 				return c
 			}
 		}
 		return 0
 	}
-	slices.SortFunc(samples, compare)
+	var order map[*string]int32
+	if placeByRank(samples, ranks) {
+		// The family that gave the order had these label sets, checked
+		// for repeats already.
+		compare = nil
+	} else {
+		slices.SortFunc(samples, compare)
+		if len(samples) >= 1000 && len(info.labels) > 0 {
+			order = make(map[*string]int32, len(samples))
+			for i, g := range samples {
+				order[&g.labels[0]] = int32(i)
+			}
+		}
+	}
+	f, dups, err := renderGauges(info, samples, compare)
+	return f, dups, order, err
+}
+
+// placeByRank puts samples in the order ranks gives, when each sample's label
+// values are in ranks and no two share them; it reports whether it did.
+func placeByRank(samples []*gaugeSample, ranks map[*string]int32) bool {
+	if len(ranks) == 0 || len(samples) > len(ranks) {
+		return false
+	}
+	slots := make([]*gaugeSample, len(ranks))
+	for _, g := range samples {
+		if len(g.labels) == 0 {
+			return false
+		}
+		r, ok := ranks[&g.labels[0]]
+		if !ok || slots[r] != nil {
+			return false
+		}
+		slots[r] = g
+	}
+	i := 0
+	for _, g := range slots {
+		if g != nil {
+			samples[i] = g
+			i++
+		}
+	}
+	return true
+}
+
+// renderGauges writes sorted gauges as text-format lines, leaving out a
+// sample whose labels repeat the one before (compare nil: none does).
+func renderGauges(info *descInfo, samples []*gaugeSample, compare func(a, b *gaugeSample) int) (encodedFamily, int, error) {
 	f := encodedFamily{name: info.name}
 	// The headers as expfmt writes them, from a family of one sample.
 	value := 0.0
@@ -163,7 +232,7 @@ func encodeGauges(info *descInfo, samples []*gaugeSample) (encodedFamily, int, e
 	buf := make([]byte, 0, size)
 	dups := 0
 	for i, g := range samples {
-		if i > 0 && compare(samples[i-1], g) == 0 {
+		if i > 0 && compare != nil && compare(samples[i-1], g) == 0 {
 			dups++
 			continue
 		}
