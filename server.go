@@ -1,7 +1,6 @@
 package main
 
 import (
-	"bufio"
 	"compress/gzip"
 	"context"
 	"fmt"
@@ -21,6 +20,7 @@ import (
 	"github.com/prometheus/client_golang/prometheus/collectors"
 	versioncollector "github.com/prometheus/client_golang/prometheus/collectors/version"
 	"github.com/prometheus/client_golang/prometheus/promhttp"
+	dto "github.com/prometheus/client_model/go"
 	"github.com/prometheus/common/expfmt"
 	"github.com/prometheus/common/version"
 	"github.com/prometheus/exporter-toolkit/web"
@@ -203,12 +203,6 @@ func (s *server) serveMetrics(w http.ResponseWriter, r *http.Request) {
 // serveScrape answers one scrape of the accounts include selects (nil: all),
 // bounded by the scrape timeout and by --web.max-requests. extra gatherers
 // add the exporter's own metrics.
-//
-// Text 0.0.4 and OpenMetrics 1.0 come from the cache's encoded bytes: the
-// families of every account, then the per-scrape health metrics and the
-// extra gatherers, encoded by expfmt. Protobuf (which only native
-// histograms need; this exporter has none) goes through the registry,
-// parsing the cached data back.
 func (s *server) serveScrape(w http.ResponseWriter, r *http.Request, include func(githubapi.Account) bool, extra ...prometheus.Gatherer) {
 	if s.inflight != nil {
 		select {
@@ -222,92 +216,76 @@ func (s *server) serveScrape(w http.ResponseWriter, r *http.Request, include fun
 	ctx, cancel := s.scrapeContext(r)
 	defer cancel()
 	snap := s.exporter.Scrape(ctx, include)
-	format := expfmt.NegotiateAccept(r.Header, scrapeFormats...)
-	errorLog := slog.NewLogLogger(s.logger.Handler(), slog.LevelError)
-	ft := format.FormatType()
-	if ft != expfmt.TypeTextPlain && ft != expfmt.TypeOpenMetrics {
-		reg := prometheus.NewRegistry()
-		reg.MustRegister(snap.Collector())
-		promhttp.HandlerFor(append(prometheus.Gatherers{reg}, extra...), promhttp.HandlerOpts{
-			ErrorLog:      errorLog,
+	format := expfmt.NegotiateAccept(r.Header, expfmt.DefaultOpenMetricsAcceptedFormats()...)
+	var cached collector.Format
+	switch format.FormatType() {
+	case expfmt.TypeTextPlain:
+		cached = collector.FormatText
+	case expfmt.TypeOpenMetrics:
+		cached = collector.FormatOpenMetrics
+	default:
+		// Protobuf is not cached: it goes through the registry, with the
+		// cached data parsed back into families.
+		promhttp.HandlerFor(append(prometheus.Gatherers{snap}, extra...), promhttp.HandlerOpts{
+			ErrorLog:      slog.NewLogLogger(s.logger.Handler(), slog.LevelError),
 			ErrorHandling: promhttp.ContinueOnError,
 		}).ServeHTTP(w, r)
 		return
 	}
-	health := prometheus.NewRegistry()
-	health.MustRegister(snap.Health())
-	// Gather before writing, so that a failure can still answer 500.
-	mfs, err := append(prometheus.Gatherers{health}, extra...).Gather()
-	if err != nil {
-		errorLog.Println("error gathering metrics:", err)
+	s.writeCached(w, r, snap, format, cached, extra)
+}
+
+// writeCached answers a text or OpenMetrics scrape from the cache's bytes,
+// gzipped when the scraper accepts it.
+func (s *server) writeCached(w http.ResponseWriter, r *http.Request, snap *collector.Snapshot, format expfmt.Format, cached collector.Format, extra []prometheus.Gatherer) {
+	var own []*dto.MetricFamily
+	if len(extra) > 0 {
+		var err error
+		own, err = prometheus.Gatherers(extra).Gather()
+		if err != nil {
+			// As promhttp's ContinueOnError: serve what was gathered.
+			s.logger.Error("gathering the exporter's own metrics", "err", err)
+		}
 	}
-	h := w.Header()
-	h.Set("Content-Type", string(format))
+	w.Header().Set("Content-Type", string(format))
 	var out io.Writer = w
-	if gzipAccepted(r.Header) {
-		h.Set("Content-Encoding", "gzip")
-		h.Add("Vary", "Accept-Encoding")
+	if acceptsGzip(r.Header.Get("Accept-Encoding")) {
+		w.Header().Set("Content-Encoding", "gzip")
+		w.Header().Add("Vary", "Accept-Encoding")
 		gz := gzipWriters.Get().(*gzip.Writer)
 		gz.Reset(w)
 		defer func() {
-			gz.Close() //nolint:errcheck // the client went away; nothing to tell it
+			if err := gz.Close(); err != nil {
+				s.logger.Debug("writing the scrape answer", "err", err)
+			}
 			gz.Reset(io.Discard)
 			gzipWriters.Put(gz)
 		}()
 		out = gz
 	}
-	bw := bufWriters.Get().(*bufio.Writer)
-	bw.Reset(out)
-	defer func() { bw.Reset(io.Discard); bufWriters.Put(bw) }()
-	om := ft == expfmt.TypeOpenMetrics
-	err = snap.WriteTo(bw, om)
-	enc := expfmt.NewEncoder(bw, format)
-	for _, mf := range mfs {
-		if err != nil {
-			break
-		}
-		err = enc.Encode(mf)
-	}
-	if err == nil {
-		if c, ok := enc.(expfmt.Closer); ok {
-			err = c.Close()
-		}
-	}
-	if err == nil {
-		err = bw.Flush()
-	}
-	if err != nil {
-		s.logger.Debug("scrape answer not written whole", "err", err)
+	if err := snap.WriteTo(out, cached, own); err != nil {
+		// The status line has gone out: all that is left is to say so once.
+		s.logger.Debug("writing the scrape answer", "err", err)
 	}
 }
 
-// scrapeFormats are the formats a scrape may negotiate, in order of
-// preference when the scraper weighs them alike.
-var scrapeFormats = []expfmt.Format{
-	expfmt.FmtOpenMetrics_1_0_0, expfmt.FmtOpenMetrics_0_0_1, expfmt.FmtText,
-	expfmt.FmtProtoDelim, expfmt.FmtProtoText, expfmt.FmtProtoCompact,
-}
+var gzipWriters = sync.Pool{New: func() any {
+	gz, _ := gzip.NewWriterLevel(io.Discard, gzip.BestSpeed)
+	return gz
+}}
 
-// gzipAccepted says whether the scraper takes a gzip answer.
-func gzipAccepted(h http.Header) bool {
-	for _, part := range strings.Split(h.Get("Accept-Encoding"), ",") {
-		enc, params, _ := strings.Cut(strings.TrimSpace(part), ";")
-		if strings.EqualFold(strings.TrimSpace(enc), "gzip") {
-			return strings.ReplaceAll(params, " ", "") != "q=0"
+// acceptsGzip reads an Accept-Encoding header: gzip listed without q=0.
+func acceptsGzip(header string) bool {
+	for part := range strings.SplitSeq(header, ",") {
+		name, params, _ := strings.Cut(strings.TrimSpace(part), ";")
+		if !strings.EqualFold(strings.TrimSpace(name), "gzip") {
+			continue
 		}
+		q := strings.ReplaceAll(strings.TrimSpace(params), " ", "")
+		return q != "q=0" && q != "q=0.0" && q != "q=0.00" && q != "q=0.000"
 	}
 	return false
 }
-
-// The writers of scrape answers are reused: a gzip writer's state is about
-// 800 KB, which a scrape would otherwise allocate every time.
-var (
-	gzipWriters = sync.Pool{New: func() any {
-		gz, _ := gzip.NewWriterLevel(io.Discard, gzip.BestSpeed)
-		return gz
-	}}
-	bufWriters = sync.Pool{New: func() any { return bufio.NewWriterSize(io.Discard, 64<<10) }}
-)
 
 // serveProbe serves one account's metrics, so that Prometheus can spread
 // accounts over several exporters (hashmod sharding). The credentials stay

@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"slices"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
@@ -105,21 +106,23 @@ func monthToDate(now func() time.Time) (int, time.Month) {
 // accountLabels are the labels every billing metric starts with.
 var accountLabels = []string{"scope", "account"}
 
-// newDesc builds a billing metric's descriptor with the account labels
-// first. It registers the name, help and labels for the encoder, and so that
-// samples can be checked when they are made rather than when they are
-// scraped.
+// descInfos remembers each billing descriptor's name, help and labels, so
+// that samples can be checked when they are made rather than when they are
+// scraped, and encoded without a registry (encode.go).
+var descInfos sync.Map // *prometheus.Desc → *descInfo
+
+// newDesc builds a billing metric's descriptor with the account labels first.
 func newDesc(name, help string, labels ...string) *prometheus.Desc {
 	all := append(slices.Clone(accountLabels), labels...)
 	d := prometheus.NewDesc(namespace+"_"+name, help, all, nil)
-	registerDesc(d, namespace+"_"+name, help, all)
+	descInfos.Store(d, newDescInfo(namespace+"_"+name, help, all))
 	return d
 }
 
 // metricSet collects one account's samples during an update. Rows that
 // share every label value end in one sample: gauge sums them (quantities,
 // money, counts; see sum), maximum keeps the largest (0/1 flags, info
-// metrics, timestamps). The encoder sorts samples when a refresh ends, so
+// metrics, timestamps). The registry sorts samples when it gathers them, so
 // the order rows arrive in does not matter.
 type metricSet struct {
 	account githubapi.Account
@@ -169,21 +172,19 @@ func (s *metricSet) distinct(desc *prometheus.Desc, value float64, labels ...str
 	s.samples = append(s.samples, &gaugeSample{desc: desc, value: value, labels: s.labelValues(desc, labels)})
 }
 
-// distinctSeries is distinct for several descriptors with the same labels
-// (the usage report's quantity and amounts): the samples share one slice of
-// label values and one allocation, which at hundreds of thousands of series
-// is most of a refresh's memory.
-func (s *metricSet) distinctSeries(descs []*prometheus.Desc, values []float64, labels ...string) {
-	lv := s.labelValues(descs[0], labels)
-	gs := make([]gaugeSample, len(descs))
+// distinctFamilies adds one sample to each of descs, which take the same
+// labels, with these distinct label values. The samples share one copy of
+// the label values: a usage report split by repository hands over hundreds
+// of thousands of label sets, four families each.
+func (s *metricSet) distinctFamilies(descs []*prometheus.Desc, values []float64, labels ...string) {
+	shared := s.labelValues(descs[0], labels)
+	slab := make([]gaugeSample, len(descs))
 	for i, d := range descs {
-		if i > 0 {
-			if info := lookupDesc(d); info == nil || len(info.labels) != len(lv) {
-				panic(fmt.Sprintf("collector: %s does not take %d label values", d, len(lv)))
-			}
+		if info, ok := descInfos.Load(d); !ok || len(info.(*descInfo).labels) != len(shared) {
+			panic(fmt.Sprintf("collector: %s takes other labels than %s", d, descs[0]))
 		}
-		gs[i] = gaugeSample{desc: d, value: values[i], labels: lv}
-		s.samples = append(s.samples, &gs[i])
+		slab[i] = gaugeSample{desc: d, value: values[i], labels: shared}
+		s.samples = append(s.samples, &slab[i])
 	}
 }
 
@@ -208,8 +209,8 @@ func (s *metricSet) labelValues(desc *prometheus.Desc, labels []string) []string
 	for _, l := range labels {
 		values = append(values, strings.ToValidUTF8(l, "\uFFFD"))
 	}
-	if info := lookupDesc(desc); info == nil || len(info.labels) != len(values) {
-		panic(fmt.Sprintf("collector: %s is not a billing descriptor taking %d label values", desc, len(values)))
+	if info, ok := descInfos.Load(desc); !ok || len(info.(*descInfo).labels) != len(values) {
+		panic(fmt.Sprintf("collector: %s takes other label values than the %d given", desc, len(values)))
 	}
 	return values
 }
@@ -228,9 +229,10 @@ func (s *metricSet) metrics() []prometheus.Metric {
 	return out
 }
 
-// gaugeSample is a gauge as a collector returns it. It holds only its label
-// values: the encoder turns it into a line of text when the refresh ends,
-// and Write builds the protobuf form for the tests and the registry path.
+// gaugeSample is a cached gauge. It holds only its label values and builds
+// the protobuf form when a scrape writes it: a client_golang const metric
+// keeps that form for its whole life, about six times the memory, and a
+// usage report split by repository can cache hundreds of thousands of them.
 type gaugeSample struct {
 	desc   *prometheus.Desc
 	value  float64

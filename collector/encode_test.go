@@ -1,11 +1,14 @@
 package collector
 
 import (
+	"bufio"
 	"bytes"
 	"context"
 	"fmt"
+	"math"
+	"math/rand/v2"
 	"net/http"
-	"strconv"
+	"sort"
 	"strings"
 	"sync"
 	"testing"
@@ -20,330 +23,365 @@ import (
 	"github.com/github-billing-exporter/github-billing-exporter/githubapi/githubtest"
 )
 
-// The cached path (bytes written at refresh time) must answer what the
-// registry path answers for the same cache: both are parsed and compared
-// series for series, value for value.
-
-var encodeTestCollectors = []string{"actions", "packages", "shared_storage", "advanced_security"}
-
-func newKeepingFixture(t *testing.T, d *githubtest.Dataset, collectors []string, o Options) *exporterTestFixture {
-	t.Helper()
-	f := newExporterTestFixture(t, d, collectors, o)
-	f.exp.keep = true // Config.KeepMetrics, set after the fixture builds the exporter
-	return f
+// healthFamilies are the per-scrape metrics of each collector, which the
+// registry path and the cache build the same way.
+var healthFamilies = map[string]bool{
+	namespace + "_scrape_collector_success":                 true,
+	namespace + "_scrape_collector_duration_seconds":        true,
+	namespace + "_collector_last_success_timestamp_seconds": true,
+	namespace + "_collector_refresh_interval_seconds":       true,
+	namespace + "_endpoint_retired":                         true,
 }
 
-// cachedText is the snapshot as the cached path writes it: the families
-// from the bytes, then the health metrics through expfmt.
-func cachedText(t *testing.T, snap *Snapshot, om bool) []byte {
+// parseExposition reads a text or OpenMetrics answer into
+// name{label="value",…} → value, failing on a family given twice.
+func parseExposition(t *testing.T, body []byte) map[string]float64 {
 	t.Helper()
-	var buf bytes.Buffer
-	if err := snap.WriteTo(&buf, om); err != nil {
-		t.Fatal(err)
+	// A family repeated later in the answer is an error in both formats; the
+	// text parser reports it as a second HELP or TYPE.
+	parser := expfmt.NewTextParser(model.UTF8Validation)
+	mfs, err := parser.TextToMetricFamilies(bytes.NewReader(body))
+	if err != nil {
+		t.Fatalf("parse: %v\n%s", err, head(body))
+	}
+	list := make([]*dto.MetricFamily, 0, len(mfs))
+	for _, mf := range mfs {
+		list = append(list, mf)
+	}
+	return exporterTestSeries(list)
+}
+
+func head(b []byte) string {
+	if len(b) > 2000 {
+		b = b[:2000]
+	}
+	return string(b)
+}
+
+// registryPath is the scrape as it was before the cache held bytes: every
+// collector's samples for every account through one registry, encoded as
+// text.
+func registryPath(t *testing.T, client *githubapi.Client, accounts []githubapi.Account, names []string, o Options) map[string]float64 {
+	t.Helper()
+	var all []prometheus.Metric
+	for _, a := range accounts {
+		for _, name := range names {
+			f, _ := lookup(name)
+			if !f.AppliesTo(a.Scope) {
+				continue
+			}
+			ms, err := f.new(o).Update(context.Background(), client, a)
+			if err != nil && !strings.Contains(err.Error(), "410") {
+				t.Fatalf("%s for %s: %v", name, a, err)
+			}
+			all = append(all, ms...)
+		}
 	}
 	reg := prometheus.NewRegistry()
-	reg.MustRegister(snap.Health())
+	reg.MustRegister(metricSlice(all))
+	var buf bytes.Buffer
 	mfs, err := reg.Gather()
 	if err != nil {
 		t.Fatal(err)
 	}
-	format := expfmt.NewFormat(expfmt.TypeTextPlain)
-	if om {
-		format = expfmt.NewFormat(expfmt.TypeOpenMetrics)
-	}
-	enc := expfmt.NewEncoder(&buf, format)
+	enc := expfmt.NewEncoder(&buf, expfmt.NewFormat(expfmt.TypeTextPlain))
 	for _, mf := range mfs {
 		if err := enc.Encode(mf); err != nil {
 			t.Fatal(err)
 		}
 	}
-	if c, ok := enc.(expfmt.Closer); ok {
-		c.Close() //nolint:errcheck // a bytes.Buffer does not fail
+	return parseExposition(t, buf.Bytes())
+}
+
+func withoutHealth(series map[string]float64) map[string]float64 {
+	out := map[string]float64{}
+	for k, v := range series {
+		name, _, _ := strings.Cut(k, "{")
+		if !healthFamilies[name] {
+			out[k] = v
+		}
+	}
+	return out
+}
+
+func onlyAccount(series map[string]float64, account string) map[string]float64 {
+	out := map[string]float64{}
+	for k, v := range series {
+		if strings.Contains(k, `account="`+account+`"`) {
+			out[k] = v
+		}
+	}
+	return out
+}
+
+func expectSameSeries(t *testing.T, what string, got, want map[string]float64) {
+	t.Helper()
+	var diffs []string
+	for k, w := range want {
+		if g, ok := got[k]; !ok {
+			diffs = append(diffs, "missing "+k)
+		} else if g != w {
+			diffs = append(diffs, fmt.Sprintf("%s = %v, want %v", k, g, w))
+		}
+	}
+	for k := range got {
+		if _, ok := want[k]; !ok {
+			diffs = append(diffs, "extra "+k)
+		}
+	}
+	sort.Strings(diffs)
+	if len(diffs) > 10 {
+		diffs = append(diffs[:10], fmt.Sprintf("… %d more", len(diffs)-10))
+	}
+	if len(diffs) > 0 {
+		t.Errorf("%s: %d series, want %d:\n%s", what, len(got), len(want), strings.Join(diffs, "\n"))
+	}
+	if len(want) < 20 {
+		t.Errorf("%s: only %d series to compare: the comparison proves little", what, len(want))
+	}
+}
+
+func writeSnapshot(t *testing.T, s *Snapshot, f Format) []byte {
+	t.Helper()
+	var buf bytes.Buffer
+	if err := s.WriteTo(&buf, f, nil); err != nil {
+		t.Fatal(err)
 	}
 	return buf.Bytes()
 }
 
-// parseText parses a text-format answer with expfmt and checks that every
-// family appears once.
-func parseText(t *testing.T, body []byte) map[string]float64 {
-	t.Helper()
-	types := map[string]int{}
-	for _, line := range strings.Split(string(body), "\n") {
-		if strings.HasPrefix(line, "# TYPE ") {
-			types[strings.Fields(line)[2]]++
+// The demo's accounts share every family: the cached answer carries each
+// family once, with every account's series, and equals what the registry
+// path makes of the same GitHub answers, in both formats.
+func TestCachedScrapeEqualsRegistryPath(t *testing.T) {
+	now := time.Now()
+	d := githubtest.Demo(now)
+	var names []string
+	for _, c := range Collectors() {
+		if c.DefaultEnabled {
+			names = append(names, c.Name)
 		}
 	}
-	for name, n := range types {
-		if n != 1 {
-			t.Errorf("family %s has %d TYPE lines, want 1", name, n)
-		}
-	}
-	p := expfmt.NewTextParser(model.UTF8Validation)
-	fams, err := p.TextToMetricFamilies(bytes.NewReader(body))
-	if err != nil {
-		t.Fatalf("parse: %v\n%s", err, body)
-	}
-	var mfs []*dto.MetricFamily
-	for _, mf := range fams {
-		mfs = append(mfs, mf)
-	}
-	return exporterTestSeries(mfs)
-}
+	f := newExporterTestFixture(t, d, names, Options{})
+	accounts := d.Accounts()
+	want := registryPath(t, f.client, accounts, names, Options{})
 
-// registrySeries is the snapshot through the registry path.
-func registrySeries(t *testing.T, snap *Snapshot) map[string]float64 {
-	t.Helper()
-	reg := prometheus.NewRegistry()
-	reg.MustRegister(snap.Collector())
-	mfs, err := reg.Gather()
+	snap := f.exp.Scrape(context.Background(), nil)
+	text := writeSnapshot(t, snap, FormatText)
+	expectSameSeries(t, "text", withoutHealth(parseExposition(t, text)), want)
+	om := writeSnapshot(t, snap, FormatOpenMetrics)
+	if !bytes.HasSuffix(om, []byte("# EOF\n")) {
+		t.Errorf("OpenMetrics answer does not end with # EOF: …%s", om[max(0, len(om)-80):])
+	}
+	expectSameSeries(t, "OpenMetrics", withoutHealth(parseExposition(t, om)), want)
+	// Whole numbers get OpenMetrics' ".0"; the text format keeps the
+	// registry's spelling.
+	if !bytes.Contains(om, []byte(`scope="enterprise"} 1.0`+"\n")) || bytes.Contains(text, []byte(`scope="enterprise"} 1.0`+"\n")) {
+		t.Error("whole-number values are not written as each format writes them")
+	}
+	// Every family once: a HELP line per name.
+	seen := map[string]bool{}
+	for _, line := range strings.Split(string(text), "\n") {
+		if name, ok := strings.CutPrefix(line, "# HELP "); ok {
+			name, _, _ = strings.Cut(name, " ")
+			if seen[name] {
+				t.Errorf("family %s appears twice", name)
+			}
+			seen[name] = true
+		}
+	}
+
+	// /probe's view: one account from the same cache.
+	probe := f.exp.Scrape(context.Background(), func(a githubapi.Account) bool { return a.Name == githubtest.DemoOrgWeb })
+	expectSameSeries(t, "probe", withoutHealth(parseExposition(t, writeSnapshot(t, probe, FormatText))), onlyAccount(want, githubtest.DemoOrgWeb))
+
+	// A reload that drops an account drops its cached bytes.
+	var kept []githubapi.Account
+	for _, a := range accounts {
+		if a.Name != githubtest.DemoOrgData {
+			kept = append(kept, a)
+		}
+	}
+	f.exp.Apply(exporterTestSettings, f.targets(kept...))
+	after := withoutHealth(parseExposition(t, writeSnapshot(t, f.exp.Scrape(context.Background(), nil), FormatText)))
+	wantKept := map[string]float64{}
+	for k, v := range want {
+		if !strings.Contains(k, `account="`+githubtest.DemoOrgData+`"`) {
+			wantKept[k] = v
+		}
+	}
+	expectSameSeries(t, "after a reload without "+githubtest.DemoOrgData, after, wantKept)
+
+	// The protobuf fallback parses the cache back into the same series.
+	mfs, err := f.exp.Scrape(context.Background(), nil).Gather()
 	if err != nil {
 		t.Fatal(err)
 	}
-	return exporterTestSeries(mfs)
+	expectSameSeries(t, "protobuf fallback", withoutHealth(exporterTestSeries(mfs)), wantKept)
 }
 
-// expectEquivalent compares the cached and the registry path of one
-// snapshot, in text and in OpenMetrics, and returns the series.
-func expectEquivalent(t *testing.T, snap *Snapshot) map[string]float64 {
-	t.Helper()
-	cached := parseText(t, cachedText(t, snap, false))
-	want := registrySeries(t, snap)
-	if len(cached) != len(want) {
-		t.Errorf("cached path: %d series, registry path: %d", len(cached), len(want))
-	}
-	for k, v := range want {
-		if g, ok := cached[k]; !ok || g != v {
-			t.Errorf("%s: cached %v (present %v), registry %v", k, g, ok, v)
-		}
-	}
-	for k := range cached {
-		if _, ok := want[k]; !ok {
-			t.Errorf("%s: only on the cached path", k)
-		}
-	}
-	expectOpenMetrics(t, cachedText(t, snap, true), want)
-	return cached
-}
-
-// expectOpenMetrics checks an OpenMetrics answer line by line: comments,
-// one TYPE per family, "# EOF" last, and each sample's value, written with
-// a fraction or exponent as OpenMetrics requires, equal to want.
-func expectOpenMetrics(t *testing.T, body []byte, want map[string]float64) {
-	t.Helper()
-	text := string(body)
-	if !strings.HasSuffix(text, "\n# EOF\n") {
-		t.Fatalf("OpenMetrics answer does not end with # EOF:\n%.300s", text[max(0, len(text)-300):])
-	}
-	n := 0
-	for _, line := range strings.Split(strings.TrimSuffix(text, "# EOF\n"), "\n") {
-		if line == "" || strings.HasPrefix(line, "#") {
-			continue
-		}
-		sp := strings.LastIndexByte(line, ' ')
-		series, value := line[:sp], line[sp+1:]
-		if !strings.ContainsAny(value, ".eIN") {
-			t.Errorf("OpenMetrics value %q of %s lacks a fraction", value, series)
-		}
-		v, err := strconv.ParseFloat(value, 64)
-		if err != nil {
-			t.Errorf("OpenMetrics value %q: %v", value, err)
-		}
-		k := omKey(series)
-		if w, ok := want[k]; !ok || w != v {
-			t.Errorf("OpenMetrics %s = %v, want %v (present %v)", k, v, w, ok)
-		}
-		n++
-	}
-	if n != len(want) {
-		t.Errorf("OpenMetrics answer has %d samples, want %d", n, len(want))
-	}
-}
-
-// omKey turns `name{a="1",b="2"}` into the key exporterTestSeries makes
-// (labels are already sorted by name in both paths; parse them to be sure).
-func omKey(series string) string {
-	p := expfmt.NewTextParser(model.UTF8Validation)
-	fams, err := p.TextToMetricFamilies(strings.NewReader(series + " 0\n"))
-	if err != nil {
-		return "unparsable " + series
-	}
-	var mfs []*dto.MetricFamily
-	for _, mf := range fams {
-		mfs = append(mfs, mf)
-	}
-	for k := range exporterTestSeries(mfs) {
-		return strings.Replace(k, "untyped", "", 1)
-	}
-	return series
-}
-
-func TestCachedScrapeEqualsRegistryPath(t *testing.T) {
+// A failed refresh keeps serving the bytes of the last good one; past max_age
+// they are gone and only the health series remain.
+func TestCachedScrapeAfterFailureAndMaxAge(t *testing.T) {
 	d := exporterTestDataset()
-	f := newKeepingFixture(t, d, encodeTestCollectors, Options{AdvancedSecurityByRepository: true})
-	ctx := context.Background()
+	names := []string{"actions", "packages", "shared_storage", "advanced_security"}
+	f := newExporterTestFixture(t, d, names, Options{})
+	want := registryPath(t, f.client, d.Accounts(), names, Options{})
+	first := withoutHealth(parseExposition(t, writeSnapshot(t, f.exp.Scrape(context.Background(), nil), FormatText)))
+	expectSameSeries(t, "first scrape", first, want)
 
-	// Several accounts sharing families.
-	got := expectEquivalent(t, f.exp.Scrape(ctx, nil))
-	// By hand: acme used 1000 minutes (60,000 s), acme-web 305 (18,300 s).
-	for k, v := range map[string]float64{
-		key("github_billing_actions_used_seconds", "scope", "enterprise", "account", "acme"):                          60000,
-		key("github_billing_actions_used_seconds", "scope", "organization", "account", "acme-web"):                    18300,
-		key("github_billing_packages_bandwidth_used_bytes", "scope", "organization", "account", "acme-data"):          1e9,
-		key("github_billing_scrape_collector_success", "collector", "actions", "scope", "user", "account", "octocat"): 1,
-		key("github_billing_endpoint_retired", "collector", "actions", "scope", "user", "account", "octocat"):         1,
-	} {
-		if got[k] != v {
-			t.Errorf("%s = %v, want %v", k, got[k], v)
-		}
-	}
-
-	t.Run("probe", func(t *testing.T) {
-		web := func(a githubapi.Account) bool { return a.Name == "acme-web" }
-		got := expectEquivalent(t, f.exp.Scrape(ctx, web))
-		for k := range got {
-			if !strings.Contains(k, `account="acme-web"`) {
-				t.Errorf("probe of acme-web serves %s", k)
-			}
-		}
-		// 3 actions + 1 runner + 3 packages + 2 storage + 1 cycle + 5 GHAS
-		// (committers, max, purchased, repositories, one repository) = 15
-		// data series, and 4 collectors × 5 health series.
-		if len(got) != 15+20 {
-			t.Errorf("probe of acme-web: %d series, want 35", len(got))
-		}
+	f.fake.Override("/orgs/acme-web/settings/billing/actions", func(w http.ResponseWriter, _ *http.Request) {
+		githubtest.WriteError(w, http.StatusInternalServerError, "boom")
 	})
+	f.clock.Advance(11 * time.Minute)
+	failed := parseExposition(t, writeSnapshot(t, f.exp.Scrape(context.Background(), nil), FormatOpenMetrics))
+	expectSameSeries(t, "after a failed refresh", withoutHealth(failed), want)
+	expectValue(t, failed, exporterMetricKey("scrape_collector_success", "actions", "organization", "acme-web"), 0)
 
-	t.Run("failed refresh keeps old data", func(t *testing.T) {
-		f.fake.Override("/orgs/acme-web/settings/billing/actions", func(w http.ResponseWriter, _ *http.Request) {
-			http.Error(w, "boom", http.StatusInternalServerError)
-		})
-		f.clock.Advance(exporterTestSettings.RefreshInterval + time.Second)
-		got := expectEquivalent(t, f.exp.Scrape(ctx, nil))
-		if v := got[key("github_billing_actions_used_seconds", "scope", "organization", "account", "acme-web")]; v != 18300 {
-			t.Errorf("acme-web actions after a failed refresh = %v, want the old 18300", v)
-		}
-		if v := got[key("github_billing_scrape_collector_success", "collector", "actions", "scope", "organization", "account", "acme-web")]; v != 0 {
-			t.Errorf("success after a failed refresh = %v, want 0", v)
-		}
-	})
-
-	t.Run("past max_age", func(t *testing.T) {
-		f.clock.Advance(exporterTestSettings.MaxAge)
-		got := expectEquivalent(t, f.exp.Scrape(ctx, nil))
-		if _, ok := got[key("github_billing_actions_used_seconds", "scope", "organization", "account", "acme-web")]; ok {
-			t.Error("acme-web actions still served past max_age")
-		}
-		if v := got[key("github_billing_actions_used_seconds", "scope", "enterprise", "account", "acme")]; v != 60000 {
-			t.Errorf("acme actions = %v, want 60000 (refreshed)", v)
-		}
-	})
-
-	t.Run("reload drops an account", func(t *testing.T) {
-		var keep []githubapi.Account
-		for _, a := range d.Accounts() {
-			if a.Name != "acme-data" {
-				keep = append(keep, a)
-			}
-		}
-		f.exp.Apply(exporterTestSettings, f.targets(keep...))
-		got := expectEquivalent(t, f.exp.Scrape(ctx, nil))
-		for k := range got {
-			if strings.Contains(k, `account="acme-data"`) {
-				t.Errorf("dropped account still served: %s", k)
-			}
-		}
-	})
+	// 70 minutes after the last good data (max_age 1h): the failing entry
+	// serves nothing; the others refreshed and serve their data.
+	f.clock.Advance(60 * time.Minute)
+	old := parseExposition(t, writeSnapshot(t, f.exp.Scrape(context.Background(), nil), FormatText))
+	expectAbsent(t, old, dataKey("actions_used_seconds", "organization", "acme-web"))
+	expectValue(t, old, exporterMetricKey("scrape_collector_success", "actions", "organization", "acme-web"), 0)
+	expectValue(t, old, dataKey("actions_used_seconds", "enterprise", "acme"), 60000)
 }
 
-// A scrape that runs while a refresh replaces an entry gets the entry's old
-// data or its new data, never a mix: 2,000 repositories all go from 1 to 2
-// committers at once.
-func TestConcurrentScrapesDuringRefreshSeeWholeEntries(t *testing.T) {
-	repos := func(committers float64) *githubapi.AdvancedSecurityCommitters {
-		r := make([]githubapi.AdvancedSecurityRepository, 2000)
-		for i := range r {
-			r[i] = githubapi.AdvancedSecurityRepository{Name: fmt.Sprintf("big/repo-%04d", i), AdvancedSecurityCommitters: committers}
-		}
-		return &githubapi.AdvancedSecurityCommitters{TotalAdvancedSecurityCommitters: committers, TotalCount: 2000, Repositories: r}
-	}
-	d := githubtest.NewDataset()
-	d.Organizations["big"] = &githubtest.AccountData{AdvancedSecurity: repos(1)}
-	f := newKeepingFixture(t, d, []string{"advanced_security"}, Options{AdvancedSecurityByRepository: true})
-	expectEquivalent(t, f.exp.Scrape(context.Background(), nil))
+// Scrapes that run while refreshes replace the data each see, per entry,
+// all the old values or all the new ones.
+func TestCachedScrapesDuringRefreshAreConsistent(t *testing.T) {
+	d := exporterTestDataset()
+	f := newExporterTestFixture(t, d, []string{"actions"}, Options{})
+	total := dataKey("actions_used_seconds", "enterprise", "acme")
+	runner := dataKey("actions_runner_used_seconds", "enterprise", "acme", "runner", "UBUNTU")
+	f.exp.Scrape(context.Background(), nil)
 
-	f.fake.Update(func(d *githubtest.Dataset) { d.Organizations["big"].AdvancedSecurity = repos(2) })
-	f.fake.SetLatency(50 * time.Millisecond)
-	f.clock.Advance(exporterTestSettings.RefreshInterval + time.Second)
-	seen := map[float64]int{}
-	var mu sync.Mutex
 	var wg sync.WaitGroup
-	for range 2 {
+	stop := make(chan struct{})
+	errs := make(chan string, 100)
+	for range 4 {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			for range 40 {
-				ctx, cancel := context.WithTimeout(context.Background(), time.Millisecond)
-				snap := f.exp.Scrape(ctx, nil)
-				cancel()
-				values := map[float64]int{}
-				for k, v := range parseText(t, cachedText(t, snap, false)) {
-					if strings.HasPrefix(k, "github_billing_advanced_security_repository_committers{") {
-						values[v]++
-					}
+			for {
+				select {
+				case <-stop:
+					return
+				default:
 				}
-				if len(values) != 1 || (values[1] != 2000 && values[2] != 2000) {
-					t.Errorf("one answer mixes old and new data: %v", values)
+				var buf bytes.Buffer
+				if err := f.exp.Scrape(context.Background(), nil).WriteTo(&buf, FormatText, nil); err != nil {
+					errs <- err.Error()
 					return
 				}
-				mu.Lock()
-				for v := range values {
-					seen[v]++
+				parser := expfmt.NewTextParser(model.UTF8Validation)
+				mfs, err := parser.TextToMetricFamilies(&buf)
+				if err != nil {
+					errs <- err.Error()
+					return
 				}
-				mu.Unlock()
+				var list []*dto.MetricFamily
+				for _, mf := range mfs {
+					list = append(list, mf)
+				}
+				s := exporterTestSeries(list)
+				// The dataset keeps the runner breakdown equal to the total.
+				if s[total] != s[runner] {
+					errs <- fmt.Sprintf("half-replaced entry: total %v, runner %v", s[total], s[runner])
+					return
+				}
 			}
 		}()
 	}
-	wg.Wait()
-	f.exp.Scrape(context.Background(), nil) // wait for the refresh
-	final := parseText(t, cachedText(t, f.exp.Scrape(context.Background(), nil), false))
-	if v := final[key("github_billing_advanced_security_repository_committers", "scope", "organization", "account", "big", "repository", "big/repo-1999")]; v != 2 {
-		t.Errorf("after the refresh repo-1999 has %v committers, want 2", v)
+	for i := range 20 {
+		minutes := float64(2000 + i)
+		f.fake.Update(func(d *githubtest.Dataset) {
+			d.Enterprises["acme"].Actions.TotalMinutesUsed = minutes
+			d.Enterprises["acme"].Actions.MinutesUsedBreakdown = map[string]float64{"UBUNTU": minutes}
+		})
+		f.clock.Advance(11 * time.Minute)
+		f.exp.Scrape(context.Background(), nil)
 	}
-	t.Logf("answers by value: %v", seen)
+	close(stop)
+	wg.Wait()
+	close(errs)
+	for e := range errs {
+		t.Error(e)
+	}
+	final := parseExposition(t, writeSnapshot(t, f.exp.Scrape(context.Background(), nil), FormatText))
+	expectValue(t, final, total, 2019*60)
 }
 
-// Labels are escaped as both formats require, samples are sorted, and a
-// sample repeating another's labels is kept once and reported.
-func TestEncodeEscapesSortsAndDropsDuplicates(t *testing.T) {
-	desc := newDesc("encode_test_value", "A \"test\" help\\with\nlines.", "repository")
-	a := githubapi.Account{Scope: githubapi.ScopeOrganization, Name: "o"}
+func TestWriteOpenMetricsLines(t *testing.T) {
+	in := "a 1\nb{x=\"1 2\"} -3\nc 1.5\nd 1e+21\ne NaN\nf +Inf\ng 0\n"
+	want := "a 1.0\nb{x=\"1 2\"} -3.0\nc 1.5\nd 1e+21\ne NaN\nf +Inf\ng 0.0\n"
+	var buf bytes.Buffer
+	w := bufio.NewWriter(&buf)
+	writeOpenMetricsLines(w, []byte(in))
+	w.Flush()
+	if buf.String() != want {
+		t.Errorf("got\n%s\nwant\n%s", buf.String(), want)
+	}
+}
+
+// The billing samples' direct encoding writes, byte for byte, what a
+// registry writes for them: label order, sorting, escaping and numbers.
+func TestDirectEncodingMatchesTheRegistry(t *testing.T) {
+	a := githubapi.Account{Scope: githubapi.ScopeOrganization, Name: `acme "web"`}
 	m := newMetricSet(a)
-	m.distinct(desc, 2.5, "b\"q")
-	m.distinct(desc, 3, "a\\z\nn")
-	m.distinct(desc, 7, "b\"q")
-	enc, err := encode(m.metrics())
-	if err == nil || !strings.Contains(err.Error(), "1 samples repeat") {
-		t.Errorf("encode error %v, want the repeated sample reported", err)
+	values := []float64{0, math.Copysign(0, -1), 1, -1, 1.5, 1e21, 123456789.125, 2e-7, math.NaN(), math.Inf(1), math.Inf(-1)}
+	odd := []string{`back\slash`, "new\nline", `"quoted"`, "ünïcødé", "", "plain", "a,b=c", "{brace}"}
+	for i, v := range values {
+		for j, o := range odd {
+			m.distinct(usageItemNet, v, "product", fmt.Sprintf("sku-%d", (i*7+j)%5), o, fmt.Sprintf("org-%d", i), o, "cc")
+		}
 	}
-	var text, om bytes.Buffer
-	if err := writeFamilies(&text, []*encoded{enc}, false); err != nil {
+	m.gauge(usageItemPrice, 0.008, "actions", "linux", "minutes")
+	metrics := m.metrics()
+	rand.New(rand.NewPCG(3, 4)).Shuffle(len(metrics), func(i, j int) { metrics[i], metrics[j] = metrics[j], metrics[i] })
+
+	direct, n, problem, err := encodeMetrics(metrics)
+	if err != nil || problem != nil {
+		t.Fatal(err, problem)
+	}
+	viaRegistry, m2, problem, err := encodeThroughRegistry(metrics)
+	if err != nil || problem != nil {
+		t.Fatal(err, problem)
+	}
+	if n != len(values)*len(odd)+1 || m2 != n {
+		t.Errorf("%d and %d series, want %d", n, m2, len(values)*len(odd)+1)
+	}
+	render := func(fams []encodedFamily, format Format) string {
+		var buf bytes.Buffer
+		fw := newFamilyWriter(format)
+		fw.addCached(fams)
+		if err := fw.writeTo(&buf); err != nil {
+			t.Fatal(err)
+		}
+		return buf.String()
+	}
+	for _, format := range []Format{FormatText, FormatOpenMetrics} {
+		if got, want := render(direct, format), render(viaRegistry, format); got != want {
+			t.Errorf("format %d: direct encoding\n%s\nregistry\n%s", format, got, want)
+		}
+	}
+}
+
+// Two samples with the same labels are one series too many: the second is
+// left out and the refresh says so, as the registry did at every scrape.
+func TestDirectEncodingLeavesOutRepeatedSeries(t *testing.T) {
+	m := newMetricSet(githubapi.Account{Scope: githubapi.ScopeOrganization, Name: "acme"})
+	m.distinct(usageItemPrice, 1, "actions", "linux", "minutes")
+	m.distinct(usageItemPrice, 2, "actions", "linux", "minutes")
+	m.distinct(usageItemPrice, 3, "actions", "windows", "minutes")
+	fams, n, problem, err := encodeMetrics(m.metrics())
+	if err != nil {
 		t.Fatal(err)
 	}
-	if err := writeFamilies(&om, []*encoded{enc}, true); err != nil {
-		t.Fatal(err)
+	if n != 2 || problem == nil || !strings.Contains(problem.Error(), "github_billing_usage_price_per_unit_usd: 1 samples repeat") {
+		t.Errorf("%d series, problem %v; want 2 and the repeat named", n, problem)
 	}
-	wantText := "# HELP github_billing_encode_test_value A \"test\" help\\\\with\\nlines.\n" +
-		"# TYPE github_billing_encode_test_value gauge\n" +
-		"github_billing_encode_test_value{account=\"o\",repository=\"a\\\\z\\nn\",scope=\"organization\"} 3\n" +
-		"github_billing_encode_test_value{account=\"o\",repository=\"b\\\"q\",scope=\"organization\"} 2.5\n"
-	if text.String() != wantText {
-		t.Errorf("text:\n%s\nwant:\n%s", text.String(), wantText)
-	}
-	wantOM := "# HELP github_billing_encode_test_value A \\\"test\\\" help\\\\with\\nlines.\n" +
-		"# TYPE github_billing_encode_test_value gauge\n" +
-		"github_billing_encode_test_value{account=\"o\",repository=\"a\\\\z\\nn\",scope=\"organization\"} 3.0\n" +
-		"github_billing_encode_test_value{account=\"o\",repository=\"b\\\"q\",scope=\"organization\"} 2.5\n"
-	if om.String() != wantOM {
-		t.Errorf("OpenMetrics:\n%s\nwant:\n%s", om.String(), wantOM)
+	if len(fams) != 1 || strings.Count(string(fams[0].text), "\n") != 2 {
+		t.Errorf("families %d, lines %q", len(fams), fams[0].text)
 	}
 }

@@ -3,11 +3,12 @@ package collector
 import (
 	"context"
 	"fmt"
+	"net/http"
+	"net/http/httptest"
 	"sync"
 	"testing"
 	"time"
 
-	"github.com/prometheus/client_golang/prometheus"
 	dto "github.com/prometheus/client_model/go"
 
 	"github.com/github-billing-exporter/github-billing-exporter/githubapi"
@@ -40,8 +41,7 @@ func newEngineFixture(tb testing.TB, d *githubtest.Dataset, cfg Config, s Settin
 // gather runs one scrape bounded by ctx.
 func (f *engineFixture) gather(tb testing.TB, ctx context.Context) []*dto.MetricFamily {
 	tb.Helper()
-	reg := prometheus.NewRegistry()
-	reg.MustRegister(f.exporter.ScrapeCollector(ctx, nil))
+	reg := f.exporter.Scrape(ctx, nil)
 	mfs, err := reg.Gather()
 	if err != nil {
 		tb.Fatal(err)
@@ -156,6 +156,45 @@ func BenchmarkColdRefresh200Orgs(b *testing.B) {
 		f.exporter.Close()
 		f.fake.Close()
 		b.StartTimer()
+	}
+}
+
+// BenchmarkWarmScrape10kSeries scrapes a cache of about 10,000 series
+// (Advanced Security per repository for an organization with 10,000
+// repositories) and checks that no request reaches GitHub.
+func BenchmarkWarmScrape10kSeries(b *testing.B) {
+	d := githubtest.NewDataset()
+	repos := make([]githubapi.AdvancedSecurityRepository, 10000)
+	for i := range repos {
+		repos[i] = githubapi.AdvancedSecurityRepository{Name: fmt.Sprintf("big/repo-%05d", i), AdvancedSecurityCommitters: float64(i % 7)}
+	}
+	d.Organizations["big"] = &githubtest.AccountData{AdvancedSecurity: &githubapi.AdvancedSecurityCommitters{
+		TotalAdvancedSecurityCommitters: 500, TotalCount: 10000, Repositories: repos,
+	}}
+	f := newEngineFixture(b, d, Config{Collectors: []string{"advanced_security"}, Options: Options{AdvancedSecurityByRepository: true}},
+		Settings{RefreshInterval: time.Hour, RefreshTimeout: time.Minute, MaxAge: 3 * time.Hour})
+	if n := countSeries(f.gather(b, context.Background())); n < 10000 {
+		b.Fatalf("cache holds %d series, want at least 10,000", n)
+	}
+	before := f.fake.TotalRequests()
+	// The whole answer as Prometheus gets it: gather, encode, write.
+	handler := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if err := f.exporter.Scrape(r.Context(), nil).WriteTo(w, FormatText, nil); err != nil {
+			b.Error(err)
+		}
+	})
+	req := httptest.NewRequest(http.MethodGet, "/metrics", nil)
+	b.ResetTimer()
+	for b.Loop() {
+		rec := httptest.NewRecorder()
+		handler.ServeHTTP(rec, req)
+		if rec.Code != http.StatusOK {
+			b.Fatalf("scrape answered %d", rec.Code)
+		}
+	}
+	b.StopTimer()
+	if got := f.fake.TotalRequests() - before; got != 0 {
+		b.Fatalf("warm scrapes made %d requests to GitHub, want 0", got)
 	}
 }
 

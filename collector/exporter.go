@@ -6,13 +6,19 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"runtime/debug"
 	"sync"
 	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
+	dto "github.com/prometheus/client_model/go"
 
 	"github.com/github-billing-exporter/github-billing-exporter/githubapi"
 )
+
+// largeRefresh is the series count from which a refresh returns its
+// garbage's memory to the system when it ends.
+const largeRefresh = 100_000
 
 // retiredPause is how long a collector leaves an endpoint alone after GitHub
 // answered 410 Gone.
@@ -57,11 +63,6 @@ type Config struct {
 	// Concurrency bounds the refreshes that talk to GitHub at once.
 	Concurrency int
 	Now         func() time.Time
-	// KeepMetrics also keeps each refresh's samples as Go objects, so that
-	// the registry path (ScrapeCollector) serves them as the exporter did
-	// before it cached encoded bytes. For the equivalence tests and the
-	// baseline benchmark only: it costs the memory the bytes save.
-	KeepMetrics bool
 }
 
 // Exporter keeps a cache per account and collector and refreshes it when a
@@ -73,7 +74,6 @@ type Exporter struct {
 	collectors []namedCollector
 	now        func() time.Time
 	sem        chan struct{}
-	keep       bool
 
 	ctx    context.Context
 	cancel context.CancelFunc
@@ -98,15 +98,15 @@ type cacheKey struct {
 // entry is one collector's cached result for one account.
 type entry struct {
 	mu        sync.Mutex
-	data      *encoded            // last good data, encoded; never changed, only replaced
-	kept      []prometheus.Metric // the same as Go objects, with KeepMetrics only
-	fetched   time.Time           // when data was fetched
-	attempted time.Time           // when the last refresh ended
-	ok        bool                // whether the last refresh worked
-	duration  time.Duration       // how long the last refresh took
-	retiredAt time.Time           // when GitHub last answered 410
-	warned    bool                // the retirement was logged
-	inflight  chan struct{}       // closed when the running refresh ends
+	families  []encodedFamily // last good data, encoded
+	series    int             // how many series families holds
+	fetched   time.Time       // when families were fetched
+	attempted time.Time       // when the last refresh ended
+	ok        bool            // whether the last refresh worked
+	duration  time.Duration   // how long the last refresh took
+	retiredAt time.Time       // when GitHub last answered 410
+	warned    bool            // the retirement was logged
+	inflight  chan struct{}   // closed when the running refresh ends
 }
 
 // NewExporter builds an exporter with the named collectors enabled.
@@ -115,7 +115,6 @@ func NewExporter(cfg Config) (*Exporter, error) {
 		logger: cfg.Logger,
 		now:    cfg.Now,
 		cache:  map[cacheKey]*entry{},
-		keep:   cfg.KeepMetrics,
 	}
 	if e.logger == nil {
 		e.logger = slog.New(slog.DiscardHandler)
@@ -173,9 +172,9 @@ type job struct {
 	entry     *entry
 }
 
-// Scrape refreshes what is older than the refresh interval, waits for those
-// refreshes until ctx ends, and returns what the cache then holds. include
-// selects accounts; nil means all.
+// Scrape takes one scrape's view of the cache: it refreshes what is older
+// than the refresh interval, waits for those refreshes until ctx ends, and
+// returns what the cache then holds. include selects accounts; nil means all.
 func (e *Exporter) Scrape(ctx context.Context, include func(githubapi.Account) bool) *Snapshot {
 	jobs, settings := e.plan(include)
 	var waits []<-chan struct{}
@@ -191,108 +190,69 @@ func (e *Exporter) Scrape(ctx context.Context, include func(githubapi.Account) b
 			// Answer with what the cache holds; the refreshes go on.
 		}
 	}
-	snap := &Snapshot{now: e.now(), settings: settings, items: make([]snapshotItem, len(jobs))}
-	for i, j := range jobs {
-		snap.items[i] = j.entry.snapshot(j, snap.now, settings)
+	now := e.now()
+	snap := &Snapshot{}
+	for _, j := range jobs {
+		fams, health := j.entry.snapshot(j, now, settings)
+		if len(fams) > 0 {
+			snap.cached = append(snap.cached, fams)
+		}
+		snap.health = append(snap.health, health...)
 	}
 	return snap
 }
 
-// Snapshot is what the cache held for one scrape: per job, the encoded data
-// of one refresh, whole (a refresh that ends meanwhile replaces the entry's
-// data, never changes it), and the state the health metrics report.
+// Snapshot is one scrape's answer: the encoded data of each cache entry as it
+// was when the scrape read it (a refresh that ends later replaces the entry's
+// data as a whole, so a scrape sees all old or all new), and the health of
+// each collector.
 type Snapshot struct {
-	now      time.Time
-	settings Settings
-	items    []snapshotItem
+	cached [][]encodedFamily
+	health []prometheus.Metric
 }
 
-type snapshotItem struct {
-	labels    []string // collector, scope, account
-	data      *encoded // nil when there is none or it is older than max_age
-	kept      []prometheus.Metric
-	attempted time.Time
-	fetched   time.Time
-	ok        bool
-	duration  time.Duration
-	retired   bool
-}
-
-// WriteTo writes the cached families of the snapshot, each once with its
-// samples from every account, in text format 0.0.4 or (om) as OpenMetrics
-// 1.0 without the closing "# EOF", which belongs after the health metrics
-// and the exporter's own.
-func (s *Snapshot) WriteTo(w io.Writer, om bool) error {
-	encs := make([]*encoded, len(s.items))
-	for i := range s.items {
-		encs[i] = s.items[i].data
+// WriteTo writes the snapshot in format, merged with extra families (the
+// exporter's own registry), each family once.
+func (s *Snapshot) WriteTo(w io.Writer, format Format, extra []*dto.MetricFamily) error {
+	fw := newFamilyWriter(format)
+	for _, fams := range s.cached {
+		fw.addCached(fams)
 	}
-	return writeFamilies(w, encs, om)
-}
-
-// Health is the per-scrape metrics of the snapshot's jobs: success,
-// duration, last success, refresh interval, retired.
-func (s *Snapshot) Health() prometheus.Collector { return healthCollector{s} }
-
-// Collector is the whole snapshot, data and health, as metrics for a
-// registry: the path for formats that cannot come from the bytes
-// (protobuf). The data is parsed back from the bytes, or, with KeepMetrics,
-// the collectors' own samples.
-func (s *Snapshot) Collector() prometheus.Collector { return registryCollector{s} }
-
-type healthCollector struct{ s *Snapshot }
-
-func (healthCollector) Describe(chan<- *prometheus.Desc) {}
-
-func (h healthCollector) Collect(ch chan<- prometheus.Metric) {
-	for i := range h.s.items {
-		h.s.items[i].health(ch, h.s.settings)
+	health, err := s.gatherHealth()
+	if err != nil {
+		return err
 	}
+	if err := fw.addGathered(health); err != nil {
+		return err
+	}
+	if err := fw.addGathered(extra); err != nil {
+		return err
+	}
+	return fw.writeTo(w)
 }
 
-type registryCollector struct{ s *Snapshot }
-
-func (registryCollector) Describe(chan<- *prometheus.Desc) {}
-
-func (r registryCollector) Collect(ch chan<- prometheus.Metric) {
-	for i := range r.s.items {
-		it := &r.s.items[i]
-		switch {
-		case it.kept != nil:
-			for _, m := range it.kept {
-				ch <- m
-			}
-		case it.data != nil:
-			metrics, err := it.data.decode()
-			if err != nil {
-				ch <- prometheus.NewInvalidMetric(collectorSuccess, err)
-			}
-			for _, m := range metrics {
-				ch <- m
-			}
+// Gather returns the snapshot as protobuf families, for the formats the cache
+// does not hold. It makes a Snapshot a prometheus.Gatherer.
+func (s *Snapshot) Gather() ([]*dto.MetricFamily, error) {
+	reg := prometheus.NewRegistry()
+	reg.MustRegister(metricSlice(s.health))
+	var cached []*dto.MetricFamily
+	for _, fams := range s.cached {
+		mfs, err := parseCached(fams)
+		if err != nil {
+			return nil, err
 		}
-		it.health(ch, r.s.settings)
+		cached = append(cached, mfs...)
 	}
+	return prometheus.Gatherers{reg, prometheus.GathererFunc(func() ([]*dto.MetricFamily, error) { return cached, nil })}.Gather()
 }
 
-// ScrapeCollector returns a prometheus.Collector for one scrape through the
-// registry (see Scrape and Snapshot.Collector).
-func (e *Exporter) ScrapeCollector(ctx context.Context, include func(githubapi.Account) bool) prometheus.Collector {
-	return &scrape{exporter: e, ctx: ctx, include: include}
-}
-
-type scrape struct {
-	exporter *Exporter
-	ctx      context.Context
-	include  func(githubapi.Account) bool
-}
-
-// Describe sends nothing: the metrics depend on what GitHub answers, so the
-// collector is unchecked.
-func (s *scrape) Describe(chan<- *prometheus.Desc) {}
-
-func (s *scrape) Collect(ch chan<- prometheus.Metric) {
-	s.exporter.Scrape(s.ctx, s.include).Collector().Collect(ch)
+func (s *Snapshot) gatherHealth() ([]*dto.MetricFamily, error) {
+	reg := prometheus.NewRegistry()
+	if err := reg.Register(metricSlice(s.health)); err != nil {
+		return nil, err
+	}
+	return reg.Gather()
 }
 
 // plan lists the jobs of a scrape, creating cache entries on first sight.
@@ -364,20 +324,26 @@ func (e *Exporter) refresh(j job, s Settings, done chan struct{}) {
 	case <-e.ctx.Done():
 		err = fmt.Errorf("waiting for a free connection to GitHub: %w", e.ctx.Err())
 	}
-	end := e.now()
-	var data *encoded
+	// Encoded once here, so that scrapes until the next refresh copy bytes.
+	var families []encodedFamily
+	var series int
 	if err == nil {
-		// Encode outside the entry's lock: a scrape meanwhile serves the
-		// old data whole.
-		var encErr error
-		data, encErr = encode(metrics)
-		if encErr != nil {
-			e.logger.Error("some samples could not be encoded", "collector", j.collector.Name, "scope", j.target.Account.Scope, "account", j.target.Account.Name, "err", encErr)
+		var problem error
+		families, series, problem, err = encodeMetrics(metrics)
+		if problem != nil {
+			// As the registry did at every scrape: serve the consistent
+			// part, and say what was left out.
+			e.logger.Error("collector returned inconsistent metrics; serving the rest", "collector", j.collector.Name, "scope", j.target.Account.Scope, "account", j.target.Account.Name, "err", problem)
 		}
-		if !e.keep {
-			metrics = nil
+		if series >= largeRefresh {
+			// The refresh's samples and the report's aggregate, several
+			// times the size of the encoded cache, are garbage now. Hand
+			// their memory back to the system at once rather than keep it
+			// resident until the scavenger gets to it.
+			debug.FreeOSMemory()
 		}
 	}
+	end := e.now()
 
 	ent := j.entry
 	ent.mu.Lock()
@@ -388,12 +354,12 @@ func (e *Exporter) refresh(j job, s Settings, done chan struct{}) {
 	logger := e.logger.With("collector", j.collector.Name, "scope", j.target.Account.Scope, "account", j.target.Account.Name)
 	switch {
 	case err == nil:
-		ent.data, ent.kept, ent.fetched, ent.ok = data, metrics, end, true
+		ent.families, ent.series, ent.fetched, ent.ok = families, series, end, true
 		ent.retiredAt, ent.warned = time.Time{}, false
-		logger.Debug("refreshed", "series", data.series, "duration", ent.duration)
+		logger.Debug("refreshed", "series", series, "duration", ent.duration)
 	case errors.Is(err, githubapi.ErrRetired):
 		// Not a failure: GitHub moved this data to the billing platform.
-		ent.data, ent.kept, ent.fetched, ent.ok = nil, nil, time.Time{}, true
+		ent.families, ent.series, ent.fetched, ent.ok = nil, 0, time.Time{}, true
 		ent.retiredAt = end
 		if !ent.warned {
 			ent.warned = true
@@ -420,39 +386,35 @@ func safeUpdate(ctx context.Context, j job) (metrics []prometheus.Metric, err er
 	return j.collector.collector.Update(ctx, j.target.Client, j.target.Account)
 }
 
-// snapshot copies what a scrape serves of the entry.
-func (ent *entry) snapshot(j job, now time.Time, s Settings) snapshotItem {
+// snapshot returns the entry's data, when fresh, and the collector's own
+// metrics.
+func (ent *entry) snapshot(j job, now time.Time, s Settings) ([]encodedFamily, []prometheus.Metric) {
 	ent.mu.Lock()
 	defer ent.mu.Unlock()
-	it := snapshotItem{
-		labels:    []string{j.collector.Name, string(j.target.Account.Scope), j.target.Account.Name},
-		attempted: ent.attempted, fetched: ent.fetched, ok: ent.ok, duration: ent.duration,
-		retired: !ent.retiredAt.IsZero(),
+	labels := []string{j.collector.Name, string(j.target.Account.Scope), j.target.Account.Name}
+	retired := !ent.retiredAt.IsZero()
+	fresh := !ent.fetched.IsZero() && now.Sub(ent.fetched) <= s.MaxAge
+	var fams []encodedFamily
+	if fresh {
+		fams = ent.families
 	}
-	if !ent.fetched.IsZero() && now.Sub(ent.fetched) <= s.MaxAge {
-		it.data, it.kept = ent.data, ent.kept
-	}
-	return it
-}
-
-// health sends the collector's own metrics for the job.
-func (it *snapshotItem) health(ch chan<- prometheus.Metric, s Settings) {
-	fresh := it.data != nil
 	success := 0.0
-	if it.ok && (fresh || it.retired) {
+	if ent.ok && (fresh || retired) {
 		success = 1
 	}
-	ch <- prometheus.MustNewConstMetric(collectorSuccess, prometheus.GaugeValue, success, it.labels...)
-	if !it.attempted.IsZero() {
-		ch <- prometheus.MustNewConstMetric(collectorDuration, prometheus.GaugeValue, it.duration.Seconds(), it.labels...)
+	health := make([]prometheus.Metric, 0, 5)
+	health = append(health, prometheus.MustNewConstMetric(collectorSuccess, prometheus.GaugeValue, success, labels...))
+	if !ent.attempted.IsZero() {
+		health = append(health, prometheus.MustNewConstMetric(collectorDuration, prometheus.GaugeValue, ent.duration.Seconds(), labels...))
 	}
-	if !it.fetched.IsZero() {
-		ch <- prometheus.MustNewConstMetric(collectorLastSuccess, prometheus.GaugeValue, float64(it.fetched.UnixNano())/1e9, it.labels...)
+	if !ent.fetched.IsZero() {
+		health = append(health, prometheus.MustNewConstMetric(collectorLastSuccess, prometheus.GaugeValue, float64(ent.fetched.UnixNano())/1e9, labels...))
 	}
-	ch <- prometheus.MustNewConstMetric(collectorRefreshInterval, prometheus.GaugeValue, s.RefreshInterval.Seconds(), it.labels...)
+	health = append(health, prometheus.MustNewConstMetric(collectorRefreshInterval, prometheus.GaugeValue, s.RefreshInterval.Seconds(), labels...))
 	retiredValue := 0.0
-	if it.retired {
+	if retired {
 		retiredValue = 1
 	}
-	ch <- prometheus.MustNewConstMetric(endpointRetired, prometheus.GaugeValue, retiredValue, it.labels...)
+	health = append(health, prometheus.MustNewConstMetric(endpointRetired, prometheus.GaugeValue, retiredValue, labels...))
+	return fams, health
 }

@@ -1,11 +1,9 @@
 package collector
 
 import (
-	"cmp"
 	"context"
 	"errors"
 	"fmt"
-	"slices"
 	"strings"
 	"time"
 
@@ -170,34 +168,14 @@ func (g *usageAggregate) add(costCenter string, it *githubapi.UsageItem) {
 }
 
 // metrics returns the sums as samples for the cache. The keys are already
-// distinct: the aggregate summed the rows as it read them. They are handed
-// over in the order the encoder writes them (by label name: cost_center,
-// organization, product, repository, sku, unit_type; scope and account are
-// the same for all), so that split by repository the encoder need not sort
-// four families of hundreds of thousands of series.
+// distinct: the aggregate summed the rows as it read them.
 func (g *usageAggregate) metrics(a githubapi.Account) []prometheus.Metric {
-	keys := make([]usageSeries, 0, len(g.series))
-	for k := range g.series {
-		keys = append(keys, k)
-	}
-	slices.SortFunc(keys, func(x, y usageSeries) int {
-		return cmp.Or(
-			strings.Compare(x.costCenter, y.costCenter),
-			strings.Compare(x.organization, y.organization),
-			strings.Compare(x.product, y.product),
-			strings.Compare(x.repository, y.repository),
-			strings.Compare(x.sku, y.sku),
-			strings.Compare(x.unitType, y.unitType),
-		)
-	})
 	m := newMetricSet(a)
-	m.samples = make([]*gaugeSample, 0, 4*len(keys)+len(g.prices))
-	descs := []*prometheus.Desc{usageItemQuantity, usageItemGross, usageItemDiscount, usageItemNet}
-	values := make([]float64, 4)
-	for _, k := range keys {
-		s := g.series[k]
-		values[0], values[1], values[2], values[3] = s.quantity.value(), s.gross.value(), s.discount.value(), s.net.value()
-		m.distinctSeries(descs, values, k.product, k.sku, k.unitType, k.organization, k.repository, k.costCenter)
+	m.samples = make([]*gaugeSample, 0, 4*len(g.series)+len(g.prices))
+	families := []*prometheus.Desc{usageItemQuantity, usageItemGross, usageItemDiscount, usageItemNet}
+	for k, s := range g.series {
+		m.distinctFamilies(families, []float64{s.quantity.value(), s.gross.value(), s.discount.value(), s.net.value()},
+			k.product, k.sku, k.unitType, k.organization, k.repository, k.costCenter)
 	}
 	for k, p := range g.prices {
 		m.distinct(usageItemPrice, p.price, k.product, k.sku, k.unitType)

@@ -1,20 +1,20 @@
 #!/usr/bin/env bash
 # Issue 11, benchmark 3: the exporter binary with --collector.usage.by-repository
-# refreshes 1,000,000 usage rows over REPOS repositories (default 100,000, one
-# SKU each: 400,008 series) from a separate fake, then answers 10 warm
+# refreshes 1,000,000 usage rows over REPOS repositories (default 12,500, 8
+# SKUs each: 400,008 series) from a separate fake, then answers 10 warm
 # scrapes. Prints the peak RSS (VmHWM) after the cold scrape and after the
 # 10 warm ones, and bytes per series.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 rows=${ROWS:-1000000}
-repos=${REPOS:-100000}
+repos=${REPOS:-12500}
 tmp=$(mktemp -d)
 pids=()
 cleanup() { for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done; rm -rf "$tmp"; }
 trap cleanup EXIT
 go build -o "$tmp/exporter" .
 go build -o "$tmp/usagefake" ./scripts/bench/usagefake
-"$tmp/usagefake" -rows "$rows" -repositories "$repos" -one-sku-per-repository > "$tmp/url" &
+"$tmp/usagefake" -rows "$rows" -repositories "$repos" > "$tmp/url" &
 pids+=($!)
 for _ in $(seq 100); do [ -s "$tmp/url" ] && break; sleep 0.1; done
 printf 'github: {api_url: %s, token: bench}\norganizations: [{name: big}]\n' "$(cat "$tmp/url")" > "$tmp/config.yml"
