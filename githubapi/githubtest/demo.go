@@ -53,6 +53,7 @@ func Demo(now time.Time) *Dataset {
 	}
 	d.Users[DemoUser] = &AccountData{LegacyRetired: true}
 	addDemoPlatform(d, now)
+	d.History = demoHistory(now)
 	return d
 }
 
