@@ -202,7 +202,7 @@ func DemoSpikeDay(now time.Time) time.Time {
 
 // DemoSpikeFactor is how many ordinary days of Actions and Packages usage
 // the spike day has.
-const DemoSpikeFactor = 6
+const DemoSpikeFactor = 25
 
 // DemoHistoryScale is the demo's usage in the month k months before now's,
 // relative to now's month: it grows over the year and wobbles month to

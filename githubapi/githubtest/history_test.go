@@ -1,0 +1,121 @@
+package githubtest
+
+import (
+	"math"
+	"testing"
+	"time"
+
+	"github.com/github-billing-exporter/github-billing-exporter/githubapi"
+)
+
+var demoEnterprise = githubapi.Account{Scope: githubapi.ScopeEnterprise, Name: DemoEnterprise}
+
+// demoDayNet is the enterprise's net amount in the usage report of one day.
+func demoDayNet(h *History, day time.Time) float64 {
+	total := 0.0
+	for _, rows := range h.Day(demoEnterprise, day).UsageItems {
+		for _, r := range rows {
+			total += r.NetAmount
+		}
+	}
+	return total
+}
+
+// The demo's history has a spike: the spike day's net spend is more than
+// three times the average of the seven days before it, and no other day of the
+// last 13 months is.
+func TestDemoHistorySpike(t *testing.T) {
+	now := time.Date(2026, time.December, 2, 10, 0, 0, 0, time.UTC)
+	h := demoHistory(now)
+	spike := DemoSpikeDay(now)
+	if spike.Format(time.DateOnly) != "2026-10-17" {
+		t.Fatalf("spike day %s, want 2026-10-17", spike.Format(time.DateOnly))
+	}
+	for day := time.Date(2025, time.November, 8, 0, 0, 0, 0, time.UTC); day.Before(time.Date(2026, time.December, 1, 0, 0, 0, 0, time.UTC)); day = day.AddDate(0, 0, 1) {
+		trailing := 0.0
+		for i := 1; i <= 7; i++ {
+			trailing += demoDayNet(h, day.AddDate(0, 0, -i))
+		}
+		ratio := demoDayNet(h, day) / (trailing / 7)
+		if isSpike := ratio > 3; isSpike != day.Equal(spike) {
+			t.Errorf("%s: net %.2f is %.2f× the trailing 7-day average", day.Format(time.DateOnly), demoDayNet(h, day), ratio)
+		}
+	}
+}
+
+// Months differ: each past month's usage is scaled by DemoHistoryScale.
+func TestDemoHistoryMonthsDiffer(t *testing.T) {
+	now := time.Date(2026, time.December, 2, 10, 0, 0, 0, time.UTC)
+	h := demoHistory(now)
+	// The 5th of each month is no spike day and has the same jitter
+	// pattern only by chance: compare the licence-free Linux minutes of
+	// one repository, which scale exactly.
+	linux := func(day time.Time) float64 {
+		for _, r := range h.Day(demoEnterprise, day).UsageItems["cc-platform-0001"] {
+			if r.SKU == "actions_linux" && r.RepositoryName == "acme-web/storefront" {
+				return r.Quantity
+			}
+		}
+		t.Fatalf("no Linux row on %s", day)
+		return 0
+	}
+	seen := map[float64]bool{}
+	for k := 1; k <= 13; k++ {
+		day := time.Date(2026, time.December-time.Month(k), 5, 0, 0, 0, 0, time.UTC)
+		want := math.Round(demoActionsLinux.daily*DemoHistoryScale(k)*demoJitter(day.Format(time.RFC3339), "actions_linux", "acme-web/storefront")*1000) / 1000
+		if got := linux(day); got != want {
+			t.Errorf("%s: %v minutes, want %v", day.Format(time.DateOnly), got, want)
+		}
+		if s := DemoHistoryScale(k); seen[s] {
+			t.Errorf("month %d back has the same scale as another: %v", k, s)
+		} else {
+			seen[s] = true
+		}
+	}
+	if DemoHistoryScale(0) != 1 {
+		t.Errorf("the current month's scale is %v, want 1", DemoHistoryScale(0))
+	}
+}
+
+// The days of the current month join the live demo without a seam: a day's
+// usage rows are the current month's rows of that date, and the summary
+// rows of days 1…10 add up to what the live demo serves at the end of day
+// 10.
+func TestDemoHistoryJoinsTheCurrentMonth(t *testing.T) {
+	now := time.Date(2026, time.November, 20, 12, 0, 0, 0, time.UTC)
+	h := demoHistory(now)
+	live := Demo(now)
+	day := time.Date(2026, time.November, 7, 0, 0, 0, 0, time.UTC)
+	var want []githubapi.UsageItem
+	for _, r := range live.Enterprises[DemoEnterprise].Platform.UsageItems["cc-datasci-0002"] {
+		if r.Date == day.Format(time.RFC3339) {
+			want = append(want, r)
+		}
+	}
+	got := h.Day(demoEnterprise, day).UsageItems["cc-datasci-0002"]
+	if len(got) == 0 || len(got) != len(want) {
+		t.Fatalf("%d history rows, %d live rows of %s", len(got), len(want), day)
+	}
+	for i := range got {
+		if got[i] != want[i] {
+			t.Errorf("row %d: history %+v, live %+v", i, got[i], want[i])
+		}
+	}
+
+	endOfDay10 := Demo(time.Date(2026, time.November, 11, 0, 0, 0, 0, time.UTC)).Enterprises[DemoEnterprise].Platform.UsageSummary.UsageItems
+	sums := make([]githubapi.BillingAmounts, len(endOfDay10))
+	for d := 1; d <= 10; d++ {
+		for i, it := range h.Day(demoEnterprise, time.Date(2026, time.November, d, 0, 0, 0, 0, time.UTC)).Summary {
+			sums[i].Add(it.BillingAmounts)
+		}
+	}
+	for i, it := range endOfDay10 {
+		if math.Abs(sums[i].NetAmount-it.NetAmount) > 1e-9 || math.Abs(sums[i].GrossQuantity-it.GrossQuantity) > 1e-9 {
+			t.Errorf("%s: days 1…10 sum to net %v, gross quantity %v; live at the end of day 10: %v, %v",
+				it.SKU, sums[i].NetAmount, sums[i].GrossQuantity, it.NetAmount, it.GrossQuantity)
+		}
+	}
+	if h.Day(demoEnterprise, time.Date(2026, time.November, 20, 0, 0, 0, 0, time.UTC)) != nil {
+		t.Error("the history answers today, which is not over")
+	}
+}
