@@ -428,3 +428,64 @@ func (s *Server) SetRateLimitRemaining(n int) {
 	defer s.mu.Unlock()
 	s.remaining = n
 }
+
+// BenchHistory is a dataset for measuring a backfill: the enterprise
+// "bench-corp" with costCenters cost centers and orgs organizations
+// (org-01, …), each with the demo's daily rows and reports of acme-web or
+// acme-data (alternately) for the 24 months before now, the enterprise's
+// usage split over the cost centers by organization.
+func BenchHistory(now time.Time, orgs, costCenters int) *Dataset {
+	now = now.UTC()
+	d := NewDataset()
+	ent := &AccountData{Platform: &PlatformData{}}
+	d.Enterprises["bench-corp"] = ent
+	for c := range costCenters {
+		ent.Platform.CostCenters = append(ent.Platform.CostCenters, githubapi.CostCenter{
+			ID: "cc-" + strconv.Itoa(c+1), Name: "Cost center " + strconv.Itoa(c+1), State: "active"})
+	}
+	names := make([]string, orgs)
+	for i := range names {
+		names[i] = "org-" + strconv.Itoa(100 + i + 1)[1:]
+		d.Organizations[names[i]] = &AccountData{Platform: &PlatformData{}}
+	}
+	demo := demoHistory(now)
+	monthStart := time.Date(now.Year(), now.Month(), 1, 0, 0, 0, 0, time.UTC)
+	profile := func(i int) demoUsageOrg {
+		o := demoUsageOrgs[i%2]
+		o.name = names[i]
+		return o
+	}
+	d.History = &History{Month: now, Day: func(a githubapi.Account, day time.Time) *DayData {
+		if demo.Day(a, day) == nil && a.Scope != githubapi.ScopeOrganization && a.Scope != githubapi.ScopeEnterprise {
+			return nil
+		}
+		if !day.Before(time.Date(now.Year(), now.Month(), now.Day(), 0, 0, 0, 0, time.UTC)) || day.Before(monthStart.AddDate(0, -demoHistoryMonths, 0)) {
+			return nil
+		}
+		scale := DemoHistoryScale(demoMonthsBack(day, monthStart))
+		spike := day.Equal(DemoSpikeDay(monthStart))
+		dd := &DayData{UsageItems: map[string][]githubapi.UsageItem{}}
+		switch a.Scope {
+		case githubapi.ScopeEnterprise:
+			for i := range names {
+				cc := ""
+				if costCenters > 0 {
+					cc = ent.Platform.CostCenters[i*costCenters/orgs].ID
+				}
+				dd.UsageItems[cc] = append(dd.UsageItems[cc], demoHistoryOrgRows(profile(i), day, scale, spike)...)
+			}
+			dd.Summary, dd.PremiumRequests, dd.AICredits = demoHistoryReports(githubapi.Account{Scope: githubapi.ScopeEnterprise, Name: DemoEnterprise}, day, monthStart, scale)
+		case githubapi.ScopeOrganization:
+			for i, n := range names {
+				if n == a.Name {
+					dd.UsageItems[""] = demoHistoryOrgRows(profile(i), day, scale, spike)
+					dd.Summary, dd.PremiumRequests, dd.AICredits = demoHistoryReports(githubapi.Account{Scope: githubapi.ScopeOrganization, Name: objOrgProfiles[i%2].name}, day, monthStart, scale)
+				}
+			}
+		default:
+			return nil
+		}
+		return dd
+	}}
+	return d
+}
