@@ -164,7 +164,7 @@ func historySumSummary(items []githubapi.UsageSummaryItem) []githubapi.UsageSumm
 			continue
 		}
 		out[i].Add(it.BillingAmounts)
-		objRoundSummary(&out[i])
+		historyRound(&out[i].BillingAmounts)
 	}
 	return out
 }
@@ -182,16 +182,26 @@ func historySumModels(items []githubapi.ModelUsageItem) []githubapi.ModelUsageIt
 			continue
 		}
 		out[i].Add(it.BillingAmounts)
-		objRoundSummary(&out[i].UsageSummaryItem)
+		historyRound(&out[i].BillingAmounts)
 	}
 	return out
 }
 
-// The demo's history: the same generators as the current month (the usage
-// rows of addDemoUsage, the reports of addDemoObjects), with each past month
-// scaled by DemoHistoryScale and one day of DemoSpikeMonth's Actions usage
-// DemoSpikeFactor times an ordinary day's. GitHub keeps the summaries for
-// 24 months; the demo has data for as long.
+// historyRound rounds a sum of days as GitHub's reports round: quantities
+// to thousandths, amounts to ten-thousandths of a dollar.
+func historyRound(b *githubapi.BillingAmounts) {
+	r := func(x, p float64) float64 { return math.Round(x*p) / p }
+	b.GrossQuantity, b.DiscountQuantity, b.NetQuantity = r(b.GrossQuantity, 1e3), r(b.DiscountQuantity, 1e3), r(b.NetQuantity, 1e3)
+	b.GrossAmount, b.DiscountAmount, b.NetAmount = r(b.GrossAmount, 1e4), r(b.DiscountAmount, 1e4), r(b.NetAmount, 1e4)
+}
+
+// The demo's history: each past month is the current month's generator
+// (newDemoRows, demomonth.go) run to the month's end, with the repositories'
+// and models' use scaled by DemoHistoryScale, and one day, DemoSpikeDay,
+// DemoSpikeFactor times an ordinary day's. Every report of a day derives
+// from that day's rows, as the current month's do. The days of the current
+// month before today are the current month's own rows. GitHub keeps the
+// summaries for 24 months; the demo has data for as long.
 
 // DemoSpikeDay is the day of the demo's spend spike: the 17th of the month
 // two months before now's.
@@ -200,11 +210,11 @@ func DemoSpikeDay(now time.Time) time.Time {
 	return time.Date(now.Year(), now.Month()-2, 17, 0, 0, 0, 0, time.UTC)
 }
 
-// DemoSpikeFactor is how many ordinary days of Actions and Packages usage
+// DemoSpikeFactor is how many ordinary days of repository and model use
 // the spike day has.
 const DemoSpikeFactor = 25
 
-// DemoHistoryScale is the demo's usage in the month k months before now's,
+// DemoHistoryScale is the demo's use in the month k months before now's,
 // relative to now's month: it grows over the year and wobbles month to
 // month. k = 0 is 1.
 func DemoHistoryScale(k int) float64 {
@@ -214,208 +224,81 @@ func DemoHistoryScale(k int) float64 {
 // demoHistoryMonths is how many months back the demo has data.
 const demoHistoryMonths = githubapi.HistoryMonths
 
-// demoHistory is the demo's History as of now: every day before today.
-func demoHistory(now time.Time) *History {
-	now = now.UTC()
-	today := time.Date(now.Year(), now.Month(), now.Day(), 0, 0, 0, 0, time.UTC)
-	monthStart := time.Date(now.Year(), now.Month(), 1, 0, 0, 0, 0, time.UTC)
-	oldest := monthStart.AddDate(0, -demoHistoryMonths, 0)
-	return &History{Month: now, Day: func(a githubapi.Account, day time.Time) *DayData {
-		if !day.Before(today) || day.Before(oldest) {
-			return nil
-		}
-		return demoDay(a, day, monthStart)
-	}}
-}
-
 // demoMonthsBack is how many calendar months day's month is before
 // monthStart's.
 func demoMonthsBack(day, monthStart time.Time) int {
 	return (monthStart.Year()-day.Year())*12 + int(monthStart.Month()) - int(day.Month())
 }
 
-// demoDay is one account's answers for one day before today.
-func demoDay(a githubapi.Account, day, monthStart time.Time) *DayData {
+// demoHistoryRows is the demo's rows of day's whole month (up to today in
+// the current month), as of now.
+func demoHistoryRows(now, day time.Time) *demoRows {
+	now = now.UTC()
+	monthStart := time.Date(now.Year(), now.Month(), 1, 0, 0, 0, 0, time.UTC)
 	k := demoMonthsBack(day, monthStart)
+	if k == 0 {
+		return newDemoRows(now)
+	}
+	spike := DemoSpikeDay(now)
 	scale := DemoHistoryScale(k)
-	spike := day.Equal(DemoSpikeDay(monthStart))
-	dd := &DayData{UsageItems: map[string][]githubapi.UsageItem{}}
-	orgRows := func(name string) []githubapi.UsageItem {
-		for _, org := range demoUsageOrgs {
-			if org.name == name {
-				return demoHistoryOrgRows(org, day, scale, spike)
-			}
+	end := time.Date(day.Year(), day.Month()+1, 0, 23, 0, 0, 0, time.UTC) // the whole last day
+	return newDemoRowsScaled(end, func(d int) float64 {
+		if day.Year() == spike.Year() && day.Month() == spike.Month() && d == spike.Day() {
+			return scale * DemoSpikeFactor
 		}
+		return scale
+	})
+}
+
+// demoHistory is the demo's History as of now: every day before today.
+func demoHistory(now time.Time) *History {
+	now = now.UTC()
+	today := time.Date(now.Year(), now.Month(), now.Day(), 0, 0, 0, 0, time.UTC)
+	oldest := time.Date(now.Year(), now.Month()-demoHistoryMonths, 1, 0, 0, 0, 0, time.UTC)
+	return &History{Month: now, Day: func(a githubapi.Account, day time.Time) *DayData {
+		if !day.Before(today) || day.Before(oldest) {
+			return nil
+		}
+		return demoDay(demoHistoryRows(now, day), a, day)
+	}}
+}
+
+// demoOn keeps the rows of one date.
+func demoOn(rows []demoRow, date string) []demoRow {
+	var out []demoRow
+	for _, r := range rows {
+		if r.date == date {
+			out = append(out, r)
+		}
+	}
+	return out
+}
+
+// demoDay is one account's answers for one day, from its month's rows.
+func demoDay(m *demoRows, a githubapi.Account, day time.Time) *DayData {
+	date := day.Format(time.RFC3339)
+	dd := &DayData{UsageItems: map[string][]githubapi.UsageItem{}}
+	var all []demoRow
+	switch {
+	case a.Scope == githubapi.ScopeEnterprise && a.Name == DemoEnterprise:
+		for _, o := range demoOrgs {
+			rows := demoOn(m.orgs[o.name], date)
+			dd.UsageItems[o.costCenter] = append(dd.UsageItems[o.costCenter], demoItems(rows)...)
+			all = append(all, rows...)
+		}
+	case a.Scope == githubapi.ScopeOrganization && (a.Name == DemoOrgWeb || a.Name == DemoOrgData):
+		all = demoOn(m.orgs[a.Name], date)
+		dd.UsageItems[""] = demoItems(all)
+	case a.Scope == githubapi.ScopeUser && a.Name == DemoUser:
+		all = demoOn(m.user, date)
+		dd.UsageItems[""] = demoItems(all)
+	default:
 		return nil
 	}
-	switch a.Scope {
-	case githubapi.ScopeEnterprise:
-		if a.Name != DemoEnterprise {
-			return nil
-		}
-		dd.UsageItems["cc-platform-0001"] = orgRows(DemoOrgWeb)
-		dd.UsageItems["cc-datasci-0002"] = orgRows(DemoOrgData)
-		dd.UsageItems[""] = orgRows("acme-labs")
-	case githubapi.ScopeOrganization:
-		dd.UsageItems[""] = orgRows(a.Name)
-	case githubapi.ScopeUser:
-		if a.Name != DemoUser {
-			return nil
-		}
-		dd.UsageItems[""] = demoHistoryUserRows(day, scale)
-	}
-	dd.Summary, dd.PremiumRequests, dd.AICredits = demoHistoryReports(a, day, monthStart, scale)
-	return dd
-}
-
-// demoHistoryOrgRows are an organization's /usage rows of one whole day,
-// as addDemoUsage writes them for the days of the current month, scaled.
-func demoHistoryOrgRows(org demoUsageOrg, day time.Time, scale float64, spike bool) []githubapi.UsageItem {
-	daysInMonth := float64(time.Date(day.Year(), day.Month()+1, 0, 0, 0, 0, 0, time.UTC).Day())
-	date := day.Format(time.RFC3339)
-	var rows []githubapi.UsageItem
-	for _, line := range org.lines {
-		if org.name == DemoOrgData && line == demoActionsLinux && day.Day() >= demoCaseChangeDay {
-			line.product = "actions"
-		}
-		factor := scale
-		if spike && org.name == DemoOrgWeb {
-			factor *= DemoSpikeFactor
-		}
-		for _, repo := range org.repositories {
-			q := line.daily * factor * demoJitter(date, line.sku, repo)
-			rows = append(rows, demoUsageRow(date, line, q, org.name, repo))
-		}
-	}
-	licences := []struct {
-		line     demoUsageLine
-		quantity float64
-	}{
-		{demoCopilot, org.copilotSeats / daysInMonth},
-		{demoPremium, org.premiumRequests * scale * demoJitter(date, "premium", org.name)},
-		{demoGHAS, org.committers / daysInMonth},
-	}
-	for _, l := range licences {
-		rows = append(rows, demoUsageRow(date, l.line, l.quantity, org.name, ""))
-	}
-	return rows
-}
-
-// demoHistoryUserRows are the demo user's /usage rows of one whole day.
-func demoHistoryUserRows(day time.Time, scale float64) []githubapi.UsageItem {
-	daysInMonth := float64(time.Date(day.Year(), day.Month()+1, 0, 0, 0, 0, 0, time.UTC).Day())
-	date := day.Format(time.RFC3339)
-	personal := demoUsageLine{"Actions", "Actions Linux", "minutes", 0.008, 24, 1, true}
-	var rows []githubapi.UsageItem
-	for _, repo := range []string{"octocat/hello-world", "octocat/dotfiles"} {
-		rows = append(rows, demoUsageRow(date, personal, personal.daily*scale*demoJitter(date, "user", repo), "", repo))
-	}
-	return append(rows, demoUsageRow(date, demoUsageLine{"Copilot", "copilot_pro", "user-months", 10, 0, 0, false}, 1/daysInMonth, "", ""))
-}
-
-// demoHistoryFraction is how much of its month's usage the demo's reports
-// count by the end of day (the live demo's MonthFraction at that moment),
-// with the spike day counting DemoSpikeFactor days.
-func demoHistoryFraction(day time.Time, spikeDay time.Time) float64 {
-	days := float64(time.Date(day.Year(), day.Month()+1, 0, 0, 0, 0, 0, time.UTC).Day())
-	d := float64(day.Day())
-	if day.Year() == spikeDay.Year() && day.Month() == spikeDay.Month() {
-		extra := float64(DemoSpikeFactor - 1)
-		if day.Day() >= spikeDay.Day() {
-			d += extra
-		}
-		return d / (days + extra)
-	}
-	return d / days
-}
-
-// demoHistoryReports are one day's summary, premium-request and AI-credit
-// rows: the month to date at the end of the day minus the month to date at
-// the end of the day before, from addDemoObjects' generator with the
-// month's usage scaled. Summed over days 1…D they give what the live demo
-// serves at the end of day D.
-func demoHistoryReports(a githubapi.Account, day, monthStart time.Time, scale float64) ([]githubapi.UsageSummaryItem, []githubapi.ModelUsageItem, []githubapi.ModelUsageItem) {
-	spikeDay := DemoSpikeDay(monthStart)
-	s1, p1, c1 := demoHistoryAt(a, day, scale, demoHistoryFraction(day, spikeDay))
-	if s1 == nil || day.Day() == 1 {
-		return s1, p1, c1
-	}
-	s0, p0, c0 := demoHistoryAt(a, day, scale, demoHistoryFraction(day.AddDate(0, 0, -1), spikeDay))
-	for i := range s1 {
-		s1[i].BillingAmounts = historyDiff(s1[i].BillingAmounts, s0[i].BillingAmounts)
-	}
-	for i := range p1 {
-		p1[i].BillingAmounts = historyDiff(p1[i].BillingAmounts, p0[i].BillingAmounts)
-	}
-	for i := range c1 {
-		c1[i].BillingAmounts = historyDiff(c1[i].BillingAmounts, c0[i].BillingAmounts)
-	}
-	return s1, p1, c1
-}
-
-// historyDiff is a − b, rounded as the reports are.
-func historyDiff(a, b githubapi.BillingAmounts) githubapi.BillingAmounts {
-	t := githubapi.UsageSummaryItem{BillingAmounts: githubapi.BillingAmounts{
-		GrossQuantity: a.GrossQuantity - b.GrossQuantity, GrossAmount: a.GrossAmount - b.GrossAmount,
-		DiscountQuantity: a.DiscountQuantity - b.DiscountQuantity, DiscountAmount: a.DiscountAmount - b.DiscountAmount,
-		NetQuantity: a.NetQuantity - b.NetQuantity, NetAmount: a.NetAmount - b.NetAmount,
-	}}
-	objRoundSummary(&t)
-	return t.BillingAmounts
-}
-
-// demoHistoryAt is an account's month-to-date reports at fraction f of
-// day's month, as addDemoObjects builds them, with usage scaled.
-func demoHistoryAt(a githubapi.Account, day time.Time, scale, f float64) ([]githubapi.UsageSummaryItem, []githubapi.ModelUsageItem, []githubapi.ModelUsageItem) {
 	period := githubapi.SummaryTimePeriod{Year: day.Year(), Month: int(day.Month()), Day: day.Day()}
-	org := func(p objOrgProfile) (*githubapi.UsageSummary, *githubapi.ModelUsageReport, *githubapi.ModelUsageReport) {
-		return objReports(period, historyScaleSKUs(p.skus, scale), historyScaleUses(p.premium, scale), p.premiumIncluded,
-			historyScaleUses(p.aiCredits, scale), p.aiIncluded, "copilot", "copilot_ai_credit", "credits", f)
-	}
-	switch a.Scope {
-	case githubapi.ScopeEnterprise:
-		var ss []*githubapi.UsageSummary
-		var ps, cs []*githubapi.ModelUsageReport
-		for _, p := range objOrgProfiles {
-			s, pr, c := org(p)
-			ss, ps, cs = append(ss, s), append(ps, pr), append(cs, c)
-		}
-		return objSumSummary(period, ss...).UsageItems, objSumModels(period, ps...).UsageItems, objSumModels(period, cs...).UsageItems
-	case githubapi.ScopeOrganization:
-		for _, p := range objOrgProfiles {
-			if p.name == a.Name {
-				s, pr, c := org(p)
-				return s.UsageItems, pr.UsageItems, c.UsageItems
-			}
-		}
-	case githubapi.ScopeUser:
-		s, pr, c := objReports(period, historyScaleSKUs(objUserSKUs, scale), historyScaleUses(objUserPremium, scale), 300,
-			historyScaleUses(objUserAICredits, scale), 7000, "Copilot AI Credits", "AI Credit", "ai-credits", f)
-		return s.UsageItems, pr.UsageItems, c.UsageItems
-	}
-	return nil, nil, nil
-}
-
-// historyScaleSKUs scales the usage of SKUs; licences (billed for the
-// month) keep their count.
-func historyScaleSKUs(skus []objSKU, scale float64) []objSKU {
-	out := make([]objSKU, len(skus))
-	for i, s := range skus {
-		if s.unit != "user-months" && s.unit != "committers" {
-			s.monthQuantity *= scale
-		}
-		out[i] = s
-	}
-	return out
-}
-
-func historyScaleUses(uses []objModelUse, scale float64) []objModelUse {
-	out := make([]objModelUse, len(uses))
-	for i, u := range uses {
-		u.monthQuantity *= scale
-		out[i] = u
-	}
-	return out
+	s, p, c := demoReports(period, all)
+	dd.Summary, dd.PremiumRequests, dd.AICredits = s.UsageItems, p.UsageItems, c.UsageItems
+	return dd
 }
 
 // SetRateLimitRemaining sets how many requests the answers' rate-limit
@@ -431,9 +314,9 @@ func (s *Server) SetRateLimitRemaining(n int) {
 
 // BenchHistory is a dataset for measuring a backfill: the enterprise
 // "bench-corp" with costCenters cost centers and orgs organizations
-// (org-01, …), each with the demo's daily rows and reports of acme-web or
-// acme-data (alternately) for the 24 months before now, the enterprise's
-// usage split over the cost centers by organization.
+// (org-01, …), each with the rows of one of the demo's organizations (in
+// turn) for the 24 months before now, the enterprise's usage split over the
+// cost centers by organization.
 func BenchHistory(now time.Time, orgs, costCenters int) *Dataset {
 	now = now.UTC()
 	d := NewDataset()
@@ -448,43 +331,43 @@ func BenchHistory(now time.Time, orgs, costCenters int) *Dataset {
 		names[i] = "org-" + strconv.Itoa(100 + i + 1)[1:]
 		d.Organizations[names[i]] = &AccountData{Platform: &PlatformData{}}
 	}
-	demo := demoHistory(now)
-	monthStart := time.Date(now.Year(), now.Month(), 1, 0, 0, 0, 0, time.UTC)
-	profile := func(i int) demoUsageOrg {
-		o := demoUsageOrgs[i%2]
-		o.name = names[i]
-		return o
+	today := time.Date(now.Year(), now.Month(), now.Day(), 0, 0, 0, 0, time.UTC)
+	oldest := time.Date(now.Year(), now.Month()-demoHistoryMonths, 1, 0, 0, 0, 0, time.UTC)
+	orgRows := func(m *demoRows, i int, date string) []demoRow {
+		rows := demoOn(m.orgs[demoOrgs[i%len(demoOrgs)].name], date)
+		for j := range rows {
+			rows[j].org = names[i]
+		}
+		return rows
 	}
 	d.History = &History{Month: now, Day: func(a githubapi.Account, day time.Time) *DayData {
-		if demo.Day(a, day) == nil && a.Scope != githubapi.ScopeOrganization && a.Scope != githubapi.ScopeEnterprise {
+		if !day.Before(today) || day.Before(oldest) {
 			return nil
 		}
-		if !day.Before(time.Date(now.Year(), now.Month(), now.Day(), 0, 0, 0, 0, time.UTC)) || day.Before(monthStart.AddDate(0, -demoHistoryMonths, 0)) {
-			return nil
-		}
-		scale := DemoHistoryScale(demoMonthsBack(day, monthStart))
-		spike := day.Equal(DemoSpikeDay(monthStart))
+		m := demoHistoryRows(now, day)
+		date := day.Format(time.RFC3339)
 		dd := &DayData{UsageItems: map[string][]githubapi.UsageItem{}}
-		switch a.Scope {
-		case githubapi.ScopeEnterprise:
-			for i := range names {
+		var all []demoRow
+		for i, n := range names {
+			if a.Scope == githubapi.ScopeEnterprise && a.Name == "bench-corp" {
 				cc := ""
 				if costCenters > 0 {
 					cc = ent.Platform.CostCenters[i*costCenters/orgs].ID
 				}
-				dd.UsageItems[cc] = append(dd.UsageItems[cc], demoHistoryOrgRows(profile(i), day, scale, spike)...)
+				rows := orgRows(m, i, date)
+				dd.UsageItems[cc] = append(dd.UsageItems[cc], demoItems(rows)...)
+				all = append(all, rows...)
+			} else if a.Scope == githubapi.ScopeOrganization && a.Name == n {
+				all = orgRows(m, i, date)
+				dd.UsageItems[""] = demoItems(all)
 			}
-			dd.Summary, dd.PremiumRequests, dd.AICredits = demoHistoryReports(githubapi.Account{Scope: githubapi.ScopeEnterprise, Name: DemoEnterprise}, day, monthStart, scale)
-		case githubapi.ScopeOrganization:
-			for i, n := range names {
-				if n == a.Name {
-					dd.UsageItems[""] = demoHistoryOrgRows(profile(i), day, scale, spike)
-					dd.Summary, dd.PremiumRequests, dd.AICredits = demoHistoryReports(githubapi.Account{Scope: githubapi.ScopeOrganization, Name: objOrgProfiles[i%2].name}, day, monthStart, scale)
-				}
-			}
-		default:
+		}
+		if all == nil {
 			return nil
 		}
+		period := githubapi.SummaryTimePeriod{Year: day.Year(), Month: int(day.Month()), Day: day.Day()}
+		s, p, c := demoReports(period, all)
+		dd.Summary, dd.PremiumRequests, dd.AICredits = s.UsageItems, p.UsageItems, c.UsageItems
 		return dd
 	}}
 	return d

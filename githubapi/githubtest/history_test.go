@@ -43,26 +43,25 @@ func TestDemoHistorySpike(t *testing.T) {
 	}
 }
 
-// Months differ: each past month's usage is scaled by DemoHistoryScale.
+// Months differ: each past month's repository use is scaled by
+// DemoHistoryScale; the current month's is the live demo's.
 func TestDemoHistoryMonthsDiffer(t *testing.T) {
 	now := time.Date(2026, time.December, 2, 10, 0, 0, 0, time.UTC)
 	h := demoHistory(now)
-	// The 5th of each month is no spike day and has the same jitter
-	// pattern only by chance: compare the licence-free Linux minutes of
-	// one repository, which scale exactly.
 	linux := func(day time.Time) float64 {
 		for _, r := range h.Day(demoEnterprise, day).UsageItems["cc-platform-0001"] {
 			if r.SKU == "actions_linux" && r.RepositoryName == "acme-web/storefront" {
 				return r.Quantity
 			}
 		}
-		t.Fatalf("no Linux row on %s", day)
+		t.Fatalf("no Linux row of acme-web/storefront on %s", day)
 		return 0
 	}
 	seen := map[float64]bool{}
 	for k := 1; k <= 13; k++ {
 		day := time.Date(2026, time.December-time.Month(k), 5, 0, 0, 0, 0, time.UTC)
-		want := math.Round(demoActionsLinux.daily*DemoHistoryScale(k)*demoJitter(day.Format(time.RFC3339), "actions_linux", "acme-web/storefront")*1000) / 1000
+		// acme-web's Linux use is 310 minutes a repository on an average day.
+		want := math.Round(310*DemoHistoryScale(k)*demoJitter(day.Format(time.RFC3339), "actions_linux", "acme-web/storefront")*1000) / 1000
 		if got := linux(day); got != want {
 			t.Errorf("%s: %v minutes, want %v", day.Format(time.DateOnly), got, want)
 		}
@@ -78,9 +77,8 @@ func TestDemoHistoryMonthsDiffer(t *testing.T) {
 }
 
 // The days of the current month join the live demo without a seam: a day's
-// usage rows are the current month's rows of that date, and the summary
-// rows of days 1…10 add up to what the live demo serves at the end of day
-// 10.
+// usage rows are the live month's rows of that date, and the summary rows
+// of days 1…10 add up to what the live demo serves at the end of day 10.
 func TestDemoHistoryJoinsTheCurrentMonth(t *testing.T) {
 	now := time.Date(2026, time.November, 20, 12, 0, 0, 0, time.UTC)
 	h := demoHistory(now)
@@ -102,17 +100,23 @@ func TestDemoHistoryJoinsTheCurrentMonth(t *testing.T) {
 		}
 	}
 
-	endOfDay10 := Demo(time.Date(2026, time.November, 11, 0, 0, 0, 0, time.UTC)).Enterprises[DemoEnterprise].Platform.UsageSummary.UsageItems
-	sums := make([]githubapi.BillingAmounts, len(endOfDay10))
+	// The live demo at 23:30 on day 10 has every hour of days 1…10.
+	endOfDay10 := Demo(time.Date(2026, time.November, 10, 23, 30, 0, 0, time.UTC)).Enterprises[DemoEnterprise].Platform.UsageSummary.UsageItems
+	sums := map[string]githubapi.BillingAmounts{}
 	for d := 1; d <= 10; d++ {
-		for i, it := range h.Day(demoEnterprise, time.Date(2026, time.November, d, 0, 0, 0, 0, time.UTC)).Summary {
-			sums[i].Add(it.BillingAmounts)
+		for _, it := range h.Day(demoEnterprise, time.Date(2026, time.November, d, 0, 0, 0, 0, time.UTC)).Summary {
+			b := sums[it.SKU]
+			b.Add(it.BillingAmounts)
+			sums[it.SKU] = b
 		}
 	}
-	for i, it := range endOfDay10 {
-		if math.Abs(sums[i].NetAmount-it.NetAmount) > 1e-9 || math.Abs(sums[i].GrossQuantity-it.GrossQuantity) > 1e-9 {
+	if len(sums) != len(endOfDay10) {
+		t.Errorf("days 1…10 have %d SKUs, the live summary %d", len(sums), len(endOfDay10))
+	}
+	for _, it := range endOfDay10 {
+		if math.Abs(sums[it.SKU].NetAmount-it.NetAmount) > 1e-9 || math.Abs(sums[it.SKU].GrossQuantity-it.GrossQuantity) > 1e-9 {
 			t.Errorf("%s: days 1…10 sum to net %v, gross quantity %v; live at the end of day 10: %v, %v",
-				it.SKU, sums[i].NetAmount, sums[i].GrossQuantity, it.NetAmount, it.GrossQuantity)
+				it.SKU, sums[it.SKU].NetAmount, sums[it.SKU].GrossQuantity, it.NetAmount, it.GrossQuantity)
 		}
 	}
 	if h.Day(demoEnterprise, time.Date(2026, time.November, 20, 0, 0, 0, 0, time.UTC)) != nil {
