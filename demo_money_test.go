@@ -10,7 +10,6 @@ import (
 	"testing"
 	"time"
 
-
 	"github.com/github-billing-exporter/github-billing-exporter/collector"
 	"github.com/github-billing-exporter/github-billing-exporter/config"
 	"github.com/github-billing-exporter/github-billing-exporter/githubapi/githubtest"

@@ -3,9 +3,12 @@ package collector
 import (
 	"bufio"
 	"bytes"
+	"errors"
 	"fmt"
 	"io"
+	"math"
 	"slices"
+	"strconv"
 	"strings"
 
 	"github.com/prometheus/client_golang/prometheus"
@@ -52,11 +55,239 @@ func (f *encodedFamily) header(format Format) []byte {
 	return f.textHeader
 }
 
-// encodeMetrics checks, sorts and renders a refresh's samples. It goes
-// through a registry, as every scrape used to, so that the cache leaves out
-// what the registry would have left out (duplicate series, inconsistent
-// labels); problem says what that was. err is an encoding failure.
+// descInfo is what the encoder needs of a billing descriptor.
+type descInfo struct {
+	name, help string
+	labels     []string
+	order      []int    // label indexes in label-name order, as the text format sorts them
+	prefixes   [][]byte // per position of order: `{name="` or `,name="`
+}
+
+func newDescInfo(name, help string, labels []string) *descInfo {
+	d := &descInfo{name: name, help: help, labels: labels}
+	d.order = make([]int, len(labels))
+	for i := range d.order {
+		d.order[i] = i
+	}
+	slices.SortFunc(d.order, func(a, b int) int { return strings.Compare(labels[a], labels[b]) })
+	for i, idx := range d.order {
+		sep := ","
+		if i == 0 {
+			sep = "{"
+		}
+		d.prefixes = append(d.prefixes, []byte(sep+labels[idx]+`="`))
+	}
+	return d
+}
+
+// encodeMetrics sorts and renders a refresh's samples. The billing
+// collectors' samples (gaugeSample, with label values already valid UTF-8)
+// are rendered directly: for hundreds of thousands of series a registry's
+// gather would rebuild every label pair and check every sample again.
+// Anything else goes through a registry, as every scrape used to, so that
+// the cache leaves out what the registry would have left out (duplicate
+// series, inconsistent labels); problem says what that was. err is an
+// encoding failure.
 func encodeMetrics(metrics []prometheus.Metric) (fams []encodedFamily, series int, problem, err error) {
+	byDesc := map[*prometheus.Desc][]*gaugeSample{}
+	for _, m := range metrics {
+		g, ok := m.(*gaugeSample)
+		if !ok {
+			return encodeThroughRegistry(metrics)
+		}
+		if _, known := descInfos.Load(g.desc); !known {
+			return encodeThroughRegistry(metrics)
+		}
+		byDesc[g.desc] = append(byDesc[g.desc], g)
+	}
+	names := map[string]bool{}
+	// Families of one label set share their samples' label values (the
+	// usage report's four per row): sorted once, the order is reused.
+	ranks := map[string]map[*string]int32{}
+	for desc, samples := range byDesc {
+		v, _ := descInfos.Load(desc)
+		info := v.(*descInfo)
+		if names[info.name] {
+			// Two descriptors of one name: let the registry judge.
+			return encodeThroughRegistry(metrics)
+		}
+		names[info.name] = true
+		signature := strings.Join(info.labels, "\xff")
+		f, dups, order, err := encodeGauges(info, samples, ranks[signature])
+		if order != nil {
+			ranks[signature] = order
+		}
+		if err != nil {
+			return nil, 0, nil, err
+		}
+		if dups > 0 {
+			problem = errors.Join(problem, fmt.Errorf("%s: %d samples repeat the labels of another, left out", info.name, dups))
+		}
+		series += f.series
+		fams = append(fams, f)
+	}
+	slices.SortFunc(fams, func(a, b encodedFamily) int { return strings.Compare(a.name, b.name) })
+	return fams, series, problem, nil
+}
+
+// encodeGauges renders one family of gauges, sorted by their labels in
+// label-name order. ranks, when given, is the sorted order of another family
+// with the same label names, by the address of each sample's label values;
+// when every sample shares its label values with that family, the order is
+// taken from there instead of sorting again. When it sorted, encodeGauges
+// returns the order it found.
+func encodeGauges(info *descInfo, samples []*gaugeSample, ranks map[*string]int32) (encodedFamily, int, map[*string]int32, error) {
+	// Labels with one value across the family (scope, account) decide
+	// nothing: compare the others only.
+	varying := make([]int, 0, len(info.order))
+	for _, idx := range info.order {
+		for _, g := range samples[min(1, len(samples)):] {
+			if g.labels[idx] != samples[0].labels[idx] {
+				varying = append(varying, idx)
+				break
+			}
+		}
+	}
+	compare := func(a, b *gaugeSample) int {
+		for _, idx := range varying {
+			if c := strings.Compare(a.labels[idx], b.labels[idx]); c != 0 {
+				return c
+			}
+		}
+		return 0
+	}
+	var order map[*string]int32
+	if placeByRank(samples, ranks) {
+		// The family that gave the order had these label sets, checked
+		// for repeats already.
+		compare = nil
+	} else {
+		slices.SortFunc(samples, compare)
+		if len(samples) >= 1000 && len(info.labels) > 0 {
+			order = make(map[*string]int32, len(samples))
+			for i, g := range samples {
+				order[&g.labels[0]] = int32(i)
+			}
+		}
+	}
+	f, dups, err := renderGauges(info, samples, compare)
+	return f, dups, order, err
+}
+
+// placeByRank puts samples in the order ranks gives, when each sample's label
+// values are in ranks and no two share them; it reports whether it did.
+func placeByRank(samples []*gaugeSample, ranks map[*string]int32) bool {
+	if len(ranks) == 0 || len(samples) > len(ranks) {
+		return false
+	}
+	slots := make([]*gaugeSample, len(ranks))
+	for _, g := range samples {
+		if len(g.labels) == 0 {
+			return false
+		}
+		r, ok := ranks[&g.labels[0]]
+		if !ok || slots[r] != nil {
+			return false
+		}
+		slots[r] = g
+	}
+	i := 0
+	for _, g := range slots {
+		if g != nil {
+			samples[i] = g
+			i++
+		}
+	}
+	return true
+}
+
+// renderGauges writes sorted gauges as text-format lines, leaving out a
+// sample whose labels repeat the one before (compare nil: none does).
+func renderGauges(info *descInfo, samples []*gaugeSample, compare func(a, b *gaugeSample) int) (encodedFamily, int, error) {
+	f := encodedFamily{name: info.name}
+	// The headers as expfmt writes them, from a family of one sample.
+	value := 0.0
+	header := &dto.MetricFamily{Name: &info.name, Help: &info.help, Type: dto.MetricType_GAUGE.Enum(),
+		Metric: []*dto.Metric{{Gauge: &dto.Gauge{Value: &value}}}}
+	var scratch bytes.Buffer
+	if _, err := expfmt.MetricFamilyToText(&scratch, header); err != nil {
+		return f, 0, err
+	}
+	h, _ := splitHeader(scratch.Bytes())
+	f.textHeader = bytes.Clone(h)
+	scratch.Reset()
+	if _, err := expfmt.MetricFamilyToOpenMetrics(&scratch, header); err != nil {
+		return f, 0, err
+	}
+	h, _ = splitHeader(scratch.Bytes())
+	f.omHeader = bytes.Clone(h)
+
+	size := 0
+	for _, g := range samples {
+		size += len(info.name) + 24
+		for i, idx := range info.order {
+			size += len(info.prefixes[i]) + len(g.labels[idx]) + 1
+		}
+	}
+	buf := make([]byte, 0, size)
+	dups := 0
+	for i, g := range samples {
+		if i > 0 && compare != nil && compare(samples[i-1], g) == 0 {
+			dups++
+			continue
+		}
+		buf = append(buf, info.name...)
+		for j, idx := range info.order {
+			buf = append(buf, info.prefixes[j]...)
+			buf = appendEscaped(buf, g.labels[idx])
+			buf = append(buf, '"')
+		}
+		if len(info.order) > 0 {
+			buf = append(buf, '}')
+		}
+		buf = append(buf, ' ')
+		buf = appendTextFloat(buf, g.value)
+		buf = append(buf, '\n')
+		f.series++
+	}
+	f.text = slices.Clip(buf)
+	return f, dups, nil
+}
+
+// appendEscaped appends a label value as the text format quotes it.
+func appendEscaped(buf []byte, v string) []byte {
+	for i := 0; i < len(v); i++ {
+		switch c := v[i]; c {
+		case '\\':
+			buf = append(buf, '\\', '\\')
+		case '"':
+			buf = append(buf, '\\', '"')
+		case '\n':
+			buf = append(buf, '\\', 'n')
+		default:
+			buf = append(buf, c)
+		}
+	}
+	return buf
+}
+
+// appendTextFloat appends a value as the text format writes it.
+func appendTextFloat(buf []byte, f float64) []byte {
+	switch {
+	case f == 0:
+		return append(buf, '0')
+	case math.IsNaN(f):
+		return append(buf, "NaN"...)
+	case math.IsInf(f, +1):
+		return append(buf, "+Inf"...)
+	case math.IsInf(f, -1):
+		return append(buf, "-Inf"...)
+	}
+	return strconv.AppendFloat(buf, f, 'g', -1, 64)
+}
+
+// encodeThroughRegistry gathers metrics with a registry and renders them.
+func encodeThroughRegistry(metrics []prometheus.Metric) (fams []encodedFamily, series int, problem, err error) {
 	reg := prometheus.NewRegistry()
 	if err := reg.Register(metricSlice(metrics)); err != nil {
 		return nil, 0, nil, err

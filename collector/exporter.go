@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"runtime/debug"
 	"sync"
 	"time"
 
@@ -14,6 +15,10 @@ import (
 
 	"github.com/github-billing-exporter/github-billing-exporter/githubapi"
 )
+
+// largeRefresh is the series count from which a refresh returns its
+// garbage's memory to the system when it ends.
+const largeRefresh = 100_000
 
 // retiredPause is how long a collector leaves an endpoint alone after GitHub
 // answered 410 Gone.
@@ -329,6 +334,13 @@ func (e *Exporter) refresh(j job, s Settings, done chan struct{}) {
 			// As the registry did at every scrape: serve the consistent
 			// part, and say what was left out.
 			e.logger.Error("collector returned inconsistent metrics; serving the rest", "collector", j.collector.Name, "scope", j.target.Account.Scope, "account", j.target.Account.Name, "err", problem)
+		}
+		if series >= largeRefresh {
+			// The refresh's samples and the report's aggregate, several
+			// times the size of the encoded cache, are garbage now. Hand
+			// their memory back to the system at once rather than keep it
+			// resident until the scavenger gets to it.
+			debug.FreeOSMemory()
 		}
 	}
 	end := e.now()
