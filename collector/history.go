@@ -238,7 +238,8 @@ func (m *MonthToDate) UnmarshalJSON(b []byte) error {
 }
 
 func labelCount(d *prometheus.Desc) int {
-	n, _ := labelCounts.Load(d)
-	c, _ := n.(int)
-	return c
+	if info, ok := descInfos.Load(d); ok {
+		return len(info.(*descInfo).labels)
+	}
+	return 0
 }
