@@ -14,7 +14,7 @@ LDFLAGS = -s -w \
 	-X $(VERSION_PKG).BuildUser=$(BUILD_USER) \
 	-X $(VERSION_PKG).BuildDate=$(BUILD_DATE)
 
-.PHONY: all build demo test test-race lint checkmetrics bench bench-rss bench-rss-scrape bench-smoke e2e rules deploy-check fuzz clean
+.PHONY: all build demo test test-race lint checkmetrics bench bench-rss bench-smoke e2e rules deploy-check fuzz clean
 
 all: lint test build
 
@@ -40,22 +40,18 @@ lint:
 checkmetrics: build
 	@./scripts/checkmetrics.sh ./$(BINARY)
 
-# Benchmarks of issue 4 (figures in README "Performance"). bench-smoke runs
-# each once, as CI does.
+# The benchmarks behind README "Performance". bench-smoke runs each once, on
+# small data, as CI does.
 bench:
 	$(GO) test -run '^$$' -bench . -benchmem -benchtime 3x ./...
-	./scripts/bench-rss.sh
-	./scripts/bench-rss-scrape.sh
-
-# Issue 11: peak RSS after a cold refresh and 10 warm scrapes at 400,008
-# series split by repository (needs /proc).
-bench-rss-scrape:
-	./scripts/bench-rss-scrape.sh
+	$(MAKE) bench-rss
 
 # The exporter binary refreshing a 1,000,000-row usage report from a
-# separate fake process: time and peak RSS (needs GNU time).
+# separate fake process, then answering 10 warm scrapes: time and memory,
+# without and with the split by repository (400,000 series).
 bench-rss:
 	./scripts/bench-rss.sh
+	BY_REPOSITORY=1 REPOS=12500 ./scripts/bench-rss.sh
 
 bench-smoke:
 	$(GO) test -run '^$$' -bench . -benchtime 1x -short ./...
