@@ -30,6 +30,9 @@ import (
 
 const defaultListenAddress = ":9786"
 
+// demoListenAddress is where --demo listens without --web.listen-address.
+const demoListenAddress = "127.0.0.1:9786"
+
 func main() { os.Exit(run(os.Args[1:], os.Stdout, os.Stderr)) }
 
 // flags are the parsed command line.
@@ -78,7 +81,7 @@ func newApp(stdout, stderr *os.File) (app *kingpin.Application, f *flags, finish
 	f = &flags{collectors: map[string]*bool{}}
 	app.Flag("config.file", "Configuration file.").Default("github-billing-exporter.yml").StringVar(&f.configFile)
 	app.Flag("config.check", "Validate the configuration file and exit.").BoolVar(&f.configCheck)
-	app.Flag("demo", "Serve a simulated GitHub billing API on loopback and export it; needs no configuration file and no token.").BoolVar(&f.demo)
+	app.Flag("demo", "Serve a simulated GitHub billing API on loopback and export it; needs no configuration file and no token. Listens on 127.0.0.1:9786 unless --web.listen-address is given.").BoolVar(&f.demo)
 	app.Flag("web.telemetry-path", "Path under which to expose metrics.").Default("/metrics").StringVar(&f.telemetryPath)
 	app.Flag("web.max-requests", "Maximum number of parallel scrape requests. 0 disables the limit.").Default("40").IntVar(&f.maxRequests)
 	app.Flag("web.disable-exporter-metrics", "Exclude the process, Go runtime and promhttp metrics from /metrics.").BoolVar(&f.disableExporter)
@@ -105,11 +108,18 @@ func newApp(stdout, stderr *os.File) (app *kingpin.Application, f *flags, finish
 	app.Flag("collector.usage.by-repository", "Split usage metrics by repository (an enterprise can have tens of thousands).").BoolVar(&f.options.UsageByRepository)
 
 	f.web = kingpinflag.AddFlags(app, defaultListenAddress)
+	listenGiven := false
+	app.GetFlag("web.listen-address").IsSetByUser(&listenGiven)
 	promslogflag.AddFlags(app, &f.log)
 	// Serving is the default command; backfill (backfill/) writes history.
 	app.Command("serve", "Serve the metrics (the default).").Default().Hidden()
 	_, f.backfill = backfill.AddCommand(app)
 	finish = func() {
+		// The demo makes up its data and needs no token, but it still
+		// listens on loopback only unless told where to listen.
+		if f.demo && !listenGiven {
+			*f.web.WebListenAddresses = []string{demoListenAddress}
+		}
 		if *disableDefaults {
 			for name, enabled := range f.collectors {
 				if !explicit[name] {
@@ -203,6 +213,7 @@ func run(args []string, stdout, stderr *os.File) int {
 	logger.Info("enabled collectors", "collectors", fmt.Sprint(enabled))
 
 	srv := newServer(serverConfig{
+		demo:             f.demo,
 		logger:           logger,
 		exporter:         exporter,
 		source:           source,
