@@ -9,6 +9,7 @@ import (
 	"net/http"
 	"os"
 	"os/signal"
+	"strings"
 	"syscall"
 	"time"
 
@@ -33,7 +34,20 @@ const defaultListenAddress = ":9786"
 // demoListenAddress is where --demo listens without --web.listen-address.
 const demoListenAddress = "127.0.0.1:9786"
 
-func main() { os.Exit(run(os.Args[1:], os.Stdout, os.Stderr)) }
+func main() {
+	fillVersion()
+	os.Exit(run(os.Args[1:], os.Stdout, os.Stderr))
+}
+
+// fillVersion names a build that make did not stamp (go run, go install)
+// by its module version from the build information, else "dev", so that the
+// landing page and --version never show an empty version. (The revision
+// comes from the build information already.)
+func fillVersion() {
+	if version.Version == "" {
+		version.Version = strings.TrimPrefix(githubapi.UserAgent(""), "github-billing-exporter/")
+	}
+}
 
 // flags are the parsed command line.
 type flags struct {
