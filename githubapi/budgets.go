@@ -83,6 +83,16 @@ type budgetPage struct {
 	TotalCount  int      `json:"total_count"`
 }
 
+// budgetsRequired is what the schema of a budget list requires (API.md §14).
+// GitHub's schema names budget_product_sku and its examples send
+// budget_product_skus: either will do.
+var budgetsRequired = []string{
+	"budgets",
+	"budgets[].id", "budgets[].budget_type", "budgets[].budget_product_sku|budget_product_skus",
+	"budgets[].budget_scope", "budgets[].budget_amount", "budgets[].prevent_further_usage",
+	"budgets[].budget_alerting",
+}
+
 // budgetsPerPage is the page size asked for: GitHub documents a maximum of 10
 // for enterprises and 100 for organizations. Pages are numbered by the
 // server's own page size, so a smaller page than asked does no harm.
@@ -110,7 +120,7 @@ func (c *Client) Budgets(ctx context.Context, a Account) ([]Budget, error) {
 		}
 		e.query = url.Values{"page": {strconv.Itoa(page)}, "per_page": {perPage}}
 		var body budgetPage
-		if err := c.getJSON(ctx, e, &body); err != nil {
+		if err := c.getJSON(ctx, e, &body, budgetsRequired...); err != nil {
 			return nil, err
 		}
 		added := 0

@@ -78,9 +78,9 @@ func TestBudgetsConsumedAmountOnlyWhenSent(t *testing.T) {
 	srv := githubtest.Start(t, nil)
 	client := srv.Client(t, githubapi.Options{})
 	srv.Override("/organizations/acme-web/settings/billing/budgets", githubtest.ServeString(`{"budgets": [
-		{"id": "a", "budget_amount": 100, "consumed_amount": 12.34},
-		{"id": "b", "budget_amount": 100, "consumed_amount": 0},
-		{"id": "c", "budget_amount": 100}
+		{"id": "a", "budget_type": "ProductPricing", "budget_product_skus": ["actions"], "budget_scope": "enterprise", "prevent_further_usage": false, "budget_alerting": {"will_alert": false, "alert_recipients": []}, "budget_amount": 100, "consumed_amount": 12.34},
+		{"id": "b", "budget_type": "ProductPricing", "budget_product_skus": ["actions"], "budget_scope": "enterprise", "prevent_further_usage": false, "budget_alerting": {"will_alert": false, "alert_recipients": []}, "budget_amount": 100, "consumed_amount": 0},
+		{"id": "c", "budget_type": "ProductPricing", "budget_product_skus": ["actions"], "budget_scope": "enterprise", "prevent_further_usage": false, "budget_alerting": {"will_alert": false, "alert_recipients": []}, "budget_amount": 100}
 	], "has_next_page": false}`))
 	got, err := client.Budgets(context.Background(), githubapi.Account{Scope: githubapi.ScopeOrganization, Name: "acme-web"})
 	if err != nil {
@@ -100,6 +100,11 @@ func TestBudgetsConsumedAmountOnlyWhenSent(t *testing.T) {
 	}
 }
 
+// objRequiredBudgetFields are the fields GitHub's schema requires of every
+// budget besides id and budget_amount.
+const objRequiredBudgetFields = `"budget_type": "ProductPricing", "budget_product_skus": ["actions"], "budget_scope": "enterprise",
+	"prevent_further_usage": false, "budget_alerting": {"will_alert": false, "alert_recipients": []}`
+
 // objBudgetPages serves pages of n budgets each (ids PAGE-I) with
 // has_next_page until lastPage, recording the queries.
 func objBudgetPages(q *githubtest.Queries, n, lastPage int, sameEveryPage bool) http.HandlerFunc {
@@ -110,7 +115,7 @@ func objBudgetPages(q *githubtest.Queries, n, lastPage int, sameEveryPage bool) 
 		}
 		var items []string
 		for i := 0; i < n; i++ {
-			items = append(items, fmt.Sprintf(`{"id": "%d-%d", "budget_amount": 10}`, page, i))
+			items = append(items, fmt.Sprintf(`{"id": "%d-%d", "budget_amount": 10, `+objRequiredBudgetFields+`}`, page, i))
 		}
 		fmt.Fprintf(w, `{"budgets": [%s], "has_next_page": %t}`, strings.Join(items, ","), lastPage < 0 || page < lastPage)
 	})
@@ -183,10 +188,10 @@ func TestBudgetsDuplicateAcrossPagesIsKeptOnce(t *testing.T) {
 	srv.Override("/organizations/acme-web/settings/billing/budgets", func(w http.ResponseWriter, r *http.Request) {
 		// A budget was added while paging: "b" moved to page 2.
 		if r.URL.Query().Get("page") == "1" {
-			fmt.Fprint(w, `{"budgets": [{"id": "a"}, {"id": "b"}], "has_next_page": true}`)
+			fmt.Fprint(w, `{"budgets": [{"id": "a", "budget_amount": 1, `+objRequiredBudgetFields+`}, {"id": "b", "budget_amount": 1, `+objRequiredBudgetFields+`}], "has_next_page": true}`)
 			return
 		}
-		fmt.Fprint(w, `{"budgets": [{"id": "b"}, {"id": "c"}], "has_next_page": false}`)
+		fmt.Fprint(w, `{"budgets": [{"id": "b", "budget_amount": 1, `+objRequiredBudgetFields+`}, {"id": "c", "budget_amount": 1, `+objRequiredBudgetFields+`}], "has_next_page": false}`)
 	})
 	got, err := client.Budgets(context.Background(), githubapi.Account{Scope: githubapi.ScopeOrganization, Name: "acme-web"})
 	if err != nil {

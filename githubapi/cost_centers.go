@@ -18,6 +18,11 @@ type CostCenterResource struct {
 	Name string `json:"name"`
 }
 
+// costCentersRequired is what the schema of a cost center requires (API.md
+// §14), and the list itself: without it the usage collector would quietly
+// read only the usage in no cost center.
+var costCentersRequired = []string{"costCenters", "costCenters[].id", "costCenters[].name", "costCenters[].resources"}
+
 // CostCenters lists an enterprise's cost centers, active and deleted. The
 // usage and cost_centers collectors both need the list in each refresh
 // round; they share one answer (see shared), which callers must not modify.
@@ -27,7 +32,7 @@ func (c *Client) CostCenters(ctx context.Context, a Account) ([]CostCenter, erro
 		var body struct {
 			CostCenters []CostCenter `json:"costCenters"`
 		}
-		if err := c.getJSON(ctx, e, &body); err != nil {
+		if err := c.getJSON(ctx, e, &body, costCentersRequired...); err != nil {
 			return nil, err
 		}
 		return body.CostCenters, nil

@@ -82,6 +82,17 @@ type ModelUsageItem struct {
 // /usage, whose default is unassigned usage only. So one call per
 // enterprise is the whole enterprise.
 
+// summaryRequired is what the schemas of the summary, premium-request and
+// AI-credit answers require (API.md §14): the window and the rows, and for an
+// enterprise its name. An answer without usageItems is not "no usage": it
+// would zero every series.
+func summaryRequired(a Account) []string {
+	if a.Scope == ScopeEnterprise {
+		return []string{"timePeriod", "enterprise", "usageItems"}
+	}
+	return []string{"timePeriod", "usageItems"}
+}
+
 // UsageSummary fetches the usage summary of one calendar month.
 func (c *Client) UsageSummary(ctx context.Context, a Account, year int, month time.Month) (*UsageSummary, error) {
 	e, err := monthEndpoint(a, "/settings/billing/usage/summary", year, month)
@@ -89,7 +100,7 @@ func (c *Client) UsageSummary(ctx context.Context, a Account, year int, month ti
 		return nil, err
 	}
 	var v UsageSummary
-	if err := c.getJSON(ctx, e, &v); err != nil {
+	if err := c.getJSON(ctx, e, &v, summaryRequired(a)...); err != nil {
 		return nil, err
 	}
 	return &v, nil
@@ -111,7 +122,7 @@ func (c *Client) modelUsage(ctx context.Context, a Account, suffix string, year 
 		return nil, err
 	}
 	var v ModelUsageReport
-	if err := c.getJSON(ctx, e, &v); err != nil {
+	if err := c.getJSON(ctx, e, &v, summaryRequired(a)...); err != nil {
 		return nil, err
 	}
 	return &v, nil
