@@ -41,12 +41,12 @@ func TestUsageReportsCollectorCountsAndPicksTheNewestCompleted(t *testing.T) {
 	srv := githubtest.Start(t, nil)
 	client := srv.Client(t, githubapi.Options{})
 	srv.Override("/enterprises/acme/settings/billing/reports", githubtest.ServeString(`{"usage_report_exports": [
-		{"id": "1", "report_type": "detailed", "status": "completed", "created_at": "2026-03-01T00:00:00Z"},
-		{"id": "2", "report_type": "detailed", "status": "completed", "created_at": "2026-03-02T06:00:00+02:00"},
-		{"id": "3", "report_type": "detailed", "status": "completed"},
-		{"id": "4", "report_type": "detailed", "status": "failed", "created_at": "2026-03-09T00:00:00Z"},
-		{"id": "5", "report_type": "ai_credit", "status": "processing", "created_at": "2026-03-09T00:00:00Z"},
-		{"id": "6", "report_type": "ai_credit", "status": "processing", "created_at": "2026-03-10T00:00:00Z"}
+		{"id": "1", "start_date": "2026-03-01", "end_date": "2026-03-31", "report_type": "detailed", "status": "completed", "created_at": "2026-03-01T00:00:00Z"},
+		{"id": "2", "start_date": "2026-03-01", "end_date": "2026-03-31", "report_type": "detailed", "status": "completed", "created_at": "2026-03-02T06:00:00+02:00"},
+		{"id": "3", "start_date": "2026-03-01", "end_date": "2026-03-31", "report_type": "detailed", "status": "completed"},
+		{"id": "4", "start_date": "2026-03-01", "end_date": "2026-03-31", "report_type": "detailed", "status": "failed", "created_at": "2026-03-09T00:00:00Z"},
+		{"id": "5", "start_date": "2026-03-01", "end_date": "2026-03-31", "report_type": "ai_credit", "status": "processing", "created_at": "2026-03-09T00:00:00Z"},
+		{"id": "6", "start_date": "2026-03-01", "end_date": "2026-03-31", "report_type": "ai_credit", "status": "processing", "created_at": "2026-03-10T00:00:00Z"}
 	]}`))
 	got := update(t, usageReportsCollector{}, client, githubapi.Account{Scope: githubapi.ScopeEnterprise, Name: "acme"})
 	// Newest completed detailed export: 2026-03-02T04:00:00Z =

@@ -133,8 +133,9 @@ func TestBudgetsReadEveryPage(t *testing.T) {
 	if len(got) != 20 || got[0].ID != "1-0" || got[19].ID != "2-9" {
 		t.Errorf("got %d budgets (%v … %v), want 20 from 1-0 to 2-9", len(got), got[0].ID, got[len(got)-1].ID)
 	}
-	// Enterprise lists take at most 10 a page.
-	want := []url.Values{{"page": {"1"}, "per_page": {"10"}}, {"page": {"2"}, "per_page": {"10"}}}
+	// Enterprise lists take 100 a page since GitHub's newest description
+	// (API.md §14); this server sends 10 anyway, and paging follows it.
+	want := []url.Values{{"page": {"1"}, "per_page": {"100"}}, {"page": {"2"}, "per_page": {"100"}}}
 	if qs := q.All(); !reflect.DeepEqual(qs, want) {
 		t.Errorf("queries %v, want %v", qs, want)
 	}
@@ -153,10 +154,10 @@ func TestBudgetsOnTwoPagesOfTheFake(t *testing.T) {
 	d := githubtest.NewDataset()
 	d.Enterprises["acme"] = &githubtest.AccountData{Platform: &githubtest.PlatformData{}}
 	consumed := 42.5
-	for i := 0; i < 11; i++ {
-		b := githubapi.Budget{ID: fmt.Sprintf("b-%02d", i), Type: "ProductPricing", Amount: float64(100 + i), Scope: "enterprise",
+	for i := 0; i < 101; i++ {
+		b := githubapi.Budget{ID: fmt.Sprintf("b-%03d", i), Type: "ProductPricing", Amount: float64(100 + i), Scope: "enterprise",
 			ProductSKUs: githubapi.StringOrList{"actions"}}
-		if i == 10 {
+		if i == 100 {
 			b.Type, b.ProductSKUs, b.ProductSKU, b.ConsumedAmount = "SkuPricing", nil, githubapi.StringOrList{"actions_linux"}, &consumed
 		}
 		d.Enterprises["acme"].Platform.Budgets = append(d.Enterprises["acme"].Platform.Budgets, b)
@@ -167,14 +168,14 @@ func TestBudgetsOnTwoPagesOfTheFake(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if len(got) != 11 {
-		t.Fatalf("got %d budgets, want 11", len(got))
+	if len(got) != 101 {
+		t.Fatalf("got %d budgets, want 101", len(got))
 	}
 	if n := srv.Requests("/enterprises/acme/settings/billing/budgets"); n != 2 {
 		t.Errorf("%d requests, want 2 pages", n)
 	}
-	last := got[10]
-	if last.ID != "b-10" || !reflect.DeepEqual(last.SKUs(), []string{"actions_linux"}) || last.ConsumedAmount == nil || *last.ConsumedAmount != 42.5 {
+	last := got[100]
+	if last.ID != "b-100" || !reflect.DeepEqual(last.SKUs(), []string{"actions_linux"}) || last.ConsumedAmount == nil || *last.ConsumedAmount != 42.5 {
 		t.Errorf("last budget %+v", last)
 	}
 	if got[0].ConsumedAmount != nil {

@@ -164,6 +164,9 @@ type Client struct {
 	// costCenters is the cost-center list per enterprise, shared by the
 	// collectors of one refresh round.
 	costCenters shared[[]CostCenter]
+	// budgets is the budget list per account, shared by the budgets
+	// collector and the usage collector, which computes their consumption.
+	budgets shared[[]Budget]
 }
 
 // New returns a client for the API root in o.BaseURL.

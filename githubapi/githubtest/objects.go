@@ -119,12 +119,9 @@ func objPeriod(r *http.Request, data githubapi.SummaryTimePeriod) (githubapi.Sum
 }
 
 // budgets serves a budget list page by page. GitHub documents per_page up to
-// 10 for enterprises and 100 for organizations; the fake clamps to those.
+// 100 for enterprises and organizations; the fake clamps to that.
 func (s *Server) budgets(scope githubapi.Scope) http.HandlerFunc {
-	maxPerPage := 100
-	if scope == githubapi.ScopeEnterprise {
-		maxPerPage = 10
-	}
+	const maxPerPage = 100
 	return func(w http.ResponseWriter, r *http.Request) {
 		pd := s.platform(w, r, scope)
 		if pd == nil {

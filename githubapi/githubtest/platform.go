@@ -38,6 +38,9 @@ func (s *Server) platformRoutes() {
 		out := []githubapi.CostCenter{}
 		for _, cc := range p.CostCenters {
 			if state == "" || cc.State == state {
+				if cc.Resources == nil {
+					cc.Resources = []githubapi.CostCenterResource{} // GitHub always sends the list
+				}
 				out = append(out, cc)
 			}
 		}
