@@ -251,13 +251,15 @@ func TestHundredConcurrentColdScrapesDefaultCollectors(t *testing.T) {
 	wg.Wait()
 
 	want := map[string]int{
-		"/enterprises/acme-corp/settings/billing/actions":               1,
-		"/enterprises/acme-corp/settings/billing/packages":              1,
-		"/enterprises/acme-corp/settings/billing/shared-storage":        1,
-		"/enterprises/acme-corp/settings/billing/advanced-security":     3,
-		"/enterprises/acme-corp/settings/billing/cost-centers":          1,
-		"/enterprises/acme-corp/settings/billing/usage":                 4,
-		"/enterprises/acme-corp/settings/billing/usage/summary":         1,
+		"/enterprises/acme-corp/settings/billing/actions":           1,
+		"/enterprises/acme-corp/settings/billing/packages":          1,
+		"/enterprises/acme-corp/settings/billing/shared-storage":    1,
+		"/enterprises/acme-corp/settings/billing/advanced-security": 3,
+		"/enterprises/acme-corp/settings/billing/cost-centers":      1,
+		"/enterprises/acme-corp/settings/billing/usage":             4,
+		// The usage_summary collector, and the usage collector's
+		// reconciliation of the report split by cost center.
+		"/enterprises/acme-corp/settings/billing/usage/summary":         2,
 		"/enterprises/acme-corp/settings/billing/premium_request/usage": 1,
 		"/enterprises/acme-corp/settings/billing/ai_credit/usage":       1,
 		"/enterprises/acme-corp/settings/billing/budgets":               1,

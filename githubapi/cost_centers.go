@@ -9,6 +9,20 @@ type CostCenter struct {
 	State             string               `json:"state"`
 	AzureSubscription *string              `json:"azure_subscription"`
 	Resources         []CostCenterResource `json:"resources"`
+	// AICreditPoolEnabled is nil when GitHub does not send it: true caps
+	// the cost center at its own AI-credit pool, false draws from the
+	// enterprise's shared pool.
+	AICreditPoolEnabled *bool `json:"ai_credit_pool_enabled,omitempty"`
+	// AICreditPoolState comes only with an enabled pool.
+	AICreditPoolState *AICreditPoolState `json:"ai_credit_pool_state,omitempty"`
+}
+
+// AICreditPoolState is a cost center's AI-credit cap and this month's draw,
+// in AI credits. Either is nil ("null when the cap budget has not been
+// materialized yet").
+type AICreditPoolState struct {
+	TargetAmount  *float64 `json:"target_amount"`
+	CurrentAmount *float64 `json:"current_amount"`
 }
 
 // CostCenterResource is a user, organization or repository assigned to a

@@ -1,0 +1,255 @@
+package collector
+
+import (
+	"strings"
+
+	"github.com/github-billing-exporter/github-billing-exporter/githubapi"
+)
+
+// GitHub sends a budget's consumed_amount only for user budgets (and for
+// the effective budget of a list filtered by user). Every other budget's
+// consumption is computed here, in the usage collector's pass over the
+// month-to-date report: the net amount of the rows the budget covers, by
+// scope and entity (enterprise: every row; organization: rows of that
+// organization; repository: rows of that repository; cost center: the rows
+// of that cost center's report) and by product, SKU or bundle. Net, not
+// gross: GitHub's billing documentation describes budgets as limits on
+// spending, which is what is billed after included usage (README, "Which
+// amount counts").
+//
+// The pass holds one running sum per budget, and per distinct organization
+// and repository name the list of budgets that name it: nothing per row.
+
+// budgetTally is one budget whose consumption the pass computes.
+type budgetTally struct {
+	labels []string // budgetLabels values, without source
+	skus   []string // normalized budget_product_sku(s)
+	kind   string   // budget_type
+	net    sum
+	// match remembers, per product, SKU and unit type as sent, whether the
+	// budget covers such rows: a report has a few dozen of them.
+	match map[[3]string]bool
+}
+
+// covers says whether the budget counts a row of this product, SKU and unit.
+func (t *budgetTally) covers(it *githubapi.UsageItem) bool {
+	k := [3]string{it.Product, it.SKU, it.UnitType}
+	if v, ok := t.match[k]; ok {
+		return v
+	}
+	v := budgetCoversRow(t.kind, t.skus, it.Product, it.SKU, it.UnitType)
+	t.match[k] = v
+	return v
+}
+
+// normalizeName makes GitHub's spellings of one product or SKU compare
+// equal: the usage report says "Actions Linux" where budgets say
+// actions_linux.
+func normalizeName(s string) string {
+	s = strings.ToLower(strings.TrimSpace(s))
+	return strings.NewReplacer(" ", "_", "-", "_").Replace(s)
+}
+
+// budgetCoversRow matches a row against the budget's SKUs, case-insensitively:
+// ProductPricing names products, SkuPricing SKUs, BundlePricing bundles such
+// as ai_credits (rows of AI credits: their unit type is credits or
+// ai-credits, or their SKU names AI credits). Any SKU of the budget will do.
+// An unknown budget_type matches product or SKU.
+func budgetCoversRow(kind string, skus []string, product, sku, unit string) bool {
+	product, sku, unit = normalizeName(product), normalizeName(sku), normalizeName(unit)
+	for _, s := range skus {
+		switch kind {
+		case "ProductPricing":
+			if s == product {
+				return true
+			}
+		case "SkuPricing":
+			if s == sku {
+				return true
+			}
+		case "BundlePricing":
+			if s == product || s == sku || s == unit {
+				return true
+			}
+			if s == "ai_credits" && (unit == "credits" || strings.Contains(sku, "ai_credit")) {
+				return true
+			}
+		default:
+			if s == product || s == sku {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+// budgetMatcher routes each usage row to the budgets that cover it.
+type budgetMatcher struct {
+	account githubapi.Account
+	all     []*budgetTally            // every row of the account
+	orgs    map[string][]*budgetTally // by lower-case organization
+	centers map[string][]*budgetTally // by lower-case cost-center name
+	repos   []*budgetTally            // repository budgets, entity in repoNames
+	names   map[*budgetTally]string   // a repository budget's lower-case entity
+	tallies []*budgetTally            // every computed budget, in list order
+
+	orgMemo  map[string][]*budgetTally // by organizationName as sent
+	repoMemo map[string][]*budgetTally // by repositoryName as sent
+}
+
+// budgetSource says how a budget's consumption is known: "github" when
+// GitHub sent consumed_amount, "usage" when the usage pass computes it for
+// this account, "" when neither can.
+func budgetSource(a githubapi.Account, b githubapi.Budget) string {
+	if b.ConsumedAmount != nil {
+		return "github"
+	}
+	if len(b.SKUs()) == 0 {
+		return ""
+	}
+	entity := strings.TrimSpace(b.EntityName)
+	switch strings.ToLower(b.Scope) {
+	case "enterprise":
+		// An organization's rows are part of the enterprise only.
+		if a.Scope == githubapi.ScopeEnterprise {
+			return "usage"
+		}
+	case "organization":
+		if a.Scope == githubapi.ScopeEnterprise && entity != "" {
+			return "usage"
+		}
+		// In an organization's own list the entity is that organization.
+		if a.Scope == githubapi.ScopeOrganization && (entity == "" || strings.EqualFold(entity, a.Name)) {
+			return "usage"
+		}
+	case "repository":
+		if entity != "" {
+			return "usage"
+		}
+	case "cost_center":
+		// Only an enterprise's report is split by cost center.
+		if a.Scope == githubapi.ScopeEnterprise && entity != "" {
+			return "usage"
+		}
+	}
+	// Multi-user and user budgets are per user: usage rows name no user.
+	return ""
+}
+
+// newBudgetMatcher prepares the tallies of the budgets whose consumption the
+// usage pass can compute for account a.
+func newBudgetMatcher(a githubapi.Account, budgets []githubapi.Budget) *budgetMatcher {
+	m := &budgetMatcher{
+		account:  a,
+		orgs:     map[string][]*budgetTally{},
+		centers:  map[string][]*budgetTally{},
+		names:    map[*budgetTally]string{},
+		orgMemo:  map[string][]*budgetTally{},
+		repoMemo: map[string][]*budgetTally{},
+	}
+	for _, b := range budgets {
+		if budgetSource(a, b) != "usage" {
+			continue
+		}
+		t := &budgetTally{labels: budgetLabelValues(b), kind: b.Type, match: map[[3]string]bool{}}
+		for _, s := range b.SKUs() {
+			t.skus = append(t.skus, normalizeName(s))
+		}
+		entity := strings.ToLower(strings.TrimSpace(b.EntityName))
+		switch strings.ToLower(b.Scope) {
+		case "enterprise":
+			m.all = append(m.all, t)
+		case "organization":
+			if a.Scope == githubapi.ScopeOrganization {
+				m.all = append(m.all, t)
+			} else {
+				m.orgs[entity] = append(m.orgs[entity], t)
+			}
+		case "repository":
+			m.repos = append(m.repos, t)
+			m.names[t] = entity
+		case "cost_center":
+			m.centers[entity] = append(m.centers[entity], t)
+		}
+		m.tallies = append(m.tallies, t)
+	}
+	return m
+}
+
+// forCostCenter is the budgets of the cost center whose report is read
+// (name "" for the usage in no cost center).
+func (m *budgetMatcher) forCostCenter(name string) []*budgetTally {
+	if name == "" {
+		return nil
+	}
+	return m.centers[strings.ToLower(name)]
+}
+
+// add counts one row for every budget that covers it.
+func (m *budgetMatcher) add(center []*budgetTally, it *githubapi.UsageItem) {
+	for _, t := range m.all {
+		if t.covers(it) {
+			t.net.add(it.NetAmount)
+		}
+	}
+	for _, t := range center {
+		if t.covers(it) {
+			t.net.add(it.NetAmount)
+		}
+	}
+	if len(m.orgs) > 0 {
+		list, ok := m.orgMemo[it.OrganizationName]
+		if !ok {
+			list = m.orgs[strings.ToLower(strings.TrimSpace(it.OrganizationName))]
+			m.orgMemo[it.OrganizationName] = list
+		}
+		for _, t := range list {
+			if t.covers(it) {
+				t.net.add(it.NetAmount)
+			}
+		}
+	}
+	if len(m.repos) > 0 {
+		list, ok := m.repoMemo[it.RepositoryName]
+		if !ok {
+			list = m.reposNamed(it.OrganizationName, it.RepositoryName)
+			m.repoMemo[it.RepositoryName] = list
+		}
+		for _, t := range list {
+			if t.covers(it) {
+				t.net.add(it.NetAmount)
+			}
+		}
+	}
+}
+
+// reposNamed is the repository budgets naming a row's repository. A budget
+// names it as owner/repo or as a bare name; a row says owner/repo (or a
+// bare name, then the owner is the row's organization).
+func (m *budgetMatcher) reposNamed(org, repo string) []*budgetTally {
+	full := strings.ToLower(strings.TrimSpace(repo))
+	if full == "" {
+		return nil
+	}
+	bare := full
+	if i := strings.LastIndexByte(full, '/'); i >= 0 {
+		bare = full[i+1:]
+	} else if org != "" {
+		full = strings.ToLower(strings.TrimSpace(org)) + "/" + bare
+	}
+	var out []*budgetTally
+	for _, t := range m.repos {
+		name := m.names[t]
+		if name == full || (!strings.Contains(name, "/") && name == bare) {
+			out = append(out, t)
+		}
+	}
+	return out
+}
+
+// emit adds the computed consumption of every budget to s.
+func (m *budgetMatcher) emit(s *metricSet) {
+	for _, t := range m.tallies {
+		s.gauge(budgetConsumed, t.net.value(), append(append([]string(nil), t.labels...), "usage")...)
+	}
+}
