@@ -42,13 +42,14 @@ func (t *budgetTally) covers(it *githubapi.UsageItem) bool {
 	return v
 }
 
-// normalizeName makes GitHub's spellings of one product or SKU compare
-// equal: the usage report says "Actions Linux" where budgets say
-// actions_linux.
+// normalizeName makes GitHub's spellings of one product, SKU or unit
+// compare equal: the usage report says "Actions Linux" where budgets say
+// actions_linux, and "gigabyte-hours" where the summary says GigabyteHours.
 func normalizeName(s string) string {
-	s = strings.ToLower(strings.TrimSpace(s))
-	return strings.NewReplacer(" ", "_", "-", "_").Replace(s)
+	return nameSeparators.Replace(strings.ToLower(s))
 }
+
+var nameSeparators = strings.NewReplacer(" ", "", "-", "", "_", "")
 
 // budgetCoversRow matches a row against the budget's SKUs, case-insensitively:
 // ProductPricing names products, SkuPricing SKUs, BundlePricing bundles such
@@ -71,7 +72,7 @@ func budgetCoversRow(kind string, skus []string, product, sku, unit string) bool
 			if s == product || s == sku || s == unit {
 				return true
 			}
-			if s == "ai_credits" && (unit == "credits" || strings.Contains(sku, "ai_credit")) {
+			if s == "aicredits" && (unit == "credits" || strings.Contains(sku, "aicredit")) {
 				return true
 			}
 		default:
