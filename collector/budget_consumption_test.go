@@ -211,3 +211,34 @@ func TestUsageCollectorWithoutBudgetsAsksForNone(t *testing.T) {
 		}
 	}
 }
+
+// The demo's alert budget (enterprise, Actions) is 85% consumed at any time
+// of the month, computed from the demo's usage report, and no other budget
+// reaches 80%: the demo trips GitHubBillingBudgetNearlyConsumed once.
+func TestDemoAlertBudgetIs85PercentFromUsage(t *testing.T) {
+	for _, day := range []int{1, 15, 28} {
+		now := time.Date(2026, time.February, day, 23, 0, 0, 0, time.UTC)
+		fake := githubtest.Start(t, githubtest.Demo(now))
+		client := fake.Client(t, githubapi.Options{})
+		a := githubapi.Account{Scope: githubapi.ScopeEnterprise, Name: githubtest.DemoEnterprise}
+		got := usageTestValues(t, usageCollector{budgets: true, now: func() time.Time { return now }}, client, a)
+		budgets, err := client.Budgets(t.Context(), a)
+		if err != nil {
+			t.Fatal(err)
+		}
+		over := 0
+		for _, b := range budgets {
+			v, ok := got[consumptionTestKey(b, "usage")]
+			if !ok || b.Amount == 0 || v/b.Amount < 0.8 {
+				continue
+			}
+			over++
+			if r := v / b.Amount; b.ID != githubtest.DemoBudgetAlertID || r < 0.849 || r > 0.851 {
+				t.Errorf("day %d: budget %s at %.4f", day, b.ID, r)
+			}
+		}
+		if over != 1 {
+			t.Errorf("day %d: %d budgets at 80%% or more, want exactly the alert budget", day, over)
+		}
+	}
+}

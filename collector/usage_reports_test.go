@@ -118,15 +118,16 @@ func TestPlatformCollectorsOneForbiddenOthersServed(t *testing.T) {
 		}
 	}
 
-	// The others' series are there: 13 demo budgets over two pages (one
-	// without consumed_amount), 3 cost centers, 11 summary SKUs (acme-web's
+	// The others' series are there: 14 demo budgets on one page (only the
+	// user budget carries consumed_amount; the usage collector, not run
+	// here, computes the others), 3 cost centers, 11 summary SKUs (acme-web's
 	// 8, acme-data's actions_linux_4_core, premium requests, AI credits),
 	// 3 premium-request and 4 AI-credit models, and one seat count.
 	count := func(name string) int { return len(byName["github_billing_"+name].GetMetric()) }
 	for name, want := range map[string]int{
-		"budget_amount_usd":               13,
-		"budget_prevent_further_usage":    13,
-		"budget_consumed_amount_usd":      12,
+		"budget_amount_usd":               14,
+		"budget_prevent_further_usage":    14,
+		"budget_consumed_amount_usd":      1,
 		"cost_center_info":                3,
 		"copilot_seats":                   1,
 		"usage_report_exports":            0,

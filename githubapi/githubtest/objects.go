@@ -427,12 +427,20 @@ func objSumModels(period githubapi.SummaryTimePeriod, parts ...*githubapi.ModelU
 
 // DemoBudgetAlertID is the demo budget that is 85% consumed whatever the day
 // of the month, so a "budget at 80%" alert always has something to fire on.
+// GitHub sends no consumed_amount for it (an enterprise budget): the
+// exporter computes the 85% from the usage report, whose Actions rows the
+// budget's amount is set from.
 const DemoBudgetAlertID = "7c1e5a4e-85a0-4b8e-9d1f-acme00000001"
+
+// DemoUserBudgetID is the demo's user budget, the one kind GitHub sends
+// consumed_amount for.
+const DemoUserBudgetID = "7c1e5a4e-85a0-4b8e-9d1f-acme00000014"
 
 func objFloat(x float64) *float64 { return &x }
 
-// objBudget is a budget whose consumption grows through the month up to
-// share of its amount (nil consumed: GitHub sends none).
+// objBudget is a budget as GitHub lists it. Only a user budget carries
+// consumed_amount (share of its amount by the end of the month); GitHub's
+// schema has it for no other scope, and share is then ignored.
 func objBudget(id, scope, entity, budgetType string, skus []string, amount, share, f float64, prevent bool) githubapi.Budget {
 	b := githubapi.Budget{
 		ID: id, Type: budgetType, Amount: amount, PreventFurtherUsage: prevent,
@@ -444,20 +452,43 @@ func objBudget(id, scope, entity, budgetType string, skus []string, amount, shar
 	} else {
 		b.ProductSKUs = githubapi.StringOrList(skus) // GitHub's examples: a list
 	}
-	if share >= 0 {
+	if share >= 0 && scope == "user" {
 		b.ConsumedAmount = objFloat(objRound(amount*share*f, 2))
 	}
 	return b
 }
 
-func objEnterpriseBudgets(f float64) []githubapi.Budget {
+// objNetOf sums the net amount of an account's usage rows of one product
+// (as the exporter matches it: case and separators aside), every cost
+// center included.
+func objNetOf(u UsageData, product string) float64 {
+	norm := func(s string) string {
+		return strings.NewReplacer(" ", "", "_", "", "-", "").Replace(strings.ToLower(s))
+	}
+	total := 0.0
+	for _, rows := range u.UsageItems {
+		for _, it := range rows {
+			if norm(it.Product) == norm(product) {
+				total += it.NetAmount
+			}
+		}
+	}
+	return total
+}
+
+func objEnterpriseBudgets(f float64, usage UsageData) []githubapi.Budget {
 	alert := objBudget(DemoBudgetAlertID, "enterprise", "", "ProductPricing", []string{"actions"}, 3000, 0, f, true)
-	alert.ConsumedAmount = objFloat(0.85 * alert.Amount) // 85% at any time of the month
+	// 85% at any time of the month: the amount follows the month-to-date
+	// Actions net amount the exporter will compute.
+	if net := objNetOf(usage, "actions"); net > 0 {
+		alert.Amount = math.Ceil(net/0.85*100) / 100
+	}
+	user := objBudget(DemoUserBudgetID, "user", "dev-07", "BundlePricing", []string{"ai_credits"}, 40, 0.45, f, true)
 	return []githubapi.Budget{
 		alert,
 		objBudget("7c1e5a4e-85a0-4b8e-9d1f-acme00000002", "enterprise", "", "ProductPricing", []string{"packages"}, 600, 0.55, f, false),
 		objBudget("7c1e5a4e-85a0-4b8e-9d1f-acme00000003", "enterprise", "", "ProductPricing", []string{"copilot"}, 6000, 0.7, f, false),
-		objBudget("7c1e5a4e-85a0-4b8e-9d1f-acme00000004", "enterprise", "", "SkuPricing", []string{"copilot_premium_request"}, 400, 0.25, f, true),
+		objBudget("7c1e5a4e-85a0-4b8e-9d1f-acme00000004", "enterprise", "", "SkuPricing", []string{"copilot_premium_request"}, 800, 0.25, f, true),
 		objBudget("7c1e5a4e-85a0-4b8e-9d1f-acme00000005", "enterprise", "", "ProductPricing", []string{"ai_credits"}, 2500, 0.6, f, false),
 		objBudget("7c1e5a4e-85a0-4b8e-9d1f-acme00000006", "cost_center", "Platform", "ProductPricing", []string{"actions"}, 1800, 0.62, f, false),
 		objBudget("7c1e5a4e-85a0-4b8e-9d1f-acme00000007", "cost_center", "Data Science", "ProductPricing", []string{"actions", "packages"}, 1500, 0.48, f, true),
@@ -468,6 +499,7 @@ func objEnterpriseBudgets(f float64) []githubapi.Budget {
 		objBudget("7c1e5a4e-85a0-4b8e-9d1f-acme00000012", "multi_user_customer", "", "BundlePricing", []string{"ai_credits"}, 50, 0.35, f, true),
 		// Codespaces is not in use yet: GitHub sends no consumed_amount.
 		objBudget("7c1e5a4e-85a0-4b8e-9d1f-acme00000013", "enterprise", "", "ProductPricing", []string{"codespaces"}, 200, -1, f, true),
+		user,
 	}
 }
 
@@ -558,7 +590,7 @@ func addDemoObjects(d *Dataset, now time.Time) {
 	e.UsageSummary = objSumSummary(period, summaries...)
 	e.PremiumRequestUsage = objSumModels(period, premiums...)
 	e.AICreditUsage = objSumModels(period, credits...)
-	e.Budgets = objEnterpriseBudgets(f)
+	e.Budgets = objEnterpriseBudgets(f, e.UsageData)
 	e.ReportExports = objReportExports(now)
 
 	u := d.Users[DemoUser].Platform
