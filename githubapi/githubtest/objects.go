@@ -165,6 +165,9 @@ func objBudgetJSON(b githubapi.Budget) map[string]any {
 	if b.User != "" {
 		out["user"] = b.User
 	}
+	if b.ExpiresAt != nil {
+		out["expires_at"] = *b.ExpiresAt
+	}
 	switch len(b.ProductSKU) {
 	case 0:
 	case 1:
@@ -476,7 +479,7 @@ func objNetOf(u UsageData, product string) float64 {
 	return total
 }
 
-func objEnterpriseBudgets(f float64, usage UsageData) []githubapi.Budget {
+func objEnterpriseBudgets(now time.Time, f float64, usage UsageData) []githubapi.Budget {
 	alert := objBudget(DemoBudgetAlertID, "enterprise", "", "ProductPricing", []string{"actions"}, 3000, 0, f, true)
 	// 85% at any time of the month: the amount follows the month-to-date
 	// Actions net amount the exporter will compute.
@@ -484,7 +487,7 @@ func objEnterpriseBudgets(f float64, usage UsageData) []githubapi.Budget {
 		alert.Amount = math.Ceil(net/0.85*100) / 100
 	}
 	user := objBudget(DemoUserBudgetID, "user", "dev-07", "BundlePricing", []string{"ai_credits"}, 40, 0.45, f, true)
-	return []githubapi.Budget{
+	out := []githubapi.Budget{
 		alert,
 		objBudget("7c1e5a4e-85a0-4b8e-9d1f-acme00000002", "enterprise", "", "ProductPricing", []string{"packages"}, 600, 0.55, f, false),
 		objBudget("7c1e5a4e-85a0-4b8e-9d1f-acme00000003", "enterprise", "", "ProductPricing", []string{"copilot"}, 6000, 0.7, f, false),
@@ -501,6 +504,11 @@ func objEnterpriseBudgets(f float64, usage UsageData) []githubapi.Budget {
 		objBudget("7c1e5a4e-85a0-4b8e-9d1f-acme00000013", "enterprise", "", "ProductPricing", []string{"codespaces"}, 200, -1, f, true),
 		user,
 	}
+	// The Codespaces trial budget ends with the year (expires_at, which
+	// GitHub's newer descriptions add).
+	expires := time.Date(now.Year(), time.December, 31, 23, 59, 59, 0, time.UTC).Format(time.RFC3339)
+	out[len(out)-2].ExpiresAt = &expires
+	return out
 }
 
 func objOrgBudgets(orgIndex int, org string, f float64) []githubapi.Budget {
@@ -590,7 +598,7 @@ func addDemoObjects(d *Dataset, now time.Time) {
 	e.UsageSummary = objSumSummary(period, summaries...)
 	e.PremiumRequestUsage = objSumModels(period, premiums...)
 	e.AICreditUsage = objSumModels(period, credits...)
-	e.Budgets = objEnterpriseBudgets(f, e.UsageData)
+	e.Budgets = objEnterpriseBudgets(now, f, e.UsageData)
 	e.ReportExports = objReportExports(now)
 
 	u := d.Users[DemoUser].Platform
