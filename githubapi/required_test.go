@@ -63,7 +63,10 @@ func TestDecodersRejectAnswersWithoutARequiredField(t *testing.T) {
 		{"summary/enterprise", "/enterprises/acme/settings/billing/usage/summary", "enterprise-usage-summary.json", "enterprise", "enterprise",
 			func(c *githubapi.Client) error { _, err := c.UsageSummary(ctx, ent, 2025, time.January); return err }},
 		{"premium/usageItems", "/organizations/acme-web/settings/billing/premium_request/usage", "org-premium-request-usage.json", "usageItems", "usageItems",
-			func(c *githubapi.Client) error { _, err := c.PremiumRequestUsage(ctx, org, 2025, time.January); return err }},
+			func(c *githubapi.Client) error {
+				_, err := c.PremiumRequestUsage(ctx, org, 2025, time.January)
+				return err
+			}},
 		{"ai_credit/timePeriod", "/enterprises/acme/settings/billing/ai_credit/usage", "enterprise-ai-credit-usage.json", "timePeriod", "timePeriod",
 			func(c *githubapi.Client) error { _, err := c.AICreditUsage(ctx, ent, 2025, time.January); return err }},
 		{"budgets/budgets", "/enterprises/acme/settings/billing/budgets", "enterprise-budgets-list.json", "budgets", "budgets",
