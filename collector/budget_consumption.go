@@ -26,20 +26,24 @@ type budgetTally struct {
 	skus   []string // normalized budget_product_sku(s)
 	kind   string   // budget_type
 	net    sum
-	// match remembers, per product, SKU and unit type as sent, whether the
-	// budget covers such rows: a report has a few dozen of them.
-	match map[[3]string]bool
+	// match remembers, per row class (product, SKU and unit type as sent;
+	// a report has a few dozen), whether the budget covers such rows:
+	// 0 not yet known, 1 yes, 2 no.
+	match []int8
 }
 
-// covers says whether the budget counts a row of this product, SKU and unit.
-func (t *budgetTally) covers(it *githubapi.UsageItem) bool {
-	k := [3]string{it.Product, it.SKU, it.UnitType}
-	if v, ok := t.match[k]; ok {
-		return v
+// covers says whether the budget counts a row of class c.
+func (t *budgetTally) covers(c int, it *githubapi.UsageItem) bool {
+	for len(t.match) <= c {
+		t.match = append(t.match, 0)
 	}
-	v := budgetCoversRow(t.kind, t.skus, it.Product, it.SKU, it.UnitType)
-	t.match[k] = v
-	return v
+	if t.match[c] == 0 {
+		t.match[c] = 2
+		if budgetCoversRow(t.kind, t.skus, it.Product, it.SKU, it.UnitType) {
+			t.match[c] = 1
+		}
+	}
+	return t.match[c] == 1
 }
 
 // normalizeName makes GitHub's spellings of one product, SKU or unit
@@ -84,18 +88,25 @@ func budgetCoversRow(kind string, skus []string, product, sku, unit string) bool
 	return false
 }
 
-// budgetMatcher routes each usage row to the budgets that cover it.
+// budgetMatcher routes each usage row to the budgets that cover it. Rows
+// come grouped (a repository's SKUs of one day follow each other), so the
+// last row's class and budget lists are kept and compared first.
 type budgetMatcher struct {
 	account githubapi.Account
 	all     []*budgetTally            // every row of the account
 	orgs    map[string][]*budgetTally // by lower-case organization
 	centers map[string][]*budgetTally // by lower-case cost-center name
-	repos   []*budgetTally            // repository budgets, entity in repoNames
-	names   map[*budgetTally]string   // a repository budget's lower-case entity
+	byFull  map[string][]*budgetTally // repository budgets by lower-case owner/repo
+	byBare  map[string][]*budgetTally // repository budgets by lower-case bare name
 	tallies []*budgetTally            // every computed budget, in list order
 
-	orgMemo  map[string][]*budgetTally // by organizationName as sent
-	repoMemo map[string][]*budgetTally // by repositoryName as sent
+	classes   map[[3]string]int // row class by product, SKU, unit as sent
+	lastClass [3]string
+	lastIndex int
+	lastOrg   string
+	orgList   []*budgetTally
+	lastRepo  [2]string // organization and repository of the last row
+	repoList  []*budgetTally
 }
 
 // budgetSource says how a budget's consumption is known: "github" when
@@ -141,18 +152,19 @@ func budgetSource(a githubapi.Account, b githubapi.Budget) string {
 // usage pass can compute for account a.
 func newBudgetMatcher(a githubapi.Account, budgets []githubapi.Budget) *budgetMatcher {
 	m := &budgetMatcher{
-		account:  a,
-		orgs:     map[string][]*budgetTally{},
-		centers:  map[string][]*budgetTally{},
-		names:    map[*budgetTally]string{},
-		orgMemo:  map[string][]*budgetTally{},
-		repoMemo: map[string][]*budgetTally{},
+		account:   a,
+		orgs:      map[string][]*budgetTally{},
+		centers:   map[string][]*budgetTally{},
+		byFull:    map[string][]*budgetTally{},
+		byBare:    map[string][]*budgetTally{},
+		classes:   map[[3]string]int{},
+		lastIndex: -1,
 	}
 	for _, b := range budgets {
 		if budgetSource(a, b) != "usage" {
 			continue
 		}
-		t := &budgetTally{labels: budgetLabelValues(b), kind: b.Type, match: map[[3]string]bool{}}
+		t := &budgetTally{labels: budgetLabelValues(b), kind: b.Type}
 		for _, s := range b.SKUs() {
 			t.skus = append(t.skus, normalizeName(s))
 		}
@@ -167,8 +179,11 @@ func newBudgetMatcher(a githubapi.Account, budgets []githubapi.Budget) *budgetMa
 				m.orgs[entity] = append(m.orgs[entity], t)
 			}
 		case "repository":
-			m.repos = append(m.repos, t)
-			m.names[t] = entity
+			if strings.Contains(entity, "/") {
+				m.byFull[entity] = append(m.byFull[entity], t)
+			} else {
+				m.byBare[entity] = append(m.byBare[entity], t)
+			}
 		case "cost_center":
 			m.centers[entity] = append(m.centers[entity], t)
 		}
@@ -186,47 +201,53 @@ func (m *budgetMatcher) forCostCenter(name string) []*budgetTally {
 	return m.centers[strings.ToLower(name)]
 }
 
+// class is the row's class number.
+func (m *budgetMatcher) class(it *githubapi.UsageItem) int {
+	k := [3]string{it.Product, it.SKU, it.UnitType}
+	if m.lastIndex >= 0 && k == m.lastClass {
+		return m.lastIndex
+	}
+	c, ok := m.classes[k]
+	if !ok {
+		c = len(m.classes)
+		m.classes[k] = c
+	}
+	m.lastClass, m.lastIndex = k, c
+	return c
+}
+
 // add counts one row for every budget that covers it.
 func (m *budgetMatcher) add(center []*budgetTally, it *githubapi.UsageItem) {
-	for _, t := range m.all {
-		if t.covers(it) {
-			t.net.add(it.NetAmount)
+	c := m.class(it)
+	count := func(list []*budgetTally) {
+		for _, t := range list {
+			if t.covers(c, it) {
+				t.net.add(it.NetAmount)
+			}
 		}
 	}
-	for _, t := range center {
-		if t.covers(it) {
-			t.net.add(it.NetAmount)
-		}
-	}
+	count(m.all)
+	count(center)
 	if len(m.orgs) > 0 {
-		list, ok := m.orgMemo[it.OrganizationName]
-		if !ok {
-			list = m.orgs[strings.ToLower(strings.TrimSpace(it.OrganizationName))]
-			m.orgMemo[it.OrganizationName] = list
+		if it.OrganizationName != m.lastOrg || m.orgList == nil && m.lastOrg == "" {
+			m.lastOrg = it.OrganizationName
+			m.orgList = m.orgs[strings.ToLower(strings.TrimSpace(it.OrganizationName))]
 		}
-		for _, t := range list {
-			if t.covers(it) {
-				t.net.add(it.NetAmount)
-			}
-		}
+		count(m.orgList)
 	}
-	if len(m.repos) > 0 {
-		list, ok := m.repoMemo[it.RepositoryName]
-		if !ok {
-			list = m.reposNamed(it.OrganizationName, it.RepositoryName)
-			m.repoMemo[it.RepositoryName] = list
+	if len(m.byFull) > 0 || len(m.byBare) > 0 {
+		if r := [2]string{it.OrganizationName, it.RepositoryName}; r != m.lastRepo {
+			m.lastRepo = r
+			m.repoList = m.reposNamed(it.OrganizationName, it.RepositoryName)
 		}
-		for _, t := range list {
-			if t.covers(it) {
-				t.net.add(it.NetAmount)
-			}
-		}
+		count(m.repoList)
 	}
 }
 
 // reposNamed is the repository budgets naming a row's repository. A budget
 // names it as owner/repo or as a bare name; a row says owner/repo (or a
-// bare name, then the owner is the row's organization).
+// bare name, then the owner is the row's organization). strings.ToLower
+// returns lower-case ASCII names as they are, without copying.
 func (m *budgetMatcher) reposNamed(org, repo string) []*budgetTally {
 	full := strings.ToLower(strings.TrimSpace(repo))
 	if full == "" {
@@ -235,17 +256,17 @@ func (m *budgetMatcher) reposNamed(org, repo string) []*budgetTally {
 	bare := full
 	if i := strings.LastIndexByte(full, '/'); i >= 0 {
 		bare = full[i+1:]
-	} else if org != "" {
+	} else if org != "" && len(m.byFull) > 0 {
 		full = strings.ToLower(strings.TrimSpace(org)) + "/" + bare
 	}
-	var out []*budgetTally
-	for _, t := range m.repos {
-		name := m.names[t]
-		if name == full || (!strings.Contains(name, "/") && name == bare) {
-			out = append(out, t)
-		}
+	a, b := m.byFull[full], m.byBare[bare]
+	switch {
+	case len(a) == 0:
+		return b
+	case len(b) == 0:
+		return a
 	}
-	return out
+	return append(append([]*budgetTally(nil), a...), b...)
 }
 
 // emit adds the computed consumption of every budget to s.

@@ -1,6 +1,7 @@
 package collector
 
 import (
+	"context"
 	"fmt"
 	"strings"
 	"testing"
@@ -242,3 +243,43 @@ func TestDemoAlertBudgetIs85PercentFromUsage(t *testing.T) {
 		}
 	}
 }
+
+// BenchmarkUsageCollectorLoopback1MBudgets is BenchmarkUsageCollectorLoopback1M
+// with 100 repository budgets (and two organization budgets) whose
+// consumption the same pass computes. Compare the two for the cost of the
+// budgets (issue 10: under 10% more time, no more peak memory).
+func BenchmarkUsageCollectorLoopback1MBudgets(b *testing.B) {
+	fake := githubtest.Start(b, nil)
+	client := fake.Client(b, githubapi.Options{})
+	report := githubtest.UsageReport{Rows: 1_000_000, Year: 2026, Month: time.November}
+	fake.Override("/organizations/big-org/settings/billing/usage", report.Handler())
+	var items []string
+	for i := range 100 {
+		// Bare names, as GitHub's budget-get example writes them.
+		items = append(items, fmt.Sprintf(`{"id": "r-%03d", "budget_type": "ProductPricing", "budget_product_skus": ["actions"],
+			"budget_scope": "repository", "budget_entity_name": "repo-%05d", "budget_amount": 50, "prevent_further_usage": false,
+			"budget_alerting": {"will_alert": true, "alert_recipients": []}}`, i, i*37))
+	}
+	items = append(items, `{"id": "o-1", "budget_type": "SkuPricing", "budget_product_skus": ["actions_linux"], "budget_scope": "organization",
+		"budget_amount": 500, "prevent_further_usage": false, "budget_alerting": {"will_alert": true, "alert_recipients": []}}`,
+		`{"id": "o-2", "budget_type": "ProductPricing", "budget_product_skus": ["packages", "copilot"], "budget_scope": "organization",
+		"budget_amount": 500, "prevent_further_usage": false, "budget_alerting": {"will_alert": true, "alert_recipients": []}}`)
+	fake.Override("/organizations/big-org/settings/billing/budgets", githubtest.ServeString(
+		`{"budgets": [`+strings.Join(items, ",")+`], "has_next_page": false, "total_count": 102}`))
+	c := usageCollector{budgets: true, now: func() time.Time { return usageTestNow }}
+	a := githubapi.Account{Scope: githubapi.ScopeOrganization, Name: "big-org"}
+	b.ReportAllocs()
+	var series int
+	for b.Loop() {
+		metrics, err := c.Update(t0(b), client, a)
+		if err != nil {
+			b.Fatal(err)
+		}
+		series = len(metrics)
+	}
+	perOp := b.Elapsed().Seconds() / float64(b.N)
+	b.ReportMetric(1_000_000/perOp, "rows/s")
+	b.ReportMetric(float64(series), "series")
+}
+
+func t0(b *testing.B) context.Context { return b.Context() }

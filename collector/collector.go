@@ -98,6 +98,8 @@ var collectorTable = []Factory{
 		Help: "Usage report exports by type and status."},
 	{Name: "copilot", DefaultEnabled: true, Scopes: enterpriseOrganization, new: newCopilotCollector,
 		Help: "Copilot seats and plan."},
+	{Name: "licenses", DefaultEnabled: true, Scopes: enterpriseOnly, new: newLicensesCollector,
+		Help: "Enterprise seat licences consumed and purchased (one small page)."},
 }
 
 // Collectors lists every available collector.

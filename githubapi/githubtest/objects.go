@@ -30,6 +30,20 @@ type BillingObjects struct {
 	// CopilotSeats is the seat list (Link-paginated); an enterprise's
 	// total_seats counts each assignee once, as GitHub documents.
 	CopilotSeats []githubapi.CopilotSeat
+	// Licenses answers /enterprises/{enterprise}/consumed-licenses: the
+	// totals, and one user per licence consumed up to the page asked for.
+	Licenses *githubapi.ConsumedLicenses
+	// BudgetUserStates are the user states of multi-user budgets by budget
+	// id (/budgets/{id}/user-states, paged by has_next_page).
+	BudgetUserStates map[string][]BudgetUserState
+}
+
+// BudgetUserState is one user of a multi-user budget, as GitHub sends it.
+type BudgetUserState struct {
+	User             string  `json:"user"`
+	ConsumedAmount   float64 `json:"consumed_amount"`
+	TargetAmount     float64 `json:"target_amount"`
+	OverrideBudgetID string  `json:"override_budget_id,omitempty"`
 }
 
 func (s *Server) objectRoutes() {
@@ -98,6 +112,50 @@ func (s *Server) objectRoutes() {
 			return
 		}
 		WriteJSON(w, pd.CopilotBilling)
+	})
+	s.mux.HandleFunc("GET /enterprises/{name}/consumed-licenses", func(w http.ResponseWriter, r *http.Request) {
+		pd := s.platform(w, r, githubapi.ScopeEnterprise)
+		if pd == nil {
+			return
+		}
+		if pd.Licenses == nil {
+			WriteError(w, http.StatusNotFound, "Not Found")
+			return
+		}
+		// The users of the page asked for, shaped like GitHub's example.
+		n := min(queryInt(r, "per_page", 30), 100, int(pd.Licenses.TotalSeatsConsumed))
+		users := make([]map[string]any, 0, n)
+		for i := range n {
+			login := fmt.Sprintf("dev-%02d", i)
+			users = append(users, map[string]any{
+				"github_com_login": login, "github_com_name": login, "enterprise_server_user_ids": []string{},
+				"github_com_user": true, "enterprise_server_user": false, "visual_studio_subscription_user": false,
+				"license_type": "enterprise", "github_com_profile": "https://github.com/" + login,
+				"github_com_member_roles": []string{}, "github_com_enterprise_roles": []string{},
+				"github_com_verified_domain_emails": []string{}, "github_com_saml_name_id": login,
+				"github_com_orgs_with_pending_invites": []string{}, "github_com_two_factor_auth": true,
+				"enterprise_server_emails": []string{}, "visual_studio_license_status": "",
+				"visual_studio_subscription_email": "", "total_user_accounts": 1,
+			})
+		}
+		WriteJSON(w, map[string]any{"total_seats_consumed": pd.Licenses.TotalSeatsConsumed,
+			"total_seats_purchased": pd.Licenses.TotalSeatsPurchased, "users": users})
+	})
+	s.mux.HandleFunc("GET /enterprises/{name}/settings/billing/budgets/{id}/user-states", func(w http.ResponseWriter, r *http.Request) {
+		pd := s.platform(w, r, githubapi.ScopeEnterprise)
+		if pd == nil {
+			return
+		}
+		states, ok := pd.BudgetUserStates[r.PathValue("id")]
+		if !ok {
+			WriteError(w, http.StatusNotFound, "Not Found")
+			return
+		}
+		perPage := min(queryInt(r, "per_page", 30), 100)
+		page := queryInt(r, "page", 1)
+		from := min(len(states), (page-1)*perPage)
+		to := min(len(states), from+perPage)
+		WriteJSON(w, map[string]any{"user_states": states[from:to], "has_next_page": to < len(states), "total_count": len(states)})
 	})
 	s.mux.HandleFunc("GET /orgs/{name}/copilot/billing/seats", s.copilotSeats(githubapi.ScopeOrganization))
 	s.mux.HandleFunc("GET /enterprises/{name}/copilot/billing/seats", s.copilotSeats(githubapi.ScopeEnterprise))
