@@ -100,13 +100,13 @@ type budgetMatcher struct {
 	byBare  map[string][]*budgetTally // repository budgets by lower-case bare name
 	tallies []*budgetTally            // every computed budget, in list order
 
-	classes   map[[3]string]int // row class by product, SKU, unit as sent
-	lastClass [3]string
-	lastIndex int
-	lastOrg   string
-	orgList   []*budgetTally
-	lastRepo  [2]string // organization and repository of the last row
-	repoList  []*budgetTally
+	classes  map[[3]string]int // row class by product, SKU, unit as sent
+	recent   []recentClass
+	next     int
+	lastOrg  string
+	orgList  []*budgetTally
+	lastRepo [2]string // organization and repository of the last row
+	repoList []*budgetTally
 }
 
 // budgetSource says how a budget's consumption is known: "github" when
@@ -152,13 +152,12 @@ func budgetSource(a githubapi.Account, b githubapi.Budget) string {
 // usage pass can compute for account a.
 func newBudgetMatcher(a githubapi.Account, budgets []githubapi.Budget) *budgetMatcher {
 	m := &budgetMatcher{
-		account:   a,
-		orgs:      map[string][]*budgetTally{},
-		centers:   map[string][]*budgetTally{},
-		byFull:    map[string][]*budgetTally{},
-		byBare:    map[string][]*budgetTally{},
-		classes:   map[[3]string]int{},
-		lastIndex: -1,
+		account: a,
+		orgs:    map[string][]*budgetTally{},
+		centers: map[string][]*budgetTally{},
+		byFull:  map[string][]*budgetTally{},
+		byBare:  map[string][]*budgetTally{},
+		classes: map[[3]string]int{},
 	}
 	for _, b := range budgets {
 		if budgetSource(a, b) != "usage" {
@@ -201,19 +200,37 @@ func (m *budgetMatcher) forCostCenter(name string) []*budgetTally {
 	return m.centers[strings.ToLower(name)]
 }
 
-// class is the row's class number.
+// class is the row's class number. A report has a few dozen classes and
+// the decoder interns its strings, so a linear scan of the recent ones
+// (equal strings share their bytes and compare at once) beats hashing
+// three strings per row.
 func (m *budgetMatcher) class(it *githubapi.UsageItem) int {
 	k := [3]string{it.Product, it.SKU, it.UnitType}
-	if m.lastIndex >= 0 && k == m.lastClass {
-		return m.lastIndex
+	for i := range m.recent {
+		if m.recent[i].key == k {
+			return m.recent[i].class
+		}
 	}
 	c, ok := m.classes[k]
 	if !ok {
 		c = len(m.classes)
 		m.classes[k] = c
 	}
-	m.lastClass, m.lastIndex = k, c
+	if len(m.recent) < recentClasses {
+		m.recent = append(m.recent, recentClass{k, c})
+	} else {
+		m.recent[m.next] = recentClass{k, c}
+		m.next = (m.next + 1) % recentClasses
+	}
 	return c
+}
+
+// recentClasses is how many classes class scans before it hashes.
+const recentClasses = 16
+
+type recentClass struct {
+	key   [3]string
+	class int
 }
 
 // add counts one row for every budget that covers it.

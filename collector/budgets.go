@@ -21,6 +21,8 @@ var (
 	budgetPrevent  = newDesc("budget_prevent_further_usage", "1 when usage stops once the budget is used up (prevent_further_usage), else 0.", budgetLabels...)
 	budgetAlerting = newDesc("budget_alerting_enabled", "1 when GitHub alerts the budget's recipients at its thresholds (budget_alerting.will_alert), else 0.", budgetLabels...)
 	budgetExpiry   = newDesc("budget_expiry_timestamp_seconds", "When the budget expires (expires_at), as a Unix timestamp; only when GitHub sends it.", budgetLabels...)
+	budgetUserUsed = newDesc("budget_user_consumed_amount_usd", "A user's consumption against a multi-user budget this month in US dollars (user-states consumed_amount).", append(budgetLabels, "user")...)
+	budgetUserCap  = newDesc("budget_user_target_amount_usd", "A user's amount in a multi-user budget in US dollars (user-states target_amount).", append(budgetLabels, "user")...)
 )
 
 // budgetLabelValues is a budget's budgetLabels values.
@@ -28,9 +30,15 @@ func budgetLabelValues(b githubapi.Budget) []string {
 	return []string{b.ID, b.Scope, b.EntityName, b.Type, strings.Join(b.SKUs(), ",")}
 }
 
-type budgetsCollector struct{ logger *slog.Logger }
+type budgetsCollector struct {
+	logger *slog.Logger
+	// userStates reads the user states of each multi-user budget.
+	userStates bool
+}
 
-func newBudgetsCollector(o Options) Collector { return budgetsCollector{logger: o.logger()} }
+func newBudgetsCollector(o Options) Collector {
+	return budgetsCollector{logger: o.logger(), userStates: o.BudgetUserStates}
+}
 
 func (c budgetsCollector) Update(ctx context.Context, client *githubapi.Client, a githubapi.Account) ([]prometheus.Metric, error) {
 	budgets, err := client.Budgets(ctx, a)
@@ -60,6 +68,16 @@ func (c budgetsCollector) Update(ctx context.Context, client *githubapi.Client, 
 		m.maximum(budgetAlerting, boolValue(b.Alerting.WillAlert), labels...)
 		if t, ok := b.Expires(); ok {
 			m.maximum(budgetExpiry, float64(t.Unix()), labels...)
+		}
+		if c.userStates && a.Scope == githubapi.ScopeEnterprise && strings.HasPrefix(strings.ToLower(b.Scope), "multi_user") {
+			states, err := client.BudgetUserStates(ctx, a, b.ID)
+			if err != nil {
+				return nil, fmt.Errorf("fetch user states of budget %s for %s: %w", b.ID, a, err)
+			}
+			for _, s := range states {
+				m.maximum(budgetUserUsed, s.ConsumedAmount, append(labels, s.User)...)
+				m.maximum(budgetUserCap, s.TargetAmount, append(labels, s.User)...)
+			}
 		}
 	}
 	return m.metrics(), nil

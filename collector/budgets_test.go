@@ -138,3 +138,34 @@ func TestBudgetsCollectorRefusesABudgetWithoutID(t *testing.T) {
 		t.Errorf("got %d metrics, error %v; want an error naming budgets[0].id", len(metrics), err)
 	}
 }
+
+// With --collector.budgets.user-states, each multi-user budget's user states
+// (GitHub's example, verbatim) become a series per user; other budgets ask
+// nothing more.
+func TestBudgetsCollectorUserStatesOnTheExample(t *testing.T) {
+	srv := githubtest.Start(t, nil)
+	client := srv.Client(t, githubapi.Options{})
+	srv.Override("/enterprises/acme/settings/billing/budgets", githubtest.ServeFile(examplesDir+"enterprise-budgets-list.user-filter.json"))
+	var q githubtest.Queries
+	srv.Override("/enterprises/acme/settings/billing/budgets/2066deda-923f-43f9-88d2-62395a28c0cdd/user-states",
+		q.Wrap(githubtest.ServeFile(examplesDir+"enterprise-budget-user-states.json")))
+	got := usageTestValues(t, budgetsCollector{userStates: true}, client, githubapi.Account{Scope: githubapi.ScopeEnterprise, Name: "acme"})
+	l := `{budget_entity="",budget_id="2066deda-923f-43f9-88d2-62395a28c0cdd",budget_scope="multi_user_customer",budget_type="ProductPricing",product_sku="actions",user=`
+	want := map[string]float64{
+		"github_billing_budget_user_consumed_amount_usd" + l + `"octocat"}`:  50.5,
+		"github_billing_budget_user_consumed_amount_usd" + l + `"monalisa"}`: 250,
+		"github_billing_budget_user_target_amount_usd" + l + `"octocat"}`:    1000,
+		"github_billing_budget_user_target_amount_usd" + l + `"monalisa"}`:   1000,
+	}
+	for k, v := range want {
+		if g, ok := got[k]; !ok || g != v {
+			t.Errorf("%s = %v (present %v), want %v", k, g, ok, v)
+		}
+	}
+	if qs := q.All(); len(qs) != 1 || qs[0].Get("per_page") != "100" {
+		t.Errorf("user-states queries %v, want one page of 100", qs)
+	}
+	if n := srv.TotalRequests(); n != 2 {
+		t.Errorf("%d requests, want 2 (the list, one budget's user states)", n)
+	}
+}

@@ -183,3 +183,47 @@ func (c *Client) readBudgets(ctx context.Context, e endpoint) ([]Budget, error) 
 		}
 	}
 }
+
+// BudgetUserState is one user of a multi-user budget.
+type BudgetUserState struct {
+	User             string  `json:"user"`
+	ConsumedAmount   float64 `json:"consumed_amount"`
+	TargetAmount     float64 `json:"target_amount"`
+	OverrideBudgetID string  `json:"override_budget_id,omitempty"`
+}
+
+// userStatesRequired is what the schema of a user-states page requires.
+var userStatesRequired = []string{"user_states", "has_next_page", "total_count",
+	"user_states[].user", "user_states[].consumed_amount", "user_states[].target_amount"}
+
+// BudgetUserStates reads every page (100 users each, while has_next_page)
+// of the user states of an enterprise's multi-user budget.
+func (c *Client) BudgetUserStates(ctx context.Context, a Account, budgetID string) ([]BudgetUserState, error) {
+	if a.Scope != ScopeEnterprise {
+		return nil, fmt.Errorf("budget user states: %s has none (enterprises only)", a)
+	}
+	template, path := a.platformPrefix()
+	e := endpoint{template: template + "/settings/billing/budgets/{budget_id}/user-states",
+		path: path + "/settings/billing/budgets/" + url.PathEscape(budgetID) + "/user-states"}
+	var out []BudgetUserState
+	for page := 1; ; page++ {
+		if page > maxPages {
+			return nil, fmt.Errorf("GET %s: still has_next_page after %d pages; giving up", e.template, maxPages)
+		}
+		e.query = url.Values{"page": {strconv.Itoa(page)}, "per_page": {"100"}}
+		var body struct {
+			UserStates  []BudgetUserState `json:"user_states"`
+			HasNextPage bool              `json:"has_next_page"`
+		}
+		if err := c.getJSON(ctx, e, &body, userStatesRequired...); err != nil {
+			return nil, err
+		}
+		out = append(out, body.UserStates...)
+		if !body.HasNextPage {
+			return out, nil
+		}
+		if len(body.UserStates) == 0 {
+			return nil, fmt.Errorf("GET %s: page %d brought no user states but has_next_page is true; giving up", e.template, page)
+		}
+	}
+}

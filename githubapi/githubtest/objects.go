@@ -35,15 +35,7 @@ type BillingObjects struct {
 	Licenses *githubapi.ConsumedLicenses
 	// BudgetUserStates are the user states of multi-user budgets by budget
 	// id (/budgets/{id}/user-states, paged by has_next_page).
-	BudgetUserStates map[string][]BudgetUserState
-}
-
-// BudgetUserState is one user of a multi-user budget, as GitHub sends it.
-type BudgetUserState struct {
-	User             string  `json:"user"`
-	ConsumedAmount   float64 `json:"consumed_amount"`
-	TargetAmount     float64 `json:"target_amount"`
-	OverrideBudgetID string  `json:"override_budget_id,omitempty"`
+	BudgetUserStates map[string][]githubapi.BudgetUserState
 }
 
 func (s *Server) objectRoutes() {
@@ -658,6 +650,16 @@ func addDemoObjects(d *Dataset, now time.Time) {
 	e.AICreditUsage = objSumModels(period, credits...)
 	e.Budgets = objEnterpriseBudgets(now, f, e.UsageData)
 	e.ReportExports = objReportExports(now)
+	// The multi-user AI-credit budget: each of five users against 50 USD.
+	e.BudgetUserStates = map[string][]githubapi.BudgetUserState{"7c1e5a4e-85a0-4b8e-9d1f-acme00000012": {
+		{User: "dev-01", ConsumedAmount: objRound(31*f, 2), TargetAmount: 50},
+		{User: "dev-02", ConsumedAmount: objRound(12.5*f, 2), TargetAmount: 50},
+		{User: "dev-07", ConsumedAmount: objRound(44*f, 2), TargetAmount: 80, OverrideBudgetID: DemoUserBudgetID},
+		{User: "dev-11", ConsumedAmount: 0, TargetAmount: 50},
+		{User: "dev-64", ConsumedAmount: objRound(8.25*f, 2), TargetAmount: 50},
+	}}
+	// 108 Copilot users and ten more members hold enterprise licences.
+	e.Licenses = &githubapi.ConsumedLicenses{TotalSeatsConsumed: 118, TotalSeatsPurchased: 125}
 
 	u := d.Users[DemoUser].Platform
 	// The user's AI-credit rows are labelled like GitHub's user example.
