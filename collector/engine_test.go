@@ -260,6 +260,7 @@ func TestHundredConcurrentColdScrapesDefaultCollectors(t *testing.T) {
 		// The usage_summary collector, and the usage collector's
 		// reconciliation of the report split by cost center.
 		"/enterprises/acme-corp/settings/billing/usage/summary":         2,
+		"/enterprises/acme-corp/consumed-licenses":                      1,
 		"/enterprises/acme-corp/settings/billing/premium_request/usage": 1,
 		"/enterprises/acme-corp/settings/billing/ai_credit/usage":       1,
 		"/enterprises/acme-corp/settings/billing/budgets":               1,
