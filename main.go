@@ -126,7 +126,7 @@ func newLogger(cfg promslog.Config, w *os.File) *slog.Logger {
 	if cfg.Level != nil {
 		level = cfg.Level
 	}
-	return slog.New(slgk.NewGoKitHandler(base, level))
+	return slog.New(githubapi.ScrubHandler(slgk.NewGoKitHandler(base, level), processSecrets))
 }
 
 func run(args []string, stdout, stderr *os.File) int {

@@ -193,7 +193,9 @@ func TestAdvancedSecurityStandaloneProductsAndTotalCountPaging(t *testing.T) {
 	c := advancedSecurityCollector{byRepository: true}
 	got := usageTestValues(t, c, client, githubapi.Account{Scope: githubapi.ScopeOrganization, Name: "acme-web"})
 	// By hand from org-advanced-security.json and the 250 repositories.
-	k := func(name, product string) string { return `github_billing_advanced_security_` + name + `{product="` + product + `"}` }
+	k := func(name, product string) string {
+		return `github_billing_advanced_security_` + name + `{product="` + product + `"}`
+	}
 	for key, want := range map[string]float64{
 		k("committers", "code_security"): 2, k("max_committers", "code_security"): 4,
 		k("purchased_committers", "code_security"): 4, k("repositories", "code_security"): 2,

@@ -214,12 +214,11 @@ func (g *usageAggregate) metrics(a githubapi.Account) []prometheus.Metric {
 // aggregate summed the rows as it read them.
 func (g *usageAggregate) metricSet(a githubapi.Account) *metricSet {
 	m := newMetricSet(a)
+	m.samples = make([]*gaugeSample, 0, 4*len(g.series)+len(g.prices))
+	families := []*prometheus.Desc{usageItemQuantity, usageItemGross, usageItemDiscount, usageItemNet}
 	for k, s := range g.series {
-		labels := []string{k.product, k.sku, k.unitType, k.organization, k.repository, k.costCenter}
-		m.distinct(usageItemQuantity, s.quantity.value(), labels...)
-		m.distinct(usageItemGross, s.gross.value(), labels...)
-		m.distinct(usageItemDiscount, s.discount.value(), labels...)
-		m.distinct(usageItemNet, s.net.value(), labels...)
+		m.distinctFamilies(families, []float64{s.quantity.value(), s.gross.value(), s.discount.value(), s.net.value()},
+			k.product, k.sku, k.unitType, k.organization, k.repository, k.costCenter)
 	}
 	for k, p := range g.prices {
 		m.distinct(usageItemPrice, p.price, k.product, k.sku, k.unitType)

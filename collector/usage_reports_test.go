@@ -9,7 +9,6 @@ import (
 	"testing"
 	"time"
 
-	"github.com/prometheus/client_golang/prometheus"
 	dto "github.com/prometheus/client_model/go"
 
 	"github.com/github-billing-exporter/github-billing-exporter/githubapi"
@@ -89,8 +88,7 @@ func TestPlatformCollectorsOneForbiddenOthersServed(t *testing.T) {
 	e.Apply(Settings{RefreshInterval: time.Minute, RefreshTimeout: 30 * time.Second, MaxAge: time.Hour},
 		[]Target{{Account: githubapi.Account{Scope: githubapi.ScopeEnterprise, Name: ent}, Client: client}})
 
-	reg := prometheus.NewRegistry()
-	reg.MustRegister(e.ScrapeCollector(context.Background(), nil))
+	reg := e.Scrape(context.Background(), nil)
 	families, err := reg.Gather()
 	if err != nil {
 		t.Fatal(err)
@@ -120,9 +118,11 @@ func TestPlatformCollectorsOneForbiddenOthersServed(t *testing.T) {
 
 	// The others' series are there: 14 demo budgets on one page (only the
 	// user budget carries consumed_amount; the usage collector, not run
-	// here, computes the others), 3 cost centers, 11 summary SKUs (acme-web's
-	// 8, acme-data's actions_linux_4_core, premium requests, AI credits),
-	// 3 premium-request and 4 AI-credit models, and one seat count.
+	// here, computes the others), 3 cost centers, 11 summary SKUs (Actions'
+	// 5, Packages' 2, Copilot seats and AI credits, Advanced Security's 2),
+	// no premium requests (Copilot is billed in AI credits since June 2026;
+	// only the user's legacy plan has premium requests), 4 AI-credit models,
+	// and one seat count.
 	count := func(name string) int { return len(byName["github_billing_"+name].GetMetric()) }
 	for name, want := range map[string]int{
 		"budget_amount_usd":               14,
@@ -132,16 +132,17 @@ func TestPlatformCollectorsOneForbiddenOthersServed(t *testing.T) {
 		"copilot_seats":                   1,
 		"usage_report_exports":            0,
 		"usage_summarized_net_amount_usd": 11,
-		"premium_request_gross_quantity":  3,
+		"premium_request_gross_quantity":  0,
 		"ai_credit_gross_quantity":        4,
 	} {
 		if got := count(name); got != want {
 			t.Errorf("%s: %d series, want %d", name, got, want)
 		}
 	}
-	// 108 distinct Copilot users: 64 in acme-web, 44 + dev-07 in acme-data.
-	if seats := byName["github_billing_copilot_seats"].GetMetric(); len(seats) == 1 && seats[0].GetGauge().GetValue() != 108 {
-		t.Errorf("enterprise Copilot seats %v, want 108", seats[0].GetGauge().GetValue())
+	// 114 distinct Copilot users: 64 in acme-web, 44 + dev-07 in acme-data,
+	// 6 in acme-labs.
+	if seats := byName["github_billing_copilot_seats"].GetMetric(); len(seats) == 1 && seats[0].GetGauge().GetValue() != 114 {
+		t.Errorf("enterprise Copilot seats %v, want 114", seats[0].GetGauge().GetValue())
 	}
 
 	log := logs.String()

@@ -520,8 +520,8 @@ func usageTestIsDecodeError(err error) bool {
 	return errors.As(err, &de)
 }
 
-// The demo enterprise shows its two cost centers and unassigned usage, the
-// product casing drift, plausible money, and figures that grow through the
+// The demo enterprise shows its two cost centers and unassigned usage,
+// plausible money, and figures that grow through the
 // month; the sum over cost_center is the sum of every row the fake holds
 // for the month.
 func TestUsageCollectorDemo(t *testing.T) {
@@ -581,7 +581,7 @@ func TestUsageCollectorDemo(t *testing.T) {
 	if len(costCenters) != 3 {
 		t.Errorf("cost centers %v, want unassigned, Platform and Data Science", costCenters)
 	}
-	for _, p := range []string{`product="Actions"`, `product="actions"`, `product="Packages"`, `product="Copilot"`, `product="GitHub Advanced Security"`} {
+	for _, p := range []string{`product="Actions"`, `product="Packages"`, `product="Copilot"`, `product="GitHub Advanced Security"`} {
 		if !products[p] {
 			t.Errorf("no %s in the demo on the 20th; have %v", p, products)
 		}

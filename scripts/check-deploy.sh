@@ -9,9 +9,13 @@
 #   - systemd unit: systemd-analyze verify and security.
 # Exits non-zero on the first failure.
 #
-# Helm is run from its Go module, outside this repository's go.mod:
-#   HELM_VERSION (default below) picks the version; HELM=/path/to/helm uses
-#   an installed binary instead.
+# Tools: HELM=/path/to/helm, else `helm` on PATH, else Helm HELM_VERSION
+# (default below) built once from its Go module, outside this repository's
+# go.mod, into the tools cache; docker compose likewise (the plugin, else
+# COMPOSE_VERSION built once into the cache; COMPOSE_VERSION=none skips the
+# Compose file check). The cache is GBE_TOOLS_DIR, default
+# ${XDG_CACHE_HOME:-~/.cache}/github-billing-exporter/tools: building Helm
+# takes minutes and Compose a quarter of an hour on a cold Go cache, once.
 set -euo pipefail
 
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
@@ -24,6 +28,8 @@ HELM_VERSION="${HELM_VERSION:-v3.22.0}"
 KUBE_VERSION="${KUBE_VERSION:-1.31.0}"
 COMPOSE_VERSION="${COMPOSE_VERSION:-v2.40.3}"
 
+tools_dir="${GBE_TOOLS_DIR:-${XDG_CACHE_HOME:-$HOME/.cache}/github-billing-exporter/tools}"
+
 work="$(mktemp -d)"
 trap 'rm -rf "$work"' EXIT
 
@@ -33,14 +39,21 @@ fail() { printf 'FAIL: %s\n' "$*" >&2; exit 1; }
 # ---------------------------------------------------------------- helm
 if [[ -n "${HELM:-}" ]]; then
   helm_bin="$HELM"
+elif command -v helm >/dev/null; then
+  helm_bin="$(command -v helm)"
+elif [[ -x "$tools_dir/helm-$HELM_VERSION" ]]; then
+  helm_bin="$tools_dir/helm-$HELM_VERSION"
 else
-  step "building helm $HELM_VERSION from its Go module"
+  step "building helm $HELM_VERSION from its Go module into $tools_dir (once)"
   # From an empty directory so that this repository's go.mod is neither
-  # read nor changed.
+  # read nor changed; moved into place only when complete.
+  mkdir -p "$tools_dir"
   (cd "$work" && GOFLAGS=-mod=mod GOBIN="$work/bin" \
     go install "helm.sh/helm/v3/cmd/helm@$HELM_VERSION") || fail "go install helm $HELM_VERSION"
-  helm_bin="$work/bin/helm"
+  mv "$work/bin/helm" "$tools_dir/helm-$HELM_VERSION.tmp$$" && mv "$tools_dir/helm-$HELM_VERSION.tmp$$" "$tools_dir/helm-$HELM_VERSION"
+  helm_bin="$tools_dir/helm-$HELM_VERSION"
 fi
+echo "helm: $helm_bin"
 helm() {
   # Helm reports each followed symlink on stderr; keep the rest.
   "$helm_bin" "$@" 2> >(grep -v 'found symbolic link in path' >&2)
@@ -137,22 +150,28 @@ echo ok
 
 step "docker compose config"
 # The docker CLI here has no Compose plugin (and no engine, which `config`
-# does not need). Without the plugin, build Compose from its Go module; its
-# go.mod has exclude directives, so `go install pkg@version` refuses it and
-# it is built from the downloaded module directory instead (about 3.5 min
-# cold, 20 s with a warm build cache). COMPOSE_VERSION=none skips this.
+# does not need). Without the plugin, build Compose from its Go module once
+# into the tools cache; its go.mod has exclude directives, so `go install
+# pkg@version` refuses it and it is built from the downloaded module
+# directory instead (17 minutes on a cold Go cache on a loaded 2-core
+# machine; then the cached binary). COMPOSE_VERSION=none skips this.
 compose=()
 if command -v docker >/dev/null && docker compose version >/dev/null 2>&1; then
   compose=(docker compose)
+elif [[ "$COMPOSE_VERSION" != none && -x "$tools_dir/docker-compose-$COMPOSE_VERSION" ]]; then
+  compose=("$tools_dir/docker-compose-$COMPOSE_VERSION")
 elif [[ "$COMPOSE_VERSION" != none ]] && command -v go >/dev/null; then
-  echo "building docker compose $COMPOSE_VERSION from its Go module"
+  echo "building docker compose $COMPOSE_VERSION from its Go module into $tools_dir (once)"
   src="$(cd "$work" && GOFLAGS=-mod=mod go mod download -json "github.com/docker/compose/v2@$COMPOSE_VERSION" \
     | sed -nE 's/^\s*"Dir": "(.*)",?$/\1/p')" || fail "go mod download docker compose"
   [[ -n "$src" ]] || fail "go mod download docker compose: no module directory"
   cp -r "$src" "$work/compose-src" && chmod -R u+w "$work/compose-src"
   (cd "$work/compose-src" && GOFLAGS=-mod=mod go build -o "$work/bin/docker-compose" ./cmd) \
     || fail "go build docker compose"
-  compose=("$work/bin/docker-compose")
+  mkdir -p "$tools_dir"
+  mv "$work/bin/docker-compose" "$tools_dir/docker-compose-$COMPOSE_VERSION.tmp$$" &&
+    mv "$tools_dir/docker-compose-$COMPOSE_VERSION.tmp$$" "$tools_dir/docker-compose-$COMPOSE_VERSION"
+  compose=("$tools_dir/docker-compose-$COMPOSE_VERSION")
 fi
 if ((${#compose[@]})); then
   (cd "$compose_dir" && "${compose[@]}" -f compose.yml config -q) || fail "compose config (demo)"

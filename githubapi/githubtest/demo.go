@@ -26,71 +26,37 @@ func MonthFraction(now time.Time) float64 {
 	return math.Max(f, 1.0/(31*24)) // never zero: an hour into the month at least
 }
 
-// Demo is a company with one enterprise, two organizations and one user, as of
-// now. Legacy endpoints answer for the enterprise and organizations (as on
-// GitHub Enterprise Server) and are retired (410) for the user (as on
-// GitHub's hosted service).
+// Demo is a company with one enterprise of three organizations (two of
+// them configured as accounts too, the third only seen through the
+// enterprise) and one user, as of now. Legacy endpoints answer for the
+// enterprise and organizations (as on GitHub Enterprise Server) and are
+// retired (410) for the user (as on GitHub's hosted service). Every figure
+// derives from one set of usage rows (demomonth.go).
 func Demo(now time.Time) *Dataset {
-	f := MonthFraction(now)
+	rows := newDemoRows(now)
 	d := NewDataset()
-	d.Enterprises[DemoEnterprise] = &AccountData{
-		Actions:          demoActions(f, 50000, 64000),
-		Packages:         demoPackages(f, 50, 71),
-		SharedStorage:    demoStorage(now, 50, 62),
-		AdvancedSecurity: demoAdvancedSecurity(DemoEnterprise, 230, 120, 150),
+	var minutes, transfer, storage float64
+	for _, o := range demoOrgs {
+		minutes += o.includedMinutes
+		transfer += o.includedTransferGB
+		storage += o.includedStorageGB
 	}
-	d.Organizations[DemoOrgWeb] = &AccountData{
-		Actions:          demoActions(f, 3000, 2400),
-		Packages:         demoPackages(f, 10, 6),
-		SharedStorage:    demoStorage(now, 2, 1.5),
-		AdvancedSecurity: demoAdvancedSecurity(DemoOrgWeb, 40, 35, 40),
-	}
-	d.Organizations[DemoOrgData] = &AccountData{
-		Actions:          demoActions(f, 3000, 5200),
-		Packages:         demoPackages(f, 10, 14),
-		SharedStorage:    demoStorage(now, 2, 3.2),
-		AdvancedSecurity: demoAdvancedSecurity(DemoOrgData, 25, 22, 25),
+	ent := &AccountData{AdvancedSecurity: demoAdvancedSecurity(DemoEnterprise, 230, 28, 40)}
+	ent.Actions, ent.Packages, ent.SharedStorage = demoLegacy(rows.clock, rows.enterprise(), minutes, transfer, storage)
+	d.Enterprises[DemoEnterprise] = ent
+	for _, org := range []struct {
+		name                  string
+		repos                 int
+		committers, purchased float64
+	}{{DemoOrgWeb, 40, 16, 20}, {DemoOrgData, 25, 9, 12}} {
+		o := rows.included[org.name]
+		a := &AccountData{AdvancedSecurity: demoAdvancedSecurity(org.name, org.repos, org.committers, org.purchased)}
+		a.Actions, a.Packages, a.SharedStorage = demoLegacy(rows.clock, rows.orgs[org.name], o.includedMinutes, o.includedTransferGB, o.includedStorageGB)
+		d.Organizations[org.name] = a
 	}
 	d.Users[DemoUser] = &AccountData{LegacyRetired: true}
-	addDemoPlatform(d, now)
+	addDemoPlatform(d, now, rows)
 	return d
-}
-
-// demoActions spends monthMinutes over the month, beyond included minutes
-// late in the month when monthMinutes exceeds them.
-func demoActions(f, included, monthMinutes float64) *githubapi.ActionsBilling {
-	used := math.Round(monthMinutes * f)
-	breakdown := map[string]float64{
-		"UBUNTU":        math.Round(used * 0.62),
-		"WINDOWS":       math.Round(used * 0.18),
-		"MACOS":         math.Round(used * 0.08),
-		"ubuntu_4_core": math.Round(used * 0.12),
-	}
-	return &githubapi.ActionsBilling{
-		TotalMinutesUsed:     used,
-		TotalPaidMinutesUsed: math.Max(0, used-included),
-		IncludedMinutes:      included,
-		MinutesUsedBreakdown: breakdown,
-	}
-}
-
-func demoPackages(f, includedGB, monthGB float64) *githubapi.PackagesBilling {
-	used := math.Round(monthGB*f*10) / 10
-	return &githubapi.PackagesBilling{
-		TotalGigabytesBandwidthUsed:     used,
-		TotalPaidGigabytesBandwidthUsed: math.Max(0, used-includedGB),
-		IncludedGigabytesBandwidth:      includedGB,
-	}
-}
-
-func demoStorage(now time.Time, includedGB, estimatedGB float64) *githubapi.SharedStorageBilling {
-	now = now.UTC()
-	end := time.Date(now.Year(), now.Month()+1, 1, 0, 0, 0, 0, time.UTC)
-	return &githubapi.SharedStorageBilling{
-		DaysLeftInBillingCycle:       math.Ceil(end.Sub(now).Hours() / 24),
-		EstimatedStorageForMonth:     estimatedGB,
-		EstimatedPaidStorageForMonth: math.Max(0, estimatedGB-includedGB),
-	}
 }
 
 // demoAdvancedSecurity spreads committers over repos repositories (more than

@@ -264,237 +264,25 @@ func (s *Server) copilotSeats(scope githubapi.Scope) http.HandlerFunc {
 	}
 }
 
-// Demo data. Month-to-date figures scale with MonthFraction so graphs move;
-// included quotas are used up first, so net amounts start later in the month.
-
-// objSKU is a product/SKU an organization uses at a steady monthly rate.
-type objSKU struct {
-	product, sku, unit string
-	price              float64
-	monthQuantity      float64
-	included           float64 // in units, for the whole month
-}
-
-// objModelUse is a model's share of an organization's Copilot use.
-type objModelUse struct {
-	model         string
-	monthQuantity float64
-}
-
-type objOrgProfile struct {
-	name            string
-	skus            []objSKU
-	premium         []objModelUse
-	premiumIncluded float64
-	aiCredits       []objModelUse
-	aiIncluded      float64
-}
-
-var objOrgProfiles = []objOrgProfile{
-	{
-		name: DemoOrgWeb,
-		skus: []objSKU{
-			{"actions", "actions_linux", "minutes", 0.008, 90000, 30000},
-			{"actions", "actions_windows", "minutes", 0.016, 18000, 0},
-			{"actions", "actions_macos", "minutes", 0.08, 3500, 0},
-			{"packages", "packages_storage", "gigabyte-hours", 0.00033602, 260000, 0},
-			{"packages", "packages_data_transfer", "gigabytes", 0.5, 180, 100},
-			{"copilot", "copilot_for_business", "user-months", 19, 64, 0},
-			{"ghas", "ghas_code_security", "committers", 30, 8, 0},
-			{"ghas", "ghas_secret_protection", "committers", 19, 8, 0},
-		},
-		premium:         []objModelUse{{"GPT-5", 1900}, {"Claude Sonnet 4.5", 2600}, {"Gemini 2.5 Pro", 450}},
-		premiumIncluded: 3000,
-		aiCredits:       []objModelUse{{"GPT-5", 41000}, {"Claude Sonnet 4.5", 60000}, {"Gemini 2.5 Pro", 13000}, {"GPT-5 mini", 32000}},
-		aiIncluded:      90000,
-	},
-	{
-		name: DemoOrgData,
-		skus: []objSKU{
-			{"actions", "actions_linux", "minutes", 0.008, 85000, 20000},
-			{"actions", "actions_linux_4_core", "minutes", 0.016, 22000, 0},
-			{"packages", "packages_storage", "gigabyte-hours", 0.00033602, 540000, 0},
-			{"packages", "packages_data_transfer", "gigabytes", 0.5, 320, 100},
-			{"copilot", "copilot_for_business", "user-months", 19, 45, 0},
-			{"ghas", "ghas_code_security", "committers", 30, 5, 0},
-			{"ghas", "ghas_secret_protection", "committers", 19, 5, 0},
-		},
-		premium:         []objModelUse{{"GPT-5", 700}, {"Claude Sonnet 4.5", 1300}, {"Gemini 2.5 Pro", 900}},
-		premiumIncluded: 2000,
-		aiCredits:       []objModelUse{{"GPT-5", 18000}, {"Claude Sonnet 4.5", 29000}, {"Gemini 2.5 Pro", 20000}},
-		aiIncluded:      40000,
-	},
-}
-
-// The user's individual plan.
-var (
-	objUserSKUs = []objSKU{
-		{"actions", "actions_linux", "minutes", 0.008, 2600, 2000},
-		{"packages", "packages_data_transfer", "gigabytes", 0.5, 3, 10},
-		{"copilot", "copilot_pro", "user-months", 10, 1, 0},
-	}
-	objUserPremium   = []objModelUse{{"GPT-5", 260}, {"Claude Sonnet 4.5", 190}}
-	objUserAICredits = []objModelUse{{"GPT-5", 5200}, {"Claude Sonnet 4.5", 8100}, {"Gemini 2.5 Pro", 1900}}
-)
+// Demo data: the demo month's rows (demomonth.go) give every figure.
 
 func objRound(x float64, places int) float64 {
 	p := math.Pow(10, float64(places))
 	return math.Round(x*p) / p
 }
 
-// objSummaryItem is a SKU's month to date: quantities to 0.01 unit, amounts
-// to 0.0001 USD, discount first from the included quota.
-func objSummaryItem(s objSKU, f float64) githubapi.UsageSummaryItem {
-	gross := objRound(s.monthQuantity*f, 2)
-	if s.unit == "user-months" || s.unit == "committers" {
-		gross = s.monthQuantity // licences are billed for the whole month
-	}
-	discount := math.Min(gross, s.included)
-	net := objRound(gross-discount, 2)
-	return githubapi.UsageSummaryItem{
-		Product: s.product, SKU: s.sku, UnitType: s.unit, PricePerUnit: s.price,
-		BillingAmounts: objAmounts(gross, discount, net, s.price),
-	}
-}
-
-// objAmounts prices quantities to 0.0001 USD.
-func objAmounts(gross, discount, net, price float64) githubapi.BillingAmounts {
-	return githubapi.BillingAmounts{
-		GrossQuantity: gross, GrossAmount: objRound(gross*price, 4),
-		DiscountQuantity: discount, DiscountAmount: objRound(discount*price, 4),
-		NetQuantity: net, NetAmount: objRound(net*price, 4),
-	}
-}
-
-// objModelItems spreads an included pool over the models in proportion to
-// their use.
-func objModelItems(product, sku, unit string, price float64, uses []objModelUse, included, f float64) []githubapi.ModelUsageItem {
-	total := 0.0
-	for _, u := range uses {
-		total += objRound(u.monthQuantity*f, 0)
-	}
-	covered := 1.0
-	if total > included {
-		covered = included / total
-	}
-	var out []githubapi.ModelUsageItem
-	for _, u := range uses {
-		gross := objRound(u.monthQuantity*f, 0)
-		discount := objRound(gross*covered, 2)
-		net := objRound(gross-discount, 2)
-		out = append(out, githubapi.ModelUsageItem{
-			UsageSummaryItem: githubapi.UsageSummaryItem{
-				Product: product, SKU: sku, UnitType: unit, PricePerUnit: price,
-				BillingAmounts: objAmounts(gross, discount, net, price),
-			},
-			Model: u.model,
-		})
-	}
-	return out
-}
-
-// objModelTotal is a model report's sum as the one summary row of its SKU.
-func objModelTotal(items []githubapi.ModelUsageItem) githubapi.UsageSummaryItem {
-	var t githubapi.UsageSummaryItem
-	for _, it := range items {
-		t.Product, t.SKU, t.UnitType, t.PricePerUnit = it.Product, it.SKU, it.UnitType, it.PricePerUnit
-		t.Add(it.BillingAmounts)
-	}
-	return t
-}
-
-// objReports builds one account's summary, premium-request and AI-credit
-// reports from its SKUs and model use.
-func objReports(period githubapi.SummaryTimePeriod, skus []objSKU, premium []objModelUse, premiumIncluded float64, ai []objModelUse, aiIncluded float64, aiProduct, aiSKU, aiUnit string, f float64) (*githubapi.UsageSummary, *githubapi.ModelUsageReport, *githubapi.ModelUsageReport) {
-	premiumItems := objModelItems("copilot", "copilot_premium_request", "requests", 0.04, premium, premiumIncluded, f)
-	aiItems := objModelItems(aiProduct, aiSKU, aiUnit, 0.01, ai, aiIncluded, f)
-	summary := &githubapi.UsageSummary{TimePeriod: period}
-	for _, s := range skus {
-		summary.UsageItems = append(summary.UsageItems, objSummaryItem(s, f))
-	}
-	summary.UsageItems = append(summary.UsageItems, objModelTotal(premiumItems), objModelTotal(aiItems))
-	return summary,
-		&githubapi.ModelUsageReport{TimePeriod: period, UsageItems: premiumItems},
-		&githubapi.ModelUsageReport{TimePeriod: period, UsageItems: aiItems}
-}
-
-// objSumSummary adds organizations' summary rows up per product, SKU and unit:
-// the enterprise's usage is its organizations' usage.
-func objSumSummary(period githubapi.SummaryTimePeriod, parts ...*githubapi.UsageSummary) *githubapi.UsageSummary {
-	out := &githubapi.UsageSummary{TimePeriod: period}
-	index := map[[3]string]int{}
-	for _, p := range parts {
-		for _, it := range p.UsageItems {
-			k := [3]string{it.Product, it.SKU, it.UnitType}
-			i, ok := index[k]
-			if !ok {
-				index[k] = len(out.UsageItems)
-				out.UsageItems = append(out.UsageItems, it)
-				continue
-			}
-			t := &out.UsageItems[i]
-			t.GrossQuantity += it.GrossQuantity
-			t.GrossAmount += it.GrossAmount
-			t.DiscountQuantity += it.DiscountQuantity
-			t.DiscountAmount += it.DiscountAmount
-			t.NetQuantity += it.NetQuantity
-			t.NetAmount += it.NetAmount
-		}
-	}
-	for i := range out.UsageItems {
-		objRoundSummary(&out.UsageItems[i])
-	}
-	return out
-}
-
-func objRoundSummary(t *githubapi.UsageSummaryItem) {
-	t.GrossQuantity, t.DiscountQuantity, t.NetQuantity = objRound(t.GrossQuantity, 2), objRound(t.DiscountQuantity, 2), objRound(t.NetQuantity, 2)
-	t.GrossAmount, t.DiscountAmount, t.NetAmount = objRound(t.GrossAmount, 4), objRound(t.DiscountAmount, 4), objRound(t.NetAmount, 4)
-}
-
-// objSumModels adds organizations' model rows up per product, SKU, model and
-// unit.
-func objSumModels(period githubapi.SummaryTimePeriod, parts ...*githubapi.ModelUsageReport) *githubapi.ModelUsageReport {
-	out := &githubapi.ModelUsageReport{TimePeriod: period}
-	index := map[[4]string]int{}
-	for _, p := range parts {
-		for _, it := range p.UsageItems {
-			k := [4]string{it.Product, it.SKU, it.Model, it.UnitType}
-			i, ok := index[k]
-			if !ok {
-				index[k] = len(out.UsageItems)
-				out.UsageItems = append(out.UsageItems, it)
-				continue
-			}
-			t := &out.UsageItems[i]
-			t.GrossQuantity = objRound(t.GrossQuantity+it.GrossQuantity, 2)
-			t.GrossAmount = objRound(t.GrossAmount+it.GrossAmount, 4)
-			t.DiscountQuantity = objRound(t.DiscountQuantity+it.DiscountQuantity, 2)
-			t.DiscountAmount = objRound(t.DiscountAmount+it.DiscountAmount, 4)
-			t.NetQuantity = objRound(t.NetQuantity+it.NetQuantity, 2)
-			t.NetAmount = objRound(t.NetAmount+it.NetAmount, 4)
-		}
-	}
-	return out
-}
-
-// DemoBudgetAlertID is the demo budget that is 85% consumed whatever the day
-// of the month, so a "budget at 80%" alert always has something to fire on.
-// GitHub sends no consumed_amount for it (an enterprise budget): the
-// exporter computes the 85% from the usage report, whose Actions rows the
-// budget's amount is set from.
+// DemoBudgetAlertID is the demo budget that is 85% consumed whatever the
+// day of the month, so a "budget at 80%" alert always has something to fire
+// on: the $100 budget of DemoBudgetAlertRepository for 4-core runners, which
+// the repository's monthly retraining on the 1st takes $85.00 of.
 const DemoBudgetAlertID = "7c1e5a4e-85a0-4b8e-9d1f-acme00000001"
-
-// DemoUserBudgetID is the demo's user budget, the one kind GitHub sends
-// consumed_amount for.
-const DemoUserBudgetID = "7c1e5a4e-85a0-4b8e-9d1f-acme00000014"
 
 func objFloat(x float64) *float64 { return &x }
 
-// objBudget is a budget as GitHub lists it. Only a user budget carries
-// consumed_amount (share of its amount by the end of the month); GitHub's
-// schema has it for no other scope, and share is then ignored.
-func objBudget(id, scope, entity, budgetType string, skus []string, amount, share, f float64, prevent bool) githubapi.Budget {
+// objBudget is a budget as the demo's owners set it: amounts a little above
+// what a month of the demo's usage costs, so that only the alert budget is
+// nearly consumed.
+func objBudget(id, scope, entity, budgetType string, skus []string, amount float64, prevent bool) githubapi.Budget {
 	b := githubapi.Budget{
 		ID: id, Type: budgetType, Amount: amount, PreventFurtherUsage: prevent,
 		Scope: scope, EntityName: entity,
@@ -505,71 +293,59 @@ func objBudget(id, scope, entity, budgetType string, skus []string, amount, shar
 	} else {
 		b.ProductSKUs = githubapi.StringOrList(skus) // GitHub's examples: a list
 	}
-	if share >= 0 && scope == "user" {
-		b.ConsumedAmount = objFloat(objRound(amount*share*f, 2))
-	}
 	return b
 }
 
-// objNetOf sums the net amount of an account's usage rows of one product
-// (as the exporter matches it: case and separators aside), every cost
-// center included.
-func objNetOf(u UsageData, product string) float64 {
-	norm := func(s string) string {
-		return strings.NewReplacer(" ", "", "_", "", "-", "").Replace(strings.ToLower(s))
+func objEnterpriseBudgets() []githubapi.Budget {
+	id := func(n int) string { return fmt.Sprintf("7c1e5a4e-85a0-4b8e-9d1f-acme%08d", n) }
+	return []githubapi.Budget{
+		objBudget(DemoBudgetAlertID, "repository", DemoBudgetAlertRepository, "SkuPricing", []string{"actions_linux_4_core"}, 100, true),
+		objBudget(id(2), "enterprise", "", "ProductPricing", []string{"packages"}, 100, false),
+		objBudget(id(3), "enterprise", "", "ProductPricing", []string{"copilot"}, 4500, false),
+		objBudget(id(4), "enterprise", "", "ProductPricing", []string{"actions"}, 1200, true),
+		objBudget(id(5), "enterprise", "", "BundlePricing", []string{"ai_credits"}, 1500, false),
+		objBudget(id(6), "cost_center", "Platform", "ProductPricing", []string{"actions"}, 400, false),
+		objBudget(id(7), "cost_center", "Data Science", "ProductPricing", []string{"actions", "packages"}, 250, true),
+		objBudget(id(8), "organization", DemoOrgWeb, "SkuPricing", []string{"actions_linux"}, 250, false),
+		objBudget(id(9), "organization", DemoOrgData, "ProductPricing", []string{"packages"}, 60, false),
+		objBudget(id(10), "repository", DemoOrgWeb+"/storefront", "SkuPricing", []string{"actions_linux"}, 60, true),
+		objBudget(id(11), "organization", DemoOrgLabs, "ProductPricing", []string{"copilot"}, 250, false),
+		objBudget(id(12), "multi_user_customer", "", "BundlePricing", []string{"ai_credits"}, 50, true),
+		// Codespaces is not in use yet.
+		objBudget(id(13), "enterprise", "", "ProductPricing", []string{"codespaces"}, 200, true),
+		objBudget(DemoUserBudgetID, "user", "dev-07", "BundlePricing", []string{"ai_credits"}, 40, true),
 	}
-	total := 0.0
-	for _, rows := range u.UsageItems {
-		for _, it := range rows {
-			if norm(it.Product) == norm(product) {
-				total += it.NetAmount
-			}
+}
+
+func objOrgBudgets(orgIndex int, org, repo string, actions, ai, repoLinux float64) []githubapi.Budget {
+	id := func(n int) string { return fmt.Sprintf("3f9b2d7a-%04d-4c55-8e0b-%012d", orgIndex, n) }
+	return []githubapi.Budget{
+		objBudget(id(1), "organization", org, "ProductPricing", []string{"actions"}, actions, false),
+		objBudget(id(2), "organization", org, "BundlePricing", []string{"ai_credits"}, ai, false),
+		objBudget(id(3), "repository", repo, "SkuPricing", []string{"actions_linux"}, repoLinux, true),
+	}
+}
+
+// objBudgetsSpent sets the consumption of the user budgets from the rows
+// they cover. GitHub sends consumed_amount only for user budgets (its
+// schema: "for a user-scoped budget, or for a multi-user budget when
+// filtering by user"), so the fake sends it for no other budget: the
+// exporter computes those from the usage report, as it must against GitHub.
+func objBudgetsSpent(budgets []githubapi.Budget, rows []demoRow) {
+	costCenters := map[string]string{DemoOrgWeb: "Platform", DemoOrgData: "Data Science"}
+	for i := range budgets {
+		if budgets[i].Scope != "user" {
+			continue
+		}
+		if usd, ok := demoBudgetSpend(budgets[i], rows, costCenters); ok {
+			budgets[i].ConsumedAmount = objFloat(usd)
 		}
 	}
-	return total
 }
 
-func objEnterpriseBudgets(now time.Time, f float64, usage UsageData) []githubapi.Budget {
-	alert := objBudget(DemoBudgetAlertID, "enterprise", "", "ProductPricing", []string{"actions"}, 3000, 0, f, true)
-	// 85% at any time of the month: the amount follows the month-to-date
-	// Actions net amount the exporter will compute.
-	if net := objNetOf(usage, "actions"); net > 0 {
-		alert.Amount = math.Ceil(net/0.85*100) / 100
-	}
-	user := objBudget(DemoUserBudgetID, "user", "dev-07", "BundlePricing", []string{"ai_credits"}, 40, 0.45, f, true)
-	out := []githubapi.Budget{
-		alert,
-		objBudget("7c1e5a4e-85a0-4b8e-9d1f-acme00000002", "enterprise", "", "ProductPricing", []string{"packages"}, 600, 0.55, f, false),
-		objBudget("7c1e5a4e-85a0-4b8e-9d1f-acme00000003", "enterprise", "", "ProductPricing", []string{"copilot"}, 6000, 0.7, f, false),
-		objBudget("7c1e5a4e-85a0-4b8e-9d1f-acme00000004", "enterprise", "", "SkuPricing", []string{"copilot_premium_request"}, 800, 0.25, f, true),
-		objBudget("7c1e5a4e-85a0-4b8e-9d1f-acme00000005", "enterprise", "", "ProductPricing", []string{"ai_credits"}, 2500, 0.6, f, false),
-		objBudget("7c1e5a4e-85a0-4b8e-9d1f-acme00000006", "cost_center", "Platform", "ProductPricing", []string{"actions"}, 1800, 0.62, f, false),
-		objBudget("7c1e5a4e-85a0-4b8e-9d1f-acme00000007", "cost_center", "Data Science", "ProductPricing", []string{"actions", "packages"}, 1500, 0.48, f, true),
-		objBudget("7c1e5a4e-85a0-4b8e-9d1f-acme00000008", "organization", DemoOrgWeb, "SkuPricing", []string{"actions_linux"}, 1200, 0.66, f, false),
-		objBudget("7c1e5a4e-85a0-4b8e-9d1f-acme00000009", "organization", DemoOrgData, "ProductPricing", []string{"packages"}, 300, 0.4, f, false),
-		objBudget("7c1e5a4e-85a0-4b8e-9d1f-acme00000010", "repository", DemoOrgWeb+"/storefront", "SkuPricing", []string{"actions_linux"}, 250, 0.5, f, true),
-		objBudget("7c1e5a4e-85a0-4b8e-9d1f-acme00000011", "repository", DemoOrgData+"/etl-pipeline", "SkuPricing", []string{"actions_linux_4_core"}, 400, 0.58, f, false),
-		objBudget("7c1e5a4e-85a0-4b8e-9d1f-acme00000012", "multi_user_customer", "", "BundlePricing", []string{"ai_credits"}, 50, 0.35, f, true),
-		// Codespaces is not in use yet: GitHub sends no consumed_amount.
-		objBudget("7c1e5a4e-85a0-4b8e-9d1f-acme00000013", "enterprise", "", "ProductPricing", []string{"codespaces"}, 200, -1, f, true),
-		user,
-	}
-	// The Codespaces trial budget ends with the year (expires_at, which
-	// GitHub's newer descriptions add).
-	expires := time.Date(now.Year(), time.December, 31, 23, 59, 59, 0, time.UTC).Format(time.RFC3339)
-	out[len(out)-2].ExpiresAt = &expires
-	return out
-}
-
-func objOrgBudgets(orgIndex int, org string, f float64) []githubapi.Budget {
-	id := func(n int) string { return fmt.Sprintf("3f9b2d7a-%04d-4c55-8e0b-%012d", orgIndex, n) }
-	scale := float64(orgIndex) // the second organization spends more
-	return []githubapi.Budget{
-		objBudget(id(1), "organization", org, "ProductPricing", []string{"actions"}, 600*scale, 0.57, f, false),
-		objBudget(id(2), "organization", org, "ProductPricing", []string{"ai_credits"}, 800*scale, 0.52-0.1*scale, f, false),
-		objBudget(id(3), "repository", org+"/monorepo", "SkuPricing", []string{"actions_linux"}, 150*scale, 0.45, f, true),
-	}
-}
+// DemoUserBudgetID is the demo's user budget, the one kind GitHub sends
+// consumed_amount for.
+const DemoUserBudgetID = "7c1e5a4e-85a0-4b8e-9d1f-acme00000014"
 
 func objReportExports(now time.Time) []githubapi.UsageReportExport {
 	now = now.UTC().Truncate(time.Minute)
@@ -629,42 +405,53 @@ func objSeats(org, team, plan string, from, n int, extra []string, active int, n
 }
 
 // addDemoObjects gives the demo accounts their billing-platform objects.
-func addDemoObjects(d *Dataset, now time.Time) {
+func addDemoObjects(d *Dataset, now time.Time, rows *demoRows) {
 	now = now.UTC()
 	f := MonthFraction(now)
 	period := githubapi.SummaryTimePeriod{Year: now.Year(), Month: int(now.Month())}
 
-	var summaries []*githubapi.UsageSummary
-	var premiums, credits []*githubapi.ModelUsageReport
-	for i, p := range objOrgProfiles {
-		s, pr, ai := objReports(period, p.skus, p.premium, p.premiumIncluded, p.aiCredits, p.aiIncluded,
-			"copilot", "copilot_ai_credit", "credits", f)
-		o := d.Organizations[p.name].Platform
-		o.UsageSummary, o.PremiumRequestUsage, o.AICreditUsage = s, pr, ai
-		o.Budgets = objOrgBudgets(i+1, p.name, f)
-		summaries, premiums, credits = append(summaries, s), append(premiums, pr), append(credits, ai)
+	for i, org := range []struct {
+		name, repo             string
+		actions, ai, repoLinux float64
+	}{
+		{DemoOrgWeb, DemoOrgWeb + "/checkout-api", 400, 1000, 60},
+		{DemoOrgData, DemoOrgData + "/etl-pipelines", 200, 450, 25},
+	} {
+		o := d.Organizations[org.name].Platform
+		o.UsageSummary, o.PremiumRequestUsage, o.AICreditUsage = demoReports(period, rows.orgs[org.name])
+		o.Budgets = objOrgBudgets(i+1, org.name, org.repo, org.actions, org.ai, org.repoLinux)
+		objBudgetsSpent(o.Budgets, rows.orgs[org.name])
 	}
 	e := d.Enterprises[DemoEnterprise].Platform
-	e.UsageSummary = objSumSummary(period, summaries...)
-	e.PremiumRequestUsage = objSumModels(period, premiums...)
-	e.AICreditUsage = objSumModels(period, credits...)
-	e.Budgets = objEnterpriseBudgets(now, f, e.UsageData)
-	e.ReportExports = objReportExports(now)
-	// The multi-user AI-credit budget: each of five users against 50 USD.
+	e.UsageSummary, e.PremiumRequestUsage, e.AICreditUsage = demoReports(period, rows.enterprise())
+	e.Budgets = objEnterpriseBudgets()
+	objBudgetsSpent(e.Budgets, rows.enterprise())
+	for i := range e.Budgets {
+		if e.Budgets[i].Scope == "user" && e.Budgets[i].ConsumedAmount == nil {
+			// The demo's rows name no user: dev-07's share of the AI
+			// credits, as GitHub would send it.
+			e.Budgets[i].ConsumedAmount = objFloat(objRound(18*f, 2))
+		}
+		if e.Budgets[i].ID == "7c1e5a4e-85a0-4b8e-9d1f-acme00000013" {
+			// The Codespaces trial budget ends with the year (expires_at,
+			// which GitHub's newer descriptions add).
+			expires := time.Date(now.Year(), time.December, 31, 23, 59, 59, 0, time.UTC).Format(time.RFC3339)
+			e.Budgets[i].ExpiresAt = &expires
+		}
+	}
+	// The multi-user AI-credit budget: each user against 50 USD.
 	e.BudgetUserStates = map[string][]githubapi.BudgetUserState{"7c1e5a4e-85a0-4b8e-9d1f-acme00000012": {
 		{User: "dev-01", ConsumedAmount: objRound(31*f, 2), TargetAmount: 50},
 		{User: "dev-02", ConsumedAmount: objRound(12.5*f, 2), TargetAmount: 50},
-		{User: "dev-07", ConsumedAmount: objRound(44*f, 2), TargetAmount: 80, OverrideBudgetID: DemoUserBudgetID},
+		{User: "dev-07", ConsumedAmount: objRound(18*f, 2), TargetAmount: 40, OverrideBudgetID: DemoUserBudgetID},
 		{User: "dev-11", ConsumedAmount: 0, TargetAmount: 50},
-		{User: "dev-64", ConsumedAmount: objRound(8.25*f, 2), TargetAmount: 50},
 	}}
-	// 108 Copilot users and ten more members hold enterprise licences.
-	e.Licenses = &githubapi.ConsumedLicenses{TotalSeatsConsumed: 118, TotalSeatsPurchased: 125}
+	// The 114 Copilot users and ten more members hold enterprise licences.
+	e.Licenses = &githubapi.ConsumedLicenses{TotalSeatsConsumed: 124, TotalSeatsPurchased: 130}
+	e.ReportExports = objReportExports(now)
 
 	u := d.Users[DemoUser].Platform
-	// The user's AI-credit rows are labelled like GitHub's user example.
-	u.UsageSummary, u.PremiumRequestUsage, u.AICreditUsage = objReports(period, objUserSKUs, objUserPremium, 300, objUserAICredits, 7000,
-		"Copilot AI Credits", "AI Credit", "ai-credits", f)
+	u.UsageSummary, u.PremiumRequestUsage, u.AICreditUsage = demoReports(period, rows.user)
 
 	// Seats used in the cycle grow through the month; acme-data leaves most
 	// of its seats unused.
@@ -686,11 +473,13 @@ func addDemoObjects(d *Dataset, now time.Time) {
 		PublicCodeSuggestions: "allow", IDEChat: "enabled", PlatformChat: "disabled", CLI: "unconfigured",
 		SeatManagementSetting: "assign_all", PlanType: "business",
 	}
-	// dev-07 holds a seat from both organizations: the enterprise list has
-	// 109 rows for 108 users.
+	// dev-07 holds a seat from both organizations, and acme-labs has seats
+	// of its own: the enterprise list has 115 rows for 114 users. dev-07 is
+	// billed once, to the Data Science cost center it belongs to.
 	webSeats := objSeats(DemoOrgWeb, "", "business", 0, 64, nil, webActive, now)
 	dataSeats := objSeats(DemoOrgData, "data-science", "business", 64, 44, []string{"dev-07"}, dataActive, now)
+	labsSeats := objSeats(DemoOrgLabs, "", "business", 108, 6, nil, 4, now)
 	d.Organizations[DemoOrgWeb].Platform.CopilotSeats = webSeats
 	d.Organizations[DemoOrgData].Platform.CopilotSeats = dataSeats
-	e.CopilotSeats = append(append([]githubapi.CopilotSeat{}, webSeats...), dataSeats...)
+	e.CopilotSeats = append(append(append([]githubapi.CopilotSeat{}, webSeats...), dataSeats...), labsSeats...)
 }

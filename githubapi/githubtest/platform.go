@@ -66,7 +66,7 @@ func (s *Server) platform(w http.ResponseWriter, r *http.Request, scope githubap
 }
 
 // addDemoPlatform adds the demo's billing-platform data.
-func addDemoPlatform(d *Dataset, now time.Time) {
+func addDemoPlatform(d *Dataset, now time.Time, rows *demoRows) {
 	for _, a := range []*AccountData{d.Enterprises[DemoEnterprise], d.Organizations[DemoOrgWeb], d.Organizations[DemoOrgData], d.Users[DemoUser]} {
 		a.Platform = &PlatformData{}
 	}
@@ -79,8 +79,8 @@ func addDemoPlatform(d *Dataset, now time.Time) {
 			AICreditPoolEnabled: demoBool(false)},
 		{ID: "cc-legacy-0003", Name: "Legacy Tools", State: "deleted", Resources: []githubapi.CostCenterResource{}},
 	}
-	addDemoUsage(d, now)
-	addDemoObjects(d, now)
+	addDemoUsage(d, rows)
+	addDemoObjects(d, now, rows)
 }
 
 func demoBool(b bool) *bool        { return &b }

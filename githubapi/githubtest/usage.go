@@ -3,7 +3,6 @@ package githubtest
 import (
 	"fmt"
 	"hash/fnv"
-	"math"
 	"net/http"
 	"slices"
 	"strconv"
@@ -141,160 +140,18 @@ func usageByMonth(rows []githubapi.UsageItem) []githubapi.UsageItem {
 	return out
 }
 
-// demoUsageLine is one product and SKU that some repositories of the demo
-// use every day.
-type demoUsageLine struct {
-	product, sku, unit string
-	price              float64
-	// daily is the quantity one repository uses on an average day.
-	daily float64
-	// discount is the share of the gross amount that included usage covers.
-	discount float64
-	// perRepository lines have a row per repository; the others (licences)
-	// have one row per organization with no repository.
-	perRepository bool
-}
-
-var (
-	demoActionsLinux   = demoUsageLine{"Actions", "actions_linux", "minutes", 0.008, 310, 0.35, true}
-	demoActionsWindows = demoUsageLine{"Actions", "actions_windows", "minutes", 0.016, 42, 0.35, true}
-	demoActionsMacOS   = demoUsageLine{"Actions", "actions_macos", "minutes", 0.08, 9.5, 0.35, true}
-	demoActionsStorage = demoUsageLine{"Actions", "actions_storage", "GigabyteHours", 0.00033602, 96, 0.5, true}
-	demoPackagesXfer   = demoUsageLine{"Packages", "packages_data_transfer", "gigabytes", 0.5, 0.8, 0.4, true}
-	demoPackagesStore  = demoUsageLine{"Packages", "packages_storage", "GigabyteHours", 0.00033602, 140, 0.5, true}
-	demoCopilot        = demoUsageLine{"Copilot", "copilot_business", "user-months", 19, 0, 0, false}
-	demoPremium        = demoUsageLine{"Copilot", "copilot_premium_request", "requests", 0.04, 0, 0, false}
-	demoGHAS           = demoUsageLine{"GitHub Advanced Security", "advanced_security", "committers", 49, 0, 0, false}
-)
-
-// demoUsageOrg is one organization's share of the demo usage.
-type demoUsageOrg struct {
-	name         string
-	repositories []string
-	lines        []demoUsageLine
-	// copilotSeats, premiumRequests (per day) and committers size the
-	// licence rows.
-	copilotSeats, premiumRequests, committers float64
-}
-
-var demoUsageOrgs = []demoUsageOrg{
-	{
-		name:         DemoOrgWeb,
-		repositories: []string{"acme-web/storefront", "acme-web/checkout-api", "acme-web/design-system", "acme-web/mobile-app"},
-		lines: []demoUsageLine{demoActionsLinux, demoActionsWindows, demoActionsMacOS, demoActionsStorage,
-			demoPackagesXfer, demoPackagesStore},
-		copilotSeats: 38, premiumRequests: 260, committers: 16,
-	},
-	{
-		name:         DemoOrgData,
-		repositories: []string{"acme-data/etl-pipelines", "acme-data/ml-models", "acme-data/warehouse"},
-		lines:        []demoUsageLine{demoActionsLinux, demoActionsStorage, demoPackagesStore, demoPackagesXfer},
-		copilotSeats: 14, premiumRequests: 120, committers: 9,
-	},
-	{
-		// An organization of the enterprise in no cost center.
-		name:         "acme-labs",
-		repositories: []string{"acme-labs/prototypes", "acme-labs/hackweek"},
-		lines:        []demoUsageLine{demoActionsLinux, demoActionsMacOS},
-		copilotSeats: 6, premiumRequests: 40, committers: 3,
-	},
-}
-
-// demoCaseChangeDay is the day of the month from which the demo's Linux
-// runner rows of acme-data say "actions", as GitHub's casing drifted once
-// within a month.
-const demoCaseChangeDay = 15
-
-// addDemoUsage fills the demo's usage reports: daily rows from the 1st of
-// now's month to today, today's only partly used, so month-to-date figures
-// grow through the month.
-func addDemoUsage(d *Dataset, now time.Time) {
-	now = now.UTC()
-	monthStart := time.Date(now.Year(), now.Month(), 1, 0, 0, 0, 0, time.UTC)
-	daysInMonth := float64(monthStart.AddDate(0, 1, -1).Day())
-	todayShare := float64(now.Sub(time.Date(now.Year(), now.Month(), now.Day(), 0, 0, 0, 0, time.UTC))) / float64(24*time.Hour)
-	// Never zero, as MonthFraction: the first scrape of a month shows data.
-	todayShare = math.Max(todayShare, 1.0/24)
-
-	orgRows := map[string][]githubapi.UsageItem{}
-	for _, org := range demoUsageOrgs {
-		var rows []githubapi.UsageItem
-		for day := 1; day <= now.Day(); day++ {
-			share := 1.0
-			if day == now.Day() {
-				share = todayShare
-			}
-			date := time.Date(now.Year(), now.Month(), day, 0, 0, 0, 0, time.UTC).Format(time.RFC3339)
-			for _, line := range org.lines {
-				if org.name == DemoOrgData && line == demoActionsLinux && day >= demoCaseChangeDay {
-					line.product = "actions"
-				}
-				for _, repo := range org.repositories {
-					q := line.daily * share * demoJitter(date, line.sku, repo)
-					rows = append(rows, demoUsageRow(date, line, q, org.name, repo))
-				}
-			}
-			// Licences accrue by the day: a month's seats over the month.
-			licences := []struct {
-				line     demoUsageLine
-				quantity float64
-			}{
-				{demoCopilot, org.copilotSeats / daysInMonth},
-				{demoPremium, org.premiumRequests * demoJitter(date, "premium", org.name)},
-				{demoGHAS, org.committers / daysInMonth},
-			}
-			for _, l := range licences {
-				rows = append(rows, demoUsageRow(date, l.line, l.quantity*share, org.name, ""))
-			}
-		}
-		orgRows[org.name] = rows
+// addDemoUsage fills the demo's usage reports from the demo month's rows:
+// the enterprise's by cost center (acme-labs is in none), each
+// organization's and the user's.
+func addDemoUsage(d *Dataset, rows *demoRows) {
+	e := map[string][]githubapi.UsageItem{}
+	for _, o := range demoOrgs {
+		e[o.costCenter] = append(e[o.costCenter], demoItems(rows.orgs[o.name])...)
 	}
-
-	d.Enterprises[DemoEnterprise].Platform.UsageItems = map[string][]githubapi.UsageItem{
-		"cc-platform-0001": orgRows[DemoOrgWeb],
-		"cc-datasci-0002":  orgRows[DemoOrgData],
-		"":                 orgRows["acme-labs"],
-	}
-	d.Organizations[DemoOrgWeb].Platform.UsageItems = map[string][]githubapi.UsageItem{"": orgRows[DemoOrgWeb]}
-	d.Organizations[DemoOrgData].Platform.UsageItems = map[string][]githubapi.UsageItem{"": orgRows[DemoOrgData]}
-
-	// The user's personal account: GitHub's user reports name no
-	// organization and, here, use the older "Actions Linux" SKU style.
-	personal := demoUsageLine{"Actions", "Actions Linux", "minutes", 0.008, 24, 1, true}
-	var userRows []githubapi.UsageItem
-	for day := 1; day <= now.Day(); day++ {
-		share := 1.0
-		if day == now.Day() {
-			share = todayShare
-		}
-		date := time.Date(now.Year(), now.Month(), day, 0, 0, 0, 0, time.UTC).Format(time.RFC3339)
-		for _, repo := range []string{"octocat/hello-world", "octocat/dotfiles"} {
-			userRows = append(userRows, demoUsageRow(date, personal, personal.daily*share*demoJitter(date, "user", repo), "", repo))
-		}
-		userRows = append(userRows, demoUsageRow(date, demoUsageLine{"Copilot", "copilot_pro", "user-months", 10, 0, 0, false}, share/daysInMonth, "", ""))
-	}
-	d.Users[DemoUser].Platform.UsageItems = map[string][]githubapi.UsageItem{"": userRows}
-}
-
-// demoUsageRow prices quantity, rounding as GitHub's reports do: quantities
-// to thousandths, amounts to ten-thousandths of a dollar.
-func demoUsageRow(date string, line demoUsageLine, quantity float64, org, repo string) githubapi.UsageItem {
-	quantity = math.Round(quantity*1000) / 1000
-	gross := math.Round(quantity*line.price*1e4) / 1e4
-	discount := math.Round(gross*line.discount*1e4) / 1e4
-	return githubapi.UsageItem{
-		Date:             date,
-		Product:          line.product,
-		SKU:              line.sku,
-		Quantity:         quantity,
-		UnitType:         line.unit,
-		PricePerUnit:     line.price,
-		GrossAmount:      gross,
-		DiscountAmount:   discount,
-		NetAmount:        math.Round((gross-discount)*1e4) / 1e4,
-		OrganizationName: org,
-		RepositoryName:   repo,
-	}
+	d.Enterprises[DemoEnterprise].Platform.UsageItems = e
+	d.Organizations[DemoOrgWeb].Platform.UsageItems = map[string][]githubapi.UsageItem{"": demoItems(rows.orgs[DemoOrgWeb])}
+	d.Organizations[DemoOrgData].Platform.UsageItems = map[string][]githubapi.UsageItem{"": demoItems(rows.orgs[DemoOrgData])}
+	d.Users[DemoUser].Platform.UsageItems = map[string][]githubapi.UsageItem{"": demoItems(rows.user)}
 }
 
 // demoJitter is a stable factor in [0.6, 1.4) per date and series, so

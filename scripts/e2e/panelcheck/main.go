@@ -10,6 +10,9 @@
 //	                                            allow-list) and mention only metrics and
 //	                                            labels that exist, every rule must be healthy
 //	                                            and the named alerts must be firing
+//	panelcheck once -prometheus URL -expect 'PANEL=PROMQL' DASHBOARD...
+//	                                            a panel's first query with every variable
+//	                                            at All equals PROMQL, series by series
 package main
 
 import (
@@ -48,6 +51,8 @@ func run(args []string, stdout, stderr io.Writer) int {
 		err = cmdWait(args[1:], stdout)
 	case "check":
 		err = cmdCheck(args[1:], stdout)
+	case "once":
+		err = cmdOnce(args[1:], stdout)
 	default:
 		err = fmt.Errorf("unknown command %q", args[0])
 	}

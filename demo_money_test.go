@@ -1,0 +1,332 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"math"
+	"reflect"
+	"sort"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/github-billing-exporter/github-billing-exporter/collector"
+	"github.com/github-billing-exporter/github-billing-exporter/config"
+	"github.com/github-billing-exporter/github-billing-exporter/githubapi/githubtest"
+)
+
+// demoSample is one exported series.
+type demoSample struct {
+	labels map[string]string
+	value  float64
+}
+
+// demoScrape runs every collector of the exporter against the demo as of
+// now, through the fake GitHub over HTTP, and returns the series by metric
+// name (without the github_billing_ prefix).
+func demoScrape(t *testing.T, now time.Time) (map[string][]demoSample, *githubtest.Dataset) {
+	t.Helper()
+	d := githubtest.Demo(now)
+	fake := githubtest.Start(t, d)
+	fake.RequireToken(demoToken)
+	srv := newServer(serverConfig{
+		source:        func() (*config.Resolved, error) { return demoConfig(fake.URL), nil },
+		telemetryPath: "/metrics",
+		now:           func() time.Time { return now },
+	})
+	var all []string
+	for _, c := range collector.Collectors() {
+		all = append(all, c.Name)
+	}
+	exp, err := collector.NewExporter(collector.Config{Collectors: all, Concurrency: 4, Now: func() time.Time { return now },
+		Options: collector.Options{AdvancedSecurityByRepository: true, UsageByRepository: true, BudgetConsumption: true}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer exp.Close()
+	srv.exporter = exp
+	if err := srv.reload(); err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	reg := exp.Scrape(ctx, nil)
+	mfs, err := reg.Gather()
+	if err != nil {
+		t.Fatal(err)
+	}
+	out := map[string][]demoSample{}
+	for _, mf := range mfs {
+		name := strings.TrimPrefix(mf.GetName(), "github_billing_")
+		for _, m := range mf.GetMetric() {
+			s := demoSample{labels: map[string]string{}, value: m.GetGauge().GetValue()}
+			for _, l := range m.GetLabel() {
+				s.labels[l.GetName()] = l.GetValue()
+			}
+			out[name] = append(out[name], s)
+		}
+	}
+	for _, s := range out["scrape_collector_success"] {
+		if s.value != 1 && s.labels["collector"] != "usage_reports" {
+			t.Errorf("collector %s failed for %s %s", s.labels["collector"], s.labels["scope"], s.labels["account"])
+		}
+	}
+	return out, d
+}
+
+// demoSum adds up the series of a metric whose labels include match, by
+// the value of the label by ("" for one total).
+func demoSum(series []demoSample, by string, match map[string]string) map[string]float64 {
+	out := map[string]float64{}
+	for _, s := range series {
+		ok := true
+		for k, v := range match {
+			if s.labels[k] != v {
+				ok = false
+			}
+		}
+		if ok {
+			out[s.labels[by]] += s.value
+		}
+	}
+	return out
+}
+
+// demoClose compares sums of many rows; the exporter's own per-series sums
+// are exact, a float64 sum of them is within a few ulps.
+func demoClose(a, b float64) bool { return math.Abs(a-b) <= 1e-9*math.Max(1, math.Abs(b)) }
+
+func demoCloseMaps(t *testing.T, what string, got, want map[string]float64) {
+	t.Helper()
+	keys := map[string]bool{}
+	for k := range got {
+		keys[k] = true
+	}
+	for k := range want {
+		keys[k] = true
+	}
+	var sorted []string
+	for k := range keys {
+		sorted = append(sorted, k)
+	}
+	sort.Strings(sorted)
+	for _, k := range sorted {
+		if !demoClose(got[k], want[k]) {
+			t.Errorf("%s[%q] = %.6f, want %.6f", what, k, got[k], want[k])
+		}
+	}
+}
+
+// The demo's money adds up: the usage report, the summary, the premium
+// request and AI-credit reports, the legacy endpoints, the budgets and the
+// cost centers all tell the same month. Expected values are the sums of the
+// fake's own rows, added up here, and a few figures worked out by hand.
+//
+// The collectors ask GitHub for the current month, so the demo runs as of
+// now: whatever the day, the figures must agree.
+func TestDemoMoneyAddsUp(t *testing.T) {
+	testDemoMoneyAddsUp(t, time.Now().UTC())
+}
+
+func testDemoMoneyAddsUp(t *testing.T, now time.Time) {
+	got, d := demoScrape(t, now)
+	ent := githubtest.DemoEnterprise
+	entPlatform := d.Enterprises[ent].Platform
+
+	// The rows the fake holds, summed by hand: per product and per
+	// organization, over every cost center.
+	rowsNet := map[string]float64{}
+	rowsNetByOrg := map[string]float64{}
+	for _, rows := range entPlatform.UsageItems {
+		for _, r := range rows {
+			rowsNet[r.Product] += r.NetAmount
+			rowsNetByOrg[r.OrganizationName] += r.NetAmount
+		}
+	}
+	if len(rowsNetByOrg) != 3 || rowsNetByOrg[githubtest.DemoOrgLabs] <= 0 {
+		t.Fatalf("enterprise rows by organization %v, want acme-web, acme-data and acme-labs", rowsNetByOrg)
+	}
+
+	// One spelling per product in every source.
+	entMatch := map[string]string{"scope": "enterprise", "account": ent}
+	reportByProduct := demoSum(got["usage_net_amount_usd"], "product", entMatch)
+	summaryByProduct := demoSum(got["usage_summarized_net_amount_usd"], "product", entMatch)
+	demoCloseMaps(t, "enterprise usage report net by product", reportByProduct, rowsNet)
+	demoCloseMaps(t, "enterprise summary net by product", summaryByProduct, rowsNet)
+	if want := []string{"Actions", "Copilot", "GitHub Advanced Security", "Packages"}; !reflect.DeepEqual(demoKeys(summaryByProduct), want) {
+		t.Errorf("summary products %v, want %v", demoKeys(summaryByProduct), want)
+	}
+	// The summary's enterprise total covers all three organizations.
+	entTotal := demoSum(got["usage_summarized_net_amount_usd"], "", entMatch)[""]
+	if want := rowsNetByOrg[githubtest.DemoOrgWeb] + rowsNetByOrg[githubtest.DemoOrgData] + rowsNetByOrg[githubtest.DemoOrgLabs]; !demoClose(entTotal, want) {
+		t.Errorf("enterprise summary net %.4f, want the three organizations' %.4f", entTotal, want)
+	}
+
+	// What the reconciliation gauge computes: the summary's net per SKU
+	// minus the report's, summed over cost centers, is exactly 0.
+	type sku struct{ product, sku, unit string }
+	report := map[sku]float64{}
+	for _, s := range got["usage_net_amount_usd"] {
+		if s.labels["scope"] == "enterprise" {
+			report[sku{s.labels["product"], s.labels["sku"], s.labels["unit_type"]}] += s.value
+		}
+	}
+	summarySKUs := 0
+	for _, s := range got["usage_summarized_net_amount_usd"] {
+		if s.labels["scope"] != "enterprise" {
+			continue
+		}
+		summarySKUs++
+		k := sku{s.labels["product"], s.labels["sku"], s.labels["unit_type"]}
+		if !demoClose(s.value, report[k]) {
+			t.Errorf("%v: summary net %.4f, usage report %.4f", k, s.value, report[k])
+		}
+		delete(report, k)
+	}
+	if summarySKUs != 11 || len(report) != 0 {
+		t.Errorf("%d summary SKUs (want 11); report SKUs not in the summary: %v", summarySKUs, report)
+	}
+
+	// Cost centers: each one's share of the enterprise report is its
+	// organization's own report, and the usage in none is acme-labs'.
+	byCostCenter := demoSum(got["usage_net_amount_usd"], "cost_center", entMatch)
+	orgNet := func(org string) float64 {
+		return demoSum(got["usage_net_amount_usd"], "", map[string]string{"scope": "organization", "account": org})[""]
+	}
+	demoCloseMaps(t, "enterprise net by cost center", byCostCenter, map[string]float64{
+		"Platform":     orgNet(githubtest.DemoOrgWeb),
+		"Data Science": orgNet(githubtest.DemoOrgData),
+		"":             rowsNetByOrg[githubtest.DemoOrgLabs],
+	})
+
+	// Each account's summary is its report, per product.
+	for _, a := range githubtest.Demo(now).Accounts() {
+		m := map[string]string{"scope": string(a.Scope), "account": a.Name}
+		demoCloseMaps(t, a.String()+" summary vs report", demoSum(got["usage_summarized_net_amount_usd"], "product", m), demoSum(got["usage_net_amount_usd"], "product", m))
+		demoCloseMaps(t, a.String()+" summary vs report gross", demoSum(got["usage_summarized_gross_amount_usd"], "product", m), demoSum(got["usage_gross_amount_usd"], "product", m))
+		demoCloseMaps(t, a.String()+" summary vs report quantity", demoSum(got["usage_summarized_gross_quantity"], "sku", m), demoSum(got["usage_quantity"], "sku", m))
+
+		// Premium requests and AI credits: the model reports add up to
+		// their SKU of the usage report.
+		for metric, skuName := range map[string]string{"premium_request": "copilot_premium_request", "ai_credit": "copilot_ai_credits"} {
+			for _, amount := range []string{"net_amount_usd", "gross_amount_usd"} {
+				models := demoSum(got[metric+"_"+amount], "", m)[""]
+				reportSKU := demoSum(got["usage_"+amount], "sku", m)[skuName]
+				if !demoClose(models, reportSKU) {
+					t.Errorf("%s: %s_%s %.4f, usage report %s %.4f", a, metric, amount, models, skuName, reportSKU)
+				}
+			}
+		}
+	}
+	// Copilot is billed in AI credits; only the user's legacy annual plan
+	// still has premium requests, and they are priced at $0.04 each.
+	if got := demoSum(got["premium_request_gross_quantity"], "scope", nil); len(got) != 1 || got["user"] <= 0 {
+		t.Errorf("premium requests by scope %v, want the user's only", got)
+	}
+	userQ := demoSum(got["premium_request_gross_quantity"], "", nil)[""]
+	userGross := demoSum(got["premium_request_gross_amount_usd"], "", nil)[""]
+	if !demoClose(userGross, math.Round(userQ*0.04*1e4)/1e4) {
+		t.Errorf("premium requests: %.3f at $0.04 make %.4f, not %.4f", userQ, userQ*0.04, userGross)
+	}
+
+	// The legacy Actions endpoint: the runners add up to the total, which
+	// is the report's Actions minutes (×60 as seconds).
+	for _, a := range []string{ent, githubtest.DemoOrgWeb, githubtest.DemoOrgData} {
+		var scope string
+		if a == ent {
+			scope = "enterprise"
+		} else {
+			scope = "organization"
+		}
+		m := map[string]string{"scope": scope, "account": a}
+		total := demoSum(got["actions_used_seconds"], "", m)[""]
+		runners := demoSum(got["actions_runner_used_seconds"], "", m)[""]
+		minutes := 0.0
+		for _, s := range got["usage_quantity"] {
+			if s.labels["scope"] == scope && s.labels["account"] == a && s.labels["product"] == "Actions" && s.labels["unit_type"] == "minutes" {
+				minutes += s.value
+			}
+		}
+		if total <= 0 || !demoClose(runners, total) || !demoClose(total, minutes*60) {
+			t.Errorf("%s: runners %.3f s, total %.3f s, usage report %.3f min", a, runners, total, minutes)
+		}
+		// Paid minutes are the minutes the included quota did not cover:
+		// the summary's net quantity of the Actions minutes SKUs.
+		paid := demoSum(got["actions_paid_used_seconds"], "", m)[""]
+		netMinutes := 0.0
+		for _, s := range got["usage_summarized_net_quantity"] {
+			if s.labels["scope"] == scope && s.labels["account"] == a && s.labels["product"] == "Actions" && s.labels["unit_type"] == "minutes" {
+				netMinutes += s.value
+			}
+		}
+		if !demoClose(paid, netMinutes*60) {
+			t.Errorf("%s: paid %.3f s, summary net %.3f min", a, paid, netMinutes)
+		}
+	}
+
+	// Budgets: the consumption is the net amount of the rows each one
+	// covers. The alert budget is 85% used on any day: the retraining on
+	// the 1st is 5,312.5 minutes at $0.016 = $85.00 of $100.
+	consumed := demoSum(got["budget_consumed_amount_usd"], "budget_id", nil)
+	amounts := demoSum(got["budget_amount_usd"], "budget_id", nil)
+	if consumed[githubtest.DemoBudgetAlertID] != 85 || amounts[githubtest.DemoBudgetAlertID] != 100 {
+		t.Errorf("alert budget: %.2f of %.2f, want 85 of 100", consumed[githubtest.DemoBudgetAlertID], amounts[githubtest.DemoBudgetAlertID])
+	}
+	for id, c := range consumed {
+		if id != githubtest.DemoBudgetAlertID && c >= 0.8*amounts[id] {
+			t.Errorf("budget %s: %.2f of %.2f consumed, want only the alert budget at 80%% or more", id, c, amounts[id])
+		}
+	}
+	var actions, platformActions, aiCredits float64
+	for cc, rows := range entPlatform.UsageItems {
+		for _, r := range rows {
+			if r.Product == "Actions" {
+				actions += r.NetAmount
+				if cc == "cc-platform-0001" {
+					platformActions += r.NetAmount
+				}
+			}
+			if r.SKU == "copilot_ai_credits" {
+				aiCredits += r.NetAmount
+			}
+		}
+	}
+	for _, b := range []struct {
+		scope, entity, sku string
+		want               float64
+	}{
+		{"enterprise", "", "actions", actions},
+		{"cost_center", "Platform", "actions", platformActions},
+		{"enterprise", "", "ai_credits", aiCredits},
+	} {
+		m := map[string]string{"scope": "enterprise", "budget_scope": b.scope, "budget_entity": b.entity, "product_sku": b.sku}
+		if c := demoSum(got["budget_consumed_amount_usd"], "", m)[""]; !demoClose(c, b.want) {
+			t.Errorf("budget %s %s %s: consumed %.4f, its rows %.4f", b.scope, b.entity, b.sku, c, b.want)
+		}
+	}
+}
+
+func demoKeys(m map[string]float64) []string {
+	var out []string
+	for k := range m {
+		out = append(out, k)
+	}
+	sort.Strings(out)
+	return out
+}
+
+// Every answer the demo gives within one hour tells the same month, so two
+// collectors that refresh a few seconds apart still agree; the figures step
+// on the hour.
+func TestDemoStepsOnTheHour(t *testing.T) {
+	summary := func(now time.Time) string {
+		return fmt.Sprint(githubtest.Demo(now).Enterprises[githubtest.DemoEnterprise].Platform.UsageSummary.UsageItems)
+	}
+	at := func(h, m int) time.Time { return time.Date(2026, time.December, 2, h, m, 0, 0, time.UTC) }
+	if summary(at(10, 0)) != summary(at(10, 59)) {
+		t.Error("the demo's summary changes within an hour")
+	}
+	if summary(at(10, 59)) == summary(at(11, 0)) {
+		t.Error("the demo's summary does not move from one hour to the next")
+	}
+}
