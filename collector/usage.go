@@ -53,7 +53,6 @@ func newUsageCollector(o Options) Collector {
 func (u usageCollector) Update(ctx context.Context, c *githubapi.Client, a githubapi.Account) ([]prometheus.Metric, error) {
 	agg := newUsageAggregate(u.byRepository)
 	year, month := monthToDate(u.now)
-	query := githubapi.UsageQuery{Year: year, Month: month}
 	if u.budgets && (a.Scope == githubapi.ScopeEnterprise || a.Scope == githubapi.ScopeOrganization) {
 		// The budgets collector gets the same answer in this round (the
 		// client shares it). If it fails, that collector fails; the usage
@@ -65,39 +64,15 @@ func (u usageCollector) Update(ctx context.Context, c *githubapi.Client, a githu
 			agg.budgets = newBudgetMatcher(a, budgets)
 		}
 	}
-
+	var centers []githubapi.CostCenter
 	if a.Scope == githubapi.ScopeEnterprise {
-		centers, err := c.CostCenters(ctx, a)
-		if err != nil {
+		var err error
+		if centers, err = c.CostCenters(ctx, a); err != nil {
 			return nil, fmt.Errorf("fetch usage for %s: %w", a, err)
 		}
-		for _, cc := range centers {
-			// Cost centers are labelled by name, as people know them. Two
-			// cost centers with one name share their series and are summed,
-			// like any rows with the same labels; the id of each is in
-			// github_billing_cost_center_info.
-			name := cc.Name
-			if name == "" {
-				name = cc.ID // never merge a nameless cost center into "no cost center"
-			}
-			q := query
-			q.CostCenterID = cc.ID
-			err := c.Usage(ctx, a, q, agg.adder(name, cc.Name))
-			// A deleted (archived) cost center is read too: usage it carried
-			// before it was deleted this month is in no other answer. If
-			// GitHub refuses the id of a deleted one, it has no usage to add.
-			if err != nil && strings.EqualFold(cc.State, "deleted") && refusedID(err) {
-				continue
-			}
-			if err != nil {
-				return nil, fmt.Errorf("fetch usage for %s: cost center %q: %w", a, cc.Name, err)
-			}
-		}
 	}
-	// Without cost_center_id: for an enterprise, the usage in no cost
-	// center; for organizations and users, all of it.
-	if err := c.Usage(ctx, a, query, agg.adder("", "")); err != nil {
-		return nil, fmt.Errorf("fetch usage for %s: %w", a, err)
+	if err := readUsage(ctx, c, a, githubapi.UsageQuery{Year: year, Month: month}, centers, agg); err != nil {
+		return nil, err
 	}
 	m := agg.metricSet(a)
 	if a.Scope == githubapi.ScopeEnterprise {
@@ -110,6 +85,39 @@ func (u usageCollector) debug(msg string, args ...any) {
 	if u.logger != nil {
 		u.logger.Debug(msg, args...)
 	}
+}
+
+// readUsage adds the usage report of query to agg: for an enterprise, once
+// per cost center of centers and once for the usage in none.
+func readUsage(ctx context.Context, c *githubapi.Client, a githubapi.Account, query githubapi.UsageQuery, centers []githubapi.CostCenter, agg *usageAggregate) error {
+	for _, cc := range centers {
+		// Cost centers are labelled by name, as people know them. Two
+		// cost centers with one name share their series and are summed,
+		// like any rows with the same labels; the id of each is in
+		// github_billing_cost_center_info.
+		name := cc.Name
+		if name == "" {
+			name = cc.ID // never merge a nameless cost center into "no cost center"
+		}
+		q := query
+		q.CostCenterID = cc.ID
+		err := c.Usage(ctx, a, q, agg.adder(name, cc.Name))
+		// A deleted (archived) cost center is read too: usage it carried
+		// before it was deleted this month is in no other answer. If
+		// GitHub refuses the id of a deleted one, it has no usage to add.
+		if err != nil && strings.EqualFold(cc.State, "deleted") && refusedID(err) {
+			continue
+		}
+		if err != nil {
+			return fmt.Errorf("fetch usage for %s: cost center %q: %w", a, cc.Name, err)
+		}
+	}
+	// Without cost_center_id: for an enterprise, the usage in no cost
+	// center; for organizations and users, all of it.
+	if err := c.Usage(ctx, a, query, agg.adder("", "")); err != nil {
+		return fmt.Errorf("fetch usage for %s: %w", a, err)
+	}
+	return nil
 }
 
 // refusedID says whether GitHub refused a request for its parameters (400)

@@ -274,3 +274,33 @@ func TestDemoBudgetsAreShapedLikeGitHubs(t *testing.T) {
 		}
 	}
 }
+
+// A list filtered by user whose effective_budget is one of the listed
+// budgets lends it GitHub's consumed_amount; GitHub's own example (whose
+// effective budget is another id) lends none.
+func TestBudgetsEffectiveBudgetLendsItsConsumption(t *testing.T) {
+	srv := githubtest.Start(t, nil)
+	client := srv.Client(t, githubapi.Options{})
+	srv.Override("/enterprises/acme/settings/billing/budgets", githubtest.ServeString(`{"budgets": [
+		{"id": "u-1", "budget_type": "BundlePricing", "budget_product_skus": ["ai_credits"], "budget_scope": "user",
+		 "budget_amount": 500, "prevent_further_usage": true, "budget_alerting": {"will_alert": true, "alert_recipients": []}}
+	], "user": "octocat", "effective_budget": {"id": "u-1", "budget_amount": 500, "consumed_amount": 42}, "has_next_page": false}`))
+	got, err := client.Budgets(context.Background(), githubapi.Account{Scope: githubapi.ScopeEnterprise, Name: "acme"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(got) != 1 || got[0].ConsumedAmount == nil || *got[0].ConsumedAmount != 42 || got[0].User != "octocat" {
+		t.Errorf("got %+v, want u-1 consumed 42 for octocat", got)
+	}
+
+	srv.Override("/organizations/acme-web/settings/billing/budgets", githubtest.ServeFile(examplesDir+"org-budgets-list.user-filter.json"))
+	got, err = client.Budgets(context.Background(), githubapi.Account{Scope: githubapi.ScopeOrganization, Name: "acme-web"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, b := range got {
+		if b.ConsumedAmount != nil {
+			t.Errorf("%s: consumed %v, the example sends none for it", b.ID, *b.ConsumedAmount)
+		}
+	}
+}

@@ -216,7 +216,7 @@ func fuzzMissing(fields map[string]any, name string) []string {
 // report exports, Copilot.
 var (
 	summaryFields           = []string{"timePeriod", "usageItems"}
-	enterpriseSummaryFields = []string{"timePeriod", "enterprise", "usageItems"}
+	enterpriseSummaryFields = []string{"timePeriod", "usageItems", "enterprise"}
 	budgetFields            = []string{"budgets", "budgets[].id", "budgets[].budget_type", "budgets[].budget_product_sku|budget_product_skus",
 		"budgets[].budget_scope", "budgets[].budget_amount", "budgets[].prevent_further_usage", "budgets[].budget_alerting"}
 	costCenterFields   = []string{"costCenters", "costCenters[].id", "costCenters[].name", "costCenters[].resources"}

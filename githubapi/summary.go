@@ -82,17 +82,6 @@ type ModelUsageItem struct {
 // /usage, whose default is unassigned usage only. So one call per
 // enterprise is the whole enterprise.
 
-// summaryRequired is what the schemas of the summary, premium-request and
-// AI-credit answers require (API.md §14): the window and the rows, and for an
-// enterprise its name. An answer without usageItems is not "no usage": it
-// would zero every series.
-func summaryRequired(a Account) []string {
-	if a.Scope == ScopeEnterprise {
-		return []string{"timePeriod", "enterprise", "usageItems"}
-	}
-	return []string{"timePeriod", "usageItems"}
-}
-
 // UsageSummary fetches the usage summary of one calendar month.
 func (c *Client) UsageSummary(ctx context.Context, a Account, year int, month time.Month) (*UsageSummary, error) {
 	e, err := monthEndpoint(a, "/settings/billing/usage/summary", year, month)

@@ -219,6 +219,9 @@ func (s *Server) serveHTTP(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	var handler http.Handler = s.mux
+	if h := s.historyHandler(r); h != nil {
+		handler = h
+	}
 	if override != nil {
 		handler = override
 	}
