@@ -120,6 +120,8 @@ func newApp(stdout, stderr *os.File) (app *kingpin.Application, f *flags, finish
 	}
 	app.Flag("collector.advanced_security.by-repository", "Export Advanced Security committers per repository.").BoolVar(&f.options.AdvancedSecurityByRepository)
 	app.Flag("collector.usage.by-repository", "Split usage metrics by repository (an enterprise can have tens of thousands).").BoolVar(&f.options.UsageByRepository)
+	app.Flag("collector.budgets.user-states", "Export the per-user states of multi-user budgets (one request per 100 users of each such budget, a series per user).").BoolVar(&f.options.BudgetUserStates)
+	app.Flag("collector.copilot.by-plan", "Export the enterprise's Copilot seats per plan type (reads every page of the seat list, 100 seats a request).").BoolVar(&f.options.CopilotByPlan)
 
 	f.web = kingpinflag.AddFlags(app, defaultListenAddress)
 	listenGiven := false
@@ -213,6 +215,10 @@ func run(args []string, stdout, stderr *os.File) int {
 			enabled = append(enabled, c.Name)
 		}
 	}
+	// The usage collector sums budget consumption while it reads the report,
+	// for the budgets collector's budgets.
+	f.options.BudgetConsumption = *f.collectors["budgets"]
+	f.options.Logger = logger
 	exporter, err := collector.NewExporter(collector.Config{
 		Logger:      logger,
 		Collectors:  enabled,
