@@ -59,6 +59,9 @@ func TestMain(m *testing.M) {
 // e2eBuild builds the exporter once per test run.
 func e2eBuild(t *testing.T) string {
 	t.Helper()
+	if testing.Short() {
+		t.Skip("builds and runs the binary: left out under -short (go test ./... runs it)")
+	}
 	goCmd := e2eGo(t)
 	e2eBinary.once.Do(func() {
 		e2eBinary.dir, e2eBinary.err = os.MkdirTemp("", "github-billing-exporter-e2e")

@@ -365,6 +365,9 @@ func TestNewPlanDefaults(t *testing.T) {
 // blocks holding every sample. Without the timestamps it passes promtool
 // check metrics.
 func TestBackfillOutputImportsWithPromtool(t *testing.T) {
+	if testing.Short() {
+		t.Skip("runs promtool's TSDB import: left out under -short (go test ./... runs it)")
+	}
 	promtool, err := exec.LookPath("promtool")
 	if err != nil {
 		t.Fatal("promtool not found: apt-get install -y prometheus")

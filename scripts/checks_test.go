@@ -37,6 +37,9 @@ func requireTools(t *testing.T, tools ...string) {
 // output when it fails. It is stopped with SIGTERM so its traps clean up.
 func runScript(t *testing.T, name string, timeout time.Duration, env ...string) string {
 	t.Helper()
+	if testing.Short() {
+		t.Skipf("runs scripts/%s with promtool, Prometheus or Helm: left out under -short (go test ./... runs it)", name)
+	}
 	readInputs(t)
 	ctx, cancel := context.WithTimeout(context.Background(), timeout)
 	defer cancel()
