@@ -47,6 +47,7 @@ type flags struct {
 	collectors       map[string]*bool
 	options          collector.Options
 	web              *web.FlagConfig
+	listenAddressSet bool // --web.listen-address was given
 	log              promslog.Config
 }
 
@@ -70,7 +71,7 @@ func newApp(stdout, stderr *os.File) (app *kingpin.Application, f *flags, finish
 	f = &flags{collectors: map[string]*bool{}}
 	app.Flag("config.file", "Configuration file.").Default("github-billing-exporter.yml").StringVar(&f.configFile)
 	app.Flag("config.check", "Validate the configuration file and exit.").BoolVar(&f.configCheck)
-	app.Flag("demo", "Serve a simulated GitHub billing API on loopback and export it; needs no configuration file and no token.").BoolVar(&f.demo)
+	app.Flag("demo", "Serve a simulated GitHub billing API on loopback and export it; needs no configuration file and no token. Listens on 127.0.0.1:9786 unless --web.listen-address is given.").BoolVar(&f.demo)
 	app.Flag("web.telemetry-path", "Path under which to expose metrics.").Default("/metrics").StringVar(&f.telemetryPath)
 	app.Flag("web.max-requests", "Maximum number of parallel scrape requests. 0 disables the limit.").Default("40").IntVar(&f.maxRequests)
 	app.Flag("web.disable-exporter-metrics", "Exclude the process, Go runtime and promhttp metrics from /metrics.").BoolVar(&f.disableExporter)
@@ -97,6 +98,7 @@ func newApp(stdout, stderr *os.File) (app *kingpin.Application, f *flags, finish
 	app.Flag("collector.usage.by-repository", "Split usage metrics by repository (an enterprise can have tens of thousands).").BoolVar(&f.options.UsageByRepository)
 
 	f.web = kingpinflag.AddFlags(app, defaultListenAddress)
+	app.GetFlag("web.listen-address").IsSetByUser(&f.listenAddressSet)
 	promslogflag.AddFlags(app, &f.log)
 	finish = func() {
 		if *disableDefaults {
@@ -167,6 +169,7 @@ func run(args []string, stdout, stderr *os.File) int {
 		fake.EnableETags(true)
 		logger.Info("demo mode: serving a simulated GitHub billing API; no configuration file or token is read", "api_url", fake.URL)
 		source = func() (*config.Resolved, error) { return demoConfig(fake.URL), nil }
+		demoListenOnLoopback(f, logger)
 	}
 
 	var enabled []string

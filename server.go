@@ -3,11 +3,8 @@ package main
 import (
 	"context"
 	"fmt"
-	"html"
 	"log/slog"
 	"net/http"
-	"net/url"
-	"sort"
 	"strconv"
 	"strings"
 	"sync"
@@ -18,8 +15,6 @@ import (
 	"github.com/prometheus/client_golang/prometheus/collectors"
 	versioncollector "github.com/prometheus/client_golang/prometheus/collectors/version"
 	"github.com/prometheus/client_golang/prometheus/promhttp"
-	"github.com/prometheus/common/version"
-	"github.com/prometheus/exporter-toolkit/web"
 
 	"github.com/github-billing-exporter/github-billing-exporter/collector"
 	"github.com/github-billing-exporter/github-billing-exporter/config"
@@ -265,24 +260,7 @@ func (s *server) serveReload(w http.ResponseWriter, r *http.Request) {
 	fmt.Fprintln(w, "configuration reloaded")
 }
 
-// landingPage lists the configured accounts and links to the metrics.
+// landingPage is the page at / (landing.go).
 func (s *server) landingPage(cfg *config.Resolved) (http.Handler, error) {
-	var rows strings.Builder
-	targets := append([]config.Target(nil), cfg.Targets...)
-	sort.SliceStable(targets, func(i, j int) bool { return targets[i].Account.Scope < targets[j].Account.Scope })
-	for _, t := range targets {
-		probe := "/probe?target=" + url.QueryEscape(string(t.Account.Scope)+"/"+t.Account.Name)
-		fmt.Fprintf(&rows, "<tr><td>%s</td><td><a href=\"%s\">%s</a></td><td>%s</td></tr>\n",
-			html.EscapeString(string(t.Account.Scope)), html.EscapeString(probe), html.EscapeString(t.Account.Name), html.EscapeString(t.Credential))
-	}
-	return web.NewLandingPage(web.LandingConfig{
-		Name:        "GitHub Billing Exporter",
-		Description: "Prometheus exporter for GitHub billing: Actions minutes, Packages, storage, Advanced Security and the billing platform's per-SKU costs.",
-		Version:     version.Info(),
-		Links: []web.LandingLinks{
-			{Address: s.telemetryPath, Text: "Metrics"},
-			{Address: "/-/healthy", Text: "Health"},
-		},
-		ExtraHTML: "<h2>Accounts</h2>\n<table><tr><th>scope</th><th>account</th><th>credential</th></tr>\n" + rows.String() + "</table>",
-	})
+	return s.newLandingPage(cfg)
 }
