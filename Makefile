@@ -40,16 +40,18 @@ lint:
 checkmetrics: build
 	@./scripts/checkmetrics.sh ./$(BINARY)
 
-# Benchmarks of issue 4 (figures in README "Performance"). bench-smoke runs
-# each once, as CI does.
+# The benchmarks behind README "Performance". bench-smoke runs each once, on
+# small data, as CI does.
 bench:
 	$(GO) test -run '^$$' -bench . -benchmem -benchtime 3x ./...
-	./scripts/bench-rss.sh
+	$(MAKE) bench-rss
 
 # The exporter binary refreshing a 1,000,000-row usage report from a
-# separate fake process: time and peak RSS (needs GNU time).
+# separate fake process, then answering 10 warm scrapes: time and memory,
+# without and with the split by repository (400,000 series).
 bench-rss:
 	./scripts/bench-rss.sh
+	BY_REPOSITORY=1 REPOS=12500 ./scripts/bench-rss.sh
 
 bench-smoke:
 	$(GO) test -run '^$$' -bench . -benchtime 1x -short ./...

@@ -9,8 +9,6 @@ import (
 	"testing"
 	"time"
 
-	"github.com/prometheus/client_golang/prometheus"
-
 	"github.com/github-billing-exporter/github-billing-exporter/collector"
 	"github.com/github-billing-exporter/github-billing-exporter/config"
 	"github.com/github-billing-exporter/github-billing-exporter/githubapi"
@@ -82,8 +80,7 @@ func simulateHour(t testing.TB) (requests int, refreshInterval time.Duration) {
 			wg.Add(1)
 			go func() {
 				defer wg.Done()
-				reg := prometheus.NewRegistry()
-				reg.MustRegister(exp.ScrapeCollector(context.Background(), nil))
+				reg := exp.Scrape(context.Background(), nil)
 				if _, err := reg.Gather(); err != nil {
 					t.Error(err)
 				}

@@ -10,8 +10,6 @@ import (
 	"testing"
 	"time"
 
-	"github.com/prometheus/client_golang/prometheus"
-
 	"github.com/github-billing-exporter/github-billing-exporter/collector"
 	"github.com/github-billing-exporter/github-billing-exporter/config"
 	"github.com/github-billing-exporter/github-billing-exporter/githubapi/githubtest"
@@ -50,10 +48,9 @@ func demoScrape(t *testing.T, now time.Time) (map[string][]demoSample, *githubte
 	if err := srv.reload(); err != nil {
 		t.Fatal(err)
 	}
-	reg := prometheus.NewRegistry()
 	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 	defer cancel()
-	reg.MustRegister(exp.ScrapeCollector(ctx, nil))
+	reg := exp.Scrape(ctx, nil)
 	mfs, err := reg.Gather()
 	if err != nil {
 		t.Fatal(err)

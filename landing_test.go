@@ -12,8 +12,6 @@ import (
 	"testing"
 	"time"
 
-	"github.com/prometheus/client_golang/prometheus"
-
 	"github.com/github-billing-exporter/github-billing-exporter/collector"
 	"github.com/github-billing-exporter/github-billing-exporter/config"
 	"github.com/github-billing-exporter/github-billing-exporter/githubapi/githubtest"
@@ -91,11 +89,9 @@ func TestLandingPageLinksAndStatus(t *testing.T) {
 		t.Error("before any scrape the collectors should be listed as not refreshed yet")
 	}
 	// One scrape refreshes every collector.
-	reg := prometheus.NewRegistry()
 	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 	defer cancel()
-	reg.MustRegister(exp.ScrapeCollector(ctx, nil))
-	if _, err := reg.Gather(); err != nil {
+	if _, err := exp.Scrape(ctx, nil).Gather(); err != nil {
 		t.Fatal(err)
 	}
 	_, body := get("/")

@@ -21,6 +21,7 @@ import (
 	"github.com/prometheus/exporter-toolkit/web/kingpinflag"
 	slgk "github.com/tjhop/slog-gokit"
 
+	"github.com/github-billing-exporter/github-billing-exporter/backfill"
 	"github.com/github-billing-exporter/github-billing-exporter/collector"
 	"github.com/github-billing-exporter/github-billing-exporter/config"
 	"github.com/github-billing-exporter/github-billing-exporter/githubapi"
@@ -49,12 +50,19 @@ type flags struct {
 	web              *web.FlagConfig
 	listenAddressSet bool // --web.listen-address was given
 	log              promslog.Config
+	// command is "backfill" for the backfill command, "" to serve.
+	command  string
+	backfill *backfill.Flags
 }
 
 func parseFlags(args []string, stdout, stderr *os.File) (*flags, error) {
 	app, f, finish := newApp(stdout, stderr)
-	if _, err := app.Parse(args); err != nil {
+	cmd, err := app.Parse(args)
+	if err != nil {
 		return nil, err
+	}
+	if cmd == "backfill" {
+		f.command = cmd
 	}
 	finish()
 	return f, nil
@@ -100,6 +108,9 @@ func newApp(stdout, stderr *os.File) (app *kingpin.Application, f *flags, finish
 	f.web = kingpinflag.AddFlags(app, defaultListenAddress)
 	app.GetFlag("web.listen-address").IsSetByUser(&f.listenAddressSet)
 	promslogflag.AddFlags(app, &f.log)
+	// Serving is the default command; backfill (backfill/) writes history.
+	app.Command("serve", "Serve the metrics (the default).").Default().Hidden()
+	_, f.backfill = backfill.AddCommand(app)
 	finish = func() {
 		if *disableDefaults {
 			for name, enabled := range f.collectors {
@@ -126,7 +137,7 @@ func newLogger(cfg promslog.Config, w *os.File) *slog.Logger {
 	if cfg.Level != nil {
 		level = cfg.Level
 	}
-	return slog.New(slgk.NewGoKitHandler(base, level))
+	return slog.New(githubapi.ScrubHandler(slgk.NewGoKitHandler(base, level), processSecrets))
 }
 
 func run(args []string, stdout, stderr *os.File) int {
@@ -136,6 +147,9 @@ func run(args []string, stdout, stderr *os.File) int {
 		return 2
 	}
 	logger := newLogger(f.log, stderr)
+	if f.command == "backfill" {
+		return runBackfill(f, stdout, stderr)
+	}
 
 	if f.configCheck {
 		cfg, err := config.Load(f.configFile)

@@ -148,10 +148,9 @@ func demoMetricNames(t *testing.T) map[string]bool {
 	if err := srv.reload(); err != nil {
 		t.Fatal(err)
 	}
-	reg := prometheus.NewRegistry()
 	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 	defer cancel()
-	reg.MustRegister(exp.ScrapeCollector(ctx, nil))
+	reg := exp.Scrape(ctx, nil)
 	names := map[string]bool{}
 	for _, g := range []prometheus.Gatherer{reg, srv.self} {
 		mfs, err := g.Gather()

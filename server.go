@@ -1,8 +1,10 @@
 package main
 
 import (
+	"compress/gzip"
 	"context"
 	"fmt"
+	"io"
 	"log/slog"
 	"net/http"
 	"strconv"
@@ -15,6 +17,8 @@ import (
 	"github.com/prometheus/client_golang/prometheus/collectors"
 	versioncollector "github.com/prometheus/client_golang/prometheus/collectors/version"
 	"github.com/prometheus/client_golang/prometheus/promhttp"
+	dto "github.com/prometheus/client_model/go"
+	"github.com/prometheus/common/expfmt"
 
 	"github.com/github-billing-exporter/github-billing-exporter/collector"
 	"github.com/github-billing-exporter/github-billing-exporter/config"
@@ -206,12 +210,76 @@ func (s *server) serveScrape(w http.ResponseWriter, r *http.Request, include fun
 	}
 	ctx, cancel := s.scrapeContext(r)
 	defer cancel()
-	scrape := prometheus.NewRegistry()
-	scrape.MustRegister(s.exporter.ScrapeCollector(ctx, include))
-	promhttp.HandlerFor(append(prometheus.Gatherers{scrape}, extra...), promhttp.HandlerOpts{
-		ErrorLog:      slog.NewLogLogger(s.logger.Handler(), slog.LevelError),
-		ErrorHandling: promhttp.ContinueOnError,
-	}).ServeHTTP(w, r)
+	snap := s.exporter.Scrape(ctx, include)
+	format := expfmt.NegotiateAccept(r.Header, expfmt.DefaultOpenMetricsAcceptedFormats()...)
+	var cached collector.Format
+	switch format.FormatType() {
+	case expfmt.TypeTextPlain:
+		cached = collector.FormatText
+	case expfmt.TypeOpenMetrics:
+		cached = collector.FormatOpenMetrics
+	default:
+		// Protobuf is not cached: it goes through the registry, with the
+		// cached data parsed back into families.
+		promhttp.HandlerFor(append(prometheus.Gatherers{snap}, extra...), promhttp.HandlerOpts{
+			ErrorLog:      slog.NewLogLogger(s.logger.Handler(), slog.LevelError),
+			ErrorHandling: promhttp.ContinueOnError,
+		}).ServeHTTP(w, r)
+		return
+	}
+	s.writeCached(w, r, snap, format, cached, extra)
+}
+
+// writeCached answers a text or OpenMetrics scrape from the cache's bytes,
+// gzipped when the scraper accepts it.
+func (s *server) writeCached(w http.ResponseWriter, r *http.Request, snap *collector.Snapshot, format expfmt.Format, cached collector.Format, extra []prometheus.Gatherer) {
+	var own []*dto.MetricFamily
+	if len(extra) > 0 {
+		var err error
+		own, err = prometheus.Gatherers(extra).Gather()
+		if err != nil {
+			// As promhttp's ContinueOnError: serve what was gathered.
+			s.logger.Error("gathering the exporter's own metrics", "err", err)
+		}
+	}
+	w.Header().Set("Content-Type", string(format))
+	var out io.Writer = w
+	if acceptsGzip(r.Header.Get("Accept-Encoding")) {
+		w.Header().Set("Content-Encoding", "gzip")
+		w.Header().Add("Vary", "Accept-Encoding")
+		gz := gzipWriters.Get().(*gzip.Writer)
+		gz.Reset(w)
+		defer func() {
+			if err := gz.Close(); err != nil {
+				s.logger.Debug("writing the scrape answer", "err", err)
+			}
+			gz.Reset(io.Discard)
+			gzipWriters.Put(gz)
+		}()
+		out = gz
+	}
+	if err := snap.WriteTo(out, cached, own); err != nil {
+		// The status line has gone out: all that is left is to say so once.
+		s.logger.Debug("writing the scrape answer", "err", err)
+	}
+}
+
+var gzipWriters = sync.Pool{New: func() any {
+	gz, _ := gzip.NewWriterLevel(io.Discard, gzip.BestSpeed)
+	return gz
+}}
+
+// acceptsGzip reads an Accept-Encoding header: gzip listed without q=0.
+func acceptsGzip(header string) bool {
+	for part := range strings.SplitSeq(header, ",") {
+		name, params, _ := strings.Cut(strings.TrimSpace(part), ";")
+		if !strings.EqualFold(strings.TrimSpace(name), "gzip") {
+			continue
+		}
+		q := strings.ReplaceAll(strings.TrimSpace(params), " ", "")
+		return q != "q=0" && q != "q=0.0" && q != "q=0.00" && q != "q=0.000"
+	}
+	return false
 }
 
 // serveProbe serves one account's metrics, so that Prometheus can spread

@@ -12,6 +12,12 @@ import (
 	"github.com/github-billing-exporter/github-billing-exporter/githubapi"
 )
 
+// processSecrets are the credentials of every client this process built:
+// the configured tokens and proxy passwords, and every Authorization value
+// sent (an App's installation tokens too). Upstream text is scrubbed of
+// them, and the log handler scrubs every line (newLogger).
+var processSecrets = githubapi.NewSecrets()
+
 func userAgent() string { return githubapi.UserAgent(version.Version) }
 
 // credentialKey names a credential across reloads: its name and API URL.
@@ -54,7 +60,18 @@ func newClient(cred *config.Credential, opts githubapi.Options) (*githubapi.Clie
 	if err != nil {
 		return nil, err
 	}
-	plain := httpClient.Transport
+	processSecrets.Add(string(cred.Token))
+	if cred.HTTP.ProxyURL.URL != nil {
+		processSecrets.AddURL(cred.HTTP.ProxyURL.URL)
+	}
+	for _, values := range cred.HTTP.ProxyConnectHeader {
+		for _, v := range values {
+			processSecrets.Add(string(v))
+		}
+	}
+	// Between the authenticating transport and the network, so that what
+	// is sent is known before its answer is read.
+	plain := processSecrets.Record(httpClient.Transport)
 	auth := plain
 	switch {
 	case cred.App != nil:
@@ -64,7 +81,8 @@ func newClient(cred *config.Credential, opts githubapi.Options) (*githubapi.Clie
 	case cred.Token != "":
 		auth = &githubapi.TokenTransport{Token: string(cred.Token), Base: plain}
 	}
-	httpClient.Transport = githubapi.HostOnly(base.Host, auth, plain)
+	httpClient.Transport = githubapi.OriginOnly(base, auth, plain)
 	opts.BaseURL, opts.Credential, opts.HTTPClient, opts.UserAgent = cred.APIURL, cred.Name, httpClient, userAgent()
+	opts.Secrets = processSecrets
 	return githubapi.New(opts)
 }

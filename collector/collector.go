@@ -106,16 +106,16 @@ func monthToDate(now func() time.Time) (int, time.Month) {
 // accountLabels are the labels every billing metric starts with.
 var accountLabels = []string{"scope", "account"}
 
-// labelCounts remembers how many label values each billing descriptor takes,
-// so that samples can be checked when they are made rather than when they
-// are scraped.
-var labelCounts sync.Map // *prometheus.Desc → int
+// descInfos remembers each billing descriptor's name, help and labels, so
+// that samples can be checked when they are made rather than when they are
+// scraped, and encoded without a registry (encode.go).
+var descInfos sync.Map // *prometheus.Desc → *descInfo
 
 // newDesc builds a billing metric's descriptor with the account labels first.
 func newDesc(name, help string, labels ...string) *prometheus.Desc {
 	all := append(slices.Clone(accountLabels), labels...)
 	d := prometheus.NewDesc(namespace+"_"+name, help, all, nil)
-	labelCounts.Store(d, len(all))
+	descInfos.Store(d, newDescInfo(namespace+"_"+name, help, all))
 	return d
 }
 
@@ -172,6 +172,22 @@ func (s *metricSet) distinct(desc *prometheus.Desc, value float64, labels ...str
 	s.samples = append(s.samples, &gaugeSample{desc: desc, value: value, labels: s.labelValues(desc, labels)})
 }
 
+// distinctFamilies adds one sample to each of descs, which take the same
+// labels, with these distinct label values. The samples share one copy of
+// the label values: a usage report split by repository hands over hundreds
+// of thousands of label sets, four families each.
+func (s *metricSet) distinctFamilies(descs []*prometheus.Desc, values []float64, labels ...string) {
+	shared := s.labelValues(descs[0], labels)
+	slab := make([]gaugeSample, len(descs))
+	for i, d := range descs {
+		if info, ok := descInfos.Load(d); !ok || len(info.(*descInfo).labels) != len(shared) {
+			panic(fmt.Sprintf("collector: %s takes other labels than %s", d, descs[0]))
+		}
+		slab[i] = gaugeSample{desc: d, value: values[i], labels: shared}
+		s.samples = append(s.samples, &slab[i])
+	}
+}
+
 // sample finds or adds the sample of desc with these labels.
 func (s *metricSet) sample(desc *prometheus.Desc, labels []string) (g *indexedSample, found bool) {
 	values := s.labelValues(desc, labels)
@@ -193,8 +209,8 @@ func (s *metricSet) labelValues(desc *prometheus.Desc, labels []string) []string
 	for _, l := range labels {
 		values = append(values, strings.ToValidUTF8(l, "\uFFFD"))
 	}
-	if n, ok := labelCounts.Load(desc); !ok || n.(int) != len(values) {
-		panic(fmt.Sprintf("collector: %s takes %v label values, got %d", desc, n, len(values)))
+	if info, ok := descInfos.Load(desc); !ok || len(info.(*descInfo).labels) != len(values) {
+		panic(fmt.Sprintf("collector: %s takes other label values than the %d given", desc, len(values)))
 	}
 	return values
 }

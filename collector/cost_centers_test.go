@@ -21,8 +21,10 @@ func TestCostCentersCollectorOnTheExample(t *testing.T) {
 		`github_billing_cost_center_info{account="acme",cost_center="Another Cost Center",cost_center_id="3ffb9ffe-6903-11ee-8c99-0242ac120003",scope="enterprise",state="active"} 1
 github_billing_cost_center_info{account="acme",cost_center="Cost Center Name",cost_center_id="2eeb8ffe-6903-11ee-8c99-0242ac120002",scope="enterprise",state="active"} 1
 ` + platformTestCostCenterResources +
-		`github_billing_cost_center_resources{account="acme",cost_center="Another Cost Center",resource_type="User",scope="enterprise"} 1
-github_billing_cost_center_resources{account="acme",cost_center="Cost Center Name",resource_type="Repo",scope="enterprise"} 1
+		`github_billing_cost_center_resources{account="acme",cost_center="Another Cost Center",resource_type="Repo",scope="enterprise"} 1
+github_billing_cost_center_resources{account="acme",cost_center="Another Cost Center",resource_type="Team",scope="enterprise"} 1
+github_billing_cost_center_resources{account="acme",cost_center="Another Cost Center",resource_type="User",scope="enterprise"} 1
+github_billing_cost_center_resources{account="acme",cost_center="Cost Center Name",resource_type="Team",scope="enterprise"} 1
 github_billing_cost_center_resources{account="acme",cost_center="Cost Center Name",resource_type="User",scope="enterprise"} 1
 `
 	expectExposition(t, got, want)

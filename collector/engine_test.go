@@ -9,8 +9,6 @@ import (
 	"testing"
 	"time"
 
-	"github.com/prometheus/client_golang/prometheus"
-	"github.com/prometheus/client_golang/prometheus/promhttp"
 	dto "github.com/prometheus/client_model/go"
 
 	"github.com/github-billing-exporter/github-billing-exporter/githubapi"
@@ -43,8 +41,7 @@ func newEngineFixture(tb testing.TB, d *githubtest.Dataset, cfg Config, s Settin
 // gather runs one scrape bounded by ctx.
 func (f *engineFixture) gather(tb testing.TB, ctx context.Context) []*dto.MetricFamily {
 	tb.Helper()
-	reg := prometheus.NewRegistry()
-	reg.MustRegister(f.exporter.ScrapeCollector(ctx, nil))
+	reg := f.exporter.Scrape(ctx, nil)
 	mfs, err := reg.Gather()
 	if err != nil {
 		tb.Fatal(err)
@@ -182,9 +179,9 @@ func BenchmarkWarmScrape10kSeries(b *testing.B) {
 	before := f.fake.TotalRequests()
 	// The whole answer as Prometheus gets it: gather, encode, write.
 	handler := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		reg := prometheus.NewRegistry()
-		reg.MustRegister(f.exporter.ScrapeCollector(r.Context(), nil))
-		promhttp.HandlerFor(reg, promhttp.HandlerOpts{}).ServeHTTP(w, r)
+		if err := f.exporter.Scrape(r.Context(), nil).WriteTo(w, FormatText, nil); err != nil {
+			b.Error(err)
+		}
 	})
 	req := httptest.NewRequest(http.MethodGet, "/metrics", nil)
 	b.ResetTimer()

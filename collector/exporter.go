@@ -4,14 +4,21 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io"
 	"log/slog"
+	"runtime/debug"
 	"sync"
 	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
+	dto "github.com/prometheus/client_model/go"
 
 	"github.com/github-billing-exporter/github-billing-exporter/githubapi"
 )
+
+// largeRefresh is the series count from which a refresh returns its
+// garbage's memory to the system when it ends.
+const largeRefresh = 100_000
 
 // retiredPause is how long a collector leaves an endpoint alone after GitHub
 // answered 410 Gone.
@@ -91,14 +98,15 @@ type cacheKey struct {
 // entry is one collector's cached result for one account.
 type entry struct {
 	mu        sync.Mutex
-	metrics   []prometheus.Metric // last good data
-	fetched   time.Time           // when metrics were fetched
-	attempted time.Time           // when the last refresh ended
-	ok        bool                // whether the last refresh worked
-	duration  time.Duration       // how long the last refresh took
-	retiredAt time.Time           // when GitHub last answered 410
-	warned    bool                // the retirement was logged
-	inflight  chan struct{}       // closed when the running refresh ends
+	families  []encodedFamily // last good data, encoded
+	series    int             // how many series families holds
+	fetched   time.Time       // when families were fetched
+	attempted time.Time       // when the last refresh ended
+	ok        bool            // whether the last refresh worked
+	duration  time.Duration   // how long the last refresh took
+	retiredAt time.Time       // when GitHub last answered 410
+	warned    bool            // the retirement was logged
+	inflight  chan struct{}   // closed when the running refresh ends
 }
 
 // NewExporter builds an exporter with the named collectors enabled.
@@ -164,27 +172,11 @@ type job struct {
 	entry     *entry
 }
 
-// ScrapeCollector returns a prometheus.Collector for one scrape: it refreshes
-// what is older than the refresh interval, waits for those refreshes until
-// ctx ends, and emits what the cache then holds. include selects accounts; nil
-// means all.
-func (e *Exporter) ScrapeCollector(ctx context.Context, include func(githubapi.Account) bool) prometheus.Collector {
-	return &scrape{exporter: e, ctx: ctx, include: include}
-}
-
-type scrape struct {
-	exporter *Exporter
-	ctx      context.Context
-	include  func(githubapi.Account) bool
-}
-
-// Describe sends nothing: the metrics depend on what GitHub answers, so the
-// collector is unchecked.
-func (s *scrape) Describe(chan<- *prometheus.Desc) {}
-
-func (s *scrape) Collect(ch chan<- prometheus.Metric) {
-	e := s.exporter
-	jobs, settings := e.plan(s.include)
+// Scrape takes one scrape's view of the cache: it refreshes what is older
+// than the refresh interval, waits for those refreshes until ctx ends, and
+// returns what the cache then holds. include selects accounts; nil means all.
+func (e *Exporter) Scrape(ctx context.Context, include func(githubapi.Account) bool) *Snapshot {
+	jobs, settings := e.plan(include)
 	var waits []<-chan struct{}
 	for _, j := range jobs {
 		if done := e.ensureFresh(j, settings); done != nil {
@@ -194,14 +186,73 @@ func (s *scrape) Collect(ch chan<- prometheus.Metric) {
 	for _, done := range waits {
 		select {
 		case <-done:
-		case <-s.ctx.Done():
+		case <-ctx.Done():
 			// Answer with what the cache holds; the refreshes go on.
 		}
 	}
 	now := e.now()
+	snap := &Snapshot{}
 	for _, j := range jobs {
-		j.entry.emit(ch, j, now, settings)
+		fams, health := j.entry.snapshot(j, now, settings)
+		if len(fams) > 0 {
+			snap.cached = append(snap.cached, fams)
+		}
+		snap.health = append(snap.health, health...)
 	}
+	return snap
+}
+
+// Snapshot is one scrape's answer: the encoded data of each cache entry as it
+// was when the scrape read it (a refresh that ends later replaces the entry's
+// data as a whole, so a scrape sees all old or all new), and the health of
+// each collector.
+type Snapshot struct {
+	cached [][]encodedFamily
+	health []prometheus.Metric
+}
+
+// WriteTo writes the snapshot in format, merged with extra families (the
+// exporter's own registry), each family once.
+func (s *Snapshot) WriteTo(w io.Writer, format Format, extra []*dto.MetricFamily) error {
+	fw := newFamilyWriter(format)
+	for _, fams := range s.cached {
+		fw.addCached(fams)
+	}
+	health, err := s.gatherHealth()
+	if err != nil {
+		return err
+	}
+	if err := fw.addGathered(health); err != nil {
+		return err
+	}
+	if err := fw.addGathered(extra); err != nil {
+		return err
+	}
+	return fw.writeTo(w)
+}
+
+// Gather returns the snapshot as protobuf families, for the formats the cache
+// does not hold. It makes a Snapshot a prometheus.Gatherer.
+func (s *Snapshot) Gather() ([]*dto.MetricFamily, error) {
+	reg := prometheus.NewRegistry()
+	reg.MustRegister(metricSlice(s.health))
+	var cached []*dto.MetricFamily
+	for _, fams := range s.cached {
+		mfs, err := parseCached(fams)
+		if err != nil {
+			return nil, err
+		}
+		cached = append(cached, mfs...)
+	}
+	return prometheus.Gatherers{reg, prometheus.GathererFunc(func() ([]*dto.MetricFamily, error) { return cached, nil })}.Gather()
+}
+
+func (s *Snapshot) gatherHealth() ([]*dto.MetricFamily, error) {
+	reg := prometheus.NewRegistry()
+	if err := reg.Register(metricSlice(s.health)); err != nil {
+		return nil, err
+	}
+	return reg.Gather()
 }
 
 // plan lists the jobs of a scrape, creating cache entries on first sight.
@@ -273,6 +324,25 @@ func (e *Exporter) refresh(j job, s Settings, done chan struct{}) {
 	case <-e.ctx.Done():
 		err = fmt.Errorf("waiting for a free connection to GitHub: %w", e.ctx.Err())
 	}
+	// Encoded once here, so that scrapes until the next refresh copy bytes.
+	var families []encodedFamily
+	var series int
+	if err == nil {
+		var problem error
+		families, series, problem, err = encodeMetrics(metrics)
+		if problem != nil {
+			// As the registry did at every scrape: serve the consistent
+			// part, and say what was left out.
+			e.logger.Error("collector returned inconsistent metrics; serving the rest", "collector", j.collector.Name, "scope", j.target.Account.Scope, "account", j.target.Account.Name, "err", problem)
+		}
+		if series >= largeRefresh {
+			// The refresh's samples and the report's aggregate, several
+			// times the size of the encoded cache, are garbage now. Hand
+			// their memory back to the system at once rather than keep it
+			// resident until the scavenger gets to it.
+			debug.FreeOSMemory()
+		}
+	}
 	end := e.now()
 
 	ent := j.entry
@@ -284,12 +354,12 @@ func (e *Exporter) refresh(j job, s Settings, done chan struct{}) {
 	logger := e.logger.With("collector", j.collector.Name, "scope", j.target.Account.Scope, "account", j.target.Account.Name)
 	switch {
 	case err == nil:
-		ent.metrics, ent.fetched, ent.ok = metrics, end, true
+		ent.families, ent.series, ent.fetched, ent.ok = families, series, end, true
 		ent.retiredAt, ent.warned = time.Time{}, false
-		logger.Debug("refreshed", "series", len(metrics), "duration", ent.duration)
+		logger.Debug("refreshed", "series", series, "duration", ent.duration)
 	case errors.Is(err, githubapi.ErrRetired):
 		// Not a failure: GitHub moved this data to the billing platform.
-		ent.metrics, ent.fetched, ent.ok = nil, time.Time{}, true
+		ent.families, ent.series, ent.fetched, ent.ok = nil, 0, time.Time{}, true
 		ent.retiredAt = end
 		if !ent.warned {
 			ent.warned = true
@@ -316,33 +386,35 @@ func safeUpdate(ctx context.Context, j job) (metrics []prometheus.Metric, err er
 	return j.collector.collector.Update(ctx, j.target.Client, j.target.Account)
 }
 
-// emit sends the entry's data and the collector's own metrics.
-func (ent *entry) emit(ch chan<- prometheus.Metric, j job, now time.Time, s Settings) {
+// snapshot returns the entry's data, when fresh, and the collector's own
+// metrics.
+func (ent *entry) snapshot(j job, now time.Time, s Settings) ([]encodedFamily, []prometheus.Metric) {
 	ent.mu.Lock()
 	defer ent.mu.Unlock()
 	labels := []string{j.collector.Name, string(j.target.Account.Scope), j.target.Account.Name}
 	retired := !ent.retiredAt.IsZero()
 	fresh := !ent.fetched.IsZero() && now.Sub(ent.fetched) <= s.MaxAge
+	var fams []encodedFamily
 	if fresh {
-		for _, m := range ent.metrics {
-			ch <- m
-		}
+		fams = ent.families
 	}
 	success := 0.0
 	if ent.ok && (fresh || retired) {
 		success = 1
 	}
-	ch <- prometheus.MustNewConstMetric(collectorSuccess, prometheus.GaugeValue, success, labels...)
+	health := make([]prometheus.Metric, 0, 5)
+	health = append(health, prometheus.MustNewConstMetric(collectorSuccess, prometheus.GaugeValue, success, labels...))
 	if !ent.attempted.IsZero() {
-		ch <- prometheus.MustNewConstMetric(collectorDuration, prometheus.GaugeValue, ent.duration.Seconds(), labels...)
+		health = append(health, prometheus.MustNewConstMetric(collectorDuration, prometheus.GaugeValue, ent.duration.Seconds(), labels...))
 	}
 	if !ent.fetched.IsZero() {
-		ch <- prometheus.MustNewConstMetric(collectorLastSuccess, prometheus.GaugeValue, float64(ent.fetched.UnixNano())/1e9, labels...)
+		health = append(health, prometheus.MustNewConstMetric(collectorLastSuccess, prometheus.GaugeValue, float64(ent.fetched.UnixNano())/1e9, labels...))
 	}
-	ch <- prometheus.MustNewConstMetric(collectorRefreshInterval, prometheus.GaugeValue, s.RefreshInterval.Seconds(), labels...)
+	health = append(health, prometheus.MustNewConstMetric(collectorRefreshInterval, prometheus.GaugeValue, s.RefreshInterval.Seconds(), labels...))
 	retiredValue := 0.0
 	if retired {
 		retiredValue = 1
 	}
-	ch <- prometheus.MustNewConstMetric(endpointRetired, prometheus.GaugeValue, retiredValue, labels...)
+	health = append(health, prometheus.MustNewConstMetric(endpointRetired, prometheus.GaugeValue, retiredValue, labels...))
+	return fams, health
 }

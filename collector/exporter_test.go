@@ -12,7 +12,6 @@ import (
 	"testing"
 	"time"
 
-	"github.com/prometheus/client_golang/prometheus"
 	dto "github.com/prometheus/client_model/go"
 
 	"github.com/github-billing-exporter/github-billing-exporter/githubapi"
@@ -149,8 +148,7 @@ func (f *exporterTestFixture) targets(accounts ...githubapi.Account) []Target {
 // name{label="value",…} (labels sorted) to value.
 func (f *exporterTestFixture) scrape(t *testing.T, ctx context.Context) map[string]float64 {
 	t.Helper()
-	reg := prometheus.NewRegistry()
-	reg.MustRegister(f.exp.ScrapeCollector(ctx, nil))
+	reg := f.exp.Scrape(ctx, nil)
 	mfs, err := reg.Gather()
 	if err != nil {
 		t.Fatalf("Gather: %v", err)
@@ -599,14 +597,13 @@ func TestExporterOwnMetricsAndLint(t *testing.T) {
 	}
 	expectValue(t, s, dataKey("advanced_security_repository_committers", "enterprise", "acme", "repository", "r"), 2)
 
-	expectLintClean(t, f.exp.ScrapeCollector(context.Background(), nil))
+	expectGatherLintClean(t, f.exp.Scrape(context.Background(), nil))
 }
 
 // include selects accounts for one scrape.
 func TestExporterScrapeInclude(t *testing.T) {
 	f := newExporterTestFixture(t, exporterTestDataset(), []string{"packages"}, Options{})
-	reg := prometheus.NewRegistry()
-	reg.MustRegister(f.exp.ScrapeCollector(context.Background(), func(a githubapi.Account) bool { return a.Name == "acme-data" }))
+	reg := f.exp.Scrape(context.Background(), func(a githubapi.Account) bool { return a.Name == "acme-data" })
 	mfs, err := reg.Gather()
 	if err != nil {
 		t.Fatal(err)

@@ -56,11 +56,29 @@ func (t *Telemetry) ObserveRequest(endpoint string, code int, d time.Duration) {
 	t.duration.WithLabelValues(endpoint).Observe(d.Seconds())
 }
 
+// MaxRateLimitResources bounds the resources kept per credential: GitHub
+// names about a dozen, and billing endpoints count against core. A server
+// that sends a new name with every answer must not grow the resource label
+// without end; names beyond the bound are not kept.
+const MaxRateLimitResources = 16
+
 // ObserveRateLimit implements githubapi.Observer.
 func (t *Telemetry) ObserveRateLimit(credential string, rl githubapi.RateLimit) {
 	t.mu.Lock()
 	defer t.mu.Unlock()
-	t.rateLimits[[2]string{credential, rl.Resource}] = rl
+	k := [2]string{credential, rl.Resource}
+	if _, ok := t.rateLimits[k]; !ok {
+		n := 0
+		for other := range t.rateLimits {
+			if other[0] == credential {
+				n++
+			}
+		}
+		if n >= MaxRateLimitResources {
+			return
+		}
+	}
+	t.rateLimits[k] = rl
 }
 
 // RetainCredentials forgets the rate limits of credentials no longer
@@ -90,11 +108,19 @@ func (t *Telemetry) Collect(ch chan<- prometheus.Metric) {
 	t.duration.Collect(ch)
 	t.mu.Lock()
 	defer t.mu.Unlock()
+	// The label values came from GitHub's headers: a value client_golang
+	// refuses drops that one series, never the whole collection (a Must…
+	// call would panic and every rate-limit series would vanish).
+	send := func(desc *prometheus.Desc, v float64, labels ...string) {
+		if m, err := prometheus.NewConstMetric(desc, prometheus.GaugeValue, v, labels...); err == nil {
+			ch <- m
+		}
+	}
 	for k, rl := range t.rateLimits {
-		ch <- prometheus.MustNewConstMetric(rateLimitRemaining, prometheus.GaugeValue, rl.Remaining, k[0], k[1])
-		ch <- prometheus.MustNewConstMetric(rateLimitLimit, prometheus.GaugeValue, rl.Limit, k[0], k[1])
+		send(rateLimitRemaining, rl.Remaining, k[0], k[1])
+		send(rateLimitLimit, rl.Limit, k[0], k[1])
 		if !rl.Reset.IsZero() {
-			ch <- prometheus.MustNewConstMetric(rateLimitReset, prometheus.GaugeValue, float64(rl.Reset.Unix()), k[0], k[1])
+			send(rateLimitReset, float64(rl.Reset.Unix()), k[0], k[1])
 		}
 	}
 }

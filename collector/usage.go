@@ -48,42 +48,50 @@ func newUsageCollector(o Options) Collector {
 func (u usageCollector) Update(ctx context.Context, c *githubapi.Client, a githubapi.Account) ([]prometheus.Metric, error) {
 	agg := newUsageAggregate(u.byRepository)
 	year, month := monthToDate(u.now)
-	query := githubapi.UsageQuery{Year: year, Month: month}
-
+	var centers []githubapi.CostCenter
 	if a.Scope == githubapi.ScopeEnterprise {
-		centers, err := c.CostCenters(ctx, a)
-		if err != nil {
+		var err error
+		if centers, err = c.CostCenters(ctx, a); err != nil {
 			return nil, fmt.Errorf("fetch usage for %s: %w", a, err)
 		}
-		for _, cc := range centers {
-			// Cost centers are labelled by name, as people know them. Two
-			// cost centers with one name share their series and are summed,
-			// like any rows with the same labels; the id of each is in
-			// github_billing_cost_center_info.
-			name := cc.Name
-			if name == "" {
-				name = cc.ID // never merge a nameless cost center into "no cost center"
-			}
-			q := query
-			q.CostCenterID = cc.ID
-			err := c.Usage(ctx, a, q, agg.adder(name))
-			// A deleted (archived) cost center is read too: usage it carried
-			// before it was deleted this month is in no other answer. If
-			// GitHub refuses the id of a deleted one, it has no usage to add.
-			if err != nil && strings.EqualFold(cc.State, "deleted") && refusedID(err) {
-				continue
-			}
-			if err != nil {
-				return nil, fmt.Errorf("fetch usage for %s: cost center %q: %w", a, cc.Name, err)
-			}
+	}
+	if err := readUsage(ctx, c, a, githubapi.UsageQuery{Year: year, Month: month}, centers, agg); err != nil {
+		return nil, err
+	}
+	return agg.metrics(a), nil
+}
+
+// readUsage adds the usage report of query to agg: for an enterprise, once
+// per cost center of centers and once for the usage in none.
+func readUsage(ctx context.Context, c *githubapi.Client, a githubapi.Account, query githubapi.UsageQuery, centers []githubapi.CostCenter, agg *usageAggregate) error {
+	for _, cc := range centers {
+		// Cost centers are labelled by name, as people know them. Two
+		// cost centers with one name share their series and are summed,
+		// like any rows with the same labels; the id of each is in
+		// github_billing_cost_center_info.
+		name := cc.Name
+		if name == "" {
+			name = cc.ID // never merge a nameless cost center into "no cost center"
+		}
+		q := query
+		q.CostCenterID = cc.ID
+		err := c.Usage(ctx, a, q, agg.adder(name))
+		// A deleted (archived) cost center is read too: usage it carried
+		// before it was deleted this month is in no other answer. If
+		// GitHub refuses the id of a deleted one, it has no usage to add.
+		if err != nil && strings.EqualFold(cc.State, "deleted") && refusedID(err) {
+			continue
+		}
+		if err != nil {
+			return fmt.Errorf("fetch usage for %s: cost center %q: %w", a, cc.Name, err)
 		}
 	}
 	// Without cost_center_id: for an enterprise, the usage in no cost
 	// center; for organizations and users, all of it.
 	if err := c.Usage(ctx, a, query, agg.adder("")); err != nil {
-		return nil, fmt.Errorf("fetch usage for %s: %w", a, err)
+		return fmt.Errorf("fetch usage for %s: %w", a, err)
 	}
-	return agg.metrics(a), nil
+	return nil
 }
 
 // refusedID says whether GitHub refused a request for its parameters (400)
@@ -171,12 +179,11 @@ func (g *usageAggregate) add(costCenter string, it *githubapi.UsageItem) {
 // distinct: the aggregate summed the rows as it read them.
 func (g *usageAggregate) metrics(a githubapi.Account) []prometheus.Metric {
 	m := newMetricSet(a)
+	m.samples = make([]*gaugeSample, 0, 4*len(g.series)+len(g.prices))
+	families := []*prometheus.Desc{usageItemQuantity, usageItemGross, usageItemDiscount, usageItemNet}
 	for k, s := range g.series {
-		labels := []string{k.product, k.sku, k.unitType, k.organization, k.repository, k.costCenter}
-		m.distinct(usageItemQuantity, s.quantity.value(), labels...)
-		m.distinct(usageItemGross, s.gross.value(), labels...)
-		m.distinct(usageItemDiscount, s.discount.value(), labels...)
-		m.distinct(usageItemNet, s.net.value(), labels...)
+		m.distinctFamilies(families, []float64{s.quantity.value(), s.gross.value(), s.discount.value(), s.net.value()},
+			k.product, k.sku, k.unitType, k.organization, k.repository, k.costCenter)
 	}
 	for k, p := range g.prices {
 		m.distinct(usageItemPrice, p.price, k.product, k.sku, k.unitType)

@@ -9,7 +9,6 @@ import (
 	"testing"
 	"time"
 
-	"github.com/prometheus/client_golang/prometheus"
 	dto "github.com/prometheus/client_model/go"
 
 	"github.com/github-billing-exporter/github-billing-exporter/githubapi"
@@ -89,8 +88,7 @@ func TestPlatformCollectorsOneForbiddenOthersServed(t *testing.T) {
 	e.Apply(Settings{RefreshInterval: time.Minute, RefreshTimeout: 30 * time.Second, MaxAge: time.Hour},
 		[]Target{{Account: githubapi.Account{Scope: githubapi.ScopeEnterprise, Name: ent}, Client: client}})
 
-	reg := prometheus.NewRegistry()
-	reg.MustRegister(e.ScrapeCollector(context.Background(), nil))
+	reg := e.Scrape(context.Background(), nil)
 	families, err := reg.Gather()
 	if err != nil {
 		t.Fatal(err)

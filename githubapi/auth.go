@@ -2,6 +2,7 @@ package githubapi
 
 import (
 	"net/http"
+	"net/url"
 	"strings"
 
 	"github.com/bradleyfalzon/ghinstallation/v2"
@@ -43,21 +44,44 @@ func AppTransport(base http.RoundTripper, apiURL string, appID, installationID i
 	return tr, nil
 }
 
-// HostOnly sends requests to host through auth and every other request
-// (a redirect to another host, say) through plain, so the credential never
-// leaves the configured API host.
-func HostOnly(host string, auth, plain http.RoundTripper) http.RoundTripper {
-	return &hostOnly{host: host, auth: auth, plain: plain}
+// OriginOnly sends requests to the origin of api (its scheme, host and
+// port) through auth and every other request through plain: a redirect to
+// another host, another port, or from https:// to http:// on the same host
+// goes without the credential, so it never leaves the configured API and
+// never travels in the clear when the API is reached over TLS.
+func OriginOnly(api *url.URL, auth, plain http.RoundTripper) http.RoundTripper {
+	return &originOnly{api: api, auth: auth, plain: plain}
 }
 
-type hostOnly struct {
-	host        string
+type originOnly struct {
+	api         *url.URL
 	auth, plain http.RoundTripper
 }
 
-func (h *hostOnly) RoundTrip(req *http.Request) (*http.Response, error) {
-	if req.URL.Host == h.host {
-		return h.auth.RoundTrip(req)
+func (o *originOnly) RoundTrip(req *http.Request) (*http.Response, error) {
+	if sameOrigin(req.URL, o.api) {
+		return o.auth.RoundTrip(req)
 	}
-	return h.plain.RoundTrip(req)
+	return o.plain.RoundTrip(req)
+}
+
+// sameOrigin compares the scheme, host and port of two URLs as RFC 6454
+// does: case-insensitively, with an absent port meaning the scheme's default.
+func sameOrigin(a, b *url.URL) bool {
+	return strings.EqualFold(a.Scheme, b.Scheme) &&
+		strings.EqualFold(a.Hostname(), b.Hostname()) &&
+		effectivePort(a) == effectivePort(b)
+}
+
+func effectivePort(u *url.URL) string {
+	if p := u.Port(); p != "" {
+		return p
+	}
+	switch strings.ToLower(u.Scheme) {
+	case "https":
+		return "443"
+	case "http":
+		return "80"
+	}
+	return ""
 }

@@ -134,6 +134,10 @@ type Options struct {
 	Logger *slog.Logger
 	// Now is the clock for rate-limit waits; nil means time.Now.
 	Now func() time.Time
+	// Secrets, when set, are the credentials to scrub from every text that
+	// comes from upstream (error messages, transport errors) before the
+	// client returns it; Secrets.Record fills it with what is sent.
+	Secrets *Secrets
 	// State, when set, is the state of an earlier client of the same
 	// credential (Client.State), which the new client takes over: a
 	// configuration reload must not forget a rate limit in force.
@@ -161,6 +165,7 @@ type Client struct {
 	retries    RetryPolicy
 	limiter    *limiter
 	etags      *etagCache
+	secrets    *Secrets
 	// costCenters is the cost-center list per enterprise, shared by the
 	// collectors of one refresh round.
 	costCenters shared[[]CostCenter]
@@ -179,6 +184,7 @@ func New(o Options) (*Client, error) {
 		userAgent:  o.UserAgent,
 		maxBytes:   o.MaxResponseBytes,
 		observer:   o.Observer,
+		secrets:    o.Secrets,
 	}
 	if c.http == nil {
 		c.http = http.DefaultClient
@@ -349,10 +355,10 @@ func (c *Client) attempt(ctx context.Context, e endpoint, rawURL string) (*http.
 	resp, err := c.http.Do(req)
 	if err != nil {
 		c.observer.ObserveRequest(e.template, 0, time.Since(start))
-		return nil, &NetworkError{Path: req.URL.Path, Err: scrubURLError(err)}
+		return nil, &NetworkError{Path: req.URL.Path, Err: c.secrets.scrubError(scrubURLError(err))}
 	}
 	c.observer.ObserveRequest(e.template, resp.StatusCode, time.Since(start))
-	rl, haveRL := parseRateLimit(resp.Header)
+	rl, haveRL := parseRateLimit(resp.Header, c.now())
 	if haveRL {
 		c.observer.ObserveRateLimit(c.credential, rl)
 	}
@@ -361,22 +367,27 @@ func (c *Client) attempt(ctx context.Context, e endpoint, rawURL string) (*http.
 		c.limiter.succeeded()
 		resp.Body.Close()
 		resp.StatusCode, resp.Status = http.StatusOK, "200 OK (not modified)"
+		cached.mergeInto(resp.Header)
 		resp.Body = io.NopCloser(bytes.NewReader(cached.body))
 		return resp, nil
 	case resp.StatusCode >= 200 && resp.StatusCode < 300:
 		c.limiter.succeeded()
-		if haveRL && rl.Remaining == 0 && !rl.Reset.IsZero() {
+		if haveRL && rl.Remaining == 0 && rl.Reset.After(c.now()) {
 			// The next call would be refused: stop before making it.
 			c.limiter.block(c.now(), rl.Reset, fmt.Sprintf("primary rate limit of %.0f requests used up", rl.Limit))
 		}
 		resp.Body = newLimitedBody(resp.Body, c.maxBytes)
 		if etag := resp.Header.Get("ETag"); etag != "" {
-			resp.Body = c.etags.capture(rawURL, etag, resp.Body)
+			resp.Body = c.etags.capture(rawURL, etag, resp.Header, resp.Body)
 		}
 		return resp, nil
 	}
 	defer resp.Body.Close()
 	apiErr := newAPIError(e.template, req.URL.Path, resp)
+	// An upstream or a proxy may echo what it was sent.
+	apiErr.Message = c.secrets.Scrub(apiErr.Message)
+	apiErr.DocumentationURL = c.secrets.Scrub(apiErr.DocumentationURL)
+	apiErr.AcceptedPermissions = c.secrets.Scrub(apiErr.AcceptedPermissions)
 	if apiErr.RateLimited {
 		c.limiter.blockFor(c.now(), apiErr, resp.Header, rl, haveRL)
 	}
@@ -406,7 +417,7 @@ func (c *Client) getJSON(ctx context.Context, e endpoint, v any, required ...str
 	if err := decodeRequired(e, resp.Body, v, required...); err != nil {
 		// A later 304 would confirm this body and fail the same way.
 		c.etags.forget(rawURL)
-		return err
+		return c.secrets.scrubError(err)
 	}
 	return nil
 }
@@ -503,7 +514,7 @@ func (c *Client) eachPage(ctx context.Context, e endpoint, page func(body io.Rea
 		if err != nil {
 			// A later 304 would confirm this page and fail the same way.
 			c.etags.forget(next)
-			return err
+			return c.secrets.scrubError(err)
 		}
 		current := resp.Request.URL
 		next = ""
@@ -512,8 +523,8 @@ func (c *Client) eachPage(ctx context.Context, e endpoint, page func(body io.Rea
 			if err != nil {
 				return fmt.Errorf("GET %s: invalid Link header: %w", e.template, err)
 			}
-			if u = current.ResolveReference(u); u.Scheme != c.base.Scheme || u.Host != c.base.Host {
-				return fmt.Errorf("GET %s: Link header points to another host %q", e.template, u.Host)
+			if u = current.ResolveReference(u); !sameOrigin(u, c.base) {
+				return fmt.Errorf("GET %s: Link header points to another host, port or scheme: %q", e.template, u.Scheme+"://"+u.Host)
 			}
 			next = u.String()
 		}
@@ -576,13 +587,18 @@ func splitLinkParams(s string) (params []string, rest string) {
 	return append(params, s[start:]), ""
 }
 
-func parseRateLimit(h http.Header) (RateLimit, bool) {
+// parseRateLimit reads the x-ratelimit-* headers of an answer received at
+// now. A reset further away than maxRateLimitReset is capped there, as
+// Retry-After is: GitHub's windows last an hour, and a reset in the year
+// 2286 (or at int64's maximum, which no time.Time formats) would stop the
+// credential for good and export a nonsense gauge.
+func parseRateLimit(h http.Header, now time.Time) (RateLimit, bool) {
 	limit := h.Get("X-Ratelimit-Limit")
 	remaining := h.Get("X-Ratelimit-Remaining")
 	if limit == "" || remaining == "" {
 		return RateLimit{}, false
 	}
-	rl := RateLimit{Resource: h.Get("X-Ratelimit-Resource")}
+	rl := RateLimit{Resource: sanitizeResource(h.Get("X-Ratelimit-Resource"))}
 	var ok bool
 	if rl.Limit, ok = parseCount(limit); !ok {
 		return RateLimit{}, false
@@ -591,13 +607,36 @@ func parseRateLimit(h http.Header) (RateLimit, bool) {
 		return RateLimit{}, false
 	}
 	rl.Used, _ = parseCount(h.Get("X-Ratelimit-Used"))
-	if reset, err := strconv.ParseInt(h.Get("X-Ratelimit-Reset"), 10, 64); err == nil {
+	if reset, err := strconv.ParseInt(h.Get("X-Ratelimit-Reset"), 10, 64); err == nil && reset > 0 {
+		if limit := now.Add(maxRateLimitReset).Unix(); reset > limit {
+			reset = limit
+		}
 		rl.Reset = time.Unix(reset, 0)
 	}
 	if rl.Resource == "" {
 		rl.Resource = "core"
 	}
 	return rl, true
+}
+
+// maxResourceLen bounds the resource name kept from a header.
+const maxResourceLen = 40
+
+// sanitizeResource makes an X-RateLimit-Resource value fit to be a label
+// value: GitHub's resources are lower-case words with underscores (core,
+// search, graphql, code_scanning_upload); any other byte, invalid UTF-8
+// included, becomes "_", and the name is cut at maxResourceLen bytes.
+func sanitizeResource(v string) string {
+	if len(v) > maxResourceLen {
+		v = v[:maxResourceLen]
+	}
+	b := []byte(v)
+	for i, c := range b {
+		if !(c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9' || c == '_' || c == '-') {
+			b[i] = '_'
+		}
+	}
+	return string(b)
 }
 
 // parseCount reads a rate-limit count. strconv.ParseFloat also takes NaN,

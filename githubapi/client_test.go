@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"net/http"
 	"net/http/httptest"
+	"net/url"
 	"os"
 	"runtime/debug"
 	"strings"
@@ -752,18 +753,21 @@ func TestClientNoRateLimitHeaders(t *testing.T) {
 	}
 }
 
-// HostOnly keeps the credential on the API host: a redirect to another host
+// OriginOnly keeps the credential on the API host: a redirect to another host
 // goes without the Authorization header.
-func TestHostOnlyRedirect(t *testing.T) {
+func TestOriginOnlyRedirect(t *testing.T) {
 	other := newRecorder(t, githubtest.ServeString(actionsBody))
 	api := newRecorder(t, func(w http.ResponseWriter, r *http.Request) {
 		http.Redirect(w, r, other.URL+r.URL.Path, http.StatusFound)
 	})
-	apiHost := strings.TrimPrefix(api.URL, "http://")
+	apiURL, err := url.Parse(api.URL)
+	if err != nil {
+		t.Fatal(err)
+	}
 	auth := &githubapi.TokenTransport{Token: "tok-host-only", Base: http.DefaultTransport}
 
 	// Control: the bare TokenTransport does send the token to the other host,
-	// so what the next client does not do is HostOnly's work.
+	// so what the next client does not do is OriginOnly's work.
 	bare := newClient(t, githubapi.Options{BaseURL: api.URL, HTTPClient: &http.Client{Transport: auth}})
 	if _, err := bare.ActionsBilling(context.Background(), orgWeb); err != nil {
 		t.Fatal(err)
@@ -773,7 +777,7 @@ func TestHostOnlyRedirect(t *testing.T) {
 	}
 
 	c := newClient(t, githubapi.Options{BaseURL: api.URL, HTTPClient: &http.Client{
-		Transport: githubapi.HostOnly(apiHost, auth, http.DefaultTransport),
+		Transport: githubapi.OriginOnly(apiURL, auth, http.DefaultTransport),
 	}})
 	got, err := c.ActionsBilling(context.Background(), orgWeb)
 	if err != nil {
@@ -790,7 +794,7 @@ func TestHostOnlyRedirect(t *testing.T) {
 		t.Fatalf("other host got %d requests, want 2", len(otherReqs))
 	}
 	if a := otherReqs[1].Header.Get("Authorization"); a != "" {
-		t.Errorf("other host got Authorization %q through HostOnly", a)
+		t.Errorf("other host got Authorization %q through OriginOnly", a)
 	}
 }
 

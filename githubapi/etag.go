@@ -5,6 +5,7 @@ import (
 	"container/list"
 	"encoding/json"
 	"io"
+	"net/http"
 	"sync"
 )
 
@@ -33,11 +34,48 @@ type etagEntry struct {
 	url  string
 	etag string
 	body []byte
+	// header holds the stored answer's headers that a 304 does not repeat
+	// and the caller depends on (storedHeaders).
+	header http.Header
 }
 
-// cost is what an entry counts against the limit: its body, and its URL and
+// storedHeaders are the headers of a 200 kept with its body. RFC 9111
+// §4.3.4 has a 304 update the stored answer's headers, not replace them: a
+// 304 need not repeat Link, and without it pagination would end after the
+// first page, successfully.
+var storedHeaders = []string{"Link", "Content-Type"}
+
+// cost is what an entry counts against the limit: its body, headers, URL and
 // ETag, so that many empty answers cannot grow the cache without bound.
-func (e *etagEntry) cost() int64 { return int64(len(e.url) + len(e.etag) + len(e.body)) }
+func (e *etagEntry) cost() int64 {
+	n := len(e.url) + len(e.etag) + len(e.body)
+	for k, vs := range e.header {
+		for _, v := range vs {
+			n += len(k) + len(v)
+		}
+	}
+	return int64(n)
+}
+
+// storedHeader copies what storedHeaders names from h.
+func storedHeader(h http.Header) http.Header {
+	out := http.Header{}
+	for _, k := range storedHeaders {
+		if vs := h.Values(k); len(vs) > 0 {
+			out[k] = append([]string(nil), vs...)
+		}
+	}
+	return out
+}
+
+// mergeInto sets on h the stored headers that h lacks.
+func (e *etagEntry) mergeInto(h http.Header) {
+	for k, vs := range e.header {
+		if _, ok := h[k]; !ok {
+			h[k] = append([]string(nil), vs...)
+		}
+	}
+}
 
 func newETagCache(limit int64) *etagCache {
 	if limit == 0 {
@@ -63,11 +101,11 @@ func (c *etagCache) get(url string) (etagEntry, bool) {
 // put stores an answer, replacing the URL's old one and dropping the least
 // recently used others until it fits. An answer larger than the whole cache
 // is not kept.
-func (c *etagCache) put(url, etag string, body []byte) {
+func (c *etagCache) put(url, etag string, header http.Header, body []byte) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	c.removeLocked(url)
-	e := &etagEntry{url: url, etag: etag, body: body}
+	e := &etagEntry{url: url, etag: etag, body: body, header: header}
 	if e.cost() > c.limit {
 		return
 	}
@@ -100,7 +138,7 @@ func (c *etagCache) removeLocked(url string) {
 // is not JSON is handed on and forgotten too: it fails to decode, and a 304
 // confirming it would fail every later refresh the same way. The callers
 // forget an answer whose JSON does not decode into what they expect.
-func (c *etagCache) capture(url, etag string, body io.ReadCloser) io.ReadCloser {
+func (c *etagCache) capture(url, etag string, header http.Header, body io.ReadCloser) io.ReadCloser {
 	if c.limit < 0 {
 		return body
 	}
@@ -114,7 +152,7 @@ func (c *etagCache) capture(url, etag string, body io.ReadCloser) io.ReadCloser 
 	}
 	body.Close()
 	if json.Valid(head) {
-		c.put(url, etag, head)
+		c.put(url, etag, storedHeader(header), head)
 	} else {
 		c.forget(url)
 	}

@@ -39,14 +39,14 @@ func TestETagCacheEvictsLeastRecentlyUsed(t *testing.T) {
 	cost := (&etagEntry{url: etagURL(0), etag: `"e"`, body: body}).cost() // 100
 	c := newETagCache(5 * cost)
 	for i := range 5 {
-		c.put(etagURL(i), `"e"`, body)
+		c.put(etagURL(i), `"e"`, nil, body)
 	}
 	checkETagSize(t, c)
 	if len(c.entries) != 5 || c.size != 5*cost {
 		t.Fatalf("%d entries of %d bytes after filling, want 5 of %d", len(c.entries), c.size, 5*cost)
 	}
 
-	c.put(etagURL(5), `"e"`, body)
+	c.put(etagURL(5), `"e"`, nil, body)
 	checkETagSize(t, c)
 	if _, ok := c.get(etagURL(5)); !ok {
 		t.Error("the new URL was not stored")
@@ -59,7 +59,7 @@ func TestETagCacheEvictsLeastRecentlyUsed(t *testing.T) {
 	if _, ok := c.get(etagURL(1)); !ok {
 		t.Fatal("u01 is gone")
 	}
-	c.put(etagURL(6), `"e"`, body)
+	c.put(etagURL(6), `"e"`, nil, body)
 	checkETagSize(t, c)
 	if _, ok := c.get(etagURL(1)); !ok {
 		t.Error("u01, read just before, was evicted")
@@ -69,7 +69,7 @@ func TestETagCacheEvictsLeastRecentlyUsed(t *testing.T) {
 	}
 
 	// A bigger answer evicts as many as it needs.
-	c.put(etagURL(7), `"e"`, []byte(strings.Repeat("y", int(3*cost)-len(etagURL(7))-3)))
+	c.put(etagURL(7), `"e"`, nil, []byte(strings.Repeat("y", int(3*cost)-len(etagURL(7))-3)))
 	checkETagSize(t, c)
 	if len(c.entries) != 3 {
 		t.Errorf("%d entries after a 3-slot answer, want 3", len(c.entries))
@@ -78,13 +78,13 @@ func TestETagCacheEvictsLeastRecentlyUsed(t *testing.T) {
 
 func TestETagCacheSizeAccounting(t *testing.T) {
 	c := newETagCache(1000)
-	c.put(etagURL(1), `"a"`, []byte("0123456789"))
-	c.put(etagURL(1), `"b"`, []byte("01234")) // replaces, does not add
+	c.put(etagURL(1), `"a"`, nil, []byte("0123456789"))
+	c.put(etagURL(1), `"b"`, nil, []byte("01234")) // replaces, does not add
 	checkETagSize(t, c)
 	if e, ok := c.get(etagURL(1)); !ok || e.etag != `"b"` || string(e.body) != "01234" {
 		t.Errorf("after replacing: %+v, %v", e, ok)
 	}
-	c.put(etagURL(2), `"c"`, nil)
+	c.put(etagURL(2), `"c"`, nil, nil)
 	c.forget(etagURL(1))
 	c.forget(etagURL(9)) // not there
 	checkETagSize(t, c)
@@ -93,7 +93,7 @@ func TestETagCacheSizeAccounting(t *testing.T) {
 	}
 	// An answer larger than the whole cache is not kept, and the URL's old
 	// answer (no longer current) is dropped with it.
-	c.put(etagURL(2), `"d"`, make([]byte, 1000))
+	c.put(etagURL(2), `"d"`, nil, make([]byte, 1000))
 	checkETagSize(t, c)
 	if _, ok := c.get(etagURL(2)); ok || c.size != 0 {
 		t.Errorf("an oversized answer was kept, or its URL's old one: size %d", c.size)
@@ -104,7 +104,7 @@ func TestETagCacheSizeAccounting(t *testing.T) {
 func TestETagCacheBoundsEmptyBodies(t *testing.T) {
 	c := newETagCache(1000)
 	for i := range 1000 {
-		c.put(etagURL(i), `"e"`, nil)
+		c.put(etagURL(i), `"e"`, nil, nil)
 	}
 	checkETagSize(t, c)
 	if n := len(c.entries); n == 0 || n > 1000/len(etagURL(0)) {
@@ -117,8 +117,8 @@ func TestETagCacheBoundsEmptyBodies(t *testing.T) {
 func TestETagCaptureSkipsBodiesThatAreNotJSON(t *testing.T) {
 	c := newETagCache(0)
 	for body, keep := range map[string]bool{`{"a": 1}`: true, `{"a": `: false, `not json`: false, ``: false} {
-		c.put(etagURL(1), `"old"`, []byte(`{}`))
-		r := c.capture(etagURL(1), `"new"`, io.NopCloser(strings.NewReader(body)))
+		c.put(etagURL(1), `"old"`, nil, []byte(`{}`))
+		r := c.capture(etagURL(1), `"new"`, nil, io.NopCloser(strings.NewReader(body)))
 		got, err := io.ReadAll(r)
 		if err != nil || string(got) != body {
 			t.Errorf("%q handed on as %q, %v", body, got, err)

@@ -141,6 +141,10 @@ func (l *limiter) blockFor(now time.Time, e *APIError, h http.Header, rl RateLim
 // time.Duration) would stop the credential for good.
 const maxRetryAfter = time.Hour
 
+// maxRateLimitReset caps how far in the future an x-ratelimit-reset may
+// block a credential, for the same reason.
+const maxRateLimitReset = time.Hour
+
 // parseRetryAfter reads delay-seconds or an HTTP date.
 func parseRetryAfter(v string, now time.Time) (time.Duration, bool) {
 	if v == "" {

@@ -179,11 +179,20 @@ func TestDemoSummaryAnswersOnlyItsMonth(t *testing.T) {
 	if len(march.UsageItems) == 0 {
 		t.Error("no summary rows for the demo's month")
 	}
+	// A later month has no usage yet; an earlier one is the demo's history
+	// (githubtest/history.go), never the current month's rows again.
+	april, err := client.UsageSummary(context.Background(), ent, 2026, time.April)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(april.UsageItems) != 0 {
+		t.Errorf("rows for a month to come: %+v", april.UsageItems)
+	}
 	feb, err := client.UsageSummary(context.Background(), ent, 2026, time.February)
 	if err != nil {
 		t.Fatal(err)
 	}
-	if len(feb.UsageItems) != 0 {
-		t.Errorf("rows for another month: %+v", feb.UsageItems)
+	if len(feb.UsageItems) == 0 || feb.UsageItems[0] == march.UsageItems[0] {
+		t.Errorf("February answers %+v, want its own history, not March's first row %+v", feb.UsageItems, march.UsageItems[0])
 	}
 }

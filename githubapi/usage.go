@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"strconv"
 	"time"
 )
 
@@ -36,6 +37,9 @@ type UsageQuery struct {
 	// omits the parameter, and GitHub then answers only the usage that
 	// belongs to no cost center.
 	CostCenterID string
+	// Day, when not 0, selects one day of the month: GitHub then answers
+	// only that day's rows.
+	Day int
 }
 
 // Usage streams the detailed usage report of a, calling each once per row.
@@ -54,6 +58,9 @@ func (c *Client) Usage(ctx context.Context, a Account, q UsageQuery, each func(*
 			return fmt.Errorf("GET %s: cost_center_id applies to enterprises only", e.template)
 		}
 		e.query.Set("cost_center_id", q.CostCenterID)
+	}
+	if q.Day != 0 {
+		e.query.Set("day", strconv.Itoa(q.Day))
 	}
 	rawURL := c.url(e)
 	resp, err := c.get(ctx, e, rawURL)

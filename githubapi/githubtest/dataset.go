@@ -7,6 +7,9 @@ type Dataset struct {
 	Enterprises   map[string]*AccountData
 	Organizations map[string]*AccountData
 	Users         map[string]*AccountData
+	// History, when set, answers the reports for single days and past
+	// months (history.go).
+	History *History
 }
 
 // AccountData is one account's billing data. A nil field makes its endpoint

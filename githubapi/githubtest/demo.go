@@ -56,6 +56,7 @@ func Demo(now time.Time) *Dataset {
 	}
 	d.Users[DemoUser] = &AccountData{LegacyRetired: true}
 	addDemoPlatform(d, now, rows)
+	d.History = demoHistory(now)
 	return d
 }
 

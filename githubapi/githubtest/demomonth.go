@@ -234,7 +234,15 @@ type demoRows struct {
 	included map[string]demoOrg
 }
 
-func newDemoRows(now time.Time) *demoRows {
+func newDemoRows(now time.Time) *demoRows { return newDemoRowsScaled(now, nil) }
+
+// newDemoRowsScaled is newDemoRows with each day's repository and model use
+// multiplied by factor(day) (nil: 1), for the demo's past months
+// (history.go).
+func newDemoRowsScaled(now time.Time, factor func(day int) float64) *demoRows {
+	if factor == nil {
+		factor = func(int) float64 { return 1 }
+	}
 	c := newDemoClock(now)
 	out := &demoRows{clock: c, orgs: map[string][]demoRow{}, included: map[string]demoOrg{}}
 	hours := float64(c.daysInMonth * 24)
@@ -258,7 +266,7 @@ func newDemoRows(now time.Time) *demoRows {
 			}
 			for _, u := range o.repos {
 				for _, repo := range u.repos {
-					q := u.daily * share * demoJitter(date, u.line.sku, repo)
+					q := u.daily * share * factor(day) * demoJitter(date, u.line.sku, repo)
 					rows = append(rows, pools.row(date, o.name, repo, u.line, "", q))
 				}
 			}
@@ -268,7 +276,7 @@ func newDemoRows(now time.Time) *demoRows {
 				pools.row(date, o.name, "", demoCodeSecurity, "", o.committers*perDay),
 				pools.row(date, o.name, "", demoSecretProtect, "", o.committers*perDay))
 			for _, m := range o.models {
-				rows = append(rows, ai.row(date, o.name, "", demoAICredit, m.model, m.daily*share*demoJitter(date, m.model, o.name)))
+				rows = append(rows, ai.row(date, o.name, "", demoAICredit, m.model, m.daily*share*factor(day)*demoJitter(date, m.model, o.name)))
 			}
 			out.orgs[o.name] = append(out.orgs[o.name], rows...)
 		}

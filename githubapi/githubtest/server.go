@@ -219,6 +219,9 @@ func (s *Server) serveHTTP(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	var handler http.Handler = s.mux
+	if h := s.historyHandler(r); h != nil {
+		handler = h
+	}
 	if override != nil {
 		handler = override
 	}
@@ -228,17 +231,33 @@ func (s *Server) serveHTTP(w http.ResponseWriter, r *http.Request) {
 	}
 	rec := httptest.NewRecorder()
 	handler.ServeHTTP(rec, r)
-	for k, v := range rec.Header() {
-		w.Header()[k] = v
-	}
 	if rec.Code == http.StatusOK {
 		sum := sha256.Sum256(rec.Body.Bytes())
 		etag := `"` + hex.EncodeToString(sum[:16]) + `"`
-		w.Header().Set("ETag", etag)
 		if r.Header.Get("If-None-Match") == etag {
+			// A strict 304 (RFC 9110 §15.4.5): the validator and the
+			// server's own headers (rate limits), nothing of the
+			// representation, so neither Link nor Content-Type. The
+			// client must take those from the answer it stored.
+			for _, k := range []string{"Cache-Control", "Expires", "Vary"} {
+				if v, ok := rec.Header()[k]; ok {
+					w.Header()[k] = v
+				}
+			}
+			w.Header().Set("ETag", etag)
 			w.WriteHeader(http.StatusNotModified)
 			return
 		}
+		defer func() { w.Write(rec.Body.Bytes()) }() //nolint:errcheck // client gone
+		for k, v := range rec.Header() {
+			w.Header()[k] = v
+		}
+		w.Header().Set("ETag", etag)
+		w.WriteHeader(rec.Code)
+		return
+	}
+	for k, v := range rec.Header() {
+		w.Header()[k] = v
 	}
 	w.WriteHeader(rec.Code)
 	w.Write(rec.Body.Bytes()) //nolint:errcheck // client gone

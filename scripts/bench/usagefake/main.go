@@ -17,6 +17,7 @@ import (
 
 func main() {
 	rows := flag.Int("rows", 1_000_000, "rows in the usage report")
+	repos := flag.Int("repositories", 0, "distinct repositories the rows spread over (0: the generator's default)")
 	flag.Parse()
 	d := githubtest.NewDataset()
 	d.Organizations["big"] = &githubtest.AccountData{Platform: &githubtest.PlatformData{}}
@@ -26,7 +27,7 @@ func main() {
 	}
 	defer srv.Close()
 	now := time.Now().UTC()
-	report := githubtest.UsageReport{Rows: *rows, Year: now.Year(), Month: now.Month()}
+	report := githubtest.UsageReport{Rows: *rows, Repositories: *repos, Year: now.Year(), Month: now.Month()}
 	srv.Override("/organizations/big/settings/billing/usage", report.Handler())
 	fmt.Println(srv.URL)
 	stop := make(chan os.Signal, 1)

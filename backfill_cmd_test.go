@@ -1,0 +1,87 @@
+package main
+
+import (
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/github-billing-exporter/github-billing-exporter/githubapi/githubtest"
+)
+
+// backfillTestConfig is a configuration for acme-web of a demo fake that
+// wants mainTestToken.
+func backfillTestConfig(t *testing.T) (*githubtest.Server, string) {
+	t.Helper()
+	fake := githubtest.Start(t, githubtest.Demo(time.Now()))
+	fake.RequireToken(mainTestToken)
+	dir := t.TempDir()
+	if err := os.WriteFile(filepath.Join(dir, "token"), []byte(mainTestToken+"\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	cfg := filepath.Join(dir, "exporter.yml")
+	content := "github:\n  api_url: " + fake.URL + "\n  token_file: token\norganizations: [{name: acme-web}]\n"
+	if err := os.WriteFile(cfg, []byte(content), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	return fake, cfg
+}
+
+// Bad backfill flags exit 2 with a message naming the flag, and GitHub
+// hears nothing.
+func TestBackfillCommandBadFlagsSendNoRequest(t *testing.T) {
+	fake, cfg := backfillTestConfig(t)
+	missing := filepath.Join(t.TempDir(), "no-such-dir", "history.om")
+	for _, c := range []struct {
+		args []string
+		want string
+	}{
+		{[]string{"--from=2026-03-10", "--to=2026-03-01"}, "--from=2026-03-10 is after --to=2026-03-01"},
+		{[]string{"--from=2001-01"}, "is older than GitHub keeps"},
+		{[]string{"--output=" + missing}, "--output=" + missing},
+		{[]string{"--collectors=budgets"}, `"budgets" has no history at GitHub`},
+	} {
+		stdout, stderr := mainTestOutput(t), mainTestOutput(t)
+		args := append([]string{"--config.file=" + cfg, "backfill"}, c.args...)
+		if code := run(args, stdout, stderr); code != 2 {
+			t.Errorf("%v: exit %d, want 2", c.args, code)
+		}
+		if got := readOutput(t, stderr); !strings.Contains(got, c.want) {
+			t.Errorf("%v: stderr %q does not contain %q", c.args, got, c.want)
+		}
+	}
+	if n := fake.TotalRequests(); n != 0 {
+		t.Errorf("bad flags sent %d requests to GitHub", n)
+	}
+}
+
+// The command reads the configuration file, authenticates like the
+// exporter, and writes three days of acme-web's history ending with # EOF;
+// off a terminal stderr has the plan line and the final line only.
+func TestBackfillCommandWritesTheRange(t *testing.T) {
+	fake, cfg := backfillTestConfig(t)
+	day := time.Now().UTC().AddDate(0, 0, -12)
+	from, to := day.Format(time.DateOnly), day.AddDate(0, 0, 2).Format(time.DateOnly)
+	out := filepath.Join(t.TempDir(), "history.om")
+	stdout, stderr := mainTestOutput(t), mainTestOutput(t)
+	code := run([]string{"--config.file=" + cfg, "backfill", "--from=" + from, "--to=" + to, "--output=" + out, "--max-requests-per-hour=0"}, stdout, stderr)
+	log := readOutput(t, stderr)
+	if code != 0 {
+		t.Fatalf("exit %d\n%s", code, log)
+	}
+	body, err := os.ReadFile(out)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !strings.HasSuffix(string(body), "# EOF\n") || !strings.Contains(string(body), `github_billing_usage_net_amount_usd{account="acme-web"`) {
+		t.Errorf("output does not hold acme-web's usage and # EOF:\n%.500s", body)
+	}
+	if lines := strings.Count(log, "\n"); lines != 2 || !strings.Contains(log, "3 days × 4 requests = 12 requests") || !strings.Contains(log, "wrote "+from) {
+		t.Errorf("stderr off a terminal, want the plan and the final line:\n%s", log)
+	}
+	// Three days of four reports each.
+	if n := fake.TotalRequests(); n != 12 {
+		t.Errorf("%d requests, want 12", n)
+	}
+}

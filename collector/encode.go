@@ -1,0 +1,525 @@
+package collector
+
+import (
+	"bufio"
+	"bytes"
+	"errors"
+	"fmt"
+	"io"
+	"math"
+	"slices"
+	"strconv"
+	"strings"
+
+	"github.com/prometheus/client_golang/prometheus"
+	dto "github.com/prometheus/client_model/go"
+	"github.com/prometheus/common/expfmt"
+	"github.com/prometheus/common/model"
+)
+
+// The encoder renders a refresh's samples once, when the refresh succeeds,
+// into the bytes a scrape writes. A warm scrape then copies bytes: it does
+// not rebuild, sort, check and encode every sample again, which at hundreds
+// of thousands of series took longer than Prometheus's scrape timeout.
+//
+// The sample lines are stored once, as the text format writes them, and an
+// OpenMetrics answer rewrites them as it copies them: the two differ only in
+// whole-number values, which OpenMetrics writes with ".0". A family whose
+// samples differ in more than that (a counter whose name lacks _total,
+// histograms, summaries) keeps an OpenMetrics form of its own.
+
+// Format is an exposition format that the cache can answer in.
+type Format int
+
+const (
+	// FormatText is the Prometheus text format (0.0.4 and 1.0.0).
+	FormatText Format = iota
+	// FormatOpenMetrics is OpenMetrics 1.0 (and 0.0.1).
+	FormatOpenMetrics
+)
+
+// encodedFamily is one metric family of one cache entry, ready to write.
+type encodedFamily struct {
+	name       string
+	textHeader []byte // # HELP and # TYPE for the text format
+	omHeader   []byte // # HELP, # TYPE (and # UNIT) for OpenMetrics
+	text       []byte // sample lines in the text format
+	om         []byte // sample lines in OpenMetrics; nil when they follow from text
+	series     int
+}
+
+func (f *encodedFamily) header(format Format) []byte {
+	if format == FormatOpenMetrics {
+		return f.omHeader
+	}
+	return f.textHeader
+}
+
+// descInfo is what the encoder needs of a billing descriptor.
+type descInfo struct {
+	name, help string
+	labels     []string
+	order      []int    // label indexes in label-name order, as the text format sorts them
+	prefixes   [][]byte // per position of order: `{name="` or `,name="`
+}
+
+func newDescInfo(name, help string, labels []string) *descInfo {
+	d := &descInfo{name: name, help: help, labels: labels}
+	d.order = make([]int, len(labels))
+	for i := range d.order {
+		d.order[i] = i
+	}
+	slices.SortFunc(d.order, func(a, b int) int { return strings.Compare(labels[a], labels[b]) })
+	for i, idx := range d.order {
+		sep := ","
+		if i == 0 {
+			sep = "{"
+		}
+		d.prefixes = append(d.prefixes, []byte(sep+labels[idx]+`="`))
+	}
+	return d
+}
+
+// encodeMetrics sorts and renders a refresh's samples. The billing
+// collectors' samples (gaugeSample, with label values already valid UTF-8)
+// are rendered directly: for hundreds of thousands of series a registry's
+// gather would rebuild every label pair and check every sample again.
+// Anything else goes through a registry, as every scrape used to, so that
+// the cache leaves out what the registry would have left out (duplicate
+// series, inconsistent labels); problem says what that was. err is an
+// encoding failure.
+func encodeMetrics(metrics []prometheus.Metric) (fams []encodedFamily, series int, problem, err error) {
+	byDesc := map[*prometheus.Desc][]*gaugeSample{}
+	for _, m := range metrics {
+		g, ok := m.(*gaugeSample)
+		if !ok {
+			return encodeThroughRegistry(metrics)
+		}
+		if _, known := descInfos.Load(g.desc); !known {
+			return encodeThroughRegistry(metrics)
+		}
+		byDesc[g.desc] = append(byDesc[g.desc], g)
+	}
+	names := map[string]bool{}
+	// Families of one label set share their samples' label values (the
+	// usage report's four per row): sorted once, the order is reused.
+	ranks := map[string]map[*string]int32{}
+	for desc, samples := range byDesc {
+		v, _ := descInfos.Load(desc)
+		info := v.(*descInfo)
+		if names[info.name] {
+			// Two descriptors of one name: let the registry judge.
+			return encodeThroughRegistry(metrics)
+		}
+		names[info.name] = true
+		signature := strings.Join(info.labels, "\xff")
+		f, dups, order, err := encodeGauges(info, samples, ranks[signature])
+		if order != nil {
+			ranks[signature] = order
+		}
+		if err != nil {
+			return nil, 0, nil, err
+		}
+		if dups > 0 {
+			problem = errors.Join(problem, fmt.Errorf("%s: %d samples repeat the labels of another, left out", info.name, dups))
+		}
+		series += f.series
+		fams = append(fams, f)
+	}
+	slices.SortFunc(fams, func(a, b encodedFamily) int { return strings.Compare(a.name, b.name) })
+	return fams, series, problem, nil
+}
+
+// encodeGauges renders one family of gauges, sorted by their labels in
+// label-name order. ranks, when given, is the sorted order of another family
+// with the same label names, by the address of each sample's label values;
+// when every sample shares its label values with that family, the order is
+// taken from there instead of sorting again. When it sorted, encodeGauges
+// returns the order it found.
+func encodeGauges(info *descInfo, samples []*gaugeSample, ranks map[*string]int32) (encodedFamily, int, map[*string]int32, error) {
+	// Labels with one value across the family (scope, account) decide
+	// nothing: compare the others only.
+	varying := make([]int, 0, len(info.order))
+	for _, idx := range info.order {
+		for _, g := range samples[min(1, len(samples)):] {
+			if g.labels[idx] != samples[0].labels[idx] {
+				varying = append(varying, idx)
+				break
+			}
+		}
+	}
+	compare := func(a, b *gaugeSample) int {
+		for _, idx := range varying {
+			if c := strings.Compare(a.labels[idx], b.labels[idx]); c != 0 {
+				return c
+			}
+		}
+		return 0
+	}
+	var order map[*string]int32
+	if placeByRank(samples, ranks) {
+		// The family that gave the order had these label sets, checked
+		// for repeats already.
+		compare = nil
+	} else {
+		slices.SortFunc(samples, compare)
+		if len(samples) >= 1000 && len(info.labels) > 0 {
+			order = make(map[*string]int32, len(samples))
+			for i, g := range samples {
+				order[&g.labels[0]] = int32(i)
+			}
+		}
+	}
+	f, dups, err := renderGauges(info, samples, compare)
+	return f, dups, order, err
+}
+
+// placeByRank puts samples in the order ranks gives, when each sample's label
+// values are in ranks and no two share them; it reports whether it did.
+func placeByRank(samples []*gaugeSample, ranks map[*string]int32) bool {
+	if len(ranks) == 0 || len(samples) > len(ranks) {
+		return false
+	}
+	slots := make([]*gaugeSample, len(ranks))
+	for _, g := range samples {
+		if len(g.labels) == 0 {
+			return false
+		}
+		r, ok := ranks[&g.labels[0]]
+		if !ok || slots[r] != nil {
+			return false
+		}
+		slots[r] = g
+	}
+	i := 0
+	for _, g := range slots {
+		if g != nil {
+			samples[i] = g
+			i++
+		}
+	}
+	return true
+}
+
+// renderGauges writes sorted gauges as text-format lines, leaving out a
+// sample whose labels repeat the one before (compare nil: none does).
+func renderGauges(info *descInfo, samples []*gaugeSample, compare func(a, b *gaugeSample) int) (encodedFamily, int, error) {
+	f := encodedFamily{name: info.name}
+	// The headers as expfmt writes them, from a family of one sample.
+	value := 0.0
+	header := &dto.MetricFamily{Name: &info.name, Help: &info.help, Type: dto.MetricType_GAUGE.Enum(),
+		Metric: []*dto.Metric{{Gauge: &dto.Gauge{Value: &value}}}}
+	var scratch bytes.Buffer
+	if _, err := expfmt.MetricFamilyToText(&scratch, header); err != nil {
+		return f, 0, err
+	}
+	h, _ := splitHeader(scratch.Bytes())
+	f.textHeader = bytes.Clone(h)
+	scratch.Reset()
+	if _, err := expfmt.MetricFamilyToOpenMetrics(&scratch, header); err != nil {
+		return f, 0, err
+	}
+	h, _ = splitHeader(scratch.Bytes())
+	f.omHeader = bytes.Clone(h)
+
+	size := 0
+	for _, g := range samples {
+		size += len(info.name) + 24
+		for i, idx := range info.order {
+			size += len(info.prefixes[i]) + len(g.labels[idx]) + 1
+		}
+	}
+	buf := make([]byte, 0, size)
+	dups := 0
+	for i, g := range samples {
+		if i > 0 && compare != nil && compare(samples[i-1], g) == 0 {
+			dups++
+			continue
+		}
+		buf = append(buf, info.name...)
+		for j, idx := range info.order {
+			buf = append(buf, info.prefixes[j]...)
+			buf = appendEscaped(buf, g.labels[idx])
+			buf = append(buf, '"')
+		}
+		if len(info.order) > 0 {
+			buf = append(buf, '}')
+		}
+		buf = append(buf, ' ')
+		buf = appendTextFloat(buf, g.value)
+		buf = append(buf, '\n')
+		f.series++
+	}
+	f.text = slices.Clip(buf)
+	return f, dups, nil
+}
+
+// appendEscaped appends a label value as the text format quotes it.
+func appendEscaped(buf []byte, v string) []byte {
+	for i := 0; i < len(v); i++ {
+		switch c := v[i]; c {
+		case '\\':
+			buf = append(buf, '\\', '\\')
+		case '"':
+			buf = append(buf, '\\', '"')
+		case '\n':
+			buf = append(buf, '\\', 'n')
+		default:
+			buf = append(buf, c)
+		}
+	}
+	return buf
+}
+
+// appendTextFloat appends a value as the text format writes it.
+func appendTextFloat(buf []byte, f float64) []byte {
+	switch {
+	case f == 0:
+		return append(buf, '0')
+	case math.IsNaN(f):
+		return append(buf, "NaN"...)
+	case math.IsInf(f, +1):
+		return append(buf, "+Inf"...)
+	case math.IsInf(f, -1):
+		return append(buf, "-Inf"...)
+	}
+	return strconv.AppendFloat(buf, f, 'g', -1, 64)
+}
+
+// encodeThroughRegistry gathers metrics with a registry and renders them.
+func encodeThroughRegistry(metrics []prometheus.Metric) (fams []encodedFamily, series int, problem, err error) {
+	reg := prometheus.NewRegistry()
+	if err := reg.Register(metricSlice(metrics)); err != nil {
+		return nil, 0, nil, err
+	}
+	mfs, problem := reg.Gather()
+	fams, series, err = encodeFamilies(mfs)
+	return fams, series, problem, err
+}
+
+// encodeFamilies renders gathered families, in their (sorted) order.
+func encodeFamilies(mfs []*dto.MetricFamily) ([]encodedFamily, int, error) {
+	out := make([]encodedFamily, 0, len(mfs))
+	total := 0
+	var scratch bytes.Buffer
+	for _, mf := range mfs {
+		f, err := encodeFamily(mf, &scratch)
+		if err != nil {
+			return nil, 0, err
+		}
+		total += f.series
+		out = append(out, f)
+	}
+	return out, total, nil
+}
+
+func encodeFamily(mf *dto.MetricFamily, scratch *bytes.Buffer) (encodedFamily, error) {
+	f := encodedFamily{name: mf.GetName(), series: len(mf.GetMetric())}
+	scratch.Reset()
+	if _, err := expfmt.MetricFamilyToOpenMetrics(scratch, mf); err != nil {
+		return f, fmt.Errorf("encode %s as OpenMetrics: %w", f.name, err)
+	}
+	omHeader, om := splitHeader(scratch.Bytes())
+	f.omHeader = bytes.Clone(omHeader)
+	if !samplesShared(mf) {
+		f.om = bytes.Clone(om)
+	}
+
+	scratch.Reset()
+	if _, err := expfmt.MetricFamilyToText(scratch, mf); err != nil {
+		return f, fmt.Errorf("encode %s as text: %w", f.name, err)
+	}
+	textHeader, text := splitHeader(scratch.Bytes())
+	f.textHeader, f.text = bytes.Clone(textHeader), bytes.Clone(text)
+	return f, nil
+}
+
+// samplesShared says whether a family's OpenMetrics sample lines are its
+// text-format lines but for whole-number values.
+func samplesShared(mf *dto.MetricFamily) bool {
+	switch mf.GetType() {
+	case dto.MetricType_GAUGE, dto.MetricType_UNTYPED:
+		return true
+	case dto.MetricType_COUNTER:
+		return strings.HasSuffix(mf.GetName(), "_total")
+	}
+	return false
+}
+
+// splitHeader splits an encoded family into its leading comment lines and
+// its sample lines.
+func splitHeader(b []byte) (header, samples []byte) {
+	i := 0
+	for i < len(b) && b[i] == '#' {
+		nl := bytes.IndexByte(b[i:], '\n')
+		if nl < 0 {
+			return b, nil
+		}
+		i += nl + 1
+	}
+	return b[:i], b[i:]
+}
+
+// metricSlice is a collector of fixed samples, for encoding them.
+type metricSlice []prometheus.Metric
+
+func (metricSlice) Describe(chan<- *prometheus.Desc) {}
+
+func (s metricSlice) Collect(ch chan<- prometheus.Metric) {
+	for _, m := range s {
+		ch <- m
+	}
+}
+
+// familyWriter merges families from cache entries and from live registries
+// into one answer: each family once, with every series of every source, in
+// name order.
+type familyWriter struct {
+	format Format
+	names  []string
+	byName map[string]*mergedFamily
+}
+
+type mergedFamily struct {
+	header []byte
+	parts  []part
+}
+
+// part is one source's sample lines of a family.
+type part struct {
+	samples []byte
+	toOM    bool // text-format lines to rewrite for OpenMetrics
+}
+
+func newFamilyWriter(format Format) *familyWriter {
+	return &familyWriter{format: format, byName: map[string]*mergedFamily{}}
+}
+
+func (w *familyWriter) add(name string, header []byte, p part) {
+	m := w.byName[name]
+	if m == nil {
+		m = &mergedFamily{header: header}
+		w.byName[name] = m
+		w.names = append(w.names, name)
+	}
+	if len(p.samples) > 0 {
+		m.parts = append(m.parts, p)
+	}
+}
+
+func (w *familyWriter) addFamily(f *encodedFamily) {
+	switch {
+	case w.format != FormatOpenMetrics:
+		w.add(f.name, f.textHeader, part{samples: f.text})
+	case f.om != nil:
+		w.add(f.name, f.omHeader, part{samples: f.om})
+	default:
+		w.add(f.name, f.omHeader, part{samples: f.text, toOM: true})
+	}
+}
+
+// addCached adds the families of one cache entry.
+func (w *familyWriter) addCached(fams []encodedFamily) {
+	for i := range fams {
+		w.addFamily(&fams[i])
+	}
+}
+
+// addGathered encodes families gathered now (the exporter's own metrics and
+// the collectors' health), which are few and change on every scrape.
+func (w *familyWriter) addGathered(mfs []*dto.MetricFamily) error {
+	var scratch bytes.Buffer
+	for _, mf := range mfs {
+		f, err := encodeFamily(mf, &scratch)
+		if err != nil {
+			return err
+		}
+		w.addFamily(&f)
+	}
+	return nil
+}
+
+// writeTo writes the merged answer.
+func (w *familyWriter) writeTo(out io.Writer) error {
+	slices.Sort(w.names)
+	bw := bufio.NewWriterSize(out, 64<<10)
+	for _, name := range w.names {
+		m := w.byName[name]
+		if len(m.parts) == 0 {
+			continue
+		}
+		bw.Write(m.header)
+		for _, p := range m.parts {
+			if p.toOM {
+				writeOpenMetricsLines(bw, p.samples)
+			} else {
+				bw.Write(p.samples)
+			}
+		}
+	}
+	if w.format == FormatOpenMetrics {
+		bw.WriteString("# EOF\n")
+	}
+	return bw.Flush()
+}
+
+// writeOpenMetricsLines copies text-format sample lines, each
+// "name{labels} value\n" without a timestamp, adding the ".0" that
+// OpenMetrics writes after a whole-number value.
+func writeOpenMetricsLines(w *bufio.Writer, text []byte) {
+	for len(text) > 0 {
+		nl := bytes.IndexByte(text, '\n')
+		if nl < 0 {
+			nl = len(text)
+		}
+		line := text[:nl]
+		value := line[bytes.LastIndexByte(line, ' ')+1:]
+		w.Write(line)
+		if wholeNumber(value) {
+			w.WriteString(".0")
+		}
+		w.WriteByte('\n')
+		if nl == len(text) {
+			break
+		}
+		text = text[nl+1:]
+	}
+}
+
+// wholeNumber says whether a text-format value is written as digits alone.
+func wholeNumber(v []byte) bool {
+	if len(v) > 0 && v[0] == '-' {
+		v = v[1:]
+	}
+	if len(v) == 0 {
+		return false
+	}
+	for _, c := range v {
+		if c < '0' || c > '9' {
+			return false
+		}
+	}
+	return true
+}
+
+// parseCached turns cached families back into protobuf families, for the
+// formats the cache does not hold (protobuf) and for tests.
+func parseCached(fams []encodedFamily) ([]*dto.MetricFamily, error) {
+	out := make([]*dto.MetricFamily, 0, len(fams))
+	for i := range fams {
+		f := &fams[i]
+		var buf bytes.Buffer
+		buf.Grow(len(f.textHeader) + len(f.text))
+		buf.Write(f.textHeader)
+		buf.Write(f.text)
+		parser := expfmt.NewTextParser(model.UTF8Validation)
+		parsed, err := parser.TextToMetricFamilies(&buf)
+		if err != nil {
+			return nil, fmt.Errorf("parse cached %s: %w", f.name, err)
+		}
+		if mf := parsed[f.name]; mf != nil {
+			out = append(out, mf)
+		}
+	}
+	return out, nil
+}
