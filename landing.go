@@ -53,7 +53,7 @@ func buildVersion() string {
 			out += " with local changes"
 		}
 	}
-	return out + " (not stamped: `make build` sets the version), " + runtime.Version()
+	return out + " (not stamped; make build stamps the version), " + runtime.Version()
 }
 
 // newLandingPage is the page at /: the version, whether this is the demo,
