@@ -112,14 +112,15 @@ func TestAPIBudgetOneSimulatedHour(t *testing.T) {
 		t.Fatalf("%d requests in an hour, want under 250 (5%% of GitHub's 5,000/hour)", requests)
 	}
 	// The README's worked example, counted by hand from the demo data: a
-	// round is 15 requests for the enterprise (one cost-center list shared by
+	// round is 16 requests for the enterprise (one cost-center list shared by
 	// usage and cost_centers, 4 usage calls: none, two active cost centers and
-	// a deleted one, 2 budget pages, 1 seat total, 3
+	// a deleted one, 1 summary for usage's reconciliation, 1 budget page of
+	// 100 shared by budgets and usage, 1 seat total, 1 licence page, 3
 	// GHAS pages, summary, premium requests, AI credits, report exports) and
 	// 7 per organization; two rounds in the hour (at 0 and 30 minutes), not
 	// 480 although 480 scrapes came; and 3 legacy calls per account that
 	// answer 410 once.
-	if want := 2*(15+10*7) + 3*11; requests != want {
+	if want := 2*(16+10*7) + 3*11; requests != want {
 		t.Errorf("%d requests in the simulated hour, want %d as the README's API budget section counts", requests, want)
 	}
 }

@@ -1,8 +1,6 @@
 package main
 
 import (
-	"log/slog"
-	"net"
 	"time"
 
 	commoncfg "github.com/prometheus/common/config"
@@ -24,7 +22,7 @@ func demoConfig(apiURL string) *config.Resolved {
 		HTTP:   commoncfg.HTTPClientConfig{FollowRedirects: true, EnableHTTP2: true},
 	}
 	cfg := &config.Resolved{
-		File:            demoFile,
+		File:            "(demo)",
 		RefreshInterval: time.Minute,
 		RefreshTimeout:  30 * time.Second,
 		MaxAge:          time.Hour,
@@ -34,20 +32,4 @@ func demoConfig(apiURL string) *config.Resolved {
 		cfg.Targets = append(cfg.Targets, config.Target{Account: a, Credential: cred.Name})
 	}
 	return cfg
-}
-
-// demoListenOnLoopback makes the demo listen on 127.0.0.1 unless
-// --web.listen-address was given: it needs no token, but its data is made
-// up and nobody else needs it. An address given on the command line is
-// used as it is, for a container that must listen on every interface.
-func demoListenOnLoopback(f *flags, logger *slog.Logger) {
-	if f.listenAddressSet || f.web.WebListenAddresses == nil {
-		return
-	}
-	_, port, err := net.SplitHostPort(defaultListenAddress)
-	if err != nil {
-		return
-	}
-	*f.web.WebListenAddresses = []string{net.JoinHostPort("127.0.0.1", port)}
-	logger.Info("demo mode listens on loopback only; give --web.listen-address to listen elsewhere", "address", (*f.web.WebListenAddresses)[0])
 }

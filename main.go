@@ -9,6 +9,7 @@ import (
 	"net/http"
 	"os"
 	"os/signal"
+	"strings"
 	"syscall"
 	"time"
 
@@ -30,7 +31,23 @@ import (
 
 const defaultListenAddress = ":9786"
 
-func main() { os.Exit(run(os.Args[1:], os.Stdout, os.Stderr)) }
+// demoListenAddress is where --demo listens without --web.listen-address.
+const demoListenAddress = "127.0.0.1:9786"
+
+func main() {
+	fillVersion()
+	os.Exit(run(os.Args[1:], os.Stdout, os.Stderr))
+}
+
+// fillVersion names a build that make did not stamp (go run, go install)
+// by its module version from the build information, else "dev", so that the
+// landing page and --version never show an empty version. (The revision
+// comes from the build information already.)
+func fillVersion() {
+	if version.Version == "" {
+		version.Version = strings.TrimPrefix(githubapi.UserAgent(""), "github-billing-exporter/")
+	}
+}
 
 // flags are the parsed command line.
 type flags struct {
@@ -48,7 +65,6 @@ type flags struct {
 	collectors       map[string]*bool
 	options          collector.Options
 	web              *web.FlagConfig
-	listenAddressSet bool // --web.listen-address was given
 	log              promslog.Config
 	// command is "backfill" for the backfill command, "" to serve.
 	command  string
@@ -104,14 +120,22 @@ func newApp(stdout, stderr *os.File) (app *kingpin.Application, f *flags, finish
 	}
 	app.Flag("collector.advanced_security.by-repository", "Export Advanced Security committers per repository.").BoolVar(&f.options.AdvancedSecurityByRepository)
 	app.Flag("collector.usage.by-repository", "Split usage metrics by repository (an enterprise can have tens of thousands).").BoolVar(&f.options.UsageByRepository)
+	app.Flag("collector.budgets.user-states", "Export the per-user states of multi-user budgets (one request per 100 users of each such budget, a series per user).").BoolVar(&f.options.BudgetUserStates)
+	app.Flag("collector.copilot.by-plan", "Export the enterprise's Copilot seats per plan type (reads every page of the seat list, 100 seats a request).").BoolVar(&f.options.CopilotByPlan)
 
 	f.web = kingpinflag.AddFlags(app, defaultListenAddress)
-	app.GetFlag("web.listen-address").IsSetByUser(&f.listenAddressSet)
+	listenGiven := false
+	app.GetFlag("web.listen-address").IsSetByUser(&listenGiven)
 	promslogflag.AddFlags(app, &f.log)
 	// Serving is the default command; backfill (backfill/) writes history.
 	app.Command("serve", "Serve the metrics (the default).").Default().Hidden()
 	_, f.backfill = backfill.AddCommand(app)
 	finish = func() {
+		// The demo makes up its data and needs no token, but it still
+		// listens on loopback only unless told where to listen.
+		if f.demo && !listenGiven {
+			*f.web.WebListenAddresses = []string{demoListenAddress}
+		}
 		if *disableDefaults {
 			for name, enabled := range f.collectors {
 				if !explicit[name] {
@@ -183,7 +207,6 @@ func run(args []string, stdout, stderr *os.File) int {
 		fake.EnableETags(true)
 		logger.Info("demo mode: serving a simulated GitHub billing API; no configuration file or token is read", "api_url", fake.URL)
 		source = func() (*config.Resolved, error) { return demoConfig(fake.URL), nil }
-		demoListenOnLoopback(f, logger)
 	}
 
 	var enabled []string
@@ -192,6 +215,10 @@ func run(args []string, stdout, stderr *os.File) int {
 			enabled = append(enabled, c.Name)
 		}
 	}
+	// The usage collector sums budget consumption while it reads the report,
+	// for the budgets collector's budgets.
+	f.options.BudgetConsumption = *f.collectors["budgets"]
+	f.options.Logger = logger
 	exporter, err := collector.NewExporter(collector.Config{
 		Logger:      logger,
 		Collectors:  enabled,
@@ -206,6 +233,7 @@ func run(args []string, stdout, stderr *os.File) int {
 	logger.Info("enabled collectors", "collectors", fmt.Sprint(enabled))
 
 	srv := newServer(serverConfig{
+		demo:             f.demo,
 		logger:           logger,
 		exporter:         exporter,
 		source:           source,

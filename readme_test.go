@@ -139,7 +139,8 @@ func demoMetricNames(t *testing.T) map[string]bool {
 		all = append(all, c.Name)
 	}
 	exp, err := collector.NewExporter(collector.Config{Collectors: all, Concurrency: 4,
-		Options: collector.Options{AdvancedSecurityByRepository: true, UsageByRepository: true}})
+		Options: collector.Options{AdvancedSecurityByRepository: true, UsageByRepository: true,
+			BudgetConsumption: true, BudgetUserStates: true, CopilotByPlan: true}})
 	if err != nil {
 		t.Fatal(err)
 	}

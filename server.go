@@ -4,9 +4,12 @@ import (
 	"compress/gzip"
 	"context"
 	"fmt"
+	"html"
 	"io"
 	"log/slog"
 	"net/http"
+	"net/url"
+	"sort"
 	"strconv"
 	"strings"
 	"sync"
@@ -19,6 +22,8 @@ import (
 	"github.com/prometheus/client_golang/prometheus/promhttp"
 	dto "github.com/prometheus/client_model/go"
 	"github.com/prometheus/common/expfmt"
+	"github.com/prometheus/common/version"
+	"github.com/prometheus/exporter-toolkit/web"
 
 	"github.com/github-billing-exporter/github-billing-exporter/collector"
 	"github.com/github-billing-exporter/github-billing-exporter/config"
@@ -26,6 +31,7 @@ import (
 )
 
 type serverConfig struct {
+	demo             bool // the data comes from the built-in simulated API
 	logger           *slog.Logger
 	exporter         *collector.Exporter
 	source           func() (*config.Resolved, error)
@@ -328,7 +334,81 @@ func (s *server) serveReload(w http.ResponseWriter, r *http.Request) {
 	fmt.Fprintln(w, "configuration reloaded")
 }
 
-// landingPage is the page at / (landing.go).
+// landingPage is the page a person sees at /: what this exporter is (the
+// demo or not, its version), links to its endpoints, and each configured
+// account with the state of its collectors, read at each request.
 func (s *server) landingPage(cfg *config.Resolved) (http.Handler, error) {
-	return s.newLandingPage(cfg)
+	targets := append([]config.Target(nil), cfg.Targets...)
+	sort.SliceStable(targets, func(i, j int) bool { return targets[i].Account.Scope < targets[j].Account.Scope })
+	description := "Prometheus exporter for GitHub billing: Actions minutes, Packages, storage, Advanced Security and the billing platform's per-SKU costs."
+	if s.demo {
+		description = "Demo mode: every figure comes from a simulated GitHub billing API on loopback, not from GitHub. " + description
+	}
+	page := func() (http.Handler, error) {
+		return web.NewLandingPage(web.LandingConfig{
+			Name:        "GitHub Billing Exporter",
+			Description: description,
+			Version:     version.Info(),
+			Profiling:   "false", // no pprof handlers are served
+			Links: []web.LandingLinks{
+				{Address: s.telemetryPath, Text: "Metrics"},
+				{Address: "/-/healthy", Text: "Health"},
+				{Address: "/-/ready", Text: "Ready"},
+			},
+			ExtraHTML: s.accountsHTML(targets),
+		})
+	}
+	if _, err := page(); err != nil {
+		return nil, err
+	}
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		h, err := page()
+		if err != nil {
+			http.Error(w, "internal error", http.StatusInternalServerError)
+			return
+		}
+		h.ServeHTTP(w, r)
+	}), nil
+}
+
+// accountsHTML is the accounts table: one row per account and collector,
+// with the last refresh's outcome and when the served data was fetched.
+func (s *server) accountsHTML(targets []config.Target) string {
+	byAccount := map[githubapi.Account][]collector.EntryStatus{}
+	if s.exporter != nil {
+		for _, st := range s.exporter.Status() {
+			byAccount[st.Account] = append(byAccount[st.Account], st)
+		}
+	}
+	var b strings.Builder
+	b.WriteString("<h2>Accounts</h2>\n<table><tr><th>scope</th><th>account</th><th>credential</th><th>collector</th><th>status</th><th>data fetched</th><th>series</th></tr>\n")
+	for _, t := range targets {
+		probe := "/probe?target=" + url.QueryEscape(string(t.Account.Scope)+"/"+t.Account.Name)
+		lead := fmt.Sprintf("<td>%s</td><td><a href=\"%s\">%s</a></td><td>%s</td>",
+			html.EscapeString(string(t.Account.Scope)), html.EscapeString(probe), html.EscapeString(t.Account.Name), html.EscapeString(t.Credential))
+		entries := byAccount[t.Account]
+		if len(entries) == 0 {
+			fmt.Fprintf(&b, "<tr>%s<td colspan=\"4\">not scraped yet</td></tr>\n", lead)
+			continue
+		}
+		for _, st := range entries {
+			status := "failing"
+			switch {
+			case st.Attempted.IsZero():
+				status = "refreshing"
+			case st.Retired:
+				status = "retired (410)"
+			case st.OK:
+				status = "ok"
+			}
+			fetched := "never"
+			if !st.LastSuccess.IsZero() {
+				fetched = st.LastSuccess.UTC().Format(time.RFC3339)
+			}
+			fmt.Fprintf(&b, "<tr>%s<td>%s</td><td>%s</td><td>%s</td><td>%d</td></tr>\n", lead,
+				html.EscapeString(st.Collector), status, fetched, st.Series)
+		}
+	}
+	b.WriteString("</table>")
+	return b.String()
 }

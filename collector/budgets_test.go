@@ -12,10 +12,12 @@ import (
 
 const (
 	platformTestBudgetAmount   = "# HELP github_billing_budget_amount_usd Budget limit in US dollars (budget_amount).\n# TYPE github_billing_budget_amount_usd gauge\n"
-	platformTestBudgetConsumed = "# HELP github_billing_budget_consumed_amount_usd Amount consumed against the budget in US dollars (consumed_amount); only when GitHub sends it.\n# TYPE github_billing_budget_consumed_amount_usd gauge\n"
+	platformTestBudgetAlerting = "# HELP github_billing_budget_alerting_enabled 1 when GitHub alerts the budget's recipients at its thresholds (budget_alerting.will_alert), else 0.\n# TYPE github_billing_budget_alerting_enabled gauge\n"
 	platformTestBudgetPrevent  = "# HELP github_billing_budget_prevent_further_usage 1 when usage stops once the budget is used up (prevent_further_usage), else 0.\n# TYPE github_billing_budget_prevent_further_usage gauge\n"
 )
 
+// The shared examples, served verbatim: no budget in them carries
+// consumed_amount, so the budgets collector exports none.
 func TestBudgetsCollectorOnTheExamples(t *testing.T) {
 	srv := githubtest.Start(t, nil)
 	client := srv.Client(t, githubapi.Options{})
@@ -35,8 +37,11 @@ func TestBudgetsCollectorOnTheExamples(t *testing.T) {
 			a := `{` + acct + `budget_entity="",budget_id="2066deda-923f-43f9-88d2-62395a28c0cdd",budget_scope="enterprise",budget_type="ProductPricing",product_sku="actions"` + scope + `}`
 			b := `{` + acct + `budget_entity="",budget_id="6ba7b810-9dad-11d1-80b4-00c04fd430c8",budget_scope="cost_center",budget_type="ProductPricing",product_sku="packages"` + scope + `}`
 			c := `{` + acct + `budget_entity="",budget_id="f47ac10b-58cc-4372-a567-0e02b2c3d479",budget_scope="organization",budget_type="SkuPricing",product_sku="actions_linux"` + scope + `}`
-			// The examples send no consumed_amount: that family is absent.
-			want := platformTestBudgetAmount +
+			want := platformTestBudgetAlerting +
+				"github_billing_budget_alerting_enabled" + a + " 1\n" +
+				"github_billing_budget_alerting_enabled" + b + " 0\n" +
+				"github_billing_budget_alerting_enabled" + c + " 1\n" +
+				platformTestBudgetAmount +
 				"github_billing_budget_amount_usd" + a + " 1000\n" +
 				"github_billing_budget_amount_usd" + b + " 250\n" +
 				"github_billing_budget_amount_usd" + c + " 500\n" +
@@ -49,71 +54,118 @@ func TestBudgetsCollectorOnTheExamples(t *testing.T) {
 	}
 }
 
+// The user-filter example, verbatim: its user budget comes without
+// consumed_amount, and the effective budget (another id) lends it none.
+func TestBudgetsCollectorOnTheUserFilterExample(t *testing.T) {
+	srv := githubtest.Start(t, nil)
+	client := srv.Client(t, githubapi.Options{})
+	srv.Override("/enterprises/acme/settings/billing/budgets", githubtest.ServeFile(examplesDir+"enterprise-budgets-list.user-filter.json"))
+	got := usageTestValues(t, budgetsCollector{}, client, githubapi.Account{Scope: githubapi.ScopeEnterprise, Name: "acme"})
+	for k := range got {
+		if strings.HasPrefix(k, "github_billing_budget_consumed_amount_usd") {
+			t.Errorf("unexpected %s", k)
+		}
+	}
+	if n := len(got); n != 6 {
+		t.Errorf("%d series, want 6 (amount, alerting, prevent of two budgets): %v", n, got)
+	}
+}
+
 func TestBudgetsCollectorReadsTwoPagesBothSKUFormsAndConsumedWhenSent(t *testing.T) {
 	srv := githubtest.Start(t, nil)
 	client := srv.Client(t, githubapi.Options{})
 	srv.Override("/enterprises/acme/settings/billing/budgets", func(w http.ResponseWriter, r *http.Request) {
 		switch r.URL.Query().Get("page") {
 		case "1":
-			var items []string
-			for i := 1; i <= 10; i++ {
-				items = append(items, fmt.Sprintf(`{"id": "p1-%02d", "budget_type": "ProductPricing", "budget_scope": "enterprise",
-					"budget_amount": %d, "prevent_further_usage": false, "budget_product_skus": ["actions"]}`, i, i*100))
-			}
-			fmt.Fprintf(w, `{"budgets": [%s], "has_next_page": true, "total_count": 12}`, strings.Join(items, ","))
+			fmt.Fprint(w, `{"budgets": [{"id": "p1-01", "budget_type": "ProductPricing", "budget_scope": "enterprise",
+				"budget_amount": 100, "prevent_further_usage": false, "budget_product_skus": ["actions"],
+				"budget_alerting": {"will_alert": false, "alert_recipients": []}}], "has_next_page": true, "total_count": 3}`)
 		case "2":
 			fmt.Fprint(w, `{"budgets": [
-				{"id": "p2-01", "budget_type": "SkuPricing", "budget_scope": "repository", "budget_entity_name": "acme-web/storefront",
-				 "budget_amount": 250, "consumed_amount": 212.5, "prevent_further_usage": true, "budget_product_sku": "actions_linux",
-				 "budget_alerting": {"will_alert": true, "alert_recipients": ["mona"]}, "somethingNew": {"a": 1}},
-				{"id": "p2-02", "budget_type": "BundlePricing", "budget_scope": "cost_center", "budget_entity_name": "Data Science",
-				 "budget_amount": 1500, "consumed_amount": 0, "prevent_further_usage": false, "budget_product_skus": ["actions", "packages"]}
-			], "has_next_page": false, "total_count": 12}`)
+				{"id": "p2-01", "budget_type": "BundlePricing", "budget_scope": "user", "budget_entity_name": "mona",
+				 "budget_amount": 250, "consumed_amount": 212.5, "prevent_further_usage": true, "budget_product_sku": "ai_credits",
+				 "budget_alerting": {"will_alert": true, "alert_recipients": ["mona"]}, "somethingNew": {"a": 1},
+				 "expires_at": "2026-12-31T23:59:59Z"},
+				{"id": "p2-02", "budget_type": "BundlePricing", "budget_scope": "user", "budget_entity_name": "lisa",
+				 "budget_amount": 1500, "consumed_amount": 0, "prevent_further_usage": false, "budget_product_skus": ["ai_credits", "actions"],
+				 "budget_alerting": {"will_alert": true, "alert_recipients": []}}
+			], "has_next_page": false, "total_count": 3}`)
 		default:
 			githubtest.WriteError(w, http.StatusBadRequest, "unexpected page")
 		}
 	})
-	got := update(t, budgetsCollector{}, client, githubapi.Account{Scope: githubapi.ScopeEnterprise, Name: "acme"})
+	got := usageTestValues(t, budgetsCollector{}, client, githubapi.Account{Scope: githubapi.ScopeEnterprise, Name: "acme"})
 	if n := srv.Requests("/enterprises/acme/settings/billing/budgets"); n != 2 {
 		t.Errorf("%d requests, want 2", n)
 	}
-
-	var want strings.Builder
-	page1 := func(i int) string {
-		return fmt.Sprintf(`{account="acme",budget_entity="",budget_id="p1-%02d",budget_scope="enterprise",budget_type="ProductPricing",product_sku="actions",scope="enterprise"}`, i)
+	l := func(id, scope, entity, kind, skus string) string {
+		return fmt.Sprintf(`{budget_entity=%q,budget_id=%q,budget_scope=%q,budget_type=%q,product_sku=%q`, entity, id, scope, kind, skus)
 	}
-	repo := `{account="acme",budget_entity="acme-web/storefront",budget_id="p2-01",budget_scope="repository",budget_type="SkuPricing",product_sku="actions_linux",scope="enterprise"}`
-	cc := `{account="acme",budget_entity="Data Science",budget_id="p2-02",budget_scope="cost_center",budget_type="BundlePricing",product_sku="actions,packages",scope="enterprise"}`
-	want.WriteString(platformTestBudgetAmount)
-	for i := 1; i <= 10; i++ {
-		fmt.Fprintf(&want, "github_billing_budget_amount_usd%s %d\n", page1(i), i*100)
+	ent := l("p1-01", "enterprise", "", "ProductPricing", "actions")
+	mona := l("p2-01", "user", "mona", "BundlePricing", "ai_credits")
+	lisa := l("p2-02", "user", "lisa", "BundlePricing", "ai_credits,actions")
+	want := map[string]float64{
+		"github_billing_budget_amount_usd" + ent + "}": 100, "github_billing_budget_amount_usd" + mona + "}": 250,
+		"github_billing_budget_amount_usd" + lisa + "}": 1500,
+		// GitHub's values for the two user budgets; 0 is a value.
+		"github_billing_budget_consumed_amount_usd" + mona + `,source="github"}`: 212.5,
+		"github_billing_budget_consumed_amount_usd" + lisa + `,source="github"}`: 0,
+		"github_billing_budget_alerting_enabled" + ent + "}":                     0, "github_billing_budget_alerting_enabled" + mona + "}": 1,
+		"github_billing_budget_alerting_enabled" + lisa + "}":      1,
+		"github_billing_budget_prevent_further_usage" + ent + "}":  0,
+		"github_billing_budget_prevent_further_usage" + mona + "}": 1,
+		"github_billing_budget_prevent_further_usage" + lisa + "}": 0,
+		// 2026-12-31T23:59:59Z, by hand: 1798761599.
+		"github_billing_budget_expiry_timestamp_seconds" + mona + "}": 1798761599,
 	}
-	want.WriteString("github_billing_budget_amount_usd" + repo + " 250\n")
-	want.WriteString("github_billing_budget_amount_usd" + cc + " 1500\n")
-	// Only the two budgets GitHub sent consumed_amount for; 0 is a value.
-	want.WriteString(platformTestBudgetConsumed)
-	want.WriteString("github_billing_budget_consumed_amount_usd" + repo + " 212.5\n")
-	want.WriteString("github_billing_budget_consumed_amount_usd" + cc + " 0\n")
-	want.WriteString(platformTestBudgetPrevent)
-	for i := 1; i <= 10; i++ {
-		fmt.Fprintf(&want, "github_billing_budget_prevent_further_usage%s 0\n", page1(i))
+	usageTestExpect(t, "budgets", got, want)
+	if len(got) != len(want) {
+		t.Errorf("%d series, want %d: %v", len(got), len(want), got)
 	}
-	want.WriteString("github_billing_budget_prevent_further_usage" + repo + " 1\n")
-	want.WriteString("github_billing_budget_prevent_further_usage" + cc + " 0\n")
-	expectExposition(t, got, want.String())
 }
 
-func TestBudgetsCollectorSumsBudgetsWithoutID(t *testing.T) {
+// A budget without a field GitHub's schema requires fails the collector for
+// that account, with an error naming the field.
+func TestBudgetsCollectorRefusesABudgetWithoutID(t *testing.T) {
 	srv := githubtest.Start(t, nil)
 	client := srv.Client(t, githubapi.Options{})
 	srv.Override("/organizations/acme-web/settings/billing/budgets", githubtest.ServeString(`{"budgets": [
-		{"budget_type": "ProductPricing", "budget_scope": "organization", "budget_amount": 100, "consumed_amount": 10, "budget_product_sku": "actions"},
-		{"budget_type": "ProductPricing", "budget_scope": "organization", "budget_amount": 50, "prevent_further_usage": true, "budget_product_skus": ["actions"]}
+		{"budget_type": "ProductPricing", "budget_scope": "organization", "budget_amount": 100, "budget_product_sku": "actions",
+		 "prevent_further_usage": false, "budget_alerting": {"will_alert": true, "alert_recipients": []}}
 	], "has_next_page": false}`))
-	got := update(t, budgetsCollector{}, client, githubapi.Account{Scope: githubapi.ScopeOrganization, Name: "acme-web"})
-	l := `{account="acme-web",budget_entity="",budget_id="",budget_scope="organization",budget_type="ProductPricing",product_sku="actions",scope="organization"}`
-	want := platformTestBudgetAmount + "github_billing_budget_amount_usd" + l + " 150\n" +
-		platformTestBudgetConsumed + "github_billing_budget_consumed_amount_usd" + l + " 10\n" +
-		platformTestBudgetPrevent + "github_billing_budget_prevent_further_usage" + l + " 1\n"
-	expectExposition(t, got, want)
+	metrics, err := budgetsCollector{}.Update(t.Context(), client, githubapi.Account{Scope: githubapi.ScopeOrganization, Name: "acme-web"})
+	if err == nil || metrics != nil || !strings.Contains(err.Error(), `"budgets[0].id"`) {
+		t.Errorf("got %d metrics, error %v; want an error naming budgets[0].id", len(metrics), err)
+	}
+}
+
+// With --collector.budgets.user-states, each multi-user budget's user states
+// (GitHub's example, verbatim) become a series per user; other budgets ask
+// nothing more.
+func TestBudgetsCollectorUserStatesOnTheExample(t *testing.T) {
+	srv := githubtest.Start(t, nil)
+	client := srv.Client(t, githubapi.Options{})
+	srv.Override("/enterprises/acme/settings/billing/budgets", githubtest.ServeFile(examplesDir+"enterprise-budgets-list.user-filter.json"))
+	var q githubtest.Queries
+	srv.Override("/enterprises/acme/settings/billing/budgets/2066deda-923f-43f9-88d2-62395a28c0cdd/user-states",
+		q.Wrap(githubtest.ServeFile(examplesDir+"enterprise-budget-user-states.json")))
+	got := usageTestValues(t, budgetsCollector{userStates: true}, client, githubapi.Account{Scope: githubapi.ScopeEnterprise, Name: "acme"})
+	l := `{budget_entity="",budget_id="2066deda-923f-43f9-88d2-62395a28c0cdd",budget_scope="multi_user_customer",budget_type="ProductPricing",product_sku="actions",user=`
+	want := map[string]float64{
+		"github_billing_budget_user_consumed_amount_usd" + l + `"octocat"}`:  50.5,
+		"github_billing_budget_user_consumed_amount_usd" + l + `"monalisa"}`: 250,
+		"github_billing_budget_user_target_amount_usd" + l + `"octocat"}`:    1000,
+		"github_billing_budget_user_target_amount_usd" + l + `"monalisa"}`:   1000,
+	}
+	for k, v := range want {
+		if g, ok := got[k]; !ok || g != v {
+			t.Errorf("%s = %v (present %v), want %v", k, g, ok, v)
+		}
+	}
+	if qs := q.All(); len(qs) != 1 || qs[0].Get("per_page") != "100" {
+		t.Errorf("user-states queries %v, want one page of 100", qs)
+	}
+	if n := srv.TotalRequests(); n != 2 {
+		t.Errorf("%d requests, want 2 (the list, one budget's user states)", n)
+	}
 }

@@ -6,6 +6,7 @@ package collector
 import (
 	"context"
 	"fmt"
+	"log/slog"
 	"slices"
 	"strings"
 	"sync"
@@ -32,6 +33,24 @@ type Options struct {
 	AdvancedSecurityByRepository bool
 	// UsageByRepository splits usage metrics by repository.
 	UsageByRepository bool
+	// BudgetConsumption makes the usage collector read each enterprise's
+	// and organization's budgets (the answer the budgets collector gets in
+	// the same round) and sum their consumption while it reads the report.
+	// main sets it when the budgets collector is on.
+	BudgetConsumption bool
+	// BudgetUserStates adds the user states of multi-user budgets.
+	BudgetUserStates bool
+	// CopilotByPlan adds the enterprise's Copilot seats per plan type.
+	CopilotByPlan bool
+	// Logger receives the collectors' debug lines; nil discards them.
+	Logger *slog.Logger
+}
+
+func (o Options) logger() *slog.Logger {
+	if o.Logger == nil {
+		return slog.New(slog.DiscardHandler)
+	}
+	return o.Logger
 }
 
 // Factory describes one collector: its name (the --collector.NAME flag),
@@ -79,6 +98,8 @@ var collectorTable = []Factory{
 		Help: "Usage report exports by type and status."},
 	{Name: "copilot", DefaultEnabled: true, Scopes: enterpriseOrganization, new: newCopilotCollector,
 		Help: "Copilot seats and plan."},
+	{Name: "licenses", DefaultEnabled: true, Scopes: enterpriseOnly, new: newLicensesCollector,
+		Help: "Enterprise seat licences consumed and purchased (one small page)."},
 }
 
 // Collectors lists every available collector.

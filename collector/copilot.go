@@ -3,6 +3,7 @@ package collector
 import (
 	"context"
 	"fmt"
+	"strings"
 
 	"github.com/prometheus/client_golang/prometheus"
 
@@ -17,15 +18,38 @@ var (
 	copilotSeatsActiveCycle   = newDesc("copilot_seats_active_this_cycle", "Copilot seats used in the billing cycle.")
 	copilotSeatsInactiveCycle = newDesc("copilot_seats_inactive_this_cycle", "Copilot seats not used in the billing cycle.")
 	copilotPlanInfo           = newDesc("copilot_plan_info", "The organization's Copilot plan and seat management setting; always 1.", "plan_type", "seat_management_setting")
+	copilotSeatsByPlan        = newDesc("copilot_seats_by_plan", "The enterprise's Copilot seats per plan_type (business, enterprise; \"\" when GitHub names none), each user once.", "plan_type")
 )
 
-type copilotCollector struct{}
+type copilotCollector struct{ byPlan bool }
 
-func newCopilotCollector(Options) Collector { return copilotCollector{} }
+func newCopilotCollector(o Options) Collector { return copilotCollector{byPlan: o.CopilotByPlan} }
 
-func (copilotCollector) Update(ctx context.Context, client *githubapi.Client, a githubapi.Account) ([]prometheus.Metric, error) {
+func (c copilotCollector) Update(ctx context.Context, client *githubapi.Client, a githubapi.Account) ([]prometheus.Metric, error) {
 	m := newMetricSet(a)
 	if a.Scope == githubapi.ScopeEnterprise {
+		if c.byPlan {
+			// Every page: total_seats comes with the first, the plans
+			// with the seats. A user granted a seat twice is counted once,
+			// under the plan of the first grant GitHub lists.
+			seats, err := client.CopilotSeats(ctx, a)
+			if err != nil {
+				return nil, fmt.Errorf("fetch Copilot seats for %s: %w", a, err)
+			}
+			m.gauge(copilotSeats, seats.TotalSeats)
+			seen := map[string]bool{}
+			for _, s := range seats.Seats {
+				if s.Assignee != nil {
+					login := strings.ToLower(s.Assignee.Login)
+					if seen[login] {
+						continue
+					}
+					seen[login] = true
+				}
+				m.gauge(copilotSeatsByPlan, 1, s.PlanType)
+			}
+			return m.metrics(), nil
+		}
 		total, err := client.CopilotSeatTotal(ctx, a)
 		if err != nil {
 			return nil, fmt.Errorf("fetch Copilot seats for %s: %w", a, err)

@@ -93,3 +93,18 @@ func TestCopilotCollectorEnterpriseWithoutTotalSeatsFails(t *testing.T) {
 		t.Errorf("err = %v, want a DecodeError naming total_seats", err)
 	}
 }
+
+// GitHub's enterprise seat example, verbatim, with --collector.copilot.by-plan:
+// one business seat and one without plan_type.
+func TestCopilotCollectorSeatsByPlanOnTheExample(t *testing.T) {
+	srv := githubtest.Start(t, nil)
+	client := srv.Client(t, githubapi.Options{})
+	srv.Override("/enterprises/acme/copilot/billing/seats", githubtest.ServeFile(examplesDir+"enterprise-copilot-seats.json"))
+	got := usageTestValues(t, copilotCollector{byPlan: true}, client, githubapi.Account{Scope: githubapi.ScopeEnterprise, Name: "acme"})
+	want := map[string]float64{
+		`github_billing_copilot_seats{}`:                             2,
+		`github_billing_copilot_seats_by_plan{plan_type="business"}`: 1,
+		`github_billing_copilot_seats_by_plan{plan_type=""}`:         1,
+	}
+	usageTestExpect(t, "seats", got, want)
+}

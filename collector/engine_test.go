@@ -228,7 +228,7 @@ func TestQueuedRefreshesDoNotTimeOutInTheQueue(t *testing.T) {
 
 // 100 concurrent scrapes of a cold cache with every default collector make
 // one request per endpoint and account, and the pages a list has: counted
-// by hand from the demo dataset (13 enterprise budgets at 10 a page, 230
+// by hand from the demo dataset (13 enterprise budgets on one page of 100, 230
 // enterprise GHAS repositories at 100 a page, two active cost centers and a
 // deleted one, one cost-center list shared by usage and cost_centers).
 func TestHundredConcurrentColdScrapesDefaultCollectors(t *testing.T) {
@@ -248,16 +248,19 @@ func TestHundredConcurrentColdScrapesDefaultCollectors(t *testing.T) {
 	wg.Wait()
 
 	want := map[string]int{
-		"/enterprises/acme-corp/settings/billing/actions":               1,
-		"/enterprises/acme-corp/settings/billing/packages":              1,
-		"/enterprises/acme-corp/settings/billing/shared-storage":        1,
-		"/enterprises/acme-corp/settings/billing/advanced-security":     3,
-		"/enterprises/acme-corp/settings/billing/cost-centers":          1,
-		"/enterprises/acme-corp/settings/billing/usage":                 4,
-		"/enterprises/acme-corp/settings/billing/usage/summary":         1,
+		"/enterprises/acme-corp/settings/billing/actions":           1,
+		"/enterprises/acme-corp/settings/billing/packages":          1,
+		"/enterprises/acme-corp/settings/billing/shared-storage":    1,
+		"/enterprises/acme-corp/settings/billing/advanced-security": 3,
+		"/enterprises/acme-corp/settings/billing/cost-centers":      1,
+		"/enterprises/acme-corp/settings/billing/usage":             4,
+		// The usage_summary collector, and the usage collector's
+		// reconciliation of the report split by cost center.
+		"/enterprises/acme-corp/settings/billing/usage/summary":         2,
+		"/enterprises/acme-corp/consumed-licenses":                      1,
 		"/enterprises/acme-corp/settings/billing/premium_request/usage": 1,
 		"/enterprises/acme-corp/settings/billing/ai_credit/usage":       1,
-		"/enterprises/acme-corp/settings/billing/budgets":               2,
+		"/enterprises/acme-corp/settings/billing/budgets":               1,
 		"/enterprises/acme-corp/settings/billing/reports":               1,
 		"/enterprises/acme-corp/copilot/billing/seats":                  1,
 		"/users/octocat/settings/billing/actions":                       1,

@@ -1,12 +1,14 @@
 package collector
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
 	"io"
 	"log/slog"
 	"runtime/debug"
+	"slices"
 	"sync"
 	"time"
 
@@ -417,4 +419,33 @@ func (ent *entry) snapshot(j job, now time.Time, s Settings) ([]encodedFamily, [
 	}
 	health = append(health, prometheus.MustNewConstMetric(endpointRetired, prometheus.GaugeValue, retiredValue, labels...))
 	return fams, health
+}
+
+// EntryStatus is the state of one collector for one account, for people
+// (the landing page).
+type EntryStatus struct {
+	Account     githubapi.Account
+	Collector   string
+	OK          bool      // the last refresh worked
+	Retired     bool      // GitHub answered 410 Gone
+	LastSuccess time.Time // when the served data was fetched; zero before the first success
+	Attempted   time.Time // when the last refresh ended; zero before the first
+	Series      int
+}
+
+// Status lists every cache entry, by account and collector.
+func (e *Exporter) Status() []EntryStatus {
+	e.mu.RLock()
+	out := make([]EntryStatus, 0, len(e.cache))
+	for k, ent := range e.cache {
+		ent.mu.Lock()
+		out = append(out, EntryStatus{Account: k.account, Collector: k.collector, OK: ent.ok, Retired: !ent.retiredAt.IsZero(),
+			LastSuccess: ent.fetched, Attempted: ent.attempted, Series: ent.series})
+		ent.mu.Unlock()
+	}
+	e.mu.RUnlock()
+	slices.SortFunc(out, func(a, b EntryStatus) int {
+		return cmp.Or(cmp.Compare(a.Account.Scope, b.Account.Scope), cmp.Compare(a.Account.Name, b.Account.Name), cmp.Compare(a.Collector, b.Collector))
+	})
+	return out
 }

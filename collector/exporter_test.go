@@ -373,7 +373,7 @@ func TestExporterMalformedAndDroppedConnection(t *testing.T) {
 	expectValue(t, s, dataKey("actions_used_seconds", "organization", "acme-data"), 600)
 	expectValue(t, s, dataKey("packages_bandwidth_used_bytes", "organization", "acme-web"), 2e9)
 	expectValue(t, s, dataKey("shared_storage_estimated_bytes", "organization", "acme-web"), 2e9)
-	expectValue(t, s, dataKey("advanced_security_committers", "enterprise", "acme"), 2)
+	expectValue(t, s, dataKey("advanced_security_committers", "enterprise", "acme", "product", ""), 2)
 	expectValue(t, s, exporterMetricKey("endpoint_retired", "packages", "user", "octocat"), 1)
 
 	if lines := f.log.lines("level=ERROR", "account=acme-web", "collector=actions"); len(lines) != 1 || !strings.Contains(lines[0], "decode") {
@@ -453,7 +453,7 @@ func exporterTestConcurrentScrapes(t *testing.T, n int) {
 		if v, ok := s[dataKey("actions_used_seconds", "organization", "acme-web")]; !ok || v != 18300 {
 			t.Errorf("scrape %d: actions_used_seconds for acme-web = %v (present %v), want 18300", i, v, ok)
 		}
-		if v := s[dataKey("advanced_security_committers", "enterprise", "acme")]; v != 2 {
+		if v := s[dataKey("advanced_security_committers", "enterprise", "acme", "product", "")]; v != 2 {
 			t.Errorf("scrape %d: advanced_security_committers for acme = %v, want 2", i, v)
 		}
 	}
@@ -595,7 +595,7 @@ func TestExporterOwnMetricsAndLint(t *testing.T) {
 	if d, ok := s[exporterMetricKey("scrape_collector_duration_seconds", "advanced_security", "enterprise", "acme")]; !ok || d < 0 {
 		t.Errorf("scrape_collector_duration_seconds = %v (present %v)", d, ok)
 	}
-	expectValue(t, s, dataKey("advanced_security_repository_committers", "enterprise", "acme", "repository", "r"), 2)
+	expectValue(t, s, dataKey("advanced_security_repository_committers", "enterprise", "acme", "product", "", "repository", "r"), 2)
 
 	expectGatherLintClean(t, f.exp.Scrape(context.Background(), nil))
 }

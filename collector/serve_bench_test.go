@@ -219,22 +219,32 @@ func BenchmarkCacheMemory400k(b *testing.B) {
 // the engine runs it (read, aggregate, encode) for a report of 1,000,000
 // rows served over loopback, without and with the split by repository, side
 // by side on the same rows: over 12,500 repositories (400,000 series) and
-// over 100,000 (every repository has all 8 SKUs: 3,200,000 series).
+// over 100,000 (every repository has all 8 SKUs: 3,200,000 series), and
+// over 100,000 with one SKU each (400,000 series, the shape issue 11 names).
 func BenchmarkUsageRefresh1M(b *testing.B) {
-	rows, repoCounts := 1_000_000, []int{12_500, 100_000}
-	if testing.Short() {
-		rows, repoCounts = 10_000, []int{1_000}
+	type shape struct {
+		repos  int
+		oneSKU bool
 	}
-	for _, repos := range repoCounts {
+	rows, shapes := 1_000_000, []shape{{12_500, false}, {100_000, false}, {100_000, true}}
+	if testing.Short() {
+		rows, shapes = 10_000, []shape{{1_000, false}}
+	}
+	for _, sh := range shapes {
+		repos := sh.repos
 		fake := githubtest.Start(b, nil)
 		client := fake.Client(b, githubapi.Options{})
-		report := githubtest.UsageReport{Rows: rows, Repositories: repos, Year: 2026, Month: time.November}
+		report := githubtest.UsageReport{Rows: rows, Repositories: repos, OneSKUPerRepository: sh.oneSKU, Year: 2026, Month: time.November}
 		fake.Override("/organizations/big-org/settings/billing/usage", report.Handler())
 		a := githubapi.Account{Scope: githubapi.ScopeOrganization, Name: "big-org"}
+		prefix := fmt.Sprintf("repositories=%d", repos)
+		if sh.oneSKU {
+			prefix += ",one-sku"
+		}
 		for _, split := range []bool{false, true} {
-			name := fmt.Sprintf("repositories=%d/unsplit", repos)
+			name := prefix + "/unsplit"
 			if split {
-				name = fmt.Sprintf("repositories=%d/by-repository", repos)
+				name = prefix + "/by-repository"
 			}
 			b.Run(name, func(b *testing.B) {
 				c := usageTestNew(split, usageTestNow)

@@ -118,12 +118,17 @@ func TestUsageSummaryCollectorEmptyAndMissingItems(t *testing.T) {
 	client := srv.Client(t, githubapi.Options{})
 	a := githubapi.Account{Scope: githubapi.ScopeUser, Name: "octocat"}
 	c := usageSummaryCollector{now: func() time.Time { return platformTestNow }}
-	for _, body := range []string{`{"timePeriod": {"year": 2026}, "usageItems": []}`, `{"timePeriod": {"year": 2026}, "user": "octocat"}`} {
-		srv.Override("/users/octocat/settings/billing/usage/summary", githubtest.ServeString(body))
-		metrics, err := c.Update(context.Background(), client, a)
-		if err != nil || len(metrics) != 0 {
-			t.Errorf("%s: got %d metrics, %v; want none and no error", body, len(metrics), err)
-		}
+	srv.Override("/users/octocat/settings/billing/usage/summary", githubtest.ServeString(`{"timePeriod": {"year": 2026}, "usageItems": []}`))
+	metrics, err := c.Update(context.Background(), client, a)
+	if err != nil || len(metrics) != 0 {
+		t.Errorf("empty usageItems: got %d metrics, %v; want none and no error", len(metrics), err)
+	}
+	// Without usageItems (required by GitHub's schema) the answer fails
+	// the collector, naming the field, rather than zeroing every series.
+	srv.Override("/users/octocat/settings/billing/usage/summary", githubtest.ServeString(`{"timePeriod": {"year": 2026}, "user": "octocat"}`))
+	metrics, err = c.Update(context.Background(), client, a)
+	if err == nil || len(metrics) != 0 || !strings.Contains(err.Error(), `"usageItems"`) {
+		t.Errorf("missing usageItems: got %d metrics, %v; want an error naming usageItems", len(metrics), err)
 	}
 }
 
@@ -131,7 +136,7 @@ func TestUsageSummaryCollectorAsksForTheUTCMonth(t *testing.T) {
 	srv := githubtest.Start(t, nil)
 	client := srv.Client(t, githubapi.Options{})
 	var q githubtest.Queries
-	srv.Override("/users/octocat/settings/billing/usage/summary", q.Wrap(githubtest.ServeString(`{"usageItems": []}`)))
+	srv.Override("/users/octocat/settings/billing/usage/summary", q.Wrap(githubtest.ServeString(`{"timePeriod": {"year": 2026, "month": 1}, "usageItems": []}`)))
 	// 23:30 on 31 December in New York is already January in UTC.
 	ny := time.FixedZone("EST", -5*3600)
 	c := usageSummaryCollector{now: func() time.Time { return time.Date(2026, time.December, 31, 23, 30, 0, 0, ny) }}
@@ -212,7 +217,7 @@ func TestAICreditsCollectorSumsPerModel(t *testing.T) {
 	srv := githubtest.Start(t, nil)
 	client := srv.Client(t, githubapi.Options{})
 	a := githubapi.Account{Scope: githubapi.ScopeEnterprise, Name: "acme"}
-	srv.Override("/enterprises/acme/settings/billing/ai_credit/usage", githubtest.ServeString(`{"usageItems": [
+	srv.Override("/enterprises/acme/settings/billing/ai_credit/usage", githubtest.ServeString(`{"timePeriod": {"year": 2026, "month": 3}, "enterprise": "acme", "usageItems": [
 		{"product": "Copilot", "sku": "Copilot AI Credits", "model": "GPT-5", "unitType": "credits", "pricePerUnit": 0.01,
 		 "grossQuantity": 150.5, "grossAmount": 1.5, "discountQuantity": 100, "discountAmount": 1, "netQuantity": 50.5, "netAmount": 0.5},
 		{"product": "Copilot", "sku": "Copilot AI Credits", "model": "Claude Sonnet 4.5", "unitType": "credits", "pricePerUnit": 0.01,

@@ -4,6 +4,8 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"log/slog"
+	"math"
 	"strings"
 	"time"
 
@@ -31,12 +33,15 @@ var (
 
 type usageCollector struct {
 	byRepository bool
+	// budgets makes the pass sum the consumption of the account's budgets.
+	budgets bool
+	logger  *slog.Logger
 	// now is the clock that picks the month; tests set it.
 	now func() time.Time
 }
 
 func newUsageCollector(o Options) Collector {
-	return usageCollector{byRepository: o.UsageByRepository, now: time.Now}
+	return usageCollector{byRepository: o.UsageByRepository, budgets: o.BudgetConsumption, logger: o.logger(), now: time.Now}
 }
 
 // Update reads the month-to-date usage report. For an enterprise it reads
@@ -48,6 +53,17 @@ func newUsageCollector(o Options) Collector {
 func (u usageCollector) Update(ctx context.Context, c *githubapi.Client, a githubapi.Account) ([]prometheus.Metric, error) {
 	agg := newUsageAggregate(u.byRepository)
 	year, month := monthToDate(u.now)
+	if u.budgets && (a.Scope == githubapi.ScopeEnterprise || a.Scope == githubapi.ScopeOrganization) {
+		// The budgets collector gets the same answer in this round (the
+		// client shares it). If it fails, that collector fails; the usage
+		// series stand, without computed budget consumption.
+		budgets, err := c.Budgets(ctx, a)
+		if err != nil {
+			u.debug("budget consumption not computed: the budget list failed", "account", a.String(), "err", err)
+		} else {
+			agg.budgets = newBudgetMatcher(a, budgets)
+		}
+	}
 	var centers []githubapi.CostCenter
 	if a.Scope == githubapi.ScopeEnterprise {
 		var err error
@@ -58,7 +74,17 @@ func (u usageCollector) Update(ctx context.Context, c *githubapi.Client, a githu
 	if err := readUsage(ctx, c, a, githubapi.UsageQuery{Year: year, Month: month}, centers, agg); err != nil {
 		return nil, err
 	}
-	return agg.metrics(a), nil
+	m := agg.metricSet(a)
+	if a.Scope == githubapi.ScopeEnterprise {
+		u.reconcile(ctx, c, a, year, month, agg, m)
+	}
+	return m.metrics(), nil
+}
+
+func (u usageCollector) debug(msg string, args ...any) {
+	if u.logger != nil {
+		u.logger.Debug(msg, args...)
+	}
 }
 
 // readUsage adds the usage report of query to agg: for an enterprise, once
@@ -75,7 +101,7 @@ func readUsage(ctx context.Context, c *githubapi.Client, a githubapi.Account, qu
 		}
 		q := query
 		q.CostCenterID = cc.ID
-		err := c.Usage(ctx, a, q, agg.adder(name))
+		err := c.Usage(ctx, a, q, agg.adder(name, cc.Name))
 		// A deleted (archived) cost center is read too: usage it carried
 		// before it was deleted this month is in no other answer. If
 		// GitHub refuses the id of a deleted one, it has no usage to add.
@@ -88,7 +114,7 @@ func readUsage(ctx context.Context, c *githubapi.Client, a githubapi.Account, qu
 	}
 	// Without cost_center_id: for an enterprise, the usage in no cost
 	// center; for organizations and users, all of it.
-	if err := c.Usage(ctx, a, query, agg.adder("")); err != nil {
+	if err := c.Usage(ctx, a, query, agg.adder("", "")); err != nil {
 		return fmt.Errorf("fetch usage for %s: %w", a, err)
 	}
 	return nil
@@ -130,6 +156,8 @@ type usageAggregate struct {
 	byRepository bool
 	series       map[usageSeries]*usageSums
 	prices       map[usagePriceSeries]usagePrice
+	// budgets, when set, sums the consumption of budgets in the same pass.
+	budgets *budgetMatcher
 }
 
 func newUsageAggregate(byRepository bool) *usageAggregate {
@@ -140,10 +168,20 @@ func newUsageAggregate(byRepository bool) *usageAggregate {
 	}
 }
 
-// adder returns the row callback for one cost center's report.
-func (g *usageAggregate) adder(costCenter string) func(*githubapi.UsageItem) error {
+// adder returns the row callback for one cost center's report: costCenter
+// is its label value, name its name as budgets give it ("" for the usage in
+// no cost center).
+func (g *usageAggregate) adder(costCenter, name string) func(*githubapi.UsageItem) error {
+	if g.budgets == nil {
+		return func(it *githubapi.UsageItem) error {
+			g.add(costCenter, it)
+			return nil
+		}
+	}
+	center := g.budgets.forCostCenter(name)
 	return func(it *githubapi.UsageItem) error {
 		g.add(costCenter, it)
+		g.budgets.add(center, it)
 		return nil
 	}
 }
@@ -175,9 +213,14 @@ func (g *usageAggregate) add(costCenter string, it *githubapi.UsageItem) {
 	}
 }
 
-// metrics returns the sums as samples for the cache. The keys are already
-// distinct: the aggregate summed the rows as it read them.
+// metrics returns the sums as samples for the cache.
 func (g *usageAggregate) metrics(a githubapi.Account) []prometheus.Metric {
+	return g.metricSet(a).metrics()
+}
+
+// metricSet is the sums as a metric set. The keys are already distinct: the
+// aggregate summed the rows as it read them.
+func (g *usageAggregate) metricSet(a githubapi.Account) *metricSet {
 	m := newMetricSet(a)
 	m.samples = make([]*gaugeSample, 0, 4*len(g.series)+len(g.prices))
 	families := []*prometheus.Desc{usageItemQuantity, usageItemGross, usageItemDiscount, usageItemNet}
@@ -188,5 +231,75 @@ func (g *usageAggregate) metrics(a githubapi.Account) []prometheus.Metric {
 	for k, p := range g.prices {
 		m.distinct(usageItemPrice, p.price, k.product, k.sku, k.unitType)
 	}
-	return m.metrics()
+	if g.budgets != nil {
+		g.budgets.emit(m)
+	}
+	return m
+}
+
+var usageReconciliation = newDesc("usage_reconciliation_difference_usd",
+	"The usage summary's month-to-date net amount minus the sum over cost_center of the usage report's net amount, in US dollars; 0 when the cost-center split accounts for every cent.",
+	"product", "sku", "unit_type")
+
+// reconcile compares the enterprise's report, read per cost center and for
+// no cost center, with the usage summary, which covers all of them in one
+// answer (one more request per enterprise and round). Rows
+// match by product, SKU and unit type without regard to case or spelling
+// ("Actions Linux" is actions_linux). A failed summary leaves the
+// difference out; that collector reports the failure.
+func (u usageCollector) reconcile(ctx context.Context, c *githubapi.Client, a githubapi.Account, year int, month time.Month, g *usageAggregate, m *metricSet) {
+	s, err := c.UsageSummary(ctx, a, year, month)
+	if err != nil {
+		u.debug("usage reconciliation not computed: the usage summary failed", "account", a.String(), "err", err)
+		return
+	}
+	type key struct{ product, sku, unit string }
+	norm := func(p, s, unit string) key { return key{normalizeName(p), normalizeName(s), normalizeName(unit)} }
+	report := map[key]*sum{}
+	for k, v := range g.series {
+		nk := norm(k.product, k.sku, k.unitType)
+		if report[nk] == nil {
+			report[nk] = &sum{}
+		}
+		report[nk].add(v.net.value())
+	}
+	type diff struct {
+		labels []string
+		net    sum
+	}
+	diffs := map[key]*diff{}
+	var order []key
+	for _, it := range s.UsageItems {
+		nk := norm(it.Product, it.SKU, it.UnitType)
+		d := diffs[nk]
+		if d == nil {
+			d = &diff{labels: []string{it.Product, it.SKU, it.UnitType}}
+			diffs[nk] = d
+			order = append(order, nk)
+		}
+		d.net.add(it.NetAmount)
+	}
+	for nk, r := range report {
+		if diffs[nk] == nil {
+			// In the report, not in the summary: label it as the report does.
+			for k := range g.series {
+				if norm(k.product, k.sku, k.unitType) == nk {
+					diffs[nk] = &diff{labels: []string{k.product, k.sku, k.unitType}}
+					order = append(order, nk)
+					break
+				}
+			}
+		}
+		_ = r
+	}
+	for _, nk := range order {
+		d := diffs[nk]
+		v := d.net.value()
+		if r := report[nk]; r != nil {
+			// Both sides are sums of cents and fractions of cents; what
+			// is left past a nanodollar is float noise.
+			v = math.Round((v-r.value())*1e9) / 1e9
+		}
+		m.gauge(usageReconciliation, v, d.labels...)
+	}
 }

@@ -40,12 +40,12 @@ func TestUsageReportsCollectorCountsAndPicksTheNewestCompleted(t *testing.T) {
 	srv := githubtest.Start(t, nil)
 	client := srv.Client(t, githubapi.Options{})
 	srv.Override("/enterprises/acme/settings/billing/reports", githubtest.ServeString(`{"usage_report_exports": [
-		{"id": "1", "report_type": "detailed", "status": "completed", "created_at": "2026-03-01T00:00:00Z"},
-		{"id": "2", "report_type": "detailed", "status": "completed", "created_at": "2026-03-02T06:00:00+02:00"},
-		{"id": "3", "report_type": "detailed", "status": "completed"},
-		{"id": "4", "report_type": "detailed", "status": "failed", "created_at": "2026-03-09T00:00:00Z"},
-		{"id": "5", "report_type": "ai_credit", "status": "processing", "created_at": "2026-03-09T00:00:00Z"},
-		{"id": "6", "report_type": "ai_credit", "status": "processing", "created_at": "2026-03-10T00:00:00Z"}
+		{"id": "1", "start_date": "2026-03-01", "end_date": "2026-03-31", "report_type": "detailed", "status": "completed", "created_at": "2026-03-01T00:00:00Z"},
+		{"id": "2", "start_date": "2026-03-01", "end_date": "2026-03-31", "report_type": "detailed", "status": "completed", "created_at": "2026-03-02T06:00:00+02:00"},
+		{"id": "3", "start_date": "2026-03-01", "end_date": "2026-03-31", "report_type": "detailed", "status": "completed"},
+		{"id": "4", "start_date": "2026-03-01", "end_date": "2026-03-31", "report_type": "detailed", "status": "failed", "created_at": "2026-03-09T00:00:00Z"},
+		{"id": "5", "start_date": "2026-03-01", "end_date": "2026-03-31", "report_type": "ai_credit", "status": "processing", "created_at": "2026-03-09T00:00:00Z"},
+		{"id": "6", "start_date": "2026-03-01", "end_date": "2026-03-31", "report_type": "ai_credit", "status": "processing", "created_at": "2026-03-10T00:00:00Z"}
 	]}`))
 	got := update(t, usageReportsCollector{}, client, githubapi.Account{Scope: githubapi.ScopeEnterprise, Name: "acme"})
 	// Newest completed detailed export: 2026-03-02T04:00:00Z =
@@ -116,17 +116,18 @@ func TestPlatformCollectorsOneForbiddenOthersServed(t *testing.T) {
 		}
 	}
 
-	// The others' series are there: 13 demo budgets over two pages (one
-	// without consumed_amount), 3 cost centers, 11 summary SKUs (Actions'
+	// The others' series are there: 14 demo budgets on one page (only the
+	// user budget carries consumed_amount; the usage collector, not run
+	// here, computes the others), 3 cost centers, 11 summary SKUs (Actions'
 	// 5, Packages' 2, Copilot seats and AI credits, Advanced Security's 2),
 	// no premium requests (Copilot is billed in AI credits since June 2026;
 	// only the user's legacy plan has premium requests), 4 AI-credit models,
 	// and one seat count.
 	count := func(name string) int { return len(byName["github_billing_"+name].GetMetric()) }
 	for name, want := range map[string]int{
-		"budget_amount_usd":               13,
-		"budget_prevent_further_usage":    13,
-		"budget_consumed_amount_usd":      12,
+		"budget_amount_usd":               14,
+		"budget_prevent_further_usage":    14,
+		"budget_consumed_amount_usd":      1,
 		"cost_center_info":                3,
 		"copilot_seats":                   1,
 		"usage_report_exports":            0,

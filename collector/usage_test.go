@@ -483,7 +483,7 @@ func TestUsageCollectorFailures(t *testing.T) {
 			},
 		}, func(err error) bool { return err != nil }},
 		{"403 on one cost center", usageTestEnterprise, map[string]http.HandlerFunc{
-			"/enterprises/acme-corp/settings/billing/cost-centers": githubtest.ServeString(`{"costCenters":[{"id":"a","name":"A","state":"active"},{"id":"b","name":"B","state":"active"}]}`),
+			"/enterprises/acme-corp/settings/billing/cost-centers": githubtest.ServeString(`{"costCenters":[{"id":"a","name":"A","state":"active","resources":[]},{"id":"b","name":"B","state":"active","resources":[]}]}`),
 			"/enterprises/acme-corp/settings/billing/usage": func(w http.ResponseWriter, r *http.Request) {
 				if r.URL.Query().Get("cost_center_id") == "b" {
 					githubtest.WriteError(w, http.StatusForbidden, "Resource not accessible")

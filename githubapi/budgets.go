@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"net/url"
 	"strconv"
+	"time"
 )
 
 // Budget is one budget of an enterprise or organization. GitHub's schema and
@@ -26,6 +27,27 @@ type Budget struct {
 	ProductSKU     StringOrList   `json:"budget_product_sku"`
 	ProductSKUs    StringOrList   `json:"budget_product_skus"`
 	Alerting       BudgetAlerting `json:"budget_alerting"`
+	// ExpiresAt is kept as sent (newer descriptions add it); nil when
+	// absent. See Expires.
+	ExpiresAt *string `json:"expires_at"`
+}
+
+// Expires parses ExpiresAt; ok is false when GitHub sent none or an
+// unreadable one.
+func (b Budget) Expires() (t time.Time, ok bool) {
+	if b.ExpiresAt == nil {
+		return time.Time{}, false
+	}
+	t, err := time.Parse(time.RFC3339, *b.ExpiresAt)
+	return t, err == nil
+}
+
+// EffectiveBudget is what a list filtered by user adds: the budget that
+// applies to that user and its consumption.
+type EffectiveBudget struct {
+	ID             string   `json:"id"`
+	Amount         float64  `json:"budget_amount"`
+	ConsumedAmount *float64 `json:"consumed_amount"`
 }
 
 // BudgetAlerting is who hears about a budget's thresholds.
@@ -78,30 +100,48 @@ func (l *StringOrList) UnmarshalJSON(data []byte) error {
 
 // budgetPage is one page of GET …/settings/billing/budgets.
 type budgetPage struct {
-	Budgets     []Budget `json:"budgets"`
-	HasNextPage bool     `json:"has_next_page"`
-	TotalCount  int      `json:"total_count"`
+	Budgets         []Budget         `json:"budgets"`
+	HasNextPage     bool             `json:"has_next_page"`
+	TotalCount      int              `json:"total_count"`
+	User            string           `json:"user"`
+	EffectiveBudget *EffectiveBudget `json:"effective_budget"`
 }
 
-// budgetsPerPage is the page size asked for: GitHub documents a maximum of 10
-// for enterprises and 100 for organizations. Pages are numbered by the
-// server's own page size, so a smaller page than asked does no harm.
-func budgetsPerPage(s Scope) int {
-	if s == ScopeEnterprise {
-		return 10
-	}
-	return 100
+// budgetsRequired is what the schema of a budget list requires (API.md §14).
+// GitHub's schema names budget_product_sku and its examples send
+// budget_product_skus: either will do.
+var budgetsRequired = []string{
+	"budgets",
+	"budgets[].id", "budgets[].budget_type", "budgets[].budget_product_sku|budget_product_skus",
+	"budgets[].budget_scope", "budgets[].budget_amount", "budgets[].prevent_further_usage",
+	"budgets[].budget_alerting",
 }
+
+// budgetsPerPage is the page size asked for: GitHub's newest description
+// allows 100 for enterprises too (API.md §14). Pages are numbered by the
+// server's own page size, so a smaller page than asked does no harm.
+const budgetsPerPage = 100
 
 // Budgets lists every budget of an enterprise or organization, reading page
 // after page while the body says has_next_page. A budget that shows up on two
-// pages (the list changed while paging) is kept once.
+// pages (the list changed while paging) is kept once. The budgets and usage
+// collectors both need the list in each refresh round; they share one
+// answer (see shared), which callers must not modify.
+//
+// An effective_budget (sent with a user filter) whose consumed_amount the
+// list's budget of the same id lacks lends it that consumption.
 func (c *Client) Budgets(ctx context.Context, a Account) ([]Budget, error) {
 	if a.Scope != ScopeEnterprise && a.Scope != ScopeOrganization {
 		return nil, fmt.Errorf("budgets: %s has none (enterprises and organizations only)", a)
 	}
 	e := platformEndpoint(a, "/settings/billing/budgets")
-	perPage := strconv.Itoa(budgetsPerPage(a.Scope))
+	return c.budgets.get(ctx, e.path, c.now, func(ctx context.Context) ([]Budget, error) {
+		return c.readBudgets(ctx, e)
+	})
+}
+
+func (c *Client) readBudgets(ctx context.Context, e endpoint) ([]Budget, error) {
+	perPage := strconv.Itoa(budgetsPerPage)
 	var out []Budget
 	seen := map[string]bool{}
 	for page := 1; ; page++ {
@@ -110,8 +150,17 @@ func (c *Client) Budgets(ctx context.Context, a Account) ([]Budget, error) {
 		}
 		e.query = url.Values{"page": {strconv.Itoa(page)}, "per_page": {perPage}}
 		var body budgetPage
-		if err := c.getJSON(ctx, e, &body); err != nil {
+		if err := c.getJSON(ctx, e, &body, budgetsRequired...); err != nil {
 			return nil, err
+		}
+		if eb := body.EffectiveBudget; eb != nil && eb.ConsumedAmount != nil {
+			for i := range body.Budgets {
+				if body.Budgets[i].ID == eb.ID && body.Budgets[i].ConsumedAmount == nil {
+					v := *eb.ConsumedAmount
+					body.Budgets[i].ConsumedAmount = &v
+					body.Budgets[i].User = body.User
+				}
+			}
 		}
 		added := 0
 		for _, b := range body.Budgets {
@@ -131,6 +180,50 @@ func (c *Client) Budgets(ctx context.Context, a Account) ([]Budget, error) {
 			// A page of nothing new that claims a next page: the server
 			// ignores page, and following it would never end.
 			return nil, fmt.Errorf("GET %s: page %d brought no new budgets but has_next_page is true; giving up", e.template, page)
+		}
+	}
+}
+
+// BudgetUserState is one user of a multi-user budget.
+type BudgetUserState struct {
+	User             string  `json:"user"`
+	ConsumedAmount   float64 `json:"consumed_amount"`
+	TargetAmount     float64 `json:"target_amount"`
+	OverrideBudgetID string  `json:"override_budget_id,omitempty"`
+}
+
+// userStatesRequired is what the schema of a user-states page requires.
+var userStatesRequired = []string{"user_states", "has_next_page", "total_count",
+	"user_states[].user", "user_states[].consumed_amount", "user_states[].target_amount"}
+
+// BudgetUserStates reads every page (100 users each, while has_next_page)
+// of the user states of an enterprise's multi-user budget.
+func (c *Client) BudgetUserStates(ctx context.Context, a Account, budgetID string) ([]BudgetUserState, error) {
+	if a.Scope != ScopeEnterprise {
+		return nil, fmt.Errorf("budget user states: %s has none (enterprises only)", a)
+	}
+	template, path := a.platformPrefix()
+	e := endpoint{template: template + "/settings/billing/budgets/{budget_id}/user-states",
+		path: path + "/settings/billing/budgets/" + url.PathEscape(budgetID) + "/user-states"}
+	var out []BudgetUserState
+	for page := 1; ; page++ {
+		if page > maxPages {
+			return nil, fmt.Errorf("GET %s: still has_next_page after %d pages; giving up", e.template, maxPages)
+		}
+		e.query = url.Values{"page": {strconv.Itoa(page)}, "per_page": {"100"}}
+		var body struct {
+			UserStates  []BudgetUserState `json:"user_states"`
+			HasNextPage bool              `json:"has_next_page"`
+		}
+		if err := c.getJSON(ctx, e, &body, userStatesRequired...); err != nil {
+			return nil, err
+		}
+		out = append(out, body.UserStates...)
+		if !body.HasNextPage {
+			return out, nil
+		}
+		if len(body.UserStates) == 0 {
+			return nil, fmt.Errorf("GET %s: page %d brought no user states but has_next_page is true; giving up", e.template, page)
 		}
 	}
 }

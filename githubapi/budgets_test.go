@@ -78,9 +78,9 @@ func TestBudgetsConsumedAmountOnlyWhenSent(t *testing.T) {
 	srv := githubtest.Start(t, nil)
 	client := srv.Client(t, githubapi.Options{})
 	srv.Override("/organizations/acme-web/settings/billing/budgets", githubtest.ServeString(`{"budgets": [
-		{"id": "a", "budget_amount": 100, "consumed_amount": 12.34},
-		{"id": "b", "budget_amount": 100, "consumed_amount": 0},
-		{"id": "c", "budget_amount": 100}
+		{"id": "a", "budget_type": "ProductPricing", "budget_product_skus": ["actions"], "budget_scope": "enterprise", "prevent_further_usage": false, "budget_alerting": {"will_alert": false, "alert_recipients": []}, "budget_amount": 100, "consumed_amount": 12.34},
+		{"id": "b", "budget_type": "ProductPricing", "budget_product_skus": ["actions"], "budget_scope": "enterprise", "prevent_further_usage": false, "budget_alerting": {"will_alert": false, "alert_recipients": []}, "budget_amount": 100, "consumed_amount": 0},
+		{"id": "c", "budget_type": "ProductPricing", "budget_product_skus": ["actions"], "budget_scope": "enterprise", "prevent_further_usage": false, "budget_alerting": {"will_alert": false, "alert_recipients": []}, "budget_amount": 100}
 	], "has_next_page": false}`))
 	got, err := client.Budgets(context.Background(), githubapi.Account{Scope: githubapi.ScopeOrganization, Name: "acme-web"})
 	if err != nil {
@@ -100,6 +100,11 @@ func TestBudgetsConsumedAmountOnlyWhenSent(t *testing.T) {
 	}
 }
 
+// objRequiredBudgetFields are the fields GitHub's schema requires of every
+// budget besides id and budget_amount.
+const objRequiredBudgetFields = `"budget_type": "ProductPricing", "budget_product_skus": ["actions"], "budget_scope": "enterprise",
+	"prevent_further_usage": false, "budget_alerting": {"will_alert": false, "alert_recipients": []}`
+
 // objBudgetPages serves pages of n budgets each (ids PAGE-I) with
 // has_next_page until lastPage, recording the queries.
 func objBudgetPages(q *githubtest.Queries, n, lastPage int, sameEveryPage bool) http.HandlerFunc {
@@ -110,7 +115,7 @@ func objBudgetPages(q *githubtest.Queries, n, lastPage int, sameEveryPage bool) 
 		}
 		var items []string
 		for i := 0; i < n; i++ {
-			items = append(items, fmt.Sprintf(`{"id": "%d-%d", "budget_amount": 10}`, page, i))
+			items = append(items, fmt.Sprintf(`{"id": "%d-%d", "budget_amount": 10, `+objRequiredBudgetFields+`}`, page, i))
 		}
 		fmt.Fprintf(w, `{"budgets": [%s], "has_next_page": %t}`, strings.Join(items, ","), lastPage < 0 || page < lastPage)
 	})
@@ -128,8 +133,9 @@ func TestBudgetsReadEveryPage(t *testing.T) {
 	if len(got) != 20 || got[0].ID != "1-0" || got[19].ID != "2-9" {
 		t.Errorf("got %d budgets (%v … %v), want 20 from 1-0 to 2-9", len(got), got[0].ID, got[len(got)-1].ID)
 	}
-	// Enterprise lists take at most 10 a page.
-	want := []url.Values{{"page": {"1"}, "per_page": {"10"}}, {"page": {"2"}, "per_page": {"10"}}}
+	// Enterprise lists take 100 a page since GitHub's newest description
+	// (API.md §14); this server sends 10 anyway, and paging follows it.
+	want := []url.Values{{"page": {"1"}, "per_page": {"100"}}, {"page": {"2"}, "per_page": {"100"}}}
 	if qs := q.All(); !reflect.DeepEqual(qs, want) {
 		t.Errorf("queries %v, want %v", qs, want)
 	}
@@ -148,10 +154,10 @@ func TestBudgetsOnTwoPagesOfTheFake(t *testing.T) {
 	d := githubtest.NewDataset()
 	d.Enterprises["acme"] = &githubtest.AccountData{Platform: &githubtest.PlatformData{}}
 	consumed := 42.5
-	for i := 0; i < 11; i++ {
-		b := githubapi.Budget{ID: fmt.Sprintf("b-%02d", i), Type: "ProductPricing", Amount: float64(100 + i), Scope: "enterprise",
+	for i := 0; i < 101; i++ {
+		b := githubapi.Budget{ID: fmt.Sprintf("b-%03d", i), Type: "ProductPricing", Amount: float64(100 + i), Scope: "enterprise",
 			ProductSKUs: githubapi.StringOrList{"actions"}}
-		if i == 10 {
+		if i == 100 {
 			b.Type, b.ProductSKUs, b.ProductSKU, b.ConsumedAmount = "SkuPricing", nil, githubapi.StringOrList{"actions_linux"}, &consumed
 		}
 		d.Enterprises["acme"].Platform.Budgets = append(d.Enterprises["acme"].Platform.Budgets, b)
@@ -162,14 +168,14 @@ func TestBudgetsOnTwoPagesOfTheFake(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if len(got) != 11 {
-		t.Fatalf("got %d budgets, want 11", len(got))
+	if len(got) != 101 {
+		t.Fatalf("got %d budgets, want 101", len(got))
 	}
 	if n := srv.Requests("/enterprises/acme/settings/billing/budgets"); n != 2 {
 		t.Errorf("%d requests, want 2 pages", n)
 	}
-	last := got[10]
-	if last.ID != "b-10" || !reflect.DeepEqual(last.SKUs(), []string{"actions_linux"}) || last.ConsumedAmount == nil || *last.ConsumedAmount != 42.5 {
+	last := got[100]
+	if last.ID != "b-100" || !reflect.DeepEqual(last.SKUs(), []string{"actions_linux"}) || last.ConsumedAmount == nil || *last.ConsumedAmount != 42.5 {
 		t.Errorf("last budget %+v", last)
 	}
 	if got[0].ConsumedAmount != nil {
@@ -183,10 +189,10 @@ func TestBudgetsDuplicateAcrossPagesIsKeptOnce(t *testing.T) {
 	srv.Override("/organizations/acme-web/settings/billing/budgets", func(w http.ResponseWriter, r *http.Request) {
 		// A budget was added while paging: "b" moved to page 2.
 		if r.URL.Query().Get("page") == "1" {
-			fmt.Fprint(w, `{"budgets": [{"id": "a"}, {"id": "b"}], "has_next_page": true}`)
+			fmt.Fprint(w, `{"budgets": [{"id": "a", "budget_amount": 1, `+objRequiredBudgetFields+`}, {"id": "b", "budget_amount": 1, `+objRequiredBudgetFields+`}], "has_next_page": true}`)
 			return
 		}
-		fmt.Fprint(w, `{"budgets": [{"id": "b"}, {"id": "c"}], "has_next_page": false}`)
+		fmt.Fprint(w, `{"budgets": [{"id": "b", "budget_amount": 1, `+objRequiredBudgetFields+`}, {"id": "c", "budget_amount": 1, `+objRequiredBudgetFields+`}], "has_next_page": false}`)
 	})
 	got, err := client.Budgets(context.Background(), githubapi.Account{Scope: githubapi.ScopeOrganization, Name: "acme-web"})
 	if err != nil {
@@ -240,7 +246,9 @@ func TestBudgetsAreNotAUserThing(t *testing.T) {
 	}
 }
 
-func TestDemoBudgetsSpanTwoPagesAndOneIs85PercentConsumed(t *testing.T) {
+// The demo's budgets are shaped like GitHub's: consumed_amount only on the
+// user budget, every budget on one page of 100.
+func TestDemoBudgetsAreShapedLikeGitHubs(t *testing.T) {
 	for _, day := range []int{1, 15, 28} {
 		now := time.Date(2026, time.February, day, 23, 0, 0, 0, time.UTC)
 		srv := githubtest.Start(t, githubtest.Demo(now))
@@ -249,21 +257,50 @@ func TestDemoBudgetsSpanTwoPagesAndOneIs85PercentConsumed(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		if n := srv.Requests("/enterprises/" + githubtest.DemoEnterprise + "/settings/billing/budgets"); n < 2 {
-			t.Errorf("day %d: demo budgets read in %d requests, want at least 2 pages", day, n)
+		if n := srv.Requests("/enterprises/" + githubtest.DemoEnterprise + "/settings/billing/budgets"); n != 1 {
+			t.Errorf("day %d: demo budgets read in %d requests, want one page", day, n)
 		}
-		over := 0
+		users := 0
 		for _, b := range got {
-			if b.ConsumedAmount == nil || b.Amount == 0 || *b.ConsumedAmount/b.Amount < 0.8 {
-				continue
-			}
-			over++
-			if b.ID != githubtest.DemoBudgetAlertID || *b.ConsumedAmount/b.Amount != 0.85 {
-				t.Errorf("day %d: budget %s at %.2f", day, b.ID, *b.ConsumedAmount/b.Amount)
+			switch {
+			case b.Scope == "user" && b.ConsumedAmount != nil:
+				users++
+			case b.Scope != "user" && b.ConsumedAmount != nil:
+				t.Errorf("day %d: %s budget %s carries consumed_amount %v; GitHub sends it for user budgets only", day, b.Scope, b.ID, *b.ConsumedAmount)
 			}
 		}
-		if over != 1 {
-			t.Errorf("day %d: %d budgets at 80%% or more, want exactly the alert budget", day, over)
+		if users != 1 {
+			t.Errorf("day %d: %d user budgets with consumed_amount, want 1", day, users)
+		}
+	}
+}
+
+// A list filtered by user whose effective_budget is one of the listed
+// budgets lends it GitHub's consumed_amount; GitHub's own example (whose
+// effective budget is another id) lends none.
+func TestBudgetsEffectiveBudgetLendsItsConsumption(t *testing.T) {
+	srv := githubtest.Start(t, nil)
+	client := srv.Client(t, githubapi.Options{})
+	srv.Override("/enterprises/acme/settings/billing/budgets", githubtest.ServeString(`{"budgets": [
+		{"id": "u-1", "budget_type": "BundlePricing", "budget_product_skus": ["ai_credits"], "budget_scope": "user",
+		 "budget_amount": 500, "prevent_further_usage": true, "budget_alerting": {"will_alert": true, "alert_recipients": []}}
+	], "user": "octocat", "effective_budget": {"id": "u-1", "budget_amount": 500, "consumed_amount": 42}, "has_next_page": false}`))
+	got, err := client.Budgets(context.Background(), githubapi.Account{Scope: githubapi.ScopeEnterprise, Name: "acme"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(got) != 1 || got[0].ConsumedAmount == nil || *got[0].ConsumedAmount != 42 || got[0].User != "octocat" {
+		t.Errorf("got %+v, want u-1 consumed 42 for octocat", got)
+	}
+
+	srv.Override("/organizations/acme-web/settings/billing/budgets", githubtest.ServeFile(examplesDir+"org-budgets-list.user-filter.json"))
+	got, err = client.Budgets(context.Background(), githubapi.Account{Scope: githubapi.ScopeOrganization, Name: "acme-web"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, b := range got {
+		if b.ConsumedAmount != nil {
+			t.Errorf("%s: consumed %v, the example sends none for it", b.ID, *b.ConsumedAmount)
 		}
 	}
 }

@@ -169,6 +169,9 @@ type Client struct {
 	// costCenters is the cost-center list per enterprise, shared by the
 	// collectors of one refresh round.
 	costCenters shared[[]CostCenter]
+	// budgets is the budget list per account, shared by the budgets
+	// collector and the usage collector, which computes their consumption.
+	budgets shared[[]Budget]
 }
 
 // New returns a client for the API root in o.BaseURL.
@@ -470,14 +473,54 @@ func decodeRequired(e endpoint, body io.Reader, v any, required ...string) error
 	}
 	var missing []string
 	for _, name := range required {
-		if !hasField(fields, name) {
-			missing = append(missing, name)
-		}
+		missing = append(missing, missingAt(fields, "", name)...)
 	}
 	if len(missing) > 0 {
 		return &DecodeError{Endpoint: e.template, Path: e.path, Err: &MissingFieldError{Fields: missing}}
 	}
 	return nil
+}
+
+// missingAt checks one required name against an object's fields. A plain
+// name is a top-level field; "list[].name" requires name in every element
+// of the list (reported as "list[2].name"); "a|b" is satisfied by either
+// field (GitHub's schema and examples disagree on some names). prefix is
+// the path of fields in the answer, for the report.
+func missingAt(fields map[string]json.RawMessage, prefix, name string) []string {
+	if list, rest, ok := strings.Cut(name, "[]."); ok {
+		raw, found := fieldValue(fields, list)
+		if !found {
+			return nil // the list itself is checked by its own name
+		}
+		var items []map[string]json.RawMessage
+		if err := json.Unmarshal(raw, &items); err != nil {
+			return []string{prefix + list}
+		}
+		// The first element lacking it is named: a page of 100 budgets
+		// without budget_type is one problem, not 100.
+		for i, it := range items {
+			if m := missingAt(it, prefix+list+"["+strconv.Itoa(i)+"].", rest); len(m) > 0 {
+				return m
+			}
+		}
+		return nil
+	}
+	for _, alt := range strings.Split(name, "|") {
+		if hasField(fields, alt) {
+			return nil
+		}
+	}
+	return []string{prefix + name}
+}
+
+// fieldValue is the non-null value of name in fields, matched like hasField.
+func fieldValue(fields map[string]json.RawMessage, name string) (json.RawMessage, bool) {
+	for k, v := range fields {
+		if strings.EqualFold(k, name) && string(v) != "null" {
+			return v, true
+		}
+	}
+	return nil, false
 }
 
 // hasField says whether fields has name with a value other than null,

@@ -67,6 +67,13 @@ type CopilotSeats struct {
 	Seats      []CopilotSeat
 }
 
+// copilotBillingRequired is what the schema of an organization's Copilot
+// details requires: without seat_breakdown every seat gauge would read 0.
+var copilotBillingRequired = []string{"seat_breakdown", "public_code_suggestions", "seat_management_setting"}
+
+// copilotSeatsRequired is what a page of a seat list must carry.
+var copilotSeatsRequired = []string{"total_seats", "seats"}
+
 // CopilotBilling fetches an organization's Copilot seat breakdown and
 // settings.
 func (c *Client) CopilotBilling(ctx context.Context, a Account) (*CopilotBilling, error) {
@@ -74,7 +81,7 @@ func (c *Client) CopilotBilling(ctx context.Context, a Account) (*CopilotBilling
 		return nil, fmt.Errorf("Copilot billing: %s has none (organizations only)", a)
 	}
 	var v CopilotBilling
-	if err := c.getJSON(ctx, legacyEndpoint(a, "/copilot/billing"), &v); err != nil {
+	if err := c.getJSON(ctx, legacyEndpoint(a, "/copilot/billing"), &v, copilotBillingRequired...); err != nil {
 		return nil, err
 	}
 	return &v, nil
@@ -116,7 +123,7 @@ func (c *Client) CopilotSeats(ctx context.Context, a Account) (*CopilotSeats, er
 			TotalSeats float64       `json:"total_seats"`
 			Seats      []CopilotSeat `json:"seats"`
 		}
-		if err := decode(e, body, &page); err != nil {
+		if err := decodeRequired(e, body, &page, copilotSeatsRequired...); err != nil {
 			return err
 		}
 		if first {

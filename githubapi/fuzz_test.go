@@ -5,6 +5,7 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"math"
 	"net/http"
 	"net/http/httptest"
@@ -164,13 +165,7 @@ func checkRequired(t *testing.T, body []byte, gotNil bool, err error, want any, 
 	}
 	var missing []string
 	for _, name := range required {
-		present := false
-		for k, v := range fields {
-			present = present || (strings.EqualFold(k, name) && v != nil)
-		}
-		if !present {
-			missing = append(missing, name)
-		}
+		missing = append(missing, fuzzMissing(fields, name)...)
 	}
 	var mf *githubapi.MissingFieldError
 	switch {
@@ -182,6 +177,54 @@ func checkRequired(t *testing.T, body []byte, gotNil bool, err error, want any, 
 		t.Fatalf("%q: lacks %q, the client names %q", body, missing, mf.Fields)
 	}
 }
+
+// fuzzMissing is the test's own reading of a required name: "a|b" wants
+// either field, "list[].name" wants name in each element of list (an absent
+// list is reported under its own name).
+func fuzzMissing(fields map[string]any, name string) []string {
+	get := func(m map[string]any, n string) any {
+		for k, v := range m {
+			if strings.EqualFold(k, n) && v != nil {
+				return v
+			}
+		}
+		return nil
+	}
+	if list, field, ok := strings.Cut(name, "[]."); ok {
+		items, _ := get(fields, list).([]any)
+		for i, it := range items {
+			m, _ := it.(map[string]any)
+			found := false
+			for _, alt := range strings.Split(field, "|") {
+				found = found || get(m, alt) != nil
+			}
+			if !found {
+				return []string{fmt.Sprintf("%s[%d].%s", list, i, field)} // the first one only
+			}
+		}
+		return nil
+	}
+	for _, alt := range strings.Split(name, "|") {
+		if get(fields, alt) != nil {
+			return nil
+		}
+	}
+	return []string{name}
+}
+
+// The required fields of API.md §14: summaries, budgets, cost centers,
+// report exports, Copilot.
+var (
+	summaryFields           = []string{"timePeriod", "usageItems"}
+	enterpriseSummaryFields = []string{"timePeriod", "usageItems", "enterprise"}
+	budgetFields            = []string{"budgets", "budgets[].id", "budgets[].budget_type", "budgets[].budget_product_sku|budget_product_skus",
+		"budgets[].budget_scope", "budgets[].budget_amount", "budgets[].prevent_further_usage", "budgets[].budget_alerting"}
+	costCenterFields   = []string{"costCenters", "costCenters[].id", "costCenters[].name", "costCenters[].resources"}
+	reportExportFields = []string{"usage_report_exports", "usage_report_exports[].id", "usage_report_exports[].report_type",
+		"usage_report_exports[].start_date", "usage_report_exports[].end_date", "usage_report_exports[].status"}
+	copilotBillingFields = []string{"seat_breakdown", "public_code_suggestions", "seat_management_setting"}
+	copilotSeatsFields   = []string{"total_seats", "seats"}
+)
 
 // The required fields of API.md §4.1-4.3 and §4.5.
 var (
@@ -247,7 +290,7 @@ func FuzzUsageSummary(f *testing.F) {
 	f.Fuzz(func(t *testing.T, body []byte) {
 		s.run(body, func(ctx context.Context) {
 			v, err := c.UsageSummary(ctx, fuzzOrg, 2026, time.March)
-			checkDecoded(t, body, v == nil, err, &githubapi.UsageSummary{})
+			checkRequired(t, body, v == nil, err, &githubapi.UsageSummary{}, summaryFields...)
 		})
 	})
 }
@@ -260,9 +303,9 @@ func FuzzModelUsage(f *testing.F) {
 	f.Fuzz(func(t *testing.T, body []byte) {
 		s.run(body, func(ctx context.Context) {
 			v, err := c.PremiumRequestUsage(ctx, fuzzOrg, 2026, time.March)
-			checkDecoded(t, body, v == nil, err, &githubapi.ModelUsageReport{})
+			checkRequired(t, body, v == nil, err, &githubapi.ModelUsageReport{}, summaryFields...)
 			v, err = c.AICreditUsage(ctx, fuzzEnterprise, 2026, time.March)
-			checkDecoded(t, body, v == nil, err, &githubapi.ModelUsageReport{})
+			checkRequired(t, body, v == nil, err, &githubapi.ModelUsageReport{}, enterpriseSummaryFields...)
 		})
 	})
 }
@@ -278,10 +321,16 @@ func FuzzBudgets(f *testing.F) {
 			if err != nil && strings.Contains(err.Error(), "has_next_page") {
 				return
 			}
-			if err == nil && v == nil {
-				return // no budgets is a valid answer
+			var want struct {
+				Budgets     []githubapi.Budget `json:"budgets"`
+				HasNextPage bool               `json:"has_next_page"`
 			}
-			checkDecoded(t, body, false, err, nil)
+			if json.Unmarshal(body, &want) == nil && want.HasNextPage && len(want.Budgets) == 0 {
+				return // refused for never ending, before or after its fields are checked
+			}
+			// An empty list is a valid answer: no budgets.
+			checkRequired(t, body, false, err, &want, budgetFields...)
+			_ = v
 		})
 	})
 }
@@ -299,7 +348,7 @@ func FuzzCostCenters(f *testing.F) {
 			var want struct {
 				CostCenters []githubapi.CostCenter `json:"costCenters"`
 			}
-			checkDecoded(t, body, false, err, &want)
+			checkRequired(t, body, false, err, &want, costCenterFields...)
 		})
 	})
 }
@@ -313,7 +362,7 @@ func FuzzUsageReportExports(f *testing.F) {
 			var want struct {
 				Exports []githubapi.UsageReportExport `json:"usage_report_exports"`
 			}
-			checkDecoded(t, body, false, err, &want)
+			checkRequired(t, body, false, err, &want, reportExportFields...)
 			for _, e := range exports {
 				e.Created() // any created_at, however odd, parses or is skipped
 			}
@@ -327,7 +376,7 @@ func FuzzCopilotBilling(f *testing.F) {
 	f.Fuzz(func(t *testing.T, body []byte) {
 		s.run(body, func(ctx context.Context) {
 			v, err := c.CopilotBilling(ctx, fuzzOrg)
-			checkDecoded(t, body, v == nil, err, &githubapi.CopilotBilling{})
+			checkRequired(t, body, v == nil, err, &githubapi.CopilotBilling{}, copilotBillingFields...)
 		})
 	})
 }
@@ -365,7 +414,7 @@ func FuzzCopilotSeats(f *testing.F) {
 					TotalSeats float64                 `json:"total_seats"`
 					Seats      []githubapi.CopilotSeat `json:"seats"`
 				}
-				checkDecoded(t, body, v == nil, err, &want)
+				checkRequired(t, body, v == nil, err, &want, copilotSeatsFields...)
 			}
 		})
 	})

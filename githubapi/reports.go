@@ -27,6 +27,14 @@ func (r UsageReportExport) Created() (t time.Time, ok bool) {
 	return t, err == nil
 }
 
+// reportExportsRequired is what the schema of a report export requires
+// (API.md §14), and the list.
+var reportExportsRequired = []string{
+	"usage_report_exports",
+	"usage_report_exports[].id", "usage_report_exports[].report_type", "usage_report_exports[].start_date",
+	"usage_report_exports[].end_date", "usage_report_exports[].status",
+}
+
 // UsageReportExports lists an enterprise's usage report exports.
 func (c *Client) UsageReportExports(ctx context.Context, a Account) ([]UsageReportExport, error) {
 	if a.Scope != ScopeEnterprise {
@@ -35,7 +43,7 @@ func (c *Client) UsageReportExports(ctx context.Context, a Account) ([]UsageRepo
 	var body struct {
 		Exports []UsageReportExport `json:"usage_report_exports"`
 	}
-	if err := c.getJSON(ctx, platformEndpoint(a, "/settings/billing/reports"), &body); err != nil {
+	if err := c.getJSON(ctx, platformEndpoint(a, "/settings/billing/reports"), &body, reportExportsRequired...); err != nil {
 		return nil, err
 	}
 	return body.Exports, nil

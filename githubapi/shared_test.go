@@ -39,7 +39,7 @@ func TestCostCentersSharedWithinRound(t *testing.T) {
 
 	// Another enterprise is its own list.
 	other := githubapi.Account{Scope: githubapi.ScopeEnterprise, Name: "other"}
-	srv.Override("/enterprises/other/settings/billing/cost-centers", githubtest.ServeString(`{"costCenters":[{"id":"x","name":"X","state":"active"}]}`))
+	srv.Override("/enterprises/other/settings/billing/cost-centers", githubtest.ServeString(`{"costCenters":[{"id":"x","name":"X","state":"active","resources":[]}]}`))
 	if cc, err := c.CostCenters(ctx, other); err != nil || len(cc) != 1 || cc[0].ID != "x" {
 		t.Errorf("other enterprise: %v, %v; want its own list", cc, err)
 	}
@@ -120,7 +120,7 @@ func TestCostCentersCallerDeadlines(t *testing.T) {
 			<-r.Context().Done() // hangs until its caller gives up
 			return
 		}
-		githubtest.ServeString(`{"costCenters":[{"id":"a","name":"A","state":"active"}]}`)(w, r)
+		githubtest.ServeString(`{"costCenters":[{"id":"a","name":"A","state":"active","resources":[]}]}`)(w, r)
 	})
 	c := newTestClient(t, srv, &clock{}, nil)
 

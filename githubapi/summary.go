@@ -89,7 +89,7 @@ func (c *Client) UsageSummary(ctx context.Context, a Account, year int, month ti
 		return nil, err
 	}
 	var v UsageSummary
-	if err := c.getJSON(ctx, e, &v); err != nil {
+	if err := c.getJSON(ctx, e, &v, summaryRequired(a)...); err != nil {
 		return nil, err
 	}
 	return &v, nil
@@ -111,7 +111,7 @@ func (c *Client) modelUsage(ctx context.Context, a Account, suffix string, year 
 		return nil, err
 	}
 	var v ModelUsageReport
-	if err := c.getJSON(ctx, e, &v); err != nil {
+	if err := c.getJSON(ctx, e, &v, summaryRequired(a)...); err != nil {
 		return nil, err
 	}
 	return &v, nil

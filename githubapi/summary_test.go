@@ -139,12 +139,12 @@ func TestUsageSummaryFractionalValuesUnknownFieldsAndMissingItems(t *testing.T) 
 	}
 
 	srv.Override("/organizations/acme-web/settings/billing/usage/summary", githubtest.ServeString(`{"timePeriod": {"year": 2026}, "organization": "acme-web"}`))
-	got, err = client.UsageSummary(context.Background(), a, 2026, time.March)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if len(got.UsageItems) != 0 {
-		t.Errorf("missing usageItems: got %+v", got.UsageItems)
+	// GitHub's schema requires usageItems: an answer without it is no
+	// answer, not a month without usage.
+	_, err = client.UsageSummary(context.Background(), a, 2026, time.March)
+	var mf *githubapi.MissingFieldError
+	if !errors.As(err, &mf) || !reflect.DeepEqual(mf.Fields, []string{"usageItems"}) {
+		t.Errorf("missing usageItems: got error %v, want a MissingFieldError naming usageItems", err)
 	}
 
 	srv.Override("/organizations/acme-web/settings/billing/usage/summary", githubtest.ServeString(`{"usageItems": [{"grossQuantity": "12"}]}`))

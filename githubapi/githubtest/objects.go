@@ -30,6 +30,12 @@ type BillingObjects struct {
 	// CopilotSeats is the seat list (Link-paginated); an enterprise's
 	// total_seats counts each assignee once, as GitHub documents.
 	CopilotSeats []githubapi.CopilotSeat
+	// Licenses answers /enterprises/{enterprise}/consumed-licenses: the
+	// totals, and one user per licence consumed up to the page asked for.
+	Licenses *githubapi.ConsumedLicenses
+	// BudgetUserStates are the user states of multi-user budgets by budget
+	// id (/budgets/{id}/user-states, paged by has_next_page).
+	BudgetUserStates map[string][]githubapi.BudgetUserState
 }
 
 func (s *Server) objectRoutes() {
@@ -99,6 +105,50 @@ func (s *Server) objectRoutes() {
 		}
 		WriteJSON(w, pd.CopilotBilling)
 	})
+	s.mux.HandleFunc("GET /enterprises/{name}/consumed-licenses", func(w http.ResponseWriter, r *http.Request) {
+		pd := s.platform(w, r, githubapi.ScopeEnterprise)
+		if pd == nil {
+			return
+		}
+		if pd.Licenses == nil {
+			WriteError(w, http.StatusNotFound, "Not Found")
+			return
+		}
+		// The users of the page asked for, shaped like GitHub's example.
+		n := min(queryInt(r, "per_page", 30), 100, int(pd.Licenses.TotalSeatsConsumed))
+		users := make([]map[string]any, 0, n)
+		for i := range n {
+			login := fmt.Sprintf("dev-%02d", i)
+			users = append(users, map[string]any{
+				"github_com_login": login, "github_com_name": login, "enterprise_server_user_ids": []string{},
+				"github_com_user": true, "enterprise_server_user": false, "visual_studio_subscription_user": false,
+				"license_type": "enterprise", "github_com_profile": "https://github.com/" + login,
+				"github_com_member_roles": []string{}, "github_com_enterprise_roles": []string{},
+				"github_com_verified_domain_emails": []string{}, "github_com_saml_name_id": login,
+				"github_com_orgs_with_pending_invites": []string{}, "github_com_two_factor_auth": true,
+				"enterprise_server_emails": []string{}, "visual_studio_license_status": "",
+				"visual_studio_subscription_email": "", "total_user_accounts": 1,
+			})
+		}
+		WriteJSON(w, map[string]any{"total_seats_consumed": pd.Licenses.TotalSeatsConsumed,
+			"total_seats_purchased": pd.Licenses.TotalSeatsPurchased, "users": users})
+	})
+	s.mux.HandleFunc("GET /enterprises/{name}/settings/billing/budgets/{id}/user-states", func(w http.ResponseWriter, r *http.Request) {
+		pd := s.platform(w, r, githubapi.ScopeEnterprise)
+		if pd == nil {
+			return
+		}
+		states, ok := pd.BudgetUserStates[r.PathValue("id")]
+		if !ok {
+			WriteError(w, http.StatusNotFound, "Not Found")
+			return
+		}
+		perPage := min(queryInt(r, "per_page", 30), 100)
+		page := queryInt(r, "page", 1)
+		from := min(len(states), (page-1)*perPage)
+		to := min(len(states), from+perPage)
+		WriteJSON(w, map[string]any{"user_states": states[from:to], "has_next_page": to < len(states), "total_count": len(states)})
+	})
 	s.mux.HandleFunc("GET /orgs/{name}/copilot/billing/seats", s.copilotSeats(githubapi.ScopeOrganization))
 	s.mux.HandleFunc("GET /enterprises/{name}/copilot/billing/seats", s.copilotSeats(githubapi.ScopeEnterprise))
 }
@@ -119,12 +169,9 @@ func objPeriod(r *http.Request, data githubapi.SummaryTimePeriod) (githubapi.Sum
 }
 
 // budgets serves a budget list page by page. GitHub documents per_page up to
-// 10 for enterprises and 100 for organizations; the fake clamps to those.
+// 100 for enterprises and organizations; the fake clamps to that.
 func (s *Server) budgets(scope githubapi.Scope) http.HandlerFunc {
-	maxPerPage := 100
-	if scope == githubapi.ScopeEnterprise {
-		maxPerPage = 10
-	}
+	const maxPerPage = 100
 	return func(w http.ResponseWriter, r *http.Request) {
 		pd := s.platform(w, r, scope)
 		if pd == nil {
@@ -167,6 +214,9 @@ func objBudgetJSON(b githubapi.Budget) map[string]any {
 	}
 	if b.User != "" {
 		out["user"] = b.User
+	}
+	if b.ExpiresAt != nil {
+		out["expires_at"] = *b.ExpiresAt
 	}
 	switch len(b.ProductSKU) {
 	case 0:
@@ -263,6 +313,7 @@ func objEnterpriseBudgets() []githubapi.Budget {
 		objBudget(id(12), "multi_user_customer", "", "BundlePricing", []string{"ai_credits"}, 50, true),
 		// Codespaces is not in use yet.
 		objBudget(id(13), "enterprise", "", "ProductPricing", []string{"codespaces"}, 200, true),
+		objBudget(DemoUserBudgetID, "user", "dev-07", "BundlePricing", []string{"ai_credits"}, 40, true),
 	}
 }
 
@@ -275,18 +326,26 @@ func objOrgBudgets(orgIndex int, org, repo string, actions, ai, repoLinux float6
 	}
 }
 
-// objBudgetsSpent sets each budget's consumption from the rows it covers.
-// GitHub sends consumed_amount only for user budgets; until the exporter
-// computes the others from the usage report, the demo sends what that
-// computation gives, so the figures agree with the usage report either way.
+// objBudgetsSpent sets the consumption of the user budgets from the rows
+// they cover. GitHub sends consumed_amount only for user budgets (its
+// schema: "for a user-scoped budget, or for a multi-user budget when
+// filtering by user"), so the fake sends it for no other budget: the
+// exporter computes those from the usage report, as it must against GitHub.
 func objBudgetsSpent(budgets []githubapi.Budget, rows []demoRow) {
 	costCenters := map[string]string{DemoOrgWeb: "Platform", DemoOrgData: "Data Science"}
 	for i := range budgets {
+		if budgets[i].Scope != "user" {
+			continue
+		}
 		if usd, ok := demoBudgetSpend(budgets[i], rows, costCenters); ok {
 			budgets[i].ConsumedAmount = objFloat(usd)
 		}
 	}
 }
+
+// DemoUserBudgetID is the demo's user budget, the one kind GitHub sends
+// consumed_amount for.
+const DemoUserBudgetID = "7c1e5a4e-85a0-4b8e-9d1f-acme00000014"
 
 func objReportExports(now time.Time) []githubapi.UsageReportExport {
 	now = now.UTC().Truncate(time.Minute)
@@ -367,6 +426,28 @@ func addDemoObjects(d *Dataset, now time.Time, rows *demoRows) {
 	e.UsageSummary, e.PremiumRequestUsage, e.AICreditUsage = demoReports(period, rows.enterprise())
 	e.Budgets = objEnterpriseBudgets()
 	objBudgetsSpent(e.Budgets, rows.enterprise())
+	for i := range e.Budgets {
+		if e.Budgets[i].Scope == "user" && e.Budgets[i].ConsumedAmount == nil {
+			// The demo's rows name no user: dev-07's share of the AI
+			// credits, as GitHub would send it.
+			e.Budgets[i].ConsumedAmount = objFloat(objRound(18*f, 2))
+		}
+		if e.Budgets[i].ID == "7c1e5a4e-85a0-4b8e-9d1f-acme00000013" {
+			// The Codespaces trial budget ends with the year (expires_at,
+			// which GitHub's newer descriptions add).
+			expires := time.Date(now.Year(), time.December, 31, 23, 59, 59, 0, time.UTC).Format(time.RFC3339)
+			e.Budgets[i].ExpiresAt = &expires
+		}
+	}
+	// The multi-user AI-credit budget: each user against 50 USD.
+	e.BudgetUserStates = map[string][]githubapi.BudgetUserState{"7c1e5a4e-85a0-4b8e-9d1f-acme00000012": {
+		{User: "dev-01", ConsumedAmount: objRound(31*f, 2), TargetAmount: 50},
+		{User: "dev-02", ConsumedAmount: objRound(12.5*f, 2), TargetAmount: 50},
+		{User: "dev-07", ConsumedAmount: objRound(18*f, 2), TargetAmount: 40, OverrideBudgetID: DemoUserBudgetID},
+		{User: "dev-11", ConsumedAmount: 0, TargetAmount: 50},
+	}}
+	// The 114 Copilot users and ten more members hold enterprise licences.
+	e.Licenses = &githubapi.ConsumedLicenses{TotalSeatsConsumed: 124, TotalSeatsPurchased: 130}
 	e.ReportExports = objReportExports(now)
 
 	u := d.Users[DemoUser].Platform

@@ -1,6 +1,7 @@
 package githubtest
 
 import (
+	"math"
 	"net/http"
 	"time"
 
@@ -38,6 +39,9 @@ func (s *Server) platformRoutes() {
 		out := []githubapi.CostCenter{}
 		for _, cc := range p.CostCenters {
 			if state == "" || cc.State == state {
+				if cc.Resources == nil {
+					cc.Resources = []githubapi.CostCenterResource{} // GitHub always sends the list
+				}
 				out = append(out, cc)
 			}
 		}
@@ -67,10 +71,17 @@ func addDemoPlatform(d *Dataset, now time.Time, rows *demoRows) {
 		a.Platform = &PlatformData{}
 	}
 	d.Enterprises[DemoEnterprise].Platform.CostCenters = []githubapi.CostCenter{
-		{ID: "cc-platform-0001", Name: "Platform", State: "active", Resources: []githubapi.CostCenterResource{{Type: "Org", Name: DemoOrgWeb}}},
-		{ID: "cc-datasci-0002", Name: "Data Science", State: "active", Resources: []githubapi.CostCenterResource{{Type: "Org", Name: DemoOrgData}, {Type: "User", Name: "dev-07"}}},
+		{ID: "cc-platform-0001", Name: "Platform", State: "active", Resources: []githubapi.CostCenterResource{{Type: "Org", Name: DemoOrgWeb}},
+			// Capped by its own AI-credit pool, as in GitHub's example.
+			AICreditPoolEnabled: demoBool(true),
+			AICreditPoolState:   &githubapi.AICreditPoolState{TargetAmount: demoFloat(21000), CurrentAmount: demoFloat(math.Round(18500*MonthFraction(now)*10) / 10)}},
+		{ID: "cc-datasci-0002", Name: "Data Science", State: "active", Resources: []githubapi.CostCenterResource{{Type: "Org", Name: DemoOrgData}, {Type: "User", Name: "dev-07"}, {Type: "Team", Name: "data-science"}},
+			AICreditPoolEnabled: demoBool(false)},
 		{ID: "cc-legacy-0003", Name: "Legacy Tools", State: "deleted", Resources: []githubapi.CostCenterResource{}},
 	}
 	addDemoUsage(d, rows)
 	addDemoObjects(d, now, rows)
 }
+
+func demoBool(b bool) *bool        { return &b }
+func demoFloat(x float64) *float64 { return &x }

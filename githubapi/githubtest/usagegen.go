@@ -21,6 +21,10 @@ type UsageReport struct {
 	// Repositories is how many distinct repositories the rows spread over
 	// (default 20,000).
 	Repositories int
+	// OneSKUPerRepository gives each repository one SKU (row i goes to
+	// repository i mod Repositories), so that split by repository the
+	// series number about the repositories, not eight times them.
+	OneSKUPerRepository bool
 }
 
 // usageGenSKU is one product/SKU of the synthetic report.
@@ -121,9 +125,13 @@ func (u UsageReport) WriteTo(w io.Writer) (int64, error) {
 			chunk = append(chunk, ',')
 		}
 		s := i % len(usageGenSKUs)
+		repo := (i / len(usageGenSKUs)) % repos
+		if u.OneSKUPerRepository {
+			repo = i % repos
+			s = repo % len(usageGenSKUs)
+		}
 		sku := &usageGenSKUs[s]
 		n := &usageGenTable[s][(i/len(usageGenSKUs))%usageGenQuantities]
-		repo := (i / len(usageGenSKUs)) % repos
 		chunk = append(chunk, `{"date":"`...)
 		chunk = append(chunk, dates[(i/(len(usageGenSKUs)*repos))%days]...)
 		chunk = append(chunk, `","product":"`...)
