@@ -14,7 +14,7 @@ LDFLAGS = -s -w \
 	-X $(VERSION_PKG).BuildUser=$(BUILD_USER) \
 	-X $(VERSION_PKG).BuildDate=$(BUILD_DATE)
 
-.PHONY: all build demo test test-race lint checkmetrics bench bench-rss bench-smoke e2e rules deploy-check fuzz clean
+.PHONY: chart-rules all build demo test test-race lint checkmetrics bench bench-rss bench-smoke e2e rules deploy-check fuzz clean
 
 all: lint test build
 
@@ -76,3 +76,8 @@ fuzz:
 
 clean:
 	rm -f $(BINARY)
+
+# The Helm chart carries a copy of the rules (Helm warns about symlinks);
+# run after changing deploy/prometheus/rules/github-billing.rules.yml.
+chart-rules:
+	cp deploy/prometheus/rules/github-billing.rules.yml deploy/helm/github-billing-exporter/files/github-billing.rules.yml

@@ -156,6 +156,37 @@ else
 	fail "dashboard, rule or alert checks failed (see above)"
 fi
 
+# The landing page in a headless browser: a screenshot (E2E_SCREENSHOT=path keeps it), and
+# every link on the page as the browser rendered it must answer 200.
+if [[ -z ${E2E_TARGET:-} ]]; then
+	browser=$(command -v chromium || command -v chromium-browser || command -v google-chrome || true)
+	if [[ -z $browser ]]; then
+		[[ -z ${CI:-} ]] || fail "no chromium for the landing page screenshot (apt-get install chromium)"
+		say "SKIP: no chromium, no landing page screenshot (apt-get install chromium)"
+	else
+		shot=${E2E_SCREENSHOT:-$tmp/landing.png}
+		chrome_flags=(--headless --no-sandbox --disable-gpu --hide-scrollbars --user-data-dir="$tmp/chromium")
+		timeout 60 "$browser" "${chrome_flags[@]}" --window-size=1280,2200 --screenshot="$shot" \
+			"http://$exporter_address/" >"$tmp/chromium.log" 2>&1 || { cat "$tmp/chromium.log"; fail "chromium could not take the screenshot"; }
+		[[ -s $shot ]] || fail "chromium wrote no screenshot"
+		timeout 60 "$browser" "${chrome_flags[@]}" --dump-dom "http://$exporter_address/" >"$tmp/landing.html" 2>>"$tmp/chromium.log" ||
+			fail "chromium could not load the landing page"
+		grep -q 'Demo mode' "$tmp/landing.html" || fail "the landing page does not say it is the demo"
+		links=0
+		while read -r href; do
+			href=${href//&amp;/&}
+			case $href in
+			http://* | https://*) fail "the landing page links outside the exporter: $href" ;;
+			esac
+			"$tmp/panelcheck" wait -url "http://$exporter_address/${href#/}" -timeout 10s >/dev/null ||
+				fail "landing page link $href does not answer 200"
+			links=$((links + 1))
+		done < <(grep -o 'href="[^"]*"' "$tmp/landing.html" | sed -e 's/^href="//' -e 's/"$//')
+		((links >= 3)) || fail "only $links links on the landing page"
+		say "PASS: landing page screenshot $shot; its $links links answer 200"
+	fi
+fi
+
 # The demo configures the enterprise and two of its organizations (and a user): with every
 # variable at All, the overview must count each dollar once, that is the enterprise's and the
 # user's usage and no organization's again. Without E2E_TARGET only: other data has another shape.

@@ -329,3 +329,26 @@ func copyTree(src, dst string, mtime time.Time) error {
 	}
 	return nil
 }
+
+// The Helm chart's copy of the rules is the project's rules file, byte for byte.
+func TestChartRulesAreTheProjectRules(t *testing.T) {
+	root, err := repositoryRoot()
+	if err != nil {
+		t.Fatal(err)
+	}
+	project, err := os.ReadFile(filepath.Join(root, "deploy/prometheus/rules/github-billing.rules.yml"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	chartPath := filepath.Join(root, "deploy/helm/github-billing-exporter/files/github-billing.rules.yml")
+	if st, err := os.Lstat(chartPath); err != nil || st.Mode()&fs.ModeSymlink != 0 {
+		t.Fatalf("%s must be a regular file (Helm warns about symlinks): %v", chartPath, err)
+	}
+	chart, err := os.ReadFile(chartPath)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !bytes.Equal(project, chart) {
+		t.Fatal("the Helm chart's files/github-billing.rules.yml differs from deploy/prometheus/rules/github-billing.rules.yml: run make chart-rules")
+	}
+}

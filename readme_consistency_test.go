@@ -1,0 +1,148 @@
+package main
+
+import (
+	"os"
+	"path/filepath"
+	"regexp"
+	"sort"
+	"strings"
+	"testing"
+)
+
+// githubAnchor is the anchor GitHub gives a Markdown heading.
+func githubAnchor(heading string) string {
+	var b strings.Builder
+	for _, r := range strings.ToLower(strings.TrimSpace(heading)) {
+		switch {
+		case r >= 'a' && r <= 'z', r >= '0' && r <= '9', r == '-', r == '_':
+			b.WriteRune(r)
+		case r == ' ':
+			b.WriteRune('-')
+		case r > 127 && r != '—' && r != '–' && r != '→' && r != '·' && r != '≥':
+			b.WriteRune(r)
+		}
+	}
+	return b.String()
+}
+
+func readFile(t *testing.T, path string) string {
+	t.Helper()
+	raw, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return string(raw)
+}
+
+// Every in-page link of the README, and every runbook_url of the rules,
+// reaches a heading; a sentence that points to a section by its quoted
+// name ("see "Configuration"") names one that exists.
+func TestReadmeSectionLinksResolve(t *testing.T) {
+	readme := readFile(t, "README.md")
+	anchors := map[string]bool{}
+	inCode := false
+	for _, line := range strings.Split(readme, "\n") {
+		if strings.HasPrefix(line, "```") {
+			inCode = !inCode
+		}
+		if !inCode && strings.HasPrefix(line, "#") {
+			anchors[githubAnchor(strings.TrimLeft(line, "#"))] = true
+		}
+	}
+	for _, m := range regexp.MustCompile(`\]\(#([^)]+)\)`).FindAllStringSubmatch(readme, -1) {
+		if !anchors[m[1]] {
+			t.Errorf("README links to #%s, which no heading has", m[1])
+		}
+	}
+	rules := readFile(t, "deploy/prometheus/rules/github-billing.rules.yml")
+	for _, m := range regexp.MustCompile(`README\.md#([a-z0-9-]+)`).FindAllStringSubmatch(rules, -1) {
+		if !anchors[m[1]] {
+			t.Errorf("a rule's runbook_url points at README.md#%s, which no heading has", m[1])
+		}
+	}
+	headings := map[string]bool{}
+	for _, m := range regexp.MustCompile(`(?m)^#+ (.+)$`).FindAllStringSubmatch(readme, -1) {
+		headings[strings.TrimSpace(m[1])] = true
+	}
+	for _, m := range regexp.MustCompile(`(?i)see "([^"]+)"`).FindAllStringSubmatch(readme, -1) {
+		if !headings[m[1]] {
+			t.Errorf("README says see %q, which is no heading", m[1])
+		}
+	}
+}
+
+// The job that scrapes the exporter has one name in the README, the
+// shipped Prometheus configs, and every query that selects a job (README,
+// rules, dashboards).
+func TestPrometheusJobNamesAgree(t *testing.T) {
+	const want = "github-billing-exporter"
+	files := []string{"README.md", "deploy/docker-compose/prometheus.yml", "deploy/prometheus/prometheus-e2e.yml",
+		"deploy/prometheus/rules/github-billing.rules.yml"}
+	dashboards, err := filepath.Glob("dashboards/*.json")
+	if err != nil {
+		t.Fatal(err)
+	}
+	files = append(files, dashboards...)
+	jobs := map[string]bool{}
+	for _, f := range files {
+		for _, m := range regexp.MustCompile(`job_name:\s*['"]?([A-Za-z0-9_.-]+)`).FindAllStringSubmatch(readFile(t, f), -1) {
+			jobs[m[1]] = true
+		}
+	}
+	if !jobs[want] {
+		t.Fatalf("no Prometheus config names the job %q; jobs: %v", want, jobs)
+	}
+	for _, f := range files {
+		body := readFile(t, f)
+		for _, m := range regexp.MustCompile(`job_name:\s*['"]?(github-billing[A-Za-z0-9_.-]*)`).FindAllStringSubmatch(body, -1) {
+			if m[1] != want && m[1] != "github-billing-probe" {
+				t.Errorf("%s: job %q, want %q (or github-billing-probe for /probe)", f, m[1], want)
+			}
+		}
+		for _, m := range regexp.MustCompile(`job\s*=~?\s*\\?"([^"\\]+)\\?"`).FindAllStringSubmatch(body, -1) {
+			if !jobs[m[1]] {
+				t.Errorf("%s selects job=%q, which no shipped Prometheus config scrapes (jobs: %v)", f, m[1], sortedKeys(jobs))
+			}
+		}
+	}
+}
+
+func sortedKeys(m map[string]bool) []string {
+	var out []string
+	for k := range m {
+		out = append(out, k)
+	}
+	sort.Strings(out)
+	return out
+}
+
+// No sentence of the README says the exporter lacks a metric that the demo
+// exports: it names the metric, or a thing one of these metrics is.
+func TestReadmeClaimsNoMissingMetricThatExists(t *testing.T) {
+	exported := demoMetricNames(t)
+	things := map[string]string{
+		"refresh interval":  "github_billing_collector_refresh_interval_seconds",
+		"refresh_interval":  "github_billing_collector_refresh_interval_seconds",
+		"last success":      "github_billing_collector_last_success_timestamp_seconds",
+		"rate limit":        "github_billing_api_rate_limit_remaining",
+		"price per unit":    "github_billing_usage_price_per_unit_usd",
+		"build information": "github_billing_exporter_build_info",
+	}
+	negation := regexp.MustCompile(`(?i)\b(does not|doesn't|do not|never) export|\bis not exported|\bare not exported|\bno metric (for|of)\b`)
+	readme := readFile(t, "README.md")
+	for _, sentence := range regexp.MustCompile(`[^.!?]+[.!?]`).FindAllString(strings.ReplaceAll(readme, "\n", " "), -1) {
+		if !negation.MatchString(sentence) {
+			continue
+		}
+		for _, name := range regexp.MustCompile(`github_billing_[a-z0-9_]+`).FindAllString(sentence, -1) {
+			if exported[name] {
+				t.Errorf("README says %s is missing, but the exporter exports it: %q", name, strings.TrimSpace(sentence))
+			}
+		}
+		for thing, metric := range things {
+			if strings.Contains(strings.ToLower(sentence), thing) && exported[metric] {
+				t.Errorf("README says the %s is not exported, but %s is: %q", thing, metric, strings.TrimSpace(sentence))
+			}
+		}
+	}
+}
