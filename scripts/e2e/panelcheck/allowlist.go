@@ -10,7 +10,4 @@ package main
 // --collector.usage.by-repository and --collector.advanced_security.by-repository, the only
 // panels that used to be listed ("Top repositories by net spend", "Advanced Security committers
 // by repository").
-var allowedEmpty = map[string]string{
-	// Remove once the reconciliation gauge (issue 10) is exported: the demo then shows 0.
-	"github-billing-overview / Reconciliation: summary − usage report by cost center": "github_billing_usage_reconciliation_difference_usd is not exported yet (issue 10)",
-}
+var allowedEmpty = map[string]string{}
