@@ -7,6 +7,7 @@ import (
 	"log/slog"
 	"math"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
@@ -36,12 +37,15 @@ type usageCollector struct {
 	// budgets makes the pass sum the consumption of the account's budgets.
 	budgets bool
 	logger  *slog.Logger
+	// warned holds the cost-center problems already logged, so that each
+	// is said once, not every round.
+	warned *sync.Map
 	// now is the clock that picks the month; tests set it.
 	now func() time.Time
 }
 
 func newUsageCollector(o Options) Collector {
-	return usageCollector{byRepository: o.UsageByRepository, budgets: o.BudgetConsumption, logger: o.logger(), now: time.Now}
+	return usageCollector{byRepository: o.UsageByRepository, budgets: o.BudgetConsumption, logger: o.logger(), warned: &sync.Map{}, now: time.Now}
 }
 
 // Update reads the month-to-date usage report. For an enterprise it reads
@@ -70,6 +74,15 @@ func (u usageCollector) Update(ctx context.Context, c *githubapi.Client, a githu
 		if centers, err = c.CostCenters(ctx, a); err != nil {
 			return nil, fmt.Errorf("fetch usage for %s: %w", a, err)
 		}
+		_, dropped := distinctCostCenters(centers)
+		for _, problem := range dropped {
+			if u.warned == nil || u.logger == nil {
+				break
+			}
+			if _, said := u.warned.LoadOrStore(a.String()+"\xff"+problem, true); !said {
+				u.logger.Warn("cost center left out of the usage split so that no dollar counts twice", "account", a.String(), "problem", problem)
+			}
+		}
 	}
 	if err := readUsage(ctx, c, a, githubapi.UsageQuery{Year: year, Month: month}, centers, agg); err != nil {
 		return nil, err
@@ -90,6 +103,7 @@ func (u usageCollector) debug(msg string, args ...any) {
 // readUsage adds the usage report of query to agg: for an enterprise, once
 // per cost center of centers and once for the usage in none.
 func readUsage(ctx context.Context, c *githubapi.Client, a githubapi.Account, query githubapi.UsageQuery, centers []githubapi.CostCenter, agg *usageAggregate) error {
+	centers, _ = distinctCostCenters(centers)
 	for _, cc := range centers {
 		// Cost centers are labelled by name, as people know them. Two
 		// cost centers with one name share their series and are summed,
@@ -118,6 +132,26 @@ func readUsage(ctx context.Context, c *githubapi.Client, a githubapi.Account, qu
 		return fmt.Errorf("fetch usage for %s: %w", a, err)
 	}
 	return nil
+}
+
+// distinctCostCenters leaves out the cost centers that would count a dollar
+// twice: one without an id (a request without cost_center_id is the usage in
+// no cost center, which is read anyway) and a second one with an id already
+// listed. dropped says what was left out, for the log.
+func distinctCostCenters(centers []githubapi.CostCenter) (kept []githubapi.CostCenter, dropped []string) {
+	seen := map[string]bool{}
+	for _, cc := range centers {
+		switch {
+		case cc.ID == "":
+			dropped = append(dropped, fmt.Sprintf("cost center %q has no id", cc.Name))
+		case seen[cc.ID]:
+			dropped = append(dropped, fmt.Sprintf("cost center %q repeats the id %q of another", cc.Name, cc.ID))
+		default:
+			seen[cc.ID] = true
+			kept = append(kept, cc)
+		}
+	}
+	return kept, dropped
 }
 
 // refusedID says whether GitHub refused a request for its parameters (400)

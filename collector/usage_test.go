@@ -1,10 +1,12 @@
 package collector
 
 import (
+	"bytes"
 	"context"
 	"errors"
 	"fmt"
 	"io"
+	"log/slog"
 	"math"
 	"net/http"
 	"sort"
@@ -643,4 +645,58 @@ func benchmarkUsageCollectorLoopback(b *testing.B, rows int, byRepository bool) 
 	perOp := b.Elapsed().Seconds() / float64(b.N)
 	b.ReportMetric(float64(rows)/perOp, "rows/s")
 	b.ReportMetric(float64(series), "series")
+}
+
+// A cost center without an id would ask for the usage in no cost center a
+// second time, and one listed twice would be read twice: each is left out,
+// so every dollar counts once. By hand: 10 unassigned + 20 Platform.
+func TestUsageCollectorEmptyAndDuplicateCostCenterIDsCountOnce(t *testing.T) {
+	d := usageTestDataset()
+	d.Enterprises["acme-corp"].Platform.CostCenters = []githubapi.CostCenter{
+		{ID: "cc-platform", Name: "Platform", State: "active"},
+		{ID: "", Name: "No id", State: "active"},
+		{ID: "cc-platform", Name: "Platform again", State: "active"},
+	}
+	day := "2026-11-14T00:00:00Z"
+	usageTestSet(d, usageTestEnterprise, "", usageTestRow(day, "Actions", "actions_linux", "acme-labs", "acme-labs/x", 10, 0.5, 5, 0, 5))
+	usageTestSet(d, usageTestEnterprise, "cc-platform", usageTestRow(day, "Actions", "actions_linux", "acme-web", "acme-web/a", 20, 0.5, 10, 0, 10))
+	fake := githubtest.Start(t, d)
+	client := fake.Client(t, githubapi.Options{})
+	got := usageTestValues(t, usageTestNew(false, usageTestNow), client, usageTestEnterprise)
+	total := 0.0
+	for k, v := range got {
+		if strings.HasPrefix(k, "quantity{") {
+			total += v
+		}
+	}
+	if total != 30 {
+		t.Errorf("total quantity %v, want 30 (10 in no cost center + 20 in Platform): %v", total, got)
+	}
+	// One request for Platform and one for no cost center.
+	if n := fake.Requests("/enterprises/acme-corp/settings/billing/usage"); n != 2 {
+		t.Errorf("%d usage requests, want 2", n)
+	}
+}
+
+// The left-out cost centers are logged once each, not every round.
+func TestUsageCollectorLogsLeftOutCostCentersOnce(t *testing.T) {
+	d := usageTestDataset()
+	d.Enterprises["acme-corp"].Platform.CostCenters = []githubapi.CostCenter{
+		{ID: "cc-platform", Name: "Platform", State: "active"},
+		{ID: "", Name: "No id", State: "active"},
+		{ID: "cc-platform", Name: "Platform again", State: "active"},
+	}
+	client := githubtest.Start(t, d).Client(t, githubapi.Options{})
+	var log bytes.Buffer
+	c := newUsageCollector(Options{Logger: slog.New(slog.NewTextHandler(&log, nil))})
+	for range 3 {
+		if _, err := c.Update(context.Background(), client, usageTestEnterprise); err != nil {
+			t.Fatal(err)
+		}
+	}
+	lines := strings.Split(strings.TrimSpace(log.String()), "\n")
+	if len(lines) != 2 || !strings.Contains(lines[0], `cost center \"No id\" has no id`) ||
+		!strings.Contains(lines[1], `cost center \"Platform again\" repeats the id \"cc-platform\"`) {
+		t.Errorf("want one line per left-out cost center over 3 rounds, got:\n%s", log.String())
+	}
 }
