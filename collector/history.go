@@ -141,9 +141,7 @@ func (g *usageAggregate) merge(day *usageAggregate) {
 		t.net.merge(s.net)
 	}
 	for k, p := range day.prices {
-		if q, ok := g.prices[k]; !ok || p.date > q.date || p.date == q.date && p.price > q.price {
-			g.prices[k] = p
-		}
+		g.notePrice(k, p)
 	}
 }
 

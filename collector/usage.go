@@ -241,9 +241,14 @@ func (g *usageAggregate) add(costCenter string, it *githubapi.UsageItem) {
 	s.discount.add(it.DiscountAmount)
 	s.net.add(it.NetAmount)
 
-	pk := usagePriceSeries{it.Product, it.SKU, it.UnitType}
-	if p, ok := g.prices[pk]; !ok || it.Date > p.date || it.Date == p.date && it.PricePerUnit > p.price {
-		g.prices[pk] = usagePrice{date: it.Date, price: it.PricePerUnit}
+	g.notePrice(usagePriceSeries{it.Product, it.SKU, it.UnitType}, usagePrice{date: it.Date, price: it.PricePerUnit})
+}
+
+// notePrice keeps p as the SKU's price when it is newer than the one held
+// (see usagePrice).
+func (g *usageAggregate) notePrice(k usagePriceSeries, p usagePrice) {
+	if q, ok := g.prices[k]; !ok || p.date > q.date || p.date == q.date && p.price > q.price {
+		g.prices[k] = p
 	}
 }
 
