@@ -176,3 +176,14 @@ func TestScrapeFormats(t *testing.T) {
 		})
 	}
 }
+
+func TestAcceptsGzip(t *testing.T) {
+	for header, want := range map[string]bool{
+		"gzip": true, "gzip, deflate": true, "deflate, GZIP;q=0.5": true, "gzip; q=1": true,
+		"gzip;q=0": false, "gzip; q=0.000": false, "gzip;q=x": false, "deflate": false, "": false, "x-gzip": false,
+	} {
+		if got := acceptsGzip(header); got != want {
+			t.Errorf("acceptsGzip(%q) = %v, want %v", header, got, want)
+		}
+	}
+}
