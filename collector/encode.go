@@ -95,10 +95,13 @@ func encodeMetrics(metrics []prometheus.Metric) (fams []encodedFamily, series in
 		if !ok {
 			return encodeThroughRegistry(metrics)
 		}
-		if _, known := descInfos.Load(g.desc); !known {
-			return encodeThroughRegistry(metrics)
+		samples, seen := byDesc[g.desc]
+		if !seen {
+			if _, known := descInfos.Load(g.desc); !known {
+				return encodeThroughRegistry(metrics)
+			}
 		}
-		byDesc[g.desc] = append(byDesc[g.desc], g)
+		byDesc[g.desc] = append(samples, g)
 	}
 	names := map[string]bool{}
 	// Families of one label set share their samples' label values (the
