@@ -225,8 +225,12 @@ func testDemoMoneyAddsUp(t *testing.T, now time.Time) {
 	}
 	userQ := demoSum(got["premium_request_gross_quantity"], "", nil)[""]
 	userGross := demoSum(got["premium_request_gross_amount_usd"], "", nil)[""]
-	if !demoClose(userGross, math.Round(userQ*0.04*1e4)/1e4) {
-		t.Errorf("premium requests: %.3f at $0.04 make %.4f, not %.4f", userQ, userQ*0.04, userGross)
+	// Each day's row of each model is priced and rounded to $0.0001 on its
+	// own, as GitHub rounds rows: the month's gross is the quantity at
+	// $0.04 within half of $0.0001 per row, rows being days × models.
+	rows := float64(now.Day() * len(got["premium_request_gross_quantity"]))
+	if diff := math.Abs(userGross - userQ*0.04); diff > rows*0.00005+1e-9 {
+		t.Errorf("premium requests: %.3f at $0.04 make %.5f, not %.4f (%.0f rows may round by $%.5f at most)", userQ, userQ*0.04, userGross, rows, rows*0.00005)
 	}
 
 	// The legacy Actions endpoint: the runners add up to the total, which
@@ -328,5 +332,18 @@ func TestDemoStepsOnTheHour(t *testing.T) {
 	}
 	if summary(at(10, 59)) == summary(at(11, 0)) {
 		t.Error("the demo's summary does not move from one hour to the next")
+	}
+}
+
+// The demo's sums hold at any hour, not only at the one the test runs at:
+// the first hour of a month, the hour that once broke the premium-request
+// check, and the last hour of a 31-day month.
+func TestDemoMoneyAddsUpAtFixedTimes(t *testing.T) {
+	for _, at := range []time.Time{
+		time.Date(2026, 12, 1, 0, 30, 0, 0, time.UTC),
+		time.Date(2026, 12, 2, 13, 22, 0, 0, time.UTC),
+		time.Date(2026, 12, 31, 23, 30, 0, 0, time.UTC),
+	} {
+		t.Run(at.Format(time.RFC3339), func(t *testing.T) { testDemoMoneyAddsUp(t, at) })
 	}
 }
