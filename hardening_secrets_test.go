@@ -7,6 +7,7 @@ import (
 	"net/http/httptest"
 	"os"
 	"strings"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -71,5 +72,37 @@ func TestSecretsScrubbedFromProxyAnswer(t *testing.T) {
 		if strings.Contains(log, s) {
 			t.Errorf("the log shows %q:\n%s", s, log)
 		}
+	}
+}
+
+// Defect 9: an installation-token exchange that GitHub refuses with a 401
+// fails the same way when tried again. One refresh round asks for the token
+// once per credential, and every collector of the App's account fails with
+// that one answer, instead of each request retrying the POST.
+func TestAppTokenExchangeOncePerRound(t *testing.T) {
+	env := newFaultEnv(t, secretOptions(t))
+	var posts atomic.Int32
+	env.fake.Override(fmt.Sprintf("/app/installations/%d/access_tokens", faultAppInstallation), func(w http.ResponseWriter, r *http.Request) {
+		posts.Add(1)
+		githubtest.WriteError(w, http.StatusUnauthorized, "A JSON web token could not be decoded")
+	})
+	s := env.scrape(t, 10*time.Second)
+	if got := posts.Load(); got != 1 {
+		t.Errorf("%d token exchanges in one refresh round, want 1", got)
+	}
+	failed := 0
+	for k, v := range s {
+		if strings.Contains(k, "scrape_collector_success") && strings.Contains(k, `account="acme-data"`) {
+			if v != "0" {
+				t.Errorf("%s = %s, want 0 without an installation token", k, v)
+			}
+			failed++
+		}
+	}
+	if failed < 2 {
+		t.Fatalf("%d collectors of the App's account were scraped, want several", failed)
+	}
+	if k := selfKey("scrape_collector_success", "actions", "organization", "acme-web"); s[k] != "1" {
+		t.Errorf("%s = %s, want 1: the token account is not affected", k, s[k])
 	}
 }

@@ -1,9 +1,13 @@
 package githubapi
 
 import (
+	"context"
+	"errors"
 	"net/http"
 	"net/url"
 	"strings"
+	"sync"
+	"time"
 
 	"github.com/bradleyfalzon/ghinstallation/v2"
 )
@@ -34,15 +38,74 @@ func (t *TokenTransport) String() string { return "TokenTransport{Token: <secret
 
 // AppTransport authenticates as a GitHub App installation: ghinstallation
 // signs a JWT with the private key, exchanges it for an installation token at
-// apiURL and renews it before it expires.
+// apiURL and renews it before it expires. An exchange that GitHub refuses
+// with a 4xx (a wrong App ID, installation or key) is not tried again for
+// tokenRefusalHold: every request in that time fails with the same
+// *TokenExchangeError, which the client does not retry, so a refresh round
+// costs one POST per credential, not one per request and retry.
 func AppTransport(base http.RoundTripper, apiURL string, appID, installationID int64, privateKeyPEM []byte) (http.RoundTripper, error) {
 	tr, err := ghinstallation.New(base, appID, installationID, privateKeyPEM)
 	if err != nil {
 		return nil, err
 	}
 	tr.BaseURL = strings.TrimRight(apiURL, "/")
-	return tr, nil
+	return &appTransport{tr: tr}, nil
 }
+
+// tokenRefusalHold is how long a refused installation-token exchange is
+// remembered: longer than one refresh round takes, shorter than the
+// shortest refresh interval worth configuring.
+const tokenRefusalHold = time.Minute
+
+type appTransport struct {
+	tr *ghinstallation.Transport
+
+	mu      sync.Mutex
+	refused *TokenExchangeError
+	until   time.Time
+}
+
+func (a *appTransport) RoundTrip(req *http.Request) (*http.Response, error) {
+	if err := a.token(req.Context()); err != nil {
+		if req.Body != nil {
+			req.Body.Close()
+		}
+		return nil, err
+	}
+	return a.tr.RoundTrip(req)
+}
+
+// token makes sure the installation token is there, asking GitHub at most
+// once while a refusal holds. ghinstallation keeps a good token until it
+// nearly expires, so the later Token call in RoundTrip sends nothing.
+func (a *appTransport) token(ctx context.Context) error {
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	if a.refused != nil && time.Now().Before(a.until) {
+		return a.refused
+	}
+	a.refused = nil
+	_, err := a.tr.Token(ctx)
+	var he *ghinstallation.HTTPError
+	if err != nil && errors.As(err, &he) && he.Response != nil &&
+		he.Response.StatusCode >= 400 && he.Response.StatusCode < 500 && he.Response.StatusCode != http.StatusTooManyRequests {
+		a.refused = &TokenExchangeError{Status: he.Response.StatusCode, err: err}
+		a.until = time.Now().Add(tokenRefusalHold)
+		return a.refused
+	}
+	return err
+}
+
+// TokenExchangeError is an App installation-token exchange that GitHub
+// refused with Status: sending it again gets the same answer.
+type TokenExchangeError struct {
+	Status int
+	err    error
+}
+
+func (e *TokenExchangeError) Error() string   { return e.err.Error() }
+func (e *TokenExchangeError) Unwrap() error   { return e.err }
+func (e *TokenExchangeError) permanent() bool { return true }
 
 // OriginOnly sends requests to the origin of api (its scheme, host and
 // port) through auth and every other request through plain: a redirect to

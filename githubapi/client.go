@@ -192,6 +192,11 @@ func New(o Options) (*Client, error) {
 	if c.http == nil {
 		c.http = http.DefaultClient
 	}
+	if c.http.CheckRedirect == nil {
+		hc := *c.http
+		hc.CheckRedirect = checkRedirect
+		c.http = &hc
+	}
 	if c.userAgent == "" {
 		c.userAgent = UserAgent("")
 	}

@@ -46,10 +46,44 @@ func (e *NetworkError) Error() string { return fmt.Sprintf("GET %s: %v", e.Path,
 func (e *NetworkError) Unwrap() error { return e.Err }
 
 // retryable says whether a failed request may succeed if sent again: no
-// answer at all, or a 5xx. The caller stops when the context is done.
+// answer at all, or a 5xx. A failure that repeats whatever the timing (a
+// redirect loop, an App installation token GitHub refuses) is not retried,
+// even though the transport reports it as a request without an answer. The
+// caller stops when the context is done.
 func retryable(err error) bool {
 	var ne *NetworkError
+	var p permanentError
+	if errors.As(err, &p) && p.permanent() {
+		return false
+	}
 	return errors.As(err, &ne) || errors.Is(err, ErrServer)
+}
+
+// permanentError is an error that sending the request again cannot cure.
+type permanentError interface {
+	error
+	permanent() bool
+}
+
+// maxRedirects is net/http's own limit on the redirects of one request.
+const maxRedirects = 10
+
+// RedirectLoopError is a request that was redirected more than
+// maxRedirects times; following the same redirects again ends the same way.
+type RedirectLoopError struct{ Redirects int }
+
+func (e *RedirectLoopError) Error() string {
+	return fmt.Sprintf("stopped after %d redirects", e.Redirects)
+}
+
+func (e *RedirectLoopError) permanent() bool { return true }
+
+// checkRedirect is net/http's default redirect policy with a typed error.
+func checkRedirect(_ *http.Request, via []*http.Request) error {
+	if len(via) >= maxRedirects {
+		return &RedirectLoopError{Redirects: len(via)}
+	}
+	return nil
 }
 
 // RateLimitError is returned without calling GitHub while a primary or
