@@ -1,5 +1,7 @@
 // Command panelcheck checks the Grafana dashboards against a running Prometheus for
-// scripts/e2e.sh. It uses only the standard library so the e2e check needs nothing beyond Go.
+// scripts/e2e.sh. It is a Go module of its own: it parses the queries with Prometheus's
+// PromQL parser (github.com/prometheus/prometheus/promql/parser), a dependency the
+// exporter's module stays free of.
 //
 //	panelcheck validate DASHBOARD...            static checks, no Prometheus needed
 //	panelcheck list DASHBOARD...                print every query after variable substitution

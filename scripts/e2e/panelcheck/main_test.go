@@ -7,6 +7,7 @@ import (
 	"net/http/httptest"
 	"path/filepath"
 	"reflect"
+	"strconv"
 	"strings"
 	"testing"
 )
@@ -101,12 +102,22 @@ func TestValidateRejectsFixedDatasource(t *testing.T) {
 }
 
 // fakePrometheus answers /api/v1/query from a table of expression → result series, and
-// /api/v1/labels?match[]=METRIC from a table of metric → label names.
+// /api/v1/labels?match[]={__name__="METRIC"} from a table of metric → label names.
 func fakePrometheus(t *testing.T, results map[string][]map[string]string, labels map[string][]string) *httptest.Server {
 	t.Helper()
 	return httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		if r.URL.Path == "/api/v1/labels" {
-			names := labels[r.URL.Query().Get("match[]")]
+			// panelcheck asks for {__name__="METRIC"}, which works for a UTF-8 name too.
+			sel := r.URL.Query().Get("match[]")
+			quoted, ok := strings.CutPrefix(sel, "{__name__=")
+			quoted, ok2 := strings.CutSuffix(quoted, "}")
+			metric, err := strconv.Unquote(quoted)
+			if !ok || !ok2 || err != nil {
+				w.WriteHeader(http.StatusBadRequest)
+				fmt.Fprintf(w, `{"status":"error","errorType":"bad_data","error":"unexpected match[] %q"}`, sel)
+				return
+			}
+			names := labels[metric]
 			if names == nil {
 				names = []string{}
 			}
