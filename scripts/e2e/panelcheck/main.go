@@ -255,7 +255,11 @@ func checkQuery(base string, q query) error {
 	if len(series) == 0 {
 		return errors.New("empty result")
 	}
-	for _, l := range expectedLabels(q) {
+	want, err := expectedLabels(q)
+	if err != nil {
+		return err
+	}
+	for _, l := range want {
 		found := false
 		for _, s := range series {
 			if s[l] != "" {

@@ -63,14 +63,29 @@ func TestSubstitute(t *testing.T) {
 }
 
 func TestExpectedLabels(t *testing.T) {
-	q := query{
-		Expr:   `histogram_quantile(0.95, sum by (endpoint, le) (rate(x_bucket[1m]))) + on() group_left sum by(code)(y)`,
-		Legend: "{{ endpoint }} {{budget_entity}} {{account}}",
+	for _, c := range []struct {
+		q    query
+		want []string
+	}{
+		// by's labels and the legend's, but for budget_entity and le, which may be empty.
+		{query{
+			Expr:   `histogram_quantile(0.95, sum by (endpoint, le) (rate(x_bucket[1m]))) + on() group_left sum by(code)(y)`,
+			Legend: "{{ endpoint }} {{budget_entity}} {{account}}",
+		}, []string{"account", "code", "endpoint"}},
+		// A quoted label name in by is the name without its quotes.
+		{query{Expr: `sum by ("label.b", product) (m)`}, []string{"label.b", "product"}},
+		// "by (y)" inside a string and without's labels are not grouped by.
+		{query{Expr: `sum without (sku) (m{x="by (y)"})`}, nil},
+		// Grafana's variables are substituted before the query is parsed.
+		{query{Expr: `sum by (scope) (increase(m{account=~"$account"}[$__range]))`}, []string{"scope"}},
+	} {
+		got, err := expectedLabels(c.q)
+		if err != nil || !reflect.DeepEqual(got, c.want) {
+			t.Errorf("expectedLabels(%s) = %v, %v; want %v", c.q.Expr, got, err, c.want)
+		}
 	}
-	got := expectedLabels(q)
-	want := []string{"account", "code", "endpoint"}
-	if !reflect.DeepEqual(got, want) {
-		t.Errorf("expectedLabels = %v, want %v", got, want)
+	if _, err := expectedLabels(query{Expr: `sum by (x (m)`}); err == nil {
+		t.Error("expectedLabels of invalid PromQL: want an error")
 	}
 }
 
