@@ -53,7 +53,7 @@ func newAICreditsByUserCollector(o Options) Collector {
 	if limit <= 0 {
 		limit = DefaultAICreditUserLimit
 	}
-	return aiCreditsByUserCollector{now: time.Now, limit: limit}
+	return aiCreditsByUserCollector{now: o.clock(), limit: limit}
 }
 
 // userSpend is one user's rows and net amount.

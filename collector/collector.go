@@ -46,8 +46,19 @@ type Options struct {
 	// AI-credit view keeps, by net spend; the rest are summed into
 	// user="__other__" (0: DefaultAICreditUserLimit).
 	AICreditUserLimit int
+	// Now is the clock of the premium-request and AI-credit collectors'
+	// month; nil means time.Now.
+	Now func() time.Time
 	// Logger receives the collectors' debug lines; nil discards them.
 	Logger *slog.Logger
+}
+
+// clock is Now, or time.Now.
+func (o Options) clock() func() time.Time {
+	if o.Now == nil {
+		return time.Now
+	}
+	return o.Now
 }
 
 func (o Options) logger() *slog.Logger {
