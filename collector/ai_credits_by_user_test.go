@@ -288,3 +288,19 @@ func TestAICreditsByUserRefreshIntervalOverASimulatedDay(t *testing.T) {
 	// data lives three of its own intervals.
 	expectValue(t, s, exporterMetricKey("scrape_collector_success", AICreditsByUser, "enterprise", "acme"), 1)
 }
+
+// The view's metrics, read straight from the collector for the enterprise
+// with a limit that folds a user, pass promlint.
+func TestAICreditsByUserLintClean(t *testing.T) {
+	srv := githubtest.Start(t, aiTestDataset())
+	client := srv.Client(t, githubapi.Options{})
+	c := newAICreditsByUserCollector(Options{AICreditUserLimit: 2, Now: aiTestNow})
+	u := update(t, c, client, githubapi.Account{Scope: githubapi.ScopeEnterprise, Name: "acme"})
+	// 5 users' and __other__'s series: alice 2 models, bob 2, __other__
+	// (carol) 1 = 5 label sets × 6 families = 30; users_folded 1; cost
+	// centers: Platform 2 + Data 1 + none 1 = 4 × 6 = 24; reconciliation 2.
+	if got := len(u.metrics); got != 30+1+24+2 {
+		t.Errorf("%d samples, want 57", got)
+	}
+	expectLintClean(t, u)
+}
