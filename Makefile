@@ -14,7 +14,7 @@ LDFLAGS = -s -w \
 	-X $(VERSION_PKG).BuildUser=$(BUILD_USER) \
 	-X $(VERSION_PKG).BuildDate=$(BUILD_DATE)
 
-.PHONY: chart-rules all build demo test test-race lint checkmetrics bench bench-rss bench-smoke e2e rules deploy-check fuzz clean
+.PHONY: chart-rules all build demo test test-panelcheck test-race lint checkmetrics bench bench-rss bench-smoke e2e rules deploy-check fuzz clean
 
 all: lint test build
 
@@ -26,8 +26,15 @@ demo: build
 
 # The README's test command: every test, including the promtool, Prometheus
 # and Helm checks (they need promtool/prometheus/amtool; .ci/run installs them).
-test:
+test: test-panelcheck
 	$(GO) test ./...
+
+# The e2e dashboard check is its own module (scripts/e2e/panelcheck/go.mod) so the
+# exporter's go.mod stays free of github.com/prometheus/prometheus; ./... above stops at
+# its go.mod.
+PANELCHECK = scripts/e2e/panelcheck
+test-panelcheck:
+	$(GO) -C $(PANELCHECK) test ./...
 
 test-race:
 	$(GO) test -race ./...
@@ -35,6 +42,7 @@ test-race:
 lint:
 	@out=$$(gofmt -l $$(git ls-files '*.go')); if [ -n "$$out" ]; then echo "gofmt needed:"; echo "$$out"; exit 1; fi
 	$(GO) vet ./...
+	$(GO) -C $(PANELCHECK) vet ./...
 
 # Scrape the demo and check the exposition with promtool.
 checkmetrics: build

@@ -133,3 +133,86 @@ func BenchmarkAPIRequestsPerHour(b *testing.B) {
 		b.ReportMetric(float64(requests)/50, "%-of-5000")
 	}
 }
+
+// The per-user AI-credit view at its default 6h on one enterprise with two
+// active cost centers (and a deleted one) and 2,000 Copilot seat holders,
+// beside the default collectors, scraped by two Prometheus servers every
+// 15 s for six simulated hours: the view's whole period.
+func TestAPIBudgetAICreditsByUserSixSimulatedHours(t *testing.T) {
+	t0 := time.Date(2026, 11, 15, 9, 0, 0, 0, time.UTC)
+	d := budgetDataset(t0)
+	ent := *d.Enterprises[githubtest.DemoEnterprise]
+	pd := *ent.Platform
+	pd.CopilotSeats = nil
+	for i := range 2000 {
+		pd.CopilotSeats = append(pd.CopilotSeats, githubapi.CopilotSeat{CreatedAt: "2026-01-12T09:00:00Z", PlanType: "business",
+			Assignee: &githubapi.CopilotAssignee{Login: fmt.Sprintf("user-%04d", i), ID: int64(i + 1), Type: "User"}})
+	}
+	ent.Platform = &pd
+	d.Enterprises[githubtest.DemoEnterprise] = &ent
+	d.Organizations = map[string]*githubtest.AccountData{}
+	fake := githubtest.Start(t, d)
+	yaml := fmt.Sprintf("github: {api_url: %q, token: sim}\nenterprises: [{name: %s}]\n", fake.URL, githubtest.DemoEnterprise)
+	cfg, err := config.Parse("budget.yml", []byte(yaml), func(string) string { return "" })
+	if err != nil {
+		t.Fatal(err)
+	}
+	enabled := []string{collector.AICreditsByUser}
+	for _, c := range collector.Collectors() {
+		if c.DefaultEnabled {
+			enabled = append(enabled, c.Name)
+		}
+	}
+	clock := &simClock{now: t0}
+	exp, err := collector.NewExporter(collector.Config{Collectors: enabled, Concurrency: 4, Now: clock.Now,
+		Options: collector.Options{Now: clock.Now}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer exp.Close()
+	targets, err := buildTargets(cfg, githubapi.Options{Now: clock.Now}, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	exp.Apply(collector.Settings{RefreshInterval: cfg.RefreshInterval, RefreshTimeout: cfg.RefreshTimeout, MaxAge: cfg.MaxAge}, targets)
+	var perHour []int
+	before := 0
+	for tick := time.Duration(0); tick < 6*time.Hour; tick += 15 * time.Second {
+		clock.Set(t0.Add(tick))
+		var wg sync.WaitGroup
+		for range 2 {
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				if _, err := exp.Scrape(context.Background(), nil).Gather(); err != nil {
+					t.Error(err)
+				}
+			}()
+		}
+		wg.Wait()
+		if next := tick + 15*time.Second; next%time.Hour == 0 {
+			total := fake.TotalRequests()
+			perHour = append(perHour, total-before)
+			before = total
+		}
+	}
+	total := fake.TotalRequests()
+	seats := fake.Requests("/enterprises/" + githubtest.DemoEnterprise + "/copilot/billing/seats")
+	t.Logf("six simulated hours, 1 enterprise (2 cost centers + 1 deleted), 2,000 seat holders, default collectors + the per-user view at 6h: %d requests, %.1f an hour (%.1f%% of 5,000); per hour %v",
+		total, float64(total)/6, float64(total)/6/50, perHour)
+	// By hand: the enterprise's 16 default requests a round, 2 rounds an
+	// hour for 6 hours = 192, + 3 legacy calls that answer 410 once; the
+	// view once in the six hours: the seat total of the copilot collector
+	// aside, 20 seat pages of 100 + 2,000 user calls + 3 cost centers
+	// (two active, one deleted) + none + 1 unfiltered = 2,025 (the
+	// cost-center list is the one usage read in the same round).
+	if want := 192 + 3 + 2025; total != want {
+		t.Errorf("%d requests in six hours, want %d", total, want)
+	}
+	if seats != 12+20 {
+		t.Errorf("%d seat-list requests, want 12 seat totals (copilot) + 20 pages (the view)", seats)
+	}
+	if avg := float64(total) / 6; avg >= 500 {
+		t.Errorf("%.1f requests an hour on average, want under 10%% of 5,000", avg)
+	}
+}

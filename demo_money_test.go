@@ -39,7 +39,7 @@ func demoScrape(t *testing.T, now time.Time) (map[string][]demoSample, *githubte
 		all = append(all, c.Name)
 	}
 	exp, err := collector.NewExporter(collector.Config{Collectors: all, Concurrency: 4, Now: func() time.Time { return now },
-		Options: collector.Options{AdvancedSecurityByRepository: true, UsageByRepository: true, BudgetConsumption: true}})
+		Options: collector.Options{AdvancedSecurityByRepository: true, UsageByRepository: true, BudgetConsumption: true, Now: func() time.Time { return now }}})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -62,6 +62,7 @@ type flags struct {
 	scrapeTimeout    time.Duration
 	timeoutOffset    time.Duration
 	maxResponseBytes int64
+	aiCreditsShare   float64
 	collectors       map[string]*bool
 	options          collector.Options
 	web              *web.FlagConfig
@@ -113,7 +114,7 @@ func newApp(stdout, stderr *os.File) (app *kingpin.Application, f *flags, finish
 			state = "enabled"
 		}
 		name := c.Name
-		f.collectors[name] = app.Flag("collector."+name, fmt.Sprintf("%s (default: %s)", c.Help, state)).
+		f.collectors[name] = app.Flag(c.FlagName(), fmt.Sprintf("%s (default: %s)", c.Help, state)).
 			Default(fmt.Sprint(c.DefaultEnabled)).
 			Action(func(*kingpin.ParseContext) error { explicit[name] = true; return nil }).
 			Bool()
@@ -121,6 +122,8 @@ func newApp(stdout, stderr *os.File) (app *kingpin.Application, f *flags, finish
 	app.Flag("collector.advanced_security.by-repository", "Export Advanced Security committers per repository.").BoolVar(&f.options.AdvancedSecurityByRepository)
 	app.Flag("collector.usage.by-repository", "Split usage metrics by repository (an enterprise can have tens of thousands).").BoolVar(&f.options.UsageByRepository)
 	app.Flag("collector.budgets.user-states", "Export the per-user states of multi-user budgets (one request per 100 users of each such budget, a series per user).").BoolVar(&f.options.BudgetUserStates)
+	app.Flag("collector.ai_credits.by-user.max-users", "Users per account the per-user AI-credit view keeps, by net spend; the rest are summed into user=\"__other__\".").Default(fmt.Sprint(collector.DefaultAICreditUserLimit)).IntVar(&f.options.AICreditUserLimit)
+	app.Flag("collector.ai_credits.by-user.max-budget-share", "Refuse to start when the per-user AI-credit view alone would spend more than this share of a credential's 5,000 requests an hour.").Default("0.2").Float64Var(&f.aiCreditsShare)
 	app.Flag("collector.copilot.by-plan", "Export the enterprise's Copilot seats per plan type (reads every page of the seat list, 100 seats a request).").BoolVar(&f.options.CopilotByPlan)
 
 	f.web = kingpinflag.AddFlags(app, defaultListenAddress)
@@ -244,6 +247,8 @@ func run(args []string, stdout, stderr *os.File) int {
 		scrapeTimeout:    f.scrapeTimeout,
 		timeoutOffset:    f.timeoutOffset,
 		maxResponseBytes: f.maxResponseBytes,
+		aiCreditsByUser:  *f.collectors[collector.AICreditsByUser],
+		aiCreditsShare:   f.aiCreditsShare,
 	})
 	if err := srv.reload(); err != nil {
 		logger.Error("cannot load the configuration", "err", err)

@@ -42,6 +42,10 @@ type serverConfig struct {
 	scrapeTimeout    time.Duration
 	timeoutOffset    time.Duration
 	maxResponseBytes int64
+	// aiCreditsByUser is set when the per-user AI-credit view is on;
+	// aiCreditsShare is the share of the hourly limit it may spend.
+	aiCreditsByUser bool
+	aiCreditsShare  float64
 	// retries and now reach every GitHub client (zero: the client's
 	// defaults); tests shorten the backoff and move the rate-limit clock.
 	retries githubapi.RetryPolicy
@@ -104,6 +108,13 @@ func (s *server) reload() error {
 			Now:              s.now,
 		}, s.exporter.Targets())
 	}
+	settings := collector.Settings{}
+	if err == nil {
+		settings = collector.Settings{RefreshInterval: cfg.RefreshInterval, RefreshTimeout: cfg.RefreshTimeout, MaxAge: cfg.MaxAge}
+		if s.aiCreditsByUser {
+			err = s.checkAICreditBudget(cfg, targets, settings)
+		}
+	}
 	var landing http.Handler
 	if err == nil {
 		landing, err = s.landingPage(cfg)
@@ -121,11 +132,7 @@ func (s *server) reload() error {
 	for _, w := range cfg.Warnings {
 		s.logger.Warn(w)
 	}
-	s.exporter.Apply(collector.Settings{
-		RefreshInterval: cfg.RefreshInterval,
-		RefreshTimeout:  cfg.RefreshTimeout,
-		MaxAge:          cfg.MaxAge,
-	}, targets)
+	s.exporter.Apply(settings, targets)
 	names := map[string]bool{}
 	for name := range cfg.Credentials {
 		names[name] = true

@@ -42,9 +42,19 @@ func buildTargets(cfg *config.Resolved, opts githubapi.Options, running []collec
 		}
 		clients[name] = c
 	}
+	known := map[string]bool{}
+	for _, c := range collector.Collectors() {
+		known[c.Name] = true
+	}
 	targets := make([]collector.Target, 0, len(cfg.Targets))
 	for _, t := range cfg.Targets {
-		targets = append(targets, collector.Target{Account: t.Account, Client: clients[t.Credential]})
+		intervals := cfg.RefreshIntervals[t.Account]
+		for name := range intervals {
+			if !known[name] {
+				return nil, fmt.Errorf("%s: collectors: %q is no collector (the names are those of the README's Collectors table)", cfg.File, name)
+			}
+		}
+		targets = append(targets, collector.Target{Account: t.Account, Client: clients[t.Credential], RefreshIntervals: intervals})
 	}
 	return targets, nil
 }

@@ -42,8 +42,23 @@ type Options struct {
 	BudgetUserStates bool
 	// CopilotByPlan adds the enterprise's Copilot seats per plan type.
 	CopilotByPlan bool
+	// AICreditUserLimit is how many users per account the per-user
+	// AI-credit view keeps, by net spend; the rest are summed into
+	// user="__other__" (0: DefaultAICreditUserLimit).
+	AICreditUserLimit int
+	// Now is the clock of the premium-request and AI-credit collectors'
+	// month; nil means time.Now.
+	Now func() time.Time
 	// Logger receives the collectors' debug lines; nil discards them.
 	Logger *slog.Logger
+}
+
+// clock is Now, or time.Now.
+func (o Options) clock() func() time.Time {
+	if o.Now == nil {
+		return time.Now
+	}
+	return o.Now
 }
 
 func (o Options) logger() *slog.Logger {
@@ -60,7 +75,22 @@ type Factory struct {
 	DefaultEnabled bool
 	Scopes         []githubapi.Scope
 	Help           string
-	new            func(Options) Collector
+	// Flag is the flag that enables the collector when it is not
+	// collector.NAME: a view of another collector's data, such as
+	// collector.ai_credits.by-user.
+	Flag string
+	// RefreshInterval is the collector's own default refresh interval; 0
+	// means refresh_interval.
+	RefreshInterval time.Duration
+	new             func(Options) Collector
+}
+
+// FlagName is the flag that enables the collector, without the dashes.
+func (f Factory) FlagName() string {
+	if f.Flag != "" {
+		return f.Flag
+	}
+	return "collector." + f.Name
 }
 
 // AppliesTo says whether the collector has an endpoint for the scope.
@@ -90,6 +120,9 @@ var collectorTable = []Factory{
 		Help: "Month-to-date Copilot premium requests per model."},
 	{Name: "ai_credits", DefaultEnabled: true, Scopes: allScopes, new: newAICreditsCollector,
 		Help: "Month-to-date Copilot AI credits per model."},
+	{Name: AICreditsByUser, Scopes: enterpriseOrganization, new: newAICreditsByUserCollector,
+		Flag: "collector.ai_credits.by-user", RefreshInterval: aiCreditsByUserInterval,
+		Help: "Month-to-date Copilot AI credits per seat holder (one request per seat holder a round; own refresh interval, 6h by default), and per cost center for enterprises."},
 	{Name: "cost_centers", DefaultEnabled: true, Scopes: enterpriseOnly, new: newCostCentersCollector,
 		Help: "Cost centers and their resources."},
 	{Name: "budgets", DefaultEnabled: true, Scopes: enterpriseOrganization, new: newBudgetsCollector,

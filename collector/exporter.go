@@ -43,6 +43,34 @@ var (
 type Target struct {
 	Account githubapi.Account
 	Client  *githubapi.Client
+	// RefreshIntervals are collectors' own refresh intervals for this
+	// account, by collector name (the configuration's collectors blocks).
+	RefreshIntervals map[string]time.Duration
+}
+
+// RefreshInterval is how old the collector's data for the account may get
+// before a scrape refreshes it: the configuration's collectors block, else
+// the collector's own default, else refresh_interval.
+func (t Target) RefreshInterval(f Factory, s Settings) time.Duration {
+	if d, ok := t.RefreshIntervals[f.Name]; ok && d > 0 {
+		return d
+	}
+	if f.RefreshInterval > 0 {
+		return f.RefreshInterval
+	}
+	return s.RefreshInterval
+}
+
+// maxAge is how long the collector's data for the account is served: max_age,
+// or three of the collector's own refresh intervals when it refreshes less
+// often than refresh_interval, so that data is never dropped before its next
+// refresh is due.
+func (t Target) maxAge(f Factory, s Settings) time.Duration {
+	iv := t.RefreshInterval(f, s)
+	if iv > s.RefreshInterval {
+		return max(s.MaxAge, 3*iv)
+	}
+	return s.MaxAge
 }
 
 // Settings are the refresh settings, which a configuration reload may change.
@@ -296,7 +324,7 @@ func (e *Exporter) ensureFresh(j job, s Settings) <-chan struct{} {
 	if !ent.retiredAt.IsZero() && now.Sub(ent.retiredAt) < retiredPause {
 		return nil
 	}
-	if !ent.attempted.IsZero() && now.Sub(ent.attempted) < s.RefreshInterval {
+	if !ent.attempted.IsZero() && now.Sub(ent.attempted) < j.target.RefreshInterval(j.collector.Factory, s) {
 		return nil
 	}
 	ent.inflight = make(chan struct{})
@@ -367,6 +395,16 @@ func (e *Exporter) refresh(j job, s Settings, done chan struct{}) {
 			ent.warned = true
 			logger.Warn("GitHub retired this endpoint (410 Gone); its data is in the usage collector's metrics now. Not calling it again for 24h.", "err", err)
 		}
+	case errors.As(err, new(*onceError)):
+		// An answer that will not change by asking again (an account
+		// that GitHub refuses a filter): say so once, then quietly.
+		ent.ok = false
+		if !ent.warned {
+			ent.warned = true
+			logger.Warn("refresh failed; logged once for this collector and account", "err", err)
+		} else {
+			logger.Debug("refresh failed", "err", err)
+		}
 	case errors.Is(err, githubapi.ErrRateLimited):
 		// The client logged the limit once when it began.
 		ent.ok = false
@@ -376,6 +414,13 @@ func (e *Exporter) refresh(j job, s Settings, done chan struct{}) {
 		logger.Error("refresh failed; serving the last good data", "err", err)
 	}
 }
+
+// onceError is a failure the exporter logs once per collector and account
+// until the collector works again: asking again gets the same answer.
+type onceError struct{ err error }
+
+func (e *onceError) Error() string { return e.err.Error() }
+func (e *onceError) Unwrap() error { return e.err }
 
 // safeUpdate runs a collector, turning a panic into an error so that one bad
 // answer cannot take the exporter down.
@@ -395,7 +440,7 @@ func (ent *entry) snapshot(j job, now time.Time, s Settings) ([]encodedFamily, [
 	defer ent.mu.Unlock()
 	labels := []string{j.collector.Name, string(j.target.Account.Scope), j.target.Account.Name}
 	retired := !ent.retiredAt.IsZero()
-	fresh := !ent.fetched.IsZero() && now.Sub(ent.fetched) <= s.MaxAge
+	fresh := !ent.fetched.IsZero() && now.Sub(ent.fetched) <= j.target.maxAge(j.collector.Factory, s)
 	var fams []encodedFamily
 	if fresh {
 		fams = ent.families
@@ -412,7 +457,7 @@ func (ent *entry) snapshot(j job, now time.Time, s Settings) ([]encodedFamily, [
 	if !ent.fetched.IsZero() {
 		health = append(health, prometheus.MustNewConstMetric(collectorLastSuccess, prometheus.GaugeValue, float64(ent.fetched.UnixNano())/1e9, labels...))
 	}
-	health = append(health, prometheus.MustNewConstMetric(collectorRefreshInterval, prometheus.GaugeValue, s.RefreshInterval.Seconds(), labels...))
+	health = append(health, prometheus.MustNewConstMetric(collectorRefreshInterval, prometheus.GaugeValue, j.target.RefreshInterval(j.collector.Factory, s).Seconds(), labels...))
 	retiredValue := 0.0
 	if retired {
 		retiredValue = 1

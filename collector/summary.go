@@ -77,13 +77,13 @@ type modelUsageCollector struct {
 	fetch func(*githubapi.Client, context.Context, githubapi.Account, int, time.Month) (*githubapi.ModelUsageReport, error)
 }
 
-func newPremiumRequestsCollector(Options) Collector {
-	return modelUsageCollector{now: time.Now, what: "premium request usage", descs: premiumRequestDescs,
+func newPremiumRequestsCollector(o Options) Collector {
+	return modelUsageCollector{now: o.clock(), what: "premium request usage", descs: premiumRequestDescs,
 		fetch: (*githubapi.Client).PremiumRequestUsage}
 }
 
-func newAICreditsCollector(Options) Collector {
-	return modelUsageCollector{now: time.Now, what: "AI credit usage", descs: aiCreditDescs,
+func newAICreditsCollector(o Options) Collector {
+	return modelUsageCollector{now: o.clock(), what: "AI credit usage", descs: aiCreditDescs,
 		fetch: (*githubapi.Client).AICreditUsage}
 }
 

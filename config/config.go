@@ -42,10 +42,13 @@ type Config struct {
 	RefreshTimeout model.Duration `yaml:"refresh_timeout"`
 	// MaxAge drops cached data older than this instead of serving it as
 	// current (default: three refresh intervals, at least an hour).
-	MaxAge        model.Duration `yaml:"max_age"`
-	Enterprises   []Account      `yaml:"enterprises"`
-	Organizations []Account      `yaml:"organizations"`
-	Users         []Account      `yaml:"users"`
+	MaxAge model.Duration `yaml:"max_age"`
+	// Collectors sets collectors' own settings, by collector name, for
+	// every account.
+	Collectors    map[string]CollectorConfig `yaml:"collectors,omitempty"`
+	Enterprises   []Account                  `yaml:"enterprises"`
+	Organizations []Account                  `yaml:"organizations"`
+	Users         []Account                  `yaml:"users"`
 }
 
 // GitHub is a connection to a GitHub API and the credential used on it.
@@ -89,11 +92,21 @@ type App struct {
 	PrivateKeyFile string `yaml:"private_key_file"`
 }
 
+// CollectorConfig is one collector's settings in a collectors block.
+type CollectorConfig struct {
+	// RefreshInterval replaces refresh_interval (and the collector's own
+	// default) for this collector.
+	RefreshInterval model.Duration `yaml:"refresh_interval,omitempty"`
+}
+
 // Account is one enterprise, organization or user to export.
 type Account struct {
 	Name string `yaml:"name"`
 	// GitHub overrides the top-level github block for this account.
 	GitHub *GitHub `yaml:"github,omitempty"`
+	// Collectors overrides the top-level collectors block for this
+	// account, collector by collector.
+	Collectors map[string]CollectorConfig `yaml:"collectors,omitempty"`
 }
 
 // Resolved is a validated configuration, with credentials read from their
@@ -105,6 +118,11 @@ type Resolved struct {
 	MaxAge          time.Duration
 	Credentials     map[string]*Credential
 	Targets         []Target
+	// RefreshIntervals are the collectors' own refresh intervals, by
+	// account and collector name: the top-level collectors block with the
+	// account's own block over it. A collector not named has none of its
+	// own.
+	RefreshIntervals map[githubapi.Account]map[string]time.Duration
 	// Warnings are problems that do not stop the exporter, such as a token
 	// file other users can read.
 	Warnings []string
@@ -172,9 +190,10 @@ func Parse(file string, content []byte, getenv func(string) string) (*Resolved, 
 func resolve(file string, cfg *Config, getenv func(string) string) (*Resolved, error) {
 	dir := filepath.Dir(file)
 	r := &Resolved{
-		File:        file,
-		Credentials: map[string]*Credential{},
-		Raw:         cfg,
+		File:             file,
+		Credentials:      map[string]*Credential{},
+		RefreshIntervals: map[githubapi.Account]map[string]time.Duration{},
+		Raw:              cfg,
 	}
 	fail := func(key, format string, args ...any) error {
 		return &Error{File: file, Key: key, Reason: fmt.Sprintf(format, args...)}
@@ -194,6 +213,11 @@ func resolve(file string, cfg *Config, getenv func(string) string) (*Resolved, e
 	}
 	if r.MaxAge <= r.RefreshInterval {
 		return nil, fail("max_age", "must be longer than refresh_interval (%s), or every refresh would drop the data it replaces", r.RefreshInterval)
+	}
+
+	topIntervals, err := collectorIntervals(cfg.Collectors, "collectors", nil)
+	if err != nil {
+		return nil, asConfigError(file, err)
 	}
 
 	top, err := resolveCredential(cfg.GitHub, nil, "github", dir, getenv)
@@ -240,10 +264,15 @@ func resolve(file string, cfg *Config, getenv func(string) string) (*Resolved, e
 			} else if err := r.addCredential(cred); err != nil {
 				return nil, fail(key+".github.credential", "%v", err)
 			}
-			r.Targets = append(r.Targets, Target{
-				Account:    githubapi.Account{Scope: g.scope, Name: a.Name},
-				Credential: cred.Name,
-			})
+			intervals, err := collectorIntervals(a.Collectors, key+".collectors", topIntervals)
+			if err != nil {
+				return nil, asConfigError(file, err)
+			}
+			account := githubapi.Account{Scope: g.scope, Name: a.Name}
+			r.Targets = append(r.Targets, Target{Account: account, Credential: cred.Name})
+			if len(intervals) > 0 {
+				r.RefreshIntervals[account] = intervals
+			}
 		}
 	}
 	if len(r.Targets) == 0 {
@@ -444,6 +473,28 @@ func tokenFileWarnings(cfg *Config, dir string) []string {
 		}
 	}
 	return warnings
+}
+
+// collectorIntervals reads a collectors block over the intervals it
+// inherits. Whether each name is a collector is for the caller, which knows
+// the collectors.
+func collectorIntervals(block map[string]CollectorConfig, key string, inherited map[string]time.Duration) (map[string]time.Duration, error) {
+	out := make(map[string]time.Duration, len(inherited)+len(block))
+	for name, d := range inherited {
+		out[name] = d
+	}
+	for name, c := range block {
+		switch {
+		case name == "":
+			return nil, &Error{Key: key, Reason: "a collector name is empty"}
+		case c.RefreshInterval == 0:
+			continue
+		case c.RefreshInterval < minRefreshInterval:
+			return nil, &Error{Key: key + "." + name + ".refresh_interval", Reason: fmt.Sprintf("must be at least %s, GitHub's billing data changes far more slowly", minRefreshInterval)}
+		}
+		out[name] = time.Duration(c.RefreshInterval)
+	}
+	return out, nil
 }
 
 func or(v, def model.Duration) model.Duration {

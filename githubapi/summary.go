@@ -2,6 +2,7 @@ package githubapi
 
 import (
 	"context"
+	"fmt"
 	"time"
 )
 
@@ -109,6 +110,41 @@ func (c *Client) modelUsage(ctx context.Context, a Account, suffix string, year 
 	e, err := monthEndpoint(a, suffix, year, month)
 	if err != nil {
 		return nil, err
+	}
+	var v ModelUsageReport
+	if err := c.getJSON(ctx, e, &v, summaryRequired(a)...); err != nil {
+		return nil, err
+	}
+	return &v, nil
+}
+
+// AICreditFilter narrows ai_credit/usage: User to one user's credits
+// (organizations and enterprises), CostCenterID to one cost center's, or
+// "none" to the credits in no cost center (enterprises only). Empty fields
+// are not sent.
+type AICreditFilter struct {
+	User         string
+	CostCenterID string
+}
+
+// AICreditUsageFiltered fetches the AI credits of one calendar month that
+// match filter.
+func (c *Client) AICreditUsageFiltered(ctx context.Context, a Account, year int, month time.Month, filter AICreditFilter) (*ModelUsageReport, error) {
+	e, err := monthEndpoint(a, "/settings/billing/ai_credit/usage", year, month)
+	if err != nil {
+		return nil, err
+	}
+	if filter.User != "" {
+		if a.Scope == ScopeUser {
+			return nil, fmt.Errorf("GET %s: the user filter is for organizations and enterprises", e.template)
+		}
+		e.query.Set("user", filter.User)
+	}
+	if filter.CostCenterID != "" {
+		if a.Scope != ScopeEnterprise {
+			return nil, fmt.Errorf("GET %s: the cost_center_id filter is for enterprises", e.template)
+		}
+		e.query.Set("cost_center_id", filter.CostCenterID)
 	}
 	var v ModelUsageReport
 	if err := c.getJSON(ctx, e, &v, summaryRequired(a)...); err != nil {

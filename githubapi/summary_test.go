@@ -196,3 +196,37 @@ func TestDemoSummaryAnswersOnlyItsMonth(t *testing.T) {
 		t.Errorf("February answers %+v, want its own history, not March's first row %+v", feb.UsageItems, march.UsageItems[0])
 	}
 }
+
+// The filters are sent as GitHub names them, beside year and month, and the
+// example bodies decode; a filter the scope does not take fails before any
+// request.
+func TestAICreditUsageFiltered(t *testing.T) {
+	srv := githubtest.Start(t, nil)
+	client := srv.Client(t, githubapi.Options{})
+	ent := githubapi.Account{Scope: githubapi.ScopeEnterprise, Name: "acme"}
+	var q githubtest.Queries
+	srv.Override("/enterprises/acme/settings/billing/ai_credit/usage", q.Wrap(githubtest.ServeFile(examplesDir+"enterprise-ai-credit-usage.json")))
+	for _, f := range []githubapi.AICreditFilter{{User: "mona"}, {CostCenterID: "none"}} {
+		if _, err := client.AICreditUsageFiltered(context.Background(), ent, 2026, time.March, f); err != nil {
+			t.Fatal(err)
+		}
+	}
+	want := []url.Values{
+		{"year": {"2026"}, "month": {"3"}, "user": {"mona"}},
+		{"year": {"2026"}, "month": {"3"}, "cost_center_id": {"none"}},
+	}
+	if got := q.All(); !reflect.DeepEqual(got, want) {
+		t.Errorf("queries %v, want %v", got, want)
+	}
+	user := githubapi.Account{Scope: githubapi.ScopeUser, Name: "octocat"}
+	org := githubapi.Account{Scope: githubapi.ScopeOrganization, Name: "acme-web"}
+	if _, err := client.AICreditUsageFiltered(context.Background(), user, 2026, time.March, githubapi.AICreditFilter{User: "octocat"}); err == nil {
+		t.Error("a user account took the user filter")
+	}
+	if _, err := client.AICreditUsageFiltered(context.Background(), org, 2026, time.March, githubapi.AICreditFilter{CostCenterID: "cc"}); err == nil {
+		t.Error("an organization took cost_center_id")
+	}
+	if n := srv.Requests("/users/octocat/settings/billing/ai_credit/usage") + srv.Requests("/organizations/acme-web/settings/billing/ai_credit/usage"); n != 0 {
+		t.Errorf("%d requests for refused filters, want 0", n)
+	}
+}

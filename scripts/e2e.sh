@@ -86,7 +86,9 @@ remaining() {
 }
 
 say "building panelcheck"
-go build -o "$tmp/panelcheck" ./scripts/e2e/panelcheck || fail "could not build scripts/e2e/panelcheck"
+# panelcheck is its own Go module (it parses PromQL with Prometheus's parser, which the
+# exporter's module does not need).
+go -C scripts/e2e/panelcheck build -o "$tmp/panelcheck" . || fail "could not build scripts/e2e/panelcheck"
 "$tmp/panelcheck" validate dashboards/*.json || fail "dashboards are not valid"
 
 if [[ -n ${E2E_TARGET:-} ]]; then
@@ -100,10 +102,12 @@ else
 	port=$("$tmp/panelcheck" freeport)
 	exporter_address=127.0.0.1:$port
 	say "starting the exporter's demo on $exporter_address"
-	# The per-repository flags are off by default; the demo has repositories for both, so
-	# they are on here and the per-repository panels are checked like every other.
+	# The per-repository flags and the per-user AI-credit view are off by default; the demo
+	# has data for them, so they are on here and their panels are checked like every other.
+	# A limit of 20 users folds the demo's smaller spenders into __other__.
 	"$tmp/github-billing-exporter" --demo --web.listen-address="$exporter_address" --log.level=info \
 		--collector.usage.by-repository --collector.advanced_security.by-repository \
+		--collector.ai_credits.by-user --collector.ai_credits.by-user.max-users=20 \
 		>"$tmp/exporter.log" 2>&1 &
 	pids+=($!)
 	"$tmp/panelcheck" wait -url "http://$exporter_address/metrics" -timeout "$(remaining)s" ||

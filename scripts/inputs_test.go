@@ -18,8 +18,9 @@ import (
 )
 
 // readInputs reads every file of the repository from the test process. The shell checks read
-// the rules, dashboards, chart and deployment files, and e2e.sh builds the exporter from its
-// sources, all in child processes that Go's test cache knows nothing about. Go records the
+// the rules, dashboards, chart and deployment files, and e2e.sh builds the exporter and the
+// nested panelcheck module from their sources, all in child processes that Go's test cache
+// knows nothing about. Go records the
 // files a test opens (from within the test: the log starts in testing.M.Run, so TestMain would
 // be too early) and reruns the test when one of them changes, so reading them here makes
 // `go test ./...` rerun the checks after any edit instead of answering "ok (cached)".
@@ -86,6 +87,11 @@ func TestEveryCheckInputIsRead(t *testing.T) {
 		"deploy/systemd/github-billing-exporter.service",
 		"scripts/e2e.sh",
 		"scripts/e2e/panelcheck/main.go",
+		// panelcheck is a module of its own, which e2e.sh builds with go -C: its go.mod and
+		// go.sum are inputs too, and its PromQL walk.
+		"scripts/e2e/panelcheck/go.mod",
+		"scripts/e2e/panelcheck/go.sum",
+		"scripts/e2e/panelcheck/promql.go",
 		"main.go",
 		"githubapi/githubtest/demomonth.go",
 	} {

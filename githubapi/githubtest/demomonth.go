@@ -1,6 +1,7 @@
 package githubtest
 
 import (
+	"hash/fnv"
 	"math"
 	"strings"
 	"time"
@@ -476,4 +477,124 @@ func demoBudgetSpend(b githubapi.Budget, rows []demoRow, costCenterOrgs map[stri
 		}
 	}
 	return float64(net) / 1e4, true
+}
+
+// demoAIUserWeight is a seat holder's share of their organization's AI
+// credits, by a hash of the login: one in five used none this month, and the
+// rest are spread unevenly, as real use is.
+func demoAIUserWeight(login string) int64 {
+	h := fnv.New32a()
+	h.Write([]byte(login)) //nolint:errcheck // never fails
+	v := int64(h.Sum32())
+	if v%5 == 0 {
+		return 0
+	}
+	w := v%9 + 1
+	return w * w
+}
+
+// demoAIUsers splits each organization's AI credits of the month among its
+// Copilot seat holders (holders lists them per organization, each user under
+// the one organization that is billed for them), so that the user filter's
+// rows add up exactly to the organization's report and the enterprise's.
+// Each figure is split in whole thousandths (quantities) and ten-thousandths
+// (dollars); what the division leaves goes to the organization's heaviest
+// user. It returns the rows per organization and per login (lower case),
+// and the enterprise's rows per login.
+func demoAIUsers(d *demoRows, holders map[string][]string) (perOrg map[string]map[string][]githubapi.ModelUsageItem, enterprise map[string][]githubapi.ModelUsageItem) {
+	type key struct{ user, model string }
+	ent := map[key]*demoTotal{}
+	var entKeys []key
+	perOrg = map[string]map[string][]githubapi.ModelUsageItem{}
+	for _, o := range demoOrgs {
+		users := holders[o.name]
+		var weights []int64
+		var sum int64
+		heaviest := 0
+		for i, u := range users {
+			w := demoAIUserWeight(u)
+			weights = append(weights, w)
+			sum += w
+			if w > weights[heaviest] {
+				heaviest = i
+			}
+		}
+		if sum == 0 {
+			continue
+		}
+		totals := map[string]*demoTotal{}
+		var models []string
+		for _, r := range d.orgs[o.name] {
+			if r.line != demoAICredit {
+				continue
+			}
+			if totals[r.model] == nil {
+				totals[r.model] = &demoTotal{}
+				models = append(models, r.model)
+			}
+			totals[r.model].add(r)
+		}
+		org := map[string][]githubapi.ModelUsageItem{}
+		for _, m := range models {
+			t := totals[m]
+			shares := make([]demoTotal, len(users))
+			var given demoTotal
+			for i, w := range weights {
+				shares[i] = demoTotal{q: t.q * w / sum, dq: t.dq * w / sum, gross: t.gross * w / sum, disc: t.disc * w / sum}
+				given.q, given.dq, given.gross, given.disc = given.q+shares[i].q, given.dq+shares[i].dq, given.gross+shares[i].gross, given.disc+shares[i].disc
+			}
+			h := &shares[heaviest]
+			h.q, h.dq, h.gross, h.disc = h.q+t.q-given.q, h.dq+t.dq-given.dq, h.gross+t.gross-given.gross, h.disc+t.disc-given.disc
+			for i, u := range users {
+				s := shares[i]
+				if s == (demoTotal{}) {
+					continue
+				}
+				login := strings.ToLower(u)
+				org[login] = append(org[login], demoAIItem(m, s))
+				k := key{login, m}
+				if ent[k] == nil {
+					ent[k] = &demoTotal{}
+					entKeys = append(entKeys, k)
+				}
+				e := ent[k]
+				e.q, e.dq, e.gross, e.disc = e.q+s.q, e.dq+s.dq, e.gross+s.gross, e.disc+s.disc
+			}
+		}
+		perOrg[o.name] = org
+	}
+	enterprise = map[string][]githubapi.ModelUsageItem{}
+	for _, k := range entKeys {
+		enterprise[k.user] = append(enterprise[k.user], demoAIItem(k.model, *ent[k]))
+	}
+	return perOrg, enterprise
+}
+
+// demoAIItem is one model's AI-credit row of a report.
+func demoAIItem(model string, t demoTotal) githubapi.ModelUsageItem {
+	return githubapi.ModelUsageItem{
+		UsageSummaryItem: githubapi.UsageSummaryItem{
+			Product: demoAICredit.product, SKU: demoAICredit.sku, UnitType: demoAICredit.unit, PricePerUnit: demoAICredit.price,
+			BillingAmounts: t.amounts(),
+		},
+		Model: model,
+	}
+}
+
+// demoAICostCenters is the enterprise's AI credits per cost center id, and
+// "none" for the organizations in no cost center.
+func demoAICostCenters(d *demoRows) map[string][]githubapi.ModelUsageItem {
+	byCenter := map[string][]demoRow{}
+	for _, o := range demoOrgs {
+		id := o.costCenter
+		if id == "" {
+			id = "none"
+		}
+		byCenter[id] = append(byCenter[id], d.orgs[o.name]...)
+	}
+	out := map[string][]githubapi.ModelUsageItem{}
+	for id, rows := range byCenter {
+		out[id] = demoSummary(rows, true, func(r demoRow) bool { return r.line == demoAICredit })
+	}
+	return out
 }

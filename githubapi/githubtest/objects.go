@@ -20,6 +20,15 @@ type BillingObjects struct {
 	UsageSummary        *githubapi.UsageSummary
 	PremiumRequestUsage *githubapi.ModelUsageReport
 	AICreditUsage       *githubapi.ModelUsageReport
+	// AICreditUsageByUser answers ai_credit/usage?user=LOGIN with the
+	// rows of that login (keys in lower case; a login not listed has no
+	// rows). AICreditUserFilterForbidden makes the user filter answer 403,
+	// as GitHub answers an organization that belongs to an enterprise.
+	AICreditUsageByUser         map[string][]githubapi.ModelUsageItem
+	AICreditUserFilterForbidden bool
+	// AICreditUsageByCostCenter answers ai_credit/usage?cost_center_id=ID
+	// (an enterprise's), "none" being the credits in no cost center.
+	AICreditUsageByCostCenter map[string][]githubapi.ModelUsageItem
 	// Budgets are served page by page with has_next_page. A budget with
 	// one SKU in ProductSKU is sent as the string budget_product_sku;
 	// ProductSKUs is sent as the budget_product_skus list.
@@ -72,11 +81,19 @@ func (s *Server) objectRoutes() {
 					return
 				}
 				period, match := objPeriod(r, rep.TimePeriod)
+				rows, echo, ok := filteredModelRows(w, r, scope, pd, suffix, rep.UsageItems)
+				if !ok {
+					return
+				}
 				items := []githubapi.ModelUsageItem{}
 				if match {
-					items = append(items, rep.UsageItems...)
+					items = append(items, rows...)
 				}
-				WriteJSON(w, map[string]any{"timePeriod": period, string(scope): r.PathValue("name"), "usageItems": items})
+				body := map[string]any{"timePeriod": period, string(scope): r.PathValue("name"), "usageItems": items}
+				for k, v := range echo {
+					body[k] = v
+				}
+				WriteJSON(w, body)
 			})
 		}
 		if scope != githubapi.ScopeUser {
@@ -151,6 +168,50 @@ func (s *Server) objectRoutes() {
 	})
 	s.mux.HandleFunc("GET /orgs/{name}/copilot/billing/seats", s.copilotSeats(githubapi.ScopeOrganization))
 	s.mux.HandleFunc("GET /enterprises/{name}/copilot/billing/seats", s.copilotSeats(githubapi.ScopeEnterprise))
+}
+
+// filteredModelRows applies the user and cost_center_id filters of an
+// ai_credit/usage request to all, the account's unfiltered rows, and returns
+// the filters GitHub echoes. ok is false when it has answered an error.
+func filteredModelRows(w http.ResponseWriter, r *http.Request, scope githubapi.Scope, pd *PlatformData, suffix string, all []githubapi.ModelUsageItem) (rows []githubapi.ModelUsageItem, echo map[string]any, ok bool) {
+	q := r.URL.Query()
+	user, cc := q.Get("user"), q.Get("cost_center_id")
+	if suffix != "/settings/billing/ai_credit/usage" || (user == "" && cc == "") {
+		return all, nil, true
+	}
+	echo = map[string]any{}
+	rows = all
+	if user != "" {
+		if scope == githubapi.ScopeUser {
+			WriteError(w, http.StatusBadRequest, "The user parameter is not supported for user accounts")
+			return nil, nil, false
+		}
+		if pd.AICreditUserFilterForbidden {
+			WriteError(w, http.StatusForbidden, "Admins of organizations that belong to an enterprise cannot filter usage by user")
+			return nil, nil, false
+		}
+		rows = pd.AICreditUsageByUser[strings.ToLower(user)]
+		echo["user"] = user
+	}
+	if cc != "" {
+		if scope != githubapi.ScopeEnterprise {
+			WriteError(w, http.StatusBadRequest, "The cost_center_id parameter is only supported for enterprises")
+			return nil, nil, false
+		}
+		if user != "" {
+			WriteError(w, http.StatusBadRequest, "The fake answers one filter at a time")
+			return nil, nil, false
+		}
+		rows = pd.AICreditUsageByCostCenter[cc]
+		if cc != "none" {
+			for _, c := range pd.CostCenters {
+				if c.ID == cc {
+					echo["costCenter"] = githubapi.SummaryCostCenter{ID: c.ID, Name: c.Name}
+				}
+			}
+		}
+	}
+	return rows, echo, true
 }
 
 // objPeriod is the window a request asks for (GitHub's default: the data's
@@ -482,4 +543,22 @@ func addDemoObjects(d *Dataset, now time.Time, rows *demoRows) {
 	d.Organizations[DemoOrgWeb].Platform.CopilotSeats = webSeats
 	d.Organizations[DemoOrgData].Platform.CopilotSeats = dataSeats
 	e.CopilotSeats = append(append(append([]githubapi.CopilotSeat{}, webSeats...), dataSeats...), labsSeats...)
+
+	// The user filter of ai_credit/usage: each organization's credits split
+	// among its seat holders (dev-07 under acme-data, which is billed for
+	// them), and the cost_center_id filter of the enterprise.
+	holders := map[string][]string{}
+	for org, seats := range map[string][]githubapi.CopilotSeat{DemoOrgWeb: webSeats, DemoOrgData: dataSeats, DemoOrgLabs: labsSeats} {
+		for _, seat := range seats {
+			if org == DemoOrgWeb && seat.Assignee.Login == "dev-07" {
+				continue
+			}
+			holders[org] = append(holders[org], seat.Assignee.Login)
+		}
+	}
+	perOrg, entUsers := demoAIUsers(rows, holders)
+	d.Organizations[DemoOrgWeb].Platform.AICreditUsageByUser = perOrg[DemoOrgWeb]
+	d.Organizations[DemoOrgData].Platform.AICreditUsageByUser = perOrg[DemoOrgData]
+	e.AICreditUsageByUser = entUsers
+	e.AICreditUsageByCostCenter = demoAICostCenters(rows)
 }

@@ -6,8 +6,9 @@ import (
 	"os"
 	"path/filepath"
 	"regexp"
-	"sort"
 	"strings"
+
+	"github.com/prometheus/prometheus/promql/parser"
 )
 
 // datasourceRef is the only datasource a panel, target or query variable may use: the
@@ -281,10 +282,7 @@ func substitute(expr string) (string, error) {
 	return out, nil
 }
 
-var (
-	byClauseRE = regexp.MustCompile(`\bby\s*\(([^)]*)\)`)
-	legendRE   = regexp.MustCompile(`\{\{\s*([a-zA-Z_][a-zA-Z0-9_]*)\s*\}\}`)
-)
+var legendRE = regexp.MustCompile(`\{\{\s*([a-zA-Z_][a-zA-Z0-9_]*)\s*\}\}`)
 
 // labelsMayBeEmpty are labels that METRICS.md allows to be "" on every series the demo has,
 // which Prometheus does not distinguish from an absent label.
@@ -294,26 +292,31 @@ var labelsMayBeEmpty = map[string]bool{
 }
 
 // expectedLabels are the labels a query's results must carry on at least one series: the
-// labels it groups by and the labels its legend shows. A misspelt label yields results without
-// it, which the empty-result check alone would not notice.
-func expectedLabels(q query) []string {
+// labels of its aggregations' by clauses and the labels its legend shows. A misspelt label
+// yields results without it, which the empty-result check alone would not notice.
+func expectedLabels(q query) ([]string, error) {
+	expr, err := substitute(q.Expr)
+	if err != nil {
+		return nil, err
+	}
+	e, err := parseQuery(expr)
+	if err != nil {
+		return nil, err
+	}
 	set := map[string]bool{}
-	for _, m := range byClauseRE.FindAllStringSubmatch(q.Expr, -1) {
-		for _, l := range strings.Split(m[1], ",") {
-			if l = strings.TrimSpace(l); l != "" {
+	parser.Inspect(e, func(node parser.Node, _ []parser.Node) error {
+		if a, ok := node.(*parser.AggregateExpr); ok && !a.Without {
+			for _, l := range a.Grouping {
 				set[l] = true
 			}
 		}
-	}
+		return nil
+	})
 	for _, m := range legendRE.FindAllStringSubmatch(q.Legend, -1) {
 		set[m[1]] = true
 	}
-	var out []string
-	for l := range set {
-		if !labelsMayBeEmpty[l] {
-			out = append(out, l)
-		}
+	for l := range labelsMayBeEmpty {
+		delete(set, l)
 	}
-	sort.Strings(out)
-	return out
+	return sortedKeys(set), nil
 }

@@ -1,5 +1,7 @@
 // Command panelcheck checks the Grafana dashboards against a running Prometheus for
-// scripts/e2e.sh. It uses only the standard library so the e2e check needs nothing beyond Go.
+// scripts/e2e.sh. It is a Go module of its own: it parses the queries with Prometheus's
+// PromQL parser (github.com/prometheus/prometheus/promql/parser), a dependency the
+// exporter's module stays free of.
 //
 //	panelcheck validate DASHBOARD...            static checks, no Prometheus needed
 //	panelcheck list DASHBOARD...                print every query after variable substitution
@@ -253,7 +255,11 @@ func checkQuery(base string, q query) error {
 	if len(series) == 0 {
 		return errors.New("empty result")
 	}
-	for _, l := range expectedLabels(q) {
+	want, err := expectedLabels(q)
+	if err != nil {
+		return err
+	}
+	for _, l := range want {
 		found := false
 		for _, s := range series {
 			if s[l] != "" {

@@ -7,6 +7,7 @@ import (
 	"net/http/httptest"
 	"path/filepath"
 	"reflect"
+	"strconv"
 	"strings"
 	"testing"
 )
@@ -62,14 +63,29 @@ func TestSubstitute(t *testing.T) {
 }
 
 func TestExpectedLabels(t *testing.T) {
-	q := query{
-		Expr:   `histogram_quantile(0.95, sum by (endpoint, le) (rate(x_bucket[1m]))) + on() group_left sum by(code)(y)`,
-		Legend: "{{ endpoint }} {{budget_entity}} {{account}}",
+	for _, c := range []struct {
+		q    query
+		want []string
+	}{
+		// by's labels and the legend's, but for budget_entity and le, which may be empty.
+		{query{
+			Expr:   `histogram_quantile(0.95, sum by (endpoint, le) (rate(x_bucket[1m]))) + on() group_left sum by(code)(y)`,
+			Legend: "{{ endpoint }} {{budget_entity}} {{account}}",
+		}, []string{"account", "code", "endpoint"}},
+		// A quoted label name in by is the name without its quotes.
+		{query{Expr: `sum by ("label.b", product) (m)`}, []string{"label.b", "product"}},
+		// "by (y)" inside a string and without's labels are not grouped by.
+		{query{Expr: `sum without (sku) (m{x="by (y)"})`}, nil},
+		// Grafana's variables are substituted before the query is parsed.
+		{query{Expr: `sum by (scope) (increase(m{account=~"$account"}[$__range]))`}, []string{"scope"}},
+	} {
+		got, err := expectedLabels(c.q)
+		if err != nil || !reflect.DeepEqual(got, c.want) {
+			t.Errorf("expectedLabels(%s) = %v, %v; want %v", c.q.Expr, got, err, c.want)
+		}
 	}
-	got := expectedLabels(q)
-	want := []string{"account", "code", "endpoint"}
-	if !reflect.DeepEqual(got, want) {
-		t.Errorf("expectedLabels = %v, want %v", got, want)
+	if _, err := expectedLabels(query{Expr: `sum by (x (m)`}); err == nil {
+		t.Error("expectedLabels of invalid PromQL: want an error")
 	}
 }
 
@@ -101,12 +117,22 @@ func TestValidateRejectsFixedDatasource(t *testing.T) {
 }
 
 // fakePrometheus answers /api/v1/query from a table of expression → result series, and
-// /api/v1/labels?match[]=METRIC from a table of metric → label names.
+// /api/v1/labels?match[]={__name__="METRIC"} from a table of metric → label names.
 func fakePrometheus(t *testing.T, results map[string][]map[string]string, labels map[string][]string) *httptest.Server {
 	t.Helper()
 	return httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		if r.URL.Path == "/api/v1/labels" {
-			names := labels[r.URL.Query().Get("match[]")]
+			// panelcheck asks for {__name__="METRIC"}, which works for a UTF-8 name too.
+			sel := r.URL.Query().Get("match[]")
+			quoted, ok := strings.CutPrefix(sel, "{__name__=")
+			quoted, ok2 := strings.CutSuffix(quoted, "}")
+			metric, err := strconv.Unquote(quoted)
+			if !ok || !ok2 || err != nil {
+				w.WriteHeader(http.StatusBadRequest)
+				fmt.Fprintf(w, `{"status":"error","errorType":"bad_data","error":"unexpected match[] %q"}`, sel)
+				return
+			}
+			names := labels[metric]
 			if names == nil {
 				names = []string{}
 			}

@@ -1,0 +1,91 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"math"
+	"sort"
+	"strings"
+	"time"
+
+	"github.com/github-billing-exporter/github-billing-exporter/collector"
+	"github.com/github-billing-exporter/github-billing-exporter/config"
+	"github.com/github-billing-exporter/github-billing-exporter/githubapi"
+)
+
+// hourlyLimit is GitHub's primary rate limit per token and hour.
+const hourlyLimit = 5000
+
+// aiCreditRound is what one account's per-user AI-credit view costs.
+type aiCreditRound struct {
+	account  githubapi.Account
+	seats    int
+	interval time.Duration
+}
+
+// perRound is seats ÷ 100 (the seat list's pages, rounded up) plus one
+// request per seat holder.
+func (r aiCreditRound) perRound() int { return int(math.Ceil(float64(r.seats)/100)) + r.seats }
+
+func (r aiCreditRound) perHour() float64 {
+	return float64(r.perRound()) * float64(time.Hour) / float64(r.interval)
+}
+
+func (r aiCreditRound) String() string {
+	return fmt.Sprintf("%s: (%d seats ÷ 100 = %d pages + %d seat holders) = %d requests a round every %s = %.1f an hour",
+		r.account, r.seats, r.perRound()-r.seats, r.seats, r.perRound(), r.interval, r.perHour())
+}
+
+// checkAICreditBudget counts the seats of every account the per-user
+// AI-credit view reads (one request of one seat each: total_seats), logs the
+// requests an hour the view implies, and refuses the configuration when the
+// view alone would spend more than aiCreditsShare of a credential's hourly
+// limit.
+func (s *server) checkAICreditBudget(cfg *config.Resolved, targets []collector.Target, settings collector.Settings) error {
+	var view collector.Factory
+	for _, f := range collector.Collectors() {
+		if f.Name == collector.AICreditsByUser {
+			view = f
+		}
+	}
+	byCredential := map[string][]aiCreditRound{}
+	for i, t := range targets {
+		if !view.AppliesTo(t.Account.Scope) {
+			continue
+		}
+		ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+		seats, err := t.Client.CopilotSeatTotal(ctx, t.Account)
+		cancel()
+		if err != nil {
+			s.logger.Warn("per-user AI credits: cannot count the seat holders to check the API budget; the view's own refresh will report what fails", "account", t.Account.String(), "err", err)
+			continue
+		}
+		r := aiCreditRound{account: t.Account, seats: int(seats), interval: t.RefreshInterval(view, settings)}
+		cred := cfg.Targets[i].Credential
+		byCredential[cred] = append(byCredential[cred], r)
+		s.logger.Info("per-user AI credits: API budget", "account", t.Account.String(), "seat_holders", r.seats,
+			"requests_per_round", r.perRound(), "refresh_interval", r.interval, "requests_per_hour", fmt.Sprintf("%.1f", r.perHour()))
+	}
+	creds := make([]string, 0, len(byCredential))
+	for c := range byCredential {
+		creds = append(creds, c)
+	}
+	sort.Strings(creds)
+	for _, cred := range creds {
+		rounds := byCredential[cred]
+		var total float64
+		parts := make([]string, 0, len(rounds))
+		for _, r := range rounds {
+			total += r.perHour()
+			parts = append(parts, r.String())
+		}
+		allowed := s.aiCreditsShare * hourlyLimit
+		if total > allowed {
+			return fmt.Errorf("the per-user AI-credit view (--collector.ai_credits.by-user) would spend %.1f requests an hour with credential %q, more than %.0f%% of GitHub's %d (%.0f): %s; give %s a longer refresh_interval in the collectors block, raise --collector.ai_credits.by-user.max-budget-share, or leave the view off",
+				total, cred, s.aiCreditsShare*100, hourlyLimit, allowed, strings.Join(parts, "; "), collector.AICreditsByUser)
+		}
+		s.logger.Info("per-user AI credits: API budget of the credential", "credential", cred, "requests_per_hour", fmt.Sprintf("%.1f", total),
+			"share_of_limit", fmt.Sprintf("%.1f%%", total/hourlyLimit*100))
+	}
+	return nil
+}

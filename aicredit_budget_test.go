@@ -1,0 +1,121 @@
+package main
+
+import (
+	"bytes"
+	"fmt"
+	"log/slog"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/github-billing-exporter/github-billing-exporter/collector"
+	"github.com/github-billing-exporter/github-billing-exporter/config"
+	"github.com/github-billing-exporter/github-billing-exporter/githubapi"
+	"github.com/github-billing-exporter/github-billing-exporter/githubapi/githubtest"
+)
+
+// aiBudgetServer is a server with the per-user AI-credit view on, for an
+// enterprise of 2,000 seat holders, with configuration yaml after the
+// github block.
+func aiBudgetServer(t *testing.T, share float64, yaml string) (*server, *bytes.Buffer, error) {
+	t.Helper()
+	d := githubtest.NewDataset()
+	pd := &githubtest.PlatformData{}
+	for i := range 2000 {
+		pd.CopilotSeats = append(pd.CopilotSeats, githubapi.CopilotSeat{CreatedAt: "2026-01-12T09:00:00Z",
+			Assignee: &githubapi.CopilotAssignee{Login: fmt.Sprintf("user-%04d", i), ID: int64(i + 1), Type: "User"}})
+	}
+	d.Enterprises["acme"] = &githubtest.AccountData{Platform: pd}
+	fake := githubtest.Start(t, d)
+	var log bytes.Buffer
+	srv := newServer(serverConfig{
+		logger:          slog.New(slog.NewTextHandler(&log, nil)),
+		telemetryPath:   "/metrics",
+		aiCreditsByUser: true,
+		aiCreditsShare:  share,
+		source: func() (*config.Resolved, error) {
+			return config.Parse("ai.yml", []byte(fmt.Sprintf("github: {api_url: %q, token: t}\n", fake.URL)+yaml), func(string) string { return "" })
+		},
+	})
+	exp, err := collector.NewExporter(collector.Config{Collectors: []string{collector.AICreditsByUser}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(exp.Close)
+	srv.exporter = exp
+	return srv, &log, srv.reload()
+}
+
+// At 1h, 2,000 seat holders cost 20 pages + 2,000 = 2,020 requests an hour,
+// over 20% of 5,000 (1,000): the start is refused with that arithmetic.
+func TestAICreditsByUserRefusedAtStartWithItsArithmetic(t *testing.T) {
+	_, _, err := aiBudgetServer(t, 0.2, "collectors: {ai_credits_by_user: {refresh_interval: 1h}}\nenterprises: [{name: acme}]\n")
+	if err == nil {
+		t.Fatal("started although the view would spend 2,020 requests an hour")
+	}
+	for _, want := range []string{"2020.0 requests an hour", `credential "default"`, "20% of GitHub's 5000 (1000)",
+		`enterprise "acme": (2000 seats ÷ 100 = 20 pages + 2000 seat holders) = 2020 requests a round every 1h0m0s = 2020.0 an hour`,
+		"refresh_interval"} {
+		if !strings.Contains(err.Error(), want) {
+			t.Errorf("error does not say %q:\n%v", want, err)
+		}
+	}
+}
+
+// At the default 6h the same enterprise costs 2,020 ÷ 6 = 336.7 requests an
+// hour, under 1,000: it starts and logs the figures; with a 5% share (250)
+// it is refused.
+func TestAICreditsByUserBudgetLoggedAtStart(t *testing.T) {
+	_, log, err := aiBudgetServer(t, 0.2, "enterprises: [{name: acme}]\n")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, want := range []string{"seat_holders=2000", "requests_per_round=2020", "refresh_interval=6h0m0s", "requests_per_hour=336.7", "share_of_limit=6.7%"} {
+		if !strings.Contains(log.String(), want) {
+			t.Errorf("the start-up log does not say %s:\n%s", want, log)
+		}
+	}
+	_, _, err = aiBudgetServer(t, 0.05, "enterprises: [{name: acme}]\n")
+	if err == nil || !strings.Contains(err.Error(), "336.7 requests an hour") || !strings.Contains(err.Error(), "5% of GitHub's 5000 (250)") {
+		t.Errorf("err = %v, want a refusal at 336.7 an hour over 250", err)
+	}
+}
+
+// A collectors block naming no collector is refused.
+func TestCollectorsBlockUnknownName(t *testing.T) {
+	_, _, err := aiBudgetServer(t, 0.2, "collectors: {ai_credit_by_users: {refresh_interval: 1h}}\nenterprises: [{name: acme}]\n")
+	if err == nil || !strings.Contains(err.Error(), `"ai_credit_by_users" is no collector`) {
+		t.Errorf("err = %v, want the unknown collector named", err)
+	}
+}
+
+// The demo's per-user rows add up to each account's AI credits, per model,
+// __other__ included, and its cost centers to the enterprise's.
+func TestDemoAICreditsPerUserAddUp(t *testing.T) {
+	now := time.Date(2026, 11, 20, 13, 0, 0, 0, time.UTC)
+	series, _ := demoScrape(t, now)
+	for _, a := range []struct{ scope, name string }{
+		{"enterprise", githubtest.DemoEnterprise}, {"organization", githubtest.DemoOrgWeb}, {"organization", githubtest.DemoOrgData},
+	} {
+		match := map[string]string{"scope": a.scope, "account": a.name}
+		for _, suffix := range []string{"net_amount_usd", "gross_quantity", "discount_amount_usd"} {
+			total := demoSum(series["ai_credit_"+suffix], "model", match)
+			users := demoSum(series["ai_credit_user_"+suffix], "model", match)
+			if len(total) == 0 {
+				t.Fatalf("%s %s: no AI credits", a.scope, a.name)
+			}
+			demoCloseMaps(t, a.scope+" "+a.name+" users' "+suffix, users, total)
+			if a.scope == "enterprise" {
+				demoCloseMaps(t, "cost centers' "+suffix, demoSum(series["ai_credit_cost_center_"+suffix], "model", match), total)
+			}
+		}
+	}
+	for _, s := range series["ai_credit_reconciliation_difference_usd"] {
+		if s.value != 0 {
+			t.Errorf("reconciliation %v = %v, want 0", s.labels, s.value)
+		}
+	}
+	if len(series["ai_credit_reconciliation_difference_usd"]) == 0 {
+		t.Error("no reconciliation series")
+	}
+}

@@ -1,0 +1,306 @@
+package collector
+
+import (
+	"context"
+	"math"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/github-billing-exporter/github-billing-exporter/githubapi"
+	"github.com/github-billing-exporter/github-billing-exporter/githubapi/githubtest"
+)
+
+// aiTestRow is one AI-credit row: quantities in credits, amounts in dollars
+// (a credit is $0.01).
+func aiTestRow(model string, grossQ, discQ float64) githubapi.ModelUsageItem {
+	return githubapi.ModelUsageItem{
+		UsageSummaryItem: githubapi.UsageSummaryItem{
+			Product: "Copilot", SKU: "Copilot AI Credits", UnitType: "credits", PricePerUnit: 0.01,
+			BillingAmounts: githubapi.BillingAmounts{
+				GrossQuantity: grossQ, GrossAmount: grossQ / 100,
+				DiscountQuantity: discQ, DiscountAmount: discQ / 100,
+				NetQuantity: grossQ - discQ, NetAmount: (grossQ - discQ) / 100,
+			},
+		},
+		Model: model,
+	}
+}
+
+func aiTestSeat(login string) githubapi.CopilotSeat {
+	return githubapi.CopilotSeat{CreatedAt: "2026-01-12T09:00:00Z", PlanType: "business",
+		Assignee: &githubapi.CopilotAssignee{Login: login, ID: 1, Type: "User"}}
+}
+
+// aiTestDataset is the enterprise acme with four seat holders (bob's seat
+// comes twice, from two organizations), two cost centers, and the
+// organization acme-web, which belongs to the enterprise and so answers 403
+// to the user filter.
+//
+// Per user, net = gross − discount, in dollars:
+//
+//	alice: GPT-5 gross 1000 cr ($10), discount 400 ($4), net 600 ($6);
+//	       Claude gross 200 ($2), net 200 ($2)             → net $8
+//	bob:   GPT-5 gross 300 ($3), discount 300 ($3), net 0;
+//	       Claude gross 500 ($5), net 500 ($5)             → net $5
+//	carol: GPT-5 gross 150 ($1.50), net 150 ($1.50)        → net $1.50
+//	dave:  no use.
+//
+// The unfiltered answer is their sum: GPT-5 gross 1450 ($14.50), discount
+// 700 ($7), net 750 ($7.50); Claude gross 700 ($7), net 700 ($7).
+// Per cost center: Platform (cc-1) GPT-5 gross 1300, discount 700, net 600
+// ($6) and Claude 600 ($6); Data (cc-2) Claude 50 ($0.50); none GPT-5 150
+// ($1.50). GPT-5: 7.50 − (6 + 1.50) = 0; Claude: 7 − (6 + 0.50) = $0.50
+// that no cost center accounts for.
+func aiTestDataset() *githubtest.Dataset {
+	period := githubapi.SummaryTimePeriod{Year: 2026, Month: 11}
+	d := githubtest.NewDataset()
+	ent := &githubtest.PlatformData{
+		CostCenters: []githubapi.CostCenter{
+			{ID: "cc-1", Name: "Platform", State: "active", Resources: []githubapi.CostCenterResource{}},
+			{ID: "cc-2", Name: "Data", State: "active", Resources: []githubapi.CostCenterResource{}},
+		},
+	}
+	ent.AICreditUsage = &githubapi.ModelUsageReport{TimePeriod: period, UsageItems: []githubapi.ModelUsageItem{
+		aiTestRow("GPT-5", 1450, 700), aiTestRow("Claude Sonnet 4.5", 700, 0)}}
+	ent.CopilotSeats = []githubapi.CopilotSeat{aiTestSeat("alice"), aiTestSeat("bob"), aiTestSeat("carol"), aiTestSeat("Bob"), aiTestSeat("dave")}
+	ent.AICreditUsageByUser = map[string][]githubapi.ModelUsageItem{
+		"alice": {aiTestRow("GPT-5", 1000, 400), aiTestRow("Claude Sonnet 4.5", 200, 0)},
+		"bob":   {aiTestRow("GPT-5", 300, 300), aiTestRow("Claude Sonnet 4.5", 500, 0)},
+		"carol": {aiTestRow("GPT-5", 150, 0)},
+	}
+	ent.AICreditUsageByCostCenter = map[string][]githubapi.ModelUsageItem{
+		"cc-1": {aiTestRow("GPT-5", 1300, 700), aiTestRow("Claude Sonnet 4.5", 600, 0)},
+		"cc-2": {aiTestRow("Claude Sonnet 4.5", 50, 0)},
+		"none": {aiTestRow("GPT-5", 150, 0)},
+	}
+	d.Enterprises["acme"] = &githubtest.AccountData{Platform: ent}
+	web := &githubtest.PlatformData{}
+	web.AICreditUsage = &githubapi.ModelUsageReport{TimePeriod: period, UsageItems: []githubapi.ModelUsageItem{aiTestRow("GPT-5", 100, 0)}}
+	web.CopilotSeats = []githubapi.CopilotSeat{aiTestSeat("alice"), aiTestSeat("erin")}
+	web.AICreditUserFilterForbidden = true
+	d.Organizations["acme-web"] = &githubtest.AccountData{Platform: web}
+	return d
+}
+
+// aiTestNow keeps the view in the fixture's month (November 2026).
+func aiTestNow() time.Time { return exporterTestT0 }
+
+const (
+	aiTestGPT    = "GPT-5"
+	aiTestClaude = "Claude Sonnet 4.5"
+)
+
+func aiUserKey(metric, user, model string) string {
+	return dataKey("ai_credit_user_"+metric, "enterprise", "acme", "user", user, "product", "Copilot", "sku", "Copilot AI Credits", "unit_type", "credits", "model", model)
+}
+
+func expectNear(t *testing.T, series map[string]float64, k string, want float64) {
+	t.Helper()
+	got, ok := series[k]
+	if !ok {
+		t.Errorf("missing %s", k)
+		return
+	}
+	if math.Abs(got-want) > 1e-9 {
+		t.Errorf("%s = %v, want %v", k, got, want)
+	}
+}
+
+// Each user's series are the fake's rows for that user; bob, listed twice
+// by the enterprise, is asked for and counted once; dave, who used nothing,
+// has no series.
+func TestAICreditsByUserValuesAreTheUsersRows(t *testing.T) {
+	f := newExporterTestFixture(t, aiTestDataset(), []string{AICreditsByUser}, Options{Now: aiTestNow})
+	s := f.scrape(t, context.Background())
+	expectValue(t, s, exporterMetricKey("scrape_collector_success", AICreditsByUser, "enterprise", "acme"), 1)
+	for _, c := range []struct {
+		user, model                   string
+		grossQ, discQ, netQ, grossUSD float64
+		discUSD, netUSD               float64
+	}{
+		{"alice", aiTestGPT, 1000, 400, 600, 10, 4, 6},
+		{"alice", aiTestClaude, 200, 0, 200, 2, 0, 2},
+		{"bob", aiTestGPT, 300, 300, 0, 3, 3, 0},
+		{"bob", aiTestClaude, 500, 0, 500, 5, 0, 5},
+		{"carol", aiTestGPT, 150, 0, 150, 1.5, 0, 1.5},
+	} {
+		expectNear(t, s, aiUserKey("gross_quantity", c.user, c.model), c.grossQ)
+		expectNear(t, s, aiUserKey("discount_quantity", c.user, c.model), c.discQ)
+		expectNear(t, s, aiUserKey("net_quantity", c.user, c.model), c.netQ)
+		expectNear(t, s, aiUserKey("gross_amount_usd", c.user, c.model), c.grossUSD)
+		expectNear(t, s, aiUserKey("discount_amount_usd", c.user, c.model), c.discUSD)
+		expectNear(t, s, aiUserKey("net_amount_usd", c.user, c.model), c.netUSD)
+	}
+	expectAbsent(t, s, aiUserKey("net_amount_usd", "carol", aiTestClaude))
+	expectAbsent(t, s, aiUserKey("net_amount_usd", "Bob", aiTestGPT))
+	for k := range s {
+		if strings.Contains(k, `user="dave"`) || strings.Contains(k, `user="`+OtherUser+`"`) {
+			t.Errorf("unexpected series %s", k)
+		}
+	}
+	expectValue(t, s, dataKey("ai_credit_users_folded", "enterprise", "acme"), 0)
+	// One seat page; alice, bob, carol, dave once each (4); cc-1, cc-2
+	// and none (3); the unfiltered answer (1): 4+3+1 = 8 AI-credit calls.
+	if got := f.fake.Requests("/enterprises/acme/copilot/billing/seats"); got != 1 {
+		t.Errorf("%d seat-list requests, want 1", got)
+	}
+	if got := f.fake.Requests("/enterprises/acme/settings/billing/ai_credit/usage"); got != 8 {
+		t.Errorf("%d ai_credit/usage requests, want 8", got)
+	}
+}
+
+// With a limit of 2 users, carol ($1.50, the smallest spender) is summed
+// into __other__; with a limit of 1, bob ($5) is too. Either way the sum
+// over users, __other__ included, is the unfiltered total: net $7.50 of
+// GPT-5 and $7 of Claude.
+func TestAICreditsByUserGuardFoldsTheSmallestSpenders(t *testing.T) {
+	for _, c := range []struct {
+		limit             int
+		kept              []string
+		folded            float64
+		otherGPT, otherCl float64 // __other__'s net dollars; -1: no series
+	}{
+		// limit 2: __other__ = carol: GPT-5 $1.50, no Claude.
+		{2, []string{"alice", "bob"}, 1, 1.5, -1},
+		// limit 1: __other__ = bob + carol: GPT-5 0 + 1.50, Claude 5.
+		{1, []string{"alice"}, 2, 1.5, 5},
+	} {
+		f := newExporterTestFixture(t, aiTestDataset(), []string{AICreditsByUser}, Options{AICreditUserLimit: c.limit, Now: aiTestNow})
+		s := f.scrape(t, context.Background())
+		expectValue(t, s, dataKey("ai_credit_users_folded", "enterprise", "acme"), c.folded)
+		for _, u := range c.kept {
+			if _, ok := s[aiUserKey("net_amount_usd", u, aiTestGPT)]; !ok {
+				t.Errorf("limit %d: %s should keep its own series", c.limit, u)
+			}
+		}
+		expectNear(t, s, aiUserKey("net_amount_usd", OtherUser, aiTestGPT), c.otherGPT)
+		if c.otherCl < 0 {
+			expectAbsent(t, s, aiUserKey("net_amount_usd", OtherUser, aiTestClaude))
+		} else {
+			expectNear(t, s, aiUserKey("net_amount_usd", OtherUser, aiTestClaude), c.otherCl)
+		}
+		expectAbsent(t, s, aiUserKey("net_amount_usd", "carol", aiTestGPT))
+		sums := map[string]float64{}
+		for k, v := range s {
+			if strings.HasPrefix(k, "github_billing_ai_credit_user_net_amount_usd{") && strings.Contains(k, `account="acme"`) {
+				if strings.Contains(k, aiTestGPT) {
+					sums[aiTestGPT] += v
+				} else {
+					sums[aiTestClaude] += v
+				}
+			}
+		}
+		if math.Abs(sums[aiTestGPT]-7.5) > 1e-9 || math.Abs(sums[aiTestClaude]-7) > 1e-9 {
+			t.Errorf("limit %d: sum over users %v, want GPT-5 7.5 and Claude 7 (the unfiltered answer)", c.limit, sums)
+		}
+	}
+}
+
+// The enterprise's credits per cost center, and the part of the unfiltered
+// answer they do not account for.
+func TestAICreditsByUserPerCostCenterAndReconciliation(t *testing.T) {
+	f := newExporterTestFixture(t, aiTestDataset(), []string{AICreditsByUser}, Options{Now: aiTestNow})
+	s := f.scrape(t, context.Background())
+	cc := func(metric, center, model string) string {
+		return dataKey("ai_credit_cost_center_"+metric, "enterprise", "acme", "cost_center", center, "product", "Copilot", "sku", "Copilot AI Credits", "unit_type", "credits", "model", model)
+	}
+	expectNear(t, s, cc("gross_quantity", "Platform", aiTestGPT), 1300)
+	expectNear(t, s, cc("discount_amount_usd", "Platform", aiTestGPT), 7)
+	expectNear(t, s, cc("net_amount_usd", "Platform", aiTestGPT), 6)
+	expectNear(t, s, cc("net_amount_usd", "Platform", aiTestClaude), 6)
+	expectNear(t, s, cc("net_amount_usd", "Data", aiTestClaude), 0.5)
+	expectNear(t, s, cc("net_amount_usd", "", aiTestGPT), 1.5)
+	expectAbsent(t, s, cc("net_amount_usd", "Data", aiTestGPT))
+	rec := func(model string) string {
+		return dataKey("ai_credit_reconciliation_difference_usd", "enterprise", "acme", "product", "Copilot", "sku", "Copilot AI Credits", "unit_type", "credits", "model", model)
+	}
+	expectValue(t, s, rec(aiTestGPT), 0)     // 7.50 − (6 + 1.50)
+	expectNear(t, s, rec(aiTestClaude), 0.5) // 7 − (6 + 0.50)
+}
+
+// acme-web belongs to the enterprise and GitHub refuses it the user filter:
+// the view fails for acme-web only, after one refused request, and says so
+// once in the log however many rounds fail; the enterprise's view and
+// acme-web's account-wide AI credits keep working.
+func TestAICreditsByUser403FailsOnlyThisCollectorForThatAccount(t *testing.T) {
+	f := newExporterTestFixture(t, aiTestDataset(), []string{"ai_credits", AICreditsByUser}, Options{Now: aiTestNow})
+	var s map[string]float64
+	for round := range 3 {
+		if round > 0 {
+			f.clock.Advance(aiCreditsByUserInterval)
+		}
+		s = f.scrape(t, context.Background())
+	}
+	expectValue(t, s, exporterMetricKey("scrape_collector_success", AICreditsByUser, "organization", "acme-web"), 0)
+	expectValue(t, s, exporterMetricKey("scrape_collector_success", "ai_credits", "organization", "acme-web"), 1)
+	expectValue(t, s, exporterMetricKey("scrape_collector_success", AICreditsByUser, "enterprise", "acme"), 1)
+	expectValue(t, s, exporterMetricKey("scrape_collector_success", "ai_credits", "enterprise", "acme"), 1)
+	expectNear(t, s, dataKey("ai_credit_net_amount_usd", "organization", "acme-web", "product", "Copilot", "sku", "Copilot AI Credits", "unit_type", "credits", "model", aiTestGPT), 1)
+	// Three rounds of acme-web: the unfiltered call of ai_credits and one
+	// refused user call each (2 × 3 = 6), not one per seat holder.
+	if got := f.fake.Requests("/organizations/acme-web/settings/billing/ai_credit/usage"); got != 6 {
+		t.Errorf("%d ai_credit/usage requests for acme-web, want 6", got)
+	}
+	if got := f.log.lines("acme-web", "403"); len(got) != 1 {
+		t.Errorf("the 403 is logged %d times, want once:\n%s", len(got), strings.Join(got, "\n"))
+	} else if !strings.Contains(got[0], "enterprise") {
+		t.Errorf("the log line does not point to the enterprise's view: %s", got[0])
+	}
+}
+
+// The view refreshes every 6 hours unless told otherwise, while the other
+// collectors follow refresh_interval (10m here); an account's own interval
+// wins. Over a simulated day scraped every minute: ai_credits 24h/10m = 144
+// rounds per account; the view 24h/6h = 4 rounds for acme and, with its
+// own 12h, 2 rounds for acme-web (one refused call each).
+func TestAICreditsByUserRefreshIntervalOverASimulatedDay(t *testing.T) {
+	f := newExporterTestFixture(t, aiTestDataset(), []string{"ai_credits", AICreditsByUser}, Options{Now: aiTestNow})
+	web := githubapi.Account{Scope: githubapi.ScopeOrganization, Name: "acme-web"}
+	acme := githubapi.Account{Scope: githubapi.ScopeEnterprise, Name: "acme"}
+	f.exp.Apply(exporterTestSettings, []Target{
+		{Account: acme, Client: f.client},
+		{Account: web, Client: f.client, RefreshIntervals: map[string]time.Duration{AICreditsByUser: 12 * time.Hour}},
+	})
+	var s map[string]float64
+	for tick := time.Duration(0); tick < 24*time.Hour; tick += time.Minute {
+		s = f.scrape(t, context.Background())
+		f.clock.Advance(time.Minute)
+	}
+	if got := f.fake.Requests("/enterprises/acme/copilot/billing/seats"); got != 4 {
+		t.Errorf("%d enterprise seat-list requests in a day, want 4 (one a round, every 6h)", got)
+	}
+	// acme: 144 unfiltered calls of ai_credits + 4 rounds × 8 = 176.
+	if got := f.fake.Requests("/enterprises/acme/settings/billing/ai_credit/usage"); got != 144+4*8 {
+		t.Errorf("%d enterprise ai_credit/usage requests in a day, want %d", got, 144+4*8)
+	}
+	if got := f.fake.Requests("/orgs/acme-web/copilot/billing/seats"); got != 2 {
+		t.Errorf("%d acme-web seat-list requests in a day, want 2 (every 12h)", got)
+	}
+	// acme-web: 144 + 2 refused user calls.
+	if got := f.fake.Requests("/organizations/acme-web/settings/billing/ai_credit/usage"); got != 146 {
+		t.Errorf("%d acme-web ai_credit/usage requests in a day, want 146", got)
+	}
+	expectValue(t, s, exporterMetricKey("collector_refresh_interval_seconds", AICreditsByUser, "enterprise", "acme"), 6*3600)
+	expectValue(t, s, exporterMetricKey("collector_refresh_interval_seconds", AICreditsByUser, "organization", "acme-web"), 12*3600)
+	expectValue(t, s, exporterMetricKey("collector_refresh_interval_seconds", "ai_credits", "enterprise", "acme"), 600)
+	// Data 5h59m old is still served, though max_age is 1h: the view's
+	// data lives three of its own intervals.
+	expectValue(t, s, exporterMetricKey("scrape_collector_success", AICreditsByUser, "enterprise", "acme"), 1)
+}
+
+// The view's metrics, read straight from the collector for the enterprise
+// with a limit that folds a user, pass promlint.
+func TestAICreditsByUserLintClean(t *testing.T) {
+	srv := githubtest.Start(t, aiTestDataset())
+	client := srv.Client(t, githubapi.Options{})
+	c := newAICreditsByUserCollector(Options{AICreditUserLimit: 2, Now: aiTestNow})
+	u := update(t, c, client, githubapi.Account{Scope: githubapi.ScopeEnterprise, Name: "acme"})
+	// 5 users' and __other__'s series: alice 2 models, bob 2, __other__
+	// (carol) 1 = 5 label sets × 6 families = 30; users_folded 1; cost
+	// centers: Platform 2 + Data 1 + none 1 = 4 × 6 = 24; reconciliation 2.
+	if got := len(u.metrics); got != 30+1+24+2 {
+		t.Errorf("%d samples, want 57", got)
+	}
+	expectLintClean(t, u)
+}
