@@ -259,6 +259,8 @@ func TestBackfillRateLimitedAndResumedEqualsUninterrupted(t *testing.T) {
 	if _, err := os.Stat(resumed); !errors.Is(err, os.ErrNotExist) {
 		t.Errorf("the output exists before the backfill finished: %v", err)
 	}
+	// The rerun comes after the reset.
+	fake.SetRateLimitRemaining(5000)
 	if err, stderr := backfillFixture(t, fake, flags); err != nil {
 		t.Fatalf("resumed backfill: %v\n%s", err, stderr)
 	} else if !strings.Contains(stderr, "continuing after 2026-10-25") {

@@ -304,7 +304,8 @@ func demoDay(m *demoRows, a githubapi.Account, day time.Time) *DayData {
 // SetRateLimitRemaining sets how many requests the answers' rate-limit
 // headers say are left; each request takes one, and the answer that takes
 // the last says 0, after which a client stops until the reset (the next full
-// hour). The next request starts again from 4,999. A value above 5,000
+// hour). The next request is refused with 403, as GitHub refuses it; the
+// one after it starts again from 4,999. A value above 5,000
 // keeps a long benchmark off the limit.
 func (s *Server) SetRateLimitRemaining(n int) {
 	s.mu.Lock()

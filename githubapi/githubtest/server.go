@@ -195,10 +195,14 @@ func (s *Server) serveHTTP(w http.ResponseWriter, r *http.Request) {
 	override := s.overrides[r.URL.Path]
 	token, latency, etags := s.token, s.latency, s.etags
 	s.remaining--
-	if s.remaining < 0 {
+	// As GitHub does, the request after the answer that said 0 remain is
+	// refused. A client that sent it while that answer was on its way
+	// stops on the refusal; the one after it starts a new hour at 4,999.
+	exhausted := s.remaining == -1
+	if s.remaining < -1 {
 		s.remaining = 4999
 	}
-	remaining := s.remaining
+	remaining := max(s.remaining, 0)
 	s.mu.Unlock()
 
 	if latency > 0 {
@@ -214,6 +218,10 @@ func (s *Server) serveHTTP(w http.ResponseWriter, r *http.Request) {
 	h.Set("X-Ratelimit-Used", strconv.Itoa(5000-remaining))
 	h.Set("X-Ratelimit-Reset", strconv.FormatInt(time.Now().Add(time.Hour).Truncate(time.Hour).Unix(), 10))
 	h.Set("X-Ratelimit-Resource", "core")
+	if exhausted {
+		WriteError(w, http.StatusForbidden, "API rate limit exceeded for installation. If you reach out to GitHub Support for help, please include the request ID.")
+		return
+	}
 	if token != "" && r.Header.Get("Authorization") != "Bearer "+token {
 		WriteError(w, http.StatusUnauthorized, "Bad credentials")
 		return
