@@ -104,7 +104,7 @@ func newApp(stdout, stderr *os.File) (app *kingpin.Application, f *flags, finish
 	app.Flag("refresh.concurrency", "Maximum number of refreshes talking to GitHub at once, across all accounts.").Default("4").IntVar(&f.concurrency)
 	app.Flag("scrape.timeout", "How long a scrape waits for refreshes when Prometheus sends no X-Prometheus-Scrape-Timeout-Seconds header.").Default("10s").DurationVar(&f.scrapeTimeout)
 	app.Flag("scrape.timeout-offset", "Subtracted from Prometheus's scrape timeout so the answer arrives in time.").Default("500ms").DurationVar(&f.timeoutOffset)
-	app.Flag("github.max-response-bytes", "Largest GitHub response body accepted.").Default(fmt.Sprint(githubapi.DefaultMaxResponseBytes)).Int64Var(&f.maxResponseBytes)
+	app.Flag("github.max-response-bytes", "Largest usage report accepted (streamed); other answers are also capped at 32 MiB.").Default(fmt.Sprint(githubapi.DefaultMaxResponseBytes)).Int64Var(&f.maxResponseBytes)
 
 	disableDefaults := app.Flag("collector.disable-defaults", "Disable every collector that is not explicitly enabled.").Bool()
 	explicit := map[string]bool{}

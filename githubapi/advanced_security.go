@@ -73,7 +73,7 @@ func (c *Client) AdvancedSecurityProductCommitters(ctx context.Context, a Accoun
 			return nil, err
 		}
 		var body AdvancedSecurityCommitters
-		err = decodeRequired(e, resp.Body, &body, "repositories")
+		err = decodeRequired(e, resp, &body, "repositories")
 		resp.Body.Close()
 		if err != nil {
 			c.etags.forget(next)

@@ -308,6 +308,18 @@ type endpoint struct {
 	template string
 	path     string
 	query    url.Values
+	// streamed says the answer is read row by row, never held whole: it
+	// may be as large as Options.MaxResponseBytes. Any other answer is
+	// capped at maxDocumentBytes too.
+	streamed bool
+}
+
+// limit is the largest body accepted for e.
+func (c *Client) limit(e endpoint) int64 {
+	if e.streamed {
+		return c.maxBytes
+	}
+	return min(c.maxBytes, maxDocumentBytes)
 }
 
 func (c *Client) url(e endpoint) string {
@@ -384,7 +396,12 @@ func (c *Client) attempt(ctx context.Context, e endpoint, rawURL string) (*http.
 			// The next call would be refused: stop before making it.
 			c.limiter.block(c.now(), rl.Reset, fmt.Sprintf("primary rate limit of %.0f requests used up", rl.Limit))
 		}
-		resp.Body = newLimitedBody(resp.Body, c.maxBytes)
+		if limit := c.limit(e); resp.ContentLength > limit {
+			resp.Body.Close()
+			return nil, &DecodeError{Endpoint: e.template, Path: req.URL.Path, Err: &TooLargeError{Limit: limit}}
+		} else {
+			resp.Body = newLimitedBody(resp.Body, limit)
+		}
 		if etag := resp.Header.Get("ETag"); etag != "" {
 			resp.Body = c.etags.capture(rawURL, etag, resp.Header, resp.Body)
 		}
@@ -422,7 +439,7 @@ func (c *Client) getJSON(ctx context.Context, e endpoint, v any, required ...str
 		return err
 	}
 	defer resp.Body.Close()
-	if err := decodeRequired(e, resp.Body, v, required...); err != nil {
+	if err := decodeRequired(e, resp, v, required...); err != nil {
 		// A later 304 would confirm this body and fail the same way.
 		c.etags.forget(rawURL)
 		return c.secrets.scrubError(err)
@@ -430,11 +447,42 @@ func (c *Client) getJSON(ctx context.Context, e endpoint, v any, required ...str
 	return nil
 }
 
-func decode(e endpoint, body io.Reader, v any) error {
-	if err := json.NewDecoder(body).Decode(v); err != nil {
-		return &DecodeError{Endpoint: e.template, Path: e.path, Err: err}
+// maxDocumentBytes caps a JSON answer that is decoded whole: every answer
+// but the usage reports, which are streamed row by row and capped by
+// Options.MaxResponseBytes alone. GitHub's largest such documents (the
+// cost-center list of an enterprise with 100,000 repositories, 100 seats
+// of a seat list) are a few MB; a budget list is kilobytes.
+const maxDocumentBytes int64 = 32 << 20
+
+// readBody reads a whole answer into one buffer, sized once when
+// Content-Length says how much will come. A body that ends before its
+// Content-Length is an error (net/http reports io.ErrUnexpectedEOF), not a
+// document cut short.
+func readBody(body io.Reader, length int64) ([]byte, error) {
+	var buf bytes.Buffer
+	if length > 0 && length <= maxDocumentBytes {
+		buf.Grow(int(length) + bytes.MinRead)
 	}
-	return nil
+	_, err := buf.ReadFrom(body)
+	return buf.Bytes(), err
+}
+
+// decode reads one JSON document into v. Trailing data after the document
+// is an error, as is a body cut short.
+func decode(e endpoint, resp *http.Response, v any) error {
+	_, err := decodeBody(e, resp, v)
+	return err
+}
+
+func decodeBody(e endpoint, resp *http.Response, v any) ([]byte, error) {
+	data, err := readBody(resp.Body, resp.ContentLength)
+	if err == nil {
+		err = json.Unmarshal(data, v)
+	}
+	if err != nil {
+		return nil, &DecodeError{Endpoint: e.template, Path: e.path, Err: err}
+	}
+	return data, nil
 }
 
 // MissingFieldError is an answer that lacks fields its schema requires, or
@@ -456,87 +504,20 @@ func (e *MissingFieldError) Error() string {
 	return "required fields " + strings.Join(quoted, ", ") + " are missing or null"
 }
 
-// decodeRequired decodes one JSON object into v like decode and refuses it,
-// with a *DecodeError wrapping a *MissingFieldError, when any of the required
-// top-level fields is absent or null (a null body lacks them all). Fields
-// not named are optional, and unknown fields are ignored.
-func decodeRequired(e endpoint, body io.Reader, v any, required ...string) error {
-	if len(required) == 0 {
-		return decode(e, body, v)
+// decodeRequired decodes one JSON document into v like decode and refuses
+// it, with a *DecodeError wrapping a *MissingFieldError, when any of the
+// required fields is absent or null (a null body lacks them all). Fields
+// not named are optional, and unknown fields are ignored. The body is held
+// once: the fields are looked up in the bytes read, without a copy.
+func decodeRequired(e endpoint, resp *http.Response, v any, required ...string) error {
+	data, err := decodeBody(e, resp, v)
+	if err != nil || len(required) == 0 {
+		return err
 	}
-	var raw json.RawMessage
-	if err := json.NewDecoder(body).Decode(&raw); err != nil {
-		return &DecodeError{Endpoint: e.template, Path: e.path, Err: err}
-	}
-	if err := json.Unmarshal(raw, v); err != nil {
-		return &DecodeError{Endpoint: e.template, Path: e.path, Err: err}
-	}
-	// v took it, so raw is an object or null: both fit the map.
-	var fields map[string]json.RawMessage
-	if err := json.Unmarshal(raw, &fields); err != nil {
-		return &DecodeError{Endpoint: e.template, Path: e.path, Err: err}
-	}
-	var missing []string
-	for _, name := range required {
-		missing = append(missing, missingAt(fields, "", name)...)
-	}
-	if len(missing) > 0 {
+	if missing := missingFields(data, required); len(missing) > 0 {
 		return &DecodeError{Endpoint: e.template, Path: e.path, Err: &MissingFieldError{Fields: missing}}
 	}
 	return nil
-}
-
-// missingAt checks one required name against an object's fields. A plain
-// name is a top-level field; "list[].name" requires name in every element
-// of the list (reported as "list[2].name"); "a|b" is satisfied by either
-// field (GitHub's schema and examples disagree on some names). prefix is
-// the path of fields in the answer, for the report.
-func missingAt(fields map[string]json.RawMessage, prefix, name string) []string {
-	if list, rest, ok := strings.Cut(name, "[]."); ok {
-		raw, found := fieldValue(fields, list)
-		if !found {
-			return nil // the list itself is checked by its own name
-		}
-		var items []map[string]json.RawMessage
-		if err := json.Unmarshal(raw, &items); err != nil {
-			return []string{prefix + list}
-		}
-		// The first element lacking it is named: a page of 100 budgets
-		// without budget_type is one problem, not 100.
-		for i, it := range items {
-			if m := missingAt(it, prefix+list+"["+strconv.Itoa(i)+"].", rest); len(m) > 0 {
-				return m
-			}
-		}
-		return nil
-	}
-	for _, alt := range strings.Split(name, "|") {
-		if hasField(fields, alt) {
-			return nil
-		}
-	}
-	return []string{prefix + name}
-}
-
-// fieldValue is the non-null value of name in fields, matched like hasField.
-func fieldValue(fields map[string]json.RawMessage, name string) (json.RawMessage, bool) {
-	for k, v := range fields {
-		if strings.EqualFold(k, name) && string(v) != "null" {
-			return v, true
-		}
-	}
-	return nil, false
-}
-
-// hasField says whether fields has name with a value other than null,
-// matching keys without regard to case as encoding/json does.
-func hasField(fields map[string]json.RawMessage, name string) bool {
-	for k, v := range fields {
-		if strings.EqualFold(k, name) && string(v) != "null" {
-			return true
-		}
-	}
-	return false
 }
 
 // maxPages bounds Link-header pagination: 1,000 pages of 100 is more
@@ -547,7 +528,7 @@ const maxPages = 1000
 // eachPage follows the Link header's rel="next" from the first page of e,
 // handing each answer's body to page. It refuses to follow a link to another
 // host, so the credential never leaves the configured API.
-func (c *Client) eachPage(ctx context.Context, e endpoint, page func(body io.Reader) error) error {
+func (c *Client) eachPage(ctx context.Context, e endpoint, page func(resp *http.Response) error) error {
 	next := c.url(e)
 	for pages := 0; next != ""; pages++ {
 		if pages == maxPages {
@@ -557,7 +538,7 @@ func (c *Client) eachPage(ctx context.Context, e endpoint, page func(body io.Rea
 		if err != nil {
 			return err
 		}
-		err = page(resp.Body)
+		err = page(resp)
 		resp.Body.Close()
 		if err != nil {
 			// A later 304 would confirm this page and fail the same way.

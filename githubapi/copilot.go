@@ -3,7 +3,7 @@ package githubapi
 import (
 	"context"
 	"fmt"
-	"io"
+	"net/http"
 	"net/url"
 )
 
@@ -118,12 +118,12 @@ func (c *Client) CopilotSeats(ctx context.Context, a Account) (*CopilotSeats, er
 	e.query = url.Values{"per_page": {"100"}}
 	out := &CopilotSeats{}
 	first := true
-	err := c.eachPage(ctx, e, func(body io.Reader) error {
+	err := c.eachPage(ctx, e, func(resp *http.Response) error {
 		var page struct {
 			TotalSeats float64       `json:"total_seats"`
 			Seats      []CopilotSeat `json:"seats"`
 		}
-		if err := decodeRequired(e, body, &page, copilotSeatsRequired...); err != nil {
+		if err := decodeRequired(e, resp, &page, copilotSeatsRequired...); err != nil {
 			return err
 		}
 		if first {

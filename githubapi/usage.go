@@ -53,6 +53,7 @@ func (c *Client) Usage(ctx context.Context, a Account, q UsageQuery, each func(*
 	if err != nil {
 		return err
 	}
+	e.streamed = true
 	if q.CostCenterID != "" {
 		if a.Scope != ScopeEnterprise {
 			return fmt.Errorf("GET %s: cost_center_id applies to enterprises only", e.template)
