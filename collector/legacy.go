@@ -3,6 +3,7 @@ package collector
 import (
 	"context"
 	"fmt"
+	"math"
 
 	"github.com/prometheus/client_golang/prometheus"
 
@@ -39,13 +40,17 @@ func (actionsCollector) Update(ctx context.Context, c *githubapi.Client, a githu
 		return nil, fmt.Errorf("fetch Actions billing for %s: %w", a, err)
 	}
 	m := newMetricSet(a)
-	m.gauge(actionsUsed, b.TotalMinutesUsed*secondsPerMinute)
-	m.gauge(actionsPaidUsed, b.TotalPaidMinutesUsed*secondsPerMinute)
-	m.gauge(actionsIncluded, b.IncludedMinutes*secondsPerMinute)
+	var u units
+	m.gauge(actionsUsed, u.convert("total_minutes_used", b.TotalMinutesUsed, secondsPerMinute))
+	m.gauge(actionsPaidUsed, u.convert("total_paid_minutes_used", b.TotalPaidMinutesUsed, secondsPerMinute))
+	m.gauge(actionsIncluded, u.convert("included_minutes", b.IncludedMinutes, secondsPerMinute))
 	for runner, minutes := range b.MinutesUsedBreakdown {
 		if runner != "total" { // a sum GitHub adds, not a runner
-			m.gauge(actionsRunnerUsed, minutes*secondsPerMinute, runner)
+			m.gauge(actionsRunnerUsed, u.convert("minutes_used_breakdown", minutes, secondsPerMinute), runner)
 		}
+	}
+	if u.err != nil {
+		return nil, fmt.Errorf("convert Actions billing for %s: %w", a, u.err)
 	}
 	return m.metrics(), nil
 }
@@ -60,9 +65,13 @@ func (packagesCollector) Update(ctx context.Context, c *githubapi.Client, a gith
 		return nil, fmt.Errorf("fetch Packages billing for %s: %w", a, err)
 	}
 	m := newMetricSet(a)
-	m.gauge(packagesBandwidth, b.TotalGigabytesBandwidthUsed*bytesPerGigabyte)
-	m.gauge(packagesPaid, b.TotalPaidGigabytesBandwidthUsed*bytesPerGigabyte)
-	m.gauge(packagesIncluded, b.IncludedGigabytesBandwidth*bytesPerGigabyte)
+	var u units
+	m.gauge(packagesBandwidth, u.convert("total_gigabytes_bandwidth_used", b.TotalGigabytesBandwidthUsed, bytesPerGigabyte))
+	m.gauge(packagesPaid, u.convert("total_paid_gigabytes_bandwidth_used", b.TotalPaidGigabytesBandwidthUsed, bytesPerGigabyte))
+	m.gauge(packagesIncluded, u.convert("included_gigabytes_bandwidth", b.IncludedGigabytesBandwidth, bytesPerGigabyte))
+	if u.err != nil {
+		return nil, fmt.Errorf("convert Packages billing for %s: %w", a, u.err)
+	}
 	return m.metrics(), nil
 }
 
@@ -76,8 +85,25 @@ func (sharedStorageCollector) Update(ctx context.Context, c *githubapi.Client, a
 		return nil, fmt.Errorf("fetch shared storage billing for %s: %w", a, err)
 	}
 	m := newMetricSet(a)
-	m.gauge(storageEstimated, b.EstimatedStorageForMonth*bytesPerGigabyte)
-	m.gauge(storageEstimatedPay, b.EstimatedPaidStorageForMonth*bytesPerGigabyte)
-	m.gauge(cycleRemaining, b.DaysLeftInBillingCycle*secondsPerDay)
+	var u units
+	m.gauge(storageEstimated, u.convert("estimated_storage_for_month", b.EstimatedStorageForMonth, bytesPerGigabyte))
+	m.gauge(storageEstimatedPay, u.convert("estimated_paid_storage_for_month", b.EstimatedPaidStorageForMonth, bytesPerGigabyte))
+	m.gauge(cycleRemaining, u.convert("days_left_in_billing_cycle", b.DaysLeftInBillingCycle, secondsPerDay))
+	if u.err != nil {
+		return nil, fmt.Errorf("convert shared storage billing for %s: %w", a, u.err)
+	}
 	return m.metrics(), nil
+}
+
+// units converts GitHub's figures (minutes, gigabytes, days) to base units
+// and remembers the first that does not fit a float64 once converted: a
+// gauge of ±Inf is no figure anyone can use.
+type units struct{ err error }
+
+func (u *units) convert(field string, v, factor float64) float64 {
+	x := v * factor
+	if math.IsInf(x, 0) && u.err == nil {
+		u.err = fmt.Errorf("%s = %g is out of range once converted to base units", field, v)
+	}
+	return x
 }

@@ -230,3 +230,45 @@ func TestCollectorTable(t *testing.T) {
 		t.Error("NewExporter accepted an unknown collector")
 	}
 }
+
+// Defect 11: encoding/json turns each invalid UTF-8 byte of a key into
+// U+FFFD, so two runner keys that differ only in invalid bytes become one
+// map key and one value was lost. Both are summed into the U+FFFD runner:
+// (5 + 7) minutes = 720 s. A key GitHub repeats is summed too: UBUNTU
+// 200 + 10 minutes = 12,600 s.
+func TestActionsRunnerKeysThatCollideAreSummed(t *testing.T) {
+	fake := githubtest.Start(t, nil)
+	client := fake.Client(t, githubapi.Options{})
+	fake.Override("/orgs/acme-web/settings/billing/actions", githubtest.ServeString("{\"total_minutes_used\": 222, \"total_paid_minutes_used\": 0, \"included_minutes\": 3000,"+
+		"\"minutes_used_breakdown\": {\"UBUNTU\": 200, \"\xff\": 5, \"\xfe\": 7, \"UBUNTU\": 10}}"))
+	c := update(t, legacyTestNew(t, "actions", Options{}), client, githubapi.Account{Scope: githubapi.ScopeOrganization, Name: "acme-web"})
+	expected := `
+# HELP github_billing_actions_runner_used_seconds Actions run time used by runner type (minutes_used_breakdown).
+# TYPE github_billing_actions_runner_used_seconds gauge
+github_billing_actions_runner_used_seconds{account="acme-web",runner="UBUNTU",scope="organization"} 12600
+github_billing_actions_runner_used_seconds{account="acme-web",runner="` + "\uFFFD" + `",scope="organization"} 720
+`
+	if err := testutil.CollectAndCompare(c, strings.NewReader(expected), "github_billing_actions_runner_used_seconds"); err != nil {
+		t.Error(err)
+	}
+}
+
+// Defect 11: a figure too large for its unit conversion (1e300 GB is
+// 1e309 bytes, past float64) fails the collector with the field's name,
+// instead of exporting +Inf.
+func TestLegacyConversionOverflowFails(t *testing.T) {
+	for _, tc := range []struct{ area, body, field string }{
+		{"packages", `{"total_gigabytes_bandwidth_used": 1e300, "total_paid_gigabytes_bandwidth_used": 0, "included_gigabytes_bandwidth": 10}`, "total_gigabytes_bandwidth_used"},
+		{"actions", `{"total_minutes_used": 1, "total_paid_minutes_used": 0, "included_minutes": 3000, "minutes_used_breakdown": {"UBUNTU": -1e307}}`, "minutes_used_breakdown"},
+		{"shared-storage", `{"days_left_in_billing_cycle": 3, "estimated_paid_storage_for_month": 0, "estimated_storage_for_month": 1.5e300}`, "estimated_storage_for_month"},
+	} {
+		fake := githubtest.Start(t, nil)
+		client := fake.Client(t, githubapi.Options{})
+		fake.Override("/orgs/acme-web/settings/billing/"+tc.area, githubtest.ServeString(tc.body))
+		name := strings.ReplaceAll(tc.area, "-", "_")
+		_, err := legacyTestNew(t, name, Options{}).Update(context.Background(), client, githubapi.Account{Scope: githubapi.ScopeOrganization, Name: "acme-web"})
+		if err == nil || !strings.Contains(err.Error(), tc.field) || !strings.Contains(err.Error(), "out of range") {
+			t.Errorf("%s: err = %v, want an out-of-range error naming %s", tc.area, err, tc.field)
+		}
+	}
+}

@@ -1,6 +1,11 @@
 package githubapi
 
-import "context"
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"fmt"
+)
 
 // ActionsBilling is GET {scope}/settings/billing/actions (retired on
 // GitHub's hosted service; GitHub Enterprise Server and mirrors answer it).
@@ -10,7 +15,41 @@ type ActionsBilling struct {
 	IncludedMinutes      float64 `json:"included_minutes"`
 	// MinutesUsedBreakdown is keyed by runner as GitHub sends it (UBUNTU,
 	// MACOS, ubuntu_4_core, …); the key "total" is a sum, not a runner.
-	MinutesUsedBreakdown map[string]float64 `json:"minutes_used_breakdown"`
+	MinutesUsedBreakdown RunnerMinutes `json:"minutes_used_breakdown"`
+}
+
+// RunnerMinutes is minutes_used_breakdown. A key that comes twice is summed,
+// not overwritten: encoding/json turns every invalid UTF-8 byte of a key
+// into U+FFFD, so two runner names that differ only in such bytes arrive as
+// one key, and each of their minutes counts.
+type RunnerMinutes map[string]float64
+
+// UnmarshalJSON implements json.Unmarshaler.
+func (r *RunnerMinutes) UnmarshalJSON(data []byte) error {
+	if string(data) == "null" {
+		*r = nil
+		return nil
+	}
+	dec := json.NewDecoder(bytes.NewReader(data))
+	if open, err := dec.Token(); err != nil {
+		return err
+	} else if open != json.Delim('{') {
+		return fmt.Errorf("minutes_used_breakdown is %s, not an object", data[:min(len(data), 20)])
+	}
+	out := RunnerMinutes{}
+	for dec.More() {
+		key, err := dec.Token()
+		if err != nil {
+			return err
+		}
+		var minutes float64
+		if err := dec.Decode(&minutes); err != nil {
+			return fmt.Errorf("minutes_used_breakdown[%q]: %w", key, err)
+		}
+		out[key.(string)] += minutes
+	}
+	*r = out
+	return nil
 }
 
 // PackagesBilling is GET {scope}/settings/billing/packages (retired).
