@@ -27,6 +27,10 @@ const (
 	// A refresh_interval below this would spend GitHub's hourly budget on
 	// data GitHub itself refreshes only every few hours.
 	minRefreshInterval = model.Duration(time.Minute)
+	// A refresh_interval above this would leave a billing month without a
+	// refresh (and three of them, the default max_age, overflow beyond 97
+	// years).
+	maxRefreshInterval = model.Duration(31 * 24 * time.Hour)
 	// TokenEnvVar is read when the top-level github block has no credential.
 	TokenEnvVar = "GITHUB_TOKEN"
 )
@@ -202,6 +206,9 @@ func resolve(file string, cfg *Config, getenv func(string) string) (*Resolved, e
 	r.RefreshInterval = time.Duration(or(cfg.RefreshInterval, DefaultRefreshInterval))
 	if cfg.RefreshInterval != 0 && cfg.RefreshInterval < minRefreshInterval {
 		return nil, fail("refresh_interval", "must be at least %s, GitHub's billing data changes far more slowly", minRefreshInterval)
+	}
+	if cfg.RefreshInterval > maxRefreshInterval {
+		return nil, fail("refresh_interval", tooLong, maxRefreshInterval, cfg.RefreshInterval)
 	}
 	r.RefreshTimeout = time.Duration(or(cfg.RefreshTimeout, DefaultRefreshTimeout))
 	if cfg.RefreshTimeout < 0 {
@@ -491,11 +498,17 @@ func collectorIntervals(block map[string]CollectorConfig, key string, inherited 
 			continue
 		case c.RefreshInterval < minRefreshInterval:
 			return nil, &Error{Key: key + "." + name + ".refresh_interval", Reason: fmt.Sprintf("must be at least %s, GitHub's billing data changes far more slowly", minRefreshInterval)}
+		case c.RefreshInterval > maxRefreshInterval:
+			return nil, &Error{Key: key + "." + name + ".refresh_interval", Reason: fmt.Sprintf(tooLong, maxRefreshInterval, c.RefreshInterval)}
 		}
 		out[name] = time.Duration(c.RefreshInterval)
 	}
 	return out, nil
 }
+
+// tooLong is the reason a refresh_interval above maxRefreshInterval is
+// refused.
+const tooLong = "must be at most %s: GitHub bills by the month, and a longer interval would skip one (got %s)"
 
 func or(v, def model.Duration) model.Duration {
 	if v == 0 {

@@ -554,6 +554,22 @@ func TestParseBad(t *testing.T) {
 			reason: []string{"at least 1m"},
 		},
 		{
+			// 100y is 876,000h: the default max_age, three times that,
+			// overflowed and was reported against max_age.
+			name:   "refresh_interval too large",
+			setup:  staticConfig(tok + "refresh_interval: 100y\norganizations: [{name: a}]\n"),
+			key:    "refresh_interval",
+			line:   2,
+			reason: []string{"at most 31d", "100y"},
+		},
+		{
+			name:   "collector refresh_interval too large",
+			setup:  staticConfig(tok + "collectors:\n  usage: {refresh_interval: 40d}\norganizations: [{name: a}]\n"),
+			key:    "collectors.usage.refresh_interval",
+			line:   3,
+			reason: []string{"at most 31d"},
+		},
+		{
 			name:   "max_age equal to refresh_interval",
 			setup:  staticConfig(tok + "refresh_interval: 30m\nmax_age: 30m\norganizations: [{name: a}]\n"),
 			key:    "max_age",
