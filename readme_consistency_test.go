@@ -61,7 +61,7 @@ func TestReadmeSectionLinksResolve(t *testing.T) {
 	runbookAnchors := markdownAnchors(runbook)
 	for _, doc := range []struct {
 		name, text, self, other string
-		own, others         map[string]bool
+		own, others             map[string]bool
 	}{
 		{"README.md", readme, "", "docs/runbook.md", anchors, runbookAnchors},
 		{"docs/runbook.md", runbook, "", "../README.md", runbookAnchors, anchors},
