@@ -10,7 +10,6 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
-	"runtime"
 	"strings"
 	"sync"
 	"syscall"
@@ -19,10 +18,11 @@ import (
 )
 
 // e2eGo is the go command that runs this test, so the binary is built by
-// the same toolchain.
+// the same toolchain: go test sets GOROOT for the test when the toolchain
+// is not the one on PATH (GOTOOLCHAIN), else the one on PATH runs it.
 func e2eGo(t *testing.T) string {
 	t.Helper()
-	if root := runtime.GOROOT(); root != "" {
+	if root := os.Getenv("GOROOT"); root != "" {
 		if p := filepath.Join(root, "bin", "go"); fileExists(p) {
 			return p
 		}

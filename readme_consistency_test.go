@@ -34,14 +34,12 @@ func readFile(t *testing.T, path string) string {
 	return string(raw)
 }
 
-// Every in-page link of the README, and every runbook_url of the rules,
-// reaches a heading; a sentence that points to a section by its quoted
-// name ("see "Configuration"") names one that exists.
-func TestReadmeSectionLinksResolve(t *testing.T) {
-	readme := readFile(t, "README.md")
+// markdownAnchors are the anchors GitHub gives the headings of a Markdown
+// text, code blocks left out.
+func markdownAnchors(text string) map[string]bool {
 	anchors := map[string]bool{}
 	inCode := false
-	for _, line := range strings.Split(readme, "\n") {
+	for _, line := range strings.Split(text, "\n") {
 		if strings.HasPrefix(line, "```") {
 			inCode = !inCode
 		}
@@ -49,15 +47,46 @@ func TestReadmeSectionLinksResolve(t *testing.T) {
 			anchors[githubAnchor(strings.TrimLeft(line, "#"))] = true
 		}
 	}
-	for _, m := range regexp.MustCompile(`\]\(#([^)]+)\)`).FindAllStringSubmatch(readme, -1) {
-		if !anchors[m[1]] {
-			t.Errorf("README links to #%s, which no heading has", m[1])
+	return anchors
+}
+
+// Every in-page link of the README and the runbook, every link between
+// them, and every runbook_url of the rules, reaches a heading; a sentence
+// that points to a section by its quoted name ("see "Configuration"")
+// names one that exists.
+func TestReadmeSectionLinksResolve(t *testing.T) {
+	readme := readFile(t, "README.md")
+	runbook := readFile(t, "docs/runbook.md")
+	anchors := markdownAnchors(readme)
+	runbookAnchors := markdownAnchors(runbook)
+	for _, doc := range []struct {
+		name, text, self, other string
+		own, others             map[string]bool
+	}{
+		{"README.md", readme, "", "docs/runbook.md", anchors, runbookAnchors},
+		{"docs/runbook.md", runbook, "", "../README.md", runbookAnchors, anchors},
+	} {
+		for _, m := range regexp.MustCompile(`\]\(([^)#]*)#([^)]+)\)`).FindAllStringSubmatch(doc.text, -1) {
+			switch m[1] {
+			case doc.self:
+				if !doc.own[m[2]] {
+					t.Errorf("%s links to #%s, which no heading of it has", doc.name, m[2])
+				}
+			case doc.other:
+				if !doc.others[m[2]] {
+					t.Errorf("%s links to %s#%s, which no heading there has", doc.name, m[1], m[2])
+				}
+			}
 		}
 	}
 	rules := readFile(t, "deploy/prometheus/rules/github-billing.rules.yml")
-	for _, m := range regexp.MustCompile(`README\.md#([a-z0-9-]+)`).FindAllStringSubmatch(rules, -1) {
-		if !anchors[m[1]] {
-			t.Errorf("a rule's runbook_url points at README.md#%s, which no heading has", m[1])
+	urls := regexp.MustCompile(`runbook_url: \S+/blob/main/docs/runbook\.md#([a-z0-9-]+)`).FindAllStringSubmatch(rules, -1)
+	if n := strings.Count(rules, "runbook_url:"); n == 0 || len(urls) != n {
+		t.Errorf("%d of the rules' %d runbook_url point at docs/runbook.md#…", len(urls), n)
+	}
+	for _, m := range urls {
+		if !runbookAnchors[m[1]] {
+			t.Errorf("a rule's runbook_url points at docs/runbook.md#%s, which no heading has", m[1])
 		}
 	}
 	headings := map[string]bool{}

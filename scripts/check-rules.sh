@@ -1,12 +1,12 @@
 #!/usr/bin/env bash
-# Checks the Prometheus rules and the example Alertmanager configuration (issue 5):
+# Checks the Prometheus rules and the example Alertmanager configuration:
 #   - promtool check rules on deploy/prometheus/rules/github-billing.rules.yml
 #   - promtool test rules on every deploy/prometheus/rules/tests/*.yml
 #   - every alert has severity critical|warning|info, a summary, a description and a
-#     runbook_url pointing at README.md#runbook-<alert name in lowercase with dashes>, and is
-#     tested both firing and not firing
-#   - the README has a heading for every runbook_url (once it has "### Runbook: …" headings;
-#     RUNBOOK_DOC=path checks another Markdown file instead)
+#     runbook_url pointing at docs/runbook.md#runbook-<alert name in lowercase with dashes>,
+#     and is tested both firing and not firing
+#   - docs/runbook.md has a heading for every runbook_url (RUNBOOK_DOC=path checks another
+#     Markdown file instead)
 #   - promtool check config on the e2e Prometheus config template
 #   - amtool check-config, and that each severity reaches its receiver
 # Installs nothing: promtool and amtool come from Debian's prometheus and
@@ -17,8 +17,8 @@ cd "$(dirname "$0")/.."
 rules=deploy/prometheus/rules/github-billing.rules.yml
 tests_dir=deploy/prometheus/rules/tests
 am_config=deploy/alertmanager/alertmanager.yml
-runbook_doc=${RUNBOOK_DOC:-README.md}
-runbook_base=https://github.com/github-billing-exporter/github-billing-exporter/blob/main/README.md
+runbook_doc=${RUNBOOK_DOC:-docs/runbook.md}
+runbook_base=https://github.com/github-billing-exporter/github-billing-exporter/blob/main/docs/runbook.md
 
 missing=()
 for cmd in promtool amtool; do
@@ -72,13 +72,8 @@ doc_anchors() {
 echo "== alert metadata and test coverage"
 mapfile -t alerts < <(sed -nE 's/^[[:space:]]*- alert: *([A-Za-z0-9_]+)[[:space:]]*$/\1/p' "$rules")
 ((${#alerts[@]})) || fail "no alerts found in $rules"
-check_doc=0
-if [[ -f $runbook_doc ]] && grep -qE '^### Runbook: ' "$runbook_doc"; then
-	check_doc=1
-	doc_anchor_list=$(doc_anchors "$runbook_doc")
-else
-	echo "note: $runbook_doc has no '### Runbook: …' headings yet; runbook anchors not checked"
-fi
+[[ -f $runbook_doc ]] || fail "$runbook_doc does not exist"
+doc_anchor_list=$(doc_anchors "$runbook_doc")
 for a in "${alerts[@]}"; do
 	block=$(alert_block "$a")
 	grep -qE '^[[:space:]]+severity: (critical|warning|info)[[:space:]]*$' <<<"$block" ||
@@ -88,7 +83,7 @@ for a in "${alerts[@]}"; do
 	anchor="runbook-$(anchor_for "$a")"
 	grep -qF "runbook_url: $runbook_base#$anchor" <<<"$block" ||
 		fail "$a: runbook_url must be $runbook_base#$anchor"
-	if ((check_doc)) && ! grep -qxF "$anchor" <<<"$doc_anchor_list"; then
+	if ! grep -qxF "$anchor" <<<"$doc_anchor_list"; then
 		fail "$a: $runbook_doc has no heading with the anchor #$anchor"
 	fi
 	# Tested firing (a non-empty exp_alerts) and not firing (exp_alerts: []).

@@ -10,7 +10,6 @@ import (
 	"os/exec"
 	"path/filepath"
 	"regexp"
-	"runtime"
 	"sort"
 	"strings"
 	"testing"
@@ -219,10 +218,10 @@ func TestGoTestCacheSeesInputs(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	goCmd := filepath.Join(runtime.GOROOT(), "bin", "go")
-	if _, err := os.Stat(goCmd); err != nil {
+	goCmd := filepath.Join(os.Getenv("GOROOT"), "bin", "go")
+	if _, err := os.Stat(goCmd); os.Getenv("GOROOT") == "" || err != nil {
 		if goCmd, err = exec.LookPath("go"); err != nil {
-			t.Skip("no go command")
+			t.Fatalf("no go command: %v", err)
 		}
 	}
 	copyRoot := t.TempDir()
