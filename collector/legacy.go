@@ -30,80 +30,73 @@ var (
 	cycleRemaining      = newDesc("cycle_remaining_seconds", "Time left in the billing cycle (days_left_in_billing_cycle).")
 )
 
-type actionsCollector struct{}
-
-func newActionsCollector(Options) Collector { return actionsCollector{} }
-
-func (actionsCollector) Update(ctx context.Context, c *githubapi.Client, a githubapi.Account) ([]prometheus.Metric, error) {
-	b, err := c.ActionsBilling(ctx, a)
-	if err != nil {
-		return nil, fmt.Errorf("fetch Actions billing for %s: %w", a, err)
-	}
-	m := newMetricSet(a)
-	var u units
-	m.gauge(actionsUsed, u.convert("total_minutes_used", b.TotalMinutesUsed, secondsPerMinute))
-	m.gauge(actionsPaidUsed, u.convert("total_paid_minutes_used", b.TotalPaidMinutesUsed, secondsPerMinute))
-	m.gauge(actionsIncluded, u.convert("included_minutes", b.IncludedMinutes, secondsPerMinute))
-	for runner, minutes := range b.MinutesUsedBreakdown {
-		if runner != "total" { // a sum GitHub adds, not a runner
-			m.gauge(actionsRunnerUsed, u.convert("minutes_used_breakdown", minutes, secondsPerMinute), runner)
-		}
-	}
-	if u.err != nil {
-		return nil, fmt.Errorf("convert Actions billing for %s: %w", a, u.err)
-	}
-	return m.metrics(), nil
+// legacyCollector reads one of the retired per-product endpoints and
+// exports its figures in base units. A figure that does not fit a float64
+// once converted fails the collector: a gauge of ±Inf is no figure anyone
+// can use.
+type legacyCollector[T any] struct {
+	what   string // the answer, in errors
+	fetch  func(*githubapi.Client, context.Context, githubapi.Account) (*T, error)
+	export func(b *T, m *legacyMetrics)
 }
 
-type packagesCollector struct{}
-
-func newPackagesCollector(Options) Collector { return packagesCollector{} }
-
-func (packagesCollector) Update(ctx context.Context, c *githubapi.Client, a githubapi.Account) ([]prometheus.Metric, error) {
-	b, err := c.PackagesBilling(ctx, a)
+func (l legacyCollector[T]) Update(ctx context.Context, c *githubapi.Client, a githubapi.Account) ([]prometheus.Metric, error) {
+	b, err := l.fetch(c, ctx, a)
 	if err != nil {
-		return nil, fmt.Errorf("fetch Packages billing for %s: %w", a, err)
+		return nil, fmt.Errorf("fetch %s for %s: %w", l.what, a, err)
 	}
-	m := newMetricSet(a)
-	var u units
-	m.gauge(packagesBandwidth, u.convert("total_gigabytes_bandwidth_used", b.TotalGigabytesBandwidthUsed, bytesPerGigabyte))
-	m.gauge(packagesPaid, u.convert("total_paid_gigabytes_bandwidth_used", b.TotalPaidGigabytesBandwidthUsed, bytesPerGigabyte))
-	m.gauge(packagesIncluded, u.convert("included_gigabytes_bandwidth", b.IncludedGigabytesBandwidth, bytesPerGigabyte))
-	if u.err != nil {
-		return nil, fmt.Errorf("convert Packages billing for %s: %w", a, u.err)
+	m := &legacyMetrics{set: newMetricSet(a)}
+	l.export(b, m)
+	if m.err != nil {
+		return nil, fmt.Errorf("convert %s for %s: %w", l.what, a, m.err)
 	}
-	return m.metrics(), nil
+	return m.set.metrics(), nil
 }
 
-type sharedStorageCollector struct{}
-
-func newSharedStorageCollector(Options) Collector { return sharedStorageCollector{} }
-
-func (sharedStorageCollector) Update(ctx context.Context, c *githubapi.Client, a githubapi.Account) ([]prometheus.Metric, error) {
-	b, err := c.SharedStorageBilling(ctx, a)
-	if err != nil {
-		return nil, fmt.Errorf("fetch shared storage billing for %s: %w", a, err)
-	}
-	m := newMetricSet(a)
-	var u units
-	m.gauge(storageEstimated, u.convert("estimated_storage_for_month", b.EstimatedStorageForMonth, bytesPerGigabyte))
-	m.gauge(storageEstimatedPay, u.convert("estimated_paid_storage_for_month", b.EstimatedPaidStorageForMonth, bytesPerGigabyte))
-	m.gauge(cycleRemaining, u.convert("days_left_in_billing_cycle", b.DaysLeftInBillingCycle, secondsPerDay))
-	if u.err != nil {
-		return nil, fmt.Errorf("convert shared storage billing for %s: %w", a, u.err)
-	}
-	return m.metrics(), nil
+// legacyMetrics converts GitHub's figures (minutes, gigabytes, days) to base
+// units and remembers the first that overflows.
+type legacyMetrics struct {
+	set *metricSet
+	err error
 }
 
-// units converts GitHub's figures (minutes, gigabytes, days) to base units
-// and remembers the first that does not fit a float64 once converted: a
-// gauge of ±Inf is no figure anyone can use.
-type units struct{ err error }
-
-func (u *units) convert(field string, v, factor float64) float64 {
+// gauge adds GitHub's field, v times factor, to desc.
+func (m *legacyMetrics) gauge(desc *prometheus.Desc, field string, v, factor float64, labels ...string) {
 	x := v * factor
-	if math.IsInf(x, 0) && u.err == nil {
-		u.err = fmt.Errorf("%s = %g is out of range once converted to base units", field, v)
+	if math.IsInf(x, 0) && m.err == nil {
+		m.err = fmt.Errorf("%s = %g is out of range once converted to base units", field, v)
 	}
-	return x
+	m.set.gauge(desc, x, labels...)
+}
+
+func newActionsCollector(Options) Collector {
+	return legacyCollector[githubapi.ActionsBilling]{what: "Actions billing", fetch: (*githubapi.Client).ActionsBilling,
+		export: func(b *githubapi.ActionsBilling, m *legacyMetrics) {
+			m.gauge(actionsUsed, "total_minutes_used", b.TotalMinutesUsed, secondsPerMinute)
+			m.gauge(actionsPaidUsed, "total_paid_minutes_used", b.TotalPaidMinutesUsed, secondsPerMinute)
+			m.gauge(actionsIncluded, "included_minutes", b.IncludedMinutes, secondsPerMinute)
+			for runner, minutes := range b.MinutesUsedBreakdown {
+				if runner != "total" { // a sum GitHub adds, not a runner
+					m.gauge(actionsRunnerUsed, "minutes_used_breakdown", minutes, secondsPerMinute, runner)
+				}
+			}
+		}}
+}
+
+func newPackagesCollector(Options) Collector {
+	return legacyCollector[githubapi.PackagesBilling]{what: "Packages billing", fetch: (*githubapi.Client).PackagesBilling,
+		export: func(b *githubapi.PackagesBilling, m *legacyMetrics) {
+			m.gauge(packagesBandwidth, "total_gigabytes_bandwidth_used", b.TotalGigabytesBandwidthUsed, bytesPerGigabyte)
+			m.gauge(packagesPaid, "total_paid_gigabytes_bandwidth_used", b.TotalPaidGigabytesBandwidthUsed, bytesPerGigabyte)
+			m.gauge(packagesIncluded, "included_gigabytes_bandwidth", b.IncludedGigabytesBandwidth, bytesPerGigabyte)
+		}}
+}
+
+func newSharedStorageCollector(Options) Collector {
+	return legacyCollector[githubapi.SharedStorageBilling]{what: "shared storage billing", fetch: (*githubapi.Client).SharedStorageBilling,
+		export: func(b *githubapi.SharedStorageBilling, m *legacyMetrics) {
+			m.gauge(storageEstimated, "estimated_storage_for_month", b.EstimatedStorageForMonth, bytesPerGigabyte)
+			m.gauge(storageEstimatedPay, "estimated_paid_storage_for_month", b.EstimatedPaidStorageForMonth, bytesPerGigabyte)
+			m.gauge(cycleRemaining, "days_left_in_billing_cycle", b.DaysLeftInBillingCycle, secondsPerDay)
+		}}
 }
