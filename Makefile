@@ -39,10 +39,23 @@ test-panelcheck:
 test-race:
 	$(GO) test -race ./...
 
-lint:
+# golangci-lint (.golangci.yml), built once from its module into the tools
+# cache that scripts/check-deploy.sh uses for Helm and Compose.
+GOLANGCI_LINT_VERSION ?= v2.15.0
+TOOLS_DIR ?= $(or $(GBE_TOOLS_DIR),$(or $(XDG_CACHE_HOME),$(HOME)/.cache)/github-billing-exporter/tools)
+GOLANGCI_LINT = $(TOOLS_DIR)/golangci-lint-$(GOLANGCI_LINT_VERSION)
+
+$(GOLANGCI_LINT):
+	@mkdir -p $(TOOLS_DIR)
+	GOBIN=$(TOOLS_DIR)/.build-$$$$ $(GO) install github.com/golangci/golangci-lint/v2/cmd/golangci-lint@$(GOLANGCI_LINT_VERSION) && \
+		mv $(TOOLS_DIR)/.build-$$$$/golangci-lint $@ && rmdir $(TOOLS_DIR)/.build-$$$$
+
+lint: $(GOLANGCI_LINT)
 	@out=$$(gofmt -l $$(git ls-files '*.go')); if [ -n "$$out" ]; then echo "gofmt needed:"; echo "$$out"; exit 1; fi
 	$(GO) vet ./...
 	$(GO) -C $(PANELCHECK) vet ./...
+	$(GOLANGCI_LINT) run ./...
+	cd $(PANELCHECK) && $(GOLANGCI_LINT) run --config $(CURDIR)/.golangci.yml ./...
 
 # Scrape the demo and check the exposition with promtool.
 checkmetrics: build

@@ -213,9 +213,7 @@ func runDay(ctx context.Context, tasks []*task, day time.Time, limiter *rate.Lim
 			<-sem
 			break
 		}
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
+		wg.Go(func() {
 			defer func() { <-sem }()
 			err := func() error {
 				if limiter != nil {
@@ -233,7 +231,7 @@ func runDay(ctx context.Context, tasks []*task, day time.Time, limiter *rate.Lim
 				mu.Unlock()
 				cancel()
 			}
-		}()
+		})
 	}
 	wg.Wait()
 	return firstErr

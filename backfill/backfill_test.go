@@ -86,7 +86,7 @@ func fixture() *githubtest.Dataset {
 
 // backfillFixture runs a backfill of flags against fake and returns the
 // error and what it wrote to stderr.
-func backfillFixture(t *testing.T, fake *githubtest.Server, f Flags) (error, string) {
+func backfillFixture(t *testing.T, fake *githubtest.Server, f Flags) (string, error) {
 	t.Helper()
 	if f.Collectors == "" {
 		f.Collectors = strings.Join(collector.HistoryCollectors(), ",")
@@ -110,7 +110,7 @@ func backfillFixture(t *testing.T, fake *githubtest.Server, f Flags) (error, str
 		Counter: counter, Stdout: &stdout, Stderr: &stderr,
 		Now: func() time.Time { return testNow },
 	})
-	return err, stderr.String()
+	return stderr.String(), err
 }
 
 // readSamples reads an OpenMetrics file into series → timestamp → value.
@@ -175,7 +175,7 @@ func sampleValue(t *testing.T, samples map[string]map[string]string, series stri
 func TestBackfillMonthToDateOfAHandPickedDay(t *testing.T) {
 	fake := githubtest.Start(t, fixture())
 	out := filepath.Join(t.TempDir(), "history.om")
-	if err, stderr := backfillFixture(t, fake, Flags{From: "2026-10", To: "2026-11", Output: out}); err != nil {
+	if stderr, err := backfillFixture(t, fake, Flags{From: "2026-10", To: "2026-11", Output: out}); err != nil {
 		t.Fatalf("backfill: %v\n%s", err, stderr)
 	}
 	samples := readSamples(t, out)
@@ -227,7 +227,7 @@ func TestBackfillRateLimitedAndResumedEqualsUninterrupted(t *testing.T) {
 	whole := filepath.Join(dir, "whole.om")
 	fake := githubtest.Start(t, fixture())
 	flags := Flags{From: "2026-10-20", To: "2026-11-08", Output: whole}
-	if err, stderr := backfillFixture(t, fake, flags); err != nil {
+	if stderr, err := backfillFixture(t, fake, flags); err != nil {
 		t.Fatalf("uninterrupted backfill: %v\n%s", err, stderr)
 	}
 	wantBytes, err := os.ReadFile(whole)
@@ -244,7 +244,7 @@ func TestBackfillRateLimitedAndResumedEqualsUninterrupted(t *testing.T) {
 	// days and then crosses the month boundary.
 	fake.SetRateLimitRemaining(60)
 	before := fake.TotalRequests()
-	err, stderr := backfillFixture(t, fake, flags)
+	stderr, err := backfillFixture(t, fake, flags)
 	if !errors.Is(err, githubapi.ErrRateLimited) || !errors.Is(err, ErrStopped) {
 		t.Fatalf("backfill against an exhausted rate limit: err = %v, want ErrRateLimited and ErrStopped\n%s", err, stderr)
 	}
@@ -261,7 +261,7 @@ func TestBackfillRateLimitedAndResumedEqualsUninterrupted(t *testing.T) {
 	}
 	// The rerun comes after the reset.
 	fake.SetRateLimitRemaining(5000)
-	if err, stderr := backfillFixture(t, fake, flags); err != nil {
+	if stderr, err := backfillFixture(t, fake, flags); err != nil {
 		t.Fatalf("resumed backfill: %v\n%s", err, stderr)
 	} else if !strings.Contains(stderr, "continuing after 2026-10-25") {
 		t.Errorf("the rerun does not say it continues:\n%s", stderr)
@@ -278,7 +278,7 @@ func TestBackfillRateLimitedAndResumedEqualsUninterrupted(t *testing.T) {
 	}
 	// A third run has nothing to do and sends nothing.
 	before = fake.TotalRequests()
-	if err, stderr := backfillFixture(t, fake, flags); err != nil || !strings.Contains(stderr, "nothing to do") {
+	if stderr, err := backfillFixture(t, fake, flags); err != nil || !strings.Contains(stderr, "nothing to do") {
 		t.Errorf("rerun of a finished backfill: %v\n%s", err, stderr)
 	}
 	if n := fake.TotalRequests() - before; n != 0 {
@@ -321,9 +321,10 @@ func TestNewPlanRefusesBadFlags(t *testing.T) {
 			if f.Concurrency == 0 {
 				f.Concurrency = 1
 			}
-			if f.Settle == 0 {
+			switch f.Settle {
+			case 0:
 				f.Settle = 1
-			} else if f.Settle == -1 {
+			case -1:
 				f.Settle = -1
 			}
 			_, err := NewPlan(f, testNow)
@@ -377,7 +378,7 @@ func TestBackfillOutputImportsWithPromtool(t *testing.T) {
 	fake := githubtest.Start(t, fixture())
 	dir := t.TempDir()
 	out := filepath.Join(dir, "history.om")
-	err, stderr := backfillFixture(t, fake, Flags{From: "2026-10", To: "2026-11", Output: out})
+	stderr, err := backfillFixture(t, fake, Flags{From: "2026-10", To: "2026-11", Output: out})
 	if err != nil {
 		t.Fatalf("backfill: %v\n%s", err, stderr)
 	}

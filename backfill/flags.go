@@ -89,7 +89,7 @@ func NewPlan(f Flags, now time.Time) (Plan, error) {
 	last := today.AddDate(0, 0, -1-f.Settle)
 	p := Plan{Output: f.Output, Settle: f.Settle, MaxRequestsPerHour: f.MaxRequestsPerHour, Concurrency: f.Concurrency}
 
-	for _, c := range strings.Split(f.Collectors, ",") {
+	for c := range strings.SplitSeq(f.Collectors, ",") {
 		c = strings.TrimSpace(c)
 		if c == "" {
 			continue

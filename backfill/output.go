@@ -309,7 +309,7 @@ func (o *output) saveState() error {
 // then "# EOF". A file is written next to the output and renamed over it.
 func (o *output) finish(stdout io.Writer) error {
 	var (
-		w    io.Writer = stdout
+		w    = stdout
 		file *os.File
 		err  error
 	)

@@ -67,7 +67,7 @@ func TestCopilotCollectorEnterpriseReadsTotalSeatsWithOneRequest(t *testing.T) {
 		return githubapi.CopilotSeat{Assignee: &githubapi.CopilotAssignee{Login: login}, Organization: &githubapi.CopilotOrg{Login: org}}
 	}
 	// 250 rows: 247 users, mona granted three times.
-	for i := 0; i < 247; i++ {
+	for i := range 247 {
 		p.CopilotSeats = append(p.CopilotSeats, seat(fmt.Sprintf("user-%03d", i), "acme-web"))
 	}
 	p.CopilotSeats = append(p.CopilotSeats, seat("mona", "acme-web"), seat("mona", "acme-data"), seat("Mona", "acme-ops"))

@@ -48,13 +48,6 @@ type encodedFamily struct {
 	series     int
 }
 
-func (f *encodedFamily) header(format Format) []byte {
-	if format == FormatOpenMetrics {
-		return f.omHeader
-	}
-	return f.textHeader
-}
-
 // descInfo is what the encoder needs of a billing descriptor.
 type descInfo struct {
 	name, help string

@@ -181,7 +181,7 @@ func TestCachedScrapeEqualsRegistryPath(t *testing.T) {
 	}
 	// Every family once: a HELP line per name.
 	seen := map[string]bool{}
-	for _, line := range strings.Split(string(text), "\n") {
+	for line := range strings.SplitSeq(string(text), "\n") {
 		if name, ok := strings.CutPrefix(line, "# HELP "); ok {
 			name, _, _ = strings.Cut(name, " ")
 			if seen[name] {
@@ -260,9 +260,7 @@ func TestCachedScrapesDuringRefreshAreConsistent(t *testing.T) {
 	stop := make(chan struct{})
 	errs := make(chan string, 100)
 	for range 4 {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
+		wg.Go(func() {
 			for {
 				select {
 				case <-stop:
@@ -291,7 +289,7 @@ func TestCachedScrapesDuringRefreshAreConsistent(t *testing.T) {
 					return
 				}
 			}
-		}()
+		})
 	}
 	for i := range 20 {
 		minutes := float64(2000 + i)

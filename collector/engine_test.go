@@ -68,11 +68,9 @@ func TestHundredConcurrentColdScrapesShareOneRefresh(t *testing.T) {
 	var wg sync.WaitGroup
 	series := make([]int, 100)
 	for i := range series {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
+		wg.Go(func() {
 			series[i] = countSeries(f.gather(t, context.Background()))
-		}()
+		})
 	}
 	wg.Wait()
 	for i, n := range series {
@@ -110,7 +108,7 @@ func TestHundredConcurrentColdScrapesShareOneRefresh(t *testing.T) {
 func manyOrgs(n int, retired bool) *githubtest.Dataset {
 	demo := githubtest.Demo(time.Date(2026, 11, 15, 0, 0, 0, 0, time.UTC))
 	d := githubtest.NewDataset()
-	for i := 0; i < n; i++ {
+	for i := range n {
 		org := *demo.Organizations[githubtest.DemoOrgWeb]
 		org.LegacyRetired = retired
 		d.Organizations[fmt.Sprintf("org-%03d", i)] = &org
@@ -239,11 +237,9 @@ func TestHundredConcurrentColdScrapesDefaultCollectors(t *testing.T) {
 
 	var wg sync.WaitGroup
 	for range 100 {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
+		wg.Go(func() {
 			f.gather(t, context.Background())
-		}()
+		})
 	}
 	wg.Wait()
 

@@ -59,7 +59,7 @@ func (l *exporterTestLog) String() string {
 // lines returns the log lines that contain every one of subs.
 func (l *exporterTestLog) lines(subs ...string) []string {
 	var out []string
-	for _, line := range strings.Split(l.String(), "\n") {
+	for line := range strings.SplitSeq(l.String(), "\n") {
 		ok := line != ""
 		for _, s := range subs {
 			ok = ok && strings.Contains(line, s)
@@ -422,12 +422,10 @@ func exporterTestConcurrentScrapes(t *testing.T, n int) {
 	results := make([]map[string]float64, n)
 	var wg sync.WaitGroup
 	for i := range n {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
+		wg.Go(func() {
 			<-start
 			results[i] = f.scrape(t, context.Background())
-		}()
+		})
 	}
 	close(start)
 	wg.Wait()

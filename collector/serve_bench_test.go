@@ -167,7 +167,7 @@ func vmKB(field string) float64 {
 	if err != nil {
 		return 0
 	}
-	for _, line := range strings.Split(string(status), "\n") {
+	for line := range strings.SplitSeq(string(status), "\n") {
 		if v, ok := strings.CutPrefix(line, field+":"); ok {
 			kb, _ := strconv.ParseFloat(strings.TrimSpace(strings.TrimSuffix(strings.TrimSpace(v), "kB")), 64)
 			return kb
@@ -189,9 +189,7 @@ func BenchmarkCacheMemory400k(b *testing.B) {
 		runtime.GC()
 		var before runtime.MemStats
 		runtime.ReadMemStats(&before)
-		metrics := serveBenchMetrics(n)
-		e := serveBenchExporter(b, metrics)
-		metrics = nil
+		e := serveBenchExporter(b, serveBenchMetrics(n))
 		runtime.GC()
 		var cached runtime.MemStats
 		runtime.ReadMemStats(&cached)

@@ -114,7 +114,7 @@ func objBudgetPages(q *githubtest.Queries, n, lastPage int, sameEveryPage bool) 
 			page = 1
 		}
 		var items []string
-		for i := 0; i < n; i++ {
+		for i := range n {
 			items = append(items, fmt.Sprintf(`{"id": "%d-%d", "budget_amount": 10, `+objRequiredBudgetFields+`}`, page, i))
 		}
 		fmt.Fprintf(w, `{"budgets": [%s], "has_next_page": %t}`, strings.Join(items, ","), lastPage < 0 || page < lastPage)
@@ -154,7 +154,7 @@ func TestBudgetsOnTwoPagesOfTheFake(t *testing.T) {
 	d := githubtest.NewDataset()
 	d.Enterprises["acme"] = &githubtest.AccountData{Platform: &githubtest.PlatformData{}}
 	consumed := 42.5
-	for i := 0; i < 101; i++ {
+	for i := range 101 {
 		b := githubapi.Budget{ID: fmt.Sprintf("b-%03d", i), Type: "ProductPricing", Amount: float64(100 + i), Scope: "enterprise",
 			ProductSKUs: githubapi.StringOrList{"actions"}}
 		if i == 100 {

@@ -396,12 +396,12 @@ func (c *Client) attempt(ctx context.Context, e endpoint, rawURL string) (*http.
 			// The next call would be refused: stop before making it.
 			c.limiter.block(c.now(), rl.Reset, fmt.Sprintf("primary rate limit of %.0f requests used up", rl.Limit))
 		}
-		if limit := c.limit(e); resp.ContentLength > limit {
+		limit := c.limit(e)
+		if resp.ContentLength > limit {
 			resp.Body.Close()
 			return nil, &DecodeError{Endpoint: e.template, Path: req.URL.Path, Err: &TooLargeError{Limit: limit}}
-		} else {
-			resp.Body = newLimitedBody(resp.Body, limit)
 		}
+		resp.Body = newLimitedBody(resp.Body, limit)
 		if etag := resp.Header.Get("ETag"); etag != "" {
 			resp.Body = c.etags.capture(rawURL, etag, resp.Header, resp.Body)
 		}
@@ -422,8 +422,7 @@ func (c *Client) attempt(ctx context.Context, e endpoint, rawURL string) (*http.
 // scrubURLError drops the URL from a transport error: the error text is logged
 // and the URL of a redirect target could carry anything.
 func scrubURLError(err error) error {
-	var ue *url.Error
-	if errors.As(err, &ue) {
+	if ue, ok := errors.AsType[*url.Error](err); ok {
 		return ue.Err
 	}
 	return err
@@ -465,13 +464,6 @@ func readBody(body io.Reader, length int64) ([]byte, error) {
 	}
 	_, err := buf.ReadFrom(body)
 	return buf.Bytes(), err
-}
-
-// decode reads one JSON document into v. Trailing data after the document
-// is an error, as is a body cut short.
-func decode(e endpoint, resp *http.Response, v any) error {
-	_, err := decodeBody(e, resp, v)
-	return err
 }
 
 func decodeBody(e endpoint, resp *http.Response, v any) ([]byte, error) {
@@ -580,7 +572,7 @@ func NextPageURL(header string) string {
 			if !ok || !strings.EqualFold(strings.TrimSpace(k), "rel") {
 				continue
 			}
-			for _, rel := range strings.Fields(strings.Trim(strings.TrimSpace(v), `"`)) {
+			for rel := range strings.FieldsSeq(strings.Trim(strings.TrimSpace(v), `"`)) {
 				if strings.EqualFold(rel, "next") {
 					return target
 				}
@@ -661,7 +653,7 @@ func sanitizeResource(v string) string {
 	}
 	b := []byte(v)
 	for i, c := range b {
-		if !(c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9' || c == '_' || c == '-') {
+		if (c < 'a' || c > 'z') && (c < 'A' || c > 'Z') && (c < '0' || c > '9') && c != '_' && c != '-' {
 			b[i] = '_'
 		}
 	}
@@ -687,8 +679,8 @@ type limitedBody struct {
 	max       int64
 }
 
-func newLimitedBody(rc io.ReadCloser, max int64) *limitedBody {
-	return &limitedBody{ReadCloser: rc, remaining: max, max: max}
+func newLimitedBody(rc io.ReadCloser, limit int64) *limitedBody {
+	return &limitedBody{ReadCloser: rc, remaining: limit, max: limit}
 }
 
 func (l *limitedBody) Read(p []byte) (int, error) {

@@ -135,7 +135,7 @@ func TestClientDefaultUserAgent(t *testing.T) {
 
 func TestTokenTransportDoesNotPrintToken(t *testing.T) {
 	tr := &githubapi.TokenTransport{Token: "tok-secret-xyz"}
-	for _, s := range []string{fmt.Sprint(tr), fmt.Sprintf("%v", tr), fmt.Sprintf("%s", tr)} {
+	for _, s := range []string{fmt.Sprint(tr), fmt.Sprintf("%v", tr), tr.String()} {
 		if strings.Contains(s, "tok-secret-xyz") {
 			t.Errorf("formatted TokenTransport shows the token: %s", s)
 		}
@@ -427,7 +427,7 @@ func TestClientTypedErrors(t *testing.T) {
 				t.Fatalf("no error; got %+v", got)
 			}
 			for _, s := range sentinels {
-				if is := errors.Is(err, s); is != (s == tc.want) {
+				if is := errors.Is(err, s); is != (errors.Is(s, tc.want)) {
 					t.Errorf("errors.Is(err, %q) = %v", s, is)
 				}
 			}
@@ -489,8 +489,7 @@ func TestClientMalformedJSON(t *testing.T) {
 		if de.Endpoint != "/orgs/{org}/settings/billing/actions" {
 			t.Errorf("body %q: Endpoint = %q", body, de.Endpoint)
 		}
-		var apiErr *githubapi.APIError
-		if errors.As(err, &apiErr) {
+		if _, ok := errors.AsType[*githubapi.APIError](err); ok {
 			t.Errorf("body %q: a decode failure is also an *APIError", body)
 		}
 	}
@@ -507,8 +506,7 @@ func TestClientMalformedJSONOnSecondPage(t *testing.T) {
 	})
 	c := newClient(t, githubapi.Options{BaseURL: srv.URL})
 	_, err := c.AdvancedSecurityCommitters(context.Background(), orgWeb)
-	var de *githubapi.DecodeError
-	if !errors.As(err, &de) {
+	if _, ok := errors.AsType[*githubapi.DecodeError](err); !ok {
 		t.Errorf("error %v is not a *DecodeError", err)
 	}
 }
@@ -557,8 +555,7 @@ func TestClientDroppedConnection(t *testing.T) {
 	if err == nil {
 		t.Fatal("no error for a dropped connection")
 	}
-	var apiErr *githubapi.APIError
-	if errors.As(err, &apiErr) {
+	if _, ok := errors.AsType[*githubapi.APIError](err); ok {
 		t.Errorf("a dropped connection is an *APIError: %v", err)
 	}
 	if !strings.Contains(err.Error(), "/orgs/acme-web/settings/billing/actions") {

@@ -78,7 +78,7 @@ var copilotSeatsRequired = []string{"total_seats", "seats"}
 // settings.
 func (c *Client) CopilotBilling(ctx context.Context, a Account) (*CopilotBilling, error) {
 	if a.Scope != ScopeOrganization {
-		return nil, fmt.Errorf("Copilot billing: %s has none (organizations only)", a)
+		return nil, fmt.Errorf("copilot billing: %s has none (organizations only)", a)
 	}
 	var v CopilotBilling
 	if err := c.getJSON(ctx, legacyEndpoint(a, "/copilot/billing"), &v, copilotBillingRequired...); err != nil {
@@ -93,7 +93,7 @@ func (c *Client) CopilotBilling(ctx context.Context, a Account) (*CopilotBilling
 // rows themselves need not be read.
 func (c *Client) CopilotSeatTotal(ctx context.Context, a Account) (float64, error) {
 	if a.Scope != ScopeEnterprise && a.Scope != ScopeOrganization {
-		return 0, fmt.Errorf("Copilot seats: %s has none (enterprises and organizations only)", a)
+		return 0, fmt.Errorf("copilot seats: %s has none (enterprises and organizations only)", a)
 	}
 	e := legacyEndpoint(a, "/copilot/billing/seats")
 	e.query = url.Values{"per_page": {"1"}}
@@ -112,7 +112,7 @@ func (c *Client) CopilotSeatTotal(ctx context.Context, a Account) (float64, erro
 // per grant.
 func (c *Client) CopilotSeats(ctx context.Context, a Account) (*CopilotSeats, error) {
 	if a.Scope != ScopeEnterprise && a.Scope != ScopeOrganization {
-		return nil, fmt.Errorf("Copilot seats: %s has none (enterprises and organizations only)", a)
+		return nil, fmt.Errorf("copilot seats: %s has none (enterprises and organizations only)", a)
 	}
 	e := legacyEndpoint(a, "/copilot/billing/seats")
 	e.query = url.Values{"per_page": {"100"}}

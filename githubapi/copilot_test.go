@@ -55,7 +55,7 @@ func TestEnterpriseCopilotSeatsFollowEveryPage(t *testing.T) {
 	d := githubtest.NewDataset()
 	p := &githubtest.PlatformData{}
 	d.Enterprises["acme"] = &githubtest.AccountData{Platform: p}
-	for i := 0; i < 230; i++ {
+	for i := range 230 {
 		p.CopilotSeats = append(p.CopilotSeats, githubapi.CopilotSeat{Assignee: &githubapi.CopilotAssignee{Login: fmt.Sprintf("u%03d", i%200)}})
 	}
 	srv := githubtest.Start(t, d)

@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"maps"
 	"math"
 	"net/http"
 	"net/http/httptest"
@@ -49,9 +50,7 @@ func newFuzzServer(f *testing.F) (*fuzzServer, *githubapi.Client) {
 	s.srv = httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) {
 		s.requests++ // the client calls while run holds mu
 		w.Header().Set("Content-Type", "application/json")
-		for k, v := range s.header {
-			w.Header()[k] = v
-		}
+		maps.Copy(w.Header(), s.header)
 		if s.status != 0 {
 			w.WriteHeader(s.status)
 		}
@@ -116,26 +115,6 @@ func addSeeds(f *testing.F, names ...string) {
 	}
 }
 
-// checkDecoded holds for every decoder: an answer it cannot read is a
-// *DecodeError (or a cap error), never a panic or a nil value without error;
-// a body encoding/json reads into want must be read by the client as well.
-func checkDecoded(t *testing.T, body []byte, gotNil bool, err error, want any) {
-	t.Helper()
-	if err == nil {
-		if gotNil {
-			t.Fatalf("%q: nil value and no error", body)
-		}
-		return
-	}
-	var de *githubapi.DecodeError
-	if !errors.As(err, &de) {
-		t.Fatalf("%q: error %v (%T) is not a *DecodeError", body, err, err)
-	}
-	if len(body) <= fuzzMaxBody && want != nil && json.Unmarshal(body, want) == nil {
-		t.Fatalf("%q: encoding/json reads it, the client says %v", body, err)
-	}
-}
-
 // checkRequired holds for the decoders of answers with required fields
 // (the legacy ones and GHAS): the client agrees with encoding/json reading
 // the first JSON value into want, except that an answer lacking a required
@@ -195,7 +174,7 @@ func fuzzMissing(fields map[string]any, name string) []string {
 		for i, it := range items {
 			m, _ := it.(map[string]any)
 			found := false
-			for _, alt := range strings.Split(field, "|") {
+			for alt := range strings.SplitSeq(field, "|") {
 				found = found || get(m, alt) != nil
 			}
 			if !found {
@@ -204,7 +183,7 @@ func fuzzMissing(fields map[string]any, name string) []string {
 		}
 		return nil
 	}
-	for _, alt := range strings.Split(name, "|") {
+	for alt := range strings.SplitSeq(name, "|") {
 		if get(fields, alt) != nil {
 			return nil
 		}

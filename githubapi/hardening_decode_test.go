@@ -195,8 +195,7 @@ func TestDocumentTrailingDataAndShortBodyAreRefused(t *testing.T) {
 			if uerr := c.Usage(context.Background(), testEnterprise, githubapi.UsageQuery{Year: 2026, Month: 12}, func(*githubapi.UsageItem) error { return nil }); uerr == nil {
 				t.Error("usage: accepted")
 			}
-			var de *githubapi.DecodeError
-			if !errors.As(err, &de) {
+			if _, ok := errors.AsType[*githubapi.DecodeError](err); !ok {
 				t.Errorf("err = %v (%T), want a DecodeError", err, err)
 			}
 		})

@@ -70,8 +70,7 @@ func (c *Client) Usage(ctx context.Context, a Account, q UsageQuery, each func(*
 	}
 	defer resp.Body.Close()
 	err = decodeUsage(e, resp.Body, each)
-	var de *DecodeError
-	if errors.As(err, &de) {
+	if _, ok := errors.AsType[*DecodeError](err); ok {
 		// A later 304 would confirm this body and fail the same way.
 		c.etags.forget(rawURL)
 	}

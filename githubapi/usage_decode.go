@@ -212,7 +212,7 @@ func (s *usageScanner) more(keep int) (shift int, ok bool) {
 
 // readError explains why the body ended where a token was expected.
 func (s *usageScanner) readError() error {
-	if s.rerr == io.EOF {
+	if errors.Is(s.rerr, io.EOF) {
 		return io.ErrUnexpectedEOF
 	}
 	return s.rerr
@@ -266,10 +266,10 @@ func (s *usageScanner) expect(want byte, what string) error {
 }
 
 // open moves past the '{' or '[' at s.pos and returns the first byte of the
-// first member, or empty when the container closes at once with close.
-func (s *usageScanner) open(close byte) (c byte, empty bool, err error) {
+// first member, or empty when the container closes at once with closer.
+func (s *usageScanner) open(closer byte) (c byte, empty bool, err error) {
 	s.pos++
-	if c, err = s.peek(); err != nil || c != close {
+	if c, err = s.peek(); err != nil || c != closer {
 		return c, false, err
 	}
 	s.pos++
@@ -277,8 +277,8 @@ func (s *usageScanner) open(close byte) (c byte, empty bool, err error) {
 }
 
 // next moves past what follows a member or element: a comma (it returns
-// the first byte of the next one) or close (done).
-func (s *usageScanner) next(close byte) (c byte, done bool, err error) {
+// the first byte of the next one) or closer (done).
+func (s *usageScanner) next(closer byte) (c byte, done bool, err error) {
 	if c, err = s.peek(); err != nil {
 		return c, false, err
 	}
@@ -287,11 +287,11 @@ func (s *usageScanner) next(close byte) (c byte, done bool, err error) {
 		s.pos++
 		c, err = s.peek()
 		return c, false, err
-	case close:
+	case closer:
 		s.pos++
 		return c, true, nil
 	}
-	if close == '}' {
+	if closer == '}' {
 		return c, false, s.syntaxError("invalid character %s after object key:value pair", quoteChar(c))
 	}
 	return c, false, s.syntaxError("invalid character %s after array element", quoteChar(c))
@@ -349,7 +349,7 @@ func (s *usageScanner) document() error {
 			}
 		}
 		if _, ok := s.more(s.pos); !ok {
-			if s.rerr == io.EOF {
+			if errors.Is(s.rerr, io.EOF) {
 				return nil
 			}
 			return s.rerr
@@ -664,7 +664,7 @@ func (s *usageScanner) scanNumber() ([]byte, error) {
 			start -= shift
 			i -= shift
 			if !ok {
-				if s.rerr != io.EOF {
+				if !errors.Is(s.rerr, io.EOF) {
 					return 0, s.rerr
 				}
 				return 0, nil
@@ -688,7 +688,7 @@ func (s *usageScanner) scanNumber() ([]byte, error) {
 	}
 	bad := func(what string) error {
 		s.pos = i
-		if i == s.end && s.rerr == io.EOF {
+		if i == s.end && errors.Is(s.rerr, io.EOF) {
 			return io.ErrUnexpectedEOF
 		}
 		return s.syntaxError("invalid number: %s", what)

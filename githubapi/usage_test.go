@@ -396,8 +396,7 @@ func TestUsageDecodeRejectsMalformed(t *testing.T) {
 		}
 		for _, r := range usageReaders {
 			rows, err := usageStream([]byte(body), r.wrap)
-			var de *githubapi.DecodeError
-			if !errors.As(err, &de) {
+			if _, ok := errors.AsType[*githubapi.DecodeError](err); !ok {
 				t.Errorf("body %d %q, %s: got %d rows and error %v, want a *DecodeError", i, body, r.name, len(rows), err)
 			}
 		}
@@ -490,7 +489,7 @@ func TestUsageDecodeCallbackError(t *testing.T) {
 		return stop
 	})
 	var de *githubapi.DecodeError
-	if err != stop || errors.As(err, &de) || calls != 1 {
+	if !errors.Is(err, stop) || errors.As(err, &de) || calls != 1 {
 		t.Errorf("got %v after %d calls, want the callback's error after 1", err, calls)
 	}
 }
@@ -509,8 +508,7 @@ func TestUsageDecodeReadErrors(t *testing.T) {
 	srv.Override("/organizations/acme-web/settings/billing/usage", githubtest.UsageReport{Rows: 1000}.Handler())
 	c := srv.Client(t, githubapi.Options{MaxResponseBytes: 10000})
 	_, err = usageRows(c, usageOrg, usageNovember)
-	var tooLarge *githubapi.TooLargeError
-	if !errors.As(err, &tooLarge) {
+	if _, ok := errors.AsType[*githubapi.TooLargeError](err); !ok {
 		t.Errorf("got %v, want a *TooLargeError", err)
 	}
 }
@@ -649,8 +647,7 @@ func FuzzUsageDecode(f *testing.F) {
 func TestUsageDecodeLongValues(t *testing.T) {
 	long := strings.Repeat("x", 17<<20)
 	_, err := usageStream([]byte(`{"usageItems":[{"sku":"`+long+`"}]}`), func(r io.Reader) io.Reader { return r })
-	var de *githubapi.DecodeError
-	if !errors.As(err, &de) {
+	if _, ok := errors.AsType[*githubapi.DecodeError](err); !ok {
 		t.Errorf("17 MB SKU: %v, want a *DecodeError", err)
 	}
 	rows, err := usageStream([]byte(`{"usageItems":[{"description":"`+long+`","sku":"s"}]}`), func(r io.Reader) io.Reader { return r })

@@ -139,7 +139,7 @@ func expandBraces(s string) []string {
 	}
 	end += open
 	var out []string
-	for _, alt := range strings.Split(s[open+1:end], ",") {
+	for alt := range strings.SplitSeq(s[open+1:end], ",") {
 		out = append(out, expandBraces(s[:open]+alt+s[end+1:])...)
 	}
 	return out
@@ -270,7 +270,7 @@ func TestGoTestCacheSeesInputs(t *testing.T) {
 	}
 }
 
-func edit(t *testing.T, path, old, new string, mtime time.Time) {
+func edit(t *testing.T, path, old, replacement string, mtime time.Time) {
 	t.Helper()
 	raw, err := os.ReadFile(path)
 	if err != nil {
@@ -279,7 +279,7 @@ func edit(t *testing.T, path, old, new string, mtime time.Time) {
 	if !bytes.Contains(raw, []byte(old)) {
 		t.Fatalf("%s has no %q", path, old)
 	}
-	if err := os.WriteFile(path, bytes.Replace(raw, []byte(old), []byte(new), 1), 0o644); err != nil {
+	if err := os.WriteFile(path, bytes.Replace(raw, []byte(old), []byte(replacement), 1), 0o644); err != nil {
 		t.Fatal(err)
 	}
 	if err := os.Chtimes(path, mtime, mtime); err != nil {

@@ -69,13 +69,13 @@ func demoAdvancedSecurity(owner string, repos int, committers, purchased float64
 		MaximumAdvancedSecurityCommitters:   committers + 4,
 		PurchasedAdvancedSecurityCommitters: purchased,
 	}
-	for i := 0; i < repos; i++ {
+	for i := range repos {
 		n := 1 + (i*7+3)%9
 		repo := githubapi.AdvancedSecurityRepository{
 			Name:                       fmt.Sprintf("%s/service-%03d", owner, i+1),
 			AdvancedSecurityCommitters: float64(n),
 		}
-		for j := 0; j < n; j++ {
+		for j := range n {
 			repo.AdvancedSecurityCommittersBreakdown = append(repo.AdvancedSecurityCommittersBreakdown, githubapi.AdvancedSecurityCommitter{
 				UserLogin:      fmt.Sprintf("dev-%02d", (i+j)%int(committers)),
 				LastPushedDate: "2026-11-02",

@@ -2,6 +2,7 @@ package githubtest
 
 import (
 	"fmt"
+	"maps"
 	"math"
 	"net/http"
 	"strconv"
@@ -90,9 +91,7 @@ func (s *Server) objectRoutes() {
 					items = append(items, rows...)
 				}
 				body := map[string]any{"timePeriod": period, string(scope): r.PathValue("name"), "usageItems": items}
-				for k, v := range echo {
-					body[k] = v
-				}
+				maps.Copy(body, echo)
 				WriteJSON(w, body)
 			})
 		}
@@ -338,8 +337,6 @@ func objRound(x float64, places int) float64 {
 // the repository's monthly retraining on the 1st takes $85.00 of.
 const DemoBudgetAlertID = "7c1e5a4e-85a0-4b8e-9d1f-acme00000001"
 
-func objFloat(x float64) *float64 { return &x }
-
 // objBudget is a budget as the demo's owners set it: amounts a little above
 // what a month of the demo's usage costs, so that only the alert budget is
 // nearly consumed.
@@ -399,7 +396,7 @@ func objBudgetsSpent(budgets []githubapi.Budget, rows []demoRow) {
 			continue
 		}
 		if usd, ok := demoBudgetSpend(budgets[i], rows, costCenters); ok {
-			budgets[i].ConsumedAmount = objFloat(usd)
+			budgets[i].ConsumedAmount = new(usd)
 		}
 	}
 }
@@ -491,7 +488,7 @@ func addDemoObjects(d *Dataset, now time.Time, rows *demoRows) {
 		if e.Budgets[i].Scope == "user" && e.Budgets[i].ConsumedAmount == nil {
 			// The demo's rows name no user: dev-07's share of the AI
 			// credits, as GitHub would send it.
-			e.Budgets[i].ConsumedAmount = objFloat(objRound(18*f, 2))
+			e.Budgets[i].ConsumedAmount = new(objRound(18*f, 2))
 		}
 		if e.Budgets[i].ID == "7c1e5a4e-85a0-4b8e-9d1f-acme00000013" {
 			// The Codespaces trial budget ends with the year (expires_at,

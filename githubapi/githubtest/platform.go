@@ -73,15 +73,12 @@ func addDemoPlatform(d *Dataset, now time.Time, rows *demoRows) {
 	d.Enterprises[DemoEnterprise].Platform.CostCenters = []githubapi.CostCenter{
 		{ID: "cc-platform-0001", Name: "Platform", State: "active", Resources: []githubapi.CostCenterResource{{Type: "Org", Name: DemoOrgWeb}},
 			// Capped by its own AI-credit pool, as in GitHub's example.
-			AICreditPoolEnabled: demoBool(true),
-			AICreditPoolState:   &githubapi.AICreditPoolState{TargetAmount: demoFloat(21000), CurrentAmount: demoFloat(math.Round(18500*MonthFraction(now)*10) / 10)}},
+			AICreditPoolEnabled: new(true),
+			AICreditPoolState:   &githubapi.AICreditPoolState{TargetAmount: new(21000.0), CurrentAmount: new(math.Round(18500*MonthFraction(now)*10) / 10)}},
 		{ID: "cc-datasci-0002", Name: "Data Science", State: "active", Resources: []githubapi.CostCenterResource{{Type: "Org", Name: DemoOrgData}, {Type: "User", Name: "dev-07"}, {Type: "Team", Name: "data-science"}},
-			AICreditPoolEnabled: demoBool(false)},
+			AICreditPoolEnabled: new(false)},
 		{ID: "cc-legacy-0003", Name: "Legacy Tools", State: "deleted", Resources: []githubapi.CostCenterResource{}},
 	}
 	addDemoUsage(d, rows)
 	addDemoObjects(d, now, rows)
 }
-
-func demoBool(b bool) *bool        { return &b }
-func demoFloat(x float64) *float64 { return &x }

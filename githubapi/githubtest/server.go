@@ -9,6 +9,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
+	"maps"
 	"net"
 	"net/http"
 	"net/http/httptest"
@@ -165,9 +166,7 @@ func (s *Server) RequestCounts() map[string]int {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	out := make(map[string]int, len(s.requests))
-	for p, n := range s.requests {
-		out[p] = n
-	}
+	maps.Copy(out, s.requests)
 	return out
 }
 
@@ -257,16 +256,12 @@ func (s *Server) serveHTTP(w http.ResponseWriter, r *http.Request) {
 			return
 		}
 		defer func() { w.Write(rec.Body.Bytes()) }() //nolint:errcheck // client gone
-		for k, v := range rec.Header() {
-			w.Header()[k] = v
-		}
+		maps.Copy(w.Header(), rec.Header())
 		w.Header().Set("ETag", etag)
 		w.WriteHeader(rec.Code)
 		return
 	}
-	for k, v := range rec.Header() {
-		w.Header()[k] = v
-	}
+	maps.Copy(w.Header(), rec.Header())
 	w.WriteHeader(rec.Code)
 	w.Write(rec.Body.Bytes()) //nolint:errcheck // client gone
 }

@@ -140,7 +140,7 @@ func run(base, dashboard string, now time.Time) error {
 				"end": {strconv.FormatInt(now.Truncate(24*time.Hour).Unix(), 10)}, "step": {"86400"},
 			})
 			if err != nil {
-				return fmt.Errorf("%s %s: %v", p.Title, t.RefID, err)
+				return fmt.Errorf("%s %s: %w", p.Title, t.RefID, err)
 			}
 			if len(series) == 0 {
 				return fmt.Errorf("%s %s: no data over the last 13 months", p.Title, t.RefID)

@@ -273,10 +273,7 @@ func substitute(expr string) (string, error) {
 		out = s.re.ReplaceAllString(out, s.value)
 	}
 	if i := strings.Index(out, "$"); i >= 0 {
-		end := i + 20
-		if end > len(out) {
-			end = len(out)
-		}
+		end := min(i+20, len(out))
 		return "", fmt.Errorf("unknown Grafana variable at %q", out[i:end])
 	}
 	return out, nil

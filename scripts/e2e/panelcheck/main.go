@@ -165,7 +165,7 @@ func cmdWait(args []string, stdout io.Writer) error {
 	for time.Now().Before(deadline) {
 		resp, err := httpClient.Get(*target)
 		if err == nil {
-			io.Copy(io.Discard, resp.Body)
+			_, _ = io.Copy(io.Discard, resp.Body) // drain for keep-alive; the status decides
 			resp.Body.Close()
 			if resp.StatusCode == http.StatusOK {
 				fmt.Fprintf(stdout, "ok: %s\n", *target)
@@ -176,7 +176,7 @@ func cmdWait(args []string, stdout io.Writer) error {
 		last = err
 		time.Sleep(500 * time.Millisecond)
 	}
-	return fmt.Errorf("%s not ready after %s: %v", *target, *timeout, last)
+	return fmt.Errorf("%s not ready after %s: %w", *target, *timeout, last)
 }
 
 // apiResponse is the envelope of Prometheus's HTTP API.
@@ -250,7 +250,7 @@ func checkQuery(base string, q query) error {
 	}
 	series, err := instantQuery(base, expr)
 	if err != nil {
-		return fmt.Errorf("query failed: %v", err)
+		return fmt.Errorf("query failed: %w", err)
 	}
 	if len(series) == 0 {
 		return errors.New("empty result")
@@ -312,7 +312,6 @@ func cmdCheck(args []string, stdout io.Writer) error {
 	var checks []*check
 	for _, d := range ds {
 		for _, q := range d.queries() {
-			q := q
 			checks = append(checks, &check{
 				name:    "query " + q.String(),
 				allowed: allowedEmpty[q.key()],
@@ -322,7 +321,6 @@ func cmdCheck(args []string, stdout io.Writer) error {
 	}
 	checks = append(checks, &check{name: "every rule evaluates without error", run: func() error { return rulesHealthy(*base) }})
 	for _, a := range alerts {
-		a := a
 		checks = append(checks, &check{name: "alert " + a + " firing", run: func() error { return alertFiring(*base, a) }})
 	}
 
@@ -393,7 +391,7 @@ func rulesHealthy(base string) error {
 		return err
 	}
 	if len(r.Groups) == 0 {
-		return errors.New("Prometheus has loaded no rules")
+		return errors.New("no rules are loaded in Prometheus")
 	}
 	var bad []string
 	n := 0

@@ -98,11 +98,11 @@ func compareOnce(base, panelExpr, want string) error {
 	}
 	got, err := queryValues(base, expr)
 	if err != nil {
-		return fmt.Errorf("panel query: %v", err)
+		return fmt.Errorf("panel query: %w", err)
 	}
 	exp, err := queryValues(base, want)
 	if err != nil {
-		return fmt.Errorf("expected query: %v", err)
+		return fmt.Errorf("expected query: %w", err)
 	}
 	if len(exp) == 0 {
 		return errors.New("the expected query returns nothing yet")
@@ -162,7 +162,7 @@ func queryValues(base, expr string) (map[string]float64, error) {
 		str, _ := s.Value[1].(string)
 		v, err := strconv.ParseFloat(str, 64)
 		if err != nil {
-			return nil, fmt.Errorf("value %v: %v", s.Value[1], err)
+			return nil, fmt.Errorf("value %v: %w", s.Value[1], err)
 		}
 		out["{"+strings.Join(key, ",")+"}"] += v
 	}

@@ -8,6 +8,7 @@ import (
 	"sort"
 	"strings"
 
+	"github.com/prometheus/common/model"
 	"github.com/prometheus/prometheus/model/labels"
 	"github.com/prometheus/prometheus/promql/parser"
 )
@@ -72,7 +73,7 @@ func extractNames(expr string) (queryNames, error) {
 				metrics[metric] = true
 			}
 			for _, m := range n.LabelMatchers {
-				if m.Name != labels.MetricName {
+				if m.Name != model.MetricNameLabel {
 					matchers[labelUse{metric, m.Name}] = true
 				}
 			}
@@ -118,7 +119,7 @@ func selectorMetric(vs *parser.VectorSelector) string {
 		return vs.Name
 	}
 	for _, m := range vs.LabelMatchers {
-		if m.Name == labels.MetricName && m.Type == labels.MatchEqual {
+		if m.Name == model.MetricNameLabel && m.Type == labels.MatchEqual {
 			return m.Value
 		}
 	}
@@ -165,7 +166,7 @@ func seriesLabels(base, metric string) (map[string]bool, error) {
 // any name, a UTF-8 one such as quoted.name included, comes out quoted and escaped:
 // {__name__="quoted.name"}.
 func selectorFor(metric string) string {
-	vs := &parser.VectorSelector{LabelMatchers: []*labels.Matcher{labels.MustNewMatcher(labels.MatchEqual, labels.MetricName, metric)}}
+	vs := &parser.VectorSelector{LabelMatchers: []*labels.Matcher{labels.MustNewMatcher(labels.MatchEqual, model.MetricNameLabel, metric)}}
 	return vs.String()
 }
 
@@ -183,7 +184,7 @@ func checkNames(base, expr string) error {
 	for _, m := range n.Metrics {
 		ls, err := seriesLabels(base, m)
 		if err != nil {
-			return fmt.Errorf("labels of %s: %v", m, err)
+			return fmt.Errorf("labels of %s: %w", m, err)
 		}
 		if len(ls) == 0 {
 			problems = append(problems, fmt.Sprintf("metric %s has no series", m))
