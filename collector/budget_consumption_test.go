@@ -247,7 +247,7 @@ func TestDemoAlertBudgetIs85PercentFromUsage(t *testing.T) {
 // BenchmarkUsageCollectorLoopback1MBudgets is BenchmarkUsageCollectorLoopback1M
 // with 100 repository budgets (and two organization budgets) whose
 // consumption the same pass computes. Compare the two for the cost of the
-// budgets (issue 10: under 10% more time, no more peak memory).
+// budgets (the target: under 10% more time, no more peak memory).
 func BenchmarkUsageCollectorLoopback1MBudgets(b *testing.B) {
 	fake := githubtest.Start(b, nil)
 	client := fake.Client(b, githubapi.Options{})

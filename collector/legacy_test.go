@@ -231,7 +231,7 @@ func TestCollectorTable(t *testing.T) {
 	}
 }
 
-// Defect 11: encoding/json turns each invalid UTF-8 byte of a key into
+// Encoding/json turns each invalid UTF-8 byte of a key into
 // U+FFFD, so two runner keys that differ only in invalid bytes become one
 // map key and one value was lost. Both are summed into the U+FFFD runner:
 // (5 + 7) minutes = 720 s. A key GitHub repeats is summed too: UBUNTU
@@ -253,7 +253,7 @@ github_billing_actions_runner_used_seconds{account="acme-web",runner="` + "\uFFF
 	}
 }
 
-// Defect 11: a figure too large for its unit conversion (1e300 GB is
+// A figure too large for its unit conversion (1e300 GB is
 // 1e309 bytes, past float64) fails the collector with the field's name,
 // instead of exporting +Inf.
 func TestLegacyConversionOverflowFails(t *testing.T) {

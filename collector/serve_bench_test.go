@@ -218,7 +218,7 @@ func BenchmarkCacheMemory400k(b *testing.B) {
 // rows served over loopback, without and with the split by repository, side
 // by side on the same rows: over 12,500 repositories (400,000 series) and
 // over 100,000 (every repository has all 8 SKUs: 3,200,000 series), and
-// over 100,000 with one SKU each (400,000 series, the shape issue 11 names).
+// over 100,000 with one SKU each (400,000 series, an enterprise's report split by repository).
 func BenchmarkUsageRefresh1M(b *testing.B) {
 	type shape struct {
 		repos  int

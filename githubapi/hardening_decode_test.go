@@ -78,7 +78,7 @@ func allocated(f func()) uint64 {
 	return after.TotalAlloc - before.TotalAlloc
 }
 
-// Defect 3: an answer decoded whole costs the body once, plus what the
+// An answer decoded whole costs the body once, plus what the
 // decoded value costs. The floor, measured in the same run, is
 // encoding/json decoding the same bytes, already in memory, into the same
 // type; the client may add one buffer of the body's size for reading it
@@ -114,7 +114,7 @@ func TestDocumentAnswerIsHeldOnce(t *testing.T) {
 	}
 }
 
-// Defect 3: each endpoint has a cap that fits what GitHub sends. A JSON
+// Each endpoint has a cap that fits what GitHub sends. A JSON
 // document decoded whole is refused past 32 MiB, however large
 // --github.max-response-bytes is; a usage report, streamed, is not.
 func TestDocumentAnswersAreCappedUsageIsNot(t *testing.T) {
@@ -154,7 +154,7 @@ func TestDocumentAnswersAreCappedUsageIsNot(t *testing.T) {
 	}
 }
 
-// Defect 11: a body with data after its JSON document, or one that ends
+// A body with data after its JSON document, or one that ends
 // before its Content-Length, is refused, not read as its first value.
 func TestDocumentTrailingDataAndShortBodyAreRefused(t *testing.T) {
 	document := func(r *http.Request) string {

@@ -15,7 +15,7 @@ import (
 	"github.com/github-billing-exporter/github-billing-exporter/githubapi/githubtest"
 )
 
-// Defect 6: a 304 carries no Link header (a strict cache sends only the
+// A 304 carries no Link header (a strict cache sends only the
 // headers RFC 9110 §15.4.5 lists), so the stored answer's Link must be
 // merged back (RFC 9111 §4.3.4) or pagination stops after page 1, with
 // success.
@@ -95,7 +95,7 @@ func rawGet(t *testing.T, url, etag string) *http.Response {
 	return resp
 }
 
-// Defect 9: a redirect loop is a deterministic failure. net/http gives up
+// A redirect loop is a deterministic failure. net/http gives up
 // when asked to follow a 10th redirect, and retrying the request only
 // repeats them: one refresh of one endpoint must cost the request and the 9
 // redirects followed, 10 in all, not (1 + 3 retries) × 10 = 40.

@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Issue 12's benchmark as a whole process: `github-billing-exporter backfill` of the default
+# The backfill benchmark as a whole process: `github-billing-exporter backfill` of the default
 # range (13 full months up to the last settled day) for 1 enterprise with COST_CENTERS cost
 # centers (default 2) and ORGS organizations (default 10), against a separate fake
 # (scripts/bench/historyfake) that delays every answer by LATENCY (default 100ms). Prints the

@@ -84,7 +84,7 @@ func TestEndToEndWithPrometheus(t *testing.T) {
 	if !strings.Contains(out, "PASS") {
 		t.Fatalf("e2e.sh printed no PASS:\n%s", tail(out, 40))
 	}
-	// Issue 12: the backfilled 13 months were imported and checked.
+	// The backfilled 13 months were imported and checked.
 	if !strings.Contains(out, "PASS: backfilled history imported") {
 		t.Fatalf("e2e.sh did not check the backfilled history:\n%s", tail(out, 40))
 	}

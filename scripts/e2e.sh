@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# End-to-end check of the dashboards and the Prometheus rules (issue 5).
+# End-to-end check of the dashboards and the Prometheus rules.
 #
 # Builds the exporter, starts it on its demo data, starts a real Prometheus (Debian's
 # `prometheus` package) with deploy/prometheus/rules/github-billing.rules.yml, waits for
@@ -113,7 +113,7 @@ else
 	"$tmp/panelcheck" wait -url "http://$exporter_address/metrics" -timeout "$(remaining)s" ||
 		fail "the exporter did not serve /metrics"
 
-	# History (issue 12): backfill the demo's last 13 full months and this month's days before
+	# History: backfill the demo's last 13 full months and this month's days before
 	# today (--settle=0: the demo does not restate), and import them into the data directory
 	# Prometheus starts on, next to what it scrapes from the live demo.
 	say "backfilling the demo's last 13 months"

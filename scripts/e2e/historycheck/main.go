@@ -1,5 +1,5 @@
-// Command historycheck is the end-to-end check of the backfilled history
-// (issue 12), run by scripts/e2e.sh against a Prometheus that serves blocks
+// Command historycheck is the end-to-end check of the backfilled history,
+// run by scripts/e2e.sh against a Prometheus that serves blocks
 // made from `github-billing-exporter backfill --demo` plus the live demo:
 //
 //   - last month's net amount per product of the demo enterprise, read at
