@@ -186,7 +186,7 @@ func decode(content []byte, cfg *Config) (*yaml.Node, error) {
 	if err := docs[0].Load(cfg, yaml.WithV4Defaults(), yaml.WithKnownFields()); err != nil {
 		return &docs[0], err
 	}
-	return &docs[0], spelledBool(&docs[0])
+	return &docs[0], unclear(&docs[0])
 }
 
 func resolve(file string, cfg *Config, getenv func(string) string) (*Resolved, error) {

@@ -66,6 +66,12 @@ func TestParseExplainsYAMLMistakes(t *testing.T) {
 			want:    "line 2: github.app.app_id: want a whole number, got a string",
 		},
 		{
+			// yaml.v2 truncated 1.5 to 1.
+			name:    "fraction where the app id goes",
+			content: "github:\n  app: {app_id: 1.5, installation_id: 2, private_key_file: k.pem}\norganizations: [{name: a}]\n",
+			want:    "line 2: github.app.app_id: want a whole number, got a decimal number",
+		},
+		{
 			name:    "string where the github block goes",
 			content: "github: " + sentinelToken + "\norganizations: [{name: a}]\n",
 			want:    "line 1: github: want a mapping with keys such as token and api_url, got a string",
@@ -106,6 +112,11 @@ func TestParseYesIsNotABoolean(t *testing.T) {
 			"github: {token: abc, tls_config: {insecure_skip_verify: 'on'}}\norganizations: [{name: a}]\n",
 			`line 1: github.tls_config.insecure_skip_verify: want true or false, got "on": YAML 1.2 reads yes, no, on and off as strings`,
 		},
+		{
+			// Through an alias, from the credential's string "yes".
+			"github: {token: abc, credential: &b yes, tls_config: {insecure_skip_verify: *b}}\norganizations: [{name: a}]\n",
+			`line 1: github.tls_config.insecure_skip_verify: want true or false, got "yes": YAML 1.2 reads yes, no, on and off as strings`,
+		},
 	} {
 		_, file, err := parseIn(t, t.TempDir(), tc.content, noEnv)
 		if err == nil || err.Error() != file+": "+tc.want {
@@ -130,6 +141,20 @@ func TestParseRefusesASecondDocument(t *testing.T) {
 	want := file + ": line 3: a second YAML document: the configuration is one document"
 	if err == nil || err.Error() != want {
 		t.Errorf("error\n got %v\nwant %s", err, want)
+	}
+}
+
+// A value without a key is refused, not dropped.
+func TestParseRefusesAValueWithoutAKey(t *testing.T) {
+	for _, tc := range []struct{ content, want string }{
+		// ": stray" is on line 4, inside the first user.
+		{"github: {token: abc}\nusers:\n  - name: octocat\n    : stray\n", "line 4: users[0]: a value without a key"},
+		{"github: {token: abc}\nusers: [{name: octocat}]\n~: stray\n", "line 3: a value without a key"},
+	} {
+		_, file, err := parseIn(t, t.TempDir(), tc.content, noEnv)
+		if err == nil || err.Error() != file+": "+tc.want {
+			t.Errorf("error\n got %v\nwant %s: %s", err, file, tc.want)
+		}
 	}
 }
 
