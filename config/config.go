@@ -13,7 +13,7 @@ import (
 
 	commoncfg "github.com/prometheus/common/config"
 	"github.com/prometheus/common/model"
-	"go.yaml.in/yaml/v2"
+	"go.yaml.in/yaml/v4"
 
 	"github.com/github-billing-exporter/github-billing-exporter/githubapi"
 )
@@ -181,14 +181,34 @@ func Load(file string) (*Resolved, error) {
 // error is an *Error.
 func Parse(file string, content []byte, getenv func(string) string) (*Resolved, error) {
 	var cfg Config
-	if err := yaml.UnmarshalStrict(content, &cfg); err != nil {
-		return nil, describe(file, content, err)
+	doc, err := decode(content, &cfg)
+	if err == nil {
+		var r *Resolved
+		if r, err = resolve(file, &cfg, getenv); err == nil {
+			return r, nil
+		}
 	}
-	r, err := resolve(file, &cfg, getenv)
-	if err != nil {
-		return nil, describe(file, content, err)
+	return nil, describe(file, doc, err)
+}
+
+// decode reads content, a single YAML document, into cfg. It returns the
+// document's node tree, nil for an empty file or one that does not parse,
+// for describe to find the lines and keys of errors in.
+func decode(content []byte, cfg *Config) (*yaml.Node, error) {
+	var docs []yaml.Node
+	if err := yaml.Load(content, &docs, yaml.WithAllDocuments()); err != nil {
+		return nil, syntaxError(content, err)
 	}
-	return r, nil
+	switch {
+	case len(docs) == 0: // no accounts, as resolve says
+		return nil, nil
+	case len(docs) > 1:
+		return &docs[0], &Error{Line: docs[1].Line, Reason: "a second YAML document: the configuration is one document"}
+	}
+	if err := docs[0].Load(cfg, yaml.WithV4Defaults(), yaml.WithKnownFields()); err != nil {
+		return &docs[0], err
+	}
+	return &docs[0], unclear(&docs[0])
 }
 
 func resolve(file string, cfg *Config, getenv func(string) string) (*Resolved, error) {

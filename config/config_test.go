@@ -13,7 +13,7 @@ import (
 	"testing"
 	"time"
 
-	"go.yaml.in/yaml/v2"
+	"go.yaml.in/yaml/v4"
 
 	"github.com/github-billing-exporter/github-billing-exporter/config"
 	"github.com/github-billing-exporter/github-billing-exporter/githubapi"
@@ -664,21 +664,21 @@ func TestParseBad(t *testing.T) {
 			setup:  staticConfig("github:\n  api_url: https://ghes.example.com/api/v3\n  token: [" + sentinelToken + ", b]\norganizations: [{name: a}]\n"),
 			key:    "github.token",
 			line:   3,
-			reason: []string{"cannot unmarshal !!seq into config.Secret"},
+			reason: []string{"want a string, got a list"},
 		},
 		{
 			name:   "app_id that is not a number",
 			setup:  staticConfig(tok + "organizations:\n  - name: a\n    github:\n      app: {app_id: " + sentinelToken + ", installation_id: 2, private_key_file: k.pem}\n"),
 			key:    "organizations[0].github.app.app_id",
 			line:   5,
-			reason: []string{"cannot unmarshal !!str into int64"},
+			reason: []string{"want a whole number, got a string"},
 		},
 		{
 			name:   "account list that is a mapping",
 			setup:  staticConfig(tok + "users:\n  name: octocat\n"),
 			key:    "users",
 			line:   2,
-			reason: []string{"cannot unmarshal !!map into []config.Account"},
+			reason: []string{"want a list of accounts, got a mapping"},
 		},
 		{
 			name:   "bad duration in a block",
