@@ -2,8 +2,10 @@
 package config
 
 import (
+	"cmp"
 	"errors"
 	"fmt"
+	"maps"
 	"os"
 	"path/filepath"
 	"reflect"
@@ -219,34 +221,13 @@ func resolve(file string, cfg *Config, getenv func(string) string) (*Resolved, e
 		RefreshIntervals: map[githubapi.Account]map[string]time.Duration{},
 		Raw:              cfg,
 	}
-	fail := func(key, format string, args ...any) error {
-		return &Error{File: file, Key: key, Reason: fmt.Sprintf(format, args...)}
+	if err := r.resolveTimes(cfg); err != nil {
+		return nil, asConfigError(file, err)
 	}
-
-	r.RefreshInterval = time.Duration(or(cfg.RefreshInterval, DefaultRefreshInterval))
-	if cfg.RefreshInterval != 0 && cfg.RefreshInterval < minRefreshInterval {
-		return nil, fail("refresh_interval", "must be at least %s, GitHub's billing data changes far more slowly", minRefreshInterval)
-	}
-	if cfg.RefreshInterval > maxRefreshInterval {
-		return nil, fail("refresh_interval", tooLong, maxRefreshInterval, cfg.RefreshInterval)
-	}
-	r.RefreshTimeout = time.Duration(or(cfg.RefreshTimeout, DefaultRefreshTimeout))
-	if cfg.RefreshTimeout < 0 {
-		return nil, fail("refresh_timeout", "must be positive")
-	}
-	r.MaxAge = time.Duration(cfg.MaxAge)
-	if r.MaxAge == 0 {
-		r.MaxAge = max(3*r.RefreshInterval, time.Hour)
-	}
-	if r.MaxAge <= r.RefreshInterval {
-		return nil, fail("max_age", "must be longer than refresh_interval (%s), or every refresh would drop the data it replaces", r.RefreshInterval)
-	}
-
 	topIntervals, err := collectorIntervals(cfg.Collectors, "collectors", nil)
 	if err != nil {
 		return nil, asConfigError(file, err)
 	}
-
 	top, err := resolveCredential(cfg.GitHub, nil, "github", dir, getenv)
 	if err != nil {
 		return nil, asConfigError(file, err)
@@ -254,33 +235,77 @@ func resolve(file string, cfg *Config, getenv func(string) string) (*Resolved, e
 	if top.Name == "" {
 		top.Name = DefaultCredentialName
 	}
+	usesTop, err := r.resolveAccounts(cfg, top, topIntervals, dir, getenv)
+	if err != nil {
+		return nil, asConfigError(file, err)
+	}
+	if err := r.checkCredentials(top, usesTop); err != nil {
+		return nil, asConfigError(file, err)
+	}
+	r.Warnings = tokenFileWarnings(cfg, dir)
+	return r, nil
+}
 
-	groups := []struct {
-		key      string
-		scope    githubapi.Scope
-		accounts []Account
-	}{
+// resolveTimes sets the refresh interval, the refresh timeout and the
+// maximum age of cached data.
+func (r *Resolved) resolveTimes(cfg *Config) error {
+	r.RefreshInterval = time.Duration(cmp.Or(cfg.RefreshInterval, DefaultRefreshInterval))
+	if cfg.RefreshInterval != 0 && cfg.RefreshInterval < minRefreshInterval {
+		return &Error{Key: "refresh_interval", Reason: fmt.Sprintf("must be at least %s, GitHub's billing data changes far more slowly", minRefreshInterval)}
+	}
+	if cfg.RefreshInterval > maxRefreshInterval {
+		return &Error{Key: "refresh_interval", Reason: fmt.Sprintf(tooLong, maxRefreshInterval, cfg.RefreshInterval)}
+	}
+	r.RefreshTimeout = time.Duration(cmp.Or(cfg.RefreshTimeout, DefaultRefreshTimeout))
+	if cfg.RefreshTimeout < 0 {
+		return &Error{Key: "refresh_timeout", Reason: "must be positive"}
+	}
+	r.MaxAge = time.Duration(cfg.MaxAge)
+	if r.MaxAge == 0 {
+		r.MaxAge = max(3*r.RefreshInterval, time.Hour)
+	}
+	if r.MaxAge <= r.RefreshInterval {
+		return &Error{Key: "max_age", Reason: fmt.Sprintf("must be longer than refresh_interval (%s), or every refresh would drop the data it replaces", r.RefreshInterval)}
+	}
+	return nil
+}
+
+// accountGroups are the configuration's account lists, each with its key
+// and scope.
+type accountGroup struct {
+	key      string
+	scope    githubapi.Scope
+	accounts []Account
+}
+
+func accountGroups(cfg *Config) []accountGroup {
+	return []accountGroup{
 		{"enterprises", githubapi.ScopeEnterprise, cfg.Enterprises},
 		{"organizations", githubapi.ScopeOrganization, cfg.Organizations},
 		{"users", githubapi.ScopeUser, cfg.Users},
 	}
-	usesTop := false
-	for _, g := range groups {
+}
+
+// resolveAccounts adds a target for every account, with its credential
+// (its own github block, or top) and its collectors' refresh intervals. It
+// says whether any account uses top.
+func (r *Resolved) resolveAccounts(cfg *Config, top *Credential, topIntervals map[string]time.Duration, dir string, getenv func(string) string) (usesTop bool, err error) {
+	for _, g := range accountGroups(cfg) {
 		seen := map[string]int{}
 		for i, a := range g.accounts {
 			key := fmt.Sprintf("%s[%d]", g.key, i)
 			if err := validateName(a.Name); err != nil {
-				return nil, fail(key+".name", "%v", err)
+				return false, &Error{Key: key + ".name", Reason: err.Error()}
 			}
 			folded := strings.ToLower(a.Name)
 			if j, dup := seen[folded]; dup {
-				return nil, fail(key+".name", "%s %q is already listed as %s[%d]", g.scope, a.Name, g.key, j)
+				return false, &Error{Key: key + ".name", Reason: fmt.Sprintf("%s %q is already listed as %s[%d]", g.scope, a.Name, g.key, j)}
 			}
 			seen[folded] = i
 			cred := top
 			if a.GitHub != nil {
 				if cred, err = resolveCredential(*a.GitHub, top, key+".github", dir, getenv); err != nil {
-					return nil, asConfigError(file, err)
+					return false, err
 				}
 				if cred.Name == "" {
 					cred.Name = a.Name
@@ -289,11 +314,11 @@ func resolve(file string, cfg *Config, getenv func(string) string) (*Resolved, e
 			if cred == top {
 				usesTop = true
 			} else if err := r.addCredential(cred); err != nil {
-				return nil, fail(key+".github.credential", "%v", err)
+				return false, &Error{Key: key + ".github.credential", Reason: err.Error()}
 			}
 			intervals, err := collectorIntervals(a.Collectors, key+".collectors", topIntervals)
 			if err != nil {
-				return nil, asConfigError(file, err)
+				return false, err
 			}
 			account := githubapi.Account{Scope: g.scope, Name: a.Name}
 			r.Targets = append(r.Targets, Target{Account: account, Credential: cred.Name})
@@ -302,24 +327,29 @@ func resolve(file string, cfg *Config, getenv func(string) string) (*Resolved, e
 			}
 		}
 	}
+	return usesTop, nil
+}
+
+// checkCredentials refuses a configuration without accounts, or with an
+// account whose credential has no token.
+func (r *Resolved) checkCredentials(top *Credential, usesTop bool) error {
 	if len(r.Targets) == 0 {
-		return nil, fail("", "no accounts: list at least one of enterprises, organizations or users")
+		return &Error{Reason: "no accounts: list at least one of enterprises, organizations or users"}
 	}
 	if usesTop {
 		if top.Token == "" && top.App == nil {
-			return nil, fail("github", "no credential: set token, token_file or app, or the %s environment variable", TokenEnvVar)
+			return &Error{Key: "github", Reason: fmt.Sprintf("no credential: set token, token_file or app, or the %s environment variable", TokenEnvVar)}
 		}
 		if err := r.addCredential(top); err != nil {
-			return nil, fail("github.credential", "%v", err)
+			return &Error{Key: "github.credential", Reason: err.Error()}
 		}
 	}
 	for _, c := range r.Credentials {
 		if c.Token == "" && c.App == nil {
-			return nil, fail("github", "credential %q has no token: set token, token_file or app", c.Name)
+			return &Error{Key: "github", Reason: fmt.Sprintf("credential %q has no token: set token, token_file or app", c.Name)}
 		}
 	}
-	r.Warnings = tokenFileWarnings(cfg, dir)
-	return r, nil
+	return nil
 }
 
 // addCredential registers c under its name; one name may be shared by
@@ -367,7 +397,14 @@ func resolveCredential(g GitHub, parent *Credential, key, dir string, getenv fun
 			return nil, &Error{Key: key, Reason: err.Error()}
 		}
 	}
+	return c.resolveSecret(g, parent, key, dir, getenv)
+}
 
+// resolveSecret sets c's token or App from the block's token, token_file or
+// app, or else from parent (an account's block without one of its own), or
+// else from the environment (the top-level block). An account's block that
+// changes nothing of parent's is parent itself.
+func (c *Credential) resolveSecret(g GitHub, parent *Credential, key, dir string, getenv func(string) string) (*Credential, error) {
 	set := 0
 	for _, b := range []bool{g.Token != "", g.TokenFile != "", g.App != nil} {
 		if b {
@@ -391,25 +428,9 @@ func resolveCredential(g GitHub, parent *Credential, key, dir string, getenv fun
 		}
 		c.Token = commoncfg.Secret(token)
 	case g.App != nil:
-		if g.App.AppID <= 0 {
-			return nil, &Error{Key: key + ".app.app_id", Reason: "must be a positive number"}
+		if err := c.resolveApp(*g.App, key, dir); err != nil {
+			return nil, err
 		}
-		if g.App.InstallationID <= 0 {
-			return nil, &Error{Key: key + ".app.installation_id", Reason: "must be a positive number"}
-		}
-		if g.App.PrivateKeyFile == "" {
-			return nil, &Error{Key: key + ".app.private_key_file", Reason: "is required"}
-		}
-		app := *g.App
-		app.PrivateKeyFile = resolvePath(dir, app.PrivateKeyFile)
-		pem, err := os.ReadFile(app.PrivateKeyFile)
-		if err != nil {
-			return nil, &Error{Key: key + ".app.private_key_file", Reason: fmt.Sprintf("cannot read private key: %v", pathErrReason(err))}
-		}
-		if !strings.Contains(string(pem), "PRIVATE KEY-----") {
-			return nil, &Error{Key: key + ".app.private_key_file", Reason: fmt.Sprintf("%s is not a PEM private key", app.PrivateKeyFile)}
-		}
-		c.App, c.AppPrivateKey = &app, commoncfg.Secret(pem)
 	case parent != nil:
 		if c.APIURL != parent.APIURL {
 			// Inheriting would send the top-level credential to another host.
@@ -423,6 +444,29 @@ func resolveCredential(g GitHub, parent *Credential, key, dir string, getenv fun
 		c.Token = commoncfg.Secret(strings.TrimSpace(getenv(TokenEnvVar)))
 	}
 	return c, nil
+}
+
+// resolveApp checks an app block and reads its private key.
+func (c *Credential) resolveApp(app App, key, dir string) error {
+	if app.AppID <= 0 {
+		return &Error{Key: key + ".app.app_id", Reason: "must be a positive number"}
+	}
+	if app.InstallationID <= 0 {
+		return &Error{Key: key + ".app.installation_id", Reason: "must be a positive number"}
+	}
+	if app.PrivateKeyFile == "" {
+		return &Error{Key: key + ".app.private_key_file", Reason: "is required"}
+	}
+	app.PrivateKeyFile = resolvePath(dir, app.PrivateKeyFile)
+	pem, err := os.ReadFile(app.PrivateKeyFile)
+	if err != nil {
+		return &Error{Key: key + ".app.private_key_file", Reason: fmt.Sprintf("cannot read private key: %v", pathErrReason(err))}
+	}
+	if !strings.Contains(string(pem), "PRIVATE KEY-----") {
+		return &Error{Key: key + ".app.private_key_file", Reason: fmt.Sprintf("%s is not a PEM private key", app.PrivateKeyFile)}
+	}
+	c.App, c.AppPrivateKey = &app, commoncfg.Secret(pem)
+	return nil
 }
 
 var validName = regexp.MustCompile(`^[A-Za-z0-9][A-Za-z0-9._-]*$`)
@@ -446,16 +490,14 @@ func resolvePath(dir, path string) string {
 
 // pathErrReason keeps an *os.PathError's path and reason, and nothing else.
 func pathErrReason(err error) string {
-	var pe *os.PathError
-	if errors.As(err, &pe) {
+	if pe, ok := errors.AsType[*os.PathError](err); ok {
 		return pe.Path + ": " + pe.Err.Error()
 	}
 	return err.Error()
 }
 
 func asConfigError(file string, err error) error {
-	var ce *Error
-	if errors.As(err, &ce) {
+	if ce, ok := errors.AsType[*Error](err); ok {
 		ce.File = file
 		return ce
 	}
@@ -476,27 +518,18 @@ func tokenFileWarnings(cfg *Config, dir string) []string {
 			warnings = append(warnings, fmt.Sprintf("%s: %s is readable by every user of the machine (mode %04o); restrict it with chmod 600", key, path, st.Mode().Perm()))
 		}
 	}
-	blocks := []struct {
-		key string
-		g   *GitHub
-	}{{"github", &cfg.GitHub}}
-	for _, g := range []struct {
-		key      string
-		accounts []Account
-	}{{"enterprises", cfg.Enterprises}, {"organizations", cfg.Organizations}, {"users", cfg.Users}} {
-		for i, a := range g.accounts {
-			if a.GitHub != nil {
-				blocks = append(blocks, struct {
-					key string
-					g   *GitHub
-				}{fmt.Sprintf("%s[%d].github", g.key, i), a.GitHub})
-			}
+	checkBlock := func(key string, g *GitHub) {
+		check(key+".token_file", g.TokenFile)
+		if g.App != nil {
+			check(key+".app.private_key_file", g.App.PrivateKeyFile)
 		}
 	}
-	for _, b := range blocks {
-		check(b.key+".token_file", b.g.TokenFile)
-		if b.g.App != nil {
-			check(b.key+".app.private_key_file", b.g.App.PrivateKeyFile)
+	checkBlock("github", &cfg.GitHub)
+	for _, g := range accountGroups(cfg) {
+		for i, a := range g.accounts {
+			if a.GitHub != nil {
+				checkBlock(fmt.Sprintf("%s[%d].github", g.key, i), a.GitHub)
+			}
 		}
 	}
 	return warnings
@@ -507,9 +540,7 @@ func tokenFileWarnings(cfg *Config, dir string) []string {
 // the collectors.
 func collectorIntervals(block map[string]CollectorConfig, key string, inherited map[string]time.Duration) (map[string]time.Duration, error) {
 	out := make(map[string]time.Duration, len(inherited)+len(block))
-	for name, d := range inherited {
-		out[name] = d
-	}
+	maps.Copy(out, inherited)
 	for name, c := range block {
 		switch {
 		case name == "":
@@ -529,10 +560,3 @@ func collectorIntervals(block map[string]CollectorConfig, key string, inherited 
 // tooLong is the reason a refresh_interval above maxRefreshInterval is
 // refused.
 const tooLong = "must be at most %s: GitHub bills by the month, and a longer interval would skip one (got %s)"
-
-func or(v, def model.Duration) model.Duration {
-	if v == 0 {
-		return def
-	}
-	return v
-}

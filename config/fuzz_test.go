@@ -70,11 +70,10 @@ func FuzzParse(f *testing.F) {
 	f.Fuzz(func(t *testing.T, content []byte) {
 		r, err := config.Parse(file, content, getenv)
 		if err != nil {
-			var ce *config.Error
 			if !strings.HasPrefix(err.Error(), file+": ") {
 				t.Fatalf("error %q does not start with the file", err)
 			}
-			if !errors.As(err, &ce) {
+			if _, ok := errors.AsType[*config.Error](err); !ok {
 				t.Fatalf("error %v (%T) is not a *config.Error", err, err)
 			}
 			fuzzNoSecret(t, "error", err.Error())
