@@ -132,9 +132,6 @@ type Resolved struct {
 	// Warnings are problems that do not stop the exporter, such as a token
 	// file other users can read.
 	Warnings []string
-	// Raw is the configuration as written, for display (secrets print as
-	// <secret>).
-	Raw *Config
 }
 
 // Credential is one way into one GitHub API.
@@ -219,7 +216,6 @@ func resolve(file string, cfg *Config, getenv func(string) string) (*Resolved, e
 		File:             file,
 		Credentials:      map[string]*Credential{},
 		RefreshIntervals: map[githubapi.Account]map[string]time.Duration{},
-		Raw:              cfg,
 	}
 	if err := r.resolveTimes(cfg); err != nil {
 		return nil, asConfigError(file, err)

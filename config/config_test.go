@@ -47,6 +47,17 @@ func parseIn(t *testing.T, dir, content string, getenv func(string) string) (*co
 	return r, file, err
 }
 
+// rawConfig is content decoded as the configuration file is, before it is
+// resolved: what a careless log line or a dump of the settings would show.
+func rawConfig(t testing.TB, content string) *config.Config {
+	t.Helper()
+	var c config.Config
+	if err := yaml.Unmarshal([]byte(content), &c); err != nil {
+		t.Fatal(err)
+	}
+	return &c
+}
+
 func mustParse(t *testing.T, dir, content string, getenv func(string) string) *config.Resolved {
 	t.Helper()
 	r, _, err := parseIn(t, dir, content, getenv)
@@ -281,7 +292,7 @@ enterprises: [{name: acme}]
 		t.Errorf("AppTransport rejects the configured key: %v", err)
 	}
 	// A printed configuration shows no key material.
-	out, err := yaml.Marshal(r.Raw)
+	out, err := yaml.Marshal(rawConfig(t, content))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -853,8 +864,9 @@ func TestTokenNeverInErrors(t *testing.T) {
 		}
 	}
 
-	r := mustParse(t, dir, "github: {token: "+sentinelToken+"}\norganizations:\n  - name: a\n    github: {token: "+sentinelToken+"}\n", noEnv)
-	out, err := yaml.Marshal(r.Raw)
+	inline := "github: {token: " + sentinelToken + "}\norganizations:\n  - name: a\n    github: {token: " + sentinelToken + "}\n"
+	mustParse(t, dir, inline, noEnv)
+	out, err := yaml.Marshal(rawConfig(t, inline))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -952,9 +964,11 @@ func TestExampleConfigIsValid(t *testing.T) {
 // A configuration printed with %v or %+v, as a careless log line might,
 // does not show an inline token.
 func TestPrintedConfigHidesTheToken(t *testing.T) {
-	r := mustParse(t, t.TempDir(), "github: {token: "+sentinelToken+"}\norganizations:\n  - name: a\n    github: {token: "+sentinelToken+"x, credential: other}\n", noEnv)
+	content := "github: {token: " + sentinelToken + "}\norganizations:\n  - name: a\n    github: {token: " + sentinelToken + "x, credential: other}\n"
+	r := mustParse(t, t.TempDir(), content, noEnv)
+	raw := rawConfig(t, content)
 	for _, format := range []string{"%v", "%+v", "%#v", "%s"} {
-		for _, v := range []any{r.Raw, *r.Raw, r.Raw.GitHub, r.Raw.Organizations, r.Credentials} {
+		for _, v := range []any{raw, *raw, raw.GitHub, raw.Organizations, r.Credentials} {
 			if out := fmt.Sprintf(format, v); strings.Contains(out, sentinelToken) {
 				t.Errorf("%s of %T shows the token: %s", format, v, out)
 			}
