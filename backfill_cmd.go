@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io"
 	"os"
 	"os/signal"
 	"syscall"
@@ -18,7 +19,7 @@ import (
 // runBackfill is the backfill command: the flags are checked before the
 // configuration is read and before any request, then backfill.Run writes
 // the days with the exporter's own clients.
-func runBackfill(f *flags, stdout, stderr *os.File) int {
+func runBackfill(f *flags, stdout, stderr io.Writer) int {
 	plan, err := backfill.NewPlan(*f.backfill, time.Now())
 	if err != nil {
 		fmt.Fprintln(stderr, "github-billing-exporter backfill:", err)
@@ -52,10 +53,14 @@ func runBackfill(f *flags, stdout, stderr *os.File) int {
 	}
 	ctx, stop := signal.NotifyContext(context.Background(), syscall.SIGINT, syscall.SIGTERM)
 	defer stop()
-	st, _ := stderr.Stat()
+	terminal := false
+	if file, ok := stderr.(*os.File); ok {
+		st, err := file.Stat()
+		terminal = err == nil && st.Mode()&os.ModeCharDevice != 0
+	}
 	err = backfill.Run(ctx, backfill.Config{
 		Plan: plan, Targets: targets, Options: f.options, Counter: counter,
-		Stdout: stdout, Stderr: stderr, Terminal: st != nil && st.Mode()&os.ModeCharDevice != 0,
+		Stdout: stdout, Stderr: stderr, Terminal: terminal,
 	})
 	switch {
 	case err == nil:

@@ -5,6 +5,8 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io"
+	stdlog "log"
 	"log/slog"
 	"net/http"
 	"os"
@@ -72,7 +74,7 @@ type flags struct {
 	backfill *backfill.Flags
 }
 
-func parseFlags(args []string, stdout, stderr *os.File) (*flags, error) {
+func parseFlags(args []string, stdout, stderr io.Writer) (*flags, error) {
 	app, f, finish := newApp(stdout, stderr)
 	cmd, err := app.Parse(args)
 	if err != nil {
@@ -87,7 +89,7 @@ func parseFlags(args []string, stdout, stderr *os.File) (*flags, error) {
 
 // newApp declares every flag; finish applies --collector.disable-defaults
 // after parsing.
-func newApp(stdout, stderr *os.File) (app *kingpin.Application, f *flags, finish func()) {
+func newApp(stdout, stderr io.Writer) (app *kingpin.Application, f *flags, finish func()) {
 	app = kingpin.New("github-billing-exporter", "Prometheus exporter for GitHub billing: Actions minutes, Packages, storage, Advanced Security and the billing platform's per-SKU costs.")
 	app.UsageWriter(stdout)
 	app.ErrorWriter(stderr)
@@ -152,7 +154,7 @@ func newApp(stdout, stderr *os.File) (app *kingpin.Application, f *flags, finish
 
 // newLogger builds the go-kit log writer (logfmt or JSON) and bridges it to
 // the *slog.Logger that every package takes.
-func newLogger(cfg promslog.Config, w *os.File) *slog.Logger {
+func newLogger(cfg promslog.Config, w io.Writer) *slog.Logger {
 	out := log.NewSyncWriter(w)
 	var base log.Logger
 	if cfg.Format != nil && cfg.Format.String() == "json" {
@@ -167,36 +169,52 @@ func newLogger(cfg promslog.Config, w *os.File) *slog.Logger {
 	return slog.New(githubapi.ScrubHandler(slgk.NewGoKitHandler(base, level), processSecrets))
 }
 
-func run(args []string, stdout, stderr *os.File) int {
+// run is the whole process: signals first, so that a SIGHUP while the
+// configuration loads is a queued reload rather than the end of the
+// process, then the flags, then the command.
+func run(args []string, stdout, stderr io.Writer) int {
+	signals := make(chan os.Signal, 4)
+	signal.Notify(signals, syscall.SIGHUP, syscall.SIGINT, syscall.SIGTERM)
+	defer signal.Stop(signals)
+
 	f, err := parseFlags(args, stdout, stderr)
 	if err != nil {
 		fmt.Fprintln(stderr, "github-billing-exporter:", err)
 		return 2
 	}
-	logger := newLogger(f.log, stderr)
-	if f.command == "backfill" {
+	switch {
+	case f.command == "backfill":
 		return runBackfill(f, stdout, stderr)
+	case f.configCheck:
+		return checkConfig(f, stdout, stderr)
 	}
+	return serve(f, newLogger(f.log, stderr), signals)
+}
 
-	if f.configCheck {
-		cfg, err := config.Load(f.configFile)
-		if err != nil {
-			fmt.Fprintln(stderr, "configuration is invalid:", err)
-			return 1
-		}
-		// Build the clients too, as a start would: a TLS certificate or an
-		// App key that does not load makes the configuration invalid.
-		if _, err := buildTargets(cfg, githubapi.Options{}, nil); err != nil {
-			fmt.Fprintln(stderr, "configuration is invalid:", err)
-			return 1
-		}
-		for _, w := range cfg.Warnings {
-			fmt.Fprintln(stderr, "warning:", w)
-		}
-		fmt.Fprintf(stdout, "%s is valid: %d account(s), %d credential(s)\n", f.configFile, len(cfg.Targets), len(cfg.Credentials))
-		return 0
+// checkConfig is --config.check: load the configuration and build its
+// clients, as a start would, and say what it holds.
+func checkConfig(f *flags, stdout, stderr io.Writer) int {
+	cfg, err := config.Load(f.configFile)
+	if err != nil {
+		fmt.Fprintln(stderr, "configuration is invalid:", err)
+		return 1
 	}
+	// A TLS certificate or an App key that does not load makes the
+	// configuration invalid too.
+	if _, err := buildTargets(cfg, githubapi.Options{}, nil); err != nil {
+		fmt.Fprintln(stderr, "configuration is invalid:", err)
+		return 1
+	}
+	for _, w := range cfg.Warnings {
+		fmt.Fprintln(stderr, "warning:", w)
+	}
+	fmt.Fprintf(stdout, "%s is valid: %d account(s), %d credential(s)\n", f.configFile, len(cfg.Targets), len(cfg.Credentials))
+	return 0
+}
 
+// serve runs the exporter until SIGINT or SIGTERM; SIGHUP reloads the
+// configuration, including one that came while it started.
+func serve(f *flags, logger *slog.Logger, signals <-chan os.Signal) int {
 	logger.Info("starting github-billing-exporter", "version", version.Info(), "build_context", version.BuildContext())
 	source := func() (*config.Resolved, error) { return config.Load(f.configFile) }
 	if f.demo {
@@ -211,29 +229,12 @@ func run(args []string, stdout, stderr *os.File) int {
 		logger.Info("demo mode: serving a simulated GitHub billing API; no configuration file or token is read", "api_url", fake.URL)
 		source = func() (*config.Resolved, error) { return demoConfig(fake.URL), nil }
 	}
-
-	var enabled []string
-	for _, c := range collector.Collectors() {
-		if *f.collectors[c.Name] {
-			enabled = append(enabled, c.Name)
-		}
-	}
-	// The usage collector sums budget consumption while it reads the report,
-	// for the budgets collector's budgets.
-	f.options.BudgetConsumption = *f.collectors["budgets"]
-	f.options.Logger = logger
-	exporter, err := collector.NewExporter(collector.Config{
-		Logger:      logger,
-		Collectors:  enabled,
-		Options:     f.options,
-		Concurrency: f.concurrency,
-	})
+	exporter, err := newExporter(f, logger)
 	if err != nil {
 		logger.Error("cannot build the exporter", "err", err)
 		return 1
 	}
 	defer exporter.Close()
-	logger.Info("enabled collectors", "collectors", fmt.Sprint(enabled))
 
 	srv := newServer(serverConfig{
 		demo:             f.demo,
@@ -255,13 +256,9 @@ func run(args []string, stdout, stderr *os.File) int {
 		return 1
 	}
 
-	httpServer := &http.Server{Handler: srv.handler(), ReadHeaderTimeout: 10 * time.Second}
+	httpServer := newHTTPServer(srv.handler(), logger)
 	serveErr := make(chan error, 1)
 	go func() { serveErr <- web.ListenAndServe(httpServer, f.web, logger) }()
-
-	signals := make(chan os.Signal, 1)
-	signal.Notify(signals, syscall.SIGHUP, syscall.SIGINT, syscall.SIGTERM)
-	defer signal.Stop(signals)
 	for {
 		select {
 		case err := <-serveErr:
@@ -282,4 +279,68 @@ func run(args []string, stdout, stderr *os.File) int {
 			return 0
 		}
 	}
+}
+
+// newExporter builds the exporter with the collectors the flags enable.
+func newExporter(f *flags, logger *slog.Logger) (*collector.Exporter, error) {
+	var enabled []string
+	for _, c := range collector.Collectors() {
+		if *f.collectors[c.Name] {
+			enabled = append(enabled, c.Name)
+		}
+	}
+	// The usage collector sums budget consumption while it reads the report,
+	// for the budgets collector's budgets.
+	f.options.BudgetConsumption = *f.collectors["budgets"]
+	f.options.Logger = logger
+	exporter, err := collector.NewExporter(collector.Config{
+		Logger:      logger,
+		Collectors:  enabled,
+		Options:     f.options,
+		Concurrency: f.concurrency,
+	})
+	if err == nil {
+		logger.Info("enabled collectors", "collectors", fmt.Sprint(enabled))
+	}
+	return exporter, err
+}
+
+// The HTTP server's timeouts. A scrape is a GET without a body, so reading
+// a request takes milliseconds; the answer's own deadline is set per
+// request (server.boundWrites), as a scrape may wait up to its timeout for
+// data. An idle keep-alive connection is closed after idleTimeout: longer
+// than a 1m scrape interval, so Prometheus keeps its connection, and short
+// enough that thousands of idle connections (401 ones too) do not pile up
+// until the file-descriptor limit.
+const (
+	readHeaderTimeout = 10 * time.Second
+	readTimeout       = 30 * time.Second
+	idleTimeout       = 2 * time.Minute
+)
+
+// newHTTPServer is the server for handler, with the timeouts above and its
+// own messages (a failed TLS handshake, say) logged by logger.
+func newHTTPServer(handler http.Handler, logger *slog.Logger) *http.Server {
+	return &http.Server{
+		Handler:           handler,
+		ReadHeaderTimeout: readHeaderTimeout,
+		ReadTimeout:       readTimeout,
+		IdleTimeout:       idleTimeout,
+		ErrorLog:          stdlog.New(serverLogWriter{logger}, "", 0),
+	}
+}
+
+// serverLogWriter takes net/http's log lines. A failed TLS handshake is
+// logged at debug level (scanners and load-balancer checks cause them all
+// day); anything else net/http says is an error.
+type serverLogWriter struct{ logger *slog.Logger }
+
+func (w serverLogWriter) Write(p []byte) (int, error) {
+	msg := strings.TrimSpace(strings.TrimPrefix(string(p), "http: "))
+	if strings.HasPrefix(msg, "TLS handshake error") {
+		w.logger.Debug(msg)
+	} else {
+		w.logger.Error(msg)
+	}
+	return len(p), nil
 }

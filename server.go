@@ -1,6 +1,7 @@
 package main
 
 import (
+	"cmp"
 	"compress/gzip"
 	"context"
 	"fmt"
@@ -50,7 +51,16 @@ type serverConfig struct {
 	// defaults); tests shorten the backoff and move the rate-limit clock.
 	retries githubapi.RetryPolicy
 	now     func() time.Time
+	// writeTimeout bounds how long writing one answer may take once its
+	// wait for data is over (zero: answerWriteTimeout): a client that
+	// does not read cannot hold a --web.max-requests slot for longer.
+	writeTimeout time.Duration
 }
+
+// answerWriteTimeout is the default time to write one answer. The largest
+// (a scrape of hundreds of thousands of series, tens of MB) takes well under
+// a second to a Prometheus that reads it.
+const answerWriteTimeout = time.Minute
 
 // server holds what the HTTP handlers share: the exporter, the registry of
 // the exporter's own metrics and the running configuration.
@@ -163,7 +173,24 @@ func (s *server) handler() http.Handler {
 		}
 		(*s.landing.Load()).ServeHTTP(w, r)
 	})
-	return s.recoverPanics(mux)
+	return s.recoverPanics(s.boundWrites(mux))
+}
+
+// boundWrites gives every answer a write deadline: the longest a scrape may
+// wait for data (its timeout) and then writeTimeout to write it. A client
+// that stops reading gets its connection closed at the deadline, and the
+// request's slot of --web.max-requests is free again.
+func (s *server) boundWrites(next http.Handler) http.Handler {
+	write := cmp.Or(s.writeTimeout, answerWriteTimeout)
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		ctx, cancel := s.scrapeContext(r)
+		deadline, _ := ctx.Deadline()
+		cancel()
+		// An error means the connection cannot take deadlines (a test's
+		// recorder); the answer is then unbounded, as before.
+		_ = http.NewResponseController(w).SetWriteDeadline(deadline.Add(write))
+		next.ServeHTTP(w, r)
+	})
 }
 
 // recoverPanics answers 500 when a handler panics and logs the panic without
@@ -224,6 +251,8 @@ func (s *server) serveScrape(w http.ResponseWriter, r *http.Request, include fun
 	ctx, cancel := s.scrapeContext(r)
 	defer cancel()
 	snap := s.exporter.Scrape(ctx, include)
+	// The wait for data is over: writing the answer gets writeTimeout.
+	_ = http.NewResponseController(w).SetWriteDeadline(time.Now().Add(cmp.Or(s.writeTimeout, answerWriteTimeout)))
 	format := expfmt.NegotiateAccept(r.Header, expfmt.DefaultOpenMetricsAcceptedFormats()...)
 	var cached collector.Format
 	switch format.FormatType() {

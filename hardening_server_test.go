@@ -1,0 +1,166 @@
+package main
+
+import (
+	"bufio"
+	"context"
+	"fmt"
+	"io"
+	"log/slog"
+	"net"
+	"net/http"
+	"strings"
+	"testing"
+	"time"
+)
+
+// serveOn serves hs on a loopback listener whose accepted connections have
+// a send buffer of sendBuffer bytes (0: the system's), and returns its
+// address.
+func serveOn(t *testing.T, hs *http.Server, sendBuffer int) string {
+	t.Helper()
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	go hs.Serve(smallBuffers{ln, sendBuffer})
+	t.Cleanup(func() {
+		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+		defer cancel()
+		hs.Shutdown(ctx)
+		hs.Close()
+	})
+	return ln.Addr().String()
+}
+
+type smallBuffers struct {
+	net.Listener
+	size int
+}
+
+func (l smallBuffers) Accept() (net.Conn, error) {
+	c, err := l.Listener.Accept()
+	if tc, ok := c.(*net.TCPConn); ok && l.size > 0 {
+		tc.SetWriteBuffer(l.size)
+	}
+	return c, err
+}
+
+// The server closes idle keep-alive connections. 200 connections that each
+// made one request and then sat idle are all closed by the server (read
+// gives EOF) well within the 10 s this test waits, with the idle timeout
+// set to 300 ms here; scrapes keep answering meanwhile. Without an idle
+// timeout they stayed open for good, until the file-descriptor limit.
+func TestIdleConnectionsAreClosed(t *testing.T) {
+	env := newFaultEnv(t, faultOptions{})
+	hs := newHTTPServer(env.srv.handler(), slog.New(slog.DiscardHandler))
+	if hs.IdleTimeout != 2*time.Minute || hs.ReadTimeout != 30*time.Second || hs.ReadHeaderTimeout != 10*time.Second {
+		t.Errorf("timeouts idle %v, read %v, read header %v; want 2m, 30s, 10s", hs.IdleTimeout, hs.ReadTimeout, hs.ReadHeaderTimeout)
+	}
+	hs.IdleTimeout = 300 * time.Millisecond
+	addr := serveOn(t, hs, 0)
+
+	const idle = 200
+	conns := make([]net.Conn, 0, idle)
+	for i := range idle {
+		c, err := net.Dial("tcp", addr)
+		if err != nil {
+			t.Fatal(err)
+		}
+		t.Cleanup(func() { c.Close() })
+		path := "/-/healthy"
+		if i%2 == 1 {
+			path = "/nothing-here" // a 404 keeps its connection too
+		}
+		fmt.Fprintf(c, "GET %s HTTP/1.1\r\nHost: exporter\r\n\r\n", path)
+		resp, err := http.ReadResponse(bufio.NewReader(c), nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		io.Copy(io.Discard, resp.Body)
+		resp.Body.Close()
+		conns = append(conns, c)
+	}
+	resp, err := http.Get("http://" + addr + "/metrics")
+	if err != nil || resp.StatusCode != http.StatusOK {
+		t.Fatalf("a scrape beside the idle connections: %v %v", resp, err)
+	}
+	resp.Body.Close()
+
+	closed := 0
+	deadline := time.Now().Add(10 * time.Second)
+	for _, c := range conns {
+		c.SetReadDeadline(deadline)
+		if _, err := c.Read(make([]byte, 1)); err == io.EOF {
+			closed++
+		}
+	}
+	if closed != idle {
+		t.Errorf("%d of %d idle connections closed by the server, want all", closed, idle)
+	}
+}
+
+// A client that asks for /metrics and never reads the answer holds its
+// --web.max-requests slot only until the answer's write deadline: with one
+// slot and a write timeout of 500 ms here, another scraper gets its answer
+// within the 20 s this test allows (not 503 for as long as the slow reader
+// likes, as before).
+func TestSlowReaderFreesItsSlot(t *testing.T) {
+	env := newFaultEnv(t, faultOptions{})
+	env.scrape(t, 0) // a warm cache: the answer is written at once
+	cfg := env.srv.serverConfig
+	cfg.maxRequests = 1
+	cfg.writeTimeout = 500 * time.Millisecond
+	srv := newServer(cfg)
+	if err := srv.reload(); err != nil {
+		t.Fatal(err)
+	}
+	addr := serveOn(t, newHTTPServer(srv.handler(), slog.New(slog.DiscardHandler)), 4096)
+	code, body := scrapeOnce(t, addr)
+	if code != http.StatusOK || len(body) < 64<<10 {
+		t.Fatalf("a scrape: %d, %d bytes; want 200 and more than the 64 KiB of socket buffers", code, len(body))
+	}
+
+	slow, err := net.Dial("tcp", addr)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer slow.Close()
+	slow.(*net.TCPConn).SetReadBuffer(4096)
+	fmt.Fprint(slow, "GET /metrics HTTP/1.1\r\nHost: exporter\r\n\r\n")
+	// The slow reader holds the slot: someone else is refused at first.
+	refused := false
+	for range 50 {
+		if code, _ := scrapeOnce(t, addr); code == http.StatusServiceUnavailable {
+			refused = true
+			break
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
+	if !refused {
+		t.Fatal("the slow reader never held the only slot: the test shows nothing")
+	}
+	deadline := time.Now().Add(20 * time.Second)
+	for {
+		code, body := scrapeOnce(t, addr)
+		if code == http.StatusOK && strings.Contains(body, "github_billing_") {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("the slot is still held after 20 s: %d", code)
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+}
+
+func scrapeOnce(t *testing.T, addr string) (int, string) {
+	t.Helper()
+	req, _ := http.NewRequest(http.MethodGet, "http://"+addr+"/metrics", nil)
+	req.Header.Set("Accept-Encoding", "identity")
+	resp, err := (&http.Client{Timeout: 30 * time.Second}).Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	b, _ := io.ReadAll(resp.Body)
+	return resp.StatusCode, string(b)
+}
