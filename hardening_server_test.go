@@ -8,6 +8,8 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -163,4 +165,29 @@ func scrapeOnce(t *testing.T, addr string) (int, string) {
 	defer resp.Body.Close()
 	b, _ := io.ReadAll(resp.Body)
 	return resp.StatusCode, string(b)
+}
+
+// Which web configurations make callers authenticate, so that the reload
+// endpoint may tell them the configuration's error.
+func TestWebConfigAuthenticates(t *testing.T) {
+	dir := t.TempDir()
+	for content, want := range map[string]bool{
+		"": false,
+		"tls_server_config: {cert_file: a, key_file: b}\n":                                               false,
+		"basic_auth_users: {prometheus: $2y$10$abc}\n":                                                   true,
+		"tls_server_config: {cert_file: a, key_file: b, client_auth_type: RequireAndVerifyClientCert}\n": true,
+		"tls_server_config: {cert_file: a, key_file: b, client_auth_type: RequestClientCert}\n":          false,
+		"basic_auth_users: [not, a, map]\n":                                                              false,
+	} {
+		path := filepath.Join(dir, "web.yml")
+		if err := os.WriteFile(path, []byte(content), 0o600); err != nil {
+			t.Fatal(err)
+		}
+		if got := webConfigAuthenticates(path); got != want {
+			t.Errorf("%q: %v, want %v", content, got, want)
+		}
+	}
+	if webConfigAuthenticates("") || webConfigAuthenticates(filepath.Join(dir, "missing.yml")) {
+		t.Error("no file, or a missing one, authenticates nobody")
+	}
 }

@@ -5,6 +5,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"go.yaml.in/yaml/v4"
 	"io"
 	stdlog "log"
 	"log/slog"
@@ -250,6 +251,7 @@ func serve(f *flags, logger *slog.Logger, signals <-chan os.Signal) int {
 		maxResponseBytes: f.maxResponseBytes,
 		aiCreditsByUser:  *f.collectors[collector.AICreditsByUser],
 		aiCreditsShare:   f.aiCreditsShare,
+		authenticated:    func() bool { return webConfigAuthenticates(*f.web.WebConfigFile) },
 	})
 	if err := srv.reload(); err != nil {
 		logger.Error("cannot load the configuration", "err", err)
@@ -343,4 +345,28 @@ func (w serverLogWriter) Write(p []byte) (int, error) {
 		w.logger.Error(msg)
 	}
 	return len(p), nil
+}
+
+// webConfigAuthenticates says whether the web configuration file at path
+// makes every caller authenticate: basic-auth users, or a TLS client
+// certificate that is required and verified. A file that does not read
+// counts as no: the toolkit refuses such requests anyway.
+func webConfigAuthenticates(path string) bool {
+	if path == "" {
+		return false
+	}
+	raw, err := os.ReadFile(path)
+	if err != nil {
+		return false
+	}
+	var wc struct {
+		BasicAuthUsers  map[string]string `yaml:"basic_auth_users"`
+		TLSServerConfig struct {
+			ClientAuth string `yaml:"client_auth_type"`
+		} `yaml:"tls_server_config"`
+	}
+	if yaml.Unmarshal(raw, &wc) != nil {
+		return false
+	}
+	return len(wc.BasicAuthUsers) > 0 || wc.TLSServerConfig.ClientAuth == "RequireAndVerifyClientCert"
 }

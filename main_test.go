@@ -502,9 +502,27 @@ func TestServerReload(t *testing.T) {
 	if code != http.StatusInternalServerError {
 		t.Errorf("POST /-/reload with a broken file: %d, want 500", code)
 	}
+	// Without authentication in the web config, the caller is not told the
+	// configuration's paths and keys; the log is.
+	for _, secret := range []string{env.cfgFile, "refresh_intervall"} {
+		if strings.Contains(body, secret) {
+			t.Errorf("reload answer %q tells an unauthenticated caller %q", body, secret)
+		}
+		if !strings.Contains(env.log.String(), secret) {
+			t.Errorf("the log does not say %q", secret)
+		}
+	}
+	if !strings.Contains(body, "log") {
+		t.Errorf("reload answer %q does not point at the log", body)
+	}
+	// An authenticated caller is told why.
+	authed := env.srv.serverConfig
+	authed.authenticated = func() bool { return true }
+	rec := httptest.NewRecorder()
+	newServer(authed).handler().ServeHTTP(rec, httptest.NewRequest(http.MethodPost, "/-/reload", nil))
 	for _, want := range []string{env.cfgFile, "refresh_intervall"} {
-		if !strings.Contains(body, want) {
-			t.Errorf("reload answer %q does not contain %q", body, want)
+		if !strings.Contains(rec.Body.String(), want) {
+			t.Errorf("reload answer %q does not contain %q", rec.Body.String(), want)
 		}
 	}
 	body = env.metrics(t)

@@ -55,6 +55,10 @@ type serverConfig struct {
 	// wait for data is over (zero: answerWriteTimeout): a client that
 	// does not read cannot hold a --web.max-requests slot for longer.
 	writeTimeout time.Duration
+	// authenticated says whether the web configuration makes callers
+	// authenticate (basic auth or verified client certificates), asked at
+	// each request as the toolkit re-reads that file; nil means no.
+	authenticated func() bool
 }
 
 // answerWriteTimeout is the default time to write one answer. The largest
@@ -370,7 +374,13 @@ func (s *server) serveReload(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	if err := s.reload(); err != nil {
-		http.Error(w, "failed to reload config: "+err.Error(), http.StatusInternalServerError)
+		// reload logged the error. It names files, lines and keys of the
+		// configuration, which only an authenticated caller is told.
+		msg := "failed to reload config; the exporter's log says why"
+		if s.authenticated != nil && s.authenticated() {
+			msg = "failed to reload config: " + err.Error()
+		}
+		http.Error(w, msg, http.StatusInternalServerError)
 		return
 	}
 	fmt.Fprintln(w, "configuration reloaded")
