@@ -191,3 +191,17 @@ func TestWebConfigAuthenticates(t *testing.T) {
 		t.Error("no file, or a missing one, authenticates nobody")
 	}
 }
+
+// A --web.telemetry-path the server cannot route is a flag error (exit 2,
+// with the reason), not a panic at start.
+func TestTelemetryPathConflictIsAFlagError(t *testing.T) {
+	for _, path := range []string{"/probe", "/-/reload", "/", "metrics", "/a b", "/{x}"} {
+		stdout, stderr := mainTestOutput(t), mainTestOutput(t)
+		code := run([]string{"--demo", "--web.telemetry-path=" + path, "--web.listen-address=127.0.0.1:0"}, stdout, stderr)
+		stderr.Seek(0, 0)
+		msg, _ := io.ReadAll(stderr)
+		if code != 2 || !strings.Contains(string(msg), "--web.telemetry-path") {
+			t.Errorf("%q: exit %d, %q; want 2 and a message about --web.telemetry-path", path, code, msg)
+		}
+	}
+}

@@ -12,6 +12,7 @@ import (
 	"net/http"
 	"os"
 	"os/signal"
+	"slices"
 	"strings"
 	"syscall"
 	"time"
@@ -85,7 +86,26 @@ func parseFlags(args []string, stdout, stderr io.Writer) (*flags, error) {
 		f.command = cmd
 	}
 	finish()
+	if err := checkTelemetryPath(f.telemetryPath); err != nil {
+		return nil, err
+	}
 	return f, nil
+}
+
+// reservedPaths are the exporter's own endpoints besides the metrics.
+var reservedPaths = []string{"/", "/-/healthy", "/-/ready", "/-/reload", "/probe"}
+
+// checkTelemetryPath refuses a --web.telemetry-path that the HTTP server
+// could not route: one without a leading "/", with a character a route
+// pattern treats specially, or the path of another endpoint.
+func checkTelemetryPath(path string) error {
+	if !strings.HasPrefix(path, "/") || strings.ContainsAny(path, "{} \t\n") {
+		return fmt.Errorf("--web.telemetry-path %q must be a path starting with \"/\", without spaces or braces", path)
+	}
+	if slices.Contains(reservedPaths, path) {
+		return fmt.Errorf("--web.telemetry-path %q is already the path of another endpoint (%s)", path, strings.Join(reservedPaths, ", "))
+	}
+	return nil
 }
 
 // newApp declares every flag; finish applies --collector.disable-defaults
