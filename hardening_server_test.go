@@ -205,3 +205,25 @@ func TestTelemetryPathConflictIsAFlagError(t *testing.T) {
 		}
 	}
 }
+
+// A scrape that its client abandons mid-refresh (a cold cache, GitHub slow)
+// does not flood the log: the refresh goes on without it, for the next
+// scrape, and nothing of it is an error.
+func TestAbortedScrapeLogsNoErrors(t *testing.T) {
+	env := newFaultEnv(t, faultOptions{})
+	env.fake.SetLatency(200 * time.Millisecond)
+	ctx, cancel := context.WithTimeout(context.Background(), 100*time.Millisecond)
+	req, _ := http.NewRequestWithContext(ctx, http.MethodGet, env.http.URL+"/metrics", nil)
+	if resp, err := http.DefaultClient.Do(req); err == nil {
+		resp.Body.Close()
+		t.Fatal("the scrape was not aborted")
+	}
+	cancel()
+	// The next scrape waits for the refresh the aborted one started.
+	env.scrape(t, 30*time.Second)
+	for _, line := range strings.Split(env.logText(t), "\n") {
+		if strings.HasPrefix(line, "level=error") {
+			t.Errorf("an aborted scrape logged an error: %s", line)
+		}
+	}
+}
