@@ -77,14 +77,12 @@ func simulateHour(t testing.TB) (requests int, refreshInterval time.Duration) {
 		clock.Set(t0.Add(tick))
 		var wg sync.WaitGroup
 		for range 2 {
-			wg.Add(1)
-			go func() {
-				defer wg.Done()
+			wg.Go(func() {
 				reg := exp.Scrape(context.Background(), nil)
 				if _, err := reg.Gather(); err != nil {
 					t.Error(err)
 				}
-			}()
+			})
 		}
 		wg.Wait()
 	}
@@ -181,13 +179,11 @@ func TestAPIBudgetAICreditsByUserSixSimulatedHours(t *testing.T) {
 		clock.Set(t0.Add(tick))
 		var wg sync.WaitGroup
 		for range 2 {
-			wg.Add(1)
-			go func() {
-				defer wg.Done()
+			wg.Go(func() {
 				if _, err := exp.Scrape(context.Background(), nil).Gather(); err != nil {
 					t.Error(err)
 				}
-			}()
+			})
 		}
 		wg.Wait()
 		if next := tick + 15*time.Second; next%time.Hour == 0 {

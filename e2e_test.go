@@ -249,8 +249,7 @@ func TestE2EDemo(t *testing.T) {
 	}
 	select {
 	case err := <-exited:
-		var exitErr *exec.ExitError
-		if errors.As(err, &exitErr) {
+		if _, ok := errors.AsType[*exec.ExitError](err); ok {
 			t.Errorf("exit after SIGTERM: %v, want 0", err)
 		} else if err != nil {
 			t.Errorf("wait: %v", err)

@@ -3,6 +3,7 @@ package main
 import (
 	"fmt"
 	"io"
+	"maps"
 	"net/http"
 	"net/http/httptest"
 	"os"
@@ -175,9 +176,7 @@ func (env *faultEnv) do(t *testing.T, method, path string, header http.Header) (
 	if err != nil {
 		t.Fatal(err)
 	}
-	for k, v := range header {
-		req.Header[k] = v
-	}
+	maps.Copy(req.Header, header)
 	resp, err := env.http.Client().Do(req)
 	if err != nil {
 		t.Fatalf("%s %s: %v", method, path, err)
@@ -232,7 +231,7 @@ type faultSeries map[string]string
 
 func parseFaultSeries(body string) faultSeries {
 	s := faultSeries{}
-	for _, line := range strings.Split(body, "\n") {
+	for line := range strings.SplitSeq(body, "\n") {
 		if line == "" || strings.HasPrefix(line, "#") {
 			continue
 		}
@@ -273,7 +272,7 @@ func faultJobs(s faultSeries) []faultJob {
 			continue
 		}
 		var j faultJob
-		for _, pair := range strings.Split(strings.TrimSuffix(rest, "}"), ",") {
+		for pair := range strings.SplitSeq(strings.TrimSuffix(rest, "}"), ",") {
 			name, value, _ := strings.Cut(pair, "=")
 			value, _ = strconv.Unquote(value)
 			switch name {
@@ -436,7 +435,7 @@ var faultCases = []faultCase{
 // faultLogLines are the log's warnings and errors.
 func faultLogLines(log string) []string {
 	var out []string
-	for _, line := range strings.Split(log, "\n") {
+	for line := range strings.SplitSeq(log, "\n") {
 		if strings.Contains(line, "level=WARN") || strings.Contains(line, "level=ERROR") ||
 			strings.Contains(line, "level=warn") || strings.Contains(line, "level=error") {
 			out = append(out, line)

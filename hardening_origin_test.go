@@ -115,7 +115,7 @@ func originClient(t *testing.T, apiURL, caFile string) *githubapi.Client {
 	return targets[0].Client
 }
 
-// Defect 1: a 302 from the configured https:// API to http:// on the same
+// A 302 from the configured https:// API to http:// on the same
 // host and port must not carry the token in the clear.
 func TestOriginRedirectHTTPSToHTTPSameHostKeepsToken(t *testing.T) {
 	var fake *originFake

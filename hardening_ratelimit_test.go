@@ -41,7 +41,7 @@ func clearOverrides(env *faultEnv) {
 	}
 }
 
-// Defect 2: a far-future x-ratelimit-reset (the year 2286, or int64's
+// A far-future x-ratelimit-reset (the year 2286, or int64's
 // maximum) blocks the credential for at most an hour, as Retry-After is
 // capped; the reset gauge and the log line show the capped time, not 9.2e18
 // or 1970.
@@ -87,7 +87,7 @@ func TestRateLimitFarFutureResetIsCapped(t *testing.T) {
 	}
 }
 
-// Defect 2: remaining 0 with a reset in the past blocks nothing; the next
+// Remaining 0 with a reset in the past blocks nothing; the next
 // request goes out.
 func TestRateLimitPastResetDoesNotBlock(t *testing.T) {
 	env := newFaultEnv(t, faultOptions{})
@@ -123,7 +123,7 @@ func rateLimitSeries(s faultSeries) []string {
 	return out
 }
 
-// Defect 5: a non-UTF-8 X-RateLimit-Resource must not make every
+// A non-UTF-8 X-RateLimit-Resource must not make every
 // rate-limit series vanish (client_golang's recovered panic), and many
 // distinct resources must not grow the label without bound.
 func TestRateLimitResourceHeaderSanitised(t *testing.T) {

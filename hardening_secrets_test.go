@@ -14,7 +14,7 @@ import (
 	"github.com/github-billing-exporter/github-billing-exporter/githubapi/githubtest"
 )
 
-// Defect 10: an upstream that echoes the Authorization header in its error
+// An upstream that echoes the Authorization header in its error
 // message does not put the token in the log or in any answer.
 func TestSecretsScrubbedFromUpstreamMessages(t *testing.T) {
 	env := newFaultEnv(t, faultOptions{})
@@ -41,7 +41,7 @@ func TestSecretsScrubbedFromUpstreamMessages(t *testing.T) {
 	}
 }
 
-// Defect 10, through a proxy: a proxy's 407 that quotes the
+// Through a proxy: a proxy's 407 that quotes the
 // Proxy-Authorization header (base64 and decoded) does not put the proxy
 // password in the log.
 func TestSecretsScrubbedFromProxyAnswer(t *testing.T) {
@@ -75,7 +75,7 @@ func TestSecretsScrubbedFromProxyAnswer(t *testing.T) {
 	}
 }
 
-// Defect 9: an installation-token exchange that GitHub refuses with a 401
+// An installation-token exchange that GitHub refuses with a 401
 // fails the same way when tried again. One refresh round asks for the token
 // once per credential, and every collector of the App's account fails with
 // that one answer, instead of each request retrying the POST.

@@ -3,6 +3,7 @@ package main
 import (
 	"bufio"
 	"context"
+	"errors"
 	"fmt"
 	"io"
 	"log/slog"
@@ -92,7 +93,7 @@ func TestIdleConnectionsAreClosed(t *testing.T) {
 	deadline := time.Now().Add(10 * time.Second)
 	for _, c := range conns {
 		c.SetReadDeadline(deadline)
-		if _, err := c.Read(make([]byte, 1)); err == io.EOF {
+		if _, err := c.Read(make([]byte, 1)); errors.Is(err, io.EOF) {
 			closed++
 		}
 	}
@@ -221,7 +222,7 @@ func TestAbortedScrapeLogsNoErrors(t *testing.T) {
 	cancel()
 	// The next scrape waits for the refresh the aborted one started.
 	env.scrape(t, 30*time.Second)
-	for _, line := range strings.Split(env.logText(t), "\n") {
+	for line := range strings.SplitSeq(env.logText(t), "\n") {
 		if strings.HasPrefix(line, "level=error") {
 			t.Errorf("an aborted scrape logged an error: %s", line)
 		}

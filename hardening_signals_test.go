@@ -123,7 +123,7 @@ func TestServerErrorsAreLoggedInTheLogFormat(t *testing.T) {
 		}
 		time.Sleep(10 * time.Millisecond)
 	}
-	for _, line := range strings.Split(strings.TrimSpace(out.String()), "\n") {
+	for line := range strings.SplitSeq(strings.TrimSpace(out.String()), "\n") {
 		if !strings.HasPrefix(line, "level=") {
 			t.Errorf("a line not in logfmt: %s", line)
 		}

@@ -29,9 +29,7 @@ func loadRound(t *testing.T, client *http.Client, url string, n int) []string {
 	var wg sync.WaitGroup
 	start := make(chan struct{})
 	for i := range n {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
+		wg.Go(func() {
 			<-start
 			resp, err := client.Get(url)
 			if err != nil {
@@ -41,17 +39,17 @@ func loadRound(t *testing.T, client *http.Client, url string, n int) []string {
 			body, err := io.ReadAll(resp.Body)
 			resp.Body.Close()
 			if err != nil || resp.StatusCode != http.StatusOK {
-				errs[i] = fmt.Errorf("%d %v", resp.StatusCode, err)
+				errs[i] = fmt.Errorf("%d %w", resp.StatusCode, err)
 				return
 			}
 			var kept strings.Builder
-			for _, line := range strings.Split(string(body), "\n") {
+			for line := range strings.SplitSeq(string(body), "\n") {
 				if !strings.HasPrefix(line, "#") && !faultVolatile(line) {
 					kept.WriteString(line + "\n")
 				}
 			}
 			out[i] = kept.String()
-		}()
+		})
 	}
 	close(start)
 	wg.Wait()

@@ -9,7 +9,7 @@ import (
 // seriesOf lists the sample lines of body that carry account="name".
 func seriesOf(body, account string) []string {
 	var out []string
-	for _, line := range strings.Split(body, "\n") {
+	for line := range strings.SplitSeq(body, "\n") {
 		if !strings.HasPrefix(line, "#") && strings.Contains(line, `account="`+account+`"`) {
 			out = append(out, line)
 		}

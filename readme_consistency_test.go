@@ -39,7 +39,7 @@ func readFile(t *testing.T, path string) string {
 func markdownAnchors(text string) map[string]bool {
 	anchors := map[string]bool{}
 	inCode := false
-	for _, line := range strings.Split(text, "\n") {
+	for line := range strings.SplitSeq(text, "\n") {
 		if strings.HasPrefix(line, "```") {
 			inCode = !inCode
 		}

@@ -41,7 +41,7 @@ func readmeSection(t *testing.T, title string) string {
 // firstColumn returns the first cell of every table row of a section.
 func firstColumn(section string) []string {
 	var cells []string
-	for _, line := range strings.Split(section, "\n") {
+	for line := range strings.SplitSeq(section, "\n") {
 		if !strings.HasPrefix(line, "| ") || strings.HasPrefix(line, "|---") {
 			continue
 		}
@@ -78,7 +78,7 @@ func TestReadmeFlagTableMatchesTheFlags(t *testing.T) {
 
 func TestReadmeCollectorTableMatchesTheCollectors(t *testing.T) {
 	rows := map[string]string{}
-	for _, line := range strings.Split(readmeSection(t, "Collectors"), "\n") {
+	for line := range strings.SplitSeq(readmeSection(t, "Collectors"), "\n") {
 		cells := strings.Split(line, "|")
 		if len(cells) < 4 || !strings.HasPrefix(strings.TrimSpace(cells[1]), "`") {
 			continue
@@ -115,7 +115,7 @@ func expandBraces(s string) []string {
 	}
 	end := strings.IndexByte(s[open:], '}') + open
 	var out []string
-	for _, alt := range strings.Split(s[open+1:end], ",") {
+	for alt := range strings.SplitSeq(s[open+1:end], ",") {
 		out = append(out, expandBraces(s[:open]+alt+s[end+1:])...)
 	}
 	return out
@@ -227,8 +227,8 @@ func TestMetricContract(t *testing.T) {
 		for _, prefix := range []string{"usage_summary", "premium_request", "ai_credit"} {
 			for _, name := range expandBraces(strings.ReplaceAll(raw, "PREFIX", prefix)) {
 				for from, to := range metricContractRenames {
-					if strings.HasPrefix(name, from) {
-						name = to + strings.TrimPrefix(name, from)
+					if after, ok := strings.CutPrefix(name, from); ok {
+						name = to + after
 					}
 				}
 				names = append(names, name)

@@ -149,7 +149,7 @@ func (p panicTransport) RoundTrip(req *http.Request) (*http.Response, error) {
 	}
 	if strings.Contains(req.URL.Path, "/packages") {
 		var m map[string]int
-		m[req.URL.Path]++ // a plain runtime panic, as a nil-map bug would be
+		m[req.URL.Path]++ //nolint:staticcheck // a plain runtime panic on purpose, as a nil-map bug would be
 	}
 	panic(fmt.Sprintf("transport broke for %v (%+v, %#v, %s)", p.cred, p.cred, *p.cred, p.cred))
 }
