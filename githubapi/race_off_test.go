@@ -1,0 +1,5 @@
+//go:build !race
+
+package githubapi_test
+
+const raceEnabled = false
