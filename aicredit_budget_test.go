@@ -11,7 +11,7 @@ import (
 	"github.com/github-billing-exporter/github-billing-exporter/collector"
 	"github.com/github-billing-exporter/github-billing-exporter/config"
 	"github.com/github-billing-exporter/github-billing-exporter/githubapi"
-	"github.com/github-billing-exporter/github-billing-exporter/githubapi/githubtest"
+	"github.com/github-billing-exporter/github-billing-exporter/internal/fakegithub"
 )
 
 // aiBudgetServer is a server with the per-user AI-credit view on, for an
@@ -19,14 +19,14 @@ import (
 // github block.
 func aiBudgetServer(t *testing.T, share float64, yaml string) (*server, *bytes.Buffer, error) {
 	t.Helper()
-	d := githubtest.NewDataset()
-	pd := &githubtest.PlatformData{}
+	d := fakegithub.NewDataset()
+	pd := &fakegithub.PlatformData{}
 	for i := range 2000 {
 		pd.CopilotSeats = append(pd.CopilotSeats, githubapi.CopilotSeat{CreatedAt: "2026-01-12T09:00:00Z",
 			Assignee: &githubapi.CopilotAssignee{Login: fmt.Sprintf("user-%04d", i), ID: int64(i + 1), Type: "User"}})
 	}
-	d.Enterprises["acme"] = &githubtest.AccountData{Platform: pd}
-	fake := githubtest.Start(t, d)
+	d.Enterprises["acme"] = &fakegithub.AccountData{Platform: pd}
+	fake := fakegithub.Start(t, d)
 	var log bytes.Buffer
 	srv := newServer(serverConfig{
 		logger:          slog.New(slog.NewTextHandler(&log, nil)),
@@ -95,7 +95,7 @@ func TestDemoAICreditsPerUserAddUp(t *testing.T) {
 	now := time.Date(2026, 11, 20, 13, 0, 0, 0, time.UTC)
 	series, _ := demoScrape(t, now)
 	for _, a := range []struct{ scope, name string }{
-		{"enterprise", githubtest.DemoEnterprise}, {"organization", githubtest.DemoOrgWeb}, {"organization", githubtest.DemoOrgData},
+		{"enterprise", fakegithub.DemoEnterprise}, {"organization", fakegithub.DemoOrgWeb}, {"organization", fakegithub.DemoOrgData},
 	} {
 		match := map[string]string{"scope": a.scope, "account": a.name}
 		for _, suffix := range []string{"net_amount_usd", "gross_quantity", "discount_amount_usd"} {

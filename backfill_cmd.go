@@ -13,7 +13,7 @@ import (
 	"github.com/github-billing-exporter/github-billing-exporter/backfill"
 	"github.com/github-billing-exporter/github-billing-exporter/config"
 	"github.com/github-billing-exporter/github-billing-exporter/githubapi"
-	"github.com/github-billing-exporter/github-billing-exporter/githubapi/githubtest"
+	"github.com/github-billing-exporter/github-billing-exporter/internal/fakegithub"
 )
 
 // runBackfill is the backfill command: the flags are checked before the
@@ -27,7 +27,7 @@ func runBackfill(f *flags, stdout, stderr io.Writer) int {
 	}
 	var cfg *config.Resolved
 	if f.demo {
-		fake, err := githubtest.NewDemo()
+		fake, err := fakegithub.NewDemo()
 		if err != nil {
 			fmt.Fprintln(stderr, "github-billing-exporter backfill: cannot start the demo GitHub API:", err)
 			return 1

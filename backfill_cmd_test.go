@@ -7,14 +7,14 @@ import (
 	"testing"
 	"time"
 
-	"github.com/github-billing-exporter/github-billing-exporter/githubapi/githubtest"
+	"github.com/github-billing-exporter/github-billing-exporter/internal/fakegithub"
 )
 
 // backfillTestConfig is a configuration for acme-web of a demo fake that
 // wants mainTestToken.
-func backfillTestConfig(t *testing.T) (*githubtest.Server, string) {
+func backfillTestConfig(t *testing.T) (*fakegithub.Server, string) {
 	t.Helper()
-	fake := githubtest.Start(t, githubtest.Demo(time.Now()))
+	fake := fakegithub.Start(t, fakegithub.Demo(time.Now()))
 	fake.RequireToken(mainTestToken)
 	dir := t.TempDir()
 	if err := os.WriteFile(filepath.Join(dir, "token"), []byte(mainTestToken+"\n"), 0o600); err != nil {

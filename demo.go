@@ -6,7 +6,7 @@ import (
 	commoncfg "github.com/prometheus/common/config"
 
 	"github.com/github-billing-exporter/github-billing-exporter/config"
-	"github.com/github-billing-exporter/github-billing-exporter/githubapi/githubtest"
+	"github.com/github-billing-exporter/github-billing-exporter/internal/fakegithub"
 )
 
 // demoToken is the fake API's credential; it guards nothing real.
@@ -28,7 +28,7 @@ func demoConfig(apiURL string) *config.Resolved {
 		MaxAge:          time.Hour,
 		Credentials:     map[string]*config.Credential{cred.Name: cred},
 	}
-	for _, a := range githubtest.Demo(time.Now()).Accounts() {
+	for _, a := range fakegithub.Demo(time.Now()).Accounts() {
 		cfg.Targets = append(cfg.Targets, config.Target{Account: a, Credential: cred.Name})
 	}
 	return cfg

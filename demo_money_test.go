@@ -12,7 +12,7 @@ import (
 
 	"github.com/github-billing-exporter/github-billing-exporter/collector"
 	"github.com/github-billing-exporter/github-billing-exporter/config"
-	"github.com/github-billing-exporter/github-billing-exporter/githubapi/githubtest"
+	"github.com/github-billing-exporter/github-billing-exporter/internal/fakegithub"
 )
 
 // demoSample is one exported series.
@@ -24,10 +24,10 @@ type demoSample struct {
 // demoScrape runs every collector of the exporter against the demo as of
 // now, through the fake GitHub over HTTP, and returns the series by metric
 // name (without the github_billing_ prefix).
-func demoScrape(t *testing.T, now time.Time) (map[string][]demoSample, *githubtest.Dataset) {
+func demoScrape(t *testing.T, now time.Time) (map[string][]demoSample, *fakegithub.Dataset) {
 	t.Helper()
-	d := githubtest.Demo(now)
-	fake := githubtest.Start(t, d)
+	d := fakegithub.Demo(now)
+	fake := fakegithub.Start(t, d)
 	fake.RequireToken(demoToken)
 	srv := newServer(serverConfig{
 		source:        func() (*config.Resolved, error) { return demoConfig(fake.URL), nil },
@@ -130,7 +130,7 @@ func TestDemoMoneyAddsUp(t *testing.T) {
 
 func testDemoMoneyAddsUp(t *testing.T, now time.Time) {
 	got, d := demoScrape(t, now)
-	ent := githubtest.DemoEnterprise
+	ent := fakegithub.DemoEnterprise
 	entPlatform := d.Enterprises[ent].Platform
 
 	// The rows the fake holds, summed by hand: per product and per
@@ -143,7 +143,7 @@ func testDemoMoneyAddsUp(t *testing.T, now time.Time) {
 			rowsNetByOrg[r.OrganizationName] += r.NetAmount
 		}
 	}
-	if len(rowsNetByOrg) != 3 || rowsNetByOrg[githubtest.DemoOrgLabs] <= 0 {
+	if len(rowsNetByOrg) != 3 || rowsNetByOrg[fakegithub.DemoOrgLabs] <= 0 {
 		t.Fatalf("enterprise rows by organization %v, want acme-web, acme-data and acme-labs", rowsNetByOrg)
 	}
 
@@ -158,7 +158,7 @@ func testDemoMoneyAddsUp(t *testing.T, now time.Time) {
 	}
 	// The summary's enterprise total covers all three organizations.
 	entTotal := demoSum(got["usage_summarized_net_amount_usd"], "", entMatch)[""]
-	if want := rowsNetByOrg[githubtest.DemoOrgWeb] + rowsNetByOrg[githubtest.DemoOrgData] + rowsNetByOrg[githubtest.DemoOrgLabs]; !demoClose(entTotal, want) {
+	if want := rowsNetByOrg[fakegithub.DemoOrgWeb] + rowsNetByOrg[fakegithub.DemoOrgData] + rowsNetByOrg[fakegithub.DemoOrgLabs]; !demoClose(entTotal, want) {
 		t.Errorf("enterprise summary net %.4f, want the three organizations' %.4f", entTotal, want)
 	}
 
@@ -194,13 +194,13 @@ func testDemoMoneyAddsUp(t *testing.T, now time.Time) {
 		return demoSum(got["usage_net_amount_usd"], "", map[string]string{"scope": "organization", "account": org})[""]
 	}
 	demoCloseMaps(t, "enterprise net by cost center", byCostCenter, map[string]float64{
-		"Platform":     orgNet(githubtest.DemoOrgWeb),
-		"Data Science": orgNet(githubtest.DemoOrgData),
-		"":             rowsNetByOrg[githubtest.DemoOrgLabs],
+		"Platform":     orgNet(fakegithub.DemoOrgWeb),
+		"Data Science": orgNet(fakegithub.DemoOrgData),
+		"":             rowsNetByOrg[fakegithub.DemoOrgLabs],
 	})
 
 	// Each account's summary is its report, per product.
-	for _, a := range githubtest.Demo(now).Accounts() {
+	for _, a := range fakegithub.Demo(now).Accounts() {
 		m := map[string]string{"scope": string(a.Scope), "account": a.Name}
 		demoCloseMaps(t, a.String()+" summary vs report", demoSum(got["usage_summarized_net_amount_usd"], "product", m), demoSum(got["usage_net_amount_usd"], "product", m))
 		demoCloseMaps(t, a.String()+" summary vs report gross", demoSum(got["usage_summarized_gross_amount_usd"], "product", m), demoSum(got["usage_gross_amount_usd"], "product", m))
@@ -235,7 +235,7 @@ func testDemoMoneyAddsUp(t *testing.T, now time.Time) {
 
 	// The legacy Actions endpoint: the runners add up to the total, which
 	// is the report's Actions minutes (×60 as seconds).
-	for _, a := range []string{ent, githubtest.DemoOrgWeb, githubtest.DemoOrgData} {
+	for _, a := range []string{ent, fakegithub.DemoOrgWeb, fakegithub.DemoOrgData} {
 		var scope string
 		if a == ent {
 			scope = "enterprise"
@@ -273,11 +273,11 @@ func testDemoMoneyAddsUp(t *testing.T, now time.Time) {
 	// the 1st is 5,312.5 minutes at $0.016 = $85.00 of $100.
 	consumed := demoSum(got["budget_consumed_amount_usd"], "budget_id", nil)
 	amounts := demoSum(got["budget_amount_usd"], "budget_id", nil)
-	if consumed[githubtest.DemoBudgetAlertID] != 85 || amounts[githubtest.DemoBudgetAlertID] != 100 {
-		t.Errorf("alert budget: %.2f of %.2f, want 85 of 100", consumed[githubtest.DemoBudgetAlertID], amounts[githubtest.DemoBudgetAlertID])
+	if consumed[fakegithub.DemoBudgetAlertID] != 85 || amounts[fakegithub.DemoBudgetAlertID] != 100 {
+		t.Errorf("alert budget: %.2f of %.2f, want 85 of 100", consumed[fakegithub.DemoBudgetAlertID], amounts[fakegithub.DemoBudgetAlertID])
 	}
 	for id, c := range consumed {
-		if id != githubtest.DemoBudgetAlertID && c >= 0.8*amounts[id] {
+		if id != fakegithub.DemoBudgetAlertID && c >= 0.8*amounts[id] {
 			t.Errorf("budget %s: %.2f of %.2f consumed, want only the alert budget at 80%% or more", id, c, amounts[id])
 		}
 	}
@@ -324,7 +324,7 @@ func demoKeys(m map[string]float64) []string {
 // on the hour.
 func TestDemoStepsOnTheHour(t *testing.T) {
 	summary := func(now time.Time) string {
-		return fmt.Sprint(githubtest.Demo(now).Enterprises[githubtest.DemoEnterprise].Platform.UsageSummary.UsageItems)
+		return fmt.Sprint(fakegithub.Demo(now).Enterprises[fakegithub.DemoEnterprise].Platform.UsageSummary.UsageItems)
 	}
 	at := func(h, m int) time.Time { return time.Date(2026, time.December, 2, h, m, 0, 0, time.UTC) }
 	if summary(at(10, 0)) != summary(at(10, 59)) {

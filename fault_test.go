@@ -22,7 +22,7 @@ import (
 	"github.com/github-billing-exporter/github-billing-exporter/collector"
 	"github.com/github-billing-exporter/github-billing-exporter/config"
 	"github.com/github-billing-exporter/github-billing-exporter/githubapi"
-	"github.com/github-billing-exporter/github-billing-exporter/githubapi/githubtest"
+	"github.com/github-billing-exporter/github-billing-exporter/internal/fakegithub"
 )
 
 // The fault suite runs the real handler (server.handler) with a real
@@ -57,7 +57,7 @@ type faultOptions struct {
 // the exporter's clock in the test's hands and its log in a file.
 type faultEnv struct {
 	opts    faultOptions
-	fake    *githubtest.Server
+	fake    *fakegithub.Server
 	clock   *simClock
 	dir     string
 	cfgFile string
@@ -85,7 +85,7 @@ func newFaultEnv(t *testing.T, o faultOptions) *faultEnv {
 		o.maxResponseBytes = 1 << 20
 	}
 	t0 := time.Now().UTC().Truncate(time.Second)
-	fake := githubtest.Start(t, githubtest.Demo(t0))
+	fake := fakegithub.Start(t, fakegithub.Demo(t0))
 	env := &faultEnv{opts: o, fake: fake, clock: &simClock{now: t0}, dir: t.TempDir()}
 	if o.appKeyPEM == nil {
 		fake.RequireToken(o.token)
@@ -94,7 +94,7 @@ func newFaultEnv(t *testing.T, o faultOptions) *faultEnv {
 		// differ from it, so the App run does without the check.
 		fake.Override(fmt.Sprintf("/app/installations/%d/access_tokens", faultAppInstallation), func(w http.ResponseWriter, r *http.Request) {
 			if r.Method != http.MethodPost || !strings.HasPrefix(r.Header.Get("Authorization"), "Bearer ") {
-				githubtest.WriteError(w, http.StatusUnauthorized, "A JSON web token could not be decoded")
+				fakegithub.WriteError(w, http.StatusUnauthorized, "A JSON web token could not be decoded")
 				return
 			}
 			env.appExchanges.Add(1)
@@ -325,7 +325,7 @@ func overrideWith(path string, h http.HandlerFunc) func(*testing.T, *faultEnv) {
 }
 
 func gitHubError(code int, message string) http.HandlerFunc {
-	return func(w http.ResponseWriter, _ *http.Request) { githubtest.WriteError(w, code, message) }
+	return func(w http.ResponseWriter, _ *http.Request) { fakegithub.WriteError(w, code, message) }
 }
 
 // rateLimitAccount answers every path of the account (as seen while warming
@@ -396,12 +396,12 @@ var faultCases = []faultCase{
 	{name: "403 with X-Accepted-GitHub-Permissions", account: "acme-web", scope: "organization", affected: []string{"copilot"},
 		inject: overrideWith(webCopilot, func(w http.ResponseWriter, _ *http.Request) {
 			w.Header().Set("X-Accepted-GitHub-Permissions", "organization_copilot_seat_management=read")
-			githubtest.WriteError(w, http.StatusForbidden, "Resource not accessible by personal access token")
+			fakegithub.WriteError(w, http.StatusForbidden, "Resource not accessible by personal access token")
 		}),
 		logWants: []string{webCopilot, "403", "Resource not accessible by personal access token", "organization_copilot_seat_management=read"}},
 	{name: "404 for an unknown account", account: "acme-data", scope: "organization", perJob: true,
 		inject: func(_ *testing.T, env *faultEnv) {
-			env.fake.Update(func(d *githubtest.Dataset) { delete(d.Organizations, "acme-data") })
+			env.fake.Update(func(d *fakegithub.Dataset) { delete(d.Organizations, "acme-data") })
 		},
 		logWants: []string{"acme-data", "404", "Not Found"}},
 	{name: "410", account: "acme-web", scope: "organization", affected: []string{"actions"}, retired: true,
@@ -413,7 +413,7 @@ var faultCases = []faultCase{
 			return func(w http.ResponseWriter, _ *http.Request) {
 				w.Header().Set("X-Ratelimit-Remaining", "0")
 				w.Header().Set("X-Ratelimit-Reset", strconv.FormatInt(reset, 10))
-				githubtest.WriteError(w, http.StatusForbidden, "API rate limit exceeded for user ID 4242.")
+				fakegithub.WriteError(w, http.StatusForbidden, "API rate limit exceeded for user ID 4242.")
 			}
 		}),
 		logWants: []string{"credential=web", "acme-web", "primary rate limit", "API rate limit exceeded for user ID 4242."}},
@@ -421,7 +421,7 @@ var faultCases = []faultCase{
 		inject: rateLimitAccount("acme-web", func(*faultEnv) http.HandlerFunc {
 			return func(w http.ResponseWriter, _ *http.Request) {
 				w.Header().Set("Retry-After", "120")
-				githubtest.WriteError(w, http.StatusTooManyRequests, "You have exceeded a secondary rate limit. Please wait a few minutes.")
+				fakegithub.WriteError(w, http.StatusTooManyRequests, "You have exceeded a secondary rate limit. Please wait a few minutes.")
 			}
 		}),
 		logWants: []string{"credential=web", "acme-web", "secondary rate limit", "You have exceeded a secondary rate limit"}},
@@ -641,7 +641,7 @@ func TestRateLimitBlockAcrossRounds(t *testing.T) {
 		env.fake.Override(p, func(w http.ResponseWriter, _ *http.Request) {
 			w.Header().Set("X-Ratelimit-Remaining", "0")
 			w.Header().Set("X-Ratelimit-Reset", reset)
-			githubtest.WriteError(w, http.StatusForbidden, "API rate limit exceeded for user ID 4242.")
+			fakegithub.WriteError(w, http.StatusForbidden, "API rate limit exceeded for user ID 4242.")
 		})
 	}
 	success := selfKey("scrape_collector_success", "usage", "organization", "acme-web")

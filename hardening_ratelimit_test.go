@@ -10,7 +10,7 @@ import (
 	"time"
 
 	"github.com/github-billing-exporter/github-billing-exporter/collector"
-	"github.com/github-billing-exporter/github-billing-exporter/githubapi/githubtest"
+	"github.com/github-billing-exporter/github-billing-exporter/internal/fakegithub"
 )
 
 // limitWeb answers every acme-web path with a primary rate limit whose
@@ -20,7 +20,7 @@ func limitWeb(reset string) func(*testing.T, *faultEnv) {
 		return func(w http.ResponseWriter, _ *http.Request) {
 			w.Header().Set("X-Ratelimit-Remaining", "0")
 			w.Header().Set("X-Ratelimit-Reset", reset)
-			githubtest.WriteError(w, http.StatusForbidden, "API rate limit exceeded for user ID 4242.")
+			fakegithub.WriteError(w, http.StatusForbidden, "API rate limit exceeded for user ID 4242.")
 		}
 	})
 }
@@ -97,7 +97,7 @@ func TestRateLimitPastResetDoesNotBlock(t *testing.T) {
 	env.fake.Override(webActions, func(w http.ResponseWriter, _ *http.Request) {
 		w.Header().Set("X-Ratelimit-Remaining", "0")
 		w.Header().Set("X-Ratelimit-Reset", past)
-		githubtest.WriteJSON(w, map[string]any{"total_minutes_used": 1, "total_paid_minutes_used": 0, "included_minutes": 3000, "minutes_used_breakdown": map[string]any{}})
+		fakegithub.WriteJSON(w, map[string]any{"total_minutes_used": 1, "total_paid_minutes_used": 0, "included_minutes": 3000, "minutes_used_breakdown": map[string]any{}})
 	})
 	env.clock.Set(env.clock.Now().Add(faultRefreshInterval + time.Minute))
 	logStart := len(env.logText(t))
@@ -144,7 +144,7 @@ func TestRateLimitResourceHeaderSanitised(t *testing.T) {
 			n++
 			mu.Unlock()
 			w.Header().Set("X-Ratelimit-Resource", resource)
-			githubtest.WriteError(w, http.StatusNotFound, "Not Found")
+			fakegithub.WriteError(w, http.StatusNotFound, "Not Found")
 		})
 	}
 	logStart := len(env.logText(t))

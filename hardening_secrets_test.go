@@ -11,7 +11,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/github-billing-exporter/github-billing-exporter/githubapi/githubtest"
+	"github.com/github-billing-exporter/github-billing-exporter/internal/fakegithub"
 )
 
 // An upstream that echoes the Authorization header in its error
@@ -20,12 +20,12 @@ func TestSecretsScrubbedFromUpstreamMessages(t *testing.T) {
 	env := newFaultEnv(t, faultOptions{})
 	env.scrape(t, 0)
 	env.fake.Override(webBudgets, func(w http.ResponseWriter, r *http.Request) {
-		githubtest.WriteError(w, http.StatusUnauthorized, "Bad credentials: got "+r.Header.Get("Authorization"))
+		fakegithub.WriteError(w, http.StatusUnauthorized, "Bad credentials: got "+r.Header.Get("Authorization"))
 	})
 	env.fake.Override(webCopilot, func(w http.ResponseWriter, r *http.Request) {
 		// An upstream that quotes the token alone.
 		tok := strings.TrimPrefix(r.Header.Get("Authorization"), "Bearer ")
-		githubtest.WriteError(w, http.StatusForbidden, "denied for token="+tok)
+		fakegithub.WriteError(w, http.StatusForbidden, "denied for token="+tok)
 	})
 	env.clock.Set(env.clock.Now().Add(faultRefreshInterval + time.Minute))
 	env.scrape(t, 10*time.Second)
@@ -49,7 +49,7 @@ func TestSecretsScrubbedFromProxyAnswer(t *testing.T) {
 	proxy := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		got := r.Header.Get("Proxy-Authorization")
 		decoded, _ := base64.StdEncoding.DecodeString(strings.TrimPrefix(got, "Basic "))
-		githubtest.WriteError(w, http.StatusProxyAuthRequired, fmt.Sprintf("proxy refused %q (%s)", got, decoded))
+		fakegithub.WriteError(w, http.StatusProxyAuthRequired, fmt.Sprintf("proxy refused %q (%s)", got, decoded))
 	}))
 	t.Cleanup(proxy.Close)
 	env := newFaultEnv(t, faultOptions{})
@@ -84,7 +84,7 @@ func TestAppTokenExchangeOncePerRound(t *testing.T) {
 	var posts atomic.Int32
 	env.fake.Override(fmt.Sprintf("/app/installations/%d/access_tokens", faultAppInstallation), func(w http.ResponseWriter, r *http.Request) {
 		posts.Add(1)
-		githubtest.WriteError(w, http.StatusUnauthorized, "A JSON web token could not be decoded")
+		fakegithub.WriteError(w, http.StatusUnauthorized, "A JSON web token could not be decoded")
 	})
 	s := env.scrape(t, 10*time.Second)
 	if got := posts.Load(); got != 1 {

@@ -11,7 +11,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/github-billing-exporter/github-billing-exporter/githubapi/githubtest"
+	"github.com/github-billing-exporter/github-billing-exporter/internal/fakegithub"
 )
 
 // A SIGHUP that arrives while the exporter is still starting (a config
@@ -22,7 +22,7 @@ import (
 // appears, lands before the old code registered its handler.
 func TestSIGHUPDuringStartupIsQueued(t *testing.T) {
 	bin := e2eBuild(t)
-	fake := githubtest.Start(t, githubtest.NewDataset())
+	fake := fakegithub.Start(t, fakegithub.NewDataset())
 	dir := t.TempDir()
 	if err := os.WriteFile(filepath.Join(dir, "token"), []byte(mainTestToken), 0o600); err != nil {
 		t.Fatal(err)

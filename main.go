@@ -30,7 +30,7 @@ import (
 	"github.com/github-billing-exporter/github-billing-exporter/collector"
 	"github.com/github-billing-exporter/github-billing-exporter/config"
 	"github.com/github-billing-exporter/github-billing-exporter/githubapi"
-	"github.com/github-billing-exporter/github-billing-exporter/githubapi/githubtest"
+	"github.com/github-billing-exporter/github-billing-exporter/internal/fakegithub"
 )
 
 const defaultListenAddress = ":9786"
@@ -239,7 +239,7 @@ func serve(f *flags, logger *slog.Logger, signals <-chan os.Signal) int {
 	logger.Info("starting github-billing-exporter", "version", version.Info(), "build_context", version.BuildContext())
 	source := func() (*config.Resolved, error) { return config.Load(f.configFile) }
 	if f.demo {
-		fake, err := githubtest.NewDemo()
+		fake, err := fakegithub.NewDemo()
 		if err != nil {
 			logger.Error("cannot start the demo GitHub API", "err", err)
 			return 1

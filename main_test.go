@@ -21,7 +21,7 @@ import (
 	"github.com/github-billing-exporter/github-billing-exporter/collector"
 	"github.com/github-billing-exporter/github-billing-exporter/config"
 	"github.com/github-billing-exporter/github-billing-exporter/githubapi"
-	"github.com/github-billing-exporter/github-billing-exporter/githubapi/githubtest"
+	"github.com/github-billing-exporter/github-billing-exporter/internal/fakegithub"
 )
 
 // mainTestToken must never show in /metrics, the landing page or the log.
@@ -281,7 +281,7 @@ func TestRunBadFlag(t *testing.T) {
 // mainTestEnv is an exporter's HTTP handler in front of a fake GitHub, with
 // the configuration in a file the test rewrites.
 type mainTestEnv struct {
-	fake    *githubtest.Server
+	fake    *fakegithub.Server
 	dir     string
 	cfgFile string
 	srv     *server
@@ -289,10 +289,10 @@ type mainTestEnv struct {
 	log     *syncBuffer
 }
 
-func mainTestDataset() *githubtest.Dataset {
-	d := githubtest.NewDataset()
-	org := func(minutes float64) *githubtest.AccountData {
-		return &githubtest.AccountData{
+func mainTestDataset() *fakegithub.Dataset {
+	d := fakegithub.NewDataset()
+	org := func(minutes float64) *fakegithub.AccountData {
+		return &fakegithub.AccountData{
 			Actions:       &githubapi.ActionsBilling{TotalMinutesUsed: minutes, IncludedMinutes: 3000, MinutesUsedBreakdown: map[string]float64{"UBUNTU": minutes}},
 			Packages:      &githubapi.PackagesBilling{TotalGigabytesBandwidthUsed: 1},
 			SharedStorage: &githubapi.SharedStorageBilling{DaysLeftInBillingCycle: 3},
@@ -302,7 +302,7 @@ func mainTestDataset() *githubtest.Dataset {
 	}
 	d.Organizations["acme-web"] = org(305)
 	d.Organizations["acme-data"] = org(10)
-	d.Users["octocat"] = &githubtest.AccountData{LegacyRetired: true}
+	d.Users["octocat"] = &fakegithub.AccountData{LegacyRetired: true}
 	return d
 }
 
@@ -313,7 +313,7 @@ type mainTestOptions struct {
 
 func newMainTestEnv(t *testing.T, accountsYAML string, o mainTestOptions) *mainTestEnv {
 	t.Helper()
-	fake := githubtest.Start(t, mainTestDataset())
+	fake := fakegithub.Start(t, mainTestDataset())
 	fake.RequireToken(mainTestToken)
 	env := &mainTestEnv{fake: fake, dir: t.TempDir(), log: &syncBuffer{}}
 	if err := os.WriteFile(filepath.Join(env.dir, "token"), []byte(mainTestToken+"\n"), 0o600); err != nil {
@@ -441,7 +441,7 @@ func TestServerMetrics(t *testing.T) {
 // The client main builds sends the token to the API host and a
 // github-billing-exporter/VERSION User-Agent.
 func TestBuildTargetsClient(t *testing.T) {
-	fake := githubtest.Start(t, mainTestDataset())
+	fake := fakegithub.Start(t, mainTestDataset())
 	fake.RequireToken(mainTestToken)
 	var mu sync.Mutex
 	var agents []string
@@ -449,7 +449,7 @@ func TestBuildTargetsClient(t *testing.T) {
 		mu.Lock()
 		agents = append(agents, r.Header.Get("User-Agent"))
 		mu.Unlock()
-		githubtest.WriteJSON(w, githubapi.PackagesBilling{TotalGigabytesBandwidthUsed: 4})
+		fakegithub.WriteJSON(w, githubapi.PackagesBilling{TotalGigabytesBandwidthUsed: 4})
 	})
 	dir := t.TempDir()
 	if err := os.WriteFile(filepath.Join(dir, "token"), []byte(mainTestToken), 0o600); err != nil {
@@ -640,7 +640,7 @@ func TestServerMaxRequests(t *testing.T) {
 func TestServerNeverShowsToken(t *testing.T) {
 	env := newMainTestEnv(t, "organizations: [{name: acme-web}]\nusers: [{name: octocat}]\n", mainTestOptions{})
 	env.fake.Override("/orgs/acme-web/settings/billing/packages", func(w http.ResponseWriter, _ *http.Request) {
-		githubtest.WriteError(w, http.StatusForbidden, "Resource not accessible by integration")
+		fakegithub.WriteError(w, http.StatusForbidden, "Resource not accessible by integration")
 	})
 	body := env.metrics(t) // get checks the body for the token
 	if !hasLine(body, `github_billing_scrape_collector_success{account="acme-web",collector="packages",scope="organization"} 0`) {
@@ -698,12 +698,12 @@ func TestScrapeContextDeadline(t *testing.T) {
 // API URL) keeps its rate-limit state: a primary limit in force blocks the
 // new client without a request. A renamed credential starts afresh.
 func TestBuildTargetsKeepsRateLimitAcrossReloads(t *testing.T) {
-	fake := githubtest.Start(t, mainTestDataset())
+	fake := fakegithub.Start(t, mainTestDataset())
 	reset := strconv.FormatInt(time.Now().Add(time.Hour).Unix(), 10)
 	fake.Override("/orgs/acme-web/settings/billing/packages", func(w http.ResponseWriter, _ *http.Request) {
 		w.Header().Set("X-Ratelimit-Remaining", "0")
 		w.Header().Set("X-Ratelimit-Reset", reset)
-		githubtest.WriteError(w, http.StatusForbidden, "API rate limit exceeded for user ID 1.")
+		fakegithub.WriteError(w, http.StatusForbidden, "API rate limit exceeded for user ID 1.")
 	})
 	parse := func(credential string) *config.Resolved {
 		t.Helper()
@@ -759,7 +759,7 @@ func TestReloadKeepsRateLimitBlock(t *testing.T) {
 	env.fake.Override(path, func(w http.ResponseWriter, _ *http.Request) {
 		w.Header().Set("X-Ratelimit-Remaining", "0")
 		w.Header().Set("X-Ratelimit-Reset", reset)
-		githubtest.WriteError(w, http.StatusForbidden, "API rate limit exceeded for user ID 1.")
+		fakegithub.WriteError(w, http.StatusForbidden, "API rate limit exceeded for user ID 1.")
 	})
 	before := env.srv.exporter.Targets()[0]
 	if _, err := before.Client.PackagesBilling(t.Context(), before.Account); !errors.Is(err, githubapi.ErrRateLimited) {

@@ -16,7 +16,7 @@ import (
 
 	"github.com/github-billing-exporter/github-billing-exporter/collector"
 	"github.com/github-billing-exporter/github-billing-exporter/config"
-	"github.com/github-billing-exporter/github-billing-exporter/githubapi/githubtest"
+	"github.com/github-billing-exporter/github-billing-exporter/internal/fakegithub"
 )
 
 // readmeSection returns the text of a "## title" section of README.md.
@@ -124,7 +124,7 @@ func expandBraces(s string) []string {
 // demoMetricNames scrapes the demo with every collector and option on.
 func demoMetricNames(t *testing.T) map[string]bool {
 	t.Helper()
-	fake, err := githubtest.NewDemo()
+	fake, err := fakegithub.NewDemo()
 	if err != nil {
 		t.Fatal(err)
 	}

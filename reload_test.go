@@ -10,7 +10,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/github-billing-exporter/github-billing-exporter/githubapi/githubtest"
+	"github.com/github-billing-exporter/github-billing-exporter/internal/fakegithub"
 )
 
 // POST is the only method /-/reload takes.
@@ -66,7 +66,7 @@ type reloadProcess struct {
 func startReloadProcess(t *testing.T, accountsYAML string, tokenMode os.FileMode) *reloadProcess {
 	t.Helper()
 	bin := e2eBuild(t)
-	fake := githubtest.Start(t, mainTestDataset())
+	fake := fakegithub.Start(t, mainTestDataset())
 	fake.RequireToken(mainTestToken)
 	dir := t.TempDir()
 	tokenFile := filepath.Join(dir, "token")

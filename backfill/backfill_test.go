@@ -16,7 +16,7 @@ import (
 
 	"github.com/github-billing-exporter/github-billing-exporter/collector"
 	"github.com/github-billing-exporter/github-billing-exporter/githubapi"
-	"github.com/github-billing-exporter/github-billing-exporter/githubapi/githubtest"
+	"github.com/github-billing-exporter/github-billing-exporter/internal/fakegithub"
 )
 
 // testNow is the clock of every test: 2 December 2026, so with --settle=1
@@ -64,16 +64,16 @@ func fixtureCredits(day time.Time) githubapi.ModelUsageItem {
 // fixture is an enterprise with one cost center (Team A: acme's Linux
 // minutes) and usage in none (acme-labs' transfer), and the organization
 // acme, with history for September to November 2026.
-func fixture() *githubtest.Dataset {
-	d := githubtest.NewDataset()
-	d.Enterprises["ent"] = &githubtest.AccountData{}
-	d.Enterprises["ent"].Platform = &githubtest.PlatformData{CostCenters: []githubapi.CostCenter{{ID: "cc-1", Name: "Team A", State: "active"}}}
-	d.Organizations["acme"] = &githubtest.AccountData{Platform: &githubtest.PlatformData{}}
-	d.History = &githubtest.History{Month: testNow, Day: func(a githubapi.Account, day time.Time) *githubtest.DayData {
+func fixture() *fakegithub.Dataset {
+	d := fakegithub.NewDataset()
+	d.Enterprises["ent"] = &fakegithub.AccountData{}
+	d.Enterprises["ent"].Platform = &fakegithub.PlatformData{CostCenters: []githubapi.CostCenter{{ID: "cc-1", Name: "Team A", State: "active"}}}
+	d.Organizations["acme"] = &fakegithub.AccountData{Platform: &fakegithub.PlatformData{}}
+	d.History = &fakegithub.History{Month: testNow, Day: func(a githubapi.Account, day time.Time) *fakegithub.DayData {
 		if day.Before(time.Date(2026, 9, 1, 0, 0, 0, 0, time.UTC)) || !day.Before(time.Date(2026, 12, 1, 0, 0, 0, 0, time.UTC)) {
 			return nil
 		}
-		dd := &githubtest.DayData{Summary: []githubapi.UsageSummaryItem{fixtureSummary(day)}, AICredits: []githubapi.ModelUsageItem{fixtureCredits(day)}}
+		dd := &fakegithub.DayData{Summary: []githubapi.UsageSummaryItem{fixtureSummary(day)}, AICredits: []githubapi.ModelUsageItem{fixtureCredits(day)}}
 		if a == testEnterprise {
 			dd.UsageItems = map[string][]githubapi.UsageItem{"cc-1": {fixtureLinux(day)}, "": {fixtureTransfer(day)}}
 		} else {
@@ -86,7 +86,7 @@ func fixture() *githubtest.Dataset {
 
 // backfillFixture runs a backfill of flags against fake and returns the
 // error and what it wrote to stderr.
-func backfillFixture(t *testing.T, fake *githubtest.Server, f Flags) (string, error) {
+func backfillFixture(t *testing.T, fake *fakegithub.Server, f Flags) (string, error) {
 	t.Helper()
 	if f.Collectors == "" {
 		f.Collectors = strings.Join(collector.HistoryCollectors(), ",")
@@ -173,7 +173,7 @@ func sampleValue(t *testing.T, samples map[string]map[string]string, series stri
 // date of 1…12 November: what the live exporter served at the end of that
 // day. The month boundary resets: 1 November holds 1 November only.
 func TestBackfillMonthToDateOfAHandPickedDay(t *testing.T) {
-	fake := githubtest.Start(t, fixture())
+	fake := fakegithub.Start(t, fixture())
 	out := filepath.Join(t.TempDir(), "history.om")
 	if stderr, err := backfillFixture(t, fake, Flags{From: "2026-10", To: "2026-11", Output: out}); err != nil {
 		t.Fatalf("backfill: %v\n%s", err, stderr)
@@ -225,7 +225,7 @@ func TestBackfillMonthToDateOfAHandPickedDay(t *testing.T) {
 func TestBackfillRateLimitedAndResumedEqualsUninterrupted(t *testing.T) {
 	dir := t.TempDir()
 	whole := filepath.Join(dir, "whole.om")
-	fake := githubtest.Start(t, fixture())
+	fake := fakegithub.Start(t, fixture())
 	flags := Flags{From: "2026-10-20", To: "2026-11-08", Output: whole}
 	if stderr, err := backfillFixture(t, fake, flags); err != nil {
 		t.Fatalf("uninterrupted backfill: %v\n%s", err, stderr)
@@ -375,7 +375,7 @@ func TestBackfillOutputImportsWithPromtool(t *testing.T) {
 	if err != nil {
 		t.Fatal("promtool not found: apt-get install -y prometheus")
 	}
-	fake := githubtest.Start(t, fixture())
+	fake := fakegithub.Start(t, fixture())
 	dir := t.TempDir()
 	out := filepath.Join(dir, "history.om")
 	stderr, err := backfillFixture(t, fake, Flags{From: "2026-10", To: "2026-11", Output: out})

@@ -9,7 +9,7 @@ import (
 	"github.com/prometheus/client_golang/prometheus/testutil"
 
 	"github.com/github-billing-exporter/github-billing-exporter/githubapi"
-	"github.com/github-billing-exporter/github-billing-exporter/githubapi/githubtest"
+	"github.com/github-billing-exporter/github-billing-exporter/internal/fakegithub"
 )
 
 const ghasTotalsExpected = `
@@ -35,10 +35,10 @@ func TestAdvancedSecurityAgainstExamples(t *testing.T) {
 	for _, a := range legacyTestAccounts[:2] { // enterprise and organization
 		for _, byRepo := range []bool{false, true} {
 			t.Run(fmt.Sprintf("%s/by-repository=%v", a.account.Scope, byRepo), func(t *testing.T) {
-				fake := githubtest.Start(t, nil)
+				fake := fakegithub.Start(t, nil)
 				client := fake.Client(t, githubapi.Options{})
 				path := a.pathPrefix + "/settings/billing/advanced-security"
-				fake.Override(path, githubtest.ServeFile(examplesDir+a.examplesFile+"-advanced-security.json"))
+				fake.Override(path, fakegithub.ServeFile(examplesDir+a.examplesFile+"-advanced-security.json"))
 				c := update(t, legacyTestNew(t, "advanced_security", Options{AdvancedSecurityByRepository: byRepo}), client, a.account)
 
 				name, scope := a.account.Name, a.account.Scope
@@ -81,14 +81,14 @@ func ghasThreePages(w http.ResponseWriter, r *http.Request) {
 		w.Header().Set("Link", link("2", "prev")+", "+link("1", "first"))
 		repos = []repo{{"acme/api", 1}}
 	default:
-		githubtest.WriteError(w, http.StatusNotFound, "no such page")
+		fakegithub.WriteError(w, http.StatusNotFound, "no such page")
 		return
 	}
 	total := 5.0
 	if page == "2" || page == "3" {
 		total = 999
 	}
-	githubtest.WriteJSON(w, map[string]any{
+	fakegithub.WriteJSON(w, map[string]any{
 		"total_advanced_security_committers":     total,
 		"total_count":                            3,
 		"maximum_advanced_security_committers":   6,
@@ -100,7 +100,7 @@ func ghasThreePages(w http.ResponseWriter, r *http.Request) {
 func TestAdvancedSecurityThreePages(t *testing.T) {
 	for _, byRepo := range []bool{false, true} {
 		t.Run(fmt.Sprintf("by-repository=%v", byRepo), func(t *testing.T) {
-			fake := githubtest.Start(t, nil)
+			fake := fakegithub.Start(t, nil)
 			client := fake.Client(t, githubapi.Options{})
 			path := "/orgs/acme-web/settings/billing/advanced-security"
 			fake.Override(path, ghasThreePages)
@@ -127,13 +127,13 @@ github_billing_advanced_security_repository_committers{account="acme-web",produc
 // Through the fake's own pagination: 230 repositories are three pages of
 // 100, and every repository gets its series.
 func TestAdvancedSecurityFakePagination(t *testing.T) {
-	d := githubtest.NewDataset()
+	d := fakegithub.NewDataset()
 	ghas := &githubapi.AdvancedSecurityCommitters{TotalAdvancedSecurityCommitters: 40, TotalCount: 230, MaximumAdvancedSecurityCommitters: 44, PurchasedAdvancedSecurityCommitters: 50}
 	for i := 1; i <= 230; i++ {
 		ghas.Repositories = append(ghas.Repositories, githubapi.AdvancedSecurityRepository{Name: fmt.Sprintf("acme/r%03d", i), AdvancedSecurityCommitters: 1})
 	}
-	d.Enterprises["acme"] = &githubtest.AccountData{AdvancedSecurity: ghas}
-	fake := githubtest.Start(t, d)
+	d.Enterprises["acme"] = &fakegithub.AccountData{AdvancedSecurity: ghas}
+	fake := fakegithub.Start(t, d)
 	client := fake.Client(t, githubapi.Options{})
 	account := githubapi.Account{Scope: githubapi.ScopeEnterprise, Name: "acme"}
 	path := "/enterprises/acme/settings/billing/advanced-security"
@@ -167,14 +167,14 @@ github_billing_advanced_security_repositories{account="acme",product="",scope="e
 // verbatim, Secret Protection 250 repositories in pages that carry no Link
 // header, followed by total_count and the page size.
 func TestAdvancedSecurityStandaloneProductsAndTotalCountPaging(t *testing.T) {
-	fake := githubtest.Start(t, nil)
+	fake := fakegithub.Start(t, nil)
 	client := fake.Client(t, githubapi.Options{})
-	var q githubtest.Queries
-	example := githubtest.ServeFile(examplesDir + "org-advanced-security.json")
+	var q fakegithub.Queries
+	example := fakegithub.ServeFile(examplesDir + "org-advanced-security.json")
 	fake.Override("/orgs/acme-web/settings/billing/advanced-security", q.Wrap(func(w http.ResponseWriter, r *http.Request) {
 		switch r.URL.Query().Get("advanced_security_product") {
 		case "":
-			githubtest.WriteError(w, http.StatusUnprocessableEntity, "advanced_security_product is required for standalone Code Security or Secret Protection")
+			fakegithub.WriteError(w, http.StatusUnprocessableEntity, "advanced_security_product is required for standalone Code Security or Secret Protection")
 		case "code_security":
 			example(w, r)
 		case "secret_protection":
@@ -187,7 +187,7 @@ func TestAdvancedSecurityStandaloneProductsAndTotalCountPaging(t *testing.T) {
 			fmt.Fprintf(w, `{"total_advanced_security_committers": 40, "total_count": 250, "maximum_advanced_security_committers": 45,
 				"purchased_advanced_security_committers": 50, "repositories": [%s]}`, strings.Join(repos, ","))
 		default:
-			githubtest.WriteError(w, http.StatusBadRequest, "unknown product")
+			fakegithub.WriteError(w, http.StatusBadRequest, "unknown product")
 		}
 	}))
 	c := advancedSecurityCollector{byRepository: true}
@@ -229,10 +229,10 @@ func TestAdvancedSecurityStandaloneProductsAndTotalCountPaging(t *testing.T) {
 // GitHub refusing the bundled form and both products is an error, as is
 // any other failure of the bundled form (no product is tried then).
 func TestAdvancedSecurityRefusedEverywhereFails(t *testing.T) {
-	fake := githubtest.Start(t, nil)
+	fake := fakegithub.Start(t, nil)
 	client := fake.Client(t, githubapi.Options{})
 	fake.Override("/orgs/acme-web/settings/billing/advanced-security", func(w http.ResponseWriter, r *http.Request) {
-		githubtest.WriteError(w, http.StatusUnprocessableEntity, "not available")
+		fakegithub.WriteError(w, http.StatusUnprocessableEntity, "not available")
 	})
 	if _, err := (advancedSecurityCollector{}).Update(t.Context(), client, githubapi.Account{Scope: githubapi.ScopeOrganization, Name: "acme-web"}); err == nil {
 		t.Error("no error when every form is refused")
@@ -242,7 +242,7 @@ func TestAdvancedSecurityRefusedEverywhereFails(t *testing.T) {
 	}
 	fake.ResetRequests()
 	fake.Override("/orgs/acme-web/settings/billing/advanced-security", func(w http.ResponseWriter, r *http.Request) {
-		githubtest.WriteError(w, http.StatusForbidden, "Resource not accessible")
+		fakegithub.WriteError(w, http.StatusForbidden, "Resource not accessible")
 	})
 	if _, err := (advancedSecurityCollector{}).Update(t.Context(), client, githubapi.Account{Scope: githubapi.ScopeOrganization, Name: "acme-web"}); err == nil {
 		t.Error("no error on 403")

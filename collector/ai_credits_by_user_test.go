@@ -8,7 +8,7 @@ import (
 	"time"
 
 	"github.com/github-billing-exporter/github-billing-exporter/githubapi"
-	"github.com/github-billing-exporter/github-billing-exporter/githubapi/githubtest"
+	"github.com/github-billing-exporter/github-billing-exporter/internal/fakegithub"
 )
 
 // aiTestRow is one AI-credit row: quantities in credits, amounts in dollars
@@ -52,10 +52,10 @@ func aiTestSeat(login string) githubapi.CopilotSeat {
 // ($6) and Claude 600 ($6); Data (cc-2) Claude 50 ($0.50); none GPT-5 150
 // ($1.50). GPT-5: 7.50 − (6 + 1.50) = 0; Claude: 7 − (6 + 0.50) = $0.50
 // that no cost center accounts for.
-func aiTestDataset() *githubtest.Dataset {
+func aiTestDataset() *fakegithub.Dataset {
 	period := githubapi.SummaryTimePeriod{Year: 2026, Month: 11}
-	d := githubtest.NewDataset()
-	ent := &githubtest.PlatformData{
+	d := fakegithub.NewDataset()
+	ent := &fakegithub.PlatformData{
 		CostCenters: []githubapi.CostCenter{
 			{ID: "cc-1", Name: "Platform", State: "active", Resources: []githubapi.CostCenterResource{}},
 			{ID: "cc-2", Name: "Data", State: "active", Resources: []githubapi.CostCenterResource{}},
@@ -74,12 +74,12 @@ func aiTestDataset() *githubtest.Dataset {
 		"cc-2": {aiTestRow("Claude Sonnet 4.5", 50, 0)},
 		"none": {aiTestRow("GPT-5", 150, 0)},
 	}
-	d.Enterprises["acme"] = &githubtest.AccountData{Platform: ent}
-	web := &githubtest.PlatformData{}
+	d.Enterprises["acme"] = &fakegithub.AccountData{Platform: ent}
+	web := &fakegithub.PlatformData{}
 	web.AICreditUsage = &githubapi.ModelUsageReport{TimePeriod: period, UsageItems: []githubapi.ModelUsageItem{aiTestRow("GPT-5", 100, 0)}}
 	web.CopilotSeats = []githubapi.CopilotSeat{aiTestSeat("alice"), aiTestSeat("erin")}
 	web.AICreditUserFilterForbidden = true
-	d.Organizations["acme-web"] = &githubtest.AccountData{Platform: web}
+	d.Organizations["acme-web"] = &fakegithub.AccountData{Platform: web}
 	return d
 }
 
@@ -292,7 +292,7 @@ func TestAICreditsByUserRefreshIntervalOverASimulatedDay(t *testing.T) {
 // The view's metrics, read straight from the collector for the enterprise
 // with a limit that folds a user, pass promlint.
 func TestAICreditsByUserLintClean(t *testing.T) {
-	srv := githubtest.Start(t, aiTestDataset())
+	srv := fakegithub.Start(t, aiTestDataset())
 	client := srv.Client(t, githubapi.Options{})
 	c := newAICreditsByUserCollector(Options{AICreditUserLimit: 2, Now: aiTestNow})
 	u := update(t, c, client, githubapi.Account{Scope: githubapi.ScopeEnterprise, Name: "acme"})

@@ -8,7 +8,7 @@ import (
 	"time"
 
 	"github.com/github-billing-exporter/github-billing-exporter/githubapi"
-	"github.com/github-billing-exporter/github-billing-exporter/githubapi/githubtest"
+	"github.com/github-billing-exporter/github-billing-exporter/internal/fakegithub"
 )
 
 // consumptionTestBudget is a budget as GitHub lists it for an enterprise or
@@ -81,7 +81,7 @@ func TestUsageCollectorComputesBudgetConsumption(t *testing.T) {
 	for _, b := range budgets {
 		ent.Budgets = append(ent.Budgets, b)
 	}
-	fake := githubtest.Start(t, d)
+	fake := fakegithub.Start(t, d)
 	client := fake.Client(t, githubapi.Options{})
 	c := usageCollector{budgets: true, now: func() time.Time { return usageTestNow }}
 	got := usageTestValues(t, c, client, usageTestEnterprise)
@@ -179,7 +179,7 @@ func TestUsageCollectorComputesOrganizationBudgets(t *testing.T) {
 	entBudget := consumptionTestBudget("e-1", "enterprise", "", "ProductPricing", "actions")
 	ccBudget := consumptionTestBudget("c-1", "cost_center", "Platform", "ProductPricing", "actions")
 	org.Budgets = []githubapi.Budget{orgBudget, repoBudget, entBudget, ccBudget}
-	fake := githubtest.Start(t, d)
+	fake := fakegithub.Start(t, d)
 	client := fake.Client(t, githubapi.Options{})
 	got := usageTestValues(t, usageCollector{budgets: true, now: func() time.Time { return usageTestNow }}, client, usageTestOrg)
 	// By hand: Actions Linux 8 + 2.5 = 10.5; acme-web/api (a bare "api" row
@@ -201,7 +201,7 @@ func TestUsageCollectorWithoutBudgetsAsksForNone(t *testing.T) {
 	d := usageTestDataset()
 	usageTestSet(d, usageTestOrg, "", consumptionTestRow("Actions", "Actions Linux", "minutes", "acme-web", "x", 2, 1))
 	d.Organizations["acme-web"].Platform.Budgets = []githubapi.Budget{consumptionTestBudget("o-1", "organization", "", "ProductPricing", "actions")}
-	fake := githubtest.Start(t, d)
+	fake := fakegithub.Start(t, d)
 	got := usageTestValues(t, usageTestNew(false, usageTestNow), fake.Client(t, githubapi.Options{}), usageTestOrg)
 	if r := fake.Requests("/organizations/acme-web/settings/billing/budgets"); r != 0 {
 		t.Errorf("%d budget requests, want 0", r)
@@ -219,9 +219,9 @@ func TestUsageCollectorWithoutBudgetsAsksForNone(t *testing.T) {
 func TestDemoAlertBudgetIs85PercentFromUsage(t *testing.T) {
 	for _, day := range []int{1, 15, 28} {
 		now := time.Date(2026, time.February, day, 23, 0, 0, 0, time.UTC)
-		fake := githubtest.Start(t, githubtest.Demo(now))
+		fake := fakegithub.Start(t, fakegithub.Demo(now))
 		client := fake.Client(t, githubapi.Options{})
-		a := githubapi.Account{Scope: githubapi.ScopeEnterprise, Name: githubtest.DemoEnterprise}
+		a := githubapi.Account{Scope: githubapi.ScopeEnterprise, Name: fakegithub.DemoEnterprise}
 		got := usageTestValues(t, usageCollector{budgets: true, now: func() time.Time { return now }}, client, a)
 		budgets, err := client.Budgets(t.Context(), a)
 		if err != nil {
@@ -234,7 +234,7 @@ func TestDemoAlertBudgetIs85PercentFromUsage(t *testing.T) {
 				continue
 			}
 			over++
-			if r := v / b.Amount; b.ID != githubtest.DemoBudgetAlertID || r < 0.849 || r > 0.851 {
+			if r := v / b.Amount; b.ID != fakegithub.DemoBudgetAlertID || r < 0.849 || r > 0.851 {
 				t.Errorf("day %d: budget %s at %.4f", day, b.ID, r)
 			}
 		}
@@ -249,9 +249,9 @@ func TestDemoAlertBudgetIs85PercentFromUsage(t *testing.T) {
 // consumption the same pass computes. Compare the two for the cost of the
 // budgets (the target: under 10% more time, no more peak memory).
 func BenchmarkUsageCollectorLoopback1MBudgets(b *testing.B) {
-	fake := githubtest.Start(b, nil)
+	fake := fakegithub.Start(b, nil)
 	client := fake.Client(b, githubapi.Options{})
-	report := githubtest.UsageReport{Rows: 1_000_000, Year: 2026, Month: time.November}
+	report := fakegithub.UsageReport{Rows: 1_000_000, Year: 2026, Month: time.November}
 	fake.Override("/organizations/big-org/settings/billing/usage", report.Handler())
 	var items []string
 	for i := range 100 {
@@ -264,7 +264,7 @@ func BenchmarkUsageCollectorLoopback1MBudgets(b *testing.B) {
 		"budget_amount": 500, "prevent_further_usage": false, "budget_alerting": {"will_alert": true, "alert_recipients": []}}`,
 		`{"id": "o-2", "budget_type": "ProductPricing", "budget_product_skus": ["packages", "copilot"], "budget_scope": "organization",
 		"budget_amount": 500, "prevent_further_usage": false, "budget_alerting": {"will_alert": true, "alert_recipients": []}}`)
-	fake.Override("/organizations/big-org/settings/billing/budgets", githubtest.ServeString(
+	fake.Override("/organizations/big-org/settings/billing/budgets", fakegithub.ServeString(
 		`{"budgets": [`+strings.Join(items, ",")+`], "has_next_page": false, "total_count": 102}`))
 	c := usageCollector{budgets: true, now: func() time.Time { return usageTestNow }}
 	a := githubapi.Account{Scope: githubapi.ScopeOrganization, Name: "big-org"}

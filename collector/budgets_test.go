@@ -7,7 +7,7 @@ import (
 	"testing"
 
 	"github.com/github-billing-exporter/github-billing-exporter/githubapi"
-	"github.com/github-billing-exporter/github-billing-exporter/githubapi/githubtest"
+	"github.com/github-billing-exporter/github-billing-exporter/internal/fakegithub"
 )
 
 const (
@@ -19,7 +19,7 @@ const (
 // The shared examples, served verbatim: no budget in them carries
 // consumed_amount, so the budgets collector exports none.
 func TestBudgetsCollectorOnTheExamples(t *testing.T) {
-	srv := githubtest.Start(t, nil)
+	srv := fakegithub.Start(t, nil)
 	client := srv.Client(t, githubapi.Options{})
 	for _, tc := range []struct {
 		account githubapi.Account
@@ -30,7 +30,7 @@ func TestBudgetsCollectorOnTheExamples(t *testing.T) {
 		{githubapi.Account{Scope: githubapi.ScopeOrganization, Name: "acme-web"}, "/organizations/acme-web/settings/billing/budgets", "org-budgets-list.json"},
 	} {
 		t.Run(string(tc.account.Scope), func(t *testing.T) {
-			srv.Override(tc.path, githubtest.ServeFile(examplesDir+tc.file))
+			srv.Override(tc.path, fakegithub.ServeFile(examplesDir+tc.file))
 			got := update(t, budgetsCollector{}, client, tc.account)
 			acct := `account="` + tc.account.Name + `",`
 			scope := `,scope="` + string(tc.account.Scope) + `"`
@@ -57,9 +57,9 @@ func TestBudgetsCollectorOnTheExamples(t *testing.T) {
 // The user-filter example, verbatim: its user budget comes without
 // consumed_amount, and the effective budget (another id) lends it none.
 func TestBudgetsCollectorOnTheUserFilterExample(t *testing.T) {
-	srv := githubtest.Start(t, nil)
+	srv := fakegithub.Start(t, nil)
 	client := srv.Client(t, githubapi.Options{})
-	srv.Override("/enterprises/acme/settings/billing/budgets", githubtest.ServeFile(examplesDir+"enterprise-budgets-list.user-filter.json"))
+	srv.Override("/enterprises/acme/settings/billing/budgets", fakegithub.ServeFile(examplesDir+"enterprise-budgets-list.user-filter.json"))
 	got := usageTestValues(t, budgetsCollector{}, client, githubapi.Account{Scope: githubapi.ScopeEnterprise, Name: "acme"})
 	for k := range got {
 		if strings.HasPrefix(k, "github_billing_budget_consumed_amount_usd") {
@@ -72,7 +72,7 @@ func TestBudgetsCollectorOnTheUserFilterExample(t *testing.T) {
 }
 
 func TestBudgetsCollectorReadsTwoPagesBothSKUFormsAndConsumedWhenSent(t *testing.T) {
-	srv := githubtest.Start(t, nil)
+	srv := fakegithub.Start(t, nil)
 	client := srv.Client(t, githubapi.Options{})
 	srv.Override("/enterprises/acme/settings/billing/budgets", func(w http.ResponseWriter, r *http.Request) {
 		switch r.URL.Query().Get("page") {
@@ -91,7 +91,7 @@ func TestBudgetsCollectorReadsTwoPagesBothSKUFormsAndConsumedWhenSent(t *testing
 				 "budget_alerting": {"will_alert": true, "alert_recipients": []}}
 			], "has_next_page": false, "total_count": 3}`)
 		default:
-			githubtest.WriteError(w, http.StatusBadRequest, "unexpected page")
+			fakegithub.WriteError(w, http.StatusBadRequest, "unexpected page")
 		}
 	})
 	got := usageTestValues(t, budgetsCollector{}, client, githubapi.Account{Scope: githubapi.ScopeEnterprise, Name: "acme"})
@@ -127,9 +127,9 @@ func TestBudgetsCollectorReadsTwoPagesBothSKUFormsAndConsumedWhenSent(t *testing
 // A budget without a field GitHub's schema requires fails the collector for
 // that account, with an error naming the field.
 func TestBudgetsCollectorRefusesABudgetWithoutID(t *testing.T) {
-	srv := githubtest.Start(t, nil)
+	srv := fakegithub.Start(t, nil)
 	client := srv.Client(t, githubapi.Options{})
-	srv.Override("/organizations/acme-web/settings/billing/budgets", githubtest.ServeString(`{"budgets": [
+	srv.Override("/organizations/acme-web/settings/billing/budgets", fakegithub.ServeString(`{"budgets": [
 		{"budget_type": "ProductPricing", "budget_scope": "organization", "budget_amount": 100, "budget_product_sku": "actions",
 		 "prevent_further_usage": false, "budget_alerting": {"will_alert": true, "alert_recipients": []}}
 	], "has_next_page": false}`))
@@ -143,12 +143,12 @@ func TestBudgetsCollectorRefusesABudgetWithoutID(t *testing.T) {
 // (GitHub's example, verbatim) become a series per user; other budgets ask
 // nothing more.
 func TestBudgetsCollectorUserStatesOnTheExample(t *testing.T) {
-	srv := githubtest.Start(t, nil)
+	srv := fakegithub.Start(t, nil)
 	client := srv.Client(t, githubapi.Options{})
-	srv.Override("/enterprises/acme/settings/billing/budgets", githubtest.ServeFile(examplesDir+"enterprise-budgets-list.user-filter.json"))
-	var q githubtest.Queries
+	srv.Override("/enterprises/acme/settings/billing/budgets", fakegithub.ServeFile(examplesDir+"enterprise-budgets-list.user-filter.json"))
+	var q fakegithub.Queries
 	srv.Override("/enterprises/acme/settings/billing/budgets/2066deda-923f-43f9-88d2-62395a28c0cdd/user-states",
-		q.Wrap(githubtest.ServeFile(examplesDir+"enterprise-budget-user-states.json")))
+		q.Wrap(fakegithub.ServeFile(examplesDir+"enterprise-budget-user-states.json")))
 	got := usageTestValues(t, budgetsCollector{userStates: true}, client, githubapi.Account{Scope: githubapi.ScopeEnterprise, Name: "acme"})
 	l := `{budget_entity="",budget_id="2066deda-923f-43f9-88d2-62395a28c0cdd",budget_scope="multi_user_customer",budget_type="ProductPricing",product_sku="actions",user=`
 	want := map[string]float64{

@@ -8,15 +8,15 @@ import (
 	"testing"
 
 	"github.com/github-billing-exporter/github-billing-exporter/githubapi"
-	"github.com/github-billing-exporter/github-billing-exporter/githubapi/githubtest"
+	"github.com/github-billing-exporter/github-billing-exporter/internal/fakegithub"
 )
 
 const platformTestCopilotSeats = "# HELP github_billing_copilot_seats Copilot seats: seat_breakdown.total for an organization, total_seats for an enterprise.\n# TYPE github_billing_copilot_seats gauge\n"
 
 func TestCopilotCollectorOrganizationOnTheExample(t *testing.T) {
-	srv := githubtest.Start(t, nil)
+	srv := fakegithub.Start(t, nil)
 	client := srv.Client(t, githubapi.Options{})
-	srv.Override("/orgs/acme-web/copilot/billing", githubtest.ServeFile(examplesDir+"org-copilot-billing.json"))
+	srv.Override("/orgs/acme-web/copilot/billing", fakegithub.ServeFile(examplesDir+"org-copilot-billing.json"))
 	got := update(t, copilotCollector{}, client, githubapi.Account{Scope: githubapi.ScopeOrganization, Name: "acme-web"})
 	want := `# HELP github_billing_copilot_plan_info The organization's Copilot plan and seat management setting; always 1.
 # TYPE github_billing_copilot_plan_info gauge
@@ -42,12 +42,12 @@ github_billing_copilot_seats_pending_invitation{account="acme-web",scope="organi
 }
 
 func TestCopilotCollectorEnterpriseOnTheSeatExample(t *testing.T) {
-	srv := githubtest.Start(t, nil)
+	srv := fakegithub.Start(t, nil)
 	client := srv.Client(t, githubapi.Options{})
 	// The org seat example is the only seat body captured; the enterprise
 	// list has the same shape.
-	var q githubtest.Queries
-	srv.Override("/enterprises/acme/copilot/billing/seats", q.Wrap(githubtest.ServeFile(examplesDir+"org-copilot-seats.json")))
+	var q fakegithub.Queries
+	srv.Override("/enterprises/acme/copilot/billing/seats", q.Wrap(fakegithub.ServeFile(examplesDir+"org-copilot-seats.json")))
 	got := update(t, copilotCollector{}, client, githubapi.Account{Scope: githubapi.ScopeEnterprise, Name: "acme"})
 	if all := q.All(); len(all) != 1 || all[0].Encode() != "per_page=1" {
 		t.Errorf("queries %v, want one request with per_page=1", all)
@@ -60,9 +60,9 @@ func TestCopilotCollectorEnterpriseOnTheSeatExample(t *testing.T) {
 // counting a user once however many organizations or teams granted the
 // seat; one request of one row reads it, whatever the list's length.
 func TestCopilotCollectorEnterpriseReadsTotalSeatsWithOneRequest(t *testing.T) {
-	d := githubtest.NewDataset()
-	p := &githubtest.PlatformData{}
-	d.Enterprises["acme"] = &githubtest.AccountData{Platform: p}
+	d := fakegithub.NewDataset()
+	p := &fakegithub.PlatformData{}
+	d.Enterprises["acme"] = &fakegithub.AccountData{Platform: p}
 	seat := func(login, org string) githubapi.CopilotSeat {
 		return githubapi.CopilotSeat{Assignee: &githubapi.CopilotAssignee{Login: login}, Organization: &githubapi.CopilotOrg{Login: org}}
 	}
@@ -71,7 +71,7 @@ func TestCopilotCollectorEnterpriseReadsTotalSeatsWithOneRequest(t *testing.T) {
 		p.CopilotSeats = append(p.CopilotSeats, seat(fmt.Sprintf("user-%03d", i), "acme-web"))
 	}
 	p.CopilotSeats = append(p.CopilotSeats, seat("mona", "acme-web"), seat("mona", "acme-data"), seat("Mona", "acme-ops"))
-	srv := githubtest.Start(t, d)
+	srv := fakegithub.Start(t, d)
 	client := srv.Client(t, githubapi.Options{})
 	got := update(t, copilotCollector{}, client, githubapi.Account{Scope: githubapi.ScopeEnterprise, Name: "acme"})
 	if n := srv.Requests("/enterprises/acme/copilot/billing/seats"); n != 1 {
@@ -84,8 +84,8 @@ func TestCopilotCollectorEnterpriseReadsTotalSeatsWithOneRequest(t *testing.T) {
 
 // An answer without total_seats is a decode error, not zero seats.
 func TestCopilotCollectorEnterpriseWithoutTotalSeatsFails(t *testing.T) {
-	srv := githubtest.Start(t, nil)
-	srv.Override("/enterprises/acme/copilot/billing/seats", githubtest.ServeString(`{"seats": []}`))
+	srv := fakegithub.Start(t, nil)
+	srv.Override("/enterprises/acme/copilot/billing/seats", fakegithub.ServeString(`{"seats": []}`))
 	client := srv.Client(t, githubapi.Options{})
 	_, err := copilotCollector{}.Update(context.Background(), client, githubapi.Account{Scope: githubapi.ScopeEnterprise, Name: "acme"})
 	var de *githubapi.DecodeError
@@ -97,9 +97,9 @@ func TestCopilotCollectorEnterpriseWithoutTotalSeatsFails(t *testing.T) {
 // GitHub's enterprise seat example, verbatim, with --collector.copilot.by-plan:
 // one business seat and one without plan_type.
 func TestCopilotCollectorSeatsByPlanOnTheExample(t *testing.T) {
-	srv := githubtest.Start(t, nil)
+	srv := fakegithub.Start(t, nil)
 	client := srv.Client(t, githubapi.Options{})
-	srv.Override("/enterprises/acme/copilot/billing/seats", githubtest.ServeFile(examplesDir+"enterprise-copilot-seats.json"))
+	srv.Override("/enterprises/acme/copilot/billing/seats", fakegithub.ServeFile(examplesDir+"enterprise-copilot-seats.json"))
 	got := usageTestValues(t, copilotCollector{byPlan: true}, client, githubapi.Account{Scope: githubapi.ScopeEnterprise, Name: "acme"})
 	want := map[string]float64{
 		`github_billing_copilot_seats{}`:                             2,

@@ -20,7 +20,7 @@ import (
 	"github.com/prometheus/common/model"
 
 	"github.com/github-billing-exporter/github-billing-exporter/githubapi"
-	"github.com/github-billing-exporter/github-billing-exporter/githubapi/githubtest"
+	"github.com/github-billing-exporter/github-billing-exporter/internal/fakegithub"
 )
 
 // healthFamilies are the per-scrape metrics of each collector, which the
@@ -155,7 +155,7 @@ func writeSnapshot(t *testing.T, s *Snapshot, f Format) []byte {
 // path makes of the same GitHub answers, in both formats.
 func TestCachedScrapeEqualsRegistryPath(t *testing.T) {
 	now := time.Now()
-	d := githubtest.Demo(now)
+	d := fakegithub.Demo(now)
 	var names []string
 	for _, c := range Collectors() {
 		if c.DefaultEnabled {
@@ -192,13 +192,13 @@ func TestCachedScrapeEqualsRegistryPath(t *testing.T) {
 	}
 
 	// /probe's view: one account from the same cache.
-	probe := f.exp.Scrape(context.Background(), func(a githubapi.Account) bool { return a.Name == githubtest.DemoOrgWeb })
-	expectSameSeries(t, "probe", withoutHealth(parseExposition(t, writeSnapshot(t, probe, FormatText))), onlyAccount(want, githubtest.DemoOrgWeb))
+	probe := f.exp.Scrape(context.Background(), func(a githubapi.Account) bool { return a.Name == fakegithub.DemoOrgWeb })
+	expectSameSeries(t, "probe", withoutHealth(parseExposition(t, writeSnapshot(t, probe, FormatText))), onlyAccount(want, fakegithub.DemoOrgWeb))
 
 	// A reload that drops an account drops its cached bytes.
 	var kept []githubapi.Account
 	for _, a := range accounts {
-		if a.Name != githubtest.DemoOrgData {
+		if a.Name != fakegithub.DemoOrgData {
 			kept = append(kept, a)
 		}
 	}
@@ -206,11 +206,11 @@ func TestCachedScrapeEqualsRegistryPath(t *testing.T) {
 	after := withoutHealth(parseExposition(t, writeSnapshot(t, f.exp.Scrape(context.Background(), nil), FormatText)))
 	wantKept := map[string]float64{}
 	for k, v := range want {
-		if !strings.Contains(k, `account="`+githubtest.DemoOrgData+`"`) {
+		if !strings.Contains(k, `account="`+fakegithub.DemoOrgData+`"`) {
 			wantKept[k] = v
 		}
 	}
-	expectSameSeries(t, "after a reload without "+githubtest.DemoOrgData, after, wantKept)
+	expectSameSeries(t, "after a reload without "+fakegithub.DemoOrgData, after, wantKept)
 
 	// The protobuf fallback parses the cache back into the same series.
 	mfs, err := f.exp.Scrape(context.Background(), nil).Gather()
@@ -231,7 +231,7 @@ func TestCachedScrapeAfterFailureAndMaxAge(t *testing.T) {
 	expectSameSeries(t, "first scrape", first, want)
 
 	f.fake.Override("/orgs/acme-web/settings/billing/actions", func(w http.ResponseWriter, _ *http.Request) {
-		githubtest.WriteError(w, http.StatusInternalServerError, "boom")
+		fakegithub.WriteError(w, http.StatusInternalServerError, "boom")
 	})
 	f.clock.Advance(11 * time.Minute)
 	failed := parseExposition(t, writeSnapshot(t, f.exp.Scrape(context.Background(), nil), FormatOpenMetrics))
@@ -293,7 +293,7 @@ func TestCachedScrapesDuringRefreshAreConsistent(t *testing.T) {
 	}
 	for i := range 20 {
 		minutes := float64(2000 + i)
-		f.fake.Update(func(d *githubtest.Dataset) {
+		f.fake.Update(func(d *fakegithub.Dataset) {
 			d.Enterprises["acme"].Actions.TotalMinutesUsed = minutes
 			d.Enterprises["acme"].Actions.MinutesUsedBreakdown = map[string]float64{"UBUNTU": minutes}
 		})

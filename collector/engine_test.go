@@ -12,18 +12,18 @@ import (
 	dto "github.com/prometheus/client_model/go"
 
 	"github.com/github-billing-exporter/github-billing-exporter/githubapi"
-	"github.com/github-billing-exporter/github-billing-exporter/githubapi/githubtest"
+	"github.com/github-billing-exporter/github-billing-exporter/internal/fakegithub"
 )
 
 // engineFixture is an exporter reading a fake GitHub.
 type engineFixture struct {
-	fake     *githubtest.Server
+	fake     *fakegithub.Server
 	exporter *Exporter
 }
 
-func newEngineFixture(tb testing.TB, d *githubtest.Dataset, cfg Config, s Settings) *engineFixture {
+func newEngineFixture(tb testing.TB, d *fakegithub.Dataset, cfg Config, s Settings) *engineFixture {
 	tb.Helper()
-	fake := githubtest.Start(tb, d)
+	fake := fakegithub.Start(tb, d)
 	client := fake.Client(tb, githubapi.Options{Credential: "test"})
 	exp, err := NewExporter(cfg)
 	if err != nil {
@@ -60,7 +60,7 @@ func countSeries(mfs []*dto.MetricFamily) int {
 var legacyCollectors = []string{"actions", "packages", "shared_storage", "advanced_security"}
 
 func TestHundredConcurrentColdScrapesShareOneRefresh(t *testing.T) {
-	d := githubtest.Demo(time.Date(2026, 11, 15, 0, 0, 0, 0, time.UTC))
+	d := fakegithub.Demo(time.Date(2026, 11, 15, 0, 0, 0, 0, time.UTC))
 	f := newEngineFixture(t, d, Config{Collectors: legacyCollectors, Concurrency: 4},
 		Settings{RefreshInterval: time.Hour, RefreshTimeout: time.Minute, MaxAge: 3 * time.Hour})
 	f.fake.SetLatency(50 * time.Millisecond)
@@ -105,11 +105,11 @@ func TestHundredConcurrentColdScrapesShareOneRefresh(t *testing.T) {
 }
 
 // manyOrgs is a dataset of n organizations with the demo organization's data.
-func manyOrgs(n int, retired bool) *githubtest.Dataset {
-	demo := githubtest.Demo(time.Date(2026, 11, 15, 0, 0, 0, 0, time.UTC))
-	d := githubtest.NewDataset()
+func manyOrgs(n int, retired bool) *fakegithub.Dataset {
+	demo := fakegithub.Demo(time.Date(2026, 11, 15, 0, 0, 0, 0, time.UTC))
+	d := fakegithub.NewDataset()
 	for i := range n {
-		org := *demo.Organizations[githubtest.DemoOrgWeb]
+		org := *demo.Organizations[fakegithub.DemoOrgWeb]
 		org.LegacyRetired = retired
 		d.Organizations[fmt.Sprintf("org-%03d", i)] = &org
 	}
@@ -161,12 +161,12 @@ func BenchmarkColdRefresh200Orgs(b *testing.B) {
 // (Advanced Security per repository for an organization with 10,000
 // repositories) and checks that no request reaches GitHub.
 func BenchmarkWarmScrape10kSeries(b *testing.B) {
-	d := githubtest.NewDataset()
+	d := fakegithub.NewDataset()
 	repos := make([]githubapi.AdvancedSecurityRepository, 10000)
 	for i := range repos {
 		repos[i] = githubapi.AdvancedSecurityRepository{Name: fmt.Sprintf("big/repo-%05d", i), AdvancedSecurityCommitters: float64(i % 7)}
 	}
-	d.Organizations["big"] = &githubtest.AccountData{AdvancedSecurity: &githubapi.AdvancedSecurityCommitters{
+	d.Organizations["big"] = &fakegithub.AccountData{AdvancedSecurity: &githubapi.AdvancedSecurityCommitters{
 		TotalAdvancedSecurityCommitters: 500, TotalCount: 10000, Repositories: repos,
 	}}
 	f := newEngineFixture(b, d, Config{Collectors: []string{"advanced_security"}, Options: Options{AdvancedSecurityByRepository: true}},
@@ -230,7 +230,7 @@ func TestQueuedRefreshesDoNotTimeOutInTheQueue(t *testing.T) {
 // enterprise GHAS repositories at 100 a page, two active cost centers and a
 // deleted one, one cost-center list shared by usage and cost_centers).
 func TestHundredConcurrentColdScrapesDefaultCollectors(t *testing.T) {
-	d := githubtest.Demo(time.Date(2026, 11, 15, 0, 0, 0, 0, time.UTC))
+	d := fakegithub.Demo(time.Date(2026, 11, 15, 0, 0, 0, 0, time.UTC))
 	f := newEngineFixture(t, d, Config{Collectors: defaultCollectors(), Concurrency: 4},
 		Settings{RefreshInterval: time.Hour, RefreshTimeout: time.Minute, MaxAge: 3 * time.Hour})
 	f.fake.SetLatency(20 * time.Millisecond)
@@ -267,7 +267,7 @@ func TestHundredConcurrentColdScrapesDefaultCollectors(t *testing.T) {
 		"/users/octocat/settings/billing/premium_request/usage":         1,
 		"/users/octocat/settings/billing/ai_credit/usage":               1,
 	}
-	for _, org := range []string{githubtest.DemoOrgWeb, githubtest.DemoOrgData} {
+	for _, org := range []string{fakegithub.DemoOrgWeb, fakegithub.DemoOrgData} {
 		for _, p := range []string{"actions", "packages", "shared-storage", "advanced-security"} {
 			want["/orgs/"+org+"/settings/billing/"+p] = 1
 		}

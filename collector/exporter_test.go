@@ -15,7 +15,7 @@ import (
 	dto "github.com/prometheus/client_model/go"
 
 	"github.com/github-billing-exporter/github-billing-exporter/githubapi"
-	"github.com/github-billing-exporter/github-billing-exporter/githubapi/githubtest"
+	"github.com/github-billing-exporter/github-billing-exporter/internal/fakegithub"
 )
 
 const exporterTestToken = "ghp_exporterTestSENTINEL42"
@@ -75,10 +75,10 @@ var exporterTestT0 = time.Date(2026, 11, 10, 12, 0, 0, 0, time.UTC)
 
 // exporterTestDataset: an enterprise and two organizations with legacy data
 // and committers, and a user whose legacy endpoints are retired.
-func exporterTestDataset() *githubtest.Dataset {
-	d := githubtest.NewDataset()
-	account := func(minutes, gb float64) *githubtest.AccountData {
-		return &githubtest.AccountData{
+func exporterTestDataset() *fakegithub.Dataset {
+	d := fakegithub.NewDataset()
+	account := func(minutes, gb float64) *fakegithub.AccountData {
+		return &fakegithub.AccountData{
 			Actions: &githubapi.ActionsBilling{TotalMinutesUsed: minutes, IncludedMinutes: 3000,
 				MinutesUsedBreakdown: map[string]float64{"UBUNTU": minutes}},
 			Packages:      &githubapi.PackagesBilling{TotalGigabytesBandwidthUsed: gb, IncludedGigabytesBandwidth: 10},
@@ -90,12 +90,12 @@ func exporterTestDataset() *githubtest.Dataset {
 	d.Enterprises["acme"] = account(1000, 5)
 	d.Organizations["acme-web"] = account(305, 2)
 	d.Organizations["acme-data"] = account(10, 1)
-	d.Users["octocat"] = &githubtest.AccountData{LegacyRetired: true}
+	d.Users["octocat"] = &fakegithub.AccountData{LegacyRetired: true}
 	return d
 }
 
 type exporterTestFixture struct {
-	fake   *githubtest.Server
+	fake   *fakegithub.Server
 	client *githubapi.Client
 	exp    *Exporter
 	clock  *exporterTestClock
@@ -106,9 +106,9 @@ var exporterTestSettings = Settings{RefreshInterval: 10 * time.Minute, RefreshTi
 
 // newExporterTestFixture serves d from the fake GitHub (token required) and
 // points an exporter with the named collectors at every account of d.
-func newExporterTestFixture(t *testing.T, d *githubtest.Dataset, collectors []string, o Options) *exporterTestFixture {
+func newExporterTestFixture(t *testing.T, d *fakegithub.Dataset, collectors []string, o Options) *exporterTestFixture {
 	t.Helper()
-	fake := githubtest.Start(t, d)
+	fake := fakegithub.Start(t, d)
 	fake.RequireToken(exporterTestToken)
 	client := fake.Client(t, githubapi.Options{
 		Credential: "test",
@@ -269,8 +269,8 @@ func TestExporterRetiredEndpoint(t *testing.T) {
 	}
 
 	// The endpoint answers again: data comes back and retired goes to 0.
-	f.fake.Update(func(d *githubtest.Dataset) {
-		d.Users["octocat"] = &githubtest.AccountData{Actions: &githubapi.ActionsBilling{TotalMinutesUsed: 2, MinutesUsedBreakdown: map[string]float64{}}}
+	f.fake.Update(func(d *fakegithub.Dataset) {
+		d.Users["octocat"] = &fakegithub.AccountData{Actions: &githubapi.ActionsBilling{TotalMinutesUsed: 2, MinutesUsedBreakdown: map[string]float64{}}}
 	})
 	f.clock.Advance(24*time.Hour + time.Minute)
 	s := f.scrape(t, ctx)
@@ -296,7 +296,7 @@ func TestExporterFailingRefreshKeepsLastGoodData(t *testing.T) {
 
 	path := "/orgs/acme-web/settings/billing/actions"
 	f.fake.Override(path, func(w http.ResponseWriter, _ *http.Request) {
-		githubtest.WriteError(w, http.StatusInternalServerError, "Something went wrong: boom-8472")
+		fakegithub.WriteError(w, http.StatusInternalServerError, "Something went wrong: boom-8472")
 	})
 	f.clock.Advance(11 * time.Minute)
 	s = f.scrape(t, ctx)
@@ -325,7 +325,7 @@ func TestExporterFailingRefreshKeepsLastGoodData(t *testing.T) {
 
 	// GitHub recovers.
 	f.fake.Override(path, nil)
-	f.fake.Update(func(d *githubtest.Dataset) { d.Organizations["acme-web"].Actions.TotalMinutesUsed = 400 })
+	f.fake.Update(func(d *fakegithub.Dataset) { d.Organizations["acme-web"].Actions.TotalMinutesUsed = 400 })
 	f.clock.Advance(11 * time.Minute)
 	s = f.scrape(t, ctx)
 	expectValue(t, s, used, 24000)
@@ -337,7 +337,7 @@ func TestExporterFailingRefreshKeepsLastGoodData(t *testing.T) {
 // account; every other series is served.
 func TestExporterMalformedAndDroppedConnection(t *testing.T) {
 	f := newExporterTestFixture(t, exporterTestDataset(), []string{"actions", "packages", "shared_storage", "advanced_security"}, Options{})
-	f.fake.Override("/orgs/acme-web/settings/billing/actions", githubtest.ServeString(`{"total_minutes_used": 305, "minutes_used_breakdown": {`))
+	f.fake.Override("/orgs/acme-web/settings/billing/actions", fakegithub.ServeString(`{"total_minutes_used": 305, "minutes_used_breakdown": {`))
 	f.fake.Override("/enterprises/acme/settings/billing/packages", func(w http.ResponseWriter, _ *http.Request) {
 		conn, _, err := http.NewResponseController(w).Hijack()
 		if err == nil {
@@ -394,7 +394,7 @@ func TestExporterMaxAgeDropsOldData(t *testing.T) {
 
 	s := f.scrape(t, ctx)
 	expectValue(t, s, estimated, 2e9)
-	f.fake.Override("/orgs/acme-web/settings/billing/shared-storage", githubtest.ServeString(`{"days_left_in_billing_cycle": `))
+	f.fake.Override("/orgs/acme-web/settings/billing/shared-storage", fakegithub.ServeString(`{"days_left_in_billing_cycle": `))
 
 	f.clock.Advance(59 * time.Minute) // MaxAge is 1h
 	s = f.scrape(t, ctx)
@@ -476,7 +476,7 @@ func TestExporterStaleWhileRevalidate(t *testing.T) {
 	expectValue(t, s, used, 18300)
 
 	const latency = 2 * time.Second
-	f.fake.Update(func(d *githubtest.Dataset) { d.Organizations["acme-web"].Actions.TotalMinutesUsed = 400 })
+	f.fake.Update(func(d *fakegithub.Dataset) { d.Organizations["acme-web"].Actions.TotalMinutesUsed = 400 })
 	f.fake.SetLatency(latency)
 	f.clock.Advance(11 * time.Minute)
 

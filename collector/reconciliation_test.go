@@ -5,7 +5,7 @@ import (
 	"time"
 
 	"github.com/github-billing-exporter/github-billing-exporter/githubapi"
-	"github.com/github-billing-exporter/github-billing-exporter/githubapi/githubtest"
+	"github.com/github-billing-exporter/github-billing-exporter/internal/fakegithub"
 )
 
 // The summary (every cost center in one answer) against the report read per
@@ -32,7 +32,7 @@ func TestUsageReconciliation(t *testing.T) {
 			{Product: "packages", SKU: "packages_storage", UnitType: "GigabyteHours", BillingAmounts: githubapi.BillingAmounts{NetAmount: 0.75, GrossAmount: 2}},
 		},
 	}
-	fake := githubtest.Start(t, d)
+	fake := fakegithub.Start(t, d)
 	c := usageCollector{now: func() time.Time { return usageTestNow }}
 	key := func(product, sku, unit string) string {
 		return `reconciliation_difference_usd{product="` + product + `",sku="` + sku + `",unit_type="` + unit + `"}`
@@ -48,7 +48,7 @@ func TestUsageReconciliation(t *testing.T) {
 
 	// Cost center B is withheld from the list: its 4 USD of Actions Linux
 	// are in the summary and in no report the exporter reads.
-	fake.Override("/enterprises/acme-corp/settings/billing/cost-centers", githubtest.ServeString(
+	fake.Override("/enterprises/acme-corp/settings/billing/cost-centers", fakegithub.ServeString(
 		`{"costCenters": [{"id": "cc-a", "name": "A", "state": "active", "resources": []}]}`))
 	got = usageTestValues(t, c, fake.Client(t, githubapi.Options{}), usageTestEnterprise)
 	if v := got[actions]; v != 4 {

@@ -14,7 +14,7 @@ import (
 	"github.com/prometheus/client_golang/prometheus/testutil"
 
 	"github.com/github-billing-exporter/github-billing-exporter/githubapi"
-	"github.com/github-billing-exporter/github-billing-exporter/githubapi/githubtest"
+	"github.com/github-billing-exporter/github-billing-exporter/internal/fakegithub"
 )
 
 // telemetryTestServer answers every request with fixed rate-limit headers
@@ -29,7 +29,7 @@ func telemetryTestServer(t *testing.T, resource string, remaining int, code int)
 		h.Set("X-Ratelimit-Reset", "1767225600")
 		h.Set("X-Ratelimit-Resource", resource)
 		if code != http.StatusOK {
-			githubtest.WriteError(w, code, "nope")
+			fakegithub.WriteError(w, code, "nope")
 			return
 		}
 		fmt.Fprint(w, `{"total_gigabytes_bandwidth_used": 1, "total_paid_gigabytes_bandwidth_used": 0, "included_gigabytes_bandwidth": 10, "total_minutes_used": 1, "total_paid_minutes_used": 0, "included_minutes": 0, "minutes_used_breakdown": {}}`)

@@ -12,7 +12,7 @@ import (
 	dto "github.com/prometheus/client_model/go"
 
 	"github.com/github-billing-exporter/github-billing-exporter/githubapi"
-	"github.com/github-billing-exporter/github-billing-exporter/githubapi/githubtest"
+	"github.com/github-billing-exporter/github-billing-exporter/internal/fakegithub"
 )
 
 const (
@@ -21,9 +21,9 @@ const (
 )
 
 func TestUsageReportsCollectorOnTheExample(t *testing.T) {
-	srv := githubtest.Start(t, nil)
+	srv := fakegithub.Start(t, nil)
 	client := srv.Client(t, githubapi.Options{})
-	srv.Override("/enterprises/acme/settings/billing/reports", githubtest.ServeFile(examplesDir+"enterprise-usage-reports-list.json"))
+	srv.Override("/enterprises/acme/settings/billing/reports", fakegithub.ServeFile(examplesDir+"enterprise-usage-reports-list.json"))
 	got := update(t, usageReportsCollector{}, client, githubapi.Account{Scope: githubapi.ScopeEnterprise, Name: "acme"})
 	// 2024-01-15T10:30:00Z: 19737 days after 1970-01-01 (1705276800) + 10.5 h.
 	want := platformTestReportLatest +
@@ -37,9 +37,9 @@ github_billing_usage_report_exports{account="acme",report_type="summarized",scop
 }
 
 func TestUsageReportsCollectorCountsAndPicksTheNewestCompleted(t *testing.T) {
-	srv := githubtest.Start(t, nil)
+	srv := fakegithub.Start(t, nil)
 	client := srv.Client(t, githubapi.Options{})
-	srv.Override("/enterprises/acme/settings/billing/reports", githubtest.ServeString(`{"usage_report_exports": [
+	srv.Override("/enterprises/acme/settings/billing/reports", fakegithub.ServeString(`{"usage_report_exports": [
 		{"id": "1", "start_date": "2026-03-01", "end_date": "2026-03-31", "report_type": "detailed", "status": "completed", "created_at": "2026-03-01T00:00:00Z"},
 		{"id": "2", "start_date": "2026-03-01", "end_date": "2026-03-31", "report_type": "detailed", "status": "completed", "created_at": "2026-03-02T06:00:00+02:00"},
 		{"id": "3", "start_date": "2026-03-01", "end_date": "2026-03-31", "report_type": "detailed", "status": "completed"},
@@ -66,11 +66,11 @@ github_billing_usage_report_exports{account="acme",report_type="detailed",scope=
 // endpoint answering 403: that collector fails and says why, the others
 // serve their data.
 func TestPlatformCollectorsOneForbiddenOthersServed(t *testing.T) {
-	srv := githubtest.Start(t, githubtest.Demo(time.Now().UTC()))
-	ent := githubtest.DemoEnterprise
+	srv := fakegithub.Start(t, fakegithub.Demo(time.Now().UTC()))
+	ent := fakegithub.DemoEnterprise
 	srv.Override("/enterprises/"+ent+"/settings/billing/reports", func(w http.ResponseWriter, _ *http.Request) {
 		w.Header().Set("X-Accepted-GitHub-Permissions", "enterprise_administration=write")
-		githubtest.WriteError(w, http.StatusForbidden, "Resource not accessible by personal access token")
+		fakegithub.WriteError(w, http.StatusForbidden, "Resource not accessible by personal access token")
 	})
 	client := srv.Client(t, githubapi.Options{})
 

@@ -19,7 +19,7 @@ import (
 	dto "github.com/prometheus/client_model/go"
 
 	"github.com/github-billing-exporter/github-billing-exporter/githubapi"
-	"github.com/github-billing-exporter/github-billing-exporter/githubapi/githubtest"
+	"github.com/github-billing-exporter/github-billing-exporter/internal/fakegithub"
 )
 
 var (
@@ -81,10 +81,10 @@ func usageTestPrice(product, sku, unit string) string {
 	return fmt.Sprintf(`price_per_unit_usd{product=%q,sku=%q,unit_type=%q}`, product, sku, unit)
 }
 
-func usageTestDataset() *githubtest.Dataset {
-	d := githubtest.NewDataset()
+func usageTestDataset() *fakegithub.Dataset {
+	d := fakegithub.NewDataset()
 	for _, a := range []githubapi.Account{usageTestEnterprise, usageTestOrg, usageTestUser} {
-		ad := &githubtest.AccountData{Platform: &githubtest.PlatformData{UsageData: githubtest.UsageData{UsageItems: map[string][]githubapi.UsageItem{}}}}
+		ad := &fakegithub.AccountData{Platform: &fakegithub.PlatformData{UsageData: fakegithub.UsageData{UsageItems: map[string][]githubapi.UsageItem{}}}}
 		switch a.Scope {
 		case githubapi.ScopeEnterprise:
 			d.Enterprises[a.Name] = ad
@@ -97,7 +97,7 @@ func usageTestDataset() *githubtest.Dataset {
 	return d
 }
 
-func usageTestSet(d *githubtest.Dataset, a githubapi.Account, costCenter string, rows ...githubapi.UsageItem) {
+func usageTestSet(d *fakegithub.Dataset, a githubapi.Account, costCenter string, rows ...githubapi.UsageItem) {
 	d.Account(a.Scope, a.Name).Platform.UsageItems[costCenter] = rows
 }
 
@@ -139,12 +139,12 @@ func usageTestExposition(series []string, values [][4]float64, price string) str
 // to each of the enterprise's three queries, one per cost center and one
 // for none.
 func TestUsageCollectorExamples(t *testing.T) {
-	fake := githubtest.Start(t, nil)
+	fake := fakegithub.Start(t, nil)
 	client := fake.Client(t, githubapi.Options{})
-	fake.Override("/enterprises/acme-corp/settings/billing/cost-centers", githubtest.ServeFile(examplesDir+"enterprise-cost-centers-list.json"))
-	fake.Override("/enterprises/acme-corp/settings/billing/usage", githubtest.ServeFile(examplesDir+"enterprise-usage.json"))
-	fake.Override("/organizations/acme-web/settings/billing/usage", githubtest.ServeFile(examplesDir+"org-usage.json"))
-	fake.Override("/users/octocat/settings/billing/usage", githubtest.ServeFile(examplesDir+"user-usage.json"))
+	fake.Override("/enterprises/acme-corp/settings/billing/cost-centers", fakegithub.ServeFile(examplesDir+"enterprise-cost-centers-list.json"))
+	fake.Override("/enterprises/acme-corp/settings/billing/usage", fakegithub.ServeFile(examplesDir+"enterprise-usage.json"))
+	fake.Override("/organizations/acme-web/settings/billing/usage", fakegithub.ServeFile(examplesDir+"org-usage.json"))
+	fake.Override("/users/octocat/settings/billing/usage", fakegithub.ServeFile(examplesDir+"user-usage.json"))
 	accounts := []githubapi.Account{usageTestEnterprise, usageTestOrg, usageTestUser}
 
 	row := [4]float64{100, 0.8, 0, 0.8}
@@ -202,7 +202,7 @@ func TestUsageCollectorSumsRows(t *testing.T) {
 		// October is not month to date.
 		usageTestRow("2026-10-31T00:00:00Z", "Actions", "actions_linux", "acme-web", "acme-web/a", 1000, 0.5, 500, 0, 500),
 	)
-	client := githubtest.Start(t, d).Client(t, githubapi.Options{})
+	client := fakegithub.Start(t, d).Client(t, githubapi.Options{})
 
 	got := usageTestValues(t, usageTestNew(false, usageTestNow), client, usageTestOrg)
 	want := map[string]float64{
@@ -270,7 +270,7 @@ func TestUsageCollectorSumsDecimalsExactly(t *testing.T) {
 	}
 	d := usageTestDataset()
 	usageTestSet(d, usageTestOrg, "", rows...)
-	client := githubtest.Start(t, d).Client(t, githubapi.Options{})
+	client := fakegithub.Start(t, d).Client(t, githubapi.Options{})
 
 	series := func(metric, repo string) string {
 		return usageTestSeries(metric, "Actions", "actions_linux", "minutes", "acme-web", repo, "")
@@ -309,7 +309,7 @@ func TestUsageCollectorFractionalQuantities(t *testing.T) {
 		usageTestRow("2026-11-02", "Copilot", "copilot_pro", "", "", 0.2, 10, 2.0, 0, 2.0),
 		usageTestRow("2026-11-03", "Copilot", "copilot_pro", "", "", 0.033, 10, 0.33, 0.11, 0.22),
 	)
-	client := githubtest.Start(t, d).Client(t, githubapi.Options{})
+	client := fakegithub.Start(t, d).Client(t, githubapi.Options{})
 	got := usageTestValues(t, usageTestNew(false, usageTestNow), client, usageTestUser)
 	for key, want := range map[string]float64{
 		usageTestSeries("quantity", "Copilot", "copilot_pro", "minutes", "", "", ""):            0.333,
@@ -347,7 +347,7 @@ func TestUsageCollectorEnterpriseCostCenters(t *testing.T) {
 	usageTestSet(d, usageTestEnterprise, "cc-ops-1", usageTestRow(day, "Actions", "actions_linux", "acme-ops", "acme-ops/x", 160, 0.5, 80, 0, 80))
 	usageTestSet(d, usageTestEnterprise, "cc-ops-2", usageTestRow(day, "Actions", "actions_linux", "acme-ops", "acme-ops/y", 320, 0.5, 160, 0, 160))
 	d.Enterprises["acme-corp"].Platform.RefusedCostCenters = []string{"cc-gone"}
-	fake := githubtest.Start(t, d)
+	fake := fakegithub.Start(t, d)
 	client := fake.Client(t, githubapi.Options{})
 
 	got := usageTestValues(t, usageTestNew(false, usageTestNow), client, usageTestEnterprise)
@@ -391,7 +391,7 @@ func TestUsageCollectorRefusedActiveCostCenterFails(t *testing.T) {
 	d := usageTestDataset()
 	d.Enterprises["acme-corp"].Platform.CostCenters = []githubapi.CostCenter{{ID: "cc-platform", Name: "Platform", State: "active"}}
 	d.Enterprises["acme-corp"].Platform.RefusedCostCenters = []string{"cc-platform"}
-	client := githubtest.Start(t, d).Client(t, githubapi.Options{})
+	client := fakegithub.Start(t, d).Client(t, githubapi.Options{})
 	_, err := usageTestNew(false, usageTestNow).Update(context.Background(), client, usageTestEnterprise)
 	if !errors.Is(err, githubapi.ErrBadRequest) || !strings.Contains(err.Error(), `"Platform"`) {
 		t.Errorf("err = %v, want a 400 naming the cost center", err)
@@ -408,7 +408,7 @@ func TestUsageCollectorAlwaysSendsYearAndMonth(t *testing.T) {
 		rows = append(rows, usageTestRow(date, "Actions", "actions_linux", "acme-web", "", float64(m), 1, float64(m), 0, float64(m)))
 	}
 	usageTestSet(d, usageTestOrg, "", rows...)
-	client := githubtest.Start(t, d).Client(t, githubapi.Options{})
+	client := fakegithub.Start(t, d).Client(t, githubapi.Options{})
 	key := usageTestSeries("quantity", "Actions", "actions_linux", "minutes", "acme-web", "", "")
 	for _, tc := range []struct {
 		now  time.Time
@@ -437,7 +437,7 @@ func TestUsageCollectorPricePerUnit(t *testing.T) {
 		usageTestRow("2026-11-05", "Copilot", "premium", "acme-web", "", 1, 0.05, 0.05, 0, 0.05),
 		usageTestRow("2026-11-05", "Copilot", "premium", "acme-web", "", 1, 0.03, 0.03, 0, 0.03),
 	)
-	client := githubtest.Start(t, d).Client(t, githubapi.Options{})
+	client := fakegithub.Start(t, d).Client(t, githubapi.Options{})
 	got := usageTestValues(t, usageTestNew(false, usageTestNow), client, usageTestOrg)
 	if p := got[usageTestPrice("Actions", "actions_linux", "minutes")]; p != 0.01 {
 		t.Errorf("actions_linux price %v, want 0.01 (3 November)", p)
@@ -450,9 +450,9 @@ func TestUsageCollectorPricePerUnit(t *testing.T) {
 // An empty and a missing usageItems are no usage, not an error.
 func TestUsageCollectorEmptyReports(t *testing.T) {
 	for _, body := range []string{`{"usageItems":[]}`, `{}`, `{"usageItems":null}`, `{"otherField":[1,2]}`} {
-		fake := githubtest.Start(t, nil)
+		fake := fakegithub.Start(t, nil)
 		client := fake.Client(t, githubapi.Options{})
-		fake.Override("/organizations/acme-web/settings/billing/usage", githubtest.ServeString(body))
+		fake.Override("/organizations/acme-web/settings/billing/usage", fakegithub.ServeString(body))
 		metrics, err := usageTestNew(false, usageTestNow).Update(context.Background(), client, usageTestOrg)
 		if err != nil || len(metrics) != 0 {
 			t.Errorf("%s: %d metrics, error %v; want none and no error", body, len(metrics), err)
@@ -472,10 +472,10 @@ func TestUsageCollectorFailures(t *testing.T) {
 		check    func(error) bool
 	}{
 		{"malformed", usageTestOrg, map[string]http.HandlerFunc{
-			"/organizations/acme-web/settings/billing/usage": githubtest.ServeString(`{"usageItems":[` + row + `,{"quantity":"many"}]}`),
+			"/organizations/acme-web/settings/billing/usage": fakegithub.ServeString(`{"usageItems":[` + row + `,{"quantity":"many"}]}`),
 		}, usageTestIsDecodeError},
 		{"truncated", usageTestOrg, map[string]http.HandlerFunc{
-			"/organizations/acme-web/settings/billing/usage": githubtest.ServeString(`{"usageItems":[` + row + `,` + row[:40]),
+			"/organizations/acme-web/settings/billing/usage": fakegithub.ServeString(`{"usageItems":[` + row + `,` + row[:40]),
 		}, func(err error) bool { return usageTestIsDecodeError(err) && errors.Is(err, io.ErrUnexpectedEOF) }},
 		{"connection dropped", usageTestOrg, map[string]http.HandlerFunc{
 			"/organizations/acme-web/settings/billing/usage": func(w http.ResponseWriter, _ *http.Request) {
@@ -485,10 +485,10 @@ func TestUsageCollectorFailures(t *testing.T) {
 			},
 		}, func(err error) bool { return err != nil }},
 		{"403 on one cost center", usageTestEnterprise, map[string]http.HandlerFunc{
-			"/enterprises/acme-corp/settings/billing/cost-centers": githubtest.ServeString(`{"costCenters":[{"id":"a","name":"A","state":"active","resources":[]},{"id":"b","name":"B","state":"active","resources":[]}]}`),
+			"/enterprises/acme-corp/settings/billing/cost-centers": fakegithub.ServeString(`{"costCenters":[{"id":"a","name":"A","state":"active","resources":[]},{"id":"b","name":"B","state":"active","resources":[]}]}`),
 			"/enterprises/acme-corp/settings/billing/usage": func(w http.ResponseWriter, r *http.Request) {
 				if r.URL.Query().Get("cost_center_id") == "b" {
-					githubtest.WriteError(w, http.StatusForbidden, "Resource not accessible")
+					fakegithub.WriteError(w, http.StatusForbidden, "Resource not accessible")
 					return
 				}
 				io.WriteString(w, `{"usageItems":[`+row+`]}`) //nolint:errcheck // test answer
@@ -496,12 +496,12 @@ func TestUsageCollectorFailures(t *testing.T) {
 		}, func(err error) bool { return errors.Is(err, githubapi.ErrForbidden) }},
 		{"cost centers fail", usageTestEnterprise, map[string]http.HandlerFunc{
 			"/enterprises/acme-corp/settings/billing/cost-centers": func(w http.ResponseWriter, _ *http.Request) {
-				githubtest.WriteError(w, http.StatusNotFound, "Not Found")
+				fakegithub.WriteError(w, http.StatusNotFound, "Not Found")
 			},
-			"/enterprises/acme-corp/settings/billing/usage": githubtest.ServeString(`{"usageItems":[` + row + `]}`),
+			"/enterprises/acme-corp/settings/billing/usage": fakegithub.ServeString(`{"usageItems":[` + row + `]}`),
 		}, func(err error) bool { return errors.Is(err, githubapi.ErrNotFound) }},
 	} {
-		fake := githubtest.Start(t, nil)
+		fake := fakegithub.Start(t, nil)
 		client := fake.Client(t, githubapi.Options{})
 		for path, h := range tc.override {
 			fake.Override(path, h)
@@ -530,8 +530,8 @@ func TestUsageCollectorDemo(t *testing.T) {
 	early := time.Date(2026, time.November, 5, 12, 0, 0, 0, time.UTC)
 	late := time.Date(2026, time.November, 20, 18, 0, 0, 0, time.UTC)
 	netTotal := func(now time.Time, a githubapi.Account) (float64, map[string]float64) {
-		d := githubtest.Demo(now)
-		client := githubtest.Start(t, d).Client(t, githubapi.Options{})
+		d := fakegithub.Demo(now)
+		client := fakegithub.Start(t, d).Client(t, githubapi.Options{})
 		c := usageTestNew(false, now)
 		reg := prometheus.NewPedanticRegistry()
 		reg.MustRegister(update(t, c, client, a))
@@ -558,7 +558,7 @@ func TestUsageCollectorDemo(t *testing.T) {
 		}
 		return total, got
 	}
-	enterprise := githubapi.Account{Scope: githubapi.ScopeEnterprise, Name: githubtest.DemoEnterprise}
+	enterprise := githubapi.Account{Scope: githubapi.ScopeEnterprise, Name: fakegithub.DemoEnterprise}
 	earlyTotal, _ := netTotal(early, enterprise)
 	lateTotal, got := netTotal(late, enterprise)
 	if !(earlyTotal > 0 && lateTotal > 2*earlyTotal) {
@@ -589,9 +589,9 @@ func TestUsageCollectorDemo(t *testing.T) {
 		}
 	}
 	for _, a := range []githubapi.Account{
-		{Scope: githubapi.ScopeOrganization, Name: githubtest.DemoOrgWeb},
-		{Scope: githubapi.ScopeOrganization, Name: githubtest.DemoOrgData},
-		{Scope: githubapi.ScopeUser, Name: githubtest.DemoUser},
+		{Scope: githubapi.ScopeOrganization, Name: fakegithub.DemoOrgWeb},
+		{Scope: githubapi.ScopeOrganization, Name: fakegithub.DemoOrgData},
+		{Scope: githubapi.ScopeUser, Name: fakegithub.DemoUser},
 	} {
 		if total, _ := netTotal(late, a); total <= 0 {
 			t.Errorf("%s: net %v, want some usage", a, total)
@@ -627,9 +627,9 @@ func BenchmarkUsageCollectorLoopback1MByRepository(b *testing.B) {
 }
 
 func benchmarkUsageCollectorLoopback(b *testing.B, rows int, byRepository bool) {
-	fake := githubtest.Start(b, nil)
+	fake := fakegithub.Start(b, nil)
 	client := fake.Client(b, githubapi.Options{})
-	report := githubtest.UsageReport{Rows: rows, Year: 2026, Month: time.November}
+	report := fakegithub.UsageReport{Rows: rows, Year: 2026, Month: time.November}
 	fake.Override("/organizations/big-org/settings/billing/usage", report.Handler())
 	c := usageTestNew(byRepository, usageTestNow)
 	a := githubapi.Account{Scope: githubapi.ScopeOrganization, Name: "big-org"}
@@ -660,7 +660,7 @@ func TestUsageCollectorEmptyAndDuplicateCostCenterIDsCountOnce(t *testing.T) {
 	day := "2026-11-14T00:00:00Z"
 	usageTestSet(d, usageTestEnterprise, "", usageTestRow(day, "Actions", "actions_linux", "acme-labs", "acme-labs/x", 10, 0.5, 5, 0, 5))
 	usageTestSet(d, usageTestEnterprise, "cc-platform", usageTestRow(day, "Actions", "actions_linux", "acme-web", "acme-web/a", 20, 0.5, 10, 0, 10))
-	fake := githubtest.Start(t, d)
+	fake := fakegithub.Start(t, d)
 	client := fake.Client(t, githubapi.Options{})
 	got := usageTestValues(t, usageTestNew(false, usageTestNow), client, usageTestEnterprise)
 	total := 0.0
@@ -686,7 +686,7 @@ func TestUsageCollectorLogsLeftOutCostCentersOnce(t *testing.T) {
 		{ID: "", Name: "No id", State: "active"},
 		{ID: "cc-platform", Name: "Platform again", State: "active"},
 	}
-	client := githubtest.Start(t, d).Client(t, githubapi.Options{})
+	client := fakegithub.Start(t, d).Client(t, githubapi.Options{})
 	var log bytes.Buffer
 	c := newUsageCollector(Options{Logger: slog.New(slog.NewTextHandler(&log, nil))})
 	for range 3 {

@@ -13,13 +13,13 @@ import (
 	"time"
 
 	"github.com/github-billing-exporter/github-billing-exporter/githubapi"
-	"github.com/github-billing-exporter/github-billing-exporter/githubapi/githubtest"
+	"github.com/github-billing-exporter/github-billing-exporter/internal/fakegithub"
 )
 
 func TestBudgetsDecodeTheExample(t *testing.T) {
-	srv := githubtest.Start(t, nil)
+	srv := fakegithub.Start(t, nil)
 	client := srv.Client(t, githubapi.Options{})
-	srv.Override("/enterprises/acme/settings/billing/budgets", githubtest.ServeFile(examplesDir+"enterprise-budgets-list.json"))
+	srv.Override("/enterprises/acme/settings/billing/budgets", fakegithub.ServeFile(examplesDir+"enterprise-budgets-list.json"))
 	got, err := client.Budgets(context.Background(), githubapi.Account{Scope: githubapi.ScopeEnterprise, Name: "acme"})
 	if err != nil {
 		t.Fatal(err)
@@ -75,9 +75,9 @@ func TestBudgetSKUsComeFromTheStringOrTheList(t *testing.T) {
 }
 
 func TestBudgetsConsumedAmountOnlyWhenSent(t *testing.T) {
-	srv := githubtest.Start(t, nil)
+	srv := fakegithub.Start(t, nil)
 	client := srv.Client(t, githubapi.Options{})
-	srv.Override("/organizations/acme-web/settings/billing/budgets", githubtest.ServeString(`{"budgets": [
+	srv.Override("/organizations/acme-web/settings/billing/budgets", fakegithub.ServeString(`{"budgets": [
 		{"id": "a", "budget_type": "ProductPricing", "budget_product_skus": ["actions"], "budget_scope": "enterprise", "prevent_further_usage": false, "budget_alerting": {"will_alert": false, "alert_recipients": []}, "budget_amount": 100, "consumed_amount": 12.34},
 		{"id": "b", "budget_type": "ProductPricing", "budget_product_skus": ["actions"], "budget_scope": "enterprise", "prevent_further_usage": false, "budget_alerting": {"will_alert": false, "alert_recipients": []}, "budget_amount": 100, "consumed_amount": 0},
 		{"id": "c", "budget_type": "ProductPricing", "budget_product_skus": ["actions"], "budget_scope": "enterprise", "prevent_further_usage": false, "budget_alerting": {"will_alert": false, "alert_recipients": []}, "budget_amount": 100}
@@ -107,7 +107,7 @@ const objRequiredBudgetFields = `"budget_type": "ProductPricing", "budget_produc
 
 // objBudgetPages serves pages of n budgets each (ids PAGE-I) with
 // has_next_page until lastPage, recording the queries.
-func objBudgetPages(q *githubtest.Queries, n, lastPage int, sameEveryPage bool) http.HandlerFunc {
+func objBudgetPages(q *fakegithub.Queries, n, lastPage int, sameEveryPage bool) http.HandlerFunc {
 	return q.Wrap(func(w http.ResponseWriter, r *http.Request) {
 		page, _ := strconv.Atoi(r.URL.Query().Get("page"))
 		if sameEveryPage {
@@ -122,9 +122,9 @@ func objBudgetPages(q *githubtest.Queries, n, lastPage int, sameEveryPage bool) 
 }
 
 func TestBudgetsReadEveryPage(t *testing.T) {
-	srv := githubtest.Start(t, nil)
+	srv := fakegithub.Start(t, nil)
 	client := srv.Client(t, githubapi.Options{})
-	var q githubtest.Queries
+	var q fakegithub.Queries
 	srv.Override("/enterprises/acme/settings/billing/budgets", objBudgetPages(&q, 10, 2, false))
 	got, err := client.Budgets(context.Background(), githubapi.Account{Scope: githubapi.ScopeEnterprise, Name: "acme"})
 	if err != nil {
@@ -140,7 +140,7 @@ func TestBudgetsReadEveryPage(t *testing.T) {
 		t.Errorf("queries %v, want %v", qs, want)
 	}
 
-	var orgQ githubtest.Queries
+	var orgQ fakegithub.Queries
 	srv.Override("/organizations/acme-web/settings/billing/budgets", objBudgetPages(&orgQ, 3, 1, false))
 	if _, err := client.Budgets(context.Background(), githubapi.Account{Scope: githubapi.ScopeOrganization, Name: "acme-web"}); err != nil {
 		t.Fatal(err)
@@ -151,8 +151,8 @@ func TestBudgetsReadEveryPage(t *testing.T) {
 }
 
 func TestBudgetsOnTwoPagesOfTheFake(t *testing.T) {
-	d := githubtest.NewDataset()
-	d.Enterprises["acme"] = &githubtest.AccountData{Platform: &githubtest.PlatformData{}}
+	d := fakegithub.NewDataset()
+	d.Enterprises["acme"] = &fakegithub.AccountData{Platform: &fakegithub.PlatformData{}}
 	consumed := 42.5
 	for i := range 101 {
 		b := githubapi.Budget{ID: fmt.Sprintf("b-%03d", i), Type: "ProductPricing", Amount: float64(100 + i), Scope: "enterprise",
@@ -162,7 +162,7 @@ func TestBudgetsOnTwoPagesOfTheFake(t *testing.T) {
 		}
 		d.Enterprises["acme"].Platform.Budgets = append(d.Enterprises["acme"].Platform.Budgets, b)
 	}
-	srv := githubtest.Start(t, d)
+	srv := fakegithub.Start(t, d)
 	client := srv.Client(t, githubapi.Options{})
 	got, err := client.Budgets(context.Background(), githubapi.Account{Scope: githubapi.ScopeEnterprise, Name: "acme"})
 	if err != nil {
@@ -184,7 +184,7 @@ func TestBudgetsOnTwoPagesOfTheFake(t *testing.T) {
 }
 
 func TestBudgetsDuplicateAcrossPagesIsKeptOnce(t *testing.T) {
-	srv := githubtest.Start(t, nil)
+	srv := fakegithub.Start(t, nil)
 	client := srv.Client(t, githubapi.Options{})
 	srv.Override("/organizations/acme-web/settings/billing/budgets", func(w http.ResponseWriter, r *http.Request) {
 		// A budget was added while paging: "b" moved to page 2.
@@ -208,12 +208,12 @@ func TestBudgetsDuplicateAcrossPagesIsKeptOnce(t *testing.T) {
 }
 
 func TestBudgetsStopWhenHasNextPageNeverEnds(t *testing.T) {
-	srv := githubtest.Start(t, nil)
+	srv := fakegithub.Start(t, nil)
 	client := srv.Client(t, githubapi.Options{})
 	ent := githubapi.Account{Scope: githubapi.ScopeEnterprise, Name: "acme"}
 
 	// A server that ignores page and repeats itself is caught on page 2.
-	var same githubtest.Queries
+	var same fakegithub.Queries
 	srv.Override("/enterprises/acme/settings/billing/budgets", objBudgetPages(&same, 2, -1, true))
 	_, err := client.Budgets(context.Background(), ent)
 	if err == nil || !strings.Contains(err.Error(), "no new budgets") {
@@ -224,7 +224,7 @@ func TestBudgetsStopWhenHasNextPageNeverEnds(t *testing.T) {
 	}
 
 	// One that makes up new budgets forever is cut off at the page cap.
-	var endless githubtest.Queries
+	var endless fakegithub.Queries
 	srv.Override("/enterprises/acme/settings/billing/budgets", objBudgetPages(&endless, 1, -1, false))
 	_, err = client.Budgets(context.Background(), ent)
 	if err == nil || !strings.Contains(err.Error(), "has_next_page after 1000 pages") {
@@ -236,7 +236,7 @@ func TestBudgetsStopWhenHasNextPageNeverEnds(t *testing.T) {
 }
 
 func TestBudgetsAreNotAUserThing(t *testing.T) {
-	srv := githubtest.Start(t, nil)
+	srv := fakegithub.Start(t, nil)
 	client := srv.Client(t, githubapi.Options{})
 	if _, err := client.Budgets(context.Background(), githubapi.Account{Scope: githubapi.ScopeUser, Name: "octocat"}); err == nil {
 		t.Error("no error for a user")
@@ -251,13 +251,13 @@ func TestBudgetsAreNotAUserThing(t *testing.T) {
 func TestDemoBudgetsAreShapedLikeGitHubs(t *testing.T) {
 	for _, day := range []int{1, 15, 28} {
 		now := time.Date(2026, time.February, day, 23, 0, 0, 0, time.UTC)
-		srv := githubtest.Start(t, githubtest.Demo(now))
+		srv := fakegithub.Start(t, fakegithub.Demo(now))
 		client := srv.Client(t, githubapi.Options{})
-		got, err := client.Budgets(context.Background(), githubapi.Account{Scope: githubapi.ScopeEnterprise, Name: githubtest.DemoEnterprise})
+		got, err := client.Budgets(context.Background(), githubapi.Account{Scope: githubapi.ScopeEnterprise, Name: fakegithub.DemoEnterprise})
 		if err != nil {
 			t.Fatal(err)
 		}
-		if n := srv.Requests("/enterprises/" + githubtest.DemoEnterprise + "/settings/billing/budgets"); n != 1 {
+		if n := srv.Requests("/enterprises/" + fakegithub.DemoEnterprise + "/settings/billing/budgets"); n != 1 {
 			t.Errorf("day %d: demo budgets read in %d requests, want one page", day, n)
 		}
 		users := 0
@@ -279,9 +279,9 @@ func TestDemoBudgetsAreShapedLikeGitHubs(t *testing.T) {
 // budgets lends it GitHub's consumed_amount; GitHub's own example (whose
 // effective budget is another id) lends none.
 func TestBudgetsEffectiveBudgetLendsItsConsumption(t *testing.T) {
-	srv := githubtest.Start(t, nil)
+	srv := fakegithub.Start(t, nil)
 	client := srv.Client(t, githubapi.Options{})
-	srv.Override("/enterprises/acme/settings/billing/budgets", githubtest.ServeString(`{"budgets": [
+	srv.Override("/enterprises/acme/settings/billing/budgets", fakegithub.ServeString(`{"budgets": [
 		{"id": "u-1", "budget_type": "BundlePricing", "budget_product_skus": ["ai_credits"], "budget_scope": "user",
 		 "budget_amount": 500, "prevent_further_usage": true, "budget_alerting": {"will_alert": true, "alert_recipients": []}}
 	], "user": "octocat", "effective_budget": {"id": "u-1", "budget_amount": 500, "consumed_amount": 42}, "has_next_page": false}`))
@@ -293,7 +293,7 @@ func TestBudgetsEffectiveBudgetLendsItsConsumption(t *testing.T) {
 		t.Errorf("got %+v, want u-1 consumed 42 for octocat", got)
 	}
 
-	srv.Override("/organizations/acme-web/settings/billing/budgets", githubtest.ServeFile(examplesDir+"org-budgets-list.user-filter.json"))
+	srv.Override("/organizations/acme-web/settings/billing/budgets", fakegithub.ServeFile(examplesDir+"org-budgets-list.user-filter.json"))
 	got, err = client.Budgets(context.Background(), githubapi.Account{Scope: githubapi.ScopeOrganization, Name: "acme-web"})
 	if err != nil {
 		t.Fatal(err)

@@ -7,13 +7,13 @@ import (
 	"testing"
 
 	"github.com/github-billing-exporter/github-billing-exporter/githubapi"
-	"github.com/github-billing-exporter/github-billing-exporter/githubapi/githubtest"
+	"github.com/github-billing-exporter/github-billing-exporter/internal/fakegithub"
 )
 
 func TestCopilotBillingDecodesTheExample(t *testing.T) {
-	srv := githubtest.Start(t, nil)
+	srv := fakegithub.Start(t, nil)
 	client := srv.Client(t, githubapi.Options{})
-	srv.Override("/orgs/acme-web/copilot/billing", githubtest.ServeFile(examplesDir+"org-copilot-billing.json"))
+	srv.Override("/orgs/acme-web/copilot/billing", fakegithub.ServeFile(examplesDir+"org-copilot-billing.json"))
 	got, err := client.CopilotBilling(context.Background(), githubapi.Account{Scope: githubapi.ScopeOrganization, Name: "acme-web"})
 	if err != nil {
 		t.Fatal(err)
@@ -31,9 +31,9 @@ func TestCopilotBillingDecodesTheExample(t *testing.T) {
 }
 
 func TestCopilotSeatsDecodeTheExample(t *testing.T) {
-	srv := githubtest.Start(t, nil)
+	srv := fakegithub.Start(t, nil)
 	client := srv.Client(t, githubapi.Options{})
-	srv.Override("/orgs/acme-web/copilot/billing/seats", githubtest.ServeFile(examplesDir+"org-copilot-seats.json"))
+	srv.Override("/orgs/acme-web/copilot/billing/seats", fakegithub.ServeFile(examplesDir+"org-copilot-seats.json"))
 	got, err := client.CopilotSeats(context.Background(), githubapi.Account{Scope: githubapi.ScopeOrganization, Name: "acme-web"})
 	if err != nil {
 		t.Fatal(err)
@@ -52,13 +52,13 @@ func TestCopilotSeatsDecodeTheExample(t *testing.T) {
 }
 
 func TestEnterpriseCopilotSeatsFollowEveryPage(t *testing.T) {
-	d := githubtest.NewDataset()
-	p := &githubtest.PlatformData{}
-	d.Enterprises["acme"] = &githubtest.AccountData{Platform: p}
+	d := fakegithub.NewDataset()
+	p := &fakegithub.PlatformData{}
+	d.Enterprises["acme"] = &fakegithub.AccountData{Platform: p}
 	for i := range 230 {
 		p.CopilotSeats = append(p.CopilotSeats, githubapi.CopilotSeat{Assignee: &githubapi.CopilotAssignee{Login: fmt.Sprintf("u%03d", i%200)}})
 	}
-	srv := githubtest.Start(t, d)
+	srv := fakegithub.Start(t, d)
 	client := srv.Client(t, githubapi.Options{})
 	got, err := client.CopilotSeats(context.Background(), githubapi.Account{Scope: githubapi.ScopeEnterprise, Name: "acme"})
 	if err != nil {
@@ -74,7 +74,7 @@ func TestEnterpriseCopilotSeatsFollowEveryPage(t *testing.T) {
 }
 
 func TestCopilotScopes(t *testing.T) {
-	srv := githubtest.Start(t, nil)
+	srv := fakegithub.Start(t, nil)
 	client := srv.Client(t, githubapi.Options{})
 	if _, err := client.CopilotBilling(context.Background(), githubapi.Account{Scope: githubapi.ScopeEnterprise, Name: "acme"}); err == nil {
 		t.Error("Copilot billing: no error for an enterprise")

@@ -12,7 +12,7 @@ import (
 	"time"
 
 	"github.com/github-billing-exporter/github-billing-exporter/githubapi"
-	"github.com/github-billing-exporter/github-billing-exporter/githubapi/githubtest"
+	"github.com/github-billing-exporter/github-billing-exporter/internal/fakegithub"
 )
 
 // A 304 carries no Link header (a strict cache sends only the
@@ -20,15 +20,15 @@ import (
 // merged back (RFC 9111 §4.3.4) or pagination stops after page 1, with
 // success.
 func TestNotModifiedKeepsStoredLinkForPagination(t *testing.T) {
-	d := githubtest.NewDataset()
+	d := fakegithub.NewDataset()
 	repos := make([]githubapi.AdvancedSecurityRepository, 250)
 	for i := range repos {
 		repos[i] = githubapi.AdvancedSecurityRepository{Name: fmt.Sprintf("acme-web/repo-%03d", i), AdvancedSecurityCommitters: 1}
 	}
-	d.Organizations["acme-web"] = &githubtest.AccountData{AdvancedSecurity: &githubapi.AdvancedSecurityCommitters{
+	d.Organizations["acme-web"] = &fakegithub.AccountData{AdvancedSecurity: &githubapi.AdvancedSecurityCommitters{
 		TotalAdvancedSecurityCommitters: 250, TotalCount: 250, Repositories: repos,
 	}}
-	srv := githubtest.Start(t, d)
+	srv := fakegithub.Start(t, d)
 	srv.EnableETags(true)
 	obs := &codeObserver{}
 	c := newTestClient(t, srv, &clock{now: time.Now()}, obs)

@@ -12,14 +12,14 @@ import (
 	"testing"
 
 	"github.com/github-billing-exporter/github-billing-exporter/githubapi"
-	"github.com/github-billing-exporter/github-billing-exporter/githubapi/githubtest"
+	"github.com/github-billing-exporter/github-billing-exporter/internal/fakegithub"
 )
 
 // examplesServer is the fake GitHub with every legacy path of the three
 // scopes answered by the example bodies.
-func examplesServer(t *testing.T) *githubtest.Server {
+func examplesServer(t *testing.T) *fakegithub.Server {
 	t.Helper()
-	fake := githubtest.Start(t, nil)
+	fake := fakegithub.Start(t, nil)
 	for _, p := range []struct{ file, prefix string }{
 		{"enterprise", "/enterprises/acme"},
 		{"org", "/orgs/acme-web"},
@@ -29,7 +29,7 @@ func examplesServer(t *testing.T) *githubtest.Server {
 			if p.file == "user" && area == "advanced-security" {
 				continue
 			}
-			fake.Override(p.prefix+"/settings/billing/"+area, githubtest.ServeFile(examplesDir+p.file+"-"+area+".json"))
+			fake.Override(p.prefix+"/settings/billing/"+area, fakegithub.ServeFile(examplesDir+p.file+"-"+area+".json"))
 		}
 	}
 	return fake
@@ -140,7 +140,7 @@ func TestAdvancedSecurityExamples(t *testing.T) {
 
 // The advanced-security request asks for 100 repositories a page.
 func TestAdvancedSecurityPerPage(t *testing.T) {
-	srv := newRecorder(t, githubtest.ServeString(`{"repositories": []}`))
+	srv := newRecorder(t, fakegithub.ServeString(`{"repositories": []}`))
 	c := newClient(t, githubapi.Options{BaseURL: srv.URL})
 	if _, err := c.AdvancedSecurityCommitters(context.Background(), githubapi.Account{Scope: githubapi.ScopeEnterprise, Name: "acme"}); err != nil {
 		t.Fatal(err)
@@ -157,10 +157,10 @@ func TestAdvancedSecurityPerPage(t *testing.T) {
 // The fake's dataset answers like GitHub: data, 410 when retired, 404 for an
 // unknown account.
 func TestLegacyAgainstFakeDataset(t *testing.T) {
-	d := githubtest.NewDataset()
-	d.Organizations["acme-web"] = &githubtest.AccountData{Actions: &githubapi.ActionsBilling{TotalMinutesUsed: 12, MinutesUsedBreakdown: map[string]float64{"MACOS": 12}}}
-	d.Users["octocat"] = &githubtest.AccountData{LegacyRetired: true}
-	fake := githubtest.Start(t, d)
+	d := fakegithub.NewDataset()
+	d.Organizations["acme-web"] = &fakegithub.AccountData{Actions: &githubapi.ActionsBilling{TotalMinutesUsed: 12, MinutesUsedBreakdown: map[string]float64{"MACOS": 12}}}
+	d.Users["octocat"] = &fakegithub.AccountData{LegacyRetired: true}
+	fake := fakegithub.Start(t, d)
 	c := fake.Client(t, githubapi.Options{})
 	ctx := context.Background()
 
@@ -238,7 +238,7 @@ func TestLegacyRequiredFields(t *testing.T) {
 		{"advanced-security", "no repositories yet", `{"repositories": []}`, nil},
 	} {
 		t.Run(tc.area+"/"+tc.name, func(t *testing.T) {
-			srv := newRecorder(t, githubtest.ServeString(tc.body))
+			srv := newRecorder(t, fakegithub.ServeString(tc.body))
 			err := calls[tc.area](newClient(t, githubapi.Options{BaseURL: srv.URL}))
 			if tc.missing == nil {
 				if err != nil {

@@ -11,7 +11,7 @@ import (
 	"time"
 
 	"github.com/github-billing-exporter/github-billing-exporter/githubapi"
-	"github.com/github-billing-exporter/github-billing-exporter/githubapi/githubtest"
+	"github.com/github-billing-exporter/github-billing-exporter/internal/fakegithub"
 )
 
 const actionsPath = "/orgs/acme-web/settings/billing/actions"
@@ -45,13 +45,13 @@ func (o *codeObserver) ObserveRequest(_ string, code int, _ time.Duration) {
 func (o *codeObserver) ObserveRateLimit(string, githubapi.RateLimit) {}
 
 // newFake starts the fake GitHub with the demo data of mid-November 2026.
-func newFake(t *testing.T) *githubtest.Server {
+func newFake(t *testing.T) *fakegithub.Server {
 	t.Helper()
-	return githubtest.Start(t, githubtest.Demo(time.Date(2026, 11, 15, 12, 0, 0, 0, time.UTC)))
+	return fakegithub.Start(t, fakegithub.Demo(time.Date(2026, 11, 15, 12, 0, 0, 0, time.UTC)))
 }
 
 // newTestClient is a client of srv on clk that retries fast.
-func newTestClient(t *testing.T, srv *githubtest.Server, clk *clock, obs githubapi.Observer) *githubapi.Client {
+func newTestClient(t *testing.T, srv *fakegithub.Server, clk *clock, obs githubapi.Observer) *githubapi.Client {
 	t.Helper()
 	return srv.Client(t, githubapi.Options{
 		Credential: "test",
@@ -67,7 +67,7 @@ func limitAnswer(code int, headers map[string]string, message string) http.Handl
 		for k, v := range headers {
 			w.Header().Set(k, v)
 		}
-		githubtest.WriteError(w, code, message)
+		fakegithub.WriteError(w, code, message)
 	}
 }
 
@@ -117,7 +117,7 @@ func TestSuccessfulAnswerWithNoneRemainingBlocksUntilReset(t *testing.T) {
 		w.Header().Set("X-Ratelimit-Limit", "5000")
 		w.Header().Set("X-Ratelimit-Remaining", "0")
 		w.Header().Set("X-Ratelimit-Reset", strconv.FormatInt(clk.Now().Add(10*time.Minute).Unix(), 10))
-		githubtest.WriteJSON(w, githubapi.ActionsBilling{TotalMinutesUsed: 1, MinutesUsedBreakdown: map[string]float64{}})
+		fakegithub.WriteJSON(w, githubapi.ActionsBilling{TotalMinutesUsed: 1, MinutesUsedBreakdown: map[string]float64{}})
 	})
 	if _, err := c.ActionsBilling(context.Background(), acmeWeb); err != nil {
 		t.Fatal(err)
@@ -213,11 +213,11 @@ func TestServerErrorsAreRetriedThenSucceed(t *testing.T) {
 		mu.Unlock()
 		switch n {
 		case 1:
-			githubtest.WriteError(w, http.StatusBadGateway, "Server Error")
+			fakegithub.WriteError(w, http.StatusBadGateway, "Server Error")
 		case 2:
-			githubtest.WriteError(w, http.StatusServiceUnavailable, "Unavailable")
+			fakegithub.WriteError(w, http.StatusServiceUnavailable, "Unavailable")
 		default:
-			githubtest.WriteJSON(w, githubapi.ActionsBilling{TotalMinutesUsed: 42.5, MinutesUsedBreakdown: map[string]float64{}})
+			fakegithub.WriteJSON(w, githubapi.ActionsBilling{TotalMinutesUsed: 42.5, MinutesUsedBreakdown: map[string]float64{}})
 		}
 	})
 	got, err := c.ActionsBilling(context.Background(), acmeWeb)
@@ -300,7 +300,7 @@ func TestNotModifiedReusesTheCachedAnswer(t *testing.T) {
 			second.TotalAdvancedSecurityCommitters, len(second.Repositories))
 	}
 	// Changed data: the ETag no longer matches and the new body is read.
-	srv.Update(func(d *githubtest.Dataset) {
+	srv.Update(func(d *fakegithub.Dataset) {
 		d.Organizations["acme-web"].AdvancedSecurity.TotalAdvancedSecurityCommitters = 36
 	})
 	third, err := c.AdvancedSecurityCommitters(context.Background(), acmeWeb)
@@ -321,7 +321,7 @@ func TestPaginationStopsAfterMaxPages(t *testing.T) {
 	srv.Override(path, func(w http.ResponseWriter, r *http.Request) {
 		page, _ := strconv.Atoi(r.URL.Query().Get("page"))
 		w.Header().Set("Link", "<"+srv.URL+path+"?page="+strconv.Itoa(page+1)+">; rel=\"next\"")
-		githubtest.WriteJSON(w, map[string]any{"total_count": 1, "repositories": []any{}})
+		fakegithub.WriteJSON(w, map[string]any{"total_count": 1, "repositories": []any{}})
 	})
 	_, err := c.AdvancedSecurityCommitters(context.Background(), acmeWeb)
 	if err == nil || !strings.Contains(err.Error(), "more than 1000 pages") {

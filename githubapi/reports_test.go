@@ -7,13 +7,13 @@ import (
 	"time"
 
 	"github.com/github-billing-exporter/github-billing-exporter/githubapi"
-	"github.com/github-billing-exporter/github-billing-exporter/githubapi/githubtest"
+	"github.com/github-billing-exporter/github-billing-exporter/internal/fakegithub"
 )
 
 func TestUsageReportExportsDecodeTheExample(t *testing.T) {
-	srv := githubtest.Start(t, nil)
+	srv := fakegithub.Start(t, nil)
 	client := srv.Client(t, githubapi.Options{})
-	srv.Override("/enterprises/acme/settings/billing/reports", githubtest.ServeFile(examplesDir+"enterprise-usage-reports-list.json"))
+	srv.Override("/enterprises/acme/settings/billing/reports", fakegithub.ServeFile(examplesDir+"enterprise-usage-reports-list.json"))
 	got, err := client.UsageReportExports(context.Background(), githubapi.Account{Scope: githubapi.ScopeEnterprise, Name: "acme"})
 	if err != nil {
 		t.Fatal(err)
@@ -46,7 +46,7 @@ func TestUsageReportExportsDecodeTheExample(t *testing.T) {
 }
 
 func TestUsageReportExportsAreEnterpriseOnly(t *testing.T) {
-	srv := githubtest.Start(t, nil)
+	srv := fakegithub.Start(t, nil)
 	client := srv.Client(t, githubapi.Options{})
 	if _, err := client.UsageReportExports(context.Background(), githubapi.Account{Scope: githubapi.ScopeOrganization, Name: "acme-web"}); err == nil {
 		t.Error("no error for an organization")

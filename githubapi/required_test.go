@@ -11,7 +11,7 @@ import (
 	"time"
 
 	"github.com/github-billing-exporter/github-billing-exporter/githubapi"
-	"github.com/github-billing-exporter/github-billing-exporter/githubapi/githubtest"
+	"github.com/github-billing-exporter/github-billing-exporter/internal/fakegithub"
 )
 
 // withoutField is a shared example with one field removed: "a" at the top,
@@ -89,13 +89,13 @@ func TestDecodersRejectAnswersWithoutARequiredField(t *testing.T) {
 			func(c *githubapi.Client) error { _, err := c.CopilotSeats(ctx, ent); return err }},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			srv := githubtest.Start(t, nil)
+			srv := fakegithub.Start(t, nil)
 			client := srv.Client(t, githubapi.Options{})
-			srv.Override(tc.path, githubtest.ServeFile(examplesDir+tc.file))
+			srv.Override(tc.path, fakegithub.ServeFile(examplesDir+tc.file))
 			if err := tc.call(client); err != nil {
 				t.Fatalf("the whole example: %v", err)
 			}
-			srv.Override(tc.path, githubtest.ServeString(withoutField(t, tc.file, tc.remove)))
+			srv.Override(tc.path, fakegithub.ServeString(withoutField(t, tc.file, tc.remove)))
 			// A new client: the cost-center list is shared within a round.
 			err := tc.call(srv.Client(t, githubapi.Options{}))
 			var mf *githubapi.MissingFieldError

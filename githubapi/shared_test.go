@@ -9,7 +9,7 @@ import (
 	"time"
 
 	"github.com/github-billing-exporter/github-billing-exporter/githubapi"
-	"github.com/github-billing-exporter/github-billing-exporter/githubapi/githubtest"
+	"github.com/github-billing-exporter/github-billing-exporter/internal/fakegithub"
 )
 
 const costCentersPath = "/enterprises/acme-corp/settings/billing/cost-centers"
@@ -39,12 +39,12 @@ func TestCostCentersSharedWithinRound(t *testing.T) {
 
 	// Another enterprise is its own list.
 	other := githubapi.Account{Scope: githubapi.ScopeEnterprise, Name: "other"}
-	srv.Override("/enterprises/other/settings/billing/cost-centers", githubtest.ServeString(`{"costCenters":[{"id":"x","name":"X","state":"active","resources":[]}]}`))
+	srv.Override("/enterprises/other/settings/billing/cost-centers", fakegithub.ServeString(`{"costCenters":[{"id":"x","name":"X","state":"active","resources":[]}]}`))
 	if cc, err := c.CostCenters(ctx, other); err != nil || len(cc) != 1 || cc[0].ID != "x" {
 		t.Errorf("other enterprise: %v, %v; want its own list", cc, err)
 	}
 
-	srv.Update(func(d *githubtest.Dataset) {
+	srv.Update(func(d *fakegithub.Dataset) {
 		p := d.Enterprises["acme-corp"].Platform
 		p.CostCenters = p.CostCenters[:1]
 	})
@@ -120,7 +120,7 @@ func TestCostCentersCallerDeadlines(t *testing.T) {
 			<-r.Context().Done() // hangs until its caller gives up
 			return
 		}
-		githubtest.ServeString(`{"costCenters":[{"id":"a","name":"A","state":"active","resources":[]}]}`)(w, r)
+		fakegithub.ServeString(`{"costCenters":[{"id":"a","name":"A","state":"active","resources":[]}]}`)(w, r)
 	})
 	c := newTestClient(t, srv, &clock{}, nil)
 

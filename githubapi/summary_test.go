@@ -10,11 +10,11 @@ import (
 	"time"
 
 	"github.com/github-billing-exporter/github-billing-exporter/githubapi"
-	"github.com/github-billing-exporter/github-billing-exporter/githubapi/githubtest"
+	"github.com/github-billing-exporter/github-billing-exporter/internal/fakegithub"
 )
 
 func TestUsageSummaryAsksForTheMonthAndDecodesTheExamples(t *testing.T) {
-	srv := githubtest.Start(t, nil)
+	srv := fakegithub.Start(t, nil)
 	client := srv.Client(t, githubapi.Options{})
 	for _, tc := range []struct {
 		account githubapi.Account
@@ -26,8 +26,8 @@ func TestUsageSummaryAsksForTheMonthAndDecodesTheExamples(t *testing.T) {
 		{githubapi.Account{Scope: githubapi.ScopeUser, Name: "octocat"}, "/users/octocat/settings/billing/usage/summary", "user-usage-summary.json"},
 	} {
 		t.Run(string(tc.account.Scope), func(t *testing.T) {
-			var q githubtest.Queries
-			srv.Override(tc.path, q.Wrap(githubtest.ServeFile(examplesDir+tc.file)))
+			var q fakegithub.Queries
+			srv.Override(tc.path, q.Wrap(fakegithub.ServeFile(examplesDir+tc.file)))
 			got, err := client.UsageSummary(context.Background(), tc.account, 2026, time.March)
 			if err != nil {
 				t.Fatal(err)
@@ -53,15 +53,15 @@ func TestUsageSummaryAsksForTheMonthAndDecodesTheExamples(t *testing.T) {
 }
 
 func TestModelUsageReportsDecodeTheExamples(t *testing.T) {
-	srv := githubtest.Start(t, nil)
+	srv := fakegithub.Start(t, nil)
 	client := srv.Client(t, githubapi.Options{})
 	org := githubapi.Account{Scope: githubapi.ScopeOrganization, Name: "acme-web"}
 	user := githubapi.Account{Scope: githubapi.ScopeUser, Name: "octocat"}
 	ent := githubapi.Account{Scope: githubapi.ScopeEnterprise, Name: "acme"}
-	var q githubtest.Queries
-	srv.Override("/organizations/acme-web/settings/billing/premium_request/usage", q.Wrap(githubtest.ServeFile(examplesDir+"org-premium-request-usage.json")))
-	srv.Override("/users/octocat/settings/billing/ai_credit/usage", q.Wrap(githubtest.ServeFile(examplesDir+"user-ai-credit-usage.json")))
-	srv.Override("/enterprises/acme/settings/billing/ai_credit/usage", q.Wrap(githubtest.ServeFile(examplesDir+"enterprise-ai-credit-usage.json")))
+	var q fakegithub.Queries
+	srv.Override("/organizations/acme-web/settings/billing/premium_request/usage", q.Wrap(fakegithub.ServeFile(examplesDir+"org-premium-request-usage.json")))
+	srv.Override("/users/octocat/settings/billing/ai_credit/usage", q.Wrap(fakegithub.ServeFile(examplesDir+"user-ai-credit-usage.json")))
+	srv.Override("/enterprises/acme/settings/billing/ai_credit/usage", q.Wrap(fakegithub.ServeFile(examplesDir+"enterprise-ai-credit-usage.json")))
 
 	premium, err := client.PremiumRequestUsage(context.Background(), org, 2026, time.December)
 	if err != nil {
@@ -107,10 +107,10 @@ func TestModelUsageReportsDecodeTheExamples(t *testing.T) {
 }
 
 func TestUsageSummaryFractionalValuesUnknownFieldsAndMissingItems(t *testing.T) {
-	srv := githubtest.Start(t, nil)
+	srv := fakegithub.Start(t, nil)
 	client := srv.Client(t, githubapi.Options{})
 	a := githubapi.Account{Scope: githubapi.ScopeOrganization, Name: "acme-web"}
-	srv.Override("/organizations/acme-web/settings/billing/usage/summary", githubtest.ServeString(`{
+	srv.Override("/organizations/acme-web/settings/billing/usage/summary", fakegithub.ServeString(`{
 		"timePeriod": {"year": 2026, "month": 3, "week": 2},
 		"organization": "acme-web",
 		"costCenter": {"id": "cc-1", "name": "Platform"},
@@ -138,7 +138,7 @@ func TestUsageSummaryFractionalValuesUnknownFieldsAndMissingItems(t *testing.T) 
 		t.Errorf("got %+v, want %+v", got, want)
 	}
 
-	srv.Override("/organizations/acme-web/settings/billing/usage/summary", githubtest.ServeString(`{"timePeriod": {"year": 2026}, "organization": "acme-web"}`))
+	srv.Override("/organizations/acme-web/settings/billing/usage/summary", fakegithub.ServeString(`{"timePeriod": {"year": 2026}, "organization": "acme-web"}`))
 	// GitHub's schema requires usageItems: an answer without it is no
 	// answer, not a month without usage.
 	_, err = client.UsageSummary(context.Background(), a, 2026, time.March)
@@ -147,7 +147,7 @@ func TestUsageSummaryFractionalValuesUnknownFieldsAndMissingItems(t *testing.T) 
 		t.Errorf("missing usageItems: got error %v, want a MissingFieldError naming usageItems", err)
 	}
 
-	srv.Override("/organizations/acme-web/settings/billing/usage/summary", githubtest.ServeString(`{"usageItems": [{"grossQuantity": "12"}]}`))
+	srv.Override("/organizations/acme-web/settings/billing/usage/summary", fakegithub.ServeString(`{"usageItems": [{"grossQuantity": "12"}]}`))
 	_, err = client.UsageSummary(context.Background(), a, 2026, time.March)
 	var de *githubapi.DecodeError
 	if !errors.As(err, &de) || de.Endpoint != "/organizations/{org}/settings/billing/usage/summary" {
@@ -156,7 +156,7 @@ func TestUsageSummaryFractionalValuesUnknownFieldsAndMissingItems(t *testing.T) 
 }
 
 func TestUsageSummaryRejectsAnImpossibleMonth(t *testing.T) {
-	srv := githubtest.Start(t, nil)
+	srv := fakegithub.Start(t, nil)
 	client := srv.Client(t, githubapi.Options{})
 	_, err := client.UsageSummary(context.Background(), githubapi.Account{Scope: githubapi.ScopeUser, Name: "octocat"}, 2026, 13)
 	if err == nil || !strings.Contains(err.Error(), "2026-13") {
@@ -169,9 +169,9 @@ func TestUsageSummaryRejectsAnImpossibleMonth(t *testing.T) {
 
 func TestDemoSummaryAnswersOnlyItsMonth(t *testing.T) {
 	now := time.Date(2026, time.March, 16, 12, 0, 0, 0, time.UTC)
-	srv := githubtest.Start(t, githubtest.Demo(now))
+	srv := fakegithub.Start(t, fakegithub.Demo(now))
 	client := srv.Client(t, githubapi.Options{})
-	ent := githubapi.Account{Scope: githubapi.ScopeEnterprise, Name: githubtest.DemoEnterprise}
+	ent := githubapi.Account{Scope: githubapi.ScopeEnterprise, Name: fakegithub.DemoEnterprise}
 	march, err := client.UsageSummary(context.Background(), ent, 2026, time.March)
 	if err != nil {
 		t.Fatal(err)
@@ -180,7 +180,7 @@ func TestDemoSummaryAnswersOnlyItsMonth(t *testing.T) {
 		t.Error("no summary rows for the demo's month")
 	}
 	// A later month has no usage yet; an earlier one is the demo's history
-	// (githubtest/history.go), never the current month's rows again.
+	// (internal/fakegithub/history.go), never the current month's rows again.
 	april, err := client.UsageSummary(context.Background(), ent, 2026, time.April)
 	if err != nil {
 		t.Fatal(err)
@@ -201,11 +201,11 @@ func TestDemoSummaryAnswersOnlyItsMonth(t *testing.T) {
 // example bodies decode; a filter the scope does not take fails before any
 // request.
 func TestAICreditUsageFiltered(t *testing.T) {
-	srv := githubtest.Start(t, nil)
+	srv := fakegithub.Start(t, nil)
 	client := srv.Client(t, githubapi.Options{})
 	ent := githubapi.Account{Scope: githubapi.ScopeEnterprise, Name: "acme"}
-	var q githubtest.Queries
-	srv.Override("/enterprises/acme/settings/billing/ai_credit/usage", q.Wrap(githubtest.ServeFile(examplesDir+"enterprise-ai-credit-usage.json")))
+	var q fakegithub.Queries
+	srv.Override("/enterprises/acme/settings/billing/ai_credit/usage", q.Wrap(fakegithub.ServeFile(examplesDir+"enterprise-ai-credit-usage.json")))
 	for _, f := range []githubapi.AICreditFilter{{User: "mona"}, {CostCenterID: "none"}} {
 		if _, err := client.AICreditUsageFiltered(context.Background(), ent, 2026, time.March, f); err != nil {
 			t.Fatal(err)

@@ -8,7 +8,7 @@ import (
 	"time"
 
 	"github.com/github-billing-exporter/github-billing-exporter/githubapi"
-	"github.com/github-billing-exporter/github-billing-exporter/githubapi/githubtest"
+	"github.com/github-billing-exporter/github-billing-exporter/internal/fakegithub"
 )
 
 // benchUsageKey and benchUsageSums aggregate rows the way the usage
@@ -51,7 +51,7 @@ func (a *benchUsageAggregate) add(it *githubapi.UsageItem) error {
 func pipeUsageReport(rows int) io.ReadCloser {
 	pr, pw := io.Pipe()
 	go func() {
-		_, err := githubtest.UsageReport{Rows: rows, Year: 2026, Month: time.November}.WriteTo(pw)
+		_, err := fakegithub.UsageReport{Rows: rows, Year: 2026, Month: time.November}.WriteTo(pw)
 		pw.CloseWithError(err)
 	}()
 	return pr
@@ -60,7 +60,7 @@ func pipeUsageReport(rows int) io.ReadCloser {
 // reportSize is the byte size of a generated report of rows rows.
 func reportSize(b *testing.B, rows int) int64 {
 	b.Helper()
-	n, err := githubtest.UsageReport{Rows: rows, Year: 2026, Month: time.November}.WriteTo(io.Discard)
+	n, err := fakegithub.UsageReport{Rows: rows, Year: 2026, Month: time.November}.WriteTo(io.Discard)
 	if err != nil {
 		b.Fatal(err)
 	}
@@ -152,8 +152,8 @@ func BenchmarkUsageDecodeEncodingJSON100k(b *testing.B) {
 // decoding and aggregation.
 func BenchmarkUsageClientLoopback1M(b *testing.B) {
 	const rows = 1_000_000
-	srv := githubtest.Start(b, nil)
-	report := githubtest.UsageReport{Rows: rows, Year: 2026, Month: time.November}
+	srv := fakegithub.Start(b, nil)
+	report := fakegithub.UsageReport{Rows: rows, Year: 2026, Month: time.November}
 	srv.Override("/organizations/big-org/settings/billing/usage", report.Handler())
 	client := srv.Client(b, githubapi.Options{})
 	b.SetBytes(reportSize(b, rows))

@@ -21,7 +21,7 @@ import (
 	"time"
 
 	"github.com/github-billing-exporter/github-billing-exporter/githubapi"
-	"github.com/github-billing-exporter/github-billing-exporter/githubapi/githubtest"
+	"github.com/github-billing-exporter/github-billing-exporter/internal/fakegithub"
 )
 
 var (
@@ -43,7 +43,7 @@ func usageRows(c *githubapi.Client, a githubapi.Account, q githubapi.UsageQuery)
 
 // The shared examples, served as files, decode to the rows they show.
 func TestUsageExamples(t *testing.T) {
-	srv := githubtest.Start(t, nil)
+	srv := fakegithub.Start(t, nil)
 	c := srv.Client(t, githubapi.Options{})
 	row := githubapi.UsageItem{
 		Date: "2023-08-01", Product: "Actions", SKU: "Actions Linux", Quantity: 100, UnitType: "minutes",
@@ -62,7 +62,7 @@ func TestUsageExamples(t *testing.T) {
 		{usageOrg, "/organizations/acme-web/settings/billing/usage", "org-usage.json", row},
 		{usageUser, "/users/octocat/settings/billing/usage", "user-usage.json", userRow},
 	} {
-		srv.Override(tc.path, githubtest.ServeFile(examplesDir+tc.file))
+		srv.Override(tc.path, fakegithub.ServeFile(examplesDir+tc.file))
 		got, err := usageRows(c, tc.account, usageNovember)
 		if err != nil {
 			t.Fatalf("%s: %v", tc.file, err)
@@ -75,7 +75,7 @@ func TestUsageExamples(t *testing.T) {
 
 // Year and month are always sent; cost_center_id only when asked for.
 func TestUsageQueryParameters(t *testing.T) {
-	srv := githubtest.Start(t, nil)
+	srv := fakegithub.Start(t, nil)
 	c := srv.Client(t, githubapi.Options{})
 	var mu sync.Mutex
 	var seen []string
@@ -116,7 +116,7 @@ func TestUsageQueryParameters(t *testing.T) {
 // A query without year or month, or with a cost center outside an
 // enterprise, is refused before any request.
 func TestUsageQueryValidation(t *testing.T) {
-	srv := githubtest.Start(t, nil)
+	srv := fakegithub.Start(t, nil)
 	c := srv.Client(t, githubapi.Options{})
 	for _, tc := range []struct {
 		a githubapi.Account
@@ -140,22 +140,22 @@ func TestUsageQueryValidation(t *testing.T) {
 
 // usageDataset has an enterprise with rows in two cost centers and none,
 // in October and November, and an organization and a user.
-func usageDataset() *githubtest.Dataset {
-	d := githubtest.NewDataset()
+func usageDataset() *fakegithub.Dataset {
+	d := fakegithub.NewDataset()
 	row := func(date, sku string, q float64) githubapi.UsageItem {
 		return githubapi.UsageItem{Date: date, Product: "Actions", SKU: sku, Quantity: q, UnitType: "minutes",
 			PricePerUnit: 0.5, GrossAmount: q / 2, NetAmount: q / 2, OrganizationName: "acme-web", RepositoryName: "acme-web/app"}
 	}
-	d.Enterprises["acme-corp"] = &githubtest.AccountData{Platform: &githubtest.PlatformData{
-		UsageData: githubtest.UsageData{UsageItems: map[string][]githubapi.UsageItem{
+	d.Enterprises["acme-corp"] = &fakegithub.AccountData{Platform: &fakegithub.PlatformData{
+		UsageData: fakegithub.UsageData{UsageItems: map[string][]githubapi.UsageItem{
 			"":     {row("2026-10-31T00:00:00Z", "linux", 1), row("2026-11-01T00:00:00Z", "linux", 2), row("2026-11-02T00:00:00Z", "linux", 4)},
 			"cc-a": {row("2026-11-03T00:00:00Z", "windows", 8)},
 		}},
 	}}
-	d.Organizations["acme-web"] = &githubtest.AccountData{Platform: &githubtest.PlatformData{
-		UsageData: githubtest.UsageData{UsageItems: map[string][]githubapi.UsageItem{"": {row("2026-11-05", "linux", 16)}}},
+	d.Organizations["acme-web"] = &fakegithub.AccountData{Platform: &fakegithub.PlatformData{
+		UsageData: fakegithub.UsageData{UsageItems: map[string][]githubapi.UsageItem{"": {row("2026-11-05", "linux", 16)}}},
 	}}
-	d.Users["octocat"] = &githubtest.AccountData{Platform: &githubtest.PlatformData{}}
+	d.Users["octocat"] = &fakegithub.AccountData{Platform: &fakegithub.PlatformData{}}
 	return d
 }
 
@@ -163,7 +163,7 @@ func usageDataset() *githubtest.Dataset {
 // unassigned usage without cost_center_id), and the whole year summed per
 // month when the month is missing.
 func TestUsageFake(t *testing.T) {
-	srv := githubtest.Start(t, usageDataset())
+	srv := fakegithub.Start(t, usageDataset())
 	c := srv.Client(t, githubapi.Options{})
 	quantities := func(rows []githubapi.UsageItem) string {
 		var parts []string
@@ -504,8 +504,8 @@ func TestUsageDecodeReadErrors(t *testing.T) {
 		t.Errorf("got %v, want a *DecodeError wrapping %v", err, cause)
 	}
 
-	srv := githubtest.Start(t, nil)
-	srv.Override("/organizations/acme-web/settings/billing/usage", githubtest.UsageReport{Rows: 1000}.Handler())
+	srv := fakegithub.Start(t, nil)
+	srv.Override("/organizations/acme-web/settings/billing/usage", fakegithub.UsageReport{Rows: 1000}.Handler())
 	c := srv.Client(t, githubapi.Options{MaxResponseBytes: 10000})
 	_, err = usageRows(c, usageOrg, usageNovember)
 	if _, ok := errors.AsType[*githubapi.TooLargeError](err); !ok {
@@ -517,7 +517,7 @@ func TestUsageDecodeReadErrors(t *testing.T) {
 // size of GitHub's rows, and repeats products and SKUs over repositories.
 func TestUsageReportGenerator(t *testing.T) {
 	var body bytes.Buffer
-	n, err := githubtest.UsageReport{Rows: 2000, Year: 2026, Month: time.February, Repositories: 50}.WriteTo(&body)
+	n, err := fakegithub.UsageReport{Rows: 2000, Year: 2026, Month: time.February, Repositories: 50}.WriteTo(&body)
 	if err != nil || n != int64(body.Len()) {
 		t.Fatalf("wrote %d bytes (%d counted): %v", body.Len(), n, err)
 	}
@@ -547,7 +547,7 @@ func TestUsageReportGenerator(t *testing.T) {
 		t.Errorf("%d repositories and %d SKUs, want 50 and several", len(repos), len(skus))
 	}
 	var again bytes.Buffer
-	githubtest.UsageReport{Rows: 2000, Year: 2026, Month: time.February, Repositories: 50}.WriteTo(&again) //nolint:errcheck // bytes.Buffer
+	fakegithub.UsageReport{Rows: 2000, Year: 2026, Month: time.February, Repositories: 50}.WriteTo(&again) //nolint:errcheck // bytes.Buffer
 	if !bytes.Equal(body.Bytes(), again.Bytes()) {
 		t.Error("the generator is not deterministic")
 	}
@@ -562,7 +562,7 @@ func TestUsageDecodeMemoryIsFlat(t *testing.T) {
 	const rows = 200_000 // about 53 MB of JSON
 	pr, pw := io.Pipe()
 	go func() {
-		_, err := githubtest.UsageReport{Rows: rows}.WriteTo(pw)
+		_, err := fakegithub.UsageReport{Rows: rows}.WriteTo(pw)
 		pw.CloseWithError(err)
 	}()
 	var before, after runtime.MemStats

@@ -92,7 +92,7 @@ func TestEveryCheckInputIsRead(t *testing.T) {
 		"scripts/e2e/panelcheck/go.sum",
 		"scripts/e2e/panelcheck/promql.go",
 		"main.go",
-		"githubapi/githubtest/demomonth.go",
+		"internal/fakegithub/demomonth.go",
 	} {
 		if !have[want] {
 			t.Errorf("%s is not read by the test process, so a change to it would leave the result cached", want)

@@ -12,22 +12,22 @@ import (
 	"syscall"
 	"time"
 
-	"github.com/github-billing-exporter/github-billing-exporter/githubapi/githubtest"
+	"github.com/github-billing-exporter/github-billing-exporter/internal/fakegithub"
 )
 
 func main() {
 	rows := flag.Int("rows", 1_000_000, "rows in the usage report")
 	repos := flag.Int("repositories", 0, "distinct repositories the rows spread over (0: the generator's default)")
 	flag.Parse()
-	d := githubtest.NewDataset()
-	d.Organizations["big"] = &githubtest.AccountData{Platform: &githubtest.PlatformData{}}
-	srv, err := githubtest.New(d)
+	d := fakegithub.NewDataset()
+	d.Organizations["big"] = &fakegithub.AccountData{Platform: &fakegithub.PlatformData{}}
+	srv, err := fakegithub.New(d)
 	if err != nil {
 		log.Fatal(err)
 	}
 	defer srv.Close()
 	now := time.Now().UTC()
-	report := githubtest.UsageReport{Rows: *rows, Repositories: *repos, Year: now.Year(), Month: now.Month()}
+	report := fakegithub.UsageReport{Rows: *rows, Repositories: *repos, Year: now.Year(), Month: now.Month()}
 	srv.Override("/organizations/big/settings/billing/usage", report.Handler())
 	fmt.Println(srv.URL)
 	stop := make(chan os.Signal, 1)

@@ -1,4 +1,4 @@
-package githubtest
+package fakegithub
 
 import (
 	"fmt"

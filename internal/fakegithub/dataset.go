@@ -1,4 +1,4 @@
-package githubtest
+package fakegithub
 
 import "github.com/github-billing-exporter/github-billing-exporter/githubapi"
 

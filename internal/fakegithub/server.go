@@ -1,7 +1,7 @@
-// Package githubtest serves a simulated GitHub billing API on 127.0.0.1. The
+// Package fakegithub serves a simulated GitHub billing API on 127.0.0.1. The
 // exporter's --demo mode and the tests use it; it speaks the same paths,
 // headers, pagination and errors as GitHub, so the real client reads it.
-package githubtest
+package fakegithub
 
 import (
 	"crypto/sha256"
