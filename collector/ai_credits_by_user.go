@@ -5,9 +5,11 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"maps"
 	"math"
 	"slices"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
@@ -39,13 +41,50 @@ var (
 		"product", "sku", "unit_type", "model")
 )
 
+// aiCreditsByUserSlices is how many refreshes one round of the view is
+// spread over: each asks for the next sixth of the seat holders, so that
+// 2,000 holders cost about 340 requests an hour, not 2,000 in one.
+const aiCreditsByUserSlices = 6
+
 // aiCreditsByUserCollector reads ai_credit/usage once per Copilot seat
-// holder (?user=LOGIN) and, for an enterprise, once per cost center
-// (?cost_center_id=ID, and none) plus once unfiltered for the
-// reconciliation.
+// holder (?user=LOGIN), a slice of the holders per refresh, and once
+// unfiltered per refresh, so that user="__other__" (everything no kept
+// user's last answer accounts for) keeps the account's total exact. For an
+// enterprise it also reads, once a round, each cost center
+// (?cost_center_id=ID, and none).
 type aiCreditsByUserCollector struct {
-	now   func() time.Time
-	limit int
+	now    func() time.Time
+	limit  int
+	slices int
+
+	mu     sync.Mutex
+	rounds map[githubapi.Account]*aiCreditRoundState
+}
+
+// aiCreditRoundState is where an account's round stands: the seat holders
+// read at its start, the users asked so far, and the cost-center answers of
+// its first refresh.
+type aiCreditRoundState struct {
+	year  int
+	month time.Month
+	// slice is the next refresh's place in the round, 0 to slices-1; the
+	// round's first refresh reads the seat list and the cost centers.
+	slice   int
+	holders []string
+	// spend is every asked user's answer, by lower-case login, kept
+	// across rounds until the user holds no seat.
+	spend map[string]userSpend
+	// refused is the user filter's 403 in this round: the round's other
+	// refreshes fail with it without asking again.
+	refused     error
+	costCenters []aiCreditRow
+	reconciled  []aiCreditRow
+}
+
+// aiCreditRow is one row with the label that names its user or cost center.
+type aiCreditRow struct {
+	label string
+	item  githubapi.ModelUsageItem
 }
 
 func newAICreditsByUserCollector(o Options) Collector {
@@ -53,7 +92,8 @@ func newAICreditsByUserCollector(o Options) Collector {
 	if limit <= 0 {
 		limit = DefaultAICreditUserLimit
 	}
-	return aiCreditsByUserCollector{now: o.clock(), limit: limit}
+	return &aiCreditsByUserCollector{now: o.clock(), limit: limit, slices: aiCreditsByUserSlices,
+		rounds: map[githubapi.Account]*aiCreditRoundState{}}
 }
 
 // userSpend is one user's rows and net amount.
@@ -63,84 +103,207 @@ type userSpend struct {
 	net   float64
 }
 
-func (c aiCreditsByUserCollector) Update(ctx context.Context, client *githubapi.Client, a githubapi.Account) ([]prometheus.Metric, error) {
-	year, month := monthToDate(c.now)
-	seats, err := client.CopilotSeats(ctx, a)
-	if err != nil {
-		return nil, fmt.Errorf("AI credits per user for %s: seat list: %w", a, err)
+// state is the account's round, a new one in a new month. The exporter runs
+// one refresh of an account's collector at a time, so only the map needs
+// the lock.
+func (c *aiCreditsByUserCollector) state(a githubapi.Account, year int, month time.Month) *aiCreditRoundState {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	st := c.rounds[a]
+	if st == nil || st.year != year || st.month != month {
+		st = &aiCreditRoundState{year: year, month: month, spend: map[string]userSpend{}}
+		c.rounds[a] = st
 	}
-	var spends []userSpend
-	for _, login := range SeatHolders(seats) {
+	return st
+}
+
+// bounds are the holders the slice asks for: the round's n holders cut into
+// slices parts whose sizes differ by at most one, the larger ones first.
+func sliceBounds(n, slice, slices int) (from, to int) {
+	return (slice*n + slices - 1) / slices, ((slice+1)*n + slices - 1) / slices
+}
+
+func (c *aiCreditsByUserCollector) Update(ctx context.Context, client *githubapi.Client, a githubapi.Account) ([]prometheus.Metric, error) {
+	year, month := monthToDate(c.now)
+	st := c.state(a, year, month)
+	if st.slice != 0 && st.refused != nil {
+		st.slice = (st.slice + 1) % c.slices
+		return nil, st.refused
+	}
+	holders, costCenters, reconciled := st.holders, st.costCenters, st.reconciled
+	if st.slice == 0 {
+		seats, err := client.CopilotSeats(ctx, a)
+		if err != nil {
+			return nil, fmt.Errorf("AI credits per user for %s: seat list: %w", a, err)
+		}
+		holders = SeatHolders(seats)
+	}
+	from, to := sliceBounds(len(holders), st.slice, c.slices)
+	asked := make([]userSpend, 0, to-from)
+	for _, login := range holders[from:to] {
 		r, err := client.AICreditUsageFiltered(ctx, a, year, month, githubapi.AICreditFilter{User: login})
 		if errors.Is(err, githubapi.ErrForbidden) {
-			return nil, &onceError{fmt.Errorf("AI credits per user for %s: GitHub refuses the user filter (an organization that belongs to an enterprise gets 403; read the enterprise's per-user view instead, see the README): %w", a, err)}
+			st.refused = &onceError{fmt.Errorf("AI credits per user for %s: GitHub refuses the user filter (an organization that belongs to an enterprise gets 403; read the enterprise's per-user view instead, see the README): %w", a, err)}
+			st.slice = (st.slice + 1) % c.slices
+			return nil, st.refused
 		}
 		if err != nil {
 			return nil, fmt.Errorf("AI credits per user for %s: user %s: %w", a, login, err)
-		}
-		if len(r.UsageItems) == 0 {
-			continue
 		}
 		var net sum
 		for _, it := range r.UsageItems {
 			net.add(it.NetAmount)
 		}
-		spends = append(spends, userSpend{login: login, items: r.UsageItems, net: net.value()})
+		asked = append(asked, userSpend{login: login, items: r.UsageItems, net: net.value()})
 	}
-	// The largest spenders keep their own series; ties go by login, so the
-	// same users stay from one round to the next.
-	slices.SortFunc(spends, func(x, y userSpend) int {
-		return cmp.Or(cmp.Compare(y.net, x.net), cmp.Compare(x.login, y.login))
-	})
-	m := newMetricSet(a)
-	folded := 0
-	for i, s := range spends {
-		user := s.login
-		if i >= c.limit {
-			user, folded = OtherUser, folded+1
-		}
-		for _, it := range s.items {
-			aiCreditUserDescs.add(m, it.BillingAmounts, user, it.Product, it.SKU, it.UnitType, it.Model)
-		}
+	all, err := client.AICreditUsage(ctx, a, year, month)
+	if err != nil {
+		return nil, fmt.Errorf("AI credits per user for %s: unfiltered: %w", a, err)
 	}
-	m.gauge(aiCreditUsersFolded, float64(folded))
-	if a.Scope == githubapi.ScopeEnterprise {
-		if err := c.costCenters(ctx, client, a, year, month, m); err != nil {
+	if st.slice == 0 && a.Scope == githubapi.ScopeEnterprise {
+		if costCenters, err = c.costCenters(ctx, client, a, year, month); err != nil {
 			return nil, err
 		}
+		reconciled = reconcile(all.UsageItems, costCenters)
+	}
+
+	// Every answer is in: the round moves on.
+	if st.slice == 0 {
+		current := make(map[string]bool, len(holders))
+		for _, h := range holders {
+			current[strings.ToLower(h)] = true
+		}
+		maps.DeleteFunc(st.spend, func(login string, _ userSpend) bool { return !current[login] })
+		st.holders, st.costCenters, st.reconciled, st.refused = holders, costCenters, reconciled, nil
+	}
+	for _, u := range asked {
+		st.spend[strings.ToLower(u.login)] = u
+	}
+	st.slice = (st.slice + 1) % c.slices
+
+	m := newMetricSet(a)
+	c.users(m, st, all.UsageItems)
+	for _, r := range st.costCenters {
+		aiCreditCostCenterDescs.add(m, r.item.BillingAmounts, r.label, r.item.Product, r.item.SKU, r.item.UnitType, r.item.Model)
+	}
+	for _, r := range st.reconciled {
+		m.gauge(aiCreditReconciliation, r.item.NetAmount, r.item.Product, r.item.SKU, r.item.UnitType, r.item.Model)
 	}
 	return m.metrics(), nil
 }
 
-// costCenters adds the enterprise's AI credits per cost center, as the usage
-// collector reads usage: each cost center with a distinct id (a deleted one
-// too, for what it carried before it was deleted), and none; and their
-// difference from the unfiltered answer.
-func (c aiCreditsByUserCollector) costCenters(ctx context.Context, client *githubapi.Client, a githubapi.Account, year int, month time.Month, m *metricSet) error {
+// users adds the largest spenders' series and user="__other__": the
+// unfiltered answer minus the kept users' answers, which holds the users
+// past the limit, the holders not asked yet this month, and what the kept
+// users spent since they were asked.
+func (c *aiCreditsByUserCollector) users(m *metricSet, st *aiCreditRoundState, all []githubapi.ModelUsageItem) {
+	var spends []userSpend
+	for _, s := range st.spend {
+		if len(s.items) > 0 {
+			spends = append(spends, s)
+		}
+	}
+	// Ties go by login, so the same users stay from one round to the next.
+	slices.SortFunc(spends, func(x, y userSpend) int {
+		return cmp.Or(cmp.Compare(y.net, x.net), cmp.Compare(x.login, y.login))
+	})
+	rest := newRowSums()
+	for _, it := range all {
+		rest.add(it, 1)
+	}
+	folded := 0
+	for i, s := range spends {
+		if i >= c.limit {
+			folded++
+			continue
+		}
+		for _, it := range s.items {
+			aiCreditUserDescs.add(m, it.BillingAmounts, s.login, it.Product, it.SKU, it.UnitType, it.Model)
+			rest.add(it, -1)
+		}
+	}
+	for _, r := range rest.rows() {
+		if r.BillingAmounts != (githubapi.BillingAmounts{}) {
+			aiCreditUserDescs.add(m, r.BillingAmounts, OtherUser, r.Product, r.SKU, r.UnitType, r.Model)
+		}
+	}
+	m.gauge(aiCreditUsersFolded, float64(folded))
+}
+
+// rowSums sums rows' six figures by product, SKU, unit type and model, in
+// the order the keys first come.
+type rowSums struct {
+	order []rowKey
+	sums  map[rowKey]*[6]sum
+}
+
+type rowKey struct{ product, sku, unit, model string }
+
+func newRowSums() *rowSums { return &rowSums{sums: map[rowKey]*[6]sum{}} }
+
+func (r *rowSums) add(it githubapi.ModelUsageItem, sign float64) {
+	k := rowKey{it.Product, it.SKU, it.UnitType, it.Model}
+	s := r.sums[k]
+	if s == nil {
+		s = &[6]sum{}
+		r.sums[k] = s
+		r.order = append(r.order, k)
+	}
+	b := it.BillingAmounts
+	for i, v := range [6]float64{b.GrossQuantity, b.GrossAmount, b.DiscountQuantity, b.DiscountAmount, b.NetQuantity, b.NetAmount} {
+		s[i].add(sign * v)
+	}
+}
+
+// rows are the sums, with what is left past a billionth taken for float
+// noise: sums of cents and fractions of cents.
+func (r *rowSums) rows() []githubapi.ModelUsageItem {
+	out := make([]githubapi.ModelUsageItem, 0, len(r.order))
+	for _, k := range r.order {
+		s := r.sums[k]
+		v := func(i int) float64 { return math.Round(s[i].value()*1e9) / 1e9 }
+		it := githubapi.ModelUsageItem{Model: k.model}
+		it.Product, it.SKU, it.UnitType = k.product, k.sku, k.unit
+		it.BillingAmounts = githubapi.BillingAmounts{GrossQuantity: v(0), GrossAmount: v(1), DiscountQuantity: v(2), DiscountAmount: v(3), NetQuantity: v(4), NetAmount: v(5)}
+		out = append(out, it)
+	}
+	return out
+}
+
+// reconcile is the unfiltered answer minus the sum over cost centers, per
+// product, SKU, unit type and model.
+func reconcile(all []githubapi.ModelUsageItem, costCenters []aiCreditRow) []aiCreditRow {
+	diff := newRowSums()
+	for _, r := range costCenters {
+		diff.add(r.item, -1)
+	}
+	for _, it := range all {
+		diff.add(it, 1)
+	}
+	var out []aiCreditRow
+	for _, it := range diff.rows() {
+		out = append(out, aiCreditRow{item: it})
+	}
+	return out
+}
+
+// costCenters reads the enterprise's AI credits per cost center, as the
+// usage collector reads usage: each cost center with a distinct id (a
+// deleted one too, for what it carried before it was deleted), and none.
+func (c *aiCreditsByUserCollector) costCenters(ctx context.Context, client *githubapi.Client, a githubapi.Account, year int, month time.Month) ([]aiCreditRow, error) {
 	centers, err := client.CostCenters(ctx, a)
 	if err != nil {
-		return fmt.Errorf("AI credits per cost center for %s: %w", a, err)
+		return nil, fmt.Errorf("AI credits per cost center for %s: %w", a, err)
 	}
 	centers, _ = distinctCostCenters(centers)
-	type key struct{ product, sku, unit, model string }
-	diffs := map[key]*sum{}
-	var order []key
-	add := func(it githubapi.ModelUsageItem, sign float64) {
-		k := key{it.Product, it.SKU, it.UnitType, it.Model}
-		if diffs[k] == nil {
-			diffs[k] = &sum{}
-			order = append(order, k)
-		}
-		diffs[k].add(sign * it.NetAmount)
-	}
+	var rows []aiCreditRow
 	read := func(label, id string) error {
 		r, err := client.AICreditUsageFiltered(ctx, a, year, month, githubapi.AICreditFilter{CostCenterID: id})
 		if err != nil {
 			return err
 		}
 		for _, it := range r.UsageItems {
-			aiCreditCostCenterDescs.add(m, it.BillingAmounts, label, it.Product, it.SKU, it.UnitType, it.Model)
-			add(it, -1)
+			rows = append(rows, aiCreditRow{label: label, item: it})
 		}
 		return nil
 	}
@@ -154,25 +317,13 @@ func (c aiCreditsByUserCollector) costCenters(ctx context.Context, client *githu
 			continue
 		}
 		if err != nil {
-			return fmt.Errorf("AI credits per cost center for %s: cost center %q: %w", a, cc.Name, err)
+			return nil, fmt.Errorf("AI credits per cost center for %s: cost center %q: %w", a, cc.Name, err)
 		}
 	}
 	if err := read("", "none"); err != nil {
-		return fmt.Errorf("AI credits per cost center for %s: no cost center: %w", a, err)
+		return nil, fmt.Errorf("AI credits per cost center for %s: no cost center: %w", a, err)
 	}
-	all, err := client.AICreditUsage(ctx, a, year, month)
-	if err != nil {
-		return fmt.Errorf("AI credits per cost center for %s: unfiltered: %w", a, err)
-	}
-	for _, it := range all.UsageItems {
-		add(it, 1)
-	}
-	for _, k := range order {
-		// Sums of cents and fractions of cents; what is left past a
-		// nanodollar is float noise.
-		m.gauge(aiCreditReconciliation, math.Round(diffs[k].value()*1e9)/1e9, k.product, k.sku, k.unit, k.model)
-	}
-	return nil
+	return rows, nil
 }
 
 // SeatHolders are the distinct logins of a seat list, sorted: an

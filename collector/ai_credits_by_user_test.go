@@ -83,6 +83,23 @@ func aiTestDataset() *fakegithub.Dataset {
 	return d
 }
 
+// aiTestStep is how far apart the view's refreshes are: its 6h round in six.
+const aiTestStep = aiCreditsByUserInterval / aiCreditsByUserSlices
+
+// scrapeRound scrapes once per refresh of one whole round of the view, an
+// hour apart, and returns the last scrape.
+func (f *exporterTestFixture) scrapeRound(t *testing.T) map[string]float64 {
+	t.Helper()
+	var s map[string]float64
+	for i := range aiCreditsByUserSlices {
+		if i > 0 {
+			f.clock.Advance(aiTestStep)
+		}
+		s = f.scrape(t, context.Background())
+	}
+	return s
+}
+
 // aiTestNow keeps the view in the fixture's month (November 2026).
 func aiTestNow() time.Time { return exporterTestT0 }
 
@@ -109,10 +126,11 @@ func expectNear(t *testing.T, series map[string]float64, k string, want float64)
 
 // Each user's series are the fake's rows for that user; bob, listed twice
 // by the enterprise, is asked for and counted once; dave, who used nothing,
-// has no series.
+// has no series. A round is six refreshes an hour apart; after it every
+// holder has been asked once.
 func TestAICreditsByUserValuesAreTheUsersRows(t *testing.T) {
 	f := newExporterTestFixture(t, aiTestDataset(), []string{AICreditsByUser}, Options{Now: aiTestNow})
-	s := f.scrape(t, context.Background())
+	s := f.scrapeRound(t)
 	expectValue(t, s, exporterMetricKey("scrape_collector_success", AICreditsByUser, "enterprise", "acme"), 1)
 	for _, c := range []struct {
 		user, model                   string
@@ -140,13 +158,14 @@ func TestAICreditsByUserValuesAreTheUsersRows(t *testing.T) {
 		}
 	}
 	expectValue(t, s, dataKey("ai_credit_users_folded", "enterprise", "acme"), 0)
-	// One seat page; alice, bob, carol, dave once each (4); cc-1, cc-2
-	// and none (3); the unfiltered answer (1): 4+3+1 = 8 AI-credit calls.
+	// One seat page, at the round's start; alice, bob, carol, dave once
+	// each (4); cc-1, cc-2 and none once a round (3); the unfiltered
+	// answer once a refresh (6): 4+3+6 = 13 AI-credit calls.
 	if got := f.fake.Requests("/enterprises/acme/copilot/billing/seats"); got != 1 {
 		t.Errorf("%d seat-list requests, want 1", got)
 	}
-	if got := f.fake.Requests("/enterprises/acme/settings/billing/ai_credit/usage"); got != 8 {
-		t.Errorf("%d ai_credit/usage requests, want 8", got)
+	if got := f.fake.Requests("/enterprises/acme/settings/billing/ai_credit/usage"); got != 13 {
+		t.Errorf("%d ai_credit/usage requests, want 13", got)
 	}
 }
 
@@ -167,7 +186,7 @@ func TestAICreditsByUserGuardFoldsTheSmallestSpenders(t *testing.T) {
 		{1, []string{"alice"}, 2, 1.5, 5},
 	} {
 		f := newExporterTestFixture(t, aiTestDataset(), []string{AICreditsByUser}, Options{AICreditUserLimit: c.limit, Now: aiTestNow})
-		s := f.scrape(t, context.Background())
+		s := f.scrapeRound(t)
 		expectValue(t, s, dataKey("ai_credit_users_folded", "enterprise", "acme"), c.folded)
 		for _, u := range c.kept {
 			if _, ok := s[aiUserKey("net_amount_usd", u, aiTestGPT)]; !ok {
@@ -220,27 +239,32 @@ func TestAICreditsByUserPerCostCenterAndReconciliation(t *testing.T) {
 }
 
 // acme-web belongs to the enterprise and GitHub refuses it the user filter:
-// the view fails for acme-web only, after one refused request, and says so
-// once in the log however many rounds fail; the enterprise's view and
-// acme-web's account-wide AI credits keep working.
+// the view fails for acme-web only, after one refused request a round (the
+// round's other five refreshes fail without asking), and says so once in
+// the log however many rounds fail; the enterprise's view and acme-web's
+// account-wide AI credits keep working.
 func TestAICreditsByUser403FailsOnlyThisCollectorForThatAccount(t *testing.T) {
 	f := newExporterTestFixture(t, aiTestDataset(), []string{"ai_credits", AICreditsByUser}, Options{Now: aiTestNow})
 	var s map[string]float64
 	for round := range 3 {
 		if round > 0 {
-			f.clock.Advance(aiCreditsByUserInterval)
+			f.clock.Advance(aiTestStep)
 		}
-		s = f.scrape(t, context.Background())
+		s = f.scrapeRound(t)
 	}
 	expectValue(t, s, exporterMetricKey("scrape_collector_success", AICreditsByUser, "organization", "acme-web"), 0)
 	expectValue(t, s, exporterMetricKey("scrape_collector_success", "ai_credits", "organization", "acme-web"), 1)
 	expectValue(t, s, exporterMetricKey("scrape_collector_success", AICreditsByUser, "enterprise", "acme"), 1)
 	expectValue(t, s, exporterMetricKey("scrape_collector_success", "ai_credits", "enterprise", "acme"), 1)
 	expectNear(t, s, dataKey("ai_credit_net_amount_usd", "organization", "acme-web", "product", "Copilot", "sku", "Copilot AI Credits", "unit_type", "credits", "model", aiTestGPT), 1)
-	// Three rounds of acme-web: the unfiltered call of ai_credits and one
-	// refused user call each (2 × 3 = 6), not one per seat holder.
-	if got := f.fake.Requests("/organizations/acme-web/settings/billing/ai_credit/usage"); got != 6 {
-		t.Errorf("%d ai_credit/usage requests for acme-web, want 6", got)
+	// 18 scrapes an hour apart: 18 unfiltered calls of ai_credits (10m
+	// interval); three rounds of the view, one refused user call each: 21,
+	// not one per seat holder or per refresh. One seat page a round.
+	if got := f.fake.Requests("/organizations/acme-web/settings/billing/ai_credit/usage"); got != 18+3 {
+		t.Errorf("%d ai_credit/usage requests for acme-web, want 21", got)
+	}
+	if got := f.fake.Requests("/orgs/acme-web/copilot/billing/seats"); got != 3 {
+		t.Errorf("%d acme-web seat-list requests, want 3", got)
 	}
 	if got := f.log.lines("acme-web", "403"); len(got) != 1 {
 		t.Errorf("the 403 is logged %d times, want once:\n%s", len(got), strings.Join(got, "\n"))
@@ -249,11 +273,12 @@ func TestAICreditsByUser403FailsOnlyThisCollectorForThatAccount(t *testing.T) {
 	}
 }
 
-// The view refreshes every 6 hours unless told otherwise, while the other
-// collectors follow refresh_interval (10m here); an account's own interval
-// wins. Over a simulated day scraped every minute: ai_credits 24h/10m = 144
-// rounds per account; the view 24h/6h = 4 rounds for acme and, with its
-// own 12h, 2 rounds for acme-web (one refused call each).
+// The view's round is 6 hours unless told otherwise, spread over six
+// refreshes, while the other collectors follow refresh_interval (10m here);
+// an account's own interval wins. Over a simulated day scraped every
+// minute: ai_credits 24h/10m = 144 rounds per account; the view 24h/6h = 4
+// rounds (24 refreshes) for acme and, with its own 12h, 2 rounds (12
+// refreshes, 2h apart) for acme-web (one refused call a round).
 func TestAICreditsByUserRefreshIntervalOverASimulatedDay(t *testing.T) {
 	f := newExporterTestFixture(t, aiTestDataset(), []string{"ai_credits", AICreditsByUser}, Options{Now: aiTestNow})
 	web := githubapi.Account{Scope: githubapi.ScopeOrganization, Name: "acme-web"}
@@ -270,9 +295,11 @@ func TestAICreditsByUserRefreshIntervalOverASimulatedDay(t *testing.T) {
 	if got := f.fake.Requests("/enterprises/acme/copilot/billing/seats"); got != 4 {
 		t.Errorf("%d enterprise seat-list requests in a day, want 4 (one a round, every 6h)", got)
 	}
-	// acme: 144 unfiltered calls of ai_credits + 4 rounds × 8 = 176.
-	if got := f.fake.Requests("/enterprises/acme/settings/billing/ai_credit/usage"); got != 144+4*8 {
-		t.Errorf("%d enterprise ai_credit/usage requests in a day, want %d", got, 144+4*8)
+	// acme: 144 unfiltered calls of ai_credits; the view's 4 rounds × (4
+	// users + 3 cost centers) = 28 and its 24 refreshes' unfiltered calls:
+	// 144 + 28 + 24 = 196.
+	if got := f.fake.Requests("/enterprises/acme/settings/billing/ai_credit/usage"); got != 196 {
+		t.Errorf("%d enterprise ai_credit/usage requests in a day, want 196", got)
 	}
 	if got := f.fake.Requests("/orgs/acme-web/copilot/billing/seats"); got != 2 {
 		t.Errorf("%d acme-web seat-list requests in a day, want 2 (every 12h)", got)
@@ -284,8 +311,7 @@ func TestAICreditsByUserRefreshIntervalOverASimulatedDay(t *testing.T) {
 	expectValue(t, s, exporterMetricKey("collector_refresh_interval_seconds", AICreditsByUser, "enterprise", "acme"), 6*3600)
 	expectValue(t, s, exporterMetricKey("collector_refresh_interval_seconds", AICreditsByUser, "organization", "acme-web"), 12*3600)
 	expectValue(t, s, exporterMetricKey("collector_refresh_interval_seconds", "ai_credits", "enterprise", "acme"), 600)
-	// Data 5h59m old is still served, though max_age is 1h: the view's
-	// data lives three of its own intervals.
+	// The view's last refresh was 59m ago: its data is served.
 	expectValue(t, s, exporterMetricKey("scrape_collector_success", AICreditsByUser, "enterprise", "acme"), 1)
 }
 
@@ -295,7 +321,11 @@ func TestAICreditsByUserLintClean(t *testing.T) {
 	srv := fakegithub.Start(t, aiTestDataset())
 	client := srv.Client(t, githubapi.Options{})
 	c := newAICreditsByUserCollector(Options{AICreditUserLimit: 2, Now: aiTestNow})
-	u := update(t, c, client, githubapi.Account{Scope: githubapi.ScopeEnterprise, Name: "acme"})
+	acme := githubapi.Account{Scope: githubapi.ScopeEnterprise, Name: "acme"}
+	for range aiCreditsByUserSlices - 1 {
+		update(t, c, client, acme)
+	}
+	u := update(t, c, client, acme) // the round's last refresh
 	// 5 users' and __other__'s series: alice 2 models, bob 2, __other__
 	// (carol) 1 = 5 label sets × 6 families = 30; users_folded 1; cost
 	// centers: Platform 2 + Data 1 + none 1 = 4 × 6 = 24; reconciliation 2.
@@ -303,4 +333,102 @@ func TestAICreditsByUserLintClean(t *testing.T) {
 		t.Errorf("%d samples, want 57", got)
 	}
 	expectLintClean(t, u)
+}
+
+// One round is six refreshes an hour apart. The four holders (alice, bob,
+// carol, dave) are cut into slices of 1, 1, 0, 1, 1, 0: each refresh asks
+// its slice and the unfiltered answer, and user="__other__" is what the
+// users asked so far do not account for, so the sum over users is the
+// unfiltered total after every refresh. The seat list and the cost centers
+// are read at the round's start only.
+func TestAICreditsByUserRoundIsSpreadOverSixRefreshes(t *testing.T) {
+	f := newExporterTestFixture(t, aiTestDataset(), []string{AICreditsByUser}, Options{Now: aiTestNow})
+	const calls = "/enterprises/acme/settings/billing/ai_credit/usage"
+	for i, c := range []struct {
+		users          []string // with series after this refresh
+		otherGPT       float64  // __other__'s GPT-5 net dollars
+		otherClaude    float64  // -1: no series
+		seats, aiCalls int      // requests so far
+	}{
+		// alice: __other__ = bob + carol: GPT-5 0 + 1.50, Claude 5. One
+		// user, the unfiltered answer and cc-1, cc-2, none: 5 calls.
+		{[]string{"alice"}, 1.5, 5, 1, 5},
+		// bob: __other__ = carol, GPT-5 1.50. +2.
+		{[]string{"alice", "bob"}, 1.5, -1, 1, 7},
+		// an empty slice: the unfiltered answer only. +1.
+		{[]string{"alice", "bob"}, 1.5, -1, 1, 8},
+		// carol: nothing left over. +2.
+		{[]string{"alice", "bob", "carol"}, -1, -1, 1, 10},
+		// dave, who used nothing. +2.
+		{[]string{"alice", "bob", "carol"}, -1, -1, 1, 12},
+		{[]string{"alice", "bob", "carol"}, -1, -1, 1, 13},
+		// The next round starts again with the seat list, alice and the
+		// cost centers: +5; bob and carol keep their last answers.
+		{[]string{"alice", "bob", "carol"}, -1, -1, 2, 18},
+	} {
+		if i > 0 {
+			f.clock.Advance(aiTestStep)
+		}
+		s := f.scrape(t, context.Background())
+		for _, u := range c.users {
+			if _, ok := s[aiUserKey("net_amount_usd", u, aiTestGPT)]; !ok {
+				t.Errorf("refresh %d: no series for %s", i+1, u)
+			}
+		}
+		if c.otherGPT < 0 {
+			expectAbsent(t, s, aiUserKey("net_amount_usd", OtherUser, aiTestGPT))
+		} else {
+			expectNear(t, s, aiUserKey("net_amount_usd", OtherUser, aiTestGPT), c.otherGPT)
+		}
+		if c.otherClaude < 0 {
+			expectAbsent(t, s, aiUserKey("net_amount_usd", OtherUser, aiTestClaude))
+		} else {
+			expectNear(t, s, aiUserKey("net_amount_usd", OtherUser, aiTestClaude), c.otherClaude)
+		}
+		var gpt, claude float64
+		for k, v := range s {
+			if strings.HasPrefix(k, "github_billing_ai_credit_user_net_amount_usd{") && strings.Contains(k, `account="acme"`) {
+				if strings.Contains(k, aiTestGPT) {
+					gpt += v
+				} else {
+					claude += v
+				}
+			}
+		}
+		if math.Abs(gpt-7.5) > 1e-9 || math.Abs(claude-7) > 1e-9 {
+			t.Errorf("refresh %d: sum over users GPT-5 %v, Claude %v; want 7.5 and 7", i+1, gpt, claude)
+		}
+		// The cost centers' series stay through the round.
+		expectNear(t, s, dataKey("ai_credit_cost_center_net_amount_usd", "enterprise", "acme", "cost_center", "Data", "product", "Copilot", "sku", "Copilot AI Credits", "unit_type", "credits", "model", aiTestClaude), 0.5)
+		if got := f.fake.Requests("/enterprises/acme/copilot/billing/seats"); got != c.seats {
+			t.Errorf("refresh %d: %d seat-list requests, want %d", i+1, got, c.seats)
+		}
+		if got := f.fake.Requests(calls); got != c.aiCalls {
+			t.Errorf("refresh %d: %d ai_credit/usage requests, want %d", i+1, got, c.aiCalls)
+		}
+	}
+}
+
+// A new month starts a new round: the last month's answers are not carried
+// over, and the seat list is read again at once.
+func TestAICreditsByUserNewMonthStartsANewRound(t *testing.T) {
+	now := exporterTestT0
+	c := newAICreditsByUserCollector(Options{Now: func() time.Time { return now }}).(*aiCreditsByUserCollector)
+	srv := fakegithub.Start(t, aiTestDataset())
+	client := srv.Client(t, githubapi.Options{})
+	acme := githubapi.Account{Scope: githubapi.ScopeEnterprise, Name: "acme"}
+	update(t, c, client, acme)
+	update(t, c, client, acme)
+	if st := c.rounds[acme]; st.slice != 2 || len(st.spend) != 2 {
+		t.Fatalf("after two refreshes: slice %d, %d users asked; want 2 and 2 (alice, bob)", st.slice, len(st.spend))
+	}
+	now = time.Date(2026, 12, 1, 0, 30, 0, 0, time.UTC)
+	update(t, c, client, acme)
+	st := c.rounds[acme]
+	if st.month != time.December || st.slice != 1 || len(st.spend) != 1 {
+		t.Errorf("in December: month %v, slice %d, %d users; want December, 1, 1 (alice again)", st.month, st.slice, len(st.spend))
+	}
+	if got := srv.Requests("/enterprises/acme/copilot/billing/seats"); got != 2 {
+		t.Errorf("%d seat-list requests, want 2 (one per month's round)", got)
+	}
 }

@@ -82,7 +82,12 @@ type Factory struct {
 	// RefreshInterval is the collector's own default refresh interval; 0
 	// means refresh_interval.
 	RefreshInterval time.Duration
-	new             func(Options) Collector
+	// RoundSlices spreads one round of the collector over this many
+	// refreshes, RefreshInterval/RoundSlices apart, so that a round that
+	// costs a request per seat holder does not land in one hour (0 or 1:
+	// one refresh a round).
+	RoundSlices int
+	new         func(Options) Collector
 }
 
 // FlagName is the flag that enables the collector, without the dashes.
@@ -121,7 +126,7 @@ var collectorTable = []Factory{
 	{Name: "ai_credits", DefaultEnabled: true, Scopes: allScopes, new: newAICreditsCollector,
 		Help: "Month-to-date Copilot AI credits per model."},
 	{Name: AICreditsByUser, Scopes: enterpriseOrganization, new: newAICreditsByUserCollector,
-		Flag: "collector.ai_credits.by-user", RefreshInterval: aiCreditsByUserInterval,
+		Flag: "collector.ai_credits.by-user", RefreshInterval: aiCreditsByUserInterval, RoundSlices: aiCreditsByUserSlices,
 		Help: "Month-to-date Copilot AI credits per seat holder (one request per seat holder a round; own refresh interval, 6h by default), and per cost center for enterprises."},
 	{Name: "cost_centers", DefaultEnabled: true, Scopes: enterpriseOnly, new: newCostCentersCollector,
 		Help: "Cost centers and their resources."},

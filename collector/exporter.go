@@ -61,6 +61,13 @@ func (t Target) RefreshInterval(f Factory, s Settings) time.Duration {
 	return s.RefreshInterval
 }
 
+// refreshStep is how often a scrape refreshes the collector's data for the
+// account: its refresh interval, or a slice of it for a collector that
+// spreads one round over RoundSlices refreshes.
+func (t Target) refreshStep(f Factory, s Settings) time.Duration {
+	return t.RefreshInterval(f, s) / time.Duration(max(1, f.RoundSlices))
+}
+
 // maxAge is how long the collector's data for the account is served: max_age,
 // or three of the collector's own refresh intervals when it refreshes less
 // often than refresh_interval, so that data is never dropped before its next
@@ -324,7 +331,7 @@ func (e *Exporter) ensureFresh(j job, s Settings) <-chan struct{} {
 	if !ent.retiredAt.IsZero() && now.Sub(ent.retiredAt) < retiredPause {
 		return nil
 	}
-	if !ent.attempted.IsZero() && now.Sub(ent.attempted) < j.target.RefreshInterval(j.collector.Factory, s) {
+	if !ent.attempted.IsZero() && now.Sub(ent.attempted) < j.target.refreshStep(j.collector.Factory, s) {
 		return nil
 	}
 	ent.inflight = make(chan struct{})
