@@ -21,19 +21,24 @@ type aiCreditRound struct {
 	account  githubapi.Account
 	seats    int
 	interval time.Duration
+	// refreshes is how many refreshes one round is spread over; each asks
+	// for the unfiltered answer once.
+	refreshes int
 }
 
-// perRound is seats ÷ 100 (the seat list's pages, rounded up) plus one
-// request per seat holder.
-func (r aiCreditRound) perRound() int { return int(math.Ceil(float64(r.seats)/100)) + r.seats }
+func (r aiCreditRound) pages() int { return int(math.Ceil(float64(r.seats) / 100)) }
+
+// perRound is seats ÷ 100 (the seat list's pages, rounded up), one request
+// per seat holder, and one unfiltered answer per refresh of the round.
+func (r aiCreditRound) perRound() int { return r.pages() + r.seats + r.refreshes }
 
 func (r aiCreditRound) perHour() float64 {
 	return float64(r.perRound()) * float64(time.Hour) / float64(r.interval)
 }
 
 func (r aiCreditRound) String() string {
-	return fmt.Sprintf("%s: (%d seats ÷ 100 = %d pages + %d seat holders) = %d requests a round every %s = %.1f an hour",
-		r.account, r.seats, r.perRound()-r.seats, r.seats, r.perRound(), r.interval, r.perHour())
+	return fmt.Sprintf("%s: (%d seats ÷ 100 = %d pages + %d seat holders + %d unfiltered) = %d requests a round every %s = %.1f an hour",
+		r.account, r.seats, r.pages(), r.seats, r.refreshes, r.perRound(), r.interval, r.perHour())
 }
 
 // checkAICreditBudget counts the seats of every account the per-user
@@ -60,7 +65,7 @@ func (s *server) checkAICreditBudget(cfg *config.Resolved, targets []collector.T
 			s.logger.Warn("per-user AI credits: cannot count the seat holders to check the API budget; the view's own refresh will report what fails", "account", t.Account.String(), "err", err)
 			continue
 		}
-		r := aiCreditRound{account: t.Account, seats: int(seats), interval: t.RefreshInterval(view, settings)}
+		r := aiCreditRound{account: t.Account, seats: int(seats), interval: t.RefreshInterval(view, settings), refreshes: max(1, view.RoundSlices)}
 		cred := cfg.Targets[i].Credential
 		byCredential[cred] = append(byCredential[cred], r)
 		s.logger.Info("per-user AI credits: API budget", "account", t.Account.String(), "seat_holders", r.seats,

@@ -51,10 +51,10 @@ func aiBudgetServer(t *testing.T, share float64, yaml string) (*server, *bytes.B
 func TestAICreditsByUserRefusedAtStartWithItsArithmetic(t *testing.T) {
 	_, _, err := aiBudgetServer(t, 0.2, "collectors: {ai_credits_by_user: {refresh_interval: 1h}}\nenterprises: [{name: acme}]\n")
 	if err == nil {
-		t.Fatal("started although the view would spend 2,020 requests an hour")
+		t.Fatal("started although the view would spend 2,026 requests an hour")
 	}
-	for _, want := range []string{"2020.0 requests an hour", `credential "default"`, "20% of GitHub's 5000 (1000)",
-		`enterprise "acme": (2000 seats ÷ 100 = 20 pages + 2000 seat holders) = 2020 requests a round every 1h0m0s = 2020.0 an hour`,
+	for _, want := range []string{"2026.0 requests an hour", `credential "default"`, "20% of GitHub's 5000 (1000)",
+		`enterprise "acme": (2000 seats ÷ 100 = 20 pages + 2000 seat holders + 6 unfiltered) = 2026 requests a round every 1h0m0s = 2026.0 an hour`,
 		"refresh_interval"} {
 		if !strings.Contains(err.Error(), want) {
 			t.Errorf("error does not say %q:\n%v", want, err)
@@ -62,7 +62,7 @@ func TestAICreditsByUserRefusedAtStartWithItsArithmetic(t *testing.T) {
 	}
 }
 
-// At the default 6h the same enterprise costs 2,020 ÷ 6 = 336.7 requests an
+// At the default 6h the same enterprise costs (20 + 2,000 + 6) ÷ 6 = 337.7 requests an
 // hour, under 1,000: it starts and logs the figures; with a 5% share (250)
 // it is refused.
 func TestAICreditsByUserBudgetLoggedAtStart(t *testing.T) {
@@ -70,14 +70,14 @@ func TestAICreditsByUserBudgetLoggedAtStart(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	for _, want := range []string{"seat_holders=2000", "requests_per_round=2020", "refresh_interval=6h0m0s", "requests_per_hour=336.7", "share_of_limit=6.7%"} {
+	for _, want := range []string{"seat_holders=2000", "requests_per_round=2026", "refresh_interval=6h0m0s", "requests_per_hour=337.7", "share_of_limit=6.8%"} {
 		if !strings.Contains(log.String(), want) {
 			t.Errorf("the start-up log does not say %s:\n%s", want, log)
 		}
 	}
 	_, _, err = aiBudgetServer(t, 0.05, "enterprises: [{name: acme}]\n")
-	if err == nil || !strings.Contains(err.Error(), "336.7 requests an hour") || !strings.Contains(err.Error(), "5% of GitHub's 5000 (250)") {
-		t.Errorf("err = %v, want a refusal at 336.7 an hour over 250", err)
+	if err == nil || !strings.Contains(err.Error(), "337.7 requests an hour") || !strings.Contains(err.Error(), "5% of GitHub's 5000 (250)") {
+		t.Errorf("err = %v, want a refusal at 337.7 an hour over 250", err)
 	}
 }
 
