@@ -460,22 +460,8 @@ func runFaultSuite(t *testing.T, o faultOptions, more func(t *testing.T, env *fa
 }
 
 func runFaultCase(t *testing.T, env *faultEnv, tc faultCase) {
-	// Warm the cache: every collector of every account works.
-	before := env.scrape(t, 0)
-	jobs := faultJobs(before)
-	if len(jobs) < 30 {
-		t.Fatalf("%d collectors and accounts, want the demo's 39", len(jobs))
-	}
-	for _, j := range jobs {
-		if k := selfKey("scrape_collector_success", j.collector, j.scope, j.account); before[k] != "1" {
-			t.Fatalf("before the fault: %s = %s", k, before[k])
-		}
-	}
-	if before[selfKey("endpoint_retired", "actions", "user", "octocat")] != "1" {
-		t.Fatal("the demo user's legacy endpoints are not retired")
-	}
+	before, jobs := warmFaultCache(t, env)
 	logBefore := len(env.logText(t))
-
 	isAffected := func(j faultJob) bool {
 		return j.account == tc.account && j.scope == tc.scope && (tc.affected == nil || slices.Contains(tc.affected, j.collector))
 	}
@@ -493,31 +479,69 @@ func runFaultCase(t *testing.T, env *faultEnv, tc faultCase) {
 	env.fake.ResetRequests()
 	env.clock.Set(env.clock.Now().Add(faultRefreshInterval + time.Minute))
 	refreshed := float64(env.clock.Now().Unix())
+	after := scrapeAfterFault(t, env, tc, affected)
 
-	var after faultSeries
-	if tc.hang {
-		// The scrape answers in time with the last good data while the
-		// refresh goes on; then the refresh times out and fails.
-		after = env.scrape(t, 3*time.Second)
-		for _, j := range affected {
-			if k := selfKey("scrape_collector_success", j.collector, j.scope, j.account); after[k] != "1" {
-				t.Errorf("during the hang %s = %s, want 1 (the refresh is still running)", k, after[k])
-			}
+	checkFaultSuccess(t, tc, jobs, isAffected, before, after, refreshed)
+	checkFaultSeriesKept(t, tc, before, after)
+	checkFaultLog(t, tc, affected, faultLogLines(env.logText(t)[logBefore:]))
+	// 5xx and a dropped connection are retried (once, in these tests); the
+	// rest are not.
+	if tc.wantCalls > 0 {
+		if n := env.fake.Requests(tc.logWants[0]); n != tc.wantCalls {
+			t.Errorf("%d requests to %s, want %d", n, tc.logWants[0], tc.wantCalls)
 		}
-		deadline := time.Now().Add(4 * faultRefreshTimeout)
-		for k := selfKey("scrape_collector_success", affected[0].collector, tc.scope, tc.account); after[k] != "0"; {
-			if time.Now().After(deadline) {
-				t.Fatalf("%s still %s long after the refresh timeout", k, after[k])
-			}
-			time.Sleep(100 * time.Millisecond)
-			after = env.scrape(t, 3*time.Second)
-		}
-	} else {
-		after = env.scrape(t, 10*time.Second)
 	}
+}
 
-	// Only the affected collectors changed their success; every series but
-	// the volatile ones is as before, last good values included.
+// warmFaultCache scrapes once, checks that every collector of every account
+// of the demo works, and returns the series and the collectors' jobs.
+func warmFaultCache(t *testing.T, env *faultEnv) (faultSeries, []faultJob) {
+	t.Helper()
+	before := env.scrape(t, 0)
+	jobs := faultJobs(before)
+	if len(jobs) < 30 {
+		t.Fatalf("%d collectors and accounts, want the demo's 39", len(jobs))
+	}
+	for _, j := range jobs {
+		if k := selfKey("scrape_collector_success", j.collector, j.scope, j.account); before[k] != "1" {
+			t.Fatalf("before the fault: %s = %s", k, before[k])
+		}
+	}
+	if before[selfKey("endpoint_retired", "actions", "user", "octocat")] != "1" {
+		t.Fatal("the demo user's legacy endpoints are not retired")
+	}
+	return before, jobs
+}
+
+// scrapeAfterFault is the scrape that meets the fault. For a hang, the
+// scrape answers in time with the last good data while the refresh goes
+// on; then the refresh times out and fails.
+func scrapeAfterFault(t *testing.T, env *faultEnv, tc faultCase, affected []faultJob) faultSeries {
+	t.Helper()
+	if !tc.hang {
+		return env.scrape(t, 10*time.Second)
+	}
+	after := env.scrape(t, 3*time.Second)
+	for _, j := range affected {
+		if k := selfKey("scrape_collector_success", j.collector, j.scope, j.account); after[k] != "1" {
+			t.Errorf("during the hang %s = %s, want 1 (the refresh is still running)", k, after[k])
+		}
+	}
+	deadline := time.Now().Add(4 * faultRefreshTimeout)
+	for k := selfKey("scrape_collector_success", affected[0].collector, tc.scope, tc.account); after[k] != "0"; {
+		if time.Now().After(deadline) {
+			t.Fatalf("%s still %s long after the refresh timeout", k, after[k])
+		}
+		time.Sleep(100 * time.Millisecond)
+		after = env.scrape(t, 3*time.Second)
+	}
+	return after
+}
+
+// checkFaultSuccess: only the affected collectors changed their success and
+// kept their last good fetch time; the others refreshed.
+func checkFaultSuccess(t *testing.T, tc faultCase, jobs []faultJob, isAffected func(faultJob) bool, before, after faultSeries, refreshed float64) {
+	t.Helper()
 	wantSuccess := "0"
 	if tc.retired {
 		wantSuccess = "1"
@@ -542,6 +566,12 @@ func runFaultCase(t *testing.T, env *faultEnv, tc faultCase) {
 			}
 		}
 	}
+}
+
+// checkFaultSeriesKept: every series but the volatile ones is as before,
+// last good values included, except what a 410 retires.
+func checkFaultSeriesKept(t *testing.T, tc faultCase, before, after faultSeries) {
+	t.Helper()
 	retiredKey := ""
 	if tc.retired {
 		retiredKey = selfKey("endpoint_retired", tc.affected[0], tc.scope, tc.account)
@@ -573,8 +603,12 @@ func runFaultCase(t *testing.T, env *faultEnv, tc faultCase) {
 		}
 	}
 
-	// One clear log line: the account, the endpoint, GitHub's message.
-	lines := faultLogLines(env.logText(t)[logBefore:])
+}
+
+// checkFaultLog: one clear log line (one per collector for a per-job
+// fault) naming the account, the endpoint and GitHub's message.
+func checkFaultLog(t *testing.T, tc faultCase, affected []faultJob, lines []string) {
+	t.Helper()
 	want := 1
 	switch {
 	case tc.account == "":
@@ -606,13 +640,6 @@ func runFaultCase(t *testing.T, env *faultEnv, tc faultCase) {
 			if n != 1 {
 				t.Errorf("%d log lines for collector %s, want 1", n, j.collector)
 			}
-		}
-	}
-	// 5xx and a dropped connection are retried (once, in these tests); the
-	// rest are not.
-	if tc.wantCalls > 0 {
-		if n := env.fake.Requests(tc.logWants[0]); n != tc.wantCalls {
-			t.Errorf("%d requests to %s, want %d", n, tc.logWants[0], tc.wantCalls)
 		}
 	}
 }
