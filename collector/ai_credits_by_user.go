@@ -53,9 +53,8 @@ const aiCreditsByUserSlices = 6
 // enterprise it also reads, once a round, each cost center
 // (?cost_center_id=ID, and none).
 type aiCreditsByUserCollector struct {
-	now    func() time.Time
-	limit  int
-	slices int
+	now   func() time.Time
+	limit int
 
 	mu     sync.Mutex
 	rounds map[githubapi.Account]*aiCreditRoundState
@@ -78,7 +77,9 @@ type aiCreditRoundState struct {
 	// refreshes fail with it without asking again.
 	refused     error
 	costCenters []aiCreditRow
-	reconciled  []aiCreditRow
+	// reconciled is the unfiltered answer less the cost centers', per
+	// product, SKU, unit type and model.
+	reconciled []githubapi.ModelUsageItem
 }
 
 // aiCreditRow is one row with the label that names its user or cost center.
@@ -92,7 +93,7 @@ func newAICreditsByUserCollector(o Options) Collector {
 	if limit <= 0 {
 		limit = DefaultAICreditUserLimit
 	}
-	return &aiCreditsByUserCollector{now: o.clock(), limit: limit, slices: aiCreditsByUserSlices,
+	return &aiCreditsByUserCollector{now: o.clock(), limit: limit,
 		rounds: map[githubapi.Account]*aiCreditRoundState{}}
 }
 
@@ -127,7 +128,7 @@ func (c *aiCreditsByUserCollector) Update(ctx context.Context, client *githubapi
 	year, month := monthToDate(c.now)
 	st := c.state(a, year, month)
 	if st.slice != 0 && st.refused != nil {
-		st.slice = (st.slice + 1) % c.slices
+		st.slice = (st.slice + 1) % aiCreditsByUserSlices
 		return nil, st.refused
 	}
 	holders, costCenters, reconciled := st.holders, st.costCenters, st.reconciled
@@ -138,13 +139,13 @@ func (c *aiCreditsByUserCollector) Update(ctx context.Context, client *githubapi
 		}
 		holders = SeatHolders(seats)
 	}
-	from, to := sliceBounds(len(holders), st.slice, c.slices)
+	from, to := sliceBounds(len(holders), st.slice, aiCreditsByUserSlices)
 	asked := make([]userSpend, 0, to-from)
 	for _, login := range holders[from:to] {
 		r, err := client.AICreditUsageFiltered(ctx, a, year, month, githubapi.AICreditFilter{User: login})
 		if errors.Is(err, githubapi.ErrForbidden) {
 			st.refused = &onceError{fmt.Errorf("AI credits per user for %s: GitHub refuses the user filter (an organization that belongs to an enterprise gets 403; read the enterprise's per-user view instead, see the README): %w", a, err)}
-			st.slice = (st.slice + 1) % c.slices
+			st.slice = (st.slice + 1) % aiCreditsByUserSlices
 			return nil, st.refused
 		}
 		if err != nil {
@@ -179,15 +180,15 @@ func (c *aiCreditsByUserCollector) Update(ctx context.Context, client *githubapi
 	for _, u := range asked {
 		st.spend[strings.ToLower(u.login)] = u
 	}
-	st.slice = (st.slice + 1) % c.slices
+	st.slice = (st.slice + 1) % aiCreditsByUserSlices
 
 	m := newMetricSet(a)
 	c.users(m, st, all.UsageItems)
 	for _, r := range st.costCenters {
 		aiCreditCostCenterDescs.add(m, r.item.BillingAmounts, r.label, r.item.Product, r.item.SKU, r.item.UnitType, r.item.Model)
 	}
-	for _, r := range st.reconciled {
-		m.gauge(aiCreditReconciliation, r.item.NetAmount, r.item.Product, r.item.SKU, r.item.UnitType, r.item.Model)
+	for _, it := range st.reconciled {
+		m.gauge(aiCreditReconciliation, it.NetAmount, it.Product, it.SKU, it.UnitType, it.Model)
 	}
 	return m.metrics(), nil
 }
@@ -272,7 +273,7 @@ func (r *rowSums) rows() []githubapi.ModelUsageItem {
 
 // reconcile is the unfiltered answer minus the sum over cost centers, per
 // product, SKU, unit type and model.
-func reconcile(all []githubapi.ModelUsageItem, costCenters []aiCreditRow) []aiCreditRow {
+func reconcile(all []githubapi.ModelUsageItem, costCenters []aiCreditRow) []githubapi.ModelUsageItem {
 	diff := newRowSums()
 	for _, r := range costCenters {
 		diff.add(r.item, -1)
@@ -280,11 +281,7 @@ func reconcile(all []githubapi.ModelUsageItem, costCenters []aiCreditRow) []aiCr
 	for _, it := range all {
 		diff.add(it, 1)
 	}
-	var out []aiCreditRow
-	for _, it := range diff.rows() {
-		out = append(out, aiCreditRow{item: it})
-	}
-	return out
+	return diff.rows()
 }
 
 // costCenters reads the enterprise's AI credits per cost center, as the
