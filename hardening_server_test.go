@@ -2,6 +2,7 @@ package main
 
 import (
 	"bufio"
+	"bytes"
 	"context"
 	"errors"
 	"fmt"
@@ -125,14 +126,12 @@ func TestSlowReaderFreesItsSlot(t *testing.T) {
 		t.Fatalf("a scrape: %d, %d bytes; want 200 and more than the 64 KiB of socket buffers", code, len(body))
 	}
 
-	slow, err := net.Dial("tcp", addr)
-	if err != nil {
-		t.Fatal(err)
-	}
+	slow := holdTheSlot(t, addr)
 	defer slow.Close()
-	slow.(*net.TCPConn).SetReadBuffer(4096)
-	fmt.Fprint(slow, "GET /metrics HTTP/1.1\r\nHost: exporter\r\n\r\n")
-	// The slow reader holds the slot: someone else is refused at first.
+	// The slow reader's answer has begun and cannot end until it reads
+	// more, so the slot stays held until the write timeout: someone else
+	// is refused. Asked for as long as the slot may be held, so that a
+	// pause of the test itself cannot make it miss the window.
 	refused := false
 	for held := time.Now().Add(cfg.writeTimeout); time.Now().Before(held); {
 		if code, _ := scrapeOnce(t, addr); code == http.StatusServiceUnavailable {
@@ -142,7 +141,7 @@ func TestSlowReaderFreesItsSlot(t *testing.T) {
 		time.Sleep(10 * time.Millisecond)
 	}
 	if !refused {
-		t.Fatal("the slow reader never held the only slot: the test shows nothing")
+		t.Fatal("the slow reader held the only slot, yet nobody was refused")
 	}
 	deadline := time.Now().Add(20 * time.Second)
 	for {
@@ -155,6 +154,43 @@ func TestSlowReaderFreesItsSlot(t *testing.T) {
 		}
 		time.Sleep(50 * time.Millisecond)
 	}
+}
+
+// holdTheSlot opens a connection that asks for /metrics and reads nothing
+// past the status line, and returns it once the server has begun to answer
+// it with 200. An earlier connection can still hold the only slot when this
+// one arrives (it is then refused with 503), so it tries again until its own
+// answer has begun.
+func holdTheSlot(t *testing.T, addr string) net.Conn {
+	t.Helper()
+	for range 100 {
+		slow, err := net.Dial("tcp", addr)
+		if err != nil {
+			t.Fatal(err)
+		}
+		slow.(*net.TCPConn).SetReadBuffer(4096)
+		fmt.Fprint(slow, "GET /metrics HTTP/1.1\r\nHost: exporter\r\n\r\n")
+		// One byte at a time, so that nothing past the status line leaves
+		// the socket buffers.
+		var line []byte
+		b := make([]byte, 1)
+		for !bytes.HasSuffix(line, []byte("\r\n")) {
+			if _, err := slow.Read(b); err != nil {
+				t.Fatalf("the slow reader's status line: %v", err)
+			}
+			line = append(line, b[0])
+		}
+		if bytes.HasPrefix(line, []byte("HTTP/1.1 200 ")) {
+			return slow
+		}
+		slow.Close()
+		if !bytes.HasPrefix(line, []byte("HTTP/1.1 503 ")) {
+			t.Fatalf("the slow reader's status line: %q", line)
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+	t.Fatal("the slow reader was refused 100 times")
+	return nil
 }
 
 func scrapeOnce(t *testing.T, addr string) (int, string) {
