@@ -14,6 +14,7 @@ import (
 	"github.com/github-billing-exporter/github-billing-exporter/config"
 	"github.com/github-billing-exporter/github-billing-exporter/githubapi"
 	"github.com/github-billing-exporter/github-billing-exporter/internal/fakegithub"
+	"github.com/github-billing-exporter/github-billing-exporter/internal/server"
 )
 
 // runBackfill is the backfill command: the flags are checked before the
@@ -46,7 +47,7 @@ func runBackfill(f *flags, stdout, stderr io.Writer) int {
 		return 1
 	}
 	counter := &backfill.Counter{}
-	targets, err := buildTargets(cfg, githubapi.Options{Observer: counter, MaxResponseBytes: f.maxResponseBytes, Logger: newLogger(f.log, stderr)}, nil)
+	targets, err := server.BuildTargets(cfg, githubapi.Options{Observer: counter, MaxResponseBytes: f.maxResponseBytes, Logger: server.NewLogger(f.log, stderr)}, nil)
 	if err != nil {
 		fmt.Fprintln(stderr, "github-billing-exporter backfill:", err)
 		return 1

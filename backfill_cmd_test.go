@@ -8,16 +8,17 @@ import (
 	"time"
 
 	"github.com/github-billing-exporter/github-billing-exporter/internal/fakegithub"
+	"github.com/github-billing-exporter/github-billing-exporter/internal/testutil"
 )
 
 // backfillTestConfig is a configuration for acme-web of a demo fake that
-// wants mainTestToken.
+// wants testutil.Token.
 func backfillTestConfig(t *testing.T) (*fakegithub.Server, string) {
 	t.Helper()
 	fake := fakegithub.Start(t, fakegithub.Demo(time.Now()))
-	fake.RequireToken(mainTestToken)
+	fake.RequireToken(testutil.Token)
 	dir := t.TempDir()
-	if err := os.WriteFile(filepath.Join(dir, "token"), []byte(mainTestToken+"\n"), 0o600); err != nil {
+	if err := os.WriteFile(filepath.Join(dir, "token"), []byte(testutil.Token+"\n"), 0o600); err != nil {
 		t.Fatal(err)
 	}
 	cfg := filepath.Join(dir, "exporter.yml")
@@ -42,12 +43,12 @@ func TestBackfillCommandBadFlagsSendNoRequest(t *testing.T) {
 		{[]string{"--output=" + missing}, "--output=" + missing},
 		{[]string{"--collectors=budgets"}, `"budgets" has no history at GitHub`},
 	} {
-		stdout, stderr := mainTestOutput(t), mainTestOutput(t)
+		stdout, stderr := testutil.OutputFile(t), testutil.OutputFile(t)
 		args := append([]string{"--config.file=" + cfg, "backfill"}, c.args...)
 		if code := run(args, stdout, stderr); code != 2 {
 			t.Errorf("%v: exit %d, want 2", c.args, code)
 		}
-		if got := readOutput(t, stderr); !strings.Contains(got, c.want) {
+		if got := testutil.ReadOutput(t, stderr); !strings.Contains(got, c.want) {
 			t.Errorf("%v: stderr %q does not contain %q", c.args, got, c.want)
 		}
 	}
@@ -64,9 +65,9 @@ func TestBackfillCommandWritesTheRange(t *testing.T) {
 	day := time.Now().UTC().AddDate(0, 0, -12)
 	from, to := day.Format(time.DateOnly), day.AddDate(0, 0, 2).Format(time.DateOnly)
 	out := filepath.Join(t.TempDir(), "history.om")
-	stdout, stderr := mainTestOutput(t), mainTestOutput(t)
+	stdout, stderr := testutil.OutputFile(t), testutil.OutputFile(t)
 	code := run([]string{"--config.file=" + cfg, "backfill", "--from=" + from, "--to=" + to, "--output=" + out, "--max-requests-per-hour=0"}, stdout, stderr)
-	log := readOutput(t, stderr)
+	log := testutil.ReadOutput(t, stderr)
 	if code != 0 {
 		t.Fatalf("exit %d\n%s", code, log)
 	}

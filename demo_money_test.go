@@ -13,6 +13,7 @@ import (
 	"github.com/github-billing-exporter/github-billing-exporter/collector"
 	"github.com/github-billing-exporter/github-billing-exporter/config"
 	"github.com/github-billing-exporter/github-billing-exporter/internal/fakegithub"
+	"github.com/github-billing-exporter/github-billing-exporter/internal/server"
 )
 
 // demoSample is one exported series.
@@ -29,10 +30,10 @@ func demoScrape(t *testing.T, now time.Time) (map[string][]demoSample, *fakegith
 	d := fakegithub.Demo(now)
 	fake := fakegithub.Start(t, d)
 	fake.RequireToken(demoToken)
-	srv := newServer(serverConfig{
-		source:        func() (*config.Resolved, error) { return demoConfig(fake.URL), nil },
-		telemetryPath: "/metrics",
-		now:           func() time.Time { return now },
+	srv := server.New(server.Config{
+		Source:        func() (*config.Resolved, error) { return demoConfig(fake.URL), nil },
+		TelemetryPath: "/metrics",
+		Now:           func() time.Time { return now },
 	})
 	var all []string
 	for _, c := range collector.Collectors() {
@@ -44,8 +45,8 @@ func demoScrape(t *testing.T, now time.Time) (map[string][]demoSample, *fakegith
 		t.Fatal(err)
 	}
 	defer exp.Close()
-	srv.exporter = exp
-	if err := srv.reload(); err != nil {
+	srv.Exporter = exp
+	if err := srv.Reload(); err != nil {
 		t.Fatal(err)
 	}
 	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
@@ -345,5 +346,36 @@ func TestDemoMoneyAddsUpAtFixedTimes(t *testing.T) {
 		time.Date(2026, 12, 31, 23, 30, 0, 0, time.UTC),
 	} {
 		t.Run(at.Format(time.RFC3339), func(t *testing.T) { testDemoMoneyAddsUp(t, at) })
+	}
+}
+
+// The demo's per-user rows add up to each account's AI credits, per model,
+// __other__ included, and its cost centers to the enterprise's.
+func TestDemoAICreditsPerUserAddUp(t *testing.T) {
+	now := time.Date(2026, 11, 20, 13, 0, 0, 0, time.UTC)
+	series, _ := demoScrape(t, now)
+	for _, a := range []struct{ scope, name string }{
+		{"enterprise", fakegithub.DemoEnterprise}, {"organization", fakegithub.DemoOrgWeb}, {"organization", fakegithub.DemoOrgData},
+	} {
+		match := map[string]string{"scope": a.scope, "account": a.name}
+		for _, suffix := range []string{"net_amount_usd", "gross_quantity", "discount_amount_usd"} {
+			total := demoSum(series["ai_credit_"+suffix], "model", match)
+			users := demoSum(series["ai_credit_user_"+suffix], "model", match)
+			if len(total) == 0 {
+				t.Fatalf("%s %s: no AI credits", a.scope, a.name)
+			}
+			demoCloseMaps(t, a.scope+" "+a.name+" users' "+suffix, users, total)
+			if a.scope == "enterprise" {
+				demoCloseMaps(t, "cost centers' "+suffix, demoSum(series["ai_credit_cost_center_"+suffix], "model", match), total)
+			}
+		}
+	}
+	for _, s := range series["ai_credit_reconciliation_difference_usd"] {
+		if s.value != 0 {
+			t.Errorf("reconciliation %v = %v, want 0", s.labels, s.value)
+		}
+	}
+	if len(series["ai_credit_reconciliation_difference_usd"]) == 0 {
+		t.Error("no reconciliation series")
 	}
 }

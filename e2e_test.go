@@ -15,6 +15,8 @@ import (
 	"syscall"
 	"testing"
 	"time"
+
+	"github.com/github-billing-exporter/github-billing-exporter/internal/testutil"
 )
 
 // e2eGo is the go command that runs this test, so the binary is built by
@@ -89,25 +91,6 @@ func e2eFreePort(t *testing.T) string {
 	return addr
 }
 
-// syncBuffer is a bytes.Buffer safe for concurrent writers: a process's
-// output, a server's log.
-type syncBuffer struct {
-	mu  sync.Mutex
-	buf bytes.Buffer
-}
-
-func (o *syncBuffer) Write(p []byte) (int, error) {
-	o.mu.Lock()
-	defer o.mu.Unlock()
-	return o.buf.Write(p)
-}
-
-func (o *syncBuffer) String() string {
-	o.mu.Lock()
-	defer o.mu.Unlock()
-	return o.buf.String()
-}
-
 func e2eGet(url string) (int, string, error) {
 	client := &http.Client{Timeout: 30 * time.Second}
 	resp, err := client.Get(url)
@@ -151,7 +134,7 @@ func TestE2EDemo(t *testing.T) {
 	addr := e2eFreePort(t)
 	base := "http://" + addr
 
-	out := &syncBuffer{}
+	out := &testutil.SyncBuffer{}
 	cmd := exec.Command(bin, "--demo", "--web.listen-address="+addr, "--log.level=debug")
 	cmd.Stdout, cmd.Stderr = out, out
 	if err := cmd.Start(); err != nil {
@@ -196,7 +179,7 @@ func TestE2EDemo(t *testing.T) {
 		`github_billing_api_requests_total{code="200",endpoint="/orgs/{org}/settings/billing/actions"} `,
 		`github_billing_api_rate_limit_remaining{credential="demo",resource="core"} `,
 	} {
-		if !hasLine(body, want) {
+		if !testutil.HasLine(body, want) {
 			t.Errorf("/metrics lacks %s", want)
 		}
 	}
@@ -238,8 +221,8 @@ func TestE2EDemo(t *testing.T) {
 	if err != nil || code != http.StatusOK {
 		t.Fatalf("/metrics after SIGHUP: %d %v", code, err)
 	}
-	if !hasLine(body, "github_billing_config_last_reload_successful 1") ||
-		!hasLine(body, `github_billing_actions_used_seconds{account="acme-web",scope="organization"} `) {
+	if !testutil.HasLine(body, "github_billing_config_last_reload_successful 1") ||
+		!testutil.HasLine(body, `github_billing_actions_used_seconds{account="acme-web",scope="organization"} `) {
 		t.Error("after SIGHUP the reload gauge or the data is gone")
 	}
 

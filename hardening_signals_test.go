@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/github-billing-exporter/github-billing-exporter/internal/fakegithub"
+	"github.com/github-billing-exporter/github-billing-exporter/internal/testutil"
 )
 
 // A SIGHUP that arrives while the exporter is still starting (a config
@@ -24,7 +25,7 @@ func TestSIGHUPDuringStartupIsQueued(t *testing.T) {
 	bin := e2eBuild(t)
 	fake := fakegithub.Start(t, fakegithub.NewDataset())
 	dir := t.TempDir()
-	if err := os.WriteFile(filepath.Join(dir, "token"), []byte(mainTestToken), 0o600); err != nil {
+	if err := os.WriteFile(filepath.Join(dir, "token"), []byte(testutil.Token), 0o600); err != nil {
 		t.Fatal(err)
 	}
 	var cfg strings.Builder
@@ -37,7 +38,7 @@ func TestSIGHUPDuringStartupIsQueued(t *testing.T) {
 		t.Fatal(err)
 	}
 	addr := e2eFreePort(t)
-	out := &syncBuffer{}
+	out := &testutil.SyncBuffer{}
 	cmd := exec.Command(bin, "--config.file="+cfgFile, "--web.listen-address="+addr, "--collector.disable-defaults", "--collector.actions")
 	cmd.Stdout, cmd.Stderr = out, out
 	if err := cmd.Start(); err != nil {
@@ -93,7 +94,7 @@ func TestServerErrorsAreLoggedInTheLogFormat(t *testing.T) {
 		t.Fatal(err)
 	}
 	addr := e2eFreePort(t)
-	out := &syncBuffer{}
+	out := &testutil.SyncBuffer{}
 	cmd := exec.Command(bin, "--demo", "--web.listen-address="+addr, "--web.config.file="+webConfig, "--log.level=debug")
 	cmd.Stdout, cmd.Stderr = out, out
 	if err := cmd.Start(); err != nil {

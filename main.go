@@ -5,9 +5,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"go.yaml.in/yaml/v4"
 	"io"
-	stdlog "log"
 	"log/slog"
 	"net/http"
 	"os"
@@ -18,19 +16,18 @@ import (
 	"time"
 
 	"github.com/alecthomas/kingpin/v2"
-	"github.com/go-kit/log"
 	"github.com/prometheus/common/promslog"
 	promslogflag "github.com/prometheus/common/promslog/flag"
 	"github.com/prometheus/common/version"
 	"github.com/prometheus/exporter-toolkit/web"
 	"github.com/prometheus/exporter-toolkit/web/kingpinflag"
-	slgk "github.com/tjhop/slog-gokit"
 
 	"github.com/github-billing-exporter/github-billing-exporter/backfill"
 	"github.com/github-billing-exporter/github-billing-exporter/collector"
 	"github.com/github-billing-exporter/github-billing-exporter/config"
 	"github.com/github-billing-exporter/github-billing-exporter/githubapi"
 	"github.com/github-billing-exporter/github-billing-exporter/internal/fakegithub"
+	"github.com/github-billing-exporter/github-billing-exporter/internal/server"
 )
 
 const defaultListenAddress = ":9786"
@@ -173,23 +170,6 @@ func newApp(stdout, stderr io.Writer) (app *kingpin.Application, f *flags, finis
 	return app, f, finish
 }
 
-// newLogger builds the go-kit log writer (logfmt or JSON) and bridges it to
-// the *slog.Logger that every package takes.
-func newLogger(cfg promslog.Config, w io.Writer) *slog.Logger {
-	out := log.NewSyncWriter(w)
-	var base log.Logger
-	if cfg.Format != nil && cfg.Format.String() == "json" {
-		base = log.NewJSONLogger(out)
-	} else {
-		base = log.NewLogfmtLogger(out)
-	}
-	var level slog.Leveler
-	if cfg.Level != nil {
-		level = cfg.Level
-	}
-	return slog.New(githubapi.ScrubHandler(slgk.NewGoKitHandler(base, level), processSecrets))
-}
-
 // run is the whole process: signals first, so that a SIGHUP while the
 // configuration loads is a queued reload rather than the end of the
 // process, then the flags, then the command.
@@ -209,7 +189,7 @@ func run(args []string, stdout, stderr io.Writer) int {
 	case f.configCheck:
 		return checkConfig(f, stdout, stderr)
 	}
-	return serve(f, newLogger(f.log, stderr), signals)
+	return serve(f, server.NewLogger(f.log, stderr), signals)
 }
 
 // checkConfig is --config.check: load the configuration and build its
@@ -222,7 +202,7 @@ func checkConfig(f *flags, stdout, stderr io.Writer) int {
 	}
 	// A TLS certificate or an App key that does not load makes the
 	// configuration invalid too.
-	if _, err := buildTargets(cfg, githubapi.Options{}, nil); err != nil {
+	if _, err := server.BuildTargets(cfg, githubapi.Options{}, nil); err != nil {
 		fmt.Fprintln(stderr, "configuration is invalid:", err)
 		return 1
 	}
@@ -257,28 +237,28 @@ func serve(f *flags, logger *slog.Logger, signals <-chan os.Signal) int {
 	}
 	defer exporter.Close()
 
-	srv := newServer(serverConfig{
-		demo:             f.demo,
-		logger:           logger,
-		exporter:         exporter,
-		source:           source,
-		telemetryPath:    f.telemetryPath,
-		maxRequests:      f.maxRequests,
-		disableExporter:  f.disableExporter,
-		probeOnly:        f.probeOnly,
-		scrapeTimeout:    f.scrapeTimeout,
-		timeoutOffset:    f.timeoutOffset,
-		maxResponseBytes: f.maxResponseBytes,
-		aiCreditsByUser:  *f.collectors[collector.AICreditsByUser],
-		aiCreditsShare:   f.aiCreditsShare,
-		authenticated:    func() bool { return webConfigAuthenticates(*f.web.WebConfigFile) },
+	srv := server.New(server.Config{
+		Demo:             f.demo,
+		Logger:           logger,
+		Exporter:         exporter,
+		Source:           source,
+		TelemetryPath:    f.telemetryPath,
+		MaxRequests:      f.maxRequests,
+		DisableExporter:  f.disableExporter,
+		ProbeOnly:        f.probeOnly,
+		ScrapeTimeout:    f.scrapeTimeout,
+		TimeoutOffset:    f.timeoutOffset,
+		MaxResponseBytes: f.maxResponseBytes,
+		AICreditsByUser:  *f.collectors[collector.AICreditsByUser],
+		AICreditsShare:   f.aiCreditsShare,
+		Authenticated:    func() bool { return server.WebConfigAuthenticates(*f.web.WebConfigFile) },
 	})
-	if err := srv.reload(); err != nil {
+	if err := srv.Reload(); err != nil {
 		logger.Error("cannot load the configuration", "err", err)
 		return 1
 	}
 
-	httpServer := newHTTPServer(srv.handler(), logger)
+	httpServer := server.NewHTTPServer(srv.Handler(), logger)
 	serveErr := make(chan error, 1)
 	go func() { serveErr <- web.ListenAndServe(httpServer, f.web, logger) }()
 	for {
@@ -291,7 +271,7 @@ func serve(f *flags, logger *slog.Logger, signals <-chan os.Signal) int {
 			return 0
 		case sig := <-signals:
 			if sig == syscall.SIGHUP {
-				srv.reload() //nolint:errcheck // reload logs its own failure and keeps the running configuration
+				srv.Reload() //nolint:errcheck // reload logs its own failure and keeps the running configuration
 				continue
 			}
 			logger.Info("shutting down", "signal", sig.String())
@@ -325,68 +305,4 @@ func newExporter(f *flags, logger *slog.Logger) (*collector.Exporter, error) {
 		logger.Info("enabled collectors", "collectors", fmt.Sprint(enabled))
 	}
 	return exporter, err
-}
-
-// The HTTP server's timeouts. A scrape is a GET without a body, so reading
-// a request takes milliseconds; the answer's own deadline is set per
-// request (server.boundWrites), as a scrape may wait up to its timeout for
-// data. An idle keep-alive connection is closed after idleTimeout: longer
-// than a 1m scrape interval, so Prometheus keeps its connection, and short
-// enough that thousands of idle connections (401 ones too) do not pile up
-// until the file-descriptor limit.
-const (
-	readHeaderTimeout = 10 * time.Second
-	readTimeout       = 30 * time.Second
-	idleTimeout       = 2 * time.Minute
-)
-
-// newHTTPServer is the server for handler, with the timeouts above and its
-// own messages (a failed TLS handshake, say) logged by logger.
-func newHTTPServer(handler http.Handler, logger *slog.Logger) *http.Server {
-	return &http.Server{
-		Handler:           handler,
-		ReadHeaderTimeout: readHeaderTimeout,
-		ReadTimeout:       readTimeout,
-		IdleTimeout:       idleTimeout,
-		ErrorLog:          stdlog.New(serverLogWriter{logger}, "", 0),
-	}
-}
-
-// serverLogWriter takes net/http's log lines. A failed TLS handshake is
-// logged at debug level (scanners and load-balancer checks cause them all
-// day); anything else net/http says is an error.
-type serverLogWriter struct{ logger *slog.Logger }
-
-func (w serverLogWriter) Write(p []byte) (int, error) {
-	msg := strings.TrimSpace(strings.TrimPrefix(string(p), "http: "))
-	if strings.HasPrefix(msg, "TLS handshake error") {
-		w.logger.Debug(msg)
-	} else {
-		w.logger.Error(msg)
-	}
-	return len(p), nil
-}
-
-// webConfigAuthenticates says whether the web configuration file at path
-// makes every caller authenticate: basic-auth users, or a TLS client
-// certificate that is required and verified. A file that does not read
-// counts as no: the toolkit refuses such requests anyway.
-func webConfigAuthenticates(path string) bool {
-	if path == "" {
-		return false
-	}
-	raw, err := os.ReadFile(path)
-	if err != nil {
-		return false
-	}
-	var wc struct {
-		BasicAuthUsers  map[string]string `yaml:"basic_auth_users"`
-		TLSServerConfig struct {
-			ClientAuth string `yaml:"client_auth_type"`
-		} `yaml:"tls_server_config"`
-	}
-	if yaml.Unmarshal(raw, &wc) != nil {
-		return false
-	}
-	return len(wc.BasicAuthUsers) > 0 || wc.TLSServerConfig.ClientAuth == "RequireAndVerifyClientCert"
 }

@@ -2,8 +2,9 @@ package main
 
 import (
 	"bytes"
-	"context"
 	"errors"
+	"net/http"
+	"net/http/httptest"
 	"os"
 	"regexp"
 	"slices"
@@ -12,11 +13,10 @@ import (
 	"testing"
 	"time"
 
-	"github.com/prometheus/client_golang/prometheus"
-
 	"github.com/github-billing-exporter/github-billing-exporter/collector"
 	"github.com/github-billing-exporter/github-billing-exporter/config"
 	"github.com/github-billing-exporter/github-billing-exporter/internal/fakegithub"
+	"github.com/github-billing-exporter/github-billing-exporter/internal/server"
 )
 
 // readmeSection returns the text of a "## title" section of README.md.
@@ -130,9 +130,10 @@ func demoMetricNames(t *testing.T) map[string]bool {
 	}
 	defer fake.Close()
 	fake.RequireToken(demoToken)
-	srv := newServer(serverConfig{
-		source:        func() (*config.Resolved, error) { return demoConfig(fake.URL), nil },
-		telemetryPath: "/metrics",
+	srv := server.New(server.Config{
+		Source:        func() (*config.Resolved, error) { return demoConfig(fake.URL), nil },
+		TelemetryPath: "/metrics",
+		ScrapeTimeout: 30 * time.Second,
 	})
 	var all []string
 	for _, c := range collector.Collectors() {
@@ -145,23 +146,21 @@ func demoMetricNames(t *testing.T) map[string]bool {
 		t.Fatal(err)
 	}
 	defer exp.Close()
-	srv.exporter = exp
-	if err := srv.reload(); err != nil {
+	srv.Exporter = exp
+	if err := srv.Reload(); err != nil {
 		t.Fatal(err)
 	}
-	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
-	defer cancel()
-	reg := exp.Scrape(ctx, nil)
+	// /metrics, as Prometheus reads it: the accounts' series and the
+	// exporter's own.
+	rec := httptest.NewRecorder()
+	srv.Handler().ServeHTTP(rec, httptest.NewRequest(http.MethodGet, "/metrics", nil))
+	if rec.Code != http.StatusOK {
+		t.Fatalf("/metrics: %d %s", rec.Code, rec.Body)
+	}
 	names := map[string]bool{}
-	for _, g := range []prometheus.Gatherer{reg, srv.self} {
-		mfs, err := g.Gather()
-		if err != nil {
-			t.Fatal(err)
-		}
-		for _, mf := range mfs {
-			if strings.HasPrefix(mf.GetName(), "github_billing_") {
-				names[mf.GetName()] = true
-			}
+	for line := range strings.SplitSeq(rec.Body.String(), "\n") {
+		if name, ok := strings.CutPrefix(line, "# TYPE github_billing_"); ok {
+			names["github_billing_"+strings.Fields(name)[0]] = true
 		}
 	}
 	return names

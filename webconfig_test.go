@@ -20,6 +20,8 @@ import (
 	"time"
 
 	"golang.org/x/crypto/bcrypt"
+
+	"github.com/github-billing-exporter/github-billing-exporter/internal/testutil"
 )
 
 // webConfigCert writes a self-signed certificate for 127.0.0.1 and its key
@@ -80,7 +82,7 @@ func TestWebConfigTLSAndBasicAuth(t *testing.T) {
 	}
 
 	addr := e2eFreePort(t)
-	out := &syncBuffer{}
+	out := &testutil.SyncBuffer{}
 	cmd := exec.Command(bin, "--demo", "--web.listen-address="+addr, "--web.config.file="+webConfig)
 	cmd.Stdout, cmd.Stderr = out, out
 	if err := cmd.Start(); err != nil {
@@ -134,7 +136,7 @@ func TestWebConfigTLSAndBasicAuth(t *testing.T) {
 	if err != nil || code != http.StatusOK {
 		t.Fatalf("/metrics with the password: %d %v", code, err)
 	}
-	if !hasLine(body, `github_billing_scrape_collector_success{account="acme-web",collector="actions",scope="organization"} 1`) {
+	if !testutil.HasLine(body, `github_billing_scrape_collector_success{account="acme-web",collector="actions",scope="organization"} 1`) {
 		t.Error("/metrics with the password lacks the demo's data")
 	}
 

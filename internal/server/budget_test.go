@@ -1,4 +1,4 @@
-package main
+package server
 
 import (
 	"context"
@@ -68,7 +68,7 @@ func simulateHour(t testing.TB) (requests int, refreshInterval time.Duration) {
 		t.Fatal(err)
 	}
 	defer exp.Close()
-	targets, err := buildTargets(cfg, githubapi.Options{Now: clock.Now}, nil)
+	targets, err := BuildTargets(cfg, githubapi.Options{Now: clock.Now}, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -170,7 +170,7 @@ func TestAPIBudgetAICreditsByUserSixSimulatedHours(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer exp.Close()
-	targets, err := buildTargets(cfg, githubapi.Options{Now: clock.Now}, nil)
+	targets, err := BuildTargets(cfg, githubapi.Options{Now: clock.Now}, nil)
 	if err != nil {
 		t.Fatal(err)
 	}

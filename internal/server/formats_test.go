@@ -1,4 +1,4 @@
-package main
+package server
 
 import (
 	"bytes"
@@ -101,7 +101,7 @@ func promtoolCheck(t *testing.T, body []byte) {
 // Each format Prometheus may ask for answers with the same series: text and
 // OpenMetrics from the cache, gzipped or not, protobuf through the registry.
 func TestScrapeFormats(t *testing.T) {
-	env := newMainTestEnv(t, "enterprises: [{name: acme}]\norganizations: [{name: acme-web}, {name: acme-data}]\n", mainTestOptions{})
+	env := newTestEnv(t, "enterprises: [{name: acme}]\norganizations: [{name: acme-web}, {name: acme-data}]\n", testEnvOptions{})
 	scrape := func(accept, encoding string) (http.Header, []byte) {
 		t.Helper()
 		h := http.Header{"Accept": {accept}}

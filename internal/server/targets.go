@@ -1,4 +1,4 @@
-package main
+package server
 
 import (
 	"fmt"
@@ -12,22 +12,22 @@ import (
 	"github.com/github-billing-exporter/github-billing-exporter/githubapi"
 )
 
-// processSecrets are the credentials of every client this process built:
+// Secrets are the credentials of every client this process built:
 // the configured tokens and proxy passwords, and every Authorization value
 // sent (an App's installation tokens too). Upstream text is scrubbed of
-// them, and the log handler scrubs every line (newLogger).
-var processSecrets = githubapi.NewSecrets()
+// them, and the log handler scrubs every line (NewLogger).
+var Secrets = githubapi.NewSecrets()
 
 func userAgent() string { return githubapi.UserAgent(version.Version) }
 
 // credentialKey names a credential across reloads: its name and API URL.
 func credentialKey(name, apiURL string) string { return name + "\x00" + apiURL }
 
-// buildTargets makes one GitHub client per credential and binds every
+// BuildTargets makes one GitHub client per credential and binds every
 // configured account to its client. A credential that one of the running
 // targets already uses (same name, same API URL) keeps that client's state,
 // so a rate limit in force stays in force across a reload.
-func buildTargets(cfg *config.Resolved, opts githubapi.Options, running []collector.Target) ([]collector.Target, error) {
+func BuildTargets(cfg *config.Resolved, opts githubapi.Options, running []collector.Target) ([]collector.Target, error) {
 	prev := map[string]*githubapi.CredentialState{}
 	for _, t := range running {
 		prev[credentialKey(t.Client.Credential(), t.Client.BaseURL())] = t.Client.State()
@@ -70,18 +70,18 @@ func newClient(cred *config.Credential, opts githubapi.Options) (*githubapi.Clie
 	if err != nil {
 		return nil, err
 	}
-	processSecrets.Add(string(cred.Token))
+	Secrets.Add(string(cred.Token))
 	if cred.HTTP.ProxyURL.URL != nil {
-		processSecrets.AddURL(cred.HTTP.ProxyURL.URL)
+		Secrets.AddURL(cred.HTTP.ProxyURL.URL)
 	}
 	for _, values := range cred.HTTP.ProxyConnectHeader {
 		for _, v := range values {
-			processSecrets.Add(string(v))
+			Secrets.Add(string(v))
 		}
 	}
 	// Between the authenticating transport and the network, so that what
 	// is sent is known before its answer is read.
-	plain := processSecrets.Record(httpClient.Transport)
+	plain := Secrets.Record(httpClient.Transport)
 	auth := plain
 	switch {
 	case cred.App != nil:
@@ -93,6 +93,6 @@ func newClient(cred *config.Credential, opts githubapi.Options) (*githubapi.Clie
 	}
 	httpClient.Transport = githubapi.OriginOnly(base, auth, plain)
 	opts.BaseURL, opts.Credential, opts.HTTPClient, opts.UserAgent = cred.APIURL, cred.Name, httpClient, userAgent()
-	opts.Secrets = processSecrets
+	opts.Secrets = Secrets
 	return githubapi.New(opts)
 }

@@ -1,4 +1,4 @@
-package main
+package server
 
 import (
 	"bytes"
@@ -6,7 +6,6 @@ import (
 	"log/slog"
 	"strings"
 	"testing"
-	"time"
 
 	"github.com/github-billing-exporter/github-billing-exporter/collector"
 	"github.com/github-billing-exporter/github-billing-exporter/config"
@@ -17,7 +16,7 @@ import (
 // aiBudgetServer is a server with the per-user AI-credit view on, for an
 // enterprise of 2,000 seat holders, with configuration yaml after the
 // github block.
-func aiBudgetServer(t *testing.T, share float64, yaml string) (*server, *bytes.Buffer, error) {
+func aiBudgetServer(t *testing.T, share float64, yaml string) (*Server, *bytes.Buffer, error) {
 	t.Helper()
 	d := fakegithub.NewDataset()
 	pd := &fakegithub.PlatformData{}
@@ -28,12 +27,12 @@ func aiBudgetServer(t *testing.T, share float64, yaml string) (*server, *bytes.B
 	d.Enterprises["acme"] = &fakegithub.AccountData{Platform: pd}
 	fake := fakegithub.Start(t, d)
 	var log bytes.Buffer
-	srv := newServer(serverConfig{
-		logger:          slog.New(slog.NewTextHandler(&log, nil)),
-		telemetryPath:   "/metrics",
-		aiCreditsByUser: true,
-		aiCreditsShare:  share,
-		source: func() (*config.Resolved, error) {
+	srv := New(Config{
+		Logger:          slog.New(slog.NewTextHandler(&log, nil)),
+		TelemetryPath:   "/metrics",
+		AICreditsByUser: true,
+		AICreditsShare:  share,
+		Source: func() (*config.Resolved, error) {
 			return config.Parse("ai.yml", []byte(fmt.Sprintf("github: {api_url: %q, token: t}\n", fake.URL)+yaml), func(string) string { return "" })
 		},
 	})
@@ -42,8 +41,8 @@ func aiBudgetServer(t *testing.T, share float64, yaml string) (*server, *bytes.B
 		t.Fatal(err)
 	}
 	t.Cleanup(exp.Close)
-	srv.exporter = exp
-	return srv, &log, srv.reload()
+	srv.Exporter = exp
+	return srv, &log, srv.Reload()
 }
 
 // At 1h, 2,000 seat holders cost 20 pages + 2,000 = 2,020 requests an hour,
@@ -86,36 +85,5 @@ func TestCollectorsBlockUnknownName(t *testing.T) {
 	_, _, err := aiBudgetServer(t, 0.2, "collectors: {ai_credit_by_users: {refresh_interval: 1h}}\nenterprises: [{name: acme}]\n")
 	if err == nil || !strings.Contains(err.Error(), `"ai_credit_by_users" is no collector`) {
 		t.Errorf("err = %v, want the unknown collector named", err)
-	}
-}
-
-// The demo's per-user rows add up to each account's AI credits, per model,
-// __other__ included, and its cost centers to the enterprise's.
-func TestDemoAICreditsPerUserAddUp(t *testing.T) {
-	now := time.Date(2026, 11, 20, 13, 0, 0, 0, time.UTC)
-	series, _ := demoScrape(t, now)
-	for _, a := range []struct{ scope, name string }{
-		{"enterprise", fakegithub.DemoEnterprise}, {"organization", fakegithub.DemoOrgWeb}, {"organization", fakegithub.DemoOrgData},
-	} {
-		match := map[string]string{"scope": a.scope, "account": a.name}
-		for _, suffix := range []string{"net_amount_usd", "gross_quantity", "discount_amount_usd"} {
-			total := demoSum(series["ai_credit_"+suffix], "model", match)
-			users := demoSum(series["ai_credit_user_"+suffix], "model", match)
-			if len(total) == 0 {
-				t.Fatalf("%s %s: no AI credits", a.scope, a.name)
-			}
-			demoCloseMaps(t, a.scope+" "+a.name+" users' "+suffix, users, total)
-			if a.scope == "enterprise" {
-				demoCloseMaps(t, "cost centers' "+suffix, demoSum(series["ai_credit_cost_center_"+suffix], "model", match), total)
-			}
-		}
-	}
-	for _, s := range series["ai_credit_reconciliation_difference_usd"] {
-		if s.value != 0 {
-			t.Errorf("reconciliation %v = %v, want 0", s.labels, s.value)
-		}
-	}
-	if len(series["ai_credit_reconciliation_difference_usd"]) == 0 {
-		t.Error("no reconciliation series")
 	}
 }

@@ -1,4 +1,4 @@
-package main
+package server
 
 import (
 	"encoding/base64"
@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/github-billing-exporter/github-billing-exporter/internal/fakegithub"
+	"github.com/github-billing-exporter/github-billing-exporter/internal/testutil"
 )
 
 // An upstream that echoes the Authorization header in its error
@@ -33,10 +34,10 @@ func TestSecretsScrubbedFromUpstreamMessages(t *testing.T) {
 	if !strings.Contains(log, "Bad credentials: got Bearer") || !strings.Contains(log, "denied for token=") {
 		t.Fatalf("the upstream messages are not logged at all:\n%s", log)
 	}
-	if strings.Contains(log, mainTestToken) {
+	if strings.Contains(log, testutil.Token) {
 		t.Errorf("the log shows the token an upstream echoed:\n%s", log)
 	}
-	if strings.Contains(env.servedText(), mainTestToken) {
+	if strings.Contains(env.servedText(), testutil.Token) {
 		t.Error("an answer shows the token an upstream echoed")
 	}
 }
@@ -68,7 +69,7 @@ func TestSecretsScrubbedFromProxyAnswer(t *testing.T) {
 		t.Fatalf("the proxy's answer is not logged:\n%s", log)
 	}
 	b64 := base64.StdEncoding.EncodeToString([]byte(proxyUser + ":" + proxyPass))
-	for _, s := range []string{proxyPass, b64, mainTestToken} {
+	for _, s := range []string{proxyPass, b64, testutil.Token} {
 		if strings.Contains(log, s) {
 			t.Errorf("the log shows %q:\n%s", s, log)
 		}

@@ -1,4 +1,4 @@
-package main
+package server
 
 import (
 	"fmt"
@@ -23,6 +23,7 @@ import (
 	"github.com/github-billing-exporter/github-billing-exporter/config"
 	"github.com/github-billing-exporter/github-billing-exporter/githubapi"
 	"github.com/github-billing-exporter/github-billing-exporter/internal/fakegithub"
+	"github.com/github-billing-exporter/github-billing-exporter/internal/testutil"
 )
 
 // The fault suite runs the real handler (server.handler) with a real
@@ -44,7 +45,7 @@ const faultRefreshTimeout = 5 * time.Second
 // suite at debug level with sentinel secrets and a GitHub App.
 type faultOptions struct {
 	logLevel string // default info
-	token    string // default mainTestToken
+	token    string // default testutil.Token
 	// appKeyPEM, when set, makes acme-data read with a GitHub App whose
 	// installation token is appToken.
 	appKeyPEM []byte
@@ -62,7 +63,7 @@ type faultEnv struct {
 	dir     string
 	cfgFile string
 	logFile *os.File
-	srv     *server
+	srv     *Server
 	http    *httptest.Server
 
 	mu     sync.Mutex
@@ -79,7 +80,7 @@ func newFaultEnv(t *testing.T, o faultOptions) *faultEnv {
 		o.logLevel = "info"
 	}
 	if o.token == "" {
-		o.token = mainTestToken
+		o.token = testutil.Token
 	}
 	if o.maxResponseBytes == 0 {
 		o.maxResponseBytes = 1 << 20
@@ -113,13 +114,13 @@ func newFaultEnv(t *testing.T, o faultOptions) *faultEnv {
 	}
 	env.cfgFile = filepath.Join(env.dir, "exporter.yml")
 	env.writeConfig(t, env.accountsYAML())
-	env.logFile = mainTestOutput(t)
+	env.logFile = testutil.OutputFile(t)
 
 	level := promslog.NewLevel()
 	if err := level.Set(o.logLevel); err != nil {
 		t.Fatal(err)
 	}
-	logger := newLogger(promslog.Config{Level: level}, env.logFile)
+	logger := NewLogger(promslog.Config{Level: level}, env.logFile)
 	var enabled []string
 	for _, c := range collector.Collectors() {
 		if c.DefaultEnabled {
@@ -131,21 +132,21 @@ func newFaultEnv(t *testing.T, o faultOptions) *faultEnv {
 		t.Fatal(err)
 	}
 	t.Cleanup(exp.Close)
-	env.srv = newServer(serverConfig{
-		logger:           logger,
-		exporter:         exp,
-		source:           func() (*config.Resolved, error) { return config.Load(env.cfgFile) },
-		telemetryPath:    "/metrics",
-		scrapeTimeout:    30 * time.Second,
-		timeoutOffset:    500 * time.Millisecond,
-		maxResponseBytes: o.maxResponseBytes,
-		retries:          githubapi.RetryPolicy{Max: 1, Base: 10 * time.Millisecond, Cap: 10 * time.Millisecond},
-		now:              env.clock.Now,
+	env.srv = New(Config{
+		Logger:           logger,
+		Exporter:         exp,
+		Source:           func() (*config.Resolved, error) { return config.Load(env.cfgFile) },
+		TelemetryPath:    "/metrics",
+		ScrapeTimeout:    30 * time.Second,
+		TimeoutOffset:    500 * time.Millisecond,
+		MaxResponseBytes: o.maxResponseBytes,
+		Retries:          githubapi.RetryPolicy{Max: 1, Base: 10 * time.Millisecond, Cap: 10 * time.Millisecond},
+		Now:              env.clock.Now,
 	})
-	if err := env.srv.reload(); err != nil {
+	if err := env.srv.Reload(); err != nil {
 		t.Fatalf("initial reload: %v", err)
 	}
-	env.http = httptest.NewServer(env.srv.handler())
+	env.http = httptest.NewServer(env.srv.Handler())
 	t.Cleanup(env.http.Close)
 	return env
 }
@@ -224,7 +225,10 @@ func (env *faultEnv) servedText() string {
 }
 
 // logText is the exporter's log so far.
-func (env *faultEnv) logText(t *testing.T) string { t.Helper(); return readOutput(t, env.logFile) }
+func (env *faultEnv) logText(t *testing.T) string {
+	t.Helper()
+	return testutil.ReadOutput(t, env.logFile)
+}
 
 // faultSeries maps a sample's name and labels, as exposed, to its value.
 type faultSeries map[string]string

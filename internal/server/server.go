@@ -1,4 +1,7 @@
-package main
+// Package server is the exporter's HTTP side: the handlers of /metrics,
+// /probe, /-/reload and the landing page, the GitHub clients built from the
+// configuration, and the checks made when a configuration is loaded.
+package server
 
 import (
 	"cmp"
@@ -32,34 +35,37 @@ import (
 	"github.com/github-billing-exporter/github-billing-exporter/githubapi"
 )
 
-type serverConfig struct {
-	demo             bool // the data comes from the built-in simulated API
-	logger           *slog.Logger
-	exporter         *collector.Exporter
-	source           func() (*config.Resolved, error)
-	telemetryPath    string
-	maxRequests      int
-	disableExporter  bool
-	probeOnly        bool
-	scrapeTimeout    time.Duration
-	timeoutOffset    time.Duration
-	maxResponseBytes int64
-	// aiCreditsByUser is set when the per-user AI-credit view is on;
-	// aiCreditsShare is the share of the hourly limit it may spend.
-	aiCreditsByUser bool
-	aiCreditsShare  float64
-	// retries and now reach every GitHub client (zero: the client's
+// Config is what the server is built from: the exporter it serves, where
+// its configuration comes from, and the command line's serving settings.
+type Config struct {
+	Demo     bool // the data comes from the built-in simulated API
+	Logger   *slog.Logger
+	Exporter *collector.Exporter
+	// Source loads the configuration, at start and at each reload.
+	Source           func() (*config.Resolved, error)
+	TelemetryPath    string
+	MaxRequests      int           // concurrent scrapes; 0: no limit
+	DisableExporter  bool          // leave out the process, Go and promhttp metrics
+	ProbeOnly        bool          // serve account metrics on /probe only
+	ScrapeTimeout    time.Duration // without Prometheus's timeout header
+	TimeoutOffset    time.Duration // taken off Prometheus's timeout
+	MaxResponseBytes int64
+	// AICreditsByUser is set when the per-user AI-credit view is on;
+	// AICreditsShare is the share of the hourly limit it may spend.
+	AICreditsByUser bool
+	AICreditsShare  float64
+	// Retries and Now reach every GitHub client (zero: the client's
 	// defaults); tests shorten the backoff and move the rate-limit clock.
-	retries githubapi.RetryPolicy
-	now     func() time.Time
-	// writeTimeout bounds how long writing one answer may take once its
+	Retries githubapi.RetryPolicy
+	Now     func() time.Time
+	// WriteTimeout bounds how long writing one answer may take once its
 	// wait for data is over (zero: answerWriteTimeout): a client that
 	// does not read cannot hold a --web.max-requests slot for longer.
-	writeTimeout time.Duration
-	// authenticated says whether the web configuration makes callers
+	WriteTimeout time.Duration
+	// Authenticated says whether the web configuration makes callers
 	// authenticate (basic auth or verified client certificates), asked at
 	// each request as the toolkit re-reads that file; nil means no.
-	authenticated func() bool
+	Authenticated func() bool
 }
 
 // answerWriteTimeout is the default time to write one answer. The largest
@@ -67,10 +73,10 @@ type serverConfig struct {
 // a second to a Prometheus that reads it.
 const answerWriteTimeout = time.Minute
 
-// server holds what the HTTP handlers share: the exporter, the registry of
+// Server holds what the HTTP handlers share: the exporter, the registry of
 // the exporter's own metrics and the running configuration.
-type server struct {
-	serverConfig
+type Server struct {
+	Config
 	telemetry *collector.Telemetry
 	self      *prometheus.Registry
 	inflight  chan struct{}
@@ -82,11 +88,12 @@ type server struct {
 	landing       atomic.Pointer[http.Handler]
 }
 
-func newServer(c serverConfig) *server {
-	if c.logger == nil {
-		c.logger = slog.New(slog.DiscardHandler)
+// New builds the server of c; Reload then loads its first configuration.
+func New(c Config) *Server {
+	if c.Logger == nil {
+		c.Logger = slog.New(slog.DiscardHandler)
 	}
-	s := &server{serverConfig: c, telemetry: collector.NewTelemetry(), self: prometheus.NewRegistry()}
+	s := &Server{Config: c, telemetry: collector.NewTelemetry(), self: prometheus.NewRegistry()}
 	s.reloadOK = prometheus.NewGauge(prometheus.GaugeOpts{
 		Name: "github_billing_config_last_reload_successful",
 		Help: "1 when the last configuration load worked.",
@@ -96,37 +103,37 @@ func newServer(c serverConfig) *server {
 		Help: "When the configuration was last loaded successfully.",
 	})
 	s.self.MustRegister(s.telemetry, s.reloadOK, s.reloadSuccess, versioncollector.NewCollector("github_billing_exporter"))
-	if !c.disableExporter {
+	if !c.DisableExporter {
 		s.self.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
 	}
-	if c.maxRequests > 0 {
-		s.inflight = make(chan struct{}, c.maxRequests)
+	if c.MaxRequests > 0 {
+		s.inflight = make(chan struct{}, c.MaxRequests)
 	}
 	return s
 }
 
-// reload loads the configuration and applies it. On error the running
+// Reload loads the configuration and applies it. On error the running
 // configuration stays, the failure is logged (once a configuration has been
 // loaded; the first load's caller reports its own error) and the reload
 // gauge says 0.
-func (s *server) reload() error {
+func (s *Server) Reload() error {
 	s.reloadMu.Lock()
 	defer s.reloadMu.Unlock()
-	cfg, err := s.source()
+	cfg, err := s.Source()
 	var targets []collector.Target
 	if err == nil {
-		targets, err = buildTargets(cfg, githubapi.Options{
+		targets, err = BuildTargets(cfg, githubapi.Options{
 			Observer:         s.telemetry,
-			MaxResponseBytes: s.maxResponseBytes,
-			Logger:           s.logger,
-			Retries:          s.retries,
-			Now:              s.now,
-		}, s.exporter.Targets())
+			MaxResponseBytes: s.MaxResponseBytes,
+			Logger:           s.Logger,
+			Retries:          s.Retries,
+			Now:              s.Now,
+		}, s.Exporter.Targets())
 	}
 	settings := collector.Settings{}
 	if err == nil {
 		settings = collector.Settings{RefreshInterval: cfg.RefreshInterval, RefreshTimeout: cfg.RefreshTimeout, MaxAge: cfg.MaxAge}
-		if s.aiCreditsByUser {
+		if s.AICreditsByUser {
 			err = s.checkAICreditBudget(cfg, targets, settings)
 		}
 	}
@@ -138,16 +145,16 @@ func (s *server) reload() error {
 		// Log before the gauge says 0, so whoever sees the gauge can
 		// already find the reason in the log.
 		if s.loaded {
-			s.logger.Error("configuration reload failed; keeping the running configuration", "err", err)
+			s.Logger.Error("configuration reload failed; keeping the running configuration", "err", err)
 		}
 		s.reloadOK.Set(0)
 		return err
 	}
 	s.loaded = true
 	for _, w := range cfg.Warnings {
-		s.logger.Warn(w)
+		s.Logger.Warn(w)
 	}
-	s.exporter.Apply(settings, targets)
+	s.Exporter.Apply(settings, targets)
 	names := map[string]bool{}
 	for name := range cfg.Credentials {
 		names[name] = true
@@ -156,17 +163,19 @@ func (s *server) reload() error {
 	s.landing.Store(&landing)
 	s.reloadOK.Set(1)
 	s.reloadSuccess.SetToCurrentTime()
-	s.logger.Info("configuration loaded", "file", cfg.File, "accounts", len(cfg.Targets), "credentials", len(cfg.Credentials), "refresh_interval", cfg.RefreshInterval)
+	s.Logger.Info("configuration loaded", "file", cfg.File, "accounts", len(cfg.Targets), "credentials", len(cfg.Credentials), "refresh_interval", cfg.RefreshInterval)
 	return nil
 }
 
-func (s *server) handler() http.Handler {
+// Handler routes the server's endpoints: the metrics, /probe, /-/reload,
+// the health and readiness checks and the landing page.
+func (s *Server) Handler() http.Handler {
 	mux := http.NewServeMux()
 	var metrics http.Handler = http.HandlerFunc(s.serveMetrics)
-	if !s.disableExporter {
+	if !s.DisableExporter {
 		metrics = promhttp.InstrumentMetricHandler(s.self, metrics)
 	}
-	mux.Handle(s.telemetryPath, metrics)
+	mux.Handle(s.TelemetryPath, metrics)
 	mux.HandleFunc("/-/healthy", func(w http.ResponseWriter, _ *http.Request) { fmt.Fprintln(w, "Healthy") })
 	mux.HandleFunc("/-/ready", func(w http.ResponseWriter, _ *http.Request) { fmt.Fprintln(w, "Ready") })
 	mux.HandleFunc("/-/reload", s.serveReload)
@@ -185,8 +194,8 @@ func (s *server) handler() http.Handler {
 // wait for data (its timeout) and then writeTimeout to write it. A client
 // that stops reading gets its connection closed at the deadline, and the
 // request's slot of --web.max-requests is free again.
-func (s *server) boundWrites(next http.Handler) http.Handler {
-	write := cmp.Or(s.writeTimeout, answerWriteTimeout)
+func (s *Server) boundWrites(next http.Handler) http.Handler {
+	write := cmp.Or(s.WriteTimeout, answerWriteTimeout)
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		ctx, cancel := s.scrapeContext(r)
 		deadline, _ := ctx.Deadline()
@@ -200,14 +209,14 @@ func (s *server) boundWrites(next http.Handler) http.Handler {
 
 // recoverPanics answers 500 when a handler panics and logs the panic without
 // the request's headers, which may carry basic-auth credentials.
-func (s *server) recoverPanics(next http.Handler) http.Handler {
+func (s *Server) recoverPanics(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		defer func() {
 			if v := recover(); v != nil {
 				if err, ok := v.(error); ok && errors.Is(err, http.ErrAbortHandler) {
 					panic(v)
 				}
-				s.logger.Error("panic while serving a request", "path", r.URL.Path, "panic", fmt.Sprint(v))
+				s.Logger.Error("panic while serving a request", "path", r.URL.Path, "panic", fmt.Sprint(v))
 				http.Error(w, "internal error", http.StatusInternalServerError)
 			}
 		}()
@@ -220,44 +229,44 @@ const maxScrapeTimeout = 24 * time.Hour
 
 // scrapeContext bounds a scrape by Prometheus's timeout header, less an
 // offset so the answer arrives before Prometheus gives up.
-func (s *server) scrapeContext(r *http.Request) (context.Context, context.CancelFunc) {
-	timeout := s.scrapeTimeout
+func (s *Server) scrapeContext(r *http.Request) (context.Context, context.CancelFunc) {
+	timeout := s.ScrapeTimeout
 	if v := r.Header.Get("X-Prometheus-Scrape-Timeout-Seconds"); v != "" {
 		// A value that is not a positive number is ignored; a huge one
 		// (Inf, 1e300) is capped before it overflows time.Duration.
 		if secs, err := strconv.ParseFloat(v, 64); err == nil && secs > 0 {
 			timeout = time.Duration(min(secs, maxScrapeTimeout.Seconds()) * float64(time.Second))
-			if timeout > s.timeoutOffset {
-				timeout -= s.timeoutOffset
+			if timeout > s.TimeoutOffset {
+				timeout -= s.TimeoutOffset
 			}
 		}
 	}
 	return context.WithTimeout(r.Context(), timeout)
 }
 
-func (s *server) serveMetrics(w http.ResponseWriter, r *http.Request) {
-	include := func(githubapi.Account) bool { return !s.probeOnly }
+func (s *Server) serveMetrics(w http.ResponseWriter, r *http.Request) {
+	include := func(githubapi.Account) bool { return !s.ProbeOnly }
 	s.serveScrape(w, r, include, s.self)
 }
 
 // serveScrape answers one scrape of the accounts include selects (nil: all),
 // bounded by the scrape timeout and by --web.max-requests. extra gatherers
 // add the exporter's own metrics.
-func (s *server) serveScrape(w http.ResponseWriter, r *http.Request, include func(githubapi.Account) bool, extra ...prometheus.Gatherer) {
+func (s *Server) serveScrape(w http.ResponseWriter, r *http.Request, include func(githubapi.Account) bool, extra ...prometheus.Gatherer) {
 	if s.inflight != nil {
 		select {
 		case s.inflight <- struct{}{}:
 			defer func() { <-s.inflight }()
 		default:
-			http.Error(w, fmt.Sprintf("Limit of concurrent requests reached (%d), try again later.", s.maxRequests), http.StatusServiceUnavailable)
+			http.Error(w, fmt.Sprintf("Limit of concurrent requests reached (%d), try again later.", s.MaxRequests), http.StatusServiceUnavailable)
 			return
 		}
 	}
 	ctx, cancel := s.scrapeContext(r)
 	defer cancel()
-	snap := s.exporter.Scrape(ctx, include)
+	snap := s.Exporter.Scrape(ctx, include)
 	// The wait for data is over: writing the answer gets writeTimeout.
-	_ = http.NewResponseController(w).SetWriteDeadline(time.Now().Add(cmp.Or(s.writeTimeout, answerWriteTimeout)))
+	_ = http.NewResponseController(w).SetWriteDeadline(time.Now().Add(cmp.Or(s.WriteTimeout, answerWriteTimeout)))
 	format := expfmt.NegotiateAccept(r.Header, expfmt.DefaultOpenMetricsAcceptedFormats()...)
 	var cached collector.Format
 	switch format.FormatType() {
@@ -269,7 +278,7 @@ func (s *server) serveScrape(w http.ResponseWriter, r *http.Request, include fun
 		// Protobuf is not cached: it goes through the registry, with the
 		// cached data parsed back into families.
 		promhttp.HandlerFor(append(prometheus.Gatherers{snap}, extra...), promhttp.HandlerOpts{
-			ErrorLog:      slog.NewLogLogger(s.logger.Handler(), slog.LevelError),
+			ErrorLog:      slog.NewLogLogger(s.Logger.Handler(), slog.LevelError),
 			ErrorHandling: promhttp.ContinueOnError,
 		}).ServeHTTP(w, r)
 		return
@@ -279,14 +288,14 @@ func (s *server) serveScrape(w http.ResponseWriter, r *http.Request, include fun
 
 // writeCached answers a text or OpenMetrics scrape from the cache's bytes,
 // gzipped when the scraper accepts it.
-func (s *server) writeCached(w http.ResponseWriter, r *http.Request, snap *collector.Snapshot, format expfmt.Format, cached collector.Format, extra []prometheus.Gatherer) {
+func (s *Server) writeCached(w http.ResponseWriter, r *http.Request, snap *collector.Snapshot, format expfmt.Format, cached collector.Format, extra []prometheus.Gatherer) {
 	var own []*dto.MetricFamily
 	if len(extra) > 0 {
 		var err error
 		own, err = prometheus.Gatherers(extra).Gather()
 		if err != nil {
 			// As promhttp's ContinueOnError: serve what was gathered.
-			s.logger.Error("gathering the exporter's own metrics", "err", err)
+			s.Logger.Error("gathering the exporter's own metrics", "err", err)
 		}
 	}
 	w.Header().Set("Content-Type", string(format))
@@ -298,7 +307,7 @@ func (s *server) writeCached(w http.ResponseWriter, r *http.Request, snap *colle
 		gz.Reset(w)
 		defer func() {
 			if err := gz.Close(); err != nil {
-				s.logger.Debug("writing the scrape answer", "err", err)
+				s.Logger.Debug("writing the scrape answer", "err", err)
 			}
 			gz.Reset(io.Discard)
 			gzipWriters.Put(gz)
@@ -307,7 +316,7 @@ func (s *server) writeCached(w http.ResponseWriter, r *http.Request, snap *colle
 	}
 	if err := snap.WriteTo(out, cached, own); err != nil {
 		// The status line has gone out: all that is left is to say so once.
-		s.logger.Debug("writing the scrape answer", "err", err)
+		s.Logger.Debug("writing the scrape answer", "err", err)
 	}
 }
 
@@ -339,7 +348,7 @@ func acceptsGzip(header string) bool {
 // accounts over several exporters (hashmod sharding). The credentials stay
 // in the exporter's configuration; the exporter's own metrics stay on
 // /metrics.
-func (s *server) serveProbe(w http.ResponseWriter, r *http.Request) {
+func (s *Server) serveProbe(w http.ResponseWriter, r *http.Request) {
 	target := r.URL.Query().Get("target")
 	if target == "" {
 		http.Error(w, "target parameter is missing: /probe?target=ACCOUNT (or SCOPE/ACCOUNT)", http.StatusBadRequest)
@@ -350,7 +359,7 @@ func (s *server) serveProbe(w http.ResponseWriter, r *http.Request) {
 		scope, name = "", target
 	}
 	var matches []githubapi.Account
-	for _, t := range s.exporter.Targets() {
+	for _, t := range s.Exporter.Targets() {
 		if strings.EqualFold(t.Account.Name, name) && (scope == "" || string(t.Account.Scope) == scope) {
 			matches = append(matches, t.Account)
 		}
@@ -368,17 +377,17 @@ func (s *server) serveProbe(w http.ResponseWriter, r *http.Request) {
 	s.serveScrape(w, r, func(a githubapi.Account) bool { return a == account })
 }
 
-func (s *server) serveReload(w http.ResponseWriter, r *http.Request) {
+func (s *Server) serveReload(w http.ResponseWriter, r *http.Request) {
 	if r.Method != http.MethodPost {
 		w.Header().Set("Allow", http.MethodPost)
 		http.Error(w, "This endpoint requires a POST request.", http.StatusMethodNotAllowed)
 		return
 	}
-	if err := s.reload(); err != nil {
+	if err := s.Reload(); err != nil {
 		// reload logged the error. It names files, lines and keys of the
 		// configuration, which only an authenticated caller is told.
 		msg := "failed to reload config; the exporter's log says why"
-		if s.authenticated != nil && s.authenticated() {
+		if s.Authenticated != nil && s.Authenticated() {
 			msg = "failed to reload config: " + err.Error()
 		}
 		http.Error(w, msg, http.StatusInternalServerError)
@@ -390,11 +399,11 @@ func (s *server) serveReload(w http.ResponseWriter, r *http.Request) {
 // landingPage is the page a person sees at /: what this exporter is (the
 // demo or not, its version), links to its endpoints, and each configured
 // account with the state of its collectors, read at each request.
-func (s *server) landingPage(cfg *config.Resolved) (http.Handler, error) {
+func (s *Server) landingPage(cfg *config.Resolved) (http.Handler, error) {
 	targets := append([]config.Target(nil), cfg.Targets...)
 	sort.SliceStable(targets, func(i, j int) bool { return targets[i].Account.Scope < targets[j].Account.Scope })
 	description := "Prometheus exporter for GitHub billing: Actions minutes, Packages, storage, Advanced Security and the billing platform's per-SKU costs."
-	if s.demo {
+	if s.Demo {
 		description = "Demo mode: every figure comes from a simulated GitHub billing API on loopback, not from GitHub. " + description
 	}
 	page := func() (http.Handler, error) {
@@ -404,7 +413,7 @@ func (s *server) landingPage(cfg *config.Resolved) (http.Handler, error) {
 			Version:     version.Info(),
 			Profiling:   "false", // no pprof handlers are served
 			Links: []web.LandingLinks{
-				{Address: s.telemetryPath, Text: "Metrics"},
+				{Address: s.TelemetryPath, Text: "Metrics"},
 				{Address: "/-/healthy", Text: "Health"},
 				{Address: "/-/ready", Text: "Ready"},
 			},
@@ -426,10 +435,10 @@ func (s *server) landingPage(cfg *config.Resolved) (http.Handler, error) {
 
 // accountsHTML is the accounts table: one row per account and collector,
 // with the last refresh's outcome and when the served data was fetched.
-func (s *server) accountsHTML(targets []config.Target) string {
+func (s *Server) accountsHTML(targets []config.Target) string {
 	byAccount := map[githubapi.Account][]collector.EntryStatus{}
-	if s.exporter != nil {
-		for _, st := range s.exporter.Status() {
+	if s.Exporter != nil {
+		for _, st := range s.Exporter.Status() {
 			byAccount[st.Account] = append(byAccount[st.Account], st)
 		}
 	}

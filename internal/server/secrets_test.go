@@ -1,11 +1,6 @@
-package main
+package server
 
 import (
-	"crypto/rand"
-	"crypto/rsa"
-	"crypto/x509"
-	"encoding/base64"
-	"encoding/pem"
 	"errors"
 	"fmt"
 	"net/http"
@@ -20,64 +15,11 @@ import (
 	"github.com/github-billing-exporter/github-billing-exporter/collector"
 	"github.com/github-billing-exporter/github-billing-exporter/config"
 	"github.com/github-billing-exporter/github-billing-exporter/githubapi"
+	"github.com/github-billing-exporter/github-billing-exporter/internal/testutil"
 )
-
-// The secrets of the secret-hygiene tests. Each must show nowhere: not in
-// the log (at debug level), /metrics, /probe, the landing page, the reload
-// answers, error strings or --config.check's output.
-const (
-	secretToken    = "ghp_secretsTestSENTINEL_5c9d0e1f2a3b"
-	secretAppToken = "ghs_installationSENTINEL_7e6d5c4b3a29"
-	secretPassword = "basicAuthSENTINEL_0b1c2d"
-	secretProxy    = "proxyPassSENTINEL_3e4f5a" // a proxy_url's password
-)
-
-var secretKey struct {
-	once sync.Once
-	pem  []byte
-}
-
-// secretKeyPEM is a GitHub App private key made for the test run.
-func secretKeyPEM(t *testing.T) []byte {
-	t.Helper()
-	secretKey.once.Do(func() {
-		key, err := rsa.GenerateKey(rand.Reader, 2048)
-		if err != nil {
-			panic(err)
-		}
-		secretKey.pem = pem.EncodeToMemory(&pem.Block{Type: "RSA PRIVATE KEY", Bytes: x509.MarshalPKCS1PrivateKey(key)})
-	})
-	return secretKey.pem
-}
-
-// secretSentinels are the strings whose appearance means a leak: the
-// tokens, and the private key whole, line by line, and its header (a key
-// printed with other line breaks still shows lines of 20 characters).
-func secretSentinels(t *testing.T) []string {
-	t.Helper()
-	keyPEM := secretKeyPEM(t)
-	out := []string{secretToken, secretAppToken, secretPassword, secretProxy, string(keyPEM), "PRIVATE KEY-----"}
-	block, _ := pem.Decode(keyPEM)
-	b64 := base64.StdEncoding.EncodeToString(block.Bytes)
-	for i := 0; i+20 <= len(b64); i += 20 {
-		out = append(out, b64[i:i+20])
-	}
-	return out
-}
-
-func assertNoSecrets(t *testing.T, what, text string) {
-	t.Helper()
-	for _, s := range secretSentinels(t) {
-		if strings.Contains(text, s) {
-			n := min(len(s), 24)
-			t.Errorf("%s shows a secret (%q…):\n%s", what, s[:n], text)
-			return
-		}
-	}
-}
 
 func secretOptions(t *testing.T) faultOptions {
-	return faultOptions{logLevel: "debug", token: secretToken, appKeyPEM: secretKeyPEM(t), appToken: secretAppToken}
+	return faultOptions{logLevel: "debug", token: testutil.SecretToken, appKeyPEM: testutil.SecretKeyPEM(t), appToken: testutil.SecretAppToken}
 }
 
 // The whole fault suite, at debug level, with a sentinel token and a GitHub
@@ -97,8 +39,8 @@ func TestSecretsThroughTheFaultSuite(t *testing.T) {
 		if !strings.Contains(log, "level=debug") {
 			t.Error("no debug lines: the run is not at debug level")
 		}
-		assertNoSecrets(t, "the log", log)
-		assertNoSecrets(t, "the exporter's answers", env.servedText())
+		testutil.AssertNoSecrets(t, "the log", log)
+		testutil.AssertNoSecrets(t, "the exporter's answers", env.servedText())
 	})
 }
 
@@ -111,21 +53,21 @@ func secretsReloads(t *testing.T, env *faultEnv) {
 		t.Fatalf("good reload: %d %s", code, body)
 	}
 	broken := filepath.Join(env.dir, "broken.pem")
-	if err := os.WriteFile(broken, []byte("-----BEGIN RSA PRIVATE KEY-----\n"+secretToken+"\n-----END RSA PRIVATE KEY-----\n"), 0o600); err != nil {
+	if err := os.WriteFile(broken, []byte("-----BEGIN RSA PRIVATE KEY-----\n"+testutil.SecretToken+"\n-----END RSA PRIVATE KEY-----\n"), 0o600); err != nil {
 		t.Fatal(err)
 	}
 	for _, bad := range []string{
-		good + "bogus_key: " + secretToken + "\n",
+		good + "bogus_key: " + testutil.SecretToken + "\n",
 		strings.Replace(good, "refresh_interval:", "refresh_interval: 1s\nx_refresh_interval:", 1),
-		"refresh_interval: 5m\norganizations:\n  - name: acme-web\n    github: {token: " + secretToken + ", token_file: token}\n",
-		"organizations:\n  - name: acme-web\n    github: {api_url: \"htps://x:" + secretToken + "@example.com\", token: " + secretToken + "}\n",
+		"refresh_interval: 5m\norganizations:\n  - name: acme-web\n    github: {token: " + testutil.SecretToken + ", token_file: token}\n",
+		"organizations:\n  - name: acme-web\n    github: {api_url: \"htps://x:" + testutil.SecretToken + "@example.com\", token: " + testutil.SecretToken + "}\n",
 		"organizations:\n  - name: acme-web\n    github: {app: {app_id: 1, installation_id: 2, private_key_file: broken.pem}}\n",
 		// Continuing the top-level github block: a malformed proxy URL,
 		// whose parse error quotes it whole, and secrets of the wrong type.
-		"  proxy_url: \"http://proxy-user:" + secretProxy + "@prox y:3128\"\n" + good,
-		"  token: {value: " + secretToken + "}\n" + good,
-		"  proxy_connect_header: {Proxy-Authorization: [\"Basic " + secretPassword + "\"]}\n" +
-			strings.Replace(good, "refresh_timeout:", "refresh_timeout: \"Basic "+secretPassword+"\"\nx_refresh_timeout:", 1),
+		"  proxy_url: \"http://proxy-user:" + testutil.SecretProxy + "@prox y:3128\"\n" + good,
+		"  token: {value: " + testutil.SecretToken + "}\n" + good,
+		"  proxy_connect_header: {Proxy-Authorization: [\"Basic " + testutil.SecretPassword + "\"]}\n" +
+			strings.Replace(good, "refresh_timeout:", "refresh_timeout: \"Basic "+testutil.SecretPassword+"\"\nx_refresh_timeout:", 1),
 	} {
 		env.writeConfig(t, bad)
 		if code, _ := env.do(t, http.MethodPost, "/-/reload", nil); code != http.StatusInternalServerError {
@@ -165,7 +107,7 @@ func TestSecretsPanicsAreRecoveredWithoutSecrets(t *testing.T) {
 		t.Fatal(err)
 	}
 	appCred, tokenCred := cfg.Credentials["data-app"], cfg.Credentials["default"]
-	if appCred == nil || tokenCred == nil || string(appCred.AppPrivateKey) == "" || string(tokenCred.Token) != secretToken {
+	if appCred == nil || tokenCred == nil || string(appCred.AppPrivateKey) == "" || string(tokenCred.Token) != testutil.SecretToken {
 		t.Fatalf("credentials = %v", cfg.Credentials)
 	}
 
@@ -174,13 +116,13 @@ func TestSecretsPanicsAreRecoveredWithoutSecrets(t *testing.T) {
 	client, err := githubapi.New(githubapi.Options{
 		BaseURL:    env.fake.URL,
 		Credential: "panicky",
-		HTTPClient: &http.Client{Transport: &githubapi.TokenTransport{Token: secretToken, Base: panicTransport{cred: appCred}}},
+		HTTPClient: &http.Client{Transport: &githubapi.TokenTransport{Token: testutil.SecretToken, Base: panicTransport{cred: appCred}}},
 		Retries:    githubapi.RetryPolicy{Max: 0, Base: time.Millisecond},
 	})
 	if err != nil {
 		t.Fatal(err)
 	}
-	exp := env.srv.exporter
+	exp := env.srv.Exporter
 	panicky := githubapi.Account{Scope: githubapi.ScopeOrganization, Name: "acme-panicky"}
 	exp.Apply(collector.Settings{RefreshInterval: faultRefreshInterval, RefreshTimeout: faultRefreshTimeout, MaxAge: time.Hour},
 		append(exp.Targets(), collector.Target{Account: panicky, Client: client}))
@@ -206,19 +148,19 @@ func TestSecretsPanicsAreRecoveredWithoutSecrets(t *testing.T) {
 		panic(fmt.Errorf("cannot use %v or %+v: %w", tokenCred, *appCred, errors.New(tokenCred.GoString())))
 	}))
 	req := httptest.NewRequest(http.MethodGet, "/metrics", nil)
-	req.SetBasicAuth("prometheus", secretPassword)
+	req.SetBasicAuth("prometheus", testutil.SecretPassword)
 	rec := httptest.NewRecorder()
 	handler.ServeHTTP(rec, req)
 	if rec.Code != http.StatusInternalServerError {
 		t.Errorf("panicking handler answered %d, want 500", rec.Code)
 	}
-	assertNoSecrets(t, "the panic's answer", rec.Body.String())
+	testutil.AssertNoSecrets(t, "the panic's answer", rec.Body.String())
 	log = env.logText(t)
 	if !strings.Contains(log, "panic while serving a request") || !strings.Contains(log, `credential \"default\"`) {
 		t.Errorf("the handler panic is not logged with the credential's name:\n%s", log)
 	}
-	assertNoSecrets(t, "the log", log)
-	assertNoSecrets(t, "the exporter's answers", env.servedText())
+	testutil.AssertNoSecrets(t, "the log", log)
+	testutil.AssertNoSecrets(t, "the exporter's answers", env.servedText())
 }
 
 // The App's signed JWT is a credential too: when the installation-token
@@ -251,7 +193,7 @@ func TestSecretsAppTokenExchangeFails(t *testing.T) {
 	if !strings.Contains(log, "could not refresh installation id") {
 		t.Errorf("the failed exchange is not logged:\n%s", log)
 	}
-	assertNoSecrets(t, "the log", log)
+	testutil.AssertNoSecrets(t, "the log", log)
 	for _, jwt := range jwts {
 		if strings.Contains(log, jwt) || strings.Contains(env.servedText(), jwt) {
 			t.Fatal("the App's JWT shows in the log or on /metrics")
@@ -268,7 +210,7 @@ func TestSecretsWarnAboutReadableFiles(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	if err := env.srv.reload(); err != nil {
+	if err := env.srv.Reload(); err != nil {
 		t.Fatal(err)
 	}
 	lines := faultLogLines(env.logText(t))
@@ -282,58 +224,5 @@ func TestSecretsWarnAboutReadableFiles(t *testing.T) {
 			t.Errorf("no warning names %s:\n%s", path, strings.Join(lines, "\n"))
 		}
 	}
-	assertNoSecrets(t, "the log", env.logText(t))
-}
-
-// --config.check, valid or not, prints no secret, at any log level.
-func TestSecretsConfigCheck(t *testing.T) {
-	dir := t.TempDir()
-	write := func(name, content string, mode os.FileMode) string {
-		p := filepath.Join(dir, name)
-		if err := os.WriteFile(p, []byte(content), mode); err != nil {
-			t.Fatal(err)
-		}
-		return p
-	}
-	write("token", secretToken, 0o600)
-	write("app.pem", string(secretKeyPEM(t)), 0o644) // also warned about
-	write("broken.pem", "-----BEGIN RSA PRIVATE KEY-----\n"+secretToken+"\n-----END RSA PRIVATE KEY-----\n", 0o600)
-	write("token-as-key.pem", secretToken, 0o600)
-	configs := map[string]int{
-		"github: {token_file: token}\norganizations:\n  - name: a\n  - name: b\n    github: {credential: app, app: {app_id: 1, installation_id: 2, private_key_file: app.pem}}\n": 0,
-		"github: {token: " + secretToken + "}\nusers: [{name: octocat}]\n":                                                            0,
-		"github: {token: " + secretToken + "}\nusers: [{name: octocat}]\nbogus: " + secretToken + "\n":                                1,
-		"github: {token: " + secretToken + ", token_file: token}\nusers: [{name: octocat}]\n":                                         1,
-		"github: {token: " + secretToken + ", api_url: \"https://u:" + secretToken + "@gh es.example\"}\nusers: [{name: o}]\n":        1,
-		"github: {app: {app_id: 1, installation_id: 2, private_key_file: token-as-key.pem}}\nusers: [{name: octocat}]\n":              1,
-		"github: {app: {app_id: 1, installation_id: 2, private_key_file: app.pem}, token: " + secretToken + "}\nusers: [{name: o}]\n": 1,
-		"github: {token: [" + secretToken + "]}\nusers: [{name: octocat}]\n":                                                          1,
-		// Error texts that quote what the file says.
-		"github: {token: " + secretToken + ", proxy_url: \"http://proxy-user:" + secretProxy + "@prox y:3128\"}\nusers: [{name: o}]\n": 1,
-		"github: {token: {value: " + secretToken + "}}\nusers: [{name: octocat}]\n":                                                    1,
-		"github: {" + secretToken + "}\nusers: [{name: octocat}]\n":                                                                    1,
-		"refresh_interval: " + secretToken + "\ngithub: {token_file: token}\nusers: [{name: octocat}]\n":                               1,
-		"refresh_timeout: \"Basic " + secretPassword + "\"\ngithub:\n  token_file: token\n  proxy_url: http://proxy:3128\n  proxy_connect_header: {Proxy-Authorization: [\"Basic " + secretPassword + "\"]}\nusers: [{name: o}]\n": 1,
-	}
-	i := 0
-	for content, want := range configs {
-		i++
-		file := write(fmt.Sprintf("c%d.yml", i), content, 0o600)
-		stdout, stderr := mainTestOutput(t), mainTestOutput(t)
-		if code := run([]string{"--config.check", "--config.file", file, "--log.level=debug"}, stdout, stderr); code != want {
-			t.Errorf("exit %d, want %d; stderr %s\nconfiguration:\n%s", code, want, readOutput(t, stderr), content)
-		}
-		assertNoSecrets(t, "--config.check output", readOutput(t, stdout)+readOutput(t, stderr))
-	}
-	// The broken key fails when the client is built: at start as in --config.check.
-	file := write("start.yml", "github: {app: {app_id: 1, installation_id: 2, private_key_file: broken.pem}}\nusers: [{name: octocat}]\n", 0o600)
-	stdout, stderr := mainTestOutput(t), mainTestOutput(t)
-	if code := run([]string{"--config.file", file, "--log.level=debug", "--web.listen-address=127.0.0.1:0"}, stdout, stderr); code != 1 {
-		t.Errorf("start with a broken key: exit %d, want 1", code)
-	}
-	errOut := readOutput(t, stderr)
-	if !strings.Contains(errOut, "broken.pem") {
-		t.Errorf("the start error does not name the key file:\n%s", errOut)
-	}
-	assertNoSecrets(t, "the start error", readOutput(t, stdout)+errOut)
+	testutil.AssertNoSecrets(t, "the log", env.logText(t))
 }

@@ -1,4 +1,4 @@
-package main
+package server
 
 import (
 	"bufio"
@@ -15,6 +15,7 @@ import (
 
 	"github.com/github-billing-exporter/github-billing-exporter/config"
 	"github.com/github-billing-exporter/github-billing-exporter/githubapi"
+	"github.com/github-billing-exporter/github-billing-exporter/internal/testutil"
 )
 
 // sniffListener serves TLS and plaintext HTTP on one port: a connection
@@ -100,7 +101,7 @@ func (f *originFake) plaintext() []string {
 func originClient(t *testing.T, apiURL, caFile string) *githubapi.Client {
 	t.Helper()
 	dir := t.TempDir()
-	if err := os.WriteFile(filepath.Join(dir, "token"), []byte(mainTestToken), 0o600); err != nil {
+	if err := os.WriteFile(filepath.Join(dir, "token"), []byte(testutil.Token), 0o600); err != nil {
 		t.Fatal(err)
 	}
 	yml := "github: {api_url: \"" + apiURL + "\", token_file: token, credential: main, tls_config: {ca_file: \"" + caFile + "\"}}\norganizations: [{name: acme-web}]\n"
@@ -108,7 +109,7 @@ func originClient(t *testing.T, apiURL, caFile string) *githubapi.Client {
 	if err != nil {
 		t.Fatal(err)
 	}
-	targets, err := buildTargets(cfg, githubapi.Options{Retries: githubapi.RetryPolicy{Max: 0, Base: 1, Cap: 1}}, nil)
+	targets, err := BuildTargets(cfg, githubapi.Options{Retries: githubapi.RetryPolicy{Max: 0, Base: 1, Cap: 1}}, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -120,7 +121,7 @@ func originClient(t *testing.T, apiURL, caFile string) *githubapi.Client {
 func TestOriginRedirectHTTPSToHTTPSameHostKeepsToken(t *testing.T) {
 	var fake *originFake
 	fake = startOriginFake(t, func(w http.ResponseWriter, r *http.Request) {
-		if r.Header.Get("Authorization") != "Bearer "+mainTestToken {
+		if r.Header.Get("Authorization") != "Bearer "+testutil.Token {
 			http.Error(w, "no token over TLS", http.StatusUnauthorized)
 			return
 		}

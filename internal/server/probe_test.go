@@ -1,9 +1,11 @@
-package main
+package server
 
 import (
 	"net/http"
 	"strings"
 	"testing"
+
+	"github.com/github-billing-exporter/github-billing-exporter/internal/testutil"
 )
 
 // seriesOf lists the sample lines of body that carry account="name".
@@ -18,14 +20,14 @@ func seriesOf(body, account string) []string {
 }
 
 func TestProbeKnownTargetServesOnlyThatAccount(t *testing.T) {
-	env := newMainTestEnv(t, "organizations: [{name: acme-web}, {name: acme-data}]\n", mainTestOptions{})
+	env := newTestEnv(t, "organizations: [{name: acme-web}, {name: acme-data}]\n", testEnvOptions{})
 	code, _, body := env.get(t, http.MethodGet, "/probe?target=acme-web", nil)
 	if code != http.StatusOK {
 		t.Fatalf("/probe?target=acme-web: %d %s", code, body)
 	}
 	// 305 minutes by hand: 305 × 60 = 18300 seconds.
-	if !hasLine(body, `github_billing_actions_used_seconds{account="acme-web",scope="organization"} 18300`) ||
-		!hasLine(body, `github_billing_scrape_collector_success{account="acme-web",collector="actions",scope="organization"} 1`) {
+	if !testutil.HasLine(body, `github_billing_actions_used_seconds{account="acme-web",scope="organization"} 18300`) ||
+		!testutil.HasLine(body, `github_billing_scrape_collector_success{account="acme-web",collector="actions",scope="organization"} 1`) {
 		t.Errorf("probe answer lacks acme-web's data:\n%s", body)
 	}
 	if other := seriesOf(body, "acme-data"); len(other) > 0 {
@@ -46,7 +48,7 @@ func TestProbeKnownTargetServesOnlyThatAccount(t *testing.T) {
 }
 
 func TestProbeBadTargets(t *testing.T) {
-	env := newMainTestEnv(t, "organizations: [{name: acme-web}, {name: octocat}]\nusers: [{name: octocat}]\n", mainTestOptions{})
+	env := newTestEnv(t, "organizations: [{name: acme-web}, {name: octocat}]\nusers: [{name: octocat}]\n", testEnvOptions{})
 	for _, tc := range []struct {
 		query, want string
 	}{
@@ -66,7 +68,7 @@ func TestProbeBadTargets(t *testing.T) {
 	}
 	// SCOPE/ACCOUNT picks one of two accounts with the same name.
 	code, _, body := env.get(t, http.MethodGet, "/probe?target=user/octocat", nil)
-	if code != http.StatusOK || !hasLine(body, `github_billing_endpoint_retired{account="octocat",collector="actions",scope="user"} 1`) {
+	if code != http.StatusOK || !testutil.HasLine(body, `github_billing_endpoint_retired{account="octocat",collector="actions",scope="user"} 1`) {
 		t.Fatalf("/probe?target=user/octocat: %d\n%s", code, body)
 	}
 	if strings.Contains(body, `scope="organization"`) {
@@ -77,13 +79,13 @@ func TestProbeBadTargets(t *testing.T) {
 // With --web.probe-only, /metrics holds only the exporter's own metrics and
 // never refreshes an account: sharded replicas can all be scraped there.
 func TestProbeOnlyMetricsServeNoAccounts(t *testing.T) {
-	env := newMainTestEnv(t, "organizations: [{name: acme-web}]\n", mainTestOptions{})
-	env.srv.probeOnly = true
+	env := newTestEnv(t, "organizations: [{name: acme-web}]\n", testEnvOptions{})
+	env.srv.ProbeOnly = true
 	body := env.metrics(t)
 	if accounts := seriesOf(body, "acme-web"); len(accounts) > 0 {
 		t.Errorf("/metrics with --web.probe-only serves account series: %q", accounts)
 	}
-	if !hasLine(body, "github_billing_config_last_reload_successful 1") || !hasLine(body, "go_goroutines ") {
+	if !testutil.HasLine(body, "github_billing_config_last_reload_successful 1") || !testutil.HasLine(body, "go_goroutines ") {
 		t.Errorf("/metrics with --web.probe-only lacks the exporter's own metrics")
 	}
 	if n := env.fake.TotalRequests(); n != 0 {

@@ -1,4 +1,4 @@
-package main
+package server
 
 import (
 	"bufio"
@@ -56,7 +56,7 @@ func (l smallBuffers) Accept() (net.Conn, error) {
 // timeout they stayed open for good, until the file-descriptor limit.
 func TestIdleConnectionsAreClosed(t *testing.T) {
 	env := newFaultEnv(t, faultOptions{})
-	hs := newHTTPServer(env.srv.handler(), slog.New(slog.DiscardHandler))
+	hs := NewHTTPServer(env.srv.Handler(), slog.New(slog.DiscardHandler))
 	if hs.IdleTimeout != 2*time.Minute || hs.ReadTimeout != 30*time.Second || hs.ReadHeaderTimeout != 10*time.Second {
 		t.Errorf("timeouts idle %v, read %v, read header %v; want 2m, 30s, 10s", hs.IdleTimeout, hs.ReadTimeout, hs.ReadHeaderTimeout)
 	}
@@ -111,16 +111,16 @@ func TestIdleConnectionsAreClosed(t *testing.T) {
 func TestSlowReaderFreesItsSlot(t *testing.T) {
 	env := newFaultEnv(t, faultOptions{})
 	env.scrape(t, 0) // a warm cache: the answer is written at once
-	cfg := env.srv.serverConfig
-	cfg.maxRequests = 1
+	cfg := env.srv.Config
+	cfg.MaxRequests = 1
 	// Long enough that a loaded machine still sees the slot held: the
 	// test asks for the refusal for as long as the slot may be held.
-	cfg.writeTimeout = 3 * time.Second
-	srv := newServer(cfg)
-	if err := srv.reload(); err != nil {
+	cfg.WriteTimeout = 3 * time.Second
+	srv := New(cfg)
+	if err := srv.Reload(); err != nil {
 		t.Fatal(err)
 	}
-	addr := serveOn(t, newHTTPServer(srv.handler(), slog.New(slog.DiscardHandler)), 4096)
+	addr := serveOn(t, NewHTTPServer(srv.Handler(), slog.New(slog.DiscardHandler)), 4096)
 	code, body := scrapeOnce(t, addr)
 	if code != http.StatusOK || len(body) < 64<<10 {
 		t.Fatalf("a scrape: %d, %d bytes; want 200 and more than the 64 KiB of socket buffers", code, len(body))
@@ -133,7 +133,7 @@ func TestSlowReaderFreesItsSlot(t *testing.T) {
 	// is refused. Asked for as long as the slot may be held, so that a
 	// pause of the test itself cannot make it miss the window.
 	refused := false
-	for held := time.Now().Add(cfg.writeTimeout); time.Now().Before(held); {
+	for held := time.Now().Add(cfg.WriteTimeout); time.Now().Before(held); {
 		if code, _ := scrapeOnce(t, addr); code == http.StatusServiceUnavailable {
 			refused = true
 			break
@@ -222,26 +222,12 @@ func TestWebConfigAuthenticates(t *testing.T) {
 		if err := os.WriteFile(path, []byte(content), 0o600); err != nil {
 			t.Fatal(err)
 		}
-		if got := webConfigAuthenticates(path); got != want {
+		if got := WebConfigAuthenticates(path); got != want {
 			t.Errorf("%q: %v, want %v", content, got, want)
 		}
 	}
-	if webConfigAuthenticates("") || webConfigAuthenticates(filepath.Join(dir, "missing.yml")) {
+	if WebConfigAuthenticates("") || WebConfigAuthenticates(filepath.Join(dir, "missing.yml")) {
 		t.Error("no file, or a missing one, authenticates nobody")
-	}
-}
-
-// A --web.telemetry-path the server cannot route is a flag error (exit 2,
-// with the reason), not a panic at start.
-func TestTelemetryPathConflictIsAFlagError(t *testing.T) {
-	for _, path := range []string{"/probe", "/-/reload", "/", "metrics", "/a b", "/{x}"} {
-		stdout, stderr := mainTestOutput(t), mainTestOutput(t)
-		code := run([]string{"--demo", "--web.telemetry-path=" + path, "--web.listen-address=127.0.0.1:0"}, stdout, stderr)
-		stderr.Seek(0, 0)
-		msg, _ := io.ReadAll(stderr)
-		if code != 2 || !strings.Contains(string(msg), "--web.telemetry-path") {
-			t.Errorf("%q: exit %d, %q; want 2 and a message about --web.telemetry-path", path, code, msg)
-		}
 	}
 }
 

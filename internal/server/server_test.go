@@ -1,0 +1,503 @@
+package server
+
+import (
+	"errors"
+	"io"
+	"log/slog"
+	"maps"
+	"net/http"
+	"net/http/httptest"
+	"os"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/github-billing-exporter/github-billing-exporter/collector"
+	"github.com/github-billing-exporter/github-billing-exporter/config"
+	"github.com/github-billing-exporter/github-billing-exporter/githubapi"
+	"github.com/github-billing-exporter/github-billing-exporter/internal/fakegithub"
+	"github.com/github-billing-exporter/github-billing-exporter/internal/testutil"
+)
+
+// testEnv is an exporter's HTTP handler in front of a fake GitHub, with
+// the configuration in a file the test rewrites.
+type testEnv struct {
+	fake    *fakegithub.Server
+	dir     string
+	cfgFile string
+	srv     *Server
+	http    *httptest.Server
+	log     *testutil.SyncBuffer
+}
+
+type testEnvOptions struct {
+	maxRequests int
+	collectors  []string
+}
+
+func newTestEnv(t *testing.T, accountsYAML string, o testEnvOptions) *testEnv {
+	t.Helper()
+	fake := fakegithub.Start(t, testutil.Dataset())
+	fake.RequireToken(testutil.Token)
+	env := &testEnv{fake: fake, dir: t.TempDir(), log: &testutil.SyncBuffer{}}
+	if err := os.WriteFile(filepath.Join(env.dir, "token"), []byte(testutil.Token+"\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	env.cfgFile = filepath.Join(env.dir, "exporter.yml")
+	env.writeConfig(t, accountsYAML)
+
+	logger := slog.New(slog.NewTextHandler(env.log, nil))
+	if o.collectors == nil {
+		o.collectors = testutil.LegacyCollectors
+	}
+	exp, err := collector.NewExporter(collector.Config{Logger: logger, Collectors: o.collectors, Concurrency: 4})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(exp.Close)
+	env.srv = New(Config{
+		Logger:           logger,
+		Exporter:         exp,
+		Source:           func() (*config.Resolved, error) { return config.Load(env.cfgFile) },
+		TelemetryPath:    "/metrics",
+		MaxRequests:      o.maxRequests,
+		ScrapeTimeout:    10 * time.Second,
+		TimeoutOffset:    500 * time.Millisecond,
+		MaxResponseBytes: githubapi.DefaultMaxResponseBytes,
+	})
+	if err := env.srv.Reload(); err != nil {
+		t.Fatalf("initial reload: %v", err)
+	}
+	env.http = httptest.NewServer(env.srv.Handler())
+	t.Cleanup(env.http.Close)
+	t.Cleanup(func() {
+		if strings.Contains(env.log.String(), testutil.Token) {
+			t.Errorf("the log shows the token:\n%s", env.log)
+		}
+	})
+	return env
+}
+
+// writeConfig points the configuration at the fake GitHub with the given
+// account lists (YAML) appended.
+func (env *testEnv) writeConfig(t *testing.T, accountsYAML string) {
+	t.Helper()
+	content := "github:\n  api_url: " + env.fake.URL + "\n  token_file: token\n" + accountsYAML
+	if err := os.WriteFile(env.cfgFile, []byte(content), 0o600); err != nil {
+		t.Fatal(err)
+	}
+}
+
+func (env *testEnv) get(t *testing.T, method, path string, header http.Header) (int, http.Header, string) {
+	t.Helper()
+	req, err := http.NewRequest(method, env.http.URL+path, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	maps.Copy(req.Header, header)
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatalf("%s %s: %v", method, path, err)
+	}
+	defer resp.Body.Close()
+	body, err := io.ReadAll(resp.Body)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if strings.Contains(string(body), testutil.Token) {
+		t.Errorf("%s %s shows the token", method, path)
+	}
+	return resp.StatusCode, resp.Header, string(body)
+}
+
+func (env *testEnv) metrics(t *testing.T) string {
+	t.Helper()
+	code, _, body := env.get(t, http.MethodGet, "/metrics", nil)
+	if code != http.StatusOK {
+		t.Fatalf("/metrics: %d %s", code, body)
+	}
+	return body
+}
+
+func TestServerHealthAndReady(t *testing.T) {
+	env := newTestEnv(t, "organizations: [{name: acme-web}]\n", testEnvOptions{})
+	for _, p := range []string{"/-/healthy", "/-/ready"} {
+		if code, _, _ := env.get(t, http.MethodGet, p, nil); code != http.StatusOK {
+			t.Errorf("%s: %d", p, code)
+		}
+	}
+	if code, _, _ := env.get(t, http.MethodGet, "/no-such-page", nil); code != http.StatusNotFound {
+		t.Errorf("/no-such-page: %d, want 404", code)
+	}
+}
+
+func TestServerMetrics(t *testing.T) {
+	env := newTestEnv(t, "organizations: [{name: acme-web}]\nusers: [{name: octocat}]\n", testEnvOptions{})
+	body := env.metrics(t)
+	for _, want := range []string{
+		`github_billing_actions_used_seconds{account="acme-web",scope="organization"} 18300`,
+		`github_billing_actions_runner_used_seconds{account="acme-web",runner="UBUNTU",scope="organization"} 18300`,
+		`github_billing_scrape_collector_success{account="acme-web",collector="actions",scope="organization"} 1`,
+		`github_billing_endpoint_retired{account="octocat",collector="actions",scope="user"} 1`,
+		`github_billing_scrape_collector_success{account="octocat",collector="actions",scope="user"} 1`,
+		`github_billing_config_last_reload_successful 1`,
+		`github_billing_exporter_build_info{`,
+		`github_billing_api_requests_total{code="200",endpoint="/orgs/{org}/settings/billing/actions"} 1`,
+		`github_billing_api_requests_total{code="410",endpoint="/users/{username}/settings/billing/actions"} 1`,
+		`github_billing_api_rate_limit_remaining{credential="default",resource="core"}`,
+		`go_goroutines `,
+	} {
+		if !testutil.HasLine(body, want) {
+			t.Errorf("/metrics lacks %s", want)
+		}
+	}
+}
+
+// The client main builds sends the token to the API host and a
+// github-billing-exporter/VERSION User-Agent.
+func TestBuildTargetsClient(t *testing.T) {
+	fake := fakegithub.Start(t, testutil.Dataset())
+	fake.RequireToken(testutil.Token)
+	var mu sync.Mutex
+	var agents []string
+	fake.Override("/orgs/acme-web/settings/billing/packages", func(w http.ResponseWriter, r *http.Request) {
+		mu.Lock()
+		agents = append(agents, r.Header.Get("User-Agent"))
+		mu.Unlock()
+		fakegithub.WriteJSON(w, githubapi.PackagesBilling{TotalGigabytesBandwidthUsed: 4})
+	})
+	dir := t.TempDir()
+	if err := os.WriteFile(filepath.Join(dir, "token"), []byte(testutil.Token), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	cfg, err := config.Parse(filepath.Join(dir, "c.yml"), []byte("github: {api_url: \""+fake.URL+"/\", token_file: token, credential: main}\norganizations: [{name: acme-web}]\n"), func(string) string { return "" })
+	if err != nil {
+		t.Fatal(err)
+	}
+	targets, err := BuildTargets(cfg, githubapi.Options{}, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(targets) != 1 || targets[0].Account.Name != "acme-web" || targets[0].Client.Credential() != "main" {
+		t.Fatalf("targets = %+v", targets)
+	}
+	got, err := targets[0].Client.PackagesBilling(t.Context(), targets[0].Account)
+	if err != nil {
+		t.Fatalf("request through the built client: %v (the fake requires the token)", err)
+	}
+	if got.TotalGigabytesBandwidthUsed != 4 {
+		t.Errorf("got %+v", got)
+	}
+	mu.Lock()
+	defer mu.Unlock()
+	// A plain go build stamps no version: the agent says dev (or the
+	// module's version), never a bare "github-billing-exporter/".
+	if len(agents) != 1 || !strings.HasPrefix(agents[0], "github-billing-exporter/") || agents[0] == "github-billing-exporter/" {
+		t.Errorf("User-Agent = %q, want github-billing-exporter/VERSION", agents)
+	}
+}
+
+func TestServerReload(t *testing.T) {
+	env := newTestEnv(t, "organizations: [{name: acme-web}]\n", testEnvOptions{})
+	webSeries := `github_billing_actions_used_seconds{account="acme-web",scope="organization"} 18300`
+	dataSeries := `github_billing_actions_used_seconds{account="acme-data",scope="organization"} 600`
+	if body := env.metrics(t); !testutil.HasLine(body, webSeries) {
+		t.Fatalf("/metrics lacks %s", webSeries)
+	}
+
+	code, header, _ := env.get(t, http.MethodGet, "/-/reload", nil)
+	if code != http.StatusMethodNotAllowed || header.Get("Allow") != http.MethodPost {
+		t.Errorf("GET /-/reload: %d, Allow %q; want 405 and Allow: POST", code, header.Get("Allow"))
+	}
+
+	// A broken configuration: 500, the running configuration stays.
+	env.writeConfig(t, "organizations: [{name: acme-data}]\nrefresh_intervall: 5m\n")
+	code, _, body := env.get(t, http.MethodPost, "/-/reload", nil)
+	if code != http.StatusInternalServerError {
+		t.Errorf("POST /-/reload with a broken file: %d, want 500", code)
+	}
+	// Without authentication in the web config, the caller is not told the
+	// configuration's paths and keys; the log is.
+	for _, secret := range []string{env.cfgFile, "refresh_intervall"} {
+		if strings.Contains(body, secret) {
+			t.Errorf("reload answer %q tells an unauthenticated caller %q", body, secret)
+		}
+		if !strings.Contains(env.log.String(), secret) {
+			t.Errorf("the log does not say %q", secret)
+		}
+	}
+	if !strings.Contains(body, "log") {
+		t.Errorf("reload answer %q does not point at the log", body)
+	}
+	// An authenticated caller is told why.
+	authed := env.srv.Config
+	authed.Authenticated = func() bool { return true }
+	rec := httptest.NewRecorder()
+	New(authed).Handler().ServeHTTP(rec, httptest.NewRequest(http.MethodPost, "/-/reload", nil))
+	for _, want := range []string{env.cfgFile, "refresh_intervall"} {
+		if !strings.Contains(rec.Body.String(), want) {
+			t.Errorf("reload answer %q does not contain %q", rec.Body.String(), want)
+		}
+	}
+	body = env.metrics(t)
+	if !testutil.HasLine(body, "github_billing_config_last_reload_successful 0") {
+		t.Error("reload gauge is not 0 after a failed reload")
+	}
+	if !testutil.HasLine(body, webSeries) || testutil.HasLine(body, `github_billing_actions_used_seconds{account="acme-data"`) {
+		t.Error("the running configuration was not kept")
+	}
+	if !strings.Contains(env.log.String(), "refresh_intervall") {
+		t.Errorf("the failed reload is not logged:\n%s", env.log)
+	}
+	if _, _, landing := env.get(t, http.MethodGet, "/", nil); !strings.Contains(landing, "acme-web") || strings.Contains(landing, "acme-data") {
+		t.Error("the landing page changed with a failed reload")
+	}
+
+	// Fixed: acme-data replaces acme-web.
+	env.writeConfig(t, "organizations: [{name: acme-data}]\n")
+	if code, _, body := env.get(t, http.MethodPost, "/-/reload", nil); code != http.StatusOK {
+		t.Fatalf("POST /-/reload: %d %s", code, body)
+	}
+	body = env.metrics(t)
+	if !testutil.HasLine(body, "github_billing_config_last_reload_successful 1") {
+		t.Error("reload gauge is not 1 after a good reload")
+	}
+	if !testutil.HasLine(body, dataSeries) {
+		t.Errorf("/metrics lacks the added account: %s", dataSeries)
+	}
+	if strings.Contains(body, `account="acme-web"`) {
+		t.Error("/metrics still has series of the removed account")
+	}
+	if !testutil.HasLine(body, "github_billing_config_last_reload_success_timestamp_seconds ") {
+		t.Error("no reload success timestamp")
+	}
+}
+
+func TestServerLandingPage(t *testing.T) {
+	accounts := `organizations:
+  - name: acme-web
+  - name: acme-data
+    github: {credential: "<i>team&data</i>"}
+users: [{name: octocat}]
+`
+	env := newTestEnv(t, accounts, testEnvOptions{})
+	code, _, body := env.get(t, http.MethodGet, "/", nil)
+	if code != http.StatusOK {
+		t.Fatalf("/: %d", code)
+	}
+	for _, want := range []string{"acme-web", "acme-data", "octocat", "organization", "user", `href="/metrics"`,
+		"&lt;i&gt;team&amp;data&lt;/i&gt;"} {
+		if !strings.Contains(body, want) {
+			t.Errorf("landing page lacks %q", want)
+		}
+	}
+	if strings.Contains(body, "<i>team&data</i>") {
+		t.Error("landing page does not escape the credential name")
+	}
+}
+
+// Prometheus's timeout header bounds the scrape: a slow GitHub does not hold
+// the answer.
+func TestServerScrapeTimeoutHeader(t *testing.T) {
+	env := newTestEnv(t, "organizations: [{name: acme-web}]\n", testEnvOptions{})
+	const latency = 4 * time.Second
+	env.fake.SetLatency(latency)
+	began := time.Now()
+	code, _, body := env.get(t, http.MethodGet, "/metrics", http.Header{"X-Prometheus-Scrape-Timeout-Seconds": {"1"}})
+	took := time.Since(began)
+	if code != http.StatusOK {
+		t.Fatalf("/metrics: %d", code)
+	}
+	if took >= latency*3/4 {
+		t.Errorf("scrape took %v with a 1s timeout header, GitHub answers after %v", took, latency)
+	}
+	if !testutil.HasLine(body, `github_billing_scrape_collector_success{account="acme-web",collector="actions",scope="organization"} 0`) {
+		t.Error("a refresh cut short by the scrape is not success 0 on a cold cache")
+	}
+}
+
+func TestServerMaxRequests(t *testing.T) {
+	env := newTestEnv(t, "organizations: [{name: acme-web}]\n", testEnvOptions{maxRequests: 1, collectors: []string{"packages"}})
+	env.fake.SetLatency(2 * time.Second)
+	first := make(chan int, 1)
+	go func() {
+		resp, err := http.Get(env.http.URL + "/metrics")
+		if err != nil {
+			first <- 0
+			return
+		}
+		resp.Body.Close()
+		first <- resp.StatusCode
+	}()
+	// Wait until the first scrape is inside (it has called GitHub).
+	deadline := time.Now().Add(5 * time.Second)
+	for env.fake.TotalRequests() == 0 && time.Now().Before(deadline) {
+		time.Sleep(5 * time.Millisecond)
+	}
+	code, _, body := env.get(t, http.MethodGet, "/metrics", nil)
+	if code != http.StatusServiceUnavailable {
+		t.Errorf("second concurrent scrape: %d, want 503", code)
+	}
+	if !strings.Contains(body, "1") {
+		t.Errorf("503 answer %q does not name the limit", body)
+	}
+	if c := <-first; c != http.StatusOK {
+		t.Errorf("first scrape: %d, want 200", c)
+	}
+	// The slot is free again.
+	if code, _, _ := env.get(t, http.MethodGet, "/metrics", nil); code != http.StatusOK {
+		t.Errorf("scrape after the first ended: %d", code)
+	}
+}
+
+// A GitHub error is logged with GitHub's message, never with the token; the
+// token shows nowhere.
+func TestServerNeverShowsToken(t *testing.T) {
+	env := newTestEnv(t, "organizations: [{name: acme-web}]\nusers: [{name: octocat}]\n", testEnvOptions{})
+	env.fake.Override("/orgs/acme-web/settings/billing/packages", func(w http.ResponseWriter, _ *http.Request) {
+		fakegithub.WriteError(w, http.StatusForbidden, "Resource not accessible by integration")
+	})
+	body := env.metrics(t) // get checks the body for the token
+	if !testutil.HasLine(body, `github_billing_scrape_collector_success{account="acme-web",collector="packages",scope="organization"} 0`) {
+		t.Error("the 403 is not success 0")
+	}
+	env.get(t, http.MethodGet, "/", nil)
+	env.get(t, http.MethodPost, "/-/reload", nil)
+	if !strings.Contains(env.log.String(), "Resource not accessible by integration") {
+		t.Errorf("the log lacks GitHub's message:\n%s", env.log)
+	}
+	// newTestEnv's cleanup checks the log for the token.
+}
+
+// The scrape's deadline: Prometheus's header less the offset; the flag's
+// timeout without a usable header; the header itself when it is no longer
+// than the offset; a cap for absurd values rather than an overflow into a
+// deadline in the past.
+func TestScrapeContextDeadline(t *testing.T) {
+	s := &Server{Config: Config{ScrapeTimeout: 10 * time.Second, TimeoutOffset: 500 * time.Millisecond}}
+	for _, tc := range []struct {
+		header string
+		want   time.Duration
+	}{
+		{"", 10 * time.Second},
+		{"15", 14500 * time.Millisecond},
+		{"2.5", 2 * time.Second},
+		{"0.4", 400 * time.Millisecond},
+		{"0", 10 * time.Second},
+		{"-3", 10 * time.Second},
+		{"soon", 10 * time.Second},
+		{"NaN", 10 * time.Second},
+		{"Inf", maxScrapeTimeout - 500*time.Millisecond},
+		{"1e300", maxScrapeTimeout - 500*time.Millisecond},
+	} {
+		r := httptest.NewRequest(http.MethodGet, "/metrics", nil)
+		if tc.header != "" {
+			r.Header.Set("X-Prometheus-Scrape-Timeout-Seconds", tc.header)
+		}
+		before := time.Now()
+		ctx, cancel := s.scrapeContext(r)
+		deadline, ok := ctx.Deadline()
+		cancel()
+		if !ok {
+			t.Errorf("header %q: no deadline", tc.header)
+			continue
+		}
+		// The deadline was set between before and now.
+		if got := deadline.Sub(before); got < tc.want || got > tc.want+time.Second {
+			t.Errorf("header %q: deadline %v after the request, want %v", tc.header, got, tc.want)
+		}
+	}
+}
+
+// A reload builds new clients, but a credential that stays (same name, same
+// API URL) keeps its rate-limit state: a primary limit in force blocks the
+// new client without a request. A renamed credential starts afresh.
+func TestBuildTargetsKeepsRateLimitAcrossReloads(t *testing.T) {
+	fake := fakegithub.Start(t, testutil.Dataset())
+	reset := strconv.FormatInt(time.Now().Add(time.Hour).Unix(), 10)
+	fake.Override("/orgs/acme-web/settings/billing/packages", func(w http.ResponseWriter, _ *http.Request) {
+		w.Header().Set("X-Ratelimit-Remaining", "0")
+		w.Header().Set("X-Ratelimit-Reset", reset)
+		fakegithub.WriteError(w, http.StatusForbidden, "API rate limit exceeded for user ID 1.")
+	})
+	parse := func(credential string) *config.Resolved {
+		t.Helper()
+		cfg, err := config.Parse("c.yml", []byte("github: {api_url: \""+fake.URL+"\", token: x, credential: "+credential+"}\norganizations: [{name: acme-web}]\n"), func(string) string { return "" })
+		if err != nil {
+			t.Fatal(err)
+		}
+		return cfg
+	}
+	packages := func(targets []collector.Target) error {
+		_, err := targets[0].Client.PackagesBilling(t.Context(), targets[0].Account)
+		return err
+	}
+	first, err := BuildTargets(parse("main"), githubapi.Options{}, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := packages(first); !errors.Is(err, githubapi.ErrRateLimited) {
+		t.Fatalf("first client: %v, want the rate limit", err)
+	}
+
+	reloaded, err := BuildTargets(parse("main"), githubapi.Options{}, first)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if reloaded[0].Client == first[0].Client {
+		t.Fatal("the reload reused the client instead of building a new one")
+	}
+	var rle *githubapi.RateLimitError
+	if err := packages(reloaded); !errors.As(err, &rle) {
+		t.Errorf("after the reload: %v, want a *RateLimitError without asking GitHub", err)
+	}
+	if n := fake.Requests("/orgs/acme-web/settings/billing/packages"); n != 1 {
+		t.Errorf("%d requests, want 1: the reloaded client asked GitHub although the limit is in force", n)
+	}
+
+	renamed, err := BuildTargets(parse("other"), githubapi.Options{}, first)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := packages(renamed); errors.As(err, &rle) || !errors.Is(err, githubapi.ErrRateLimited) {
+		t.Errorf("another credential: %v, want GitHub's own 403 answer", err)
+	}
+}
+
+// The server hands the running clients' state to the clients a reload
+// builds: after POST /-/reload the new client of the same credential is
+// still blocked by the primary limit the old one hit.
+func TestReloadKeepsRateLimitBlock(t *testing.T) {
+	env := newTestEnv(t, "organizations: [{name: acme-web}]\n", testEnvOptions{})
+	const path = "/orgs/acme-web/settings/billing/packages"
+	reset := strconv.FormatInt(time.Now().Add(time.Hour).Unix(), 10)
+	env.fake.Override(path, func(w http.ResponseWriter, _ *http.Request) {
+		w.Header().Set("X-Ratelimit-Remaining", "0")
+		w.Header().Set("X-Ratelimit-Reset", reset)
+		fakegithub.WriteError(w, http.StatusForbidden, "API rate limit exceeded for user ID 1.")
+	})
+	before := env.srv.Exporter.Targets()[0]
+	if _, err := before.Client.PackagesBilling(t.Context(), before.Account); !errors.Is(err, githubapi.ErrRateLimited) {
+		t.Fatalf("before the reload: %v, want the rate limit", err)
+	}
+	requests := env.fake.Requests(path)
+
+	env.writeConfig(t, "organizations: [{name: acme-web}, {name: acme-data}]\n")
+	if code, _, body := env.get(t, http.MethodPost, "/-/reload", nil); code != http.StatusOK {
+		t.Fatalf("reload: %d %s", code, body)
+	}
+	after := env.srv.Exporter.Targets()
+	if len(after) != 2 || after[0].Client == before.Client {
+		t.Fatalf("targets after the reload: %+v, want two with a new client", after)
+	}
+	var rle *githubapi.RateLimitError
+	if _, err := after[0].Client.PackagesBilling(t.Context(), after[0].Account); !errors.As(err, &rle) {
+		t.Errorf("after the reload: %v, want a *RateLimitError without asking GitHub", err)
+	}
+	if n := env.fake.Requests(path); n != requests {
+		t.Errorf("%d requests after the reload, want still %d", n, requests)
+	}
+}
