@@ -1,7 +1,6 @@
 package collector
 
 import (
-	"bytes"
 	"context"
 	"fmt"
 	"log/slog"
@@ -16,6 +15,7 @@ import (
 
 	"github.com/github-billing-exporter/github-billing-exporter/githubapi"
 	"github.com/github-billing-exporter/github-billing-exporter/internal/fakegithub"
+	"github.com/github-billing-exporter/github-billing-exporter/internal/testutil"
 )
 
 const exporterTestToken = "ghp_exporterTestSENTINEL42"
@@ -39,22 +39,7 @@ func (c *exporterTestClock) Advance(d time.Duration) {
 }
 
 // exporterTestLog is a log sink safe for the refresh goroutines.
-type exporterTestLog struct {
-	mu  sync.Mutex
-	buf bytes.Buffer
-}
-
-func (l *exporterTestLog) Write(p []byte) (int, error) {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return l.buf.Write(p)
-}
-
-func (l *exporterTestLog) String() string {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return l.buf.String()
-}
+type exporterTestLog struct{ testutil.SyncBuffer }
 
 // lines returns the log lines that contain every one of subs.
 func (l *exporterTestLog) lines(subs ...string) []string {
