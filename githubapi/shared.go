@@ -3,6 +3,7 @@ package githubapi
 import (
 	"context"
 	"errors"
+	"fmt"
 	"sync"
 	"time"
 )
@@ -70,6 +71,16 @@ func (s *shared[T]) get(ctx context.Context, key string, now func() time.Time, f
 	s.entries[key] = e
 	s.mu.Unlock()
 
+	defer func() {
+		if v := recover(); v != nil {
+			// The panic goes on in this caller, whose refresh recovers it;
+			// whoever waits gets an error, and the next call asks again.
+			e.err = fmt.Errorf("the shared fetch of %s panicked (its own refresh reports the panic)", key)
+			e.fetched = now()
+			close(e.done)
+			panic(v)
+		}
+	}()
 	e.value, e.err = fetch(ctx)
 	e.fetched = now()
 	close(e.done)
