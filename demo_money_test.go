@@ -30,11 +30,6 @@ func demoScrape(t *testing.T, now time.Time) (map[string][]demoSample, *fakegith
 	d := fakegithub.Demo(now)
 	fake := fakegithub.Start(t, d)
 	fake.RequireToken(demoToken)
-	srv := server.New(server.Config{
-		Source:        func() (*config.Resolved, error) { return demoConfig(fake.URL), nil },
-		TelemetryPath: "/metrics",
-		Now:           func() time.Time { return now },
-	})
 	var all []string
 	for _, c := range collector.Collectors() {
 		all = append(all, c.Name)
@@ -45,7 +40,12 @@ func demoScrape(t *testing.T, now time.Time) (map[string][]demoSample, *fakegith
 		t.Fatal(err)
 	}
 	defer exp.Close()
-	srv.Exporter = exp
+	srv := server.New(server.Config{
+		Exporter:      exp,
+		Source:        func() (*config.Resolved, error) { return demoConfig(fake.URL), nil },
+		TelemetryPath: "/metrics",
+		Now:           func() time.Time { return now },
+	})
 	if err := srv.Reload(); err != nil {
 		t.Fatal(err)
 	}

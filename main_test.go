@@ -2,7 +2,6 @@ package main
 
 import (
 	"fmt"
-	"io"
 	"os"
 	"path/filepath"
 	"strings"
@@ -214,9 +213,8 @@ func TestTelemetryPathConflictIsAFlagError(t *testing.T) {
 	for _, path := range []string{"/probe", "/-/reload", "/", "metrics", "/a b", "/{x}"} {
 		stdout, stderr := testutil.OutputFile(t), testutil.OutputFile(t)
 		code := run([]string{"--demo", "--web.telemetry-path=" + path, "--web.listen-address=127.0.0.1:0"}, stdout, stderr)
-		stderr.Seek(0, 0)
-		msg, _ := io.ReadAll(stderr)
-		if code != 2 || !strings.Contains(string(msg), "--web.telemetry-path") {
+		msg := testutil.ReadOutput(t, stderr)
+		if code != 2 || !strings.Contains(msg, "--web.telemetry-path") {
 			t.Errorf("%q: exit %d, %q; want 2 and a message about --web.telemetry-path", path, code, msg)
 		}
 	}

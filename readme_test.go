@@ -130,11 +130,6 @@ func demoMetricNames(t *testing.T) map[string]bool {
 	}
 	defer fake.Close()
 	fake.RequireToken(demoToken)
-	srv := server.New(server.Config{
-		Source:        func() (*config.Resolved, error) { return demoConfig(fake.URL), nil },
-		TelemetryPath: "/metrics",
-		ScrapeTimeout: 30 * time.Second,
-	})
 	var all []string
 	for _, c := range collector.Collectors() {
 		all = append(all, c.Name)
@@ -146,7 +141,12 @@ func demoMetricNames(t *testing.T) map[string]bool {
 		t.Fatal(err)
 	}
 	defer exp.Close()
-	srv.Exporter = exp
+	srv := server.New(server.Config{
+		Exporter:      exp,
+		Source:        func() (*config.Resolved, error) { return demoConfig(fake.URL), nil },
+		TelemetryPath: "/metrics",
+		ScrapeTimeout: 30 * time.Second,
+	})
 	if err := srv.Reload(); err != nil {
 		t.Fatal(err)
 	}

@@ -66,8 +66,9 @@ type aiCreditsByUserCollector struct {
 type aiCreditRoundState struct {
 	year  int
 	month time.Month
-	// slice is the next refresh's place in the round, 0 to slices-1; the
-	// round's first refresh reads the seat list and the cost centers.
+	// slice is the next refresh's place in the round, from 0 to
+	// aiCreditsByUserSlices-1; the round's first refresh reads the seat
+	// list and the cost centers.
 	slice   int
 	holders []string
 	// spend is every asked user's answer, by lower-case login, kept
@@ -82,7 +83,7 @@ type aiCreditRoundState struct {
 	reconciled []githubapi.ModelUsageItem
 }
 
-// aiCreditRow is one row with the label that names its user or cost center.
+// aiCreditRow is one cost center's row, with the label that names it.
 type aiCreditRow struct {
 	label string
 	item  githubapi.ModelUsageItem
@@ -118,6 +119,9 @@ func (c *aiCreditsByUserCollector) state(a githubapi.Account, year int, month ti
 	return st
 }
 
+// advance moves the round on to its next refresh.
+func (st *aiCreditRoundState) advance() { st.slice = (st.slice + 1) % aiCreditsByUserSlices }
+
 // bounds are the holders the slice asks for: the round's n holders cut into
 // slices parts whose sizes differ by at most one, the larger ones first.
 func sliceBounds(n, slice, slices int) (from, to int) {
@@ -128,7 +132,7 @@ func (c *aiCreditsByUserCollector) Update(ctx context.Context, client *githubapi
 	year, month := monthToDate(c.now)
 	st := c.state(a, year, month)
 	if st.slice != 0 && st.refused != nil {
-		st.slice = (st.slice + 1) % aiCreditsByUserSlices
+		st.advance()
 		return nil, st.refused
 	}
 	holders, costCenters, reconciled := st.holders, st.costCenters, st.reconciled
@@ -145,7 +149,7 @@ func (c *aiCreditsByUserCollector) Update(ctx context.Context, client *githubapi
 		r, err := client.AICreditUsageFiltered(ctx, a, year, month, githubapi.AICreditFilter{User: login})
 		if errors.Is(err, githubapi.ErrForbidden) {
 			st.refused = &onceError{fmt.Errorf("AI credits per user for %s: GitHub refuses the user filter (an organization that belongs to an enterprise gets 403; read the enterprise's per-user view instead, see the README): %w", a, err)}
-			st.slice = (st.slice + 1) % aiCreditsByUserSlices
+			st.advance()
 			return nil, st.refused
 		}
 		if err != nil {
@@ -180,7 +184,7 @@ func (c *aiCreditsByUserCollector) Update(ctx context.Context, client *githubapi
 	for _, u := range asked {
 		st.spend[strings.ToLower(u.login)] = u
 	}
-	st.slice = (st.slice + 1) % aiCreditsByUserSlices
+	st.advance()
 
 	m := newMetricSet(a)
 	c.users(m, st, all.UsageItems)

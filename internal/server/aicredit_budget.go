@@ -62,13 +62,13 @@ func (s *Server) checkAICreditBudget(cfg *config.Resolved, targets []collector.T
 		seats, err := t.Client.CopilotSeatTotal(ctx, t.Account)
 		cancel()
 		if err != nil {
-			s.Logger.Warn("per-user AI credits: cannot count the seat holders to check the API budget; the view's own refresh will report what fails", "account", t.Account.String(), "err", err)
+			s.conf.Logger.Warn("per-user AI credits: cannot count the seat holders to check the API budget; the view's own refresh will report what fails", "account", t.Account.String(), "err", err)
 			continue
 		}
 		r := aiCreditRound{account: t.Account, seats: int(seats), interval: t.RefreshInterval(view, settings), refreshes: max(1, view.RoundSlices)}
 		cred := cfg.Targets[i].Credential
 		byCredential[cred] = append(byCredential[cred], r)
-		s.Logger.Info("per-user AI credits: API budget", "account", t.Account.String(), "seat_holders", r.seats,
+		s.conf.Logger.Info("per-user AI credits: API budget", "account", t.Account.String(), "seat_holders", r.seats,
 			"requests_per_round", r.perRound(), "refresh_interval", r.interval, "requests_per_hour", fmt.Sprintf("%.1f", r.perHour()))
 	}
 	creds := make([]string, 0, len(byCredential))
@@ -84,12 +84,12 @@ func (s *Server) checkAICreditBudget(cfg *config.Resolved, targets []collector.T
 			total += r.perHour()
 			parts = append(parts, r.String())
 		}
-		allowed := s.AICreditsShare * hourlyLimit
+		allowed := s.conf.AICreditsShare * hourlyLimit
 		if total > allowed {
 			return fmt.Errorf("the per-user AI-credit view (--collector.ai_credits.by-user) would spend %.1f requests an hour with credential %q, more than %.0f%% of GitHub's %d (%.0f): %s; give %s a longer refresh_interval in the collectors block, raise --collector.ai_credits.by-user.max-budget-share, or leave the view off",
-				total, cred, s.AICreditsShare*100, hourlyLimit, allowed, strings.Join(parts, "; "), collector.AICreditsByUser)
+				total, cred, s.conf.AICreditsShare*100, hourlyLimit, allowed, strings.Join(parts, "; "), collector.AICreditsByUser)
 		}
-		s.Logger.Info("per-user AI credits: API budget of the credential", "credential", cred, "requests_per_hour", fmt.Sprintf("%.1f", total),
+		s.conf.Logger.Info("per-user AI credits: API budget of the credential", "credential", cred, "requests_per_hour", fmt.Sprintf("%.1f", total),
 			"share_of_limit", fmt.Sprintf("%.1f%%", total/hourlyLimit*100))
 	}
 	return nil

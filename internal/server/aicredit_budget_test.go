@@ -27,7 +27,13 @@ func aiBudgetServer(t *testing.T, share float64, yaml string) (*Server, *bytes.B
 	d.Enterprises["acme"] = &fakegithub.AccountData{Platform: pd}
 	fake := fakegithub.Start(t, d)
 	var log bytes.Buffer
+	exp, err := collector.NewExporter(collector.Config{Collectors: []string{collector.AICreditsByUser}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(exp.Close)
 	srv := New(Config{
+		Exporter:        exp,
 		Logger:          slog.New(slog.NewTextHandler(&log, nil)),
 		TelemetryPath:   "/metrics",
 		AICreditsByUser: true,
@@ -36,17 +42,12 @@ func aiBudgetServer(t *testing.T, share float64, yaml string) (*Server, *bytes.B
 			return config.Parse("ai.yml", []byte(fmt.Sprintf("github: {api_url: %q, token: t}\n", fake.URL)+yaml), func(string) string { return "" })
 		},
 	})
-	exp, err := collector.NewExporter(collector.Config{Collectors: []string{collector.AICreditsByUser}})
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(exp.Close)
-	srv.Exporter = exp
 	return srv, &log, srv.Reload()
 }
 
-// At 1h, 2,000 seat holders cost 20 pages + 2,000 = 2,020 requests an hour,
-// over 20% of 5,000 (1,000): the start is refused with that arithmetic.
+// At 1h, 2,000 seat holders cost 20 pages + 2,000 + 6 unfiltered answers
+// (one a refresh) = 2,026 requests an hour, over 20% of 5,000 (1,000): the
+// start is refused with that arithmetic.
 func TestAICreditsByUserRefusedAtStartWithItsArithmetic(t *testing.T) {
 	_, _, err := aiBudgetServer(t, 0.2, "collectors: {ai_credits_by_user: {refresh_interval: 1h}}\nenterprises: [{name: acme}]\n")
 	if err == nil {

@@ -41,6 +41,44 @@ func budgetDataset(t0 time.Time) *fakegithub.Dataset {
 	return d
 }
 
+// startSimulated runs the default collectors and extra ones on cfg, with
+// the clients and the collectors on a clock the test moves from t0.
+func startSimulated(t testing.TB, cfg *config.Resolved, t0 time.Time, extra ...string) (*collector.Exporter, *simClock) {
+	t.Helper()
+	enabled := slices.Clone(extra)
+	for _, c := range collector.Collectors() {
+		if c.DefaultEnabled {
+			enabled = append(enabled, c.Name)
+		}
+	}
+	clock := &simClock{now: t0}
+	exp, err := collector.NewExporter(collector.Config{Collectors: enabled, Concurrency: 4, Now: clock.Now,
+		Options: collector.Options{Now: clock.Now}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(exp.Close)
+	targets, err := BuildTargets(cfg, githubapi.Options{Now: clock.Now}, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	exp.Apply(collector.Settings{RefreshInterval: cfg.RefreshInterval, RefreshTimeout: cfg.RefreshTimeout, MaxAge: cfg.MaxAge}, targets)
+	return exp, clock
+}
+
+// scrapeTwice is one scrape interval: two Prometheus servers scrape at once.
+func scrapeTwice(t testing.TB, exp *collector.Exporter) {
+	var wg sync.WaitGroup
+	for range 2 {
+		wg.Go(func() {
+			if _, err := exp.Scrape(context.Background(), nil).Gather(); err != nil {
+				t.Error(err)
+			}
+		})
+	}
+	wg.Wait()
+}
+
 // simulateHour scrapes the exporter every 15 s for one simulated hour from
 // two Prometheus servers at once, with the default configuration and
 // collectors, and returns the requests GitHub received.
@@ -56,36 +94,11 @@ func simulateHour(t testing.TB) (requests int, refreshInterval time.Duration) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	var enabled []string
-	for _, c := range collector.Collectors() {
-		if c.DefaultEnabled {
-			enabled = append(enabled, c.Name)
-		}
-	}
-	clock := &simClock{now: t0}
-	exp, err := collector.NewExporter(collector.Config{Collectors: enabled, Concurrency: 4, Now: clock.Now})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer exp.Close()
-	targets, err := BuildTargets(cfg, githubapi.Options{Now: clock.Now}, nil)
-	if err != nil {
-		t.Fatal(err)
-	}
-	exp.Apply(collector.Settings{RefreshInterval: cfg.RefreshInterval, RefreshTimeout: cfg.RefreshTimeout, MaxAge: cfg.MaxAge}, targets)
+	exp, clock := startSimulated(t, cfg, t0)
 
 	for tick := time.Duration(0); tick < time.Hour; tick += 15 * time.Second {
 		clock.Set(t0.Add(tick))
-		var wg sync.WaitGroup
-		for range 2 {
-			wg.Go(func() {
-				reg := exp.Scrape(context.Background(), nil)
-				if _, err := reg.Gather(); err != nil {
-					t.Error(err)
-				}
-			})
-		}
-		wg.Wait()
+		scrapeTwice(t, exp)
 	}
 	if testing.Verbose() {
 		counts := fake.RequestCounts()
@@ -157,37 +170,12 @@ func TestAPIBudgetAICreditsByUserSixSimulatedHours(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	enabled := []string{collector.AICreditsByUser}
-	for _, c := range collector.Collectors() {
-		if c.DefaultEnabled {
-			enabled = append(enabled, c.Name)
-		}
-	}
-	clock := &simClock{now: t0}
-	exp, err := collector.NewExporter(collector.Config{Collectors: enabled, Concurrency: 4, Now: clock.Now,
-		Options: collector.Options{Now: clock.Now}})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer exp.Close()
-	targets, err := BuildTargets(cfg, githubapi.Options{Now: clock.Now}, nil)
-	if err != nil {
-		t.Fatal(err)
-	}
-	exp.Apply(collector.Settings{RefreshInterval: cfg.RefreshInterval, RefreshTimeout: cfg.RefreshTimeout, MaxAge: cfg.MaxAge}, targets)
+	exp, clock := startSimulated(t, cfg, t0, collector.AICreditsByUser)
 	var perHour []int
 	before := 0
 	for tick := time.Duration(0); tick < 6*time.Hour; tick += 15 * time.Second {
 		clock.Set(t0.Add(tick))
-		var wg sync.WaitGroup
-		for range 2 {
-			wg.Go(func() {
-				if _, err := exp.Scrape(context.Background(), nil).Gather(); err != nil {
-					t.Error(err)
-				}
-			})
-		}
-		wg.Wait()
+		scrapeTwice(t, exp)
 		if next := tick + 15*time.Second; next%time.Hour == 0 {
 			total := fake.TotalRequests()
 			perHour = append(perHour, total-before)

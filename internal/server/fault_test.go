@@ -26,7 +26,7 @@ import (
 	"github.com/github-billing-exporter/github-billing-exporter/internal/testutil"
 )
 
-// The fault suite runs the real handler (server.handler) with a real
+// The fault suite runs the real handler (Server.Handler) with a real
 // configuration file against the fake GitHub: the demo company (an
 // enterprise, two organizations, a user) with every default collector, and
 // acme-web read with a credential of its own ("web"), so that a rate limit
@@ -606,7 +606,6 @@ func checkFaultSeriesKept(t *testing.T, tc faultCase, before, after faultSeries)
 			t.Errorf("new series %s = %s", k, v)
 		}
 	}
-
 }
 
 // checkFaultLog: one clear log line (one per collector for a per-job

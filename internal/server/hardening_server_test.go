@@ -105,13 +105,13 @@ func TestIdleConnectionsAreClosed(t *testing.T) {
 
 // A client that asks for /metrics and never reads the answer holds its
 // --web.max-requests slot only until the answer's write deadline: with one
-// slot and a write timeout of 500 ms here, another scraper gets its answer
-// within the 20 s this test allows (not 503 for as long as the slow reader
-// likes, as before).
+// slot and a write timeout of 3 s here, another scraper is refused while the
+// slot is held and answered once the deadline has passed (not 503 for as
+// long as the slow reader likes).
 func TestSlowReaderFreesItsSlot(t *testing.T) {
 	env := newFaultEnv(t, faultOptions{})
 	env.scrape(t, 0) // a warm cache: the answer is written at once
-	cfg := env.srv.Config
+	cfg := env.srv.conf
 	cfg.MaxRequests = 1
 	// Long enough that a loaded machine still sees the slot held: the
 	// test asks for the refusal for as long as the slot may be held.

@@ -80,7 +80,7 @@ func TestProbeBadTargets(t *testing.T) {
 // never refreshes an account: sharded replicas can all be scraped there.
 func TestProbeOnlyMetricsServeNoAccounts(t *testing.T) {
 	env := newTestEnv(t, "organizations: [{name: acme-web}]\n", testEnvOptions{})
-	env.srv.ProbeOnly = true
+	env.srv.conf.ProbeOnly = true
 	body := env.metrics(t)
 	if accounts := seriesOf(body, "acme-web"); len(accounts) > 0 {
 		t.Errorf("/metrics with --web.probe-only serves account series: %q", accounts)

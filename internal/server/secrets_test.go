@@ -122,7 +122,7 @@ func TestSecretsPanicsAreRecoveredWithoutSecrets(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	exp := env.srv.Exporter
+	exp := env.srv.conf.Exporter
 	panicky := githubapi.Account{Scope: githubapi.ScopeOrganization, Name: "acme-panicky"}
 	exp.Apply(collector.Settings{RefreshInterval: faultRefreshInterval, RefreshTimeout: faultRefreshTimeout, MaxAge: time.Hour},
 		append(exp.Targets(), collector.Target{Account: panicky, Client: client}))

@@ -76,7 +76,7 @@ const answerWriteTimeout = time.Minute
 // Server holds what the HTTP handlers share: the exporter, the registry of
 // the exporter's own metrics and the running configuration.
 type Server struct {
-	Config
+	conf      Config // fixed at New: the limits and handlers are built from it
 	telemetry *collector.Telemetry
 	self      *prometheus.Registry
 	inflight  chan struct{}
@@ -93,7 +93,7 @@ func New(c Config) *Server {
 	if c.Logger == nil {
 		c.Logger = slog.New(slog.DiscardHandler)
 	}
-	s := &Server{Config: c, telemetry: collector.NewTelemetry(), self: prometheus.NewRegistry()}
+	s := &Server{conf: c, telemetry: collector.NewTelemetry(), self: prometheus.NewRegistry()}
 	s.reloadOK = prometheus.NewGauge(prometheus.GaugeOpts{
 		Name: "github_billing_config_last_reload_successful",
 		Help: "1 when the last configuration load worked.",
@@ -119,21 +119,21 @@ func New(c Config) *Server {
 func (s *Server) Reload() error {
 	s.reloadMu.Lock()
 	defer s.reloadMu.Unlock()
-	cfg, err := s.Source()
+	cfg, err := s.conf.Source()
 	var targets []collector.Target
 	if err == nil {
 		targets, err = BuildTargets(cfg, githubapi.Options{
 			Observer:         s.telemetry,
-			MaxResponseBytes: s.MaxResponseBytes,
-			Logger:           s.Logger,
-			Retries:          s.Retries,
-			Now:              s.Now,
-		}, s.Exporter.Targets())
+			MaxResponseBytes: s.conf.MaxResponseBytes,
+			Logger:           s.conf.Logger,
+			Retries:          s.conf.Retries,
+			Now:              s.conf.Now,
+		}, s.conf.Exporter.Targets())
 	}
 	settings := collector.Settings{}
 	if err == nil {
 		settings = collector.Settings{RefreshInterval: cfg.RefreshInterval, RefreshTimeout: cfg.RefreshTimeout, MaxAge: cfg.MaxAge}
-		if s.AICreditsByUser {
+		if s.conf.AICreditsByUser {
 			err = s.checkAICreditBudget(cfg, targets, settings)
 		}
 	}
@@ -145,16 +145,16 @@ func (s *Server) Reload() error {
 		// Log before the gauge says 0, so whoever sees the gauge can
 		// already find the reason in the log.
 		if s.loaded {
-			s.Logger.Error("configuration reload failed; keeping the running configuration", "err", err)
+			s.conf.Logger.Error("configuration reload failed; keeping the running configuration", "err", err)
 		}
 		s.reloadOK.Set(0)
 		return err
 	}
 	s.loaded = true
 	for _, w := range cfg.Warnings {
-		s.Logger.Warn(w)
+		s.conf.Logger.Warn(w)
 	}
-	s.Exporter.Apply(settings, targets)
+	s.conf.Exporter.Apply(settings, targets)
 	names := map[string]bool{}
 	for name := range cfg.Credentials {
 		names[name] = true
@@ -163,7 +163,7 @@ func (s *Server) Reload() error {
 	s.landing.Store(&landing)
 	s.reloadOK.Set(1)
 	s.reloadSuccess.SetToCurrentTime()
-	s.Logger.Info("configuration loaded", "file", cfg.File, "accounts", len(cfg.Targets), "credentials", len(cfg.Credentials), "refresh_interval", cfg.RefreshInterval)
+	s.conf.Logger.Info("configuration loaded", "file", cfg.File, "accounts", len(cfg.Targets), "credentials", len(cfg.Credentials), "refresh_interval", cfg.RefreshInterval)
 	return nil
 }
 
@@ -172,10 +172,10 @@ func (s *Server) Reload() error {
 func (s *Server) Handler() http.Handler {
 	mux := http.NewServeMux()
 	var metrics http.Handler = http.HandlerFunc(s.serveMetrics)
-	if !s.DisableExporter {
+	if !s.conf.DisableExporter {
 		metrics = promhttp.InstrumentMetricHandler(s.self, metrics)
 	}
-	mux.Handle(s.TelemetryPath, metrics)
+	mux.Handle(s.conf.TelemetryPath, metrics)
 	mux.HandleFunc("/-/healthy", func(w http.ResponseWriter, _ *http.Request) { fmt.Fprintln(w, "Healthy") })
 	mux.HandleFunc("/-/ready", func(w http.ResponseWriter, _ *http.Request) { fmt.Fprintln(w, "Ready") })
 	mux.HandleFunc("/-/reload", s.serveReload)
@@ -195,7 +195,7 @@ func (s *Server) Handler() http.Handler {
 // that stops reading gets its connection closed at the deadline, and the
 // request's slot of --web.max-requests is free again.
 func (s *Server) boundWrites(next http.Handler) http.Handler {
-	write := cmp.Or(s.WriteTimeout, answerWriteTimeout)
+	write := cmp.Or(s.conf.WriteTimeout, answerWriteTimeout)
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		ctx, cancel := s.scrapeContext(r)
 		deadline, _ := ctx.Deadline()
@@ -216,7 +216,7 @@ func (s *Server) recoverPanics(next http.Handler) http.Handler {
 				if err, ok := v.(error); ok && errors.Is(err, http.ErrAbortHandler) {
 					panic(v)
 				}
-				s.Logger.Error("panic while serving a request", "path", r.URL.Path, "panic", fmt.Sprint(v))
+				s.conf.Logger.Error("panic while serving a request", "path", r.URL.Path, "panic", fmt.Sprint(v))
 				http.Error(w, "internal error", http.StatusInternalServerError)
 			}
 		}()
@@ -230,14 +230,14 @@ const maxScrapeTimeout = 24 * time.Hour
 // scrapeContext bounds a scrape by Prometheus's timeout header, less an
 // offset so the answer arrives before Prometheus gives up.
 func (s *Server) scrapeContext(r *http.Request) (context.Context, context.CancelFunc) {
-	timeout := s.ScrapeTimeout
+	timeout := s.conf.ScrapeTimeout
 	if v := r.Header.Get("X-Prometheus-Scrape-Timeout-Seconds"); v != "" {
 		// A value that is not a positive number is ignored; a huge one
 		// (Inf, 1e300) is capped before it overflows time.Duration.
 		if secs, err := strconv.ParseFloat(v, 64); err == nil && secs > 0 {
 			timeout = time.Duration(min(secs, maxScrapeTimeout.Seconds()) * float64(time.Second))
-			if timeout > s.TimeoutOffset {
-				timeout -= s.TimeoutOffset
+			if timeout > s.conf.TimeoutOffset {
+				timeout -= s.conf.TimeoutOffset
 			}
 		}
 	}
@@ -245,7 +245,7 @@ func (s *Server) scrapeContext(r *http.Request) (context.Context, context.Cancel
 }
 
 func (s *Server) serveMetrics(w http.ResponseWriter, r *http.Request) {
-	include := func(githubapi.Account) bool { return !s.ProbeOnly }
+	include := func(githubapi.Account) bool { return !s.conf.ProbeOnly }
 	s.serveScrape(w, r, include, s.self)
 }
 
@@ -258,15 +258,15 @@ func (s *Server) serveScrape(w http.ResponseWriter, r *http.Request, include fun
 		case s.inflight <- struct{}{}:
 			defer func() { <-s.inflight }()
 		default:
-			http.Error(w, fmt.Sprintf("Limit of concurrent requests reached (%d), try again later.", s.MaxRequests), http.StatusServiceUnavailable)
+			http.Error(w, fmt.Sprintf("Limit of concurrent requests reached (%d), try again later.", s.conf.MaxRequests), http.StatusServiceUnavailable)
 			return
 		}
 	}
 	ctx, cancel := s.scrapeContext(r)
 	defer cancel()
-	snap := s.Exporter.Scrape(ctx, include)
+	snap := s.conf.Exporter.Scrape(ctx, include)
 	// The wait for data is over: writing the answer gets writeTimeout.
-	_ = http.NewResponseController(w).SetWriteDeadline(time.Now().Add(cmp.Or(s.WriteTimeout, answerWriteTimeout)))
+	_ = http.NewResponseController(w).SetWriteDeadline(time.Now().Add(cmp.Or(s.conf.WriteTimeout, answerWriteTimeout)))
 	format := expfmt.NegotiateAccept(r.Header, expfmt.DefaultOpenMetricsAcceptedFormats()...)
 	var cached collector.Format
 	switch format.FormatType() {
@@ -278,7 +278,7 @@ func (s *Server) serveScrape(w http.ResponseWriter, r *http.Request, include fun
 		// Protobuf is not cached: it goes through the registry, with the
 		// cached data parsed back into families.
 		promhttp.HandlerFor(append(prometheus.Gatherers{snap}, extra...), promhttp.HandlerOpts{
-			ErrorLog:      slog.NewLogLogger(s.Logger.Handler(), slog.LevelError),
+			ErrorLog:      slog.NewLogLogger(s.conf.Logger.Handler(), slog.LevelError),
 			ErrorHandling: promhttp.ContinueOnError,
 		}).ServeHTTP(w, r)
 		return
@@ -295,7 +295,7 @@ func (s *Server) writeCached(w http.ResponseWriter, r *http.Request, snap *colle
 		own, err = prometheus.Gatherers(extra).Gather()
 		if err != nil {
 			// As promhttp's ContinueOnError: serve what was gathered.
-			s.Logger.Error("gathering the exporter's own metrics", "err", err)
+			s.conf.Logger.Error("gathering the exporter's own metrics", "err", err)
 		}
 	}
 	w.Header().Set("Content-Type", string(format))
@@ -307,7 +307,7 @@ func (s *Server) writeCached(w http.ResponseWriter, r *http.Request, snap *colle
 		gz.Reset(w)
 		defer func() {
 			if err := gz.Close(); err != nil {
-				s.Logger.Debug("writing the scrape answer", "err", err)
+				s.conf.Logger.Debug("writing the scrape answer", "err", err)
 			}
 			gz.Reset(io.Discard)
 			gzipWriters.Put(gz)
@@ -316,7 +316,7 @@ func (s *Server) writeCached(w http.ResponseWriter, r *http.Request, snap *colle
 	}
 	if err := snap.WriteTo(out, cached, own); err != nil {
 		// The status line has gone out: all that is left is to say so once.
-		s.Logger.Debug("writing the scrape answer", "err", err)
+		s.conf.Logger.Debug("writing the scrape answer", "err", err)
 	}
 }
 
@@ -359,7 +359,7 @@ func (s *Server) serveProbe(w http.ResponseWriter, r *http.Request) {
 		scope, name = "", target
 	}
 	var matches []githubapi.Account
-	for _, t := range s.Exporter.Targets() {
+	for _, t := range s.conf.Exporter.Targets() {
 		if strings.EqualFold(t.Account.Name, name) && (scope == "" || string(t.Account.Scope) == scope) {
 			matches = append(matches, t.Account)
 		}
@@ -387,7 +387,7 @@ func (s *Server) serveReload(w http.ResponseWriter, r *http.Request) {
 		// reload logged the error. It names files, lines and keys of the
 		// configuration, which only an authenticated caller is told.
 		msg := "failed to reload config; the exporter's log says why"
-		if s.Authenticated != nil && s.Authenticated() {
+		if s.conf.Authenticated != nil && s.conf.Authenticated() {
 			msg = "failed to reload config: " + err.Error()
 		}
 		http.Error(w, msg, http.StatusInternalServerError)
@@ -403,7 +403,7 @@ func (s *Server) landingPage(cfg *config.Resolved) (http.Handler, error) {
 	targets := append([]config.Target(nil), cfg.Targets...)
 	sort.SliceStable(targets, func(i, j int) bool { return targets[i].Account.Scope < targets[j].Account.Scope })
 	description := "Prometheus exporter for GitHub billing: Actions minutes, Packages, storage, Advanced Security and the billing platform's per-SKU costs."
-	if s.Demo {
+	if s.conf.Demo {
 		description = "Demo mode: every figure comes from a simulated GitHub billing API on loopback, not from GitHub. " + description
 	}
 	page := func() (http.Handler, error) {
@@ -413,7 +413,7 @@ func (s *Server) landingPage(cfg *config.Resolved) (http.Handler, error) {
 			Version:     version.Info(),
 			Profiling:   "false", // no pprof handlers are served
 			Links: []web.LandingLinks{
-				{Address: s.TelemetryPath, Text: "Metrics"},
+				{Address: s.conf.TelemetryPath, Text: "Metrics"},
 				{Address: "/-/healthy", Text: "Health"},
 				{Address: "/-/ready", Text: "Ready"},
 			},
@@ -437,8 +437,8 @@ func (s *Server) landingPage(cfg *config.Resolved) (http.Handler, error) {
 // with the last refresh's outcome and when the served data was fetched.
 func (s *Server) accountsHTML(targets []config.Target) string {
 	byAccount := map[githubapi.Account][]collector.EntryStatus{}
-	if s.Exporter != nil {
-		for _, st := range s.Exporter.Status() {
+	if s.conf.Exporter != nil {
+		for _, st := range s.conf.Exporter.Status() {
 			byAccount[st.Account] = append(byAccount[st.Account], st)
 		}
 	}

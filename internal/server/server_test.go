@@ -233,7 +233,7 @@ func TestServerReload(t *testing.T) {
 		t.Errorf("reload answer %q does not point at the log", body)
 	}
 	// An authenticated caller is told why.
-	authed := env.srv.Config
+	authed := env.srv.conf
 	authed.Authenticated = func() bool { return true }
 	rec := httptest.NewRecorder()
 	New(authed).Handler().ServeHTTP(rec, httptest.NewRequest(http.MethodPost, "/-/reload", nil))
@@ -377,7 +377,7 @@ func TestServerNeverShowsToken(t *testing.T) {
 // than the offset; a cap for absurd values rather than an overflow into a
 // deadline in the past.
 func TestScrapeContextDeadline(t *testing.T) {
-	s := &Server{Config: Config{ScrapeTimeout: 10 * time.Second, TimeoutOffset: 500 * time.Millisecond}}
+	s := &Server{conf: Config{ScrapeTimeout: 10 * time.Second, TimeoutOffset: 500 * time.Millisecond}}
 	for _, tc := range []struct {
 		header string
 		want   time.Duration
@@ -479,7 +479,7 @@ func TestReloadKeepsRateLimitBlock(t *testing.T) {
 		w.Header().Set("X-Ratelimit-Reset", reset)
 		fakegithub.WriteError(w, http.StatusForbidden, "API rate limit exceeded for user ID 1.")
 	})
-	before := env.srv.Exporter.Targets()[0]
+	before := env.srv.conf.Exporter.Targets()[0]
 	if _, err := before.Client.PackagesBilling(t.Context(), before.Account); !errors.Is(err, githubapi.ErrRateLimited) {
 		t.Fatalf("before the reload: %v, want the rate limit", err)
 	}
@@ -489,7 +489,7 @@ func TestReloadKeepsRateLimitBlock(t *testing.T) {
 	if code, _, body := env.get(t, http.MethodPost, "/-/reload", nil); code != http.StatusOK {
 		t.Fatalf("reload: %d %s", code, body)
 	}
-	after := env.srv.Exporter.Targets()
+	after := env.srv.conf.Exporter.Targets()
 	if len(after) != 2 || after[0].Client == before.Client {
 		t.Fatalf("targets after the reload: %+v, want two with a new client", after)
 	}

@@ -26,7 +26,7 @@ func Dataset() *fakegithub.Dataset {
 }
 
 // Token must never show in /metrics, the landing page or the log.
-const Token = "ghp_mainTestSENTINEL_0123456789"
+const Token = "ghp_testutilSENTINEL_0123456789"
 
 // LegacyCollectors are the collectors of the retired per-product endpoints.
 var LegacyCollectors = []string{"actions", "packages", "shared_storage", "advanced_security"}
