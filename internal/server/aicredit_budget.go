@@ -44,8 +44,8 @@ func (r aiCreditRound) String() string {
 // checkAICreditBudget counts the seats of every account the per-user
 // AI-credit view reads (one request of one seat each: total_seats), logs the
 // requests an hour the view implies, and refuses the configuration when the
-// view alone would spend more than aiCreditsShare of a credential's hourly
-// limit.
+// view alone would spend more than Config.AICreditsShare of a credential's
+// hourly limit.
 func (s *Server) checkAICreditBudget(cfg *config.Resolved, targets []collector.Target, settings collector.Settings) error {
 	var view collector.Factory
 	for _, f := range collector.Collectors() {
