@@ -6,12 +6,15 @@ import (
 	"errors"
 	"fmt"
 	"maps"
+	"net"
+	"net/url"
 	"os"
 	"path/filepath"
 	"reflect"
 	"regexp"
 	"strings"
 	"time"
+	"unicode"
 
 	commoncfg "github.com/prometheus/common/config"
 	"github.com/prometheus/common/model"
@@ -63,6 +66,11 @@ type GitHub struct {
 	// rate-limit metrics; it is never the token.
 	Credential string `yaml:"credential,omitempty"`
 	APIURL     string `yaml:"api_url,omitempty"`
+	// InsecureHTTP accepts an http:// api_url to a host other than
+	// loopback, over which the token travels in cleartext. It covers the
+	// api_url of its own block, and an account's block that inherits that
+	// URL.
+	InsecureHTTP bool `yaml:"insecure_http,omitempty"`
 	// Token, TokenFile and App are the three ways to authenticate; at most
 	// one may be set.
 	Token     commoncfg.Secret `yaml:"token,omitempty"`
@@ -238,7 +246,7 @@ func resolve(file string, cfg *Config, getenv func(string) string) (*Resolved, e
 	if err := r.checkCredentials(top, usesTop); err != nil {
 		return nil, asConfigError(file, err)
 	}
-	r.Warnings = tokenFileWarnings(cfg, dir)
+	r.Warnings = append(tokenFileWarnings(cfg, dir), cleartextWarnings(cfg)...)
 	return r, nil
 }
 
@@ -380,6 +388,10 @@ func resolveCredential(g GitHub, parent *Credential, key, dir string, getenv fun
 		return nil, &Error{Key: key + ".api_url", Reason: strings.TrimPrefix(err.Error(), "invalid API URL: ")}
 	}
 	c.APIURL = u.String()
+	// An inherited URL was checked in the block that wrote it.
+	if g.APIURL != "" && cleartext(u) && !g.InsecureHTTP {
+		return nil, &Error{Key: key + ".api_url", Reason: fmt.Sprintf("%s sends the token in cleartext to a host that is not loopback: use https://, or set insecure_http: true beside it to accept that", c.APIURL)}
+	}
 
 	if !reflect.DeepEqual(g.TLSConfig, commoncfg.TLSConfig{}) || !reflect.DeepEqual(g.ProxyConfig, commoncfg.ProxyConfig{}) || parent == nil {
 		g.TLSConfig.SetDirectory(dir)
@@ -411,18 +423,20 @@ func (c *Credential) resolveSecret(g GitHub, parent *Credential, key, dir string
 	case set > 1:
 		return nil, &Error{Key: key, Reason: "set only one of token, token_file and app"}
 	case g.Token != "":
-		c.Token = g.Token
-	case g.TokenFile != "":
-		path := resolvePath(dir, g.TokenFile)
-		content, err := os.ReadFile(path)
+		token, err := cleanToken(string(g.Token))
+		if err == nil && token == "" {
+			err = errors.New("is empty")
+		}
 		if err != nil {
-			return nil, &Error{Key: key + ".token_file", Reason: fmt.Sprintf("cannot read token: %v", pathErrReason(err))}
+			return nil, &Error{Key: key + ".token", Reason: err.Error()}
 		}
-		token := strings.TrimSpace(string(content))
-		if token == "" {
-			return nil, &Error{Key: key + ".token_file", Reason: fmt.Sprintf("%s is empty", path)}
+		c.Token = token
+	case g.TokenFile != "":
+		token, err := readTokenFile(resolvePath(dir, g.TokenFile))
+		if err != nil {
+			return nil, &Error{Key: key + ".token_file", Reason: err.Error()}
 		}
-		c.Token = commoncfg.Secret(token)
+		c.Token = token
 	case g.App != nil:
 		if err := c.resolveApp(*g.App, key, dir); err != nil {
 			return nil, err
@@ -437,9 +451,54 @@ func (c *Credential) resolveSecret(g GitHub, parent *Credential, key, dir string
 			return parent, nil
 		}
 	default:
-		c.Token = commoncfg.Secret(strings.TrimSpace(getenv(TokenEnvVar)))
+		token, err := cleanToken(getenv(TokenEnvVar))
+		if err != nil {
+			return nil, &Error{Key: key, Reason: fmt.Sprintf("the %s environment variable: %v", TokenEnvVar, err)}
+		}
+		c.Token = token
 	}
 	return c, nil
+}
+
+// readTokenFile reads the token in path, which holds it alone. Its errors
+// name the file, never the token.
+func readTokenFile(path string) (commoncfg.Secret, error) {
+	content, err := os.ReadFile(path)
+	if err != nil {
+		return "", fmt.Errorf("cannot read token: %v", pathErrReason(err))
+	}
+	token, err := cleanToken(string(content))
+	switch {
+	case err != nil:
+		return "", fmt.Errorf("%s: %w", path, err)
+	case token == "":
+		return "", fmt.Errorf("%s is empty", path)
+	}
+	return token, nil
+}
+
+// cleanToken trims the whitespace around a token, such as the newline
+// that ends a file, and refuses one with whitespace, a control character
+// or anything but printable ASCII inside: GitHub's tokens are letters,
+// digits and "_", and such a token would fail every request as a network
+// error (net/http refuses the header) or as 401. Its errors never quote the
+// token, not even a part of it.
+func cleanToken(raw string) (commoncfg.Secret, error) {
+	token := strings.TrimSpace(raw)
+	if strings.ContainsAny(token, "\n\r\v\f\u0085\u2028\u2029") {
+		return "", errors.New("the token holds more than one line: it must be one line (a trailing newline is fine)")
+	}
+	for _, r := range token {
+		switch {
+		case unicode.IsSpace(r):
+			return "", errors.New("the token has whitespace inside it")
+		case unicode.IsControl(r):
+			return "", errors.New("the token has a control character inside it")
+		case r > '~':
+			return "", errors.New("the token has a character that is not printable ASCII inside it, such as a typographic quote")
+		}
+	}
+	return commoncfg.Secret(token), nil
 }
 
 // resolveApp checks an app block and reads its private key.
@@ -500,6 +559,53 @@ func asConfigError(file string, err error) error {
 	return &Error{File: file, Reason: err.Error()}
 }
 
+// cleartext says whether u, an API URL, would carry a credential in
+// cleartext off the machine: http:// to a host other than loopback
+// (127.0.0.0/8, ::1, localhost).
+func cleartext(u *url.URL) bool {
+	if u.Scheme != "http" {
+		return false
+	}
+	host := strings.TrimSuffix(u.Hostname(), ".")
+	if strings.EqualFold(host, "localhost") {
+		return false
+	}
+	ip := net.ParseIP(host)
+	return ip == nil || !ip.IsLoopback()
+}
+
+// cleartextWarnings names the http:// API URLs that insecure_http lets
+// through, at every load, so that the choice stays visible in the log.
+func cleartextWarnings(cfg *Config) []string {
+	var warnings []string
+	for key, g := range githubBlocks(cfg) {
+		if g.APIURL == "" {
+			continue
+		}
+		if u, err := githubapi.ParseBaseURL(g.APIURL); err == nil && cleartext(u) {
+			warnings = append(warnings, fmt.Sprintf("%s.api_url: %s sends the token in cleartext (insecure_http: true); anyone on the network path can read it", key, u))
+		}
+	}
+	return warnings
+}
+
+// githubBlocks yields the configuration's github blocks by key: the
+// top-level one, then the accounts' in the file's order.
+func githubBlocks(cfg *Config) func(yield func(string, *GitHub) bool) {
+	return func(yield func(string, *GitHub) bool) {
+		if !yield("github", &cfg.GitHub) {
+			return
+		}
+		for _, g := range accountGroups(cfg) {
+			for i, a := range g.accounts {
+				if a.GitHub != nil && !yield(fmt.Sprintf("%s[%d].github", g.key, i), a.GitHub) {
+					return
+				}
+			}
+		}
+	}
+}
+
 // tokenFileWarnings names the token and key files that every user of the
 // machine can read. Group-readable files are not flagged: Kubernetes mounts
 // Secrets as 0440 owned by the pod's own fsGroup.
@@ -514,18 +620,10 @@ func tokenFileWarnings(cfg *Config, dir string) []string {
 			warnings = append(warnings, fmt.Sprintf("%s: %s is readable by every user of the machine (mode %04o); restrict it with chmod 600", key, path, st.Mode().Perm()))
 		}
 	}
-	checkBlock := func(key string, g *GitHub) {
+	for key, g := range githubBlocks(cfg) {
 		check(key+".token_file", g.TokenFile)
 		if g.App != nil {
 			check(key+".app.private_key_file", g.App.PrivateKeyFile)
-		}
-	}
-	checkBlock("github", &cfg.GitHub)
-	for _, g := range accountGroups(cfg) {
-		for i, a := range g.accounts {
-			if a.GitHub != nil {
-				checkBlock(fmt.Sprintf("%s[%d].github", g.key, i), a.GitHub)
-			}
 		}
 	}
 	return warnings

@@ -740,11 +740,19 @@ func TestParseBad(t *testing.T) {
 			reason: []string{"did not find expected"},
 		},
 	}
+	checkBadCases(t, cases, noEnv)
+}
+
+// checkBadCases parses each case's configuration with getenv and checks
+// that it is refused with the case's key, line and reason, and without
+// sentinelToken.
+func checkBadCases(t *testing.T, cases []badCase, getenv func(string) string) {
+	t.Helper()
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
 			dir := t.TempDir()
 			content := tc.setup(t, dir)
-			r, file, err := parseIn(t, dir, content, noEnv)
+			r, file, err := parseIn(t, dir, content, getenv)
 			if err == nil {
 				t.Fatalf("no error; resolved %+v", r)
 			}
