@@ -86,7 +86,26 @@ func parseFlags(args []string, stdout, stderr io.Writer) (*flags, error) {
 	if err := checkTelemetryPath(f.telemetryPath); err != nil {
 		return nil, err
 	}
+	if err := checkScrapeTimeouts(f.scrapeTimeout, f.timeoutOffset); err != nil {
+		return nil, err
+	}
 	return f, nil
+}
+
+// checkScrapeTimeouts refuses a --scrape.timeout that would end every
+// scrape without Prometheus's header at once, and a negative
+// --scrape.timeout-offset, which would be added to Prometheus's timeout and
+// answer after Prometheus gave up. An offset at least --scrape.timeout is
+// taken: the offset applies to Prometheus's header only, the timeout where
+// there is none.
+func checkScrapeTimeouts(timeout, offset time.Duration) error {
+	if timeout <= 0 {
+		return fmt.Errorf("--scrape.timeout %s must be positive", timeout)
+	}
+	if offset < 0 {
+		return fmt.Errorf("--scrape.timeout-offset %s must not be negative: it is taken off Prometheus's scrape timeout", offset)
+	}
+	return nil
 }
 
 // reservedPaths are the exporter's own endpoints besides the metrics.

@@ -2,12 +2,20 @@ package main
 
 import (
 	"fmt"
+	"log/slog"
+	"net/http"
+	"net/http/httptest"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/github-billing-exporter/github-billing-exporter/collector"
+	"github.com/github-billing-exporter/github-billing-exporter/config"
+	"github.com/github-billing-exporter/github-billing-exporter/githubapi"
+	"github.com/github-billing-exporter/github-billing-exporter/internal/fakegithub"
+	"github.com/github-billing-exporter/github-billing-exporter/internal/server"
 	"github.com/github-billing-exporter/github-billing-exporter/internal/testutil"
 )
 
@@ -292,5 +300,181 @@ func TestDemoListensOnLoopback(t *testing.T) {
 		if got := *f.web.WebListenAddresses; len(got) != 1 || got[0] != tc.want {
 			t.Errorf("%v: listens on %v, want [%s]", tc.args, got, tc.want)
 		}
+	}
+}
+
+// A negative --scrape.timeout-offset would be added to Prometheus's
+// timeout, and a scrape.timeout of zero or less would end every scrape
+// without the header at once: both are flag errors (exit 2, the flag
+// named), found before the configuration is read.
+func TestScrapeTimeoutFlagsRefused(t *testing.T) {
+	missing := filepath.Join(t.TempDir(), "absent.yml")
+	for _, tc := range []struct{ arg, flag string }{
+		{"--scrape.timeout-offset=-10s", "--scrape.timeout-offset"},
+		{"--scrape.timeout-offset=-1ns", "--scrape.timeout-offset"},
+		{"--scrape.timeout=0s", "--scrape.timeout"},
+		{"--scrape.timeout=-5s", "--scrape.timeout"},
+	} {
+		if _, err := parseFlags([]string{tc.arg}, testutil.OutputFile(t), testutil.OutputFile(t)); err == nil || !strings.Contains(err.Error(), tc.flag+" ") {
+			t.Errorf("%s: parseFlags error %v, want one naming %s", tc.arg, err, tc.flag)
+		}
+		// Through run: exit 2 with the reason, not 1 for the missing file.
+		stdout, stderr := testutil.OutputFile(t), testutil.OutputFile(t)
+		code := run([]string{"--config.check", "--config.file", missing, tc.arg}, stdout, stderr)
+		if msg := testutil.ReadOutput(t, stderr); code != 2 || !strings.Contains(msg, tc.flag+" ") || strings.Contains(msg, missing) {
+			t.Errorf("%s: exit %d, %q; want 2 and a message about %s only", tc.arg, code, msg, tc.flag)
+		}
+	}
+	// A zero offset and an offset at least --scrape.timeout are taken: the
+	// offset applies to Prometheus's header, --scrape.timeout where there is
+	// none.
+	for _, args := range [][]string{{"--scrape.timeout-offset=0s"}, {"--scrape.timeout=1s", "--scrape.timeout-offset=2s"}} {
+		f := mainTestParse(t, args...)
+		if f.scrapeTimeout <= 0 || f.timeoutOffset < 0 {
+			t.Errorf("%v: timeout %v, offset %v", args, f.scrapeTimeout, f.timeoutOffset)
+		}
+	}
+}
+
+// The operator mistakes the configuration refuses: --config.check says
+// so with the file, the line and the key, and shows no part of the token.
+func TestConfigCheckRefusesOperatorMistakes(t *testing.T) {
+	dir := t.TempDir()
+	second := "ghp_SECONDline4567"
+	if err := os.WriteFile(filepath.Join(dir, "two-lines"), []byte(testutil.Token+"\n"+second+"\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	for name, tc := range map[string]struct {
+		content string
+		want    []string
+	}{
+		"cleartext api_url": {"github:\n  token: " + testutil.Token + "\n  api_url: http://ghes.example.com/api/v3\norganizations: [{name: a}]\n",
+			[]string{"line 3", "github.api_url", "cleartext", "insecure_http"}},
+		"two-line token file": {"github:\n  token_file: two-lines\norganizations: [{name: a}]\n",
+			[]string{"line 2", "github.token_file", filepath.Join(dir, "two-lines"), "more than one line"}},
+	} {
+		file := filepath.Join(dir, strings.ReplaceAll(name, " ", "-")+".yml")
+		if err := os.WriteFile(file, []byte(tc.content), 0o600); err != nil {
+			t.Fatal(err)
+		}
+		stdout, stderr := testutil.OutputFile(t), testutil.OutputFile(t)
+		if code := run([]string{"--config.check", "--config.file", file}, stdout, stderr); code != 1 {
+			t.Errorf("%s: exit %d, want 1", name, code)
+		}
+		errOut := testutil.ReadOutput(t, stderr)
+		for _, want := range append([]string{file}, tc.want...) {
+			if !strings.Contains(errOut, want) {
+				t.Errorf("%s: stderr %q does not contain %q", name, errOut, want)
+			}
+		}
+		if all := errOut + testutil.ReadOutput(t, stdout); strings.Contains(all, testutil.Token) || strings.Contains(all, second) {
+			t.Errorf("%s: output shows the token: %q", name, all)
+		}
+	}
+}
+
+// reloadEnv is the server that serve builds, in front of a fake GitHub
+// that takes only testutil.Token, reading its configuration from a file.
+type reloadEnv struct {
+	dir, cfgFile, tokenFile string
+	srv                     *server.Server
+	log                     *testutil.SyncBuffer
+	fakeURL                 string
+}
+
+func newReloadEnv(t *testing.T) *reloadEnv {
+	t.Helper()
+	fake := fakegithub.Start(t, testutil.Dataset())
+	fake.RequireToken(testutil.Token)
+	dir := t.TempDir()
+	env := &reloadEnv{dir: dir, cfgFile: filepath.Join(dir, "exporter.yml"), tokenFile: filepath.Join(dir, "token"), log: &testutil.SyncBuffer{}, fakeURL: fake.URL}
+	logger := slog.New(slog.NewTextHandler(env.log, nil))
+	exp, err := collector.NewExporter(collector.Config{Logger: logger, Collectors: testutil.LegacyCollectors, Concurrency: 4})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(exp.Close)
+	env.srv = server.New(server.Config{
+		Logger:           logger,
+		Exporter:         exp,
+		Source:           func() (*config.Resolved, error) { return config.Load(env.cfgFile) },
+		TelemetryPath:    "/metrics",
+		ScrapeTimeout:    10 * time.Second,
+		TimeoutOffset:    500 * time.Millisecond,
+		MaxResponseBytes: githubapi.DefaultMaxResponseBytes,
+	})
+	return env
+}
+
+func (env *reloadEnv) write(t *testing.T, apiURL, account, token string) {
+	t.Helper()
+	content := "github:\n  api_url: " + apiURL + "\n  token_file: token\norganizations: [{name: " + account + "}]\n"
+	if err := os.WriteFile(env.cfgFile, []byte(content), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(env.tokenFile, []byte(token), 0o600); err != nil {
+		t.Fatal(err)
+	}
+}
+
+func (env *reloadEnv) metrics(t *testing.T) string {
+	t.Helper()
+	rec := httptest.NewRecorder()
+	env.srv.Handler().ServeHTTP(rec, httptest.NewRequest(http.MethodGet, "/metrics", nil))
+	if rec.Code != http.StatusOK {
+		t.Fatalf("/metrics: %d %s", rec.Code, rec.Body)
+	}
+	return rec.Body.String()
+}
+
+// A start with a refused configuration fails with the file, the line and
+// the reason; a reload with one keeps the running configuration: its
+// accounts, its data and its token.
+func TestReloadKeepsConfigOnOperatorMistakes(t *testing.T) {
+	env := newReloadEnv(t)
+	second := "ghp_SECONDline4567"
+
+	// At start, nothing is running yet: the first reload's error is what
+	// serve reports before it exits 1.
+	env.write(t, "http://ghes.example.com/api/v3", "acme-web", testutil.Token+"\n")
+	if err := env.srv.Reload(); err == nil || !strings.Contains(err.Error(), env.cfgFile+": line 2: github.api_url: ") {
+		t.Errorf("start with a cleartext api_url: %v, want an error naming the file, line 2 and github.api_url", err)
+	}
+
+	// A token file of one line and its newline: taken.
+	env.write(t, env.fakeURL, "acme-web", testutil.Token+"\n")
+	if err := env.srv.Reload(); err != nil {
+		t.Fatalf("good configuration: %v", err)
+	}
+	// acme-web's Actions minutes in the dataset: 18300 s.
+	webSeries := `github_billing_actions_used_seconds{account="acme-web",scope="organization"} 18300`
+	if body := env.metrics(t); !testutil.HasLine(body, webSeries) {
+		t.Fatalf("/metrics lacks %s", webSeries)
+	}
+
+	for _, tc := range []struct {
+		name, apiURL, token, want string
+	}{
+		{"two-line token file", env.fakeURL, testutil.Token + "\n" + second + "\n", env.cfgFile + ": line 3: github.token_file: " + env.tokenFile},
+		{"cleartext api_url", "http://ghes.example.com/api/v3", testutil.Token + "\n", env.cfgFile + ": line 2: github.api_url: "},
+	} {
+		env.write(t, tc.apiURL, "acme-data", tc.token)
+		err := env.srv.Reload()
+		if err == nil || !strings.Contains(err.Error(), tc.want) {
+			t.Errorf("%s: reload error %v, want one containing %q", tc.name, err, tc.want)
+		}
+		body := env.metrics(t)
+		if !testutil.HasLine(body, "github_billing_config_last_reload_successful 0") {
+			t.Errorf("%s: the reload gauge is not 0", tc.name)
+		}
+		if !testutil.HasLine(body, webSeries) || strings.Contains(body, `account="acme-data"`) {
+			t.Errorf("%s: the running configuration was not kept", tc.name)
+		}
+		if err != nil && (strings.Contains(err.Error(), testutil.Token) || strings.Contains(err.Error(), second)) {
+			t.Errorf("%s: the error shows the token: %v", tc.name, err)
+		}
+	}
+	if strings.Contains(env.log.String(), testutil.Token) || strings.Contains(env.log.String(), second) {
+		t.Errorf("the log shows the token:\n%s", env.log)
 	}
 }
