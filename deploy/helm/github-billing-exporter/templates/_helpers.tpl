@@ -126,6 +126,9 @@ github:
   credential: {{ . | quote }}
   {{- end }}
   api_url: {{ .Values.github.apiURL | quote }}
+  {{- if .Values.github.insecureHTTP }}
+  insecure_http: true
+  {{- end }}
   {{- if include "gbe.tokenSecretName" . }}
   token_file: /etc/github-billing-exporter/token/token
   {{- end }}
