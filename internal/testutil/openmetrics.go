@@ -58,6 +58,11 @@ func OpenMetricsNameClashes(body string) []string {
 func strictParser(t *testing.T) []string {
 	t.Helper()
 	script := repositoryFile(t, filepath.Join("scripts", "check-openmetrics.py"))
+	// Read from the test process, so go test's cache reruns the test when
+	// the script changes: Python reads it in a child process.
+	if _, err := os.ReadFile(script); err != nil {
+		t.Fatal(err)
+	}
 	candidates := []string{"/usr/bin/python3"}
 	if p, err := exec.LookPath("python3"); err == nil {
 		candidates = append(candidates, p)
