@@ -246,7 +246,7 @@ func (s *Server) scrapeContext(r *http.Request) (context.Context, context.Cancel
 
 func (s *Server) serveMetrics(w http.ResponseWriter, r *http.Request) {
 	include := func(githubapi.Account) bool { return !s.conf.ProbeOnly }
-	s.serveScrape(w, r, include, s.self)
+	s.serveScrape(w, r, include, ownMetrics{s.self})
 }
 
 // serveScrape answers one scrape of the accounts include selects (nil: all),
