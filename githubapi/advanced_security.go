@@ -2,7 +2,7 @@ package githubapi
 
 import (
 	"context"
-	"fmt"
+	"net/http"
 	"net/url"
 	"strconv"
 )
@@ -63,42 +63,30 @@ func (c *Client) AdvancedSecurityProductCommitters(ctx context.Context, a Accoun
 		e.query.Set("advanced_security_product", product)
 	}
 	var total *AdvancedSecurityCommitters
-	next := c.url(e)
-	for page := 1; next != ""; page++ {
-		if page > maxPages {
-			return nil, fmt.Errorf("GET %s: more than %d pages", e.path, maxPages)
-		}
-		resp, err := c.get(ctx, e, next)
-		if err != nil {
-			return nil, err
-		}
+	page := 1
+	err := c.eachPage(ctx, e, "repositories", func(resp *http.Response) ([]string, string, error) {
 		var body AdvancedSecurityCommitters
-		err = decodeRequired(e, resp, &body, "repositories")
-		resp.Body.Close()
-		if err != nil {
-			c.etags.forget(next)
-			return nil, err
+		if err := decodeRequired(e, resp, &body, "repositories"); err != nil {
+			return nil, "", err
 		}
 		if total == nil {
 			total = &body
 		} else {
 			total.Repositories = append(total.Repositories, body.Repositories...)
 		}
-		current := resp.Request.URL
-		next = ""
-		if link := NextPageURL(resp.Header.Get("Link")); link != "" {
-			u, err := url.Parse(link)
-			if err != nil {
-				return nil, fmt.Errorf("GET %s: invalid Link header: %w", e.template, err)
-			}
-			if u = current.ResolveReference(u); u.Scheme != c.base.Scheme || u.Host != c.base.Host {
-				return nil, fmt.Errorf("GET %s: Link header points to another host %q", e.template, u.Host)
-			}
-			next = u.String()
-		} else if len(body.Repositories) >= perPage && float64(len(total.Repositories)) < total.TotalCount {
-			e.query.Set("page", strconv.Itoa(page+1))
-			next = c.url(e)
+		keys := make([]string, len(body.Repositories))
+		for i, r := range body.Repositories {
+			keys[i] = r.Name
 		}
+		orNext := ""
+		if page++; len(body.Repositories) >= perPage && float64(len(total.Repositories)) < total.TotalCount {
+			e.query.Set("page", strconv.Itoa(page))
+			orNext = c.url(e)
+		}
+		return keys, orNext, nil
+	})
+	if err != nil {
+		return nil, err
 	}
 	return total, nil
 }

@@ -206,11 +206,12 @@ func (c *Client) BudgetUserStates(ctx context.Context, a Account, budgetID strin
 	e := endpoint{template: template + "/settings/billing/budgets/{budget_id}/user-states",
 		path: path + "/settings/billing/budgets/" + url.PathEscape(budgetID) + "/user-states"}
 	var out []BudgetUserState
+	walk := newPageWalk(e, "user states")
 	for page := 1; ; page++ {
-		if page > maxPages {
-			return nil, fmt.Errorf("GET %s: still has_next_page after %d pages; giving up", e.template, maxPages)
-		}
 		e.query = url.Values{"page": {strconv.Itoa(page)}, "per_page": {"100"}}
+		if err := walk.fetch(c.url(e)); err != nil {
+			return nil, err
+		}
 		var body struct {
 			UserStates  []BudgetUserState `json:"user_states"`
 			HasNextPage bool              `json:"has_next_page"`
@@ -219,11 +220,15 @@ func (c *Client) BudgetUserStates(ctx context.Context, a Account, budgetID strin
 			return nil, err
 		}
 		out = append(out, body.UserStates...)
+		users := make([]string, len(body.UserStates))
+		for i, s := range body.UserStates {
+			users[i] = s.User
+		}
+		if err := walk.items(users, body.HasNextPage); err != nil {
+			return nil, err
+		}
 		if !body.HasNextPage {
 			return out, nil
-		}
-		if len(body.UserStates) == 0 {
-			return nil, fmt.Errorf("GET %s: page %d brought no user states but has_next_page is true; giving up", e.template, page)
 		}
 	}
 }

@@ -15,6 +15,7 @@ import (
 	"net/http"
 	"net/url"
 	"runtime/debug"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -512,45 +513,163 @@ func decodeRequired(e endpoint, resp *http.Response, v any, required ...string) 
 	return nil
 }
 
-// maxPages bounds Link-header pagination: 1,000 pages of 100 is more
-// repositories or seats than any account has; a server that always sends
-// rel="next" gets an error, not an endless refresh.
+// maxPages bounds every paginated walk: 1,000 pages of 100 is more
+// repositories, seats or users than any account has. It is the last
+// resort; pageWalk stops a server that leads in circles or repeats itself
+// long before (see pageWalk).
 const maxPages = 1000
 
+// PagingError is a paginated walk stopped because GitHub's next page could
+// not end it: a page already read, a page that brought nothing new, or more
+// than maxPages pages. Following such links cost up to 1,000 requests a
+// refresh; stopping fails the collector for the account instead of
+// exporting a list read in part.
+type PagingError struct {
+	// Endpoint is the path template: never the URL, whose query GitHub
+	// writes and which may be signed.
+	Endpoint string
+	// Page is the number of pages read, the last of them the one whose
+	// next page was refused.
+	Page   int
+	Reason string
+}
+
+func (e *PagingError) Error() string {
+	return fmt.Sprintf("GET %s: paging stopped after page %d: %s", e.Endpoint, e.Page, e.Reason)
+}
+
+// pageWalk guards one paginated walk. A page's identity is its URL after
+// pageKey, an item's a key its caller picks (a repository's name, a user's
+// login). The walk refuses to fetch a page it has read, and to go on from a
+// page that brought no item it had not read: a server that ignores page
+// answers the same items under ever new URLs.
+type pageWalk struct {
+	e    endpoint
+	what string // the items, plural, for errors: "seats"
+	read map[string]int
+	seen map[string]struct{}
+	page int
+}
+
+func newPageWalk(e endpoint, what string) *pageWalk {
+	return &pageWalk{e: e, what: what, read: map[string]int{}, seen: map[string]struct{}{}}
+}
+
+func (w *pageWalk) fail(format string, args ...any) error {
+	return &PagingError{Endpoint: w.e.template, Page: w.page, Reason: fmt.Sprintf(format, args...)}
+}
+
+// fetch is called before the page at rawURL is requested.
+func (w *pageWalk) fetch(rawURL string) error {
+	key := pageKey(rawURL)
+	if p, ok := w.read[key]; ok {
+		return w.fail("its next page is page %d again", p)
+	}
+	if w.page == maxPages {
+		return w.fail("more than %d pages; GitHub keeps saying there is a next page", maxPages)
+	}
+	w.page++
+	w.read[key] = w.page
+	return nil
+}
+
+// items records the keys of the items of the page just read; more says
+// whether the page said there is a next one, which a page that brought
+// nothing new must not.
+func (w *pageWalk) items(keys []string, more bool) error {
+	added := 0
+	for _, k := range keys {
+		if _, ok := w.seen[k]; !ok {
+			w.seen[k] = struct{}{}
+			added++
+		}
+	}
+	switch {
+	case !more || added > 0:
+		return nil
+	case len(keys) == 0:
+		return w.fail("it brought no %s, yet says there is a next page", w.what)
+	default:
+		return w.fail("it brought no %s not already read, yet says there is a next page", w.what)
+	}
+}
+
+// pageKey is a page URL as the page's identity: scheme and host in lower
+// case, the query's parameters sorted (a Link need not keep the order they
+// were sent in), no fragment, and page=1 the same as no page (GitHub's
+// links to the first page spell it out, the first request does not).
+func pageKey(rawURL string) string {
+	u, err := url.Parse(rawURL)
+	if err != nil {
+		return rawURL
+	}
+	q := u.Query()
+	for _, vs := range q {
+		slices.Sort(vs)
+	}
+	if p := q["page"]; len(p) == 1 && strings.TrimLeft(p[0], "0") == "1" {
+		q.Del("page")
+	}
+	return strings.ToLower(u.Scheme) + "://" + strings.ToLower(u.Host) + u.EscapedPath() + "?" + q.Encode()
+}
+
+// pageFunc reads one page of a walk. It returns the keys of the page's
+// items (see pageWalk) and, for an endpoint whose pages may come without a
+// Link header, the URL to ask for next when the page has none ("" for
+// none).
+type pageFunc func(resp *http.Response) (keys []string, orNext string, err error)
+
 // eachPage follows the Link header's rel="next" from the first page of e,
-// handing each answer's body to page. It refuses to follow a link to another
-// host, so the credential never leaves the configured API.
-func (c *Client) eachPage(ctx context.Context, e endpoint, page func(resp *http.Response) error) error {
-	next := c.url(e)
-	for pages := 0; next != ""; pages++ {
-		if pages == maxPages {
-			return fmt.Errorf("GET %s: more than %d pages; GitHub keeps sending rel=\"next\"", e.path, maxPages)
+// handing each answer's body to page, under the guard of a pageWalk of
+// what. It refuses to follow a link to another host, so the credential
+// never leaves the configured API.
+func (c *Client) eachPage(ctx context.Context, e endpoint, what string, page pageFunc) error {
+	walk := newPageWalk(e, what)
+	for next := c.url(e); next != ""; {
+		if err := walk.fetch(next); err != nil {
+			return err
 		}
 		resp, err := c.get(ctx, e, next)
 		if err != nil {
 			return err
 		}
-		err = page(resp)
+		keys, orNext, err := page(resp)
 		resp.Body.Close()
 		if err != nil {
 			// A later 304 would confirm this page and fail the same way.
 			c.etags.forget(next)
 			return c.secrets.scrubError(err)
 		}
-		current := resp.Request.URL
-		next = ""
-		if link := NextPageURL(resp.Header.Get("Link")); link != "" {
-			u, err := url.Parse(link)
-			if err != nil {
-				return fmt.Errorf("GET %s: invalid Link header: %w", e.template, err)
-			}
-			if u = current.ResolveReference(u); !sameOrigin(u, c.base) {
-				return fmt.Errorf("GET %s: Link header points to another host, port or scheme: %q", e.template, u.Scheme+"://"+u.Host)
-			}
-			next = u.String()
+		link, err := c.nextLink(e, resp)
+		if err != nil {
+			return err
+		}
+		if next = link; next == "" {
+			next = orNext
+		}
+		if err := walk.items(keys, next != ""); err != nil {
+			return err
 		}
 	}
 	return nil
+}
+
+// nextLink is the absolute rel="next" target of an answer's Link header,
+// resolved against the URL of the page that carried it, or "".
+func (c *Client) nextLink(e endpoint, resp *http.Response) (string, error) {
+	link := NextPageURL(resp.Header.Get("Link"))
+	if link == "" {
+		return "", nil
+	}
+	u, err := url.Parse(link)
+	if err != nil {
+		// Without the URL, which url.Error quotes: GitHub wrote it.
+		return "", fmt.Errorf("GET %s: invalid Link header: %w", e.template, scrubURLError(err))
+	}
+	if u = resp.Request.URL.ResolveReference(u); !sameOrigin(u, c.base) {
+		return "", fmt.Errorf("GET %s: Link header points to another host, port or scheme: %q", e.template, u.Scheme+"://"+u.Host)
+	}
+	return u.String(), nil
 }
 
 // NextPageURL returns the rel="next" target of an RFC 8288 Link header, or "".

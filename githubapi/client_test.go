@@ -502,7 +502,9 @@ func TestClientMalformedJSONOnSecondPage(t *testing.T) {
 			return
 		}
 		w.Header().Set("Link", fmt.Sprintf(`<http://%s%s?page=2>; rel="next"`, r.Host, r.URL.Path))
-		fmt.Fprint(w, `{"total_count": 2, "repositories": []}`)
+		// Page 1 brings a repository: an empty page that says next
+		// is refused before page 2 (TestCopilotSeatsStopWhenPagesRepeat).
+		fmt.Fprint(w, `{"total_count": 2, "repositories": [{"name": "acme/one", "advanced_security_committers": 1}]}`)
 	})
 	c := newClient(t, githubapi.Options{BaseURL: srv.URL})
 	_, err := c.AdvancedSecurityCommitters(context.Background(), orgWeb)
@@ -633,7 +635,9 @@ func TestClientContextDeadlineDuringPagination(t *testing.T) {
 			return
 		}
 		w.Header().Set("Link", fmt.Sprintf(`<http://%s%s?page=2>; rel="next"`, r.Host, r.URL.Path))
-		fmt.Fprint(w, `{"total_count": 2, "repositories": []}`)
+		// Page 1 brings a repository: an empty page that says next
+		// is refused before page 2 (TestCopilotSeatsStopWhenPagesRepeat).
+		fmt.Fprint(w, `{"total_count": 2, "repositories": [{"name": "acme/one", "advanced_security_committers": 1}]}`)
 	})
 	c := newClient(t, githubapi.Options{BaseURL: srv.URL})
 	ctx, cancel := context.WithTimeout(context.Background(), 100*time.Millisecond)

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"net/http"
 	"net/url"
+	"strconv"
 )
 
 // CopilotBilling is GET /orgs/{org}/copilot/billing.
@@ -118,22 +119,44 @@ func (c *Client) CopilotSeats(ctx context.Context, a Account) (*CopilotSeats, er
 	e.query = url.Values{"per_page": {"100"}}
 	out := &CopilotSeats{}
 	first := true
-	err := c.eachPage(ctx, e, func(resp *http.Response) error {
+	err := c.eachPage(ctx, e, "seats", func(resp *http.Response) ([]string, string, error) {
 		var page struct {
 			TotalSeats float64       `json:"total_seats"`
 			Seats      []CopilotSeat `json:"seats"`
 		}
 		if err := decodeRequired(e, resp, &page, copilotSeatsRequired...); err != nil {
-			return err
+			return nil, "", err
 		}
 		if first {
 			out.TotalSeats, first = page.TotalSeats, false
 		}
 		out.Seats = append(out.Seats, page.Seats...)
-		return nil
+		keys := make([]string, len(page.Seats))
+		for i, s := range page.Seats {
+			keys[i] = s.key()
+		}
+		return keys, "", nil
 	})
 	if err != nil {
 		return nil, err
 	}
 	return out, nil
+}
+
+// key identifies a seat among the pages of one list: the grant, which is
+// the user, the organization and team that granted the seat, and when. An
+// enterprise's list has a row per grant, so two rows of one key are the
+// same row read twice.
+func (s CopilotSeat) key() string {
+	user, org, team := "", "", ""
+	if s.Assignee != nil {
+		user = strconv.FormatInt(s.Assignee.ID, 10) + " " + s.Assignee.Login
+	}
+	if s.Organization != nil {
+		org = s.Organization.Login
+	}
+	if s.AssigningTeam != nil {
+		team = s.AssigningTeam.Slug
+	}
+	return strconv.Quote(user) + strconv.Quote(org) + strconv.Quote(team) + strconv.Quote(s.CreatedAt)
 }

@@ -321,7 +321,9 @@ func TestPaginationStopsAfterMaxPages(t *testing.T) {
 	srv.Override(path, func(w http.ResponseWriter, r *http.Request) {
 		page, _ := strconv.Atoi(r.URL.Query().Get("page"))
 		w.Header().Set("Link", "<"+srv.URL+path+"?page="+strconv.Itoa(page+1)+">; rel=\"next\"")
-		fakegithub.WriteJSON(w, map[string]any{"total_count": 1, "repositories": []any{}})
+		// A new repository on every page: a page of nothing new would
+		// end the walk at once (TestCopilotSeatsStopWhenPagesRepeat).
+		fakegithub.WriteJSON(w, map[string]any{"total_count": 1, "repositories": []any{map[string]any{"name": "acme-web/r" + strconv.Itoa(page)}}})
 	})
 	_, err := c.AdvancedSecurityCommitters(context.Background(), acmeWeb)
 	if err == nil || !strings.Contains(err.Error(), "more than 1000 pages") {
