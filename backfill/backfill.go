@@ -104,6 +104,7 @@ func Run(ctx context.Context, c Config) error {
 	}
 	first := out.next // the first day still to write
 	days := int(p.To.Sub(first)/(24*time.Hour)) + 1
+	ctx = paced(ctx, p.MaxRequestsPerHour)
 
 	// Cost centers have no history: every day is read with today's list,
 	// active and deleted, fetched once per enterprise.
@@ -128,11 +129,11 @@ func Run(ctx context.Context, c Config) error {
 	}
 	total := perDay * days
 	pace := "no pacing"
-	var limiter *rate.Limiter
 	if p.MaxRequestsPerHour > 0 {
-		limiter = rate.NewLimiter(rate.Limit(float64(p.MaxRequestsPerHour)/3600), min(p.MaxRequestsPerHour, perDay))
+		// The first request went at once; each other waits its turn.
+		paced := total + len(centers) - 1
 		pace = fmt.Sprintf("at most %d an hour: at least %s", p.MaxRequestsPerHour,
-			(time.Duration(float64(total) / float64(p.MaxRequestsPerHour) * float64(time.Hour))).Round(time.Minute))
+			(time.Duration(float64(paced) / float64(p.MaxRequestsPerHour) * float64(time.Hour))).Round(time.Minute))
 	}
 	resumed := ""
 	if first.After(p.From) {
@@ -151,7 +152,7 @@ func Run(ctx context.Context, c Config) error {
 				t.month.Reset()
 			}
 		}
-		if err := runDay(ctx, tasks, day, limiter, p.Concurrency); err != nil {
+		if err := runDay(ctx, tasks, day, p.Concurrency); err != nil {
 			prog.done()
 			reached := "no day is complete yet"
 			if day.After(p.From) {
@@ -184,6 +185,19 @@ func Run(ctx context.Context, c Config) error {
 	return nil
 }
 
+// paced makes every request sent under ctx wait its turn, perHour an hour
+// (none when perHour is 0). The pace is per request, with a burst of one: a
+// report may take any number of requests (an enterprise's usage takes one
+// per cost center and one more), so a day or a report is never asked for
+// at once.
+func paced(ctx context.Context, perHour int) context.Context {
+	if perHour <= 0 {
+		return ctx
+	}
+	limiter := rate.NewLimiter(rate.Limit(float64(perHour)/3600), 1)
+	return githubapi.WithPace(ctx, func(ctx context.Context) error { return limiter.Wait(ctx) })
+}
+
 func factory(name string) (collector.Factory, bool) {
 	for _, f := range collector.Collectors() {
 		if f.Name == name {
@@ -195,7 +209,7 @@ func factory(name string) (collector.Factory, bool) {
 
 // runDay adds day to every task, concurrency at a time. The first error
 // cancels the rest: the day is then written by none.
-func runDay(ctx context.Context, tasks []*task, day time.Time, limiter *rate.Limiter, concurrency int) error {
+func runDay(ctx context.Context, tasks []*task, day time.Time, concurrency int) error {
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
 	var (
@@ -215,15 +229,7 @@ func runDay(ctx context.Context, tasks []*task, day time.Time, limiter *rate.Lim
 		}
 		wg.Go(func() {
 			defer func() { <-sem }()
-			err := func() error {
-				if limiter != nil {
-					if err := limiter.WaitN(ctx, t.month.Requests(t.centers)); err != nil {
-						return err
-					}
-				}
-				return t.month.AddDay(ctx, t.client, day, t.centers)
-			}()
-			if err != nil {
+			if err := t.month.AddDay(ctx, t.client, day, t.centers); err != nil {
 				mu.Lock()
 				if firstErr == nil || errors.Is(firstErr, context.Canceled) {
 					firstErr = err

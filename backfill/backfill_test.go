@@ -88,6 +88,13 @@ func fixture() *fakegithub.Dataset {
 // error and what it wrote to stderr.
 func backfillFixture(t *testing.T, fake *fakegithub.Server, f Flags) (string, error) {
 	t.Helper()
+	return backfillFixtureCtx(t, context.Background(), fake, f, nil)
+}
+
+// backfillFixtureCtx is backfillFixture under ctx; observer, when not nil,
+// is told about every request after the backfill's counter.
+func backfillFixtureCtx(t *testing.T, ctx context.Context, fake *fakegithub.Server, f Flags, observer githubapi.Observer) (string, error) {
+	t.Helper()
 	if f.Collectors == "" {
 		f.Collectors = strings.Join(collector.HistoryCollectors(), ",")
 	}
@@ -102,15 +109,34 @@ func backfillFixture(t *testing.T, fake *fakegithub.Server, f Flags) (string, er
 		t.Fatalf("NewPlan(%+v): %v", f, err)
 	}
 	counter := &Counter{}
-	client := fake.Client(t, githubapi.Options{Observer: counter, Retries: githubapi.RetryPolicy{Max: 1, Base: time.Millisecond, Cap: time.Millisecond}})
+	var obs githubapi.Observer = counter
+	if observer != nil {
+		obs = observers{counter, observer}
+	}
+	client := fake.Client(t, githubapi.Options{Observer: obs, Retries: githubapi.RetryPolicy{Max: 1, Base: time.Millisecond, Cap: time.Millisecond}})
 	var stderr, stdout bytes.Buffer
-	err = Run(context.Background(), Config{
+	err = Run(ctx, Config{
 		Plan:    plan,
 		Targets: []collector.Target{{Account: testEnterprise, Client: client}, {Account: testOrg, Client: client}},
 		Counter: counter, Stdout: &stdout, Stderr: &stderr,
 		Now: func() time.Time { return testNow },
 	})
 	return stderr.String(), err
+}
+
+// observers tells each of its observers in turn.
+type observers []githubapi.Observer
+
+func (o observers) ObserveRequest(endpoint string, code int, d time.Duration) {
+	for _, x := range o {
+		x.ObserveRequest(endpoint, code, d)
+	}
+}
+
+func (o observers) ObserveRateLimit(credential string, rl githubapi.RateLimit) {
+	for _, x := range o {
+		x.ObserveRateLimit(credential, rl)
+	}
 }
 
 // readSamples reads an OpenMetrics file into series → timestamp → value.
