@@ -86,3 +86,29 @@ func TestBackfillCommandWritesTheRange(t *testing.T) {
 		t.Errorf("%d requests, want 12", n)
 	}
 }
+
+// The demo's GitHub is simulated on loopback and has no limit: --demo
+// backfill does not pace its requests unless --max-requests-per-hour is
+// given, and then keeps to it.
+func TestBackfillCommandDemoIsNotPaced(t *testing.T) {
+	day := time.Now().UTC().AddDate(0, 0, -3).Format(time.DateOnly)
+	for _, c := range []struct {
+		flags []string
+		want  string
+	}{
+		{nil, "no pacing"},
+		{[]string{"--max-requests-per-hour=3600000"}, "at most 3600000 an hour"},
+	} {
+		out := filepath.Join(t.TempDir(), "history.om")
+		stdout, stderr := testutil.OutputFile(t), testutil.OutputFile(t)
+		args := append([]string{"--demo", "backfill", "--from=" + day, "--to=" + day, "--output=" + out}, c.flags...)
+		code := run(args, stdout, stderr)
+		log := testutil.ReadOutput(t, stderr)
+		if code != 0 {
+			t.Fatalf("%v: exit %d\n%s", c.flags, code, log)
+		}
+		if plan, _, _ := strings.Cut(log, "\n"); !strings.Contains(plan, c.want) {
+			t.Errorf("%v: plan line %q does not say %q", c.flags, plan, c.want)
+		}
+	}
+}
