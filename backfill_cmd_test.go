@@ -81,9 +81,10 @@ func TestBackfillCommandWritesTheRange(t *testing.T) {
 	if lines := strings.Count(log, "\n"); lines != 2 || !strings.Contains(log, "3 days × 4 requests = 12 requests") || !strings.Contains(log, "wrote "+from) {
 		t.Errorf("stderr off a terminal, want the plan and the final line:\n%s", log)
 	}
-	// Three days of four reports each.
-	if n := fake.TotalRequests(); n != 12 {
-		t.Errorf("%d requests, want 12", n)
+	// Three days of four reports each, after the days of the month before
+	// them, which the month to date needs.
+	if want := 4 * (3 + day.Day() - 1); fake.TotalRequests() != want {
+		t.Errorf("%d requests, want %d", fake.TotalRequests(), want)
 	}
 }
 

@@ -127,26 +127,20 @@ func Run(ctx context.Context, c Config) error {
 	for _, t := range tasks {
 		perDay += t.month.Requests(t.centers)
 	}
-	total := perDay * days
-	pace := "no pacing"
-	if p.MaxRequestsPerHour > 0 {
-		// The first request went at once; each other waits its turn.
-		paced := total + len(centers) - 1
-		pace = fmt.Sprintf("at most %d an hour: at least %s", p.MaxRequestsPerHour,
-			(time.Duration(float64(paced) / float64(p.MaxRequestsPerHour) * float64(time.Hour))).Round(time.Minute))
+	// A month to date started on --from, after the 1st, would lack the
+	// days before it: they are read into it first, and not written.
+	readFrom := first
+	if first.Equal(p.From) && first.Day() != 1 && days > 0 {
+		readFrom = first.AddDate(0, 0, 1-first.Day())
 	}
-	resumed := ""
-	if first.After(p.From) {
-		resumed = fmt.Sprintf(", continuing after %s", first.AddDate(0, 0, -1).Format(time.DateOnly))
-	}
-	fmt.Fprintf(c.Stderr, "backfill: %s … %s%s: %d days × %d requests = %d requests to GitHub (after %d for the cost-center lists), %s. Today and the %d day(s) before it are left out (--settle): GitHub restates recent days.\n",
-		p.From.Format(time.DateOnly), p.To.Format(time.DateOnly), resumed, days, perDay, total, len(centers), pace, p.Settle)
+	leadDays := first.Day() - readFrom.Day()
+	fmt.Fprintln(c.Stderr, planLine(p, first, days, perDay, leadDays, len(centers)))
 
-	prog := newProgress(c.Stderr, c.Terminal, days, total, c.Now)
+	prog := newProgress(c.Stderr, c.Terminal, leadDays+days, perDay*(leadDays+days), c.Now)
 	start := c.Now()
 	startRequests := c.Counter.Requests()
 	var samples int64
-	for day := first; !day.After(p.To); day = day.AddDate(0, 0, 1) {
+	for day := readFrom; !day.After(p.To); day = day.AddDate(0, 0, 1) {
 		if day.Day() == 1 {
 			for _, t := range tasks {
 				t.month.Reset()
@@ -155,7 +149,9 @@ func Run(ctx context.Context, c Config) error {
 		if err := runDay(ctx, tasks, day, p.Concurrency); err != nil {
 			prog.done()
 			reached := "no day is complete yet"
-			if day.After(p.From) {
+			if day.Before(first) {
+				reached = "reading the days of the month before --from; " + reached
+			} else if day.After(p.From) {
 				reached = "every day up to " + day.AddDate(0, 0, -1).Format(time.DateOnly) + " is kept"
 			}
 			if errors.Is(err, githubapi.ErrRateLimited) {
@@ -163,12 +159,14 @@ func Run(ctx context.Context, c Config) error {
 			}
 			return fmt.Errorf("%w at %s (%s; rerun the same command to continue): %w", ErrStopped, day.Format(time.DateOnly), reached, err)
 		}
-		n, err := out.writeDay(day, tasks)
-		if err != nil {
-			prog.done()
-			return fmt.Errorf("%w at %s: %w", ErrStopped, day.Format(time.DateOnly), err)
+		if !day.Before(first) {
+			n, err := out.writeDay(day, tasks)
+			if err != nil {
+				prog.done()
+				return fmt.Errorf("%w at %s: %w", ErrStopped, day.Format(time.DateOnly), err)
+			}
+			samples += n
 		}
-		samples += n
 		prog.update(int(c.Counter.Requests() - startRequests))
 	}
 	prog.done()
@@ -183,6 +181,32 @@ func Run(ctx context.Context, c Config) error {
 		p.From.Format(time.DateOnly), p.To.Format(time.DateOnly), where, days, samples,
 		c.Counter.Requests()-startRequests, c.Now().Sub(start).Round(time.Second))
 	return nil
+}
+
+// planLine says what the run will do: the days to write from first, the
+// days of the month before them it reads first (leadDays), and the requests
+// all this takes, with the time the pace needs for them.
+func planLine(p Plan, first time.Time, days, perDay, leadDays, centerLists int) string {
+	total := perDay * days
+	before := fmt.Sprintf("after %d for the cost-center lists", centerLists)
+	if leadDays > 0 {
+		readFrom := first.AddDate(0, 0, -leadDays)
+		before += fmt.Sprintf(" and %d for %s … %s, the days of the month before --from that its month to date needs, read and not written",
+			perDay*leadDays, readFrom.Format(time.DateOnly), first.AddDate(0, 0, -1).Format(time.DateOnly))
+	}
+	pace := "no pacing"
+	if p.MaxRequestsPerHour > 0 {
+		// The first request goes at once; each other waits its turn.
+		paced := total + perDay*leadDays + centerLists - 1
+		pace = fmt.Sprintf("at most %d an hour: at least %s", p.MaxRequestsPerHour,
+			(time.Duration(float64(paced) / float64(p.MaxRequestsPerHour) * float64(time.Hour))).Round(time.Minute))
+	}
+	resumed := ""
+	if first.After(p.From) {
+		resumed = fmt.Sprintf(", continuing after %s", first.AddDate(0, 0, -1).Format(time.DateOnly))
+	}
+	return fmt.Sprintf("backfill: %s … %s%s: %d days × %d requests = %d requests to GitHub (%s), %s. Today and the %d day(s) before it are left out (--settle): GitHub restates recent days.",
+		p.From.Format(time.DateOnly), p.To.Format(time.DateOnly), resumed, days, perDay, total, before, pace, p.Settle)
 }
 
 // paced makes every request sent under ctx wait its turn, perHour an hour

@@ -265,10 +265,12 @@ func TestBackfillRateLimitedAndResumedEqualsUninterrupted(t *testing.T) {
 	flags.Output = resumed
 	// Per day: the enterprise's usage twice (Team A, none) and three
 	// reports, the organization's four: 9 requests, after one for the
-	// cost-center list. 60 requests end inside the 7th day (26 October) at
-	// its 5th request: the rerun takes up October's month to date of six
-	// days and then crosses the month boundary.
-	fake.SetRateLimitRemaining(60)
+	// cost-center list and 19 × 9 = 171 for 1…19 October, which October's
+	// month to date needs. 1 + 171 + 6 × 9 + 5 = 231 requests end inside
+	// the 7th day written (26 October) at its 5th request: the rerun takes
+	// up October's month to date of 25 days and then crosses the month
+	// boundary.
+	fake.SetRateLimitRemaining(231)
 	before := fake.TotalRequests()
 	stderr, err := backfillFixture(t, fake, flags)
 	if !errors.Is(err, githubapi.ErrRateLimited) || !errors.Is(err, ErrStopped) {
@@ -279,8 +281,8 @@ func TestBackfillRateLimitedAndResumedEqualsUninterrupted(t *testing.T) {
 	}
 	// With two requests in flight, one may already be on its way when the
 	// answer saying 0 remain arrives; none is sent after it.
-	if sent := fake.TotalRequests() - before; sent != 60 && sent != 61 {
-		t.Errorf("the stopped backfill sent %d requests, want 60 or 61 (none after the answer that said 0 remain)", sent)
+	if sent := fake.TotalRequests() - before; sent != 231 && sent != 232 {
+		t.Errorf("the stopped backfill sent %d requests, want 231 or 232 (none after the answer that said 0 remain)", sent)
 	}
 	if _, err := os.Stat(resumed); !errors.Is(err, os.ErrNotExist) {
 		t.Errorf("the output exists before the backfill finished: %v", err)
