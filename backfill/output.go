@@ -25,8 +25,8 @@ import (
 // that is older than the one before it in the same block. A backfill reads
 // day after day, so it keeps one spool file per family in a work directory
 // next to the output (OUTPUT.backfill/), appends each day's samples to them,
-// and joins them into the output, family by family, when the last day is
-// written. The work directory's state.json says which day is the last
+// and joins them into the output, family by family and series by series
+// (regroup.go), when the last day is written. The work directory's state.json says which day is the last
 // complete one, the size of each spool file at that moment and the month to
 // date of every account and collector: a rerun cuts the spools back to those
 // sizes and continues with the next day, so a day is in the output wholly
@@ -334,12 +334,8 @@ func (o *output) finish(stdout io.Writer) error {
 		if _, err := expfmt.MetricFamilyToOpenMetrics(bw, mf); err != nil {
 			return err
 		}
-		spool := o.files[f.Name]
-		if _, err := spool.Seek(0, io.SeekStart); err != nil {
-			return err
-		}
-		if _, err := io.Copy(bw, io.LimitReader(spool, f.Size)); err != nil {
-			return err
+		if err := regroup(bw, o.files[f.Name], f.Size, o.dir); err != nil {
+			return fmt.Errorf("regroup %s by series: %w", f.Name, err)
 		}
 	}
 	if _, err := bw.WriteString("# EOF\n"); err != nil {
