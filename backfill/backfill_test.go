@@ -95,6 +95,12 @@ func backfillFixture(t *testing.T, fake *fakegithub.Server, f Flags) (string, er
 // is told about every request after the backfill's counter.
 func backfillFixtureCtx(t *testing.T, ctx context.Context, fake *fakegithub.Server, f Flags, observer githubapi.Observer) (string, error) {
 	t.Helper()
+	return backfillAccounts(t, ctx, fake, f, observer, testEnterprise, testOrg)
+}
+
+// backfillAccounts is backfillFixtureCtx for the accounts given.
+func backfillAccounts(t *testing.T, ctx context.Context, fake *fakegithub.Server, f Flags, observer githubapi.Observer, accounts ...githubapi.Account) (string, error) {
+	t.Helper()
 	if f.Collectors == "" {
 		f.Collectors = strings.Join(collector.HistoryCollectors(), ",")
 	}
@@ -114,10 +120,14 @@ func backfillFixtureCtx(t *testing.T, ctx context.Context, fake *fakegithub.Serv
 		obs = observers{counter, observer}
 	}
 	client := fake.Client(t, githubapi.Options{Observer: obs, Retries: githubapi.RetryPolicy{Max: 1, Base: time.Millisecond, Cap: time.Millisecond}})
+	var targets []collector.Target
+	for _, a := range accounts {
+		targets = append(targets, collector.Target{Account: a, Client: client})
+	}
 	var stderr, stdout bytes.Buffer
 	err = Run(ctx, Config{
 		Plan:    plan,
-		Targets: []collector.Target{{Account: testEnterprise, Client: client}, {Account: testOrg, Client: client}},
+		Targets: targets,
 		Counter: counter, Stdout: &stdout, Stderr: &stderr,
 		Now: func() time.Time { return testNow },
 	})
@@ -301,8 +311,10 @@ func TestBackfillRateLimitedAndResumedEqualsUninterrupted(t *testing.T) {
 	if !bytes.Equal(got, wantBytes) {
 		t.Errorf("resumed output (%d bytes) differs from the uninterrupted one (%d bytes)", len(got), len(wantBytes))
 	}
-	if _, err := os.Stat(resumed + ".backfill"); !errors.Is(err, os.ErrNotExist) {
-		t.Errorf("the work directory is left behind: %v", err)
+	// Of the work directory only the record of what the output holds is
+	// left, for a rerun to compare.
+	if left, err := os.ReadDir(resumed + ".backfill"); err != nil || len(left) != 1 || left[0].Name() != "state.json" {
+		t.Errorf("the work directory holds %v (%v), want state.json alone", left, err)
 	}
 	// A third run has nothing to do and sends nothing.
 	before = fake.TotalRequests()
