@@ -21,6 +21,11 @@ import (
 // configuration is read and before any request, then backfill.Run writes
 // the days with the exporter's own clients.
 func runBackfill(f *flags, stdout, stderr io.Writer) int {
+	if f.demo && !f.backfill.MaxRequestsPerHourGiven {
+		// The demo's API is simulated on loopback and has no limit to
+		// keep to.
+		f.backfill.MaxRequestsPerHour = 0
+	}
 	plan, err := backfill.NewPlan(*f.backfill, time.Now())
 	if err != nil {
 		fmt.Fprintln(stderr, "github-billing-exporter backfill:", err)

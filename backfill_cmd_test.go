@@ -81,8 +81,35 @@ func TestBackfillCommandWritesTheRange(t *testing.T) {
 	if lines := strings.Count(log, "\n"); lines != 2 || !strings.Contains(log, "3 days × 4 requests = 12 requests") || !strings.Contains(log, "wrote "+from) {
 		t.Errorf("stderr off a terminal, want the plan and the final line:\n%s", log)
 	}
-	// Three days of four reports each.
-	if n := fake.TotalRequests(); n != 12 {
-		t.Errorf("%d requests, want 12", n)
+	// Three days of four reports each, after the days of the month before
+	// them, which the month to date needs.
+	if want := 4 * (3 + day.Day() - 1); fake.TotalRequests() != want {
+		t.Errorf("%d requests, want %d", fake.TotalRequests(), want)
+	}
+}
+
+// The demo's GitHub is simulated on loopback and has no limit: --demo
+// backfill does not pace its requests unless --max-requests-per-hour is
+// given, and then keeps to it.
+func TestBackfillCommandDemoIsNotPaced(t *testing.T) {
+	day := time.Now().UTC().AddDate(0, 0, -3).Format(time.DateOnly)
+	for _, c := range []struct {
+		flags []string
+		want  string
+	}{
+		{nil, "no pacing"},
+		{[]string{"--max-requests-per-hour=3600000"}, "at most 3600000 an hour"},
+	} {
+		out := filepath.Join(t.TempDir(), "history.om")
+		stdout, stderr := testutil.OutputFile(t), testutil.OutputFile(t)
+		args := append([]string{"--demo", "backfill", "--from=" + day, "--to=" + day, "--output=" + out}, c.flags...)
+		code := run(args, stdout, stderr)
+		log := testutil.ReadOutput(t, stderr)
+		if code != 0 {
+			t.Fatalf("%v: exit %d\n%s", c.flags, code, log)
+		}
+		if plan, _, _ := strings.Cut(log, "\n"); !strings.Contains(plan, c.want) {
+			t.Errorf("%v: plan line %q does not say %q", c.flags, plan, c.want)
+		}
 	}
 }

@@ -104,6 +104,7 @@ func Run(ctx context.Context, c Config) error {
 	}
 	first := out.next // the first day still to write
 	days := int(p.To.Sub(first)/(24*time.Hour)) + 1
+	ctx = paced(ctx, p.MaxRequestsPerHour)
 
 	// Cost centers have no history: every day is read with today's list,
 	// active and deleted, fetched once per enterprise.
@@ -126,35 +127,31 @@ func Run(ctx context.Context, c Config) error {
 	for _, t := range tasks {
 		perDay += t.month.Requests(t.centers)
 	}
-	total := perDay * days
-	pace := "no pacing"
-	var limiter *rate.Limiter
-	if p.MaxRequestsPerHour > 0 {
-		limiter = rate.NewLimiter(rate.Limit(float64(p.MaxRequestsPerHour)/3600), min(p.MaxRequestsPerHour, perDay))
-		pace = fmt.Sprintf("at most %d an hour: at least %s", p.MaxRequestsPerHour,
-			(time.Duration(float64(total) / float64(p.MaxRequestsPerHour) * float64(time.Hour))).Round(time.Minute))
+	// A month to date started on --from, after the 1st, would lack the
+	// days before it: they are read into it first, and not written.
+	readFrom := first
+	if first.Equal(p.From) && first.Day() != 1 && days > 0 {
+		readFrom = first.AddDate(0, 0, 1-first.Day())
 	}
-	resumed := ""
-	if first.After(p.From) {
-		resumed = fmt.Sprintf(", continuing after %s", first.AddDate(0, 0, -1).Format(time.DateOnly))
-	}
-	fmt.Fprintf(c.Stderr, "backfill: %s … %s%s: %d days × %d requests = %d requests to GitHub (after %d for the cost-center lists), %s. Today and the %d day(s) before it are left out (--settle): GitHub restates recent days.\n",
-		p.From.Format(time.DateOnly), p.To.Format(time.DateOnly), resumed, days, perDay, total, len(centers), pace, p.Settle)
+	leadDays := first.Day() - readFrom.Day()
+	fmt.Fprintln(c.Stderr, planLine(p, first, days, perDay, leadDays, len(centers)))
 
-	prog := newProgress(c.Stderr, c.Terminal, days, total, c.Now)
+	prog := newProgress(c.Stderr, c.Terminal, leadDays+days, perDay*(leadDays+days), c.Now)
 	start := c.Now()
 	startRequests := c.Counter.Requests()
 	var samples int64
-	for day := first; !day.After(p.To); day = day.AddDate(0, 0, 1) {
+	for day := readFrom; !day.After(p.To); day = day.AddDate(0, 0, 1) {
 		if day.Day() == 1 {
 			for _, t := range tasks {
 				t.month.Reset()
 			}
 		}
-		if err := runDay(ctx, tasks, day, limiter, p.Concurrency); err != nil {
+		if err := runDay(ctx, tasks, day, p.Concurrency); err != nil {
 			prog.done()
 			reached := "no day is complete yet"
-			if day.After(p.From) {
+			if day.Before(first) {
+				reached = "reading the days of the month before --from; " + reached
+			} else if day.After(p.From) {
 				reached = "every day up to " + day.AddDate(0, 0, -1).Format(time.DateOnly) + " is kept"
 			}
 			if errors.Is(err, githubapi.ErrRateLimited) {
@@ -162,12 +159,14 @@ func Run(ctx context.Context, c Config) error {
 			}
 			return fmt.Errorf("%w at %s (%s; rerun the same command to continue): %w", ErrStopped, day.Format(time.DateOnly), reached, err)
 		}
-		n, err := out.writeDay(day, tasks)
-		if err != nil {
-			prog.done()
-			return fmt.Errorf("%w at %s: %w", ErrStopped, day.Format(time.DateOnly), err)
+		if !day.Before(first) {
+			n, err := out.writeDay(day, tasks)
+			if err != nil {
+				prog.done()
+				return fmt.Errorf("%w at %s: %w", ErrStopped, day.Format(time.DateOnly), err)
+			}
+			samples += n
 		}
-		samples += n
 		prog.update(int(c.Counter.Requests() - startRequests))
 	}
 	prog.done()
@@ -184,6 +183,45 @@ func Run(ctx context.Context, c Config) error {
 	return nil
 }
 
+// planLine says what the run will do: the days to write from first, the
+// days of the month before them it reads first (leadDays), and the requests
+// all this takes, with the time the pace needs for them.
+func planLine(p Plan, first time.Time, days, perDay, leadDays, centerLists int) string {
+	total := perDay * days
+	before := fmt.Sprintf("after %d for the cost-center lists", centerLists)
+	if leadDays > 0 {
+		readFrom := first.AddDate(0, 0, -leadDays)
+		before += fmt.Sprintf(" and %d for %s … %s, the days of the month before --from that its month to date needs, read and not written",
+			perDay*leadDays, readFrom.Format(time.DateOnly), first.AddDate(0, 0, -1).Format(time.DateOnly))
+	}
+	pace := "no pacing"
+	if p.MaxRequestsPerHour > 0 {
+		// The first request goes at once; each other waits its turn.
+		paced := total + perDay*leadDays + centerLists - 1
+		pace = fmt.Sprintf("at most %d an hour: at least %s", p.MaxRequestsPerHour,
+			(time.Duration(float64(paced) / float64(p.MaxRequestsPerHour) * float64(time.Hour))).Round(time.Minute))
+	}
+	resumed := ""
+	if first.After(p.From) {
+		resumed = fmt.Sprintf(", continuing after %s", first.AddDate(0, 0, -1).Format(time.DateOnly))
+	}
+	return fmt.Sprintf("backfill: %s … %s%s: %d days × %d requests = %d requests to GitHub (%s), %s. Today and the %d day(s) before it are left out (--settle): GitHub restates recent days.",
+		p.From.Format(time.DateOnly), p.To.Format(time.DateOnly), resumed, days, perDay, total, before, pace, p.Settle)
+}
+
+// paced makes every request sent under ctx wait its turn, perHour an hour
+// (none when perHour is 0). The pace is per request, with a burst of one: a
+// report may take any number of requests (an enterprise's usage takes one
+// per cost center and one more), so a day or a report is never asked for
+// at once.
+func paced(ctx context.Context, perHour int) context.Context {
+	if perHour <= 0 {
+		return ctx
+	}
+	limiter := rate.NewLimiter(rate.Limit(float64(perHour)/3600), 1)
+	return githubapi.WithPace(ctx, func(ctx context.Context) error { return limiter.Wait(ctx) })
+}
+
 func factory(name string) (collector.Factory, bool) {
 	for _, f := range collector.Collectors() {
 		if f.Name == name {
@@ -195,7 +233,7 @@ func factory(name string) (collector.Factory, bool) {
 
 // runDay adds day to every task, concurrency at a time. The first error
 // cancels the rest: the day is then written by none.
-func runDay(ctx context.Context, tasks []*task, day time.Time, limiter *rate.Limiter, concurrency int) error {
+func runDay(ctx context.Context, tasks []*task, day time.Time, concurrency int) error {
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
 	var (
@@ -215,15 +253,7 @@ func runDay(ctx context.Context, tasks []*task, day time.Time, limiter *rate.Lim
 		}
 		wg.Go(func() {
 			defer func() { <-sem }()
-			err := func() error {
-				if limiter != nil {
-					if err := limiter.WaitN(ctx, t.month.Requests(t.centers)); err != nil {
-						return err
-					}
-				}
-				return t.month.AddDay(ctx, t.client, day, t.centers)
-			}()
-			if err != nil {
+			if err := t.month.AddDay(ctx, t.client, day, t.centers); err != nil {
 				mu.Lock()
 				if firstErr == nil || errors.Is(firstErr, context.Canceled) {
 					firstErr = err

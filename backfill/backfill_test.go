@@ -88,6 +88,19 @@ func fixture() *fakegithub.Dataset {
 // error and what it wrote to stderr.
 func backfillFixture(t *testing.T, fake *fakegithub.Server, f Flags) (string, error) {
 	t.Helper()
+	return backfillFixtureCtx(t, context.Background(), fake, f, nil)
+}
+
+// backfillFixtureCtx is backfillFixture under ctx; observer, when not nil,
+// is told about every request after the backfill's counter.
+func backfillFixtureCtx(t *testing.T, ctx context.Context, fake *fakegithub.Server, f Flags, observer githubapi.Observer) (string, error) {
+	t.Helper()
+	return backfillAccounts(t, ctx, fake, f, observer, testEnterprise, testOrg)
+}
+
+// backfillAccounts is backfillFixtureCtx for the accounts given.
+func backfillAccounts(t *testing.T, ctx context.Context, fake *fakegithub.Server, f Flags, observer githubapi.Observer, accounts ...githubapi.Account) (string, error) {
+	t.Helper()
 	if f.Collectors == "" {
 		f.Collectors = strings.Join(collector.HistoryCollectors(), ",")
 	}
@@ -102,15 +115,38 @@ func backfillFixture(t *testing.T, fake *fakegithub.Server, f Flags) (string, er
 		t.Fatalf("NewPlan(%+v): %v", f, err)
 	}
 	counter := &Counter{}
-	client := fake.Client(t, githubapi.Options{Observer: counter, Retries: githubapi.RetryPolicy{Max: 1, Base: time.Millisecond, Cap: time.Millisecond}})
+	var obs githubapi.Observer = counter
+	if observer != nil {
+		obs = observers{counter, observer}
+	}
+	client := fake.Client(t, githubapi.Options{Observer: obs, Retries: githubapi.RetryPolicy{Max: 1, Base: time.Millisecond, Cap: time.Millisecond}})
+	var targets []collector.Target
+	for _, a := range accounts {
+		targets = append(targets, collector.Target{Account: a, Client: client})
+	}
 	var stderr, stdout bytes.Buffer
-	err = Run(context.Background(), Config{
+	err = Run(ctx, Config{
 		Plan:    plan,
-		Targets: []collector.Target{{Account: testEnterprise, Client: client}, {Account: testOrg, Client: client}},
+		Targets: targets,
 		Counter: counter, Stdout: &stdout, Stderr: &stderr,
 		Now: func() time.Time { return testNow },
 	})
 	return stderr.String(), err
+}
+
+// observers tells each of its observers in turn.
+type observers []githubapi.Observer
+
+func (o observers) ObserveRequest(endpoint string, code int, d time.Duration) {
+	for _, x := range o {
+		x.ObserveRequest(endpoint, code, d)
+	}
+}
+
+func (o observers) ObserveRateLimit(credential string, rl githubapi.RateLimit) {
+	for _, x := range o {
+		x.ObserveRateLimit(credential, rl)
+	}
 }
 
 // readSamples reads an OpenMetrics file into series → timestamp → value.
@@ -239,10 +275,12 @@ func TestBackfillRateLimitedAndResumedEqualsUninterrupted(t *testing.T) {
 	flags.Output = resumed
 	// Per day: the enterprise's usage twice (Team A, none) and three
 	// reports, the organization's four: 9 requests, after one for the
-	// cost-center list. 60 requests end inside the 7th day (26 October) at
-	// its 5th request: the rerun takes up October's month to date of six
-	// days and then crosses the month boundary.
-	fake.SetRateLimitRemaining(60)
+	// cost-center list and 19 × 9 = 171 for 1…19 October, which October's
+	// month to date needs. 1 + 171 + 6 × 9 + 5 = 231 requests end inside
+	// the 7th day written (26 October) at its 5th request: the rerun takes
+	// up October's month to date of 25 days and then crosses the month
+	// boundary.
+	fake.SetRateLimitRemaining(231)
 	before := fake.TotalRequests()
 	stderr, err := backfillFixture(t, fake, flags)
 	if !errors.Is(err, githubapi.ErrRateLimited) || !errors.Is(err, ErrStopped) {
@@ -253,8 +291,8 @@ func TestBackfillRateLimitedAndResumedEqualsUninterrupted(t *testing.T) {
 	}
 	// With two requests in flight, one may already be on its way when the
 	// answer saying 0 remain arrives; none is sent after it.
-	if sent := fake.TotalRequests() - before; sent != 60 && sent != 61 {
-		t.Errorf("the stopped backfill sent %d requests, want 60 or 61 (none after the answer that said 0 remain)", sent)
+	if sent := fake.TotalRequests() - before; sent != 231 && sent != 232 {
+		t.Errorf("the stopped backfill sent %d requests, want 231 or 232 (none after the answer that said 0 remain)", sent)
 	}
 	if _, err := os.Stat(resumed); !errors.Is(err, os.ErrNotExist) {
 		t.Errorf("the output exists before the backfill finished: %v", err)
@@ -273,8 +311,10 @@ func TestBackfillRateLimitedAndResumedEqualsUninterrupted(t *testing.T) {
 	if !bytes.Equal(got, wantBytes) {
 		t.Errorf("resumed output (%d bytes) differs from the uninterrupted one (%d bytes)", len(got), len(wantBytes))
 	}
-	if _, err := os.Stat(resumed + ".backfill"); !errors.Is(err, os.ErrNotExist) {
-		t.Errorf("the work directory is left behind: %v", err)
+	// Of the work directory only the record of what the output holds is
+	// left, for a rerun to compare.
+	if left, err := os.ReadDir(resumed + ".backfill"); err != nil || len(left) != 1 || left[0].Name() != "state.json" {
+		t.Errorf("the work directory holds %v (%v), want state.json alone", left, err)
 	}
 	// A third run has nothing to do and sends nothing.
 	before = fake.TotalRequests()

@@ -35,7 +35,10 @@ type Flags struct {
 	Output             string
 	Settle             int
 	MaxRequestsPerHour int
-	Concurrency        int
+	// MaxRequestsPerHourGiven says --max-requests-per-hour was on the
+	// command line, not its default.
+	MaxRequestsPerHourGiven bool
+	Concurrency             int
 }
 
 // AddCommand declares the backfill command and its flags on app.
@@ -50,8 +53,8 @@ func AddCommand(app *kingpin.Application) (*kingpin.CmdClause, *Flags) {
 		Default("-").StringVar(&f.Output)
 	cmd.Flag("settle", "Days before today to leave out, as GitHub restates recent days for a while. Today is always left out.").
 		Default("1").IntVar(&f.Settle)
-	cmd.Flag("max-requests-per-hour", "Pace the requests to GitHub to at most this many an hour (0: no pacing). GitHub allows 5,000 an hour per credential.").
-		Default(fmt.Sprint(DefaultMaxRequestsPerHour)).IntVar(&f.MaxRequestsPerHour)
+	cmd.Flag("max-requests-per-hour", "Pace the requests to GitHub to at most this many an hour, one at a time (0: no pacing). GitHub allows 5,000 an hour per credential. With --demo, whose API is simulated, there is no pacing unless this is given.").
+		Default(fmt.Sprint(DefaultMaxRequestsPerHour)).IsSetByUser(&f.MaxRequestsPerHourGiven).IntVar(&f.MaxRequestsPerHour)
 	cmd.Flag("concurrency", "Requests to GitHub in flight at once.").Default("2").IntVar(&f.Concurrency)
 	return cmd, f
 }

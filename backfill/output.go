@@ -25,8 +25,8 @@ import (
 // that is older than the one before it in the same block. A backfill reads
 // day after day, so it keeps one spool file per family in a work directory
 // next to the output (OUTPUT.backfill/), appends each day's samples to them,
-// and joins them into the output, family by family, when the last day is
-// written. The work directory's state.json says which day is the last
+// and joins them into the output, family by family and series by series
+// (regroup.go), when the last day is written. The work directory's state.json says which day is the last
 // complete one, the size of each spool file at that moment and the month to
 // date of every account and collector: a rerun cuts the spools back to those
 // sizes and continues with the next day, so a day is in the output wholly
@@ -47,8 +47,12 @@ type runState struct {
 	Collectors   []string
 	Accounts     []string
 	ByRepository bool
-	// Done is the last day wholly written, "" before the first.
+	// To is the last day to write; Done the last day wholly written, ""
+	// before the first. Finished says the output is written: it holds
+	// From … To, and the work directory only this state.
+	To       string
 	Done     string
+	Finished bool
 	Families []*familyState
 	Months   map[string]json.RawMessage
 }
@@ -66,10 +70,11 @@ type output struct {
 func (o *output) statePath() string { return filepath.Join(o.dir, "state.json") }
 
 // openOutput starts the output, or takes up a backfill the same output was
-// left in.
+// left in. A finished output is only ever confirmed, never extended: a run
+// that asks for anything else than what it holds is refused.
 func openOutput(p Plan, opts collector.Options, tasks []*task) (*output, error) {
 	o := &output{plan: p, files: map[string]*os.File{}, next: p.From}
-	fresh := runState{Version: stateVersion, From: p.From.Format(time.DateOnly), Collectors: p.Collectors,
+	fresh := runState{Version: stateVersion, From: p.From.Format(time.DateOnly), To: p.To.Format(time.DateOnly), Collectors: p.Collectors,
 		ByRepository: opts.UsageByRepository, Months: map[string]json.RawMessage{}}
 	for _, t := range tasks {
 		if !slices.Contains(fresh.Accounts, t.account.String()) {
@@ -90,8 +95,7 @@ func openOutput(p Plan, opts collector.Options, tasks []*task) (*output, error) 
 	case errors.Is(err, os.ErrNotExist):
 		if st, err := os.Stat(p.Output); err == nil && st.Mode().IsRegular() {
 			if endsWithEOF(p.Output) {
-				o.complete = true
-				return o, nil
+				return nil, fmt.Errorf("--output=%s is a finished backfill, but %s, which says what it holds, is missing: choose another file, or remove it to write it again", p.Output, o.statePath())
 			}
 			return nil, fmt.Errorf("--output=%s exists and is neither a finished backfill nor one in progress (no %s): remove it or choose another file", p.Output, o.statePath())
 		}
@@ -107,20 +111,63 @@ func openOutput(p Plan, opts collector.Options, tasks []*task) (*output, error) 
 	if err := json.Unmarshal(raw, &st); err != nil || st.Version != stateVersion {
 		return nil, fmt.Errorf("--output=%s: %s is not a state this version wrote; remove %s to start over", p.Output, o.statePath(), o.dir)
 	}
-	if st.From != fresh.From || !slices.Equal(st.Collectors, fresh.Collectors) || !slices.Equal(st.Accounts, fresh.Accounts) || st.ByRepository != fresh.ByRepository {
-		return nil, fmt.Errorf("--output=%s was started from %s with collectors %v for %v (by repository: %v); this run asks from %s with %v for %v (by repository: %v): run it with the same flags and configuration, or remove %s and %s to start over",
-			p.Output, st.From, st.Collectors, st.Accounts, st.ByRepository, fresh.From, fresh.Collectors, fresh.Accounts, fresh.ByRepository, p.Output, o.dir)
+	if err := o.checkRerun(st, fresh); err != nil {
+		return nil, err
 	}
+	if st.Finished {
+		o.complete = true
+		return o, nil
+	}
+	if err := o.resume(st, tasks); err != nil {
+		o.close()
+		return nil, err
+	}
+	return o, nil
+}
+
+// holds says what a state's output holds, or is to hold.
+func (st runState) holds() string {
+	days := st.From + " … " + st.To
+	if st.To == "" { // a state of an earlier run, which did not record it
+		days = "from " + st.From
+	}
+	return fmt.Sprintf("%s of collectors %v for %v (by repository: %v)", days, st.Collectors, st.Accounts, st.ByRepository)
+}
+
+// checkRerun refuses a run on the output of another: a finished output that
+// holds anything else than what this run asks, or a backfill in progress
+// started with other flags or already past --to.
+func (o *output) checkRerun(st, fresh runState) error {
+	p := o.plan
+	same := st.From == fresh.From && slices.Equal(st.Collectors, fresh.Collectors) && slices.Equal(st.Accounts, fresh.Accounts) && st.ByRepository == fresh.ByRepository
+	switch {
+	case st.Finished && (!same || st.To != fresh.To):
+		return fmt.Errorf("--output=%s is a finished backfill that holds %s; this run asks for %s. A finished file is not extended: write the days, collectors or accounts it lacks to another --output and import both, or remove %s and %s to write it again",
+			p.Output, st.holds(), fresh.holds(), p.Output, o.dir)
+	case !same:
+		return fmt.Errorf("--output=%s was started for %s; this run asks for %s: run it with the same flags and configuration, or remove %s and %s to start over",
+			p.Output, st.holds(), fresh.holds(), p.Output, o.dir)
+	case st.Done > fresh.To:
+		return fmt.Errorf("--output=%s already has every day up to %s, after --to=%s: give --to=%s or later to finish it, or remove %s and %s to start over",
+			p.Output, st.Done, fresh.To, st.Done, p.Output, o.dir)
+	}
+	return nil
+}
+
+// resume takes up a backfill in progress: its month to date, and its spools
+// cut back to the last complete day.
+func (o *output) resume(st runState, tasks []*task) error {
+	p := o.plan
 	if st.Done != "" {
 		done, err := time.Parse(time.DateOnly, st.Done)
 		if err != nil {
-			return nil, fmt.Errorf("--output=%s: %s: bad day %q", p.Output, o.statePath(), st.Done)
+			return fmt.Errorf("--output=%s: %s: bad day %q", p.Output, o.statePath(), st.Done)
 		}
 		o.next = done.AddDate(0, 0, 1)
 		for _, t := range tasks {
 			if m, ok := st.Months[t.key]; ok {
 				if err := json.Unmarshal(m, t.month); err != nil {
-					return nil, fmt.Errorf("--output=%s: %s: %w", p.Output, o.statePath(), err)
+					return fmt.Errorf("--output=%s: %s: %w", p.Output, o.statePath(), err)
 				}
 			}
 		}
@@ -128,24 +175,23 @@ func openOutput(p Plan, opts collector.Options, tasks []*task) (*output, error) 
 	if st.Months == nil {
 		st.Months = map[string]json.RawMessage{}
 	}
+	st.To = p.To.Format(time.DateOnly)
 	o.state = st
 	for _, f := range st.Families {
 		// Cut what a day that did not finish wrote.
 		file, err := os.OpenFile(filepath.Join(o.dir, f.File), os.O_RDWR|os.O_CREATE, 0o644)
 		if err != nil {
-			return nil, err
-		}
-		if err := file.Truncate(f.Size); err != nil {
-			file.Close()
-			return nil, err
-		}
-		if _, err := file.Seek(f.Size, io.SeekStart); err != nil {
-			file.Close()
-			return nil, err
+			return err
 		}
 		o.files[f.Name] = file
+		if err := file.Truncate(f.Size); err != nil {
+			return err
+		}
+		if _, err := file.Seek(f.Size, io.SeekStart); err != nil {
+			return err
+		}
 	}
-	return o, nil
+	return nil
 }
 
 // endsWithEOF says whether a file ends with OpenMetrics' "# EOF" line.
@@ -334,12 +380,8 @@ func (o *output) finish(stdout io.Writer) error {
 		if _, err := expfmt.MetricFamilyToOpenMetrics(bw, mf); err != nil {
 			return err
 		}
-		spool := o.files[f.Name]
-		if _, err := spool.Seek(0, io.SeekStart); err != nil {
-			return err
-		}
-		if _, err := io.Copy(bw, io.LimitReader(spool, f.Size)); err != nil {
-			return err
+		if err := regroup(bw, o.files[f.Name], f.Size, o.dir); err != nil {
+			return fmt.Errorf("regroup %s by series: %w", f.Name, err)
 		}
 	}
 	if _, err := bw.WriteString("# EOF\n"); err != nil {
@@ -360,7 +402,26 @@ func (o *output) finish(stdout io.Writer) error {
 			return err
 		}
 	}
-	return os.RemoveAll(o.dir)
+	return o.finished()
+}
+
+// finished records what the written output holds, for a rerun to compare,
+// and removes the spools.
+func (o *output) finished() error {
+	if o.temp {
+		return nil // stdout: nothing to rerun on
+	}
+	spools := o.state.Families
+	o.state.Finished, o.state.Families, o.state.Months = true, nil, nil
+	if err := o.saveState(); err != nil {
+		return err
+	}
+	for _, f := range spools {
+		if err := os.Remove(filepath.Join(o.dir, f.File)); err != nil && !errors.Is(err, os.ErrNotExist) {
+			return err
+		}
+	}
+	return nil
 }
 
 // close closes the spools; a temporary work directory goes too.

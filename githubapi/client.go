@@ -337,6 +337,10 @@ func (c *Client) url(e endpoint) string {
 // limited no request is sent at all.
 func (c *Client) get(ctx context.Context, e endpoint, rawURL string) (*http.Response, error) {
 	for attempt := 0; ; attempt++ {
+		// The pace first: a rate limit may start while it waits.
+		if err := pace(ctx); err != nil {
+			return nil, err
+		}
 		if err := c.limiter.check(c.now()); err != nil {
 			return nil, err
 		}
