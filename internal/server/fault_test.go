@@ -141,7 +141,6 @@ func newFaultEnv(t *testing.T, o faultOptions) *faultEnv {
 		TimeoutOffset:    500 * time.Millisecond,
 		MaxResponseBytes: o.maxResponseBytes,
 		Retries:          githubapi.RetryPolicy{Max: 1, Base: 10 * time.Millisecond, Cap: 10 * time.Millisecond},
-		Now:              env.clock.Now,
 	})
 	if err := env.srv.Reload(); err != nil {
 		t.Fatalf("initial reload: %v", err)
