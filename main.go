@@ -176,7 +176,11 @@ func newApp(stdout, stderr io.Writer) (app *kingpin.Application, f *flags, finis
 // run is the whole process: signals first, so that a SIGHUP while the
 // configuration loads is a queued reload rather than the end of the
 // process, then the flags, then the command.
-func run(args []string, stdout, stderr io.Writer) int {
+func run(args []string, stdout, stderr io.Writer) int { return runAt(time.Now, args, stdout, stderr) }
+
+// runAt is run on the clock now, which tests set: the one clock of the
+// exporter, the demo, the GitHub clients and the backfill.
+func runAt(now func() time.Time, args []string, stdout, stderr io.Writer) int {
 	signals := make(chan os.Signal, 4)
 	signal.Notify(signals, syscall.SIGHUP, syscall.SIGINT, syscall.SIGTERM)
 	defer signal.Stop(signals)
@@ -186,6 +190,7 @@ func run(args []string, stdout, stderr io.Writer) int {
 		fmt.Fprintln(stderr, "github-billing-exporter:", err)
 		return 2
 	}
+	f.now = now
 	switch {
 	case f.command == "backfill":
 		return runBackfill(f, stdout, stderr)
