@@ -13,13 +13,11 @@ import (
 // comes before the signal handler is installed ends the process: a run
 // without --demo must not build the demo's company while the packages
 // initialise. The test binary links the same package; run it again with
-// no test and GODEBUG=inittrace=1 and read the package's line. Allocations
+// no test (TestMain runs none) and GODEBUG=inittrace=1 and read the
+// package's line. Allocations
 // are counted, not timed: the demo's tables took about 24,000 of them,
 // package-level values that are not built take a handful.
 func TestFakeGitHubInitBuildsNothing(t *testing.T) {
-	if testing.Short() {
-		t.Skip("runs the test binary again")
-	}
 	cmd := exec.Command(os.Args[0], "-test.run=^$")
 	godebug := "inittrace=1"
 	if v := os.Getenv("GODEBUG"); v != "" {
