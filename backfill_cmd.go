@@ -8,7 +8,6 @@ import (
 	"os"
 	"os/signal"
 	"syscall"
-	"time"
 
 	"github.com/github-billing-exporter/github-billing-exporter/backfill"
 	"github.com/github-billing-exporter/github-billing-exporter/config"
@@ -26,14 +25,14 @@ func runBackfill(f *flags, stdout, stderr io.Writer) int {
 		// keep to.
 		f.backfill.MaxRequestsPerHour = 0
 	}
-	plan, err := backfill.NewPlan(*f.backfill, time.Now())
+	plan, err := backfill.NewPlan(*f.backfill, f.now())
 	if err != nil {
 		fmt.Fprintln(stderr, "github-billing-exporter backfill:", err)
 		return 2
 	}
 	var cfg *config.Resolved
 	if f.demo {
-		fake, err := fakegithub.NewDemo()
+		fake, err := fakegithub.NewDemo(f.now)
 		if err != nil {
 			fmt.Fprintln(stderr, "github-billing-exporter backfill: cannot start the demo GitHub API:", err)
 			return 1
@@ -52,7 +51,7 @@ func runBackfill(f *flags, stdout, stderr io.Writer) int {
 		return 1
 	}
 	counter := &backfill.Counter{}
-	targets, err := server.BuildTargets(cfg, githubapi.Options{Observer: counter, MaxResponseBytes: f.maxResponseBytes, Logger: server.NewLogger(f.log, stderr)}, nil)
+	targets, err := server.BuildTargets(cfg, githubapi.Options{Observer: counter, MaxResponseBytes: f.maxResponseBytes, Logger: server.NewLogger(f.log, stderr), Now: f.now}, nil)
 	if err != nil {
 		fmt.Fprintln(stderr, "github-billing-exporter backfill:", err)
 		return 1
@@ -66,7 +65,7 @@ func runBackfill(f *flags, stdout, stderr io.Writer) int {
 	}
 	err = backfill.Run(ctx, backfill.Config{
 		Plan: plan, Targets: targets, Options: f.options, Counter: counter,
-		Stdout: stdout, Stderr: stderr, Terminal: terminal,
+		Stdout: stdout, Stderr: stderr, Terminal: terminal, Now: f.now,
 	})
 	switch {
 	case err == nil:

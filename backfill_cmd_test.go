@@ -11,11 +11,18 @@ import (
 	"github.com/github-billing-exporter/github-billing-exporter/internal/testutil"
 )
 
+// backfillTestNow is the backfill command tests' clock (runAt): they run
+// the same in any month.
+var backfillTestNow = time.Date(2026, 11, 20, 10, 0, 0, 0, time.UTC)
+
+func backfillTestClock() time.Time { return backfillTestNow }
+
 // backfillTestConfig is a configuration for acme-web of a demo fake that
 // wants testutil.Token.
 func backfillTestConfig(t *testing.T) (*fakegithub.Server, string) {
 	t.Helper()
-	fake := fakegithub.Start(t, fakegithub.Demo(time.Now()))
+	fake := fakegithub.Start(t, fakegithub.Demo(backfillTestNow))
+	fake.SetClock(backfillTestClock)
 	fake.RequireToken(testutil.Token)
 	dir := t.TempDir()
 	if err := os.WriteFile(filepath.Join(dir, "token"), []byte(testutil.Token+"\n"), 0o600); err != nil {
@@ -42,10 +49,13 @@ func TestBackfillCommandBadFlagsSendNoRequest(t *testing.T) {
 		{[]string{"--from=2001-01"}, "is older than GitHub keeps"},
 		{[]string{"--output=" + missing}, "--output=" + missing},
 		{[]string{"--collectors=budgets"}, `"budgets" has no history at GitHub`},
+		// The plan is made on the command's clock, not the wall clock:
+		// on 20 November with --settle=2, the 17th is the last settled day.
+		{[]string{"--from=2026-11-01", "--to=2026-11-18", "--settle=2"}, "--to=2026-11-18 is after the last settled day 2026-11-17: today (2026-11-20)"},
 	} {
 		stdout, stderr := testutil.OutputFile(t), testutil.OutputFile(t)
 		args := append([]string{"--config.file=" + cfg, "backfill"}, c.args...)
-		if code := run(args, stdout, stderr); code != 2 {
+		if code := runAt(backfillTestClock, args, stdout, stderr); code != 2 {
 			t.Errorf("%v: exit %d, want 2", c.args, code)
 		}
 		if got := testutil.ReadOutput(t, stderr); !strings.Contains(got, c.want) {
@@ -62,11 +72,11 @@ func TestBackfillCommandBadFlagsSendNoRequest(t *testing.T) {
 // off a terminal stderr has the plan line and the final line only.
 func TestBackfillCommandWritesTheRange(t *testing.T) {
 	fake, cfg := backfillTestConfig(t)
-	day := time.Now().UTC().AddDate(0, 0, -12)
-	from, to := day.Format(time.DateOnly), day.AddDate(0, 0, 2).Format(time.DateOnly)
+	// 8 to 10 November, before the --settle days of the 20th.
+	from, to := "2026-11-08", "2026-11-10"
 	out := filepath.Join(t.TempDir(), "history.om")
 	stdout, stderr := testutil.OutputFile(t), testutil.OutputFile(t)
-	code := run([]string{"--config.file=" + cfg, "backfill", "--from=" + from, "--to=" + to, "--output=" + out, "--max-requests-per-hour=0"}, stdout, stderr)
+	code := runAt(backfillTestClock, []string{"--config.file=" + cfg, "backfill", "--from=" + from, "--to=" + to, "--output=" + out, "--max-requests-per-hour=0"}, stdout, stderr)
 	log := testutil.ReadOutput(t, stderr)
 	if code != 0 {
 		t.Fatalf("exit %d\n%s", code, log)
@@ -81,9 +91,10 @@ func TestBackfillCommandWritesTheRange(t *testing.T) {
 	if lines := strings.Count(log, "\n"); lines != 2 || !strings.Contains(log, "3 days × 4 requests = 12 requests") || !strings.Contains(log, "wrote "+from) {
 		t.Errorf("stderr off a terminal, want the plan and the final line:\n%s", log)
 	}
-	// Three days of four reports each, after the days of the month before
-	// them, which the month to date needs.
-	if want := 4 * (3 + day.Day() - 1); fake.TotalRequests() != want {
+	// Four reports a day (acme-web is an organization: no cost centers)
+	// for the three days written and for 1 to 7 November, which the month
+	// to date needs but the file does not hold: 4 × (3 + 7) = 40.
+	if want := 40; fake.TotalRequests() != want {
 		t.Errorf("%d requests, want %d", fake.TotalRequests(), want)
 	}
 }
@@ -92,7 +103,8 @@ func TestBackfillCommandWritesTheRange(t *testing.T) {
 // backfill does not pace its requests unless --max-requests-per-hour is
 // given, and then keeps to it.
 func TestBackfillCommandDemoIsNotPaced(t *testing.T) {
-	day := time.Now().UTC().AddDate(0, 0, -3).Format(time.DateOnly)
+	// A day before the settling days of the test clock's 20 November.
+	day := "2026-11-17"
 	for _, c := range []struct {
 		flags []string
 		want  string
@@ -103,7 +115,7 @@ func TestBackfillCommandDemoIsNotPaced(t *testing.T) {
 		out := filepath.Join(t.TempDir(), "history.om")
 		stdout, stderr := testutil.OutputFile(t), testutil.OutputFile(t)
 		args := append([]string{"--demo", "backfill", "--from=" + day, "--to=" + day, "--output=" + out}, c.flags...)
-		code := run(args, stdout, stderr)
+		code := runAt(backfillTestClock, args, stdout, stderr)
 		log := testutil.ReadOutput(t, stderr)
 		if code != 0 {
 			t.Fatalf("%v: exit %d\n%s", c.flags, code, log)

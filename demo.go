@@ -28,7 +28,7 @@ func demoConfig(apiURL string) *config.Resolved {
 		MaxAge:          time.Hour,
 		Credentials:     map[string]*config.Credential{cred.Name: cred},
 	}
-	for _, a := range fakegithub.Demo(time.Now()).Accounts() {
+	for _, a := range fakegithub.DemoAccounts() {
 		cfg.Targets = append(cfg.Targets, config.Target{Account: a, Credential: cred.Name})
 	}
 	return cfg

@@ -34,8 +34,11 @@ func demoScrape(t *testing.T, now time.Time) (map[string][]demoSample, *fakegith
 	for _, c := range collector.Collectors() {
 		all = append(all, c.Name)
 	}
+	fake.SetClock(func() time.Time { return now })
+	// The exporter's one clock: the collectors, the cache and the clients
+	// all read it, and none of them the wall clock.
 	exp, err := collector.NewExporter(collector.Config{Collectors: all, Concurrency: 4, Now: func() time.Time { return now },
-		Options: collector.Options{AdvancedSecurityByRepository: true, UsageByRepository: true, BudgetConsumption: true, Now: func() time.Time { return now }}})
+		Options: collector.Options{AdvancedSecurityByRepository: true, UsageByRepository: true, BudgetConsumption: true}})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -44,7 +47,6 @@ func demoScrape(t *testing.T, now time.Time) (map[string][]demoSample, *fakegith
 		Exporter:      exp,
 		Source:        func() (*config.Resolved, error) { return demoConfig(fake.URL), nil },
 		TelemetryPath: "/metrics",
-		Now:           func() time.Time { return now },
 	})
 	if err := srv.Reload(); err != nil {
 		t.Fatal(err)
@@ -118,19 +120,24 @@ func demoCloseMaps(t *testing.T, what string, got, want map[string]float64) {
 	}
 }
 
-// The demo's money adds up: the usage report, the summary, the premium
-// request and AI-credit reports, the legacy endpoints, the budgets and the
-// cost centers all tell the same month. Expected values are the sums of the
-// fake's own rows, added up here, and a few figures worked out by hand.
-//
-// The collectors ask GitHub for the current month, so the demo runs as of
-// now: whatever the day, the figures must agree.
-func TestDemoMoneyAddsUp(t *testing.T) {
-	testDemoMoneyAddsUp(t, time.Now().UTC())
-}
-
-func testDemoMoneyAddsUp(t *testing.T, now time.Time) {
+// testDemoMoneyAddsUp checks that the demo's money adds up as of now: the
+// usage report, the summary, the premium request and AI-credit reports, the
+// legacy endpoints, the budgets and the cost centers all tell now's month.
+// Expected values are the sums of the fake's own rows, added up here, and a
+// few figures worked out by hand: webSeats is acme-web's Copilot Business
+// quantity of the month to date (see TestDemoMoneyAddsUpAtFixedTimes).
+func testDemoMoneyAddsUp(t *testing.T, now time.Time, webSeats float64) {
 	got, d := demoScrape(t, now)
+
+	// The month asked for is now's, whatever the wall clock says: the
+	// seats are the days with data of now's month, by hand.
+	webMatch := map[string]string{"scope": "organization", "account": fakegithub.DemoOrgWeb}
+	if q := demoSum(got["usage_quantity"], "sku", webMatch)["copilot_business"]; !demoClose(q, webSeats) {
+		t.Errorf("acme-web Copilot Business: %.3f user-months in the usage report, want %.3f", q, webSeats)
+	}
+	if q := demoSum(got["usage_summarized_gross_quantity"], "sku", webMatch)["copilot_business"]; !demoClose(q, webSeats) {
+		t.Errorf("acme-web Copilot Business: %.3f user-months in the summary, want %.3f", q, webSeats)
+	}
 	ent := fakegithub.DemoEnterprise
 	entPlatform := d.Enterprises[ent].Platform
 
@@ -336,16 +343,41 @@ func TestDemoStepsOnTheHour(t *testing.T) {
 	}
 }
 
-// The demo's sums hold at any hour, not only at the one the test runs at:
-// the first hour of a month, the hour that once broke the premium-request
-// check, and the last hour of a 31-day month.
+// The demo's sums hold at any time, whatever the month the test runs in:
+// the first hour and the first second of a month, the hour that once broke
+// the premium-request check, the last hour and the last second of a 31-day
+// month, the last second of a 30-day one, a day in January, and 29 February.
+//
+// webSeats is acme-web's Copilot Business quantity, worked out by hand: its
+// 63 seats are billed as one row a day of 63 × (share of the day with data)
+// / (days in the month) user-months, rounded to 0.001 as GitHub rounds
+// rows. Data runs to the end of now's hour, so the share of today is
+// (hour + 1) / 24, and of the days before it 1.
 func TestDemoMoneyAddsUpAtFixedTimes(t *testing.T) {
-	for _, at := range []time.Time{
-		time.Date(2026, 12, 1, 0, 30, 0, 0, time.UTC),
-		time.Date(2026, 12, 2, 13, 22, 0, 0, time.UTC),
-		time.Date(2026, 12, 31, 23, 30, 0, 0, time.UTC),
+	for _, c := range []struct {
+		at       time.Time
+		webSeats float64
+	}{
+		// Day 1, hour 0: 63 × 1/24 / 31 = 0.08468 → 0.085.
+		{time.Date(2026, 12, 1, 0, 30, 0, 0, time.UTC), 0.085},
+		{time.Date(2027, 3, 1, 0, 0, 0, 0, time.UTC), 0.085},
+		// Day 1: 63/31 = 2.03226 → 2.032; day 2 to 14:00: 63 × 14/24 / 31
+		// = 1.18548 → 1.185; 2.032 + 1.185 = 3.217.
+		{time.Date(2026, 12, 2, 13, 22, 0, 0, time.UTC), 3.217},
+		// 31 whole days of 2.032: 62.992.
+		{time.Date(2026, 12, 31, 23, 30, 0, 0, time.UTC), 62.992},
+		{time.Date(2027, 1, 31, 23, 59, 59, 0, time.UTC), 62.992},
+		// 30 whole days of 63/30 = 2.1: 63.
+		{time.Date(2026, 11, 30, 23, 59, 59, 0, time.UTC), 63},
+		// 14 days of 2.032 = 28.448; day 15 to 13:00: 63 × 13/24 / 31
+		// = 1.10081 → 1.101; 28.448 + 1.101 = 29.549.
+		{time.Date(2027, 1, 15, 12, 0, 0, 0, time.UTC), 29.549},
+		// A 29-day February: 63/29 = 2.17241 → 2.172, 28 days of it
+		// = 60.816; the 29th to 13:00: 63 × 13/24 / 29 = 1.17672 → 1.177;
+		// 60.816 + 1.177 = 61.993.
+		{time.Date(2028, 2, 29, 12, 0, 0, 0, time.UTC), 61.993},
 	} {
-		t.Run(at.Format(time.RFC3339), func(t *testing.T) { testDemoMoneyAddsUp(t, at) })
+		t.Run(c.at.Format(time.RFC3339), func(t *testing.T) { testDemoMoneyAddsUp(t, c.at, c.webSeats) })
 	}
 }
 

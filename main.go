@@ -71,6 +71,9 @@ type flags struct {
 	// command is "backfill" for the backfill command, "" to serve.
 	command  string
 	backfill *backfill.Flags
+	// now is the process's one clock: the exporter's, the demo's, the
+	// GitHub clients' and the backfill's (time.Now; tests set their own).
+	now func() time.Time
 }
 
 func parseFlags(args []string, stdout, stderr io.Writer) (*flags, error) {
@@ -132,7 +135,7 @@ func newApp(stdout, stderr io.Writer) (app *kingpin.Application, f *flags, finis
 	app.ErrorWriter(stderr)
 	app.HelpFlag.Short('h')
 	app.Version(version.Print("github-billing-exporter"))
-	f = &flags{collectors: map[string]*bool{}}
+	f = &flags{collectors: map[string]*bool{}, now: time.Now}
 	app.Flag("config.file", "Configuration file.").Default("github-billing-exporter.yml").StringVar(&f.configFile)
 	app.Flag("config.check", "Validate the configuration file and exit.").BoolVar(&f.configCheck)
 	app.Flag("demo", "Serve a simulated GitHub billing API on loopback and export it; needs no configuration file and no token. Listens on 127.0.0.1:9786 unless --web.listen-address is given.").BoolVar(&f.demo)
@@ -192,7 +195,11 @@ func newApp(stdout, stderr io.Writer) (app *kingpin.Application, f *flags, finis
 // run is the whole process: signals first, so that a SIGHUP while the
 // configuration loads is a queued reload rather than the end of the
 // process, then the flags, then the command.
-func run(args []string, stdout, stderr io.Writer) int {
+func run(args []string, stdout, stderr io.Writer) int { return runAt(time.Now, args, stdout, stderr) }
+
+// runAt is run on the clock now, which tests set: the one clock of the
+// exporter, the demo, the GitHub clients and the backfill.
+func runAt(now func() time.Time, args []string, stdout, stderr io.Writer) int {
 	signals := make(chan os.Signal, 4)
 	signal.Notify(signals, syscall.SIGHUP, syscall.SIGINT, syscall.SIGTERM)
 	defer signal.Stop(signals)
@@ -202,6 +209,7 @@ func run(args []string, stdout, stderr io.Writer) int {
 		fmt.Fprintln(stderr, "github-billing-exporter:", err)
 		return 2
 	}
+	f.now = now
 	switch {
 	case f.command == "backfill":
 		return runBackfill(f, stdout, stderr)
@@ -238,7 +246,7 @@ func serve(f *flags, logger *slog.Logger, signals <-chan os.Signal) int {
 	logger.Info("starting github-billing-exporter", "version", version.Info(), "build_context", version.BuildContext())
 	source := func() (*config.Resolved, error) { return config.Load(f.configFile) }
 	if f.demo {
-		fake, err := fakegithub.NewDemo()
+		fake, err := fakegithub.NewDemo(f.now)
 		if err != nil {
 			logger.Error("cannot start the demo GitHub API", "err", err)
 			return 1
@@ -319,6 +327,7 @@ func newExporter(f *flags, logger *slog.Logger) (*collector.Exporter, error) {
 		Collectors:  enabled,
 		Options:     f.options,
 		Concurrency: f.concurrency,
+		Now:         f.now,
 	})
 	if err == nil {
 		logger.Info("enabled collectors", "collectors", fmt.Sprint(enabled))

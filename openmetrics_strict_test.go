@@ -107,13 +107,12 @@ func TestE2EOpenMetricsStrictParser(t *testing.T) {
 // A backfill file of the demo, written by the real command, is accepted by
 // the strict parser: each series' points in one block, in time order.
 func TestBackfillFileStrictOpenMetrics(t *testing.T) {
-	// Two days well inside what GitHub keeps and before --settle's
-	// restated days.
-	day := time.Now().UTC().AddDate(0, 0, -12)
-	from, to := day.Format(time.DateOnly), day.AddDate(0, 0, 1).Format(time.DateOnly)
+	// Four days across a month's end, on the backfill tests' clock (20
+	// November 2026): the month to date starts again on 1 November.
+	from, to := "2026-10-30", "2026-11-02"
 	file := filepath.Join(t.TempDir(), "history.om")
 	stdout, stderr := testutil.OutputFile(t), testutil.OutputFile(t)
-	code := run([]string{"--demo", "backfill", "--from=" + from, "--to=" + to, "--output=" + file, "--max-requests-per-hour=0"}, stdout, stderr)
+	code := runAt(backfillTestClock, []string{"--demo", "backfill", "--from=" + from, "--to=" + to, "--output=" + file, "--max-requests-per-hour=0"}, stdout, stderr)
 	if log := testutil.ReadOutput(t, stderr); code != 0 {
 		t.Fatalf("backfill exit %d\n%s", code, log)
 	}

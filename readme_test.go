@@ -124,7 +124,8 @@ func expandBraces(s string) []string {
 // demoMetricNames scrapes the demo with every collector and option on.
 func demoMetricNames(t *testing.T) map[string]bool {
 	t.Helper()
-	fake, err := fakegithub.NewDemo()
+	clock := func() time.Time { return time.Date(2026, 11, 15, 12, 0, 0, 0, time.UTC) }
+	fake, err := fakegithub.NewDemo(clock)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -134,7 +135,7 @@ func demoMetricNames(t *testing.T) map[string]bool {
 	for _, c := range collector.Collectors() {
 		all = append(all, c.Name)
 	}
-	exp, err := collector.NewExporter(collector.Config{Collectors: all, Concurrency: 4,
+	exp, err := collector.NewExporter(collector.Config{Collectors: all, Concurrency: 4, Now: clock,
 		Options: collector.Options{AdvancedSecurityByRepository: true, UsageByRepository: true,
 			BudgetConsumption: true, BudgetUserStates: true, CopilotByPlan: true}})
 	if err != nil {

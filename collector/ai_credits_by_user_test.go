@@ -100,7 +100,8 @@ func (f *exporterTestFixture) scrapeRound(t *testing.T) map[string]float64 {
 	return s
 }
 
-// aiTestNow keeps the view in the fixture's month (November 2026).
+// aiTestNow is the fixture's start (November 2026), for a view built
+// without the exporter.
 func aiTestNow() time.Time { return exporterTestT0 }
 
 const (
@@ -129,7 +130,7 @@ func expectNear(t *testing.T, series map[string]float64, k string, want float64)
 // has no series. A round is six refreshes an hour apart; after it every
 // holder has been asked once.
 func TestAICreditsByUserValuesAreTheUsersRows(t *testing.T) {
-	f := newExporterTestFixture(t, aiTestDataset(), []string{AICreditsByUser}, Options{Now: aiTestNow})
+	f := newExporterTestFixture(t, aiTestDataset(), []string{AICreditsByUser}, Options{})
 	s := f.scrapeRound(t)
 	expectValue(t, s, exporterMetricKey("scrape_collector_success", AICreditsByUser, "enterprise", "acme"), 1)
 	for _, c := range []struct {
@@ -185,7 +186,7 @@ func TestAICreditsByUserGuardFoldsTheSmallestSpenders(t *testing.T) {
 		// limit 1: __other__ = bob + carol: GPT-5 0 + 1.50, Claude 5.
 		{1, []string{"alice"}, 2, 1.5, 5},
 	} {
-		f := newExporterTestFixture(t, aiTestDataset(), []string{AICreditsByUser}, Options{AICreditUserLimit: c.limit, Now: aiTestNow})
+		f := newExporterTestFixture(t, aiTestDataset(), []string{AICreditsByUser}, Options{AICreditUserLimit: c.limit})
 		s := f.scrapeRound(t)
 		expectValue(t, s, dataKey("ai_credit_users_folded", "enterprise", "acme"), c.folded)
 		for _, u := range c.kept {
@@ -219,7 +220,7 @@ func TestAICreditsByUserGuardFoldsTheSmallestSpenders(t *testing.T) {
 // The enterprise's credits per cost center, and the part of the unfiltered
 // answer they do not account for.
 func TestAICreditsByUserPerCostCenterAndReconciliation(t *testing.T) {
-	f := newExporterTestFixture(t, aiTestDataset(), []string{AICreditsByUser}, Options{Now: aiTestNow})
+	f := newExporterTestFixture(t, aiTestDataset(), []string{AICreditsByUser}, Options{})
 	s := f.scrape(t, context.Background())
 	cc := func(metric, center, model string) string {
 		return dataKey("ai_credit_cost_center_"+metric, "enterprise", "acme", "cost_center", center, "product", "Copilot", "sku", "Copilot AI Credits", "unit_type", "credits", "model", model)
@@ -244,7 +245,7 @@ func TestAICreditsByUserPerCostCenterAndReconciliation(t *testing.T) {
 // the log however many rounds fail; the enterprise's view and acme-web's
 // account-wide AI credits keep working.
 func TestAICreditsByUser403FailsOnlyThisCollectorForThatAccount(t *testing.T) {
-	f := newExporterTestFixture(t, aiTestDataset(), []string{"ai_credits", AICreditsByUser}, Options{Now: aiTestNow})
+	f := newExporterTestFixture(t, aiTestDataset(), []string{"ai_credits", AICreditsByUser}, Options{})
 	var s map[string]float64
 	for round := range 3 {
 		if round > 0 {
@@ -280,7 +281,7 @@ func TestAICreditsByUser403FailsOnlyThisCollectorForThatAccount(t *testing.T) {
 // rounds (24 refreshes) for acme and, with its own 12h, 2 rounds (12
 // refreshes, 2h apart) for acme-web (one refused call a round).
 func TestAICreditsByUserRefreshIntervalOverASimulatedDay(t *testing.T) {
-	f := newExporterTestFixture(t, aiTestDataset(), []string{"ai_credits", AICreditsByUser}, Options{Now: aiTestNow})
+	f := newExporterTestFixture(t, aiTestDataset(), []string{"ai_credits", AICreditsByUser}, Options{})
 	web := githubapi.Account{Scope: githubapi.ScopeOrganization, Name: "acme-web"}
 	acme := githubapi.Account{Scope: githubapi.ScopeEnterprise, Name: "acme"}
 	f.exp.Apply(exporterTestSettings, []Target{
@@ -320,7 +321,7 @@ func TestAICreditsByUserRefreshIntervalOverASimulatedDay(t *testing.T) {
 func TestAICreditsByUserLintClean(t *testing.T) {
 	srv := fakegithub.Start(t, aiTestDataset())
 	client := srv.Client(t, githubapi.Options{})
-	c := newAICreditsByUserCollector(Options{AICreditUserLimit: 2, Now: aiTestNow})
+	c := newAICreditsByUserCollector(Options{AICreditUserLimit: 2, now: aiTestNow})
 	acme := githubapi.Account{Scope: githubapi.ScopeEnterprise, Name: "acme"}
 	for range aiCreditsByUserSlices - 1 {
 		update(t, c, client, acme)
@@ -342,7 +343,7 @@ func TestAICreditsByUserLintClean(t *testing.T) {
 // unfiltered total after every refresh. The seat list and the cost centers
 // are read at the round's start only.
 func TestAICreditsByUserRoundIsSpreadOverSixRefreshes(t *testing.T) {
-	f := newExporterTestFixture(t, aiTestDataset(), []string{AICreditsByUser}, Options{Now: aiTestNow})
+	f := newExporterTestFixture(t, aiTestDataset(), []string{AICreditsByUser}, Options{})
 	const calls = "/enterprises/acme/settings/billing/ai_credit/usage"
 	for i, c := range []struct {
 		users          []string // with series after this refresh
@@ -413,7 +414,7 @@ func TestAICreditsByUserRoundIsSpreadOverSixRefreshes(t *testing.T) {
 // over, and the seat list is read again at once.
 func TestAICreditsByUserNewMonthStartsANewRound(t *testing.T) {
 	now := exporterTestT0
-	c := newAICreditsByUserCollector(Options{Now: func() time.Time { return now }}).(*aiCreditsByUserCollector)
+	c := newAICreditsByUserCollector(Options{now: func() time.Time { return now }}).(*aiCreditsByUserCollector)
 	srv := fakegithub.Start(t, aiTestDataset())
 	client := srv.Client(t, githubapi.Options{})
 	acme := githubapi.Account{Scope: githubapi.ScopeEnterprise, Name: "acme"}

@@ -46,19 +46,21 @@ type Options struct {
 	// AI-credit view keeps, by net spend; the rest are summed into
 	// user="__other__" (0: DefaultAICreditUserLimit).
 	AICreditUserLimit int
-	// Now is the clock of the premium-request and AI-credit collectors'
-	// month; nil means time.Now.
-	Now func() time.Time
 	// Logger receives the collectors' debug lines; nil discards them.
 	Logger *slog.Logger
+	// now is the exporter's clock (Config.Now), which NewExporter hands to
+	// every collector it builds: the month a month-to-date collector asks
+	// for is the month of the clock the cache ages by, never the wall
+	// clock behind a test's back. nil means time.Now.
+	now func() time.Time
 }
 
-// clock is Now, or time.Now.
+// clock is the exporter's clock, or time.Now.
 func (o Options) clock() func() time.Time {
-	if o.Now == nil {
+	if o.now == nil {
 		return time.Now
 	}
-	return o.Now
+	return o.now
 }
 
 func (o Options) logger() *slog.Logger {

@@ -63,6 +63,11 @@ func head(b []byte) string {
 // text.
 func registryPath(t *testing.T, client *githubapi.Client, accounts []githubapi.Account, names []string, o Options) map[string]float64 {
 	t.Helper()
+	if o.now == nil {
+		// The month the exporter fixture's clock starts in, as its
+		// exporter asks for.
+		o.now = func() time.Time { return exporterTestT0 }
+	}
 	var all []prometheus.Metric
 	for _, a := range accounts {
 		for _, name := range names {
@@ -154,8 +159,7 @@ func writeSnapshot(t *testing.T, s *Snapshot, f Format) []byte {
 // family once, with every account's series, and equals what the registry
 // path makes of the same GitHub answers, in both formats.
 func TestCachedScrapeEqualsRegistryPath(t *testing.T) {
-	now := time.Now()
-	d := fakegithub.Demo(now)
+	d := fakegithub.Demo(exporterTestT0)
 	var names []string
 	for _, c := range Collectors() {
 		if c.DefaultEnabled {

@@ -21,8 +21,14 @@ type engineFixture struct {
 	exporter *Exporter
 }
 
+// engineTestNow is the engine tests' clock and the day of their demo data.
+var engineTestNow = time.Date(2026, 11, 15, 0, 0, 0, 0, time.UTC)
+
 func newEngineFixture(tb testing.TB, d *fakegithub.Dataset, cfg Config, s Settings) *engineFixture {
 	tb.Helper()
+	if cfg.Now == nil {
+		cfg.Now = func() time.Time { return engineTestNow }
+	}
 	fake := fakegithub.Start(tb, d)
 	client := fake.Client(tb, githubapi.Options{Credential: "test"})
 	exp, err := NewExporter(cfg)
@@ -60,7 +66,7 @@ func countSeries(mfs []*dto.MetricFamily) int {
 var legacyCollectors = []string{"actions", "packages", "shared_storage", "advanced_security"}
 
 func TestHundredConcurrentColdScrapesShareOneRefresh(t *testing.T) {
-	d := fakegithub.Demo(time.Date(2026, 11, 15, 0, 0, 0, 0, time.UTC))
+	d := fakegithub.Demo(engineTestNow)
 	f := newEngineFixture(t, d, Config{Collectors: legacyCollectors, Concurrency: 4},
 		Settings{RefreshInterval: time.Hour, RefreshTimeout: time.Minute, MaxAge: 3 * time.Hour})
 	f.fake.SetLatency(50 * time.Millisecond)
@@ -106,7 +112,7 @@ func TestHundredConcurrentColdScrapesShareOneRefresh(t *testing.T) {
 
 // manyOrgs is a dataset of n organizations with the demo organization's data.
 func manyOrgs(n int, retired bool) *fakegithub.Dataset {
-	demo := fakegithub.Demo(time.Date(2026, 11, 15, 0, 0, 0, 0, time.UTC))
+	demo := fakegithub.Demo(engineTestNow)
 	d := fakegithub.NewDataset()
 	for i := range n {
 		org := *demo.Organizations[fakegithub.DemoOrgWeb]
@@ -230,7 +236,7 @@ func TestQueuedRefreshesDoNotTimeOutInTheQueue(t *testing.T) {
 // enterprise GHAS repositories at 100 a page, two active cost centers and a
 // deleted one, one cost-center list shared by usage and cost_centers).
 func TestHundredConcurrentColdScrapesDefaultCollectors(t *testing.T) {
-	d := fakegithub.Demo(time.Date(2026, 11, 15, 0, 0, 0, 0, time.UTC))
+	d := fakegithub.Demo(engineTestNow)
 	f := newEngineFixture(t, d, Config{Collectors: defaultCollectors(), Concurrency: 4},
 		Settings{RefreshInterval: time.Hour, RefreshTimeout: time.Minute, MaxAge: 3 * time.Hour})
 	f.fake.SetLatency(20 * time.Millisecond)

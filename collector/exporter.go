@@ -99,7 +99,10 @@ type Config struct {
 	Options    Options
 	// Concurrency bounds the refreshes that talk to GitHub at once.
 	Concurrency int
-	Now         func() time.Time
+	// Now is the exporter's one clock (nil: time.Now): the cache's ages,
+	// the month every month-to-date collector asks for, and, through Now,
+	// the clients' rate-limit waits.
+	Now func() time.Time
 }
 
 // Exporter keeps a cache per account and collector and refreshes it when a
@@ -165,7 +168,9 @@ func NewExporter(cfg Config) (*Exporter, error) {
 		if !ok {
 			return nil, fmt.Errorf("unknown collector %q", name)
 		}
-		e.collectors = append(e.collectors, namedCollector{Factory: f, collector: f.new(cfg.Options)})
+		o := cfg.Options
+		o.now = e.now
+		e.collectors = append(e.collectors, namedCollector{Factory: f, collector: f.new(o)})
 	}
 	e.ctx, e.cancel = context.WithCancel(context.Background())
 	return e, nil
@@ -195,6 +200,11 @@ func (e *Exporter) Targets() []Target {
 	defer e.mu.RUnlock()
 	return append([]Target(nil), e.targets...)
 }
+
+// Now reads the exporter's clock (Config.Now). The server gives it to the
+// GitHub clients, so that one clock moves the month, the cache and the
+// rate-limit waits.
+func (e *Exporter) Now() time.Time { return e.now() }
 
 // Close stops background refreshes and waits for them.
 func (e *Exporter) Close() {

@@ -51,7 +51,7 @@ func (d summaryAmountDescs) add(m *metricSet, v githubapi.BillingAmounts, labels
 // one call is the whole enterprise.
 type usageSummaryCollector struct{ now func() time.Time }
 
-func newUsageSummaryCollector(Options) Collector { return usageSummaryCollector{now: time.Now} }
+func newUsageSummaryCollector(o Options) Collector { return usageSummaryCollector{now: o.clock()} }
 
 func (c usageSummaryCollector) Update(ctx context.Context, client *githubapi.Client, a githubapi.Account) ([]prometheus.Metric, error) {
 	year, month := monthToDate(c.now)

@@ -40,12 +40,12 @@ type usageCollector struct {
 	// warned holds the cost-center problems already logged, so that each
 	// is said once, not every round.
 	warned *sync.Map
-	// now is the clock that picks the month; tests set it.
+	// now is the exporter's clock, which picks the month.
 	now func() time.Time
 }
 
 func newUsageCollector(o Options) Collector {
-	return usageCollector{byRepository: o.UsageByRepository, budgets: o.BudgetConsumption, logger: o.logger(), warned: &sync.Map{}, now: time.Now}
+	return usageCollector{byRepository: o.UsageByRepository, budgets: o.BudgetConsumption, logger: o.logger(), warned: &sync.Map{}, now: o.clock()}
 }
 
 // Update reads the month-to-date usage report. For an enterprise it reads

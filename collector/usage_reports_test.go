@@ -66,7 +66,8 @@ github_billing_usage_report_exports{account="acme",report_type="detailed",scope=
 // endpoint answering 403: that collector fails and says why, the others
 // serve their data.
 func TestPlatformCollectorsOneForbiddenOthersServed(t *testing.T) {
-	srv := fakegithub.Start(t, fakegithub.Demo(time.Now().UTC()))
+	now := time.Date(2026, 11, 15, 12, 0, 0, 0, time.UTC)
+	srv := fakegithub.Start(t, fakegithub.Demo(now))
 	ent := fakegithub.DemoEnterprise
 	srv.Override("/enterprises/"+ent+"/settings/billing/reports", func(w http.ResponseWriter, _ *http.Request) {
 		w.Header().Set("X-Accepted-GitHub-Permissions", "enterprise_administration=write")
@@ -80,6 +81,7 @@ func TestPlatformCollectorsOneForbiddenOthersServed(t *testing.T) {
 		Logger:      slog.New(slog.NewTextHandler(&logs, nil)),
 		Collectors:  collectors,
 		Concurrency: 2,
+		Now:         func() time.Time { return now },
 	})
 	if err != nil {
 		t.Fatal(err)

@@ -16,6 +16,17 @@ const (
 	DemoUser       = "octocat"
 )
 
+// DemoAccounts lists the demo's accounts, as Demo(now).Accounts() does,
+// without building the demo's data.
+func DemoAccounts() []githubapi.Account {
+	return []githubapi.Account{
+		{Scope: githubapi.ScopeEnterprise, Name: DemoEnterprise},
+		{Scope: githubapi.ScopeOrganization, Name: DemoOrgData},
+		{Scope: githubapi.ScopeOrganization, Name: DemoOrgWeb},
+		{Scope: githubapi.ScopeUser, Name: DemoUser},
+	}
+}
+
 // MonthFraction is how much of now's calendar month (UTC) has passed, in
 // (0, 1]; the demo's month-to-date figures grow with it.
 func MonthFraction(now time.Time) float64 {

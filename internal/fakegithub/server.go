@@ -33,6 +33,7 @@ type Server struct {
 
 	mu        sync.Mutex
 	source    func() *Dataset
+	now       func() time.Time // the clock of the rate-limit reset and GitHub's default year
 	requests  map[string]int
 	overrides map[string]http.Handler
 	token     string
@@ -41,15 +42,32 @@ type Server struct {
 	etags     bool
 }
 
-// New starts a server that answers from d. Change d later with Update.
+// New starts a server that answers from d, on the wall clock (see
+// SetClock). Change d later with Update.
 func New(d *Dataset) (*Server, error) {
-	return start(func() *Dataset { return d })
+	return start(func() *Dataset { return d }, time.Now)
 }
 
-// NewDemo starts a server whose data is the demo dataset at the time of each
-// request, so its figures grow through the month.
-func NewDemo() (*Server, error) {
-	return start(func() *Dataset { return Demo(time.Now().UTC()) })
+// NewDemo starts a server whose data is the demo dataset as of now() at each
+// request, so its figures grow through the month; now is the exporter's
+// clock, so that the demo and the collectors tell the same month.
+func NewDemo(now func() time.Time) (*Server, error) {
+	return start(func() *Dataset { return Demo(now().UTC()) }, now)
+}
+
+// SetClock sets the clock of the answers' rate-limit reset and of the year a
+// usage report without one is of, to the clock of the test's client.
+func (s *Server) SetClock(now func() time.Time) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.now = now
+}
+
+// clock returns the server's clock.
+func (s *Server) clock() func() time.Time {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.now
 }
 
 // TB is the part of testing.TB that Start and Client use. The package does
@@ -87,7 +105,7 @@ func (s *Server) Client(tb TB, o githubapi.Options) *githubapi.Client {
 	return c
 }
 
-func start(source func() *Dataset) (*Server, error) {
+func start(source func() *Dataset, now func() time.Time) (*Server, error) {
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
 		return nil, fmt.Errorf("fake GitHub: listen on loopback: %w", err)
@@ -97,6 +115,7 @@ func start(source func() *Dataset) (*Server, error) {
 		listener:  ln,
 		mux:       http.NewServeMux(),
 		source:    source,
+		now:       now,
 		requests:  map[string]int{},
 		overrides: map[string]http.Handler{},
 		remaining: 5000,
@@ -192,7 +211,7 @@ func (s *Server) serveHTTP(w http.ResponseWriter, r *http.Request) {
 	s.mu.Lock()
 	s.requests[r.URL.Path]++
 	override := s.overrides[r.URL.Path]
-	token, latency, etags := s.token, s.latency, s.etags
+	token, latency, etags, now := s.token, s.latency, s.etags, s.now
 	s.remaining--
 	// As GitHub does, the request after the answer that said 0 remain is
 	// refused. A client that sent it while that answer was on its way
@@ -215,7 +234,7 @@ func (s *Server) serveHTTP(w http.ResponseWriter, r *http.Request) {
 	h.Set("X-Ratelimit-Limit", "5000")
 	h.Set("X-Ratelimit-Remaining", strconv.Itoa(remaining))
 	h.Set("X-Ratelimit-Used", strconv.Itoa(5000-remaining))
-	h.Set("X-Ratelimit-Reset", strconv.FormatInt(time.Now().Add(time.Hour).Truncate(time.Hour).Unix(), 10))
+	h.Set("X-Ratelimit-Reset", strconv.FormatInt(now().Add(time.Hour).Truncate(time.Hour).Unix(), 10))
 	h.Set("X-Ratelimit-Resource", "core")
 	if exhausted {
 		WriteError(w, http.StatusForbidden, "API rate limit exceeded for installation. If you reach out to GitHub Support for help, please include the request ID.")

@@ -69,7 +69,7 @@ func (s *Server) usage(scope githubapi.Scope) http.HandlerFunc {
 		if year == 0 {
 			// GitHub's default is the current year; the fake takes the year of
 			// its newest row, so tests do not depend on the clock.
-			year = newestUsageYear(rows)
+			year = newestUsageYear(rows, s.clock())
 		}
 		out := []githubapi.UsageItem{}
 		for _, it := range rows {
@@ -95,7 +95,7 @@ func usageDate(date string) (year, month, day int, ok bool) {
 	return t.Year(), int(t.Month()), t.Day(), true
 }
 
-func newestUsageYear(rows []githubapi.UsageItem) int {
+func newestUsageYear(rows []githubapi.UsageItem, now func() time.Time) int {
 	newest := 0
 	for _, it := range rows {
 		if y, _, _, ok := usageDate(it.Date); ok && y > newest {
@@ -103,7 +103,7 @@ func newestUsageYear(rows []githubapi.UsageItem) int {
 		}
 	}
 	if newest == 0 {
-		newest = time.Now().UTC().Year()
+		newest = now().UTC().Year()
 	}
 	return newest
 }

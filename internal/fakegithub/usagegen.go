@@ -6,6 +6,7 @@ import (
 	"math"
 	"net/http"
 	"strconv"
+	"sync"
 	"time"
 )
 
@@ -55,7 +56,10 @@ type usageGenNumbers struct {
 	quantity, gross, discount, net string
 }
 
-var usageGenTable = func() [][]usageGenNumbers {
+// usageGenTable is built at the first report, not at package
+// initialisation: the exporter binary links this package for --demo, and
+// every run would otherwise pay for the table.
+var usageGenTable = sync.OnceValue(func() [][]usageGenNumbers {
 	table := make([][]usageGenNumbers, len(usageGenSKUs))
 	for s, sku := range usageGenSKUs {
 		table[s] = make([]usageGenNumbers, usageGenQuantities)
@@ -76,16 +80,13 @@ var usageGenTable = func() [][]usageGenNumbers {
 		}
 	}
 	return table
-}()
+})
 
 // usageGenOrganizations are the synthetic report's organizations.
-var usageGenOrganizations = func() []string {
-	orgs := make([]string, 12)
-	for i := range orgs {
-		orgs[i] = fmt.Sprintf("acme-%02d", i+1)
-	}
-	return orgs
-}()
+var usageGenOrganizations = []string{
+	"acme-01", "acme-02", "acme-03", "acme-04", "acme-05", "acme-06",
+	"acme-07", "acme-08", "acme-09", "acme-10", "acme-11", "acme-12",
+}
 
 // WriteTo writes the report as JSON to w. It writes through its own buffer
 // in chunks, so piping it into a decoder keeps memory flat.
@@ -103,6 +104,7 @@ func (u UsageReport) WriteTo(w io.Writer) (int64, error) {
 	for d := range dates {
 		dates[d] = time.Date(year, month, d+1, 0, 0, 0, 0, time.UTC).Format(time.RFC3339)
 	}
+	table := usageGenTable()
 	repoNames := make([]string, repos)
 	for r := range repoNames {
 		repoNames[r] = fmt.Sprintf("%s/repo-%05d", usageGenOrganizations[r%len(usageGenOrganizations)], r)
@@ -131,7 +133,7 @@ func (u UsageReport) WriteTo(w io.Writer) (int64, error) {
 			s = repo % len(usageGenSKUs)
 		}
 		sku := &usageGenSKUs[s]
-		n := &usageGenTable[s][(i/len(usageGenSKUs))%usageGenQuantities]
+		n := &table[s][(i/len(usageGenSKUs))%usageGenQuantities]
 		chunk = append(chunk, `{"date":"`...)
 		chunk = append(chunk, dates[(i/(len(usageGenSKUs)*repos))%days]...)
 		chunk = append(chunk, `","product":"`...)

@@ -52,8 +52,7 @@ func startSimulated(t testing.TB, cfg *config.Resolved, t0 time.Time, extra ...s
 		}
 	}
 	clock := &simClock{now: t0}
-	exp, err := collector.NewExporter(collector.Config{Collectors: enabled, Concurrency: 4, Now: clock.Now,
-		Options: collector.Options{Now: clock.Now}})
+	exp, err := collector.NewExporter(collector.Config{Collectors: enabled, Concurrency: 4, Now: clock.Now})
 	if err != nil {
 		t.Fatal(err)
 	}

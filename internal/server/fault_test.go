@@ -85,9 +85,12 @@ func newFaultEnv(t *testing.T, o faultOptions) *faultEnv {
 	if o.maxResponseBytes == 0 {
 		o.maxResponseBytes = 1 << 20
 	}
-	t0 := time.Now().UTC().Truncate(time.Second)
+	// A fixed start, not the wall clock: the suite runs the same in any
+	// month. The fake's rate-limit reset follows the same clock.
+	t0 := time.Date(2026, 11, 18, 10, 0, 0, 0, time.UTC)
 	fake := fakegithub.Start(t, fakegithub.Demo(t0))
 	env := &faultEnv{opts: o, fake: fake, clock: &simClock{now: t0}, dir: t.TempDir()}
+	fake.SetClock(env.clock.Now)
 	if o.appKeyPEM == nil {
 		fake.RequireToken(o.token)
 	} else {
@@ -141,7 +144,6 @@ func newFaultEnv(t *testing.T, o faultOptions) *faultEnv {
 		TimeoutOffset:    500 * time.Millisecond,
 		MaxResponseBytes: o.maxResponseBytes,
 		Retries:          githubapi.RetryPolicy{Max: 1, Base: 10 * time.Millisecond, Cap: 10 * time.Millisecond},
-		Now:              env.clock.Now,
 	})
 	if err := env.srv.Reload(); err != nil {
 		t.Fatalf("initial reload: %v", err)

@@ -54,10 +54,11 @@ type Config struct {
 	// AICreditsShare is the share of the hourly limit it may spend.
 	AICreditsByUser bool
 	AICreditsShare  float64
-	// Retries and Now reach every GitHub client (zero: the client's
-	// defaults); tests shorten the backoff and move the rate-limit clock.
+	// Retries reach every GitHub client (zero: the client's defaults);
+	// tests shorten the backoff. The clients' clock is the exporter's
+	// (collector.Config.Now): one clock for the month, the cache and the
+	// rate-limit waits.
 	Retries githubapi.RetryPolicy
-	Now     func() time.Time
 	// WriteTimeout bounds how long writing one answer may take once its
 	// wait for data is over (zero: answerWriteTimeout): a client that
 	// does not read cannot hold a --web.max-requests slot for longer.
@@ -127,7 +128,7 @@ func (s *Server) Reload() error {
 			MaxResponseBytes: s.conf.MaxResponseBytes,
 			Logger:           s.conf.Logger,
 			Retries:          s.conf.Retries,
-			Now:              s.conf.Now,
+			Now:              s.conf.Exporter.Now,
 		}, s.conf.Exporter.Targets())
 	}
 	settings := collector.Settings{}
@@ -162,7 +163,7 @@ func (s *Server) Reload() error {
 	s.telemetry.RetainCredentials(names)
 	s.landing.Store(&landing)
 	s.reloadOK.Set(1)
-	s.reloadSuccess.SetToCurrentTime()
+	s.reloadSuccess.Set(float64(s.conf.Exporter.Now().UnixNano()) / 1e9) // the exporter's clock, as its refresh timestamps
 	s.conf.Logger.Info("configuration loaded", "file", cfg.File, "accounts", len(cfg.Targets), "credentials", len(cfg.Credentials), "refresh_interval", cfg.RefreshInterval)
 	return nil
 }
