@@ -164,14 +164,15 @@ func (c *Client) readBudgets(ctx context.Context, e endpoint) ([]Budget, error) 
 		}
 		added := 0
 		for _, b := range body.Budgets {
-			if b.ID != "" {
-				if seen[b.ID] {
-					continue
-				}
-				seen[b.ID] = true
+			key, kept := budgetKey(b)
+			if seen[key] && kept {
+				continue
 			}
+			if !seen[key] {
+				added++
+			}
+			seen[key] = true
 			out = append(out, b)
-			added++
 		}
 		if !body.HasNextPage {
 			return out, nil
@@ -182,6 +183,18 @@ func (c *Client) readBudgets(ctx context.Context, e endpoint) ([]Budget, error) 
 			return nil, fmt.Errorf("GET %s: page %d brought no new budgets but has_next_page is true; giving up", e.template, page)
 		}
 	}
+}
+
+// budgetKey tells a budget from the others of a walk: its id, or for one
+// without an id everything it says. kept is false for the id-less: two
+// equal id-less budgets may be two budgets, so both are kept, but a page
+// of nothing but such repeats is no progress.
+func budgetKey(b Budget) (key string, kept bool) {
+	if b.ID != "" {
+		return "id:" + b.ID, true
+	}
+	body, _ := json.Marshal(b) // a Budget always marshals
+	return "body:" + string(body), false
 }
 
 // BudgetUserState is one user of a multi-user budget.

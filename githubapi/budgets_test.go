@@ -9,6 +9,7 @@ import (
 	"reflect"
 	"strconv"
 	"strings"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -302,5 +303,26 @@ func TestBudgetsEffectiveBudgetLendsItsConsumption(t *testing.T) {
 		if b.ConsumedAmount != nil {
 			t.Errorf("%s: consumed %v, the example sends none for it", b.ID, *b.ConsumedAmount)
 		}
+	}
+}
+
+// Budgets without an id cannot be told apart from those of the page before:
+// a server that repeats a page of id-less budgets and says has_next_page
+// is caught on page 2, as one repeating identified budgets is, not after
+// 1,000 requests.
+func TestBudgetsWithoutIDStopWhenPagesRepeat(t *testing.T) {
+	srv := fakegithub.Start(t, nil)
+	client := srv.Client(t, githubapi.Options{})
+	var n atomic.Int32
+	srv.Override("/organizations/acme-web/settings/billing/budgets", func(w http.ResponseWriter, r *http.Request) {
+		n.Add(1)
+		fmt.Fprint(w, `{"budgets": [{"id": "", "budget_amount": 5, `+objRequiredBudgetFields+`}], "has_next_page": true}`)
+	})
+	_, err := client.Budgets(context.Background(), githubapi.Account{Scope: githubapi.ScopeOrganization, Name: "acme-web"})
+	if err == nil || !strings.Contains(err.Error(), "no new budgets") {
+		t.Errorf("got %v, want the no-new-budgets error", err)
+	}
+	if got := n.Load(); got != 2 {
+		t.Errorf("%d requests, want 2", got)
 	}
 }
