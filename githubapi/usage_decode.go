@@ -152,6 +152,7 @@ type usageScanner struct {
 	// the rows read, for the error that names a row lacking one.
 	required usageFields
 	rows     int
+	null     bool // the field just read was null
 
 	scratch []byte // an unescaped string
 	nesting []byte // open containers of a skipped value
@@ -497,14 +498,10 @@ func (s *usageScanner) row() error {
 		if err := s.expect(':', "after object key"); err != nil {
 			return err
 		}
-		if f != fieldUnknown {
-			if c, err = s.peek(); err != nil {
-				return err
-			}
-			if c != 'n' {
-				seen |= 1 << f
-			}
-		}
+		// A known field is marked seen; number and string set s.null
+		// when its value is null, which unmarks it (the last of repeated
+		// keys counts, as in encoding/json).
+		seen |= 1 << f
 		switch f {
 		case fieldUnknown:
 			err = s.skipValue()
@@ -534,6 +531,10 @@ func (s *usageScanner) row() error {
 		if err != nil {
 			return err
 		}
+		if s.null {
+			seen &^= 1 << f
+			s.null = false
+		}
 		var done bool
 		if c, done, err = s.next('}'); err != nil {
 			return err
@@ -561,6 +562,7 @@ func (s *usageScanner) string(f usageField, dst *string) error {
 	}
 	switch c {
 	case 'n':
+		s.null = true
 		return s.literal("null")
 	case '"':
 	default:
@@ -632,6 +634,7 @@ func (s *usageScanner) number(f usageField, dst *float64) error {
 		return err
 	}
 	if c == 'n' {
+		s.null = true
 		return s.literal("null")
 	}
 	if c != '-' && (c < '0' || c > '9') {
