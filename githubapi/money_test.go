@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"maps"
 	"os"
 	"reflect"
 	"testing"
@@ -71,10 +72,7 @@ func TestUsageRowWithoutARequiredFieldFailsTheReport(t *testing.T) {
 		for _, null := range []bool{false, true} {
 			body := exampleWith(t, "org-usage.json", func(doc map[string]any) {
 				row := firstRow(doc)
-				second := map[string]any{}
-				for k, v := range row {
-					second[k] = v
-				}
+				second := maps.Clone(row)
 				if null {
 					second[field] = nil
 				} else {
@@ -132,10 +130,7 @@ func TestSummaryRowWithoutARequiredAmountFailsTheAnswer(t *testing.T) {
 					}
 					doc["timePeriod"] = period
 					row := firstRow(doc)
-					second := map[string]any{}
-					for k, v := range row {
-						second[k] = v
-					}
+					second := maps.Clone(row)
 					if null {
 						second[field] = nil
 					} else {
@@ -283,9 +278,7 @@ func TestAICreditAnswersThatIgnoreTheFilterAreRefused(t *testing.T) {
 	} {
 		body := exampleWith(t, "enterprise-ai-credit-usage.json", func(doc map[string]any) {
 			doc["timePeriod"] = map[string]any{"year": 2026, "month": 3}
-			for k, v := range tc.echo {
-				doc[k] = v
-			}
+			maps.Copy(doc, tc.echo)
 		})
 		srv.Override(path, fakegithub.ServeString(body))
 		_, err := client.AICreditUsageFiltered(ctx, ent, 2026, time.March, tc.filter)

@@ -171,7 +171,7 @@ func (c *Client) checkAnswer(e endpoint, a Account, got, period SummaryTimePerio
 		return nil
 	}
 	c.etags.forget(c.url(e))
-	return &DecodeError{Endpoint: e.template, Path: e.path, Err: fmt.Errorf("%w: %s", ErrNotAsked, err)}
+	return &DecodeError{Endpoint: e.template, Path: e.path, Err: fmt.Errorf("%w: %w", ErrNotAsked, err)}
 }
 
 func answerProblem(a Account, got, period SummaryTimePeriod, echo summaryEchoes, cc *SummaryCostCenter, filter AICreditFilter) error {
