@@ -291,3 +291,28 @@ func moneyTestForward(t *testing.T, inner *fakegithub.Server, edit func(q url.Va
 		io.Copy(w, resp.Body) //nolint:errcheck // test answer
 	}
 }
+
+// The usage report's month to date likewise: a day that would overflow it
+// fails and adds nothing, the days before stand.
+func TestMonthToDateUsageOverflowFailsTheDay(t *testing.T) {
+	fake := fakegithub.Start(t, nil)
+	client := fake.Client(t, githubapi.Options{})
+	m, err := NewMonthToDate("usage", Options{}, usageTestOrg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	day := time.Date(2026, time.November, 2, 0, 0, 0, 0, time.UTC) // moneyTestRow's date
+	fake.Override("/organizations/acme-web/settings/billing/usage", fakegithub.ServeString(`{"usageItems":[`+moneyTestRow("1e308")+`]}`))
+	if err := m.AddDay(context.Background(), client, day, nil); err != nil {
+		t.Fatal(err)
+	}
+	// 1e308 + 1e308 is past the largest float64.
+	if err := m.AddDay(context.Background(), client, day, nil); err == nil || !strings.Contains(err.Error(), "not finite") {
+		t.Errorf("AddDay: error %v, want one saying a sum is not finite", err)
+	}
+	for _, metric := range m.Metrics() {
+		if g, ok := metric.(*gaugeSample); ok && !finite(g.value) {
+			t.Errorf("%v%q = %v after the failed day", g.desc, g.labels, g.value)
+		}
+	}
+}
