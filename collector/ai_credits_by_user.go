@@ -194,7 +194,11 @@ func (c *aiCreditsByUserCollector) Update(ctx context.Context, client *githubapi
 	for _, it := range st.reconciled {
 		m.gauge(aiCreditReconciliation, it.NetAmount, it.Product, it.SKU, it.UnitType, it.Model)
 	}
-	return m.metrics(), nil
+	metrics, err := m.finiteMetrics()
+	if err != nil {
+		return nil, fmt.Errorf("AI credits per user for %s: %w", a, err)
+	}
+	return metrics, nil
 }
 
 // users adds the largest spenders' series and user="__other__": the

@@ -87,6 +87,9 @@ func (m *MonthToDate) AddDay(ctx context.Context, c *githubapi.Client, day time.
 		if err := readUsage(ctx, c, m.account, q, centers, agg); err != nil {
 			return err
 		}
+		if err := m.usage.finiteWith(agg); err != nil {
+			return fmt.Errorf("usage for %s on %s: %w", m.account, day.Format(time.DateOnly), err)
+		}
 		m.usage.merge(agg)
 		return nil
 	case "usage_summary":
@@ -94,10 +97,11 @@ func (m *MonthToDate) AddDay(ctx context.Context, c *githubapi.Client, day time.
 		if err != nil {
 			return fmt.Errorf("fetch usage summary for %s: %w", m.account, err)
 		}
+		set := newMetricSet(m.account)
 		for _, it := range r.UsageItems {
-			m.descs.add(m.set, it.BillingAmounts, it.Product, it.SKU, it.UnitType)
+			m.descs.add(set, it.BillingAmounts, it.Product, it.SKU, it.UnitType)
 		}
-		return nil
+		return m.mergeDay(set, "usage summary", day)
 	default:
 		fetch, what := (*githubapi.Client).PremiumRequestUsageDay, "premium request usage"
 		if m.name == "ai_credits" {
@@ -107,11 +111,54 @@ func (m *MonthToDate) AddDay(ctx context.Context, c *githubapi.Client, day time.
 		if err != nil {
 			return fmt.Errorf("fetch %s for %s: %w", what, m.account, err)
 		}
+		set := newMetricSet(m.account)
 		for _, it := range r.UsageItems {
-			m.descs.add(m.set, it.BillingAmounts, it.Product, it.SKU, it.UnitType, it.Model)
+			m.descs.add(set, it.BillingAmounts, it.Product, it.SKU, it.UnitType, it.Model)
 		}
-		return nil
+		return m.mergeDay(set, what, day)
 	}
+}
+
+// mergeDay adds a day's samples to the month to date, or nothing when a
+// sum would not be finite (see finiteMetrics).
+func (m *MonthToDate) mergeDay(day *metricSet, what string, date time.Time) error {
+	for key, g := range day.index {
+		t := g.sum
+		if month := m.set.index[key]; month != nil {
+			t = month.sum
+			t.merge(g.sum)
+		}
+		if v := t.value(); !finite(v) {
+			return fmt.Errorf("%s for %s on %s: %w", what, m.account, date.Format(time.DateOnly), notFinite(g.desc, g.labels, v))
+		}
+	}
+	for _, g := range day.index {
+		month, _ := m.set.sample(g.desc, g.labels[len(accountLabels):])
+		month.summed = true
+		month.sum.merge(g.sum)
+	}
+	return nil
+}
+
+// finiteWith is an error when adding day to g would make a sum that is not
+// finite.
+func (g *usageAggregate) finiteWith(day *usageAggregate) error {
+	for k, s := range day.series {
+		t := usageSums{}
+		if month := g.series[k]; month != nil {
+			t = *month
+		}
+		for _, p := range []struct {
+			desc     *prometheus.Desc
+			sum, add sum
+		}{{usageItemQuantity, t.quantity, s.quantity}, {usageItemGross, t.gross, s.gross}, {usageItemDiscount, t.discount, s.discount}, {usageItemNet, t.net, s.net}} {
+			p.sum.merge(p.add)
+			if v := p.sum.value(); !finite(v) {
+				return notFinite(p.desc, []string{k.product, k.sku, k.unitType, k.organization, k.repository, k.costCenter}, v)
+			}
+		}
+	}
+	return nil
 }
 
 // Metrics returns the month-to-date samples, as the live collector would

@@ -1,6 +1,11 @@
 package collector
 
-import "math"
+import (
+	"fmt"
+	"math"
+
+	"github.com/prometheus/client_golang/prometheus"
+)
 
 // sum adds the figures of many rows without the drift of plain float64
 // addition, so that a month of rows that GitHub writes as 0.008, 0.016, …
@@ -63,4 +68,43 @@ func round15(x float64) float64 {
 	// decimal.
 	p := math.Pow10(decimals)
 	return math.Round(x*p) / p
+}
+
+// finite says whether x is a number a sample can carry as money or a
+// quantity: not ±Inf (a sum past the largest float64, or a row GitHub sent
+// as such) and not NaN (what ±Inf becomes in a difference).
+func finite(x float64) bool { return !math.IsInf(x, 0) && !math.IsNaN(x) }
+
+// errNotFinite is a sum that is no number, as legacy.go treats a
+// conversion that overflows: serving it would show +Inf dollars, or NaN for
+// a difference, as if GitHub had said so.
+type errNotFinite struct {
+	name   string
+	labels []string
+	value  float64
+}
+
+func (e *errNotFinite) Error() string {
+	return fmt.Sprintf("%s%q is %v, not finite: the rows sum past what a float64 holds", e.name, e.labels, e.value)
+}
+
+// finiteMetrics is metrics, or an error naming the first sample whose value
+// is not finite: the whole update fails, and the exporter keeps the last
+// good data.
+func (s *metricSet) finiteMetrics() ([]prometheus.Metric, error) {
+	metrics := s.metrics()
+	for _, g := range s.samples {
+		if !finite(g.value) {
+			return nil, notFinite(g.desc, g.labels, g.value)
+		}
+	}
+	return metrics, nil
+}
+
+func notFinite(desc *prometheus.Desc, labels []string, value float64) error {
+	name := desc.String()
+	if info, ok := descInfos.Load(desc); ok {
+		name = info.(*descInfo).name
+	}
+	return &errNotFinite{name: name, labels: labels, value: value}
 }

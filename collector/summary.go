@@ -63,7 +63,11 @@ func (c usageSummaryCollector) Update(ctx context.Context, client *githubapi.Cli
 	for _, it := range r.UsageItems {
 		usageSummaryDescs.add(m, it.BillingAmounts, it.Product, it.SKU, it.UnitType)
 	}
-	return m.metrics(), nil
+	metrics, err := m.finiteMetrics()
+	if err != nil {
+		return nil, fmt.Errorf("usage summary for %s: %w", a, err)
+	}
+	return metrics, nil
 }
 
 // modelUsageCollector reads premium_request/usage or ai_credit/usage. Like
@@ -97,5 +101,9 @@ func (c modelUsageCollector) Update(ctx context.Context, client *githubapi.Clien
 	for _, it := range r.UsageItems {
 		c.descs.add(m, it.BillingAmounts, it.Product, it.SKU, it.UnitType, it.Model)
 	}
-	return m.metrics(), nil
+	metrics, err := m.finiteMetrics()
+	if err != nil {
+		return nil, fmt.Errorf("%s for %s: %w", c.what, a, err)
+	}
+	return metrics, nil
 }

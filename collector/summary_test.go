@@ -62,7 +62,7 @@ func TestUsageSummaryCollectorOnTheExamples(t *testing.T) {
 	} {
 		t.Run(string(tc.account.Scope), func(t *testing.T) {
 			var q fakegithub.Queries
-			srv.Override(tc.path, q.Wrap(fakegithub.ServeFile(examplesDir+tc.file)))
+			srv.Override(tc.path, q.Wrap(platformTestExample(t, tc.file)))
 			labels := `{account="` + tc.account.Name + `",product="Actions",scope="` + string(tc.account.Scope) + `",sku="actions_linux",unit_type="minutes"}`
 			want := platformTestAmounts("usage_summarized", "usage", map[string][]string{
 				"gross_quantity":      {labels + " 1000"},
@@ -118,7 +118,7 @@ func TestUsageSummaryCollectorEmptyAndMissingItems(t *testing.T) {
 	client := srv.Client(t, githubapi.Options{})
 	a := githubapi.Account{Scope: githubapi.ScopeUser, Name: "octocat"}
 	c := usageSummaryCollector{now: func() time.Time { return platformTestNow }}
-	srv.Override("/users/octocat/settings/billing/usage/summary", fakegithub.ServeString(`{"timePeriod": {"year": 2026}, "usageItems": []}`))
+	srv.Override("/users/octocat/settings/billing/usage/summary", fakegithub.ServeString(`{"timePeriod": {"year": 2026, "month": 3}, "usageItems": []}`))
 	metrics, err := c.Update(context.Background(), client, a)
 	if err != nil || len(metrics) != 0 {
 		t.Errorf("empty usageItems: got %d metrics, %v; want none and no error", len(metrics), err)
@@ -136,7 +136,7 @@ func TestUsageSummaryCollectorAsksForTheUTCMonth(t *testing.T) {
 	srv := fakegithub.Start(t, nil)
 	client := srv.Client(t, githubapi.Options{})
 	var q fakegithub.Queries
-	srv.Override("/users/octocat/settings/billing/usage/summary", q.Wrap(fakegithub.ServeString(`{"timePeriod": {"year": 2026, "month": 1}, "usageItems": []}`)))
+	srv.Override("/users/octocat/settings/billing/usage/summary", q.Wrap(fakegithub.ServeString(`{"timePeriod": {"year": 2027, "month": 1}, "usageItems": []}`)))
 	// 23:30 on 31 December in New York is already January in UTC.
 	ny := time.FixedZone("EST", -5*3600)
 	c := usageSummaryCollector{now: func() time.Time { return time.Date(2026, time.December, 31, 23, 30, 0, 0, ny) }}
@@ -164,7 +164,7 @@ func TestPremiumRequestsCollectorOnTheExamples(t *testing.T) {
 	} {
 		t.Run(string(tc.account.Scope), func(t *testing.T) {
 			var q fakegithub.Queries
-			srv.Override(tc.path, q.Wrap(fakegithub.ServeFile(examplesDir+tc.file)))
+			srv.Override(tc.path, q.Wrap(platformTestExample(t, tc.file)))
 			labels := `{account="` + tc.account.Name + `",model="GPT-5",product="Copilot",scope="` + string(tc.account.Scope) + `",sku="Copilot Premium Request",unit_type="requests"}`
 			want := platformTestAmounts("premium_request", "Copilot premium requests", map[string][]string{
 				"gross_quantity":      {labels + " 100"},
@@ -198,7 +198,7 @@ func TestAICreditsCollectorOnTheExamples(t *testing.T) {
 		{githubapi.Account{Scope: githubapi.ScopeUser, Name: "octocat"}, "/users/octocat/settings/billing/ai_credit/usage", "user-ai-credit-usage.json", "Copilot AI Credits", "AI Credit", "ai-credits"},
 	} {
 		t.Run(string(tc.account.Scope), func(t *testing.T) {
-			srv.Override(tc.path, fakegithub.ServeFile(examplesDir+tc.file))
+			srv.Override(tc.path, platformTestExample(t, tc.file))
 			labels := `{account="` + tc.account.Name + `",model="GPT-5",product="` + tc.product + `",scope="` + string(tc.account.Scope) + `",sku="` + tc.sku + `",unit_type="` + tc.unitType + `"}`
 			want := platformTestAmounts("ai_credit", "Copilot AI credits", map[string][]string{
 				"gross_quantity":      {labels + " 100"},

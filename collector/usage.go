@@ -91,7 +91,11 @@ func (u usageCollector) Update(ctx context.Context, c *githubapi.Client, a githu
 	if a.Scope == githubapi.ScopeEnterprise {
 		u.reconcile(ctx, c, a, year, month, agg, m)
 	}
-	return m.metrics(), nil
+	metrics, err := m.finiteMetrics()
+	if err != nil {
+		return nil, fmt.Errorf("usage for %s: %w", a, err)
+	}
+	return metrics, nil
 }
 
 func (u usageCollector) debug(msg string, args ...any) {
@@ -331,7 +335,8 @@ func (u usageCollector) reconcile(ctx context.Context, c *githubapi.Client, a gi
 		}
 		_ = r
 	}
-	for _, nk := range order {
+	differences := make([]float64, len(order))
+	for i, nk := range order {
 		d := diffs[nk]
 		v := d.net.value()
 		if r := report[nk]; r != nil {
@@ -339,6 +344,18 @@ func (u usageCollector) reconcile(ctx context.Context, c *githubapi.Client, a gi
 			// is left past a nanodollar is float noise.
 			v = math.Round((v-r.value())*1e9) / 1e9
 		}
-		m.gauge(usageReconciliation, v, d.labels...)
+		if !finite(v) {
+			// A summary whose sum overflows fails its own collector;
+			// here it is left out like a failed summary, so the usage
+			// series stand and no difference shows ±Inf or NaN.
+			if u.logger != nil {
+				u.logger.Warn("usage reconciliation not computed: a sum is not finite", "account", a.String(), "sku", d.labels[1], "difference", v)
+			}
+			return
+		}
+		differences[i] = v
+	}
+	for i, nk := range order {
+		m.gauge(usageReconciliation, differences[i], diffs[nk].labels...)
 	}
 }

@@ -170,7 +170,8 @@ github_billing_usage_price_per_unit_usd{account="octocat",product="Actions",scop
 			labels("organization", "acme-web", "GitHub", repo("github/example"), ""),
 			labels("user", "octocat", "", repo("user/example"), ""),
 		}, [][4]float64{row, row, row, row, row}, price)
-		c := usageTestNew(byRepo, usageTestNow)
+		// The examples' rows are of 1 August 2023: that month to date.
+		c := usageTestNew(byRepo, time.Date(2023, time.August, 15, 0, 0, 0, 0, time.UTC))
 		if err := testutil.CollectAndCompare(update(t, c, client, accounts...), strings.NewReader(want), usageTestNames...); err != nil {
 			t.Errorf("by repository %v: %v", byRepo, err)
 		}

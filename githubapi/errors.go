@@ -20,6 +20,12 @@ var (
 	ErrRateLimited  = errors.New("rate limited by GitHub") // 403/429 from a primary or secondary limit
 )
 
+// ErrNotAsked is an answer that holds what was not asked for: a row of
+// another day or month, or a timePeriod or filter echo that is not the
+// request's. GitHub did not apply the query, so nothing of the answer is
+// counted. It comes wrapped in a *DecodeError.
+var ErrNotAsked = errors.New("the answer is not for what was asked")
+
 // APIError is an answer from GitHub outside 2xx. It carries GitHub's own
 // message; it never carries request headers, so no credential can leak
 // through it.

@@ -2,7 +2,6 @@ package githubapi
 
 import (
 	"context"
-	"fmt"
 	"strconv"
 	"time"
 )
@@ -26,24 +25,28 @@ func dayEndpoint(a Account, suffix string, day time.Time) (endpoint, error) {
 	return e, nil
 }
 
+// dayPeriod is the timePeriod of the answer for one day.
+func dayPeriod(day time.Time) SummaryTimePeriod {
+	return SummaryTimePeriod{Year: day.Year(), Month: int(day.Month()), Day: day.Day()}
+}
+
+// summaryRowRequired are the figures every row of a summary,
+// premium-request or AI-credit answer must carry non-null (all of a row's
+// fields are required by the schema): encoding/json would read a missing
+// one as 0, so a renamed field would turn every row into $0.
+var summaryRowRequired = []string{
+	"usageItems[].grossQuantity", "usageItems[].grossAmount", "usageItems[].discountQuantity",
+	"usageItems[].discountAmount", "usageItems[].netQuantity", "usageItems[].netAmount",
+}
+
 // summaryRequired are the fields GitHub's schema requires in a summary,
 // premium-request or AI-credit answer; an enterprise's also names it.
 func summaryRequired(a Account) []string {
+	top := []string{"timePeriod", "usageItems"}
 	if a.Scope == ScopeEnterprise {
-		return []string{"timePeriod", "usageItems", "enterprise"}
+		top = append(top, "enterprise")
 	}
-	return []string{"timePeriod", "usageItems"}
-}
-
-// checkPeriod makes sure GitHub answered the day that was asked for: a
-// server that ignores day would answer the month, and a backfill that
-// summed months as days would be wrong money.
-func checkPeriod(e endpoint, p SummaryTimePeriod, day time.Time) error {
-	if p.Year != day.Year() || p.Month != int(day.Month()) || p.Day != day.Day() {
-		return &DecodeError{Endpoint: e.template, Path: e.path,
-			Err: fmt.Errorf("asked for %s, the answer's timePeriod is %d-%02d-%02d", day.Format(time.DateOnly), p.Year, p.Month, p.Day)}
-	}
-	return nil
+	return append(top, summaryRowRequired...)
 }
 
 // UsageSummaryDay fetches the usage summary of one UTC day.
@@ -52,14 +55,10 @@ func (c *Client) UsageSummaryDay(ctx context.Context, a Account, day time.Time) 
 	if err != nil {
 		return nil, err
 	}
-	var v UsageSummary
-	if err := c.getJSON(ctx, e, &v, summaryRequired(a)...); err != nil {
-		return nil, err
-	}
-	if err := checkPeriod(e, v.TimePeriod, day); err != nil {
-		return nil, err
-	}
-	return &v, nil
+	// A server that ignores day would answer the month, and a backfill
+	// that summed months as days would be wrong money: the answer must be
+	// for the day.
+	return c.usageSummary(ctx, a, e, dayPeriod(day))
 }
 
 // PremiumRequestUsageDay fetches the premium requests of one UTC day.
@@ -77,12 +76,5 @@ func (c *Client) modelUsageDay(ctx context.Context, a Account, suffix string, da
 	if err != nil {
 		return nil, err
 	}
-	var v ModelUsageReport
-	if err := c.getJSON(ctx, e, &v, summaryRequired(a)...); err != nil {
-		return nil, err
-	}
-	if err := checkPeriod(e, v.TimePeriod, day); err != nil {
-		return nil, err
-	}
-	return &v, nil
+	return c.modelReport(ctx, a, e, dayPeriod(day), AICreditFilter{})
 }

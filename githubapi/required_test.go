@@ -91,7 +91,7 @@ func TestDecodersRejectAnswersWithoutARequiredField(t *testing.T) {
 		t.Run(tc.name, func(t *testing.T) {
 			srv := fakegithub.Start(t, nil)
 			client := srv.Client(t, githubapi.Options{})
-			srv.Override(tc.path, fakegithub.ServeFile(examplesDir+tc.file))
+			srv.Override(tc.path, fakegithub.ServeString(exampleFor(t, tc.file, 2025, 1)))
 			if err := tc.call(client); err != nil {
 				t.Fatalf("the whole example: %v", err)
 			}

@@ -3,6 +3,7 @@ package githubapi
 import (
 	"context"
 	"fmt"
+	"strings"
 	"time"
 )
 
@@ -89,11 +90,23 @@ func (c *Client) UsageSummary(ctx context.Context, a Account, year int, month ti
 	if err != nil {
 		return nil, err
 	}
-	var v UsageSummary
+	return c.usageSummary(ctx, a, e, SummaryTimePeriod{Year: year, Month: int(month)})
+}
+
+// usageSummary fetches e and refuses an answer that is not for period or
+// that echoes a filter (none is sent).
+func (c *Client) usageSummary(ctx context.Context, a Account, e endpoint, period SummaryTimePeriod) (*UsageSummary, error) {
+	var v struct {
+		UsageSummary
+		summaryEchoes
+	}
 	if err := c.getJSON(ctx, e, &v, summaryRequired(a)...); err != nil {
 		return nil, err
 	}
-	return &v, nil
+	if err := c.checkAnswer(e, a, v.TimePeriod, period, v.summaryEchoes, v.CostCenter, AICreditFilter{}); err != nil {
+		return nil, err
+	}
+	return &v.UsageSummary, nil
 }
 
 // PremiumRequestUsage fetches the premium requests of one calendar month.
@@ -111,11 +124,104 @@ func (c *Client) modelUsage(ctx context.Context, a Account, suffix string, year 
 	if err != nil {
 		return nil, err
 	}
-	var v ModelUsageReport
+	return c.modelReport(ctx, a, e, SummaryTimePeriod{Year: year, Month: int(month)}, AICreditFilter{})
+}
+
+// modelReport fetches e and refuses an answer that is not for period or
+// whose filter echoes are not filter's.
+func (c *Client) modelReport(ctx context.Context, a Account, e endpoint, period SummaryTimePeriod, filter AICreditFilter) (*ModelUsageReport, error) {
+	var v struct {
+		ModelUsageReport
+		summaryEchoes
+	}
 	if err := c.getJSON(ctx, e, &v, summaryRequired(a)...); err != nil {
 		return nil, err
 	}
-	return &v, nil
+	if err := c.checkAnswer(e, a, v.TimePeriod, period, v.summaryEchoes, v.CostCenter, filter); err != nil {
+		return nil, err
+	}
+	return &v.ModelUsageReport, nil
+}
+
+// summaryEchoes are the filters a summary, premium-request or AI-credit
+// answer echoes at its top level, beside costCenter. "organization" and
+// "user" are also the account key of an organization's and a user's
+// answer.
+type summaryEchoes struct {
+	Repository   string `json:"repository"`
+	Product      string `json:"product"`
+	SKU          string `json:"sku"`
+	Model        string `json:"model"`
+	Organization string `json:"organization"`
+	User         string `json:"user"`
+}
+
+// checkAnswer refuses an answer that is not for what was asked: a
+// timePeriod other than period (a month's answer has no day; one without
+// a month is the whole year), an echo of a filter that was not sent, or no
+// echo of one that was. Such an answer is refused whole, never counted in
+// part: a GitHub that ignored ?user= answers the whole account, and
+// counting that once per user would multiply the money. GitHub echoes the
+// filters it applied (API.md §5.2, §5.3), so a filter not echoed is taken
+// for one not applied. A refused answer is also dropped from the ETag
+// cache, so that a 304 does not confirm it.
+func (c *Client) checkAnswer(e endpoint, a Account, got, period SummaryTimePeriod, echo summaryEchoes, cc *SummaryCostCenter, filter AICreditFilter) error {
+	err := answerProblem(a, got, period, echo, cc, filter)
+	if err == nil {
+		return nil
+	}
+	c.etags.forget(c.url(e))
+	return &DecodeError{Endpoint: e.template, Path: e.path, Err: fmt.Errorf("%w: %w", ErrNotAsked, err)}
+}
+
+func answerProblem(a Account, got, period SummaryTimePeriod, echo summaryEchoes, cc *SummaryCostCenter, filter AICreditFilter) error {
+	if got != period {
+		return fmt.Errorf("asked for %s, the answer's timePeriod is %s", period, got)
+	}
+	for _, f := range []struct{ name, value string }{
+		{"repository", echo.Repository}, {"product", echo.Product}, {"sku", echo.SKU}, {"model", echo.Model},
+	} {
+		if f.value != "" {
+			return fmt.Errorf("the answer is filtered by %s %q, which was not asked for", f.name, f.value)
+		}
+	}
+	if a.Scope == ScopeEnterprise && echo.Organization != "" {
+		return fmt.Errorf("the answer is filtered by organization %q, which was not asked for", echo.Organization)
+	}
+	if a.Scope != ScopeUser && !strings.EqualFold(echo.User, filter.User) {
+		if filter.User == "" {
+			return fmt.Errorf("the answer is filtered by user %q, which was not asked for", echo.User)
+		}
+		return fmt.Errorf("asked for user %q, the answer is for user %q", filter.User, echo.User)
+	}
+	var echoed string
+	if cc != nil {
+		echoed = cc.ID
+	}
+	switch filter.CostCenterID {
+	case "", "none":
+		// No echo is known for "none" (the usage in no cost center); an
+		// echoed cost center is one that was not asked for.
+		if echoed != "" && echoed != filter.CostCenterID {
+			return fmt.Errorf("the answer is filtered by cost center %q, which was not asked for", echoed)
+		}
+	default:
+		if echoed != filter.CostCenterID {
+			return fmt.Errorf("asked for cost center %q, the answer is for cost center %q", filter.CostCenterID, echoed)
+		}
+	}
+	return nil
+}
+
+// String is the period as a date: 2026, 2026-03 or 2026-03-05.
+func (p SummaryTimePeriod) String() string {
+	switch {
+	case p.Month == 0 && p.Day == 0:
+		return fmt.Sprintf("%04d", p.Year)
+	case p.Day == 0:
+		return fmt.Sprintf("%04d-%02d", p.Year, p.Month)
+	}
+	return fmt.Sprintf("%04d-%02d-%02d", p.Year, p.Month, p.Day)
 }
 
 // AICreditFilter narrows ai_credit/usage: User to one user's credits
@@ -146,9 +252,5 @@ func (c *Client) AICreditUsageFiltered(ctx context.Context, a Account, year int,
 		}
 		e.query.Set("cost_center_id", filter.CostCenterID)
 	}
-	var v ModelUsageReport
-	if err := c.getJSON(ctx, e, &v, summaryRequired(a)...); err != nil {
-		return nil, err
-	}
-	return &v, nil
+	return c.modelReport(ctx, a, e, SummaryTimePeriod{Year: year, Month: int(month)}, filter)
 }

@@ -27,13 +27,13 @@ func TestUsageSummaryAsksForTheMonthAndDecodesTheExamples(t *testing.T) {
 	} {
 		t.Run(string(tc.account.Scope), func(t *testing.T) {
 			var q fakegithub.Queries
-			srv.Override(tc.path, q.Wrap(fakegithub.ServeFile(examplesDir+tc.file)))
+			srv.Override(tc.path, q.Wrap(fakegithub.ServeString(exampleFor(t, tc.file, 2026, 3))))
 			got, err := client.UsageSummary(context.Background(), tc.account, 2026, time.March)
 			if err != nil {
 				t.Fatal(err)
 			}
 			want := &githubapi.UsageSummary{
-				TimePeriod: githubapi.SummaryTimePeriod{Year: 2025},
+				TimePeriod: githubapi.SummaryTimePeriod{Year: 2026, Month: 3},
 				UsageItems: []githubapi.UsageSummaryItem{{
 					Product: "Actions", SKU: "actions_linux", UnitType: "minutes", PricePerUnit: 0.008,
 					BillingAmounts: githubapi.BillingAmounts{GrossQuantity: 1000, GrossAmount: 8, DiscountQuantity: 0, DiscountAmount: 0, NetQuantity: 1000, NetAmount: 8},
@@ -59,9 +59,9 @@ func TestModelUsageReportsDecodeTheExamples(t *testing.T) {
 	user := githubapi.Account{Scope: githubapi.ScopeUser, Name: "octocat"}
 	ent := githubapi.Account{Scope: githubapi.ScopeEnterprise, Name: "acme"}
 	var q fakegithub.Queries
-	srv.Override("/organizations/acme-web/settings/billing/premium_request/usage", q.Wrap(fakegithub.ServeFile(examplesDir+"org-premium-request-usage.json")))
-	srv.Override("/users/octocat/settings/billing/ai_credit/usage", q.Wrap(fakegithub.ServeFile(examplesDir+"user-ai-credit-usage.json")))
-	srv.Override("/enterprises/acme/settings/billing/ai_credit/usage", q.Wrap(fakegithub.ServeFile(examplesDir+"enterprise-ai-credit-usage.json")))
+	srv.Override("/organizations/acme-web/settings/billing/premium_request/usage", q.Wrap(fakegithub.ServeString(exampleFor(t, "org-premium-request-usage.json", 2026, 12))))
+	srv.Override("/users/octocat/settings/billing/ai_credit/usage", q.Wrap(fakegithub.ServeString(exampleFor(t, "user-ai-credit-usage.json", 2026, 1))))
+	srv.Override("/enterprises/acme/settings/billing/ai_credit/usage", q.Wrap(fakegithub.ServeString(exampleFor(t, "enterprise-ai-credit-usage.json", 2026, 1))))
 
 	premium, err := client.PremiumRequestUsage(context.Background(), org, 2026, time.December)
 	if err != nil {
@@ -113,7 +113,6 @@ func TestUsageSummaryFractionalValuesUnknownFieldsAndMissingItems(t *testing.T) 
 	srv.Override("/organizations/acme-web/settings/billing/usage/summary", fakegithub.ServeString(`{
 		"timePeriod": {"year": 2026, "month": 3, "week": 2},
 		"organization": "acme-web",
-		"costCenter": {"id": "cc-1", "name": "Platform"},
 		"somethingNew": [1, 2, 3],
 		"usageItems": [{"product": "actions", "sku": "Actions Linux", "unitType": "GigabyteHours", "pricePerUnit": 0.00033602,
 			"grossQuantity": 12.5, "grossAmount": 0.00420025, "discountQuantity": 2.25, "discountAmount": 0.000756045,
@@ -125,7 +124,6 @@ func TestUsageSummaryFractionalValuesUnknownFieldsAndMissingItems(t *testing.T) 
 	}
 	want := &githubapi.UsageSummary{
 		TimePeriod: githubapi.SummaryTimePeriod{Year: 2026, Month: 3},
-		CostCenter: &githubapi.SummaryCostCenter{ID: "cc-1", Name: "Platform"},
 		UsageItems: []githubapi.UsageSummaryItem{{
 			Product: "actions", SKU: "Actions Linux", UnitType: "GigabyteHours", PricePerUnit: 0.00033602,
 			BillingAmounts: githubapi.BillingAmounts{
@@ -205,8 +203,16 @@ func TestAICreditUsageFiltered(t *testing.T) {
 	client := srv.Client(t, githubapi.Options{})
 	ent := githubapi.Account{Scope: githubapi.ScopeEnterprise, Name: "acme"}
 	var q fakegithub.Queries
-	srv.Override("/enterprises/acme/settings/billing/ai_credit/usage", q.Wrap(fakegithub.ServeFile(examplesDir+"enterprise-ai-credit-usage.json")))
 	for _, f := range []githubapi.AICreditFilter{{User: "mona"}, {CostCenterID: "none"}} {
+		// The example for March 2026, echoing the user filter as GitHub
+		// does (no echo of "none" is known).
+		body := exampleWith(t, "enterprise-ai-credit-usage.json", func(doc map[string]any) {
+			doc["timePeriod"] = map[string]any{"year": 2026, "month": 3}
+			if f.User != "" {
+				doc["user"] = f.User
+			}
+		})
+		srv.Override("/enterprises/acme/settings/billing/ai_credit/usage", q.Wrap(fakegithub.ServeString(body)))
 		if _, err := client.AICreditUsageFiltered(context.Background(), ent, 2026, time.March, f); err != nil {
 			t.Fatal(err)
 		}

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"strconv"
+	"strings"
 	"time"
 )
 
@@ -69,7 +70,7 @@ func (c *Client) Usage(ctx context.Context, a Account, q UsageQuery, each func(*
 		return err
 	}
 	defer resp.Body.Close()
-	err = decodeUsage(e, resp.Body, each)
+	err = decodeUsage(e, resp.Body, usageRequired, q.checkRows(e, each))
 	if _, ok := errors.AsType[*DecodeError](err); ok {
 		// A later 304 would confirm this body and fail the same way.
 		c.etags.forget(rawURL)
@@ -77,10 +78,34 @@ func (c *Client) Usage(ctx context.Context, a Account, q UsageQuery, each func(*
 	return err
 }
 
-// decodeUsage reads a usage report from r. Errors of each pass through;
-// everything else is a *DecodeError.
-func decodeUsage(e endpoint, r io.Reader, each func(*UsageItem) error) error {
-	s := newUsageScanner(r, each)
+// checkRows hands each the rows of the asked month, or day, and refuses
+// the report at the first row of another: GitHub did not apply the query
+// (asked without month, it answers the whole year), and the rest of its
+// answer cannot be trusted either. Leaving such rows out instead would
+// show the rest as a whole month. A row's date is "2026-11-05" or
+// "2026-11-05T00:00:00Z".
+func (q UsageQuery) checkRows(e endpoint, each func(*UsageItem) error) func(*UsageItem) error {
+	want := fmt.Sprintf("%04d-%02d-", q.Year, int(q.Month))
+	if q.Day != 0 {
+		want += fmt.Sprintf("%02d", q.Day)
+	}
+	row := 0
+	return func(it *UsageItem) error {
+		if d := it.Date; !strings.HasPrefix(d, want) || len(d) < 10 || len(d) > 10 && d[10] != 'T' {
+			asked := strings.TrimSuffix(want, "-")
+			return &DecodeError{Endpoint: e.template, Path: e.path,
+				Err: fmt.Errorf("usageItems[%d].date is %q, outside %s: %w", row, d, asked, ErrNotAsked)}
+		}
+		row++
+		return each(it)
+	}
+}
+
+// decodeUsage reads a usage report from r, refusing a row without the
+// required fields. Errors of each pass through; everything else is a
+// *DecodeError (a missing field wraps a *MissingFieldError).
+func decodeUsage(e endpoint, r io.Reader, required usageFields, each func(*UsageItem) error) error {
+	s := newUsageScanner(r, required, each)
 	if err := s.document(); err != nil {
 		if s.stopped != nil {
 			return s.stopped

@@ -65,6 +65,18 @@ var usageFieldNames = [numUsageFields]string{
 // rowStart indexes usageScanner.follows for the first field of a row.
 const rowStart = numUsageFields
 
+// usageFields is a set of fields, one bit each (bit f for field f).
+type usageFields uint16
+
+// usageRequired are the fields of a row that GitHub's schema requires and
+// the exporter cannot do without: the date (which says the row belongs to
+// what was asked) and every number. encoding/json leaves a missing or null
+// number at 0, so a renamed field would turn every row into $0; a row
+// without one of them fails the report instead. The names, SKUs and units
+// are required too, but an empty label loses no money.
+const usageRequired = 1<<fieldDate | 1<<fieldQuantity | 1<<fieldPricePerUnit |
+	1<<fieldGrossAmount | 1<<fieldDiscountAmount | 1<<fieldNetAmount
+
 // quotedUsageFieldNames are the field names as they appear in JSON without
 // escapes.
 var quotedUsageFieldNames = func() (q [numUsageFields]string) {
@@ -136,6 +148,11 @@ type usageScanner struct {
 	each    func(*UsageItem) error
 	item    UsageItem
 	stopped error // what each returned, when it stopped the decoding
+	// required are the fields every row must have non-null; rows counts
+	// the rows read, for the error that names a row lacking one.
+	required usageFields
+	rows     int
+	null     bool // the field just read was null
 
 	scratch []byte // an unescaped string
 	nesting []byte // open containers of a skipped value
@@ -161,8 +178,8 @@ func (s *usageScanner) hasPrefix(p string) bool {
 	return s.end-s.pos >= len(p) && string(s.buf[s.pos:s.pos+len(p)]) == p
 }
 
-func newUsageScanner(r io.Reader, each func(*UsageItem) error) *usageScanner {
-	return &usageScanner{r: r, buf: make([]byte, usageBufferSize), each: each}
+func newUsageScanner(r io.Reader, required usageFields, each func(*UsageItem) error) *usageScanner {
+	return &usageScanner{r: r, buf: make([]byte, usageBufferSize), each: each, required: required}
 }
 
 // errStopped ends the decoding when each returned an error.
@@ -407,11 +424,14 @@ func (s *usageScanner) items() error {
 	if empty || err != nil {
 		return err
 	}
-	for {
+	for ; ; s.rows++ {
 		switch c {
-		case 'n': // a null row carries nothing
+		case 'n': // a null row carries nothing; it lacks what is required
 			if err := s.literal("null"); err != nil {
 				return err
+			}
+			if s.required != 0 {
+				return s.missing(0)
 			}
 		case '{':
 			if err := s.row(); err != nil {
@@ -431,12 +451,30 @@ func (s *usageScanner) items() error {
 	}
 }
 
+// missing is the error of a row that has only the fields in seen: it
+// names the required fields it lacks, as decodeRequired does.
+func (s *usageScanner) missing(seen usageFields) error {
+	var fields []string
+	for f := fieldDate; f < numUsageFields; f++ {
+		if s.required&^seen&(1<<f) != 0 {
+			fields = append(fields, "usageItems["+strconv.Itoa(s.rows)+"]."+usageFieldNames[f])
+		}
+	}
+	return &MissingFieldError{Fields: fields}
+}
+
 // row reads one usage item into s.item; s.pos is at its '{'.
 func (s *usageScanner) row() error {
 	s.item = UsageItem{}
 	c, empty, err := s.open('}')
-	if empty || err != nil {
+	if err != nil {
 		return err
+	}
+	// seen marks the fields read with a value other than null: one bit
+	// each, so the check costs nothing next to reading the row.
+	var seen usageFields
+	if empty {
+		return s.checkRequired(seen)
 	}
 	prev := rowStart
 	for {
@@ -460,6 +498,10 @@ func (s *usageScanner) row() error {
 		if err := s.expect(':', "after object key"); err != nil {
 			return err
 		}
+		// A known field is marked seen; number and string set s.null
+		// when its value is null, which unmarks it (the last of repeated
+		// keys counts, as in encoding/json).
+		seen |= 1 << f
 		switch f {
 		case fieldUnknown:
 			err = s.skipValue()
@@ -489,11 +531,26 @@ func (s *usageScanner) row() error {
 		if err != nil {
 			return err
 		}
+		if s.null {
+			seen &^= 1 << f
+			s.null = false
+		}
 		var done bool
-		if c, done, err = s.next('}'); done || err != nil {
+		if c, done, err = s.next('}'); err != nil {
 			return err
 		}
+		if done {
+			return s.checkRequired(seen)
+		}
 	}
+}
+
+// checkRequired refuses a row without every required field.
+func (s *usageScanner) checkRequired(seen usageFields) error {
+	if s.required&^seen != 0 {
+		return s.missing(seen)
+	}
+	return nil
 }
 
 // string reads a string field into dst; null leaves dst as it is, as
@@ -505,6 +562,7 @@ func (s *usageScanner) string(f usageField, dst *string) error {
 	}
 	switch c {
 	case 'n':
+		s.null = true
 		return s.literal("null")
 	case '"':
 	default:
@@ -576,6 +634,7 @@ func (s *usageScanner) number(f usageField, dst *float64) error {
 		return err
 	}
 	if c == 'n' {
+		s.null = true
 		return s.literal("null")
 	}
 	if c != '-' && (c < '0' || c > '9') {

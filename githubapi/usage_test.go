@@ -63,7 +63,8 @@ func TestUsageExamples(t *testing.T) {
 		{usageUser, "/users/octocat/settings/billing/usage", "user-usage.json", userRow},
 	} {
 		srv.Override(tc.path, fakegithub.ServeFile(examplesDir+tc.file))
-		got, err := usageRows(c, tc.account, usageNovember)
+		// The examples' rows are of 1 August 2023: the month asked for.
+		got, err := usageRows(c, tc.account, githubapi.UsageQuery{Year: 2023, Month: time.August})
 		if err != nil {
 			t.Fatalf("%s: %v", tc.file, err)
 		}
@@ -265,7 +266,7 @@ var usageReaders = []struct {
 
 func usageStream(body []byte, wrap func(io.Reader) io.Reader) ([]githubapi.UsageItem, error) {
 	var rows []githubapi.UsageItem
-	err := githubapi.DecodeUsageStream(wrap(bytes.NewReader(body)), func(it *githubapi.UsageItem) error {
+	err := githubapi.DecodeUsageSyntax(wrap(bytes.NewReader(body)), func(it *githubapi.UsageItem) error {
 		rows = append(rows, *it)
 		return nil
 	})
