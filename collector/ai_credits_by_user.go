@@ -187,7 +187,9 @@ func (c *aiCreditsByUserCollector) Update(ctx context.Context, client *githubapi
 	st.advance()
 
 	m := newMetricSet(a)
-	c.users(m, st, all.UsageItems)
+	if err := c.users(m, st, all.UsageItems); err != nil {
+		return nil, fmt.Errorf("AI credits per user for %s: %w", a, err)
+	}
 	for _, r := range st.costCenters {
 		aiCreditCostCenterDescs.add(m, r.item.BillingAmounts, r.label, r.item.Product, r.item.SKU, r.item.UnitType, r.item.Model)
 	}
@@ -205,7 +207,14 @@ func (c *aiCreditsByUserCollector) Update(ctx context.Context, client *githubapi
 // unfiltered answer minus the kept users' answers, which holds the users
 // past the limit, the holders not asked yet this month, and what the kept
 // users spent since they were asked.
-func (c *aiCreditsByUserCollector) users(m *metricSet, st *aiCreditRoundState, all []githubapi.ModelUsageItem) {
+//
+// The kept users cannot have spent more than the whole account: a month to
+// date only grows, and each user was asked no later than the unfiltered
+// answer. If they did, GitHub answered ?user= with more than that user's
+// credits (the whole account, when it ignores the filter, which it need
+// not echo), and the answer is refused rather than served as a negative
+// __other__ beside users who each hold the account's total.
+func (c *aiCreditsByUserCollector) users(m *metricSet, st *aiCreditRoundState, all []githubapi.ModelUsageItem) error {
 	var spends []userSpend
 	for _, s := range st.spend {
 		if len(s.items) > 0 {
@@ -231,12 +240,25 @@ func (c *aiCreditsByUserCollector) users(m *metricSet, st *aiCreditRoundState, a
 			rest.add(it, -1)
 		}
 	}
-	for _, r := range rest.rows() {
+	rows := rest.rows()
+	// A cent a kept user for the rounding of each answer.
+	slack := 0.01 * float64(min(len(spends), c.limit)+1)
+	for _, r := range rows {
+		if !finite(r.GrossAmount) || !finite(r.NetAmount) {
+			return fmt.Errorf("the unfiltered answer less the kept users' of %s %s (%s) is not finite", r.Product, r.SKU, r.Model)
+		}
+		if r.GrossAmount < -slack {
+			return fmt.Errorf("%w: the kept users' gross of %s %s (%s) is $%.2f more than the account's unfiltered answer; GitHub did not apply the user filter",
+				githubapi.ErrNotAsked, r.Product, r.SKU, r.Model, -r.GrossAmount)
+		}
+	}
+	for _, r := range rows {
 		if r.BillingAmounts != (githubapi.BillingAmounts{}) {
 			aiCreditUserDescs.add(m, r.BillingAmounts, OtherUser, r.Product, r.SKU, r.UnitType, r.Model)
 		}
 	}
 	m.gauge(aiCreditUsersFolded, float64(folded))
+	return nil
 }
 
 // rowSums sums rows' six figures by product, SKU, unit type and model, in

@@ -90,8 +90,8 @@ func TestSumsThatOverflowFailTheCollector(t *testing.T) {
 		path string
 		c    Collector
 	}{
-		{"/organizations/acme-web/settings/billing/premium_request/usage", newPremiumRequestsCollector(Options{Now: func() time.Time { return platformTestNow }})},
-		{"/organizations/acme-web/settings/billing/ai_credit/usage", newAICreditsCollector(Options{Now: func() time.Time { return platformTestNow }})},
+		{"/organizations/acme-web/settings/billing/premium_request/usage", newPremiumRequestsCollector(Options{now: func() time.Time { return platformTestNow }})},
+		{"/organizations/acme-web/settings/billing/ai_credit/usage", newAICreditsCollector(Options{now: func() time.Time { return platformTestNow }})},
 	} {
 		fake.Override(tc.path, fakegithub.ServeString(moneyTestReport(march, moneyTestSummaryRow("1e308"), moneyTestSummaryRow("1e308"))))
 		metrics, err := tc.c.Update(ctx, client, usageTestOrg)
@@ -112,7 +112,7 @@ func TestAICreditsByUserOverflowFailsTheCollector(t *testing.T) {
 		}
 		overflow(w, r)
 	})
-	c := newAICreditsByUserCollector(Options{Now: aiTestNow})
+	c := newAICreditsByUserCollector(Options{now: aiTestNow})
 	metrics, err := c.Update(context.Background(), fake.Client(t, githubapi.Options{}), githubapi.Account{Scope: githubapi.ScopeEnterprise, Name: "acme"})
 	expectNotFinite(t, "AI credits by user", metrics, err)
 }
@@ -212,8 +212,8 @@ func TestMoneyCollectorsRefuseRowsWithoutAmountsAndOtherMonths(t *testing.T) {
 		c    Collector
 	}{
 		{"/organizations/acme-web/settings/billing/usage/summary", usageSummaryCollector{now: now}},
-		{"/organizations/acme-web/settings/billing/premium_request/usage", newPremiumRequestsCollector(Options{Now: now})},
-		{"/organizations/acme-web/settings/billing/ai_credit/usage", newAICreditsCollector(Options{Now: now})},
+		{"/organizations/acme-web/settings/billing/premium_request/usage", newPremiumRequestsCollector(Options{now: now})},
+		{"/organizations/acme-web/settings/billing/ai_credit/usage", newAICreditsCollector(Options{now: now})},
 	} {
 		for _, body := range []struct {
 			what, body string
@@ -221,7 +221,9 @@ func TestMoneyCollectorsRefuseRowsWithoutAmountsAndOtherMonths(t *testing.T) {
 		}{
 			{"without netAmount", moneyTestReport(`{"year":2026,"month":3}`, moneyTestSummaryRow("1"), noNetRow), nil},
 			{"for February", moneyTestReport(`{"year":2026,"month":2}`, moneyTestSummaryRow("1")), githubapi.ErrNotAsked},
-			{"for the whole year", moneyTestReport(`{"year":2026}`, moneyTestSummaryRow("1")), githubapi.ErrNotAsked},
+			// The month is optional in the answer (GitHub's examples echo
+			// the year alone), the year is not: another year is refused.
+			{"for 2025", moneyTestReport(`{"year":2025}`, moneyTestSummaryRow("1")), githubapi.ErrNotAsked},
 		} {
 			fake.Override(tc.path, fakegithub.ServeString(body.body))
 			metrics, err := tc.c.Update(ctx, client, usageTestOrg)
@@ -256,9 +258,23 @@ func TestAICreditsByUserRefusesAnAnswerThatIgnoresTheUserFilter(t *testing.T) {
 	fake.Override("/enterprises/acme/settings/billing/ai_credit/usage", moneyTestForward(t, inner, func(q url.Values) {
 		q.Del("user") // GitHub ignores the filter
 	}))
-	c := newAICreditsByUserCollector(Options{Now: aiTestNow})
-	metrics, err := c.Update(context.Background(), fake.Client(t, githubapi.Options{}), githubapi.Account{Scope: githubapi.ScopeEnterprise, Name: "acme"})
-	moneyTestFailure(t, "user filter ignored", metrics, err, githubapi.ErrNotAsked)
+	// GitHub need not echo the user (API.md §5.3), so one answer cannot
+	// tell: the first refresh asks alice alone, and her "answer", the whole
+	// account, leaves nothing for __other__. The second asks bob, and the
+	// two kept users then hold twice the account (GPT-5: 2 × 1450 gross
+	// against 1450), which no month to date can.
+	c := newAICreditsByUserCollector(Options{now: aiTestNow})
+	client := fake.Client(t, githubapi.Options{})
+	acme := githubapi.Account{Scope: githubapi.ScopeEnterprise, Name: "acme"}
+	if _, err := c.Update(context.Background(), client, acme); err != nil {
+		t.Fatalf("first refresh: %v", err)
+	}
+	metrics, err := c.Update(context.Background(), client, acme)
+	if metrics != nil || !errors.Is(err, githubapi.ErrNotAsked) || !strings.Contains(err.Error(), "$14.50 more than") {
+		// GPT-5 gross: alice's and bob's answers, each the account's
+		// 1450 credits at $0.01 ($14.50), less the unfiltered $14.50.
+		t.Errorf("user filter ignored: %d metrics, error %v", len(metrics), err)
+	}
 }
 
 // And an answer to ?cost_center_id= that ignores it.
@@ -269,7 +285,7 @@ func TestAICreditsByUserRefusesAnAnswerThatIgnoresTheCostCenterFilter(t *testing
 			q.Set("cost_center_id", "cc-1") // GitHub answers another cost center
 		}
 	}))
-	c := newAICreditsByUserCollector(Options{Now: aiTestNow})
+	c := newAICreditsByUserCollector(Options{now: aiTestNow})
 	metrics, err := c.Update(context.Background(), fake.Client(t, githubapi.Options{}), githubapi.Account{Scope: githubapi.ScopeEnterprise, Name: "acme"})
 	moneyTestFailure(t, "cost center filter ignored", metrics, err, githubapi.ErrNotAsked)
 }

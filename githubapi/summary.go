@@ -157,14 +157,22 @@ type summaryEchoes struct {
 }
 
 // checkAnswer refuses an answer that is not for what was asked: a
-// timePeriod other than period (a month's answer has no day; one without
-// a month is the whole year), an echo of a filter that was not sent, or no
-// echo of one that was. Such an answer is refused whole, never counted in
-// part: a GitHub that ignored ?user= answers the whole account, and
-// counting that once per user would multiply the money. GitHub echoes the
-// filters it applied (API.md §5.2, §5.3), so a filter not echoed is taken
-// for one not applied. A refused answer is also dropped from the ETag
-// cache, so that a 304 does not confirm it.
+// timePeriod that says another period, an echo of a filter that was not
+// sent, or an echo of another value than the one sent. Such an answer is
+// refused whole, never counted in part: a GitHub that ignored ?user=
+// answers the whole account, and counting that once per user would
+// multiply the money.
+//
+// The echoes are optional in GitHub's schema (API.md §5.2, §5.3:
+// timePeriod.month and .day, user, costCenter), and GitHub's own examples
+// send none of them, so a missing echo is no proof of anything and is
+// accepted: only what an answer says is checked against the question. A
+// day's answer is the exception and must echo its day (the backfill's rule
+// since it was written: a month's answer summed as a day would be thirty
+// times the money). The per-user AI-credit view checks its answers against
+// the unfiltered total too (collector/ai_credits_by_user.go). A refused
+// answer is also dropped from the ETag cache, so that a 304 does not
+// confirm it.
 func (c *Client) checkAnswer(e endpoint, a Account, got, period SummaryTimePeriod, echo summaryEchoes, cc *SummaryCostCenter, filter AICreditFilter) error {
 	err := answerProblem(a, got, period, echo, cc, filter)
 	if err == nil {
@@ -175,7 +183,7 @@ func (c *Client) checkAnswer(e endpoint, a Account, got, period SummaryTimePerio
 }
 
 func answerProblem(a Account, got, period SummaryTimePeriod, echo summaryEchoes, cc *SummaryCostCenter, filter AICreditFilter) error {
-	if got != period {
+	if !periodAnswers(got, period) {
 		return fmt.Errorf("asked for %s, the answer's timePeriod is %s", period, got)
 	}
 	for _, f := range []struct{ name, value string }{
@@ -188,7 +196,7 @@ func answerProblem(a Account, got, period SummaryTimePeriod, echo summaryEchoes,
 	if a.Scope == ScopeEnterprise && echo.Organization != "" {
 		return fmt.Errorf("the answer is filtered by organization %q, which was not asked for", echo.Organization)
 	}
-	if a.Scope != ScopeUser && !strings.EqualFold(echo.User, filter.User) {
+	if a.Scope != ScopeUser && echo.User != "" && !strings.EqualFold(echo.User, filter.User) {
 		if filter.User == "" {
 			return fmt.Errorf("the answer is filtered by user %q, which was not asked for", echo.User)
 		}
@@ -206,11 +214,21 @@ func answerProblem(a Account, got, period SummaryTimePeriod, echo summaryEchoes,
 			return fmt.Errorf("the answer is filtered by cost center %q, which was not asked for", echoed)
 		}
 	default:
-		if echoed != filter.CostCenterID {
+		if echoed != "" && echoed != filter.CostCenterID {
 			return fmt.Errorf("asked for cost center %q, the answer is for cost center %q", filter.CostCenterID, echoed)
 		}
 	}
 	return nil
+}
+
+// periodAnswers says whether an answer's timePeriod got fits the period
+// asked: the same year; for a month, no other month and no day (GitHub's
+// examples echo the year alone); for a day, that very day.
+func periodAnswers(got, asked SummaryTimePeriod) bool {
+	if asked.Day != 0 {
+		return got == asked
+	}
+	return got.Year == asked.Year && (got.Month == 0 || got.Month == asked.Month) && got.Day == 0
 }
 
 // String is the period as a date: 2026, 2026-03 or 2026-03-05.
