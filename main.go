@@ -62,6 +62,7 @@ type flags struct {
 	concurrency      int
 	scrapeTimeout    time.Duration
 	timeoutOffset    time.Duration
+	maxScrapeTimeout time.Duration
 	maxResponseBytes int64
 	aiCreditsShare   float64
 	collectors       map[string]*bool
@@ -86,7 +87,22 @@ func parseFlags(args []string, stdout, stderr io.Writer) (*flags, error) {
 	if err := checkTelemetryPath(f.telemetryPath); err != nil {
 		return nil, err
 	}
+	if err := checkMaxScrapeTimeout(f); err != nil {
+		return nil, err
+	}
 	return f, nil
+}
+
+// checkMaxScrapeTimeout refuses a --scrape.max-timeout that is not positive
+// or that is shorter than --scrape.timeout, which it would silently cut.
+func checkMaxScrapeTimeout(f *flags) error {
+	if f.maxScrapeTimeout <= 0 {
+		return fmt.Errorf("--scrape.max-timeout %s must be positive", f.maxScrapeTimeout)
+	}
+	if f.scrapeTimeout > f.maxScrapeTimeout {
+		return fmt.Errorf("--scrape.timeout %s is longer than --scrape.max-timeout %s, which caps every scrape's wait", f.scrapeTimeout, f.maxScrapeTimeout)
+	}
+	return nil
 }
 
 // reservedPaths are the exporter's own endpoints besides the metrics.
@@ -124,6 +140,7 @@ func newApp(stdout, stderr io.Writer) (app *kingpin.Application, f *flags, finis
 	app.Flag("refresh.concurrency", "Maximum number of refreshes talking to GitHub at once, across all accounts.").Default("4").IntVar(&f.concurrency)
 	app.Flag("scrape.timeout", "How long a scrape waits for refreshes when Prometheus sends no X-Prometheus-Scrape-Timeout-Seconds header.").Default("10s").DurationVar(&f.scrapeTimeout)
 	app.Flag("scrape.timeout-offset", "Subtracted from Prometheus's scrape timeout so the answer arrives in time.").Default("500ms").DurationVar(&f.timeoutOffset)
+	app.Flag("scrape.max-timeout", "The longest a scrape waits for refreshes, whatever X-Prometheus-Scrape-Timeout-Seconds asks: a waiting scrape holds a --web.max-requests slot. Prometheus's scrape_timeout cannot exceed its scrape_interval, so the default suits intervals up to 2m.").Default("2m").DurationVar(&f.maxScrapeTimeout)
 	app.Flag("github.max-response-bytes", "Largest usage report accepted (streamed); other answers are also capped at 32 MiB.").Default(fmt.Sprint(githubapi.DefaultMaxResponseBytes)).Int64Var(&f.maxResponseBytes)
 
 	disableDefaults := app.Flag("collector.disable-defaults", "Disable every collector that is not explicitly enabled.").Bool()
@@ -248,6 +265,7 @@ func serve(f *flags, logger *slog.Logger, signals <-chan os.Signal) int {
 		ProbeOnly:        f.probeOnly,
 		ScrapeTimeout:    f.scrapeTimeout,
 		TimeoutOffset:    f.timeoutOffset,
+		MaxScrapeTimeout: f.maxScrapeTimeout,
 		MaxResponseBytes: f.maxResponseBytes,
 		AICreditsByUser:  *f.collectors[collector.AICreditsByUser],
 		AICreditsShare:   f.aiCreditsShare,

@@ -50,6 +50,9 @@ type Config struct {
 	ScrapeTimeout    time.Duration // without Prometheus's timeout header
 	TimeoutOffset    time.Duration // taken off Prometheus's timeout
 	MaxResponseBytes int64
+	// MaxScrapeTimeout caps how long any scrape waits for refreshes,
+	// whatever its timeout header asks (zero: DefaultMaxScrapeTimeout).
+	MaxScrapeTimeout time.Duration
 	// AICreditsByUser is set when the per-user AI-credit view is on;
 	// AICreditsShare is the share of the hourly limit it may spend.
 	AICreditsByUser bool
@@ -224,24 +227,31 @@ func (s *Server) recoverPanics(next http.Handler) http.Handler {
 	})
 }
 
-// maxScrapeTimeout caps the scrape timeout a request may ask for.
-const maxScrapeTimeout = 24 * time.Hour
+// DefaultMaxScrapeTimeout is the default of --scrape.max-timeout, the longest
+// a scrape waits for refreshes. Prometheus's scrape_timeout cannot exceed
+// its scrape_interval, so two minutes is generous; a client that asks for
+// longer would hold a --web.max-requests slot for as long.
+const DefaultMaxScrapeTimeout = 2 * time.Minute
+
+// headerCeiling bounds the header's seconds before they become a
+// time.Duration, which a huge value (Inf, 1e300) would overflow.
+const headerCeiling = 24 * time.Hour
 
 // scrapeContext bounds a scrape by Prometheus's timeout header, less an
-// offset so the answer arrives before Prometheus gives up.
+// offset so the answer arrives before Prometheus gives up, and never longer
+// than the operator's cap (MaxScrapeTimeout), whatever the header asks.
 func (s *Server) scrapeContext(r *http.Request) (context.Context, context.CancelFunc) {
 	timeout := s.conf.ScrapeTimeout
 	if v := r.Header.Get("X-Prometheus-Scrape-Timeout-Seconds"); v != "" {
-		// A value that is not a positive number is ignored; a huge one
-		// (Inf, 1e300) is capped before it overflows time.Duration.
+		// A value that is not a positive number is ignored.
 		if secs, err := strconv.ParseFloat(v, 64); err == nil && secs > 0 {
-			timeout = time.Duration(min(secs, maxScrapeTimeout.Seconds()) * float64(time.Second))
+			timeout = time.Duration(min(secs, headerCeiling.Seconds()) * float64(time.Second))
 			if timeout > s.conf.TimeoutOffset {
 				timeout -= s.conf.TimeoutOffset
 			}
 		}
 	}
-	return context.WithTimeout(r.Context(), timeout)
+	return context.WithTimeout(r.Context(), min(timeout, cmp.Or(s.conf.MaxScrapeTimeout, DefaultMaxScrapeTimeout)))
 }
 
 func (s *Server) serveMetrics(w http.ResponseWriter, r *http.Request) {
