@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"net"
 	"net/http"
 	"os"
 	"os/signal"
@@ -271,14 +272,33 @@ func serve(f *flags, logger *slog.Logger, signals <-chan os.Signal) int {
 		AICreditsShare:   f.aiCreditsShare,
 		Authenticated:    func() bool { return server.WebConfigAuthenticates(*f.web.WebConfigFile) },
 	})
-	if err := srv.Reload(); err != nil {
-		logger.Error("cannot load the configuration", "err", err)
-		return 1
-	}
+	defer srv.Close()
+	return serveUntilStopped(f, srv, logger, signals)
+}
 
+// serveUntilStopped listens, loads the first configuration and serves until
+// SIGINT or SIGTERM or a first load that fails; SIGHUP reloads.
+func serveUntilStopped(f *flags, srv *server.Server, logger *slog.Logger, signals <-chan os.Signal) int {
+	// Listen before the first load: a load may ask GitHub (the per-user
+	// AI-credit view's API-budget check), and neither the liveness probe
+	// nor a stop signal may wait for GitHub. /-/ready answers 503 until the
+	// configuration is in force.
+	stopping, stop := context.WithCancel(context.Background())
+	defer stop()
 	httpServer := server.NewHTTPServer(srv.Handler(), logger)
+	// A stop ends the requests under way too: a scrape waiting for
+	// refreshes answers from the cache at once.
+	httpServer.BaseContext = func(net.Listener) context.Context { return stopping }
 	serveErr := make(chan error, 1)
 	go func() { serveErr <- web.ListenAndServe(httpServer, f.web, logger) }()
+	loaded, reloads := startReloader(stopping, srv)
+	shutdown := func() {
+		stop()
+		srv.Close()
+		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+		httpServer.Shutdown(ctx) //nolint:errcheck // exiting anyway
+		cancel()
+	}
 	for {
 		select {
 		case err := <-serveErr:
@@ -287,18 +307,52 @@ func serve(f *flags, logger *slog.Logger, signals <-chan os.Signal) int {
 				return 1
 			}
 			return 0
+		case err := <-loaded:
+			if err != nil {
+				logger.Error("cannot load the configuration", "err", err)
+				shutdown()
+				return 1
+			}
 		case sig := <-signals:
 			if sig == syscall.SIGHUP {
-				srv.Reload() //nolint:errcheck // reload logs its own failure and keeps the running configuration
+				// One reload waits while another runs; more SIGHUPs
+				// meanwhile are the same request.
+				select {
+				case reloads <- struct{}{}:
+				default:
+				}
 				continue
 			}
 			logger.Info("shutting down", "signal", sig.String())
-			ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
-			httpServer.Shutdown(ctx) //nolint:errcheck // exiting anyway
-			cancel()
+			shutdown()
 			return 0
 		}
 	}
+}
+
+// startReloader loads the configuration in the background, away from the
+// loop that handles signals: first at start (its outcome on first), then
+// once per request on reloads, until ctx ends. A reload that fails logs why
+// and keeps the running configuration.
+func startReloader(ctx context.Context, srv *server.Server) (first <-chan error, reloads chan<- struct{}) {
+	loaded := make(chan error, 1)
+	requests := make(chan struct{}, 1)
+	go func() {
+		err := srv.Reload()
+		loaded <- err
+		if err != nil {
+			return
+		}
+		for {
+			select {
+			case <-ctx.Done():
+				return
+			case <-requests:
+				srv.Reload() //nolint:errcheck // reload logs its own failure and keeps the running configuration
+			}
+		}
+	}()
+	return loaded, requests
 }
 
 // newExporter builds the exporter with the collectors the flags enable.

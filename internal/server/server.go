@@ -57,6 +57,9 @@ type Config struct {
 	// AICreditsShare is the share of the hourly limit it may spend.
 	AICreditsByUser bool
 	AICreditsShare  float64
+	// BudgetCheckTimeout bounds the whole API-budget check of a load, all
+	// accounts together (zero: budgetCheckTimeout).
+	BudgetCheckTimeout time.Duration
 	// Retries and Now reach every GitHub client (zero: the client's
 	// defaults); tests shorten the backoff and move the rate-limit clock.
 	Retries githubapi.RetryPolicy
@@ -85,18 +88,25 @@ type Server struct {
 	inflight  chan struct{}
 
 	reloadMu      sync.Mutex
-	loaded        bool // a configuration has been applied; guarded by reloadMu
+	ready         atomic.Bool // a configuration is in force
 	reloadOK      prometheus.Gauge
 	reloadSuccess prometheus.Gauge
 	landing       atomic.Pointer[http.Handler]
+
+	// ctx ends at Close: a load under way gives up its GitHub requests.
+	ctx  context.Context
+	stop context.CancelFunc
 }
 
 // New builds the server of c; Reload then loads its first configuration.
+// Until then the server answers, but /-/ready and the landing page say 503
+// and no account is scraped.
 func New(c Config) *Server {
 	if c.Logger == nil {
 		c.Logger = slog.New(slog.DiscardHandler)
 	}
 	s := &Server{conf: c, telemetry: collector.NewTelemetry(), self: prometheus.NewRegistry()}
+	s.ctx, s.stop = context.WithCancel(context.Background())
 	s.reloadOK = prometheus.NewGauge(prometheus.GaugeOpts{
 		Name: "github_billing_config_last_reload_successful",
 		Help: "1 when the last configuration load worked.",
@@ -119,6 +129,9 @@ func New(c Config) *Server {
 // configuration stays, the failure is logged (once a configuration has been
 // loaded; the first load's caller reports its own error) and the reload
 // gauge says 0.
+//
+// A load may ask GitHub (the per-user AI-credit view's API-budget check): it
+// is bounded (BudgetCheckTimeout) and given up when Close is called.
 func (s *Server) Reload() error {
 	s.reloadMu.Lock()
 	defer s.reloadMu.Unlock()
@@ -137,7 +150,7 @@ func (s *Server) Reload() error {
 	if err == nil {
 		settings = collector.Settings{RefreshInterval: cfg.RefreshInterval, RefreshTimeout: cfg.RefreshTimeout, MaxAge: cfg.MaxAge}
 		if s.conf.AICreditsByUser {
-			err = s.checkAICreditBudget(cfg, targets, settings)
+			err = s.checkAICreditBudget(s.ctx, cfg, targets, settings)
 		}
 	}
 	var landing http.Handler
@@ -147,13 +160,12 @@ func (s *Server) Reload() error {
 	if err != nil {
 		// Log before the gauge says 0, so whoever sees the gauge can
 		// already find the reason in the log.
-		if s.loaded {
+		if s.ready.Load() {
 			s.conf.Logger.Error("configuration reload failed; keeping the running configuration", "err", err)
 		}
 		s.reloadOK.Set(0)
 		return err
 	}
-	s.loaded = true
 	for _, w := range cfg.Warnings {
 		s.conf.Logger.Warn(w)
 	}
@@ -164,11 +176,16 @@ func (s *Server) Reload() error {
 	}
 	s.telemetry.RetainCredentials(names)
 	s.landing.Store(&landing)
+	s.ready.Store(true)
 	s.reloadOK.Set(1)
 	s.reloadSuccess.SetToCurrentTime()
 	s.conf.Logger.Info("configuration loaded", "file", cfg.File, "accounts", len(cfg.Targets), "credentials", len(cfg.Credentials), "refresh_interval", cfg.RefreshInterval)
 	return nil
 }
+
+// Close is for a stopping process: a load under way gives up at once rather
+// than wait for GitHub, and later loads fail.
+func (s *Server) Close() { s.stop() }
 
 // Handler routes the server's endpoints: the metrics, /probe, /-/reload,
 // the health and readiness checks and the landing page.
@@ -180,7 +197,13 @@ func (s *Server) Handler() http.Handler {
 	}
 	mux.Handle(s.conf.TelemetryPath, metrics)
 	mux.HandleFunc("/-/healthy", func(w http.ResponseWriter, _ *http.Request) { fmt.Fprintln(w, "Healthy") })
-	mux.HandleFunc("/-/ready", func(w http.ResponseWriter, _ *http.Request) { fmt.Fprintln(w, "Ready") })
+	mux.HandleFunc("/-/ready", func(w http.ResponseWriter, _ *http.Request) {
+		if !s.ready.Load() {
+			http.Error(w, "Not ready: loading the configuration", http.StatusServiceUnavailable)
+			return
+		}
+		fmt.Fprintln(w, "Ready")
+	})
 	mux.HandleFunc("/-/reload", s.serveReload)
 	mux.HandleFunc("/probe", s.serveProbe)
 	mux.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) {
@@ -188,7 +211,12 @@ func (s *Server) Handler() http.Handler {
 			http.NotFound(w, r)
 			return
 		}
-		(*s.landing.Load()).ServeHTTP(w, r)
+		landing := s.landing.Load()
+		if landing == nil {
+			http.Error(w, "Loading the configuration", http.StatusServiceUnavailable)
+			return
+		}
+		(*landing).ServeHTTP(w, r)
 	})
 	return s.recoverPanics(s.boundWrites(mux))
 }
