@@ -181,7 +181,9 @@ func NewExporter(cfg Config) (*Exporter, error) {
 
 // Apply sets the accounts and refresh settings; it is called at start and on
 // every configuration reload. Cached data of accounts that are gone is
-// dropped; accounts that stay keep their cache.
+// dropped; accounts that stay keep their cache. A refresh still running for
+// a removed account ends in the background, and fills the account's entry
+// if a later reload has added the account back.
 func (e *Exporter) Apply(s Settings, targets []Target) {
 	e.mu.Lock()
 	defer e.mu.Unlock()
