@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"net"
 	"net/http"
 	"os"
 	"os/signal"
@@ -62,6 +63,7 @@ type flags struct {
 	concurrency      int
 	scrapeTimeout    time.Duration
 	timeoutOffset    time.Duration
+	maxScrapeTimeout time.Duration
 	maxResponseBytes int64
 	aiCreditsShare   float64
 	collectors       map[string]*bool
@@ -92,6 +94,9 @@ func parseFlags(args []string, stdout, stderr io.Writer) (*flags, error) {
 	if err := checkScrapeTimeouts(f.scrapeTimeout, f.timeoutOffset); err != nil {
 		return nil, err
 	}
+	if err := checkMaxScrapeTimeout(f); err != nil {
+		return nil, err
+	}
 	return f, nil
 }
 
@@ -107,6 +112,18 @@ func checkScrapeTimeouts(timeout, offset time.Duration) error {
 	}
 	if offset < 0 {
 		return fmt.Errorf("--scrape.timeout-offset %s must not be negative: it is taken off Prometheus's scrape timeout", offset)
+	}
+	return nil
+}
+
+// checkMaxScrapeTimeout refuses a --scrape.max-timeout that is not positive
+// or that is shorter than --scrape.timeout, which it would silently cut.
+func checkMaxScrapeTimeout(f *flags) error {
+	if f.maxScrapeTimeout <= 0 {
+		return fmt.Errorf("--scrape.max-timeout %s must be positive", f.maxScrapeTimeout)
+	}
+	if f.scrapeTimeout > f.maxScrapeTimeout {
+		return fmt.Errorf("--scrape.timeout %s is longer than --scrape.max-timeout %s, which caps every scrape's wait", f.scrapeTimeout, f.maxScrapeTimeout)
 	}
 	return nil
 }
@@ -146,6 +163,7 @@ func newApp(stdout, stderr io.Writer) (app *kingpin.Application, f *flags, finis
 	app.Flag("refresh.concurrency", "Maximum number of refreshes talking to GitHub at once, across all accounts.").Default("4").IntVar(&f.concurrency)
 	app.Flag("scrape.timeout", "How long a scrape waits for refreshes when Prometheus sends no X-Prometheus-Scrape-Timeout-Seconds header.").Default("10s").DurationVar(&f.scrapeTimeout)
 	app.Flag("scrape.timeout-offset", "Subtracted from Prometheus's scrape timeout so the answer arrives in time.").Default("500ms").DurationVar(&f.timeoutOffset)
+	app.Flag("scrape.max-timeout", "The longest a scrape waits for refreshes, whatever X-Prometheus-Scrape-Timeout-Seconds asks: a waiting scrape holds a --web.max-requests slot. Prometheus's scrape_timeout cannot exceed its scrape_interval, so the default suits intervals up to 2m.").Default("2m").DurationVar(&f.maxScrapeTimeout)
 	app.Flag("github.max-response-bytes", "Largest usage report accepted (streamed); other answers are also capped at 32 MiB.").Default(fmt.Sprint(githubapi.DefaultMaxResponseBytes)).Int64Var(&f.maxResponseBytes)
 
 	disableDefaults := app.Flag("collector.disable-defaults", "Disable every collector that is not explicitly enabled.").Bool()
@@ -275,19 +293,39 @@ func serve(f *flags, logger *slog.Logger, signals <-chan os.Signal) int {
 		ProbeOnly:        f.probeOnly,
 		ScrapeTimeout:    f.scrapeTimeout,
 		TimeoutOffset:    f.timeoutOffset,
+		MaxScrapeTimeout: f.maxScrapeTimeout,
 		MaxResponseBytes: f.maxResponseBytes,
 		AICreditsByUser:  *f.collectors[collector.AICreditsByUser],
 		AICreditsShare:   f.aiCreditsShare,
 		Authenticated:    func() bool { return server.WebConfigAuthenticates(*f.web.WebConfigFile) },
 	})
-	if err := srv.Reload(); err != nil {
-		logger.Error("cannot load the configuration", "err", err)
-		return 1
-	}
+	defer srv.Close()
+	return serveUntilStopped(f, srv, logger, signals)
+}
 
+// serveUntilStopped listens, loads the first configuration and serves until
+// SIGINT or SIGTERM or a first load that fails; SIGHUP reloads.
+func serveUntilStopped(f *flags, srv *server.Server, logger *slog.Logger, signals <-chan os.Signal) int {
+	// Listen before the first load: a load may ask GitHub (the per-user
+	// AI-credit view's API-budget check), and neither the liveness probe
+	// nor a stop signal may wait for GitHub. /-/ready answers 503 until the
+	// configuration is in force.
+	stopping, stop := context.WithCancel(context.Background())
+	defer stop()
 	httpServer := server.NewHTTPServer(srv.Handler(), logger)
+	// A stop ends the requests under way too: a scrape waiting for
+	// refreshes answers from the cache at once.
+	httpServer.BaseContext = func(net.Listener) context.Context { return stopping }
 	serveErr := make(chan error, 1)
 	go func() { serveErr <- web.ListenAndServe(httpServer, f.web, logger) }()
+	loaded, reloads := startReloader(stopping, srv)
+	shutdown := func() {
+		stop()
+		srv.Close()
+		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+		httpServer.Shutdown(ctx) //nolint:errcheck // exiting anyway
+		cancel()
+	}
 	for {
 		select {
 		case err := <-serveErr:
@@ -296,18 +334,52 @@ func serve(f *flags, logger *slog.Logger, signals <-chan os.Signal) int {
 				return 1
 			}
 			return 0
+		case err := <-loaded:
+			if err != nil {
+				logger.Error("cannot load the configuration", "err", err)
+				shutdown()
+				return 1
+			}
 		case sig := <-signals:
 			if sig == syscall.SIGHUP {
-				srv.Reload() //nolint:errcheck // reload logs its own failure and keeps the running configuration
+				// One reload waits while another runs; more SIGHUPs
+				// meanwhile are the same request.
+				select {
+				case reloads <- struct{}{}:
+				default:
+				}
 				continue
 			}
 			logger.Info("shutting down", "signal", sig.String())
-			ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
-			httpServer.Shutdown(ctx) //nolint:errcheck // exiting anyway
-			cancel()
+			shutdown()
 			return 0
 		}
 	}
+}
+
+// startReloader loads the configuration in the background, away from the
+// loop that handles signals: first at start (its outcome on first), then
+// once per request on reloads, until ctx ends. A reload that fails logs why
+// and keeps the running configuration.
+func startReloader(ctx context.Context, srv *server.Server) (first <-chan error, reloads chan<- struct{}) {
+	loaded := make(chan error, 1)
+	requests := make(chan struct{}, 1)
+	go func() {
+		err := srv.Reload()
+		loaded <- err
+		if err != nil {
+			return
+		}
+		for {
+			select {
+			case <-ctx.Done():
+				return
+			case <-requests:
+				srv.Reload() //nolint:errcheck // reload logs its own failure and keeps the running configuration
+			}
+		}
+	}()
+	return loaded, requests
 }
 
 // newExporter builds the exporter with the collectors the flags enable.

@@ -123,6 +123,14 @@ type Exporter struct {
 	settings Settings
 	targets  []Target
 	cache    map[cacheKey]*entry
+
+	// running holds the refresh under way for each account and collector,
+	// closed when it ends. It lives here rather than in the cache entry,
+	// which a reload that removes the account drops: the account added
+	// back while its refresh still runs gets no second refresh alongside
+	// (collectors keep per-account state that two would share).
+	runMu   sync.Mutex
+	running map[cacheKey]chan struct{}
 }
 
 type namedCollector struct {
@@ -146,7 +154,6 @@ type entry struct {
 	duration  time.Duration   // how long the last refresh took
 	retiredAt time.Time       // when GitHub last answered 410
 	warned    bool            // the retirement was logged
-	inflight  chan struct{}   // closed when the running refresh ends
 }
 
 // NewExporter builds an exporter with the named collectors enabled.
@@ -163,6 +170,7 @@ func NewExporter(cfg Config) (*Exporter, error) {
 		e.now = time.Now
 	}
 	e.sem = make(chan struct{}, max(1, cfg.Concurrency))
+	e.running = map[cacheKey]chan struct{}{}
 	for _, name := range cfg.Collectors {
 		f, ok := lookup(name)
 		if !ok {
@@ -178,7 +186,9 @@ func NewExporter(cfg Config) (*Exporter, error) {
 
 // Apply sets the accounts and refresh settings; it is called at start and on
 // every configuration reload. Cached data of accounts that are gone is
-// dropped; accounts that stay keep their cache.
+// dropped; accounts that stay keep their cache. A refresh still running for
+// a removed account ends in the background, and fills the account's entry
+// if a later reload has added the account back.
 func (e *Exporter) Apply(s Settings, targets []Target) {
 	e.mu.Lock()
 	defer e.mu.Unlock()
@@ -327,15 +337,18 @@ func (e *Exporter) plan(include func(githubapi.Account) bool) ([]job, Settings) 
 	return jobs, e.settings
 }
 
-// ensureFresh starts a refresh when the entry is due and none is running,
-// and returns a channel closed when the running refresh ends, or nil when the
-// cache is fresh.
+// ensureFresh starts a refresh when the entry is due and none is running
+// for the account and collector, and returns a channel closed when the
+// running refresh ends, or nil when the cache is fresh.
 func (e *Exporter) ensureFresh(j job, s Settings) <-chan struct{} {
 	ent := j.entry
 	ent.mu.Lock()
 	defer ent.mu.Unlock()
-	if ent.inflight != nil {
-		return ent.inflight
+	k := j.key()
+	e.runMu.Lock()
+	defer e.runMu.Unlock()
+	if done, ok := e.running[k]; ok {
+		return done
 	}
 	now := e.now()
 	if !ent.retiredAt.IsZero() && now.Sub(ent.retiredAt) < retiredPause {
@@ -344,10 +357,22 @@ func (e *Exporter) ensureFresh(j job, s Settings) <-chan struct{} {
 	if !ent.attempted.IsZero() && now.Sub(ent.attempted) < j.target.refreshStep(j.collector.Factory, s) {
 		return nil
 	}
-	ent.inflight = make(chan struct{})
+	done := make(chan struct{})
+	e.running[k] = done
 	e.wg.Add(1)
-	go e.refresh(j, s, ent.inflight)
-	return ent.inflight
+	go e.refresh(j, s, done)
+	return done
+}
+
+func (j job) key() cacheKey { return cacheKey{j.target.Account, j.collector.Name} }
+
+// finished ends the account and collector's running refresh: a scrape may
+// start the next one.
+func (e *Exporter) finished(k cacheKey, done chan struct{}) {
+	e.runMu.Lock()
+	defer e.runMu.Unlock()
+	delete(e.running, k)
+	close(done)
 }
 
 // refresh runs one collector for one account, detached from the scrape that
@@ -392,11 +417,20 @@ func (e *Exporter) refresh(j job, s Settings, done chan struct{}) {
 	}
 	end := e.now()
 
-	ent := j.entry
+	// The outcome goes to the account's entry as the cache holds it now:
+	// a reload may have removed the account (the outcome is dropped) and
+	// added it back (a new entry, which this refresh fills).
+	k := j.key()
+	e.mu.RLock()
+	ent := e.cache[k]
+	e.mu.RUnlock()
+	if ent == nil {
+		e.finished(k, done)
+		return
+	}
 	ent.mu.Lock()
 	defer ent.mu.Unlock()
-	defer close(done)
-	ent.inflight = nil
+	defer e.finished(k, done)
 	ent.attempted, ent.duration = end, end.Sub(start)
 	logger := e.logger.With("collector", j.collector.Name, "scope", j.target.Account.Scope, "account", j.target.Account.Name)
 	switch {

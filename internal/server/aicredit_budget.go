@@ -1,11 +1,13 @@
 package server
 
 import (
+	"cmp"
 	"context"
 	"fmt"
 	"math"
 	"sort"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/github-billing-exporter/github-billing-exporter/collector"
@@ -41,31 +43,43 @@ func (r aiCreditRound) String() string {
 		r.account, r.seats, r.pages(), r.seats, r.refreshes, r.perRound(), r.interval, r.perHour())
 }
 
+// budgetCheckTimeout bounds the whole API-budget check of a load, all
+// accounts together: a GitHub that does not answer delays a reload by this
+// much at most, whatever the number of accounts.
+const budgetCheckTimeout = 30 * time.Second
+
+// budgetCheckConcurrency is how many seat counts the check asks at once.
+const budgetCheckConcurrency = 8
+
 // checkAICreditBudget counts the seats of every account the per-user
 // AI-credit view reads (one request of one seat each: total_seats), logs the
 // requests an hour the view implies, and refuses the configuration when the
 // view alone would spend more than Config.AICreditsShare of a credential's
-// hourly limit.
-func (s *Server) checkAICreditBudget(cfg *config.Resolved, targets []collector.Target, settings collector.Settings) error {
+// hourly limit. The accounts are counted at once, under one deadline; one
+// not counted in time is left out of the sum with a warning, as one whose
+// count fails. When ctx ends (the process stops) the check fails.
+func (s *Server) checkAICreditBudget(ctx context.Context, cfg *config.Resolved, targets []collector.Target, settings collector.Settings) error {
 	var view collector.Factory
 	for _, f := range collector.Collectors() {
 		if f.Name == collector.AICreditsByUser {
 			view = f
 		}
 	}
+	counts := s.countSeats(ctx, targets, view)
+	if err := ctx.Err(); err != nil {
+		return fmt.Errorf("API-budget check of the per-user AI-credit view given up: %w", err)
+	}
 	byCredential := map[string][]aiCreditRound{}
 	for i, t := range targets {
-		if !view.AppliesTo(t.Account.Scope) {
+		c := counts[i]
+		if !c.asked {
 			continue
 		}
-		ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
-		seats, err := t.Client.CopilotSeatTotal(ctx, t.Account)
-		cancel()
-		if err != nil {
-			s.conf.Logger.Warn("per-user AI credits: cannot count the seat holders to check the API budget; the view's own refresh will report what fails", "account", t.Account.String(), "err", err)
+		if c.err != nil {
+			s.conf.Logger.Warn("per-user AI credits: cannot count the seat holders to check the API budget; the view's own refresh will report what fails", "account", t.Account.String(), "err", c.err)
 			continue
 		}
-		r := aiCreditRound{account: t.Account, seats: int(seats), interval: t.RefreshInterval(view, settings), refreshes: max(1, view.RoundSlices)}
+		r := aiCreditRound{account: t.Account, seats: int(c.seats), interval: t.RefreshInterval(view, settings), refreshes: max(1, view.RoundSlices)}
 		cred := cfg.Targets[i].Credential
 		byCredential[cred] = append(byCredential[cred], r)
 		s.conf.Logger.Info("per-user AI credits: API budget", "account", t.Account.String(), "seat_holders", r.seats,
@@ -93,4 +107,40 @@ func (s *Server) checkAICreditBudget(cfg *config.Resolved, targets []collector.T
 			"share_of_limit", fmt.Sprintf("%.1f%%", total/hourlyLimit*100))
 	}
 	return nil
+}
+
+// seatCount is one account's answer to the budget check.
+type seatCount struct {
+	asked bool // the view reads the account
+	seats float64
+	err   error
+}
+
+// countSeats asks the seat count of every account view reads,
+// budgetCheckConcurrency at a time, all within one budgetCheckTimeout (or
+// Config.BudgetCheckTimeout) of ctx; the counts are in targets' order.
+func (s *Server) countSeats(ctx context.Context, targets []collector.Target, view collector.Factory) []seatCount {
+	ctx, cancel := context.WithTimeout(ctx, cmp.Or(s.conf.BudgetCheckTimeout, budgetCheckTimeout))
+	defer cancel()
+	counts := make([]seatCount, len(targets))
+	slots := make(chan struct{}, budgetCheckConcurrency)
+	var wg sync.WaitGroup
+	for i, t := range targets {
+		if !view.AppliesTo(t.Account.Scope) {
+			continue
+		}
+		counts[i].asked = true
+		wg.Go(func() {
+			select {
+			case slots <- struct{}{}:
+				defer func() { <-slots }()
+			case <-ctx.Done():
+				counts[i].err = fmt.Errorf("not asked within the check's deadline: %w", ctx.Err())
+				return
+			}
+			counts[i].seats, counts[i].err = t.Client.CopilotSeatTotal(ctx, t.Account)
+		})
+	}
+	wg.Wait()
+	return counts
 }

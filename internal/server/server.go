@@ -50,10 +50,16 @@ type Config struct {
 	ScrapeTimeout    time.Duration // without Prometheus's timeout header
 	TimeoutOffset    time.Duration // taken off Prometheus's timeout
 	MaxResponseBytes int64
+	// MaxScrapeTimeout caps how long any scrape waits for refreshes,
+	// whatever its timeout header asks (zero: DefaultMaxScrapeTimeout).
+	MaxScrapeTimeout time.Duration
 	// AICreditsByUser is set when the per-user AI-credit view is on;
 	// AICreditsShare is the share of the hourly limit it may spend.
 	AICreditsByUser bool
 	AICreditsShare  float64
+	// BudgetCheckTimeout bounds the whole API-budget check of a load, all
+	// accounts together (zero: budgetCheckTimeout).
+	BudgetCheckTimeout time.Duration
 	// Retries reach every GitHub client (zero: the client's defaults);
 	// tests shorten the backoff. The clients' clock is the exporter's
 	// (collector.Config.Now): one clock for the month, the cache and the
@@ -83,18 +89,25 @@ type Server struct {
 	inflight  chan struct{}
 
 	reloadMu      sync.Mutex
-	loaded        bool // a configuration has been applied; guarded by reloadMu
+	ready         atomic.Bool // a configuration is in force
 	reloadOK      prometheus.Gauge
 	reloadSuccess prometheus.Gauge
 	landing       atomic.Pointer[http.Handler]
+
+	// ctx ends at Close: a load under way gives up its GitHub requests.
+	ctx  context.Context
+	stop context.CancelFunc
 }
 
 // New builds the server of c; Reload then loads its first configuration.
+// Until then the server answers, but /-/ready and the landing page say 503
+// and no account is scraped.
 func New(c Config) *Server {
 	if c.Logger == nil {
 		c.Logger = slog.New(slog.DiscardHandler)
 	}
 	s := &Server{conf: c, telemetry: collector.NewTelemetry(), self: prometheus.NewRegistry()}
+	s.ctx, s.stop = context.WithCancel(context.Background())
 	s.reloadOK = prometheus.NewGauge(prometheus.GaugeOpts{
 		Name: "github_billing_config_last_reload_successful",
 		Help: "1 when the last configuration load worked.",
@@ -117,6 +130,9 @@ func New(c Config) *Server {
 // configuration stays, the failure is logged (once a configuration has been
 // loaded; the first load's caller reports its own error) and the reload
 // gauge says 0.
+//
+// A load may ask GitHub (the per-user AI-credit view's API-budget check): it
+// is bounded (BudgetCheckTimeout) and given up when Close is called.
 func (s *Server) Reload() error {
 	s.reloadMu.Lock()
 	defer s.reloadMu.Unlock()
@@ -135,7 +151,7 @@ func (s *Server) Reload() error {
 	if err == nil {
 		settings = collector.Settings{RefreshInterval: cfg.RefreshInterval, RefreshTimeout: cfg.RefreshTimeout, MaxAge: cfg.MaxAge}
 		if s.conf.AICreditsByUser {
-			err = s.checkAICreditBudget(cfg, targets, settings)
+			err = s.checkAICreditBudget(s.ctx, cfg, targets, settings)
 		}
 	}
 	var landing http.Handler
@@ -145,13 +161,12 @@ func (s *Server) Reload() error {
 	if err != nil {
 		// Log before the gauge says 0, so whoever sees the gauge can
 		// already find the reason in the log.
-		if s.loaded {
+		if s.ready.Load() {
 			s.conf.Logger.Error("configuration reload failed; keeping the running configuration", "err", err)
 		}
 		s.reloadOK.Set(0)
 		return err
 	}
-	s.loaded = true
 	for _, w := range cfg.Warnings {
 		s.conf.Logger.Warn(w)
 	}
@@ -162,11 +177,16 @@ func (s *Server) Reload() error {
 	}
 	s.telemetry.RetainCredentials(names)
 	s.landing.Store(&landing)
+	s.ready.Store(true)
 	s.reloadOK.Set(1)
 	s.reloadSuccess.Set(float64(s.conf.Exporter.Now().UnixNano()) / 1e9) // the exporter's clock, as its refresh timestamps
 	s.conf.Logger.Info("configuration loaded", "file", cfg.File, "accounts", len(cfg.Targets), "credentials", len(cfg.Credentials), "refresh_interval", cfg.RefreshInterval)
 	return nil
 }
+
+// Close is for a stopping process: a load under way gives up at once rather
+// than wait for GitHub, and later loads fail.
+func (s *Server) Close() { s.stop() }
 
 // Handler routes the server's endpoints: the metrics, /probe, /-/reload,
 // the health and readiness checks and the landing page.
@@ -178,7 +198,13 @@ func (s *Server) Handler() http.Handler {
 	}
 	mux.Handle(s.conf.TelemetryPath, metrics)
 	mux.HandleFunc("/-/healthy", func(w http.ResponseWriter, _ *http.Request) { fmt.Fprintln(w, "Healthy") })
-	mux.HandleFunc("/-/ready", func(w http.ResponseWriter, _ *http.Request) { fmt.Fprintln(w, "Ready") })
+	mux.HandleFunc("/-/ready", func(w http.ResponseWriter, _ *http.Request) {
+		if !s.ready.Load() {
+			http.Error(w, "Not ready: loading the configuration", http.StatusServiceUnavailable)
+			return
+		}
+		fmt.Fprintln(w, "Ready")
+	})
 	mux.HandleFunc("/-/reload", s.serveReload)
 	mux.HandleFunc("/probe", s.serveProbe)
 	mux.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) {
@@ -186,7 +212,12 @@ func (s *Server) Handler() http.Handler {
 			http.NotFound(w, r)
 			return
 		}
-		(*s.landing.Load()).ServeHTTP(w, r)
+		landing := s.landing.Load()
+		if landing == nil {
+			http.Error(w, "Loading the configuration", http.StatusServiceUnavailable)
+			return
+		}
+		(*landing).ServeHTTP(w, r)
 	})
 	return s.recoverPanics(s.boundWrites(mux))
 }
@@ -225,24 +256,31 @@ func (s *Server) recoverPanics(next http.Handler) http.Handler {
 	})
 }
 
-// maxScrapeTimeout caps the scrape timeout a request may ask for.
-const maxScrapeTimeout = 24 * time.Hour
+// DefaultMaxScrapeTimeout is the default of --scrape.max-timeout, the longest
+// a scrape waits for refreshes. Prometheus's scrape_timeout cannot exceed
+// its scrape_interval, so two minutes is generous; a client that asks for
+// longer would hold a --web.max-requests slot for as long.
+const DefaultMaxScrapeTimeout = 2 * time.Minute
+
+// headerCeiling bounds the header's seconds before they become a
+// time.Duration, which a huge value (Inf, 1e300) would overflow.
+const headerCeiling = 24 * time.Hour
 
 // scrapeContext bounds a scrape by Prometheus's timeout header, less an
-// offset so the answer arrives before Prometheus gives up.
+// offset so the answer arrives before Prometheus gives up, and never longer
+// than the operator's cap (MaxScrapeTimeout), whatever the header asks.
 func (s *Server) scrapeContext(r *http.Request) (context.Context, context.CancelFunc) {
 	timeout := s.conf.ScrapeTimeout
 	if v := r.Header.Get("X-Prometheus-Scrape-Timeout-Seconds"); v != "" {
-		// A value that is not a positive number is ignored; a huge one
-		// (Inf, 1e300) is capped before it overflows time.Duration.
+		// A value that is not a positive number is ignored.
 		if secs, err := strconv.ParseFloat(v, 64); err == nil && secs > 0 {
-			timeout = time.Duration(min(secs, maxScrapeTimeout.Seconds()) * float64(time.Second))
+			timeout = time.Duration(min(secs, headerCeiling.Seconds()) * float64(time.Second))
 			if timeout > s.conf.TimeoutOffset {
 				timeout -= s.conf.TimeoutOffset
 			}
 		}
 	}
-	return context.WithTimeout(r.Context(), timeout)
+	return context.WithTimeout(r.Context(), min(timeout, cmp.Or(s.conf.MaxScrapeTimeout, DefaultMaxScrapeTimeout)))
 }
 
 func (s *Server) serveMetrics(w http.ResponseWriter, r *http.Request) {

@@ -34,8 +34,9 @@ type testEnv struct {
 }
 
 type testEnvOptions struct {
-	maxRequests int
-	collectors  []string
+	maxRequests      int
+	collectors       []string
+	maxScrapeTimeout time.Duration
 }
 
 func newTestEnv(t *testing.T, accountsYAML string, o testEnvOptions) *testEnv {
@@ -64,6 +65,7 @@ func newTestEnv(t *testing.T, accountsYAML string, o testEnvOptions) *testEnv {
 		Source:           func() (*config.Resolved, error) { return config.Load(env.cfgFile) },
 		TelemetryPath:    "/metrics",
 		MaxRequests:      o.maxRequests,
+		MaxScrapeTimeout: o.maxScrapeTimeout,
 		ScrapeTimeout:    10 * time.Second,
 		TimeoutOffset:    500 * time.Millisecond,
 		MaxResponseBytes: githubapi.DefaultMaxResponseBytes,
@@ -374,8 +376,9 @@ func TestServerNeverShowsToken(t *testing.T) {
 
 // The scrape's deadline: Prometheus's header less the offset; the flag's
 // timeout without a usable header; the header itself when it is no longer
-// than the offset; a cap for absurd values rather than an overflow into a
-// deadline in the past.
+// than the offset; the cap (--scrape.max-timeout, by default 2m) for a
+// header that asks for longer, absurd values included, rather than an
+// overflow into a deadline in the past.
 func TestScrapeContextDeadline(t *testing.T) {
 	s := &Server{conf: Config{ScrapeTimeout: 10 * time.Second, TimeoutOffset: 500 * time.Millisecond}}
 	for _, tc := range []struct {
@@ -390,8 +393,10 @@ func TestScrapeContextDeadline(t *testing.T) {
 		{"-3", 10 * time.Second},
 		{"soon", 10 * time.Second},
 		{"NaN", 10 * time.Second},
-		{"Inf", maxScrapeTimeout - 500*time.Millisecond},
-		{"1e300", maxScrapeTimeout - 500*time.Millisecond},
+		{"120.5", 2 * time.Minute},
+		{"86400", 2 * time.Minute},
+		{"Inf", 2 * time.Minute},
+		{"1e300", 2 * time.Minute},
 	} {
 		r := httptest.NewRequest(http.MethodGet, "/metrics", nil)
 		if tc.header != "" {
