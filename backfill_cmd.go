@@ -12,7 +12,7 @@ import (
 	"github.com/github-billing-exporter/github-billing-exporter/backfill"
 	"github.com/github-billing-exporter/github-billing-exporter/config"
 	"github.com/github-billing-exporter/github-billing-exporter/githubapi"
-	"github.com/github-billing-exporter/github-billing-exporter/internal/fakegithub"
+	"github.com/github-billing-exporter/github-billing-exporter/internal/demo"
 	"github.com/github-billing-exporter/github-billing-exporter/internal/server"
 )
 
@@ -32,20 +32,18 @@ func runBackfill(f *flags, stdout, stderr io.Writer) int {
 	}
 	var cfg *config.Resolved
 	if f.demo {
-		fake, err := fakegithub.NewDemo(f.now)
+		api, err := demo.Start(f.now)
 		if err != nil {
 			fmt.Fprintln(stderr, "github-billing-exporter backfill: cannot start the demo GitHub API:", err)
 			return 1
 		}
-		defer fake.Close()
-		fake.RequireToken(demoToken)
-		fake.EnableETags(true)
+		defer api.Close()
 		// The demo's four accounts take 19 requests a day: 13 months are
 		// more than the 5,000 an hour the fake counts down like GitHub.
 		// A real backfill stops there and continues on a rerun; the demo
 		// lifts the limit.
-		fake.SetRateLimitRemaining(1 << 40)
-		cfg = demoConfig(fake.URL)
+		api.SetRateLimitRemaining(1 << 40)
+		cfg = api.Config()
 	} else if cfg, err = config.Load(f.configFile); err != nil {
 		fmt.Fprintln(stderr, "github-billing-exporter backfill:", err)
 		return 1

@@ -7,7 +7,9 @@ import (
 	"testing"
 	"time"
 
+	"github.com/github-billing-exporter/github-billing-exporter/internal/demo"
 	"github.com/github-billing-exporter/github-billing-exporter/internal/fakegithub"
+	"github.com/github-billing-exporter/github-billing-exporter/internal/fakegithub/fakegithubtest"
 	"github.com/github-billing-exporter/github-billing-exporter/internal/testutil"
 )
 
@@ -21,7 +23,7 @@ func backfillTestClock() time.Time { return backfillTestNow }
 // wants testutil.Token.
 func backfillTestConfig(t *testing.T) (*fakegithub.Server, string) {
 	t.Helper()
-	fake := fakegithub.Start(t, fakegithub.Demo(backfillTestNow))
+	fake := fakegithubtest.Start(t, demo.Dataset(backfillTestNow))
 	fake.SetClock(backfillTestClock)
 	fake.RequireToken(testutil.Token)
 	dir := t.TempDir()

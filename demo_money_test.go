@@ -12,7 +12,9 @@ import (
 
 	"github.com/github-billing-exporter/github-billing-exporter/collector"
 	"github.com/github-billing-exporter/github-billing-exporter/config"
+	"github.com/github-billing-exporter/github-billing-exporter/internal/demo"
 	"github.com/github-billing-exporter/github-billing-exporter/internal/fakegithub"
+	"github.com/github-billing-exporter/github-billing-exporter/internal/fakegithub/fakegithubtest"
 	"github.com/github-billing-exporter/github-billing-exporter/internal/server"
 )
 
@@ -27,9 +29,9 @@ type demoSample struct {
 // name (without the github_billing_ prefix).
 func demoScrape(t *testing.T, now time.Time) (map[string][]demoSample, *fakegithub.Dataset) {
 	t.Helper()
-	d := fakegithub.Demo(now)
-	fake := fakegithub.Start(t, d)
-	fake.RequireToken(demoToken)
+	d := demo.Dataset(now)
+	fake := fakegithubtest.Start(t, d)
+	fake.RequireToken(demo.Token)
 	var all []string
 	for _, c := range collector.Collectors() {
 		all = append(all, c.Name)
@@ -45,7 +47,7 @@ func demoScrape(t *testing.T, now time.Time) (map[string][]demoSample, *fakegith
 	defer exp.Close()
 	srv := server.New(server.Config{
 		Exporter:      exp,
-		Source:        func() (*config.Resolved, error) { return demoConfig(fake.URL), nil },
+		Source:        func() (*config.Resolved, error) { return demo.Config(fake.URL), nil },
 		TelemetryPath: "/metrics",
 	})
 	if err := srv.Reload(); err != nil {
@@ -131,14 +133,14 @@ func testDemoMoneyAddsUp(t *testing.T, now time.Time, webSeats float64) {
 
 	// The month asked for is now's, whatever the wall clock says: the
 	// seats are the days with data of now's month, by hand.
-	webMatch := map[string]string{"scope": "organization", "account": fakegithub.DemoOrgWeb}
+	webMatch := map[string]string{"scope": "organization", "account": demo.OrgWeb}
 	if q := demoSum(got["usage_quantity"], "sku", webMatch)["copilot_business"]; !demoClose(q, webSeats) {
 		t.Errorf("acme-web Copilot Business: %.3f user-months in the usage report, want %.3f", q, webSeats)
 	}
 	if q := demoSum(got["usage_summarized_gross_quantity"], "sku", webMatch)["copilot_business"]; !demoClose(q, webSeats) {
 		t.Errorf("acme-web Copilot Business: %.3f user-months in the summary, want %.3f", q, webSeats)
 	}
-	ent := fakegithub.DemoEnterprise
+	ent := demo.Enterprise
 	entPlatform := d.Enterprises[ent].Platform
 
 	// The rows the fake holds, summed by hand: per product and per
@@ -151,7 +153,7 @@ func testDemoMoneyAddsUp(t *testing.T, now time.Time, webSeats float64) {
 			rowsNetByOrg[r.OrganizationName] += r.NetAmount
 		}
 	}
-	if len(rowsNetByOrg) != 3 || rowsNetByOrg[fakegithub.DemoOrgLabs] <= 0 {
+	if len(rowsNetByOrg) != 3 || rowsNetByOrg[demo.OrgLabs] <= 0 {
 		t.Fatalf("enterprise rows by organization %v, want acme-web, acme-data and acme-labs", rowsNetByOrg)
 	}
 
@@ -166,7 +168,7 @@ func testDemoMoneyAddsUp(t *testing.T, now time.Time, webSeats float64) {
 	}
 	// The summary's enterprise total covers all three organizations.
 	entTotal := demoSum(got["usage_summarized_net_amount_usd"], "", entMatch)[""]
-	if want := rowsNetByOrg[fakegithub.DemoOrgWeb] + rowsNetByOrg[fakegithub.DemoOrgData] + rowsNetByOrg[fakegithub.DemoOrgLabs]; !demoClose(entTotal, want) {
+	if want := rowsNetByOrg[demo.OrgWeb] + rowsNetByOrg[demo.OrgData] + rowsNetByOrg[demo.OrgLabs]; !demoClose(entTotal, want) {
 		t.Errorf("enterprise summary net %.4f, want the three organizations' %.4f", entTotal, want)
 	}
 
@@ -202,13 +204,13 @@ func testDemoMoneyAddsUp(t *testing.T, now time.Time, webSeats float64) {
 		return demoSum(got["usage_net_amount_usd"], "", map[string]string{"scope": "organization", "account": org})[""]
 	}
 	demoCloseMaps(t, "enterprise net by cost center", byCostCenter, map[string]float64{
-		"Platform":     orgNet(fakegithub.DemoOrgWeb),
-		"Data Science": orgNet(fakegithub.DemoOrgData),
-		"":             rowsNetByOrg[fakegithub.DemoOrgLabs],
+		"Platform":     orgNet(demo.OrgWeb),
+		"Data Science": orgNet(demo.OrgData),
+		"":             rowsNetByOrg[demo.OrgLabs],
 	})
 
 	// Each account's summary is its report, per product.
-	for _, a := range fakegithub.Demo(now).Accounts() {
+	for _, a := range demo.Dataset(now).Accounts() {
 		m := map[string]string{"scope": string(a.Scope), "account": a.Name}
 		demoCloseMaps(t, a.String()+" summary vs report", demoSum(got["usage_summarized_net_amount_usd"], "product", m), demoSum(got["usage_net_amount_usd"], "product", m))
 		demoCloseMaps(t, a.String()+" summary vs report gross", demoSum(got["usage_summarized_gross_amount_usd"], "product", m), demoSum(got["usage_gross_amount_usd"], "product", m))
@@ -243,7 +245,7 @@ func testDemoMoneyAddsUp(t *testing.T, now time.Time, webSeats float64) {
 
 	// The legacy Actions endpoint: the runners add up to the total, which
 	// is the report's Actions minutes (×60 as seconds).
-	for _, a := range []string{ent, fakegithub.DemoOrgWeb, fakegithub.DemoOrgData} {
+	for _, a := range []string{ent, demo.OrgWeb, demo.OrgData} {
 		var scope string
 		if a == ent {
 			scope = "enterprise"
@@ -281,11 +283,11 @@ func testDemoMoneyAddsUp(t *testing.T, now time.Time, webSeats float64) {
 	// the 1st is 5,312.5 minutes at $0.016 = $85.00 of $100.
 	consumed := demoSum(got["budget_consumed_amount_usd"], "budget_id", nil)
 	amounts := demoSum(got["budget_amount_usd"], "budget_id", nil)
-	if consumed[fakegithub.DemoBudgetAlertID] != 85 || amounts[fakegithub.DemoBudgetAlertID] != 100 {
-		t.Errorf("alert budget: %.2f of %.2f, want 85 of 100", consumed[fakegithub.DemoBudgetAlertID], amounts[fakegithub.DemoBudgetAlertID])
+	if consumed[demo.BudgetAlertID] != 85 || amounts[demo.BudgetAlertID] != 100 {
+		t.Errorf("alert budget: %.2f of %.2f, want 85 of 100", consumed[demo.BudgetAlertID], amounts[demo.BudgetAlertID])
 	}
 	for id, c := range consumed {
-		if id != fakegithub.DemoBudgetAlertID && c >= 0.8*amounts[id] {
+		if id != demo.BudgetAlertID && c >= 0.8*amounts[id] {
 			t.Errorf("budget %s: %.2f of %.2f consumed, want only the alert budget at 80%% or more", id, c, amounts[id])
 		}
 	}
@@ -332,7 +334,7 @@ func demoKeys(m map[string]float64) []string {
 // on the hour.
 func TestDemoStepsOnTheHour(t *testing.T) {
 	summary := func(now time.Time) string {
-		return fmt.Sprint(fakegithub.Demo(now).Enterprises[fakegithub.DemoEnterprise].Platform.UsageSummary.UsageItems)
+		return fmt.Sprint(demo.Dataset(now).Enterprises[demo.Enterprise].Platform.UsageSummary.UsageItems)
 	}
 	at := func(h, m int) time.Time { return time.Date(2026, time.December, 2, h, m, 0, 0, time.UTC) }
 	if summary(at(10, 0)) != summary(at(10, 59)) {
@@ -387,7 +389,7 @@ func TestDemoAICreditsPerUserAddUp(t *testing.T) {
 	now := time.Date(2026, 11, 20, 13, 0, 0, 0, time.UTC)
 	series, _ := demoScrape(t, now)
 	for _, a := range []struct{ scope, name string }{
-		{"enterprise", fakegithub.DemoEnterprise}, {"organization", fakegithub.DemoOrgWeb}, {"organization", fakegithub.DemoOrgData},
+		{"enterprise", demo.Enterprise}, {"organization", demo.OrgWeb}, {"organization", demo.OrgData},
 	} {
 		match := map[string]string{"scope": a.scope, "account": a.name}
 		for _, suffix := range []string{"net_amount_usd", "gross_quantity", "discount_amount_usd"} {

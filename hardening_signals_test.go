@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/github-billing-exporter/github-billing-exporter/internal/fakegithub"
+	"github.com/github-billing-exporter/github-billing-exporter/internal/fakegithub/fakegithubtest"
 	"github.com/github-billing-exporter/github-billing-exporter/internal/testutil"
 )
 
@@ -23,7 +24,7 @@ import (
 // appears, lands before the old code registered its handler.
 func TestSIGHUPDuringStartupIsQueued(t *testing.T) {
 	bin := e2eBuild(t)
-	fake := fakegithub.Start(t, fakegithub.NewDataset())
+	fake := fakegithubtest.Start(t, fakegithub.NewDataset())
 	dir := t.TempDir()
 	if err := os.WriteFile(filepath.Join(dir, "token"), []byte(testutil.Token), 0o600); err != nil {
 		t.Fatal(err)

@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"github.com/github-billing-exporter/github-billing-exporter/internal/fakegithub"
+	"github.com/github-billing-exporter/github-billing-exporter/internal/fakegithub/fakegithubtest"
 	"github.com/github-billing-exporter/github-billing-exporter/internal/server"
 	"github.com/github-billing-exporter/github-billing-exporter/internal/testutil"
 )
@@ -86,7 +87,7 @@ type lifecycleExporter struct {
 
 func startLifecycleExporter(t *testing.T, gate func(*fakegithub.Server) *seatGate) (*lifecycleExporter, *seatGate) {
 	t.Helper()
-	fake := fakegithub.Start(t, fakegithub.NewDataset())
+	fake := fakegithubtest.Start(t, fakegithub.NewDataset())
 	fake.RequireToken(testutil.Token)
 	g := gate(fake)
 	dir := t.TempDir()

@@ -27,7 +27,7 @@ import (
 	"github.com/github-billing-exporter/github-billing-exporter/collector"
 	"github.com/github-billing-exporter/github-billing-exporter/config"
 	"github.com/github-billing-exporter/github-billing-exporter/githubapi"
-	"github.com/github-billing-exporter/github-billing-exporter/internal/fakegithub"
+	"github.com/github-billing-exporter/github-billing-exporter/internal/demo"
 	"github.com/github-billing-exporter/github-billing-exporter/internal/server"
 )
 
@@ -264,16 +264,14 @@ func serve(f *flags, logger *slog.Logger, signals <-chan os.Signal) int {
 	logger.Info("starting github-billing-exporter", "version", version.Info(), "build_context", version.BuildContext())
 	source := func() (*config.Resolved, error) { return config.Load(f.configFile) }
 	if f.demo {
-		fake, err := fakegithub.NewDemo(f.now)
+		api, err := demo.Start(f.now)
 		if err != nil {
 			logger.Error("cannot start the demo GitHub API", "err", err)
 			return 1
 		}
-		defer fake.Close()
-		fake.RequireToken(demoToken)
-		fake.EnableETags(true)
-		logger.Info("demo mode: serving a simulated GitHub billing API; no configuration file or token is read", "api_url", fake.URL)
-		source = func() (*config.Resolved, error) { return demoConfig(fake.URL), nil }
+		defer api.Close()
+		logger.Info("demo mode: serving a simulated GitHub billing API; no configuration file or token is read", "api_url", api.URL)
+		source = func() (*config.Resolved, error) { return api.Config(), nil }
 	}
 	exporter, err := newExporter(f, logger)
 	if err != nil {

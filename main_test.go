@@ -14,7 +14,7 @@ import (
 	"github.com/github-billing-exporter/github-billing-exporter/collector"
 	"github.com/github-billing-exporter/github-billing-exporter/config"
 	"github.com/github-billing-exporter/github-billing-exporter/githubapi"
-	"github.com/github-billing-exporter/github-billing-exporter/internal/fakegithub"
+	"github.com/github-billing-exporter/github-billing-exporter/internal/fakegithub/fakegithubtest"
 	"github.com/github-billing-exporter/github-billing-exporter/internal/server"
 	"github.com/github-billing-exporter/github-billing-exporter/internal/testutil"
 )
@@ -384,7 +384,7 @@ type reloadEnv struct {
 
 func newReloadEnv(t *testing.T) *reloadEnv {
 	t.Helper()
-	fake := fakegithub.Start(t, testutil.Dataset())
+	fake := fakegithubtest.Start(t, testutil.Dataset())
 	fake.RequireToken(testutil.Token)
 	dir := t.TempDir()
 	env := &reloadEnv{dir: dir, cfgFile: filepath.Join(dir, "exporter.yml"), tokenFile: filepath.Join(dir, "token"), log: &testutil.SyncBuffer{}, fakeURL: fake.URL}

@@ -15,7 +15,7 @@ import (
 
 	"github.com/github-billing-exporter/github-billing-exporter/collector"
 	"github.com/github-billing-exporter/github-billing-exporter/config"
-	"github.com/github-billing-exporter/github-billing-exporter/internal/fakegithub"
+	"github.com/github-billing-exporter/github-billing-exporter/internal/demo"
 	"github.com/github-billing-exporter/github-billing-exporter/internal/server"
 )
 
@@ -125,12 +125,11 @@ func expandBraces(s string) []string {
 func demoMetricNames(t *testing.T) map[string]bool {
 	t.Helper()
 	clock := func() time.Time { return time.Date(2026, 11, 15, 12, 0, 0, 0, time.UTC) }
-	fake, err := fakegithub.NewDemo(clock)
+	fake, err := demo.Start(clock)
 	if err != nil {
 		t.Fatal(err)
 	}
 	defer fake.Close()
-	fake.RequireToken(demoToken)
 	var all []string
 	for _, c := range collector.Collectors() {
 		all = append(all, c.Name)
@@ -144,7 +143,7 @@ func demoMetricNames(t *testing.T) map[string]bool {
 	defer exp.Close()
 	srv := server.New(server.Config{
 		Exporter:      exp,
-		Source:        func() (*config.Resolved, error) { return demoConfig(fake.URL), nil },
+		Source:        func() (*config.Resolved, error) { return demo.Config(fake.URL), nil },
 		TelemetryPath: "/metrics",
 		ScrapeTimeout: 30 * time.Second,
 	})

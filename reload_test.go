@@ -10,7 +10,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/github-billing-exporter/github-billing-exporter/internal/fakegithub"
+	"github.com/github-billing-exporter/github-billing-exporter/internal/fakegithub/fakegithubtest"
 	"github.com/github-billing-exporter/github-billing-exporter/internal/testutil"
 )
 
@@ -28,7 +28,7 @@ type reloadProcess struct {
 func startReloadProcess(t *testing.T, accountsYAML string, tokenMode os.FileMode) *reloadProcess {
 	t.Helper()
 	bin := e2eBuild(t)
-	fake := fakegithub.Start(t, testutil.Dataset())
+	fake := fakegithubtest.Start(t, testutil.Dataset())
 	fake.RequireToken(testutil.Token)
 	dir := t.TempDir()
 	tokenFile := filepath.Join(dir, "token")

@@ -17,6 +17,7 @@ import (
 	"github.com/github-billing-exporter/github-billing-exporter/collector"
 	"github.com/github-billing-exporter/github-billing-exporter/githubapi"
 	"github.com/github-billing-exporter/github-billing-exporter/internal/fakegithub"
+	"github.com/github-billing-exporter/github-billing-exporter/internal/fakegithub/fakegithubtest"
 )
 
 // testNow is the clock of every test: 2 December 2026, so with --settle=1
@@ -119,7 +120,7 @@ func backfillAccounts(t *testing.T, ctx context.Context, fake *fakegithub.Server
 	if observer != nil {
 		obs = observers{counter, observer}
 	}
-	client := fake.Client(t, githubapi.Options{Observer: obs, Retries: githubapi.RetryPolicy{Max: 1, Base: time.Millisecond, Cap: time.Millisecond}})
+	client := fakegithubtest.Client(t, fake, githubapi.Options{Observer: obs, Retries: githubapi.RetryPolicy{Max: 1, Base: time.Millisecond, Cap: time.Millisecond}})
 	var targets []collector.Target
 	for _, a := range accounts {
 		targets = append(targets, collector.Target{Account: a, Client: client})
@@ -209,7 +210,7 @@ func sampleValue(t *testing.T, samples map[string]map[string]string, series stri
 // date of 1…12 November: what the live exporter served at the end of that
 // day. The month boundary resets: 1 November holds 1 November only.
 func TestBackfillMonthToDateOfAHandPickedDay(t *testing.T) {
-	fake := fakegithub.Start(t, fixture())
+	fake := fakegithubtest.Start(t, fixture())
 	out := filepath.Join(t.TempDir(), "history.om")
 	if stderr, err := backfillFixture(t, fake, Flags{From: "2026-10", To: "2026-11", Output: out}); err != nil {
 		t.Fatalf("backfill: %v\n%s", err, stderr)
@@ -261,7 +262,7 @@ func TestBackfillMonthToDateOfAHandPickedDay(t *testing.T) {
 func TestBackfillRateLimitedAndResumedEqualsUninterrupted(t *testing.T) {
 	dir := t.TempDir()
 	whole := filepath.Join(dir, "whole.om")
-	fake := fakegithub.Start(t, fixture())
+	fake := fakegithubtest.Start(t, fixture())
 	flags := Flags{From: "2026-10-20", To: "2026-11-08", Output: whole}
 	if stderr, err := backfillFixture(t, fake, flags); err != nil {
 		t.Fatalf("uninterrupted backfill: %v\n%s", err, stderr)
@@ -415,7 +416,7 @@ func TestBackfillOutputImportsWithPromtool(t *testing.T) {
 	if err != nil {
 		t.Fatal("promtool not found: apt-get install -y prometheus")
 	}
-	fake := fakegithub.Start(t, fixture())
+	fake := fakegithubtest.Start(t, fixture())
 	dir := t.TempDir()
 	out := filepath.Join(dir, "history.om")
 	stderr, err := backfillFixture(t, fake, Flags{From: "2026-10", To: "2026-11", Output: out})

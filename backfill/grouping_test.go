@@ -7,7 +7,7 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/github-billing-exporter/github-billing-exporter/internal/fakegithub"
+	"github.com/github-billing-exporter/github-billing-exporter/internal/fakegithub/fakegithubtest"
 )
 
 // checkGrouping checks OpenMetrics' grouping rule on body, as strict parsers
@@ -63,7 +63,7 @@ func checkGrouping(t *testing.T, body string) (samples int) {
 // regrouping of a family spooled larger than its sort memory (here, a few
 // hundred bytes) writes the same file.
 func TestBackfillOutputIsGroupedBySeries(t *testing.T) {
-	fake := fakegithub.Start(t, fixture())
+	fake := fakegithubtest.Start(t, fixture())
 	dir := t.TempDir()
 	out := filepath.Join(dir, "history.om")
 	if stderr, err := backfillFixture(t, fake, Flags{From: "2026-10-25", To: "2026-11-05", Output: out}); err != nil {

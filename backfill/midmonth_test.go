@@ -6,14 +6,14 @@ import (
 	"testing"
 	"time"
 
-	"github.com/github-billing-exporter/github-billing-exporter/internal/fakegithub"
+	"github.com/github-billing-exporter/github-billing-exporter/internal/fakegithub/fakegithubtest"
 )
 
 // A backfill from the 10th writes, for the 10th to the 12th, the same month
 // to date as one from the 1st: the days of the month before --from are read
 // (and counted in the plan line) but not written.
 func TestBackfillFromMidMonthHasTheWholeMonthToDate(t *testing.T) {
-	fake := fakegithub.Start(t, fixture())
+	fake := fakegithubtest.Start(t, fixture())
 	dir := t.TempDir()
 	whole, mid := filepath.Join(dir, "whole.om"), filepath.Join(dir, "mid.om")
 	if stderr, err := backfillFixture(t, fake, Flags{From: "2026-11-01", To: "2026-11-12", Output: whole}); err != nil {

@@ -10,7 +10,7 @@ import (
 	"time"
 
 	"github.com/github-billing-exporter/github-billing-exporter/githubapi"
-	"github.com/github-billing-exporter/github-billing-exporter/internal/fakegithub"
+	"github.com/github-billing-exporter/github-billing-exporter/internal/fakegithub/fakegithubtest"
 )
 
 // cancelAfter cancels a context when the nth request has been answered.
@@ -35,7 +35,7 @@ func (*cancelAfter) ObserveRateLimit(string, githubapi.RateLimit) {}
 // usage takes two requests a day (Team A and none), more than the pace
 // allows at once: that must not be an error of its own.
 func TestBackfillPacedAtOneRequestAnHour(t *testing.T) {
-	fake := fakegithub.Start(t, fixture())
+	fake := fakegithubtest.Start(t, fixture())
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
 	stop := &cancelAfter{n: 1, cancel: cancel}
@@ -60,7 +60,7 @@ func TestBackfillPacedAtOneRequestAnHour(t *testing.T) {
 // Paced one request at a time, a backfill whose reports take more than one
 // request each (the enterprise's usage: Team A and none) runs through.
 func TestBackfillPacedPerRequestRunsThrough(t *testing.T) {
-	fake := fakegithub.Start(t, fixture())
+	fake := fakegithubtest.Start(t, fixture())
 	out := filepath.Join(t.TempDir(), "history.om")
 	// 360,000 an hour is one request every 10 ms: 28 requests, about a
 	// quarter of a second.

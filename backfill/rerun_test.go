@@ -8,7 +8,7 @@ import (
 	"testing"
 
 	"github.com/github-billing-exporter/github-billing-exporter/githubapi"
-	"github.com/github-billing-exporter/github-billing-exporter/internal/fakegithub"
+	"github.com/github-billing-exporter/github-billing-exporter/internal/fakegithub/fakegithubtest"
 )
 
 // A rerun on a finished output that asks for anything but what it holds (a
@@ -17,7 +17,7 @@ import (
 // sends nothing and leaves the file as it was. The same command again has
 // nothing to do.
 func TestBackfillRerunOnAFinishedOutputNeverClaimsMissingDays(t *testing.T) {
-	fake := fakegithub.Start(t, fixture())
+	fake := fakegithubtest.Start(t, fixture())
 	out := filepath.Join(t.TempDir(), "history.om")
 	flags := Flags{From: "2026-11-01", To: "2026-11-05", Output: out}
 	if stderr, err := backfillFixture(t, fake, flags); err != nil {
@@ -71,7 +71,7 @@ func TestBackfillRerunOnAFinishedOutputNeverClaimsMissingDays(t *testing.T) {
 // earlier version, or its record removed) is refused, not taken as whatever
 // this run asks for.
 func TestBackfillRerunOnAFinishedOutputWithoutRecordIsRefused(t *testing.T) {
-	fake := fakegithub.Start(t, fixture())
+	fake := fakegithubtest.Start(t, fixture())
 	out := filepath.Join(t.TempDir(), "history.om")
 	if err := os.WriteFile(out, []byte("# EOF\n"), 0o644); err != nil {
 		t.Fatal(err)

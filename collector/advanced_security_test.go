@@ -10,6 +10,7 @@ import (
 
 	"github.com/github-billing-exporter/github-billing-exporter/githubapi"
 	"github.com/github-billing-exporter/github-billing-exporter/internal/fakegithub"
+	"github.com/github-billing-exporter/github-billing-exporter/internal/fakegithub/fakegithubtest"
 )
 
 const ghasTotalsExpected = `
@@ -35,10 +36,10 @@ func TestAdvancedSecurityAgainstExamples(t *testing.T) {
 	for _, a := range legacyTestAccounts[:2] { // enterprise and organization
 		for _, byRepo := range []bool{false, true} {
 			t.Run(fmt.Sprintf("%s/by-repository=%v", a.account.Scope, byRepo), func(t *testing.T) {
-				fake := fakegithub.Start(t, nil)
-				client := fake.Client(t, githubapi.Options{})
+				fake := fakegithubtest.Start(t, nil)
+				client := fakegithubtest.Client(t, fake, githubapi.Options{})
 				path := a.pathPrefix + "/settings/billing/advanced-security"
-				fake.Override(path, fakegithub.ServeFile(examplesDir+a.examplesFile+"-advanced-security.json"))
+				fake.Override(path, fakegithubtest.ServeFile(examplesDir+a.examplesFile+"-advanced-security.json"))
 				c := update(t, legacyTestNew(t, "advanced_security", Options{AdvancedSecurityByRepository: byRepo}), client, a.account)
 
 				name, scope := a.account.Name, a.account.Scope
@@ -100,8 +101,8 @@ func ghasThreePages(w http.ResponseWriter, r *http.Request) {
 func TestAdvancedSecurityThreePages(t *testing.T) {
 	for _, byRepo := range []bool{false, true} {
 		t.Run(fmt.Sprintf("by-repository=%v", byRepo), func(t *testing.T) {
-			fake := fakegithub.Start(t, nil)
-			client := fake.Client(t, githubapi.Options{})
+			fake := fakegithubtest.Start(t, nil)
+			client := fakegithubtest.Client(t, fake, githubapi.Options{})
 			path := "/orgs/acme-web/settings/billing/advanced-security"
 			fake.Override(path, ghasThreePages)
 			c := update(t, legacyTestNew(t, "advanced_security", Options{AdvancedSecurityByRepository: byRepo}), client, githubapi.Account{Scope: githubapi.ScopeOrganization, Name: "acme-web"})
@@ -133,8 +134,8 @@ func TestAdvancedSecurityFakePagination(t *testing.T) {
 		ghas.Repositories = append(ghas.Repositories, githubapi.AdvancedSecurityRepository{Name: fmt.Sprintf("acme/r%03d", i), AdvancedSecurityCommitters: 1})
 	}
 	d.Enterprises["acme"] = &fakegithub.AccountData{AdvancedSecurity: ghas}
-	fake := fakegithub.Start(t, d)
-	client := fake.Client(t, githubapi.Options{})
+	fake := fakegithubtest.Start(t, d)
+	client := fakegithubtest.Client(t, fake, githubapi.Options{})
 	account := githubapi.Account{Scope: githubapi.ScopeEnterprise, Name: "acme"}
 	path := "/enterprises/acme/settings/billing/advanced-security"
 
@@ -167,10 +168,10 @@ github_billing_advanced_security_repositories{account="acme",product="",scope="e
 // verbatim, Secret Protection 250 repositories in pages that carry no Link
 // header, followed by total_count and the page size.
 func TestAdvancedSecurityStandaloneProductsAndTotalCountPaging(t *testing.T) {
-	fake := fakegithub.Start(t, nil)
-	client := fake.Client(t, githubapi.Options{})
-	var q fakegithub.Queries
-	example := fakegithub.ServeFile(examplesDir + "org-advanced-security.json")
+	fake := fakegithubtest.Start(t, nil)
+	client := fakegithubtest.Client(t, fake, githubapi.Options{})
+	var q fakegithubtest.Queries
+	example := fakegithubtest.ServeFile(examplesDir + "org-advanced-security.json")
 	fake.Override("/orgs/acme-web/settings/billing/advanced-security", q.Wrap(func(w http.ResponseWriter, r *http.Request) {
 		switch r.URL.Query().Get("advanced_security_product") {
 		case "":
@@ -229,8 +230,8 @@ func TestAdvancedSecurityStandaloneProductsAndTotalCountPaging(t *testing.T) {
 // GitHub refusing the bundled form and both products is an error, as is
 // any other failure of the bundled form (no product is tried then).
 func TestAdvancedSecurityRefusedEverywhereFails(t *testing.T) {
-	fake := fakegithub.Start(t, nil)
-	client := fake.Client(t, githubapi.Options{})
+	fake := fakegithubtest.Start(t, nil)
+	client := fakegithubtest.Client(t, fake, githubapi.Options{})
 	fake.Override("/orgs/acme-web/settings/billing/advanced-security", func(w http.ResponseWriter, r *http.Request) {
 		fakegithub.WriteError(w, http.StatusUnprocessableEntity, "not available")
 	})

@@ -9,6 +9,7 @@ import (
 
 	"github.com/github-billing-exporter/github-billing-exporter/githubapi"
 	"github.com/github-billing-exporter/github-billing-exporter/internal/fakegithub"
+	"github.com/github-billing-exporter/github-billing-exporter/internal/fakegithub/fakegithubtest"
 )
 
 // aiTestRow is one AI-credit row: quantities in credits, amounts in dollars
@@ -319,8 +320,8 @@ func TestAICreditsByUserRefreshIntervalOverASimulatedDay(t *testing.T) {
 // The view's metrics, read straight from the collector for the enterprise
 // with a limit that folds a user, pass promlint.
 func TestAICreditsByUserLintClean(t *testing.T) {
-	srv := fakegithub.Start(t, aiTestDataset())
-	client := srv.Client(t, githubapi.Options{})
+	srv := fakegithubtest.Start(t, aiTestDataset())
+	client := fakegithubtest.Client(t, srv, githubapi.Options{})
 	c := newAICreditsByUserCollector(Options{AICreditUserLimit: 2, now: aiTestNow})
 	acme := githubapi.Account{Scope: githubapi.ScopeEnterprise, Name: "acme"}
 	for range aiCreditsByUserSlices - 1 {
@@ -415,8 +416,8 @@ func TestAICreditsByUserRoundIsSpreadOverSixRefreshes(t *testing.T) {
 func TestAICreditsByUserNewMonthStartsANewRound(t *testing.T) {
 	now := exporterTestT0
 	c := newAICreditsByUserCollector(Options{now: func() time.Time { return now }}).(*aiCreditsByUserCollector)
-	srv := fakegithub.Start(t, aiTestDataset())
-	client := srv.Client(t, githubapi.Options{})
+	srv := fakegithubtest.Start(t, aiTestDataset())
+	client := fakegithubtest.Client(t, srv, githubapi.Options{})
 	acme := githubapi.Account{Scope: githubapi.ScopeEnterprise, Name: "acme"}
 	update(t, c, client, acme)
 	update(t, c, client, acme)

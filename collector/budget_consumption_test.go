@@ -8,7 +8,9 @@ import (
 	"time"
 
 	"github.com/github-billing-exporter/github-billing-exporter/githubapi"
-	"github.com/github-billing-exporter/github-billing-exporter/internal/fakegithub"
+	"github.com/github-billing-exporter/github-billing-exporter/internal/benchdata"
+	"github.com/github-billing-exporter/github-billing-exporter/internal/demo"
+	"github.com/github-billing-exporter/github-billing-exporter/internal/fakegithub/fakegithubtest"
 )
 
 // consumptionTestBudget is a budget as GitHub lists it for an enterprise or
@@ -81,8 +83,8 @@ func TestUsageCollectorComputesBudgetConsumption(t *testing.T) {
 	for _, b := range budgets {
 		ent.Budgets = append(ent.Budgets, b)
 	}
-	fake := fakegithub.Start(t, d)
-	client := fake.Client(t, githubapi.Options{})
+	fake := fakegithubtest.Start(t, d)
+	client := fakegithubtest.Client(t, fake, githubapi.Options{})
 	c := usageCollector{budgets: true, now: func() time.Time { return usageTestNow }}
 	got := usageTestValues(t, c, client, usageTestEnterprise)
 
@@ -179,8 +181,8 @@ func TestUsageCollectorComputesOrganizationBudgets(t *testing.T) {
 	entBudget := consumptionTestBudget("e-1", "enterprise", "", "ProductPricing", "actions")
 	ccBudget := consumptionTestBudget("c-1", "cost_center", "Platform", "ProductPricing", "actions")
 	org.Budgets = []githubapi.Budget{orgBudget, repoBudget, entBudget, ccBudget}
-	fake := fakegithub.Start(t, d)
-	client := fake.Client(t, githubapi.Options{})
+	fake := fakegithubtest.Start(t, d)
+	client := fakegithubtest.Client(t, fake, githubapi.Options{})
 	got := usageTestValues(t, usageCollector{budgets: true, now: func() time.Time { return usageTestNow }}, client, usageTestOrg)
 	// By hand: Actions Linux 8 + 2.5 = 10.5; acme-web/api (a bare "api" row
 	// of organization acme-web) Actions 2.5 + Packages 1 = 3.5.
@@ -201,8 +203,8 @@ func TestUsageCollectorWithoutBudgetsAsksForNone(t *testing.T) {
 	d := usageTestDataset()
 	usageTestSet(d, usageTestOrg, "", consumptionTestRow("Actions", "Actions Linux", "minutes", "acme-web", "x", 2, 1))
 	d.Organizations["acme-web"].Platform.Budgets = []githubapi.Budget{consumptionTestBudget("o-1", "organization", "", "ProductPricing", "actions")}
-	fake := fakegithub.Start(t, d)
-	got := usageTestValues(t, usageTestNew(false, usageTestNow), fake.Client(t, githubapi.Options{}), usageTestOrg)
+	fake := fakegithubtest.Start(t, d)
+	got := usageTestValues(t, usageTestNew(false, usageTestNow), fakegithubtest.Client(t, fake, githubapi.Options{}), usageTestOrg)
 	if r := fake.Requests("/organizations/acme-web/settings/billing/budgets"); r != 0 {
 		t.Errorf("%d budget requests, want 0", r)
 	}
@@ -219,9 +221,9 @@ func TestUsageCollectorWithoutBudgetsAsksForNone(t *testing.T) {
 func TestDemoAlertBudgetIs85PercentFromUsage(t *testing.T) {
 	for _, day := range []int{1, 15, 28} {
 		now := time.Date(2026, time.February, day, 23, 0, 0, 0, time.UTC)
-		fake := fakegithub.Start(t, fakegithub.Demo(now))
-		client := fake.Client(t, githubapi.Options{})
-		a := githubapi.Account{Scope: githubapi.ScopeEnterprise, Name: fakegithub.DemoEnterprise}
+		fake := fakegithubtest.Start(t, demo.Dataset(now))
+		client := fakegithubtest.Client(t, fake, githubapi.Options{})
+		a := githubapi.Account{Scope: githubapi.ScopeEnterprise, Name: demo.Enterprise}
 		got := usageTestValues(t, usageCollector{budgets: true, now: func() time.Time { return now }}, client, a)
 		budgets, err := client.Budgets(t.Context(), a)
 		if err != nil {
@@ -234,7 +236,7 @@ func TestDemoAlertBudgetIs85PercentFromUsage(t *testing.T) {
 				continue
 			}
 			over++
-			if r := v / b.Amount; b.ID != fakegithub.DemoBudgetAlertID || r < 0.849 || r > 0.851 {
+			if r := v / b.Amount; b.ID != demo.BudgetAlertID || r < 0.849 || r > 0.851 {
 				t.Errorf("day %d: budget %s at %.4f", day, b.ID, r)
 			}
 		}
@@ -249,9 +251,9 @@ func TestDemoAlertBudgetIs85PercentFromUsage(t *testing.T) {
 // consumption the same pass computes. Compare the two for the cost of the
 // budgets (the target: under 10% more time, no more peak memory).
 func BenchmarkUsageCollectorLoopback1MBudgets(b *testing.B) {
-	fake := fakegithub.Start(b, nil)
-	client := fake.Client(b, githubapi.Options{})
-	report := fakegithub.UsageReport{Rows: 1_000_000, Year: 2026, Month: time.November}
+	fake := fakegithubtest.Start(b, nil)
+	client := fakegithubtest.Client(b, fake, githubapi.Options{})
+	report := benchdata.UsageReport{Rows: 1_000_000, Year: 2026, Month: time.November}
 	fake.Override("/organizations/big-org/settings/billing/usage", report.Handler())
 	var items []string
 	for i := range 100 {
@@ -264,7 +266,7 @@ func BenchmarkUsageCollectorLoopback1MBudgets(b *testing.B) {
 		"budget_amount": 500, "prevent_further_usage": false, "budget_alerting": {"will_alert": true, "alert_recipients": []}}`,
 		`{"id": "o-2", "budget_type": "ProductPricing", "budget_product_skus": ["packages", "copilot"], "budget_scope": "organization",
 		"budget_amount": 500, "prevent_further_usage": false, "budget_alerting": {"will_alert": true, "alert_recipients": []}}`)
-	fake.Override("/organizations/big-org/settings/billing/budgets", fakegithub.ServeString(
+	fake.Override("/organizations/big-org/settings/billing/budgets", fakegithubtest.ServeString(
 		`{"budgets": [`+strings.Join(items, ",")+`], "has_next_page": false, "total_count": 102}`))
 	c := usageCollector{budgets: true, now: func() time.Time { return usageTestNow }}
 	a := githubapi.Account{Scope: githubapi.ScopeOrganization, Name: "big-org"}

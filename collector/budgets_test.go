@@ -8,6 +8,7 @@ import (
 
 	"github.com/github-billing-exporter/github-billing-exporter/githubapi"
 	"github.com/github-billing-exporter/github-billing-exporter/internal/fakegithub"
+	"github.com/github-billing-exporter/github-billing-exporter/internal/fakegithub/fakegithubtest"
 )
 
 const (
@@ -19,8 +20,8 @@ const (
 // The shared examples, served verbatim: no budget in them carries
 // consumed_amount, so the budgets collector exports none.
 func TestBudgetsCollectorOnTheExamples(t *testing.T) {
-	srv := fakegithub.Start(t, nil)
-	client := srv.Client(t, githubapi.Options{})
+	srv := fakegithubtest.Start(t, nil)
+	client := fakegithubtest.Client(t, srv, githubapi.Options{})
 	for _, tc := range []struct {
 		account githubapi.Account
 		path    string
@@ -30,7 +31,7 @@ func TestBudgetsCollectorOnTheExamples(t *testing.T) {
 		{githubapi.Account{Scope: githubapi.ScopeOrganization, Name: "acme-web"}, "/organizations/acme-web/settings/billing/budgets", "org-budgets-list.json"},
 	} {
 		t.Run(string(tc.account.Scope), func(t *testing.T) {
-			srv.Override(tc.path, fakegithub.ServeFile(examplesDir+tc.file))
+			srv.Override(tc.path, fakegithubtest.ServeFile(examplesDir+tc.file))
 			got := update(t, budgetsCollector{}, client, tc.account)
 			acct := `account="` + tc.account.Name + `",`
 			scope := `,scope="` + string(tc.account.Scope) + `"`
@@ -57,9 +58,9 @@ func TestBudgetsCollectorOnTheExamples(t *testing.T) {
 // The user-filter example, verbatim: its user budget comes without
 // consumed_amount, and the effective budget (another id) lends it none.
 func TestBudgetsCollectorOnTheUserFilterExample(t *testing.T) {
-	srv := fakegithub.Start(t, nil)
-	client := srv.Client(t, githubapi.Options{})
-	srv.Override("/enterprises/acme/settings/billing/budgets", fakegithub.ServeFile(examplesDir+"enterprise-budgets-list.user-filter.json"))
+	srv := fakegithubtest.Start(t, nil)
+	client := fakegithubtest.Client(t, srv, githubapi.Options{})
+	srv.Override("/enterprises/acme/settings/billing/budgets", fakegithubtest.ServeFile(examplesDir+"enterprise-budgets-list.user-filter.json"))
 	got := usageTestValues(t, budgetsCollector{}, client, githubapi.Account{Scope: githubapi.ScopeEnterprise, Name: "acme"})
 	for k := range got {
 		if strings.HasPrefix(k, "github_billing_budget_consumed_amount_usd") {
@@ -72,8 +73,8 @@ func TestBudgetsCollectorOnTheUserFilterExample(t *testing.T) {
 }
 
 func TestBudgetsCollectorReadsTwoPagesBothSKUFormsAndConsumedWhenSent(t *testing.T) {
-	srv := fakegithub.Start(t, nil)
-	client := srv.Client(t, githubapi.Options{})
+	srv := fakegithubtest.Start(t, nil)
+	client := fakegithubtest.Client(t, srv, githubapi.Options{})
 	srv.Override("/enterprises/acme/settings/billing/budgets", func(w http.ResponseWriter, r *http.Request) {
 		switch r.URL.Query().Get("page") {
 		case "1":
@@ -127,9 +128,9 @@ func TestBudgetsCollectorReadsTwoPagesBothSKUFormsAndConsumedWhenSent(t *testing
 // A budget without a field GitHub's schema requires fails the collector for
 // that account, with an error naming the field.
 func TestBudgetsCollectorRefusesABudgetWithoutID(t *testing.T) {
-	srv := fakegithub.Start(t, nil)
-	client := srv.Client(t, githubapi.Options{})
-	srv.Override("/organizations/acme-web/settings/billing/budgets", fakegithub.ServeString(`{"budgets": [
+	srv := fakegithubtest.Start(t, nil)
+	client := fakegithubtest.Client(t, srv, githubapi.Options{})
+	srv.Override("/organizations/acme-web/settings/billing/budgets", fakegithubtest.ServeString(`{"budgets": [
 		{"budget_type": "ProductPricing", "budget_scope": "organization", "budget_amount": 100, "budget_product_sku": "actions",
 		 "prevent_further_usage": false, "budget_alerting": {"will_alert": true, "alert_recipients": []}}
 	], "has_next_page": false}`))
@@ -143,12 +144,12 @@ func TestBudgetsCollectorRefusesABudgetWithoutID(t *testing.T) {
 // (GitHub's example, verbatim) become a series per user; other budgets ask
 // nothing more.
 func TestBudgetsCollectorUserStatesOnTheExample(t *testing.T) {
-	srv := fakegithub.Start(t, nil)
-	client := srv.Client(t, githubapi.Options{})
-	srv.Override("/enterprises/acme/settings/billing/budgets", fakegithub.ServeFile(examplesDir+"enterprise-budgets-list.user-filter.json"))
-	var q fakegithub.Queries
+	srv := fakegithubtest.Start(t, nil)
+	client := fakegithubtest.Client(t, srv, githubapi.Options{})
+	srv.Override("/enterprises/acme/settings/billing/budgets", fakegithubtest.ServeFile(examplesDir+"enterprise-budgets-list.user-filter.json"))
+	var q fakegithubtest.Queries
 	srv.Override("/enterprises/acme/settings/billing/budgets/2066deda-923f-43f9-88d2-62395a28c0cdd/user-states",
-		q.Wrap(fakegithub.ServeFile(examplesDir+"enterprise-budget-user-states.json")))
+		q.Wrap(fakegithubtest.ServeFile(examplesDir+"enterprise-budget-user-states.json")))
 	got := usageTestValues(t, budgetsCollector{userStates: true}, client, githubapi.Account{Scope: githubapi.ScopeEnterprise, Name: "acme"})
 	l := `{budget_entity="",budget_id="2066deda-923f-43f9-88d2-62395a28c0cdd",budget_scope="multi_user_customer",budget_type="ProductPricing",product_sku="actions",user=`
 	want := map[string]float64{

@@ -9,14 +9,15 @@ import (
 
 	"github.com/github-billing-exporter/github-billing-exporter/githubapi"
 	"github.com/github-billing-exporter/github-billing-exporter/internal/fakegithub"
+	"github.com/github-billing-exporter/github-billing-exporter/internal/fakegithub/fakegithubtest"
 )
 
 const platformTestCopilotSeats = "# HELP github_billing_copilot_seats Copilot seats: seat_breakdown.total for an organization, total_seats for an enterprise.\n# TYPE github_billing_copilot_seats gauge\n"
 
 func TestCopilotCollectorOrganizationOnTheExample(t *testing.T) {
-	srv := fakegithub.Start(t, nil)
-	client := srv.Client(t, githubapi.Options{})
-	srv.Override("/orgs/acme-web/copilot/billing", fakegithub.ServeFile(examplesDir+"org-copilot-billing.json"))
+	srv := fakegithubtest.Start(t, nil)
+	client := fakegithubtest.Client(t, srv, githubapi.Options{})
+	srv.Override("/orgs/acme-web/copilot/billing", fakegithubtest.ServeFile(examplesDir+"org-copilot-billing.json"))
 	got := update(t, copilotCollector{}, client, githubapi.Account{Scope: githubapi.ScopeOrganization, Name: "acme-web"})
 	want := `# HELP github_billing_copilot_plan_info The organization's Copilot plan and seat management setting; always 1.
 # TYPE github_billing_copilot_plan_info gauge
@@ -42,12 +43,12 @@ github_billing_copilot_seats_pending_invitation{account="acme-web",scope="organi
 }
 
 func TestCopilotCollectorEnterpriseOnTheSeatExample(t *testing.T) {
-	srv := fakegithub.Start(t, nil)
-	client := srv.Client(t, githubapi.Options{})
+	srv := fakegithubtest.Start(t, nil)
+	client := fakegithubtest.Client(t, srv, githubapi.Options{})
 	// The org seat example is the only seat body captured; the enterprise
 	// list has the same shape.
-	var q fakegithub.Queries
-	srv.Override("/enterprises/acme/copilot/billing/seats", q.Wrap(fakegithub.ServeFile(examplesDir+"org-copilot-seats.json")))
+	var q fakegithubtest.Queries
+	srv.Override("/enterprises/acme/copilot/billing/seats", q.Wrap(fakegithubtest.ServeFile(examplesDir+"org-copilot-seats.json")))
 	got := update(t, copilotCollector{}, client, githubapi.Account{Scope: githubapi.ScopeEnterprise, Name: "acme"})
 	if all := q.All(); len(all) != 1 || all[0].Encode() != "per_page=1" {
 		t.Errorf("queries %v, want one request with per_page=1", all)
@@ -71,8 +72,8 @@ func TestCopilotCollectorEnterpriseReadsTotalSeatsWithOneRequest(t *testing.T) {
 		p.CopilotSeats = append(p.CopilotSeats, seat(fmt.Sprintf("user-%03d", i), "acme-web"))
 	}
 	p.CopilotSeats = append(p.CopilotSeats, seat("mona", "acme-web"), seat("mona", "acme-data"), seat("Mona", "acme-ops"))
-	srv := fakegithub.Start(t, d)
-	client := srv.Client(t, githubapi.Options{})
+	srv := fakegithubtest.Start(t, d)
+	client := fakegithubtest.Client(t, srv, githubapi.Options{})
 	got := update(t, copilotCollector{}, client, githubapi.Account{Scope: githubapi.ScopeEnterprise, Name: "acme"})
 	if n := srv.Requests("/enterprises/acme/copilot/billing/seats"); n != 1 {
 		t.Errorf("%d requests, want 1", n)
@@ -84,9 +85,9 @@ func TestCopilotCollectorEnterpriseReadsTotalSeatsWithOneRequest(t *testing.T) {
 
 // An answer without total_seats is a decode error, not zero seats.
 func TestCopilotCollectorEnterpriseWithoutTotalSeatsFails(t *testing.T) {
-	srv := fakegithub.Start(t, nil)
-	srv.Override("/enterprises/acme/copilot/billing/seats", fakegithub.ServeString(`{"seats": []}`))
-	client := srv.Client(t, githubapi.Options{})
+	srv := fakegithubtest.Start(t, nil)
+	srv.Override("/enterprises/acme/copilot/billing/seats", fakegithubtest.ServeString(`{"seats": []}`))
+	client := fakegithubtest.Client(t, srv, githubapi.Options{})
 	_, err := copilotCollector{}.Update(context.Background(), client, githubapi.Account{Scope: githubapi.ScopeEnterprise, Name: "acme"})
 	var de *githubapi.DecodeError
 	if !errors.As(err, &de) || !strings.Contains(err.Error(), "total_seats") {
@@ -97,9 +98,9 @@ func TestCopilotCollectorEnterpriseWithoutTotalSeatsFails(t *testing.T) {
 // GitHub's enterprise seat example, verbatim, with --collector.copilot.by-plan:
 // one business seat and one without plan_type.
 func TestCopilotCollectorSeatsByPlanOnTheExample(t *testing.T) {
-	srv := fakegithub.Start(t, nil)
-	client := srv.Client(t, githubapi.Options{})
-	srv.Override("/enterprises/acme/copilot/billing/seats", fakegithub.ServeFile(examplesDir+"enterprise-copilot-seats.json"))
+	srv := fakegithubtest.Start(t, nil)
+	client := fakegithubtest.Client(t, srv, githubapi.Options{})
+	srv.Override("/enterprises/acme/copilot/billing/seats", fakegithubtest.ServeFile(examplesDir+"enterprise-copilot-seats.json"))
 	got := usageTestValues(t, copilotCollector{byPlan: true}, client, githubapi.Account{Scope: githubapi.ScopeEnterprise, Name: "acme"})
 	want := map[string]float64{
 		`github_billing_copilot_seats{}`:                             2,

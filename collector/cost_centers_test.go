@@ -5,7 +5,7 @@ import (
 	"testing"
 
 	"github.com/github-billing-exporter/github-billing-exporter/githubapi"
-	"github.com/github-billing-exporter/github-billing-exporter/internal/fakegithub"
+	"github.com/github-billing-exporter/github-billing-exporter/internal/fakegithub/fakegithubtest"
 )
 
 const (
@@ -14,9 +14,9 @@ const (
 )
 
 func TestCostCentersCollectorOnTheExample(t *testing.T) {
-	srv := fakegithub.Start(t, nil)
-	client := srv.Client(t, githubapi.Options{})
-	srv.Override("/enterprises/acme/settings/billing/cost-centers", fakegithub.ServeFile(examplesDir+"enterprise-cost-centers-list.json"))
+	srv := fakegithubtest.Start(t, nil)
+	client := fakegithubtest.Client(t, srv, githubapi.Options{})
+	srv.Override("/enterprises/acme/settings/billing/cost-centers", fakegithubtest.ServeFile(examplesDir+"enterprise-cost-centers-list.json"))
 	got := update(t, costCentersCollector{}, client, githubapi.Account{Scope: githubapi.ScopeEnterprise, Name: "acme"})
 	// The newest example, verbatim: one cost center with a pool (21000
 	// credits, 7250.5 drawn), one without (no pool state: no series).
@@ -44,9 +44,9 @@ github_billing_cost_center_resources{account="acme",cost_center="Cost Center Nam
 }
 
 func TestCostCentersCollectorCountsResourcesByType(t *testing.T) {
-	srv := fakegithub.Start(t, nil)
-	client := srv.Client(t, githubapi.Options{})
-	srv.Override("/enterprises/acme/settings/billing/cost-centers", fakegithub.ServeString(`{"costCenters": [
+	srv := fakegithubtest.Start(t, nil)
+	client := fakegithubtest.Client(t, srv, githubapi.Options{})
+	srv.Override("/enterprises/acme/settings/billing/cost-centers", fakegithubtest.ServeString(`{"costCenters": [
 		{"id": "cc-1", "name": "Platform", "state": "active", "resources": [
 			{"type": "User", "name": "a"}, {"type": "User", "name": "b"}, {"type": "Org", "name": "acme-web"},
 			{"type": "Repo", "name": "acme-web/x"}, {"type": "User", "name": "c"}]},
@@ -71,9 +71,9 @@ github_billing_cost_center_resources{account="acme",cost_center="Platform",resou
 // A pool GitHub has not materialised yet: enabled, both amounts null, so no
 // target or used series.
 func TestCostCentersCollectorPoolNotYetMaterialised(t *testing.T) {
-	srv := fakegithub.Start(t, nil)
-	client := srv.Client(t, githubapi.Options{})
-	srv.Override("/enterprises/acme/settings/billing/cost-centers", fakegithub.ServeString(`{"costCenters": [
+	srv := fakegithubtest.Start(t, nil)
+	client := fakegithubtest.Client(t, srv, githubapi.Options{})
+	srv.Override("/enterprises/acme/settings/billing/cost-centers", fakegithubtest.ServeString(`{"costCenters": [
 		{"id": "cc-1", "name": "Platform", "state": "active", "resources": [], "ai_credit_pool_enabled": true,
 		 "ai_credit_pool_state": {"target_amount": null, "current_amount": null}},
 		{"id": "cc-2", "name": "Ops", "state": "active", "resources": [], "ai_credit_pool_enabled": true,

@@ -20,6 +20,7 @@ import (
 	"github.com/prometheus/common/model"
 
 	"github.com/github-billing-exporter/github-billing-exporter/githubapi"
+	"github.com/github-billing-exporter/github-billing-exporter/internal/demo"
 	"github.com/github-billing-exporter/github-billing-exporter/internal/fakegithub"
 )
 
@@ -159,7 +160,7 @@ func writeSnapshot(t *testing.T, s *Snapshot, f Format) []byte {
 // family once, with every account's series, and equals what the registry
 // path makes of the same GitHub answers, in both formats.
 func TestCachedScrapeEqualsRegistryPath(t *testing.T) {
-	d := fakegithub.Demo(exporterTestT0)
+	d := demo.Dataset(exporterTestT0)
 	var names []string
 	for _, c := range Collectors() {
 		if c.DefaultEnabled {
@@ -196,13 +197,13 @@ func TestCachedScrapeEqualsRegistryPath(t *testing.T) {
 	}
 
 	// /probe's view: one account from the same cache.
-	probe := f.exp.Scrape(context.Background(), func(a githubapi.Account) bool { return a.Name == fakegithub.DemoOrgWeb })
-	expectSameSeries(t, "probe", withoutHealth(parseExposition(t, writeSnapshot(t, probe, FormatText))), onlyAccount(want, fakegithub.DemoOrgWeb))
+	probe := f.exp.Scrape(context.Background(), func(a githubapi.Account) bool { return a.Name == demo.OrgWeb })
+	expectSameSeries(t, "probe", withoutHealth(parseExposition(t, writeSnapshot(t, probe, FormatText))), onlyAccount(want, demo.OrgWeb))
 
 	// A reload that drops an account drops its cached bytes.
 	var kept []githubapi.Account
 	for _, a := range accounts {
-		if a.Name != fakegithub.DemoOrgData {
+		if a.Name != demo.OrgData {
 			kept = append(kept, a)
 		}
 	}
@@ -210,11 +211,11 @@ func TestCachedScrapeEqualsRegistryPath(t *testing.T) {
 	after := withoutHealth(parseExposition(t, writeSnapshot(t, f.exp.Scrape(context.Background(), nil), FormatText)))
 	wantKept := map[string]float64{}
 	for k, v := range want {
-		if !strings.Contains(k, `account="`+fakegithub.DemoOrgData+`"`) {
+		if !strings.Contains(k, `account="`+demo.OrgData+`"`) {
 			wantKept[k] = v
 		}
 	}
-	expectSameSeries(t, "after a reload without "+fakegithub.DemoOrgData, after, wantKept)
+	expectSameSeries(t, "after a reload without "+demo.OrgData, after, wantKept)
 
 	// The protobuf fallback parses the cache back into the same series.
 	mfs, err := f.exp.Scrape(context.Background(), nil).Gather()

@@ -12,7 +12,9 @@ import (
 	dto "github.com/prometheus/client_model/go"
 
 	"github.com/github-billing-exporter/github-billing-exporter/githubapi"
+	"github.com/github-billing-exporter/github-billing-exporter/internal/demo"
 	"github.com/github-billing-exporter/github-billing-exporter/internal/fakegithub"
+	"github.com/github-billing-exporter/github-billing-exporter/internal/fakegithub/fakegithubtest"
 )
 
 // engineFixture is an exporter reading a fake GitHub.
@@ -29,8 +31,8 @@ func newEngineFixture(tb testing.TB, d *fakegithub.Dataset, cfg Config, s Settin
 	if cfg.Now == nil {
 		cfg.Now = func() time.Time { return engineTestNow }
 	}
-	fake := fakegithub.Start(tb, d)
-	client := fake.Client(tb, githubapi.Options{Credential: "test"})
+	fake := fakegithubtest.Start(tb, d)
+	client := fakegithubtest.Client(tb, fake, githubapi.Options{Credential: "test"})
 	exp, err := NewExporter(cfg)
 	if err != nil {
 		tb.Fatal(err)
@@ -66,7 +68,7 @@ func countSeries(mfs []*dto.MetricFamily) int {
 var legacyCollectors = []string{"actions", "packages", "shared_storage", "advanced_security"}
 
 func TestHundredConcurrentColdScrapesShareOneRefresh(t *testing.T) {
-	d := fakegithub.Demo(engineTestNow)
+	d := demo.Dataset(engineTestNow)
 	f := newEngineFixture(t, d, Config{Collectors: legacyCollectors, Concurrency: 4},
 		Settings{RefreshInterval: time.Hour, RefreshTimeout: time.Minute, MaxAge: 3 * time.Hour})
 	f.fake.SetLatency(50 * time.Millisecond)
@@ -112,10 +114,10 @@ func TestHundredConcurrentColdScrapesShareOneRefresh(t *testing.T) {
 
 // manyOrgs is a dataset of n organizations with the demo organization's data.
 func manyOrgs(n int, retired bool) *fakegithub.Dataset {
-	demo := fakegithub.Demo(engineTestNow)
+	company := demo.Dataset(engineTestNow)
 	d := fakegithub.NewDataset()
 	for i := range n {
-		org := *demo.Organizations[fakegithub.DemoOrgWeb]
+		org := *company.Organizations[demo.OrgWeb]
 		org.LegacyRetired = retired
 		d.Organizations[fmt.Sprintf("org-%03d", i)] = &org
 	}
@@ -236,7 +238,7 @@ func TestQueuedRefreshesDoNotTimeOutInTheQueue(t *testing.T) {
 // enterprise GHAS repositories at 100 a page, two active cost centers and a
 // deleted one, one cost-center list shared by usage and cost_centers).
 func TestHundredConcurrentColdScrapesDefaultCollectors(t *testing.T) {
-	d := fakegithub.Demo(engineTestNow)
+	d := demo.Dataset(engineTestNow)
 	f := newEngineFixture(t, d, Config{Collectors: defaultCollectors(), Concurrency: 4},
 		Settings{RefreshInterval: time.Hour, RefreshTimeout: time.Minute, MaxAge: 3 * time.Hour})
 	f.fake.SetLatency(20 * time.Millisecond)
@@ -273,7 +275,7 @@ func TestHundredConcurrentColdScrapesDefaultCollectors(t *testing.T) {
 		"/users/octocat/settings/billing/premium_request/usage":         1,
 		"/users/octocat/settings/billing/ai_credit/usage":               1,
 	}
-	for _, org := range []string{fakegithub.DemoOrgWeb, fakegithub.DemoOrgData} {
+	for _, org := range []string{demo.OrgWeb, demo.OrgData} {
 		for _, p := range []string{"actions", "packages", "shared-storage", "advanced-security"} {
 			want["/orgs/"+org+"/settings/billing/"+p] = 1
 		}

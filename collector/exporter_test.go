@@ -15,6 +15,7 @@ import (
 
 	"github.com/github-billing-exporter/github-billing-exporter/githubapi"
 	"github.com/github-billing-exporter/github-billing-exporter/internal/fakegithub"
+	"github.com/github-billing-exporter/github-billing-exporter/internal/fakegithub/fakegithubtest"
 	"github.com/github-billing-exporter/github-billing-exporter/internal/testutil"
 )
 
@@ -93,9 +94,9 @@ var exporterTestSettings = Settings{RefreshInterval: 10 * time.Minute, RefreshTi
 // points an exporter with the named collectors at every account of d.
 func newExporterTestFixture(t *testing.T, d *fakegithub.Dataset, collectors []string, o Options) *exporterTestFixture {
 	t.Helper()
-	fake := fakegithub.Start(t, d)
+	fake := fakegithubtest.Start(t, d)
 	fake.RequireToken(exporterTestToken)
-	client := fake.Client(t, githubapi.Options{
+	client := fakegithubtest.Client(t, fake, githubapi.Options{
 		Credential: "test",
 		HTTPClient: &http.Client{Transport: &githubapi.TokenTransport{Token: exporterTestToken}},
 	})
@@ -322,7 +323,7 @@ func TestExporterFailingRefreshKeepsLastGoodData(t *testing.T) {
 // account; every other series is served.
 func TestExporterMalformedAndDroppedConnection(t *testing.T) {
 	f := newExporterTestFixture(t, exporterTestDataset(), []string{"actions", "packages", "shared_storage", "advanced_security"}, Options{})
-	f.fake.Override("/orgs/acme-web/settings/billing/actions", fakegithub.ServeString(`{"total_minutes_used": 305, "minutes_used_breakdown": {`))
+	f.fake.Override("/orgs/acme-web/settings/billing/actions", fakegithubtest.ServeString(`{"total_minutes_used": 305, "minutes_used_breakdown": {`))
 	f.fake.Override("/enterprises/acme/settings/billing/packages", func(w http.ResponseWriter, _ *http.Request) {
 		conn, _, err := http.NewResponseController(w).Hijack()
 		if err == nil {
@@ -379,7 +380,7 @@ func TestExporterMaxAgeDropsOldData(t *testing.T) {
 
 	s := f.scrape(t, ctx)
 	expectValue(t, s, estimated, 2e9)
-	f.fake.Override("/orgs/acme-web/settings/billing/shared-storage", fakegithub.ServeString(`{"days_left_in_billing_cycle": `))
+	f.fake.Override("/orgs/acme-web/settings/billing/shared-storage", fakegithubtest.ServeString(`{"days_left_in_billing_cycle": `))
 
 	f.clock.Advance(59 * time.Minute) // MaxAge is 1h
 	s = f.scrape(t, ctx)

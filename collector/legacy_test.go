@@ -11,7 +11,7 @@ import (
 	"github.com/prometheus/client_golang/prometheus/testutil"
 
 	"github.com/github-billing-exporter/github-billing-exporter/githubapi"
-	"github.com/github-billing-exporter/github-billing-exporter/internal/fakegithub"
+	"github.com/github-billing-exporter/github-billing-exporter/internal/fakegithub/fakegithubtest"
 )
 
 // legacyTestAccount is one account of each scope with its legacy path prefix
@@ -95,10 +95,10 @@ func TestLegacyCollectorsAgainstExamples(t *testing.T) {
 	} {
 		for _, a := range legacyTestAccounts {
 			t.Run(tc.collector+"/"+string(a.account.Scope), func(t *testing.T) {
-				fake := fakegithub.Start(t, nil)
-				client := fake.Client(t, githubapi.Options{})
+				fake := fakegithubtest.Start(t, nil)
+				client := fakegithubtest.Client(t, fake, githubapi.Options{})
 				path := a.pathPrefix + "/settings/billing/" + tc.area
-				fake.Override(path, fakegithub.ServeFile(examplesDir+a.examplesFile+"-"+tc.area+".json"))
+				fake.Override(path, fakegithubtest.ServeFile(examplesDir+a.examplesFile+"-"+tc.area+".json"))
 				c := update(t, legacyTestNew(t, tc.collector, Options{}), client, a.account)
 
 				expected := fmt.Sprintf(tc.expected, a.account.Name, a.account.Scope)
@@ -118,9 +118,9 @@ func TestLegacyCollectorsAgainstExamples(t *testing.T) {
 // The breakdown key "total" is GitHub's sum, not a runner; runner keys are
 // passed through as GitHub sends them; fractions of minutes survive.
 func TestActionsRunnerBreakdown(t *testing.T) {
-	fake := fakegithub.Start(t, nil)
-	client := fake.Client(t, githubapi.Options{})
-	fake.Override("/orgs/acme-web/settings/billing/actions", fakegithub.ServeString(`{"total_minutes_used": 212.5, "total_paid_minutes_used": 12.25, "included_minutes": 200,
+	fake := fakegithubtest.Start(t, nil)
+	client := fakegithubtest.Client(t, fake, githubapi.Options{})
+	fake.Override("/orgs/acme-web/settings/billing/actions", fakegithubtest.ServeString(`{"total_minutes_used": 212.5, "total_paid_minutes_used": 12.25, "included_minutes": 200,
 			"minutes_used_breakdown": {"UBUNTU": 200, "ubuntu_4_core": 7, "macos_12_core": 5.5, "total": 212.5}}`))
 	c := update(t, legacyTestNew(t, "actions", Options{}), client, githubapi.Account{Scope: githubapi.ScopeOrganization, Name: "acme-web"})
 	expected := `
@@ -146,9 +146,9 @@ github_billing_actions_runner_used_seconds{account="acme-web",runner="ubuntu_4_c
 
 // An empty breakdown gives no runner series, and the totals still come.
 func TestActionsNoBreakdown(t *testing.T) {
-	fake := fakegithub.Start(t, nil)
-	client := fake.Client(t, githubapi.Options{})
-	fake.Override("/users/octocat/settings/billing/actions", fakegithub.ServeString(`{"total_minutes_used": 1, "total_paid_minutes_used": 0, "included_minutes": 2000, "minutes_used_breakdown": {}}`))
+	fake := fakegithubtest.Start(t, nil)
+	client := fakegithubtest.Client(t, fake, githubapi.Options{})
+	fake.Override("/users/octocat/settings/billing/actions", fakegithubtest.ServeString(`{"total_minutes_used": 1, "total_paid_minutes_used": 0, "included_minutes": 2000, "minutes_used_breakdown": {}}`))
 	c := update(t, legacyTestNew(t, "actions", Options{}), client, githubapi.Account{Scope: githubapi.ScopeUser, Name: "octocat"})
 	if n := testutil.CollectAndCount(c, "github_billing_actions_runner_used_seconds"); n != 0 {
 		t.Errorf("%d runner series, want 0", n)
@@ -165,12 +165,12 @@ func TestLegacyCollectorErrors(t *testing.T) {
 	for _, tc := range []struct {
 		collector, area string
 	}{{"actions", "actions"}, {"packages", "packages"}, {"shared_storage", "shared-storage"}} {
-		fake := fakegithub.Start(t, nil)
-		client := fake.Client(t, githubapi.Options{})
+		fake := fakegithubtest.Start(t, nil)
+		client := fakegithubtest.Client(t, fake, githubapi.Options{})
 		a := legacyTestAccounts[1]
 		fake.Override(a.pathPrefix+"/settings/billing/"+tc.area, func(w http.ResponseWriter, r *http.Request) {
 			w.WriteHeader(http.StatusGone)
-			fakegithub.ServeFile(body)(w, r)
+			fakegithubtest.ServeFile(body)(w, r)
 		})
 		metrics, err := legacyTestNew(t, tc.collector, Options{}).Update(context.Background(), client, a.account)
 		if err == nil {
@@ -237,9 +237,9 @@ func TestCollectorTable(t *testing.T) {
 // (5 + 7) minutes = 720 s. A key GitHub repeats is summed too: UBUNTU
 // 200 + 10 minutes = 12,600 s.
 func TestActionsRunnerKeysThatCollideAreSummed(t *testing.T) {
-	fake := fakegithub.Start(t, nil)
-	client := fake.Client(t, githubapi.Options{})
-	fake.Override("/orgs/acme-web/settings/billing/actions", fakegithub.ServeString("{\"total_minutes_used\": 222, \"total_paid_minutes_used\": 0, \"included_minutes\": 3000,"+
+	fake := fakegithubtest.Start(t, nil)
+	client := fakegithubtest.Client(t, fake, githubapi.Options{})
+	fake.Override("/orgs/acme-web/settings/billing/actions", fakegithubtest.ServeString("{\"total_minutes_used\": 222, \"total_paid_minutes_used\": 0, \"included_minutes\": 3000,"+
 		"\"minutes_used_breakdown\": {\"UBUNTU\": 200, \"\xff\": 5, \"\xfe\": 7, \"UBUNTU\": 10}}"))
 	c := update(t, legacyTestNew(t, "actions", Options{}), client, githubapi.Account{Scope: githubapi.ScopeOrganization, Name: "acme-web"})
 	expected := `
@@ -262,9 +262,9 @@ func TestLegacyConversionOverflowFails(t *testing.T) {
 		{"actions", `{"total_minutes_used": 1, "total_paid_minutes_used": 0, "included_minutes": 3000, "minutes_used_breakdown": {"UBUNTU": -1e307}}`, "minutes_used_breakdown"},
 		{"shared-storage", `{"days_left_in_billing_cycle": 3, "estimated_paid_storage_for_month": 0, "estimated_storage_for_month": 1.5e300}`, "estimated_storage_for_month"},
 	} {
-		fake := fakegithub.Start(t, nil)
-		client := fake.Client(t, githubapi.Options{})
-		fake.Override("/orgs/acme-web/settings/billing/"+tc.area, fakegithub.ServeString(tc.body))
+		fake := fakegithubtest.Start(t, nil)
+		client := fakegithubtest.Client(t, fake, githubapi.Options{})
+		fake.Override("/orgs/acme-web/settings/billing/"+tc.area, fakegithubtest.ServeString(tc.body))
 		name := strings.ReplaceAll(tc.area, "-", "_")
 		_, err := legacyTestNew(t, name, Options{}).Update(context.Background(), client, githubapi.Account{Scope: githubapi.ScopeOrganization, Name: "acme-web"})
 		if err == nil || !strings.Contains(err.Error(), tc.field) || !strings.Contains(err.Error(), "out of range") {

@@ -7,16 +7,16 @@ import (
 	"testing"
 
 	"github.com/github-billing-exporter/github-billing-exporter/githubapi"
-	"github.com/github-billing-exporter/github-billing-exporter/internal/fakegithub"
+	"github.com/github-billing-exporter/github-billing-exporter/internal/fakegithub/fakegithubtest"
 )
 
 // GitHub's example, verbatim: 5000 consumed, 4500 purchased, read with one
 // page of one user.
 func TestLicensesCollectorOnTheExample(t *testing.T) {
-	srv := fakegithub.Start(t, nil)
-	client := srv.Client(t, githubapi.Options{})
-	var q fakegithub.Queries
-	srv.Override("/enterprises/acme/consumed-licenses", q.Wrap(fakegithub.ServeFile(examplesDir+"enterprise-consumed-licenses.json")))
+	srv := fakegithubtest.Start(t, nil)
+	client := fakegithubtest.Client(t, srv, githubapi.Options{})
+	var q fakegithubtest.Queries
+	srv.Override("/enterprises/acme/consumed-licenses", q.Wrap(fakegithubtest.ServeFile(examplesDir+"enterprise-consumed-licenses.json")))
 	got := update(t, licensesCollector{}, client, githubapi.Account{Scope: githubapi.ScopeEnterprise, Name: "acme"})
 	want := `# HELP github_billing_enterprise_licenses_consumed Enterprise seat licences in use (total_seats_consumed of consumed-licenses).
 # TYPE github_billing_enterprise_licenses_consumed gauge
@@ -32,9 +32,9 @@ github_billing_enterprise_licenses_purchased{account="acme",scope="enterprise"} 
 }
 
 func TestLicensesCollectorRefusesAnswerWithoutTotals(t *testing.T) {
-	srv := fakegithub.Start(t, nil)
-	client := srv.Client(t, githubapi.Options{})
-	srv.Override("/enterprises/acme/consumed-licenses", fakegithub.ServeString(`{"total_seats_consumed": 3, "users": []}`))
+	srv := fakegithubtest.Start(t, nil)
+	client := fakegithubtest.Client(t, srv, githubapi.Options{})
+	srv.Override("/enterprises/acme/consumed-licenses", fakegithubtest.ServeString(`{"total_seats_consumed": 3, "users": []}`))
 	_, err := licensesCollector{}.Update(t.Context(), client, githubapi.Account{Scope: githubapi.ScopeEnterprise, Name: "acme"})
 	if err == nil || !strings.Contains(err.Error(), `"total_seats_purchased"`) {
 		t.Errorf("error %v, want one naming total_seats_purchased", err)

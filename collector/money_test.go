@@ -17,6 +17,7 @@ import (
 
 	"github.com/github-billing-exporter/github-billing-exporter/githubapi"
 	"github.com/github-billing-exporter/github-billing-exporter/internal/fakegithub"
+	"github.com/github-billing-exporter/github-billing-exporter/internal/fakegithub/fakegithubtest"
 )
 
 // platformTestExample is a shared example of a summary-like answer for
@@ -36,7 +37,7 @@ func platformTestExample(t *testing.T, file string) http.HandlerFunc {
 	if body, err = json.Marshal(doc); err != nil {
 		t.Fatal(err)
 	}
-	return fakegithub.ServeString(string(body))
+	return fakegithubtest.ServeString(string(body))
 }
 
 // moneyTestRow is a usage row of 2 November 2026 (usageTestNow's month)
@@ -71,17 +72,17 @@ func expectNotFinite(t *testing.T, what string, metrics []prometheus.Metric, err
 // keeps the last good data) rather than serve it.
 func TestSumsThatOverflowFailTheCollector(t *testing.T) {
 	ctx := context.Background()
-	fake := fakegithub.Start(t, nil)
-	client := fake.Client(t, githubapi.Options{})
+	fake := fakegithubtest.Start(t, nil)
+	client := fakegithubtest.Client(t, fake, githubapi.Options{})
 
-	fake.Override("/organizations/acme-web/settings/billing/usage", fakegithub.ServeString(
+	fake.Override("/organizations/acme-web/settings/billing/usage", fakegithubtest.ServeString(
 		`{"usageItems":[`+moneyTestRow("1e308")+`,`+moneyTestRow("1e308")+`]}`))
 	metrics, err := usageTestNew(false, usageTestNow).Update(ctx, client, usageTestOrg)
 	expectNotFinite(t, "usage", metrics, err)
 
 	march := `{"year":2026,"month":3}`
 	summary := usageSummaryCollector{now: func() time.Time { return platformTestNow }}
-	fake.Override("/organizations/acme-web/settings/billing/usage/summary", fakegithub.ServeString(
+	fake.Override("/organizations/acme-web/settings/billing/usage/summary", fakegithubtest.ServeString(
 		moneyTestReport(march, moneyTestSummaryRow("1e308"), moneyTestSummaryRow("1e308"))))
 	metrics, err = summary.Update(ctx, client, usageTestOrg)
 	expectNotFinite(t, "usage summary", metrics, err)
@@ -93,7 +94,7 @@ func TestSumsThatOverflowFailTheCollector(t *testing.T) {
 		{"/organizations/acme-web/settings/billing/premium_request/usage", newPremiumRequestsCollector(Options{now: func() time.Time { return platformTestNow }})},
 		{"/organizations/acme-web/settings/billing/ai_credit/usage", newAICreditsCollector(Options{now: func() time.Time { return platformTestNow }})},
 	} {
-		fake.Override(tc.path, fakegithub.ServeString(moneyTestReport(march, moneyTestSummaryRow("1e308"), moneyTestSummaryRow("1e308"))))
+		fake.Override(tc.path, fakegithubtest.ServeString(moneyTestReport(march, moneyTestSummaryRow("1e308"), moneyTestSummaryRow("1e308"))))
 		metrics, err := tc.c.Update(ctx, client, usageTestOrg)
 		expectNotFinite(t, tc.path, metrics, err)
 	}
@@ -101,8 +102,8 @@ func TestSumsThatOverflowFailTheCollector(t *testing.T) {
 
 // The per-user AI-credit view sums the unfiltered answer too.
 func TestAICreditsByUserOverflowFailsTheCollector(t *testing.T) {
-	fake, inner := fakegithub.Start(t, aiTestDataset()), fakegithub.Start(t, aiTestDataset())
-	overflow := fakegithub.ServeString(strings.Replace(moneyTestReport(`{"year":2026,"month":11}`, moneyTestSummaryRow("1e308"), moneyTestSummaryRow("1e308")),
+	fake, inner := fakegithubtest.Start(t, aiTestDataset()), fakegithubtest.Start(t, aiTestDataset())
+	overflow := fakegithubtest.ServeString(strings.Replace(moneyTestReport(`{"year":2026,"month":11}`, moneyTestSummaryRow("1e308"), moneyTestSummaryRow("1e308")),
 		`{"timePeriod"`, `{"enterprise":"acme","timePeriod"`, 1))
 	forward := moneyTestForward(t, inner, func(url.Values) {})
 	fake.Override("/enterprises/acme/settings/billing/ai_credit/usage", func(w http.ResponseWriter, r *http.Request) {
@@ -113,7 +114,7 @@ func TestAICreditsByUserOverflowFailsTheCollector(t *testing.T) {
 		overflow(w, r)
 	})
 	c := newAICreditsByUserCollector(Options{now: aiTestNow})
-	metrics, err := c.Update(context.Background(), fake.Client(t, githubapi.Options{}), githubapi.Account{Scope: githubapi.ScopeEnterprise, Name: "acme"})
+	metrics, err := c.Update(context.Background(), fakegithubtest.Client(t, fake, githubapi.Options{}), githubapi.Account{Scope: githubapi.ScopeEnterprise, Name: "acme"})
 	expectNotFinite(t, "AI credits by user", metrics, err)
 }
 
@@ -125,12 +126,12 @@ func TestUsageReconciliationLeavesOutAnOverflowingSummary(t *testing.T) {
 	d := usageTestDataset()
 	usageTestSet(d, usageTestEnterprise, "", consumptionTestRow("Actions", "Actions Linux", "minutes", "o1", "o1/x", 4, 1.25))
 	d.Enterprises["acme-corp"].Platform.CostCenters = []githubapi.CostCenter{}
-	fake := fakegithub.Start(t, d)
-	fake.Override("/enterprises/acme-corp/settings/billing/usage/summary", fakegithub.ServeString(
+	fake := fakegithubtest.Start(t, d)
+	fake.Override("/enterprises/acme-corp/settings/billing/usage/summary", fakegithubtest.ServeString(
 		`{"timePeriod":{"year":2026,"month":11},"enterprise":"acme-corp","usageItems":[`+
 			`{"product":"actions","sku":"actions_linux","unitType":"Minutes","pricePerUnit":1,"grossQuantity":1,"grossAmount":1e308,"discountQuantity":0,"discountAmount":0,"netQuantity":1,"netAmount":1e308},`+
 			`{"product":"actions","sku":"actions_linux","unitType":"Minutes","pricePerUnit":1,"grossQuantity":1,"grossAmount":1e308,"discountQuantity":0,"discountAmount":0,"netQuantity":1,"netAmount":1e308}]}`))
-	got := usageTestValues(t, usageTestNew(false, usageTestNow), fake.Client(t, githubapi.Options{}), usageTestEnterprise)
+	got := usageTestValues(t, usageTestNew(false, usageTestNow), fakegithubtest.Client(t, fake, githubapi.Options{}), usageTestEnterprise)
 	for k, v := range got {
 		if math.IsInf(v, 0) || math.IsNaN(v) {
 			t.Errorf("%s = %v", k, v)
@@ -148,10 +149,10 @@ func TestUsageReconciliationLeavesOutAnOverflowingSummary(t *testing.T) {
 // The backfill's month to date: a day whose sum overflows fails, and adds
 // nothing.
 func TestMonthToDateOverflowFailsTheDay(t *testing.T) {
-	fake := fakegithub.Start(t, nil)
-	client := fake.Client(t, githubapi.Options{})
+	fake := fakegithubtest.Start(t, nil)
+	client := fakegithubtest.Client(t, fake, githubapi.Options{})
 	day := time.Date(2026, time.March, 5, 0, 0, 0, 0, time.UTC)
-	fake.Override("/organizations/acme-web/settings/billing/usage/summary", fakegithub.ServeString(
+	fake.Override("/organizations/acme-web/settings/billing/usage/summary", fakegithubtest.ServeString(
 		moneyTestReport(`{"year":2026,"month":3,"day":5}`, moneyTestSummaryRow("1e308"), moneyTestSummaryRow("1e308"))))
 	m, err := NewMonthToDate("usage_summary", Options{}, usageTestOrg)
 	if err != nil {
@@ -187,8 +188,8 @@ func moneyTestFailure(t *testing.T, what string, metrics []prometheus.Metric, er
 // another month's money.
 func TestMoneyCollectorsRefuseRowsWithoutAmountsAndOtherMonths(t *testing.T) {
 	ctx := context.Background()
-	fake := fakegithub.Start(t, nil)
-	client := fake.Client(t, githubapi.Options{})
+	fake := fakegithubtest.Start(t, nil)
+	client := fakegithubtest.Client(t, fake, githubapi.Options{})
 	noNet := strings.Replace(moneyTestRow("1"), `,"netAmount":1`, ``, 1)
 	nullNet := strings.Replace(moneyTestRow("1"), `"netAmount":1`, `"netAmount":null`, 1)
 	october := strings.Replace(moneyTestRow("1"), "2026-11-02", "2026-10-31", 1)
@@ -200,7 +201,7 @@ func TestMoneyCollectorsRefuseRowsWithoutAmountsAndOtherMonths(t *testing.T) {
 		{"usage with netAmount null", `{"usageItems":[` + nullNet + `]}`, nil},
 		{"usage with a row of October", `{"usageItems":[` + moneyTestRow("1") + `,` + october + `]}`, githubapi.ErrNotAsked},
 	} {
-		fake.Override("/organizations/acme-web/settings/billing/usage", fakegithub.ServeString(tc.body))
+		fake.Override("/organizations/acme-web/settings/billing/usage", fakegithubtest.ServeString(tc.body))
 		metrics, err := usageTestNew(false, usageTestNow).Update(ctx, client, usageTestOrg)
 		moneyTestFailure(t, tc.what, metrics, err, tc.want)
 	}
@@ -225,7 +226,7 @@ func TestMoneyCollectorsRefuseRowsWithoutAmountsAndOtherMonths(t *testing.T) {
 			// the year alone), the year is not: another year is refused.
 			{"for 2025", moneyTestReport(`{"year":2025}`, moneyTestSummaryRow("1")), githubapi.ErrNotAsked},
 		} {
-			fake.Override(tc.path, fakegithub.ServeString(body.body))
+			fake.Override(tc.path, fakegithubtest.ServeString(body.body))
 			metrics, err := tc.c.Update(ctx, client, usageTestOrg)
 			moneyTestFailure(t, tc.path+" "+body.what, metrics, err, body.want)
 		}
@@ -234,9 +235,9 @@ func TestMoneyCollectorsRefuseRowsWithoutAmountsAndOtherMonths(t *testing.T) {
 
 // The backfill asks for one day: a usage row of another day fails the day.
 func TestMonthToDateRefusesUsageRowsOfAnotherDay(t *testing.T) {
-	fake := fakegithub.Start(t, nil)
-	client := fake.Client(t, githubapi.Options{})
-	fake.Override("/organizations/acme-web/settings/billing/usage", fakegithub.ServeString(
+	fake := fakegithubtest.Start(t, nil)
+	client := fakegithubtest.Client(t, fake, githubapi.Options{})
+	fake.Override("/organizations/acme-web/settings/billing/usage", fakegithubtest.ServeString(
 		`{"usageItems":[`+moneyTestRow("1")+`,`+strings.Replace(moneyTestRow("1"), "2026-11-02", "2026-11-03", 1)+`]}`))
 	m, err := NewMonthToDate("usage", Options{}, usageTestOrg)
 	if err != nil {
@@ -254,7 +255,7 @@ func TestMonthToDateRefusesUsageRowsOfAnotherDay(t *testing.T) {
 // The per-user view: an answer to ?user= that is the whole account (the
 // filter ignored, nothing echoed) fails the view for the account.
 func TestAICreditsByUserRefusesAnAnswerThatIgnoresTheUserFilter(t *testing.T) {
-	fake, inner := fakegithub.Start(t, aiTestDataset()), fakegithub.Start(t, aiTestDataset())
+	fake, inner := fakegithubtest.Start(t, aiTestDataset()), fakegithubtest.Start(t, aiTestDataset())
 	fake.Override("/enterprises/acme/settings/billing/ai_credit/usage", moneyTestForward(t, inner, func(q url.Values) {
 		q.Del("user") // GitHub ignores the filter
 	}))
@@ -264,7 +265,7 @@ func TestAICreditsByUserRefusesAnAnswerThatIgnoresTheUserFilter(t *testing.T) {
 	// two kept users then hold twice the account (GPT-5: 2 × 1450 gross
 	// against 1450), which no month to date can.
 	c := newAICreditsByUserCollector(Options{now: aiTestNow})
-	client := fake.Client(t, githubapi.Options{})
+	client := fakegithubtest.Client(t, fake, githubapi.Options{})
 	acme := githubapi.Account{Scope: githubapi.ScopeEnterprise, Name: "acme"}
 	if _, err := c.Update(context.Background(), client, acme); err != nil {
 		t.Fatalf("first refresh: %v", err)
@@ -279,14 +280,14 @@ func TestAICreditsByUserRefusesAnAnswerThatIgnoresTheUserFilter(t *testing.T) {
 
 // And an answer to ?cost_center_id= that ignores it.
 func TestAICreditsByUserRefusesAnAnswerThatIgnoresTheCostCenterFilter(t *testing.T) {
-	fake, inner := fakegithub.Start(t, aiTestDataset()), fakegithub.Start(t, aiTestDataset())
+	fake, inner := fakegithubtest.Start(t, aiTestDataset()), fakegithubtest.Start(t, aiTestDataset())
 	fake.Override("/enterprises/acme/settings/billing/ai_credit/usage", moneyTestForward(t, inner, func(q url.Values) {
 		if q.Get("cost_center_id") == "cc-2" {
 			q.Set("cost_center_id", "cc-1") // GitHub answers another cost center
 		}
 	}))
 	c := newAICreditsByUserCollector(Options{now: aiTestNow})
-	metrics, err := c.Update(context.Background(), fake.Client(t, githubapi.Options{}), githubapi.Account{Scope: githubapi.ScopeEnterprise, Name: "acme"})
+	metrics, err := c.Update(context.Background(), fakegithubtest.Client(t, fake, githubapi.Options{}), githubapi.Account{Scope: githubapi.ScopeEnterprise, Name: "acme"})
 	moneyTestFailure(t, "cost center filter ignored", metrics, err, githubapi.ErrNotAsked)
 }
 
@@ -311,14 +312,14 @@ func moneyTestForward(t *testing.T, inner *fakegithub.Server, edit func(q url.Va
 // The usage report's month to date likewise: a day that would overflow it
 // fails and adds nothing, the days before stand.
 func TestMonthToDateUsageOverflowFailsTheDay(t *testing.T) {
-	fake := fakegithub.Start(t, nil)
-	client := fake.Client(t, githubapi.Options{})
+	fake := fakegithubtest.Start(t, nil)
+	client := fakegithubtest.Client(t, fake, githubapi.Options{})
 	m, err := NewMonthToDate("usage", Options{}, usageTestOrg)
 	if err != nil {
 		t.Fatal(err)
 	}
 	day := time.Date(2026, time.November, 2, 0, 0, 0, 0, time.UTC) // moneyTestRow's date
-	fake.Override("/organizations/acme-web/settings/billing/usage", fakegithub.ServeString(`{"usageItems":[`+moneyTestRow("1e308")+`]}`))
+	fake.Override("/organizations/acme-web/settings/billing/usage", fakegithubtest.ServeString(`{"usageItems":[`+moneyTestRow("1e308")+`]}`))
 	if err := m.AddDay(context.Background(), client, day, nil); err != nil {
 		t.Fatal(err)
 	}

@@ -5,7 +5,7 @@ import (
 	"time"
 
 	"github.com/github-billing-exporter/github-billing-exporter/githubapi"
-	"github.com/github-billing-exporter/github-billing-exporter/internal/fakegithub"
+	"github.com/github-billing-exporter/github-billing-exporter/internal/fakegithub/fakegithubtest"
 )
 
 // The summary (every cost center in one answer) against the report read per
@@ -32,14 +32,14 @@ func TestUsageReconciliation(t *testing.T) {
 			{Product: "packages", SKU: "packages_storage", UnitType: "GigabyteHours", BillingAmounts: githubapi.BillingAmounts{NetAmount: 0.75, GrossAmount: 2}},
 		},
 	}
-	fake := fakegithub.Start(t, d)
+	fake := fakegithubtest.Start(t, d)
 	c := usageCollector{now: func() time.Time { return usageTestNow }}
 	key := func(product, sku, unit string) string {
 		return `reconciliation_difference_usd{product="` + product + `",sku="` + sku + `",unit_type="` + unit + `"}`
 	}
 	actions, packages := key("actions", "actions_linux", "Minutes"), key("packages", "packages_storage", "GigabyteHours")
 
-	got := usageTestValues(t, c, fake.Client(t, githubapi.Options{}), usageTestEnterprise)
+	got := usageTestValues(t, c, fakegithubtest.Client(t, fake, githubapi.Options{}), usageTestEnterprise)
 	for _, k := range []string{actions, packages} {
 		if v, ok := got[k]; !ok || v != 0 {
 			t.Errorf("consistent data: %s = %v (present %v), want 0", k, v, ok)
@@ -48,9 +48,9 @@ func TestUsageReconciliation(t *testing.T) {
 
 	// Cost center B is withheld from the list: its 4 USD of Actions Linux
 	// are in the summary and in no report the exporter reads.
-	fake.Override("/enterprises/acme-corp/settings/billing/cost-centers", fakegithub.ServeString(
+	fake.Override("/enterprises/acme-corp/settings/billing/cost-centers", fakegithubtest.ServeString(
 		`{"costCenters": [{"id": "cc-a", "name": "A", "state": "active", "resources": []}]}`))
-	got = usageTestValues(t, c, fake.Client(t, githubapi.Options{}), usageTestEnterprise)
+	got = usageTestValues(t, c, fakegithubtest.Client(t, fake, githubapi.Options{}), usageTestEnterprise)
 	if v := got[actions]; v != 4 {
 		t.Errorf("B withheld: %s = %v, want 4", actions, v)
 	}

@@ -21,7 +21,8 @@ import (
 	"github.com/prometheus/client_golang/prometheus/promhttp"
 
 	"github.com/github-billing-exporter/github-billing-exporter/githubapi"
-	"github.com/github-billing-exporter/github-billing-exporter/internal/fakegithub"
+	"github.com/github-billing-exporter/github-billing-exporter/internal/benchdata"
+	"github.com/github-billing-exporter/github-billing-exporter/internal/fakegithub/fakegithubtest"
 )
 
 // The warm-scrape benchmarks serve a cache of n series shaped like the usage
@@ -230,9 +231,9 @@ func BenchmarkUsageRefresh1M(b *testing.B) {
 	}
 	for _, sh := range shapes {
 		repos := sh.repos
-		fake := fakegithub.Start(b, nil)
-		client := fake.Client(b, githubapi.Options{})
-		report := fakegithub.UsageReport{Rows: rows, Repositories: repos, OneSKUPerRepository: sh.oneSKU, Year: 2026, Month: time.November}
+		fake := fakegithubtest.Start(b, nil)
+		client := fakegithubtest.Client(b, fake, githubapi.Options{})
+		report := benchdata.UsageReport{Rows: rows, Repositories: repos, OneSKUPerRepository: sh.oneSKU, Year: 2026, Month: time.November}
 		fake.Override("/organizations/big-org/settings/billing/usage", report.Handler())
 		a := githubapi.Account{Scope: githubapi.ScopeOrganization, Name: "big-org"}
 		prefix := fmt.Sprintf("repositories=%d", repos)

@@ -9,6 +9,7 @@ import (
 
 	"github.com/github-billing-exporter/github-billing-exporter/githubapi"
 	"github.com/github-billing-exporter/github-billing-exporter/internal/fakegithub"
+	"github.com/github-billing-exporter/github-billing-exporter/internal/fakegithub/fakegithubtest"
 )
 
 // Helpers of the billing-platform collector tests (summary, premium
@@ -48,8 +49,8 @@ func platformTestAmounts(prefix, what string, samples map[string][]string) strin
 }
 
 func TestUsageSummaryCollectorOnTheExamples(t *testing.T) {
-	srv := fakegithub.Start(t, nil)
-	client := srv.Client(t, githubapi.Options{})
+	srv := fakegithubtest.Start(t, nil)
+	client := fakegithubtest.Client(t, srv, githubapi.Options{})
 	c := usageSummaryCollector{now: func() time.Time { return platformTestNow }}
 	for _, tc := range []struct {
 		account githubapi.Account
@@ -61,7 +62,7 @@ func TestUsageSummaryCollectorOnTheExamples(t *testing.T) {
 		{githubapi.Account{Scope: githubapi.ScopeUser, Name: "octocat"}, "/users/octocat/settings/billing/usage/summary", "user-usage-summary.json"},
 	} {
 		t.Run(string(tc.account.Scope), func(t *testing.T) {
-			var q fakegithub.Queries
+			var q fakegithubtest.Queries
 			srv.Override(tc.path, q.Wrap(platformTestExample(t, tc.file)))
 			labels := `{account="` + tc.account.Name + `",product="Actions",scope="` + string(tc.account.Scope) + `",sku="actions_linux",unit_type="minutes"}`
 			want := platformTestAmounts("usage_summarized", "usage", map[string][]string{
@@ -83,13 +84,13 @@ func TestUsageSummaryCollectorOnTheExamples(t *testing.T) {
 }
 
 func TestUsageSummaryCollectorSumsRowsSharingLabels(t *testing.T) {
-	srv := fakegithub.Start(t, nil)
-	client := srv.Client(t, githubapi.Options{})
+	srv := fakegithubtest.Start(t, nil)
+	client := fakegithubtest.Client(t, srv, githubapi.Options{})
 	a := githubapi.Account{Scope: githubapi.ScopeOrganization, Name: "acme-web"}
 	// Two rows of the same SKU are summed; a casing change makes another
 	// series, as GitHub sent it; quantities are fractional. (Amounts are
 	// chosen exact in binary so the sums print exactly.)
-	srv.Override("/organizations/acme-web/settings/billing/usage/summary", fakegithub.ServeString(`{"timePeriod": {"year": 2026, "month": 3}, "usageItems": [
+	srv.Override("/organizations/acme-web/settings/billing/usage/summary", fakegithubtest.ServeString(`{"timePeriod": {"year": 2026, "month": 3}, "usageItems": [
 		{"product": "Actions", "sku": "actions_linux", "unitType": "minutes", "pricePerUnit": 0.008,
 		 "grossQuantity": 100.5, "grossAmount": 0.5, "discountQuantity": 100.5, "discountAmount": 0.5, "netQuantity": 0, "netAmount": 0},
 		{"product": "Actions", "sku": "actions_linux", "unitType": "minutes", "pricePerUnit": 0.008,
@@ -114,18 +115,18 @@ func TestUsageSummaryCollectorSumsRowsSharingLabels(t *testing.T) {
 }
 
 func TestUsageSummaryCollectorEmptyAndMissingItems(t *testing.T) {
-	srv := fakegithub.Start(t, nil)
-	client := srv.Client(t, githubapi.Options{})
+	srv := fakegithubtest.Start(t, nil)
+	client := fakegithubtest.Client(t, srv, githubapi.Options{})
 	a := githubapi.Account{Scope: githubapi.ScopeUser, Name: "octocat"}
 	c := usageSummaryCollector{now: func() time.Time { return platformTestNow }}
-	srv.Override("/users/octocat/settings/billing/usage/summary", fakegithub.ServeString(`{"timePeriod": {"year": 2026, "month": 3}, "usageItems": []}`))
+	srv.Override("/users/octocat/settings/billing/usage/summary", fakegithubtest.ServeString(`{"timePeriod": {"year": 2026, "month": 3}, "usageItems": []}`))
 	metrics, err := c.Update(context.Background(), client, a)
 	if err != nil || len(metrics) != 0 {
 		t.Errorf("empty usageItems: got %d metrics, %v; want none and no error", len(metrics), err)
 	}
 	// Without usageItems (required by GitHub's schema) the answer fails
 	// the collector, naming the field, rather than zeroing every series.
-	srv.Override("/users/octocat/settings/billing/usage/summary", fakegithub.ServeString(`{"timePeriod": {"year": 2026}, "user": "octocat"}`))
+	srv.Override("/users/octocat/settings/billing/usage/summary", fakegithubtest.ServeString(`{"timePeriod": {"year": 2026}, "user": "octocat"}`))
 	metrics, err = c.Update(context.Background(), client, a)
 	if err == nil || len(metrics) != 0 || !strings.Contains(err.Error(), `"usageItems"`) {
 		t.Errorf("missing usageItems: got %d metrics, %v; want an error naming usageItems", len(metrics), err)
@@ -133,10 +134,10 @@ func TestUsageSummaryCollectorEmptyAndMissingItems(t *testing.T) {
 }
 
 func TestUsageSummaryCollectorAsksForTheUTCMonth(t *testing.T) {
-	srv := fakegithub.Start(t, nil)
-	client := srv.Client(t, githubapi.Options{})
-	var q fakegithub.Queries
-	srv.Override("/users/octocat/settings/billing/usage/summary", q.Wrap(fakegithub.ServeString(`{"timePeriod": {"year": 2027, "month": 1}, "usageItems": []}`)))
+	srv := fakegithubtest.Start(t, nil)
+	client := fakegithubtest.Client(t, srv, githubapi.Options{})
+	var q fakegithubtest.Queries
+	srv.Override("/users/octocat/settings/billing/usage/summary", q.Wrap(fakegithubtest.ServeString(`{"timePeriod": {"year": 2027, "month": 1}, "usageItems": []}`)))
 	// 23:30 on 31 December in New York is already January in UTC.
 	ny := time.FixedZone("EST", -5*3600)
 	c := usageSummaryCollector{now: func() time.Time { return time.Date(2026, time.December, 31, 23, 30, 0, 0, ny) }}
@@ -149,8 +150,8 @@ func TestUsageSummaryCollectorAsksForTheUTCMonth(t *testing.T) {
 }
 
 func TestPremiumRequestsCollectorOnTheExamples(t *testing.T) {
-	srv := fakegithub.Start(t, nil)
-	client := srv.Client(t, githubapi.Options{})
+	srv := fakegithubtest.Start(t, nil)
+	client := fakegithubtest.Client(t, srv, githubapi.Options{})
 	c := newPremiumRequestsCollector(Options{}).(modelUsageCollector)
 	c.now = func() time.Time { return platformTestNow }
 	for _, tc := range []struct {
@@ -163,7 +164,7 @@ func TestPremiumRequestsCollectorOnTheExamples(t *testing.T) {
 		{githubapi.Account{Scope: githubapi.ScopeUser, Name: "octocat"}, "/users/octocat/settings/billing/premium_request/usage", "user-premium-request-usage.json"},
 	} {
 		t.Run(string(tc.account.Scope), func(t *testing.T) {
-			var q fakegithub.Queries
+			var q fakegithubtest.Queries
 			srv.Override(tc.path, q.Wrap(platformTestExample(t, tc.file)))
 			labels := `{account="` + tc.account.Name + `",model="GPT-5",product="Copilot",scope="` + string(tc.account.Scope) + `",sku="Copilot Premium Request",unit_type="requests"}`
 			want := platformTestAmounts("premium_request", "Copilot premium requests", map[string][]string{
@@ -183,8 +184,8 @@ func TestPremiumRequestsCollectorOnTheExamples(t *testing.T) {
 }
 
 func TestAICreditsCollectorOnTheExamples(t *testing.T) {
-	srv := fakegithub.Start(t, nil)
-	client := srv.Client(t, githubapi.Options{})
+	srv := fakegithubtest.Start(t, nil)
+	client := fakegithubtest.Client(t, srv, githubapi.Options{})
 	c := newAICreditsCollector(Options{}).(modelUsageCollector)
 	c.now = func() time.Time { return platformTestNow }
 	for _, tc := range []struct {
@@ -214,10 +215,10 @@ func TestAICreditsCollectorOnTheExamples(t *testing.T) {
 }
 
 func TestAICreditsCollectorSumsPerModel(t *testing.T) {
-	srv := fakegithub.Start(t, nil)
-	client := srv.Client(t, githubapi.Options{})
+	srv := fakegithubtest.Start(t, nil)
+	client := fakegithubtest.Client(t, srv, githubapi.Options{})
 	a := githubapi.Account{Scope: githubapi.ScopeEnterprise, Name: "acme"}
-	srv.Override("/enterprises/acme/settings/billing/ai_credit/usage", fakegithub.ServeString(`{"timePeriod": {"year": 2026, "month": 3}, "enterprise": "acme", "usageItems": [
+	srv.Override("/enterprises/acme/settings/billing/ai_credit/usage", fakegithubtest.ServeString(`{"timePeriod": {"year": 2026, "month": 3}, "enterprise": "acme", "usageItems": [
 		{"product": "Copilot", "sku": "Copilot AI Credits", "model": "GPT-5", "unitType": "credits", "pricePerUnit": 0.01,
 		 "grossQuantity": 150.5, "grossAmount": 1.5, "discountQuantity": 100, "discountAmount": 1, "netQuantity": 50.5, "netAmount": 0.5},
 		{"product": "Copilot", "sku": "Copilot AI Credits", "model": "Claude Sonnet 4.5", "unitType": "credits", "pricePerUnit": 0.01,
@@ -243,8 +244,8 @@ func TestAICreditsCollectorSumsPerModel(t *testing.T) {
 }
 
 func TestSummaryCollectorsNameTheEndpointOnFailure(t *testing.T) {
-	srv := fakegithub.Start(t, nil)
-	client := srv.Client(t, githubapi.Options{})
+	srv := fakegithubtest.Start(t, nil)
+	client := fakegithubtest.Client(t, srv, githubapi.Options{})
 	srv.Override("/organizations/acme-web/settings/billing/premium_request/usage", func(w http.ResponseWriter, _ *http.Request) {
 		w.Header().Set("X-Accepted-GitHub-Permissions", "administration=read")
 		fakegithub.WriteError(w, http.StatusForbidden, "Resource not accessible by personal access token")

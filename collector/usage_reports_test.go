@@ -12,7 +12,9 @@ import (
 	dto "github.com/prometheus/client_model/go"
 
 	"github.com/github-billing-exporter/github-billing-exporter/githubapi"
+	"github.com/github-billing-exporter/github-billing-exporter/internal/demo"
 	"github.com/github-billing-exporter/github-billing-exporter/internal/fakegithub"
+	"github.com/github-billing-exporter/github-billing-exporter/internal/fakegithub/fakegithubtest"
 )
 
 const (
@@ -21,9 +23,9 @@ const (
 )
 
 func TestUsageReportsCollectorOnTheExample(t *testing.T) {
-	srv := fakegithub.Start(t, nil)
-	client := srv.Client(t, githubapi.Options{})
-	srv.Override("/enterprises/acme/settings/billing/reports", fakegithub.ServeFile(examplesDir+"enterprise-usage-reports-list.json"))
+	srv := fakegithubtest.Start(t, nil)
+	client := fakegithubtest.Client(t, srv, githubapi.Options{})
+	srv.Override("/enterprises/acme/settings/billing/reports", fakegithubtest.ServeFile(examplesDir+"enterprise-usage-reports-list.json"))
 	got := update(t, usageReportsCollector{}, client, githubapi.Account{Scope: githubapi.ScopeEnterprise, Name: "acme"})
 	// 2024-01-15T10:30:00Z: 19737 days after 1970-01-01 (1705276800) + 10.5 h.
 	want := platformTestReportLatest +
@@ -37,9 +39,9 @@ github_billing_usage_report_exports{account="acme",report_type="summarized",scop
 }
 
 func TestUsageReportsCollectorCountsAndPicksTheNewestCompleted(t *testing.T) {
-	srv := fakegithub.Start(t, nil)
-	client := srv.Client(t, githubapi.Options{})
-	srv.Override("/enterprises/acme/settings/billing/reports", fakegithub.ServeString(`{"usage_report_exports": [
+	srv := fakegithubtest.Start(t, nil)
+	client := fakegithubtest.Client(t, srv, githubapi.Options{})
+	srv.Override("/enterprises/acme/settings/billing/reports", fakegithubtest.ServeString(`{"usage_report_exports": [
 		{"id": "1", "start_date": "2026-03-01", "end_date": "2026-03-31", "report_type": "detailed", "status": "completed", "created_at": "2026-03-01T00:00:00Z"},
 		{"id": "2", "start_date": "2026-03-01", "end_date": "2026-03-31", "report_type": "detailed", "status": "completed", "created_at": "2026-03-02T06:00:00+02:00"},
 		{"id": "3", "start_date": "2026-03-01", "end_date": "2026-03-31", "report_type": "detailed", "status": "completed"},
@@ -67,13 +69,13 @@ github_billing_usage_report_exports{account="acme",report_type="detailed",scope=
 // serve their data.
 func TestPlatformCollectorsOneForbiddenOthersServed(t *testing.T) {
 	now := time.Date(2026, 11, 15, 12, 0, 0, 0, time.UTC)
-	srv := fakegithub.Start(t, fakegithub.Demo(now))
-	ent := fakegithub.DemoEnterprise
+	srv := fakegithubtest.Start(t, demo.Dataset(now))
+	ent := demo.Enterprise
 	srv.Override("/enterprises/"+ent+"/settings/billing/reports", func(w http.ResponseWriter, _ *http.Request) {
 		w.Header().Set("X-Accepted-GitHub-Permissions", "enterprise_administration=write")
 		fakegithub.WriteError(w, http.StatusForbidden, "Resource not accessible by personal access token")
 	})
-	client := srv.Client(t, githubapi.Options{})
+	client := fakegithubtest.Client(t, srv, githubapi.Options{})
 
 	var logs bytes.Buffer
 	collectors := []string{"usage_summary", "premium_requests", "ai_credits", "cost_centers", "budgets", "usage_reports", "copilot"}

@@ -19,7 +19,10 @@ import (
 	dto "github.com/prometheus/client_model/go"
 
 	"github.com/github-billing-exporter/github-billing-exporter/githubapi"
+	"github.com/github-billing-exporter/github-billing-exporter/internal/benchdata"
+	"github.com/github-billing-exporter/github-billing-exporter/internal/demo"
 	"github.com/github-billing-exporter/github-billing-exporter/internal/fakegithub"
+	"github.com/github-billing-exporter/github-billing-exporter/internal/fakegithub/fakegithubtest"
 )
 
 var (
@@ -139,12 +142,12 @@ func usageTestExposition(series []string, values [][4]float64, price string) str
 // to each of the enterprise's three queries, one per cost center and one
 // for none.
 func TestUsageCollectorExamples(t *testing.T) {
-	fake := fakegithub.Start(t, nil)
-	client := fake.Client(t, githubapi.Options{})
-	fake.Override("/enterprises/acme-corp/settings/billing/cost-centers", fakegithub.ServeFile(examplesDir+"enterprise-cost-centers-list.json"))
-	fake.Override("/enterprises/acme-corp/settings/billing/usage", fakegithub.ServeFile(examplesDir+"enterprise-usage.json"))
-	fake.Override("/organizations/acme-web/settings/billing/usage", fakegithub.ServeFile(examplesDir+"org-usage.json"))
-	fake.Override("/users/octocat/settings/billing/usage", fakegithub.ServeFile(examplesDir+"user-usage.json"))
+	fake := fakegithubtest.Start(t, nil)
+	client := fakegithubtest.Client(t, fake, githubapi.Options{})
+	fake.Override("/enterprises/acme-corp/settings/billing/cost-centers", fakegithubtest.ServeFile(examplesDir+"enterprise-cost-centers-list.json"))
+	fake.Override("/enterprises/acme-corp/settings/billing/usage", fakegithubtest.ServeFile(examplesDir+"enterprise-usage.json"))
+	fake.Override("/organizations/acme-web/settings/billing/usage", fakegithubtest.ServeFile(examplesDir+"org-usage.json"))
+	fake.Override("/users/octocat/settings/billing/usage", fakegithubtest.ServeFile(examplesDir+"user-usage.json"))
 	accounts := []githubapi.Account{usageTestEnterprise, usageTestOrg, usageTestUser}
 
 	row := [4]float64{100, 0.8, 0, 0.8}
@@ -203,7 +206,7 @@ func TestUsageCollectorSumsRows(t *testing.T) {
 		// October is not month to date.
 		usageTestRow("2026-10-31T00:00:00Z", "Actions", "actions_linux", "acme-web", "acme-web/a", 1000, 0.5, 500, 0, 500),
 	)
-	client := fakegithub.Start(t, d).Client(t, githubapi.Options{})
+	client := fakegithubtest.Client(t, fakegithubtest.Start(t, d), githubapi.Options{})
 
 	got := usageTestValues(t, usageTestNew(false, usageTestNow), client, usageTestOrg)
 	want := map[string]float64{
@@ -271,7 +274,7 @@ func TestUsageCollectorSumsDecimalsExactly(t *testing.T) {
 	}
 	d := usageTestDataset()
 	usageTestSet(d, usageTestOrg, "", rows...)
-	client := fakegithub.Start(t, d).Client(t, githubapi.Options{})
+	client := fakegithubtest.Client(t, fakegithubtest.Start(t, d), githubapi.Options{})
 
 	series := func(metric, repo string) string {
 		return usageTestSeries(metric, "Actions", "actions_linux", "minutes", "acme-web", repo, "")
@@ -310,7 +313,7 @@ func TestUsageCollectorFractionalQuantities(t *testing.T) {
 		usageTestRow("2026-11-02", "Copilot", "copilot_pro", "", "", 0.2, 10, 2.0, 0, 2.0),
 		usageTestRow("2026-11-03", "Copilot", "copilot_pro", "", "", 0.033, 10, 0.33, 0.11, 0.22),
 	)
-	client := fakegithub.Start(t, d).Client(t, githubapi.Options{})
+	client := fakegithubtest.Client(t, fakegithubtest.Start(t, d), githubapi.Options{})
 	got := usageTestValues(t, usageTestNew(false, usageTestNow), client, usageTestUser)
 	for key, want := range map[string]float64{
 		usageTestSeries("quantity", "Copilot", "copilot_pro", "minutes", "", "", ""):            0.333,
@@ -348,8 +351,8 @@ func TestUsageCollectorEnterpriseCostCenters(t *testing.T) {
 	usageTestSet(d, usageTestEnterprise, "cc-ops-1", usageTestRow(day, "Actions", "actions_linux", "acme-ops", "acme-ops/x", 160, 0.5, 80, 0, 80))
 	usageTestSet(d, usageTestEnterprise, "cc-ops-2", usageTestRow(day, "Actions", "actions_linux", "acme-ops", "acme-ops/y", 320, 0.5, 160, 0, 160))
 	d.Enterprises["acme-corp"].Platform.RefusedCostCenters = []string{"cc-gone"}
-	fake := fakegithub.Start(t, d)
-	client := fake.Client(t, githubapi.Options{})
+	fake := fakegithubtest.Start(t, d)
+	client := fakegithubtest.Client(t, fake, githubapi.Options{})
 
 	got := usageTestValues(t, usageTestNew(false, usageTestNow), client, usageTestEnterprise)
 	series := func(metric, org, cc string) string {
@@ -392,7 +395,7 @@ func TestUsageCollectorRefusedActiveCostCenterFails(t *testing.T) {
 	d := usageTestDataset()
 	d.Enterprises["acme-corp"].Platform.CostCenters = []githubapi.CostCenter{{ID: "cc-platform", Name: "Platform", State: "active"}}
 	d.Enterprises["acme-corp"].Platform.RefusedCostCenters = []string{"cc-platform"}
-	client := fakegithub.Start(t, d).Client(t, githubapi.Options{})
+	client := fakegithubtest.Client(t, fakegithubtest.Start(t, d), githubapi.Options{})
 	_, err := usageTestNew(false, usageTestNow).Update(context.Background(), client, usageTestEnterprise)
 	if !errors.Is(err, githubapi.ErrBadRequest) || !strings.Contains(err.Error(), `"Platform"`) {
 		t.Errorf("err = %v, want a 400 naming the cost center", err)
@@ -409,7 +412,7 @@ func TestUsageCollectorAlwaysSendsYearAndMonth(t *testing.T) {
 		rows = append(rows, usageTestRow(date, "Actions", "actions_linux", "acme-web", "", float64(m), 1, float64(m), 0, float64(m)))
 	}
 	usageTestSet(d, usageTestOrg, "", rows...)
-	client := fakegithub.Start(t, d).Client(t, githubapi.Options{})
+	client := fakegithubtest.Client(t, fakegithubtest.Start(t, d), githubapi.Options{})
 	key := usageTestSeries("quantity", "Actions", "actions_linux", "minutes", "acme-web", "", "")
 	for _, tc := range []struct {
 		now  time.Time
@@ -438,7 +441,7 @@ func TestUsageCollectorPricePerUnit(t *testing.T) {
 		usageTestRow("2026-11-05", "Copilot", "premium", "acme-web", "", 1, 0.05, 0.05, 0, 0.05),
 		usageTestRow("2026-11-05", "Copilot", "premium", "acme-web", "", 1, 0.03, 0.03, 0, 0.03),
 	)
-	client := fakegithub.Start(t, d).Client(t, githubapi.Options{})
+	client := fakegithubtest.Client(t, fakegithubtest.Start(t, d), githubapi.Options{})
 	got := usageTestValues(t, usageTestNew(false, usageTestNow), client, usageTestOrg)
 	if p := got[usageTestPrice("Actions", "actions_linux", "minutes")]; p != 0.01 {
 		t.Errorf("actions_linux price %v, want 0.01 (3 November)", p)
@@ -451,9 +454,9 @@ func TestUsageCollectorPricePerUnit(t *testing.T) {
 // An empty and a missing usageItems are no usage, not an error.
 func TestUsageCollectorEmptyReports(t *testing.T) {
 	for _, body := range []string{`{"usageItems":[]}`, `{}`, `{"usageItems":null}`, `{"otherField":[1,2]}`} {
-		fake := fakegithub.Start(t, nil)
-		client := fake.Client(t, githubapi.Options{})
-		fake.Override("/organizations/acme-web/settings/billing/usage", fakegithub.ServeString(body))
+		fake := fakegithubtest.Start(t, nil)
+		client := fakegithubtest.Client(t, fake, githubapi.Options{})
+		fake.Override("/organizations/acme-web/settings/billing/usage", fakegithubtest.ServeString(body))
 		metrics, err := usageTestNew(false, usageTestNow).Update(context.Background(), client, usageTestOrg)
 		if err != nil || len(metrics) != 0 {
 			t.Errorf("%s: %d metrics, error %v; want none and no error", body, len(metrics), err)
@@ -473,10 +476,10 @@ func TestUsageCollectorFailures(t *testing.T) {
 		check    func(error) bool
 	}{
 		{"malformed", usageTestOrg, map[string]http.HandlerFunc{
-			"/organizations/acme-web/settings/billing/usage": fakegithub.ServeString(`{"usageItems":[` + row + `,{"quantity":"many"}]}`),
+			"/organizations/acme-web/settings/billing/usage": fakegithubtest.ServeString(`{"usageItems":[` + row + `,{"quantity":"many"}]}`),
 		}, usageTestIsDecodeError},
 		{"truncated", usageTestOrg, map[string]http.HandlerFunc{
-			"/organizations/acme-web/settings/billing/usage": fakegithub.ServeString(`{"usageItems":[` + row + `,` + row[:40]),
+			"/organizations/acme-web/settings/billing/usage": fakegithubtest.ServeString(`{"usageItems":[` + row + `,` + row[:40]),
 		}, func(err error) bool { return usageTestIsDecodeError(err) && errors.Is(err, io.ErrUnexpectedEOF) }},
 		{"connection dropped", usageTestOrg, map[string]http.HandlerFunc{
 			"/organizations/acme-web/settings/billing/usage": func(w http.ResponseWriter, _ *http.Request) {
@@ -486,7 +489,7 @@ func TestUsageCollectorFailures(t *testing.T) {
 			},
 		}, func(err error) bool { return err != nil }},
 		{"403 on one cost center", usageTestEnterprise, map[string]http.HandlerFunc{
-			"/enterprises/acme-corp/settings/billing/cost-centers": fakegithub.ServeString(`{"costCenters":[{"id":"a","name":"A","state":"active","resources":[]},{"id":"b","name":"B","state":"active","resources":[]}]}`),
+			"/enterprises/acme-corp/settings/billing/cost-centers": fakegithubtest.ServeString(`{"costCenters":[{"id":"a","name":"A","state":"active","resources":[]},{"id":"b","name":"B","state":"active","resources":[]}]}`),
 			"/enterprises/acme-corp/settings/billing/usage": func(w http.ResponseWriter, r *http.Request) {
 				if r.URL.Query().Get("cost_center_id") == "b" {
 					fakegithub.WriteError(w, http.StatusForbidden, "Resource not accessible")
@@ -499,11 +502,11 @@ func TestUsageCollectorFailures(t *testing.T) {
 			"/enterprises/acme-corp/settings/billing/cost-centers": func(w http.ResponseWriter, _ *http.Request) {
 				fakegithub.WriteError(w, http.StatusNotFound, "Not Found")
 			},
-			"/enterprises/acme-corp/settings/billing/usage": fakegithub.ServeString(`{"usageItems":[` + row + `]}`),
+			"/enterprises/acme-corp/settings/billing/usage": fakegithubtest.ServeString(`{"usageItems":[` + row + `]}`),
 		}, func(err error) bool { return errors.Is(err, githubapi.ErrNotFound) }},
 	} {
-		fake := fakegithub.Start(t, nil)
-		client := fake.Client(t, githubapi.Options{})
+		fake := fakegithubtest.Start(t, nil)
+		client := fakegithubtest.Client(t, fake, githubapi.Options{})
 		for path, h := range tc.override {
 			fake.Override(path, h)
 		}
@@ -531,8 +534,8 @@ func TestUsageCollectorDemo(t *testing.T) {
 	early := time.Date(2026, time.November, 5, 12, 0, 0, 0, time.UTC)
 	late := time.Date(2026, time.November, 20, 18, 0, 0, 0, time.UTC)
 	netTotal := func(now time.Time, a githubapi.Account) (float64, map[string]float64) {
-		d := fakegithub.Demo(now)
-		client := fakegithub.Start(t, d).Client(t, githubapi.Options{})
+		d := demo.Dataset(now)
+		client := fakegithubtest.Client(t, fakegithubtest.Start(t, d), githubapi.Options{})
 		c := usageTestNew(false, now)
 		reg := prometheus.NewPedanticRegistry()
 		reg.MustRegister(update(t, c, client, a))
@@ -559,7 +562,7 @@ func TestUsageCollectorDemo(t *testing.T) {
 		}
 		return total, got
 	}
-	enterprise := githubapi.Account{Scope: githubapi.ScopeEnterprise, Name: fakegithub.DemoEnterprise}
+	enterprise := githubapi.Account{Scope: githubapi.ScopeEnterprise, Name: demo.Enterprise}
 	earlyTotal, _ := netTotal(early, enterprise)
 	lateTotal, got := netTotal(late, enterprise)
 	if !(earlyTotal > 0 && lateTotal > 2*earlyTotal) {
@@ -590,9 +593,9 @@ func TestUsageCollectorDemo(t *testing.T) {
 		}
 	}
 	for _, a := range []githubapi.Account{
-		{Scope: githubapi.ScopeOrganization, Name: fakegithub.DemoOrgWeb},
-		{Scope: githubapi.ScopeOrganization, Name: fakegithub.DemoOrgData},
-		{Scope: githubapi.ScopeUser, Name: fakegithub.DemoUser},
+		{Scope: githubapi.ScopeOrganization, Name: demo.OrgWeb},
+		{Scope: githubapi.ScopeOrganization, Name: demo.OrgData},
+		{Scope: githubapi.ScopeUser, Name: demo.User},
 	} {
 		if total, _ := netTotal(late, a); total <= 0 {
 			t.Errorf("%s: net %v, want some usage", a, total)
@@ -628,9 +631,9 @@ func BenchmarkUsageCollectorLoopback1MByRepository(b *testing.B) {
 }
 
 func benchmarkUsageCollectorLoopback(b *testing.B, rows int, byRepository bool) {
-	fake := fakegithub.Start(b, nil)
-	client := fake.Client(b, githubapi.Options{})
-	report := fakegithub.UsageReport{Rows: rows, Year: 2026, Month: time.November}
+	fake := fakegithubtest.Start(b, nil)
+	client := fakegithubtest.Client(b, fake, githubapi.Options{})
+	report := benchdata.UsageReport{Rows: rows, Year: 2026, Month: time.November}
 	fake.Override("/organizations/big-org/settings/billing/usage", report.Handler())
 	c := usageTestNew(byRepository, usageTestNow)
 	a := githubapi.Account{Scope: githubapi.ScopeOrganization, Name: "big-org"}
@@ -661,8 +664,8 @@ func TestUsageCollectorEmptyAndDuplicateCostCenterIDsCountOnce(t *testing.T) {
 	day := "2026-11-14T00:00:00Z"
 	usageTestSet(d, usageTestEnterprise, "", usageTestRow(day, "Actions", "actions_linux", "acme-labs", "acme-labs/x", 10, 0.5, 5, 0, 5))
 	usageTestSet(d, usageTestEnterprise, "cc-platform", usageTestRow(day, "Actions", "actions_linux", "acme-web", "acme-web/a", 20, 0.5, 10, 0, 10))
-	fake := fakegithub.Start(t, d)
-	client := fake.Client(t, githubapi.Options{})
+	fake := fakegithubtest.Start(t, d)
+	client := fakegithubtest.Client(t, fake, githubapi.Options{})
 	got := usageTestValues(t, usageTestNew(false, usageTestNow), client, usageTestEnterprise)
 	total := 0.0
 	for k, v := range got {
@@ -687,7 +690,7 @@ func TestUsageCollectorLogsLeftOutCostCentersOnce(t *testing.T) {
 		{ID: "", Name: "No id", State: "active"},
 		{ID: "cc-platform", Name: "Platform again", State: "active"},
 	}
-	client := fakegithub.Start(t, d).Client(t, githubapi.Options{})
+	client := fakegithubtest.Client(t, fakegithubtest.Start(t, d), githubapi.Options{})
 	var log bytes.Buffer
 	c := newUsageCollector(Options{Logger: slog.New(slog.NewTextHandler(&log, nil))})
 	for range 3 {

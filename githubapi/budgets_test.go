@@ -14,13 +14,15 @@ import (
 	"time"
 
 	"github.com/github-billing-exporter/github-billing-exporter/githubapi"
+	"github.com/github-billing-exporter/github-billing-exporter/internal/demo"
 	"github.com/github-billing-exporter/github-billing-exporter/internal/fakegithub"
+	"github.com/github-billing-exporter/github-billing-exporter/internal/fakegithub/fakegithubtest"
 )
 
 func TestBudgetsDecodeTheExample(t *testing.T) {
-	srv := fakegithub.Start(t, nil)
-	client := srv.Client(t, githubapi.Options{})
-	srv.Override("/enterprises/acme/settings/billing/budgets", fakegithub.ServeFile(examplesDir+"enterprise-budgets-list.json"))
+	srv := fakegithubtest.Start(t, nil)
+	client := fakegithubtest.Client(t, srv, githubapi.Options{})
+	srv.Override("/enterprises/acme/settings/billing/budgets", fakegithubtest.ServeFile(examplesDir+"enterprise-budgets-list.json"))
 	got, err := client.Budgets(context.Background(), githubapi.Account{Scope: githubapi.ScopeEnterprise, Name: "acme"})
 	if err != nil {
 		t.Fatal(err)
@@ -76,9 +78,9 @@ func TestBudgetSKUsComeFromTheStringOrTheList(t *testing.T) {
 }
 
 func TestBudgetsConsumedAmountOnlyWhenSent(t *testing.T) {
-	srv := fakegithub.Start(t, nil)
-	client := srv.Client(t, githubapi.Options{})
-	srv.Override("/organizations/acme-web/settings/billing/budgets", fakegithub.ServeString(`{"budgets": [
+	srv := fakegithubtest.Start(t, nil)
+	client := fakegithubtest.Client(t, srv, githubapi.Options{})
+	srv.Override("/organizations/acme-web/settings/billing/budgets", fakegithubtest.ServeString(`{"budgets": [
 		{"id": "a", "budget_type": "ProductPricing", "budget_product_skus": ["actions"], "budget_scope": "enterprise", "prevent_further_usage": false, "budget_alerting": {"will_alert": false, "alert_recipients": []}, "budget_amount": 100, "consumed_amount": 12.34},
 		{"id": "b", "budget_type": "ProductPricing", "budget_product_skus": ["actions"], "budget_scope": "enterprise", "prevent_further_usage": false, "budget_alerting": {"will_alert": false, "alert_recipients": []}, "budget_amount": 100, "consumed_amount": 0},
 		{"id": "c", "budget_type": "ProductPricing", "budget_product_skus": ["actions"], "budget_scope": "enterprise", "prevent_further_usage": false, "budget_alerting": {"will_alert": false, "alert_recipients": []}, "budget_amount": 100}
@@ -108,7 +110,7 @@ const objRequiredBudgetFields = `"budget_type": "ProductPricing", "budget_produc
 
 // objBudgetPages serves pages of n budgets each (ids PAGE-I) with
 // has_next_page until lastPage, recording the queries.
-func objBudgetPages(q *fakegithub.Queries, n, lastPage int, sameEveryPage bool) http.HandlerFunc {
+func objBudgetPages(q *fakegithubtest.Queries, n, lastPage int, sameEveryPage bool) http.HandlerFunc {
 	return q.Wrap(func(w http.ResponseWriter, r *http.Request) {
 		page, _ := strconv.Atoi(r.URL.Query().Get("page"))
 		if sameEveryPage {
@@ -123,9 +125,9 @@ func objBudgetPages(q *fakegithub.Queries, n, lastPage int, sameEveryPage bool) 
 }
 
 func TestBudgetsReadEveryPage(t *testing.T) {
-	srv := fakegithub.Start(t, nil)
-	client := srv.Client(t, githubapi.Options{})
-	var q fakegithub.Queries
+	srv := fakegithubtest.Start(t, nil)
+	client := fakegithubtest.Client(t, srv, githubapi.Options{})
+	var q fakegithubtest.Queries
 	srv.Override("/enterprises/acme/settings/billing/budgets", objBudgetPages(&q, 10, 2, false))
 	got, err := client.Budgets(context.Background(), githubapi.Account{Scope: githubapi.ScopeEnterprise, Name: "acme"})
 	if err != nil {
@@ -141,7 +143,7 @@ func TestBudgetsReadEveryPage(t *testing.T) {
 		t.Errorf("queries %v, want %v", qs, want)
 	}
 
-	var orgQ fakegithub.Queries
+	var orgQ fakegithubtest.Queries
 	srv.Override("/organizations/acme-web/settings/billing/budgets", objBudgetPages(&orgQ, 3, 1, false))
 	if _, err := client.Budgets(context.Background(), githubapi.Account{Scope: githubapi.ScopeOrganization, Name: "acme-web"}); err != nil {
 		t.Fatal(err)
@@ -163,8 +165,8 @@ func TestBudgetsOnTwoPagesOfTheFake(t *testing.T) {
 		}
 		d.Enterprises["acme"].Platform.Budgets = append(d.Enterprises["acme"].Platform.Budgets, b)
 	}
-	srv := fakegithub.Start(t, d)
-	client := srv.Client(t, githubapi.Options{})
+	srv := fakegithubtest.Start(t, d)
+	client := fakegithubtest.Client(t, srv, githubapi.Options{})
 	got, err := client.Budgets(context.Background(), githubapi.Account{Scope: githubapi.ScopeEnterprise, Name: "acme"})
 	if err != nil {
 		t.Fatal(err)
@@ -185,8 +187,8 @@ func TestBudgetsOnTwoPagesOfTheFake(t *testing.T) {
 }
 
 func TestBudgetsDuplicateAcrossPagesIsKeptOnce(t *testing.T) {
-	srv := fakegithub.Start(t, nil)
-	client := srv.Client(t, githubapi.Options{})
+	srv := fakegithubtest.Start(t, nil)
+	client := fakegithubtest.Client(t, srv, githubapi.Options{})
 	srv.Override("/organizations/acme-web/settings/billing/budgets", func(w http.ResponseWriter, r *http.Request) {
 		// A budget was added while paging: "b" moved to page 2.
 		if r.URL.Query().Get("page") == "1" {
@@ -209,12 +211,12 @@ func TestBudgetsDuplicateAcrossPagesIsKeptOnce(t *testing.T) {
 }
 
 func TestBudgetsStopWhenHasNextPageNeverEnds(t *testing.T) {
-	srv := fakegithub.Start(t, nil)
-	client := srv.Client(t, githubapi.Options{})
+	srv := fakegithubtest.Start(t, nil)
+	client := fakegithubtest.Client(t, srv, githubapi.Options{})
 	ent := githubapi.Account{Scope: githubapi.ScopeEnterprise, Name: "acme"}
 
 	// A server that ignores page and repeats itself is caught on page 2.
-	var same fakegithub.Queries
+	var same fakegithubtest.Queries
 	srv.Override("/enterprises/acme/settings/billing/budgets", objBudgetPages(&same, 2, -1, true))
 	_, err := client.Budgets(context.Background(), ent)
 	if err == nil || !strings.Contains(err.Error(), "no new budgets") {
@@ -225,7 +227,7 @@ func TestBudgetsStopWhenHasNextPageNeverEnds(t *testing.T) {
 	}
 
 	// One that makes up new budgets forever is cut off at the page cap.
-	var endless fakegithub.Queries
+	var endless fakegithubtest.Queries
 	srv.Override("/enterprises/acme/settings/billing/budgets", objBudgetPages(&endless, 1, -1, false))
 	_, err = client.Budgets(context.Background(), ent)
 	if err == nil || !strings.Contains(err.Error(), "has_next_page after 1000 pages") {
@@ -237,8 +239,8 @@ func TestBudgetsStopWhenHasNextPageNeverEnds(t *testing.T) {
 }
 
 func TestBudgetsAreNotAUserThing(t *testing.T) {
-	srv := fakegithub.Start(t, nil)
-	client := srv.Client(t, githubapi.Options{})
+	srv := fakegithubtest.Start(t, nil)
+	client := fakegithubtest.Client(t, srv, githubapi.Options{})
 	if _, err := client.Budgets(context.Background(), githubapi.Account{Scope: githubapi.ScopeUser, Name: "octocat"}); err == nil {
 		t.Error("no error for a user")
 	}
@@ -252,13 +254,13 @@ func TestBudgetsAreNotAUserThing(t *testing.T) {
 func TestDemoBudgetsAreShapedLikeGitHubs(t *testing.T) {
 	for _, day := range []int{1, 15, 28} {
 		now := time.Date(2026, time.February, day, 23, 0, 0, 0, time.UTC)
-		srv := fakegithub.Start(t, fakegithub.Demo(now))
-		client := srv.Client(t, githubapi.Options{})
-		got, err := client.Budgets(context.Background(), githubapi.Account{Scope: githubapi.ScopeEnterprise, Name: fakegithub.DemoEnterprise})
+		srv := fakegithubtest.Start(t, demo.Dataset(now))
+		client := fakegithubtest.Client(t, srv, githubapi.Options{})
+		got, err := client.Budgets(context.Background(), githubapi.Account{Scope: githubapi.ScopeEnterprise, Name: demo.Enterprise})
 		if err != nil {
 			t.Fatal(err)
 		}
-		if n := srv.Requests("/enterprises/" + fakegithub.DemoEnterprise + "/settings/billing/budgets"); n != 1 {
+		if n := srv.Requests("/enterprises/" + demo.Enterprise + "/settings/billing/budgets"); n != 1 {
 			t.Errorf("day %d: demo budgets read in %d requests, want one page", day, n)
 		}
 		users := 0
@@ -280,9 +282,9 @@ func TestDemoBudgetsAreShapedLikeGitHubs(t *testing.T) {
 // budgets lends it GitHub's consumed_amount; GitHub's own example (whose
 // effective budget is another id) lends none.
 func TestBudgetsEffectiveBudgetLendsItsConsumption(t *testing.T) {
-	srv := fakegithub.Start(t, nil)
-	client := srv.Client(t, githubapi.Options{})
-	srv.Override("/enterprises/acme/settings/billing/budgets", fakegithub.ServeString(`{"budgets": [
+	srv := fakegithubtest.Start(t, nil)
+	client := fakegithubtest.Client(t, srv, githubapi.Options{})
+	srv.Override("/enterprises/acme/settings/billing/budgets", fakegithubtest.ServeString(`{"budgets": [
 		{"id": "u-1", "budget_type": "BundlePricing", "budget_product_skus": ["ai_credits"], "budget_scope": "user",
 		 "budget_amount": 500, "prevent_further_usage": true, "budget_alerting": {"will_alert": true, "alert_recipients": []}}
 	], "user": "octocat", "effective_budget": {"id": "u-1", "budget_amount": 500, "consumed_amount": 42}, "has_next_page": false}`))
@@ -294,7 +296,7 @@ func TestBudgetsEffectiveBudgetLendsItsConsumption(t *testing.T) {
 		t.Errorf("got %+v, want u-1 consumed 42 for octocat", got)
 	}
 
-	srv.Override("/organizations/acme-web/settings/billing/budgets", fakegithub.ServeFile(examplesDir+"org-budgets-list.user-filter.json"))
+	srv.Override("/organizations/acme-web/settings/billing/budgets", fakegithubtest.ServeFile(examplesDir+"org-budgets-list.user-filter.json"))
 	got, err = client.Budgets(context.Background(), githubapi.Account{Scope: githubapi.ScopeOrganization, Name: "acme-web"})
 	if err != nil {
 		t.Fatal(err)
@@ -311,8 +313,8 @@ func TestBudgetsEffectiveBudgetLendsItsConsumption(t *testing.T) {
 // is caught on page 2, as one repeating identified budgets is, not after
 // 1,000 requests.
 func TestBudgetsWithoutIDStopWhenPagesRepeat(t *testing.T) {
-	srv := fakegithub.Start(t, nil)
-	client := srv.Client(t, githubapi.Options{})
+	srv := fakegithubtest.Start(t, nil)
+	client := fakegithubtest.Client(t, srv, githubapi.Options{})
 	var n atomic.Int32
 	srv.Override("/organizations/acme-web/settings/billing/budgets", func(w http.ResponseWriter, r *http.Request) {
 		n.Add(1)

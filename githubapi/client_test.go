@@ -18,6 +18,7 @@ import (
 
 	"github.com/github-billing-exporter/github-billing-exporter/githubapi"
 	"github.com/github-billing-exporter/github-billing-exporter/internal/fakegithub"
+	"github.com/github-billing-exporter/github-billing-exporter/internal/fakegithub/fakegithubtest"
 )
 
 var orgWeb = githubapi.Account{Scope: githubapi.ScopeOrganization, Name: "acme-web"}
@@ -74,7 +75,7 @@ const examplesDir = "testdata/examples/"
 const actionsBody = `{"total_minutes_used": 305, "total_paid_minutes_used": 0, "included_minutes": 3000, "minutes_used_breakdown": {"UBUNTU": 205}}`
 
 func TestClientHeaders(t *testing.T) {
-	srv := newRecorder(t, fakegithub.ServeString(actionsBody))
+	srv := newRecorder(t, fakegithubtest.ServeString(actionsBody))
 	c := newClient(t, githubapi.Options{
 		BaseURL:    srv.URL,
 		HTTPClient: tokenClient("tok-123"),
@@ -113,7 +114,7 @@ func TestClientDefaultUserAgent(t *testing.T) {
 		{"github-billing-exporter/1.2.3", "github-billing-exporter/1.2.3"},
 		{"custom", "custom"},
 	} {
-		srv := newRecorder(t, fakegithub.ServeString(actionsBody))
+		srv := newRecorder(t, fakegithubtest.ServeString(actionsBody))
 		c := newClient(t, githubapi.Options{BaseURL: srv.URL, UserAgent: tc.given})
 		if _, err := c.ActionsBilling(context.Background(), orgWeb); err != nil {
 			t.Fatal(err)
@@ -144,7 +145,7 @@ func TestTokenTransportDoesNotPrintToken(t *testing.T) {
 
 // TokenTransport must not change the caller's request (RoundTripper contract).
 func TestTokenTransportLeavesRequestAlone(t *testing.T) {
-	srv := newRecorder(t, fakegithub.ServeString("{}"))
+	srv := newRecorder(t, fakegithubtest.ServeString("{}"))
 	req, err := http.NewRequest(http.MethodGet, srv.URL, nil)
 	if err != nil {
 		t.Fatal(err)
@@ -163,7 +164,7 @@ func TestTokenTransportLeavesRequestAlone(t *testing.T) {
 }
 
 func TestClientBaseURLs(t *testing.T) {
-	srv := newRecorder(t, fakegithub.ServeString(actionsBody))
+	srv := newRecorder(t, fakegithubtest.ServeString(actionsBody))
 	cases := []struct {
 		base, wantPath string
 	}{
@@ -212,10 +213,10 @@ func TestAdvancedSecurityPaginationFake(t *testing.T) {
 		})
 	}
 	d.Enterprises["acme"] = &fakegithub.AccountData{AdvancedSecurity: ghas}
-	fake := fakegithub.Start(t, d)
+	fake := fakegithubtest.Start(t, d)
 	fake.RequireToken("fake-token")
 
-	c := fake.Client(t, githubapi.Options{HTTPClient: tokenClient("fake-token")})
+	c := fakegithubtest.Client(t, fake, githubapi.Options{HTTPClient: tokenClient("fake-token")})
 	got, err := c.AdvancedSecurityCommitters(context.Background(), githubapi.Account{Scope: githubapi.ScopeEnterprise, Name: "acme"})
 	if err != nil {
 		t.Fatal(err)
@@ -312,7 +313,7 @@ func TestAdvancedSecurityPaginationLinkHeader(t *testing.T) {
 }
 
 func TestPaginationRefusesOtherHost(t *testing.T) {
-	other := newRecorder(t, fakegithub.ServeString(`{"repositories": []}`))
+	other := newRecorder(t, fakegithubtest.ServeString(`{"repositories": []}`))
 	srv := newRecorder(t, func(w http.ResponseWriter, r *http.Request) {
 		w.Header().Set("Link", fmt.Sprintf(`<%s%s?page=2>; rel="next"`, other.URL, r.URL.Path))
 		fmt.Fprint(w, `{"total_count": 1, "repositories": []}`)
@@ -478,7 +479,7 @@ func TestClientRetiredDocumentationURL(t *testing.T) {
 
 func TestClientMalformedJSON(t *testing.T) {
 	for _, body := range []string{`{"total_minutes_used": 305,`, `not json`, `{"total_minutes_used": "many"}`, ``} {
-		srv := newRecorder(t, fakegithub.ServeString(body))
+		srv := newRecorder(t, fakegithubtest.ServeString(body))
 		c := newClient(t, githubapi.Options{BaseURL: srv.URL})
 		_, err := c.ActionsBilling(context.Background(), orgWeb)
 		var de *githubapi.DecodeError
@@ -519,7 +520,7 @@ func TestClientResponseTooLarge(t *testing.T) {
 	if len(body) != 1000 {
 		t.Fatalf("body is %d bytes", len(body))
 	}
-	srv := newRecorder(t, fakegithub.ServeString(body))
+	srv := newRecorder(t, fakegithubtest.ServeString(body))
 
 	c := newClient(t, githubapi.Options{BaseURL: srv.URL, MaxResponseBytes: 999})
 	_, err := c.ActionsBilling(context.Background(), orgWeb)
@@ -740,7 +741,7 @@ func TestClientObservesRateLimitOnEveryAnswer(t *testing.T) {
 }
 
 func TestClientNoRateLimitHeaders(t *testing.T) {
-	srv := newRecorder(t, fakegithub.ServeString(actionsBody))
+	srv := newRecorder(t, fakegithubtest.ServeString(actionsBody))
 	obs := &recordingObserver{}
 	c := newClient(t, githubapi.Options{BaseURL: srv.URL, Observer: obs})
 	if _, err := c.ActionsBilling(context.Background(), orgWeb); err != nil {
@@ -757,7 +758,7 @@ func TestClientNoRateLimitHeaders(t *testing.T) {
 // OriginOnly keeps the credential on the API host: a redirect to another host
 // goes without the Authorization header.
 func TestOriginOnlyRedirect(t *testing.T) {
-	other := newRecorder(t, fakegithub.ServeString(actionsBody))
+	other := newRecorder(t, fakegithubtest.ServeString(actionsBody))
 	api := newRecorder(t, func(w http.ResponseWriter, r *http.Request) {
 		http.Redirect(w, r, other.URL+r.URL.Path, http.StatusFound)
 	})

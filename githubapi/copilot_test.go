@@ -8,12 +8,13 @@ import (
 
 	"github.com/github-billing-exporter/github-billing-exporter/githubapi"
 	"github.com/github-billing-exporter/github-billing-exporter/internal/fakegithub"
+	"github.com/github-billing-exporter/github-billing-exporter/internal/fakegithub/fakegithubtest"
 )
 
 func TestCopilotBillingDecodesTheExample(t *testing.T) {
-	srv := fakegithub.Start(t, nil)
-	client := srv.Client(t, githubapi.Options{})
-	srv.Override("/orgs/acme-web/copilot/billing", fakegithub.ServeFile(examplesDir+"org-copilot-billing.json"))
+	srv := fakegithubtest.Start(t, nil)
+	client := fakegithubtest.Client(t, srv, githubapi.Options{})
+	srv.Override("/orgs/acme-web/copilot/billing", fakegithubtest.ServeFile(examplesDir+"org-copilot-billing.json"))
 	got, err := client.CopilotBilling(context.Background(), githubapi.Account{Scope: githubapi.ScopeOrganization, Name: "acme-web"})
 	if err != nil {
 		t.Fatal(err)
@@ -31,9 +32,9 @@ func TestCopilotBillingDecodesTheExample(t *testing.T) {
 }
 
 func TestCopilotSeatsDecodeTheExample(t *testing.T) {
-	srv := fakegithub.Start(t, nil)
-	client := srv.Client(t, githubapi.Options{})
-	srv.Override("/orgs/acme-web/copilot/billing/seats", fakegithub.ServeFile(examplesDir+"org-copilot-seats.json"))
+	srv := fakegithubtest.Start(t, nil)
+	client := fakegithubtest.Client(t, srv, githubapi.Options{})
+	srv.Override("/orgs/acme-web/copilot/billing/seats", fakegithubtest.ServeFile(examplesDir+"org-copilot-seats.json"))
 	got, err := client.CopilotSeats(context.Background(), githubapi.Account{Scope: githubapi.ScopeOrganization, Name: "acme-web"})
 	if err != nil {
 		t.Fatal(err)
@@ -58,8 +59,8 @@ func TestEnterpriseCopilotSeatsFollowEveryPage(t *testing.T) {
 	for i := range 230 {
 		p.CopilotSeats = append(p.CopilotSeats, githubapi.CopilotSeat{Assignee: &githubapi.CopilotAssignee{Login: fmt.Sprintf("u%03d", i%200)}})
 	}
-	srv := fakegithub.Start(t, d)
-	client := srv.Client(t, githubapi.Options{})
+	srv := fakegithubtest.Start(t, d)
+	client := fakegithubtest.Client(t, srv, githubapi.Options{})
 	got, err := client.CopilotSeats(context.Background(), githubapi.Account{Scope: githubapi.ScopeEnterprise, Name: "acme"})
 	if err != nil {
 		t.Fatal(err)
@@ -74,8 +75,8 @@ func TestEnterpriseCopilotSeatsFollowEveryPage(t *testing.T) {
 }
 
 func TestCopilotScopes(t *testing.T) {
-	srv := fakegithub.Start(t, nil)
-	client := srv.Client(t, githubapi.Options{})
+	srv := fakegithubtest.Start(t, nil)
+	client := fakegithubtest.Client(t, srv, githubapi.Options{})
 	if _, err := client.CopilotBilling(context.Background(), githubapi.Account{Scope: githubapi.ScopeEnterprise, Name: "acme"}); err == nil {
 		t.Error("Copilot billing: no error for an enterprise")
 	}

@@ -13,6 +13,7 @@ import (
 
 	"github.com/github-billing-exporter/github-billing-exporter/githubapi"
 	"github.com/github-billing-exporter/github-billing-exporter/internal/fakegithub"
+	"github.com/github-billing-exporter/github-billing-exporter/internal/fakegithub/fakegithubtest"
 )
 
 // A 304 carries no Link header (a strict cache sends only the
@@ -28,7 +29,7 @@ func TestNotModifiedKeepsStoredLinkForPagination(t *testing.T) {
 	d.Organizations["acme-web"] = &fakegithub.AccountData{AdvancedSecurity: &githubapi.AdvancedSecurityCommitters{
 		TotalAdvancedSecurityCommitters: 250, TotalCount: 250, Repositories: repos,
 	}}
-	srv := fakegithub.Start(t, d)
+	srv := fakegithubtest.Start(t, d)
 	srv.EnableETags(true)
 	obs := &codeObserver{}
 	c := newTestClient(t, srv, &clock{now: time.Now()}, obs)

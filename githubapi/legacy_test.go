@@ -13,13 +13,14 @@ import (
 
 	"github.com/github-billing-exporter/github-billing-exporter/githubapi"
 	"github.com/github-billing-exporter/github-billing-exporter/internal/fakegithub"
+	"github.com/github-billing-exporter/github-billing-exporter/internal/fakegithub/fakegithubtest"
 )
 
 // examplesServer is the fake GitHub with every legacy path of the three
 // scopes answered by the example bodies.
 func examplesServer(t *testing.T) *fakegithub.Server {
 	t.Helper()
-	fake := fakegithub.Start(t, nil)
+	fake := fakegithubtest.Start(t, nil)
 	for _, p := range []struct{ file, prefix string }{
 		{"enterprise", "/enterprises/acme"},
 		{"org", "/orgs/acme-web"},
@@ -29,7 +30,7 @@ func examplesServer(t *testing.T) *fakegithub.Server {
 			if p.file == "user" && area == "advanced-security" {
 				continue
 			}
-			fake.Override(p.prefix+"/settings/billing/"+area, fakegithub.ServeFile(examplesDir+p.file+"-"+area+".json"))
+			fake.Override(p.prefix+"/settings/billing/"+area, fakegithubtest.ServeFile(examplesDir+p.file+"-"+area+".json"))
 		}
 	}
 	return fake
@@ -46,7 +47,7 @@ var legacyAccounts = []struct {
 
 func TestActionsBillingExamples(t *testing.T) {
 	fake := examplesServer(t)
-	c := fake.Client(t, githubapi.Options{})
+	c := fakegithubtest.Client(t, fake, githubapi.Options{})
 	for _, a := range legacyAccounts {
 		got, err := c.ActionsBilling(context.Background(), a.account)
 		if err != nil {
@@ -73,7 +74,7 @@ func TestActionsBillingExamples(t *testing.T) {
 
 func TestPackagesBillingExamples(t *testing.T) {
 	fake := examplesServer(t)
-	c := fake.Client(t, githubapi.Options{})
+	c := fakegithubtest.Client(t, fake, githubapi.Options{})
 	for _, a := range legacyAccounts {
 		got, err := c.PackagesBilling(context.Background(), a.account)
 		if err != nil {
@@ -92,7 +93,7 @@ func TestPackagesBillingExamples(t *testing.T) {
 
 func TestSharedStorageBillingExamples(t *testing.T) {
 	fake := examplesServer(t)
-	c := fake.Client(t, githubapi.Options{})
+	c := fakegithubtest.Client(t, fake, githubapi.Options{})
 	for _, a := range legacyAccounts {
 		got, err := c.SharedStorageBilling(context.Background(), a.account)
 		if err != nil {
@@ -111,7 +112,7 @@ func TestSharedStorageBillingExamples(t *testing.T) {
 
 func TestAdvancedSecurityExamples(t *testing.T) {
 	fake := examplesServer(t)
-	c := fake.Client(t, githubapi.Options{})
+	c := fakegithubtest.Client(t, fake, githubapi.Options{})
 	for _, a := range legacyAccounts[:2] {
 		got, err := c.AdvancedSecurityCommitters(context.Background(), a.account)
 		if err != nil {
@@ -140,7 +141,7 @@ func TestAdvancedSecurityExamples(t *testing.T) {
 
 // The advanced-security request asks for 100 repositories a page.
 func TestAdvancedSecurityPerPage(t *testing.T) {
-	srv := newRecorder(t, fakegithub.ServeString(`{"repositories": []}`))
+	srv := newRecorder(t, fakegithubtest.ServeString(`{"repositories": []}`))
 	c := newClient(t, githubapi.Options{BaseURL: srv.URL})
 	if _, err := c.AdvancedSecurityCommitters(context.Background(), githubapi.Account{Scope: githubapi.ScopeEnterprise, Name: "acme"}); err != nil {
 		t.Fatal(err)
@@ -160,8 +161,8 @@ func TestLegacyAgainstFakeDataset(t *testing.T) {
 	d := fakegithub.NewDataset()
 	d.Organizations["acme-web"] = &fakegithub.AccountData{Actions: &githubapi.ActionsBilling{TotalMinutesUsed: 12, MinutesUsedBreakdown: map[string]float64{"MACOS": 12}}}
 	d.Users["octocat"] = &fakegithub.AccountData{LegacyRetired: true}
-	fake := fakegithub.Start(t, d)
-	c := fake.Client(t, githubapi.Options{})
+	fake := fakegithubtest.Start(t, d)
+	c := fakegithubtest.Client(t, fake, githubapi.Options{})
 	ctx := context.Background()
 
 	got, err := c.ActionsBilling(ctx, githubapi.Account{Scope: githubapi.ScopeOrganization, Name: "acme-web"})
@@ -238,7 +239,7 @@ func TestLegacyRequiredFields(t *testing.T) {
 		{"advanced-security", "no repositories yet", `{"repositories": []}`, nil},
 	} {
 		t.Run(tc.area+"/"+tc.name, func(t *testing.T) {
-			srv := newRecorder(t, fakegithub.ServeString(tc.body))
+			srv := newRecorder(t, fakegithubtest.ServeString(tc.body))
 			err := calls[tc.area](newClient(t, githubapi.Options{BaseURL: srv.URL}))
 			if tc.missing == nil {
 				if err != nil {

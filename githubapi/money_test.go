@@ -11,7 +11,7 @@ import (
 	"time"
 
 	"github.com/github-billing-exporter/github-billing-exporter/githubapi"
-	"github.com/github-billing-exporter/github-billing-exporter/internal/fakegithub"
+	"github.com/github-billing-exporter/github-billing-exporter/internal/fakegithub/fakegithubtest"
 )
 
 // exampleWith is a shared example changed by edit.
@@ -63,8 +63,8 @@ func expectMissing(t *testing.T, what string, err error, fields ...string) {
 // the report, naming the field and the row: encoding/json would read a 0,
 // and a renamed field would make every row $0.
 func TestUsageRowWithoutARequiredFieldFailsTheReport(t *testing.T) {
-	srv := fakegithub.Start(t, nil)
-	client := srv.Client(t, githubapi.Options{})
+	srv := fakegithubtest.Start(t, nil)
+	client := fakegithubtest.Client(t, srv, githubapi.Options{})
 	org := githubapi.Account{Scope: githubapi.ScopeOrganization, Name: "acme-web"}
 	// The example's row is dated 2023-08-01.
 	q := githubapi.UsageQuery{Year: 2023, Month: time.August}
@@ -80,7 +80,7 @@ func TestUsageRowWithoutARequiredFieldFailsTheReport(t *testing.T) {
 				}
 				doc["usageItems"] = []any{row, second}
 			})
-			srv.Override("/organizations/acme-web/settings/billing/usage", fakegithub.ServeString(body))
+			srv.Override("/organizations/acme-web/settings/billing/usage", fakegithubtest.ServeString(body))
 			rows := 0
 			err := client.Usage(context.Background(), org, q, func(*githubapi.UsageItem) error { rows++; return nil })
 			expectMissing(t, field, err, "usageItems[1]."+field)
@@ -88,7 +88,7 @@ func TestUsageRowWithoutARequiredFieldFailsTheReport(t *testing.T) {
 	}
 	// A null row and an empty one lack every required field.
 	for _, row := range []string{`null`, `{}`} {
-		srv.Override("/organizations/acme-web/settings/billing/usage", fakegithub.ServeString(`{"usageItems":[`+row+`]}`))
+		srv.Override("/organizations/acme-web/settings/billing/usage", fakegithubtest.ServeString(`{"usageItems":[`+row+`]}`))
 		err := client.Usage(context.Background(), org, q, func(*githubapi.UsageItem) error { return nil })
 		expectMissing(t, row, err, "usageItems[0].date", "usageItems[0].quantity", "usageItems[0].pricePerUnit",
 			"usageItems[0].grossAmount", "usageItems[0].discountAmount", "usageItems[0].netAmount")
@@ -98,8 +98,8 @@ func TestUsageRowWithoutARequiredFieldFailsTheReport(t *testing.T) {
 // The summary, premium-request and AI-credit rows need their six figures:
 // an answer with one missing or null fails, naming the row and the field.
 func TestSummaryRowWithoutARequiredAmountFailsTheAnswer(t *testing.T) {
-	srv := fakegithub.Start(t, nil)
-	client := srv.Client(t, githubapi.Options{})
+	srv := fakegithubtest.Start(t, nil)
+	client := fakegithubtest.Client(t, srv, githubapi.Options{})
 	ctx := context.Background()
 	ent := githubapi.Account{Scope: githubapi.ScopeEnterprise, Name: "acme"}
 	day := time.Date(2026, time.March, 5, 0, 0, 0, 0, time.UTC)
@@ -138,7 +138,7 @@ func TestSummaryRowWithoutARequiredAmountFailsTheAnswer(t *testing.T) {
 					}
 					doc["usageItems"] = []any{row, second}
 				})
-				srv.Override(tc.path, fakegithub.ServeString(body))
+				srv.Override(tc.path, fakegithubtest.ServeString(body))
 				expectMissing(t, tc.name+"/"+field, tc.call(), "usageItems[1]."+field)
 			}
 		}
@@ -149,8 +149,8 @@ func TestSummaryRowWithoutARequiredAmountFailsTheAnswer(t *testing.T) {
 // for, shows GitHub did not apply the query: the report is refused, as
 // counting it would count money of another day or month.
 func TestUsageRowsOutsideTheAskedMonthOrDayAreRefused(t *testing.T) {
-	srv := fakegithub.Start(t, nil)
-	client := srv.Client(t, githubapi.Options{})
+	srv := fakegithubtest.Start(t, nil)
+	client := fakegithubtest.Client(t, srv, githubapi.Options{})
 	org := githubapi.Account{Scope: githubapi.ScopeOrganization, Name: "acme-web"}
 	row := func(date string) string {
 		return `{"date":"` + date + `","product":"Actions","sku":"linux","quantity":1,"unitType":"minutes","pricePerUnit":1,"grossAmount":1,"discountAmount":0,"netAmount":1}`
@@ -178,7 +178,7 @@ func TestUsageRowsOutsideTheAskedMonthOrDayAreRefused(t *testing.T) {
 			}
 			body += row(d)
 		}
-		srv.Override("/organizations/acme-web/settings/billing/usage", fakegithub.ServeString(body+`]}`))
+		srv.Override("/organizations/acme-web/settings/billing/usage", fakegithubtest.ServeString(body+`]}`))
 		rows := 0
 		err := client.Usage(context.Background(), org, tc.q, func(*githubapi.UsageItem) error { rows++; return nil })
 		switch {
@@ -198,8 +198,8 @@ func isDecodeError(err error) bool {
 // A month's summary, premium-request or AI-credit answer whose timePeriod
 // is another month, the whole year or one day was not the answer asked for.
 func TestMonthAnswersForAnotherPeriodAreRefused(t *testing.T) {
-	srv := fakegithub.Start(t, nil)
-	client := srv.Client(t, githubapi.Options{})
+	srv := fakegithubtest.Start(t, nil)
+	client := fakegithubtest.Client(t, srv, githubapi.Options{})
 	ctx := context.Background()
 	org := githubapi.Account{Scope: githubapi.ScopeOrganization, Name: "acme-web"}
 	calls := []struct {
@@ -237,7 +237,7 @@ func TestMonthAnswersForAnotherPeriodAreRefused(t *testing.T) {
 					doc["user"] = "mona"
 				}
 			})
-			srv.Override(c.path, fakegithub.ServeString(body))
+			srv.Override(c.path, fakegithubtest.ServeString(body))
 			err := c.call()
 			if tc.ok && err != nil || !tc.ok && (!notAsked(err) || !isDecodeError(err)) {
 				t.Errorf("%s, timePeriod %v: error %v, want ok=%v", c.name, tc.period, err, tc.ok)
@@ -251,8 +251,8 @@ func TestMonthAnswersForAnotherPeriodAreRefused(t *testing.T) {
 // answer the whole account, which the per-user view would count once per
 // user.
 func TestAICreditAnswersThatIgnoreTheFilterAreRefused(t *testing.T) {
-	srv := fakegithub.Start(t, nil)
-	client := srv.Client(t, githubapi.Options{})
+	srv := fakegithubtest.Start(t, nil)
+	client := fakegithubtest.Client(t, srv, githubapi.Options{})
 	ctx := context.Background()
 	ent := githubapi.Account{Scope: githubapi.ScopeEnterprise, Name: "acme"}
 	const path = "/enterprises/acme/settings/billing/ai_credit/usage"
@@ -284,7 +284,7 @@ func TestAICreditAnswersThatIgnoreTheFilterAreRefused(t *testing.T) {
 			doc["timePeriod"] = map[string]any{"year": 2026, "month": 3}
 			maps.Copy(doc, tc.echo)
 		})
-		srv.Override(path, fakegithub.ServeString(body))
+		srv.Override(path, fakegithubtest.ServeString(body))
 		_, err := client.AICreditUsageFiltered(ctx, ent, 2026, time.March, tc.filter)
 		if tc.ok && err != nil || !tc.ok && (!notAsked(err) || !isDecodeError(err)) {
 			t.Errorf("%s: error %v, want ok=%v", tc.name, err, tc.ok)

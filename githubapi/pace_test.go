@@ -8,13 +8,13 @@ import (
 	"time"
 
 	"github.com/github-billing-exporter/github-billing-exporter/githubapi"
-	"github.com/github-billing-exporter/github-billing-exporter/internal/fakegithub"
+	"github.com/github-billing-exporter/github-billing-exporter/internal/fakegithub/fakegithubtest"
 )
 
 // Under WithPace every request waits for the pace first, retries included,
 // and a pace that fails sends nothing.
 func TestPaceIsWaitedForBeforeEachRequest(t *testing.T) {
-	srv := fakegithub.Start(t, usageDataset())
+	srv := fakegithubtest.Start(t, usageDataset())
 	// The first answer is a 502, which the client retries once.
 	failed := false
 	srv.Override("/organizations/acme-web/settings/billing/usage", func(w http.ResponseWriter, r *http.Request) {
@@ -25,7 +25,7 @@ func TestPaceIsWaitedForBeforeEachRequest(t *testing.T) {
 		}
 		w.Write([]byte(`{"usageItems":[]}`)) //nolint:errcheck // a test answer
 	})
-	c := srv.Client(t, githubapi.Options{Retries: githubapi.RetryPolicy{Max: 1, Base: time.Millisecond, Cap: time.Millisecond}})
+	c := fakegithubtest.Client(t, srv, githubapi.Options{Retries: githubapi.RetryPolicy{Max: 1, Base: time.Millisecond, Cap: time.Millisecond}})
 	org := githubapi.Account{Scope: githubapi.ScopeOrganization, Name: "acme-web"}
 	waits := 0
 	ctx := githubapi.WithPace(context.Background(), func(context.Context) error { waits++; return nil })

@@ -11,6 +11,7 @@ import (
 
 	"github.com/github-billing-exporter/github-billing-exporter/githubapi"
 	"github.com/github-billing-exporter/github-billing-exporter/internal/fakegithub"
+	"github.com/github-billing-exporter/github-billing-exporter/internal/fakegithub/fakegithubtest"
 )
 
 // The templates the paging errors name: never the account, the host or a
@@ -257,8 +258,8 @@ func TestBudgetUserStatesReadEveryPageOfTheFake(t *testing.T) {
 	d.Enterprises["acme"] = &fakegithub.AccountData{Platform: &fakegithub.PlatformData{BillingObjects: fakegithub.BillingObjects{
 		BudgetUserStates: map[string][]githubapi.BudgetUserState{"b-1": states},
 	}}}
-	srv := fakegithub.Start(t, d)
-	c := srv.Client(t, githubapi.Options{})
+	srv := fakegithubtest.Start(t, d)
+	c := fakegithubtest.Client(t, srv, githubapi.Options{})
 	got, err := c.BudgetUserStates(context.Background(), githubapi.Account{Scope: githubapi.ScopeEnterprise, Name: "acme"}, "b-1")
 	if err != nil {
 		t.Fatal(err)

@@ -11,7 +11,9 @@ import (
 	"time"
 
 	"github.com/github-billing-exporter/github-billing-exporter/githubapi"
+	"github.com/github-billing-exporter/github-billing-exporter/internal/demo"
 	"github.com/github-billing-exporter/github-billing-exporter/internal/fakegithub"
+	"github.com/github-billing-exporter/github-billing-exporter/internal/fakegithub/fakegithubtest"
 )
 
 const actionsPath = "/orgs/acme-web/settings/billing/actions"
@@ -47,13 +49,13 @@ func (o *codeObserver) ObserveRateLimit(string, githubapi.RateLimit) {}
 // newFake starts the fake GitHub with the demo data of mid-November 2026.
 func newFake(t *testing.T) *fakegithub.Server {
 	t.Helper()
-	return fakegithub.Start(t, fakegithub.Demo(time.Date(2026, 11, 15, 12, 0, 0, 0, time.UTC)))
+	return fakegithubtest.Start(t, demo.Dataset(time.Date(2026, 11, 15, 12, 0, 0, 0, time.UTC)))
 }
 
 // newTestClient is a client of srv on clk that retries fast.
 func newTestClient(t *testing.T, srv *fakegithub.Server, clk *clock, obs githubapi.Observer) *githubapi.Client {
 	t.Helper()
-	return srv.Client(t, githubapi.Options{
+	return fakegithubtest.Client(t, srv, githubapi.Options{
 		Credential: "test",
 		Now:        clk.Now,
 		Observer:   obs,
@@ -261,7 +263,7 @@ func TestServerErrorsGiveUpAfterMaxRetries(t *testing.T) {
 
 func TestRetriesStopAtTheDeadline(t *testing.T) {
 	srv := newFake(t)
-	c := srv.Client(t, githubapi.Options{
+	c := fakegithubtest.Client(t, srv, githubapi.Options{
 		Retries: githubapi.RetryPolicy{Max: 5, Base: time.Hour, Cap: time.Hour},
 	})
 	srv.Override(actionsPath, limitAnswer(http.StatusServiceUnavailable, nil, "down"))

@@ -7,13 +7,13 @@ import (
 	"time"
 
 	"github.com/github-billing-exporter/github-billing-exporter/githubapi"
-	"github.com/github-billing-exporter/github-billing-exporter/internal/fakegithub"
+	"github.com/github-billing-exporter/github-billing-exporter/internal/fakegithub/fakegithubtest"
 )
 
 func TestUsageReportExportsDecodeTheExample(t *testing.T) {
-	srv := fakegithub.Start(t, nil)
-	client := srv.Client(t, githubapi.Options{})
-	srv.Override("/enterprises/acme/settings/billing/reports", fakegithub.ServeFile(examplesDir+"enterprise-usage-reports-list.json"))
+	srv := fakegithubtest.Start(t, nil)
+	client := fakegithubtest.Client(t, srv, githubapi.Options{})
+	srv.Override("/enterprises/acme/settings/billing/reports", fakegithubtest.ServeFile(examplesDir+"enterprise-usage-reports-list.json"))
 	got, err := client.UsageReportExports(context.Background(), githubapi.Account{Scope: githubapi.ScopeEnterprise, Name: "acme"})
 	if err != nil {
 		t.Fatal(err)
@@ -46,8 +46,8 @@ func TestUsageReportExportsDecodeTheExample(t *testing.T) {
 }
 
 func TestUsageReportExportsAreEnterpriseOnly(t *testing.T) {
-	srv := fakegithub.Start(t, nil)
-	client := srv.Client(t, githubapi.Options{})
+	srv := fakegithubtest.Start(t, nil)
+	client := fakegithubtest.Client(t, srv, githubapi.Options{})
 	if _, err := client.UsageReportExports(context.Background(), githubapi.Account{Scope: githubapi.ScopeOrganization, Name: "acme-web"}); err == nil {
 		t.Error("no error for an organization")
 	}

@@ -11,7 +11,7 @@ import (
 	"time"
 
 	"github.com/github-billing-exporter/github-billing-exporter/githubapi"
-	"github.com/github-billing-exporter/github-billing-exporter/internal/fakegithub"
+	"github.com/github-billing-exporter/github-billing-exporter/internal/fakegithub/fakegithubtest"
 )
 
 // withoutField is a shared example with one field removed: "a" at the top,
@@ -89,15 +89,15 @@ func TestDecodersRejectAnswersWithoutARequiredField(t *testing.T) {
 			func(c *githubapi.Client) error { _, err := c.CopilotSeats(ctx, ent); return err }},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			srv := fakegithub.Start(t, nil)
-			client := srv.Client(t, githubapi.Options{})
-			srv.Override(tc.path, fakegithub.ServeString(exampleFor(t, tc.file, 2025, 1)))
+			srv := fakegithubtest.Start(t, nil)
+			client := fakegithubtest.Client(t, srv, githubapi.Options{})
+			srv.Override(tc.path, fakegithubtest.ServeString(exampleFor(t, tc.file, 2025, 1)))
 			if err := tc.call(client); err != nil {
 				t.Fatalf("the whole example: %v", err)
 			}
-			srv.Override(tc.path, fakegithub.ServeString(withoutField(t, tc.file, tc.remove)))
+			srv.Override(tc.path, fakegithubtest.ServeString(withoutField(t, tc.file, tc.remove)))
 			// A new client: the cost-center list is shared within a round.
-			err := tc.call(srv.Client(t, githubapi.Options{}))
+			err := tc.call(fakegithubtest.Client(t, srv, githubapi.Options{}))
 			var mf *githubapi.MissingFieldError
 			var de *githubapi.DecodeError
 			if !errors.As(err, &de) || !errors.As(err, &mf) {

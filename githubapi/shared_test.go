@@ -10,6 +10,7 @@ import (
 
 	"github.com/github-billing-exporter/github-billing-exporter/githubapi"
 	"github.com/github-billing-exporter/github-billing-exporter/internal/fakegithub"
+	"github.com/github-billing-exporter/github-billing-exporter/internal/fakegithub/fakegithubtest"
 )
 
 const costCentersPath = "/enterprises/acme-corp/settings/billing/cost-centers"
@@ -39,7 +40,7 @@ func TestCostCentersSharedWithinRound(t *testing.T) {
 
 	// Another enterprise is its own list.
 	other := githubapi.Account{Scope: githubapi.ScopeEnterprise, Name: "other"}
-	srv.Override("/enterprises/other/settings/billing/cost-centers", fakegithub.ServeString(`{"costCenters":[{"id":"x","name":"X","state":"active","resources":[]}]}`))
+	srv.Override("/enterprises/other/settings/billing/cost-centers", fakegithubtest.ServeString(`{"costCenters":[{"id":"x","name":"X","state":"active","resources":[]}]}`))
 	if cc, err := c.CostCenters(ctx, other); err != nil || len(cc) != 1 || cc[0].ID != "x" {
 		t.Errorf("other enterprise: %v, %v; want its own list", cc, err)
 	}
@@ -120,7 +121,7 @@ func TestCostCentersCallerDeadlines(t *testing.T) {
 			<-r.Context().Done() // hangs until its caller gives up
 			return
 		}
-		fakegithub.ServeString(`{"costCenters":[{"id":"a","name":"A","state":"active","resources":[]}]}`)(w, r)
+		fakegithubtest.ServeString(`{"costCenters":[{"id":"a","name":"A","state":"active","resources":[]}]}`)(w, r)
 	})
 	c := newTestClient(t, srv, &clock{}, nil)
 

@@ -10,12 +10,13 @@ import (
 	"time"
 
 	"github.com/github-billing-exporter/github-billing-exporter/githubapi"
-	"github.com/github-billing-exporter/github-billing-exporter/internal/fakegithub"
+	"github.com/github-billing-exporter/github-billing-exporter/internal/demo"
+	"github.com/github-billing-exporter/github-billing-exporter/internal/fakegithub/fakegithubtest"
 )
 
 func TestUsageSummaryAsksForTheMonthAndDecodesTheExamples(t *testing.T) {
-	srv := fakegithub.Start(t, nil)
-	client := srv.Client(t, githubapi.Options{})
+	srv := fakegithubtest.Start(t, nil)
+	client := fakegithubtest.Client(t, srv, githubapi.Options{})
 	for _, tc := range []struct {
 		account githubapi.Account
 		path    string
@@ -26,8 +27,8 @@ func TestUsageSummaryAsksForTheMonthAndDecodesTheExamples(t *testing.T) {
 		{githubapi.Account{Scope: githubapi.ScopeUser, Name: "octocat"}, "/users/octocat/settings/billing/usage/summary", "user-usage-summary.json"},
 	} {
 		t.Run(string(tc.account.Scope), func(t *testing.T) {
-			var q fakegithub.Queries
-			srv.Override(tc.path, q.Wrap(fakegithub.ServeString(exampleFor(t, tc.file, 2026, 3))))
+			var q fakegithubtest.Queries
+			srv.Override(tc.path, q.Wrap(fakegithubtest.ServeString(exampleFor(t, tc.file, 2026, 3))))
 			got, err := client.UsageSummary(context.Background(), tc.account, 2026, time.March)
 			if err != nil {
 				t.Fatal(err)
@@ -53,15 +54,15 @@ func TestUsageSummaryAsksForTheMonthAndDecodesTheExamples(t *testing.T) {
 }
 
 func TestModelUsageReportsDecodeTheExamples(t *testing.T) {
-	srv := fakegithub.Start(t, nil)
-	client := srv.Client(t, githubapi.Options{})
+	srv := fakegithubtest.Start(t, nil)
+	client := fakegithubtest.Client(t, srv, githubapi.Options{})
 	org := githubapi.Account{Scope: githubapi.ScopeOrganization, Name: "acme-web"}
 	user := githubapi.Account{Scope: githubapi.ScopeUser, Name: "octocat"}
 	ent := githubapi.Account{Scope: githubapi.ScopeEnterprise, Name: "acme"}
-	var q fakegithub.Queries
-	srv.Override("/organizations/acme-web/settings/billing/premium_request/usage", q.Wrap(fakegithub.ServeString(exampleFor(t, "org-premium-request-usage.json", 2026, 12))))
-	srv.Override("/users/octocat/settings/billing/ai_credit/usage", q.Wrap(fakegithub.ServeString(exampleFor(t, "user-ai-credit-usage.json", 2026, 1))))
-	srv.Override("/enterprises/acme/settings/billing/ai_credit/usage", q.Wrap(fakegithub.ServeString(exampleFor(t, "enterprise-ai-credit-usage.json", 2026, 1))))
+	var q fakegithubtest.Queries
+	srv.Override("/organizations/acme-web/settings/billing/premium_request/usage", q.Wrap(fakegithubtest.ServeString(exampleFor(t, "org-premium-request-usage.json", 2026, 12))))
+	srv.Override("/users/octocat/settings/billing/ai_credit/usage", q.Wrap(fakegithubtest.ServeString(exampleFor(t, "user-ai-credit-usage.json", 2026, 1))))
+	srv.Override("/enterprises/acme/settings/billing/ai_credit/usage", q.Wrap(fakegithubtest.ServeString(exampleFor(t, "enterprise-ai-credit-usage.json", 2026, 1))))
 
 	premium, err := client.PremiumRequestUsage(context.Background(), org, 2026, time.December)
 	if err != nil {
@@ -107,10 +108,10 @@ func TestModelUsageReportsDecodeTheExamples(t *testing.T) {
 }
 
 func TestUsageSummaryFractionalValuesUnknownFieldsAndMissingItems(t *testing.T) {
-	srv := fakegithub.Start(t, nil)
-	client := srv.Client(t, githubapi.Options{})
+	srv := fakegithubtest.Start(t, nil)
+	client := fakegithubtest.Client(t, srv, githubapi.Options{})
 	a := githubapi.Account{Scope: githubapi.ScopeOrganization, Name: "acme-web"}
-	srv.Override("/organizations/acme-web/settings/billing/usage/summary", fakegithub.ServeString(`{
+	srv.Override("/organizations/acme-web/settings/billing/usage/summary", fakegithubtest.ServeString(`{
 		"timePeriod": {"year": 2026, "month": 3, "week": 2},
 		"organization": "acme-web",
 		"somethingNew": [1, 2, 3],
@@ -136,7 +137,7 @@ func TestUsageSummaryFractionalValuesUnknownFieldsAndMissingItems(t *testing.T) 
 		t.Errorf("got %+v, want %+v", got, want)
 	}
 
-	srv.Override("/organizations/acme-web/settings/billing/usage/summary", fakegithub.ServeString(`{"timePeriod": {"year": 2026}, "organization": "acme-web"}`))
+	srv.Override("/organizations/acme-web/settings/billing/usage/summary", fakegithubtest.ServeString(`{"timePeriod": {"year": 2026}, "organization": "acme-web"}`))
 	// GitHub's schema requires usageItems: an answer without it is no
 	// answer, not a month without usage.
 	_, err = client.UsageSummary(context.Background(), a, 2026, time.March)
@@ -145,7 +146,7 @@ func TestUsageSummaryFractionalValuesUnknownFieldsAndMissingItems(t *testing.T) 
 		t.Errorf("missing usageItems: got error %v, want a MissingFieldError naming usageItems", err)
 	}
 
-	srv.Override("/organizations/acme-web/settings/billing/usage/summary", fakegithub.ServeString(`{"usageItems": [{"grossQuantity": "12"}]}`))
+	srv.Override("/organizations/acme-web/settings/billing/usage/summary", fakegithubtest.ServeString(`{"usageItems": [{"grossQuantity": "12"}]}`))
 	_, err = client.UsageSummary(context.Background(), a, 2026, time.March)
 	var de *githubapi.DecodeError
 	if !errors.As(err, &de) || de.Endpoint != "/organizations/{org}/settings/billing/usage/summary" {
@@ -154,8 +155,8 @@ func TestUsageSummaryFractionalValuesUnknownFieldsAndMissingItems(t *testing.T) 
 }
 
 func TestUsageSummaryRejectsAnImpossibleMonth(t *testing.T) {
-	srv := fakegithub.Start(t, nil)
-	client := srv.Client(t, githubapi.Options{})
+	srv := fakegithubtest.Start(t, nil)
+	client := fakegithubtest.Client(t, srv, githubapi.Options{})
 	_, err := client.UsageSummary(context.Background(), githubapi.Account{Scope: githubapi.ScopeUser, Name: "octocat"}, 2026, 13)
 	if err == nil || !strings.Contains(err.Error(), "2026-13") {
 		t.Errorf("got %v, want an invalid month error", err)
@@ -167,9 +168,9 @@ func TestUsageSummaryRejectsAnImpossibleMonth(t *testing.T) {
 
 func TestDemoSummaryAnswersOnlyItsMonth(t *testing.T) {
 	now := time.Date(2026, time.March, 16, 12, 0, 0, 0, time.UTC)
-	srv := fakegithub.Start(t, fakegithub.Demo(now))
-	client := srv.Client(t, githubapi.Options{})
-	ent := githubapi.Account{Scope: githubapi.ScopeEnterprise, Name: fakegithub.DemoEnterprise}
+	srv := fakegithubtest.Start(t, demo.Dataset(now))
+	client := fakegithubtest.Client(t, srv, githubapi.Options{})
+	ent := githubapi.Account{Scope: githubapi.ScopeEnterprise, Name: demo.Enterprise}
 	march, err := client.UsageSummary(context.Background(), ent, 2026, time.March)
 	if err != nil {
 		t.Fatal(err)
@@ -199,10 +200,10 @@ func TestDemoSummaryAnswersOnlyItsMonth(t *testing.T) {
 // example bodies decode; a filter the scope does not take fails before any
 // request.
 func TestAICreditUsageFiltered(t *testing.T) {
-	srv := fakegithub.Start(t, nil)
-	client := srv.Client(t, githubapi.Options{})
+	srv := fakegithubtest.Start(t, nil)
+	client := fakegithubtest.Client(t, srv, githubapi.Options{})
 	ent := githubapi.Account{Scope: githubapi.ScopeEnterprise, Name: "acme"}
-	var q fakegithub.Queries
+	var q fakegithubtest.Queries
 	for _, f := range []githubapi.AICreditFilter{{User: "mona"}, {CostCenterID: "none"}} {
 		// The example for March 2026, echoing the user filter as GitHub
 		// does (no echo of "none" is known).
@@ -212,7 +213,7 @@ func TestAICreditUsageFiltered(t *testing.T) {
 				doc["user"] = f.User
 			}
 		})
-		srv.Override("/enterprises/acme/settings/billing/ai_credit/usage", q.Wrap(fakegithub.ServeString(body)))
+		srv.Override("/enterprises/acme/settings/billing/ai_credit/usage", q.Wrap(fakegithubtest.ServeString(body)))
 		if _, err := client.AICreditUsageFiltered(context.Background(), ent, 2026, time.March, f); err != nil {
 			t.Fatal(err)
 		}

@@ -8,7 +8,8 @@ import (
 	"time"
 
 	"github.com/github-billing-exporter/github-billing-exporter/githubapi"
-	"github.com/github-billing-exporter/github-billing-exporter/internal/fakegithub"
+	"github.com/github-billing-exporter/github-billing-exporter/internal/benchdata"
+	"github.com/github-billing-exporter/github-billing-exporter/internal/fakegithub/fakegithubtest"
 )
 
 // benchUsageKey and benchUsageSums aggregate rows the way the usage
@@ -51,7 +52,7 @@ func (a *benchUsageAggregate) add(it *githubapi.UsageItem) error {
 func pipeUsageReport(rows int) io.ReadCloser {
 	pr, pw := io.Pipe()
 	go func() {
-		_, err := fakegithub.UsageReport{Rows: rows, Year: 2026, Month: time.November}.WriteTo(pw)
+		_, err := benchdata.UsageReport{Rows: rows, Year: 2026, Month: time.November}.WriteTo(pw)
 		pw.CloseWithError(err)
 	}()
 	return pr
@@ -60,7 +61,7 @@ func pipeUsageReport(rows int) io.ReadCloser {
 // reportSize is the byte size of a generated report of rows rows.
 func reportSize(b *testing.B, rows int) int64 {
 	b.Helper()
-	n, err := fakegithub.UsageReport{Rows: rows, Year: 2026, Month: time.November}.WriteTo(io.Discard)
+	n, err := benchdata.UsageReport{Rows: rows, Year: 2026, Month: time.November}.WriteTo(io.Discard)
 	if err != nil {
 		b.Fatal(err)
 	}
@@ -152,10 +153,10 @@ func BenchmarkUsageDecodeEncodingJSON100k(b *testing.B) {
 // decoding and aggregation.
 func BenchmarkUsageClientLoopback1M(b *testing.B) {
 	const rows = 1_000_000
-	srv := fakegithub.Start(b, nil)
-	report := fakegithub.UsageReport{Rows: rows, Year: 2026, Month: time.November}
+	srv := fakegithubtest.Start(b, nil)
+	report := benchdata.UsageReport{Rows: rows, Year: 2026, Month: time.November}
 	srv.Override("/organizations/big-org/settings/billing/usage", report.Handler())
-	client := srv.Client(b, githubapi.Options{})
+	client := fakegithubtest.Client(b, srv, githubapi.Options{})
 	b.SetBytes(reportSize(b, rows))
 	b.ReportAllocs()
 	b.ResetTimer()

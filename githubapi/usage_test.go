@@ -21,7 +21,9 @@ import (
 	"time"
 
 	"github.com/github-billing-exporter/github-billing-exporter/githubapi"
+	"github.com/github-billing-exporter/github-billing-exporter/internal/benchdata"
 	"github.com/github-billing-exporter/github-billing-exporter/internal/fakegithub"
+	"github.com/github-billing-exporter/github-billing-exporter/internal/fakegithub/fakegithubtest"
 )
 
 var (
@@ -43,8 +45,8 @@ func usageRows(c *githubapi.Client, a githubapi.Account, q githubapi.UsageQuery)
 
 // The shared examples, served as files, decode to the rows they show.
 func TestUsageExamples(t *testing.T) {
-	srv := fakegithub.Start(t, nil)
-	c := srv.Client(t, githubapi.Options{})
+	srv := fakegithubtest.Start(t, nil)
+	c := fakegithubtest.Client(t, srv, githubapi.Options{})
 	row := githubapi.UsageItem{
 		Date: "2023-08-01", Product: "Actions", SKU: "Actions Linux", Quantity: 100, UnitType: "minutes",
 		PricePerUnit: 0.008, GrossAmount: 0.8, DiscountAmount: 0, NetAmount: 0.8,
@@ -62,7 +64,7 @@ func TestUsageExamples(t *testing.T) {
 		{usageOrg, "/organizations/acme-web/settings/billing/usage", "org-usage.json", row},
 		{usageUser, "/users/octocat/settings/billing/usage", "user-usage.json", userRow},
 	} {
-		srv.Override(tc.path, fakegithub.ServeFile(examplesDir+tc.file))
+		srv.Override(tc.path, fakegithubtest.ServeFile(examplesDir+tc.file))
 		// The examples' rows are of 1 August 2023: the month asked for.
 		got, err := usageRows(c, tc.account, githubapi.UsageQuery{Year: 2023, Month: time.August})
 		if err != nil {
@@ -76,8 +78,8 @@ func TestUsageExamples(t *testing.T) {
 
 // Year and month are always sent; cost_center_id only when asked for.
 func TestUsageQueryParameters(t *testing.T) {
-	srv := fakegithub.Start(t, nil)
-	c := srv.Client(t, githubapi.Options{})
+	srv := fakegithubtest.Start(t, nil)
+	c := fakegithubtest.Client(t, srv, githubapi.Options{})
 	var mu sync.Mutex
 	var seen []string
 	record := func(w http.ResponseWriter, r *http.Request) {
@@ -117,8 +119,8 @@ func TestUsageQueryParameters(t *testing.T) {
 // A query without year or month, or with a cost center outside an
 // enterprise, is refused before any request.
 func TestUsageQueryValidation(t *testing.T) {
-	srv := fakegithub.Start(t, nil)
-	c := srv.Client(t, githubapi.Options{})
+	srv := fakegithubtest.Start(t, nil)
+	c := fakegithubtest.Client(t, srv, githubapi.Options{})
 	for _, tc := range []struct {
 		a githubapi.Account
 		q githubapi.UsageQuery
@@ -164,8 +166,8 @@ func usageDataset() *fakegithub.Dataset {
 // unassigned usage without cost_center_id), and the whole year summed per
 // month when the month is missing.
 func TestUsageFake(t *testing.T) {
-	srv := fakegithub.Start(t, usageDataset())
-	c := srv.Client(t, githubapi.Options{})
+	srv := fakegithubtest.Start(t, usageDataset())
+	c := fakegithubtest.Client(t, srv, githubapi.Options{})
 	quantities := func(rows []githubapi.UsageItem) string {
 		var parts []string
 		for _, r := range rows {
@@ -505,9 +507,9 @@ func TestUsageDecodeReadErrors(t *testing.T) {
 		t.Errorf("got %v, want a *DecodeError wrapping %v", err, cause)
 	}
 
-	srv := fakegithub.Start(t, nil)
-	srv.Override("/organizations/acme-web/settings/billing/usage", fakegithub.UsageReport{Rows: 1000}.Handler())
-	c := srv.Client(t, githubapi.Options{MaxResponseBytes: 10000})
+	srv := fakegithubtest.Start(t, nil)
+	srv.Override("/organizations/acme-web/settings/billing/usage", benchdata.UsageReport{Rows: 1000}.Handler())
+	c := fakegithubtest.Client(t, srv, githubapi.Options{MaxResponseBytes: 10000})
 	_, err = usageRows(c, usageOrg, usageNovember)
 	if _, ok := errors.AsType[*githubapi.TooLargeError](err); !ok {
 		t.Errorf("got %v, want a *TooLargeError", err)
@@ -518,7 +520,7 @@ func TestUsageDecodeReadErrors(t *testing.T) {
 // size of GitHub's rows, and repeats products and SKUs over repositories.
 func TestUsageReportGenerator(t *testing.T) {
 	var body bytes.Buffer
-	n, err := fakegithub.UsageReport{Rows: 2000, Year: 2026, Month: time.February, Repositories: 50}.WriteTo(&body)
+	n, err := benchdata.UsageReport{Rows: 2000, Year: 2026, Month: time.February, Repositories: 50}.WriteTo(&body)
 	if err != nil || n != int64(body.Len()) {
 		t.Fatalf("wrote %d bytes (%d counted): %v", body.Len(), n, err)
 	}
@@ -548,7 +550,7 @@ func TestUsageReportGenerator(t *testing.T) {
 		t.Errorf("%d repositories and %d SKUs, want 50 and several", len(repos), len(skus))
 	}
 	var again bytes.Buffer
-	fakegithub.UsageReport{Rows: 2000, Year: 2026, Month: time.February, Repositories: 50}.WriteTo(&again) //nolint:errcheck // bytes.Buffer
+	benchdata.UsageReport{Rows: 2000, Year: 2026, Month: time.February, Repositories: 50}.WriteTo(&again) //nolint:errcheck // bytes.Buffer
 	if !bytes.Equal(body.Bytes(), again.Bytes()) {
 		t.Error("the generator is not deterministic")
 	}
@@ -563,7 +565,7 @@ func TestUsageDecodeMemoryIsFlat(t *testing.T) {
 	const rows = 200_000 // about 53 MB of JSON
 	pr, pw := io.Pipe()
 	go func() {
-		_, err := fakegithub.UsageReport{Rows: rows}.WriteTo(pw)
+		_, err := benchdata.UsageReport{Rows: rows}.WriteTo(pw)
 		pw.CloseWithError(err)
 	}()
 	var before, after runtime.MemStats

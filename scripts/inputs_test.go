@@ -93,7 +93,7 @@ func TestEveryCheckInputIsRead(t *testing.T) {
 		"scripts/e2e/panelcheck/promql.go",
 		"main.go",
 		"internal/server/server.go",
-		"internal/fakegithub/demomonth.go",
+		"internal/demo/month.go",
 	} {
 		if !have[want] {
 			t.Errorf("%s is not read by the test process, so a change to it would leave the result cached", want)

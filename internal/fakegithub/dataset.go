@@ -25,6 +25,52 @@ type AccountData struct {
 	Platform         *PlatformData
 }
 
+// PlatformData is an account's data on GitHub's billing platform. UsageData
+// (usage.go) holds the usage reports; BillingObjects holds the summary and
+// per-model reports, budgets, report exports, Copilot and licences;
+// CostCenters lists an enterprise's cost centers.
+type PlatformData struct {
+	CostCenters []githubapi.CostCenter
+	UsageData
+	BillingObjects
+}
+
+// BillingObjects holds an account's usage summary, premium-request and
+// AI-credit reports, budgets, report exports and Copilot billing. A nil field
+// makes its endpoint answer 404, as GitHub does where a feature is off.
+type BillingObjects struct {
+	// UsageSummary answers /usage/summary for the month of its TimePeriod;
+	// other months get no rows.
+	UsageSummary        *githubapi.UsageSummary
+	PremiumRequestUsage *githubapi.ModelUsageReport
+	AICreditUsage       *githubapi.ModelUsageReport
+	// AICreditUsageByUser answers ai_credit/usage?user=LOGIN with the
+	// rows of that login (keys in lower case; a login not listed has no
+	// rows). AICreditUserFilterForbidden makes the user filter answer 403,
+	// as GitHub answers an organization that belongs to an enterprise.
+	AICreditUsageByUser         map[string][]githubapi.ModelUsageItem
+	AICreditUserFilterForbidden bool
+	// AICreditUsageByCostCenter answers ai_credit/usage?cost_center_id=ID
+	// (an enterprise's), "none" being the credits in no cost center.
+	AICreditUsageByCostCenter map[string][]githubapi.ModelUsageItem
+	// Budgets are served page by page with has_next_page. A budget with
+	// one SKU in ProductSKU is sent as the string budget_product_sku;
+	// ProductSKUs is sent as the budget_product_skus list.
+	Budgets       []githubapi.Budget
+	ReportExports []githubapi.UsageReportExport
+	// CopilotBilling answers /orgs/{org}/copilot/billing.
+	CopilotBilling *githubapi.CopilotBilling
+	// CopilotSeats is the seat list (Link-paginated); an enterprise's
+	// total_seats counts each assignee once, as GitHub documents.
+	CopilotSeats []githubapi.CopilotSeat
+	// Licenses answers /enterprises/{enterprise}/consumed-licenses: the
+	// totals, and one user per licence consumed up to the page asked for.
+	Licenses *githubapi.ConsumedLicenses
+	// BudgetUserStates are the user states of multi-user budgets by budget
+	// id (/budgets/{id}/user-states, paged by has_next_page).
+	BudgetUserStates map[string][]githubapi.BudgetUserState
+}
+
 // NewDataset returns an empty dataset.
 func NewDataset() *Dataset {
 	return &Dataset{

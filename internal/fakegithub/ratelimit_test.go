@@ -1,9 +1,12 @@
-package fakegithub
+package fakegithub_test
 
 import (
 	"net/http"
 	"testing"
 	"time"
+
+	"github.com/github-billing-exporter/github-billing-exporter/internal/demo"
+	"github.com/github-billing-exporter/github-billing-exporter/internal/fakegithub/fakegithubtest"
 )
 
 // A request sent after the answer that said 0 remain is refused, as GitHub
@@ -11,7 +14,7 @@ import (
 // two requests in flight must see its limit, whichever answer it reads
 // first. The request after the refusal starts the new hour.
 func TestRateLimitExhaustedRefusesTheNextRequest(t *testing.T) {
-	srv := Start(t, Demo(time.Date(2026, 12, 2, 12, 0, 0, 0, time.UTC)))
+	srv := fakegithubtest.Start(t, demo.Dataset(time.Date(2026, 12, 2, 12, 0, 0, 0, time.UTC)))
 	srv.SetRateLimitRemaining(2)
 	type answer struct {
 		code      int
@@ -19,7 +22,7 @@ func TestRateLimitExhaustedRefusesTheNextRequest(t *testing.T) {
 	}
 	want := []answer{{200, "1"}, {200, "0"}, {403, "0"}, {200, "4999"}}
 	for i, w := range want {
-		resp, err := http.Get(srv.URL + "/enterprises/" + DemoEnterprise + "/settings/billing/cost-centers")
+		resp, err := http.Get(srv.URL + "/enterprises/" + demo.Enterprise + "/settings/billing/cost-centers")
 		if err != nil {
 			t.Fatal(err)
 		}

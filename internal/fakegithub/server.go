@@ -1,20 +1,17 @@
 // Package fakegithub serves a simulated GitHub billing API on 127.0.0.1. The
-// exporter's --demo mode and the tests use it; it speaks the same paths,
-// headers, pagination and errors as GitHub, so the real client reads it.
+// exporter's --demo mode (with the company of internal/demo) and the tests
+// (through fakegithubtest) use it; it speaks the same paths, headers,
+// pagination and errors as GitHub, so the real client reads it. Each billing
+// area's answers are in the file githubapi/ gives that area; this file holds
+// the server, its routes and what every answer shares.
 package fakegithub
 
 import (
-	"crypto/sha256"
-	"encoding/hex"
 	"encoding/json"
 	"fmt"
-	"io"
 	"maps"
 	"net"
 	"net/http"
-	"net/http/httptest"
-	"net/url"
-	"os"
 	"strconv"
 	"sync"
 	"time"
@@ -45,67 +42,13 @@ type Server struct {
 // New starts a server that answers from d, on the wall clock (see
 // SetClock). Change d later with Update.
 func New(d *Dataset) (*Server, error) {
-	return start(func() *Dataset { return d }, time.Now)
+	return NewFunc(func() *Dataset { return d }, time.Now)
 }
 
-// NewDemo starts a server whose data is the demo dataset as of now() at each
-// request, so its figures grow through the month; now is the exporter's
-// clock, so that the demo and the collectors tell the same month.
-func NewDemo(now func() time.Time) (*Server, error) {
-	return start(func() *Dataset { return Demo(now().UTC()) }, now)
-}
-
-// SetClock sets the clock of the answers' rate-limit reset and of the year a
-// usage report without one is of, to the clock of the test's client.
-func (s *Server) SetClock(now func() time.Time) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	s.now = now
-}
-
-// clock returns the server's clock.
-func (s *Server) clock() func() time.Time {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.now
-}
-
-// TB is the part of testing.TB that Start and Client use. The package does
-// not import testing: the exporter binary links it for --demo.
-type TB interface {
-	Helper()
-	Fatal(args ...any)
-	Cleanup(func())
-}
-
-// Start starts a server that answers from d (an empty dataset when d is nil)
-// and closes it when the test ends.
-func Start(tb TB, d *Dataset) *Server {
-	tb.Helper()
-	if d == nil {
-		d = NewDataset()
-	}
-	s, err := New(d)
-	if err != nil {
-		tb.Fatal(err)
-		return nil
-	}
-	tb.Cleanup(s.Close)
-	return s
-}
-
-// Client returns a client of the server: o with BaseURL set to the server.
-func (s *Server) Client(tb TB, o githubapi.Options) *githubapi.Client {
-	tb.Helper()
-	o.BaseURL = s.URL
-	c, err := githubapi.New(o)
-	if err != nil {
-		tb.Fatal(err)
-	}
-	return c
-}
-
-func start(source func() *Dataset, now func() time.Time) (*Server, error) {
+// NewFunc starts a server whose data is source() at each request, on the
+// clock now (the clock of the rate-limit reset and of GitHub's default
+// year). The demo's figures grow through the month this way.
+func NewFunc(source func() *Dataset, now func() time.Time) (*Server, error) {
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
 		return nil, fmt.Errorf("fake GitHub: listen on loopback: %w", err)
@@ -124,6 +67,56 @@ func start(source func() *Dataset, now func() time.Time) (*Server, error) {
 	s.server = &http.Server{Handler: http.HandlerFunc(s.serveHTTP), ReadHeaderTimeout: 10 * time.Second}
 	go s.server.Serve(ln) //nolint:errcheck // ends with Close
 	return s, nil
+}
+
+// routes registers each billing area's endpoints.
+func (s *Server) routes() {
+	s.legacyRoutes()
+	s.advancedSecurityRoutes()
+	s.costCenterRoutes()
+	s.usageRoutes()
+	s.summaryRoutes()
+	s.budgetRoutes()
+	s.reportRoutes()
+	s.copilotRoutes()
+	s.licenseRoutes()
+}
+
+// legacyPrefixes are the path prefixes of the per-product endpoints, per
+// scope (organizations under /orgs).
+var legacyPrefixes = []struct {
+	prefix string
+	scope  githubapi.Scope
+}{
+	{"/enterprises/{name}", githubapi.ScopeEnterprise},
+	{"/orgs/{name}", githubapi.ScopeOrganization},
+	{"/users/{name}", githubapi.ScopeUser},
+}
+
+// platformPrefixes are the billing platform's path prefixes, per scope
+// (organizations are under /organizations there, not /orgs).
+var platformPrefixes = []struct {
+	prefix string
+	scope  githubapi.Scope
+}{
+	{"/enterprises/{name}", githubapi.ScopeEnterprise},
+	{"/organizations/{name}", githubapi.ScopeOrganization},
+	{"/users/{name}", githubapi.ScopeUser},
+}
+
+// SetClock sets the clock of the answers' rate-limit reset and of the year a
+// usage report without one is of, to the clock of the test's client.
+func (s *Server) SetClock(now func() time.Time) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.now = now
+}
+
+// clock returns the server's clock.
+func (s *Server) clock() func() time.Time {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.now
 }
 
 // Close stops the server and drops open connections.
@@ -212,15 +205,7 @@ func (s *Server) serveHTTP(w http.ResponseWriter, r *http.Request) {
 	s.requests[r.URL.Path]++
 	override := s.overrides[r.URL.Path]
 	token, latency, etags, now := s.token, s.latency, s.etags, s.now
-	s.remaining--
-	// As GitHub does, the request after the answer that said 0 remain is
-	// refused. A client that sent it while that answer was on its way
-	// stops on the refusal; the one after it starts a new hour at 4,999.
-	exhausted := s.remaining == -1
-	if s.remaining < -1 {
-		s.remaining = 4999
-	}
-	remaining := max(s.remaining, 0)
+	exhausted, remaining := s.takeRequest()
 	s.mu.Unlock()
 
 	if latency > 0 {
@@ -230,12 +215,7 @@ func (s *Server) serveHTTP(w http.ResponseWriter, r *http.Request) {
 			return
 		}
 	}
-	h := w.Header()
-	h.Set("X-Ratelimit-Limit", "5000")
-	h.Set("X-Ratelimit-Remaining", strconv.Itoa(remaining))
-	h.Set("X-Ratelimit-Used", strconv.Itoa(5000-remaining))
-	h.Set("X-Ratelimit-Reset", strconv.FormatInt(now().Add(time.Hour).Truncate(time.Hour).Unix(), 10))
-	h.Set("X-Ratelimit-Resource", "core")
+	setRateLimitHeaders(w.Header(), remaining, now)
 	if exhausted {
 		WriteError(w, http.StatusForbidden, "API rate limit exceeded for installation. If you reach out to GitHub Support for help, please include the request ID.")
 		return
@@ -255,34 +235,7 @@ func (s *Server) serveHTTP(w http.ResponseWriter, r *http.Request) {
 		handler.ServeHTTP(w, r)
 		return
 	}
-	rec := httptest.NewRecorder()
-	handler.ServeHTTP(rec, r)
-	if rec.Code == http.StatusOK {
-		sum := sha256.Sum256(rec.Body.Bytes())
-		etag := `"` + hex.EncodeToString(sum[:16]) + `"`
-		if r.Header.Get("If-None-Match") == etag {
-			// A strict 304 (RFC 9110 §15.4.5): the validator and the
-			// server's own headers (rate limits), nothing of the
-			// representation, so neither Link nor Content-Type. The
-			// client must take those from the answer it stored.
-			for _, k := range []string{"Cache-Control", "Expires", "Vary"} {
-				if v, ok := rec.Header()[k]; ok {
-					w.Header()[k] = v
-				}
-			}
-			w.Header().Set("ETag", etag)
-			w.WriteHeader(http.StatusNotModified)
-			return
-		}
-		defer func() { w.Write(rec.Body.Bytes()) }() //nolint:errcheck // client gone
-		maps.Copy(w.Header(), rec.Header())
-		w.Header().Set("ETag", etag)
-		w.WriteHeader(rec.Code)
-		return
-	}
-	maps.Copy(w.Header(), rec.Header())
-	w.WriteHeader(rec.Code)
-	w.Write(rec.Body.Bytes()) //nolint:errcheck // client gone
+	serveWithETag(w, r, handler)
 }
 
 // dataset returns the current data; handlers hold it only for one answer.
@@ -290,6 +243,30 @@ func (s *Server) dataset() *Dataset {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	return s.source()
+}
+
+// account finds the account named in the request path, answering 404 when
+// the dataset does not have it.
+func (s *Server) account(w http.ResponseWriter, r *http.Request, scope githubapi.Scope) *AccountData {
+	a := s.dataset().Account(scope, r.PathValue("name"))
+	if a == nil {
+		WriteError(w, http.StatusNotFound, "Not Found")
+	}
+	return a
+}
+
+// platform finds the account named in the path and its platform data,
+// answering 404 when either is missing.
+func (s *Server) platform(w http.ResponseWriter, r *http.Request, scope githubapi.Scope) *PlatformData {
+	a := s.account(w, r, scope)
+	if a == nil {
+		return nil
+	}
+	if a.Platform == nil {
+		WriteError(w, http.StatusNotFound, "Not Found")
+		return nil
+	}
+	return a.Platform
 }
 
 // WriteJSON answers 200 with v as JSON.
@@ -311,46 +288,35 @@ func WriteError(w http.ResponseWriter, code int, message string) {
 	})
 }
 
-// ServeString answers 200 with body, a test's literal JSON.
-func ServeString(body string) http.HandlerFunc {
-	return func(w http.ResponseWriter, _ *http.Request) {
-		w.Header().Set("Content-Type", "application/json; charset=utf-8")
-		io.WriteString(w, body) //nolint:errcheck // best effort
+func queryInt(r *http.Request, key string, def int) int {
+	if v, err := strconv.Atoi(r.URL.Query().Get(key)); err == nil && v > 0 {
+		return v
 	}
+	return def
 }
 
-// Queries records the query of every request a handler answers.
-type Queries struct {
-	mu  sync.Mutex
-	got []url.Values
-}
-
-// Wrap returns h recording each request's query.
-func (q *Queries) Wrap(h http.HandlerFunc) http.HandlerFunc {
-	return func(w http.ResponseWriter, r *http.Request) {
-		q.mu.Lock()
-		q.got = append(q.got, r.URL.Query())
-		q.mu.Unlock()
-		h(w, r)
+// setLinks writes a Link header with next/last (and prev/first) like GitHub's.
+func setLinks(w http.ResponseWriter, r *http.Request, page, lastPage int) {
+	link := func(p int, rel string) string {
+		u := *r.URL
+		u.Scheme, u.Host = "http", r.Host
+		q := u.Query()
+		q.Set("page", strconv.Itoa(p))
+		u.RawQuery = q.Encode()
+		return fmt.Sprintf("<%s>; rel=%q", u.String(), rel)
 	}
-}
-
-// All returns the queries recorded so far, oldest first.
-func (q *Queries) All() []url.Values {
-	q.mu.Lock()
-	defer q.mu.Unlock()
-	return append([]url.Values(nil), q.got...)
-}
-
-// ServeFile answers 200 with the content of a file, as the examples are served.
-func ServeFile(file string) http.HandlerFunc {
-	return func(w http.ResponseWriter, _ *http.Request) {
-		body, err := os.ReadFile(file)
-		if err != nil {
-			WriteError(w, http.StatusInternalServerError, err.Error())
-			return
+	var links []string
+	if page > 1 {
+		links = append(links, link(page-1, "prev"), link(1, "first"))
+	}
+	if page < lastPage {
+		links = append(links, link(page+1, "next"), link(lastPage, "last"))
+	}
+	for i, l := range links {
+		if i == 0 {
+			w.Header().Set("Link", l)
+			continue
 		}
-		w.Header().Set("Content-Type", "application/json; charset=utf-8")
-		w.Write(body) //nolint:errcheck // best effort
+		w.Header().Set("Link", w.Header().Get("Link")+", "+l)
 	}
 }

@@ -2,11 +2,9 @@ package fakegithub
 
 import (
 	"fmt"
-	"hash/fnv"
 	"net/http"
 	"slices"
 	"strconv"
-	"strings"
 	"time"
 
 	"github.com/github-billing-exporter/github-billing-exporter/githubapi"
@@ -138,26 +136,4 @@ func usageByMonth(rows []githubapi.UsageItem) []githubapi.UsageItem {
 		out = []githubapi.UsageItem{}
 	}
 	return out
-}
-
-// addDemoUsage fills the demo's usage reports from the demo month's rows:
-// the enterprise's by cost center (acme-labs is in none), each
-// organization's and the user's.
-func addDemoUsage(d *Dataset, rows *demoRows) {
-	e := map[string][]githubapi.UsageItem{}
-	for _, o := range demoOrgs {
-		e[o.costCenter] = append(e[o.costCenter], demoItems(rows.orgs[o.name])...)
-	}
-	d.Enterprises[DemoEnterprise].Platform.UsageItems = e
-	d.Organizations[DemoOrgWeb].Platform.UsageItems = map[string][]githubapi.UsageItem{"": demoItems(rows.orgs[DemoOrgWeb])}
-	d.Organizations[DemoOrgData].Platform.UsageItems = map[string][]githubapi.UsageItem{"": demoItems(rows.orgs[DemoOrgData])}
-	d.Users[DemoUser].Platform.UsageItems = map[string][]githubapi.UsageItem{"": demoItems(rows.user)}
-}
-
-// demoJitter is a stable factor in [0.6, 1.4) per date and series, so
-// daily figures vary without randomness.
-func demoJitter(parts ...string) float64 {
-	h := fnv.New32a()
-	h.Write([]byte(strings.Join(parts, "\x00"))) //nolint:errcheck // never fails
-	return 0.6 + 0.8*float64(h.Sum32()%1000)/1000
 }

@@ -11,6 +11,7 @@ import (
 	"github.com/github-billing-exporter/github-billing-exporter/config"
 	"github.com/github-billing-exporter/github-billing-exporter/githubapi"
 	"github.com/github-billing-exporter/github-billing-exporter/internal/fakegithub"
+	"github.com/github-billing-exporter/github-billing-exporter/internal/fakegithub/fakegithubtest"
 )
 
 // aiBudgetServer is a server with the per-user AI-credit view on, for an
@@ -25,7 +26,7 @@ func aiBudgetServer(t *testing.T, share float64, yaml string) (*Server, *bytes.B
 			Assignee: &githubapi.CopilotAssignee{Login: fmt.Sprintf("user-%04d", i), ID: int64(i + 1), Type: "User"}})
 	}
 	d.Enterprises["acme"] = &fakegithub.AccountData{Platform: pd}
-	fake := fakegithub.Start(t, d)
+	fake := fakegithubtest.Start(t, d)
 	var log bytes.Buffer
 	exp, err := collector.NewExporter(collector.Config{Collectors: []string{collector.AICreditsByUser}})
 	if err != nil {

@@ -11,6 +11,7 @@ import (
 	"github.com/github-billing-exporter/github-billing-exporter/collector"
 	"github.com/github-billing-exporter/github-billing-exporter/config"
 	"github.com/github-billing-exporter/github-billing-exporter/internal/fakegithub"
+	"github.com/github-billing-exporter/github-billing-exporter/internal/fakegithub/fakegithubtest"
 	"github.com/github-billing-exporter/github-billing-exporter/internal/testutil"
 )
 
@@ -19,7 +20,7 @@ import (
 // is closed, and never when release is nil. arrived gets one value a request.
 func hungSeatsServer(t *testing.T, release <-chan struct{}, checkTimeout time.Duration) (srv *Server, arrived <-chan struct{}, log *testutil.SyncBuffer) {
 	t.Helper()
-	fake := fakegithub.Start(t, fakegithub.NewDataset())
+	fake := fakegithubtest.Start(t, fakegithub.NewDataset())
 	in := make(chan struct{}, 16)
 	var yaml strings.Builder
 	fmt.Fprintf(&yaml, "github: {api_url: %q, token: t}\nenterprises:\n", fake.URL)

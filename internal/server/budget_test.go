@@ -13,7 +13,9 @@ import (
 	"github.com/github-billing-exporter/github-billing-exporter/collector"
 	"github.com/github-billing-exporter/github-billing-exporter/config"
 	"github.com/github-billing-exporter/github-billing-exporter/githubapi"
+	"github.com/github-billing-exporter/github-billing-exporter/internal/demo"
 	"github.com/github-billing-exporter/github-billing-exporter/internal/fakegithub"
+	"github.com/github-billing-exporter/github-billing-exporter/internal/fakegithub/fakegithubtest"
 )
 
 // simClock is the exporter's clock in a simulated hour.
@@ -28,13 +30,13 @@ func (c *simClock) Set(t time.Time) { c.mu.Lock(); defer c.mu.Unlock(); c.now = 
 // budgetDataset is one enterprise with two active cost centers and ten
 // organizations, on GitHub's hosted service (legacy endpoints answer 410).
 func budgetDataset(t0 time.Time) *fakegithub.Dataset {
-	demo := fakegithub.Demo(t0)
+	company := demo.Dataset(t0)
 	d := fakegithub.NewDataset()
-	ent := *demo.Enterprises[fakegithub.DemoEnterprise]
+	ent := *company.Enterprises[demo.Enterprise]
 	ent.LegacyRetired = true
-	d.Enterprises[fakegithub.DemoEnterprise] = &ent
+	d.Enterprises[demo.Enterprise] = &ent
 	for i := 1; i <= 10; i++ {
-		org := *demo.Organizations[fakegithub.DemoOrgWeb]
+		org := *company.Organizations[demo.OrgWeb]
 		org.LegacyRetired = true
 		d.Organizations[fmt.Sprintf("org-%02d", i)] = &org
 	}
@@ -84,8 +86,8 @@ func scrapeTwice(t testing.TB, exp *collector.Exporter) {
 func simulateHour(t testing.TB) (requests int, refreshInterval time.Duration) {
 	t0 := time.Date(2026, 11, 15, 9, 0, 0, 0, time.UTC)
 	d := budgetDataset(t0)
-	fake := fakegithub.Start(t, d)
-	yaml := fmt.Sprintf("github: {api_url: %q, token: sim}\nenterprises: [{name: %s}]\norganizations:\n", fake.URL, fakegithub.DemoEnterprise)
+	fake := fakegithubtest.Start(t, d)
+	yaml := fmt.Sprintf("github: {api_url: %q, token: sim}\nenterprises: [{name: %s}]\norganizations:\n", fake.URL, demo.Enterprise)
 	for i := 1; i <= 10; i++ {
 		yaml += fmt.Sprintf("  - name: org-%02d\n", i)
 	}
@@ -153,7 +155,7 @@ func BenchmarkAPIRequestsPerHour(b *testing.B) {
 func TestAPIBudgetAICreditsByUserSixSimulatedHours(t *testing.T) {
 	t0 := time.Date(2026, 11, 15, 9, 0, 0, 0, time.UTC)
 	d := budgetDataset(t0)
-	ent := *d.Enterprises[fakegithub.DemoEnterprise]
+	ent := *d.Enterprises[demo.Enterprise]
 	pd := *ent.Platform
 	pd.CopilotSeats = nil
 	for i := range 2000 {
@@ -161,10 +163,10 @@ func TestAPIBudgetAICreditsByUserSixSimulatedHours(t *testing.T) {
 			Assignee: &githubapi.CopilotAssignee{Login: fmt.Sprintf("user-%04d", i), ID: int64(i + 1), Type: "User"}})
 	}
 	ent.Platform = &pd
-	d.Enterprises[fakegithub.DemoEnterprise] = &ent
+	d.Enterprises[demo.Enterprise] = &ent
 	d.Organizations = map[string]*fakegithub.AccountData{}
-	fake := fakegithub.Start(t, d)
-	yaml := fmt.Sprintf("github: {api_url: %q, token: sim}\nenterprises: [{name: %s}]\n", fake.URL, fakegithub.DemoEnterprise)
+	fake := fakegithubtest.Start(t, d)
+	yaml := fmt.Sprintf("github: {api_url: %q, token: sim}\nenterprises: [{name: %s}]\n", fake.URL, demo.Enterprise)
 	cfg, err := config.Parse("budget.yml", []byte(yaml), func(string) string { return "" })
 	if err != nil {
 		t.Fatal(err)
@@ -182,7 +184,7 @@ func TestAPIBudgetAICreditsByUserSixSimulatedHours(t *testing.T) {
 		}
 	}
 	total := fake.TotalRequests()
-	seats := fake.Requests("/enterprises/" + fakegithub.DemoEnterprise + "/copilot/billing/seats")
+	seats := fake.Requests("/enterprises/" + demo.Enterprise + "/copilot/billing/seats")
 	t.Logf("six simulated hours, 1 enterprise (2 cost centers + 1 deleted), 2,000 seat holders, default collectors + the per-user view at 6h: %d requests, %.1f an hour (%.1f%% of 5,000); per hour %v",
 		total, float64(total)/6, float64(total)/6/50, perHour)
 	// By hand: the enterprise's 16 default requests a round, 2 rounds an

@@ -22,7 +22,9 @@ import (
 	"github.com/github-billing-exporter/github-billing-exporter/collector"
 	"github.com/github-billing-exporter/github-billing-exporter/config"
 	"github.com/github-billing-exporter/github-billing-exporter/githubapi"
+	"github.com/github-billing-exporter/github-billing-exporter/internal/demo"
 	"github.com/github-billing-exporter/github-billing-exporter/internal/fakegithub"
+	"github.com/github-billing-exporter/github-billing-exporter/internal/fakegithub/fakegithubtest"
 	"github.com/github-billing-exporter/github-billing-exporter/internal/testutil"
 )
 
@@ -88,7 +90,7 @@ func newFaultEnv(t *testing.T, o faultOptions) *faultEnv {
 	// A fixed start, not the wall clock: the suite runs the same in any
 	// month. The fake's rate-limit reset follows the same clock.
 	t0 := time.Date(2026, 11, 18, 10, 0, 0, 0, time.UTC)
-	fake := fakegithub.Start(t, fakegithub.Demo(t0))
+	fake := fakegithubtest.Start(t, demo.Dataset(t0))
 	env := &faultEnv{opts: o, fake: fake, clock: &simClock{now: t0}, dir: t.TempDir()}
 	fake.SetClock(env.clock.Now)
 	if o.appKeyPEM == nil {

@@ -19,6 +19,7 @@ import (
 	"github.com/github-billing-exporter/github-billing-exporter/config"
 	"github.com/github-billing-exporter/github-billing-exporter/githubapi"
 	"github.com/github-billing-exporter/github-billing-exporter/internal/fakegithub"
+	"github.com/github-billing-exporter/github-billing-exporter/internal/fakegithub/fakegithubtest"
 	"github.com/github-billing-exporter/github-billing-exporter/internal/testutil"
 )
 
@@ -41,7 +42,7 @@ type testEnvOptions struct {
 
 func newTestEnv(t *testing.T, accountsYAML string, o testEnvOptions) *testEnv {
 	t.Helper()
-	fake := fakegithub.Start(t, testutil.Dataset())
+	fake := fakegithubtest.Start(t, testutil.Dataset())
 	fake.RequireToken(testutil.Token)
 	env := &testEnv{fake: fake, dir: t.TempDir(), log: &testutil.SyncBuffer{}}
 	if err := os.WriteFile(filepath.Join(env.dir, "token"), []byte(testutil.Token+"\n"), 0o600); err != nil {
@@ -161,7 +162,7 @@ func TestServerMetrics(t *testing.T) {
 // The client main builds sends the token to the API host and a
 // github-billing-exporter/VERSION User-Agent.
 func TestBuildTargetsClient(t *testing.T) {
-	fake := fakegithub.Start(t, testutil.Dataset())
+	fake := fakegithubtest.Start(t, testutil.Dataset())
 	fake.RequireToken(testutil.Token)
 	var mu sync.Mutex
 	var agents []string
@@ -421,7 +422,7 @@ func TestScrapeContextDeadline(t *testing.T) {
 // API URL) keeps its rate-limit state: a primary limit in force blocks the
 // new client without a request. A renamed credential starts afresh.
 func TestBuildTargetsKeepsRateLimitAcrossReloads(t *testing.T) {
-	fake := fakegithub.Start(t, testutil.Dataset())
+	fake := fakegithubtest.Start(t, testutil.Dataset())
 	reset := strconv.FormatInt(time.Now().Add(time.Hour).Unix(), 10)
 	fake.Override("/orgs/acme-web/settings/billing/packages", func(w http.ResponseWriter, _ *http.Request) {
 		w.Header().Set("X-Ratelimit-Remaining", "0")

@@ -1,4 +1,4 @@
-// Command historyfake serves fakegithub.BenchHistory (an enterprise with
+// Command historyfake serves benchdata.History (an enterprise with
 // -cost-centers cost centers and -orgs organizations, with 24 months of daily
 // history) on 127.0.0.1 with -latency per answer, for measuring the backfill
 // command (scripts/bench-backfill.sh). It prints the API URL and runs until
@@ -14,6 +14,7 @@ import (
 	"syscall"
 	"time"
 
+	"github.com/github-billing-exporter/github-billing-exporter/internal/benchdata"
 	"github.com/github-billing-exporter/github-billing-exporter/internal/fakegithub"
 )
 
@@ -22,7 +23,7 @@ func main() {
 	centers := flag.Int("cost-centers", 2, "cost centers of the enterprise")
 	latency := flag.Duration("latency", 100*time.Millisecond, "delay of every answer")
 	flag.Parse()
-	srv, err := fakegithub.New(fakegithub.BenchHistory(time.Now(), *orgs, *centers))
+	srv, err := fakegithub.New(benchdata.History(time.Now(), *orgs, *centers))
 	if err != nil {
 		log.Fatal(err)
 	}

@@ -12,6 +12,7 @@ import (
 	"syscall"
 	"time"
 
+	"github.com/github-billing-exporter/github-billing-exporter/internal/benchdata"
 	"github.com/github-billing-exporter/github-billing-exporter/internal/fakegithub"
 )
 
@@ -27,7 +28,7 @@ func main() {
 	}
 	defer srv.Close()
 	now := time.Now().UTC()
-	report := fakegithub.UsageReport{Rows: *rows, Repositories: *repos, Year: now.Year(), Month: now.Month()}
+	report := benchdata.UsageReport{Rows: *rows, Repositories: *repos, Year: now.Year(), Month: now.Month()}
 	srv.Override("/organizations/big/settings/billing/usage", report.Handler())
 	fmt.Println(srv.URL)
 	stop := make(chan os.Signal, 1)

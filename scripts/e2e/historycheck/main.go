@@ -23,7 +23,7 @@ import (
 	"time"
 
 	"github.com/github-billing-exporter/github-billing-exporter/githubapi"
-	"github.com/github-billing-exporter/github-billing-exporter/internal/fakegithub"
+	"github.com/github-billing-exporter/github-billing-exporter/internal/demo"
 )
 
 // historyRow is the title of the dashboard row whose panels are checked.
@@ -74,8 +74,8 @@ func run(base, dashboard string, now time.Time) error {
 	// Last month's totals per product from the fake's own daily rows.
 	thisMonth := time.Date(now.Year(), now.Month(), 1, 0, 0, 0, 0, time.UTC)
 	lastMonth := thisMonth.AddDate(0, -1, 0)
-	h := fakegithub.Demo(now).History
-	ent := githubapi.Account{Scope: githubapi.ScopeEnterprise, Name: fakegithub.DemoEnterprise}
+	h := demo.Dataset(now).History
+	ent := githubapi.Account{Scope: githubapi.ScopeEnterprise, Name: demo.Enterprise}
 	want := map[string]float64{}
 	for day := lastMonth; day.Before(thisMonth); day = day.AddDate(0, 0, 1) {
 		for _, rows := range h.Day(ent, day).UsageItems {

@@ -1,4 +1,4 @@
-package fakegithub
+package demo
 
 import (
 	"math"
@@ -6,12 +6,13 @@ import (
 	"time"
 
 	"github.com/github-billing-exporter/github-billing-exporter/githubapi"
+	"github.com/github-billing-exporter/github-billing-exporter/internal/fakegithub"
 )
 
-var demoEnterprise = githubapi.Account{Scope: githubapi.ScopeEnterprise, Name: DemoEnterprise}
+var demoEnterprise = githubapi.Account{Scope: githubapi.ScopeEnterprise, Name: Enterprise}
 
 // demoDayNet is the enterprise's net amount in the usage report of one day.
-func demoDayNet(h *History, day time.Time) float64 {
+func demoDayNet(h *fakegithub.History, day time.Time) float64 {
 	total := 0.0
 	for _, rows := range h.Day(demoEnterprise, day).UsageItems {
 		for _, r := range rows {
@@ -27,7 +28,7 @@ func demoDayNet(h *History, day time.Time) float64 {
 func TestDemoHistorySpike(t *testing.T) {
 	now := time.Date(2026, time.December, 2, 10, 0, 0, 0, time.UTC)
 	h := demoHistory(now)
-	spike := DemoSpikeDay(now)
+	spike := SpikeDay(now)
 	if spike.Format(time.DateOnly) != "2026-10-17" {
 		t.Fatalf("spike day %s, want 2026-10-17", spike.Format(time.DateOnly))
 	}
@@ -44,7 +45,7 @@ func TestDemoHistorySpike(t *testing.T) {
 }
 
 // Months differ: each past month's repository use is scaled by
-// DemoHistoryScale; the current month's is the live demo's.
+// HistoryScale; the current month's is the live demo's.
 func TestDemoHistoryMonthsDiffer(t *testing.T) {
 	now := time.Date(2026, time.December, 2, 10, 0, 0, 0, time.UTC)
 	h := demoHistory(now)
@@ -61,18 +62,18 @@ func TestDemoHistoryMonthsDiffer(t *testing.T) {
 	for k := 1; k <= 13; k++ {
 		day := time.Date(2026, time.December-time.Month(k), 5, 0, 0, 0, 0, time.UTC)
 		// acme-web's Linux use is 310 minutes a repository on an average day.
-		want := math.Round(310*DemoHistoryScale(k)*demoJitter(day.Format(time.RFC3339), "actions_linux", "acme-web/storefront")*1000) / 1000
+		want := math.Round(310*HistoryScale(k)*demoJitter(day.Format(time.RFC3339), "actions_linux", "acme-web/storefront")*1000) / 1000
 		if got := linux(day); got != want {
 			t.Errorf("%s: %v minutes, want %v", day.Format(time.DateOnly), got, want)
 		}
-		if s := DemoHistoryScale(k); seen[s] {
+		if s := HistoryScale(k); seen[s] {
 			t.Errorf("month %d back has the same scale as another: %v", k, s)
 		} else {
 			seen[s] = true
 		}
 	}
-	if DemoHistoryScale(0) != 1 {
-		t.Errorf("the current month's scale is %v, want 1", DemoHistoryScale(0))
+	if HistoryScale(0) != 1 {
+		t.Errorf("the current month's scale is %v, want 1", HistoryScale(0))
 	}
 }
 
@@ -82,10 +83,10 @@ func TestDemoHistoryMonthsDiffer(t *testing.T) {
 func TestDemoHistoryJoinsTheCurrentMonth(t *testing.T) {
 	now := time.Date(2026, time.November, 20, 12, 0, 0, 0, time.UTC)
 	h := demoHistory(now)
-	live := Demo(now)
+	live := Dataset(now)
 	day := time.Date(2026, time.November, 7, 0, 0, 0, 0, time.UTC)
 	var want []githubapi.UsageItem
-	for _, r := range live.Enterprises[DemoEnterprise].Platform.UsageItems["cc-datasci-0002"] {
+	for _, r := range live.Enterprises[Enterprise].Platform.UsageItems["cc-datasci-0002"] {
 		if r.Date == day.Format(time.RFC3339) {
 			want = append(want, r)
 		}
@@ -101,7 +102,7 @@ func TestDemoHistoryJoinsTheCurrentMonth(t *testing.T) {
 	}
 
 	// The live demo at 23:30 on day 10 has every hour of days 1…10.
-	endOfDay10 := Demo(time.Date(2026, time.November, 10, 23, 30, 0, 0, time.UTC)).Enterprises[DemoEnterprise].Platform.UsageSummary.UsageItems
+	endOfDay10 := Dataset(time.Date(2026, time.November, 10, 23, 30, 0, 0, time.UTC)).Enterprises[Enterprise].Platform.UsageSummary.UsageItems
 	sums := map[string]githubapi.BillingAmounts{}
 	for d := 1; d <= 10; d++ {
 		for _, it := range h.Day(demoEnterprise, time.Date(2026, time.November, d, 0, 0, 0, 0, time.UTC)).Summary {

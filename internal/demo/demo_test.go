@@ -1,4 +1,4 @@
-package fakegithub
+package demo
 
 import (
 	"slices"
@@ -8,9 +8,9 @@ import (
 	"github.com/github-billing-exporter/github-billing-exporter/githubapi"
 )
 
-// DemoAccounts names the demo's accounts without building its data: the
+// Accounts names the demo's accounts without building its data: the
 // enterprise, its two configured organizations and the user, in the order
-// Dataset.Accounts lists them (scope, then name).
+// fakegithub.Dataset.Accounts lists them (scope, then name).
 func TestDemoAccountsAreTheDemosAccounts(t *testing.T) {
 	want := []githubapi.Account{
 		{Scope: githubapi.ScopeEnterprise, Name: "acme-corp"},
@@ -18,10 +18,10 @@ func TestDemoAccountsAreTheDemosAccounts(t *testing.T) {
 		{Scope: githubapi.ScopeOrganization, Name: "acme-web"},
 		{Scope: githubapi.ScopeUser, Name: "octocat"},
 	}
-	if got := DemoAccounts(); !slices.Equal(got, want) {
-		t.Errorf("DemoAccounts() = %v, want %v", got, want)
+	if got := Accounts(); !slices.Equal(got, want) {
+		t.Errorf("Accounts() = %v, want %v", got, want)
 	}
-	if got := Demo(time.Date(2027, 1, 31, 23, 59, 59, 0, time.UTC)).Accounts(); !slices.Equal(got, want) {
-		t.Errorf("Demo(…).Accounts() = %v, want %v", got, want)
+	if got := Dataset(time.Date(2027, 1, 31, 23, 59, 59, 0, time.UTC)).Accounts(); !slices.Equal(got, want) {
+		t.Errorf("Dataset(…).Accounts() = %v, want %v", got, want)
 	}
 }

@@ -1,4 +1,8 @@
-package fakegithub
+// Package benchdata generates the data the benchmarks measure against: a
+// usage report of any size (UsageReport) and a backfill's history of many
+// organizations (History). Benchmarks and scripts/bench import it; the
+// exporter binary does not.
+package benchdata
 
 import (
 	"fmt"
@@ -57,8 +61,8 @@ type usageGenNumbers struct {
 }
 
 // usageGenTable is built at the first report, not at package
-// initialisation: the exporter binary links this package for --demo, and
-// every run would otherwise pay for the table.
+// initialisation: a test binary that imports the package without writing a
+// report does not pay for the table.
 var usageGenTable = sync.OnceValue(func() [][]usageGenNumbers {
 	table := make([][]usageGenNumbers, len(usageGenSKUs))
 	for s, sku := range usageGenSKUs {

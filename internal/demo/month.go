@@ -1,4 +1,4 @@
-package fakegithub
+package demo
 
 import (
 	"hash/fnv"
@@ -19,15 +19,15 @@ import (
 // in ten-thousandths of a dollar, as GitHub's reports round them) and summed
 // exactly; they become float64 only in the answers.
 
-// DemoOrgLabs is the enterprise's third organization: it belongs to no cost
+// OrgLabs is the enterprise's third organization: it belongs to no cost
 // center and is not configured as an account of its own in the demo, so
 // only the enterprise's answers show it.
-const DemoOrgLabs = "acme-labs"
+const OrgLabs = "acme-labs"
 
-// DemoBudgetAlertRepository is the repository of the demo's nearly consumed
+// BudgetAlertRepository is the repository of the demo's nearly consumed
 // budget: its model retraining runs on 4-core runners in the first hour of
 // every month, which takes 85% of the repository's budget for that SKU.
-const DemoBudgetAlertRepository = DemoOrgLabs + "/model-training"
+const BudgetAlertRepository = OrgLabs + "/model-training"
 
 // demoRetrainMinutes is that job's length: 5,312.5 minutes at $0.016 are
 // $85.00 of a $100 budget. Larger runners get no included minutes.
@@ -99,7 +99,7 @@ var (
 
 var demoOrgs = []demoOrg{
 	{
-		name: DemoOrgWeb, costCenter: "cc-platform-0001",
+		name: OrgWeb, costCenter: "cc-platform-0001",
 		repos: []demoRepoUse{
 			{demoLinux, demoWebRepos, 310},
 			{demoWindows, demoWebRepos[:2], 84},
@@ -113,7 +113,7 @@ var demoOrgs = []demoOrg{
 		includedMinutes: 20000, includedTransferGB: 50, includedStorageGB: 10,
 	},
 	{
-		name: DemoOrgData, costCenter: "cc-datasci-0002",
+		name: OrgData, costCenter: "cc-datasci-0002",
 		repos: []demoRepoUse{
 			{demoLinux, demoDataRepos, 280},
 			{demoLinux4Core, demoDataRepos[:1], 120},
@@ -126,7 +126,7 @@ var demoOrgs = []demoOrg{
 		includedMinutes: 20000, includedTransferGB: 50, includedStorageGB: 10,
 	},
 	{
-		name: DemoOrgLabs,
+		name: OrgLabs,
 		repos: []demoRepoUse{
 			{demoLinux, demoLabsRepos, 150},
 			{demoMacOS, demoLabsRepos[:1], 12},
@@ -261,9 +261,9 @@ func newDemoRowsScaled(now time.Time, factor func(day int) float64) *demoRows {
 		for _, o := range demoOrgs {
 			pools := orgPools[o.name]
 			var rows []demoRow
-			if o.name == DemoOrgLabs && day == 1 {
+			if o.name == OrgLabs && day == 1 {
 				// The monthly retraining, done within the first hour.
-				rows = append(rows, pools.row(date, o.name, DemoBudgetAlertRepository, demoLinux4Core, "", demoRetrainMinutes))
+				rows = append(rows, pools.row(date, o.name, BudgetAlertRepository, demoLinux4Core, "", demoRetrainMinutes))
 			}
 			for _, u := range o.repos {
 				for _, repo := range u.repos {
@@ -290,7 +290,7 @@ func newDemoRowsScaled(now time.Time, factor func(day int) float64) *demoRows {
 		}
 		out.user = append(out.user, userPools.row(date, "", "", demoCopilotPro, "", share/float64(c.daysInMonth)))
 		for _, m := range demoUserModels {
-			out.user = append(out.user, userPools.row(date, "", "", demoPremium, m.model, m.daily*share*demoJitter(date, m.model, DemoUser)))
+			out.user = append(out.user, userPools.row(date, "", "", demoPremium, m.model, m.daily*share*demoJitter(date, m.model, User)))
 		}
 	})
 	return out

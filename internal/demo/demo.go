@@ -1,4 +1,9 @@
-package fakegithub
+// Package demo is the company the exporter's --demo mode shows: an
+// enterprise of three organizations and a user, whose month of usage rows
+// (month.go) gives every figure of every endpoint, and 24 months of history
+// (history.go). Start serves it through the simulated GitHub API of
+// internal/fakegithub and configures the exporter for it.
+package demo
 
 import (
 	"fmt"
@@ -6,24 +11,25 @@ import (
 	"time"
 
 	"github.com/github-billing-exporter/github-billing-exporter/githubapi"
+	"github.com/github-billing-exporter/github-billing-exporter/internal/fakegithub"
 )
 
-// Demo account names.
+// The demo's account names.
 const (
-	DemoEnterprise = "acme-corp"
-	DemoOrgWeb     = "acme-web"
-	DemoOrgData    = "acme-data"
-	DemoUser       = "octocat"
+	Enterprise = "acme-corp"
+	OrgWeb     = "acme-web"
+	OrgData    = "acme-data"
+	User       = "octocat"
 )
 
-// DemoAccounts lists the demo's accounts, as Demo(now).Accounts() does,
+// Accounts lists the demo's accounts, as Dataset(now).Accounts() does,
 // without building the demo's data.
-func DemoAccounts() []githubapi.Account {
+func Accounts() []githubapi.Account {
 	return []githubapi.Account{
-		{Scope: githubapi.ScopeEnterprise, Name: DemoEnterprise},
-		{Scope: githubapi.ScopeOrganization, Name: DemoOrgData},
-		{Scope: githubapi.ScopeOrganization, Name: DemoOrgWeb},
-		{Scope: githubapi.ScopeUser, Name: DemoUser},
+		{Scope: githubapi.ScopeEnterprise, Name: Enterprise},
+		{Scope: githubapi.ScopeOrganization, Name: OrgData},
+		{Scope: githubapi.ScopeOrganization, Name: OrgWeb},
+		{Scope: githubapi.ScopeUser, Name: User},
 	}
 }
 
@@ -37,35 +43,35 @@ func MonthFraction(now time.Time) float64 {
 	return math.Max(f, 1.0/(31*24)) // never zero: an hour into the month at least
 }
 
-// Demo is a company with one enterprise of three organizations (two of
+// Dataset is a company with one enterprise of three organizations (two of
 // them configured as accounts too, the third only seen through the
 // enterprise) and one user, as of now. Legacy endpoints answer for the
 // enterprise and organizations (as on GitHub Enterprise Server) and are
 // retired (410) for the user (as on GitHub's hosted service). Every figure
-// derives from one set of usage rows (demomonth.go).
-func Demo(now time.Time) *Dataset {
+// derives from one set of usage rows (month.go).
+func Dataset(now time.Time) *fakegithub.Dataset {
 	rows := newDemoRows(now)
-	d := NewDataset()
+	d := fakegithub.NewDataset()
 	var minutes, transfer, storage float64
 	for _, o := range demoOrgs {
 		minutes += o.includedMinutes
 		transfer += o.includedTransferGB
 		storage += o.includedStorageGB
 	}
-	ent := &AccountData{AdvancedSecurity: demoAdvancedSecurity(DemoEnterprise, 230, 28, 40)}
+	ent := &fakegithub.AccountData{AdvancedSecurity: demoAdvancedSecurity(Enterprise, 230, 28, 40)}
 	ent.Actions, ent.Packages, ent.SharedStorage = demoLegacy(rows.clock, rows.enterprise(), minutes, transfer, storage)
-	d.Enterprises[DemoEnterprise] = ent
+	d.Enterprises[Enterprise] = ent
 	for _, org := range []struct {
 		name                  string
 		repos                 int
 		committers, purchased float64
-	}{{DemoOrgWeb, 40, 16, 20}, {DemoOrgData, 25, 9, 12}} {
+	}{{OrgWeb, 40, 16, 20}, {OrgData, 25, 9, 12}} {
 		o := rows.included[org.name]
-		a := &AccountData{AdvancedSecurity: demoAdvancedSecurity(org.name, org.repos, org.committers, org.purchased)}
+		a := &fakegithub.AccountData{AdvancedSecurity: demoAdvancedSecurity(org.name, org.repos, org.committers, org.purchased)}
 		a.Actions, a.Packages, a.SharedStorage = demoLegacy(rows.clock, rows.orgs[org.name], o.includedMinutes, o.includedTransferGB, o.includedStorageGB)
 		d.Organizations[org.name] = a
 	}
-	d.Users[DemoUser] = &AccountData{LegacyRetired: true}
+	d.Users[User] = &fakegithub.AccountData{LegacyRetired: true}
 	addDemoPlatform(d, now, rows)
 	d.History = demoHistory(now)
 	return d

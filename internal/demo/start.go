@@ -1,0 +1,61 @@
+package demo
+
+import (
+	"time"
+
+	commoncfg "github.com/prometheus/common/config"
+
+	"github.com/github-billing-exporter/github-billing-exporter/config"
+	"github.com/github-billing-exporter/github-billing-exporter/internal/fakegithub"
+)
+
+// Token is the demo API's credential; it guards nothing real.
+const Token = "demo-token-not-a-secret"
+
+// API is the demo's simulated GitHub API, running on loopback.
+type API struct {
+	*fakegithub.Server
+}
+
+// Start starts the demo's GitHub API, as --demo and `--demo backfill` use
+// it: its data is the demo company as of now() at each request, so its
+// figures grow through the month (now is the exporter's clock, so that the
+// demo and the collectors tell the same month), it requires Token, and it
+// sends ETags as GitHub does. Close it when done.
+func Start(now func() time.Time) (*API, error) {
+	fake, err := fakegithub.NewFunc(func() *fakegithub.Dataset { return Dataset(now().UTC()) }, now)
+	if err != nil {
+		return nil, err
+	}
+	fake.RequireToken(Token)
+	fake.EnableETags(true)
+	return &API{Server: fake}, nil
+}
+
+// Config points the exporter at the API with every demo account. The
+// refresh interval is short so that the demo's month-to-date figures move.
+func (a *API) Config() *config.Resolved {
+	return Config(a.URL)
+}
+
+// Config points the exporter at a demo API at apiURL with every demo
+// account.
+func Config(apiURL string) *config.Resolved {
+	cred := &config.Credential{
+		Name:   "demo",
+		APIURL: apiURL,
+		Token:  commoncfg.Secret(Token),
+		HTTP:   commoncfg.HTTPClientConfig{FollowRedirects: true, EnableHTTP2: true},
+	}
+	cfg := &config.Resolved{
+		File:            "(demo)",
+		RefreshInterval: time.Minute,
+		RefreshTimeout:  30 * time.Second,
+		MaxAge:          time.Hour,
+		Credentials:     map[string]*config.Credential{cred.Name: cred},
+	}
+	for _, a := range Accounts() {
+		cfg.Targets = append(cfg.Targets, config.Target{Account: a, Credential: cred.Name})
+	}
+	return cfg
+}
