@@ -22,9 +22,9 @@ const (
 	User       = "octocat"
 )
 
-// Accounts lists the demo's accounts, as Dataset(now).Accounts() does,
+// accounts lists the demo's accounts, as Dataset(now).Accounts() does,
 // without building the demo's data.
-func Accounts() []githubapi.Account {
+func accounts() []githubapi.Account {
 	return []githubapi.Account{
 		{Scope: githubapi.ScopeEnterprise, Name: Enterprise},
 		{Scope: githubapi.ScopeOrganization, Name: OrgData},
@@ -33,9 +33,9 @@ func Accounts() []githubapi.Account {
 	}
 }
 
-// MonthFraction is how much of now's calendar month (UTC) has passed, in
+// monthFraction is how much of now's calendar month (UTC) has passed, in
 // (0, 1]; the demo's month-to-date figures grow with it.
-func MonthFraction(now time.Time) float64 {
+func monthFraction(now time.Time) float64 {
 	now = now.UTC()
 	start := time.Date(now.Year(), now.Month(), 1, 0, 0, 0, 0, time.UTC)
 	end := start.AddDate(0, 1, 0)

@@ -10,27 +10,27 @@ import (
 
 // The demo's history: each past month is the current month's generator
 // (newDemoRows, month.go) run to the month's end, with the repositories'
-// and models' use scaled by HistoryScale, and one day, SpikeDay,
-// SpikeFactor times an ordinary day's. Every report of a day derives
+// and models' use scaled by historyScale, and one day, spikeDay,
+// spikeFactor times an ordinary day's. Every report of a day derives
 // from that day's rows, as the current month's do. The days of the current
 // month before today are the current month's own rows. GitHub keeps the
 // summaries for 24 months; the demo has data for as long.
 
-// SpikeDay is the day of the demo's spend spike: the 17th of the month
+// spikeDay is the day of the demo's spend spike: the 17th of the month
 // two months before now's.
-func SpikeDay(now time.Time) time.Time {
+func spikeDay(now time.Time) time.Time {
 	now = now.UTC()
 	return time.Date(now.Year(), now.Month()-2, 17, 0, 0, 0, 0, time.UTC)
 }
 
-// SpikeFactor is how many ordinary days of repository and model use
+// spikeFactor is how many ordinary days of repository and model use
 // the spike day has.
-const SpikeFactor = 25
+const spikeFactor = 25
 
-// HistoryScale is the demo's use in the month k months before now's,
+// historyScale is the demo's use in the month k months before now's,
 // relative to now's month: it grows over the year and wobbles month to
 // month. k = 0 is 1.
-func HistoryScale(k int) float64 {
+func historyScale(k int) float64 {
 	return (1 + 0.08*math.Sin(1.3*float64(k))) / (1 + 0.04*float64(k))
 }
 
@@ -52,12 +52,12 @@ func demoHistoryRows(now, day time.Time) *demoRows {
 	if k == 0 {
 		return newDemoRows(now)
 	}
-	spike := SpikeDay(now)
-	scale := HistoryScale(k)
+	spike := spikeDay(now)
+	scale := historyScale(k)
 	end := time.Date(day.Year(), day.Month()+1, 0, 23, 0, 0, 0, time.UTC) // the whole last day
 	return newDemoRowsScaled(end, func(d int) float64 {
 		if day.Year() == spike.Year() && day.Month() == spike.Month() && d == spike.Day() {
-			return scale * SpikeFactor
+			return scale * spikeFactor
 		}
 		return scale
 	})

@@ -28,7 +28,7 @@ func demoDayNet(h *fakegithub.History, day time.Time) float64 {
 func TestDemoHistorySpike(t *testing.T) {
 	now := time.Date(2026, time.December, 2, 10, 0, 0, 0, time.UTC)
 	h := demoHistory(now)
-	spike := SpikeDay(now)
+	spike := spikeDay(now)
 	if spike.Format(time.DateOnly) != "2026-10-17" {
 		t.Fatalf("spike day %s, want 2026-10-17", spike.Format(time.DateOnly))
 	}
@@ -45,7 +45,7 @@ func TestDemoHistorySpike(t *testing.T) {
 }
 
 // Months differ: each past month's repository use is scaled by
-// HistoryScale; the current month's is the live demo's.
+// historyScale; the current month's is the live demo's.
 func TestDemoHistoryMonthsDiffer(t *testing.T) {
 	now := time.Date(2026, time.December, 2, 10, 0, 0, 0, time.UTC)
 	h := demoHistory(now)
@@ -62,18 +62,18 @@ func TestDemoHistoryMonthsDiffer(t *testing.T) {
 	for k := 1; k <= 13; k++ {
 		day := time.Date(2026, time.December-time.Month(k), 5, 0, 0, 0, 0, time.UTC)
 		// acme-web's Linux use is 310 minutes a repository on an average day.
-		want := math.Round(310*HistoryScale(k)*demoJitter(day.Format(time.RFC3339), "actions_linux", "acme-web/storefront")*1000) / 1000
+		want := math.Round(310*historyScale(k)*demoJitter(day.Format(time.RFC3339), "actions_linux", "acme-web/storefront")*1000) / 1000
 		if got := linux(day); got != want {
 			t.Errorf("%s: %v minutes, want %v", day.Format(time.DateOnly), got, want)
 		}
-		if s := HistoryScale(k); seen[s] {
+		if s := historyScale(k); seen[s] {
 			t.Errorf("month %d back has the same scale as another: %v", k, s)
 		} else {
 			seen[s] = true
 		}
 	}
-	if HistoryScale(0) != 1 {
-		t.Errorf("the current month's scale is %v, want 1", HistoryScale(0))
+	if historyScale(0) != 1 {
+		t.Errorf("the current month's scale is %v, want 1", historyScale(0))
 	}
 }
 

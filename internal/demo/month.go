@@ -24,10 +24,10 @@ import (
 // only the enterprise's answers show it.
 const OrgLabs = "acme-labs"
 
-// BudgetAlertRepository is the repository of the demo's nearly consumed
+// budgetAlertRepository is the repository of the demo's nearly consumed
 // budget: its model retraining runs on 4-core runners in the first hour of
 // every month, which takes 85% of the repository's budget for that SKU.
-const BudgetAlertRepository = OrgLabs + "/model-training"
+const budgetAlertRepository = OrgLabs + "/model-training"
 
 // demoRetrainMinutes is that job's length: 5,312.5 minutes at $0.016 are
 // $85.00 of a $100 budget. Larger runners get no included minutes.
@@ -263,7 +263,7 @@ func newDemoRowsScaled(now time.Time, factor func(day int) float64) *demoRows {
 			var rows []demoRow
 			if o.name == OrgLabs && day == 1 {
 				// The monthly retraining, done within the first hour.
-				rows = append(rows, pools.row(date, o.name, BudgetAlertRepository, demoLinux4Core, "", demoRetrainMinutes))
+				rows = append(rows, pools.row(date, o.name, budgetAlertRepository, demoLinux4Core, "", demoRetrainMinutes))
 			}
 			for _, u := range o.repos {
 				for _, repo := range u.repos {

@@ -24,7 +24,7 @@ func addDemoPlatform(d *fakegithub.Dataset, now time.Time, rows *demoRows) {
 		{ID: "cc-platform-0001", Name: "Platform", State: "active", Resources: []githubapi.CostCenterResource{{Type: "Org", Name: OrgWeb}},
 			// Capped by its own AI-credit pool, as in GitHub's example.
 			AICreditPoolEnabled: new(true),
-			AICreditPoolState:   &githubapi.AICreditPoolState{TargetAmount: new(21000.0), CurrentAmount: new(math.Round(18500*MonthFraction(now)*10) / 10)}},
+			AICreditPoolState:   &githubapi.AICreditPoolState{TargetAmount: new(21000.0), CurrentAmount: new(math.Round(18500*monthFraction(now)*10) / 10)}},
 		{ID: "cc-datasci-0002", Name: "Data Science", State: "active", Resources: []githubapi.CostCenterResource{{Type: "Org", Name: OrgData}, {Type: "User", Name: "dev-07"}, {Type: "Team", Name: "data-science"}},
 			AICreditPoolEnabled: new(false)},
 		{ID: "cc-legacy-0003", Name: "Legacy Tools", State: "deleted", Resources: []githubapi.CostCenterResource{}},
@@ -62,7 +62,7 @@ func objRound(x float64, places int) float64 {
 
 // BudgetAlertID is the demo budget that is 85% consumed whatever the
 // day of the month, so a "budget at 80%" alert always has something to fire
-// on: the $100 budget of BudgetAlertRepository for 4-core runners, which
+// on: the $100 budget of budgetAlertRepository for 4-core runners, which
 // the repository's monthly retraining on the 1st takes $85.00 of.
 const BudgetAlertID = "7c1e5a4e-85a0-4b8e-9d1f-acme00000001"
 
@@ -86,7 +86,7 @@ func objBudget(id, scope, entity, budgetType string, skus []string, amount float
 func objEnterpriseBudgets() []githubapi.Budget {
 	id := func(n int) string { return fmt.Sprintf("7c1e5a4e-85a0-4b8e-9d1f-acme%08d", n) }
 	return []githubapi.Budget{
-		objBudget(BudgetAlertID, "repository", BudgetAlertRepository, "SkuPricing", []string{"actions_linux_4_core"}, 100, true),
+		objBudget(BudgetAlertID, "repository", budgetAlertRepository, "SkuPricing", []string{"actions_linux_4_core"}, 100, true),
 		objBudget(id(2), "enterprise", "", "ProductPricing", []string{"packages"}, 100, false),
 		objBudget(id(3), "enterprise", "", "ProductPricing", []string{"copilot"}, 4500, false),
 		objBudget(id(4), "enterprise", "", "ProductPricing", []string{"actions"}, 1200, true),
@@ -100,7 +100,7 @@ func objEnterpriseBudgets() []githubapi.Budget {
 		objBudget(id(12), "multi_user_customer", "", "BundlePricing", []string{"ai_credits"}, 50, true),
 		// Codespaces is not in use yet.
 		objBudget(id(13), "enterprise", "", "ProductPricing", []string{"codespaces"}, 200, true),
-		objBudget(UserBudgetID, "user", "dev-07", "BundlePricing", []string{"ai_credits"}, 40, true),
+		objBudget(userBudgetID, "user", "dev-07", "BundlePricing", []string{"ai_credits"}, 40, true),
 	}
 }
 
@@ -130,9 +130,9 @@ func objBudgetsSpent(budgets []githubapi.Budget, rows []demoRow) {
 	}
 }
 
-// UserBudgetID is the demo's user budget, the one kind GitHub sends
+// userBudgetID is the demo's user budget, the one kind GitHub sends
 // consumed_amount for.
-const UserBudgetID = "7c1e5a4e-85a0-4b8e-9d1f-acme00000014"
+const userBudgetID = "7c1e5a4e-85a0-4b8e-9d1f-acme00000014"
 
 func objReportExports(now time.Time) []githubapi.UsageReportExport {
 	now = now.UTC().Truncate(time.Minute)
@@ -194,7 +194,7 @@ func objSeats(org, team, plan string, from, n int, extra []string, active int, n
 // addDemoObjects gives the demo accounts their billing-platform objects.
 func addDemoObjects(d *fakegithub.Dataset, now time.Time, rows *demoRows) {
 	now = now.UTC()
-	f := MonthFraction(now)
+	f := monthFraction(now)
 	period := githubapi.SummaryTimePeriod{Year: now.Year(), Month: int(now.Month())}
 
 	for i, org := range []struct {
@@ -230,7 +230,7 @@ func addDemoObjects(d *fakegithub.Dataset, now time.Time, rows *demoRows) {
 	e.BudgetUserStates = map[string][]githubapi.BudgetUserState{"7c1e5a4e-85a0-4b8e-9d1f-acme00000012": {
 		{User: "dev-01", ConsumedAmount: objRound(31*f, 2), TargetAmount: 50},
 		{User: "dev-02", ConsumedAmount: objRound(12.5*f, 2), TargetAmount: 50},
-		{User: "dev-07", ConsumedAmount: objRound(18*f, 2), TargetAmount: 40, OverrideBudgetID: UserBudgetID},
+		{User: "dev-07", ConsumedAmount: objRound(18*f, 2), TargetAmount: 40, OverrideBudgetID: userBudgetID},
 		{User: "dev-11", ConsumedAmount: 0, TargetAmount: 50},
 	}}
 	// The 114 Copilot users and ten more members hold enterprise licences.

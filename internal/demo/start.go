@@ -54,7 +54,7 @@ func Config(apiURL string) *config.Resolved {
 		MaxAge:          time.Hour,
 		Credentials:     map[string]*config.Credential{cred.Name: cred},
 	}
-	for _, a := range Accounts() {
+	for _, a := range accounts() {
 		cfg.Targets = append(cfg.Targets, config.Target{Account: a, Credential: cred.Name})
 	}
 	return cfg
