@@ -59,22 +59,30 @@ func TestGeneratedDocs(t *testing.T) {
 				t.Fatalf("%v: generate it with %s", err, regenerate)
 			}
 			if string(got) != want {
-				t.Errorf("%s is stale: it differs from what the code says at line %d; regenerate it with %s",
-					doc.path, firstDifferentLine(string(got), want), regenerate)
+				line, inFile, fromCode := firstDifferentLine(string(got), want)
+				t.Errorf("%s is stale; regenerate it with %s\nline %d in the file:   %s\nline %d from the code: %s",
+					doc.path, regenerate, line, inFile, line, fromCode)
 			}
 		})
 	}
 }
 
-// firstDifferentLine is the first line (from 1) where a and b differ.
-func firstDifferentLine(a, b string) int {
+// firstDifferentLine finds the first line (from 1) where a and b differ,
+// and that line of each ("(none)" past the end).
+func firstDifferentLine(a, b string) (n int, lineA, lineB string) {
 	al, bl := strings.Split(a, "\n"), strings.Split(b, "\n")
-	for i := range min(len(al), len(bl)) {
-		if al[i] != bl[i] {
-			return i + 1
+	line := func(lines []string, i int) string {
+		if i < len(lines) {
+			return lines[i]
+		}
+		return "(none)"
+	}
+	for i := range max(len(al), len(bl)) {
+		if line(al, i) != line(bl, i) {
+			return i + 1, line(al, i), line(bl, i)
 		}
 	}
-	return min(len(al), len(bl)) + 1
+	return 0, "", ""
 }
 
 // generatedHeader opens every generated document.
