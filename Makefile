@@ -102,3 +102,14 @@ clean:
 # run after changing deploy/prometheus/rules/github-billing.rules.yml.
 chart-rules:
 	cp deploy/prometheus/rules/github-billing.rules.yml deploy/helm/github-billing-exporter/files/github-billing.rules.yml
+
+# The flag, collector and metric tables under docs/ are generated from the
+# code; TestGeneratedDocs fails when they are stale.
+.PHONY: docs check-shared
+docs:
+	$(GO) test . -run '^TestGeneratedDocs$$' -count=1 -update
+
+# testdata/METRICS.md and githubapi/testdata/examples are copies of the
+# project's shared reference in ../shared: say where they differ.
+check-shared:
+	./scripts/check-shared.sh

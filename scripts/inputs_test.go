@@ -103,12 +103,12 @@ func TestEveryCheckInputIsRead(t *testing.T) {
 
 var metricNameRE = regexp.MustCompile(`\bgithub_billing[a-zA-Z0-9_:]*`)
 
-// knownMetricNames are the names the README and the metric contract describe and the names
-// the rules record.
+// knownMetricNames are the names the README, the generated metric table (docs/metrics.md)
+// and the metric contract describe and the names the rules record.
 func knownMetricNames(t *testing.T, root string) map[string]bool {
 	t.Helper()
 	known := map[string]bool{}
-	for _, doc := range []string{"README.md", "testdata/METRICS.md"} {
+	for _, doc := range []string{"README.md", "docs/metrics.md", "testdata/METRICS.md"} {
 		raw, err := os.ReadFile(filepath.Join(root, doc))
 		if err != nil {
 			t.Fatal(err)
@@ -153,8 +153,8 @@ type dashboardPanel struct {
 }
 
 // TestDashboardMetricNames fails, naming the dashboard, the panel and the metric, when a
-// panel's query names a metric that neither the README, the metric contract nor the rules
-// know. It needs no Prometheus, so a misspelling fails `go test ./...` on any machine.
+// panel's query names a metric that neither the README, docs/metrics.md, the metric contract
+// nor the rules know. It needs no Prometheus, so a misspelling fails `go test ./...` on any machine.
 func TestDashboardMetricNames(t *testing.T) {
 	root, err := repositoryRoot()
 	if err != nil {
@@ -189,7 +189,7 @@ func TestDashboardMetricNames(t *testing.T) {
 							}
 						}
 						if !known[base] {
-							t.Errorf("%s: panel %q queries metric %s, which the README, testdata/METRICS.md and the rules do not know", filepath.Base(f), p.Title, name)
+							t.Errorf("%s: panel %q queries metric %s, which the README, docs/metrics.md, testdata/METRICS.md and the rules do not know", filepath.Base(f), p.Title, name)
 						}
 					}
 				}
