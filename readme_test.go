@@ -15,6 +15,7 @@ import (
 
 	"github.com/github-billing-exporter/github-billing-exporter/collector"
 	"github.com/github-billing-exporter/github-billing-exporter/config"
+	"github.com/github-billing-exporter/github-billing-exporter/internal/cache"
 	"github.com/github-billing-exporter/github-billing-exporter/internal/fakegithub"
 	"github.com/github-billing-exporter/github-billing-exporter/internal/server"
 )
@@ -135,7 +136,7 @@ func demoMetricNames(t *testing.T) map[string]bool {
 	for _, c := range collector.Collectors() {
 		all = append(all, c.Name)
 	}
-	exp, err := collector.NewExporter(collector.Config{Collectors: all, Concurrency: 4, Now: clock,
+	exp, err := cache.New(cache.Config{Collectors: all, Concurrency: 4, Now: clock,
 		Options: collector.Options{AdvancedSecurityByRepository: true, UsageByRepository: true,
 			BudgetConsumption: true, BudgetUserStates: true, CopilotByPlan: true}})
 	if err != nil {
