@@ -224,15 +224,15 @@ func BenchmarkCacheMemory400k(b *testing.B) {
 	}
 }
 
+// usageRefreshNow is in the month of BenchmarkUsageRefresh1M's report.
+var usageRefreshNow = time.Date(2026, time.November, 15, 12, 0, 0, 0, time.UTC)
+
 // BenchmarkUsageRefresh1M is a whole cold refresh of the usage collector as
 // the engine runs it (read, aggregate, encode) for a report of 1,000,000
 // rows served over loopback, without and with the split by repository, side
 // by side on the same rows: over 12,500 repositories (400,000 series) and
 // over 100,000 (every repository has all 8 SKUs: 3,200,000 series), and
 // over 100,000 with one SKU each (400,000 series, an enterprise's report split by repository).
-// usageRefreshNow is in the month of BenchmarkUsageRefresh1M's report.
-var usageRefreshNow = time.Date(2026, time.November, 15, 12, 0, 0, 0, time.UTC)
-
 func BenchmarkUsageRefresh1M(b *testing.B) {
 	type shape struct {
 		repos  int
