@@ -209,6 +209,8 @@ type Desc struct {
 
 // NewDesc builds a billing metric's descriptor: the metric
 // github_billing_NAME, with the labels scope and account before labels.
+// The collectors here declare theirs with it; a Collector written outside
+// this package can too, and hand the cache Samples it encodes directly.
 func NewDesc(name, help string, labels ...string) *Desc {
 	all := append(slices.Clone(accountLabels), labels...)
 	return &Desc{
@@ -361,8 +363,9 @@ type Sample struct {
 	labels []string
 }
 
-// NewSample makes a sample of desc; labelValues are every label's value,
-// scope and account first. It panics when their number is not the
+// NewSample makes a sample of desc, for a Collector written outside this
+// package (the collectors here build theirs in a metricSet); labelValues are
+// every label's value, scope and account first. It panics when their number is not the
 // descriptor's, and makes each value valid UTF-8.
 func NewSample(desc *Desc, value float64, labelValues ...string) *Sample {
 	values := make([]string, len(labelValues))
