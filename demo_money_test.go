@@ -12,6 +12,7 @@ import (
 
 	"github.com/github-billing-exporter/github-billing-exporter/collector"
 	"github.com/github-billing-exporter/github-billing-exporter/config"
+	"github.com/github-billing-exporter/github-billing-exporter/internal/cache"
 	"github.com/github-billing-exporter/github-billing-exporter/internal/demo"
 	"github.com/github-billing-exporter/github-billing-exporter/internal/fakegithub"
 	"github.com/github-billing-exporter/github-billing-exporter/internal/fakegithub/fakegithubtest"
@@ -39,7 +40,7 @@ func demoScrape(t *testing.T, now time.Time) (map[string][]demoSample, *fakegith
 	fake.SetClock(func() time.Time { return now })
 	// The exporter's one clock: the collectors, the cache and the clients
 	// all read it, and none of them the wall clock.
-	exp, err := collector.NewExporter(collector.Config{Collectors: all, Concurrency: 4, Now: func() time.Time { return now },
+	exp, err := cache.New(cache.Config{Collectors: all, Concurrency: 4, Now: func() time.Time { return now },
 		Options: collector.Options{AdvancedSecurityByRepository: true, UsageByRepository: true, BudgetConsumption: true}})
 	if err != nil {
 		t.Fatal(err)

@@ -27,6 +27,7 @@ import (
 	"github.com/github-billing-exporter/github-billing-exporter/collector"
 	"github.com/github-billing-exporter/github-billing-exporter/config"
 	"github.com/github-billing-exporter/github-billing-exporter/githubapi"
+	"github.com/github-billing-exporter/github-billing-exporter/internal/cache"
 	"github.com/github-billing-exporter/github-billing-exporter/internal/demo"
 	"github.com/github-billing-exporter/github-billing-exporter/internal/server"
 )
@@ -381,7 +382,7 @@ func startReloader(ctx context.Context, srv *server.Server) (first <-chan error,
 }
 
 // newExporter builds the exporter with the collectors the flags enable.
-func newExporter(f *flags, logger *slog.Logger) (*collector.Exporter, error) {
+func newExporter(f *flags, logger *slog.Logger) (*cache.Cache, error) {
 	var enabled []string
 	for _, c := range collector.Collectors() {
 		if *f.collectors[c.Name] {
@@ -392,7 +393,7 @@ func newExporter(f *flags, logger *slog.Logger) (*collector.Exporter, error) {
 	// for the budgets collector's budgets.
 	f.options.BudgetConsumption = *f.collectors["budgets"]
 	f.options.Logger = logger
-	exporter, err := collector.NewExporter(collector.Config{
+	exporter, err := cache.New(cache.Config{
 		Logger:      logger,
 		Collectors:  enabled,
 		Options:     f.options,

@@ -14,6 +14,7 @@ import (
 	"github.com/github-billing-exporter/github-billing-exporter/collector"
 	"github.com/github-billing-exporter/github-billing-exporter/config"
 	"github.com/github-billing-exporter/github-billing-exporter/githubapi"
+	"github.com/github-billing-exporter/github-billing-exporter/internal/cache"
 	"github.com/github-billing-exporter/github-billing-exporter/internal/fakegithub/fakegithubtest"
 	"github.com/github-billing-exporter/github-billing-exporter/internal/server"
 	"github.com/github-billing-exporter/github-billing-exporter/internal/testutil"
@@ -389,7 +390,7 @@ func newReloadEnv(t *testing.T) *reloadEnv {
 	dir := t.TempDir()
 	env := &reloadEnv{dir: dir, cfgFile: filepath.Join(dir, "exporter.yml"), tokenFile: filepath.Join(dir, "token"), log: &testutil.SyncBuffer{}, fakeURL: fake.URL}
 	logger := slog.New(slog.NewTextHandler(env.log, nil))
-	exp, err := collector.NewExporter(collector.Config{Logger: logger, Collectors: testutil.LegacyCollectors, Concurrency: 4})
+	exp, err := cache.New(cache.Config{Logger: logger, Collectors: testutil.LegacyCollectors, Concurrency: 4})
 	if err != nil {
 		t.Fatal(err)
 	}

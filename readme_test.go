@@ -16,6 +16,7 @@ import (
 
 	"github.com/github-billing-exporter/github-billing-exporter/collector"
 	"github.com/github-billing-exporter/github-billing-exporter/config"
+	"github.com/github-billing-exporter/github-billing-exporter/internal/cache"
 	"github.com/github-billing-exporter/github-billing-exporter/internal/demo"
 	"github.com/github-billing-exporter/github-billing-exporter/internal/server"
 )
@@ -104,7 +105,7 @@ func scrapeDemo(collectors []string, options collector.Options) (string, error) 
 		return "", err
 	}
 	defer fake.Close()
-	exp, err := collector.NewExporter(collector.Config{Collectors: collectors, Concurrency: 4, Now: clock, Options: options})
+	exp, err := cache.New(cache.Config{Collectors: collectors, Concurrency: 4, Now: clock, Options: options})
 	if err != nil {
 		return "", err
 	}

@@ -12,11 +12,11 @@ import (
 )
 
 var (
-	ghasCommitters          = newDesc("advanced_security_committers", "Active Advanced Security committers, each counted once across repositories.", "product")
-	ghasMaxCommitters       = newDesc("advanced_security_max_committers", "Maximum Advanced Security committers in the billing cycle.", "product")
-	ghasPurchasedCommitters = newDesc("advanced_security_purchased_committers", "Advanced Security committer seats purchased.", "product")
-	ghasRepositories        = newDesc("advanced_security_repositories", "Repositories with Advanced Security active committers (total_count).", "product")
-	ghasRepoCommitters      = newDesc("advanced_security_repository_committers", "Active Advanced Security committers of one repository.", "product", "repository")
+	ghasCommitters          = NewDesc("advanced_security_committers", "Active Advanced Security committers, each counted once across repositories.", "product")
+	ghasMaxCommitters       = NewDesc("advanced_security_max_committers", "Maximum Advanced Security committers in the billing cycle.", "product")
+	ghasPurchasedCommitters = NewDesc("advanced_security_purchased_committers", "Advanced Security committer seats purchased.", "product")
+	ghasRepositories        = NewDesc("advanced_security_repositories", "Repositories with Advanced Security active committers (total_count).", "product")
+	ghasRepoCommitters      = NewDesc("advanced_security_repository_committers", "Active Advanced Security committers of one repository.", "product", "repository")
 )
 
 type advancedSecurityCollector struct{ byRepository bool }

@@ -34,9 +34,9 @@ const aiCreditsByUserInterval = 6 * time.Hour
 var (
 	aiCreditUserDescs       = newSummaryAmountDescs("ai_credit_user", "Copilot AI credits of the user", "user", "product", "sku", "unit_type", "model")
 	aiCreditCostCenterDescs = newSummaryAmountDescs("ai_credit_cost_center", "Copilot AI credits of the cost center (\"\" for none)", "cost_center", "product", "sku", "unit_type", "model")
-	aiCreditUsersFolded     = newDesc("ai_credit_users_folded",
+	aiCreditUsersFolded     = NewDesc("ai_credit_users_folded",
 		"How many users with AI-credit use this month were summed into user=\"__other__\" (past --collector.ai_credits.by-user.max-users).")
-	aiCreditReconciliation = newDesc("ai_credit_reconciliation_difference_usd",
+	aiCreditReconciliation = NewDesc("ai_credit_reconciliation_difference_usd",
 		"The enterprise's month-to-date AI-credit net amount minus the sum over cost_center of the per-cost-center answers, in US dollars; 0 when the split accounts for every cent.",
 		"product", "sku", "unit_type", "model")
 )
@@ -148,7 +148,7 @@ func (c *aiCreditsByUserCollector) Update(ctx context.Context, client *githubapi
 	for _, login := range holders[from:to] {
 		r, err := client.AICreditUsageFiltered(ctx, a, year, month, githubapi.AICreditFilter{User: login})
 		if errors.Is(err, githubapi.ErrForbidden) {
-			st.refused = &onceError{fmt.Errorf("AI credits per user for %s: GitHub refuses the user filter (an organization that belongs to an enterprise gets 403; read the enterprise's per-user view instead, see the README): %w", a, err)}
+			st.refused = &OnceError{fmt.Errorf("AI credits per user for %s: GitHub refuses the user filter (an organization that belongs to an enterprise gets 403; read the enterprise's per-user view instead, see the README): %w", a, err)}
 			st.advance()
 			return nil, st.refused
 		}

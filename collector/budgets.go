@@ -14,15 +14,15 @@ import (
 var budgetLabels = []string{"budget_id", "budget_scope", "budget_entity", "budget_type", "product_sku"}
 
 var (
-	budgetAmount   = newDesc("budget_amount_usd", "Budget limit in US dollars (budget_amount).", budgetLabels...)
-	budgetConsumed = newDesc("budget_consumed_amount_usd",
+	budgetAmount   = NewDesc("budget_amount_usd", "Budget limit in US dollars (budget_amount).", budgetLabels...)
+	budgetConsumed = NewDesc("budget_consumed_amount_usd",
 		`Amount consumed against the budget this month in US dollars: source="github" is GitHub's consumed_amount (user budgets), source="usage" the net amount of the month-to-date usage rows the budget covers, summed by the usage collector.`,
 		append(budgetLabels, "source")...)
-	budgetPrevent  = newDesc("budget_prevent_further_usage", "1 when usage stops once the budget is used up (prevent_further_usage), else 0.", budgetLabels...)
-	budgetAlerting = newDesc("budget_alerting_enabled", "1 when GitHub alerts the budget's recipients at its thresholds (budget_alerting.will_alert), else 0.", budgetLabels...)
-	budgetExpiry   = newDesc("budget_expiry_timestamp_seconds", "When the budget expires (expires_at), as a Unix timestamp; only when GitHub sends it.", budgetLabels...)
-	budgetUserUsed = newDesc("budget_user_consumed_amount_usd", "A user's consumption against a multi-user budget this month in US dollars (user-states consumed_amount).", append(budgetLabels, "user")...)
-	budgetUserCap  = newDesc("budget_user_target_amount_usd", "A user's amount in a multi-user budget in US dollars (user-states target_amount).", append(budgetLabels, "user")...)
+	budgetPrevent  = NewDesc("budget_prevent_further_usage", "1 when usage stops once the budget is used up (prevent_further_usage), else 0.", budgetLabels...)
+	budgetAlerting = NewDesc("budget_alerting_enabled", "1 when GitHub alerts the budget's recipients at its thresholds (budget_alerting.will_alert), else 0.", budgetLabels...)
+	budgetExpiry   = NewDesc("budget_expiry_timestamp_seconds", "When the budget expires (expires_at), as a Unix timestamp; only when GitHub sends it.", budgetLabels...)
+	budgetUserUsed = NewDesc("budget_user_consumed_amount_usd", "A user's consumption against a multi-user budget this month in US dollars (user-states consumed_amount).", append(budgetLabels, "user")...)
+	budgetUserCap  = NewDesc("budget_user_target_amount_usd", "A user's amount in a multi-user budget in US dollars (user-states target_amount).", append(budgetLabels, "user")...)
 )
 
 // budgetLabelValues is a budget's budgetLabels values.

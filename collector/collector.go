@@ -9,7 +9,6 @@ import (
 	"log/slog"
 	"slices"
 	"strings"
-	"sync"
 	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
@@ -18,7 +17,8 @@ import (
 	"github.com/github-billing-exporter/github-billing-exporter/githubapi"
 )
 
-const namespace = "github_billing"
+// Namespace starts the name of every metric the exporter serves.
+const Namespace = "github_billing"
 
 // Collector fetches one billing area for one account.
 type Collector interface {
@@ -48,10 +48,10 @@ type Options struct {
 	AICreditUserLimit int
 	// Logger receives the collectors' debug lines; nil discards them.
 	Logger *slog.Logger
-	// now is the exporter's clock (Config.Now), which NewExporter hands to
-	// every collector it builds: the month a month-to-date collector asks
-	// for is the month of the clock the cache ages by, never the wall
-	// clock behind a test's back. nil means time.Now.
+	// now is the clock Factory.New hands the collector: the cache gives
+	// every collector it builds the clock it ages by, so that the month a
+	// month-to-date collector asks for is never the wall clock behind a
+	// test's back. nil means time.Now.
 	now func() time.Time
 }
 
@@ -68,6 +68,28 @@ func (o Options) logger() *slog.Logger {
 		return slog.New(slog.DiscardHandler)
 	}
 	return o.Logger
+}
+
+// Target is one account and the client that reads it.
+type Target struct {
+	Account githubapi.Account
+	Client  *githubapi.Client
+	// RefreshIntervals are collectors' own refresh intervals for this
+	// account, by collector name (the configuration's collectors blocks).
+	RefreshIntervals map[string]time.Duration
+}
+
+// RefreshInterval is how old the collector's data for the account may get
+// before a scrape refreshes it: the configuration's collectors block, else
+// the collector's own default, else refreshInterval (refresh_interval).
+func (t Target) RefreshInterval(f Factory, refreshInterval time.Duration) time.Duration {
+	if d, ok := t.RefreshIntervals[f.Name]; ok && d > 0 {
+		return d
+	}
+	if f.RefreshInterval > 0 {
+		return f.RefreshInterval
+	}
+	return refreshInterval
 }
 
 // Factory describes one collector: its name (the --collector.NAME flag),
@@ -102,6 +124,13 @@ func (f Factory) FlagName() string {
 
 // AppliesTo says whether the collector has an endpoint for the scope.
 func (f Factory) AppliesTo(s githubapi.Scope) bool { return slices.Contains(f.Scopes, s) }
+
+// New builds the collector with options o and the clock now (nil:
+// time.Now), which decides the month a month-to-date collector asks for.
+func (f Factory) New(o Options, now func() time.Time) Collector {
+	o.now = now
+	return f.new(o)
+}
 
 var (
 	allScopes              = []githubapi.Scope{githubapi.ScopeEnterprise, githubapi.ScopeOrganization, githubapi.ScopeUser}
@@ -145,7 +174,8 @@ var collectorTable = []Factory{
 // Collectors lists every available collector.
 func Collectors() []Factory { return slices.Clone(collectorTable) }
 
-func lookup(name string) (Factory, bool) {
+// Lookup finds the collector called name.
+func Lookup(name string) (Factory, bool) {
 	for _, f := range collectorTable {
 		if f.Name == name {
 			return f, true
@@ -167,18 +197,42 @@ func monthToDate(now func() time.Time) (int, time.Month) {
 // accountLabels are the labels every billing metric starts with.
 var accountLabels = []string{"scope", "account"}
 
-// descInfos remembers each billing descriptor's name, help and labels, so
-// that samples can be checked when they are made rather than when they are
-// scraped, and encoded without a registry (encode.go).
-var descInfos sync.Map // *prometheus.Desc → *descInfo
-
-// newDesc builds a billing metric's descriptor with the account labels first.
-func newDesc(name, help string, labels ...string) *prometheus.Desc {
-	all := append(slices.Clone(accountLabels), labels...)
-	d := prometheus.NewDesc(namespace+"_"+name, help, all, nil)
-	descInfos.Store(d, newDescInfo(namespace+"_"+name, help, all))
-	return d
+// Desc is a billing metric's descriptor: the prometheus.Desc a registry
+// checks, and the name, help and label names that the cache's encoder
+// writes without a registry. Each Sample carries its Desc, so that what the
+// encoder needs of a family travels with the family's samples.
+type Desc struct {
+	desc       *prometheus.Desc
+	name, help string
+	labels     []string
 }
+
+// NewDesc builds a billing metric's descriptor: the metric
+// github_billing_NAME, with the labels scope and account before labels.
+// The collectors here declare theirs with it; a Collector written outside
+// this package can too, and hand the cache Samples it encodes directly.
+func NewDesc(name, help string, labels ...string) *Desc {
+	all := append(slices.Clone(accountLabels), labels...)
+	return &Desc{
+		desc:   prometheus.NewDesc(Namespace+"_"+name, help, all, nil),
+		name:   Namespace + "_" + name,
+		help:   help,
+		labels: all,
+	}
+}
+
+// Name is the metric's full name.
+func (d *Desc) Name() string { return d.name }
+
+// Help is the metric's help text.
+func (d *Desc) Help() string { return d.help }
+
+// LabelNames are the metric's label names, scope and account first. The
+// slice is the descriptor's own: callers read it and never change it.
+func (d *Desc) LabelNames() []string { return d.labels }
+
+// String describes the metric as its prometheus.Desc does.
+func (d *Desc) String() string { return d.desc.String() }
 
 // metricSet collects one account's samples during an update. Rows that
 // share every label value end in one sample: gauge sums them (quantities,
@@ -187,14 +241,14 @@ func newDesc(name, help string, labels ...string) *prometheus.Desc {
 // the order rows arrive in does not matter.
 type metricSet struct {
 	account githubapi.Account
-	samples []*gaugeSample
+	samples []*Sample
 	index   map[sampleKey]*indexedSample
 }
 
 // indexedSample is a sample that gauge or maximum can find again; sums
 // accumulate in sum until metrics sets the value.
 type indexedSample struct {
-	*gaugeSample
+	*Sample
 	summed bool
 	sum    sum
 }
@@ -202,7 +256,7 @@ type indexedSample struct {
 // sampleKey identifies a sample: its descriptor and its label values joined
 // by 0xff, a byte that valid UTF-8 (which label values are made) never holds.
 type sampleKey struct {
-	desc   *prometheus.Desc
+	desc   *Desc
 	labels string
 }
 
@@ -212,14 +266,14 @@ func newMetricSet(a githubapi.Account) *metricSet {
 
 // gauge adds value to the sample with these labels (after the account
 // labels).
-func (s *metricSet) gauge(desc *prometheus.Desc, value float64, labels ...string) {
+func (s *metricSet) gauge(desc *Desc, value float64, labels ...string) {
 	g, _ := s.sample(desc, labels)
 	g.summed = true
 	g.sum.add(value)
 }
 
 // maximum raises the sample with these labels to value.
-func (s *metricSet) maximum(desc *prometheus.Desc, value float64, labels ...string) {
+func (s *metricSet) maximum(desc *Desc, value float64, labels ...string) {
 	if g, found := s.sample(desc, labels); !found || value > g.value {
 		g.value = value
 	}
@@ -229,51 +283,57 @@ func (s *metricSet) maximum(desc *prometheus.Desc, value float64, labels ...stri
 // (an aggregate summed while reading a large report). It skips the index
 // that gauge and maximum keep, which for hundreds of thousands of series
 // would cost a third more memory.
-func (s *metricSet) distinct(desc *prometheus.Desc, value float64, labels ...string) {
-	s.samples = append(s.samples, &gaugeSample{desc: desc, value: value, labels: s.labelValues(desc, labels)})
+func (s *metricSet) distinct(desc *Desc, value float64, labels ...string) {
+	s.samples = append(s.samples, &Sample{desc: desc, value: value, labels: s.labelValues(desc, labels)})
 }
 
 // distinctFamilies adds one sample to each of descs, which take the same
 // labels, with these distinct label values. The samples share one copy of
 // the label values: a usage report split by repository hands over hundreds
 // of thousands of label sets, four families each.
-func (s *metricSet) distinctFamilies(descs []*prometheus.Desc, values []float64, labels ...string) {
+func (s *metricSet) distinctFamilies(descs []*Desc, values []float64, labels ...string) {
 	shared := s.labelValues(descs[0], labels)
-	slab := make([]gaugeSample, len(descs))
+	slab := make([]Sample, len(descs))
 	for i, d := range descs {
-		if info, ok := descInfos.Load(d); !ok || len(info.(*descInfo).labels) != len(shared) {
+		if len(d.labels) != len(shared) {
 			panic(fmt.Sprintf("collector: %s takes other labels than %s", d, descs[0]))
 		}
-		slab[i] = gaugeSample{desc: d, value: values[i], labels: shared}
+		slab[i] = Sample{desc: d, value: values[i], labels: shared}
 		s.samples = append(s.samples, &slab[i])
 	}
 }
 
 // sample finds or adds the sample of desc with these labels.
-func (s *metricSet) sample(desc *prometheus.Desc, labels []string) (g *indexedSample, found bool) {
+func (s *metricSet) sample(desc *Desc, labels []string) (g *indexedSample, found bool) {
 	values := s.labelValues(desc, labels)
 	key := sampleKey{desc, strings.Join(values, "\xff")}
 	if g = s.index[key]; g != nil {
 		return g, true
 	}
-	g = &indexedSample{gaugeSample: &gaugeSample{desc: desc, labels: values}}
+	g = &indexedSample{Sample: &Sample{desc: desc, labels: values}}
 	s.index[key] = g
-	s.samples = append(s.samples, g.gaugeSample)
+	s.samples = append(s.samples, g.Sample)
 	return g, false
 }
 
 // labelValues puts the account labels first and makes every value valid
 // UTF-8, so a sample never fails at scrape time.
-func (s *metricSet) labelValues(desc *prometheus.Desc, labels []string) []string {
+func (s *metricSet) labelValues(desc *Desc, labels []string) []string {
 	values := make([]string, 0, len(labels)+2)
 	values = append(values, string(s.account.Scope), s.account.Name)
 	for _, l := range labels {
 		values = append(values, strings.ToValidUTF8(l, "\uFFFD"))
 	}
-	if info, ok := descInfos.Load(desc); !ok || len(info.(*descInfo).labels) != len(values) {
+	checkLabelCount(desc, values)
+	return values
+}
+
+// checkLabelCount panics when desc takes another number of label values:
+// a sample is checked when it is made, never when it is scraped.
+func checkLabelCount(desc *Desc, values []string) {
+	if len(desc.labels) != len(values) {
 		panic(fmt.Sprintf("collector: %s takes other label values than the %d given", desc, len(values)))
 	}
-	return values
 }
 
 // metrics returns the samples for the cache.
@@ -290,23 +350,58 @@ func (s *metricSet) metrics() []prometheus.Metric {
 	return out
 }
 
-// gaugeSample is a cached gauge. It holds only its label values and builds
-// the protobuf form when a scrape writes it: a client_golang const metric
-// keeps that form for its whole life, about six times the memory, and a
-// usage report split by repository can cache hundreds of thousands of them.
-type gaugeSample struct {
-	desc   *prometheus.Desc
+// Sample is one gauge a collector returns: its descriptor, its label values
+// (valid UTF-8, as many as the descriptor's label names) and its value. It
+// holds only these and builds the protobuf form when a registry asks for
+// it: a client_golang const metric keeps that form for its whole life,
+// about six times the memory, and a usage report split by repository can
+// hand over hundreds of thousands of samples. The cache encodes Samples
+// directly from Family, LabelValues and Value, without a registry.
+type Sample struct {
+	desc   *Desc
 	value  float64
 	labels []string
 }
 
+// NewSample makes a sample of desc, for a Collector written outside this
+// package (the collectors here build theirs in a metricSet); labelValues are
+// every label's value, scope and account first. It panics when their number is not the
+// descriptor's, and makes each value valid UTF-8.
+func NewSample(desc *Desc, value float64, labelValues ...string) *Sample {
+	values := make([]string, len(labelValues))
+	for i, l := range labelValues {
+		values[i] = strings.ToValidUTF8(l, "\uFFFD")
+	}
+	checkLabelCount(desc, values)
+	return &Sample{desc: desc, value: value, labels: values}
+}
+
+// Family is the sample's billing descriptor.
+func (g *Sample) Family() *Desc { return g.desc }
+
+// Value is the sample's value.
+func (g *Sample) Value() float64 { return g.value }
+
+// LabelValues are the sample's label values in the order of the
+// descriptor's label names. Samples of several families made from one row
+// share one slice; callers read it and never change it.
+func (g *Sample) LabelValues() []string { return g.labels }
+
 // Desc implements prometheus.Metric.
-func (g *gaugeSample) Desc() *prometheus.Desc { return g.desc }
+func (g *Sample) Desc() *prometheus.Desc { return g.desc.desc }
 
 // Write implements prometheus.Metric.
-func (g *gaugeSample) Write(m *dto.Metric) error {
-	m.Label = prometheus.MakeLabelPairs(g.desc, g.labels)
+func (g *Sample) Write(m *dto.Metric) error {
+	m.Label = prometheus.MakeLabelPairs(g.desc.desc, g.labels)
 	v := g.value
 	m.Gauge = &dto.Gauge{Value: &v}
 	return nil
 }
+
+// OnceError is a failure that asking again does not change (an account
+// that GitHub refuses a filter): the cache logs it once per collector and
+// account until the collector works again.
+type OnceError struct{ err error }
+
+func (e *OnceError) Error() string { return e.err.Error() }
+func (e *OnceError) Unwrap() error { return e.err }

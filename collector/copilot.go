@@ -11,14 +11,14 @@ import (
 )
 
 var (
-	copilotSeats              = newDesc("copilot_seats", "Copilot seats: seat_breakdown.total for an organization, total_seats for an enterprise.")
-	copilotSeatsAdded         = newDesc("copilot_seats_added_this_cycle", "Copilot seats added in the billing cycle.")
-	copilotSeatsPendingInvite = newDesc("copilot_seats_pending_invitation", "Copilot seats waiting for the user to accept an invitation.")
-	copilotSeatsPendingCancel = newDesc("copilot_seats_pending_cancellation", "Copilot seats that end with the billing cycle.")
-	copilotSeatsActiveCycle   = newDesc("copilot_seats_active_this_cycle", "Copilot seats used in the billing cycle.")
-	copilotSeatsInactiveCycle = newDesc("copilot_seats_inactive_this_cycle", "Copilot seats not used in the billing cycle.")
-	copilotPlanInfo           = newDesc("copilot_plan_info", "The organization's Copilot plan and seat management setting; always 1.", "plan_type", "seat_management_setting")
-	copilotSeatsByPlan        = newDesc("copilot_seats_by_plan", "The enterprise's Copilot seats per plan_type (business, enterprise; \"\" when GitHub names none), each user once.", "plan_type")
+	copilotSeats              = NewDesc("copilot_seats", "Copilot seats: seat_breakdown.total for an organization, total_seats for an enterprise.")
+	copilotSeatsAdded         = NewDesc("copilot_seats_added_this_cycle", "Copilot seats added in the billing cycle.")
+	copilotSeatsPendingInvite = NewDesc("copilot_seats_pending_invitation", "Copilot seats waiting for the user to accept an invitation.")
+	copilotSeatsPendingCancel = NewDesc("copilot_seats_pending_cancellation", "Copilot seats that end with the billing cycle.")
+	copilotSeatsActiveCycle   = NewDesc("copilot_seats_active_this_cycle", "Copilot seats used in the billing cycle.")
+	copilotSeatsInactiveCycle = NewDesc("copilot_seats_inactive_this_cycle", "Copilot seats not used in the billing cycle.")
+	copilotPlanInfo           = NewDesc("copilot_plan_info", "The organization's Copilot plan and seat management setting; always 1.", "plan_type", "seat_management_setting")
+	copilotSeatsByPlan        = NewDesc("copilot_seats_by_plan", "The enterprise's Copilot seats per plan_type (business, enterprise; \"\" when GitHub names none), each user once.", "plan_type")
 )
 
 type copilotCollector struct{ byPlan bool }

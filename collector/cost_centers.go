@@ -10,11 +10,11 @@ import (
 )
 
 var (
-	costCenterInfo      = newDesc("cost_center_info", "A cost center of the enterprise; always 1.", "cost_center_id", "cost_center", "state")
-	costCenterResources = newDesc("cost_center_resources", "Resources (users, organizations, repositories, enterprise teams) assigned to the cost center, by type.", "cost_center", "resource_type")
-	costCenterPool      = newDesc("cost_center_ai_credit_pool_enabled", "1 when the cost center is capped by its own AI-credit pool (ai_credit_pool_enabled), 0 when it draws from the enterprise's shared pool.", "cost_center_id", "cost_center")
-	costCenterPoolCap   = newDesc("cost_center_ai_credit_pool_target_credits", "The cost center's AI-credit cap this month, in AI credits (ai_credit_pool_state.target_amount); no series while GitHub sends null.", "cost_center_id", "cost_center")
-	costCenterPoolUsed  = newDesc("cost_center_ai_credit_pool_used_credits", "AI credits the cost center drew from its pool this month (ai_credit_pool_state.current_amount); no series while GitHub sends null.", "cost_center_id", "cost_center")
+	costCenterInfo      = NewDesc("cost_center_info", "A cost center of the enterprise; always 1.", "cost_center_id", "cost_center", "state")
+	costCenterResources = NewDesc("cost_center_resources", "Resources (users, organizations, repositories, enterprise teams) assigned to the cost center, by type.", "cost_center", "resource_type")
+	costCenterPool      = NewDesc("cost_center_ai_credit_pool_enabled", "1 when the cost center is capped by its own AI-credit pool (ai_credit_pool_enabled), 0 when it draws from the enterprise's shared pool.", "cost_center_id", "cost_center")
+	costCenterPoolCap   = NewDesc("cost_center_ai_credit_pool_target_credits", "The cost center's AI-credit cap this month, in AI credits (ai_credit_pool_state.target_amount); no series while GitHub sends null.", "cost_center_id", "cost_center")
+	costCenterPoolUsed  = NewDesc("cost_center_ai_credit_pool_used_credits", "AI credits the cost center drew from its pool this month (ai_credit_pool_state.current_amount); no series while GitHub sends null.", "cost_center_id", "cost_center")
 )
 
 type costCentersCollector struct{}

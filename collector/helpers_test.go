@@ -65,14 +65,3 @@ func expectLintClean(tb testing.TB, c prometheus.Collector) {
 		tb.Errorf("lint: %s: %s", p.Metric, p.Text)
 	}
 }
-
-func expectGatherLintClean(tb testing.TB, g prometheus.Gatherer) {
-	tb.Helper()
-	problems, err := testutil.GatherAndLint(g)
-	if err != nil {
-		tb.Fatal(err)
-	}
-	for _, p := range problems {
-		tb.Errorf("lint: %s: %s", p.Metric, p.Text)
-	}
-}

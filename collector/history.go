@@ -40,7 +40,7 @@ type MonthToDate struct {
 
 // NewMonthToDate starts the month to date of collector name for a, at 0.
 func NewMonthToDate(name string, o Options, a githubapi.Account) (*MonthToDate, error) {
-	f, ok := lookup(name)
+	f, ok := Lookup(name)
 	if !ok || !slices.Contains(historyCollectors, name) {
 		return nil, fmt.Errorf("collector %q has no history; collectors with history: %v", name, historyCollectors)
 	}
@@ -149,7 +149,7 @@ func (g *usageAggregate) finiteWith(day *usageAggregate) error {
 			t = *month
 		}
 		for _, p := range []struct {
-			desc     *prometheus.Desc
+			desc     *Desc
 			sum, add sum
 		}{{usageItemQuantity, t.quantity, s.quantity}, {usageItemGross, t.gross, s.gross}, {usageItemDiscount, t.discount, s.discount}, {usageItemNet, t.net, s.net}} {
 			p.sum.merge(p.add)
@@ -170,8 +170,8 @@ func (m *MonthToDate) Metrics() []prometheus.Metric {
 	return m.set.metrics()
 }
 
-func (d summaryAmountDescs) list() []*prometheus.Desc {
-	return []*prometheus.Desc{d.grossQuantity, d.discountQuantity, d.netQuantity, d.grossAmount, d.discountAmount, d.netAmount}
+func (d summaryAmountDescs) list() []*Desc {
+	return []*Desc{d.grossQuantity, d.discountQuantity, d.netQuantity, d.grossAmount, d.discountAmount, d.netAmount}
 }
 
 // merge adds day's sums to g; a day's prices are newer than g's.
@@ -282,9 +282,4 @@ func (m *MonthToDate) UnmarshalJSON(b []byte) error {
 	return nil
 }
 
-func labelCount(d *prometheus.Desc) int {
-	if info, ok := descInfos.Load(d); ok {
-		return len(info.(*descInfo).labels)
-	}
-	return 0
-}
+func labelCount(d *Desc) int { return len(d.labels) }

@@ -18,16 +18,16 @@ const (
 )
 
 var (
-	actionsUsed         = newDesc("actions_used_seconds", "Actions run time used in the billing cycle (total_minutes_used).")
-	actionsPaidUsed     = newDesc("actions_paid_used_seconds", "Actions run time beyond the included minutes (total_paid_minutes_used).")
-	actionsIncluded     = newDesc("actions_included_seconds", "Actions run time included in the plan (included_minutes).")
-	actionsRunnerUsed   = newDesc("actions_runner_used_seconds", "Actions run time used by runner type (minutes_used_breakdown).", "runner")
-	packagesBandwidth   = newDesc("packages_bandwidth_used_bytes", "Packages data transfer used in the billing cycle.")
-	packagesPaid        = newDesc("packages_paid_bandwidth_used_bytes", "Packages data transfer beyond the included amount.")
-	packagesIncluded    = newDesc("packages_included_bandwidth_bytes", "Packages data transfer included in the plan.")
-	storageEstimated    = newDesc("shared_storage_estimated_bytes", "Estimated shared storage (Actions and Packages) for the month.")
-	storageEstimatedPay = newDesc("shared_storage_estimated_paid_bytes", "Estimated paid shared storage for the month.")
-	cycleRemaining      = newDesc("cycle_remaining_seconds", "Time left in the billing cycle (days_left_in_billing_cycle).")
+	actionsUsed         = NewDesc("actions_used_seconds", "Actions run time used in the billing cycle (total_minutes_used).")
+	actionsPaidUsed     = NewDesc("actions_paid_used_seconds", "Actions run time beyond the included minutes (total_paid_minutes_used).")
+	actionsIncluded     = NewDesc("actions_included_seconds", "Actions run time included in the plan (included_minutes).")
+	actionsRunnerUsed   = NewDesc("actions_runner_used_seconds", "Actions run time used by runner type (minutes_used_breakdown).", "runner")
+	packagesBandwidth   = NewDesc("packages_bandwidth_used_bytes", "Packages data transfer used in the billing cycle.")
+	packagesPaid        = NewDesc("packages_paid_bandwidth_used_bytes", "Packages data transfer beyond the included amount.")
+	packagesIncluded    = NewDesc("packages_included_bandwidth_bytes", "Packages data transfer included in the plan.")
+	storageEstimated    = NewDesc("shared_storage_estimated_bytes", "Estimated shared storage (Actions and Packages) for the month.")
+	storageEstimatedPay = NewDesc("shared_storage_estimated_paid_bytes", "Estimated paid shared storage for the month.")
+	cycleRemaining      = NewDesc("cycle_remaining_seconds", "Time left in the billing cycle (days_left_in_billing_cycle).")
 )
 
 // legacyCollector reads one of the retired per-product endpoints and
@@ -61,7 +61,7 @@ type legacyMetrics struct {
 }
 
 // gauge adds GitHub's field, v times factor, to desc.
-func (m *legacyMetrics) gauge(desc *prometheus.Desc, field string, v, factor float64, labels ...string) {
+func (m *legacyMetrics) gauge(desc *Desc, field string, v, factor float64, labels ...string) {
 	x := v * factor
 	if math.IsInf(x, 0) && m.err == nil {
 		m.err = fmt.Errorf("%s = %g is out of range once converted to base units", field, v)

@@ -10,8 +10,8 @@ import (
 )
 
 var (
-	licensesConsumed  = newDesc("enterprise_licenses_consumed", "Enterprise seat licences in use (total_seats_consumed of consumed-licenses).")
-	licensesPurchased = newDesc("enterprise_licenses_purchased", "Enterprise seat licences purchased (total_seats_purchased of consumed-licenses).")
+	licensesConsumed  = NewDesc("enterprise_licenses_consumed", "Enterprise seat licences in use (total_seats_consumed of consumed-licenses).")
+	licensesPurchased = NewDesc("enterprise_licenses_purchased", "Enterprise seat licences purchased (total_seats_purchased of consumed-licenses).")
 )
 
 type licensesCollector struct{}

@@ -11,16 +11,16 @@ import (
 )
 
 var (
-	metricSetTestSum  = newDesc("metricset_test_sum", "Summed.", "sku")
-	metricSetTestFlag = newDesc("metricset_test_flag", "Largest wins.", "sku")
+	metricSetTestSum  = NewDesc("metricset_test_sum", "Summed.", "sku")
+	metricSetTestFlag = NewDesc("metricset_test_flag", "Largest wins.", "sku")
 )
 
 // metricSetTestCollector serves a metricSet's samples.
 type metricSetTestCollector struct{ m *metricSet }
 
 func (c metricSetTestCollector) Describe(ch chan<- *prometheus.Desc) {
-	ch <- metricSetTestSum
-	ch <- metricSetTestFlag
+	ch <- metricSetTestSum.desc
+	ch <- metricSetTestFlag.desc
 }
 
 func (c metricSetTestCollector) Collect(ch chan<- prometheus.Metric) {

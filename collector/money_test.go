@@ -18,6 +18,7 @@ import (
 	"github.com/github-billing-exporter/github-billing-exporter/githubapi"
 	"github.com/github-billing-exporter/github-billing-exporter/internal/fakegithub"
 	"github.com/github-billing-exporter/github-billing-exporter/internal/fakegithub/fakegithubtest"
+	"github.com/github-billing-exporter/github-billing-exporter/internal/testutil"
 )
 
 // platformTestExample is a shared example of a summary-like answer for
@@ -102,7 +103,7 @@ func TestSumsThatOverflowFailTheCollector(t *testing.T) {
 
 // The per-user AI-credit view sums the unfiltered answer too.
 func TestAICreditsByUserOverflowFailsTheCollector(t *testing.T) {
-	fake, inner := fakegithubtest.Start(t, aiTestDataset()), fakegithubtest.Start(t, aiTestDataset())
+	fake, inner := fakegithubtest.Start(t, testutil.AICreditsDataset()), fakegithubtest.Start(t, testutil.AICreditsDataset())
 	overflow := fakegithubtest.ServeString(strings.Replace(moneyTestReport(`{"year":2026,"month":11}`, moneyTestSummaryRow("1e308"), moneyTestSummaryRow("1e308")),
 		`{"timePeriod"`, `{"enterprise":"acme","timePeriod"`, 1))
 	forward := moneyTestForward(t, inner, func(url.Values) {})
@@ -255,7 +256,7 @@ func TestMonthToDateRefusesUsageRowsOfAnotherDay(t *testing.T) {
 // The per-user view: an answer to ?user= that is the whole account (the
 // filter ignored, nothing echoed) fails the view for the account.
 func TestAICreditsByUserRefusesAnAnswerThatIgnoresTheUserFilter(t *testing.T) {
-	fake, inner := fakegithubtest.Start(t, aiTestDataset()), fakegithubtest.Start(t, aiTestDataset())
+	fake, inner := fakegithubtest.Start(t, testutil.AICreditsDataset()), fakegithubtest.Start(t, testutil.AICreditsDataset())
 	fake.Override("/enterprises/acme/settings/billing/ai_credit/usage", moneyTestForward(t, inner, func(q url.Values) {
 		q.Del("user") // GitHub ignores the filter
 	}))
@@ -280,7 +281,7 @@ func TestAICreditsByUserRefusesAnAnswerThatIgnoresTheUserFilter(t *testing.T) {
 
 // And an answer to ?cost_center_id= that ignores it.
 func TestAICreditsByUserRefusesAnAnswerThatIgnoresTheCostCenterFilter(t *testing.T) {
-	fake, inner := fakegithubtest.Start(t, aiTestDataset()), fakegithubtest.Start(t, aiTestDataset())
+	fake, inner := fakegithubtest.Start(t, testutil.AICreditsDataset()), fakegithubtest.Start(t, testutil.AICreditsDataset())
 	fake.Override("/enterprises/acme/settings/billing/ai_credit/usage", moneyTestForward(t, inner, func(q url.Values) {
 		if q.Get("cost_center_id") == "cc-2" {
 			q.Set("cost_center_id", "cc-1") // GitHub answers another cost center
@@ -328,7 +329,7 @@ func TestMonthToDateUsageOverflowFailsTheDay(t *testing.T) {
 		t.Errorf("AddDay: error %v, want one saying a sum is not finite", err)
 	}
 	for _, metric := range m.Metrics() {
-		if g, ok := metric.(*gaugeSample); ok && !finite(g.value) {
+		if g, ok := metric.(*Sample); ok && !finite(g.value) {
 			t.Errorf("%v%q = %v after the failed day", g.desc, g.labels, g.value)
 		}
 	}

@@ -101,10 +101,6 @@ func (s *metricSet) finiteMetrics() ([]prometheus.Metric, error) {
 	return metrics, nil
 }
 
-func notFinite(desc *prometheus.Desc, labels []string, value float64) error {
-	name := desc.String()
-	if info, ok := descInfos.Load(desc); ok {
-		name = info.(*descInfo).name
-	}
-	return &errNotFinite{name: name, labels: labels, value: value}
+func notFinite(desc *Desc, labels []string, value float64) error {
+	return &errNotFinite{name: desc.name, labels: labels, value: value}
 }

@@ -13,18 +13,18 @@ import (
 // summaryAmountDescs are the six month-to-date figures GitHub gives per row of the
 // summary, premium-request and AI-credit reports.
 type summaryAmountDescs struct {
-	grossQuantity, discountQuantity, netQuantity *prometheus.Desc
-	grossAmount, discountAmount, netAmount       *prometheus.Desc
+	grossQuantity, discountQuantity, netQuantity *Desc
+	grossAmount, discountAmount, netAmount       *Desc
 }
 
 func newSummaryAmountDescs(prefix, what string, labels ...string) summaryAmountDescs {
 	return summaryAmountDescs{
-		grossQuantity:    newDesc(prefix+"_gross_quantity", "Month-to-date "+what+" before discounts, in unit_type (grossQuantity).", labels...),
-		discountQuantity: newDesc(prefix+"_discount_quantity", "Month-to-date "+what+" covered by included quota or discounts, in unit_type (discountQuantity).", labels...),
-		netQuantity:      newDesc(prefix+"_net_quantity", "Month-to-date billed "+what+", in unit_type (netQuantity).", labels...),
-		grossAmount:      newDesc(prefix+"_gross_amount_usd", "Month-to-date cost of "+what+" before discounts, in US dollars (grossAmount).", labels...),
-		discountAmount:   newDesc(prefix+"_discount_amount_usd", "Month-to-date discount on "+what+", in US dollars (discountAmount).", labels...),
-		netAmount:        newDesc(prefix+"_net_amount_usd", "Month-to-date billed cost of "+what+", in US dollars (netAmount).", labels...),
+		grossQuantity:    NewDesc(prefix+"_gross_quantity", "Month-to-date "+what+" before discounts, in unit_type (grossQuantity).", labels...),
+		discountQuantity: NewDesc(prefix+"_discount_quantity", "Month-to-date "+what+" covered by included quota or discounts, in unit_type (discountQuantity).", labels...),
+		netQuantity:      NewDesc(prefix+"_net_quantity", "Month-to-date billed "+what+", in unit_type (netQuantity).", labels...),
+		grossAmount:      NewDesc(prefix+"_gross_amount_usd", "Month-to-date cost of "+what+" before discounts, in US dollars (grossAmount).", labels...),
+		discountAmount:   NewDesc(prefix+"_discount_amount_usd", "Month-to-date discount on "+what+", in US dollars (discountAmount).", labels...),
+		netAmount:        NewDesc(prefix+"_net_amount_usd", "Month-to-date billed cost of "+what+", in US dollars (netAmount).", labels...),
 	}
 }
 

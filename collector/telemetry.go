@@ -11,11 +11,11 @@ import (
 )
 
 var (
-	rateLimitRemaining = prometheus.NewDesc(namespace+"_api_rate_limit_remaining",
+	rateLimitRemaining = prometheus.NewDesc(Namespace+"_api_rate_limit_remaining",
 		"Requests left in the rate-limit window (x-ratelimit-remaining).", []string{"credential", "resource"}, nil)
-	rateLimitLimit = prometheus.NewDesc(namespace+"_api_rate_limit_limit",
+	rateLimitLimit = prometheus.NewDesc(Namespace+"_api_rate_limit_limit",
 		"Requests allowed in the rate-limit window (x-ratelimit-limit).", []string{"credential", "resource"}, nil)
-	rateLimitReset = prometheus.NewDesc(namespace+"_api_rate_limit_reset_timestamp_seconds",
+	rateLimitReset = prometheus.NewDesc(Namespace+"_api_rate_limit_reset_timestamp_seconds",
 		"When the rate-limit window resets (x-ratelimit-reset).", []string{"credential", "resource"}, nil)
 )
 
@@ -34,11 +34,11 @@ type Telemetry struct {
 func NewTelemetry() *Telemetry {
 	return &Telemetry{
 		requests: prometheus.NewCounterVec(prometheus.CounterOpts{
-			Namespace: namespace, Name: "api_requests_total",
+			Namespace: Namespace, Name: "api_requests_total",
 			Help: "Requests to the GitHub API by endpoint (path template) and status code (\"error\" when no answer came).",
 		}, []string{"endpoint", "code"}),
 		duration: prometheus.NewHistogramVec(prometheus.HistogramOpts{
-			Namespace: namespace, Name: "api_request_duration_seconds",
+			Namespace: Namespace, Name: "api_request_duration_seconds",
 			Help:    "Time to the response headers of requests to the GitHub API.",
 			Buckets: []float64{0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60},
 		}, []string{"endpoint"}),

@@ -20,15 +20,15 @@ import (
 var usageItemLabels = []string{"product", "sku", "unit_type", "organization", "repository", "cost_center"}
 
 var (
-	usageItemQuantity = newDesc("usage_quantity",
+	usageItemQuantity = NewDesc("usage_quantity",
 		"Month-to-date usage in unit_type (quantity of the usage report, summed).", usageItemLabels...)
-	usageItemGross = newDesc("usage_gross_amount_usd",
+	usageItemGross = NewDesc("usage_gross_amount_usd",
 		"Month-to-date gross amount in US dollars (grossAmount of the usage report, summed).", usageItemLabels...)
-	usageItemDiscount = newDesc("usage_discount_amount_usd",
+	usageItemDiscount = NewDesc("usage_discount_amount_usd",
 		"Month-to-date discount in US dollars, what included usage covered (discountAmount, summed).", usageItemLabels...)
-	usageItemNet = newDesc("usage_net_amount_usd",
+	usageItemNet = NewDesc("usage_net_amount_usd",
 		"Month-to-date billed amount in US dollars (netAmount of the usage report, summed).", usageItemLabels...)
-	usageItemPrice = newDesc("usage_price_per_unit_usd",
+	usageItemPrice = NewDesc("usage_price_per_unit_usd",
 		"Price per unit_type in US dollars (pricePerUnit of the newest row of the month).", "product", "sku", "unit_type")
 )
 
@@ -265,8 +265,8 @@ func (g *usageAggregate) metrics(a githubapi.Account) []prometheus.Metric {
 // aggregate summed the rows as it read them.
 func (g *usageAggregate) metricSet(a githubapi.Account) *metricSet {
 	m := newMetricSet(a)
-	m.samples = make([]*gaugeSample, 0, 4*len(g.series)+len(g.prices))
-	families := []*prometheus.Desc{usageItemQuantity, usageItemGross, usageItemDiscount, usageItemNet}
+	m.samples = make([]*Sample, 0, 4*len(g.series)+len(g.prices))
+	families := []*Desc{usageItemQuantity, usageItemGross, usageItemDiscount, usageItemNet}
 	for k, s := range g.series {
 		m.distinctFamilies(families, []float64{s.quantity.value(), s.gross.value(), s.discount.value(), s.net.value()},
 			k.product, k.sku, k.unitType, k.organization, k.repository, k.costCenter)
@@ -280,7 +280,7 @@ func (g *usageAggregate) metricSet(a githubapi.Account) *metricSet {
 	return m
 }
 
-var usageReconciliation = newDesc("usage_reconciliation_difference_usd",
+var usageReconciliation = NewDesc("usage_reconciliation_difference_usd",
 	"The usage summary's month-to-date net amount minus the sum over cost_center of the usage report's net amount, in US dollars; 0 when the cost-center split accounts for every cent.",
 	"product", "sku", "unit_type")
 

@@ -11,8 +11,8 @@ import (
 )
 
 var (
-	reportExports = newDesc("usage_report_exports", "Usage report exports the enterprise has, by type and status.", "report_type", "status")
-	reportLatest  = newDesc("usage_report_export_latest_completed_timestamp_seconds", "When the newest completed usage report export of the type was created (created_at).", "report_type")
+	reportExports = NewDesc("usage_report_exports", "Usage report exports the enterprise has, by type and status.", "report_type", "status")
+	reportLatest  = NewDesc("usage_report_export_latest_completed_timestamp_seconds", "When the newest completed usage report export of the type was created (created_at).", "report_type")
 )
 
 type usageReportsCollector struct{}

@@ -13,6 +13,7 @@ import (
 	"github.com/github-billing-exporter/github-billing-exporter/collector"
 	"github.com/github-billing-exporter/github-billing-exporter/config"
 	"github.com/github-billing-exporter/github-billing-exporter/githubapi"
+	"github.com/github-billing-exporter/github-billing-exporter/internal/cache"
 )
 
 // hourlyLimit is GitHub's primary rate limit per token and hour.
@@ -58,7 +59,7 @@ const budgetCheckConcurrency = 8
 // hourly limit. The accounts are counted at once, under one deadline; one
 // not counted in time is left out of the sum with a warning, as one whose
 // count fails. When ctx ends (the process stops) the check fails.
-func (s *Server) checkAICreditBudget(ctx context.Context, cfg *config.Resolved, targets []collector.Target, settings collector.Settings) error {
+func (s *Server) checkAICreditBudget(ctx context.Context, cfg *config.Resolved, targets []collector.Target, settings cache.Settings) error {
 	var view collector.Factory
 	for _, f := range collector.Collectors() {
 		if f.Name == collector.AICreditsByUser {
@@ -79,7 +80,7 @@ func (s *Server) checkAICreditBudget(ctx context.Context, cfg *config.Resolved, 
 			s.conf.Logger.Warn("per-user AI credits: cannot count the seat holders to check the API budget; the view's own refresh will report what fails", "account", t.Account.String(), "err", c.err)
 			continue
 		}
-		r := aiCreditRound{account: t.Account, seats: int(c.seats), interval: t.RefreshInterval(view, settings), refreshes: max(1, view.RoundSlices)}
+		r := aiCreditRound{account: t.Account, seats: int(c.seats), interval: t.RefreshInterval(view, settings.RefreshInterval), refreshes: max(1, view.RoundSlices)}
 		cred := cfg.Targets[i].Credential
 		byCredential[cred] = append(byCredential[cred], r)
 		s.conf.Logger.Info("per-user AI credits: API budget", "account", t.Account.String(), "seat_holders", r.seats,

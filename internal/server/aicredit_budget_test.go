@@ -10,6 +10,7 @@ import (
 	"github.com/github-billing-exporter/github-billing-exporter/collector"
 	"github.com/github-billing-exporter/github-billing-exporter/config"
 	"github.com/github-billing-exporter/github-billing-exporter/githubapi"
+	"github.com/github-billing-exporter/github-billing-exporter/internal/cache"
 	"github.com/github-billing-exporter/github-billing-exporter/internal/fakegithub"
 	"github.com/github-billing-exporter/github-billing-exporter/internal/fakegithub/fakegithubtest"
 )
@@ -28,7 +29,7 @@ func aiBudgetServer(t *testing.T, share float64, yaml string) (*Server, *bytes.B
 	d.Enterprises["acme"] = &fakegithub.AccountData{Platform: pd}
 	fake := fakegithubtest.Start(t, d)
 	var log bytes.Buffer
-	exp, err := collector.NewExporter(collector.Config{Collectors: []string{collector.AICreditsByUser}})
+	exp, err := cache.New(cache.Config{Collectors: []string{collector.AICreditsByUser}})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -10,6 +10,7 @@ import (
 
 	"github.com/github-billing-exporter/github-billing-exporter/collector"
 	"github.com/github-billing-exporter/github-billing-exporter/config"
+	"github.com/github-billing-exporter/github-billing-exporter/internal/cache"
 	"github.com/github-billing-exporter/github-billing-exporter/internal/fakegithub"
 	"github.com/github-billing-exporter/github-billing-exporter/internal/fakegithub/fakegithubtest"
 	"github.com/github-billing-exporter/github-billing-exporter/internal/testutil"
@@ -35,7 +36,7 @@ func hungSeatsServer(t *testing.T, release <-chan struct{}, checkTimeout time.Du
 			}
 		})
 	}
-	exp, err := collector.NewExporter(collector.Config{Collectors: []string{collector.AICreditsByUser}})
+	exp, err := cache.New(cache.Config{Collectors: []string{collector.AICreditsByUser}})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -13,6 +13,7 @@ import (
 	"github.com/github-billing-exporter/github-billing-exporter/collector"
 	"github.com/github-billing-exporter/github-billing-exporter/config"
 	"github.com/github-billing-exporter/github-billing-exporter/githubapi"
+	"github.com/github-billing-exporter/github-billing-exporter/internal/cache"
 	"github.com/github-billing-exporter/github-billing-exporter/internal/demo"
 	"github.com/github-billing-exporter/github-billing-exporter/internal/fakegithub"
 	"github.com/github-billing-exporter/github-billing-exporter/internal/fakegithub/fakegithubtest"
@@ -45,7 +46,7 @@ func budgetDataset(t0 time.Time) *fakegithub.Dataset {
 
 // startSimulated runs the default collectors and extra ones on cfg, with
 // the clients and the collectors on a clock the test moves from t0.
-func startSimulated(t testing.TB, cfg *config.Resolved, t0 time.Time, extra ...string) (*collector.Exporter, *simClock) {
+func startSimulated(t testing.TB, cfg *config.Resolved, t0 time.Time, extra ...string) (*cache.Cache, *simClock) {
 	t.Helper()
 	enabled := slices.Clone(extra)
 	for _, c := range collector.Collectors() {
@@ -54,7 +55,7 @@ func startSimulated(t testing.TB, cfg *config.Resolved, t0 time.Time, extra ...s
 		}
 	}
 	clock := &simClock{now: t0}
-	exp, err := collector.NewExporter(collector.Config{Collectors: enabled, Concurrency: 4, Now: clock.Now})
+	exp, err := cache.New(cache.Config{Collectors: enabled, Concurrency: 4, Now: clock.Now})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -63,12 +64,12 @@ func startSimulated(t testing.TB, cfg *config.Resolved, t0 time.Time, extra ...s
 	if err != nil {
 		t.Fatal(err)
 	}
-	exp.Apply(collector.Settings{RefreshInterval: cfg.RefreshInterval, RefreshTimeout: cfg.RefreshTimeout, MaxAge: cfg.MaxAge}, targets)
+	exp.Apply(cache.Settings{RefreshInterval: cfg.RefreshInterval, RefreshTimeout: cfg.RefreshTimeout, MaxAge: cfg.MaxAge}, targets)
 	return exp, clock
 }
 
 // scrapeTwice is one scrape interval: two Prometheus servers scrape at once.
-func scrapeTwice(t testing.TB, exp *collector.Exporter) {
+func scrapeTwice(t testing.TB, exp *cache.Cache) {
 	var wg sync.WaitGroup
 	for range 2 {
 		wg.Go(func() {

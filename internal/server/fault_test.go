@@ -22,6 +22,7 @@ import (
 	"github.com/github-billing-exporter/github-billing-exporter/collector"
 	"github.com/github-billing-exporter/github-billing-exporter/config"
 	"github.com/github-billing-exporter/github-billing-exporter/githubapi"
+	"github.com/github-billing-exporter/github-billing-exporter/internal/cache"
 	"github.com/github-billing-exporter/github-billing-exporter/internal/demo"
 	"github.com/github-billing-exporter/github-billing-exporter/internal/fakegithub"
 	"github.com/github-billing-exporter/github-billing-exporter/internal/fakegithub/fakegithubtest"
@@ -132,7 +133,7 @@ func newFaultEnv(t *testing.T, o faultOptions) *faultEnv {
 			enabled = append(enabled, c.Name)
 		}
 	}
-	exp, err := collector.NewExporter(collector.Config{Logger: logger, Collectors: enabled, Concurrency: 4, Now: env.clock.Now})
+	exp, err := cache.New(cache.Config{Logger: logger, Collectors: enabled, Concurrency: 4, Now: env.clock.Now})
 	if err != nil {
 		t.Fatal(err)
 	}

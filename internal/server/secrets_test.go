@@ -15,6 +15,7 @@ import (
 	"github.com/github-billing-exporter/github-billing-exporter/collector"
 	"github.com/github-billing-exporter/github-billing-exporter/config"
 	"github.com/github-billing-exporter/github-billing-exporter/githubapi"
+	"github.com/github-billing-exporter/github-billing-exporter/internal/cache"
 	"github.com/github-billing-exporter/github-billing-exporter/internal/testutil"
 )
 
@@ -124,7 +125,7 @@ func TestSecretsPanicsAreRecoveredWithoutSecrets(t *testing.T) {
 	}
 	exp := env.srv.conf.Exporter
 	panicky := githubapi.Account{Scope: githubapi.ScopeOrganization, Name: "acme-panicky"}
-	exp.Apply(collector.Settings{RefreshInterval: faultRefreshInterval, RefreshTimeout: faultRefreshTimeout, MaxAge: time.Hour},
+	exp.Apply(cache.Settings{RefreshInterval: faultRefreshInterval, RefreshTimeout: faultRefreshTimeout, MaxAge: time.Hour},
 		append(exp.Targets(), collector.Target{Account: panicky, Client: client}))
 	s := env.scrape(t, 10*time.Second)
 	for _, c := range []string{"actions", "packages", "copilot"} {

@@ -33,6 +33,7 @@ import (
 	"github.com/github-billing-exporter/github-billing-exporter/collector"
 	"github.com/github-billing-exporter/github-billing-exporter/config"
 	"github.com/github-billing-exporter/github-billing-exporter/githubapi"
+	"github.com/github-billing-exporter/github-billing-exporter/internal/cache"
 )
 
 // Config is what the server is built from: the exporter it serves, where
@@ -40,7 +41,7 @@ import (
 type Config struct {
 	Demo     bool // the data comes from the built-in simulated API
 	Logger   *slog.Logger
-	Exporter *collector.Exporter
+	Exporter *cache.Cache
 	// Source loads the configuration, at start and at each reload.
 	Source           func() (*config.Resolved, error)
 	TelemetryPath    string
@@ -62,7 +63,7 @@ type Config struct {
 	BudgetCheckTimeout time.Duration
 	// Retries reach every GitHub client (zero: the client's defaults);
 	// tests shorten the backoff. The clients' clock is the exporter's
-	// (collector.Config.Now): one clock for the month, the cache and the
+	// (cache.Config.Now): one clock for the month, the cache and the
 	// rate-limit waits.
 	Retries githubapi.RetryPolicy
 	// WriteTimeout bounds how long writing one answer may take once its
@@ -147,9 +148,9 @@ func (s *Server) Reload() error {
 			Now:              s.conf.Exporter.Now,
 		}, s.conf.Exporter.Targets())
 	}
-	settings := collector.Settings{}
+	settings := cache.Settings{}
 	if err == nil {
-		settings = collector.Settings{RefreshInterval: cfg.RefreshInterval, RefreshTimeout: cfg.RefreshTimeout, MaxAge: cfg.MaxAge}
+		settings = cache.Settings{RefreshInterval: cfg.RefreshInterval, RefreshTimeout: cfg.RefreshTimeout, MaxAge: cfg.MaxAge}
 		if s.conf.AICreditsByUser {
 			err = s.checkAICreditBudget(s.ctx, cfg, targets, settings)
 		}
@@ -307,12 +308,12 @@ func (s *Server) serveScrape(w http.ResponseWriter, r *http.Request, include fun
 	// The wait for data is over: writing the answer gets writeTimeout.
 	_ = http.NewResponseController(w).SetWriteDeadline(time.Now().Add(cmp.Or(s.conf.WriteTimeout, answerWriteTimeout)))
 	format := expfmt.NegotiateAccept(r.Header, expfmt.DefaultOpenMetricsAcceptedFormats()...)
-	var cached collector.Format
+	var cached cache.Format
 	switch format.FormatType() {
 	case expfmt.TypeTextPlain:
-		cached = collector.FormatText
+		cached = cache.FormatText
 	case expfmt.TypeOpenMetrics:
-		cached = collector.FormatOpenMetrics
+		cached = cache.FormatOpenMetrics
 	default:
 		// Protobuf is not cached: it goes through the registry, with the
 		// cached data parsed back into families.
@@ -327,7 +328,7 @@ func (s *Server) serveScrape(w http.ResponseWriter, r *http.Request, include fun
 
 // writeCached answers a text or OpenMetrics scrape from the cache's bytes,
 // gzipped when the scraper accepts it.
-func (s *Server) writeCached(w http.ResponseWriter, r *http.Request, snap *collector.Snapshot, format expfmt.Format, cached collector.Format, extra []prometheus.Gatherer) {
+func (s *Server) writeCached(w http.ResponseWriter, r *http.Request, snap *cache.Snapshot, format expfmt.Format, cached cache.Format, extra []prometheus.Gatherer) {
 	var own []*dto.MetricFamily
 	if len(extra) > 0 {
 		var err error
@@ -475,7 +476,7 @@ func (s *Server) landingPage(cfg *config.Resolved) (http.Handler, error) {
 // accountsHTML is the accounts table: one row per account and collector,
 // with the last refresh's outcome and when the served data was fetched.
 func (s *Server) accountsHTML(targets []config.Target) string {
-	byAccount := map[githubapi.Account][]collector.EntryStatus{}
+	byAccount := map[githubapi.Account][]cache.EntryStatus{}
 	if s.conf.Exporter != nil {
 		for _, st := range s.conf.Exporter.Status() {
 			byAccount[st.Account] = append(byAccount[st.Account], st)

@@ -18,6 +18,7 @@ import (
 	"github.com/github-billing-exporter/github-billing-exporter/collector"
 	"github.com/github-billing-exporter/github-billing-exporter/config"
 	"github.com/github-billing-exporter/github-billing-exporter/githubapi"
+	"github.com/github-billing-exporter/github-billing-exporter/internal/cache"
 	"github.com/github-billing-exporter/github-billing-exporter/internal/fakegithub"
 	"github.com/github-billing-exporter/github-billing-exporter/internal/fakegithub/fakegithubtest"
 	"github.com/github-billing-exporter/github-billing-exporter/internal/testutil"
@@ -55,7 +56,7 @@ func newTestEnv(t *testing.T, accountsYAML string, o testEnvOptions) *testEnv {
 	if o.collectors == nil {
 		o.collectors = testutil.LegacyCollectors
 	}
-	exp, err := collector.NewExporter(collector.Config{Logger: logger, Collectors: o.collectors, Concurrency: 4})
+	exp, err := cache.New(cache.Config{Logger: logger, Collectors: o.collectors, Concurrency: 4})
 	if err != nil {
 		t.Fatal(err)
 	}

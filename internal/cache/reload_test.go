@@ -1,4 +1,4 @@
-package collector
+package cache
 
 import (
 	"context"
@@ -7,8 +7,10 @@ import (
 	"testing"
 	"time"
 
+	"github.com/github-billing-exporter/github-billing-exporter/collector"
 	"github.com/github-billing-exporter/github-billing-exporter/githubapi"
 	"github.com/github-billing-exporter/github-billing-exporter/internal/fakegithub"
+	"github.com/github-billing-exporter/github-billing-exporter/internal/testutil"
 )
 
 // blockingSeats answers an account's seat list only once the test releases
@@ -54,8 +56,8 @@ func (b *blockingSeats) counts() (maxSeen, total int) {
 // the second reload waits for the refresh already running; when it ends, its
 // data serves the re-added account, and no further request is made.
 func TestRefreshRunsOnceAcrossRemoveAndReAdd(t *testing.T) {
-	d := aiTestDataset()
-	f := newExporterTestFixture(t, d, []string{AICreditsByUser}, Options{})
+	d := testutil.AICreditsDataset()
+	f := newExporterTestFixture(t, d, []string{collector.AICreditsByUser}, collector.Options{})
 	acme := githubapi.Account{Scope: githubapi.ScopeEnterprise, Name: "acme"}
 	seats, handler := newBlockingSeats(d.Enterprises["acme"].Platform.CopilotSeats)
 	f.fake.Override("/enterprises/acme/copilot/billing/seats", handler)
@@ -89,6 +91,6 @@ func TestRefreshRunsOnceAcrossRemoveAndReAdd(t *testing.T) {
 	// The first refresh's data serves the re-added account: alice's GPT-5
 	// net is 600 credits (1000 gross − 400 discount), in its first slice
 	// (the round's five seat rows, four holders, cut in six: alice first).
-	expectValue(t, s, exporterMetricKey("scrape_collector_success", AICreditsByUser, "enterprise", "acme"), 1)
+	expectValue(t, s, exporterMetricKey("scrape_collector_success", collector.AICreditsByUser, "enterprise", "acme"), 1)
 	expectNear(t, s, aiUserKey("net_quantity", "alice", aiTestGPT), 600)
 }

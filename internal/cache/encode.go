@@ -1,4 +1,4 @@
-package collector
+package cache
 
 import (
 	"bufio"
@@ -15,6 +15,8 @@ import (
 	dto "github.com/prometheus/client_model/go"
 	"github.com/prometheus/common/expfmt"
 	"github.com/prometheus/common/model"
+
+	"github.com/github-billing-exporter/github-billing-exporter/collector"
 )
 
 // The encoder renders a refresh's samples once, when the refresh succeeds,
@@ -27,6 +29,11 @@ import (
 // whole-number values, which OpenMetrics writes with ".0". A family whose
 // samples differ in more than that (a counter whose name lacks _total,
 // histograms, summaries) keeps an OpenMetrics form of its own.
+//
+// What the encoder knows of a billing family comes with its samples: each
+// collector.Sample carries its collector.Desc (name, help, label names).
+// The encoder works out a descInfo from it once per family and refresh, and
+// keeps nothing between refreshes.
 
 // Format is an exposition format that the cache can answer in.
 type Format int
@@ -56,7 +63,8 @@ type descInfo struct {
 	prefixes   [][]byte // per position of order: `{name="` or `,name="`
 }
 
-func newDescInfo(name, help string, labels []string) *descInfo {
+func newDescInfo(desc *collector.Desc) *descInfo {
+	name, help, labels := desc.Name(), desc.Help(), desc.LabelNames()
 	d := &descInfo{name: name, help: help, labels: labels}
 	d.order = make([]int, len(labels))
 	for i := range d.order {
@@ -74,35 +82,27 @@ func newDescInfo(name, help string, labels []string) *descInfo {
 }
 
 // encodeMetrics sorts and renders a refresh's samples. The billing
-// collectors' samples (gaugeSample, with label values already valid UTF-8)
-// are rendered directly: for hundreds of thousands of series a registry's
-// gather would rebuild every label pair and check every sample again.
-// Anything else goes through a registry, as every scrape used to, so that
-// the cache leaves out what the registry would have left out (duplicate
-// series, inconsistent labels); problem says what that was. err is an
-// encoding failure.
+// collectors' samples (collector.Sample, with label values already valid
+// UTF-8) are rendered directly: for hundreds of thousands of series a
+// registry's gather would rebuild every label pair and check every sample
+// again. Anything else goes through a registry, so that the cache leaves out
+// what a registry leaves out (duplicate series, inconsistent labels);
+// problem says what that was. err is an encoding failure.
 func encodeMetrics(metrics []prometheus.Metric) (fams []encodedFamily, series int, problem, err error) {
-	byDesc := map[*prometheus.Desc][]*gaugeSample{}
+	byDesc := map[*collector.Desc][]*collector.Sample{}
 	for _, m := range metrics {
-		g, ok := m.(*gaugeSample)
+		g, ok := m.(*collector.Sample)
 		if !ok {
 			return encodeThroughRegistry(metrics)
 		}
-		samples, seen := byDesc[g.desc]
-		if !seen {
-			if _, known := descInfos.Load(g.desc); !known {
-				return encodeThroughRegistry(metrics)
-			}
-		}
-		byDesc[g.desc] = append(samples, g)
+		byDesc[g.Family()] = append(byDesc[g.Family()], g)
 	}
 	names := map[string]bool{}
 	// Families of one label set share their samples' label values (the
 	// usage report's four per row): sorted once, the order is reused.
 	ranks := map[string]map[*string]int32{}
 	for desc, samples := range byDesc {
-		v, _ := descInfos.Load(desc)
-		info := v.(*descInfo)
+		info := newDescInfo(desc)
 		if names[info.name] {
 			// Two descriptors of one name: let the registry judge.
 			return encodeThroughRegistry(metrics)
@@ -132,21 +132,21 @@ func encodeMetrics(metrics []prometheus.Metric) (fams []encodedFamily, series in
 // when every sample shares its label values with that family, the order is
 // taken from there instead of sorting again. When it sorted, encodeGauges
 // returns the order it found.
-func encodeGauges(info *descInfo, samples []*gaugeSample, ranks map[*string]int32) (encodedFamily, int, map[*string]int32, error) {
+func encodeGauges(info *descInfo, samples []*collector.Sample, ranks map[*string]int32) (encodedFamily, int, map[*string]int32, error) {
 	// Labels with one value across the family (scope, account) decide
 	// nothing: compare the others only.
 	varying := make([]int, 0, len(info.order))
 	for _, idx := range info.order {
 		for _, g := range samples[min(1, len(samples)):] {
-			if g.labels[idx] != samples[0].labels[idx] {
+			if g.LabelValues()[idx] != samples[0].LabelValues()[idx] {
 				varying = append(varying, idx)
 				break
 			}
 		}
 	}
-	compare := func(a, b *gaugeSample) int {
+	compare := func(a, b *collector.Sample) int {
 		for _, idx := range varying {
-			if c := strings.Compare(a.labels[idx], b.labels[idx]); c != 0 {
+			if c := strings.Compare(a.LabelValues()[idx], b.LabelValues()[idx]); c != 0 {
 				return c
 			}
 		}
@@ -162,7 +162,7 @@ func encodeGauges(info *descInfo, samples []*gaugeSample, ranks map[*string]int3
 		if len(samples) >= 1000 && len(info.labels) > 0 {
 			order = make(map[*string]int32, len(samples))
 			for i, g := range samples {
-				order[&g.labels[0]] = int32(i)
+				order[&g.LabelValues()[0]] = int32(i)
 			}
 		}
 	}
@@ -172,16 +172,17 @@ func encodeGauges(info *descInfo, samples []*gaugeSample, ranks map[*string]int3
 
 // placeByRank puts samples in the order ranks gives, when each sample's label
 // values are in ranks and no two share them; it reports whether it did.
-func placeByRank(samples []*gaugeSample, ranks map[*string]int32) bool {
+func placeByRank(samples []*collector.Sample, ranks map[*string]int32) bool {
 	if len(ranks) == 0 || len(samples) > len(ranks) {
 		return false
 	}
-	slots := make([]*gaugeSample, len(ranks))
+	slots := make([]*collector.Sample, len(ranks))
 	for _, g := range samples {
-		if len(g.labels) == 0 {
+		labels := g.LabelValues()
+		if len(labels) == 0 {
 			return false
 		}
-		r, ok := ranks[&g.labels[0]]
+		r, ok := ranks[&labels[0]]
 		if !ok || slots[r] != nil {
 			return false
 		}
@@ -199,7 +200,7 @@ func placeByRank(samples []*gaugeSample, ranks map[*string]int32) bool {
 
 // renderGauges writes sorted gauges as text-format lines, leaving out a
 // sample whose labels repeat the one before (compare nil: none does).
-func renderGauges(info *descInfo, samples []*gaugeSample, compare func(a, b *gaugeSample) int) (encodedFamily, int, error) {
+func renderGauges(info *descInfo, samples []*collector.Sample, compare func(a, b *collector.Sample) int) (encodedFamily, int, error) {
 	f := encodedFamily{name: info.name}
 	// The headers as expfmt writes them, from a family of one sample.
 	value := 0.0
@@ -221,8 +222,9 @@ func renderGauges(info *descInfo, samples []*gaugeSample, compare func(a, b *gau
 	size := 0
 	for _, g := range samples {
 		size += len(info.name) + 24
+		labels := g.LabelValues()
 		for i, idx := range info.order {
-			size += len(info.prefixes[i]) + len(g.labels[idx]) + 1
+			size += len(info.prefixes[i]) + len(labels[idx]) + 1
 		}
 	}
 	buf := make([]byte, 0, size)
@@ -233,16 +235,17 @@ func renderGauges(info *descInfo, samples []*gaugeSample, compare func(a, b *gau
 			continue
 		}
 		buf = append(buf, info.name...)
+		labels := g.LabelValues()
 		for j, idx := range info.order {
 			buf = append(buf, info.prefixes[j]...)
-			buf = appendEscaped(buf, g.labels[idx])
+			buf = appendEscaped(buf, labels[idx])
 			buf = append(buf, '"')
 		}
 		if len(info.order) > 0 {
 			buf = append(buf, '}')
 		}
 		buf = append(buf, ' ')
-		buf = appendTextFloat(buf, g.value)
+		buf = appendTextFloat(buf, g.Value())
 		buf = append(buf, '\n')
 		f.series++
 	}

@@ -1,4 +1,4 @@
-package collector
+package cache
 
 import (
 	"context"
@@ -11,6 +11,7 @@ import (
 
 	dto "github.com/prometheus/client_model/go"
 
+	"github.com/github-billing-exporter/github-billing-exporter/collector"
 	"github.com/github-billing-exporter/github-billing-exporter/githubapi"
 	"github.com/github-billing-exporter/github-billing-exporter/internal/demo"
 	"github.com/github-billing-exporter/github-billing-exporter/internal/fakegithub"
@@ -20,7 +21,7 @@ import (
 // engineFixture is an exporter reading a fake GitHub.
 type engineFixture struct {
 	fake     *fakegithub.Server
-	exporter *Exporter
+	exporter *Cache
 }
 
 // engineTestNow is the engine tests' clock and the day of their demo data.
@@ -33,14 +34,14 @@ func newEngineFixture(tb testing.TB, d *fakegithub.Dataset, cfg Config, s Settin
 	}
 	fake := fakegithubtest.Start(tb, d)
 	client := fakegithubtest.Client(tb, fake, githubapi.Options{Credential: "test"})
-	exp, err := NewExporter(cfg)
+	exp, err := New(cfg)
 	if err != nil {
 		tb.Fatal(err)
 	}
 	tb.Cleanup(exp.Close)
-	var targets []Target
+	var targets []collector.Target
 	for _, a := range d.Accounts() {
-		targets = append(targets, Target{Account: a, Client: client})
+		targets = append(targets, collector.Target{Account: a, Client: client})
 	}
 	exp.Apply(s, targets)
 	return &engineFixture{fake: fake, exporter: exp}
@@ -127,7 +128,7 @@ func manyOrgs(n int, retired bool) *fakegithub.Dataset {
 // defaultCollectors are the collectors on by default.
 func defaultCollectors() []string {
 	var names []string
-	for _, c := range Collectors() {
+	for _, c := range collector.Collectors() {
 		if c.DefaultEnabled {
 			names = append(names, c.Name)
 		}
@@ -177,7 +178,7 @@ func BenchmarkWarmScrape10kSeries(b *testing.B) {
 	d.Organizations["big"] = &fakegithub.AccountData{AdvancedSecurity: &githubapi.AdvancedSecurityCommitters{
 		TotalAdvancedSecurityCommitters: 500, TotalCount: 10000, Repositories: repos,
 	}}
-	f := newEngineFixture(b, d, Config{Collectors: []string{"advanced_security"}, Options: Options{AdvancedSecurityByRepository: true}},
+	f := newEngineFixture(b, d, Config{Collectors: []string{"advanced_security"}, Options: collector.Options{AdvancedSecurityByRepository: true}},
 		Settings{RefreshInterval: time.Hour, RefreshTimeout: time.Minute, MaxAge: 3 * time.Hour})
 	if n := countSeries(f.gather(b, context.Background())); n < 10000 {
 		b.Fatalf("cache holds %d series, want at least 10,000", n)

@@ -1,4 +1,4 @@
-package collector
+package cache
 
 import (
 	"context"
@@ -11,8 +11,11 @@ import (
 	"testing"
 	"time"
 
+	"github.com/prometheus/client_golang/prometheus"
+	promtestutil "github.com/prometheus/client_golang/prometheus/testutil"
 	dto "github.com/prometheus/client_model/go"
 
+	"github.com/github-billing-exporter/github-billing-exporter/collector"
 	"github.com/github-billing-exporter/github-billing-exporter/githubapi"
 	"github.com/github-billing-exporter/github-billing-exporter/internal/fakegithub"
 	"github.com/github-billing-exporter/github-billing-exporter/internal/fakegithub/fakegithubtest"
@@ -83,7 +86,7 @@ func exporterTestDataset() *fakegithub.Dataset {
 type exporterTestFixture struct {
 	fake   *fakegithub.Server
 	client *githubapi.Client
-	exp    *Exporter
+	exp    *Cache
 	clock  *exporterTestClock
 	log    *exporterTestLog
 }
@@ -92,7 +95,7 @@ var exporterTestSettings = Settings{RefreshInterval: 10 * time.Minute, RefreshTi
 
 // newExporterTestFixture serves d from the fake GitHub (token required) and
 // points an exporter with the named collectors at every account of d.
-func newExporterTestFixture(t *testing.T, d *fakegithub.Dataset, collectors []string, o Options) *exporterTestFixture {
+func newExporterTestFixture(t *testing.T, d *fakegithub.Dataset, collectors []string, o collector.Options) *exporterTestFixture {
 	t.Helper()
 	fake := fakegithubtest.Start(t, d)
 	fake.RequireToken(exporterTestToken)
@@ -102,7 +105,7 @@ func newExporterTestFixture(t *testing.T, d *fakegithub.Dataset, collectors []st
 	})
 	f := &exporterTestFixture{fake: fake, client: client, clock: &exporterTestClock{now: exporterTestT0}, log: &exporterTestLog{}}
 	var err error
-	f.exp, err = NewExporter(Config{
+	f.exp, err = New(Config{
 		Logger:      slog.New(slog.NewTextHandler(f.log, nil)),
 		Collectors:  collectors,
 		Options:     o,
@@ -122,10 +125,10 @@ func newExporterTestFixture(t *testing.T, d *fakegithub.Dataset, collectors []st
 	return f
 }
 
-func (f *exporterTestFixture) targets(accounts ...githubapi.Account) []Target {
-	var out []Target
+func (f *exporterTestFixture) targets(accounts ...githubapi.Account) []collector.Target {
+	var out []collector.Target
 	for _, a := range accounts {
-		out = append(out, Target{Account: a, Client: f.client})
+		out = append(out, collector.Target{Account: a, Client: f.client})
 	}
 	return out
 }
@@ -204,7 +207,7 @@ func expectAbsent(t *testing.T, series map[string]float64, k string) {
 // A 410 marks the endpoint retired, is no failure, is logged once, and the
 // endpoint is left alone for 24 hours.
 func TestExporterRetiredEndpoint(t *testing.T) {
-	f := newExporterTestFixture(t, exporterTestDataset(), []string{"actions"}, Options{})
+	f := newExporterTestFixture(t, exporterTestDataset(), []string{"actions"}, collector.Options{})
 	ctx := context.Background()
 	retiredPath := "/users/octocat/settings/billing/actions"
 	livePath := "/orgs/acme-web/settings/billing/actions"
@@ -268,7 +271,7 @@ func TestExporterRetiredEndpoint(t *testing.T) {
 // A failing refresh keeps serving the last good data with success 0 and logs
 // the account, the endpoint and GitHub's message.
 func TestExporterFailingRefreshKeepsLastGoodData(t *testing.T) {
-	f := newExporterTestFixture(t, exporterTestDataset(), []string{"actions", "packages"}, Options{})
+	f := newExporterTestFixture(t, exporterTestDataset(), []string{"actions", "packages"}, collector.Options{})
 	ctx := context.Background()
 	used := dataKey("actions_used_seconds", "organization", "acme-web")
 	success := exporterMetricKey("scrape_collector_success", "actions", "organization", "acme-web")
@@ -322,7 +325,7 @@ func TestExporterFailingRefreshKeepsLastGoodData(t *testing.T) {
 // Malformed JSON and a dropped connection fail only their collector for their
 // account; every other series is served.
 func TestExporterMalformedAndDroppedConnection(t *testing.T) {
-	f := newExporterTestFixture(t, exporterTestDataset(), []string{"actions", "packages", "shared_storage", "advanced_security"}, Options{})
+	f := newExporterTestFixture(t, exporterTestDataset(), []string{"actions", "packages", "shared_storage", "advanced_security"}, collector.Options{})
 	f.fake.Override("/orgs/acme-web/settings/billing/actions", fakegithubtest.ServeString(`{"total_minutes_used": 305, "minutes_used_breakdown": {`))
 	f.fake.Override("/enterprises/acme/settings/billing/packages", func(w http.ResponseWriter, _ *http.Request) {
 		conn, _, err := http.NewResponseController(w).Hijack()
@@ -372,7 +375,7 @@ func TestExporterMalformedAndDroppedConnection(t *testing.T) {
 
 // Data older than MaxAge is dropped instead of served as current.
 func TestExporterMaxAgeDropsOldData(t *testing.T) {
-	f := newExporterTestFixture(t, exporterTestDataset(), []string{"shared_storage"}, Options{})
+	f := newExporterTestFixture(t, exporterTestDataset(), []string{"shared_storage"}, collector.Options{})
 	ctx := context.Background()
 	estimated := dataKey("shared_storage_estimated_bytes", "organization", "acme-web")
 	success := exporterMetricKey("scrape_collector_success", "shared_storage", "organization", "acme-web")
@@ -400,7 +403,7 @@ func TestExporterMaxAgeDropsOldData(t *testing.T) {
 // exporterTestConcurrentScrapes starts n scrapes of a cold cache at once and
 // checks that every endpoint of every account was called exactly once.
 func exporterTestConcurrentScrapes(t *testing.T, n int) {
-	f := newExporterTestFixture(t, exporterTestDataset(), []string{"actions", "packages", "shared_storage", "advanced_security"}, Options{})
+	f := newExporterTestFixture(t, exporterTestDataset(), []string{"actions", "packages", "shared_storage", "advanced_security"}, collector.Options{})
 	// Slow answers make the scrapes certainly overlap.
 	f.fake.SetLatency(200 * time.Millisecond)
 
@@ -454,7 +457,7 @@ func TestExporterFiftyConcurrentColdScrapesOneRequestEach(t *testing.T) {
 // A refresh slower than the scrape: the scrape answers in time with the old
 // data, and the refresh finishes in the background.
 func TestExporterStaleWhileRevalidate(t *testing.T) {
-	f := newExporterTestFixture(t, exporterTestDataset(), []string{"actions"}, Options{})
+	f := newExporterTestFixture(t, exporterTestDataset(), []string{"actions"}, collector.Options{})
 	used := dataKey("actions_used_seconds", "organization", "acme-web")
 	path := "/orgs/acme-web/settings/billing/actions"
 
@@ -490,7 +493,7 @@ func TestExporterStaleWhileRevalidate(t *testing.T) {
 // A cold cache and a scrape shorter than GitHub: the answer comes in time,
 // without data and with success 0.
 func TestExporterColdScrapeTimeout(t *testing.T) {
-	f := newExporterTestFixture(t, exporterTestDataset(), []string{"packages"}, Options{})
+	f := newExporterTestFixture(t, exporterTestDataset(), []string{"packages"}, collector.Options{})
 	f.fake.SetLatency(2 * time.Second)
 	ctx, cancel := context.WithTimeout(context.Background(), 100*time.Millisecond)
 	defer cancel()
@@ -506,7 +509,7 @@ func TestExporterColdScrapeTimeout(t *testing.T) {
 // Apply drops the series of a removed account and adds a new one.
 func TestExporterApply(t *testing.T) {
 	d := exporterTestDataset()
-	f := newExporterTestFixture(t, d, []string{"packages"}, Options{})
+	f := newExporterTestFixture(t, d, []string{"packages"}, collector.Options{})
 	web := githubapi.Account{Scope: githubapi.ScopeOrganization, Name: "acme-web"}
 	data := githubapi.Account{Scope: githubapi.ScopeOrganization, Name: "acme-data"}
 	ctx := context.Background()
@@ -543,7 +546,7 @@ func TestExporterApply(t *testing.T) {
 
 // A disabled collector makes no request and no series.
 func TestExporterDisabledCollectorMakesNoRequest(t *testing.T) {
-	f := newExporterTestFixture(t, exporterTestDataset(), []string{"packages"}, Options{})
+	f := newExporterTestFixture(t, exporterTestDataset(), []string{"packages"}, collector.Options{})
 	s := f.scrape(t, context.Background())
 	for _, prefix := range []string{"/enterprises/acme", "/orgs/acme-web", "/orgs/acme-data", "/users/octocat"} {
 		for _, area := range []string{"actions", "shared-storage", "advanced-security"} {
@@ -561,7 +564,7 @@ func TestExporterDisabledCollectorMakesNoRequest(t *testing.T) {
 		}
 	}
 	// advanced_security does not apply to users even when enabled.
-	g := newExporterTestFixture(t, exporterTestDataset(), []string{"advanced_security"}, Options{})
+	g := newExporterTestFixture(t, exporterTestDataset(), []string{"advanced_security"}, collector.Options{})
 	s = g.scrape(t, context.Background())
 	expectAbsent(t, s, exporterMetricKey("scrape_collector_success", "advanced_security", "user", "octocat"))
 	expectValue(t, s, exporterMetricKey("scrape_collector_success", "advanced_security", "organization", "acme-web"), 1)
@@ -570,7 +573,7 @@ func TestExporterDisabledCollectorMakesNoRequest(t *testing.T) {
 // The exporter's own metrics for a healthy refresh, and the whole scrape
 // lints clean.
 func TestExporterOwnMetricsAndLint(t *testing.T) {
-	f := newExporterTestFixture(t, exporterTestDataset(), []string{"actions", "packages", "shared_storage", "advanced_security"}, Options{AdvancedSecurityByRepository: true})
+	f := newExporterTestFixture(t, exporterTestDataset(), []string{"actions", "packages", "shared_storage", "advanced_security"}, collector.Options{AdvancedSecurityByRepository: true})
 	s := f.scrape(t, context.Background())
 	expectValue(t, s, exporterMetricKey("scrape_collector_success", "advanced_security", "enterprise", "acme"), 1)
 	expectValue(t, s, exporterMetricKey("endpoint_retired", "advanced_security", "enterprise", "acme"), 0)
@@ -586,7 +589,7 @@ func TestExporterOwnMetricsAndLint(t *testing.T) {
 
 // include selects accounts for one scrape.
 func TestExporterScrapeInclude(t *testing.T) {
-	f := newExporterTestFixture(t, exporterTestDataset(), []string{"packages"}, Options{})
+	f := newExporterTestFixture(t, exporterTestDataset(), []string{"packages"}, collector.Options{})
 	reg := f.exp.Scrape(context.Background(), func(a githubapi.Account) bool { return a.Name == "acme-data" })
 	mfs, err := reg.Gather()
 	if err != nil {
@@ -599,5 +602,24 @@ func TestExporterScrapeInclude(t *testing.T) {
 	}
 	if n := f.fake.TotalRequests(); n != 1 {
 		t.Errorf("%d requests, want 1", n)
+	}
+}
+
+// expectGatherLintClean reports every lint problem of the gathered metrics.
+func expectGatherLintClean(tb testing.TB, g prometheus.Gatherer) {
+	tb.Helper()
+	problems, err := promtestutil.GatherAndLint(g)
+	if err != nil {
+		tb.Fatal(err)
+	}
+	for _, p := range problems {
+		tb.Errorf("lint: %s: %s", p.Metric, p.Text)
+	}
+}
+
+// A cache asked for a collector the table does not have refuses to start.
+func TestNewRefusesAnUnknownCollector(t *testing.T) {
+	if _, err := New(Config{Collectors: []string{"no_such_collector"}}); err == nil {
+		t.Error("New accepted an unknown collector")
 	}
 }

@@ -1,4 +1,4 @@
-package collector
+package cache
 
 import (
 	"context"
@@ -6,13 +6,15 @@ import (
 	"net/http"
 	"strings"
 	"testing"
+
+	"github.com/github-billing-exporter/github-billing-exporter/collector"
 )
 
 // A Link back at the page just read fails the Advanced Security collector of
 // that one account after one request, instead of 1,000 requests a refresh;
 // the other accounts' collectors keep their data.
 func TestExporterPagingLoopFailsOneAccount(t *testing.T) {
-	f := newExporterTestFixture(t, exporterTestDataset(), []string{"advanced_security"}, Options{})
+	f := newExporterTestFixture(t, exporterTestDataset(), []string{"advanced_security"}, collector.Options{})
 	const path = "/orgs/acme-web/settings/billing/advanced-security"
 	f.fake.Override(path, func(w http.ResponseWriter, r *http.Request) {
 		w.Header().Set("Link", fmt.Sprintf(`<http://%s%s?page=1&per_page=100>; rel="next"`, r.Host, r.URL.Path))

@@ -1,4 +1,4 @@
-package collector
+package cache
 
 import (
 	"bytes"
@@ -20,6 +20,7 @@ import (
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/prometheus/client_golang/prometheus/promhttp"
 
+	"github.com/github-billing-exporter/github-billing-exporter/collector"
 	"github.com/github-billing-exporter/github-billing-exporter/githubapi"
 	"github.com/github-billing-exporter/github-billing-exporter/internal/benchdata"
 	"github.com/github-billing-exporter/github-billing-exporter/internal/fakegithub/fakegithubtest"
@@ -36,10 +37,21 @@ import (
 //     floor.
 // Every scrape goes over loopback HTTP into io.Discard.
 
+// The usage collector's families split by repository, as the encoder sees
+// them: names and labels are the usage collector's.
+var (
+	usageTestLabels   = []string{"product", "sku", "unit_type", "organization", "repository", "cost_center"}
+	usageTestQuantity = collector.NewDesc("usage_quantity", "Month-to-date usage in unit_type.", usageTestLabels...)
+	usageTestGross    = collector.NewDesc("usage_gross_amount_usd", "Month-to-date gross amount in US dollars.", usageTestLabels...)
+	usageTestDiscount = collector.NewDesc("usage_discount_amount_usd", "Month-to-date discount in US dollars.", usageTestLabels...)
+	usageTestNet      = collector.NewDesc("usage_net_amount_usd", "Month-to-date billed amount in US dollars.", usageTestLabels...)
+	usageTestPrice    = collector.NewDesc("usage_price_per_unit_usd", "Price per unit_type in US dollars.", "product", "sku", "unit_type")
+)
+
 // serveBenchMetrics builds n series of the usage collector's four families
 // (8 labels each), as its aggregate hands them over, in random order.
 func serveBenchMetrics(n int) []prometheus.Metric {
-	descs := []*prometheus.Desc{usageItemQuantity, usageItemGross, usageItemDiscount, usageItemNet}
+	descs := []*collector.Desc{usageTestQuantity, usageTestGross, usageTestDiscount, usageTestNet}
 	skus := []struct{ product, sku, unit string }{
 		{"actions", "actions_linux", "minutes"}, {"actions", "actions_windows", "minutes"},
 		{"actions", "actions_macos", "minutes"}, {"actions", "actions_storage", "gigabyte-hours"},
@@ -47,7 +59,7 @@ func serveBenchMetrics(n int) []prometheus.Metric {
 		{"copilot", "copilot_ai_credits", "ai-credits"}, {"git_lfs", "git_lfs_storage", "gigabyte-hours"},
 	}
 	rng := rand.New(rand.NewPCG(1, 2))
-	m := newMetricSet(githubapi.Account{Scope: githubapi.ScopeEnterprise, Name: "acme-corp"})
+	out := make([]prometheus.Metric, 0, n)
 	for i, count := 0, 0; count < n; i++ {
 		s := skus[i%len(skus)]
 		repo := i / len(skus)
@@ -56,27 +68,26 @@ func serveBenchMetrics(n int) []prometheus.Metric {
 			if count == n {
 				break
 			}
-			m.distinct(d, float64(rng.IntN(1_000_000))/100, s.product, s.sku, s.unit, org,
-				fmt.Sprintf("%s/service-repository-%06d", org, repo), fmt.Sprintf("cost-center-%d", repo%7))
+			out = append(out, collector.NewSample(d, float64(rng.IntN(1_000_000))/100, "enterprise", "acme-corp", s.product, s.sku, s.unit, org,
+				fmt.Sprintf("%s/service-repository-%06d", org, repo), fmt.Sprintf("cost-center-%d", repo%7)))
 			count++
 		}
 	}
-	out := m.metrics()
 	rng.Shuffle(len(out), func(i, j int) { out[i], out[j] = out[j], out[i] })
 	return out
 }
 
 // serveBenchExporter is an engine whose cache holds metrics, fresh.
-func serveBenchExporter(tb testing.TB, metrics []prometheus.Metric) *Exporter {
+func serveBenchExporter(tb testing.TB, metrics []prometheus.Metric) *Cache {
 	tb.Helper()
 	now := time.Date(2026, 11, 10, 12, 0, 0, 0, time.UTC)
-	e, err := NewExporter(Config{Collectors: []string{"usage"}, Now: func() time.Time { return now }})
+	e, err := New(Config{Collectors: []string{"usage"}, Now: func() time.Time { return now }})
 	if err != nil {
 		tb.Fatal(err)
 	}
 	tb.Cleanup(e.Close)
 	a := githubapi.Account{Scope: githubapi.ScopeEnterprise, Name: "acme-corp"}
-	e.Apply(Settings{RefreshInterval: time.Hour, RefreshTimeout: time.Minute, MaxAge: 2 * time.Hour}, []Target{{Account: a}})
+	e.Apply(Settings{RefreshInterval: time.Hour, RefreshTimeout: time.Minute, MaxAge: 2 * time.Hour}, []collector.Target{{Account: a}})
 	fams, series, problem, err := encodeMetrics(metrics)
 	if err != nil || problem != nil {
 		tb.Fatal(err, problem)
@@ -85,7 +96,7 @@ func serveBenchExporter(tb testing.TB, metrics []prometheus.Metric) *Exporter {
 	return e
 }
 
-func cachedHandler(e *Exporter) http.Handler {
+func cachedHandler(e *Cache) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		if err := e.Scrape(r.Context(), nil).WriteTo(w, FormatText, nil); err != nil {
 			panic(err)
@@ -214,6 +225,9 @@ func BenchmarkCacheMemory400k(b *testing.B) {
 	}
 }
 
+// usageRefreshNow is in the month of BenchmarkUsageRefresh1M's report.
+var usageRefreshNow = time.Date(2026, time.November, 15, 12, 0, 0, 0, time.UTC)
+
 // BenchmarkUsageRefresh1M is a whole cold refresh of the usage collector as
 // the engine runs it (read, aggregate, encode) for a report of 1,000,000
 // rows served over loopback, without and with the split by repository, side
@@ -246,7 +260,8 @@ func BenchmarkUsageRefresh1M(b *testing.B) {
 				name = prefix + "/by-repository"
 			}
 			b.Run(name, func(b *testing.B) {
-				c := usageTestNew(split, usageTestNow)
+				usage, _ := collector.Lookup("usage")
+				c := usage.New(collector.Options{UsageByRepository: split}, func() time.Time { return usageRefreshNow })
 				b.ReportAllocs()
 				var series int
 				cpu := cpuSeconds()

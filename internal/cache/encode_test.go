@@ -1,4 +1,4 @@
-package collector
+package cache
 
 import (
 	"bufio"
@@ -19,6 +19,7 @@ import (
 	"github.com/prometheus/common/expfmt"
 	"github.com/prometheus/common/model"
 
+	"github.com/github-billing-exporter/github-billing-exporter/collector"
 	"github.com/github-billing-exporter/github-billing-exporter/githubapi"
 	"github.com/github-billing-exporter/github-billing-exporter/internal/demo"
 	"github.com/github-billing-exporter/github-billing-exporter/internal/fakegithub"
@@ -62,21 +63,19 @@ func head(b []byte) string {
 // registryPath is the scrape as it was before the cache held bytes: every
 // collector's samples for every account through one registry, encoded as
 // text.
-func registryPath(t *testing.T, client *githubapi.Client, accounts []githubapi.Account, names []string, o Options) map[string]float64 {
+func registryPath(t *testing.T, client *githubapi.Client, accounts []githubapi.Account, names []string, o collector.Options) map[string]float64 {
 	t.Helper()
-	if o.now == nil {
-		// The month the exporter fixture's clock starts in, as its
-		// exporter asks for.
-		o.now = func() time.Time { return exporterTestT0 }
-	}
+	// The month the exporter fixture's clock starts in, as its cache asks
+	// for.
+	now := func() time.Time { return exporterTestT0 }
 	var all []prometheus.Metric
 	for _, a := range accounts {
 		for _, name := range names {
-			f, _ := lookup(name)
+			f, _ := collector.Lookup(name)
 			if !f.AppliesTo(a.Scope) {
 				continue
 			}
-			ms, err := f.new(o).Update(context.Background(), client, a)
+			ms, err := f.New(o, now).Update(context.Background(), client, a)
 			if err != nil && !strings.Contains(err.Error(), "410") {
 				t.Fatalf("%s for %s: %v", name, a, err)
 			}
@@ -162,14 +161,14 @@ func writeSnapshot(t *testing.T, s *Snapshot, f Format) []byte {
 func TestCachedScrapeEqualsRegistryPath(t *testing.T) {
 	d := demo.Dataset(exporterTestT0)
 	var names []string
-	for _, c := range Collectors() {
+	for _, c := range collector.Collectors() {
 		if c.DefaultEnabled {
 			names = append(names, c.Name)
 		}
 	}
-	f := newExporterTestFixture(t, d, names, Options{})
+	f := newExporterTestFixture(t, d, names, collector.Options{})
 	accounts := d.Accounts()
-	want := registryPath(t, f.client, accounts, names, Options{})
+	want := registryPath(t, f.client, accounts, names, collector.Options{})
 
 	snap := f.exp.Scrape(context.Background(), nil)
 	text := writeSnapshot(t, snap, FormatText)
@@ -230,8 +229,8 @@ func TestCachedScrapeEqualsRegistryPath(t *testing.T) {
 func TestCachedScrapeAfterFailureAndMaxAge(t *testing.T) {
 	d := exporterTestDataset()
 	names := []string{"actions", "packages", "shared_storage", "advanced_security"}
-	f := newExporterTestFixture(t, d, names, Options{})
-	want := registryPath(t, f.client, d.Accounts(), names, Options{})
+	f := newExporterTestFixture(t, d, names, collector.Options{})
+	want := registryPath(t, f.client, d.Accounts(), names, collector.Options{})
 	first := withoutHealth(parseExposition(t, writeSnapshot(t, f.exp.Scrape(context.Background(), nil), FormatText)))
 	expectSameSeries(t, "first scrape", first, want)
 
@@ -256,7 +255,7 @@ func TestCachedScrapeAfterFailureAndMaxAge(t *testing.T) {
 // all the old values or all the new ones.
 func TestCachedScrapesDuringRefreshAreConsistent(t *testing.T) {
 	d := exporterTestDataset()
-	f := newExporterTestFixture(t, d, []string{"actions"}, Options{})
+	f := newExporterTestFixture(t, d, []string{"actions"}, collector.Options{})
 	total := dataKey("actions_used_seconds", "enterprise", "acme")
 	runner := dataKey("actions_runner_used_seconds", "enterprise", "acme", "runner", "UBUNTU")
 	f.exp.Scrape(context.Background(), nil)
@@ -330,17 +329,16 @@ func TestWriteOpenMetricsLines(t *testing.T) {
 // The billing samples' direct encoding writes, byte for byte, what a
 // registry writes for them: label order, sorting, escaping and numbers.
 func TestDirectEncodingMatchesTheRegistry(t *testing.T) {
-	a := githubapi.Account{Scope: githubapi.ScopeOrganization, Name: `acme "web"`}
-	m := newMetricSet(a)
+	scope, account := "organization", `acme "web"`
 	values := []float64{0, math.Copysign(0, -1), 1, -1, 1.5, 1e21, 123456789.125, 2e-7, math.NaN(), math.Inf(1), math.Inf(-1)}
 	odd := []string{`back\slash`, "new\nline", `"quoted"`, "ünïcødé", "", "plain", "a,b=c", "{brace}"}
+	var metrics []prometheus.Metric
 	for i, v := range values {
 		for j, o := range odd {
-			m.distinct(usageItemNet, v, "product", fmt.Sprintf("sku-%d", (i*7+j)%5), o, fmt.Sprintf("org-%d", i), o, "cc")
+			metrics = append(metrics, collector.NewSample(usageTestNet, v, scope, account, "product", fmt.Sprintf("sku-%d", (i*7+j)%5), o, fmt.Sprintf("org-%d", i), o, "cc"))
 		}
 	}
-	m.gauge(usageItemPrice, 0.008, "actions", "linux", "minutes")
-	metrics := m.metrics()
+	metrics = append(metrics, collector.NewSample(usageTestPrice, 0.008, scope, account, "actions", "linux", "minutes"))
 	rand.New(rand.NewPCG(3, 4)).Shuffle(len(metrics), func(i, j int) { metrics[i], metrics[j] = metrics[j], metrics[i] })
 
 	direct, n, problem, err := encodeMetrics(metrics)
@@ -373,11 +371,12 @@ func TestDirectEncodingMatchesTheRegistry(t *testing.T) {
 // Two samples with the same labels are one series too many: the second is
 // left out and the refresh says so, as the registry did at every scrape.
 func TestDirectEncodingLeavesOutRepeatedSeries(t *testing.T) {
-	m := newMetricSet(githubapi.Account{Scope: githubapi.ScopeOrganization, Name: "acme"})
-	m.distinct(usageItemPrice, 1, "actions", "linux", "minutes")
-	m.distinct(usageItemPrice, 2, "actions", "linux", "minutes")
-	m.distinct(usageItemPrice, 3, "actions", "windows", "minutes")
-	fams, n, problem, err := encodeMetrics(m.metrics())
+	metrics := []prometheus.Metric{
+		collector.NewSample(usageTestPrice, 1, "organization", "acme", "actions", "linux", "minutes"),
+		collector.NewSample(usageTestPrice, 2, "organization", "acme", "actions", "linux", "minutes"),
+		collector.NewSample(usageTestPrice, 3, "organization", "acme", "actions", "windows", "minutes"),
+	}
+	fams, n, problem, err := encodeMetrics(metrics)
 	if err != nil {
 		t.Fatal(err)
 	}

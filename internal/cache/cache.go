@@ -1,4 +1,11 @@
-package collector
+// Package cache is the exporter's cache of billing metrics, between the
+// collectors and HTTP: one entry per account and collector, refreshed when a
+// scrape finds it older than the refresh interval, and kept as the bytes a
+// scrape writes (encode.go). The collectors (package collector) say what a
+// refresh reads and which samples it returns; the cache decides when a
+// refresh runs, how many run at once, what a scrape waits for, and how the
+// answer is written. The server asks it for a Snapshot per scrape.
+package cache
 
 import (
 	"cmp"
@@ -15,8 +22,11 @@ import (
 	"github.com/prometheus/client_golang/prometheus"
 	dto "github.com/prometheus/client_model/go"
 
+	"github.com/github-billing-exporter/github-billing-exporter/collector"
 	"github.com/github-billing-exporter/github-billing-exporter/githubapi"
 )
+
+const namespace = collector.Namespace
 
 // largeRefresh is the series count from which a refresh returns its
 // garbage's memory to the system when it ends.
@@ -39,41 +49,19 @@ var (
 		"1 when GitHub answered 410 Gone: the endpoint is retired for the account.", []string{"collector", "scope", "account"}, nil)
 )
 
-// Target is one account and the client that reads it.
-type Target struct {
-	Account githubapi.Account
-	Client  *githubapi.Client
-	// RefreshIntervals are collectors' own refresh intervals for this
-	// account, by collector name (the configuration's collectors blocks).
-	RefreshIntervals map[string]time.Duration
-}
-
-// RefreshInterval is how old the collector's data for the account may get
-// before a scrape refreshes it: the configuration's collectors block, else
-// the collector's own default, else refresh_interval.
-func (t Target) RefreshInterval(f Factory, s Settings) time.Duration {
-	if d, ok := t.RefreshIntervals[f.Name]; ok && d > 0 {
-		return d
-	}
-	if f.RefreshInterval > 0 {
-		return f.RefreshInterval
-	}
-	return s.RefreshInterval
-}
-
 // refreshStep is how often a scrape refreshes the collector's data for the
 // account: its refresh interval, or a slice of it for a collector that
 // spreads one round over RoundSlices refreshes.
-func (t Target) refreshStep(f Factory, s Settings) time.Duration {
-	return t.RefreshInterval(f, s) / time.Duration(max(1, f.RoundSlices))
+func refreshStep(t collector.Target, f collector.Factory, s Settings) time.Duration {
+	return t.RefreshInterval(f, s.RefreshInterval) / time.Duration(max(1, f.RoundSlices))
 }
 
 // maxAge is how long the collector's data for the account is served: max_age,
 // or three of the collector's own refresh intervals when it refreshes less
 // often than refresh_interval, so that data is never dropped before its next
 // refresh is due.
-func (t Target) maxAge(f Factory, s Settings) time.Duration {
-	iv := t.RefreshInterval(f, s)
+func maxAge(t collector.Target, f collector.Factory, s Settings) time.Duration {
+	iv := t.RefreshInterval(f, s.RefreshInterval)
 	if iv > s.RefreshInterval {
 		return max(s.MaxAge, 3*iv)
 	}
@@ -91,12 +79,12 @@ type Settings struct {
 	MaxAge time.Duration
 }
 
-// Config is what NewExporter needs.
+// Config is what New needs.
 type Config struct {
 	Logger *slog.Logger
 	// Collectors are the names of the enabled collectors.
 	Collectors []string
-	Options    Options
+	Options    collector.Options
 	// Concurrency bounds the refreshes that talk to GitHub at once.
 	Concurrency int
 	// Now is the exporter's one clock (nil: time.Now): the cache's ages,
@@ -105,11 +93,11 @@ type Config struct {
 	Now func() time.Time
 }
 
-// Exporter keeps a cache per account and collector and refreshes it when a
+// Cache keeps an entry per account and collector and refreshes it when a
 // scrape finds it older than the refresh interval. Concurrent scrapes share
 // one refresh; a refresh that outlasts a scrape finishes in the background
 // while the scrape answers with the last good data.
-type Exporter struct {
+type Cache struct {
 	logger     *slog.Logger
 	collectors []namedCollector
 	now        func() time.Time
@@ -121,7 +109,7 @@ type Exporter struct {
 
 	mu       sync.RWMutex
 	settings Settings
-	targets  []Target
+	targets  []collector.Target
 	cache    map[cacheKey]*entry
 
 	// running holds the refresh under way for each account and collector,
@@ -134,8 +122,8 @@ type Exporter struct {
 }
 
 type namedCollector struct {
-	Factory
-	collector Collector
+	collector.Factory
+	collector collector.Collector
 }
 
 type cacheKey struct {
@@ -156,9 +144,9 @@ type entry struct {
 	warned    bool            // the retirement was logged
 }
 
-// NewExporter builds an exporter with the named collectors enabled.
-func NewExporter(cfg Config) (*Exporter, error) {
-	e := &Exporter{
+// New builds a cache with the named collectors enabled.
+func New(cfg Config) (*Cache, error) {
+	e := &Cache{
 		logger: cfg.Logger,
 		now:    cfg.Now,
 		cache:  map[cacheKey]*entry{},
@@ -172,13 +160,11 @@ func NewExporter(cfg Config) (*Exporter, error) {
 	e.sem = make(chan struct{}, max(1, cfg.Concurrency))
 	e.running = map[cacheKey]chan struct{}{}
 	for _, name := range cfg.Collectors {
-		f, ok := lookup(name)
+		f, ok := collector.Lookup(name)
 		if !ok {
 			return nil, fmt.Errorf("unknown collector %q", name)
 		}
-		o := cfg.Options
-		o.now = e.now
-		e.collectors = append(e.collectors, namedCollector{Factory: f, collector: f.new(o)})
+		e.collectors = append(e.collectors, namedCollector{Factory: f, collector: f.New(cfg.Options, e.now)})
 	}
 	e.ctx, e.cancel = context.WithCancel(context.Background())
 	return e, nil
@@ -189,7 +175,7 @@ func NewExporter(cfg Config) (*Exporter, error) {
 // dropped; accounts that stay keep their cache. A refresh still running for
 // a removed account ends in the background, and fills the account's entry
 // if a later reload has added the account back.
-func (e *Exporter) Apply(s Settings, targets []Target) {
+func (e *Cache) Apply(s Settings, targets []collector.Target) {
 	e.mu.Lock()
 	defer e.mu.Unlock()
 	e.settings, e.targets = s, targets
@@ -205,26 +191,26 @@ func (e *Exporter) Apply(s Settings, targets []Target) {
 }
 
 // Targets returns the configured accounts.
-func (e *Exporter) Targets() []Target {
+func (e *Cache) Targets() []collector.Target {
 	e.mu.RLock()
 	defer e.mu.RUnlock()
-	return append([]Target(nil), e.targets...)
+	return append([]collector.Target(nil), e.targets...)
 }
 
-// Now reads the exporter's clock (Config.Now). The server gives it to the
+// Now reads the cache's clock (Config.Now). The server gives it to the
 // GitHub clients, so that one clock moves the month, the cache and the
 // rate-limit waits.
-func (e *Exporter) Now() time.Time { return e.now() }
+func (e *Cache) Now() time.Time { return e.now() }
 
 // Close stops background refreshes and waits for them.
-func (e *Exporter) Close() {
+func (e *Cache) Close() {
 	e.cancel()
 	e.wg.Wait()
 }
 
 // job is one collector for one account within a scrape.
 type job struct {
-	target    Target
+	target    collector.Target
 	collector namedCollector
 	entry     *entry
 }
@@ -232,7 +218,7 @@ type job struct {
 // Scrape takes one scrape's view of the cache: it refreshes what is older
 // than the refresh interval, waits for those refreshes until ctx ends, and
 // returns what the cache then holds. include selects accounts; nil means all.
-func (e *Exporter) Scrape(ctx context.Context, include func(githubapi.Account) bool) *Snapshot {
+func (e *Cache) Scrape(ctx context.Context, include func(githubapi.Account) bool) *Snapshot {
 	jobs, settings := e.plan(include)
 	var waits []<-chan struct{}
 	for _, j := range jobs {
@@ -313,7 +299,7 @@ func (s *Snapshot) gatherHealth() ([]*dto.MetricFamily, error) {
 }
 
 // plan lists the jobs of a scrape, creating cache entries on first sight.
-func (e *Exporter) plan(include func(githubapi.Account) bool) ([]job, Settings) {
+func (e *Cache) plan(include func(githubapi.Account) bool) ([]job, Settings) {
 	e.mu.Lock()
 	defer e.mu.Unlock()
 	var jobs []job
@@ -340,7 +326,7 @@ func (e *Exporter) plan(include func(githubapi.Account) bool) ([]job, Settings) 
 // ensureFresh starts a refresh when the entry is due and none is running
 // for the account and collector, and returns a channel closed when the
 // running refresh ends, or nil when the cache is fresh.
-func (e *Exporter) ensureFresh(j job, s Settings) <-chan struct{} {
+func (e *Cache) ensureFresh(j job, s Settings) <-chan struct{} {
 	ent := j.entry
 	ent.mu.Lock()
 	defer ent.mu.Unlock()
@@ -354,7 +340,7 @@ func (e *Exporter) ensureFresh(j job, s Settings) <-chan struct{} {
 	if !ent.retiredAt.IsZero() && now.Sub(ent.retiredAt) < retiredPause {
 		return nil
 	}
-	if !ent.attempted.IsZero() && now.Sub(ent.attempted) < j.target.refreshStep(j.collector.Factory, s) {
+	if !ent.attempted.IsZero() && now.Sub(ent.attempted) < refreshStep(j.target, j.collector.Factory, s) {
 		return nil
 	}
 	done := make(chan struct{})
@@ -368,7 +354,7 @@ func (j job) key() cacheKey { return cacheKey{j.target.Account, j.collector.Name
 
 // finished ends the account and collector's running refresh: a scrape may
 // start the next one.
-func (e *Exporter) finished(k cacheKey, done chan struct{}) {
+func (e *Cache) finished(k cacheKey, done chan struct{}) {
 	e.runMu.Lock()
 	defer e.runMu.Unlock()
 	delete(e.running, k)
@@ -377,7 +363,7 @@ func (e *Exporter) finished(k cacheKey, done chan struct{}) {
 
 // refresh runs one collector for one account, detached from the scrape that
 // asked for it, and stores the outcome.
-func (e *Exporter) refresh(j job, s Settings, done chan struct{}) {
+func (e *Cache) refresh(j job, s Settings, done chan struct{}) {
 	defer e.wg.Done()
 
 	// The timeout starts once the refresh holds a slot: a refresh queued
@@ -446,7 +432,7 @@ func (e *Exporter) refresh(j job, s Settings, done chan struct{}) {
 			ent.warned = true
 			logger.Warn("GitHub retired this endpoint (410 Gone); its data is in the usage collector's metrics now. Not calling it again for 24h.", "err", err)
 		}
-	case errors.As(err, new(*onceError)):
+	case errors.As(err, new(*collector.OnceError)):
 		// An answer that will not change by asking again (an account
 		// that GitHub refuses a filter): say so once, then quietly.
 		ent.ok = false
@@ -466,13 +452,6 @@ func (e *Exporter) refresh(j job, s Settings, done chan struct{}) {
 	}
 }
 
-// onceError is a failure the exporter logs once per collector and account
-// until the collector works again: asking again gets the same answer.
-type onceError struct{ err error }
-
-func (e *onceError) Error() string { return e.err.Error() }
-func (e *onceError) Unwrap() error { return e.err }
-
 // safeUpdate runs a collector, turning a panic into an error so that one bad
 // answer cannot take the exporter down.
 func safeUpdate(ctx context.Context, j job) (metrics []prometheus.Metric, err error) {
@@ -491,7 +470,7 @@ func (ent *entry) snapshot(j job, now time.Time, s Settings) ([]encodedFamily, [
 	defer ent.mu.Unlock()
 	labels := []string{j.collector.Name, string(j.target.Account.Scope), j.target.Account.Name}
 	retired := !ent.retiredAt.IsZero()
-	fresh := !ent.fetched.IsZero() && now.Sub(ent.fetched) <= j.target.maxAge(j.collector.Factory, s)
+	fresh := !ent.fetched.IsZero() && now.Sub(ent.fetched) <= maxAge(j.target, j.collector.Factory, s)
 	var fams []encodedFamily
 	if fresh {
 		fams = ent.families
@@ -508,7 +487,7 @@ func (ent *entry) snapshot(j job, now time.Time, s Settings) ([]encodedFamily, [
 	if !ent.fetched.IsZero() {
 		health = append(health, prometheus.MustNewConstMetric(collectorLastSuccess, prometheus.GaugeValue, float64(ent.fetched.UnixNano())/1e9, labels...))
 	}
-	health = append(health, prometheus.MustNewConstMetric(collectorRefreshInterval, prometheus.GaugeValue, j.target.RefreshInterval(j.collector.Factory, s).Seconds(), labels...))
+	health = append(health, prometheus.MustNewConstMetric(collectorRefreshInterval, prometheus.GaugeValue, j.target.RefreshInterval(j.collector.Factory, s.RefreshInterval).Seconds(), labels...))
 	retiredValue := 0.0
 	if retired {
 		retiredValue = 1
@@ -530,7 +509,7 @@ type EntryStatus struct {
 }
 
 // Status lists every cache entry, by account and collector.
-func (e *Exporter) Status() []EntryStatus {
+func (e *Cache) Status() []EntryStatus {
 	e.mu.RLock()
 	out := make([]EntryStatus, 0, len(e.cache))
 	for k, ent := range e.cache {
