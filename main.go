@@ -27,6 +27,7 @@ import (
 	"github.com/github-billing-exporter/github-billing-exporter/collector"
 	"github.com/github-billing-exporter/github-billing-exporter/config"
 	"github.com/github-billing-exporter/github-billing-exporter/githubapi"
+	"github.com/github-billing-exporter/github-billing-exporter/internal/clients"
 	"github.com/github-billing-exporter/github-billing-exporter/internal/fakegithub"
 	"github.com/github-billing-exporter/github-billing-exporter/internal/server"
 )
@@ -234,7 +235,7 @@ func runAt(now func() time.Time, args []string, stdout, stderr io.Writer) int {
 	case f.configCheck:
 		return checkConfig(f, stdout, stderr)
 	}
-	return serve(f, server.NewLogger(f.log, stderr), signals)
+	return serve(f, clients.NewLogger(f.log, stderr), signals)
 }
 
 // checkConfig is --config.check: load the configuration and build its
@@ -247,7 +248,7 @@ func checkConfig(f *flags, stdout, stderr io.Writer) int {
 	}
 	// A TLS certificate or an App key that does not load makes the
 	// configuration invalid too.
-	if _, err := server.BuildTargets(cfg, githubapi.Options{}, nil); err != nil {
+	if _, err := clients.BuildTargets(cfg, githubapi.Options{}, nil); err != nil {
 		fmt.Fprintln(stderr, "configuration is invalid:", err)
 		return 1
 	}

@@ -13,6 +13,7 @@ import (
 	"github.com/github-billing-exporter/github-billing-exporter/collector"
 	"github.com/github-billing-exporter/github-billing-exporter/config"
 	"github.com/github-billing-exporter/github-billing-exporter/githubapi"
+	"github.com/github-billing-exporter/github-billing-exporter/internal/clients"
 	"github.com/github-billing-exporter/github-billing-exporter/internal/fakegithub"
 )
 
@@ -57,7 +58,7 @@ func startSimulated(t testing.TB, cfg *config.Resolved, t0 time.Time, extra ...s
 		t.Fatal(err)
 	}
 	t.Cleanup(exp.Close)
-	targets, err := BuildTargets(cfg, githubapi.Options{Now: clock.Now}, nil)
+	targets, err := clients.BuildTargets(cfg, githubapi.Options{Now: clock.Now}, nil)
 	if err != nil {
 		t.Fatal(err)
 	}

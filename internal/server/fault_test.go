@@ -22,6 +22,7 @@ import (
 	"github.com/github-billing-exporter/github-billing-exporter/collector"
 	"github.com/github-billing-exporter/github-billing-exporter/config"
 	"github.com/github-billing-exporter/github-billing-exporter/githubapi"
+	"github.com/github-billing-exporter/github-billing-exporter/internal/clients"
 	"github.com/github-billing-exporter/github-billing-exporter/internal/fakegithub"
 	"github.com/github-billing-exporter/github-billing-exporter/internal/testutil"
 )
@@ -123,7 +124,7 @@ func newFaultEnv(t *testing.T, o faultOptions) *faultEnv {
 	if err := level.Set(o.logLevel); err != nil {
 		t.Fatal(err)
 	}
-	logger := NewLogger(promslog.Config{Level: level}, env.logFile)
+	logger := clients.NewLogger(promslog.Config{Level: level}, env.logFile)
 	var enabled []string
 	for _, c := range collector.Collectors() {
 		if c.DefaultEnabled {
