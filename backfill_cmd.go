@@ -12,8 +12,8 @@ import (
 	"github.com/github-billing-exporter/github-billing-exporter/backfill"
 	"github.com/github-billing-exporter/github-billing-exporter/config"
 	"github.com/github-billing-exporter/github-billing-exporter/githubapi"
+	"github.com/github-billing-exporter/github-billing-exporter/internal/clients"
 	"github.com/github-billing-exporter/github-billing-exporter/internal/demo"
-	"github.com/github-billing-exporter/github-billing-exporter/internal/server"
 )
 
 // runBackfill is the backfill command: the flags are checked before the
@@ -49,7 +49,7 @@ func runBackfill(f *flags, stdout, stderr io.Writer) int {
 		return 1
 	}
 	counter := &backfill.Counter{}
-	targets, err := server.BuildTargets(cfg, githubapi.Options{Observer: counter, MaxResponseBytes: f.maxResponseBytes, Logger: server.NewLogger(f.log, stderr), Now: f.now}, nil)
+	targets, err := clients.BuildTargets(cfg, githubapi.Options{Observer: counter, MaxResponseBytes: f.maxResponseBytes, Logger: clients.NewLogger(f.log, stderr), Now: f.now}, nil)
 	if err != nil {
 		fmt.Fprintln(stderr, "github-billing-exporter backfill:", err)
 		return 1

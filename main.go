@@ -28,6 +28,7 @@ import (
 	"github.com/github-billing-exporter/github-billing-exporter/config"
 	"github.com/github-billing-exporter/github-billing-exporter/githubapi"
 	"github.com/github-billing-exporter/github-billing-exporter/internal/cache"
+	"github.com/github-billing-exporter/github-billing-exporter/internal/clients"
 	"github.com/github-billing-exporter/github-billing-exporter/internal/demo"
 	"github.com/github-billing-exporter/github-billing-exporter/internal/server"
 )
@@ -235,7 +236,7 @@ func runAt(now func() time.Time, args []string, stdout, stderr io.Writer) int {
 	case f.configCheck:
 		return checkConfig(f, stdout, stderr)
 	}
-	return serve(f, server.NewLogger(f.log, stderr), signals)
+	return serve(f, clients.NewLogger(f.log, stderr), signals)
 }
 
 // checkConfig is --config.check: load the configuration and build its
@@ -248,7 +249,7 @@ func checkConfig(f *flags, stdout, stderr io.Writer) int {
 	}
 	// A TLS certificate or an App key that does not load makes the
 	// configuration invalid too.
-	if _, err := server.BuildTargets(cfg, githubapi.Options{}, nil); err != nil {
+	if _, err := clients.BuildTargets(cfg, githubapi.Options{}, nil); err != nil {
 		fmt.Fprintln(stderr, "configuration is invalid:", err)
 		return 1
 	}

@@ -108,7 +108,7 @@ func Run(ctx context.Context, c Config) error {
 
 	// Cost centers have no history: every day is read with today's list,
 	// active and deleted, fetched once per enterprise.
-	needCenters := slices.Contains(p.Collectors, "usage")
+	needCenters := slices.ContainsFunc(tasks, func(t *task) bool { return t.month.ReadsCostCenters() })
 	centers := map[string][]githubapi.CostCenter{}
 	for _, t := range tasks {
 		if t.account.Scope != githubapi.ScopeEnterprise || !needCenters || days <= 0 {

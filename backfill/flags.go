@@ -137,9 +137,9 @@ func NewPlan(f Flags, now time.Time) (Plan, error) {
 		return Plan{}, fmt.Errorf("--from=%s is after --to=%s", p.From.Format(time.DateOnly), p.To.Format(time.DateOnly))
 	}
 	// The summary, premium-request and AI-credit reports go back 24 months
-	// (API.md §14); /usage states no limit.
+	// (API.md §14; collector.HistoryLimited); /usage states no limit.
 	oldest := time.Date(today.Year(), today.Month()-githubapi.HistoryMonths, 1, 0, 0, 0, 0, time.UTC)
-	if p.From.Before(oldest) && slices.ContainsFunc(p.Collectors, func(c string) bool { return c != "usage" }) {
+	if p.From.Before(oldest) && slices.ContainsFunc(p.Collectors, collector.HistoryLimited) {
 		return Plan{}, fmt.Errorf("--from=%s is older than GitHub keeps: the summary, premium-request and AI-credit reports go back %d months, to %s (only --collectors=usage reaches further)",
 			p.From.Format(time.DateOnly), githubapi.HistoryMonths, oldest.Format(time.DateOnly))
 	}

@@ -60,15 +60,35 @@ func (c usageSummaryCollector) Update(ctx context.Context, client *githubapi.Cli
 		return nil, fmt.Errorf("fetch usage summary for %s: %w", a, err)
 	}
 	m := newMetricSet(a)
-	for _, it := range r.UsageItems {
-		usageSummaryDescs.add(m, it.BillingAmounts, it.Product, it.SKU, it.UnitType)
-	}
+	addUsageSummary(m, r)
 	metrics, err := m.finiteMetrics()
 	if err != nil {
 		return nil, fmt.Errorf("usage summary for %s: %w", a, err)
 	}
 	return metrics, nil
 }
+
+func addUsageSummary(m *metricSet, r *githubapi.UsageSummary) {
+	for _, it := range r.UsageItems {
+		usageSummaryDescs.add(m, it.BillingAmounts, it.Product, it.SKU, it.UnitType)
+	}
+}
+
+// The summary's history (history.go): one request a day, kept by GitHub
+// githubapi.HistoryMonths back.
+
+func (usageSummaryCollector) startMonth(a githubapi.Account) monthState {
+	return newAmountMonth(a, "usage summary", usageSummaryDescs, func(ctx context.Context, client *githubapi.Client, day time.Time, m *metricSet) error {
+		r, err := client.UsageSummaryDay(ctx, a, day)
+		if err != nil {
+			return fmt.Errorf("fetch usage summary for %s: %w", a, err)
+		}
+		addUsageSummary(m, r)
+		return nil
+	})
+}
+
+func (usageSummaryCollector) limitedHistory() bool { return true }
 
 // modelUsageCollector reads premium_request/usage or ai_credit/usage. Like
 // the summary, these cover every cost center of an enterprise when no
@@ -79,16 +99,18 @@ type modelUsageCollector struct {
 	what  string
 	descs summaryAmountDescs
 	fetch func(*githubapi.Client, context.Context, githubapi.Account, int, time.Month) (*githubapi.ModelUsageReport, error)
+	// fetchDay reads one UTC day, for the history.
+	fetchDay func(*githubapi.Client, context.Context, githubapi.Account, time.Time) (*githubapi.ModelUsageReport, error)
 }
 
 func newPremiumRequestsCollector(o Options) Collector {
 	return modelUsageCollector{now: o.clock(), what: "premium request usage", descs: premiumRequestDescs,
-		fetch: (*githubapi.Client).PremiumRequestUsage}
+		fetch: (*githubapi.Client).PremiumRequestUsage, fetchDay: (*githubapi.Client).PremiumRequestUsageDay}
 }
 
 func newAICreditsCollector(o Options) Collector {
 	return modelUsageCollector{now: o.clock(), what: "AI credit usage", descs: aiCreditDescs,
-		fetch: (*githubapi.Client).AICreditUsage}
+		fetch: (*githubapi.Client).AICreditUsage, fetchDay: (*githubapi.Client).AICreditUsageDay}
 }
 
 func (c modelUsageCollector) Update(ctx context.Context, client *githubapi.Client, a githubapi.Account) ([]prometheus.Metric, error) {
@@ -98,12 +120,32 @@ func (c modelUsageCollector) Update(ctx context.Context, client *githubapi.Clien
 		return nil, fmt.Errorf("fetch %s for %s: %w", c.what, a, err)
 	}
 	m := newMetricSet(a)
-	for _, it := range r.UsageItems {
-		c.descs.add(m, it.BillingAmounts, it.Product, it.SKU, it.UnitType, it.Model)
-	}
+	c.add(m, r)
 	metrics, err := m.finiteMetrics()
 	if err != nil {
 		return nil, fmt.Errorf("%s for %s: %w", c.what, a, err)
 	}
 	return metrics, nil
 }
+
+func (c modelUsageCollector) add(m *metricSet, r *githubapi.ModelUsageReport) {
+	for _, it := range r.UsageItems {
+		c.descs.add(m, it.BillingAmounts, it.Product, it.SKU, it.UnitType, it.Model)
+	}
+}
+
+// The premium requests' and AI credits' history (history.go): one request a
+// day, kept by GitHub githubapi.HistoryMonths back.
+
+func (c modelUsageCollector) startMonth(a githubapi.Account) monthState {
+	return newAmountMonth(a, c.what, c.descs, func(ctx context.Context, client *githubapi.Client, day time.Time, m *metricSet) error {
+		r, err := c.fetchDay(client, ctx, a, day)
+		if err != nil {
+			return fmt.Errorf("fetch %s for %s: %w", c.what, a, err)
+		}
+		c.add(m, r)
+		return nil
+	})
+}
+
+func (modelUsageCollector) limitedHistory() bool { return true }

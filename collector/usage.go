@@ -359,3 +359,104 @@ func (u usageCollector) reconcile(ctx context.Context, c *githubapi.Client, a gi
 		m.gauge(usageReconciliation, differences[i], diffs[nk].labels...)
 	}
 }
+
+// The usage report's history (history.go): the backfill reads it by day,
+// once per cost center of an enterprise and once for the usage in none.
+// GitHub states no limit to how far back it goes.
+
+func (u usageCollector) startMonth(a githubapi.Account) monthState {
+	return &usageMonth{account: a, byRepository: u.byRepository, agg: newUsageAggregate(u.byRepository)}
+}
+
+func (usageCollector) limitedHistory() bool { return false }
+
+// usageMonth is one account's month to date of the usage report.
+type usageMonth struct {
+	account      githubapi.Account
+	byRepository bool
+	agg          *usageAggregate
+}
+
+func (*usageMonth) requests(centers []githubapi.CostCenter) int { return len(centers) + 1 }
+
+func (*usageMonth) readsCostCenters() bool { return true }
+
+func (m *usageMonth) addDay(ctx context.Context, c *githubapi.Client, day time.Time, centers []githubapi.CostCenter) error {
+	agg := newUsageAggregate(m.byRepository)
+	q := githubapi.UsageQuery{Year: day.Year(), Month: day.Month(), Day: day.Day()}
+	if err := readUsage(ctx, c, m.account, q, centers, agg); err != nil {
+		return err
+	}
+	if err := m.agg.finiteWith(agg); err != nil {
+		return fmt.Errorf("usage for %s on %s: %w", m.account, day.Format(time.DateOnly), err)
+	}
+	m.agg.merge(agg)
+	return nil
+}
+
+func (m *usageMonth) metrics() []prometheus.Metric { return m.agg.metrics(m.account) }
+
+func (m *usageMonth) save() historyState {
+	var st historyState
+	for k, s := range m.agg.series {
+		st.Usage = append(st.Usage, historyUsageSeries{
+			Labels:   [6]string{k.product, k.sku, k.unitType, k.organization, k.repository, k.costCenter},
+			Quantity: s.quantity.state(), Gross: s.gross.state(), Discount: s.discount.state(), Net: s.net.state(),
+		})
+	}
+	for k, p := range m.agg.prices {
+		st.Prices = append(st.Prices, historyPrice{Labels: [3]string{k.product, k.sku, k.unitType}, Date: p.date, Price: p.price})
+	}
+	return st
+}
+
+func (m *usageMonth) restore(st historyState) error {
+	for _, s := range st.Usage {
+		l := s.Labels
+		m.agg.series[usageSeries{l[0], l[1], l[2], l[3], l[4], l[5]}] = &usageSums{
+			quantity: s.Quantity.restore(), gross: s.Gross.restore(), discount: s.Discount.restore(), net: s.Net.restore()}
+	}
+	for _, p := range st.Prices {
+		m.agg.prices[usagePriceSeries{p.Labels[0], p.Labels[1], p.Labels[2]}] = usagePrice{date: p.Date, price: p.Price}
+	}
+	return nil
+}
+
+// finiteWith is an error when adding day to g would make a sum that is not
+// finite.
+func (g *usageAggregate) finiteWith(day *usageAggregate) error {
+	for k, s := range day.series {
+		t := usageSums{}
+		if month := g.series[k]; month != nil {
+			t = *month
+		}
+		for _, p := range []struct {
+			desc     *Desc
+			sum, add sum
+		}{{usageItemQuantity, t.quantity, s.quantity}, {usageItemGross, t.gross, s.gross}, {usageItemDiscount, t.discount, s.discount}, {usageItemNet, t.net, s.net}} {
+			p.sum.merge(p.add)
+			if v := p.sum.value(); !finite(v) {
+				return notFinite(p.desc, []string{k.product, k.sku, k.unitType, k.organization, k.repository, k.costCenter}, v)
+			}
+		}
+	}
+	return nil
+}
+
+// merge adds day's sums to g; a day's prices are newer than g's.
+func (g *usageAggregate) merge(day *usageAggregate) {
+	for k, s := range day.series {
+		t := g.series[k]
+		if t == nil {
+			t = &usageSums{}
+			g.series[k] = t
+		}
+		t.quantity.merge(s.quantity)
+		t.gross.merge(s.gross)
+		t.discount.merge(s.discount)
+		t.net.merge(s.net)
+	}
+	for k, p := range day.prices {
+		g.notePrice(k, p)
+	}
+}

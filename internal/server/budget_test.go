@@ -14,6 +14,7 @@ import (
 	"github.com/github-billing-exporter/github-billing-exporter/config"
 	"github.com/github-billing-exporter/github-billing-exporter/githubapi"
 	"github.com/github-billing-exporter/github-billing-exporter/internal/cache"
+	"github.com/github-billing-exporter/github-billing-exporter/internal/clients"
 	"github.com/github-billing-exporter/github-billing-exporter/internal/demo"
 	"github.com/github-billing-exporter/github-billing-exporter/internal/fakegithub"
 	"github.com/github-billing-exporter/github-billing-exporter/internal/fakegithub/fakegithubtest"
@@ -60,7 +61,7 @@ func startSimulated(t testing.TB, cfg *config.Resolved, t0 time.Time, extra ...s
 		t.Fatal(err)
 	}
 	t.Cleanup(exp.Close)
-	targets, err := BuildTargets(cfg, githubapi.Options{Now: clock.Now}, nil)
+	targets, err := clients.BuildTargets(cfg, githubapi.Options{Now: clock.Now}, nil)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -23,6 +23,7 @@ import (
 	"github.com/github-billing-exporter/github-billing-exporter/config"
 	"github.com/github-billing-exporter/github-billing-exporter/githubapi"
 	"github.com/github-billing-exporter/github-billing-exporter/internal/cache"
+	"github.com/github-billing-exporter/github-billing-exporter/internal/clients"
 	"github.com/github-billing-exporter/github-billing-exporter/internal/demo"
 	"github.com/github-billing-exporter/github-billing-exporter/internal/fakegithub"
 	"github.com/github-billing-exporter/github-billing-exporter/internal/fakegithub/fakegithubtest"
@@ -126,7 +127,7 @@ func newFaultEnv(t *testing.T, o faultOptions) *faultEnv {
 	if err := level.Set(o.logLevel); err != nil {
 		t.Fatal(err)
 	}
-	logger := NewLogger(promslog.Config{Level: level}, env.logFile)
+	logger := clients.NewLogger(promslog.Config{Level: level}, env.logFile)
 	var enabled []string
 	for _, c := range collector.Collectors() {
 		if c.DefaultEnabled {

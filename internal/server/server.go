@@ -1,6 +1,7 @@
 // Package server is the exporter's HTTP side: the handlers of /metrics,
-// /probe, /-/reload and the landing page, the GitHub clients built from the
-// configuration, and the checks made when a configuration is loaded.
+// /probe, /-/reload and the landing page, and the checks made when a
+// configuration is loaded. It takes its GitHub clients from internal/clients
+// at each load.
 package server
 
 import (
@@ -34,6 +35,7 @@ import (
 	"github.com/github-billing-exporter/github-billing-exporter/config"
 	"github.com/github-billing-exporter/github-billing-exporter/githubapi"
 	"github.com/github-billing-exporter/github-billing-exporter/internal/cache"
+	"github.com/github-billing-exporter/github-billing-exporter/internal/clients"
 )
 
 // Config is what the server is built from: the exporter it serves, where
@@ -140,7 +142,7 @@ func (s *Server) Reload() error {
 	cfg, err := s.conf.Source()
 	var targets []collector.Target
 	if err == nil {
-		targets, err = BuildTargets(cfg, githubapi.Options{
+		targets, err = clients.BuildTargets(cfg, githubapi.Options{
 			Observer:         s.telemetry,
 			MaxResponseBytes: s.conf.MaxResponseBytes,
 			Logger:           s.conf.Logger,

@@ -1,4 +1,4 @@
-package server
+package clients
 
 import (
 	"bufio"
@@ -96,7 +96,7 @@ func (f *originFake) plaintext() []string {
 	return append([]string(nil), f.plain...)
 }
 
-// originClient builds the credential's client as main does, trusting the
+// originClient builds the credential's client as both commands do, trusting the
 // fake's certificate.
 func originClient(t *testing.T, apiURL, caFile string) *githubapi.Client {
 	t.Helper()

@@ -1,4 +1,15 @@
-package server
+// Package clients builds the GitHub clients from the configuration: one
+// githubapi.Client per credential, each account bound to its client as a
+// collector.Target. It is the "client" step of the exporter's flow, GitHub
+// (githubapi) → clients → collector → cache → HTTP (internal/server), and
+// both commands take their clients from it: the server at each load, the
+// backfill command once, neither through the other.
+//
+// It also keeps the registry of every secret those clients hold or send.
+// The registry stays inside the package: the clients add to it, and the
+// logger it builds (NewLogger) scrubs every line of it, so no other package
+// can build a client or a log line that escapes it.
+package clients
 
 import (
 	"fmt"
@@ -12,11 +23,11 @@ import (
 	"github.com/github-billing-exporter/github-billing-exporter/githubapi"
 )
 
-// Secrets are the credentials of every client this process built:
+// secrets are the credentials of every client this process built:
 // the configured tokens and proxy passwords, and every Authorization value
 // sent (an App's installation tokens too). Upstream text is scrubbed of
 // them, and the log handler scrubs every line (NewLogger).
-var Secrets = githubapi.NewSecrets()
+var secrets = githubapi.NewSecrets()
 
 func userAgent() string { return githubapi.UserAgent(version.Version) }
 
@@ -70,18 +81,18 @@ func newClient(cred *config.Credential, opts githubapi.Options) (*githubapi.Clie
 	if err != nil {
 		return nil, err
 	}
-	Secrets.Add(string(cred.Token))
+	secrets.Add(string(cred.Token))
 	if cred.HTTP.ProxyURL.URL != nil {
-		Secrets.AddURL(cred.HTTP.ProxyURL.URL)
+		secrets.AddURL(cred.HTTP.ProxyURL.URL)
 	}
 	for _, values := range cred.HTTP.ProxyConnectHeader {
 		for _, v := range values {
-			Secrets.Add(string(v))
+			secrets.Add(string(v))
 		}
 	}
 	// Between the authenticating transport and the network, so that what
 	// is sent is known before its answer is read.
-	plain := Secrets.Record(httpClient.Transport)
+	plain := secrets.Record(httpClient.Transport)
 	auth := plain
 	switch {
 	case cred.App != nil:
@@ -93,6 +104,6 @@ func newClient(cred *config.Credential, opts githubapi.Options) (*githubapi.Clie
 	}
 	httpClient.Transport = githubapi.OriginOnly(base, auth, plain)
 	opts.BaseURL, opts.Credential, opts.HTTPClient, opts.UserAgent = cred.APIURL, cred.Name, httpClient, userAgent()
-	opts.Secrets = Secrets
+	opts.Secrets = secrets
 	return githubapi.New(opts)
 }

@@ -1,4 +1,4 @@
-package server
+package clients
 
 import (
 	"io"
@@ -12,8 +12,8 @@ import (
 )
 
 // NewLogger builds the go-kit log writer (logfmt or JSON) and bridges it to
-// the *slog.Logger that every package takes. Every line is scrubbed of
-// Secrets.
+// the *slog.Logger that every package takes. Every line is scrubbed of the
+// secrets of every client BuildTargets has built by the time it is written.
 func NewLogger(cfg promslog.Config, w io.Writer) *slog.Logger {
 	out := log.NewSyncWriter(w)
 	var base log.Logger
@@ -26,5 +26,5 @@ func NewLogger(cfg promslog.Config, w io.Writer) *slog.Logger {
 	if cfg.Level != nil {
 		level = cfg.Level
 	}
-	return slog.New(githubapi.ScrubHandler(slgk.NewGoKitHandler(base, level), Secrets))
+	return slog.New(githubapi.ScrubHandler(slgk.NewGoKitHandler(base, level), secrets))
 }
