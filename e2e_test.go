@@ -58,7 +58,10 @@ func TestMain(m *testing.M) {
 	os.Exit(code)
 }
 
-// e2eBuild builds the exporter once per test run.
+// e2eBuild builds the exporter once per test run, with make build's
+// settings (CGO_ENABLED=0, -trimpath) but no version stamp: the binary the
+// tests run is the one that ships, and the compiled packages are the ones
+// TestVersionFromMakeBuild's make build reuses, so that test only links.
 func e2eBuild(t *testing.T) string {
 	t.Helper()
 	if testing.Short() {
@@ -71,7 +74,9 @@ func e2eBuild(t *testing.T) string {
 			return
 		}
 		e2eBinary.path = filepath.Join(e2eBinary.dir, "github-billing-exporter")
-		e2eBinary.out, e2eBinary.err = exec.Command(goCmd, "build", "-o", e2eBinary.path, ".").CombinedOutput()
+		build := exec.Command(goCmd, "build", "-trimpath", "-o", e2eBinary.path, ".")
+		build.Env = append(os.Environ(), "CGO_ENABLED=0")
+		e2eBinary.out, e2eBinary.err = build.CombinedOutput()
 	})
 	if e2eBinary.err != nil {
 		t.Fatalf("go build: %v\n%s", e2eBinary.err, e2eBinary.out)

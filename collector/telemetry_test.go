@@ -15,6 +15,7 @@ import (
 
 	"github.com/github-billing-exporter/github-billing-exporter/githubapi"
 	"github.com/github-billing-exporter/github-billing-exporter/internal/fakegithub"
+	internaltestutil "github.com/github-billing-exporter/github-billing-exporter/internal/testutil"
 )
 
 // telemetryTestServer answers every request with fixed rate-limit headers
@@ -96,7 +97,7 @@ func TestTelemetryNetworkError(t *testing.T) {
 	ln.Close() // nothing listens there now
 
 	tel := NewTelemetry()
-	c, err := githubapi.New(githubapi.Options{BaseURL: "http://" + addr, Observer: tel, Credential: "main"})
+	c, err := githubapi.New(githubapi.Options{BaseURL: "http://" + addr, Observer: tel, Credential: "main", Retries: internaltestutil.FastRetries})
 	if err != nil {
 		t.Fatal(err)
 	}

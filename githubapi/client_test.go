@@ -19,6 +19,7 @@ import (
 	"github.com/github-billing-exporter/github-billing-exporter/githubapi"
 	"github.com/github-billing-exporter/github-billing-exporter/internal/fakegithub"
 	"github.com/github-billing-exporter/github-billing-exporter/internal/fakegithub/fakegithubtest"
+	"github.com/github-billing-exporter/github-billing-exporter/internal/testutil"
 )
 
 var orgWeb = githubapi.Account{Scope: githubapi.ScopeOrganization, Name: "acme-web"}
@@ -420,9 +421,10 @@ func TestClientTypedErrors(t *testing.T) {
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
-			t.Parallel() // 5xx answers may be retried with backoff
+			t.Parallel()
 			srv := newRecorder(t, tc.handler)
-			c := newClient(t, githubapi.Options{BaseURL: srv.URL})
+			// 5xx answers are retried: with millisecond backoffs.
+			c := newClient(t, githubapi.Options{BaseURL: srv.URL, Retries: testutil.FastRetries})
 			got, err := c.ActionsBilling(context.Background(), orgWeb)
 			if err == nil {
 				t.Fatalf("no error; got %+v", got)
@@ -553,7 +555,7 @@ func TestClientDroppedConnection(t *testing.T) {
 		conn.Close()
 	})
 	obs := &recordingObserver{}
-	c := newClient(t, githubapi.Options{BaseURL: srv.URL, Observer: obs})
+	c := newClient(t, githubapi.Options{BaseURL: srv.URL, Observer: obs, Retries: testutil.FastRetries})
 	_, err := c.ActionsBilling(context.Background(), orgWeb)
 	if err == nil {
 		t.Fatal("no error for a dropped connection")

@@ -1,155 +1,200 @@
-//go:build !race
-
-// Package scripts_test runs the repository's shell checks (Prometheus rules,
-// the end-to-end check against a real Prometheus, the deployment manifests)
-// as part of `go test ./...`. They are left out under -race: they test
-// shell scripts and external tools, not Go code.
+// Package scripts_test checks the repository's files that are not Go and
+// need no tool to check: every metric a dashboard panel queries is one the
+// README, the metric contract or the rules know, and the Helm chart's copy of
+// the rules is the project's rules file. The checks that run promtool, a real
+// Prometheus or Helm are make targets (make test-rules, test-e2e,
+// test-deploy), which .ci/run calls.
 package scripts_test
 
 import (
 	"bytes"
-	"context"
+	"encoding/json"
+	"fmt"
+	"io/fs"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"regexp"
 	"strings"
-	"syscall"
 	"testing"
-	"time"
 )
 
-// requireTools fails the test in CI when a tool is missing and skips it on
-// a developer's machine, saying what to install.
-func requireTools(t *testing.T, tools ...string) {
+// repositoryRoot is the module root, one directory up from scripts/.
+func repositoryRoot() (string, error) { return filepath.Abs("..") }
+
+var metricNameRE = regexp.MustCompile(`\bgithub_billing[a-zA-Z0-9_:]*`)
+
+// knownMetricNames are the names the README, the generated metric table (docs/metrics.md)
+// and the metric contract describe and the names the rules record.
+func knownMetricNames(t *testing.T, root string) map[string]bool {
 	t.Helper()
-	for _, tool := range tools {
-		if _, err := exec.LookPath(tool); err != nil {
-			if os.Getenv("CI") != "" {
-				t.Fatalf("%s is not installed; .ci/run installs it (apt-get install prometheus prometheus-alertmanager)", tool)
+	known := map[string]bool{}
+	for _, doc := range []string{"README.md", "docs/metrics.md", "testdata/METRICS.md"} {
+		raw, err := os.ReadFile(filepath.Join(root, doc))
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, m := range regexp.MustCompile("`(github_billing[a-zA-Z0-9_:{},]*)").FindAllStringSubmatch(string(raw), -1) {
+			for _, name := range expandBraces(m[1]) {
+				known[name] = true
 			}
-			t.Skipf("%s is not installed (apt-get install prometheus prometheus-alertmanager); CI requires it", tool)
+		}
+	}
+	rules, err := os.ReadFile(filepath.Join(root, "deploy/prometheus/rules/github-billing.rules.yml"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, m := range regexp.MustCompile(`(?m)^\s*- record:\s*(\S+)`).FindAllStringSubmatch(string(rules), -1) {
+		known[m[1]] = true
+	}
+	return known
+}
+
+func expandBraces(s string) []string {
+	open := strings.IndexByte(s, '{')
+	if open < 0 {
+		return []string{s}
+	}
+	end := strings.IndexByte(s[open:], '}')
+	if end < 0 {
+		return []string{s[:open]}
+	}
+	end += open
+	var out []string
+	for alt := range strings.SplitSeq(s[open+1:end], ",") {
+		out = append(out, expandBraces(s[:open]+alt+s[end+1:])...)
+	}
+	return out
+}
+
+type dashboardPanel struct {
+	Title   string                  `json:"title"`
+	Targets []struct{ Expr string } `json:"targets"`
+	Panels  []dashboardPanel        `json:"panels"`
+}
+
+// unknownDashboardMetrics names, with the dashboard and the panel, each metric a panel's query
+// under root/dashboards names that neither the README, the metric contract nor the rules know.
+func unknownDashboardMetrics(t *testing.T, root string) []string {
+	t.Helper()
+	known := knownMetricNames(t, root)
+	files, err := filepath.Glob(filepath.Join(root, "dashboards", "*.json"))
+	if err != nil || len(files) == 0 {
+		t.Fatalf("no dashboards: %v", err)
+	}
+	var unknown []string
+	for _, f := range files {
+		raw, err := os.ReadFile(f)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var d struct {
+			Panels []dashboardPanel `json:"panels"`
+		}
+		if err := json.Unmarshal(raw, &d); err != nil {
+			t.Fatalf("%s: %v", f, err)
+		}
+		var walk func([]dashboardPanel)
+		walk = func(ps []dashboardPanel) {
+			for _, p := range ps {
+				for _, tg := range p.Targets {
+					for _, name := range metricNameRE.FindAllString(tg.Expr, -1) {
+						base := name
+						for _, suffix := range []string{"_bucket", "_count", "_sum"} {
+							if trimmed, ok := strings.CutSuffix(name, suffix); ok && known[trimmed] {
+								base = trimmed
+							}
+						}
+						if !known[base] {
+							unknown = append(unknown, fmt.Sprintf("%s: panel %q queries metric %s, which the README, docs/metrics.md, testdata/METRICS.md and the rules do not know", filepath.Base(f), p.Title, name))
+						}
+					}
+				}
+				walk(p.Panels)
+			}
+		}
+		walk(d.Panels)
+	}
+	return unknown
+}
+
+// TestDashboardMetricNames fails, naming the dashboard, the panel and the metric, when a
+// panel's query names a metric that neither the README, the metric contract nor the rules
+// know. It needs no Prometheus, so a misspelling fails `go test ./...` on any machine. The
+// test reads the files itself, so Go's test cache reruns it when one of them changes.
+func TestDashboardMetricNames(t *testing.T) {
+	root, err := repositoryRoot()
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, problem := range unknownDashboardMetrics(t, root) {
+		t.Error(problem)
+	}
+}
+
+// A metric misspelt in a copy of the overview dashboard is found, and the finding names the
+// panel and the misspelt metric.
+func TestDashboardMetricNamesFindsAMisspelling(t *testing.T) {
+	root, err := repositoryRoot()
+	if err != nil {
+		t.Fatal(err)
+	}
+	copyRoot := t.TempDir()
+	for _, rel := range []string{
+		"README.md",
+		"docs/metrics.md",
+		"testdata/METRICS.md",
+		"deploy/prometheus/rules/github-billing.rules.yml",
+		"dashboards/github-billing-overview.json",
+	} {
+		raw, err := os.ReadFile(filepath.Join(root, rel))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if rel == "dashboards/github-billing-overview.json" {
+			const right, wrong = "github_billing_copilot_seats_inactive_this_cycle{", "github_billing_copilot_seats_inactve_this_cycle{"
+			if !bytes.Contains(raw, []byte(right)) {
+				t.Fatalf("%s has no %q", rel, right)
+			}
+			raw = bytes.Replace(raw, []byte(right), []byte(wrong), 1)
+		}
+		dst := filepath.Join(copyRoot, rel)
+		if err := os.MkdirAll(filepath.Dir(dst), 0o755); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(dst, raw, 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	unknown := unknownDashboardMetrics(t, copyRoot)
+	if len(unknown) != 1 {
+		t.Fatalf("want one unknown metric, got %d: %q", len(unknown), unknown)
+	}
+	for _, want := range []string{"github-billing-overview.json", `panel "Copilot seats: active and inactive this cycle"`, "github_billing_copilot_seats_inactve_this_cycle"} {
+		if !strings.Contains(unknown[0], want) {
+			t.Errorf("the finding does not name %s: %s", want, unknown[0])
 		}
 	}
 }
 
-// runScript runs scripts/NAME from the repository root and fails with its
-// output when it fails. It is stopped with SIGTERM so its traps clean up.
-func runScript(t *testing.T, name string, timeout time.Duration, env ...string) string {
-	t.Helper()
-	if testing.Short() {
-		t.Skipf("runs scripts/%s with promtool, Prometheus or Helm: left out under -short (go test ./... runs it)", name)
-	}
-	readInputs(t)
-	ctx, cancel := context.WithTimeout(context.Background(), timeout)
-	defer cancel()
-	root, err := filepath.Abs("..")
+// The Helm chart's copy of the rules is the project's rules file, byte for byte.
+func TestChartRulesAreTheProjectRules(t *testing.T) {
+	root, err := repositoryRoot()
 	if err != nil {
 		t.Fatal(err)
 	}
-	cmd := exec.CommandContext(ctx, "bash", filepath.Join(root, "scripts", name))
-	cmd.Dir = root
-	cmd.Env = append(os.Environ(), env...)
-	cmd.Cancel = func() error { return cmd.Process.Signal(syscall.SIGTERM) }
-	cmd.WaitDelay = 15 * time.Second
-	var out bytes.Buffer
-	cmd.Stdout, cmd.Stderr = &out, &out
-	if err := cmd.Run(); err != nil {
-		t.Fatalf("scripts/%s failed (%v):\n%s", name, err, tail(out.String(), 80))
-	}
-	return out.String()
-}
-
-func tail(s string, lines int) string {
-	all := strings.Split(strings.TrimRight(s, "\n"), "\n")
-	if len(all) > lines {
-		all = all[len(all)-lines:]
-	}
-	return strings.Join(all, "\n")
-}
-
-func TestPrometheusRulesAndAlertmanagerConfig(t *testing.T) {
-	t.Parallel()
-	requireTools(t, "promtool", "amtool")
-	out := runScript(t, "check-rules.sh", 3*time.Minute)
-	if !strings.Contains(out, "SUCCESS") {
-		t.Fatalf("check-rules.sh printed no promtool SUCCESS:\n%s", tail(out, 40))
-	}
-}
-
-func TestEndToEndWithPrometheus(t *testing.T) {
-	t.Parallel()
-	requireTools(t, "prometheus", "promtool")
-	out := runScript(t, "e2e.sh", 5*time.Minute)
-	if !strings.Contains(out, "PASS") {
-		t.Fatalf("e2e.sh printed no PASS:\n%s", tail(out, 40))
-	}
-	// The backfilled 13 months were imported and checked.
-	if !strings.Contains(out, "PASS: backfilled history imported") {
-		t.Fatalf("e2e.sh did not check the backfilled history:\n%s", tail(out, 40))
-	}
-}
-
-// TestDeploymentManifests lints and renders the Helm chart and checks the
-// Compose Prometheus config and the systemd unit. Validating the Compose
-// file itself needs a compose build (minutes); .ci/run does that once.
-//
-// Helm is not part of Go: the test runs when a helm binary is at hand
-// (HELM, helm on PATH, or the one check-deploy.sh built into the tools
-// cache), and builds Helm from the Go module proxy only when asked to (CI,
-// or GBE_DEPLOY_CHECK=1), so the test command needs only Go and no network.
-func TestDeploymentManifests(t *testing.T) {
-	t.Parallel()
-	requireTools(t, "promtool")
-	if testing.Short() {
-		t.Skip("-short: the Helm chart check is left out")
-	}
-	if helm, ok := helmAtHand(t); ok {
-		t.Logf("helm: %s", helm)
-	} else if os.Getenv("CI") == "" && os.Getenv("GBE_DEPLOY_CHECK") != "1" {
-		t.Skipf("no helm binary at hand (HELM, PATH or %s). `make deploy-check` builds it once from the Go module proxy (minutes); then this test runs. CI and GBE_DEPLOY_CHECK=1 build it here", toolsDir())
-	}
-	runScript(t, "check-deploy.sh", 15*time.Minute, "COMPOSE_VERSION=none")
-}
-
-// toolsDir is check-deploy.sh's tools cache.
-func toolsDir() string {
-	if d := os.Getenv("GBE_TOOLS_DIR"); d != "" {
-		return d
-	}
-	cache := os.Getenv("XDG_CACHE_HOME")
-	if cache == "" {
-		home, _ := os.UserHomeDir()
-		cache = filepath.Join(home, ".cache")
-	}
-	return filepath.Join(cache, "github-billing-exporter", "tools")
-}
-
-// helmAtHand finds the helm binary check-deploy.sh would use without
-// building one.
-func helmAtHand(t *testing.T) (string, bool) {
-	t.Helper()
-	if h := os.Getenv("HELM"); h != "" {
-		return h, true
-	}
-	if h, err := exec.LookPath("helm"); err == nil {
-		return h, true
-	}
-	script, err := os.ReadFile(filepath.Join("..", "scripts", "check-deploy.sh"))
+	project, err := os.ReadFile(filepath.Join(root, "deploy/prometheus/rules/github-billing.rules.yml"))
 	if err != nil {
 		t.Fatal(err)
 	}
-	version := os.Getenv("HELM_VERSION")
-	if version == "" {
-		m := regexp.MustCompile(`HELM_VERSION="\$\{HELM_VERSION:-([^}]+)\}"`).FindSubmatch(script)
-		if m == nil {
-			t.Fatal("check-deploy.sh sets no default HELM_VERSION")
-		}
-		version = string(m[1])
+	chartPath := filepath.Join(root, "deploy/helm/github-billing-exporter/files/github-billing.rules.yml")
+	if st, err := os.Lstat(chartPath); err != nil || st.Mode()&fs.ModeSymlink != 0 {
+		t.Fatalf("%s must be a regular file (Helm warns about symlinks): %v", chartPath, err)
 	}
-	h := filepath.Join(toolsDir(), "helm-"+version)
-	if st, err := os.Stat(h); err == nil && st.Mode()&0o111 != 0 {
-		return h, true
+	chart, err := os.ReadFile(chartPath)
+	if err != nil {
+		t.Fatal(err)
 	}
-	return "", false
+	if !bytes.Equal(project, chart) {
+		t.Fatal("the Helm chart's files/github-billing.rules.yml differs from deploy/prometheus/rules/github-billing.rules.yml: run make chart-rules")
+	}
 }

@@ -220,9 +220,17 @@ func TestAICreditsByUserRefreshIntervalOverASimulatedDay(t *testing.T) {
 		{Account: acme, Client: f.client},
 		{Account: web, Client: f.client, RefreshIntervals: map[string]time.Duration{collector.AICreditsByUser: 12 * time.Hour}},
 	})
+	// Each minute's scrape is written in the text format, as /metrics
+	// answers it; the families are gathered (and so checked) after the
+	// scrapes whose refreshes asked GitHub, the only ones that change the
+	// cache, and after the day's last scrape, which the checks below read.
 	var s map[string]float64
 	for tick := time.Duration(0); tick < 24*time.Hour; tick += time.Minute {
-		s = f.scrape(t, context.Background())
+		before := f.fake.TotalRequests()
+		writeSnapshot(t, f.exp.Scrape(context.Background(), nil), FormatText)
+		if f.fake.TotalRequests() != before || tick+time.Minute >= 24*time.Hour {
+			s = f.scrape(t, context.Background())
+		}
 		f.clock.Advance(time.Minute)
 	}
 	if got := f.fake.Requests("/enterprises/acme/copilot/billing/seats"); got != 4 {

@@ -102,6 +102,9 @@ func newExporterTestFixture(t *testing.T, d *fakegithub.Dataset, collectors []st
 	client := fakegithubtest.Client(t, fake, githubapi.Options{
 		Credential: "test",
 		HTTPClient: &http.Client{Transport: &githubapi.TokenTransport{Token: exporterTestToken}},
+		// Tests that make GitHub fail with a 5xx or a dropped connection
+		// retry with millisecond backoffs.
+		Retries: testutil.FastRetries,
 	})
 	f := &exporterTestFixture{fake: fake, client: client, clock: &exporterTestClock{now: exporterTestT0}, log: &exporterTestLog{}}
 	var err error
