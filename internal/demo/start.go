@@ -1,6 +1,7 @@
 package demo
 
 import (
+	"sync"
 	"time"
 
 	commoncfg "github.com/prometheus/common/config"
@@ -23,7 +24,7 @@ type API struct {
 // demo and the collectors tell the same month), it requires Token, and it
 // sends ETags as GitHub does. Close it when done.
 func Start(now func() time.Time) (*API, error) {
-	fake, err := fakegithub.NewFunc(func() *fakegithub.Dataset { return Dataset(now().UTC()) }, now)
+	fake, err := fakegithub.NewFunc(datasetAt(now), now)
 	if err != nil {
 		return nil, err
 	}
@@ -58,4 +59,26 @@ func Config(apiURL string) *config.Resolved {
 		cfg.Targets = append(cfg.Targets, config.Target{Account: a, Credential: cred.Name})
 	}
 	return cfg
+}
+
+// datasetAt is the demo company as of now() at each call. The company of the
+// instant before is kept and served again while now() has not moved, as
+// under a test's fixed clock, where a backfill's thousands of requests would
+// otherwise build the same company thousands of times. The fake only reads
+// a dataset, so one may serve many answers.
+func datasetAt(now func() time.Time) func() *fakegithub.Dataset {
+	var (
+		mu   sync.Mutex
+		at   time.Time
+		last *fakegithub.Dataset
+	)
+	return func() *fakegithub.Dataset {
+		t := now().UTC()
+		mu.Lock()
+		defer mu.Unlock()
+		if last == nil || !t.Equal(at) {
+			at, last = t, Dataset(t)
+		}
+		return last
+	}
 }
