@@ -84,6 +84,50 @@ func e2eBuild(t *testing.T) string {
 	return e2eBinary.path
 }
 
+// e2eProcess is the built binary running as a child process, its output
+// collected in out. exited gets cmd.Wait's answer once.
+type e2eProcess struct {
+	cmd    *exec.Cmd
+	out    *testutil.SyncBuffer
+	exited chan error
+}
+
+// e2eStart starts bin with args. When the test ends, the process is killed
+// if it still runs, its output is logged if the test failed, and the test
+// fails if the output ever shows one of secrets.
+func e2eStart(t *testing.T, bin string, args []string, secrets ...string) *e2eProcess {
+	t.Helper()
+	p := &e2eProcess{cmd: exec.Command(bin, args...), out: &testutil.SyncBuffer{}, exited: make(chan error, 1)}
+	p.cmd.Stdout, p.cmd.Stderr = p.out, p.out
+	if err := p.cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	go func() { p.exited <- p.cmd.Wait() }()
+	t.Cleanup(func() {
+		if p.cmd.ProcessState == nil {
+			p.cmd.Process.Kill()
+			<-p.exited
+		}
+		if t.Failed() {
+			t.Logf("exporter output:\n%s", p.out)
+		}
+		for _, secret := range secrets {
+			if strings.Contains(p.out.String(), secret) {
+				t.Errorf("the exporter's output shows a secret (%d bytes)", len(secret))
+			}
+		}
+	})
+	return p
+}
+
+// signal sends sig to the process.
+func (p *e2eProcess) signal(t *testing.T, sig os.Signal) {
+	t.Helper()
+	if err := p.cmd.Process.Signal(sig); err != nil {
+		t.Fatal(err)
+	}
+}
+
 // e2eFreePort returns a loopback address nothing listens on right now.
 func e2eFreePort(t *testing.T) string {
 	t.Helper()
@@ -139,23 +183,8 @@ func TestE2EDemo(t *testing.T) {
 	addr := e2eFreePort(t)
 	base := "http://" + addr
 
-	out := &testutil.SyncBuffer{}
-	cmd := exec.Command(bin, "--demo", "--web.listen-address="+addr, "--log.level=debug")
-	cmd.Stdout, cmd.Stderr = out, out
-	if err := cmd.Start(); err != nil {
-		t.Fatal(err)
-	}
-	exited := make(chan error, 1)
-	go func() { exited <- cmd.Wait() }()
-	t.Cleanup(func() {
-		if cmd.ProcessState == nil {
-			cmd.Process.Kill()
-			<-exited
-		}
-		if t.Failed() {
-			t.Logf("exporter output:\n%s", out)
-		}
-	})
+	p := e2eStart(t, bin, []string{"--demo", "--web.listen-address=" + addr, "--log.level=debug"})
+	cmd, exited := p.cmd, p.exited
 
 	// Ready within 30 s.
 	e2eWaitFor(t, exited, "ready", func() (int, string, error) { return e2eGet(base + "/-/ready") }, nil)

@@ -4,7 +4,6 @@ import (
 	"io"
 	"net/http"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -63,21 +62,8 @@ func TestE2EOpenMetricsStrictParser(t *testing.T) {
 	bin := e2eBuild(t)
 	addr := e2eFreePort(t)
 	base := "http://" + addr
-	out := &testutil.SyncBuffer{}
-	cmd := exec.Command(bin, "--demo", "--web.listen-address="+addr, "--log.level=warn")
-	cmd.Stdout, cmd.Stderr = out, out
-	if err := cmd.Start(); err != nil {
-		t.Fatal(err)
-	}
-	exited := make(chan error, 1)
-	go func() { exited <- cmd.Wait() }()
-	t.Cleanup(func() {
-		cmd.Process.Kill()
-		<-exited
-		if t.Failed() {
-			t.Logf("exporter output:\n%s", out)
-		}
-	})
+	p := e2eStart(t, bin, []string{"--demo", "--web.listen-address=" + addr, "--log.level=warn"})
+	exited := p.exited
 	e2eWaitFor(t, exited, "ready", func() (int, string, error) { return e2eGet(base + "/-/ready") }, nil)
 
 	metrics := e2eGetOpenMetrics(t, base+"/metrics")

@@ -3,7 +3,6 @@ package main
 import (
 	"net/http"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"strings"
 	"syscall"
@@ -17,9 +16,7 @@ import (
 // reloadProcess is the built exporter running against a fake GitHub with a
 // configuration file the test rewrites.
 type reloadProcess struct {
-	cmd     *exec.Cmd
-	exited  chan error
-	out     *testutil.SyncBuffer
+	*e2eProcess
 	base    string
 	cfgFile string
 	apiURL  string
@@ -38,7 +35,7 @@ func startReloadProcess(t *testing.T, accountsYAML string, tokenMode os.FileMode
 	if err := os.Chmod(tokenFile, tokenMode); err != nil {
 		t.Fatal(err)
 	}
-	p := &reloadProcess{exited: make(chan error, 1), out: &testutil.SyncBuffer{}, cfgFile: filepath.Join(dir, "exporter.yml"), apiURL: fake.URL}
+	p := &reloadProcess{cfgFile: filepath.Join(dir, "exporter.yml"), apiURL: fake.URL}
 	p.write(t, accountsYAML)
 	addr := e2eFreePort(t)
 	p.base = "http://" + addr
@@ -46,24 +43,7 @@ func startReloadProcess(t *testing.T, accountsYAML string, tokenMode os.FileMode
 	for _, c := range testutil.LegacyCollectors {
 		args = append(args, "--collector."+c)
 	}
-	p.cmd = exec.Command(bin, args...)
-	p.cmd.Stdout, p.cmd.Stderr = p.out, p.out
-	if err := p.cmd.Start(); err != nil {
-		t.Fatal(err)
-	}
-	go func() { p.exited <- p.cmd.Wait() }()
-	t.Cleanup(func() {
-		if p.cmd.ProcessState == nil {
-			p.cmd.Process.Kill()
-			<-p.exited
-		}
-		if t.Failed() {
-			t.Logf("exporter output:\n%s", p.out)
-		}
-		if strings.Contains(p.out.String(), testutil.Token) {
-			t.Error("the exporter's log shows the token")
-		}
-	})
+	p.e2eProcess = e2eStart(t, bin, args, testutil.Token)
 	p.waitFor(t, "ready", func(string) bool { return true }, "/-/ready")
 	return p
 }
@@ -105,13 +85,6 @@ func (p *reloadProcess) waitForOutput(t *testing.T, what string, wants ...string
 			t.Fatalf("no %s after 10s: the output lacks %q", what, missing)
 		}
 		time.Sleep(20 * time.Millisecond)
-	}
-}
-
-func (p *reloadProcess) signal(t *testing.T, sig os.Signal) {
-	t.Helper()
-	if err := p.cmd.Process.Signal(sig); err != nil {
-		t.Fatal(err)
 	}
 }
 

@@ -13,7 +13,6 @@ import (
 	"net"
 	"net/http"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -82,24 +81,8 @@ func TestWebConfigTLSAndBasicAuth(t *testing.T) {
 	}
 
 	addr := e2eFreePort(t)
-	out := &testutil.SyncBuffer{}
-	cmd := exec.Command(bin, "--demo", "--web.listen-address="+addr, "--web.config.file="+webConfig)
-	cmd.Stdout, cmd.Stderr = out, out
-	if err := cmd.Start(); err != nil {
-		t.Fatal(err)
-	}
-	exited := make(chan error, 1)
-	go func() { exited <- cmd.Wait() }()
-	t.Cleanup(func() {
-		cmd.Process.Kill()
-		<-exited
-		if t.Failed() {
-			t.Logf("exporter output:\n%s", out)
-		}
-		if strings.Contains(out.String(), password) {
-			t.Error("the log shows the basic-auth password")
-		}
-	})
+	p := e2eStart(t, bin, []string{"--demo", "--web.listen-address=" + addr, "--web.config.file=" + webConfig}, password)
+	exited := p.exited
 
 	transport := &http.Transport{TLSClientConfig: &tls.Config{RootCAs: pool, MinVersion: tls.VersionTLS12}}
 	t.Cleanup(transport.CloseIdleConnections)
@@ -147,6 +130,47 @@ func TestWebConfigTLSAndBasicAuth(t *testing.T) {
 		resp.Body.Close()
 		if resp.StatusCode == http.StatusOK || strings.Contains(string(b), "github_billing_") {
 			t.Errorf("plain HTTP /metrics: %d, served metrics", resp.StatusCode)
+		}
+	}
+}
+
+// The HTTP server's own messages (a TLS handshake that failed, here a
+// plain-HTTP request to the TLS port) are logged like every other line, in
+// logfmt, at debug level: port scanners and load-balancer checks cause them
+// all day. The standard library's own format ("2026/12/02 10:00:00 http:
+// TLS handshake error …") is never written.
+func TestServerErrorsAreLoggedInTheLogFormat(t *testing.T) {
+	bin := e2eBuild(t)
+	dir := t.TempDir()
+	webConfigCert(t, dir)
+	webConfig := filepath.Join(dir, "web.yml")
+	if err := os.WriteFile(webConfig, []byte("tls_server_config:\n  cert_file: tls.crt\n  key_file: tls.key\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	addr := e2eFreePort(t)
+	p := e2eStart(t, bin, []string{"--demo", "--web.listen-address=" + addr, "--web.config.file=" + webConfig, "--log.level=debug"})
+	out, exited := p.out, p.exited
+	e2eWaitFor(t, exited, "the listener", func() (int, string, error) {
+		resp, err := (&http.Client{Timeout: 10 * time.Second}).Get("http://" + addr + "/metrics")
+		if err != nil {
+			return 0, "", err
+		}
+		resp.Body.Close()
+		return http.StatusOK, "", nil
+	}, nil)
+	deadline := time.Now().Add(10 * time.Second)
+	for !strings.Contains(out.String(), "TLS handshake error") {
+		if time.Now().After(deadline) {
+			t.Fatal("the failed handshake is not logged")
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
+	for line := range strings.SplitSeq(strings.TrimSpace(out.String()), "\n") {
+		if !strings.HasPrefix(line, "level=") {
+			t.Errorf("a line not in logfmt: %s", line)
+		}
+		if strings.Contains(line, "TLS handshake error") && !strings.HasPrefix(line, "level=debug ") {
+			t.Errorf("the handshake error is not at debug level: %s", line)
 		}
 	}
 }
