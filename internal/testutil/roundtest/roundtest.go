@@ -127,3 +127,19 @@ func Fold(got, want map[string]int) map[string]int {
 
 // placeholder is a {name} of a path quoted by regexp.QuoteMeta.
 var placeholder = regexp.MustCompile(`\\\{[a-z_]+\\\}`)
+
+// Totals are the requests of one round of the collectors fs for every
+// account of d: live, and legacy (which GitHub's hosted service answers
+// with 410, after which they are asked once a day).
+func Totals(d *fakegithub.Dataset, fs []collector.Factory, o collector.Options) (live, legacy int) {
+	for _, a := range d.Accounts() {
+		for _, c := range collector.Round(Shape(d, a, o), fs) {
+			if c.Legacy {
+				legacy += c.Count
+			} else {
+				live += c.Count
+			}
+		}
+	}
+	return live, legacy
+}
