@@ -167,7 +167,7 @@ func aiCreditsBySeatHolder(s Shape) (seatPages, users, unfiltered Call) {
 	return Call{Endpoint: "/copilot/billing/seats", Count: pages(s.SeatRows), Formula: "⌈seat rows ÷ 100⌉"},
 		Call{Endpoint: "/settings/billing/ai_credit/usage", Platform: true, Count: s.SeatHolders, Formula: "1 per seat holder"},
 		Call{Endpoint: "/settings/billing/ai_credit/usage", Platform: true, Count: aiCreditsByUserSlices,
-			Formula: fmt.Sprintf("%d unfiltered (one a refresh)", aiCreditsByUserSlices)}
+			Formula: fmt.Sprintf("%d unfiltered, one a refresh", aiCreditsByUserSlices)}
 }
 
 func aiCreditsByUserRequests(s Shape) []Call {
@@ -202,12 +202,12 @@ func copilotRequests(s Shape) []Call {
 	case s.Options.CopilotByPlan:
 		return []Call{{Endpoint: "/copilot/billing/seats", Count: pages(s.SeatRows), Formula: "⌈seat rows ÷ 100⌉"}}
 	default:
-		return []Call{{Endpoint: "/copilot/billing/seats", Count: 1, Formula: "1 (total_seats)"}}
+		return []Call{{Endpoint: "/copilot/billing/seats", Count: 1, Formula: "1 (total_seats, one seat a page)"}}
 	}
 }
 
 func licensesRequests(Shape) []Call {
-	return []Call{{Endpoint: "/consumed-licenses", Count: 1, Formula: "1 (the totals)"}}
+	return []Call{{Endpoint: "/consumed-licenses", Count: 1, Formula: "1 (the totals, one user a page)"}}
 }
 
 // BudgetCheck is a collector's check of its own API budget, at start and on
