@@ -38,10 +38,11 @@ var generatedDocs = []struct {
 	{"docs/flags.md", renderFlags},
 	{"docs/collectors.md", renderCollectors},
 	{"docs/metrics.md", renderMetrics},
+	{"docs/api-budget.md", renderAPIBudget},
 }
 
-// The flag, collector and metric tables under docs/ are what the code
-// says: each file is rendered again and must be byte for byte the one in
+// The flag, collector, metric and API-budget tables under docs/ are what
+// the code says: each file is rendered again and must be byte for byte the one in
 // the tree.
 func TestGeneratedDocs(t *testing.T) {
 	update := *updateDocs || os.Getenv("GBE_UPDATE_DOCS") == "1"
@@ -162,7 +163,7 @@ func shortDuration(d time.Duration) string {
 func renderCollectors(t *testing.T) string {
 	var b strings.Builder
 	b.WriteString(generatedHeader("Collectors"))
-	b.WriteString("Every collector, in the order of the table in `collector/collector.go`. A collector runs for the accounts of its scopes only; `refresh_interval` means the configuration's (see [Configuration](../README.md#configuration)), which a `collectors:` block can override per collector. The endpoints each collector asks are listed in [Collectors](../README.md#collectors).\n\n")
+	b.WriteString("Every collector, in the order of the table in `collector/collector.go`. A collector runs for the accounts of its scopes only; `refresh_interval` means the configuration's (see [Configuration](../README.md#configuration)), which a `collectors:` block can override per collector. The endpoints each collector asks are listed in [Collectors](../README.md#collectors), and its requests per round in [api-budget.md](api-budget.md).\n\n")
 	b.WriteString("| collector | default | scopes | flag | refresh interval | meaning |\n|---|---|---|---|---|---|\n")
 	all := collector.Collectors()
 	if len(all) == 0 {

@@ -295,12 +295,21 @@ func serve(f *flags, logger *slog.Logger, signals <-chan os.Signal) int {
 		TimeoutOffset:    f.timeoutOffset,
 		MaxScrapeTimeout: f.maxScrapeTimeout,
 		MaxResponseBytes: f.maxResponseBytes,
-		AICreditsByUser:  *f.collectors[collector.AICreditsByUser],
-		AICreditsShare:   f.aiCreditsShare,
+		BudgetShares:     f.budgetShares(),
 		Authenticated:    func() bool { return server.WebConfigAuthenticates(*f.web.WebConfigFile) },
 	})
 	defer srv.Close()
 	return serveUntilStopped(f, srv, logger, signals)
+}
+
+// budgetShares are the collectors on whose API-budget check runs at each
+// load, with the share of a credential's hourly limit each may spend: the
+// per-user AI-credit view, the one collector that declares a check.
+func (f *flags) budgetShares() map[string]float64 {
+	if !*f.collectors[collector.AICreditsByUser] {
+		return nil
+	}
+	return map[string]float64{collector.AICreditsByUser: f.aiCreditsShare}
 }
 
 // serveUntilStopped listens, loads the first configuration and serves until

@@ -111,6 +111,13 @@ type Factory struct {
 	// costs a request per seat holder does not land in one hour (0 or 1:
 	// one refresh a round).
 	RoundSlices int
+	// Requests declares the requests of one round for an account of a
+	// shape (requests.go); Calls applies it.
+	Requests func(Shape) []Call
+	// BudgetCheck, when set, is the collector's API-budget check, which
+	// the server runs at start and on every reload while the collector is
+	// on.
+	BudgetCheck *BudgetCheck
 	new         func(Options) Collector
 }
 
@@ -140,34 +147,35 @@ var (
 
 // collectorTable is every collector the exporter has, in flag order.
 var collectorTable = []Factory{
-	{Name: "actions", DefaultEnabled: true, Scopes: allScopes, new: newActionsCollector,
+	{Name: "actions", DefaultEnabled: true, Scopes: allScopes, new: newActionsCollector, Requests: legacyRequests("actions"),
 		Help: "Actions minutes of the billing cycle (legacy endpoint; 410 on GitHub's hosted service)."},
-	{Name: "packages", DefaultEnabled: true, Scopes: allScopes, new: newPackagesCollector,
+	{Name: "packages", DefaultEnabled: true, Scopes: allScopes, new: newPackagesCollector, Requests: legacyRequests("packages"),
 		Help: "Packages bandwidth of the billing cycle (legacy endpoint; 410 on GitHub's hosted service)."},
-	{Name: "shared_storage", DefaultEnabled: true, Scopes: allScopes, new: newSharedStorageCollector,
+	{Name: "shared_storage", DefaultEnabled: true, Scopes: allScopes, new: newSharedStorageCollector, Requests: legacyRequests("shared-storage"),
 		Help: "Estimated shared storage of the month (legacy endpoint; 410 on GitHub's hosted service)."},
-	{Name: "advanced_security", DefaultEnabled: true, Scopes: enterpriseOrganization, new: newAdvancedSecurityCollector,
+	{Name: "advanced_security", DefaultEnabled: true, Scopes: enterpriseOrganization, new: newAdvancedSecurityCollector, Requests: advancedSecurityRequests,
 		Help: "Advanced Security active committers."},
-	{Name: "usage", DefaultEnabled: true, Scopes: allScopes, new: newUsageCollector,
+	{Name: "usage", DefaultEnabled: true, Scopes: allScopes, new: newUsageCollector, Requests: usageRequests,
 		Help: "Month-to-date usage report per product, SKU, organization and cost center (quantities and dollars)."},
-	{Name: "usage_summary", DefaultEnabled: true, Scopes: allScopes, new: newUsageSummaryCollector,
+	{Name: "usage_summary", DefaultEnabled: true, Scopes: allScopes, new: newUsageSummaryCollector, Requests: oneCall("/settings/billing/usage/summary"),
 		Help: "Month-to-date usage summary per product and SKU."},
-	{Name: "premium_requests", DefaultEnabled: true, Scopes: allScopes, new: newPremiumRequestsCollector,
+	{Name: "premium_requests", DefaultEnabled: true, Scopes: allScopes, new: newPremiumRequestsCollector, Requests: oneCall("/settings/billing/premium_request/usage"),
 		Help: "Month-to-date Copilot premium requests per model."},
-	{Name: "ai_credits", DefaultEnabled: true, Scopes: allScopes, new: newAICreditsCollector,
+	{Name: "ai_credits", DefaultEnabled: true, Scopes: allScopes, new: newAICreditsCollector, Requests: oneCall("/settings/billing/ai_credit/usage"),
 		Help: "Month-to-date Copilot AI credits per model."},
 	{Name: AICreditsByUser, Scopes: enterpriseOrganization, new: newAICreditsByUserCollector,
 		Flag: "collector.ai_credits.by-user", RefreshInterval: aiCreditsByUserInterval, RoundSlices: aiCreditsByUserSlices,
+		Requests: aiCreditsByUserRequests, BudgetCheck: aiCreditsByUserBudget,
 		Help: "Month-to-date Copilot AI credits per seat holder (one request per seat holder a round; own refresh interval, 6h by default), and per cost center for enterprises."},
-	{Name: "cost_centers", DefaultEnabled: true, Scopes: enterpriseOnly, new: newCostCentersCollector,
+	{Name: "cost_centers", DefaultEnabled: true, Scopes: enterpriseOnly, new: newCostCentersCollector, Requests: costCentersRequests,
 		Help: "Cost centers and their resources."},
-	{Name: "budgets", DefaultEnabled: true, Scopes: enterpriseOrganization, new: newBudgetsCollector,
+	{Name: "budgets", DefaultEnabled: true, Scopes: enterpriseOrganization, new: newBudgetsCollector, Requests: budgetsRequests,
 		Help: "Budgets: amount, consumed amount and whether usage stops at the limit."},
-	{Name: "usage_reports", DefaultEnabled: true, Scopes: enterpriseOnly, new: newUsageReportsCollector,
+	{Name: "usage_reports", DefaultEnabled: true, Scopes: enterpriseOnly, new: newUsageReportsCollector, Requests: oneCall("/settings/billing/reports"),
 		Help: "Usage report exports by type and status."},
-	{Name: "copilot", DefaultEnabled: true, Scopes: enterpriseOrganization, new: newCopilotCollector,
+	{Name: "copilot", DefaultEnabled: true, Scopes: enterpriseOrganization, new: newCopilotCollector, Requests: copilotRequests,
 		Help: "Copilot seats and plan."},
-	{Name: "licenses", DefaultEnabled: true, Scopes: enterpriseOnly, new: newLicensesCollector,
+	{Name: "licenses", DefaultEnabled: true, Scopes: enterpriseOnly, new: newLicensesCollector, Requests: licensesRequests,
 		Help: "Enterprise seat licences consumed and purchased (one small page)."},
 }
 

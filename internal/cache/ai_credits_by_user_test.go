@@ -10,6 +10,7 @@ import (
 	"github.com/github-billing-exporter/github-billing-exporter/collector"
 	"github.com/github-billing-exporter/github-billing-exporter/githubapi"
 	"github.com/github-billing-exporter/github-billing-exporter/internal/testutil"
+	"github.com/github-billing-exporter/github-billing-exporter/internal/testutil/roundtest"
 )
 
 // The per-user AI-credit view through the cache: its round spread over
@@ -62,7 +63,8 @@ func expectNear(t *testing.T, series map[string]float64, k string, want float64)
 // has no series. A round is six refreshes an hour apart; after it every
 // holder has been asked once.
 func TestAICreditsByUserValuesAreTheUsersRows(t *testing.T) {
-	f := newExporterTestFixture(t, testutil.AICreditsDataset(), []string{collector.AICreditsByUser}, collector.Options{})
+	d := testutil.AICreditsDataset()
+	f := newExporterTestFixture(t, d, []string{collector.AICreditsByUser}, collector.Options{})
 	s := f.scrapeRound(t)
 	expectValue(t, s, exporterMetricKey("scrape_collector_success", collector.AICreditsByUser, "enterprise", "acme"), 1)
 	for _, c := range []struct {
@@ -91,14 +93,18 @@ func TestAICreditsByUserValuesAreTheUsersRows(t *testing.T) {
 		}
 	}
 	expectValue(t, s, dataKey("ai_credit_users_folded", "enterprise", "acme"), 0)
-	// One seat page, at the round's start; alice, bob, carol, dave once
-	// each (4); cc-1, cc-2 and none once a round (3); the unfiltered
-	// answer once a refresh (6): 4+3+6 = 13 AI-credit calls.
-	if got := f.fake.Requests("/enterprises/acme/copilot/billing/seats"); got != 1 {
-		t.Errorf("%d seat-list requests, want 1", got)
-	}
-	if got := f.fake.Requests("/enterprises/acme/settings/billing/ai_credit/usage"); got != 13 {
-		t.Errorf("%d ai_credit/usage requests, want 13", got)
+	// One round as the view declares it. By hand: one seat page, at the
+	// round's start; alice, bob, carol, dave once each (4); cc-1, cc-2 and
+	// none once a round (3); the unfiltered answer once a refresh (6):
+	// 4+3+6 = 13 AI-credit calls.
+	want := roundtest.Round(d, roundtest.Factories(collector.AICreditsByUser), collector.Options{})
+	for path, n := range map[string]int{"/enterprises/acme/copilot/billing/seats": 1, "/enterprises/acme/settings/billing/ai_credit/usage": 13} {
+		if want[path] != n {
+			t.Errorf("the view declares %d requests of %s, want %d", want[path], path, n)
+		}
+		if got := f.fake.Requests(path); got != want[path] {
+			t.Errorf("%d requests of %s, want %d", got, path, want[path])
+		}
 	}
 }
 
@@ -213,7 +219,8 @@ func TestAICreditsByUser403FailsOnlyThisCollectorForThatAccount(t *testing.T) {
 // rounds (24 refreshes) for acme and, with its own 12h, 2 rounds (12
 // refreshes, 2h apart) for acme-web (one refused call a round).
 func TestAICreditsByUserRefreshIntervalOverASimulatedDay(t *testing.T) {
-	f := newExporterTestFixture(t, testutil.AICreditsDataset(), []string{"ai_credits", collector.AICreditsByUser}, collector.Options{})
+	d := testutil.AICreditsDataset()
+	f := newExporterTestFixture(t, d, []string{"ai_credits", collector.AICreditsByUser}, collector.Options{})
 	web := githubapi.Account{Scope: githubapi.ScopeOrganization, Name: "acme-web"}
 	acme := githubapi.Account{Scope: githubapi.ScopeEnterprise, Name: "acme"}
 	f.exp.Apply(exporterTestSettings, []collector.Target{
@@ -233,14 +240,20 @@ func TestAICreditsByUserRefreshIntervalOverASimulatedDay(t *testing.T) {
 		}
 		f.clock.Advance(time.Minute)
 	}
-	if got := f.fake.Requests("/enterprises/acme/copilot/billing/seats"); got != 4 {
-		t.Errorf("%d enterprise seat-list requests in a day, want 4 (one a round, every 6h)", got)
-	}
-	// acme: 144 unfiltered calls of ai_credits; the view's 4 rounds × (4
-	// users + 3 cost centers) = 28 and its 24 refreshes' unfiltered calls:
-	// 144 + 28 + 24 = 196.
-	if got := f.fake.Requests("/enterprises/acme/settings/billing/ai_credit/usage"); got != 196 {
-		t.Errorf("%d enterprise ai_credit/usage requests in a day, want 196", got)
+	// acme: 144 rounds of ai_credits and 4 of the view, as they declare
+	// them. By hand: one seat page a round, 4; 144 unfiltered calls of
+	// ai_credits, the view's 4 rounds × (4 users + 3 cost centers) = 28 and
+	// its 24 refreshes' unfiltered calls: 144 + 28 + 24 = 196.
+	credits := roundtest.Round(d, roundtest.Factories("ai_credits"), collector.Options{})
+	view := roundtest.Round(d, roundtest.Factories(collector.AICreditsByUser), collector.Options{})
+	for path, n := range map[string]int{"/enterprises/acme/copilot/billing/seats": 4, "/enterprises/acme/settings/billing/ai_credit/usage": 196} {
+		want := 144*credits[path] + 4*view[path]
+		if want != n {
+			t.Errorf("the declarations make %d requests of %s in a day, want %d", want, path, n)
+		}
+		if got := f.fake.Requests(path); got != want {
+			t.Errorf("%d requests of %s in a day, want %d", got, path, want)
+		}
 	}
 	if got := f.fake.Requests("/orgs/acme-web/copilot/billing/seats"); got != 2 {
 		t.Errorf("%d acme-web seat-list requests in a day, want 2 (every 12h)", got)

@@ -16,6 +16,7 @@ import (
 	"github.com/github-billing-exporter/github-billing-exporter/internal/demo"
 	"github.com/github-billing-exporter/github-billing-exporter/internal/fakegithub"
 	"github.com/github-billing-exporter/github-billing-exporter/internal/fakegithub/fakegithubtest"
+	"github.com/github-billing-exporter/github-billing-exporter/internal/testutil/roundtest"
 )
 
 // engineFixture is an exporter reading a fake GitHub.
@@ -87,29 +88,38 @@ func TestHundredConcurrentColdScrapesShareOneRefresh(t *testing.T) {
 			t.Fatalf("scrape %d saw %d series, scrape 0 saw %d", i, n, series[0])
 		}
 	}
-	// Every endpoint of every account was asked exactly once; the
-	// enterprise's Advanced Security report has 230 repositories, which is
-	// three pages of 100 on the one path.
-	want := map[string]int{}
-	for _, a := range d.Accounts() {
-		prefix := map[githubapi.Scope]string{githubapi.ScopeEnterprise: "/enterprises/", githubapi.ScopeOrganization: "/orgs/", githubapi.ScopeUser: "/users/"}[a.Scope] + a.Name
-		for _, p := range []string{"actions", "packages", "shared-storage"} {
-			want[prefix+"/settings/billing/"+p] = 1
-		}
-		if a.Scope != githubapi.ScopeUser {
-			want[prefix+"/settings/billing/advanced-security"] = 1
-		}
+	// Every endpoint of every account was asked once, as the collectors
+	// declare it (roundtest.Round). By hand: the enterprise's 3 legacy
+	// endpoints and its Advanced Security report of 230 repositories, three
+	// pages of 100 on the one path; 3 + 1 for each of the two
+	// organizations; 3 for the user: 6 + 8 + 3 = 17.
+	want := roundtest.Round(d, roundtest.Factories(legacyCollectors...), collector.Options{})
+	if n := want["/enterprises/acme-corp/settings/billing/advanced-security"]; n != 3 {
+		t.Errorf("the declarations make %d Advanced Security requests for the enterprise, want 3", n)
 	}
-	want["/enterprises/acme-corp/settings/billing/advanced-security"] = 3
-	total := 0
+	if n := roundtest.Sum(want); n != 17 {
+		t.Errorf("the declarations make %d requests, want 17", n)
+	}
+	expectRequests(t, f.fake.RequestCounts(), want)
+	if got := f.fake.TotalRequests(); got != 17 {
+		t.Errorf("%d requests in all, want 17", got)
+	}
+}
+
+// expectRequests compares the requests a fake GitHub counted, by path, with
+// the ones wanted (a path with a {name} in it counts every path it matches).
+func expectRequests(t *testing.T, got, want map[string]int) {
+	t.Helper()
+	got = roundtest.Fold(got, want)
 	for path, n := range want {
-		if got := f.fake.Requests(path); got != n {
-			t.Errorf("%s: %d requests, want %d", path, got, n)
+		if got[path] != n {
+			t.Errorf("%s: %d requests, want %d", path, got[path], n)
 		}
-		total += n
 	}
-	if got := f.fake.TotalRequests(); got != total {
-		t.Errorf("%d requests in all, want %d", got, total)
+	for path, n := range got {
+		if _, ok := want[path]; !ok {
+			t.Errorf("%s: %d requests, want none", path, n)
+		}
 	}
 }
 
@@ -252,48 +262,50 @@ func TestHundredConcurrentColdScrapesDefaultCollectors(t *testing.T) {
 	}
 	wg.Wait()
 
-	want := map[string]int{
-		"/enterprises/acme-corp/settings/billing/actions":           1,
-		"/enterprises/acme-corp/settings/billing/packages":          1,
-		"/enterprises/acme-corp/settings/billing/shared-storage":    1,
-		"/enterprises/acme-corp/settings/billing/advanced-security": 3,
-		"/enterprises/acme-corp/settings/billing/cost-centers":      1,
-		"/enterprises/acme-corp/settings/billing/usage":             4,
-		// The usage_summary collector, and the usage collector's
-		// reconciliation of the report split by cost center.
-		"/enterprises/acme-corp/settings/billing/usage/summary":         2,
-		"/enterprises/acme-corp/consumed-licenses":                      1,
-		"/enterprises/acme-corp/settings/billing/premium_request/usage": 1,
-		"/enterprises/acme-corp/settings/billing/ai_credit/usage":       1,
-		"/enterprises/acme-corp/settings/billing/budgets":               1,
-		"/enterprises/acme-corp/settings/billing/reports":               1,
-		"/enterprises/acme-corp/copilot/billing/seats":                  1,
-		"/users/octocat/settings/billing/actions":                       1,
-		"/users/octocat/settings/billing/packages":                      1,
-		"/users/octocat/settings/billing/shared-storage":                1,
-		"/users/octocat/settings/billing/usage":                         1,
-		"/users/octocat/settings/billing/usage/summary":                 1,
-		"/users/octocat/settings/billing/premium_request/usage":         1,
-		"/users/octocat/settings/billing/ai_credit/usage":               1,
-	}
-	for _, org := range []string{demo.OrgWeb, demo.OrgData} {
-		for _, p := range []string{"actions", "packages", "shared-storage", "advanced-security"} {
-			want["/orgs/"+org+"/settings/billing/"+p] = 1
-		}
-		want["/orgs/"+org+"/copilot/billing"] = 1
-		for _, p := range []string{"usage", "usage/summary", "premium_request/usage", "ai_credit/usage", "budgets"} {
-			want["/organizations/"+org+"/settings/billing/"+p] = 1
+	// One round as the collectors declare it (roundtest.Round). By hand:
+	// the enterprise 3 legacy + 16 (the cost-center list, usage for
+	// none and the 3 cost centers, 2 summaries, 3 GHAS pages, one each of
+	// premium requests, AI credits, budgets, reports, seat total,
+	// licences), each organization 3 legacy + 7 (GHAS, usage, summary,
+	// premium requests, AI credits, budgets, Copilot), the user 3 legacy +
+	// 4: 19 + 2×10 + 7 = 46.
+	want := roundtest.Round(d, roundtest.Defaults(), collector.Options{})
+	for path, n := range map[string]int{
+		"/enterprises/acme-corp/settings/billing/usage":         4,
+		"/enterprises/acme-corp/settings/billing/usage/summary": 2,
+		"/enterprises/acme-corp/settings/billing/cost-centers":  1,
+	} {
+		if want[path] != n {
+			t.Errorf("the declarations make %d requests of %s, want %d", want[path], path, n)
 		}
 	}
-	got := f.fake.RequestCounts()
-	for path, n := range want {
-		if got[path] != n {
-			t.Errorf("%s: %d requests, want %d", path, got[path], n)
-		}
+	if n := roundtest.Sum(want); n != 46 {
+		t.Errorf("the declarations make %d requests, want 46", n)
 	}
-	for path, n := range got {
-		if _, ok := want[path]; !ok {
-			t.Errorf("%s: %d requests, want none", path, n)
-		}
+	expectRequests(t, f.fake.RequestCounts(), want)
+	if got := f.fake.TotalRequests(); got != 46 {
+		t.Errorf("%d requests in all, want 46", got)
+	}
+}
+
+// With every option that adds requests, a cold round asks what the
+// collectors declare for those options. By hand from the demo dataset: the
+// 46 requests of the default collectors; usage reads the budget list that
+// budgets reads in the same round (no more); the enterprise's one multi-user
+// budget has 4 users, one page of user states (+1); the enterprise's 115
+// Copilot seat rows are 2 pages instead of the one seat total (+1): 48.
+func TestColdRoundWithEveryOptionIsAsDeclared(t *testing.T) {
+	d := demo.Dataset(engineTestNow)
+	o := collector.Options{AdvancedSecurityByRepository: true, UsageByRepository: true, BudgetConsumption: true, BudgetUserStates: true, CopilotByPlan: true}
+	f := newEngineFixture(t, d, Config{Collectors: defaultCollectors(), Options: o, Concurrency: 4},
+		Settings{RefreshInterval: time.Hour, RefreshTimeout: time.Minute, MaxAge: 3 * time.Hour})
+	f.gather(t, context.Background())
+	want := roundtest.Round(d, roundtest.Defaults(), o)
+	if n := roundtest.Sum(want); n != 48 {
+		t.Errorf("the declarations make %d requests, want 48", n)
+	}
+	expectRequests(t, f.fake.RequestCounts(), want)
+	if got := f.fake.TotalRequests(); got != 48 {
+		t.Errorf("%d requests in all, want 48", got)
 	}
 }

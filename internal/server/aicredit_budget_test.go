@@ -35,11 +35,10 @@ func aiBudgetServer(t *testing.T, share float64, yaml string) (*Server, *bytes.B
 	}
 	t.Cleanup(exp.Close)
 	srv := New(Config{
-		Exporter:        exp,
-		Logger:          slog.New(slog.NewTextHandler(&log, nil)),
-		TelemetryPath:   "/metrics",
-		AICreditsByUser: true,
-		AICreditsShare:  share,
+		Exporter:      exp,
+		Logger:        slog.New(slog.NewTextHandler(&log, nil)),
+		TelemetryPath: "/metrics",
+		BudgetShares:  map[string]float64{collector.AICreditsByUser: share},
 		Source: func() (*config.Resolved, error) {
 			return config.Parse("ai.yml", []byte(fmt.Sprintf("github: {api_url: %q, token: t}\n", fake.URL)+yaml), func(string) string { return "" })
 		},

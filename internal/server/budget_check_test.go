@@ -46,8 +46,7 @@ func hungSeatsServer(t *testing.T, release <-chan struct{}, checkTimeout time.Du
 		Exporter:           exp,
 		Logger:             slog.New(slog.NewTextHandler(log, nil)),
 		TelemetryPath:      "/metrics",
-		AICreditsByUser:    true,
-		AICreditsShare:     0.2,
+		BudgetShares:       map[string]float64{collector.AICreditsByUser: 0.2},
 		BudgetCheckTimeout: checkTimeout,
 		Source: func() (*config.Resolved, error) {
 			return config.Parse("ai.yml", []byte(yaml.String()), func(string) string { return "" })

@@ -19,6 +19,7 @@ import (
 	"github.com/github-billing-exporter/github-billing-exporter/internal/demo"
 	"github.com/github-billing-exporter/github-billing-exporter/internal/fakegithub"
 	"github.com/github-billing-exporter/github-billing-exporter/internal/fakegithub/fakegithubtest"
+	"github.com/github-billing-exporter/github-billing-exporter/internal/testutil/roundtest"
 )
 
 // simClock is the exporter's clock in a simulated hour.
@@ -96,10 +97,11 @@ func scrapeTwice(t testing.TB, exp *cache.Cache, fake *fakegithub.Server) {
 
 // simulateHour scrapes the exporter every 15 s for one simulated hour from
 // two Prometheus servers at once, with the default configuration and
-// collectors, and returns the requests GitHub received.
-func simulateHour(t testing.TB) (requests int, refreshInterval time.Duration) {
+// collectors, and returns the requests GitHub received and the dataset it
+// served.
+func simulateHour(t testing.TB) (requests int, refreshInterval time.Duration, d *fakegithub.Dataset) {
 	t0 := time.Date(2026, 11, 15, 9, 0, 0, 0, time.UTC)
-	d := budgetDataset(t0)
+	d = budgetDataset(t0)
 	fake := fakegithubtest.Start(t, d)
 	yaml := fmt.Sprintf("github: {api_url: %q, token: sim}\nenterprises: [{name: %s}]\norganizations:\n", fake.URL, demo.Enterprise)
 	for i := 1; i <= 10; i++ {
@@ -128,34 +130,40 @@ func simulateHour(t testing.TB) (requests int, refreshInterval time.Duration) {
 			t.Logf("%3d %s", counts[p], p)
 		}
 	}
-	return fake.TotalRequests(), cfg.RefreshInterval
+	return fake.TotalRequests(), cfg.RefreshInterval, d
 }
 
 func TestAPIBudgetOneSimulatedHour(t *testing.T) {
-	requests, interval := simulateHour(t)
+	requests, interval, d := simulateHour(t)
 	t.Logf("one simulated hour, 1 enterprise (2 cost centers) + 10 organizations, default collectors, refresh_interval %s, two scrapers every 15s: %d requests (%.1f%% of 5,000)",
 		interval, requests, float64(requests)/50)
 	if requests >= 250 {
 		t.Fatalf("%d requests in an hour, want under 250 (5%% of GitHub's 5,000/hour)", requests)
 	}
-	// The README's worked example, counted by hand from the demo data: a
-	// round is 16 requests for the enterprise (one cost-center list shared by
-	// usage and cost_centers, 4 usage calls: none, two active cost centers and
-	// a deleted one, 1 summary for usage's reconciliation, 1 budget page of
-	// 100 shared by budgets and usage, 1 seat total, 1 licence page, 3
-	// GHAS pages, summary, premium requests, AI credits, report exports) and
-	// 7 per organization; two rounds in the hour (at 0 and 30 minutes), not
-	// 480 although 480 scrapes came; and 3 legacy calls per account that
-	// answer 410 once.
-	if want := 2*(16+10*7) + 3*11; requests != want {
-		t.Errorf("%d requests in the simulated hour, want %d as the README's API budget section counts", requests, want)
+	// The rounds in the hour (at 0 and 30 minutes), not 480 although 480
+	// scrapes came, as the collectors declare a round, and the legacy calls
+	// once: they answer 410.
+	live, legacy := roundtest.Totals(d, roundtest.Defaults(), collector.Options{})
+	want := int(time.Hour/interval)*live + legacy
+	if requests != want {
+		t.Errorf("%d requests in the simulated hour, want %d as the collectors declare (docs/api-budget.md)", requests, want)
+	}
+	// By hand from the demo data: a round is 16 requests for the
+	// enterprise (one cost-center list shared by usage and cost_centers, 4
+	// usage calls: none, two active cost centers and a deleted one, 1
+	// summary for usage's reconciliation, 1 budget page of 100 shared by
+	// budgets and usage, 1 seat total, 1 licence page, 3 GHAS pages,
+	// summary, premium requests, AI credits, report exports) and 7 per
+	// organization; two rounds; and 3 legacy calls per account.
+	if hand := 2*(16+10*7) + 3*11; want != hand {
+		t.Errorf("the declarations make %d requests in the hour, want %d", want, hand)
 	}
 }
 
 // BenchmarkAPIRequestsPerHour reports the same count as a benchmark metric.
 func BenchmarkAPIRequestsPerHour(b *testing.B) {
 	for b.Loop() {
-		requests, _ := simulateHour(b)
+		requests, _, _ := simulateHour(b)
 		b.ReportMetric(float64(requests), "requests/hour")
 		b.ReportMetric(float64(requests)/50, "%-of-5000")
 	}
@@ -201,6 +209,22 @@ func TestAPIBudgetAICreditsByUserSixSimulatedHours(t *testing.T) {
 	seats := fake.Requests("/enterprises/" + demo.Enterprise + "/copilot/billing/seats")
 	t.Logf("six simulated hours, 1 enterprise (2 cost centers + 1 deleted), 2,000 seat holders, default collectors + the per-user view at 6h: %d requests, %.1f an hour (%.1f%% of 5,000); per hour %v",
 		total, float64(total)/6, float64(total)/6/50, perHour)
+	// As the collectors declare it: 12 rounds of the default collectors
+	// (6h at 30m), the first of them with the view's round, which reads
+	// usage's cost-center list; the legacy calls once.
+	defaults := roundtest.Defaults()
+	first, legacy := roundtest.Totals(d, slices.Concat(defaults, roundtest.Factories(collector.AICreditsByUser)), collector.Options{})
+	later, _ := roundtest.Totals(d, defaults, collector.Options{})
+	rounds := int(6 * time.Hour / cfg.RefreshInterval)
+	if want := first + (rounds-1)*later + legacy; total != want {
+		t.Errorf("%d requests in six hours, want %d as the collectors declare", total, want)
+	}
+	seatsPath := "/enterprises/" + demo.Enterprise + "/copilot/billing/seats"
+	wantSeats := rounds*roundtest.Round(d, defaults, collector.Options{})[seatsPath] +
+		roundtest.Round(d, roundtest.Factories(collector.AICreditsByUser), collector.Options{})[seatsPath]
+	if seats != wantSeats {
+		t.Errorf("%d seat-list requests, want %d as the collectors declare", seats, wantSeats)
+	}
 	// By hand: the enterprise's 16 default requests a round, 2 rounds an
 	// hour for 6 hours = 192, + 3 legacy calls that answer 410 once. The
 	// view's round is spread over six refreshes an hour apart: 20 seat
@@ -217,8 +241,8 @@ func TestAPIBudgetAICreditsByUserSixSimulatedHours(t *testing.T) {
 	if want := []int{394, 366, 366, 367, 366, 366}; !slices.Equal(perHour, want) {
 		t.Errorf("requests per hour %v, want %v", perHour, want)
 	}
-	if seats != 12+20 {
-		t.Errorf("%d seat-list requests, want 12 seat totals (copilot) + 20 pages (the view)", seats)
+	if seats != 12+20 || wantSeats != 12+20 {
+		t.Errorf("%d seat-list requests (the declarations: %d), want 12 seat totals (copilot) + 20 pages (the view)", seats, wantSeats)
 	}
 	for h, n := range perHour {
 		if n >= 500 {

@@ -56,12 +56,12 @@ type Config struct {
 	// MaxScrapeTimeout caps how long any scrape waits for refreshes,
 	// whatever its timeout header asks (zero: DefaultMaxScrapeTimeout).
 	MaxScrapeTimeout time.Duration
-	// AICreditsByUser is set when the per-user AI-credit view is on;
-	// AICreditsShare is the share of the hourly limit it may spend.
-	AICreditsByUser bool
-	AICreditsShare  float64
-	// BudgetCheckTimeout bounds the whole API-budget check of a load, all
-	// accounts together (zero: budgetCheckTimeout).
+	// BudgetShares are, by collector name, the collectors on whose
+	// declared API-budget check (collector.BudgetCheck) runs at each load,
+	// each with the share of a credential's hourly limit it may spend.
+	BudgetShares map[string]float64
+	// BudgetCheckTimeout bounds one collector's API-budget check of a
+	// load, all accounts together (zero: budgetCheckTimeout).
 	BudgetCheckTimeout time.Duration
 	// Retries reach every GitHub client (zero: the client's defaults);
 	// tests shorten the backoff. The clients' clock is the exporter's
@@ -134,8 +134,9 @@ func New(c Config) *Server {
 // loaded; the first load's caller reports its own error) and the reload
 // gauge says 0.
 //
-// A load may ask GitHub (the per-user AI-credit view's API-budget check): it
-// is bounded (BudgetCheckTimeout) and given up when Close is called.
+// A load may ask GitHub (a collector's API-budget check, such as the
+// per-user AI-credit view's): it is bounded (BudgetCheckTimeout) and given
+// up when Close is called.
 func (s *Server) Reload() error {
 	s.reloadMu.Lock()
 	defer s.reloadMu.Unlock()
@@ -153,9 +154,7 @@ func (s *Server) Reload() error {
 	settings := cache.Settings{}
 	if err == nil {
 		settings = cache.Settings{RefreshInterval: cfg.RefreshInterval, RefreshTimeout: cfg.RefreshTimeout, MaxAge: cfg.MaxAge}
-		if s.conf.AICreditsByUser {
-			err = s.checkAICreditBudget(s.ctx, cfg, targets, settings)
-		}
+		err = s.checkBudgets(s.ctx, cfg, targets, settings)
 	}
 	var landing http.Handler
 	if err == nil {
