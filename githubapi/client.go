@@ -76,15 +76,19 @@ func platformEndpoint(a Account, suffix string) endpoint {
 	return endpoint{template: template + suffix, path: path + suffix}
 }
 
-// monthEndpoint is a billing-platform endpoint asked for one calendar month.
-// Year and month are always sent: without them some endpoints answer the
-// whole year, and the others answer by GitHub's clock, not ours.
-func monthEndpoint(a Account, suffix string, year int, month time.Month) (endpoint, error) {
+// periodEndpoint is a billing-platform endpoint asked for period. Year and
+// month are always sent: without them some endpoints answer the whole year,
+// and the others answer by GitHub's clock, not ours. Day is sent when the
+// period is one day.
+func periodEndpoint(a Account, suffix string, p Period) (endpoint, error) {
 	e := platformEndpoint(a, suffix)
-	if year < 1000 || year > 9999 || month < time.January || month > time.December {
-		return e, fmt.Errorf("GET %s: invalid billing month %d-%02d", e.template, year, int(month))
+	if p.Year < 1000 || p.Year > 9999 || p.Month < time.January || p.Month > time.December {
+		return e, fmt.Errorf("GET %s: invalid billing month %d-%02d", e.template, p.Year, int(p.Month))
 	}
-	e.query = url.Values{"year": {strconv.Itoa(year)}, "month": {strconv.Itoa(int(month))}}
+	e.query = url.Values{"year": {strconv.Itoa(p.Year)}, "month": {strconv.Itoa(int(p.Month))}}
+	if p.Day != 0 {
+		e.query.Set("day", strconv.Itoa(p.Day))
+	}
 	return e, nil
 }
 

@@ -900,7 +900,7 @@ func TestETagForgetsAnswersThatDoNotDecode(t *testing.T) {
 			return err
 		}},
 		{"usage report, wrong type", `{"usageItems": [{"product": "Actions", "quantity": "ten"}]}`, `{"usageItems": []}`, func(c *githubapi.Client) error {
-			return c.Usage(context.Background(), orgWeb, githubapi.UsageQuery{Year: 2026, Month: time.November}, func(*githubapi.UsageItem) error { return nil })
+			return c.Usage(context.Background(), orgWeb, githubapi.UsageQuery{Period: githubapi.Period{Year: 2026, Month: time.November}}, func(*githubapi.UsageItem) error { return nil })
 		}},
 	} {
 		t.Run(tc.name, func(t *testing.T) {

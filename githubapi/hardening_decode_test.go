@@ -148,7 +148,7 @@ func TestDocumentAnswersAreCappedUsageIsNot(t *testing.T) {
 	}
 	c = plainClient(t, serveBody(t, usage).URL, 2<<30)
 	n := 0
-	err = c.Usage(context.Background(), testEnterprise, githubapi.UsageQuery{Year: 2026, Month: 12}, func(*githubapi.UsageItem) error { n++; return nil })
+	err = c.Usage(context.Background(), testEnterprise, githubapi.UsageQuery{Period: githubapi.Period{Year: 2026, Month: 12}}, func(*githubapi.UsageItem) error { n++; return nil })
 	if err != nil || n != rows {
 		t.Fatalf("usage: %d rows, err %v; want %d rows", n, err, rows)
 	}
@@ -170,7 +170,7 @@ func TestDocumentTrailingDataAndShortBodyAreRefused(t *testing.T) {
 	if _, err := gc.ConsumedLicenses(context.Background(), testEnterprise); err != nil {
 		t.Fatal(err)
 	}
-	if err := gc.Usage(context.Background(), testEnterprise, githubapi.UsageQuery{Year: 2026, Month: 12}, func(*githubapi.UsageItem) error { return nil }); err != nil {
+	if err := gc.Usage(context.Background(), testEnterprise, githubapi.UsageQuery{Period: githubapi.Period{Year: 2026, Month: 12}}, func(*githubapi.UsageItem) error { return nil }); err != nil {
 		t.Fatal(err)
 	}
 	for name, handler := range map[string]http.HandlerFunc{
@@ -192,7 +192,7 @@ func TestDocumentTrailingDataAndShortBodyAreRefused(t *testing.T) {
 				t.Fatalf("accepted: %+v", got)
 			}
 			// The usage report, streamed, is held to the same rule.
-			if uerr := c.Usage(context.Background(), testEnterprise, githubapi.UsageQuery{Year: 2026, Month: 12}, func(*githubapi.UsageItem) error { return nil }); uerr == nil {
+			if uerr := c.Usage(context.Background(), testEnterprise, githubapi.UsageQuery{Period: githubapi.Period{Year: 2026, Month: 12}}, func(*githubapi.UsageItem) error { return nil }); uerr == nil {
 				t.Error("usage: accepted")
 			}
 			if _, ok := errors.AsType[*githubapi.DecodeError](err); !ok {
