@@ -109,17 +109,29 @@ func TestSummaryRowWithoutARequiredAmountFailsTheAnswer(t *testing.T) {
 		call             func() error
 	}{
 		{"summary", "/enterprises/acme/settings/billing/usage/summary", "enterprise-usage-summary.json", false,
-			func() error { _, err := client.UsageSummary(ctx, ent, githubapi.Period{Year: 2026, Month: time.March}); return err }},
+			func() error {
+				_, err := client.UsageSummary(ctx, ent, githubapi.Period{Year: 2026, Month: time.March})
+				return err
+			}},
 		{"summary day", "/enterprises/acme/settings/billing/usage/summary", "enterprise-usage-summary.json", true,
 			func() error { _, err := client.UsageSummary(ctx, ent, githubapi.DayPeriod(day)); return err }},
 		{"premium", "/enterprises/acme/settings/billing/premium_request/usage", "enterprise-premium-request-usage.json", false,
-			func() error { _, err := client.PremiumRequestUsage(ctx, ent, githubapi.Period{Year: 2026, Month: time.March}); return err }},
+			func() error {
+				_, err := client.PremiumRequestUsage(ctx, ent, githubapi.Period{Year: 2026, Month: time.March})
+				return err
+			}},
 		{"premium day", "/enterprises/acme/settings/billing/premium_request/usage", "enterprise-premium-request-usage.json", true,
 			func() error { _, err := client.PremiumRequestUsage(ctx, ent, githubapi.DayPeriod(day)); return err }},
 		{"ai credits", "/enterprises/acme/settings/billing/ai_credit/usage", "enterprise-ai-credit-usage.json", false,
-			func() error { _, err := client.AICreditUsage(ctx, ent, githubapi.Period{Year: 2026, Month: time.March}, githubapi.AICreditFilter{}); return err }},
+			func() error {
+				_, err := client.AICreditUsage(ctx, ent, githubapi.Period{Year: 2026, Month: time.March}, githubapi.AICreditFilter{})
+				return err
+			}},
 		{"ai credits day", "/enterprises/acme/settings/billing/ai_credit/usage", "enterprise-ai-credit-usage.json", true,
-			func() error { _, err := client.AICreditUsage(ctx, ent, githubapi.DayPeriod(day), githubapi.AICreditFilter{}); return err }},
+			func() error {
+				_, err := client.AICreditUsage(ctx, ent, githubapi.DayPeriod(day), githubapi.AICreditFilter{})
+				return err
+			}},
 	} {
 		for _, field := range []string{"grossQuantity", "grossAmount", "discountQuantity", "discountAmount", "netQuantity", "netAmount"} {
 			for _, null := range []bool{false, true} {
@@ -207,11 +219,20 @@ func TestMonthAnswersForAnotherPeriodAreRefused(t *testing.T) {
 		call             func() error
 	}{
 		{"summary", "/organizations/acme-web/settings/billing/usage/summary", "org-usage-summary.json",
-			func() error { _, err := client.UsageSummary(ctx, org, githubapi.Period{Year: 2026, Month: time.March}); return err }},
+			func() error {
+				_, err := client.UsageSummary(ctx, org, githubapi.Period{Year: 2026, Month: time.March})
+				return err
+			}},
 		{"premium", "/organizations/acme-web/settings/billing/premium_request/usage", "org-premium-request-usage.json",
-			func() error { _, err := client.PremiumRequestUsage(ctx, org, githubapi.Period{Year: 2026, Month: time.March}); return err }},
+			func() error {
+				_, err := client.PremiumRequestUsage(ctx, org, githubapi.Period{Year: 2026, Month: time.March})
+				return err
+			}},
 		{"ai credits", "/organizations/acme-web/settings/billing/ai_credit/usage", "org-ai-credit-usage.json",
-			func() error { _, err := client.AICreditUsage(ctx, org, githubapi.Period{Year: 2026, Month: time.March}, githubapi.AICreditFilter{}); return err }},
+			func() error {
+				_, err := client.AICreditUsage(ctx, org, githubapi.Period{Year: 2026, Month: time.March}, githubapi.AICreditFilter{})
+				return err
+			}},
 		{"ai credits of a user", "/organizations/acme-web/settings/billing/ai_credit/usage", "org-ai-credit-usage.json",
 			func() error {
 				_, err := client.AICreditUsage(ctx, org, githubapi.Period{Year: 2026, Month: time.March}, githubapi.AICreditFilter{User: "mona"})
