@@ -78,7 +78,7 @@ func Run(ctx context.Context, c Config) error {
 	var tasks []*task
 	for _, t := range c.Targets {
 		for _, name := range p.Collectors {
-			f, ok := factory(name)
+			f, ok := collector.Lookup(name)
 			if !ok || !f.AppliesTo(t.Account.Scope) {
 				continue
 			}
@@ -220,15 +220,6 @@ func paced(ctx context.Context, perHour int) context.Context {
 	}
 	limiter := rate.NewLimiter(rate.Limit(float64(perHour)/3600), 1)
 	return githubapi.WithPace(ctx, func(ctx context.Context) error { return limiter.Wait(ctx) })
-}
-
-func factory(name string) (collector.Factory, bool) {
-	for _, f := range collector.Collectors() {
-		if f.Name == name {
-			return f, true
-		}
-	}
-	return collector.Factory{}, false
 }
 
 // runDay adds day to every task, concurrency at a time. The first error

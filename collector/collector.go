@@ -184,6 +184,18 @@ func Lookup(name string) (Factory, bool) {
 	return Factory{}, false
 }
 
+// DefaultNames are the names of the collectors on by default, in the
+// table's order.
+func DefaultNames() []string {
+	var names []string
+	for _, f := range collectorTable {
+		if f.DefaultEnabled {
+			names = append(names, f.Name)
+		}
+	}
+	return names
+}
+
 // monthToDate is the calendar month of now in UTC, the month every
 // month-to-date collector asks for.
 func monthToDate(now func() time.Time) githubapi.Period {

@@ -160,12 +160,7 @@ func writeSnapshot(t *testing.T, s *Snapshot, f Format) []byte {
 // path makes of the same GitHub answers, in both formats.
 func TestCachedScrapeEqualsRegistryPath(t *testing.T) {
 	d := demo.Dataset(exporterTestT0)
-	var names []string
-	for _, c := range collector.Collectors() {
-		if c.DefaultEnabled {
-			names = append(names, c.Name)
-		}
-	}
+	names := collector.DefaultNames()
 	f := newExporterTestFixture(t, d, names, collector.Options{})
 	accounts := d.Accounts()
 	want := registryPath(t, f.client, accounts, names, collector.Options{})

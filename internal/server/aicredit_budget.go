@@ -60,12 +60,7 @@ const budgetCheckConcurrency = 8
 // not counted in time is left out of the sum with a warning, as one whose
 // count fails. When ctx ends (the process stops) the check fails.
 func (s *Server) checkAICreditBudget(ctx context.Context, cfg *config.Resolved, targets []collector.Target, settings cache.Settings) error {
-	var view collector.Factory
-	for _, f := range collector.Collectors() {
-		if f.Name == collector.AICreditsByUser {
-			view = f
-		}
-	}
+	view, _ := collector.Lookup(collector.AICreditsByUser)
 	counts := s.countSeats(ctx, targets, view)
 	if err := ctx.Err(); err != nil {
 		return fmt.Errorf("API-budget check of the per-user AI-credit view given up: %w", err)
