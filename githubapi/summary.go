@@ -83,9 +83,7 @@ type ModelUsageItem struct {
 // /usage, whose default is unassigned usage only. So one call per
 // enterprise is the whole enterprise.
 
-// UsageSummary fetches the usage summary of period. An answer for another
-// period is refused: a month summed as a day would be thirty times the
-// money.
+// UsageSummary fetches the usage summary of period.
 func (c *Client) UsageSummary(ctx context.Context, a Account, period Period) (*UsageSummary, error) {
 	e, err := periodEndpoint(a, "/settings/billing/usage/summary", period)
 	if err != nil {
@@ -178,12 +176,11 @@ type summaryEchoes struct {
 // timePeriod.month and .day, user, costCenter), and GitHub's own examples
 // send none of them, so a missing echo is no proof of anything and is
 // accepted: only what an answer says is checked against the question. A
-// day's answer is the exception and must echo its day (the backfill's rule
-// since it was written: a month's answer summed as a day would be thirty
-// times the money). The per-user AI-credit view checks its answers against
-// the unfiltered total too (collector/ai_credits_by_user.go). A refused
-// answer is also dropped from the ETag cache, so that a 304 does not
-// confirm it.
+// day's answer is the exception and must echo its day: a month's answer
+// summed as a day would be thirty times the money. The per-user AI-credit
+// view checks its answers against the unfiltered total too
+// (collector/ai_credits_by_user.go). A refused answer is also dropped from
+// the ETag cache, so that a 304 does not confirm it.
 func (c *Client) checkAnswer(e endpoint, a Account, got, period SummaryTimePeriod, echo summaryEchoes, cc *SummaryCostCenter, filter AICreditFilter) error {
 	err := answerProblem(a, got, period, echo, cc, filter)
 	if err == nil {

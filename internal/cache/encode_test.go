@@ -60,7 +60,7 @@ func head(b []byte) string {
 	return string(b)
 }
 
-// registryPath is the scrape as it was before the cache held bytes: every
+// registryPath is the scrape without the cache's encoder: every
 // collector's samples for every account through one registry, encoded as
 // text.
 func registryPath(t *testing.T, client *githubapi.Client, accounts []githubapi.Account, names []string, o collector.Options) map[string]float64 {
