@@ -139,7 +139,7 @@ func (c *aiCreditsByUserCollector) Update(ctx context.Context, client *githubapi
 		if err != nil {
 			return nil, fmt.Errorf("AI credits per user for %s: seat list: %w", a, err)
 		}
-		holders = SeatHolders(seats)
+		holders = seatHolders(seats)
 	}
 	from, to := sliceBounds(len(holders), st.slice, aiCreditsByUserSlices)
 	asked := make([]userSpend, 0, to-from)
@@ -339,10 +339,10 @@ func (c *aiCreditsByUserCollector) costCenters(ctx context.Context, client *gith
 	return rows, nil
 }
 
-// SeatHolders are the distinct logins of a seat list, sorted: an
+// seatHolders are the distinct logins of a seat list, sorted: an
 // enterprise's list has a row per organization or team that granted a
 // user's seat.
-func SeatHolders(seats *githubapi.CopilotSeats) []string {
+func seatHolders(seats *githubapi.CopilotSeats) []string {
 	seen := map[string]bool{}
 	var out []string
 	for _, s := range seats.Seats {

@@ -21,8 +21,8 @@ import (
 	"time"
 )
 
-// APIVersion is the REST API version this client speaks.
-const APIVersion = "2022-11-28"
+// apiVersion is the REST API version this client speaks.
+const apiVersion = "2022-11-28"
 
 // DefaultMaxResponseBytes caps one response body. Usage reports of large
 // enterprises run to hundreds of megabytes; they are decoded as streams, so the
@@ -132,7 +132,7 @@ type Options struct {
 	// value means DefaultRetryPolicy.
 	Retries RetryPolicy
 	// ETagCacheBytes bounds the bodies kept to answer 304 Not Modified; 0
-	// means DefaultETagCacheBytes, a negative value turns conditional
+	// means defaultETagCacheBytes, a negative value turns conditional
 	// requests off.
 	ETagCacheBytes int64
 	// Logger receives one line when a rate limit starts blocking requests.
@@ -373,7 +373,7 @@ func (c *Client) attempt(ctx context.Context, e endpoint, rawURL string) (*http.
 		return nil, fmt.Errorf("GET %s: %w", e.template, err)
 	}
 	req.Header.Set("Accept", "application/vnd.github+json")
-	req.Header.Set("X-GitHub-Api-Version", APIVersion)
+	req.Header.Set("X-GitHub-Api-Version", apiVersion)
 	req.Header.Set("User-Agent", c.userAgent)
 	cached, haveCached := c.etags.get(rawURL)
 	if haveCached {
@@ -384,7 +384,7 @@ func (c *Client) attempt(ctx context.Context, e endpoint, rawURL string) (*http.
 	resp, err := c.http.Do(req)
 	if err != nil {
 		c.observer.ObserveRequest(e.template, 0, time.Since(start))
-		return nil, &NetworkError{Path: req.URL.Path, Err: c.secrets.scrubError(scrubURLError(err))}
+		return nil, &networkError{Path: req.URL.Path, Err: c.secrets.scrubError(scrubURLError(err))}
 	}
 	c.observer.ObserveRequest(e.template, resp.StatusCode, time.Since(start))
 	rl, haveRL := parseRateLimit(resp.Header, c.now())
@@ -419,9 +419,9 @@ func (c *Client) attempt(ctx context.Context, e endpoint, rawURL string) (*http.
 	defer resp.Body.Close()
 	apiErr := newAPIError(e.template, req.URL.Path, resp)
 	// An upstream or a proxy may echo what it was sent.
-	apiErr.Message = c.secrets.Scrub(apiErr.Message)
-	apiErr.DocumentationURL = c.secrets.Scrub(apiErr.DocumentationURL)
-	apiErr.AcceptedPermissions = c.secrets.Scrub(apiErr.AcceptedPermissions)
+	apiErr.Message = c.secrets.scrub(apiErr.Message)
+	apiErr.DocumentationURL = c.secrets.scrub(apiErr.DocumentationURL)
+	apiErr.AcceptedPermissions = c.secrets.scrub(apiErr.AcceptedPermissions)
 	if apiErr.RateLimited {
 		c.limiter.blockFor(c.now(), apiErr, resp.Header, rl, haveRL)
 	}
