@@ -247,17 +247,23 @@ func (g *usageAggregate) add(costCenter string, it *githubapi.UsageItem) {
 	if g.byRepository {
 		k.repository = it.RepositoryName
 	}
-	s := g.series[k]
-	if s == nil {
-		s = &usageSums{}
-		g.series[k] = s
-	}
+	s := g.sums(k)
 	s.quantity.add(it.Quantity)
 	s.gross.add(it.GrossAmount)
 	s.discount.add(it.DiscountAmount)
 	s.net.add(it.NetAmount)
 
 	g.notePrice(usagePriceSeries{it.Product, it.SKU, it.UnitType}, usagePrice{date: it.Date, price: it.PricePerUnit})
+}
+
+// sums are the sums of the series k, new ones when g holds none.
+func (g *usageAggregate) sums(k usageSeries) *usageSums {
+	s := g.series[k]
+	if s == nil {
+		s = &usageSums{}
+		g.series[k] = s
+	}
+	return s
 }
 
 // notePrice keeps p as the SKU's price when it is newer than the one held
@@ -431,11 +437,7 @@ func (g *usageAggregate) finiteWith(day *usageAggregate) error {
 // merge adds day's sums to g; a day's prices are newer than g's.
 func (g *usageAggregate) merge(day *usageAggregate) {
 	for k, s := range day.series {
-		t := g.series[k]
-		if t == nil {
-			t = &usageSums{}
-			g.series[k] = t
-		}
+		t := g.sums(k)
 		t.quantity.merge(s.quantity)
 		t.gross.merge(s.gross)
 		t.discount.merge(s.discount)

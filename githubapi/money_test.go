@@ -101,6 +101,7 @@ func TestSummaryRowWithoutARequiredAmountFailsTheAnswer(t *testing.T) {
 	srv := fakegithubtest.Start(t, nil)
 	client := fakegithubtest.Client(t, srv, githubapi.Options{})
 	ctx := context.Background()
+	march := githubapi.Period{Year: 2026, Month: time.March}
 	ent := githubapi.Account{Scope: githubapi.ScopeEnterprise, Name: "acme"}
 	day := time.Date(2026, time.March, 5, 0, 0, 0, 0, time.UTC)
 	for _, tc := range []struct {
@@ -109,24 +110,15 @@ func TestSummaryRowWithoutARequiredAmountFailsTheAnswer(t *testing.T) {
 		call             func() error
 	}{
 		{"summary", "/enterprises/acme/settings/billing/usage/summary", "enterprise-usage-summary.json", false,
-			func() error {
-				_, err := client.UsageSummary(ctx, ent, githubapi.Period{Year: 2026, Month: time.March})
-				return err
-			}},
+			func() error { _, err := client.UsageSummary(ctx, ent, march); return err }},
 		{"summary day", "/enterprises/acme/settings/billing/usage/summary", "enterprise-usage-summary.json", true,
 			func() error { _, err := client.UsageSummary(ctx, ent, githubapi.DayPeriod(day)); return err }},
 		{"premium", "/enterprises/acme/settings/billing/premium_request/usage", "enterprise-premium-request-usage.json", false,
-			func() error {
-				_, err := client.PremiumRequestUsage(ctx, ent, githubapi.Period{Year: 2026, Month: time.March})
-				return err
-			}},
+			func() error { _, err := client.PremiumRequestUsage(ctx, ent, march); return err }},
 		{"premium day", "/enterprises/acme/settings/billing/premium_request/usage", "enterprise-premium-request-usage.json", true,
 			func() error { _, err := client.PremiumRequestUsage(ctx, ent, githubapi.DayPeriod(day)); return err }},
 		{"ai credits", "/enterprises/acme/settings/billing/ai_credit/usage", "enterprise-ai-credit-usage.json", false,
-			func() error {
-				_, err := client.AICreditUsage(ctx, ent, githubapi.Period{Year: 2026, Month: time.March}, githubapi.AICreditFilter{})
-				return err
-			}},
+			func() error { _, err := client.AICreditUsage(ctx, ent, march, githubapi.AICreditFilter{}); return err }},
 		{"ai credits day", "/enterprises/acme/settings/billing/ai_credit/usage", "enterprise-ai-credit-usage.json", true,
 			func() error {
 				_, err := client.AICreditUsage(ctx, ent, githubapi.DayPeriod(day), githubapi.AICreditFilter{})
@@ -213,29 +205,21 @@ func TestMonthAnswersForAnotherPeriodAreRefused(t *testing.T) {
 	srv := fakegithubtest.Start(t, nil)
 	client := fakegithubtest.Client(t, srv, githubapi.Options{})
 	ctx := context.Background()
+	march := githubapi.Period{Year: 2026, Month: time.March}
 	org := githubapi.Account{Scope: githubapi.ScopeOrganization, Name: "acme-web"}
 	calls := []struct {
 		name, path, file string
 		call             func() error
 	}{
 		{"summary", "/organizations/acme-web/settings/billing/usage/summary", "org-usage-summary.json",
-			func() error {
-				_, err := client.UsageSummary(ctx, org, githubapi.Period{Year: 2026, Month: time.March})
-				return err
-			}},
+			func() error { _, err := client.UsageSummary(ctx, org, march); return err }},
 		{"premium", "/organizations/acme-web/settings/billing/premium_request/usage", "org-premium-request-usage.json",
-			func() error {
-				_, err := client.PremiumRequestUsage(ctx, org, githubapi.Period{Year: 2026, Month: time.March})
-				return err
-			}},
+			func() error { _, err := client.PremiumRequestUsage(ctx, org, march); return err }},
 		{"ai credits", "/organizations/acme-web/settings/billing/ai_credit/usage", "org-ai-credit-usage.json",
-			func() error {
-				_, err := client.AICreditUsage(ctx, org, githubapi.Period{Year: 2026, Month: time.March}, githubapi.AICreditFilter{})
-				return err
-			}},
+			func() error { _, err := client.AICreditUsage(ctx, org, march, githubapi.AICreditFilter{}); return err }},
 		{"ai credits of a user", "/organizations/acme-web/settings/billing/ai_credit/usage", "org-ai-credit-usage.json",
 			func() error {
-				_, err := client.AICreditUsage(ctx, org, githubapi.Period{Year: 2026, Month: time.March}, githubapi.AICreditFilter{User: "mona"})
+				_, err := client.AICreditUsage(ctx, org, march, githubapi.AICreditFilter{User: "mona"})
 				return err
 			}},
 	}
