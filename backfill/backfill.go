@@ -20,9 +20,9 @@ import (
 // rate limit: what it wrote is kept, and a rerun continues.
 const ExitRateLimited = 3
 
-// ErrStopped wraps the error of a backfill that stopped before the end of
+// errStopped wraps the error of a backfill that stopped before the end of
 // its range; the days before the one it reached are kept.
-var ErrStopped = errors.New("backfill stopped")
+var errStopped = errors.New("backfill stopped")
 
 // Config is one backfill run.
 type Config struct {
@@ -69,7 +69,7 @@ type task struct {
 
 // Run writes the plan's days. It stops at the first failed day (a rate
 // limit included), keeping every day before it; the returned error then
-// wraps ErrStopped and says which day it reached.
+// wraps errStopped and says which day it reached.
 func Run(ctx context.Context, c Config) error {
 	if c.Now == nil {
 		c.Now = time.Now
@@ -78,7 +78,7 @@ func Run(ctx context.Context, c Config) error {
 	var tasks []*task
 	for _, t := range c.Targets {
 		for _, name := range p.Collectors {
-			f, ok := factory(name)
+			f, ok := collector.Lookup(name)
 			if !ok || !f.AppliesTo(t.Account.Scope) {
 				continue
 			}
@@ -117,7 +117,7 @@ func Run(ctx context.Context, c Config) error {
 		cc, ok := centers[t.account.Name]
 		if !ok {
 			if cc, err = t.client.CostCenters(ctx, t.account); err != nil {
-				return fmt.Errorf("%w before the first day: cost centers of %s: %w", ErrStopped, t.account, err)
+				return fmt.Errorf("%w before the first day: cost centers of %s: %w", errStopped, t.account, err)
 			}
 			centers[t.account.Name] = cc
 		}
@@ -157,13 +157,13 @@ func Run(ctx context.Context, c Config) error {
 			if errors.Is(err, githubapi.ErrRateLimited) {
 				reached = "GitHub's rate limit; " + reached
 			}
-			return fmt.Errorf("%w at %s (%s; rerun the same command to continue): %w", ErrStopped, day.Format(time.DateOnly), reached, err)
+			return fmt.Errorf("%w at %s (%s; rerun the same command to continue): %w", errStopped, day.Format(time.DateOnly), reached, err)
 		}
 		if !day.Before(first) {
 			n, err := out.writeDay(day, tasks)
 			if err != nil {
 				prog.done()
-				return fmt.Errorf("%w at %s: %w", ErrStopped, day.Format(time.DateOnly), err)
+				return fmt.Errorf("%w at %s: %w", errStopped, day.Format(time.DateOnly), err)
 			}
 			samples += n
 		}
@@ -220,15 +220,6 @@ func paced(ctx context.Context, perHour int) context.Context {
 	}
 	limiter := rate.NewLimiter(rate.Limit(float64(perHour)/3600), 1)
 	return githubapi.WithPace(ctx, func(ctx context.Context) error { return limiter.Wait(ctx) })
-}
-
-func factory(name string) (collector.Factory, bool) {
-	for _, f := range collector.Collectors() {
-		if f.Name == name {
-			return f, true
-		}
-	}
-	return collector.Factory{}, false
 }
 
 // runDay adds day to every task, concurrency at a time. The first error

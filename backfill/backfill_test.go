@@ -284,8 +284,8 @@ func TestBackfillRateLimitedAndResumedEqualsUninterrupted(t *testing.T) {
 	fake.SetRateLimitRemaining(231)
 	before := fake.TotalRequests()
 	stderr, err := backfillFixture(t, fake, flags)
-	if !errors.Is(err, githubapi.ErrRateLimited) || !errors.Is(err, ErrStopped) {
-		t.Fatalf("backfill against an exhausted rate limit: err = %v, want ErrRateLimited and ErrStopped\n%s", err, stderr)
+	if !errors.Is(err, githubapi.ErrRateLimited) || !errors.Is(err, errStopped) {
+		t.Fatalf("backfill against an exhausted rate limit: err = %v, want ErrRateLimited and errStopped\n%s", err, stderr)
 	}
 	if msg := err.Error(); !strings.Contains(msg, "at 2026-10-26") || !strings.Contains(msg, "every day up to 2026-10-25 is kept") {
 		t.Errorf("the error does not say which day it reached: %v", msg)
@@ -391,8 +391,8 @@ func TestNewPlanDefaults(t *testing.T) {
 	if got := p.From.Format(time.DateOnly) + " " + p.To.Format(time.DateOnly); got != "2025-11-01 2026-11-30" {
 		t.Errorf("default range %s, want 2025-11-01 2026-11-30", got)
 	}
-	if p.Days() != 395 {
-		t.Errorf("default range has %d days, want 395 (365 + 30)", p.Days())
+	if p.dayCount() != 395 {
+		t.Errorf("default range has %d days, want 395 (365 + 30)", p.dayCount())
 	}
 	// On 20 December the settled days of December come after 13 full months.
 	p, err = NewPlan(Flags{Collectors: all, Output: "-", Settle: 1, Concurrency: 1, To: "2026-12"}, testNow.AddDate(0, 0, 18))

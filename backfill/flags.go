@@ -21,12 +21,12 @@ import (
 	"github.com/github-billing-exporter/github-billing-exporter/githubapi"
 )
 
-// DefaultMaxRequestsPerHour is a fifth of GitHub's 5,000 requests an hour,
+// defaultMaxRequestsPerHour is a fifth of GitHub's 5,000 requests an hour,
 // so the exporter (and anything else on the credential) keeps the rest.
-const DefaultMaxRequestsPerHour = 1000
+const defaultMaxRequestsPerHour = 1000
 
-// DefaultMonths is how many full months the default range covers.
-const DefaultMonths = 13
+// defaultMonths is how many full months the default range covers.
+const defaultMonths = 13
 
 // Flags are the backfill command's settings.
 type Flags struct {
@@ -54,7 +54,7 @@ func AddCommand(app *kingpin.Application) (*kingpin.CmdClause, *Flags) {
 	cmd.Flag("settle", "Days before today to leave out, as GitHub restates recent days for a while. Today is always left out.").
 		Default("1").IntVar(&f.Settle)
 	cmd.Flag("max-requests-per-hour", "Pace the requests to GitHub to at most this many an hour, one at a time (0: no pacing). GitHub allows 5,000 an hour per credential. With --demo, whose API is simulated, there is no pacing unless this is given.").
-		Default(fmt.Sprint(DefaultMaxRequestsPerHour)).IsSetByUser(&f.MaxRequestsPerHourGiven).IntVar(&f.MaxRequestsPerHour)
+		Default(fmt.Sprint(defaultMaxRequestsPerHour)).IsSetByUser(&f.MaxRequestsPerHourGiven).IntVar(&f.MaxRequestsPerHour)
 	cmd.Flag("concurrency", "Requests to GitHub in flight at once.").Default("2").IntVar(&f.Concurrency)
 	return cmd, f
 }
@@ -70,8 +70,8 @@ type Plan struct {
 	Concurrency        int
 }
 
-// Days is how many days the plan writes.
-func (p Plan) Days() int { return int(p.To.Sub(p.From)/(24*time.Hour)) + 1 }
+// dayCount is how many days the plan writes.
+func (p Plan) dayCount() int { return int(p.To.Sub(p.From)/(24*time.Hour)) + 1 }
 
 // NewPlan checks the flags against the clock, before any request: a range
 // that is empty, reaches past the last settled day or further back than
@@ -110,10 +110,10 @@ func NewPlan(f Flags, now time.Time) (Plan, error) {
 
 	var err error
 	if f.From == "" {
-		p.From = time.Date(last.Year(), last.Month()+1-DefaultMonths, 1, 0, 0, 0, 0, time.UTC)
+		p.From = time.Date(last.Year(), last.Month()+1-defaultMonths, 1, 0, 0, 0, 0, time.UTC)
 		if last.AddDate(0, 0, 1).Day() != 1 {
 			// last is inside a month: the 13 full months end before it.
-			p.From = time.Date(last.Year(), last.Month()-DefaultMonths, 1, 0, 0, 0, 0, time.UTC)
+			p.From = time.Date(last.Year(), last.Month()-defaultMonths, 1, 0, 0, 0, 0, time.UTC)
 		}
 	} else if p.From, _, err = parseDay("--from", f.From, false); err != nil {
 		return Plan{}, err

@@ -68,15 +68,15 @@ func (c advancedSecurityCollector) Update(ctx context.Context, client *githubapi
 }
 
 func (c advancedSecurityCollector) add(m *metricSet, product string, r *githubapi.AdvancedSecurityCommitters) {
-	m.gauge(ghasCommitters, r.TotalAdvancedSecurityCommitters, product)
-	m.gauge(ghasMaxCommitters, r.MaximumAdvancedSecurityCommitters, product)
-	m.gauge(ghasPurchasedCommitters, r.PurchasedAdvancedSecurityCommitters, product)
-	m.gauge(ghasRepositories, r.TotalCount, product)
+	m.add(ghasCommitters, r.TotalAdvancedSecurityCommitters, product)
+	m.add(ghasMaxCommitters, r.MaximumAdvancedSecurityCommitters, product)
+	m.add(ghasPurchasedCommitters, r.PurchasedAdvancedSecurityCommitters, product)
+	m.add(ghasRepositories, r.TotalCount, product)
 	if c.byRepository {
 		// A repository on two pages (its committers changed while paging)
 		// is summed like any other rows that share labels.
 		for _, repo := range r.Repositories {
-			m.gauge(ghasRepoCommitters, repo.AdvancedSecurityCommitters, product, repo.Name)
+			m.add(ghasRepoCommitters, repo.AdvancedSecurityCommitters, product, repo.Name)
 		}
 	}
 }

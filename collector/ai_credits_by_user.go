@@ -6,7 +6,6 @@ import (
 	"errors"
 	"fmt"
 	"maps"
-	"math"
 	"slices"
 	"strings"
 	"sync"
@@ -64,8 +63,7 @@ type aiCreditsByUserCollector struct {
 // read at its start, the users asked so far, and the cost-center answers of
 // its first refresh.
 type aiCreditRoundState struct {
-	year  int
-	month time.Month
+	period githubapi.Period
 	// slice is the next refresh's place in the round, from 0 to
 	// aiCreditsByUserSlices-1; the round's first refresh reads the seat
 	// list and the cost centers.
@@ -78,9 +76,9 @@ type aiCreditRoundState struct {
 	// refreshes fail with it without asking again.
 	refused     error
 	costCenters []aiCreditRow
-	// reconciled is the unfiltered answer less the cost centers', per
+	// unassigned is the unfiltered answer less the cost centers', per
 	// product, SKU, unit type and model.
-	reconciled []githubapi.ModelUsageItem
+	unassigned []githubapi.ModelUsageItem
 }
 
 // aiCreditRow is one cost center's row, with the label that names it.
@@ -108,12 +106,12 @@ type userSpend struct {
 // state is the account's round, a new one in a new month. The exporter runs
 // one refresh of an account's collector at a time, so only the map needs
 // the lock.
-func (c *aiCreditsByUserCollector) state(a githubapi.Account, year int, month time.Month) *aiCreditRoundState {
+func (c *aiCreditsByUserCollector) state(a githubapi.Account, period githubapi.Period) *aiCreditRoundState {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	st := c.rounds[a]
-	if st == nil || st.year != year || st.month != month {
-		st = &aiCreditRoundState{year: year, month: month, spend: map[string]userSpend{}}
+	if st == nil || st.period != period {
+		st = &aiCreditRoundState{period: period, spend: map[string]userSpend{}}
 		c.rounds[a] = st
 	}
 	return st
@@ -129,24 +127,24 @@ func sliceBounds(n, slice, slices int) (from, to int) {
 }
 
 func (c *aiCreditsByUserCollector) Update(ctx context.Context, client *githubapi.Client, a githubapi.Account) ([]prometheus.Metric, error) {
-	year, month := monthToDate(c.now)
-	st := c.state(a, year, month)
+	period := monthToDate(c.now)
+	st := c.state(a, period)
 	if st.slice != 0 && st.refused != nil {
 		st.advance()
 		return nil, st.refused
 	}
-	holders, costCenters, reconciled := st.holders, st.costCenters, st.reconciled
+	holders, costCenters, unassigned := st.holders, st.costCenters, st.unassigned
 	if st.slice == 0 {
 		seats, err := client.CopilotSeats(ctx, a)
 		if err != nil {
 			return nil, fmt.Errorf("AI credits per user for %s: seat list: %w", a, err)
 		}
-		holders = SeatHolders(seats)
+		holders = seatHolders(seats)
 	}
 	from, to := sliceBounds(len(holders), st.slice, aiCreditsByUserSlices)
 	asked := make([]userSpend, 0, to-from)
 	for _, login := range holders[from:to] {
-		r, err := client.AICreditUsageFiltered(ctx, a, year, month, githubapi.AICreditFilter{User: login})
+		r, err := client.AICreditUsage(ctx, a, period, githubapi.AICreditFilter{User: login})
 		if errors.Is(err, githubapi.ErrForbidden) {
 			st.refused = &OnceError{fmt.Errorf("AI credits per user for %s: GitHub refuses the user filter (an organization that belongs to an enterprise gets 403; read the enterprise's per-user view instead, see the README): %w", a, err)}
 			st.advance()
@@ -161,15 +159,15 @@ func (c *aiCreditsByUserCollector) Update(ctx context.Context, client *githubapi
 		}
 		asked = append(asked, userSpend{login: login, items: r.UsageItems, net: net.value()})
 	}
-	all, err := client.AICreditUsage(ctx, a, year, month)
+	all, err := client.AICreditUsage(ctx, a, period, githubapi.AICreditFilter{})
 	if err != nil {
 		return nil, fmt.Errorf("AI credits per user for %s: unfiltered: %w", a, err)
 	}
 	if st.slice == 0 && a.Scope == githubapi.ScopeEnterprise {
-		if costCenters, err = c.costCenters(ctx, client, a, year, month); err != nil {
+		if costCenters, err = c.costCenters(ctx, client, a, period); err != nil {
 			return nil, err
 		}
-		reconciled = reconcile(all.UsageItems, costCenters)
+		unassigned = costCenterDifference(all.UsageItems, costCenters)
 	}
 
 	// Every answer is in: the round moves on.
@@ -179,7 +177,7 @@ func (c *aiCreditsByUserCollector) Update(ctx context.Context, client *githubapi
 			current[strings.ToLower(h)] = true
 		}
 		maps.DeleteFunc(st.spend, func(login string, _ userSpend) bool { return !current[login] })
-		st.holders, st.costCenters, st.reconciled, st.refused = holders, costCenters, reconciled, nil
+		st.holders, st.costCenters, st.unassigned, st.refused = holders, costCenters, unassigned, nil
 	}
 	for _, u := range asked {
 		st.spend[strings.ToLower(u.login)] = u
@@ -193,8 +191,8 @@ func (c *aiCreditsByUserCollector) Update(ctx context.Context, client *githubapi
 	for _, r := range st.costCenters {
 		aiCreditCostCenterDescs.add(m, r.item.BillingAmounts, r.label, r.item.Product, r.item.SKU, r.item.UnitType, r.item.Model)
 	}
-	for _, it := range st.reconciled {
-		m.gauge(aiCreditReconciliation, it.NetAmount, it.Product, it.SKU, it.UnitType, it.Model)
+	for _, it := range st.unassigned {
+		m.add(aiCreditReconciliation, it.NetAmount, it.Product, it.SKU, it.UnitType, it.Model)
 	}
 	metrics, err := m.finiteMetrics()
 	if err != nil {
@@ -225,10 +223,7 @@ func (c *aiCreditsByUserCollector) users(m *metricSet, st *aiCreditRoundState, a
 	slices.SortFunc(spends, func(x, y userSpend) int {
 		return cmp.Or(cmp.Compare(y.net, x.net), cmp.Compare(x.login, y.login))
 	})
-	rest := newRowSums()
-	for _, it := range all {
-		rest.add(it, 1)
-	}
+	rest := newItemRemainder(all)
 	folded := 0
 	for i, s := range spends {
 		if i >= c.limit {
@@ -237,7 +232,7 @@ func (c *aiCreditsByUserCollector) users(m *metricSet, st *aiCreditRoundState, a
 		}
 		for _, it := range s.items {
 			aiCreditUserDescs.add(m, it.BillingAmounts, s.login, it.Product, it.SKU, it.UnitType, it.Model)
-			rest.add(it, -1)
+			rest.part(it)
 		}
 	}
 	rows := rest.rows()
@@ -257,42 +252,42 @@ func (c *aiCreditsByUserCollector) users(m *metricSet, st *aiCreditRoundState, a
 			aiCreditUserDescs.add(m, r.BillingAmounts, OtherUser, r.Product, r.SKU, r.UnitType, r.Model)
 		}
 	}
-	m.gauge(aiCreditUsersFolded, float64(folded))
+	m.add(aiCreditUsersFolded, float64(folded))
 	return nil
 }
 
-// rowSums sums rows' six figures by product, SKU, unit type and model, in
-// the order the keys first come.
-type rowSums struct {
-	order []rowKey
-	sums  map[rowKey]*[6]sum
-}
+// itemRemainder is a whole answer less its parts, by product, SKU, unit
+// type and model, for the six figures of each row.
+type itemRemainder struct{ r *remainder[rowKey] }
 
 type rowKey struct{ product, sku, unit, model string }
 
-func newRowSums() *rowSums { return &rowSums{sums: map[rowKey]*[6]sum{}} }
-
-func (r *rowSums) add(it githubapi.ModelUsageItem, sign float64) {
-	k := rowKey{it.Product, it.SKU, it.UnitType, it.Model}
-	s := r.sums[k]
-	if s == nil {
-		s = &[6]sum{}
-		r.sums[k] = s
-		r.order = append(r.order, k)
+func newItemRemainder(whole []githubapi.ModelUsageItem) itemRemainder {
+	r := itemRemainder{newRemainder[rowKey](6)}
+	for _, it := range whole {
+		r.r.whole(itemKey(it), figures(it.BillingAmounts)...)
 	}
-	b := it.BillingAmounts
-	for i, v := range [6]float64{b.GrossQuantity, b.GrossAmount, b.DiscountQuantity, b.DiscountAmount, b.NetQuantity, b.NetAmount} {
-		s[i].add(sign * v)
-	}
+	return r
 }
 
-// rows are the sums, with what is left past a billionth taken for float
-// noise: sums of cents and fractions of cents.
-func (r *rowSums) rows() []githubapi.ModelUsageItem {
-	out := make([]githubapi.ModelUsageItem, 0, len(r.order))
-	for _, k := range r.order {
-		s := r.sums[k]
-		v := func(i int) float64 { return math.Round(s[i].value()*1e9) / 1e9 }
+func itemKey(it githubapi.ModelUsageItem) rowKey {
+	return rowKey{it.Product, it.SKU, it.UnitType, it.Model}
+}
+
+func figures(b githubapi.BillingAmounts) []float64 {
+	return []float64{b.GrossQuantity, b.GrossAmount, b.DiscountQuantity, b.DiscountAmount, b.NetQuantity, b.NetAmount}
+}
+
+// part takes one row of a part away.
+func (r itemRemainder) part(it githubapi.ModelUsageItem) {
+	r.r.part(itemKey(it), figures(it.BillingAmounts)...)
+}
+
+// rows is what is left, a row per key.
+func (r itemRemainder) rows() []githubapi.ModelUsageItem {
+	out := make([]githubapi.ModelUsageItem, 0, len(r.r.order))
+	for _, k := range r.r.order {
+		v := func(i int) float64 { return r.r.value(k, i) }
 		it := githubapi.ModelUsageItem{Model: k.model}
 		it.Product, it.SKU, it.UnitType = k.product, k.sku, k.unit
 		it.BillingAmounts = githubapi.BillingAmounts{GrossQuantity: v(0), GrossAmount: v(1), DiscountQuantity: v(2), DiscountAmount: v(3), NetQuantity: v(4), NetAmount: v(5)}
@@ -301,62 +296,53 @@ func (r *rowSums) rows() []githubapi.ModelUsageItem {
 	return out
 }
 
-// reconcile is the unfiltered answer minus the sum over cost centers, per
-// product, SKU, unit type and model.
-func reconcile(all []githubapi.ModelUsageItem, costCenters []aiCreditRow) []githubapi.ModelUsageItem {
-	diff := newRowSums()
+// costCenterDifference is the unfiltered answer less the sum over cost
+// centers (the usage in none included), per product, SKU, unit type and
+// model: 0 when the split accounts for every cent.
+func costCenterDifference(all []githubapi.ModelUsageItem, costCenters []aiCreditRow) []githubapi.ModelUsageItem {
+	diff := newItemRemainder(all)
 	for _, r := range costCenters {
-		diff.add(r.item, -1)
-	}
-	for _, it := range all {
-		diff.add(it, 1)
+		diff.part(r.item)
 	}
 	return diff.rows()
 }
 
 // costCenters reads the enterprise's AI credits per cost center, as the
-// usage collector reads usage: each cost center with a distinct id (a
-// deleted one too, for what it carried before it was deleted), and none.
-func (c *aiCreditsByUserCollector) costCenters(ctx context.Context, client *githubapi.Client, a githubapi.Account, year int, month time.Month) ([]aiCreditRow, error) {
+// usage collector reads usage (eachCostCenter): each cost center with a
+// distinct id, and none.
+func (c *aiCreditsByUserCollector) costCenters(ctx context.Context, client *githubapi.Client, a githubapi.Account, period githubapi.Period) ([]aiCreditRow, error) {
 	centers, err := client.CostCenters(ctx, a)
 	if err != nil {
 		return nil, fmt.Errorf("AI credits per cost center for %s: %w", a, err)
 	}
-	centers, _ = distinctCostCenters(centers)
 	var rows []aiCreditRow
-	read := func(label, id string) error {
-		r, err := client.AICreditUsageFiltered(ctx, a, year, month, githubapi.AICreditFilter{CostCenterID: id})
+	err = eachCostCenter(centers, func(label string, cc githubapi.CostCenter) error {
+		id := cc.ID
+		if id == "" {
+			id = "none"
+		}
+		r, err := client.AICreditUsage(ctx, a, period, githubapi.AICreditFilter{CostCenterID: id})
 		if err != nil {
+			if cc.ID == "" {
+				return fmt.Errorf("no cost center: %w", err)
+			}
 			return err
 		}
 		for _, it := range r.UsageItems {
 			rows = append(rows, aiCreditRow{label: label, item: it})
 		}
 		return nil
-	}
-	for _, cc := range centers {
-		name := cc.Name
-		if name == "" {
-			name = cc.ID
-		}
-		err := read(name, cc.ID)
-		if err != nil && strings.EqualFold(cc.State, "deleted") && refusedID(err) {
-			continue
-		}
-		if err != nil {
-			return nil, fmt.Errorf("AI credits per cost center for %s: cost center %q: %w", a, cc.Name, err)
-		}
-	}
-	if err := read("", "none"); err != nil {
-		return nil, fmt.Errorf("AI credits per cost center for %s: no cost center: %w", a, err)
+	})
+	if err != nil {
+		return nil, fmt.Errorf("AI credits per cost center for %s: %w", a, err)
 	}
 	return rows, nil
 }
 
-// SeatHolders are the distinct logins of a seat list, sorted: an
+// seatHolders are the distinct logins of a seat list, sorted: an
 // enterprise's list has a row per organization or team that granted a
 // user's seat.
-func SeatHolders(seats *githubapi.CopilotSeats) []string {
+func seatHolders(seats *githubapi.CopilotSeats) []string {
 	seen := map[string]bool{}
 	var out []string
 	for _, s := range seats.Seats {

@@ -48,8 +48,8 @@ func TestAICreditsByUserNewMonthStartsANewRound(t *testing.T) {
 	now = time.Date(2026, 12, 1, 0, 30, 0, 0, time.UTC)
 	update(t, c, client, acme)
 	st := c.rounds[acme]
-	if st.month != time.December || st.slice != 1 || len(st.spend) != 1 {
-		t.Errorf("in December: month %v, slice %d, %d users; want December, 1, 1 (alice again)", st.month, st.slice, len(st.spend))
+	if st.period.Month != time.December || st.slice != 1 || len(st.spend) != 1 {
+		t.Errorf("in December: month %v, slice %d, %d users; want December, 1, 1 (alice again)", st.period.Month, st.slice, len(st.spend))
 	}
 	if got := srv.Requests("/enterprises/acme/copilot/billing/seats"); got != 2 {
 		t.Errorf("%d seat-list requests, want 2 (one per month's round)", got)

@@ -289,6 +289,6 @@ func (m *budgetMatcher) reposNamed(org, repo string) []*budgetTally {
 // emit adds the computed consumption of every budget to s.
 func (m *budgetMatcher) emit(s *metricSet) {
 	for _, t := range m.tallies {
-		s.gauge(budgetConsumed, t.net.value(), append(append([]string(nil), t.labels...), "usage")...)
+		s.add(budgetConsumed, t.net.value(), append(append([]string(nil), t.labels...), "usage")...)
 	}
 }

@@ -54,10 +54,10 @@ func (c budgetsCollector) Update(ctx context.Context, client *githubapi.Client, 
 	m := newMetricSet(a)
 	for _, b := range budgets {
 		labels := budgetLabelValues(b)
-		m.gauge(budgetAmount, b.Amount, labels...)
+		m.add(budgetAmount, b.Amount, labels...)
 		switch budgetSource(a, b) {
 		case "github":
-			m.gauge(budgetConsumed, *b.ConsumedAmount, append(labels, "github")...)
+			m.add(budgetConsumed, *b.ConsumedAmount, append(labels, "github")...)
 		case "usage":
 			// The usage collector sums it while it reads the report.
 		default:

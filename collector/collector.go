@@ -192,14 +192,26 @@ func Lookup(name string) (Factory, bool) {
 	return Factory{}, false
 }
 
+// DefaultNames are the names of the collectors on by default, in the
+// table's order.
+func DefaultNames() []string {
+	var names []string
+	for _, f := range collectorTable {
+		if f.DefaultEnabled {
+			names = append(names, f.Name)
+		}
+	}
+	return names
+}
+
 // monthToDate is the calendar month of now in UTC, the month every
 // month-to-date collector asks for.
-func monthToDate(now func() time.Time) (int, time.Month) {
+func monthToDate(now func() time.Time) githubapi.Period {
 	if now == nil {
 		now = time.Now
 	}
 	t := now().UTC()
-	return t.Year(), t.Month()
+	return githubapi.Period{Year: t.Year(), Month: t.Month()}
 }
 
 // accountLabels are the labels every billing metric starts with.
@@ -243,7 +255,7 @@ func (d *Desc) LabelNames() []string { return d.labels }
 func (d *Desc) String() string { return d.desc.String() }
 
 // metricSet collects one account's samples during an update. Rows that
-// share every label value end in one sample: gauge sums them (quantities,
+// share every label value end in one sample: add sums them (quantities,
 // money, counts; see sum), maximum keeps the largest (0/1 flags, info
 // metrics, timestamps). The registry sorts samples when it gathers them, so
 // the order rows arrive in does not matter.
@@ -253,7 +265,7 @@ type metricSet struct {
 	index   map[sampleKey]*indexedSample
 }
 
-// indexedSample is a sample that gauge or maximum can find again; sums
+// indexedSample is a sample that add or maximum can find again; sums
 // accumulate in sum until metrics sets the value.
 type indexedSample struct {
 	*Sample
@@ -272,9 +284,9 @@ func newMetricSet(a githubapi.Account) *metricSet {
 	return &metricSet{account: a, index: map[sampleKey]*indexedSample{}}
 }
 
-// gauge adds value to the sample with these labels (after the account
-// labels).
-func (s *metricSet) gauge(desc *Desc, value float64, labels ...string) {
+// add adds value to the sample with these labels (after the account
+// labels): rows with the same labels are summed.
+func (s *metricSet) add(desc *Desc, value float64, labels ...string) {
 	g, _ := s.sample(desc, labels)
 	g.summed = true
 	g.sum.add(value)
@@ -289,7 +301,7 @@ func (s *metricSet) maximum(desc *Desc, value float64, labels ...string) {
 
 // distinct adds a sample whose labels the caller has already made unique
 // (an aggregate summed while reading a large report). It skips the index
-// that gauge and maximum keep, which for hundreds of thousands of series
+// that add and maximum keep, which for hundreds of thousands of series
 // would cost a third more memory.
 func (s *metricSet) distinct(desc *Desc, value float64, labels ...string) {
 	s.samples = append(s.samples, &Sample{desc: desc, value: value, labels: s.labelValues(desc, labels)})

@@ -36,7 +36,7 @@ func (c copilotCollector) Update(ctx context.Context, client *githubapi.Client, 
 			if err != nil {
 				return nil, fmt.Errorf("fetch Copilot seats for %s: %w", a, err)
 			}
-			m.gauge(copilotSeats, seats.TotalSeats)
+			m.add(copilotSeats, seats.TotalSeats)
 			seen := map[string]bool{}
 			for _, s := range seats.Seats {
 				if s.Assignee != nil {
@@ -46,7 +46,7 @@ func (c copilotCollector) Update(ctx context.Context, client *githubapi.Client, 
 					}
 					seen[login] = true
 				}
-				m.gauge(copilotSeatsByPlan, 1, s.PlanType)
+				m.add(copilotSeatsByPlan, 1, s.PlanType)
 			}
 			return m.metrics(), nil
 		}
@@ -54,7 +54,7 @@ func (c copilotCollector) Update(ctx context.Context, client *githubapi.Client, 
 		if err != nil {
 			return nil, fmt.Errorf("fetch Copilot seats for %s: %w", a, err)
 		}
-		m.gauge(copilotSeats, total)
+		m.add(copilotSeats, total)
 		return m.metrics(), nil
 	}
 	b, err := client.CopilotBilling(ctx, a)
@@ -62,12 +62,12 @@ func (c copilotCollector) Update(ctx context.Context, client *githubapi.Client, 
 		return nil, fmt.Errorf("fetch Copilot billing for %s: %w", a, err)
 	}
 	sb := b.SeatBreakdown
-	m.gauge(copilotSeats, sb.Total)
-	m.gauge(copilotSeatsAdded, sb.AddedThisCycle)
-	m.gauge(copilotSeatsPendingInvite, sb.PendingInvitation)
-	m.gauge(copilotSeatsPendingCancel, sb.PendingCancellation)
-	m.gauge(copilotSeatsActiveCycle, sb.ActiveThisCycle)
-	m.gauge(copilotSeatsInactiveCycle, sb.InactiveThisCycle)
+	m.add(copilotSeats, sb.Total)
+	m.add(copilotSeatsAdded, sb.AddedThisCycle)
+	m.add(copilotSeatsPendingInvite, sb.PendingInvitation)
+	m.add(copilotSeatsPendingCancel, sb.PendingCancellation)
+	m.add(copilotSeatsActiveCycle, sb.ActiveThisCycle)
+	m.add(copilotSeatsInactiveCycle, sb.InactiveThisCycle)
 	m.maximum(copilotPlanInfo, 1, b.PlanType, b.SeatManagementSetting)
 	return m.metrics(), nil
 }

@@ -32,7 +32,7 @@ func (costCentersCollector) Update(ctx context.Context, client *githubapi.Client
 	for _, cc := range centers {
 		m.maximum(costCenterInfo, 1, cc.ID, cc.Name, cc.State)
 		for _, r := range cc.Resources {
-			m.gauge(costCenterResources, 1, cc.Name, r.Type)
+			m.add(costCenterResources, 1, cc.Name, r.Type)
 		}
 		if cc.AICreditPoolEnabled != nil {
 			m.maximum(costCenterPool, boolValue(*cc.AICreditPoolEnabled), cc.ID, cc.Name)

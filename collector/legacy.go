@@ -60,24 +60,24 @@ type legacyMetrics struct {
 	err error
 }
 
-// gauge adds GitHub's field, v times factor, to desc.
-func (m *legacyMetrics) gauge(desc *Desc, field string, v, factor float64, labels ...string) {
+// add adds GitHub's field, v times factor, to desc.
+func (m *legacyMetrics) add(desc *Desc, field string, v, factor float64, labels ...string) {
 	x := v * factor
 	if math.IsInf(x, 0) && m.err == nil {
 		m.err = fmt.Errorf("%s = %g is out of range once converted to base units", field, v)
 	}
-	m.set.gauge(desc, x, labels...)
+	m.set.add(desc, x, labels...)
 }
 
 func newActionsCollector(Options) Collector {
 	return legacyCollector[githubapi.ActionsBilling]{what: "Actions billing", fetch: (*githubapi.Client).ActionsBilling,
 		export: func(b *githubapi.ActionsBilling, m *legacyMetrics) {
-			m.gauge(actionsUsed, "total_minutes_used", b.TotalMinutesUsed, secondsPerMinute)
-			m.gauge(actionsPaidUsed, "total_paid_minutes_used", b.TotalPaidMinutesUsed, secondsPerMinute)
-			m.gauge(actionsIncluded, "included_minutes", b.IncludedMinutes, secondsPerMinute)
+			m.add(actionsUsed, "total_minutes_used", b.TotalMinutesUsed, secondsPerMinute)
+			m.add(actionsPaidUsed, "total_paid_minutes_used", b.TotalPaidMinutesUsed, secondsPerMinute)
+			m.add(actionsIncluded, "included_minutes", b.IncludedMinutes, secondsPerMinute)
 			for runner, minutes := range b.MinutesUsedBreakdown {
 				if runner != "total" { // a sum GitHub adds, not a runner
-					m.gauge(actionsRunnerUsed, "minutes_used_breakdown", minutes, secondsPerMinute, runner)
+					m.add(actionsRunnerUsed, "minutes_used_breakdown", minutes, secondsPerMinute, runner)
 				}
 			}
 		}}
@@ -86,17 +86,17 @@ func newActionsCollector(Options) Collector {
 func newPackagesCollector(Options) Collector {
 	return legacyCollector[githubapi.PackagesBilling]{what: "Packages billing", fetch: (*githubapi.Client).PackagesBilling,
 		export: func(b *githubapi.PackagesBilling, m *legacyMetrics) {
-			m.gauge(packagesBandwidth, "total_gigabytes_bandwidth_used", b.TotalGigabytesBandwidthUsed, bytesPerGigabyte)
-			m.gauge(packagesPaid, "total_paid_gigabytes_bandwidth_used", b.TotalPaidGigabytesBandwidthUsed, bytesPerGigabyte)
-			m.gauge(packagesIncluded, "included_gigabytes_bandwidth", b.IncludedGigabytesBandwidth, bytesPerGigabyte)
+			m.add(packagesBandwidth, "total_gigabytes_bandwidth_used", b.TotalGigabytesBandwidthUsed, bytesPerGigabyte)
+			m.add(packagesPaid, "total_paid_gigabytes_bandwidth_used", b.TotalPaidGigabytesBandwidthUsed, bytesPerGigabyte)
+			m.add(packagesIncluded, "included_gigabytes_bandwidth", b.IncludedGigabytesBandwidth, bytesPerGigabyte)
 		}}
 }
 
 func newSharedStorageCollector(Options) Collector {
 	return legacyCollector[githubapi.SharedStorageBilling]{what: "shared storage billing", fetch: (*githubapi.Client).SharedStorageBilling,
 		export: func(b *githubapi.SharedStorageBilling, m *legacyMetrics) {
-			m.gauge(storageEstimated, "estimated_storage_for_month", b.EstimatedStorageForMonth, bytesPerGigabyte)
-			m.gauge(storageEstimatedPay, "estimated_paid_storage_for_month", b.EstimatedPaidStorageForMonth, bytesPerGigabyte)
-			m.gauge(cycleRemaining, "days_left_in_billing_cycle", b.DaysLeftInBillingCycle, secondsPerDay)
+			m.add(storageEstimated, "estimated_storage_for_month", b.EstimatedStorageForMonth, bytesPerGigabyte)
+			m.add(storageEstimatedPay, "estimated_paid_storage_for_month", b.EstimatedPaidStorageForMonth, bytesPerGigabyte)
+			m.add(cycleRemaining, "days_left_in_billing_cycle", b.DaysLeftInBillingCycle, secondsPerDay)
 		}}
 }

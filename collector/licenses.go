@@ -24,7 +24,7 @@ func (licensesCollector) Update(ctx context.Context, client *githubapi.Client, a
 		return nil, fmt.Errorf("fetch consumed licenses for %s: %w", a, err)
 	}
 	m := newMetricSet(a)
-	m.gauge(licensesConsumed, l.TotalSeatsConsumed)
-	m.gauge(licensesPurchased, l.TotalSeatsPurchased)
+	m.add(licensesConsumed, l.TotalSeatsConsumed)
+	m.add(licensesPurchased, l.TotalSeatsPurchased)
 	return m.metrics(), nil
 }

@@ -32,10 +32,10 @@ func (c metricSetTestCollector) Collect(ch chan<- prometheus.Metric) {
 func TestMetricSetSumsRowsSharingLabelsAndKeepsTheLargestFlag(t *testing.T) {
 	m := newMetricSet(githubapi.Account{Scope: githubapi.ScopeOrganization, Name: "acme"})
 	// Three rows of one SKU (two repositories and a later day): 1.5 + 2.25 + 0.25 = 4.
-	m.gauge(metricSetTestSum, 1.5, "linux")
-	m.gauge(metricSetTestSum, 2.25, "linux")
-	m.gauge(metricSetTestSum, 0.25, "linux")
-	m.gauge(metricSetTestSum, 7, "windows")
+	m.add(metricSetTestSum, 1.5, "linux")
+	m.add(metricSetTestSum, 2.25, "linux")
+	m.add(metricSetTestSum, 0.25, "linux")
+	m.add(metricSetTestSum, 7, "windows")
 	// Flags: 1, 1, 0 keeps 1 (a sum would say 2); a lone 0 stays 0.
 	m.maximum(metricSetTestFlag, 1, "linux")
 	m.maximum(metricSetTestFlag, 1, "linux")
@@ -43,8 +43,8 @@ func TestMetricSetSumsRowsSharingLabelsAndKeepsTheLargestFlag(t *testing.T) {
 	m.maximum(metricSetTestFlag, 0, "windows")
 	// Invalid UTF-8 is replaced, so the sample stays gatherable; the two
 	// spellings below are one label value after that and are summed.
-	m.gauge(metricSetTestSum, 1, "bad\xffsku")
-	m.gauge(metricSetTestSum, 2, "bad\xfesku")
+	m.add(metricSetTestSum, 1, "bad\xffsku")
+	m.add(metricSetTestSum, 2, "bad\xfesku")
 	if got := len(m.metrics()); got != 5 {
 		t.Fatalf("%d samples, want 5", got)
 	}
@@ -69,5 +69,5 @@ func TestMetricSetRefusesTheWrongNumberOfLabels(t *testing.T) {
 			t.Fatal("a sample with a missing label value was accepted")
 		}
 	}()
-	newMetricSet(githubapi.Account{Scope: githubapi.ScopeUser, Name: "u"}).gauge(metricSetTestSum, 1)
+	newMetricSet(githubapi.Account{Scope: githubapi.ScopeUser, Name: "u"}).add(metricSetTestSum, 1)
 }

@@ -185,8 +185,8 @@ func moneyTestFailure(t *testing.T, what string, metrics []prometheus.Metric, er
 }
 
 // Through every money collector: a row without its net amount, or with it
-// null, and an answer for another month fail the update; they were $0 and
-// another month's money.
+// null, and an answer for another month fail the update: served, they
+// would be $0 and another month's money.
 func TestMoneyCollectorsRefuseRowsWithoutAmountsAndOtherMonths(t *testing.T) {
 	ctx := context.Background()
 	fake := fakegithubtest.Start(t, nil)

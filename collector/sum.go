@@ -104,3 +104,41 @@ func (s *metricSet) finiteMetrics() ([]prometheus.Metric, error) {
 func notFinite(desc *Desc, labels []string, value float64) error {
 	return &errNotFinite{name: desc.name, labels: labels, value: value}
 }
+
+// remainder is a whole less its parts, key by key and figure by figure, in
+// the order the keys first come: what the parts leave unaccounted for (the
+// users past the limit, the usage a cost-center split misses). Both sides
+// are sums of cents and fractions of cents, so what is left past a
+// billionth is taken for float noise.
+type remainder[K comparable] struct {
+	figures int
+	order   []K
+	sums    map[K][]sum
+}
+
+func newRemainder[K comparable](figures int) *remainder[K] {
+	return &remainder[K]{figures: figures, sums: map[K][]sum{}}
+}
+
+// whole adds the figures of one row of the whole.
+func (r *remainder[K]) whole(k K, figures ...float64) { r.add(k, 1, figures) }
+
+// part takes away the figures of one row of a part.
+func (r *remainder[K]) part(k K, figures ...float64) { r.add(k, -1, figures) }
+
+func (r *remainder[K]) add(k K, sign float64, figures []float64) {
+	s := r.sums[k]
+	if s == nil {
+		s = make([]sum, r.figures)
+		r.sums[k] = s
+		r.order = append(r.order, k)
+	}
+	for i, v := range figures {
+		s[i].add(sign * v)
+	}
+}
+
+// value is what is left of figure i of k.
+func (r *remainder[K]) value(k K, i int) float64 {
+	return math.Round(r.sums[k][i].value()*1e9) / 1e9
+}

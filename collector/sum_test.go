@@ -86,15 +86,15 @@ func TestRound15(t *testing.T) {
 	}
 }
 
-// gauge sums with sum: rows of the summary endpoints that share labels add
+// add sums with sum: rows of the summary endpoints that share labels add
 // up as decimals too.
 func TestMetricSetGaugeSumsDecimalsExactly(t *testing.T) {
 	m := newMetricSet(githubapi.Account{Scope: githubapi.ScopeOrganization, Name: "acme"})
 	for range 90 {
-		m.gauge(metricSetTestSum, 0.008, "linux")
+		m.add(metricSetTestSum, 0.008, "linux")
 	}
-	m.gauge(metricSetTestSum, 0.1, "windows")
-	m.gauge(metricSetTestSum, 0.2, "windows")
+	m.add(metricSetTestSum, 0.1, "windows")
+	m.add(metricSetTestSum, 0.2, "windows")
 	want := `# HELP github_billing_metricset_test_sum Summed.
 # TYPE github_billing_metricset_test_sum gauge
 github_billing_metricset_test_sum{account="acme",scope="organization",sku="linux"} 0.72

@@ -38,12 +38,12 @@ var (
 
 // add adds one row's six figures; labels follow the account labels.
 func (d summaryAmountDescs) add(m *metricSet, v githubapi.BillingAmounts, labels ...string) {
-	m.gauge(d.grossQuantity, v.GrossQuantity, labels...)
-	m.gauge(d.discountQuantity, v.DiscountQuantity, labels...)
-	m.gauge(d.netQuantity, v.NetQuantity, labels...)
-	m.gauge(d.grossAmount, v.GrossAmount, labels...)
-	m.gauge(d.discountAmount, v.DiscountAmount, labels...)
-	m.gauge(d.netAmount, v.NetAmount, labels...)
+	m.add(d.grossQuantity, v.GrossQuantity, labels...)
+	m.add(d.discountQuantity, v.DiscountQuantity, labels...)
+	m.add(d.netQuantity, v.NetQuantity, labels...)
+	m.add(d.grossAmount, v.GrossAmount, labels...)
+	m.add(d.discountAmount, v.DiscountAmount, labels...)
+	m.add(d.netAmount, v.NetAmount, labels...)
 }
 
 // usageSummaryCollector reads /usage/summary. For an enterprise, the summary
@@ -54,13 +54,10 @@ type usageSummaryCollector struct{ now func() time.Time }
 func newUsageSummaryCollector(o Options) Collector { return usageSummaryCollector{now: o.clock()} }
 
 func (c usageSummaryCollector) Update(ctx context.Context, client *githubapi.Client, a githubapi.Account) ([]prometheus.Metric, error) {
-	year, month := monthToDate(c.now)
-	r, err := client.UsageSummary(ctx, a, year, month)
-	if err != nil {
-		return nil, fmt.Errorf("fetch usage summary for %s: %w", a, err)
-	}
 	m := newMetricSet(a)
-	addUsageSummary(m, r)
+	if err := readUsageSummary(ctx, client, a, monthToDate(c.now), m); err != nil {
+		return nil, err
+	}
 	metrics, err := m.finiteMetrics()
 	if err != nil {
 		return nil, fmt.Errorf("usage summary for %s: %w", a, err)
@@ -68,10 +65,16 @@ func (c usageSummaryCollector) Update(ctx context.Context, client *githubapi.Cli
 	return metrics, nil
 }
 
-func addUsageSummary(m *metricSet, r *githubapi.UsageSummary) {
+// readUsageSummary adds the usage summary of period to m.
+func readUsageSummary(ctx context.Context, client *githubapi.Client, a githubapi.Account, period githubapi.Period, m *metricSet) error {
+	r, err := client.UsageSummary(ctx, a, period)
+	if err != nil {
+		return fmt.Errorf("fetch usage summary for %s: %w", a, err)
+	}
 	for _, it := range r.UsageItems {
 		usageSummaryDescs.add(m, it.BillingAmounts, it.Product, it.SKU, it.UnitType)
 	}
+	return nil
 }
 
 // The summary's history (history.go): one request a day, kept by GitHub
@@ -79,12 +82,7 @@ func addUsageSummary(m *metricSet, r *githubapi.UsageSummary) {
 
 func (usageSummaryCollector) startMonth(a githubapi.Account) monthState {
 	return newAmountMonth(a, "usage summary", usageSummaryDescs, func(ctx context.Context, client *githubapi.Client, day time.Time, m *metricSet) error {
-		r, err := client.UsageSummaryDay(ctx, a, day)
-		if err != nil {
-			return fmt.Errorf("fetch usage summary for %s: %w", a, err)
-		}
-		addUsageSummary(m, r)
-		return nil
+		return readUsageSummary(ctx, client, a, githubapi.DayPeriod(day), m)
 	})
 }
 
@@ -98,29 +96,28 @@ type modelUsageCollector struct {
 	now   func() time.Time
 	what  string
 	descs summaryAmountDescs
-	fetch func(*githubapi.Client, context.Context, githubapi.Account, int, time.Month) (*githubapi.ModelUsageReport, error)
-	// fetchDay reads one UTC day, for the history.
-	fetchDay func(*githubapi.Client, context.Context, githubapi.Account, time.Time) (*githubapi.ModelUsageReport, error)
+	fetch func(context.Context, *githubapi.Client, githubapi.Account, githubapi.Period) (*githubapi.ModelUsageReport, error)
 }
 
 func newPremiumRequestsCollector(o Options) Collector {
 	return modelUsageCollector{now: o.clock(), what: "premium request usage", descs: premiumRequestDescs,
-		fetch: (*githubapi.Client).PremiumRequestUsage, fetchDay: (*githubapi.Client).PremiumRequestUsageDay}
+		fetch: func(ctx context.Context, c *githubapi.Client, a githubapi.Account, p githubapi.Period) (*githubapi.ModelUsageReport, error) {
+			return c.PremiumRequestUsage(ctx, a, p)
+		}}
 }
 
 func newAICreditsCollector(o Options) Collector {
 	return modelUsageCollector{now: o.clock(), what: "AI credit usage", descs: aiCreditDescs,
-		fetch: (*githubapi.Client).AICreditUsage, fetchDay: (*githubapi.Client).AICreditUsageDay}
+		fetch: func(ctx context.Context, c *githubapi.Client, a githubapi.Account, p githubapi.Period) (*githubapi.ModelUsageReport, error) {
+			return c.AICreditUsage(ctx, a, p, githubapi.AICreditFilter{})
+		}}
 }
 
 func (c modelUsageCollector) Update(ctx context.Context, client *githubapi.Client, a githubapi.Account) ([]prometheus.Metric, error) {
-	year, month := monthToDate(c.now)
-	r, err := c.fetch(client, ctx, a, year, month)
-	if err != nil {
-		return nil, fmt.Errorf("fetch %s for %s: %w", c.what, a, err)
-	}
 	m := newMetricSet(a)
-	c.add(m, r)
+	if err := c.read(ctx, client, a, monthToDate(c.now), m); err != nil {
+		return nil, err
+	}
 	metrics, err := m.finiteMetrics()
 	if err != nil {
 		return nil, fmt.Errorf("%s for %s: %w", c.what, a, err)
@@ -128,10 +125,16 @@ func (c modelUsageCollector) Update(ctx context.Context, client *githubapi.Clien
 	return metrics, nil
 }
 
-func (c modelUsageCollector) add(m *metricSet, r *githubapi.ModelUsageReport) {
+// read adds the report of period to m.
+func (c modelUsageCollector) read(ctx context.Context, client *githubapi.Client, a githubapi.Account, period githubapi.Period, m *metricSet) error {
+	r, err := c.fetch(ctx, client, a, period)
+	if err != nil {
+		return fmt.Errorf("fetch %s for %s: %w", c.what, a, err)
+	}
 	for _, it := range r.UsageItems {
 		c.descs.add(m, it.BillingAmounts, it.Product, it.SKU, it.UnitType, it.Model)
 	}
+	return nil
 }
 
 // The premium requests' and AI credits' history (history.go): one request a
@@ -139,12 +142,7 @@ func (c modelUsageCollector) add(m *metricSet, r *githubapi.ModelUsageReport) {
 
 func (c modelUsageCollector) startMonth(a githubapi.Account) monthState {
 	return newAmountMonth(a, c.what, c.descs, func(ctx context.Context, client *githubapi.Client, day time.Time, m *metricSet) error {
-		r, err := c.fetchDay(client, ctx, a, day)
-		if err != nil {
-			return fmt.Errorf("fetch %s for %s: %w", c.what, a, err)
-		}
-		c.add(m, r)
-		return nil
+		return c.read(ctx, client, a, githubapi.DayPeriod(day), m)
 	})
 }
 

@@ -5,7 +5,6 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
-	"math"
 	"strings"
 	"sync"
 	"time"
@@ -56,7 +55,7 @@ func newUsageCollector(o Options) Collector {
 // data instead.
 func (u usageCollector) Update(ctx context.Context, c *githubapi.Client, a githubapi.Account) ([]prometheus.Metric, error) {
 	agg := newUsageAggregate(u.byRepository)
-	year, month := monthToDate(u.now)
+	period := monthToDate(u.now)
 	if u.budgets && (a.Scope == githubapi.ScopeEnterprise || a.Scope == githubapi.ScopeOrganization) {
 		// The budgets collector gets the same answer in this round (the
 		// client shares it). If it fails, that collector fails; the usage
@@ -84,12 +83,12 @@ func (u usageCollector) Update(ctx context.Context, c *githubapi.Client, a githu
 			}
 		}
 	}
-	if err := readUsage(ctx, c, a, githubapi.UsageQuery{Year: year, Month: month}, centers, agg); err != nil {
+	if err := readUsage(ctx, c, a, githubapi.UsageQuery{Period: period}, centers, agg); err != nil {
 		return nil, err
 	}
 	m := agg.metricSet(a)
 	if a.Scope == githubapi.ScopeEnterprise {
-		u.reconcile(ctx, c, a, year, month, agg, m)
+		u.addSummaryDifference(ctx, c, a, period, agg, m)
 	}
 	metrics, err := m.finiteMetrics()
 	if err != nil {
@@ -107,35 +106,48 @@ func (u usageCollector) debug(msg string, args ...any) {
 // readUsage adds the usage report of query to agg: for an enterprise, once
 // per cost center of centers and once for the usage in none.
 func readUsage(ctx context.Context, c *githubapi.Client, a githubapi.Account, query githubapi.UsageQuery, centers []githubapi.CostCenter, agg *usageAggregate) error {
-	centers, _ = distinctCostCenters(centers)
-	for _, cc := range centers {
-		// Cost centers are labelled by name, as people know them. Two
-		// cost centers with one name share their series and are summed,
-		// like any rows with the same labels; the id of each is in
-		// github_billing_cost_center_info.
-		name := cc.Name
-		if name == "" {
-			name = cc.ID // never merge a nameless cost center into "no cost center"
-		}
+	err := eachCostCenter(centers, func(label string, cc githubapi.CostCenter) error {
+		// Without cost_center_id (cc is the zero CostCenter): for an
+		// enterprise, the usage in no cost center; for organizations and
+		// users, all of it.
 		q := query
 		q.CostCenterID = cc.ID
-		err := c.Usage(ctx, a, q, agg.adder(name, cc.Name))
-		// A deleted (archived) cost center is read too: usage it carried
-		// before it was deleted this month is in no other answer. If
-		// GitHub refuses the id of a deleted one, it has no usage to add.
+		return c.Usage(ctx, a, q, agg.adder(label, cc.Name))
+	})
+	if err != nil {
+		return fmt.Errorf("fetch usage for %s: %w", a, err)
+	}
+	return nil
+}
+
+// eachCostCenter calls read once per cost center of centers that has a
+// distinct id (distinctCostCenters), then once for the usage in no cost
+// center with label "" and the zero CostCenter: the sum over the answers is
+// the whole account. A cost center is labelled by name, as people know it,
+// or by id when it has no name, so that it never merges into "no cost
+// center"; two cost centers with one name share their series and are
+// summed, like any rows with the same labels (the id of each is in
+// github_billing_cost_center_info). A deleted (archived) cost center is
+// read too: usage it carried before it was deleted this month is in no
+// other answer; when GitHub refuses its id (400, 404), it has no usage to
+// add. A cost center's error names it; the last read's error is returned
+// as is.
+func eachCostCenter(centers []githubapi.CostCenter, read func(label string, cc githubapi.CostCenter) error) error {
+	centers, _ = distinctCostCenters(centers)
+	for _, cc := range centers {
+		label := cc.Name
+		if label == "" {
+			label = cc.ID
+		}
+		err := read(label, cc)
 		if err != nil && strings.EqualFold(cc.State, "deleted") && refusedID(err) {
 			continue
 		}
 		if err != nil {
-			return fmt.Errorf("fetch usage for %s: cost center %q: %w", a, cc.Name, err)
+			return fmt.Errorf("cost center %q: %w", cc.Name, err)
 		}
 	}
-	// Without cost_center_id: for an enterprise, the usage in no cost
-	// center; for organizations and users, all of it.
-	if err := c.Usage(ctx, a, query, agg.adder("", "")); err != nil {
-		return fmt.Errorf("fetch usage for %s: %w", a, err)
-	}
-	return nil
+	return read("", githubapi.CostCenter{})
 }
 
 // distinctCostCenters leaves out the cost centers that would count a dollar
@@ -235,17 +247,23 @@ func (g *usageAggregate) add(costCenter string, it *githubapi.UsageItem) {
 	if g.byRepository {
 		k.repository = it.RepositoryName
 	}
-	s := g.series[k]
-	if s == nil {
-		s = &usageSums{}
-		g.series[k] = s
-	}
+	s := g.sums(k)
 	s.quantity.add(it.Quantity)
 	s.gross.add(it.GrossAmount)
 	s.discount.add(it.DiscountAmount)
 	s.net.add(it.NetAmount)
 
 	g.notePrice(usagePriceSeries{it.Product, it.SKU, it.UnitType}, usagePrice{date: it.Date, price: it.PricePerUnit})
+}
+
+// sums are the sums of the series k, new ones when g holds none.
+func (g *usageAggregate) sums(k usageSeries) *usageSums {
+	s := g.series[k]
+	if s == nil {
+		s = &usageSums{}
+		g.series[k] = s
+	}
+	return s
 }
 
 // notePrice keeps p as the SKU's price when it is newer than the one held
@@ -284,79 +302,52 @@ var usageReconciliation = NewDesc("usage_reconciliation_difference_usd",
 	"The usage summary's month-to-date net amount minus the sum over cost_center of the usage report's net amount, in US dollars; 0 when the cost-center split accounts for every cent.",
 	"product", "sku", "unit_type")
 
-// reconcile compares the enterprise's report, read per cost center and for
-// no cost center, with the usage summary, which covers all of them in one
-// answer (one more request per enterprise and round). Rows
-// match by product, SKU and unit type without regard to case or spelling
-// ("Actions Linux" is actions_linux). A failed summary leaves the
-// difference out; that collector reports the failure.
-func (u usageCollector) reconcile(ctx context.Context, c *githubapi.Client, a githubapi.Account, year int, month time.Month, g *usageAggregate, m *metricSet) {
-	s, err := c.UsageSummary(ctx, a, year, month)
+// addSummaryDifference adds usage_reconciliation_difference_usd: the
+// usage summary, which covers every cost center of the enterprise and the
+// usage in none in one answer (one more request per enterprise and round),
+// less the report g read per cost center and for none. Rows match by
+// product, SKU and unit type without regard to case or spelling ("Actions
+// Linux" is actions_linux), and are labelled as the summary spells them, or
+// as the report does for a row the summary lacks. A failed summary leaves
+// the difference out; that collector reports the failure.
+func (u usageCollector) addSummaryDifference(ctx context.Context, c *githubapi.Client, a githubapi.Account, period githubapi.Period, g *usageAggregate, m *metricSet) {
+	s, err := c.UsageSummary(ctx, a, period)
 	if err != nil {
 		u.debug("usage reconciliation not computed: the usage summary failed", "account", a.String(), "err", err)
 		return
 	}
 	type key struct{ product, sku, unit string }
-	norm := func(p, s, unit string) key { return key{normalizeName(p), normalizeName(s), normalizeName(unit)} }
-	report := map[key]*sum{}
-	for k, v := range g.series {
-		nk := norm(k.product, k.sku, k.unitType)
-		if report[nk] == nil {
-			report[nk] = &sum{}
+	diff := newRemainder[key](1)
+	labels := map[key][]string{}
+	label := func(product, sku, unit string) key {
+		k := key{normalizeName(product), normalizeName(sku), normalizeName(unit)}
+		if labels[k] == nil {
+			labels[k] = []string{product, sku, unit}
 		}
-		report[nk].add(v.net.value())
+		return k
 	}
-	type diff struct {
-		labels []string
-		net    sum
-	}
-	diffs := map[key]*diff{}
-	var order []key
 	for _, it := range s.UsageItems {
-		nk := norm(it.Product, it.SKU, it.UnitType)
-		d := diffs[nk]
-		if d == nil {
-			d = &diff{labels: []string{it.Product, it.SKU, it.UnitType}}
-			diffs[nk] = d
-			order = append(order, nk)
-		}
-		d.net.add(it.NetAmount)
+		diff.whole(label(it.Product, it.SKU, it.UnitType), it.NetAmount)
 	}
-	for nk, r := range report {
-		if diffs[nk] == nil {
-			// In the report, not in the summary: label it as the report does.
-			for k := range g.series {
-				if norm(k.product, k.sku, k.unitType) == nk {
-					diffs[nk] = &diff{labels: []string{k.product, k.sku, k.unitType}}
-					order = append(order, nk)
-					break
-				}
-			}
-		}
-		_ = r
+	for k, v := range g.series {
+		diff.part(label(k.product, k.sku, k.unitType), v.net.value())
 	}
-	differences := make([]float64, len(order))
-	for i, nk := range order {
-		d := diffs[nk]
-		v := d.net.value()
-		if r := report[nk]; r != nil {
-			// Both sides are sums of cents and fractions of cents; what
-			// is left past a nanodollar is float noise.
-			v = math.Round((v-r.value())*1e9) / 1e9
-		}
+	differences := make([]float64, len(diff.order))
+	for i, k := range diff.order {
+		v := diff.value(k, 0)
 		if !finite(v) {
 			// A summary whose sum overflows fails its own collector;
 			// here it is left out like a failed summary, so the usage
 			// series stand and no difference shows ±Inf or NaN.
 			if u.logger != nil {
-				u.logger.Warn("usage reconciliation not computed: a sum is not finite", "account", a.String(), "sku", d.labels[1], "difference", v)
+				u.logger.Warn("usage reconciliation not computed: a sum is not finite", "account", a.String(), "sku", labels[k][1], "difference", v)
 			}
 			return
 		}
 		differences[i] = v
 	}
-	for i, nk := range order {
-		m.gauge(usageReconciliation, differences[i], diffs[nk].labels...)
+	for i, k := range diff.order {
+		m.add(usageReconciliation, differences[i], labels[k]...)
 	}
 }
 
@@ -383,7 +374,7 @@ func (*usageMonth) readsCostCenters() bool { return true }
 
 func (m *usageMonth) addDay(ctx context.Context, c *githubapi.Client, day time.Time, centers []githubapi.CostCenter) error {
 	agg := newUsageAggregate(m.byRepository)
-	q := githubapi.UsageQuery{Year: day.Year(), Month: day.Month(), Day: day.Day()}
+	q := githubapi.UsageQuery{Period: githubapi.DayPeriod(day)}
 	if err := readUsage(ctx, c, m.account, q, centers, agg); err != nil {
 		return err
 	}
@@ -446,11 +437,7 @@ func (g *usageAggregate) finiteWith(day *usageAggregate) error {
 // merge adds day's sums to g; a day's prices are newer than g's.
 func (g *usageAggregate) merge(day *usageAggregate) {
 	for k, s := range day.series {
-		t := g.series[k]
-		if t == nil {
-			t = &usageSums{}
-			g.series[k] = t
-		}
+		t := g.sums(k)
 		t.quantity.merge(s.quantity)
 		t.gross.merge(s.gross)
 		t.discount.merge(s.discount)

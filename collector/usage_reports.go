@@ -26,7 +26,7 @@ func (usageReportsCollector) Update(ctx context.Context, client *githubapi.Clien
 	}
 	m := newMetricSet(a)
 	for _, x := range exports {
-		m.gauge(reportExports, 1, x.ReportType, x.Status)
+		m.add(reportExports, 1, x.ReportType, x.Status)
 		// A completed export without a readable created_at still counts
 		// above; it just cannot be the newest.
 		if t, ok := x.Created(); ok && strings.EqualFold(x.Status, "completed") {

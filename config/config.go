@@ -25,8 +25,8 @@ import (
 
 // Defaults for keys that are left out.
 const (
-	DefaultAPIURL          = "https://api.github.com"
-	DefaultCredentialName  = "default"
+	defaultAPIURL          = "https://api.github.com"
+	defaultCredentialName  = "default"
 	DefaultRefreshInterval = model.Duration(30 * time.Minute)
 	DefaultRefreshTimeout  = model.Duration(2 * time.Minute)
 	// A refresh_interval below this would spend GitHub's hourly budget on
@@ -237,7 +237,7 @@ func resolve(file string, cfg *Config, getenv func(string) string) (*Resolved, e
 		return nil, asConfigError(file, err)
 	}
 	if top.Name == "" {
-		top.Name = DefaultCredentialName
+		top.Name = defaultCredentialName
 	}
 	usesTop, err := r.resolveAccounts(cfg, top, topIntervals, dir, getenv)
 	if err != nil {
@@ -381,7 +381,7 @@ func resolveCredential(g GitHub, parent *Credential, key, dir string, getenv fun
 		c.HTTP = parent.HTTP
 	}
 	if c.APIURL == "" {
-		c.APIURL = DefaultAPIURL
+		c.APIURL = defaultAPIURL
 	}
 	u, err := githubapi.ParseBaseURL(c.APIURL)
 	if err != nil {

@@ -566,7 +566,7 @@ func TestParseBad(t *testing.T) {
 		},
 		{
 			// 100y is 876,000h: the default max_age, three times that,
-			// overflowed and was reported against max_age.
+			// overflows, and must not be reported against max_age.
 			name:   "refresh_interval too large",
 			setup:  staticConfig(tok + "refresh_interval: 100y\norganizations: [{name: a}]\n"),
 			key:    "refresh_interval",

@@ -97,7 +97,7 @@ func TestParseExplainsYAMLMistakes(t *testing.T) {
 // YAML 1.2 reads yes, no, on and off as strings. In a boolean key they are
 // refused with the key and line, so that no file means one thing to the
 // exporter and another to a YAML 1.2 tool; in a string key they are the
-// string, as they always were.
+// string.
 func TestParseYesIsNotABoolean(t *testing.T) {
 	for _, tc := range []struct{ content, want string }{
 		{

@@ -41,7 +41,7 @@ func (t *TokenTransport) String() string { return "TokenTransport{Token: <secret
 // apiURL and renews it before it expires. An exchange that GitHub refuses
 // with a 4xx (a wrong App ID, installation or key) is not tried again for
 // tokenRefusalHold: every request in that time fails with the same
-// *TokenExchangeError, which the client does not retry, so a refresh round
+// *tokenExchangeError, which the client does not retry, so a refresh round
 // costs one POST per credential, not one per request and retry.
 func AppTransport(base http.RoundTripper, apiURL string, appID, installationID int64, privateKeyPEM []byte) (http.RoundTripper, error) {
 	tr, err := ghinstallation.New(base, appID, installationID, privateKeyPEM)
@@ -61,7 +61,7 @@ type appTransport struct {
 	tr *ghinstallation.Transport
 
 	mu      sync.Mutex
-	refused *TokenExchangeError
+	refused *tokenExchangeError
 	until   time.Time
 }
 
@@ -89,23 +89,23 @@ func (a *appTransport) token(ctx context.Context) error {
 	var he *ghinstallation.HTTPError
 	if err != nil && errors.As(err, &he) && he.Response != nil &&
 		he.Response.StatusCode >= 400 && he.Response.StatusCode < 500 && he.Response.StatusCode != http.StatusTooManyRequests {
-		a.refused = &TokenExchangeError{Status: he.Response.StatusCode, err: err}
+		a.refused = &tokenExchangeError{Status: he.Response.StatusCode, err: err}
 		a.until = time.Now().Add(tokenRefusalHold)
 		return a.refused
 	}
 	return err
 }
 
-// TokenExchangeError is an App installation-token exchange that GitHub
+// tokenExchangeError is an App installation-token exchange that GitHub
 // refused with Status: sending it again gets the same answer.
-type TokenExchangeError struct {
+type tokenExchangeError struct {
 	Status int
 	err    error
 }
 
-func (e *TokenExchangeError) Error() string   { return e.err.Error() }
-func (e *TokenExchangeError) Unwrap() error   { return e.err }
-func (e *TokenExchangeError) permanent() bool { return true }
+func (e *tokenExchangeError) Error() string   { return e.err.Error() }
+func (e *tokenExchangeError) Unwrap() error   { return e.err }
+func (e *tokenExchangeError) permanent() bool { return true }
 
 // OriginOnly sends requests to the origin of api (its scheme, host and
 // port) through auth and every other request through plain: a redirect to

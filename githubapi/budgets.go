@@ -42,9 +42,9 @@ func (b Budget) Expires() (t time.Time, ok bool) {
 	return t, err == nil
 }
 
-// EffectiveBudget is what a list filtered by user adds: the budget that
+// effectiveBudget is what a list filtered by user adds: the budget that
 // applies to that user and its consumption.
-type EffectiveBudget struct {
+type effectiveBudget struct {
 	ID             string   `json:"id"`
 	Amount         float64  `json:"budget_amount"`
 	ConsumedAmount *float64 `json:"consumed_amount"`
@@ -104,7 +104,7 @@ type budgetPage struct {
 	HasNextPage     bool             `json:"has_next_page"`
 	TotalCount      int              `json:"total_count"`
 	User            string           `json:"user"`
-	EffectiveBudget *EffectiveBudget `json:"effective_budget"`
+	EffectiveBudget *effectiveBudget `json:"effective_budget"`
 }
 
 // budgetsRequired is what the schema of a budget list requires (API.md §14).

@@ -21,8 +21,8 @@ import (
 	"time"
 )
 
-// APIVersion is the REST API version this client speaks.
-const APIVersion = "2022-11-28"
+// apiVersion is the REST API version this client speaks.
+const apiVersion = "2022-11-28"
 
 // DefaultMaxResponseBytes caps one response body. Usage reports of large
 // enterprises run to hundreds of megabytes; they are decoded as streams, so the
@@ -76,15 +76,19 @@ func platformEndpoint(a Account, suffix string) endpoint {
 	return endpoint{template: template + suffix, path: path + suffix}
 }
 
-// monthEndpoint is a billing-platform endpoint asked for one calendar month.
-// Year and month are always sent: without them some endpoints answer the
-// whole year, and the others answer by GitHub's clock, not ours.
-func monthEndpoint(a Account, suffix string, year int, month time.Month) (endpoint, error) {
+// periodEndpoint is a billing-platform endpoint asked for period. Year and
+// month are always sent: without them some endpoints answer the whole year,
+// and the others answer by GitHub's clock, not ours. Day is sent when the
+// period is one day.
+func periodEndpoint(a Account, suffix string, p Period) (endpoint, error) {
 	e := platformEndpoint(a, suffix)
-	if year < 1000 || year > 9999 || month < time.January || month > time.December {
-		return e, fmt.Errorf("GET %s: invalid billing month %d-%02d", e.template, year, int(month))
+	if p.Year < 1000 || p.Year > 9999 || p.Month < time.January || p.Month > time.December {
+		return e, fmt.Errorf("GET %s: invalid billing month %d-%02d", e.template, p.Year, int(p.Month))
 	}
-	e.query = url.Values{"year": {strconv.Itoa(year)}, "month": {strconv.Itoa(int(month))}}
+	e.query = url.Values{"year": {strconv.Itoa(p.Year)}, "month": {strconv.Itoa(int(p.Month))}}
+	if p.Day != 0 {
+		e.query.Set("day", strconv.Itoa(p.Day))
+	}
 	return e, nil
 }
 
@@ -128,7 +132,7 @@ type Options struct {
 	// value means DefaultRetryPolicy.
 	Retries RetryPolicy
 	// ETagCacheBytes bounds the bodies kept to answer 304 Not Modified; 0
-	// means DefaultETagCacheBytes, a negative value turns conditional
+	// means defaultETagCacheBytes, a negative value turns conditional
 	// requests off.
 	ETagCacheBytes int64
 	// Logger receives one line when a rate limit starts blocking requests.
@@ -369,7 +373,7 @@ func (c *Client) attempt(ctx context.Context, e endpoint, rawURL string) (*http.
 		return nil, fmt.Errorf("GET %s: %w", e.template, err)
 	}
 	req.Header.Set("Accept", "application/vnd.github+json")
-	req.Header.Set("X-GitHub-Api-Version", APIVersion)
+	req.Header.Set("X-GitHub-Api-Version", apiVersion)
 	req.Header.Set("User-Agent", c.userAgent)
 	cached, haveCached := c.etags.get(rawURL)
 	if haveCached {
@@ -380,7 +384,7 @@ func (c *Client) attempt(ctx context.Context, e endpoint, rawURL string) (*http.
 	resp, err := c.http.Do(req)
 	if err != nil {
 		c.observer.ObserveRequest(e.template, 0, time.Since(start))
-		return nil, &NetworkError{Path: req.URL.Path, Err: c.secrets.scrubError(scrubURLError(err))}
+		return nil, &networkError{Path: req.URL.Path, Err: c.secrets.scrubError(scrubURLError(err))}
 	}
 	c.observer.ObserveRequest(e.template, resp.StatusCode, time.Since(start))
 	rl, haveRL := parseRateLimit(resp.Header, c.now())
@@ -415,9 +419,9 @@ func (c *Client) attempt(ctx context.Context, e endpoint, rawURL string) (*http.
 	defer resp.Body.Close()
 	apiErr := newAPIError(e.template, req.URL.Path, resp)
 	// An upstream or a proxy may echo what it was sent.
-	apiErr.Message = c.secrets.Scrub(apiErr.Message)
-	apiErr.DocumentationURL = c.secrets.Scrub(apiErr.DocumentationURL)
-	apiErr.AcceptedPermissions = c.secrets.Scrub(apiErr.AcceptedPermissions)
+	apiErr.Message = c.secrets.scrub(apiErr.Message)
+	apiErr.DocumentationURL = c.secrets.scrub(apiErr.DocumentationURL)
+	apiErr.AcceptedPermissions = c.secrets.scrub(apiErr.AcceptedPermissions)
 	if apiErr.RateLimited {
 		c.limiter.blockFor(c.now(), apiErr, resp.Header, rl, haveRL)
 	}

@@ -9,8 +9,8 @@ import (
 	"sync"
 )
 
-// DefaultETagCacheBytes bounds the answers kept for conditional requests.
-const DefaultETagCacheBytes int64 = 32 << 20
+// defaultETagCacheBytes bounds the answers kept for conditional requests.
+const defaultETagCacheBytes int64 = 32 << 20
 
 // maxETagBody is the largest single answer kept. Larger ones (the usage
 // report of a big enterprise) are streamed and never buffered, so they are
@@ -79,7 +79,7 @@ func (e *etagEntry) mergeInto(h http.Header) {
 
 func newETagCache(limit int64) *etagCache {
 	if limit == 0 {
-		limit = DefaultETagCacheBytes
+		limit = defaultETagCacheBytes
 	}
 	return &etagCache{entries: map[string]*list.Element{}, lru: list.New(), limit: limit}
 }

@@ -270,7 +270,7 @@ func FuzzUsageSummary(f *testing.F) {
 	s, c := newFuzzServer(f)
 	f.Fuzz(func(t *testing.T, body []byte) {
 		s.run(body, func(ctx context.Context) {
-			v, err := c.UsageSummary(ctx, fuzzOrg, 2026, time.March)
+			v, err := c.UsageSummary(ctx, fuzzOrg, githubapi.Period{Year: 2026, Month: time.March})
 			checkSummary(t, body, v == nil, err, fuzzOrg, &githubapi.UsageSummary{}, summaryFields...)
 		})
 	})
@@ -310,9 +310,9 @@ func FuzzModelUsage(f *testing.F) {
 	s, c := newFuzzServer(f)
 	f.Fuzz(func(t *testing.T, body []byte) {
 		s.run(body, func(ctx context.Context) {
-			v, err := c.PremiumRequestUsage(ctx, fuzzOrg, 2026, time.March)
+			v, err := c.PremiumRequestUsage(ctx, fuzzOrg, githubapi.Period{Year: 2026, Month: time.March})
 			checkSummary(t, body, v == nil, err, fuzzOrg, &githubapi.ModelUsageReport{}, summaryFields...)
-			v, err = c.AICreditUsage(ctx, fuzzEnterprise, 2026, time.March)
+			v, err = c.AICreditUsage(ctx, fuzzEnterprise, githubapi.Period{Year: 2026, Month: time.March}, githubapi.AICreditFilter{})
 			checkSummary(t, body, v == nil, err, fuzzEnterprise, &githubapi.ModelUsageReport{}, enterpriseSummaryFields...)
 		})
 	})

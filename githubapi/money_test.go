@@ -67,7 +67,7 @@ func TestUsageRowWithoutARequiredFieldFailsTheReport(t *testing.T) {
 	client := fakegithubtest.Client(t, srv, githubapi.Options{})
 	org := githubapi.Account{Scope: githubapi.ScopeOrganization, Name: "acme-web"}
 	// The example's row is dated 2023-08-01.
-	q := githubapi.UsageQuery{Year: 2023, Month: time.August}
+	q := githubapi.UsageQuery{Period: githubapi.Period{Year: 2023, Month: time.August}}
 	for _, field := range []string{"date", "quantity", "pricePerUnit", "grossAmount", "discountAmount", "netAmount"} {
 		for _, null := range []bool{false, true} {
 			body := exampleWith(t, "org-usage.json", func(doc map[string]any) {
@@ -101,6 +101,7 @@ func TestSummaryRowWithoutARequiredAmountFailsTheAnswer(t *testing.T) {
 	srv := fakegithubtest.Start(t, nil)
 	client := fakegithubtest.Client(t, srv, githubapi.Options{})
 	ctx := context.Background()
+	march := githubapi.Period{Year: 2026, Month: time.March}
 	ent := githubapi.Account{Scope: githubapi.ScopeEnterprise, Name: "acme"}
 	day := time.Date(2026, time.March, 5, 0, 0, 0, 0, time.UTC)
 	for _, tc := range []struct {
@@ -109,17 +110,20 @@ func TestSummaryRowWithoutARequiredAmountFailsTheAnswer(t *testing.T) {
 		call             func() error
 	}{
 		{"summary", "/enterprises/acme/settings/billing/usage/summary", "enterprise-usage-summary.json", false,
-			func() error { _, err := client.UsageSummary(ctx, ent, 2026, time.March); return err }},
+			func() error { _, err := client.UsageSummary(ctx, ent, march); return err }},
 		{"summary day", "/enterprises/acme/settings/billing/usage/summary", "enterprise-usage-summary.json", true,
-			func() error { _, err := client.UsageSummaryDay(ctx, ent, day); return err }},
+			func() error { _, err := client.UsageSummary(ctx, ent, githubapi.DayPeriod(day)); return err }},
 		{"premium", "/enterprises/acme/settings/billing/premium_request/usage", "enterprise-premium-request-usage.json", false,
-			func() error { _, err := client.PremiumRequestUsage(ctx, ent, 2026, time.March); return err }},
+			func() error { _, err := client.PremiumRequestUsage(ctx, ent, march); return err }},
 		{"premium day", "/enterprises/acme/settings/billing/premium_request/usage", "enterprise-premium-request-usage.json", true,
-			func() error { _, err := client.PremiumRequestUsageDay(ctx, ent, day); return err }},
+			func() error { _, err := client.PremiumRequestUsage(ctx, ent, githubapi.DayPeriod(day)); return err }},
 		{"ai credits", "/enterprises/acme/settings/billing/ai_credit/usage", "enterprise-ai-credit-usage.json", false,
-			func() error { _, err := client.AICreditUsage(ctx, ent, 2026, time.March); return err }},
+			func() error { _, err := client.AICreditUsage(ctx, ent, march, githubapi.AICreditFilter{}); return err }},
 		{"ai credits day", "/enterprises/acme/settings/billing/ai_credit/usage", "enterprise-ai-credit-usage.json", true,
-			func() error { _, err := client.AICreditUsageDay(ctx, ent, day); return err }},
+			func() error {
+				_, err := client.AICreditUsage(ctx, ent, githubapi.DayPeriod(day), githubapi.AICreditFilter{})
+				return err
+			}},
 	} {
 		for _, field := range []string{"grossQuantity", "grossAmount", "discountQuantity", "discountAmount", "netQuantity", "netAmount"} {
 			for _, null := range []bool{false, true} {
@@ -155,8 +159,8 @@ func TestUsageRowsOutsideTheAskedMonthOrDayAreRefused(t *testing.T) {
 	row := func(date string) string {
 		return `{"date":"` + date + `","product":"Actions","sku":"linux","quantity":1,"unitType":"minutes","pricePerUnit":1,"grossAmount":1,"discountAmount":0,"netAmount":1}`
 	}
-	month := githubapi.UsageQuery{Year: 2026, Month: time.November}
-	day := githubapi.UsageQuery{Year: 2026, Month: time.November, Day: 5}
+	month := githubapi.UsageQuery{Period: githubapi.Period{Year: 2026, Month: time.November}}
+	day := githubapi.UsageQuery{Period: githubapi.Period{Year: 2026, Month: time.November, Day: 5}}
 	for _, tc := range []struct {
 		name  string
 		q     githubapi.UsageQuery
@@ -201,20 +205,21 @@ func TestMonthAnswersForAnotherPeriodAreRefused(t *testing.T) {
 	srv := fakegithubtest.Start(t, nil)
 	client := fakegithubtest.Client(t, srv, githubapi.Options{})
 	ctx := context.Background()
+	march := githubapi.Period{Year: 2026, Month: time.March}
 	org := githubapi.Account{Scope: githubapi.ScopeOrganization, Name: "acme-web"}
 	calls := []struct {
 		name, path, file string
 		call             func() error
 	}{
 		{"summary", "/organizations/acme-web/settings/billing/usage/summary", "org-usage-summary.json",
-			func() error { _, err := client.UsageSummary(ctx, org, 2026, time.March); return err }},
+			func() error { _, err := client.UsageSummary(ctx, org, march); return err }},
 		{"premium", "/organizations/acme-web/settings/billing/premium_request/usage", "org-premium-request-usage.json",
-			func() error { _, err := client.PremiumRequestUsage(ctx, org, 2026, time.March); return err }},
+			func() error { _, err := client.PremiumRequestUsage(ctx, org, march); return err }},
 		{"ai credits", "/organizations/acme-web/settings/billing/ai_credit/usage", "org-ai-credit-usage.json",
-			func() error { _, err := client.AICreditUsage(ctx, org, 2026, time.March); return err }},
+			func() error { _, err := client.AICreditUsage(ctx, org, march, githubapi.AICreditFilter{}); return err }},
 		{"ai credits of a user", "/organizations/acme-web/settings/billing/ai_credit/usage", "org-ai-credit-usage.json",
 			func() error {
-				_, err := client.AICreditUsageFiltered(ctx, org, 2026, time.March, githubapi.AICreditFilter{User: "mona"})
+				_, err := client.AICreditUsage(ctx, org, march, githubapi.AICreditFilter{User: "mona"})
 				return err
 			}},
 	}
@@ -285,7 +290,7 @@ func TestAICreditAnswersThatIgnoreTheFilterAreRefused(t *testing.T) {
 			maps.Copy(doc, tc.echo)
 		})
 		srv.Override(path, fakegithubtest.ServeString(body))
-		_, err := client.AICreditUsageFiltered(ctx, ent, 2026, time.March, tc.filter)
+		_, err := client.AICreditUsage(ctx, ent, githubapi.Period{Year: 2026, Month: time.March}, tc.filter)
 		if tc.ok && err != nil || !tc.ok && (!notAsked(err) || !isDecodeError(err)) {
 			t.Errorf("%s: error %v, want ok=%v", tc.name, err, tc.ok)
 		}

@@ -36,14 +36,14 @@ func (p RetryPolicy) delay(attempt int) time.Duration {
 	return half + rand.N(half+1)
 }
 
-// NetworkError is a request that got no HTTP answer.
-type NetworkError struct {
+// networkError is a request that got no HTTP answer.
+type networkError struct {
 	Path string
 	Err  error
 }
 
-func (e *NetworkError) Error() string { return fmt.Sprintf("GET %s: %v", e.Path, e.Err) }
-func (e *NetworkError) Unwrap() error { return e.Err }
+func (e *networkError) Error() string { return fmt.Sprintf("GET %s: %v", e.Path, e.Err) }
+func (e *networkError) Unwrap() error { return e.Err }
 
 // retryable says whether a failed request may succeed if sent again: no
 // answer at all, or a 5xx. A failure that repeats whatever the timing (a
@@ -51,7 +51,7 @@ func (e *NetworkError) Unwrap() error { return e.Err }
 // even though the transport reports it as a request without an answer. The
 // caller stops when the context is done.
 func retryable(err error) bool {
-	var ne *NetworkError
+	var ne *networkError
 	var p permanentError
 	if errors.As(err, &p) && p.permanent() {
 		return false
@@ -68,20 +68,20 @@ type permanentError interface {
 // maxRedirects is net/http's own limit on the redirects of one request.
 const maxRedirects = 10
 
-// RedirectLoopError is a request that was redirected more than
+// redirectLoopError is a request that was redirected more than
 // maxRedirects times; following the same redirects again ends the same way.
-type RedirectLoopError struct{ Redirects int }
+type redirectLoopError struct{ Redirects int }
 
-func (e *RedirectLoopError) Error() string {
+func (e *redirectLoopError) Error() string {
 	return fmt.Sprintf("stopped after %d redirects", e.Redirects)
 }
 
-func (e *RedirectLoopError) permanent() bool { return true }
+func (e *redirectLoopError) permanent() bool { return true }
 
 // checkRedirect is net/http's default redirect policy with a typed error.
 func checkRedirect(_ *http.Request, via []*http.Request) error {
 	if len(via) >= maxRedirects {
-		return &RedirectLoopError{Redirects: len(via)}
+		return &redirectLoopError{Redirects: len(via)}
 	}
 	return nil
 }

@@ -52,23 +52,24 @@ func TestDecodersRejectAnswersWithoutARequiredField(t *testing.T) {
 	ent := githubapi.Account{Scope: githubapi.ScopeEnterprise, Name: "acme"}
 	org := githubapi.Account{Scope: githubapi.ScopeOrganization, Name: "acme-web"}
 	ctx := context.Background()
+	january := githubapi.Period{Year: 2025, Month: time.January}
 	for _, tc := range []struct {
 		name, path, file, remove, want string
 		call                           func(*githubapi.Client) error
 	}{
 		{"summary/usageItems", "/enterprises/acme/settings/billing/usage/summary", "enterprise-usage-summary.json", "usageItems", "usageItems",
-			func(c *githubapi.Client) error { _, err := c.UsageSummary(ctx, ent, 2025, time.January); return err }},
+			func(c *githubapi.Client) error { _, err := c.UsageSummary(ctx, ent, january); return err }},
 		{"summary/timePeriod", "/organizations/acme-web/settings/billing/usage/summary", "org-usage-summary.json", "timePeriod", "timePeriod",
-			func(c *githubapi.Client) error { _, err := c.UsageSummary(ctx, org, 2025, time.January); return err }},
+			func(c *githubapi.Client) error { _, err := c.UsageSummary(ctx, org, january); return err }},
 		{"summary/enterprise", "/enterprises/acme/settings/billing/usage/summary", "enterprise-usage-summary.json", "enterprise", "enterprise",
-			func(c *githubapi.Client) error { _, err := c.UsageSummary(ctx, ent, 2025, time.January); return err }},
+			func(c *githubapi.Client) error { _, err := c.UsageSummary(ctx, ent, january); return err }},
 		{"premium/usageItems", "/organizations/acme-web/settings/billing/premium_request/usage", "org-premium-request-usage.json", "usageItems", "usageItems",
+			func(c *githubapi.Client) error { _, err := c.PremiumRequestUsage(ctx, org, january); return err }},
+		{"ai_credit/timePeriod", "/enterprises/acme/settings/billing/ai_credit/usage", "enterprise-ai-credit-usage.json", "timePeriod", "timePeriod",
 			func(c *githubapi.Client) error {
-				_, err := c.PremiumRequestUsage(ctx, org, 2025, time.January)
+				_, err := c.AICreditUsage(ctx, ent, january, githubapi.AICreditFilter{})
 				return err
 			}},
-		{"ai_credit/timePeriod", "/enterprises/acme/settings/billing/ai_credit/usage", "enterprise-ai-credit-usage.json", "timePeriod", "timePeriod",
-			func(c *githubapi.Client) error { _, err := c.AICreditUsage(ctx, ent, 2025, time.January); return err }},
 		{"budgets/budgets", "/enterprises/acme/settings/billing/budgets", "enterprise-budgets-list.json", "budgets", "budgets",
 			func(c *githubapi.Client) error { _, err := c.Budgets(ctx, ent); return err }},
 		{"budgets/budget_alerting", "/enterprises/acme/settings/billing/budgets", "enterprise-budgets-list.json", "budgets.1.budget_alerting", "budgets[1].budget_alerting",

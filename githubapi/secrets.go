@@ -27,8 +27,8 @@ const maxSecrets = 256
 // password everywhere would garble every message without hiding anything.
 const minSecretLen = 6
 
-// Redacted replaces a secret in scrubbed text.
-const Redacted = "<secret>"
+// redacted replaces a secret in scrubbed text.
+const redacted = "<secret>"
 
 // NewSecrets returns an empty set.
 func NewSecrets() *Secrets { return &Secrets{} }
@@ -99,8 +99,8 @@ func (s *Secrets) addHeader(v string) {
 	}
 }
 
-// Scrub replaces every known secret in text by Redacted.
-func (s *Secrets) Scrub(text string) string {
+// scrub replaces every known secret in text by redacted.
+func (s *Secrets) scrub(text string) string {
 	if s == nil || text == "" {
 		return text
 	}
@@ -110,7 +110,7 @@ func (s *Secrets) Scrub(text string) string {
 	// other; replacing in order of addition hides both either way.
 	for _, v := range s.list {
 		if strings.Contains(text, v) {
-			text = strings.ReplaceAll(text, v, Redacted)
+			text = strings.ReplaceAll(text, v, redacted)
 		}
 	}
 	return text
@@ -123,7 +123,7 @@ func (s *Secrets) scrubError(err error) error {
 		return err
 	}
 	msg := err.Error()
-	if clean := s.Scrub(msg); clean != msg {
+	if clean := s.scrub(msg); clean != msg {
 		return &scrubbedError{msg: clean, err: err}
 	}
 	return err
@@ -172,7 +172,7 @@ type scrubHandler struct {
 func (h *scrubHandler) Enabled(ctx context.Context, l slog.Level) bool { return h.next.Enabled(ctx, l) }
 
 func (h *scrubHandler) Handle(ctx context.Context, r slog.Record) error {
-	out := slog.NewRecord(r.Time, r.Level, h.secrets.Scrub(r.Message), r.PC)
+	out := slog.NewRecord(r.Time, r.Level, h.secrets.scrub(r.Message), r.PC)
 	r.Attrs(func(a slog.Attr) bool {
 		out.AddAttrs(h.scrubAttr(a))
 		return true
@@ -184,7 +184,7 @@ func (h *scrubHandler) scrubAttr(a slog.Attr) slog.Attr {
 	v := a.Value.Resolve()
 	switch v.Kind() {
 	case slog.KindString:
-		return slog.String(a.Key, h.secrets.Scrub(v.String()))
+		return slog.String(a.Key, h.secrets.scrub(v.String()))
 	case slog.KindGroup:
 		attrs := v.Group()
 		clean := make([]any, len(attrs))
@@ -197,7 +197,7 @@ func (h *scrubHandler) scrubAttr(a slog.Attr) slog.Attr {
 		case error:
 			return slog.Any(a.Key, h.secrets.scrubError(x))
 		case interface{ String() string }:
-			return slog.String(a.Key, h.secrets.Scrub(x.String()))
+			return slog.String(a.Key, h.secrets.scrub(x.String()))
 		}
 	}
 	return slog.Attr{Key: a.Key, Value: v}

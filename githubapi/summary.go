@@ -4,7 +4,6 @@ import (
 	"context"
 	"fmt"
 	"strings"
-	"time"
 )
 
 // The usage summary, premium-request and AI-credit endpoints answer one row
@@ -84,13 +83,13 @@ type ModelUsageItem struct {
 // /usage, whose default is unassigned usage only. So one call per
 // enterprise is the whole enterprise.
 
-// UsageSummary fetches the usage summary of one calendar month.
-func (c *Client) UsageSummary(ctx context.Context, a Account, year int, month time.Month) (*UsageSummary, error) {
-	e, err := monthEndpoint(a, "/settings/billing/usage/summary", year, month)
+// UsageSummary fetches the usage summary of period.
+func (c *Client) UsageSummary(ctx context.Context, a Account, period Period) (*UsageSummary, error) {
+	e, err := periodEndpoint(a, "/settings/billing/usage/summary", period)
 	if err != nil {
 		return nil, err
 	}
-	return c.usageSummary(ctx, a, e, SummaryTimePeriod{Year: year, Month: int(month)})
+	return c.usageSummary(ctx, a, e, period.timePeriod())
 }
 
 // usageSummary fetches e and refuses an answer that is not for period or
@@ -109,22 +108,13 @@ func (c *Client) usageSummary(ctx context.Context, a Account, e endpoint, period
 	return &v.UsageSummary, nil
 }
 
-// PremiumRequestUsage fetches the premium requests of one calendar month.
-func (c *Client) PremiumRequestUsage(ctx context.Context, a Account, year int, month time.Month) (*ModelUsageReport, error) {
-	return c.modelUsage(ctx, a, "/settings/billing/premium_request/usage", year, month)
-}
-
-// AICreditUsage fetches the AI credits of one calendar month.
-func (c *Client) AICreditUsage(ctx context.Context, a Account, year int, month time.Month) (*ModelUsageReport, error) {
-	return c.modelUsage(ctx, a, "/settings/billing/ai_credit/usage", year, month)
-}
-
-func (c *Client) modelUsage(ctx context.Context, a Account, suffix string, year int, month time.Month) (*ModelUsageReport, error) {
-	e, err := monthEndpoint(a, suffix, year, month)
+// PremiumRequestUsage fetches the premium requests of period.
+func (c *Client) PremiumRequestUsage(ctx context.Context, a Account, period Period) (*ModelUsageReport, error) {
+	e, err := periodEndpoint(a, "/settings/billing/premium_request/usage", period)
 	if err != nil {
 		return nil, err
 	}
-	return c.modelReport(ctx, a, e, SummaryTimePeriod{Year: year, Month: int(month)}, AICreditFilter{})
+	return c.modelReport(ctx, a, e, period.timePeriod(), AICreditFilter{})
 }
 
 // modelReport fetches e and refuses an answer that is not for period or
@@ -141,6 +131,25 @@ func (c *Client) modelReport(ctx context.Context, a Account, e endpoint, period 
 		return nil, err
 	}
 	return &v.ModelUsageReport, nil
+}
+
+// summaryRowRequired are the figures every row of a summary,
+// premium-request or AI-credit answer must carry non-null (all of a row's
+// fields are required by the schema): encoding/json would read a missing
+// one as 0, so a renamed field would turn every row into $0.
+var summaryRowRequired = []string{
+	"usageItems[].grossQuantity", "usageItems[].grossAmount", "usageItems[].discountQuantity",
+	"usageItems[].discountAmount", "usageItems[].netQuantity", "usageItems[].netAmount",
+}
+
+// summaryRequired are the fields GitHub's schema requires in a summary,
+// premium-request or AI-credit answer; an enterprise's also names it.
+func summaryRequired(a Account) []string {
+	top := []string{"timePeriod", "usageItems"}
+	if a.Scope == ScopeEnterprise {
+		top = append(top, "enterprise")
+	}
+	return append(top, summaryRowRequired...)
 }
 
 // summaryEchoes are the filters a summary, premium-request or AI-credit
@@ -167,12 +176,11 @@ type summaryEchoes struct {
 // timePeriod.month and .day, user, costCenter), and GitHub's own examples
 // send none of them, so a missing echo is no proof of anything and is
 // accepted: only what an answer says is checked against the question. A
-// day's answer is the exception and must echo its day (the backfill's rule
-// since it was written: a month's answer summed as a day would be thirty
-// times the money). The per-user AI-credit view checks its answers against
-// the unfiltered total too (collector/ai_credits_by_user.go). A refused
-// answer is also dropped from the ETag cache, so that a 304 does not
-// confirm it.
+// day's answer is the exception and must echo its day: a month's answer
+// summed as a day would be thirty times the money. The per-user AI-credit
+// view checks its answers against the unfiltered total too
+// (collector/ai_credits_by_user.go). A refused answer is also dropped from
+// the ETag cache, so that a 304 does not confirm it.
 func (c *Client) checkAnswer(e endpoint, a Account, got, period SummaryTimePeriod, echo summaryEchoes, cc *SummaryCostCenter, filter AICreditFilter) error {
 	err := answerProblem(a, got, period, echo, cc, filter)
 	if err == nil {
@@ -251,10 +259,10 @@ type AICreditFilter struct {
 	CostCenterID string
 }
 
-// AICreditUsageFiltered fetches the AI credits of one calendar month that
-// match filter.
-func (c *Client) AICreditUsageFiltered(ctx context.Context, a Account, year int, month time.Month, filter AICreditFilter) (*ModelUsageReport, error) {
-	e, err := monthEndpoint(a, "/settings/billing/ai_credit/usage", year, month)
+// AICreditUsage fetches the AI credits of period that match filter (the
+// zero AICreditFilter: all of them).
+func (c *Client) AICreditUsage(ctx context.Context, a Account, period Period, filter AICreditFilter) (*ModelUsageReport, error) {
+	e, err := periodEndpoint(a, "/settings/billing/ai_credit/usage", period)
 	if err != nil {
 		return nil, err
 	}
@@ -270,5 +278,5 @@ func (c *Client) AICreditUsageFiltered(ctx context.Context, a Account, year int,
 		}
 		e.query.Set("cost_center_id", filter.CostCenterID)
 	}
-	return c.modelReport(ctx, a, e, SummaryTimePeriod{Year: year, Month: int(month)}, filter)
+	return c.modelReport(ctx, a, e, period.timePeriod(), filter)
 }

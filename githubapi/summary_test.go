@@ -29,7 +29,7 @@ func TestUsageSummaryAsksForTheMonthAndDecodesTheExamples(t *testing.T) {
 		t.Run(string(tc.account.Scope), func(t *testing.T) {
 			var q fakegithubtest.Queries
 			srv.Override(tc.path, q.Wrap(fakegithubtest.ServeString(exampleFor(t, tc.file, 2026, 3))))
-			got, err := client.UsageSummary(context.Background(), tc.account, 2026, time.March)
+			got, err := client.UsageSummary(context.Background(), tc.account, githubapi.Period{Year: 2026, Month: time.March})
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -64,7 +64,7 @@ func TestModelUsageReportsDecodeTheExamples(t *testing.T) {
 	srv.Override("/users/octocat/settings/billing/ai_credit/usage", q.Wrap(fakegithubtest.ServeString(exampleFor(t, "user-ai-credit-usage.json", 2026, 1))))
 	srv.Override("/enterprises/acme/settings/billing/ai_credit/usage", q.Wrap(fakegithubtest.ServeString(exampleFor(t, "enterprise-ai-credit-usage.json", 2026, 1))))
 
-	premium, err := client.PremiumRequestUsage(context.Background(), org, 2026, time.December)
+	premium, err := client.PremiumRequestUsage(context.Background(), org, githubapi.Period{Year: 2026, Month: time.December})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -79,7 +79,7 @@ func TestModelUsageReportsDecodeTheExamples(t *testing.T) {
 		t.Errorf("premium requests: got %+v, want %+v", premium.UsageItems, wantPremium)
 	}
 
-	credits, err := client.AICreditUsage(context.Background(), user, 2026, time.January)
+	credits, err := client.AICreditUsage(context.Background(), user, githubapi.Period{Year: 2026, Month: time.January}, githubapi.AICreditFilter{})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -93,7 +93,7 @@ func TestModelUsageReportsDecodeTheExamples(t *testing.T) {
 	if !reflect.DeepEqual(credits.UsageItems, wantCredits) {
 		t.Errorf("AI credits: got %+v, want %+v", credits.UsageItems, wantCredits)
 	}
-	if _, err := client.AICreditUsage(context.Background(), ent, 2026, time.January); err != nil {
+	if _, err := client.AICreditUsage(context.Background(), ent, githubapi.Period{Year: 2026, Month: time.January}, githubapi.AICreditFilter{}); err != nil {
 		t.Fatal(err)
 	}
 
@@ -119,7 +119,7 @@ func TestUsageSummaryFractionalValuesUnknownFieldsAndMissingItems(t *testing.T) 
 			"grossQuantity": 12.5, "grossAmount": 0.00420025, "discountQuantity": 2.25, "discountAmount": 0.000756045,
 			"netQuantity": 10.25, "netAmount": 0.003444205, "newField": "x"}]
 	}`))
-	got, err := client.UsageSummary(context.Background(), a, 2026, time.March)
+	got, err := client.UsageSummary(context.Background(), a, githubapi.Period{Year: 2026, Month: time.March})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -140,14 +140,14 @@ func TestUsageSummaryFractionalValuesUnknownFieldsAndMissingItems(t *testing.T) 
 	srv.Override("/organizations/acme-web/settings/billing/usage/summary", fakegithubtest.ServeString(`{"timePeriod": {"year": 2026}, "organization": "acme-web"}`))
 	// GitHub's schema requires usageItems: an answer without it is no
 	// answer, not a month without usage.
-	_, err = client.UsageSummary(context.Background(), a, 2026, time.March)
+	_, err = client.UsageSummary(context.Background(), a, githubapi.Period{Year: 2026, Month: time.March})
 	var mf *githubapi.MissingFieldError
 	if !errors.As(err, &mf) || !reflect.DeepEqual(mf.Fields, []string{"usageItems"}) {
 		t.Errorf("missing usageItems: got error %v, want a MissingFieldError naming usageItems", err)
 	}
 
 	srv.Override("/organizations/acme-web/settings/billing/usage/summary", fakegithubtest.ServeString(`{"usageItems": [{"grossQuantity": "12"}]}`))
-	_, err = client.UsageSummary(context.Background(), a, 2026, time.March)
+	_, err = client.UsageSummary(context.Background(), a, githubapi.Period{Year: 2026, Month: time.March})
 	var de *githubapi.DecodeError
 	if !errors.As(err, &de) || de.Endpoint != "/organizations/{org}/settings/billing/usage/summary" {
 		t.Errorf("string quantity: got %v, want a DecodeError naming the endpoint", err)
@@ -157,7 +157,7 @@ func TestUsageSummaryFractionalValuesUnknownFieldsAndMissingItems(t *testing.T) 
 func TestUsageSummaryRejectsAnImpossibleMonth(t *testing.T) {
 	srv := fakegithubtest.Start(t, nil)
 	client := fakegithubtest.Client(t, srv, githubapi.Options{})
-	_, err := client.UsageSummary(context.Background(), githubapi.Account{Scope: githubapi.ScopeUser, Name: "octocat"}, 2026, 13)
+	_, err := client.UsageSummary(context.Background(), githubapi.Account{Scope: githubapi.ScopeUser, Name: "octocat"}, githubapi.Period{Year: 2026, Month: 13})
 	if err == nil || !strings.Contains(err.Error(), "2026-13") {
 		t.Errorf("got %v, want an invalid month error", err)
 	}
@@ -171,7 +171,7 @@ func TestDemoSummaryAnswersOnlyItsMonth(t *testing.T) {
 	srv := fakegithubtest.Start(t, demo.Dataset(now))
 	client := fakegithubtest.Client(t, srv, githubapi.Options{})
 	ent := githubapi.Account{Scope: githubapi.ScopeEnterprise, Name: demo.Enterprise}
-	march, err := client.UsageSummary(context.Background(), ent, 2026, time.March)
+	march, err := client.UsageSummary(context.Background(), ent, githubapi.Period{Year: 2026, Month: time.March})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -180,14 +180,14 @@ func TestDemoSummaryAnswersOnlyItsMonth(t *testing.T) {
 	}
 	// A later month has no usage yet; an earlier one is the demo's history
 	// (internal/fakegithub/history.go), never the current month's rows again.
-	april, err := client.UsageSummary(context.Background(), ent, 2026, time.April)
+	april, err := client.UsageSummary(context.Background(), ent, githubapi.Period{Year: 2026, Month: time.April})
 	if err != nil {
 		t.Fatal(err)
 	}
 	if len(april.UsageItems) != 0 {
 		t.Errorf("rows for a month to come: %+v", april.UsageItems)
 	}
-	feb, err := client.UsageSummary(context.Background(), ent, 2026, time.February)
+	feb, err := client.UsageSummary(context.Background(), ent, githubapi.Period{Year: 2026, Month: time.February})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -214,7 +214,7 @@ func TestAICreditUsageFiltered(t *testing.T) {
 			}
 		})
 		srv.Override("/enterprises/acme/settings/billing/ai_credit/usage", q.Wrap(fakegithubtest.ServeString(body)))
-		if _, err := client.AICreditUsageFiltered(context.Background(), ent, 2026, time.March, f); err != nil {
+		if _, err := client.AICreditUsage(context.Background(), ent, githubapi.Period{Year: 2026, Month: time.March}, f); err != nil {
 			t.Fatal(err)
 		}
 	}
@@ -227,10 +227,10 @@ func TestAICreditUsageFiltered(t *testing.T) {
 	}
 	user := githubapi.Account{Scope: githubapi.ScopeUser, Name: "octocat"}
 	org := githubapi.Account{Scope: githubapi.ScopeOrganization, Name: "acme-web"}
-	if _, err := client.AICreditUsageFiltered(context.Background(), user, 2026, time.March, githubapi.AICreditFilter{User: "octocat"}); err == nil {
+	if _, err := client.AICreditUsage(context.Background(), user, githubapi.Period{Year: 2026, Month: time.March}, githubapi.AICreditFilter{User: "octocat"}); err == nil {
 		t.Error("a user account took the user filter")
 	}
-	if _, err := client.AICreditUsageFiltered(context.Background(), org, 2026, time.March, githubapi.AICreditFilter{CostCenterID: "cc"}); err == nil {
+	if _, err := client.AICreditUsage(context.Background(), org, githubapi.Period{Year: 2026, Month: time.March}, githubapi.AICreditFilter{CostCenterID: "cc"}); err == nil {
 		t.Error("an organization took cost_center_id")
 	}
 	if n := srv.Requests("/users/octocat/settings/billing/ai_credit/usage") + srv.Requests("/organizations/acme-web/settings/billing/ai_credit/usage"); n != 0 {

@@ -5,9 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"strconv"
 	"strings"
-	"time"
 )
 
 // UsageItem is one row of GET {scope}/settings/billing/usage: one product
@@ -30,17 +28,14 @@ type UsageItem struct {
 
 // UsageQuery selects the rows of a usage report.
 type UsageQuery struct {
-	// Year and Month are always sent: without them GitHub answers the whole
-	// year with rows dated the 1st of each month.
-	Year  int
-	Month time.Month
+	// Period's year and month are always sent: without them GitHub answers
+	// the whole year with rows dated the 1st of each month. With a day,
+	// GitHub answers only that day's rows.
+	Period
 	// CostCenterID selects one cost center's usage (enterprises only). ""
 	// omits the parameter, and GitHub then answers only the usage that
 	// belongs to no cost center.
 	CostCenterID string
-	// Day, when not 0, selects one day of the month: GitHub then answers
-	// only that day's rows.
-	Day int
 }
 
 // Usage streams the detailed usage report of a, calling each once per row.
@@ -50,7 +45,7 @@ type UsageQuery struct {
 // stops the decoding and is returned as is; a body that is not the expected
 // JSON is a *DecodeError.
 func (c *Client) Usage(ctx context.Context, a Account, q UsageQuery, each func(*UsageItem) error) error {
-	e, err := monthEndpoint(a, "/settings/billing/usage", q.Year, q.Month)
+	e, err := periodEndpoint(a, "/settings/billing/usage", q.Period)
 	if err != nil {
 		return err
 	}
@@ -60,9 +55,6 @@ func (c *Client) Usage(ctx context.Context, a Account, q UsageQuery, each func(*
 			return fmt.Errorf("GET %s: cost_center_id applies to enterprises only", e.template)
 		}
 		e.query.Set("cost_center_id", q.CostCenterID)
-	}
-	if q.Day != 0 {
-		e.query.Set("day", strconv.Itoa(q.Day))
 	}
 	rawURL := c.url(e)
 	resp, err := c.get(ctx, e, rawURL)

@@ -163,7 +163,7 @@ func BenchmarkUsageClientLoopback1M(b *testing.B) {
 	for b.Loop() {
 		agg := newBenchUsageAggregate()
 		err := client.Usage(context.Background(), githubapi.Account{Scope: githubapi.ScopeOrganization, Name: "big-org"},
-			githubapi.UsageQuery{Year: 2026, Month: time.November}, agg.add)
+			githubapi.UsageQuery{Period: githubapi.Period{Year: 2026, Month: time.November}}, agg.add)
 		if err != nil {
 			b.Fatal(err)
 		}

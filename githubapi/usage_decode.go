@@ -18,14 +18,14 @@ import (
 // surrogates become U+FFFD), case-insensitive field names, unknown fields of
 // any type skipped, and malformed or truncated input rejected.
 
-// SyntaxError is a usage report that is not valid JSON, or not the shape
+// usageSyntaxError is a usage report that is not valid JSON, or not the shape
 // GitHub documents. Offset counts bytes from the start of the body.
-type SyntaxError struct {
+type usageSyntaxError struct {
 	Offset int64
 	Msg    string
 }
 
-func (e *SyntaxError) Error() string {
+func (e *usageSyntaxError) Error() string {
 	return fmt.Sprintf("%s (at byte %d)", e.Msg, e.Offset)
 }
 
@@ -186,7 +186,7 @@ func newUsageScanner(r io.Reader, required usageFields, each func(*UsageItem) er
 var errStopped = errors.New("stopped")
 
 func (s *usageScanner) syntaxError(format string, args ...any) error {
-	return &SyntaxError{Offset: s.base + int64(s.pos), Msg: fmt.Sprintf(format, args...)}
+	return &usageSyntaxError{Offset: s.base + int64(s.pos), Msg: fmt.Sprintf(format, args...)}
 }
 
 // more reads more of the body, keeping the unread bytes from buf[keep:]. It

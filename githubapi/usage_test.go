@@ -30,7 +30,7 @@ var (
 	usageEnterprise = githubapi.Account{Scope: githubapi.ScopeEnterprise, Name: "acme-corp"}
 	usageOrg        = githubapi.Account{Scope: githubapi.ScopeOrganization, Name: "acme-web"}
 	usageUser       = githubapi.Account{Scope: githubapi.ScopeUser, Name: "octocat"}
-	usageNovember   = githubapi.UsageQuery{Year: 2026, Month: time.November}
+	usageNovember   = githubapi.UsageQuery{Period: githubapi.Period{Year: 2026, Month: time.November}}
 )
 
 // usageRows collects the rows of one Usage call.
@@ -66,7 +66,7 @@ func TestUsageExamples(t *testing.T) {
 	} {
 		srv.Override(tc.path, fakegithubtest.ServeFile(examplesDir+tc.file))
 		// The examples' rows are of 1 August 2023: the month asked for.
-		got, err := usageRows(c, tc.account, githubapi.UsageQuery{Year: 2023, Month: time.August})
+		got, err := usageRows(c, tc.account, githubapi.UsageQuery{Period: githubapi.Period{Year: 2023, Month: time.August}})
 		if err != nil {
 			t.Fatalf("%s: %v", tc.file, err)
 		}
@@ -95,10 +95,10 @@ func TestUsageQueryParameters(t *testing.T) {
 		a githubapi.Account
 		q githubapi.UsageQuery
 	}{
-		{usageEnterprise, githubapi.UsageQuery{Year: 2026, Month: time.November}},
-		{usageEnterprise, githubapi.UsageQuery{Year: 2026, Month: time.November, CostCenterID: "cc/1 x"}},
-		{usageOrg, githubapi.UsageQuery{Year: 2027, Month: time.January}},
-		{usageUser, githubapi.UsageQuery{Year: 2026, Month: time.December}},
+		{usageEnterprise, githubapi.UsageQuery{Period: githubapi.Period{Year: 2026, Month: time.November}}},
+		{usageEnterprise, githubapi.UsageQuery{Period: githubapi.Period{Year: 2026, Month: time.November}, CostCenterID: "cc/1 x"}},
+		{usageOrg, githubapi.UsageQuery{Period: githubapi.Period{Year: 2027, Month: time.January}}},
+		{usageUser, githubapi.UsageQuery{Period: githubapi.Period{Year: 2026, Month: time.December}}},
 	}
 	for _, call := range calls {
 		if _, err := usageRows(c, call.a, call.q); err != nil {
@@ -126,11 +126,11 @@ func TestUsageQueryValidation(t *testing.T) {
 		q githubapi.UsageQuery
 	}{
 		{usageOrg, githubapi.UsageQuery{}},
-		{usageOrg, githubapi.UsageQuery{Year: 2026}},
-		{usageOrg, githubapi.UsageQuery{Month: time.March}},
-		{usageOrg, githubapi.UsageQuery{Year: 2026, Month: 13}},
-		{usageOrg, githubapi.UsageQuery{Year: 2026, Month: time.March, CostCenterID: "cc"}},
-		{usageUser, githubapi.UsageQuery{Year: 2026, Month: time.March, CostCenterID: "cc"}},
+		{usageOrg, githubapi.UsageQuery{Period: githubapi.Period{Year: 2026}}},
+		{usageOrg, githubapi.UsageQuery{Period: githubapi.Period{Month: time.March}}},
+		{usageOrg, githubapi.UsageQuery{Period: githubapi.Period{Year: 2026, Month: 13}}},
+		{usageOrg, githubapi.UsageQuery{Period: githubapi.Period{Year: 2026, Month: time.March}, CostCenterID: "cc"}},
+		{usageUser, githubapi.UsageQuery{Period: githubapi.Period{Year: 2026, Month: time.March}, CostCenterID: "cc"}},
 	} {
 		if _, err := usageRows(c, tc.a, tc.q); err == nil {
 			t.Errorf("%v %+v: no error", tc.a, tc.q)
@@ -181,10 +181,10 @@ func TestUsageFake(t *testing.T) {
 		want string
 	}{
 		{usageEnterprise, usageNovember, "2026-11-01T00:00:00Z linux 2; 2026-11-02T00:00:00Z linux 4"},
-		{usageEnterprise, githubapi.UsageQuery{Year: 2026, Month: time.October}, "2026-10-31T00:00:00Z linux 1"},
-		{usageEnterprise, githubapi.UsageQuery{Year: 2026, Month: time.November, CostCenterID: "cc-a"}, "2026-11-03T00:00:00Z windows 8"},
-		{usageEnterprise, githubapi.UsageQuery{Year: 2026, Month: time.November, CostCenterID: "cc-unknown"}, ""},
-		{usageEnterprise, githubapi.UsageQuery{Year: 2025, Month: time.November}, ""},
+		{usageEnterprise, githubapi.UsageQuery{Period: githubapi.Period{Year: 2026, Month: time.October}}, "2026-10-31T00:00:00Z linux 1"},
+		{usageEnterprise, githubapi.UsageQuery{Period: githubapi.Period{Year: 2026, Month: time.November}, CostCenterID: "cc-a"}, "2026-11-03T00:00:00Z windows 8"},
+		{usageEnterprise, githubapi.UsageQuery{Period: githubapi.Period{Year: 2026, Month: time.November}, CostCenterID: "cc-unknown"}, ""},
+		{usageEnterprise, githubapi.UsageQuery{Period: githubapi.Period{Year: 2025, Month: time.November}}, ""},
 		{usageOrg, usageNovember, "2026-11-05 linux 16"},
 		{usageUser, usageNovember, ""},
 	} {

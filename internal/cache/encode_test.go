@@ -60,7 +60,7 @@ func head(b []byte) string {
 	return string(b)
 }
 
-// registryPath is the scrape as it was before the cache held bytes: every
+// registryPath is the scrape without the cache's encoder: every
 // collector's samples for every account through one registry, encoded as
 // text.
 func registryPath(t *testing.T, client *githubapi.Client, accounts []githubapi.Account, names []string, o collector.Options) map[string]float64 {
@@ -160,12 +160,7 @@ func writeSnapshot(t *testing.T, s *Snapshot, f Format) []byte {
 // path makes of the same GitHub answers, in both formats.
 func TestCachedScrapeEqualsRegistryPath(t *testing.T) {
 	d := demo.Dataset(exporterTestT0)
-	var names []string
-	for _, c := range collector.Collectors() {
-		if c.DefaultEnabled {
-			names = append(names, c.Name)
-		}
-	}
+	names := collector.DefaultNames()
 	f := newExporterTestFixture(t, d, names, collector.Options{})
 	accounts := d.Accounts()
 	want := registryPath(t, f.client, accounts, names, collector.Options{})

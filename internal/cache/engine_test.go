@@ -137,13 +137,7 @@ func manyOrgs(n int, retired bool) *fakegithub.Dataset {
 
 // defaultCollectors are the collectors on by default.
 func defaultCollectors() []string {
-	var names []string
-	for _, c := range collector.Collectors() {
-		if c.DefaultEnabled {
-			names = append(names, c.Name)
-		}
-	}
-	return names
+	return collector.DefaultNames()
 }
 
 // BenchmarkColdRefresh200Orgs refreshes 200 organizations with the default

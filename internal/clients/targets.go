@@ -53,15 +53,11 @@ func BuildTargets(cfg *config.Resolved, opts githubapi.Options, running []collec
 		}
 		clients[name] = c
 	}
-	known := map[string]bool{}
-	for _, c := range collector.Collectors() {
-		known[c.Name] = true
-	}
 	targets := make([]collector.Target, 0, len(cfg.Targets))
 	for _, t := range cfg.Targets {
 		intervals := cfg.RefreshIntervals[t.Account]
 		for name := range intervals {
-			if !known[name] {
+			if _, known := collector.Lookup(name); !known {
 				return nil, fmt.Errorf("%s: collectors: %q is no collector (the names are those of the README's Collectors table)", cfg.File, name)
 			}
 		}

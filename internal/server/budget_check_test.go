@@ -89,8 +89,8 @@ func TestBudgetCheckAsksEveryAccountAtOnce(t *testing.T) {
 
 // One deadline bounds the whole check, here 1 s: with GitHub silent for all
 // four accounts, the load ends within it (plus margin), loads the
-// configuration, and says for each account that its seats went uncounted.
-// (Before, each account had 30 s of its own: 2 minutes.)
+// configuration, and says for each account that its seats went uncounted
+// (a deadline per account would make it 4 × 30 s).
 func TestBudgetCheckHasOneDeadline(t *testing.T) {
 	srv, _, log := hungSeatsServer(t, nil, time.Second)
 	reloaded := make(chan error, 1)

@@ -51,12 +51,7 @@ func budgetDataset(t0 time.Time) *fakegithub.Dataset {
 // the clients and the collectors on a clock the test moves from t0.
 func startSimulated(t testing.TB, cfg *config.Resolved, t0 time.Time, extra ...string) (*cache.Cache, *simClock) {
 	t.Helper()
-	enabled := slices.Clone(extra)
-	for _, c := range collector.Collectors() {
-		if c.DefaultEnabled {
-			enabled = append(enabled, c.Name)
-		}
-	}
+	enabled := append(slices.Clone(extra), collector.DefaultNames()...)
 	clock := &simClock{now: t0}
 	exp, err := cache.New(cache.Config{Collectors: enabled, Concurrency: 4, Now: clock.Now})
 	if err != nil {

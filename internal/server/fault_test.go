@@ -128,13 +128,7 @@ func newFaultEnv(t *testing.T, o faultOptions) *faultEnv {
 		t.Fatal(err)
 	}
 	logger := clients.NewLogger(promslog.Config{Level: level}, env.logFile)
-	var enabled []string
-	for _, c := range collector.Collectors() {
-		if c.DefaultEnabled {
-			enabled = append(enabled, c.Name)
-		}
-	}
-	exp, err := cache.New(cache.Config{Logger: logger, Collectors: enabled, Concurrency: 4, Now: env.clock.Now})
+	exp, err := cache.New(cache.Config{Logger: logger, Collectors: collector.DefaultNames(), Concurrency: 4, Now: env.clock.Now})
 	if err != nil {
 		t.Fatal(err)
 	}

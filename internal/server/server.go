@@ -235,7 +235,7 @@ func (s *Server) boundWrites(next http.Handler) http.Handler {
 		deadline, _ := ctx.Deadline()
 		cancel()
 		// An error means the connection cannot take deadlines (a test's
-		// recorder); the answer is then unbounded, as before.
+		// recorder); the answer then has no write deadline.
 		_ = http.NewResponseController(w).SetWriteDeadline(deadline.Add(write))
 		next.ServeHTTP(w, r)
 	})

@@ -53,7 +53,7 @@ func (l smallBuffers) Accept() (net.Conn, error) {
 // made one request and then sat idle are all closed by the server (read
 // gives EOF) well within the 10 s this test waits, with the idle timeout
 // set to 300 ms here; scrapes keep answering meanwhile. Without an idle
-// timeout they stayed open for good, until the file-descriptor limit.
+// timeout they would stay open for good, until the file-descriptor limit.
 func TestIdleConnectionsAreClosed(t *testing.T) {
 	env := newFaultEnv(t, faultOptions{})
 	hs := NewHTTPServer(env.srv.Handler(), slog.New(slog.DiscardHandler))

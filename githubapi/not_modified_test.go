@@ -5,9 +5,7 @@ import (
 	"fmt"
 	"io"
 	"net/http"
-	"net/http/httptest"
 	"strings"
-	"sync/atomic"
 	"testing"
 	"time"
 
@@ -94,33 +92,4 @@ func rawGet(t *testing.T, url, etag string) *http.Response {
 	io.Copy(io.Discard, resp.Body) //nolint:errcheck // test
 	resp.Body.Close()
 	return resp
-}
-
-// A redirect loop is a deterministic failure. net/http gives up
-// when asked to follow a 10th redirect, and retrying the request only
-// repeats them: one refresh of one endpoint must cost the request and the 9
-// redirects followed, 10 in all, not (1 + 3 retries) × 10 = 40.
-func TestRedirectLoopIsNotRetried(t *testing.T) {
-	var srv *httptest.Server
-	var requests atomic.Int64
-	srv = httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		requests.Add(1)
-		http.Redirect(w, r, srv.URL+r.URL.Path+"?loop="+fmt.Sprint(requests.Load()), http.StatusFound)
-	}))
-	t.Cleanup(srv.Close)
-	c, err := githubapi.New(githubapi.Options{
-		BaseURL:    srv.URL,
-		HTTPClient: &http.Client{Transport: &githubapi.TokenTransport{Token: "t", Base: http.DefaultTransport}},
-		Retries:    githubapi.RetryPolicy{Max: 3, Base: time.Millisecond, Cap: time.Millisecond},
-	})
-	if err != nil {
-		t.Fatal(err)
-	}
-	_, err = c.ConsumedLicenses(context.Background(), githubapi.Account{Scope: githubapi.ScopeEnterprise, Name: "acme"})
-	if err == nil || !strings.Contains(err.Error(), "redirect") {
-		t.Fatalf("err = %v, want a redirect error", err)
-	}
-	if got := requests.Load(); got != 10 {
-		t.Errorf("%d requests for one redirect loop, want 10 (the request and 9 redirects, no retry)", got)
-	}
 }
