@@ -384,9 +384,12 @@ type mergedFamily struct {
 	parts  []part
 }
 
-// part is one source's sample lines of a family.
+// part is one source's sample lines of a family: samples, or the lines of
+// one health family of every entry of health.
 type part struct {
 	samples []byte
+	health  []*health
+	family  int  // with health: which family
 	toOM    bool // text-format lines to rewrite for OpenMetrics
 }
 
@@ -401,7 +404,7 @@ func (w *familyWriter) add(name string, header []byte, p part) {
 		w.byName[name] = m
 		w.names = append(w.names, name)
 	}
-	if len(p.samples) > 0 {
+	if len(p.samples) > 0 || p.health != nil {
 		m.parts = append(m.parts, p)
 	}
 }
@@ -421,6 +424,21 @@ func (w *familyWriter) addFamily(f *encodedFamily) {
 func (w *familyWriter) addCached(fams []encodedFamily) {
 	for i := range fams {
 		w.addFamily(&fams[i])
+	}
+}
+
+// addHealth adds the health families of entries hs, in order.
+func (w *familyWriter) addHealth(hs []*health) {
+	headers := healthHeaders()[w.format]
+	for i, f := range healthGauges {
+		p := part{toOM: w.format == FormatOpenMetrics, family: i}
+		for _, h := range hs {
+			if h.lines[i] != nil {
+				p.health = hs
+				break
+			}
+		}
+		w.add(f.name, headers[i], p)
 	}
 }
 
@@ -449,6 +467,10 @@ func (w *familyWriter) writeTo(out io.Writer) error {
 		}
 		bw.Write(m.header)
 		for _, p := range m.parts {
+			if p.health != nil {
+				writeHealth(bw, p)
+				continue
+			}
 			if p.toOM {
 				writeOpenMetricsLines(bw, p.samples)
 			} else {
@@ -460,6 +482,19 @@ func (w *familyWriter) writeTo(out io.Writer) error {
 		bw.WriteString("# EOF\n")
 	}
 	return bw.Flush()
+}
+
+// writeHealth writes one health family's lines of every entry of p.
+func writeHealth(w *bufio.Writer, p part) {
+	for _, h := range p.health {
+		switch line := h.lines[p.family]; {
+		case line == nil:
+		case p.toOM:
+			writeOpenMetricsLines(w, line)
+		default:
+			w.Write(line)
+		}
+	}
 }
 
 // writeOpenMetricsLines copies text-format sample lines, each

@@ -297,6 +297,7 @@ func newManyOrgsScrape(b *testing.B, orgs int) *manyOrgsScrape {
 	b.Helper()
 	f := newEngineFixture(b, manyOrgs(orgs, false), Config{Collectors: defaultCollectors(), Concurrency: 4},
 		Settings{RefreshInterval: time.Hour, RefreshTimeout: 10 * time.Minute, MaxAge: 3 * time.Hour})
+	f.fake.SetRateLimitRemaining(1 << 40)
 	f.exporter.Scrape(context.Background(), nil)
 	s := &manyOrgsScrape{exporter: f.exporter, bodies: map[Format][]byte{}}
 	for _, format := range []Format{FormatText, FormatOpenMetrics} {
