@@ -501,22 +501,26 @@ func writeHealth(w *bufio.Writer, p part) {
 // "name{labels} value\n" without a timestamp, adding the ".0" that
 // OpenMetrics writes after a whole-number value.
 func writeOpenMetricsLines(w *bufio.Writer, text []byte) {
-	for len(text) > 0 {
-		nl := bytes.IndexByte(text, '\n')
+	// Lines that need nothing added are copied in runs, not one by one.
+	start := 0
+	for i := 0; i < len(text); {
+		nl := bytes.IndexByte(text[i:], '\n')
 		if nl < 0 {
 			nl = len(text)
+		} else {
+			nl += i
 		}
-		line := text[:nl]
-		value := line[bytes.LastIndexByte(line, ' ')+1:]
-		w.Write(line)
-		if wholeNumber(value) {
+		line := text[i:nl]
+		if wholeNumber(line[bytes.LastIndexByte(line, ' ')+1:]) {
+			w.Write(text[start:nl])
 			w.WriteString(".0")
+			start = nl
 		}
+		i = nl + 1
+	}
+	w.Write(text[start:])
+	if len(text) > 0 && text[len(text)-1] != '\n' {
 		w.WriteByte('\n')
-		if nl == len(text) {
-			break
-		}
-		text = text[nl+1:]
 	}
 }
 
