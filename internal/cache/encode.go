@@ -10,6 +10,7 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"sync"
 
 	"github.com/prometheus/client_golang/prometheus"
 	dto "github.com/prometheus/client_model/go"
@@ -211,13 +212,13 @@ func renderGauges(info *descInfo, samples []*collector.Sample, compare func(a, b
 		return f, 0, err
 	}
 	h, _ := splitHeader(scratch.Bytes())
-	f.textHeader = bytes.Clone(h)
+	f.textHeader = internHeader(h)
 	scratch.Reset()
 	if _, err := expfmt.MetricFamilyToOpenMetrics(&scratch, header); err != nil {
 		return f, 0, err
 	}
 	h, _ = splitHeader(scratch.Bytes())
-	f.omHeader = bytes.Clone(h)
+	f.omHeader = internHeader(h)
 
 	size := 0
 	for _, g := range samples {
@@ -319,7 +320,7 @@ func encodeFamily(mf *dto.MetricFamily, scratch *bytes.Buffer) (encodedFamily, e
 		return f, fmt.Errorf("encode %s as OpenMetrics: %w", f.name, err)
 	}
 	omHeader, om := splitHeader(scratch.Bytes())
-	f.omHeader = bytes.Clone(omHeader)
+	f.omHeader = internHeader(omHeader)
 	if !samplesShared(mf) {
 		f.om = bytes.Clone(om)
 	}
@@ -329,8 +330,28 @@ func encodeFamily(mf *dto.MetricFamily, scratch *bytes.Buffer) (encodedFamily, e
 		return f, fmt.Errorf("encode %s as text: %w", f.name, err)
 	}
 	textHeader, text := splitHeader(scratch.Bytes())
-	f.textHeader, f.text = bytes.Clone(textHeader), bytes.Clone(text)
+	f.textHeader, f.text = internHeader(textHeader), bytes.Clone(text)
 	return f, nil
+}
+
+// headers holds one copy of each family header the cache has encoded. Every
+// account's entry of a collector has the same headers: with thousands of
+// accounts, a copy per entry would cost more than the sample lines.
+var headers = struct {
+	sync.Mutex
+	m map[string][]byte
+}{m: map[string][]byte{}}
+
+// internHeader returns the one copy of header, which callers never change.
+func internHeader(header []byte) []byte {
+	headers.Lock()
+	defer headers.Unlock()
+	if h, ok := headers.m[string(header)]; ok {
+		return h
+	}
+	h := bytes.Clone(header)
+	headers.m[string(h)] = h
+	return h
 }
 
 // samplesShared says whether a family's OpenMetrics sample lines are its
