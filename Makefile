@@ -138,3 +138,9 @@ docs:
 # project's shared reference in ../shared: say where they differ.
 check-shared:
 	./scripts/check-shared.sh
+
+# The many-accounts shape of README "Performance": 5,000 organizations with
+# the default collectors, served by a separate fake process.
+.PHONY: bench-rss-many
+bench-rss-many:
+	ORGS=5000 ./scripts/bench-rss.sh

@@ -17,6 +17,7 @@ import (
 	"runtime/debug"
 	"slices"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
@@ -35,19 +36,6 @@ const largeRefresh = 100_000
 // retiredPause is how long a collector leaves an endpoint alone after GitHub
 // answered 410 Gone.
 const retiredPause = 24 * time.Hour
-
-var (
-	collectorSuccess = prometheus.NewDesc(namespace+"_scrape_collector_success",
-		"1 when the last refresh of the collector for the account worked.", []string{"collector", "scope", "account"}, nil)
-	collectorDuration = prometheus.NewDesc(namespace+"_scrape_collector_duration_seconds",
-		"How long the last refresh of the collector for the account took.", []string{"collector", "scope", "account"}, nil)
-	collectorLastSuccess = prometheus.NewDesc(namespace+"_collector_last_success_timestamp_seconds",
-		"When the data served for the collector and account was fetched.", []string{"collector", "scope", "account"}, nil)
-	collectorRefreshInterval = prometheus.NewDesc(namespace+"_collector_refresh_interval_seconds",
-		"How old the collector's data may get before a scrape refreshes it (refresh_interval), for alerts on stale data.", []string{"collector", "scope", "account"}, nil)
-	endpointRetired = prometheus.NewDesc(namespace+"_endpoint_retired",
-		"1 when GitHub answered 410 Gone: the endpoint is retired for the account.", []string{"collector", "scope", "account"}, nil)
-)
 
 // refreshStep is how often a scrape refreshes the collector's data for the
 // account: its refresh interval, or a slice of it for a collector that
@@ -111,6 +99,16 @@ type Cache struct {
 	settings Settings
 	targets  []collector.Target
 	cache    map[cacheKey]*entry
+	// jobs are every account's collectors, in the order a scrape writes
+	// their data, built at the first scrape after Apply; healthOrder is
+	// their order in the health families (by account, collector, scope).
+	jobs        []*job
+	healthOrder []int
+
+	// lastWrite is how long the last scrape took to write its answer
+	// (nanoseconds): a scrape stops waiting for refreshes early enough to
+	// write its answer inside its timeout.
+	lastWrite atomic.Int64
 
 	// running holds the refresh under way for each account and collector,
 	// closed when it ends. It lives here rather than in the cache entry,
@@ -142,6 +140,7 @@ type entry struct {
 	duration  time.Duration   // how long the last refresh took
 	retiredAt time.Time       // when GitHub last answered 410
 	warned    bool            // the retirement was logged
+	health    *health         // the health a scrape served last, encoded
 }
 
 // New builds a cache with the named collectors enabled.
@@ -179,6 +178,7 @@ func (e *Cache) Apply(s Settings, targets []collector.Target) {
 	e.mu.Lock()
 	defer e.mu.Unlock()
 	e.settings, e.targets = s, targets
+	e.jobs, e.healthOrder = nil, nil
 	keep := map[githubapi.Account]bool{}
 	for _, t := range targets {
 		keep[t.Account] = true
@@ -216,69 +216,86 @@ type job struct {
 }
 
 // Scrape takes one scrape's view of the cache: it refreshes what is older
-// than the refresh interval, waits for those refreshes until ctx ends, and
-// returns what the cache then holds. include selects accounts; nil means all.
+// than the refresh interval, waits for those refreshes until ctx ends, less
+// the time the answer takes to write, and returns what the cache then
+// holds. include selects accounts; nil means all.
 func (e *Cache) Scrape(ctx context.Context, include func(githubapi.Account) bool) *Snapshot {
-	jobs, settings := e.plan(include)
+	jobs, order, settings := e.plan(include)
 	var waits []<-chan struct{}
 	for _, j := range jobs {
-		if done := e.ensureFresh(j, settings); done != nil {
+		if done := e.ensureFresh(*j, settings); done != nil {
 			waits = append(waits, done)
 		}
 	}
-	for _, done := range waits {
-		select {
-		case <-done:
-		case <-ctx.Done():
-			// Answer with what the cache holds; the refreshes go on.
+	if len(waits) > 0 {
+		wait, cancel := e.waitContext(ctx)
+		for _, done := range waits {
+			select {
+			case <-done:
+			case <-wait.Done():
+				// Answer with what the cache holds; the refreshes go on.
+			}
 		}
+		cancel()
 	}
 	now := e.now()
-	snap := &Snapshot{}
-	for _, j := range jobs {
-		fams, health := j.entry.snapshot(j, now, settings)
+	snap := &Snapshot{writes: &e.lastWrite, cached: make([][]encodedFamily, 0, len(jobs)), health: make([]*health, len(jobs))}
+	for i, j := range jobs {
+		fams, h := j.entry.snapshot(*j, now, settings)
 		if len(fams) > 0 {
 			snap.cached = append(snap.cached, fams)
 		}
-		snap.health = append(snap.health, health...)
+		snap.health[order[i]] = h
 	}
 	return snap
+}
+
+// waitContext is ctx, ended earlier by twice the time the last answer took
+// to write (at most half of what is left), so that the wait for refreshes
+// and the write of the answer together fit in the scrape's timeout.
+func (e *Cache) waitContext(ctx context.Context) (context.Context, context.CancelFunc) {
+	deadline, ok := ctx.Deadline()
+	if !ok {
+		return ctx, func() {}
+	}
+	reserve := min(2*time.Duration(e.lastWrite.Load()), time.Until(deadline)/2)
+	return context.WithDeadline(ctx, deadline.Add(-reserve))
 }
 
 // Snapshot is one scrape's answer: the encoded data of each cache entry as it
 // was when the scrape read it (a refresh that ends later replaces the entry's
 // data as a whole, so a scrape sees all old or all new), and the health of
-// each collector.
+// each collector, in the order the health families list it.
 type Snapshot struct {
 	cached [][]encodedFamily
-	health []prometheus.Metric
+	health []*health
+	writes *atomic.Int64 // where WriteTo notes how long it took
 }
 
 // WriteTo writes the snapshot in format, merged with extra families (the
 // exporter's own registry), each family once.
 func (s *Snapshot) WriteTo(w io.Writer, format Format, extra []*dto.MetricFamily) error {
+	start := time.Now()
 	fw := newFamilyWriter(format)
 	for _, fams := range s.cached {
 		fw.addCached(fams)
 	}
-	health, err := s.gatherHealth()
-	if err != nil {
-		return err
-	}
-	if err := fw.addGathered(health); err != nil {
-		return err
-	}
+	fw.addHealth(s.health)
 	if err := fw.addGathered(extra); err != nil {
 		return err
 	}
-	return fw.writeTo(w)
+	err := fw.writeTo(w)
+	if s.writes != nil {
+		s.writes.Store(int64(time.Since(start)))
+	}
+	return err
 }
 
 // Gather returns the snapshot as protobuf families, for the formats the cache
 // does not hold. It makes a Snapshot a prometheus.Gatherer.
 func (s *Snapshot) Gather() ([]*dto.MetricFamily, error) {
 	reg := prometheus.NewRegistry()
-	reg.MustRegister(metricSlice(s.health))
+	reg.MustRegister(metricSlice(healthMetrics(s.health)))
 	var cached []*dto.MetricFamily
 	for _, fams := range s.cached {
 		mfs, err := parseCached(fams)
@@ -290,37 +307,72 @@ func (s *Snapshot) Gather() ([]*dto.MetricFamily, error) {
 	return prometheus.Gatherers{reg, prometheus.GathererFunc(func() ([]*dto.MetricFamily, error) { return cached, nil })}.Gather()
 }
 
-func (s *Snapshot) gatherHealth() ([]*dto.MetricFamily, error) {
-	reg := prometheus.NewRegistry()
-	if err := reg.Register(metricSlice(s.health)); err != nil {
-		return nil, err
-	}
-	return reg.Gather()
-}
-
-// plan lists the jobs of a scrape, creating cache entries on first sight.
-func (e *Cache) plan(include func(githubapi.Account) bool) ([]job, Settings) {
+// plan lists the jobs of a scrape, creating cache entries on first sight,
+// and the place of each in the health families' order.
+func (e *Cache) plan(include func(githubapi.Account) bool) ([]*job, []int, Settings) {
 	e.mu.Lock()
 	defer e.mu.Unlock()
-	var jobs []job
-	for _, t := range e.targets {
-		if include != nil && !include(t.Account) {
-			continue
+	if e.jobs == nil {
+		e.buildJobs()
+	}
+	jobs := make([]*job, 0, len(e.jobs))
+	place := make([]int, len(e.jobs)) // 1 + index in jobs; 0 when left out
+	var account githubapi.Account
+	included := false
+	for i, j := range e.jobs {
+		if include != nil {
+			// An account's jobs are next to each other: ask once.
+			if i == 0 || j.target.Account != account {
+				account, included = j.target.Account, include(j.target.Account)
+			}
+			if !included {
+				continue
+			}
 		}
+		if j.entry == nil {
+			k := j.key()
+			if j.entry = e.cache[k]; j.entry == nil {
+				j.entry = &entry{}
+				e.cache[k] = j.entry
+			}
+		}
+		jobs = append(jobs, j)
+		place[i] = len(jobs)
+	}
+	order := make([]int, len(jobs)) // the health position of each of jobs
+	pos := 0
+	for _, i := range e.healthOrder {
+		if place[i] > 0 {
+			order[place[i]-1] = pos
+			pos++
+		}
+	}
+	return jobs, order, e.settings
+}
+
+// buildJobs lists every account's collectors, taking the cache entries
+// there are; a scrape creates the others when it first includes them.
+func (e *Cache) buildJobs() {
+	e.jobs = nil
+	for _, t := range e.targets {
 		for _, c := range e.collectors {
 			if !c.AppliesTo(t.Account.Scope) {
 				continue
 			}
-			k := cacheKey{t.Account, c.Name}
-			ent := e.cache[k]
-			if ent == nil {
-				ent = &entry{}
-				e.cache[k] = ent
-			}
-			jobs = append(jobs, job{target: t, collector: c, entry: ent})
+			j := &job{target: t, collector: c}
+			j.entry = e.cache[j.key()]
+			e.jobs = append(e.jobs, j)
 		}
 	}
-	return jobs, e.settings
+	e.healthOrder = make([]int, len(e.jobs))
+	for i := range e.healthOrder {
+		e.healthOrder[i] = i
+	}
+	slices.SortStableFunc(e.healthOrder, func(a, b int) int {
+		x, y := e.jobs[a], e.jobs[b]
+		return cmp.Or(cmp.Compare(x.target.Account.Name, y.target.Account.Name), cmp.Compare(x.collector.Name, y.collector.Name),
+			cmp.Compare(x.target.Account.Scope, y.target.Account.Scope))
+	})
 }
 
 // ensureFresh starts a refresh when the entry is due and none is running
@@ -464,36 +516,38 @@ func safeUpdate(ctx context.Context, j job) (metrics []prometheus.Metric, err er
 }
 
 // snapshot returns the entry's data, when fresh, and the collector's own
-// metrics.
-func (ent *entry) snapshot(j job, now time.Time, s Settings) ([]encodedFamily, []prometheus.Metric) {
+// metrics, encoded again only when a value changed since the last scrape.
+func (ent *entry) snapshot(j job, now time.Time, s Settings) ([]encodedFamily, *health) {
 	ent.mu.Lock()
 	defer ent.mu.Unlock()
-	labels := []string{j.collector.Name, string(j.target.Account.Scope), j.target.Account.Name}
 	retired := !ent.retiredAt.IsZero()
 	fresh := !ent.fetched.IsZero() && now.Sub(ent.fetched) <= maxAge(j.target, j.collector.Factory, s)
 	var fams []encodedFamily
 	if fresh {
 		fams = ent.families
 	}
-	success := 0.0
+	v := healthValues{
+		interval:  j.target.RefreshInterval(j.collector.Factory, s.RefreshInterval).Seconds(),
+		attempted: !ent.attempted.IsZero(),
+		fetched:   !ent.fetched.IsZero(),
+	}
 	if ent.ok && (fresh || retired) {
-		success = 1
+		v.success = 1
 	}
-	health := make([]prometheus.Metric, 0, 5)
-	health = append(health, prometheus.MustNewConstMetric(collectorSuccess, prometheus.GaugeValue, success, labels...))
-	if !ent.attempted.IsZero() {
-		health = append(health, prometheus.MustNewConstMetric(collectorDuration, prometheus.GaugeValue, ent.duration.Seconds(), labels...))
+	if v.attempted {
+		v.duration = ent.duration.Seconds()
 	}
-	if !ent.fetched.IsZero() {
-		health = append(health, prometheus.MustNewConstMetric(collectorLastSuccess, prometheus.GaugeValue, float64(ent.fetched.UnixNano())/1e9, labels...))
+	if v.fetched {
+		v.lastSuccess = float64(ent.fetched.UnixNano()) / 1e9
 	}
-	health = append(health, prometheus.MustNewConstMetric(collectorRefreshInterval, prometheus.GaugeValue, j.target.RefreshInterval(j.collector.Factory, s.RefreshInterval).Seconds(), labels...))
-	retiredValue := 0.0
 	if retired {
-		retiredValue = 1
+		v.retired = 1
 	}
-	health = append(health, prometheus.MustNewConstMetric(endpointRetired, prometheus.GaugeValue, retiredValue, labels...))
-	return fams, health
+	labels := [3]string{j.collector.Name, string(j.target.Account.Scope), j.target.Account.Name}
+	if h := ent.health; h == nil || h.values != v || h.labels != labels {
+		ent.health = newHealth(labels, v)
+	}
+	return fams, ent.health
 }
 
 // EntryStatus is the state of one collector for one account, for people

@@ -10,6 +10,7 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"sync"
 
 	"github.com/prometheus/client_golang/prometheus"
 	dto "github.com/prometheus/client_model/go"
@@ -211,13 +212,13 @@ func renderGauges(info *descInfo, samples []*collector.Sample, compare func(a, b
 		return f, 0, err
 	}
 	h, _ := splitHeader(scratch.Bytes())
-	f.textHeader = bytes.Clone(h)
+	f.textHeader = internHeader(h)
 	scratch.Reset()
 	if _, err := expfmt.MetricFamilyToOpenMetrics(&scratch, header); err != nil {
 		return f, 0, err
 	}
 	h, _ = splitHeader(scratch.Bytes())
-	f.omHeader = bytes.Clone(h)
+	f.omHeader = internHeader(h)
 
 	size := 0
 	for _, g := range samples {
@@ -319,7 +320,7 @@ func encodeFamily(mf *dto.MetricFamily, scratch *bytes.Buffer) (encodedFamily, e
 		return f, fmt.Errorf("encode %s as OpenMetrics: %w", f.name, err)
 	}
 	omHeader, om := splitHeader(scratch.Bytes())
-	f.omHeader = bytes.Clone(omHeader)
+	f.omHeader = internHeader(omHeader)
 	if !samplesShared(mf) {
 		f.om = bytes.Clone(om)
 	}
@@ -329,8 +330,28 @@ func encodeFamily(mf *dto.MetricFamily, scratch *bytes.Buffer) (encodedFamily, e
 		return f, fmt.Errorf("encode %s as text: %w", f.name, err)
 	}
 	textHeader, text := splitHeader(scratch.Bytes())
-	f.textHeader, f.text = bytes.Clone(textHeader), bytes.Clone(text)
+	f.textHeader, f.text = internHeader(textHeader), bytes.Clone(text)
 	return f, nil
+}
+
+// headers holds one copy of each family header the cache has encoded. Every
+// account's entry of a collector has the same headers: with thousands of
+// accounts, a copy per entry would cost more than the sample lines.
+var headers = struct {
+	sync.Mutex
+	m map[string][]byte
+}{m: map[string][]byte{}}
+
+// internHeader returns the one copy of header, which callers never change.
+func internHeader(header []byte) []byte {
+	headers.Lock()
+	defer headers.Unlock()
+	if h, ok := headers.m[string(header)]; ok {
+		return h
+	}
+	h := bytes.Clone(header)
+	headers.m[string(h)] = h
+	return h
 }
 
 // samplesShared says whether a family's OpenMetrics sample lines are its
@@ -384,9 +405,12 @@ type mergedFamily struct {
 	parts  []part
 }
 
-// part is one source's sample lines of a family.
+// part is one source's sample lines of a family: samples, or the lines of
+// one health family of every entry of health.
 type part struct {
 	samples []byte
+	health  []*health
+	family  int  // with health: which family
 	toOM    bool // text-format lines to rewrite for OpenMetrics
 }
 
@@ -401,7 +425,7 @@ func (w *familyWriter) add(name string, header []byte, p part) {
 		w.byName[name] = m
 		w.names = append(w.names, name)
 	}
-	if len(p.samples) > 0 {
+	if len(p.samples) > 0 || p.health != nil {
 		m.parts = append(m.parts, p)
 	}
 }
@@ -421,6 +445,21 @@ func (w *familyWriter) addFamily(f *encodedFamily) {
 func (w *familyWriter) addCached(fams []encodedFamily) {
 	for i := range fams {
 		w.addFamily(&fams[i])
+	}
+}
+
+// addHealth adds the health families of entries hs, in order.
+func (w *familyWriter) addHealth(hs []*health) {
+	headers := healthHeaders()[w.format]
+	for i, f := range healthGauges {
+		p := part{toOM: w.format == FormatOpenMetrics, family: i}
+		for _, h := range hs {
+			if h.lines[i] != nil {
+				p.health = hs
+				break
+			}
+		}
+		w.add(f.name, headers[i], p)
 	}
 }
 
@@ -449,6 +488,10 @@ func (w *familyWriter) writeTo(out io.Writer) error {
 		}
 		bw.Write(m.header)
 		for _, p := range m.parts {
+			if p.health != nil {
+				writeHealth(bw, p)
+				continue
+			}
 			if p.toOM {
 				writeOpenMetricsLines(bw, p.samples)
 			} else {
@@ -462,26 +505,43 @@ func (w *familyWriter) writeTo(out io.Writer) error {
 	return bw.Flush()
 }
 
+// writeHealth writes one health family's lines of every entry of p.
+func writeHealth(w *bufio.Writer, p part) {
+	for _, h := range p.health {
+		switch line := h.lines[p.family]; {
+		case line == nil:
+		case p.toOM:
+			writeOpenMetricsLines(w, line)
+		default:
+			w.Write(line)
+		}
+	}
+}
+
 // writeOpenMetricsLines copies text-format sample lines, each
 // "name{labels} value\n" without a timestamp, adding the ".0" that
 // OpenMetrics writes after a whole-number value.
 func writeOpenMetricsLines(w *bufio.Writer, text []byte) {
-	for len(text) > 0 {
-		nl := bytes.IndexByte(text, '\n')
+	// Lines that need nothing added are copied in runs, not one by one.
+	start := 0
+	for i := 0; i < len(text); {
+		nl := bytes.IndexByte(text[i:], '\n')
 		if nl < 0 {
 			nl = len(text)
+		} else {
+			nl += i
 		}
-		line := text[:nl]
-		value := line[bytes.LastIndexByte(line, ' ')+1:]
-		w.Write(line)
-		if wholeNumber(value) {
+		line := text[i:nl]
+		if wholeNumber(line[bytes.LastIndexByte(line, ' ')+1:]) {
+			w.Write(text[start:nl])
 			w.WriteString(".0")
+			start = nl
 		}
+		i = nl + 1
+	}
+	w.Write(text[start:])
+	if len(text) > 0 && text[len(text)-1] != '\n' {
 		w.WriteByte('\n')
-		if nl == len(text) {
-			break
-		}
-		text = text[nl+1:]
 	}
 }
 

@@ -1,15 +1,19 @@
 package cache
 
 import (
+	"bytes"
 	"context"
 	"fmt"
 	"net/http"
 	"net/http/httptest"
 	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
 	dto "github.com/prometheus/client_model/go"
+	"github.com/prometheus/common/expfmt"
+	"github.com/prometheus/common/model"
 
 	"github.com/github-billing-exporter/github-billing-exporter/collector"
 	"github.com/github-billing-exporter/github-billing-exporter/githubapi"
@@ -302,4 +306,62 @@ func TestColdRoundWithEveryOptionIsAsDeclared(t *testing.T) {
 	if got := f.fake.TotalRequests(); got != 48 {
 		t.Errorf("%d requests in all, want 48", got)
 	}
+}
+
+// A scrape of many accounts whose refreshes outlast its timeout is answered
+// inside the timeout: the wait for refreshes ends early by twice what the
+// last answer took to write, and the write then copies bytes.
+func TestScrapeOfManyAccountsAnsweredWithinItsTimeout(t *testing.T) {
+	var clock atomic.Pointer[time.Time]
+	now := engineTestNow
+	clock.Store(&now)
+	f := newEngineFixture(t, manyOrgs(100, false), Config{Collectors: defaultCollectors(), Concurrency: 4, Now: func() time.Time { return *clock.Load() }},
+		Settings{RefreshInterval: time.Hour, RefreshTimeout: 10 * time.Minute, MaxAge: 3 * time.Hour})
+	f.fake.SetRateLimitRemaining(1 << 40)
+	var warm bytes.Buffer
+	if err := f.exporter.Scrape(context.Background(), nil).WriteTo(&warm, FormatText, nil); err != nil {
+		t.Fatal(err)
+	}
+	if f.exporter.lastWrite.Load() <= 0 {
+		t.Fatal("the scrape did not note how long its answer took to write")
+	}
+	// Every entry is due and no refresh ends within the scrape. A write
+	// taken to last half a second leaves a second of the three for it.
+	later := now.Add(2 * time.Hour)
+	clock.Store(&later)
+	f.fake.SetLatency(time.Hour)
+	f.exporter.lastWrite.Store(int64(500 * time.Millisecond))
+	timeout := 3 * time.Second
+	ctx, cancel := context.WithTimeout(context.Background(), timeout)
+	defer cancel()
+	deadline, _ := ctx.Deadline()
+	snap := f.exporter.Scrape(ctx, nil)
+	if left := time.Until(deadline); left < 500*time.Millisecond {
+		t.Errorf("the scrape waited for refreshes until %v before its deadline; want about a second left to write", left)
+	}
+	var body bytes.Buffer
+	if err := snap.WriteTo(&body, FormatText, nil); err != nil {
+		t.Fatal(err)
+	}
+	if ctx.Err() != nil {
+		t.Errorf("the answer was written after the scrape's %v timeout", timeout)
+	}
+	// The answer is the cached data of every account, as before.
+	if body.Len() != warm.Len() || countSeries(parseText(t, body.Bytes())) != countSeries(parseText(t, warm.Bytes())) {
+		t.Errorf("the late scrape wrote %d bytes, the warm one %d", body.Len(), warm.Len())
+	}
+}
+
+func parseText(t *testing.T, b []byte) []*dto.MetricFamily {
+	t.Helper()
+	parser := expfmt.NewTextParser(model.UTF8Validation)
+	mfs, err := parser.TextToMetricFamilies(bytes.NewReader(b))
+	if err != nil {
+		t.Fatal(err)
+	}
+	out := make([]*dto.MetricFamily, 0, len(mfs))
+	for _, mf := range mfs {
+		out = append(out, mf)
+	}
+	return out
 }

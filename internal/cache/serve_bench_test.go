@@ -282,3 +282,92 @@ func BenchmarkUsageRefresh1M(b *testing.B) {
 		}
 	}
 }
+
+// manyOrgsScrape is the cache of many organizations with the default
+// collectors, refreshed once from the in-process fake, and the answers of a
+// warm scrape in both formats.
+type manyOrgsScrape struct {
+	exporter *Cache
+	series   int
+	entries  int
+	bodies   map[Format][]byte
+}
+
+func newManyOrgsScrape(b *testing.B, orgs int) *manyOrgsScrape {
+	b.Helper()
+	f := newEngineFixture(b, manyOrgs(orgs, false), Config{Collectors: defaultCollectors(), Concurrency: 4},
+		Settings{RefreshInterval: time.Hour, RefreshTimeout: 10 * time.Minute, MaxAge: 3 * time.Hour})
+	f.fake.SetRateLimitRemaining(1 << 40)
+	f.exporter.Scrape(context.Background(), nil)
+	s := &manyOrgsScrape{exporter: f.exporter, bodies: map[Format][]byte{}}
+	for _, format := range []Format{FormatText, FormatOpenMetrics} {
+		var body bytes.Buffer
+		if err := f.exporter.Scrape(context.Background(), nil).WriteTo(&body, format, nil); err != nil {
+			b.Fatal(err)
+		}
+		s.bodies[format] = body.Bytes()
+	}
+	for line := range bytes.Lines(s.bodies[FormatText]) {
+		if line[0] != '#' {
+			s.series++
+		}
+	}
+	s.entries = len(f.exporter.Status())
+	return s
+}
+
+// BenchmarkWarmScrapeManyOrgs serves 5,000 organizations with the default
+// collectors (the demo's acme-web organization 5,000 times): tens of
+// thousands of cache entries of a few dozen series each, the shape where the
+// per-entry cost of a scrape shows. Each format runs two ways side by side:
+// the cache's answer, and the same bytes as a static file (the floor).
+func BenchmarkWarmScrapeManyOrgs(b *testing.B) {
+	orgs := 5_000
+	if testing.Short() {
+		orgs = 50
+	}
+	s := newManyOrgsScrape(b, orgs)
+	b.Logf("%d organizations: %d cache entries, %d series, %.1f MB of text", orgs, s.entries, s.series, float64(len(s.bodies[FormatText]))/1e6)
+	for _, format := range []Format{FormatText, FormatOpenMetrics} {
+		name := map[Format]string{FormatText: "text", FormatOpenMetrics: "openmetrics"}[format]
+		file := filepath.Join(b.TempDir(), "metrics-"+name)
+		if err := os.WriteFile(file, s.bodies[format], 0o600); err != nil {
+			b.Fatal(err)
+		}
+		b.Run(fmt.Sprintf("orgs=%d/%s/cached", orgs, name), func(b *testing.B) {
+			benchScrapes(b, http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+				if err := s.exporter.Scrape(r.Context(), nil).WriteTo(w, format, nil); err != nil {
+					panic(err)
+				}
+			}))
+		})
+		b.Run(fmt.Sprintf("orgs=%d/%s/static", orgs, name), func(b *testing.B) {
+			benchScrapes(b, http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { http.ServeFile(w, r, file) }))
+		})
+	}
+}
+
+// BenchmarkCacheMemoryManyOrgs: what the cache of 5,000 organizations with
+// the default collectors costs per series once the refreshes are over (heap
+// after a GC), and the process's peak RSS per series, which includes the
+// in-process fake GitHub and the benchmark's own buffers.
+func BenchmarkCacheMemoryManyOrgs(b *testing.B) {
+	orgs := 5_000
+	if testing.Short() {
+		orgs = 50
+	}
+	for b.Loop() {
+		runtime.GC()
+		var before runtime.MemStats
+		runtime.ReadMemStats(&before)
+		s := newManyOrgsScrape(b, orgs)
+		s.bodies = nil
+		runtime.GC()
+		var cached runtime.MemStats
+		runtime.ReadMemStats(&cached)
+		b.ReportMetric(float64(s.series), "series")
+		b.ReportMetric(float64(cached.HeapAlloc-before.HeapAlloc)/float64(s.series), "cache-heap-B/series")
+		b.ReportMetric(vmKB("VmHWM")*1024/float64(s.series), "peak-RSS-B/series")
+		runtime.KeepAlive(s.exporter)
+	}
+}

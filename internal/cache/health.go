@@ -1,0 +1,155 @@
+package cache
+
+import (
+	"bytes"
+	"sync"
+
+	"github.com/prometheus/client_golang/prometheus"
+	dto "github.com/prometheus/client_model/go"
+	"github.com/prometheus/common/expfmt"
+)
+
+// The collectors' health: five gauges per cache entry, labelled collector,
+// scope and account. An entry encodes its lines once and keeps them until a
+// value changes (at a refresh, or when its data passes max_age), so that a
+// scrape of tens of thousands of entries copies bytes rather than build,
+// sort and encode a registry's worth of metrics.
+
+// healthFamily is one of the health gauges.
+type healthFamily struct {
+	desc       *prometheus.Desc
+	name, help string
+}
+
+func newHealthFamily(name, help string) healthFamily {
+	name = namespace + "_" + name
+	return healthFamily{desc: prometheus.NewDesc(name, help, []string{"collector", "scope", "account"}, nil), name: name, help: help}
+}
+
+// The health families, in the order of healthValues' fields that set them.
+const (
+	healthSuccess = iota
+	healthDuration
+	healthLastSuccess
+	healthRefreshInterval
+	healthRetired
+	healthFamilyCount
+)
+
+var healthGauges = [healthFamilyCount]healthFamily{
+	healthSuccess: newHealthFamily("scrape_collector_success",
+		"1 when the last refresh of the collector for the account worked."),
+	healthDuration: newHealthFamily("scrape_collector_duration_seconds",
+		"How long the last refresh of the collector for the account took."),
+	healthLastSuccess: newHealthFamily("collector_last_success_timestamp_seconds",
+		"When the data served for the collector and account was fetched."),
+	healthRefreshInterval: newHealthFamily("collector_refresh_interval_seconds",
+		"How old the collector's data may get before a scrape refreshes it (refresh_interval), for alerts on stale data."),
+	healthRetired: newHealthFamily("endpoint_retired",
+		"1 when GitHub answered 410 Gone: the endpoint is retired for the account."),
+}
+
+// healthHeaders are the families' # HELP and # TYPE lines as expfmt writes
+// them, per format.
+var healthHeaders = sync.OnceValue(func() [2][healthFamilyCount][]byte {
+	var out [2][healthFamilyCount][]byte
+	for i, f := range healthGauges {
+		value := 0.0
+		mf := &dto.MetricFamily{Name: &f.name, Help: &f.help, Type: dto.MetricType_GAUGE.Enum(),
+			Metric: []*dto.Metric{{Gauge: &dto.Gauge{Value: &value}}}}
+		var buf bytes.Buffer
+		if _, err := expfmt.MetricFamilyToText(&buf, mf); err != nil {
+			panic(err)
+		}
+		h, _ := splitHeader(buf.Bytes())
+		out[FormatText][i] = bytes.Clone(h)
+		buf.Reset()
+		if _, err := expfmt.MetricFamilyToOpenMetrics(&buf, mf); err != nil {
+			panic(err)
+		}
+		h, _ = splitHeader(buf.Bytes())
+		out[FormatOpenMetrics][i] = bytes.Clone(h)
+	}
+	return out
+})
+
+// healthValues are an entry's health values; duration is served when
+// attempted, lastSuccess when fetched.
+type healthValues struct {
+	success, duration, lastSuccess, interval, retired float64
+	attempted, fetched                                bool
+}
+
+// health is an entry's health as a scrape serves it. It does not change once
+// made: a scrape may be writing it while the entry makes the next.
+type health struct {
+	labels [3]string // collector, scope, account
+	values healthValues
+	// lines holds each family's text-format line, nil when the family
+	// has no sample for the entry.
+	lines [healthFamilyCount][]byte
+}
+
+func newHealth(labels [3]string, v healthValues) *health {
+	h := &health{labels: labels, values: v}
+	// The label names in order: account, collector, scope.
+	var prefix []byte
+	prefix = append(prefix, `{account="`...)
+	prefix = appendEscaped(prefix, labels[2])
+	prefix = append(prefix, `",collector="`...)
+	prefix = appendEscaped(prefix, labels[0])
+	prefix = append(prefix, `",scope="`...)
+	prefix = appendEscaped(prefix, labels[1])
+	prefix = append(prefix, `"} `...)
+	values := h.valueSlots()
+	size := 0
+	for i, f := range healthGauges {
+		if values[i] != nil {
+			size += len(f.name) + len(prefix) + 25
+		}
+	}
+	buf := make([]byte, 0, size)
+	for i, f := range healthGauges {
+		if values[i] == nil {
+			continue
+		}
+		start := len(buf)
+		buf = append(buf, f.name...)
+		buf = append(buf, prefix...)
+		buf = appendTextFloat(buf, *values[i])
+		buf = append(buf, '\n')
+		h.lines[i] = buf[start:len(buf):len(buf)]
+	}
+	return h
+}
+
+// valueSlots points at each family's value, nil when the family has no
+// sample for the entry.
+func (h *health) valueSlots() [healthFamilyCount]*float64 {
+	v := &h.values
+	slots := [healthFamilyCount]*float64{
+		healthSuccess:         &v.success,
+		healthRefreshInterval: &v.interval,
+		healthRetired:         &v.retired,
+	}
+	if v.attempted {
+		slots[healthDuration] = &v.duration
+	}
+	if v.fetched {
+		slots[healthLastSuccess] = &v.lastSuccess
+	}
+	return slots
+}
+
+// healthMetrics are the health of hs as const metrics, for a registry.
+func healthMetrics(hs []*health) []prometheus.Metric {
+	var out []prometheus.Metric
+	for _, h := range hs {
+		for i, v := range h.valueSlots() {
+			if v != nil {
+				out = append(out, prometheus.MustNewConstMetric(healthGauges[i].desc, prometheus.GaugeValue, *v, h.labels[:]...))
+			}
+		}
+	}
+	return out
+}
