@@ -60,10 +60,12 @@ func TestHealthLinesMatchTheRegistry(t *testing.T) {
 	}
 	// A refresh of the never-attempted entries would start: keep them
 	// running so that the scrape serves the entries as set above.
+	held := map[cacheKey]chan struct{}{}
 	e.runMu.Lock()
 	for k, ent := range e.cache {
 		if ent.attempted.IsZero() {
-			e.running[k] = make(chan struct{})
+			held[k] = make(chan struct{})
+			e.running[k] = held[k]
 		}
 	}
 	e.runMu.Unlock()
@@ -103,8 +105,10 @@ func TestHealthLinesMatchTheRegistry(t *testing.T) {
 	if len(mfs) != healthFamilyCount || len(mfs[len(mfs)-1].Metric) != i {
 		t.Errorf("%d families, the last with %d series; want %d and %d", len(mfs), len(mfs[len(mfs)-1].Metric), healthFamilyCount, i)
 	}
+	// Only the refreshes held above end here: the stale entries' real
+	// refreshes end, and close their own channels, by themselves.
 	e.runMu.Lock()
-	for k, done := range e.running {
+	for k, done := range held {
 		close(done)
 		delete(e.running, k)
 	}
