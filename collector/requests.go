@@ -18,8 +18,9 @@ func pages(n int) int { return max(1, (n+pageSize-1)/pageSize) }
 // Shape is what is known of an account before a round asks GitHub anything:
 // the sizes the requests of a round follow from. Each collector declares
 // its requests as a function of it (Factory.Requests); the engine tests,
-// the simulated-hour tests, the API-budget document (docs/api-budget.md)
-// and the start-up budget check are computed from those declarations.
+// the simulated-hour tests, the generated docs (docs/collectors.md and
+// docs/api-budget.md) and the start-up budget check are computed from
+// those declarations.
 type Shape struct {
 	Scope githubapi.Scope
 	// CostCenters is an enterprise's cost centers, active or deleted, each
