@@ -121,7 +121,9 @@ func Total(calls []Call) int {
 }
 
 // The declarations of the collectors' requests, by collector, in the order
-// of collectorTable.
+// of collectorTable. A collector of one request a round uses oneCall in
+// the table; any other may declare its requests in its own file, beside
+// its Update.
 
 func legacyRequests(endpoint string) func(Shape) []Call {
 	return func(Shape) []Call {
