@@ -11,10 +11,18 @@ import (
 	"github.com/github-billing-exporter/github-billing-exporter/githubapi"
 )
 
-// describeCall writes a declared call for the docs: its endpoint, its
-// count's formula, and what it shares.
-func describeCall(c collector.Call) string {
-	d := "`…" + c.Endpoint + "`: " + c.Formula
+// scopeAccounts are the accounts the generated docs write a call's path
+// for: the placeholder of each scope's name.
+var scopeAccounts = map[githubapi.Scope]githubapi.Account{
+	githubapi.ScopeEnterprise:   {Scope: githubapi.ScopeEnterprise, Name: "{enterprise}"},
+	githubapi.ScopeOrganization: {Scope: githubapi.ScopeOrganization, Name: "{org}"},
+	githubapi.ScopeUser:         {Scope: githubapi.ScopeUser, Name: "{user}"},
+}
+
+// describeCall writes a declared call for the docs: its path for an
+// account of scope, its count's formula, and what it shares.
+func describeCall(scope githubapi.Scope, c collector.Call) string {
+	d := code(c.Path(scopeAccounts[scope])) + ": " + c.Formula
 	if c.Shared {
 		d += " (shared)"
 	}
@@ -24,10 +32,10 @@ func describeCall(c collector.Call) string {
 	return d
 }
 
-func describeCalls(calls []collector.Call) string {
+func describeCalls(scope githubapi.Scope, calls []collector.Call) string {
 	parts := make([]string, len(calls))
 	for i, c := range calls {
-		parts[i] = describeCall(c)
+		parts[i] = describeCall(scope, c)
 	}
 	return strings.Join(parts, "; ")
 }
@@ -89,18 +97,19 @@ func roundOf(ex []budgetExample, fs []collector.Factory) (live, legacy int) {
 	return live, legacy
 }
 
-func renderAPIBudget(t *testing.T) string {
+// writeRequestTables writes, into the collectors' page, each collector's
+// requests of a round by scope, as it declares them, and the options that
+// add requests.
+func writeRequestTables(t *testing.T, b *strings.Builder) {
 	app, _, _ := newApp(nil, nil)
 	flags := map[string]bool{}
 	for _, f := range app.Model().Flags {
 		flags[f.Name] = true
 	}
-	var b strings.Builder
-	b.WriteString(generatedHeader("API budget"))
-	b.WriteString("What one refresh round (each collector once, for one account) asks GitHub, as each collector declares it (`Requests` in the collector table; the declarations are in `collector/requests.go`). The cache's engine tests and the simulated-hour tests count the requests a fake GitHub receives and compare them with these declarations. See [API budget](../README.md#api-budget) for how rounds turn into requests an hour.\n\n")
-	b.WriteString("⌈n ÷ 100⌉ is pages of 100, at least one. A *shared* request is asked once a round for an account, however many of the round's collectors need it. Counts follow from what an account holds: its cost centers (active or deleted), budgets, Advanced Security repositories (`total_count`), Copilot seat rows (an enterprise's list has a row per organization or team that grants a seat) and seat holders.\n\n")
-
-	b.WriteString("## Requests per round\n\n| collector | enterprise | organization | user |\n|---|---|---|---|\n")
+	b.WriteString("## Requests per round\n\n")
+	b.WriteString("What one refresh round (the collector once, for one account) asks GitHub, as each collector declares it (`Requests` in the collector table; the declarations are in `collector/requests.go`). The cache's engine tests and the simulated-hour tests count the requests a fake GitHub receives and compare them with these declarations; [api-budget.md](api-budget.md) adds them up for a few accounts.\n\n")
+	b.WriteString("⌈n ÷ 100⌉ is pages of 100, at least one. A *shared* request is asked once a round for an account, however many of the round's collectors need it. Counts follow from what an account holds: its cost centers (active or deleted), budgets, Advanced Security repositories (`total_count`), Copilot seat rows (an enterprise's list has a row per organization or team that grants a seat) and seat holders. The month-to-date endpoints are asked with `?year=…&month=…`, lists in pages of 100 (`per_page=100`), and the Copilot seat total and the licence totals in one page of one (`per_page=1`).\n\n")
+	b.WriteString("| collector | enterprise | organization | user |\n|---|---|---|---|\n")
 	all := collector.Collectors()
 	for _, f := range all {
 		cells := []string{code(f.Name)}
@@ -110,11 +119,11 @@ func renderAPIBudget(t *testing.T) string {
 				cells = append(cells, "—")
 				continue
 			}
-			cells = append(cells, describeCalls(calls))
+			cells = append(cells, describeCalls(scope, calls))
 		}
-		fmt.Fprintf(&b, "| %s |\n", strings.Join(cells, " | "))
+		fmt.Fprintf(b, "| %s |\n", strings.Join(cells, " | "))
 	}
-	b.WriteString("\n`advanced_security` asks the two standalone products (`?advanced_security_product=…`, each every page) when GitHub refuses the bundled form. `ai_credits_by_user` spreads its round over its refreshes (the seat list and the cost centers at the round's start, a slice of the seat holders and the unfiltered answer each refresh); an organization that belongs to an enterprise gets 403 for the user filter after one request a round.\n\n")
+	b.WriteString("\n`advanced_security` reads every page (by the Link header, or by `total_count` and the page size when none comes), and asks the two standalone products (`?advanced_security_product=code_security` and `=secret_protection`, each every page) when GitHub refuses the bundled form (400 or 422). `ai_credits_by_user` spreads its round over its refreshes (the seat list and the cost centers at the round's start, a slice of the seat holders, `?user=LOGIN`, and the unfiltered answer each refresh; the cost centers as `?cost_center_id=ID` and `?cost_center_id=none`); an organization that belongs to an enterprise gets 403 for the user filter after one request a round.\n\n")
 
 	b.WriteString("## Options that add requests\n\n| option | collector | scope | per round |\n|---|---|---|---|\n")
 	quiet := []string{}
@@ -132,11 +141,11 @@ func renderAPIBudget(t *testing.T) string {
 					continue
 				}
 				added = true
-				change := "adds " + describeCalls(adds)
+				change := "adds " + describeCalls(scope, adds)
 				if len(drops) > 0 {
-					change += ", instead of " + describeCalls(drops)
+					change += ", instead of " + describeCalls(scope, drops)
 				}
-				fmt.Fprintf(&b, "| %s | %s | %s | %s |\n", o.what, code(f.Name), scope, change)
+				fmt.Fprintf(b, "| %s | %s | %s | %s |\n", o.what, code(f.Name), scope, change)
 			}
 		}
 		if !added {
@@ -144,9 +153,15 @@ func renderAPIBudget(t *testing.T) string {
 		}
 	}
 	if len(quiet) > 0 {
-		fmt.Fprintf(&b, "\nAdd no requests: %s.\n", strings.Join(quiet, ", "))
+		fmt.Fprintf(b, "\nAdd no requests: %s.\n", strings.Join(quiet, ", "))
 	}
+}
 
+func renderAPIBudget(t *testing.T) string {
+	var b strings.Builder
+	b.WriteString(generatedHeader("API budget"))
+	b.WriteString("What rounds of the collectors cost a few accounts, added up from each collector's declared requests (listed per collector, scope and option in [collectors.md](collectors.md#requests-per-round)). See [API budget](../README.md#api-budget) for how rounds turn into requests an hour.\n")
+	all := collector.Collectors()
 	defaults := []collector.Factory{}
 	for _, f := range all {
 		if f.DefaultEnabled {

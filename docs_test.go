@@ -68,6 +68,41 @@ func TestGeneratedDocs(t *testing.T) {
 	}
 }
 
+// The generated collectors page has a row for every collector in its
+// requests table, naming an endpoint (a path) for each, and no row for a
+// collector that does not exist; the README's Collectors section points
+// at it.
+func TestCollectorEndpointTableMatchesTheCollectors(t *testing.T) {
+	page := readFile(t, "docs/collectors.md")
+	_, table, ok := strings.Cut(page, "\n## Requests per round\n")
+	if !ok {
+		t.Fatal("docs/collectors.md has no section Requests per round")
+	}
+	table, _, _ = strings.Cut(table, "\n## ")
+	rows := map[string]string{}
+	for line := range strings.SplitSeq(table, "\n") {
+		cells := strings.Split(line, "|")
+		if len(cells) < 3 || !strings.HasPrefix(strings.TrimSpace(cells[1]), "`") {
+			continue
+		}
+		rows[strings.Trim(strings.TrimSpace(cells[1]), "`")] = strings.Join(cells[2:], "|")
+	}
+	for _, c := range collector.Collectors() {
+		if endpoints, ok := rows[c.Name]; !ok {
+			t.Errorf("collector %s is not in the requests table of docs/collectors.md", c.Name)
+		} else if !strings.Contains(endpoints, "/") {
+			t.Errorf("collector %s: the requests table of docs/collectors.md names no endpoint: %q", c.Name, endpoints)
+		}
+		delete(rows, c.Name)
+	}
+	for name := range rows {
+		t.Errorf("docs/collectors.md lists collector %s, which does not exist", name)
+	}
+	if !strings.Contains(readmeSection(t, "Collectors"), "](docs/collectors.md#requests-per-round)") {
+		t.Error("the README's Collectors section does not link to docs/collectors.md#requests-per-round")
+	}
+}
+
 // firstDifferentLine finds the first line (from 1) where a and b differ,
 // and that line of each ("(none)" past the end).
 func firstDifferentLine(a, b string) (n int, lineA, lineB string) {
@@ -163,7 +198,7 @@ func shortDuration(d time.Duration) string {
 func renderCollectors(t *testing.T) string {
 	var b strings.Builder
 	b.WriteString(generatedHeader("Collectors"))
-	b.WriteString("Every collector, in the order of the table in `collector/collector.go`. A collector runs for the accounts of its scopes only; `refresh_interval` means the configuration's (see [Configuration](../README.md#configuration)), which a `collectors:` block can override per collector. The endpoints each collector asks are listed in [Collectors](../README.md#collectors), and its requests per round in [api-budget.md](api-budget.md).\n\n")
+	b.WriteString("Every collector, in the order of the table in `collector/collector.go`. A collector runs for the accounts of its scopes only; `refresh_interval` means the configuration's (see [Configuration](../README.md#configuration)), which a `collectors:` block can override per collector. [Requests per round](#requests-per-round) lists the endpoints each collector asks and how often; [Collectors](../README.md#collectors) in the README says how they are read.\n\n")
 	b.WriteString("| collector | default | scopes | flag | refresh interval | meaning |\n|---|---|---|---|---|---|\n")
 	all := collector.Collectors()
 	if len(all) == 0 {
@@ -188,6 +223,8 @@ func renderCollectors(t *testing.T) string {
 		}
 		fmt.Fprintf(&b, "| %s | %s | %s | %s | %s | %s |\n", code(c.Name), def, strings.Join(scopes, ", "), code(flagName), interval, mdCell(c.Help))
 	}
+	b.WriteString("\n")
+	writeRequestTables(t, &b)
 	return b.String()
 }
 

@@ -40,30 +40,6 @@ func readmeSection(t *testing.T, title string) string {
 	return s
 }
 
-// The README's Collectors section has a row for every collector, naming
-// the endpoints it asks (docs/collectors.md, generated, holds the rest).
-func TestReadmeCollectorTableMatchesTheCollectors(t *testing.T) {
-	rows := map[string]string{}
-	for line := range strings.SplitSeq(readmeSection(t, "Collectors"), "\n") {
-		cells := strings.Split(line, "|")
-		if len(cells) < 3 || !strings.HasPrefix(strings.TrimSpace(cells[1]), "`") {
-			continue
-		}
-		rows[strings.Trim(strings.TrimSpace(cells[1]), "`")] = strings.TrimSpace(cells[2])
-	}
-	for _, c := range collector.Collectors() {
-		if endpoints, ok := rows[c.Name]; !ok {
-			t.Errorf("collector %s is not in the README's Collectors table", c.Name)
-		} else if !strings.Contains(endpoints, "/") {
-			t.Errorf("collector %s: the README's Collectors table names no endpoint: %q", c.Name, endpoints)
-		}
-		delete(rows, c.Name)
-	}
-	for name := range rows {
-		t.Errorf("README lists collector %s, which does not exist", name)
-	}
-}
-
 // expandBraces turns a_{x,y}_b into a_x_b and a_y_b.
 func expandBraces(s string) []string {
 	open := strings.IndexByte(s, '{')

@@ -18,8 +18,9 @@ func pages(n int) int { return max(1, (n+pageSize-1)/pageSize) }
 // Shape is what is known of an account before a round asks GitHub anything:
 // the sizes the requests of a round follow from. Each collector declares
 // its requests as a function of it (Factory.Requests); the engine tests,
-// the simulated-hour tests, the API-budget document (docs/api-budget.md)
-// and the start-up budget check are computed from those declarations.
+// the simulated-hour tests, the generated docs (docs/collectors.md and
+// docs/api-budget.md) and the start-up budget check are computed from
+// those declarations.
 type Shape struct {
 	Scope githubapi.Scope
 	// CostCenters is an enterprise's cost centers, active or deleted, each
@@ -120,7 +121,9 @@ func Total(calls []Call) int {
 }
 
 // The declarations of the collectors' requests, by collector, in the order
-// of collectorTable.
+// of collectorTable. A collector of one request a round uses oneCall in
+// the table; any other may declare its requests in its own file, beside
+// its Update.
 
 func legacyRequests(endpoint string) func(Shape) []Call {
 	return func(Shape) []Call {

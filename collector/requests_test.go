@@ -25,8 +25,9 @@ func withOptions(s Shape, o Options) Shape { s.Options = o; return s }
 
 // Each collector's requests a round, worked out by hand from the shapes
 // above. The engine tests and the simulated-hour tests compare the
-// declarations with what the fake GitHub counts, and the API-budget
-// document is rendered from them.
+// declarations with what the fake GitHub counts, and the requests
+// tables of docs/collectors.md and docs/api-budget.md are rendered from
+// them.
 func TestRequestDeclarations(t *testing.T) {
 	consumption := Options{BudgetConsumption: true}
 	userStates := Options{BudgetUserStates: true}

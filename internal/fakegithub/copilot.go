@@ -7,6 +7,15 @@ import (
 	"github.com/github-billing-exporter/github-billing-exporter/githubapi"
 )
 
+// CopilotData is an account's Copilot answers (a field of BillingObjects).
+type CopilotData struct {
+	// CopilotBilling answers /orgs/{org}/copilot/billing.
+	CopilotBilling *githubapi.CopilotBilling
+	// CopilotSeats is the seat list (Link-paginated); an enterprise's
+	// total_seats counts each assignee once, as GitHub documents.
+	CopilotSeats []githubapi.CopilotSeat
+}
+
 func (s *Server) copilotRoutes() {
 	s.mux.HandleFunc("GET /orgs/{name}/copilot/billing", func(w http.ResponseWriter, r *http.Request) {
 		pd := s.platform(w, r, githubapi.ScopeOrganization)

@@ -27,8 +27,8 @@ type AccountData struct {
 
 // PlatformData is an account's data on GitHub's billing platform. UsageData
 // (usage.go) holds the usage reports; BillingObjects holds the summary and
-// per-model reports, budgets, report exports, Copilot and licences;
-// CostCenters lists an enterprise's cost centers.
+// per-model reports, budgets, report exports, Copilot (CopilotData, in
+// copilot.go) and licences; CostCenters lists an enterprise's cost centers.
 type PlatformData struct {
 	CostCenters []githubapi.CostCenter
 	UsageData
@@ -36,7 +36,7 @@ type PlatformData struct {
 }
 
 // BillingObjects holds an account's usage summary, premium-request and
-// AI-credit reports, budgets, report exports and Copilot billing. A nil field
+// AI-credit reports, budgets, report exports, Copilot and licences. A nil field
 // makes its endpoint answer 404, as GitHub does where a feature is off.
 type BillingObjects struct {
 	// UsageSummary answers /usage/summary for the month of its TimePeriod;
@@ -58,11 +58,7 @@ type BillingObjects struct {
 	// ProductSKUs is sent as the budget_product_skus list.
 	Budgets       []githubapi.Budget
 	ReportExports []githubapi.UsageReportExport
-	// CopilotBilling answers /orgs/{org}/copilot/billing.
-	CopilotBilling *githubapi.CopilotBilling
-	// CopilotSeats is the seat list (Link-paginated); an enterprise's
-	// total_seats counts each assignee once, as GitHub documents.
-	CopilotSeats []githubapi.CopilotSeat
+	CopilotData
 	// Licenses answers /enterprises/{enterprise}/consumed-licenses: the
 	// totals, and one user per licence consumed up to the page asked for.
 	Licenses *githubapi.ConsumedLicenses
