@@ -72,9 +72,10 @@ type flags struct {
 	options          collector.Options
 	web              *web.FlagConfig
 	log              promslog.Config
-	// command is "backfill" for the backfill command, "" to serve.
+	// command is "backfill" or "check" for those commands, "" to serve.
 	command  string
 	backfill *backfill.Flags
+	check    *checkFlags
 	// now is the process's one clock: the exporter's, the demo's, the
 	// GitHub clients' and the backfill's (time.Now; tests set their own).
 	now func() time.Time
@@ -86,7 +87,7 @@ func parseFlags(args []string, stdout, stderr io.Writer) (*flags, error) {
 	if err != nil {
 		return nil, err
 	}
-	if cmd == "backfill" {
+	if cmd == "backfill" || cmd == "check" {
 		f.command = cmd
 	}
 	finish()
@@ -192,9 +193,11 @@ func newApp(stdout, stderr io.Writer) (app *kingpin.Application, f *flags, finis
 	listenGiven := false
 	app.GetFlag("web.listen-address").IsSetByUser(&listenGiven)
 	promslogflag.AddFlags(app, &f.log)
-	// Serving is the default command; backfill (backfill/) writes history.
+	// Serving is the default command; backfill (backfill/) writes history,
+	// check (check_cmd.go) asks GitHub whether each collector can work.
 	app.Command("serve", "Serve the metrics (the default).").Default().Hidden()
 	_, f.backfill = backfill.AddCommand(app)
+	f.check = addCheckCommand(app)
 	finish = func() {
 		// The demo makes up its data and needs no token, but it still
 		// listens on loopback only unless told where to listen.
@@ -233,6 +236,8 @@ func runAt(now func() time.Time, args []string, stdout, stderr io.Writer) int {
 	switch {
 	case f.command == "backfill":
 		return runBackfill(f, stdout, stderr)
+	case f.command == "check":
+		return runCheck(f, stdout, stderr)
 	case f.configCheck:
 		return checkConfig(f, stdout, stderr)
 	}
