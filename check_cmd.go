@@ -30,7 +30,7 @@ type checkFlags struct {
 func addCheckCommand(app *kingpin.Application) *checkFlags {
 	f := &checkFlags{}
 	cmd := app.Command("check", "Ask GitHub, once per account and enabled collector, whether each collector can work, and print a table saying what to grant or turn off. Reads the same --config.file (or --demo) and --collector.* flags as serving. Exits 0 when every enabled collector works, 1 when one cannot, 2 on bad flags or configuration.")
-	cmd.Flag("output", "Output format: text (an aligned table) or json.").Default("text").EnumVar(&f.output, "text", "json")
+	cmd.Flag("output", "Output format: text (an aligned table) or json.").Default("text").StringVar(&f.output)
 	cmd.Flag("timeout", "How long each request may take.").Default("30s").DurationVar(&f.timeout)
 	cmd.Flag("concurrency", "Requests to GitHub in flight at once.").Default("4").IntVar(&f.concurrency)
 	return f
@@ -42,6 +42,10 @@ func addCheckCommand(app *kingpin.Application) *checkFlags {
 // work).
 func runCheck(f *flags, stdout, stderr io.Writer) int {
 	c := f.check
+	if c.output != "text" && c.output != "json" {
+		fmt.Fprintf(stderr, "github-billing-exporter check: --output=%s: must be text or json\n", c.output)
+		return 2
+	}
 	if c.timeout <= 0 {
 		fmt.Fprintf(stderr, "github-billing-exporter check: --timeout=%s must be positive\n", c.timeout)
 		return 2

@@ -112,5 +112,6 @@ func WriteJSON(w io.Writer, rows []Row, planned int, spent int64) error {
 	}
 	enc := json.NewEncoder(w)
 	enc.SetIndent("", "  ")
+	enc.SetEscapeHTML(false)
 	return enc.Encode(doc)
 }

@@ -1,0 +1,328 @@
+package main
+
+import (
+	"encoding/json"
+	"net/http"
+	"os"
+	"path/filepath"
+	"regexp"
+	"strings"
+	"testing"
+
+	"github.com/github-billing-exporter/github-billing-exporter/internal/demo"
+	"github.com/github-billing-exporter/github-billing-exporter/internal/fakegithub"
+	"github.com/github-billing-exporter/github-billing-exporter/internal/fakegithub/fakegithubtest"
+	"github.com/github-billing-exporter/github-billing-exporter/internal/testutil"
+)
+
+// checkTestConfig writes a configuration for the fake at apiURL with
+// testutil.Token and the accounts block given.
+func checkTestConfig(t *testing.T, apiURL, accounts string) string {
+	t.Helper()
+	dir := t.TempDir()
+	if err := os.WriteFile(filepath.Join(dir, "token"), []byte(testutil.Token+"\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	cfg := filepath.Join(dir, "exporter.yml")
+	content := "github:\n  api_url: " + apiURL + "\n  token_file: token\n" + accounts
+	if err := os.WriteFile(cfg, []byte(content), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	return cfg
+}
+
+// checkRow matches a row of the check's table: account, collector, result
+// (with the status) and what to do.
+var checkRow = regexp.MustCompile(`^((?:enterprise|organization|user) "[^"]+")\s+(\S+)\s+(.+?)(?:\s{2,}(.*))?$`)
+
+// checkRows are the rows of the check's table by "account collector":
+// the result and what to do.
+func checkRows(t *testing.T, out string) map[string][2]string {
+	t.Helper()
+	rows := map[string][2]string{}
+	for line := range strings.SplitSeq(out, "\n") {
+		if m := checkRow.FindStringSubmatch(line); m != nil {
+			key := m[1] + " " + m[2]
+			if _, dup := rows[key]; dup {
+				t.Errorf("row %s twice", key)
+			}
+			rows[key] = [2]string{m[3], m[4]}
+		}
+	}
+	return rows
+}
+
+// enterprisePermission is the fake enterprise's answer to every
+// billing-platform, Advanced Security, Copilot and licence request: 403
+// with the fine-grained permission GitHub wants.
+const enterprisePermission = "enterprise_administration=read"
+
+// The issue's scenario, through the real command: the enterprise answers
+// 403 with X-Accepted-GitHub-Permissions (its legacy endpoints 410), the
+// misspelt organization 404 everywhere, the real organization 410 on the
+// legacy endpoints and 200 elsewhere. Every row's class is worked out by
+// hand; the command spends the requests it announced and exits 1.
+func TestCheckCommandClassifiesEveryRow(t *testing.T) {
+	d := demo.Dataset(backfillTestNow)
+	for _, a := range []*fakegithub.AccountData{d.Enterprises[demo.Enterprise], d.Organizations[demo.OrgWeb]} {
+		a.LegacyRetired = true
+	}
+	fake := fakegithubtest.Start(t, d)
+	fake.SetClock(backfillTestClock)
+	fake.RequireToken(testutil.Token)
+	// The first request of each enterprise collector, by hand from the
+	// collectors' declarations.
+	enterprise403 := []string{
+		"/settings/billing/advanced-security", "/settings/billing/usage", "/settings/billing/usage/summary",
+		"/settings/billing/premium_request/usage", "/settings/billing/ai_credit/usage", "/settings/billing/cost-centers",
+		"/settings/billing/budgets", "/settings/billing/reports", "/copilot/billing/seats", "/consumed-licenses",
+	}
+	for _, p := range enterprise403 {
+		fake.Override("/enterprises/acme-corp"+p, func(w http.ResponseWriter, _ *http.Request) {
+			w.Header().Set("X-Accepted-GitHub-Permissions", enterprisePermission)
+			fakegithub.WriteError(w, http.StatusForbidden, "Resource not accessible by personal access token")
+		})
+	}
+	cfg := checkTestConfig(t, fake.URL, "enterprises: [{name: acme-corp}]\norganizations: [{name: acme-web}, {name: acme-wbe}]\n")
+
+	const (
+		works      = "works"
+		permission = "missing permission (403)"
+		noAccount  = "no such account or not visible to this token (404)"
+		retired    = "retired on this server (410)"
+	)
+	want := map[string]string{}
+	for _, c := range []string{"actions", "packages", "shared_storage"} {
+		want[`enterprise "acme-corp" `+c] = retired
+		want[`organization "acme-web" `+c] = retired
+		want[`organization "acme-wbe" `+c] = noAccount
+	}
+	for _, c := range []string{"advanced_security", "usage", "usage_summary", "premium_requests", "ai_credits", "cost_centers", "budgets", "usage_reports", "copilot", "licenses"} {
+		want[`enterprise "acme-corp" `+c] = permission
+	}
+	for _, c := range []string{"advanced_security", "usage", "usage_summary", "premium_requests", "ai_credits", "budgets", "copilot"} {
+		want[`organization "acme-web" `+c] = works
+		want[`organization "acme-wbe" `+c] = noAccount
+	}
+
+	stdout, stderr := testutil.OutputFile(t), testutil.OutputFile(t)
+	code := runAt(backfillTestClock, []string{"--config.file=" + cfg, "check"}, stdout, stderr)
+	out, log := testutil.ReadOutput(t, stdout), testutil.ReadOutput(t, stderr)
+	if code != 1 {
+		t.Errorf("exit %d, want 1\n%s\n%s", code, out, log)
+	}
+	got := checkRows(t, out)
+	for key, class := range want {
+		row, ok := got[key]
+		switch {
+		case !ok:
+			t.Errorf("no row %s", key)
+		case row[0] != class:
+			t.Errorf("%s: %q, want %q", key, row[0], class)
+		case class == permission && (!strings.Contains(row[1], "GitHub asks for: "+enterprisePermission) || !strings.Contains(row[1], "classic token: ")):
+			t.Errorf("%s: %q does not name the grant and GitHub's permission", key, row[1])
+		case class == retired && !strings.Contains(row[1], "--no-collector."+strings.Fields(key)[2]):
+			t.Errorf("%s: %q does not say how to turn the collector off", key, row[1])
+		case class == noAccount && !strings.Contains(row[1], `"acme-wbe"`):
+			t.Errorf("%s: %q does not name the account", key, row[1])
+		}
+	}
+	if len(got) != len(want) {
+		t.Errorf("%d rows, want %d:\n%s", len(got), len(want), out)
+	}
+	// The licences of an enterprise need read:enterprise, its usage
+	// manage_billing:enterprise: the README's table.
+	if !strings.Contains(got[`enterprise "acme-corp" licenses`][1], "read:enterprise") || !strings.Contains(got[`enterprise "acme-corp" usage`][1], "manage_billing:enterprise") {
+		t.Errorf("the grants are not the README's:\n%s", out)
+	}
+	n := len(want)
+	if !strings.Contains(out, "with 33 request(s) to GitHub") || n != 33 {
+		t.Errorf("the plan does not state %d requests:\n%s", n, out)
+	}
+	if !strings.Contains(out, "Spent 33 request(s). 7 of 33 collector check(s) work, 26 cannot work.") {
+		t.Errorf("the summary does not say 33 spent, 7 working:\n%s", out)
+	}
+	if fake.TotalRequests() != n {
+		t.Errorf("GitHub heard %d requests, want %d", fake.TotalRequests(), n)
+	}
+	for _, p := range enterprise403 {
+		if r := fake.Requests("/enterprises/acme-corp" + p); r != 1 {
+			t.Errorf("%s asked %d times, want once", p, r)
+		}
+	}
+	for _, class := range []string{"missing permission: ", "no such account or not visible to this token: ", "retired on this server: "} {
+		if !strings.Contains(out, "\n  "+class) {
+			t.Errorf("the legend does not explain %q:\n%s", class, out)
+		}
+	}
+}
+
+// On a GitHub Enterprise Server root (/api/v3) a billing-platform endpoint
+// that answers 404 for an account whose per-product endpoints answer is
+// not on this server; an account whose every endpoint answers 404 does not
+// exist.
+func TestCheckCommandEnterpriseServer(t *testing.T) {
+	fake := fakegithubtest.Start(t, nil)
+	// The fake has no /api/v3 routes: every request answers 404 but these.
+	for _, p := range []string{"actions", "packages", "shared-storage", "advanced-security"} {
+		fake.Override("/api/v3/orgs/platform/settings/billing/"+p, fakegithubtest.ServeString(`{}`))
+	}
+	fake.Override("/api/v3/orgs/platform/copilot/billing", fakegithubtest.ServeString(`{}`))
+	cfg := checkTestConfig(t, fake.URL+"/api/v3", "organizations: [{name: platform}, {name: platfrom}]\n")
+	stdout, stderr := testutil.OutputFile(t), testutil.OutputFile(t)
+	code := runAt(backfillTestClock, []string{"--config.file=" + cfg, "check"}, stdout, stderr)
+	out := testutil.ReadOutput(t, stdout)
+	if code != 1 {
+		t.Errorf("exit %d, want 1\n%s", code, testutil.ReadOutput(t, stderr))
+	}
+	got := checkRows(t, out)
+	for _, c := range []string{"actions", "packages", "shared_storage", "advanced_security", "copilot"} {
+		if row := got[`organization "platform" `+c]; row[0] != "works" {
+			t.Errorf("platform %s: %q, want works", c, row[0])
+		}
+	}
+	for _, c := range []string{"usage", "usage_summary", "premium_requests", "ai_credits", "budgets"} {
+		if row := got[`organization "platform" `+c]; row[0] != "not on this server (GitHub Enterprise Server) (404)" || !strings.Contains(row[1], "--no-collector."+c) {
+			t.Errorf("platform %s: %q, want not on this server and how to turn it off", c, row)
+		}
+	}
+	for key, row := range got {
+		if strings.HasPrefix(key, `organization "platfrom" `) && row[0] != "no such account or not visible to this token (404)" {
+			t.Errorf("%s: %q, want no such account", key, row[0])
+		}
+	}
+	if len(got) != 20 {
+		t.Errorf("%d rows, want 20:\n%s", len(got), out)
+	}
+	if !strings.Contains(out, "not on this server (GitHub Enterprise Server): a GitHub Enterprise Server") {
+		t.Errorf("the legend does not explain the rule:\n%s", out)
+	}
+}
+
+// Neither the table nor the JSON nor the log holds the token, though the
+// fake echoes it in its message and its X-Accepted-GitHub-Permissions.
+func TestCheckCommandNeverPrintsTheToken(t *testing.T) {
+	fake := fakegithubtest.Start(t, demo.Dataset(backfillTestNow))
+	fake.SetClock(backfillTestClock)
+	echo := func(code int) http.HandlerFunc {
+		return func(w http.ResponseWriter, r *http.Request) {
+			w.Header().Set("X-Accepted-GitHub-Permissions", "token="+r.Header.Get("Authorization"))
+			fakegithub.WriteError(w, code, "you sent "+r.Header.Get("Authorization"))
+		}
+	}
+	fake.Override("/orgs/acme-web/settings/billing/actions", echo(http.StatusForbidden))
+	fake.Override("/organizations/acme-web/settings/billing/usage", echo(http.StatusBadGateway))
+	fake.Override("/organizations/acme-web/settings/billing/budgets", echo(http.StatusTeapot))
+	fake.Override("/orgs/acme-web/copilot/billing", echo(http.StatusUnauthorized))
+	cfg := checkTestConfig(t, fake.URL, "organizations: [{name: acme-web}]\n")
+	for _, output := range []string{"text", "json"} {
+		stdout, stderr := testutil.OutputFile(t), testutil.OutputFile(t)
+		code := runAt(backfillTestClock, []string{"--config.file=" + cfg, "check", "--output=" + output}, stdout, stderr)
+		all := testutil.ReadOutput(t, stdout) + testutil.ReadOutput(t, stderr)
+		if code != 1 {
+			t.Errorf("%s: exit %d, want 1\n%s", output, code, all)
+		}
+		if strings.Contains(all, testutil.Token) {
+			t.Errorf("%s: the output holds the token:\n%s", output, all)
+		}
+		if !strings.Contains(all, "you sent Bearer <secret>") {
+			t.Errorf("%s: GitHub's message is not shown scrubbed:\n%s", output, all)
+		}
+	}
+}
+
+// The JSON output holds each row and the requests planned and spent; the
+// plan line goes to stderr.
+func TestCheckCommandJSON(t *testing.T) {
+	fake := fakegithubtest.Start(t, demo.Dataset(backfillTestNow))
+	fake.SetClock(backfillTestClock)
+	cfg := checkTestConfig(t, fake.URL, "organizations: [{name: acme-web}]\n")
+	stdout, stderr := testutil.OutputFile(t), testutil.OutputFile(t)
+	code := runAt(backfillTestClock, []string{"--config.file=" + cfg, "check", "--output=json"}, stdout, stderr)
+	if code != 0 {
+		t.Fatalf("exit %d\n%s", code, testutil.ReadOutput(t, stderr))
+	}
+	var doc struct {
+		Planned int `json:"planned_requests"`
+		Spent   int `json:"spent_requests"`
+		Rows    []struct {
+			Account, Collector, Result string
+			Works                      bool
+		} `json:"rows"`
+	}
+	if err := json.Unmarshal([]byte(testutil.ReadOutput(t, stdout)), &doc); err != nil {
+		t.Fatal(err)
+	}
+	if doc.Planned != 10 || doc.Spent != 10 || len(doc.Rows) != 10 || fake.TotalRequests() != 10 {
+		t.Errorf("planned %d, spent %d, %d rows, GitHub heard %d; want 10 each", doc.Planned, doc.Spent, len(doc.Rows), fake.TotalRequests())
+	}
+	for _, r := range doc.Rows {
+		if !r.Works || r.Result != "works" || r.Account != "acme-web" {
+			t.Errorf("row %+v, want acme-web works", r)
+		}
+	}
+	if !strings.Contains(testutil.ReadOutput(t, stderr), "with 10 request(s) to GitHub") {
+		t.Errorf("stderr does not state the plan")
+	}
+}
+
+// Bad check flags and a bad configuration exit 2 with a message naming
+// the flag or the file, and GitHub hears nothing.
+func TestCheckCommandBadFlagsSendNoRequest(t *testing.T) {
+	fake := fakegithubtest.Start(t, demo.Dataset(backfillTestNow))
+	cfg := checkTestConfig(t, fake.URL, "organizations: [{name: acme-web}]\n")
+	missing := filepath.Join(t.TempDir(), "none.yml")
+	for _, c := range []struct {
+		args []string
+		want string
+	}{
+		{[]string{"--config.file=" + cfg, "check", "--output=xml"}, "--output"},
+		{[]string{"--config.file=" + cfg, "check", "--timeout=0s"}, "--timeout=0s must be positive"},
+		{[]string{"--config.file=" + cfg, "check", "--concurrency=0"}, "--concurrency=0 must be at least 1"},
+		{[]string{"--config.file=" + missing, "check"}, missing},
+	} {
+		stdout, stderr := testutil.OutputFile(t), testutil.OutputFile(t)
+		if code := runAt(backfillTestClock, c.args, stdout, stderr); code != 2 {
+			t.Errorf("%v: exit %d, want 2", c.args, code)
+		}
+		if got := testutil.ReadOutput(t, stderr); !strings.Contains(got, c.want) {
+			t.Errorf("%v: stderr %q does not contain %q", c.args, got, c.want)
+		}
+	}
+	if n := fake.TotalRequests(); n != 0 {
+		t.Errorf("bad flags sent %d requests to GitHub", n)
+	}
+}
+
+// --demo check asks the demo's GitHub: every collector works but the
+// legacy ones of the demo's user, which answer 410 as on github.com; with
+// those collectors off every row works and the command exits 0. The
+// collector flags count: with only usage on, one request per account.
+func TestCheckCommandDemo(t *testing.T) {
+	for _, c := range []struct {
+		flags    []string
+		code     int
+		requests string
+	}{
+		{nil, 1, "with 40 request(s)"},
+		{[]string{"--no-collector.actions", "--no-collector.packages", "--no-collector.shared_storage"}, 0, "with 28 request(s)"},
+		{[]string{"--collector.disable-defaults", "--collector.usage"}, 0, "with 4 request(s)"},
+	} {
+		stdout, stderr := testutil.OutputFile(t), testutil.OutputFile(t)
+		args := append(append([]string{"--demo"}, c.flags...), "check")
+		code := runAt(backfillTestClock, args, stdout, stderr)
+		out := testutil.ReadOutput(t, stdout)
+		if code != c.code {
+			t.Errorf("%v: exit %d, want %d\n%s%s", c.flags, code, c.code, out, testutil.ReadOutput(t, stderr))
+		}
+		if !strings.Contains(out, c.requests) {
+			t.Errorf("%v: the plan does not say %q:\n%s", c.flags, c.requests, out)
+		}
+		for key, row := range checkRows(t, out) {
+			legacyOfUser := strings.HasPrefix(key, `user "octocat" `) && strings.Contains("actions packages shared_storage", strings.Fields(key)[2])
+			if want := map[bool]string{true: "retired on this server (410)", false: "works"}[legacyOfUser]; row[0] != want {
+				t.Errorf("%v: %s: %q, want %q", c.flags, key, row[0], want)
+			}
+		}
+	}
+}
