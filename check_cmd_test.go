@@ -9,6 +9,9 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/github-billing-exporter/github-billing-exporter/collector"
+	"github.com/github-billing-exporter/github-billing-exporter/githubapi"
+	"github.com/github-billing-exporter/github-billing-exporter/internal/check"
 	"github.com/github-billing-exporter/github-billing-exporter/internal/demo"
 	"github.com/github-billing-exporter/github-billing-exporter/internal/fakegithub"
 	"github.com/github-billing-exporter/github-billing-exporter/internal/fakegithub/fakegithubtest"
@@ -324,5 +327,37 @@ func TestCheckCommandDemo(t *testing.T) {
 				t.Errorf("%v: %s: %q, want %q", c.flags, key, row[0], want)
 			}
 		}
+	}
+}
+
+// Each scope and fine-grained permission a missing-permission row names is
+// in the README's "Tokens and scopes" section, the table the grants copy.
+func TestReadmeTokensTableHoldsTheGrants(t *testing.T) {
+	readme := readFile(t, "README.md")
+	_, section, ok := strings.Cut(readme, "\n## Tokens and scopes\n")
+	if !ok {
+		t.Fatal("README has no Tokens and scopes section")
+	}
+	section, _, _ = strings.Cut(section, "\n## ")
+	section = strings.ReplaceAll(section, "**", "")
+	classic := regexp.MustCompile(`[a-z_]+:[a-z_]+`)
+	fine := regexp.MustCompile(`[A-Z][A-Za-z ]+: (?:read|write)`)
+	named := 0
+	for _, f := range collector.Collectors() {
+		for _, s := range []githubapi.Scope{githubapi.ScopeEnterprise, githubapi.ScopeOrganization, githubapi.ScopeUser} {
+			g, ok := check.GrantFor(f.Name, s)
+			if !ok {
+				continue
+			}
+			for _, term := range append(classic.FindAllString(g.Classic, -1), fine.FindAllString(g.FineGrained, -1)...) {
+				named++
+				if !strings.Contains(section, term) {
+					t.Errorf("%s (%s) grants %q, which the README's Tokens and scopes section does not name", f.Name, s, term)
+				}
+			}
+		}
+	}
+	if named < 20 {
+		t.Errorf("only %d scopes and permissions found in the grants", named)
 	}
 }
