@@ -171,7 +171,7 @@ func TestCheckCommandEnterpriseServer(t *testing.T) {
 		fake.Override("/api/v3/orgs/platform/settings/billing/"+p, fakegithubtest.ServeString(`{}`))
 	}
 	fake.Override("/api/v3/orgs/platform/copilot/billing", fakegithubtest.ServeString(`{}`))
-	cfg := checkTestConfig(t, fake.URL+"/api/v3", "organizations: [{name: platform}, {name: platfrom}]\n")
+	cfg := checkTestConfig(t, fake.URL+"/api/v3", "organizations: [{name: platform}, {name: platfrm}]\n")
 	stdout, stderr := testutil.OutputFile(t), testutil.OutputFile(t)
 	code := runAt(backfillTestClock, []string{"--config.file=" + cfg, "check"}, stdout, stderr)
 	out := testutil.ReadOutput(t, stdout)
@@ -190,7 +190,7 @@ func TestCheckCommandEnterpriseServer(t *testing.T) {
 		}
 	}
 	for key, row := range got {
-		if strings.HasPrefix(key, `organization "platfrom" `) && row[0] != "no such account or not visible to this token (404)" {
+		if strings.HasPrefix(key, `organization "platfrm" `) && row[0] != "no such account or not visible to this token (404)" {
 			t.Errorf("%s: %q, want no such account", key, row[0])
 		}
 	}

@@ -25,8 +25,7 @@ func (c *Client) Probe(ctx context.Context, a Account, suffix string, platform b
 		return err
 	}
 	resp, err := c.attempt(ctx, e, c.url(e))
-	var decodeErr *DecodeError
-	if errors.As(err, &decodeErr) {
+	if _, ok := errors.AsType[*DecodeError](err); ok {
 		// A 2xx too long to read is an answer all the same.
 		return nil
 	}

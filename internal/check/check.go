@@ -189,8 +189,7 @@ func classify(p Probe, err error, enterpriseServer bool) Row {
 	switch {
 	case errors.Is(err, githubapi.ErrRateLimited):
 		r.Class, r.Action = RateLimited, "run the check again after GitHub's reset"
-		var limit *githubapi.RateLimitError
-		if errors.As(err, &limit) {
+		if limit, ok := errors.AsType[*githubapi.RateLimitError](err); ok {
 			r.Action = "run the check again after " + limit.Until.UTC().Format("15:04:05") + " UTC"
 		}
 	case apiErr == nil:
