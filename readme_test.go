@@ -207,3 +207,42 @@ func TestMetricContract(t *testing.T) {
 		t.Fatalf("found %d metric names in METRICS.md: the parse proves nothing", len(seen))
 	}
 }
+
+// The README's collectors at a glance name every collector once, each with
+// its default, and no collector that does not exist (the full table is
+// generated: docs/collectors.md).
+func TestReadmeCollectorsAtAGlance(t *testing.T) {
+	defaults := map[string]string{}
+	for _, c := range collector.Collectors() {
+		defaults[c.Name] = "off"
+		if c.DefaultEnabled {
+			defaults[c.Name] = "on"
+		}
+	}
+	seen := map[string]bool{}
+	for line := range strings.SplitSeq(readmeSection(t, "Collectors"), "\n") {
+		cells := strings.Split(line, "|")
+		if len(cells) < 4 || !strings.Contains(cells[1], "`") {
+			continue
+		}
+		def := strings.TrimSpace(cells[2])
+		for _, m := range regexp.MustCompile("`([a-z_]+)`").FindAllStringSubmatch(cells[1], -1) {
+			name := m[1]
+			want, ok := defaults[name]
+			switch {
+			case !ok:
+				t.Errorf("the README's Collectors table names %s, which is no collector", name)
+			case seen[name]:
+				t.Errorf("the README's Collectors table names %s twice", name)
+			case def != want:
+				t.Errorf("the README's Collectors table says %s is %s by default; it is %s", name, def, want)
+			}
+			seen[name] = true
+		}
+	}
+	for name := range defaults {
+		if !seen[name] {
+			t.Errorf("the README's Collectors table does not name the collector %s", name)
+		}
+	}
+}
