@@ -32,7 +32,7 @@ func runBackfill(f *flags, stdout, stderr io.Writer) int {
 	}
 	var cfg *config.Resolved
 	if f.demo {
-		api, err := demo.Start(f.now)
+		api, err := demo.StartOn(f.demoAPIAddress, f.now)
 		if err != nil {
 			fmt.Fprintln(stderr, "github-billing-exporter backfill: cannot start the demo GitHub API:", err)
 			return 1

@@ -160,7 +160,7 @@ func writeRequestTables(t *testing.T, b *strings.Builder) {
 func renderAPIBudget(t *testing.T) string {
 	var b strings.Builder
 	b.WriteString(generatedHeader("API budget"))
-	b.WriteString("What rounds of the collectors cost a few accounts, added up from each collector's declared requests (listed per collector, scope and option in [collectors.md](collectors.md#requests-per-round)). See [API budget](../README.md#api-budget) for how rounds turn into requests an hour.\n")
+	b.WriteString("What rounds of the collectors cost a few accounts, added up from each collector's declared requests (listed per collector, scope and option in [collectors.md](collectors.md#requests-per-round)). See [the API budget guide](api-budget-guide.md) for how rounds turn into requests an hour.\n")
 	all := collector.Collectors()
 	defaults := []collector.Factory{}
 	for _, f := range all {

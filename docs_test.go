@@ -198,7 +198,7 @@ func shortDuration(d time.Duration) string {
 func renderCollectors(t *testing.T) string {
 	var b strings.Builder
 	b.WriteString(generatedHeader("Collectors"))
-	b.WriteString("Every collector, in the order of the table in `collector/collector.go`. A collector runs for the accounts of its scopes only; `refresh_interval` means the configuration's (see [Configuration](../README.md#configuration)), which a `collectors:` block can override per collector. [Requests per round](#requests-per-round) lists the endpoints each collector asks and how often; [Collectors](../README.md#collectors) in the README says how they are read.\n\n")
+	b.WriteString("Every collector, in the order of the table in `collector/collector.go`. A collector runs for the accounts of its scopes only; `refresh_interval` means the configuration's (see [Configuration](../README.md#configuration)), which a `collectors:` block can override per collector. [Requests per round](#requests-per-round) lists the endpoints each collector asks and how often; [How the collectors read GitHub](collectors-guide.md) says how they are read.\n\n")
 	b.WriteString("| collector | default | scopes | flag | refresh interval | meaning |\n|---|---|---|---|---|---|\n")
 	all := collector.Collectors()
 	if len(all) == 0 {
@@ -302,7 +302,7 @@ func renderMetrics(t *testing.T) string {
 	}
 	var b strings.Builder
 	b.WriteString(generatedHeader("Metrics"))
-	b.WriteString("Every metric family the exporter serves besides `go_*`, `process_*` and `promhttp_*`: the demo's `/metrics` with every collector and option on. [Metrics](../README.md#metrics) in the README says what the units, the labels `scope` and `account`, and the sums mean, and which series need an option.\n\n")
+	b.WriteString("Every metric family the exporter serves besides `go_*`, `process_*` and `promhttp_*`: the demo's `/metrics` with every collector and option on. [metrics-guide.md](metrics-guide.md) says what the units, the labels `scope` and `account`, and the sums mean, and which series need an option.\n\n")
 	b.WriteString("## Billing metrics\n\n| metric | type | labels | collector | meaning |\n|---|---|---|---|---|\n")
 	var exporter []*metricFamily
 	for _, name := range sortedFamilyNames(families) {

@@ -58,6 +58,7 @@ type flags struct {
 	configFile       string
 	configCheck      bool
 	demo             bool
+	demoAPIAddress   string
 	telemetryPath    string
 	maxRequests      int
 	disableExporter  bool
@@ -93,6 +94,9 @@ func parseFlags(args []string, stdout, stderr io.Writer) (*flags, error) {
 	finish()
 	if err := checkTelemetryPath(f.telemetryPath); err != nil {
 		return nil, err
+	}
+	if err := demo.CheckAPIAddress(f.demoAPIAddress); err != nil {
+		return nil, fmt.Errorf("--demo.api-listen-address: %w", err)
 	}
 	if err := checkScrapeTimeouts(f.scrapeTimeout, f.timeoutOffset); err != nil {
 		return nil, err
@@ -159,6 +163,7 @@ func newApp(stdout, stderr io.Writer) (app *kingpin.Application, f *flags, finis
 	app.Flag("config.file", "Configuration file.").Default("github-billing-exporter.yml").StringVar(&f.configFile)
 	app.Flag("config.check", "Validate the configuration file and exit.").BoolVar(&f.configCheck)
 	app.Flag("demo", "Serve a simulated GitHub billing API on loopback and export it; needs no configuration file and no token. Listens on 127.0.0.1:9786 unless --web.listen-address is given.").BoolVar(&f.demo)
+	app.Flag("demo.api-listen-address", "Where --demo's simulated GitHub API listens (host:port, loopback only; port 0 picks a free one). A fixed port lets a configuration file of your own point api_url at it, with the token the exporter logs at start.").Default(demo.DefaultAPIAddress).StringVar(&f.demoAPIAddress)
 	app.Flag("web.telemetry-path", "Path under which to expose metrics.").Default("/metrics").StringVar(&f.telemetryPath)
 	app.Flag("web.max-requests", "Maximum number of parallel scrape requests. 0 disables the limit.").Default("40").IntVar(&f.maxRequests)
 	app.Flag("web.disable-exporter-metrics", "Exclude the process, Go runtime and promhttp metrics from /metrics.").BoolVar(&f.disableExporter)
@@ -271,13 +276,15 @@ func serve(f *flags, logger *slog.Logger, signals <-chan os.Signal) int {
 	logger.Info("starting github-billing-exporter", "version", version.Info(), "build_context", version.BuildContext())
 	source := func() (*config.Resolved, error) { return config.Load(f.configFile) }
 	if f.demo {
-		api, err := demo.Start(f.now)
+		api, err := demo.StartOn(f.demoAPIAddress, f.now)
 		if err != nil {
 			logger.Error("cannot start the demo GitHub API", "err", err)
 			return 1
 		}
 		defer api.Close()
-		logger.Info("demo mode: serving a simulated GitHub billing API; no configuration file or token is read", "api_url", api.URL)
+		// The demo token guards made-up data on loopback; it is logged so
+		// that a configuration of one's own can read the simulated API.
+		logger.Info("demo mode: serving a simulated GitHub billing API; no configuration file or token is read", "api_url", api.URL, "api_token", demo.Token)
 		source = func() (*config.Resolved, error) { return api.Config(), nil }
 	}
 	exporter, err := newExporter(f, logger)

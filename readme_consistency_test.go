@@ -4,6 +4,7 @@ import (
 	"os"
 	"path/filepath"
 	"regexp"
+	"slices"
 	"sort"
 	"strings"
 	"testing"
@@ -50,24 +51,41 @@ func markdownAnchors(text string) map[string]bool {
 	return anchors
 }
 
-// Every in-page link of the README, the runbook and the generated tables,
-// every link between them, and every runbook_url of the rules, reaches a
-// heading; a sentence that points to a section by its quoted name ("see
-// "Configuration"") names one that exists.
-func TestReadmeSectionLinksResolve(t *testing.T) {
-	docs := []string{"README.md", "docs/runbook.md"}
-	for _, doc := range generatedDocs {
-		docs = append(docs, doc.path)
+// documentation is the README, CONTRIBUTING.md and every page under docs/
+// (the pages the README links to, the runbook and the generated tables).
+func documentation(t *testing.T) []string {
+	t.Helper()
+	pages, err := filepath.Glob("docs/*.md")
+	if err != nil {
+		t.Fatal(err)
 	}
+	for _, doc := range generatedDocs {
+		if !slices.Contains(pages, doc.path) {
+			t.Fatalf("the generated %s is not under docs/", doc.path)
+		}
+	}
+	if len(pages) < len(generatedDocs)+10 {
+		t.Fatalf("docs/ holds %d pages: %v", len(pages), pages)
+	}
+	return append([]string{"README.md", "CONTRIBUTING.md"}, pages...)
+}
+
+// Every in-page link of the README and the pages under docs/, every link
+// between them, and every runbook_url of the rules, reaches a heading;
+// every relative link reaches a file of the repository; a sentence that
+// points to a section by its quoted name ("see "Configuration"") names one
+// that exists.
+func TestReadmeSectionLinksResolve(t *testing.T) {
+	docs := documentation(t)
 	anchorsOf := map[string]map[string]bool{}
 	for _, doc := range docs {
 		anchorsOf[doc] = markdownAnchors(readFile(t, doc))
 	}
-	readme := readFile(t, "README.md")
 	runbookAnchors := anchorsOf["docs/runbook.md"]
-	links := 0
+	links, files := 0, 0
 	for _, doc := range docs {
-		for _, m := range regexp.MustCompile(`\]\(([^)#:]*)#([^)]+)\)`).FindAllStringSubmatch(readFile(t, doc), -1) {
+		text := readFile(t, doc)
+		for _, m := range regexp.MustCompile(`\]\(([^)#:]*)#([^)]+)\)`).FindAllStringSubmatch(text, -1) {
 			target := doc
 			if m[1] != "" {
 				target = filepath.ToSlash(filepath.Join(filepath.Dir(doc), m[1]))
@@ -81,9 +99,15 @@ func TestReadmeSectionLinksResolve(t *testing.T) {
 				t.Errorf("%s links to %s#%s, which no heading of %s has", doc, m[1], m[2], target)
 			}
 		}
+		for _, m := range regexp.MustCompile(`\]\(([^)#:\s]+)(#[^)]*)?\)`).FindAllStringSubmatch(text, -1) {
+			files++
+			if _, err := os.Stat(filepath.Join(filepath.Dir(doc), m[1])); err != nil {
+				t.Errorf("%s links to %s, which is no file of the repository: %v", doc, m[1], err)
+			}
+		}
 	}
-	if links < 20 {
-		t.Errorf("found %d links between the documents: the check proves nothing", links)
+	if links < 20 || files < 40 {
+		t.Errorf("found %d links to headings and %d to files between the documents: the check proves nothing", links, files)
 	}
 	rules := readFile(t, "deploy/prometheus/rules/github-billing.rules.yml")
 	urls := regexp.MustCompile(`runbook_url: \S+/blob/main/docs/runbook\.md#([a-z0-9-]+)`).FindAllStringSubmatch(rules, -1)
@@ -96,23 +120,27 @@ func TestReadmeSectionLinksResolve(t *testing.T) {
 		}
 	}
 	headings := map[string]bool{}
-	for _, m := range regexp.MustCompile(`(?m)^#+ (.+)$`).FindAllStringSubmatch(readme, -1) {
-		headings[strings.TrimSpace(m[1])] = true
+	for _, doc := range docs {
+		for _, m := range regexp.MustCompile(`(?m)^#+ (.+)$`).FindAllStringSubmatch(readFile(t, doc), -1) {
+			headings[strings.TrimSpace(m[1])] = true
+		}
 	}
-	for _, m := range regexp.MustCompile(`(?i)see "([^"]+)"`).FindAllStringSubmatch(readme, -1) {
-		if !headings[m[1]] {
-			t.Errorf("README says see %q, which is no heading", m[1])
+	for _, doc := range docs {
+		for _, m := range regexp.MustCompile(`(?i)see "([^"]+)"`).FindAllStringSubmatch(readFile(t, doc), -1) {
+			if !headings[m[1]] {
+				t.Errorf("%s says see %q, which is no heading", doc, m[1])
+			}
 		}
 	}
 }
 
-// The job that scrapes the exporter has one name in the README, the
-// shipped Prometheus configs, and every query that selects a job (README,
-// rules, dashboards).
+// The job that scrapes the exporter has one name in the README and the
+// pages under docs/, the shipped Prometheus configs, and every query that
+// selects a job (documentation, rules, dashboards).
 func TestPrometheusJobNamesAgree(t *testing.T) {
 	const want = "github-billing-exporter"
-	files := []string{"README.md", "deploy/docker-compose/prometheus.yml", "deploy/prometheus/prometheus-e2e.yml",
-		"deploy/prometheus/rules/github-billing.rules.yml"}
+	files := append(documentation(t), "deploy/docker-compose/prometheus.yml", "deploy/prometheus/prometheus-e2e.yml",
+		"deploy/prometheus/rules/github-billing.rules.yml")
 	dashboards, err := filepath.Glob("dashboards/*.json")
 	if err != nil {
 		t.Fatal(err)
@@ -151,8 +179,9 @@ func sortedKeys(m map[string]bool) []string {
 	return out
 }
 
-// No sentence of the README says the exporter lacks a metric that the demo
-// exports: it names the metric, or a thing one of these metrics is.
+// No sentence of the README or a page under docs/ says the exporter lacks a
+// metric that the demo exports: it names the metric, or a thing one of
+// these metrics is.
 func TestReadmeClaimsNoMissingMetricThatExists(t *testing.T) {
 	exported := demoMetricNames(t)
 	things := map[string]string{
@@ -164,19 +193,21 @@ func TestReadmeClaimsNoMissingMetricThatExists(t *testing.T) {
 		"build information": "github_billing_exporter_build_info",
 	}
 	negation := regexp.MustCompile(`(?i)\b(does not|doesn't|do not|never) export|\bis not exported|\bare not exported|\bno metric (for|of)\b`)
-	readme := readFile(t, "README.md")
-	for _, sentence := range regexp.MustCompile(`[^.!?]+[.!?]`).FindAllString(strings.ReplaceAll(readme, "\n", " "), -1) {
-		if !negation.MatchString(sentence) {
-			continue
-		}
-		for _, name := range regexp.MustCompile(`github_billing_[a-z0-9_]+`).FindAllString(sentence, -1) {
-			if exported[name] {
-				t.Errorf("README says %s is missing, but the exporter exports it: %q", name, strings.TrimSpace(sentence))
+	for _, doc := range documentation(t) {
+		text := readFile(t, doc)
+		for _, sentence := range regexp.MustCompile(`[^.!?]+[.!?]`).FindAllString(strings.ReplaceAll(text, "\n", " "), -1) {
+			if !negation.MatchString(sentence) {
+				continue
 			}
-		}
-		for thing, metric := range things {
-			if strings.Contains(strings.ToLower(sentence), thing) && exported[metric] {
-				t.Errorf("README says the %s is not exported, but %s is: %q", thing, metric, strings.TrimSpace(sentence))
+			for _, name := range regexp.MustCompile(`github_billing_[a-z0-9_]+`).FindAllString(sentence, -1) {
+				if exported[name] {
+					t.Errorf("%s says %s is missing, but the exporter exports it: %q", doc, name, strings.TrimSpace(sentence))
+				}
+			}
+			for thing, metric := range things {
+				if strings.Contains(strings.ToLower(sentence), thing) && exported[metric] {
+					t.Errorf("%s says the %s is not exported, but %s is: %q", doc, thing, metric, strings.TrimSpace(sentence))
+				}
 			}
 		}
 	}

@@ -124,14 +124,14 @@ func demoMetricNames(t *testing.T) map[string]bool {
 // prefix.
 var metricNameSpan = regexp.MustCompile("`(github_billing_[a-z0-9_{},]*\\*?)")
 
-// Every metric the README and the runbook name in a code span is one the
-// demo exports with every collector and option on, but for the names of
-// the contract that the README says are renamed (the table of every metric
-// is generated: docs/metrics.md).
+// Every metric the README and the pages under docs/ (the runbook, the
+// pages moved out of the README, the generated tables) name in a code span
+// is one the demo exports with every collector and option on, but for the
+// names of the contract that docs/metrics-guide.md says are renamed.
 func TestReadmeMetricNamesAreExported(t *testing.T) {
 	exported := demoMetricNames(t)
 	checked := 0
-	for _, doc := range []string{"README.md", "docs/runbook.md"} {
+	for _, doc := range documentation(t) {
 		text := readFile(t, doc)
 		for _, m := range metricNameSpan.FindAllStringSubmatch(text, -1) {
 			for _, name := range expandBraces(m[1]) {
@@ -161,7 +161,7 @@ func TestReadmeMetricNamesAreExported(t *testing.T) {
 var metricContractName = regexp.MustCompile(`github_billing_(?:[A-Za-z0-9_]|\{[a-z_,]+\}_)+`)
 
 // metricContractRenames are the documented departures from METRICS.md (see
-// the README's Metrics section): promtool refuses "_summary_" in a name.
+// docs/metrics-guide.md): promtool refuses "_summary_" in a name.
 var metricContractRenames = map[string]string{"github_billing_usage_summary_": "github_billing_usage_summarized_"}
 
 // The metric contract, testdata/METRICS.md (a copy of ../shared/METRICS.md,
@@ -205,5 +205,44 @@ func TestMetricContract(t *testing.T) {
 	}
 	if len(seen) < 50 {
 		t.Fatalf("found %d metric names in METRICS.md: the parse proves nothing", len(seen))
+	}
+}
+
+// The README's collectors at a glance name every collector once, each with
+// its default, and no collector that does not exist (the full table is
+// generated: docs/collectors.md).
+func TestReadmeCollectorsAtAGlance(t *testing.T) {
+	defaults := map[string]string{}
+	for _, c := range collector.Collectors() {
+		defaults[c.Name] = "off"
+		if c.DefaultEnabled {
+			defaults[c.Name] = "on"
+		}
+	}
+	seen := map[string]bool{}
+	for line := range strings.SplitSeq(readmeSection(t, "Collectors"), "\n") {
+		cells := strings.Split(line, "|")
+		if len(cells) < 4 || !strings.Contains(cells[1], "`") {
+			continue
+		}
+		def := strings.TrimSpace(cells[2])
+		for _, m := range regexp.MustCompile("`([a-z_]+)`").FindAllStringSubmatch(cells[1], -1) {
+			name := m[1]
+			want, ok := defaults[name]
+			switch {
+			case !ok:
+				t.Errorf("the README's Collectors table names %s, which is no collector", name)
+			case seen[name]:
+				t.Errorf("the README's Collectors table names %s twice", name)
+			case def != want:
+				t.Errorf("the README's Collectors table says %s is %s by default; it is %s", name, def, want)
+			}
+			seen[name] = true
+		}
+	}
+	for name := range defaults {
+		if !seen[name] {
+			t.Errorf("the README's Collectors table does not name the collector %s", name)
+		}
 	}
 }

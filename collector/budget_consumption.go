@@ -14,8 +14,8 @@ import (
 // organization; repository: rows of that repository; cost center: the rows
 // of that cost center's report) and by product, SKU or bundle. Net, not
 // gross: GitHub's billing documentation describes budgets as limits on
-// spending, which is what is billed after included usage (README, "Which
-// amount counts").
+// spending, which is what is billed after included usage
+// (docs/collectors-guide.md, "Which amount counts").
 //
 // The pass holds one running sum per budget, and per distinct organization
 // and repository name the list of budgets that name it: nothing per row.

@@ -26,7 +26,7 @@ import (
 // in-process server and read it through the real client: whatever GitHub
 // sends, a decoder returns a value or an error and never panics. Seeds are
 // the shared examples (testdata/examples) and a few broken bodies; they run
-// in every `go test`. Longer: `make fuzz FUZZTIME=5m` (README, Fuzzing).
+// in every `go test`. Longer: `make fuzz FUZZTIME=5m` (docs/development.md, Fuzzing).
 
 // fuzzMaxBody caps answers in the fuzz client, so that the cap's error path
 // is reachable too.

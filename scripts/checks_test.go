@@ -14,6 +14,7 @@ import (
 	"os"
 	"path/filepath"
 	"regexp"
+	"slices"
 	"strings"
 	"testing"
 )
@@ -23,12 +24,32 @@ func repositoryRoot() (string, error) { return filepath.Abs("..") }
 
 var metricNameRE = regexp.MustCompile(`\bgithub_billing[a-zA-Z0-9_:]*`)
 
-// knownMetricNames are the names the README, the generated metric table (docs/metrics.md)
-// and the metric contract describe and the names the rules record.
+// documentation is the README, the pages under docs/ (the generated metric table
+// docs/metrics.md among them) and the metric contract, relative to root.
+func documentation(t *testing.T, root string) []string {
+	t.Helper()
+	pages, err := filepath.Glob(filepath.Join(root, "docs", "*.md"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	docs := []string{"README.md", "testdata/METRICS.md"}
+	for _, p := range pages {
+		rel, err := filepath.Rel(root, p)
+		if err != nil {
+			t.Fatal(err)
+		}
+		docs = append(docs, filepath.ToSlash(rel))
+	}
+	return docs
+}
+
+// knownMetricNames are the names the README, the pages under docs/ (the generated
+// metric table docs/metrics.md among them) and the metric contract describe and the
+// names the rules record.
 func knownMetricNames(t *testing.T, root string) map[string]bool {
 	t.Helper()
 	known := map[string]bool{}
-	for _, doc := range []string{"README.md", "docs/metrics.md", "testdata/METRICS.md"} {
+	for _, doc := range documentation(t, root) {
 		raw, err := os.ReadFile(filepath.Join(root, doc))
 		if err != nil {
 			t.Fatal(err)
@@ -73,7 +94,7 @@ type dashboardPanel struct {
 }
 
 // unknownDashboardMetrics names, with the dashboard and the panel, each metric a panel's query
-// under root/dashboards names that neither the README, the metric contract nor the rules know.
+// under root/dashboards names that neither the README, the pages under docs/, the metric contract nor the rules know.
 func unknownDashboardMetrics(t *testing.T, root string) []string {
 	t.Helper()
 	known := knownMetricNames(t, root)
@@ -105,7 +126,7 @@ func unknownDashboardMetrics(t *testing.T, root string) []string {
 							}
 						}
 						if !known[base] {
-							unknown = append(unknown, fmt.Sprintf("%s: panel %q queries metric %s, which the README, docs/metrics.md, testdata/METRICS.md and the rules do not know", filepath.Base(f), p.Title, name))
+							unknown = append(unknown, fmt.Sprintf("%s: panel %q queries metric %s, which the README, the pages under docs/, testdata/METRICS.md and the rules do not know", filepath.Base(f), p.Title, name))
 						}
 					}
 				}
@@ -118,7 +139,7 @@ func unknownDashboardMetrics(t *testing.T, root string) []string {
 }
 
 // TestDashboardMetricNames fails, naming the dashboard, the panel and the metric, when a
-// panel's query names a metric that neither the README, the metric contract nor the rules
+// panel's query names a metric that neither the README, the pages under docs/, the metric contract nor the rules
 // know. It needs no Prometheus, so a misspelling fails `go test ./...` on any machine. The
 // test reads the files itself, so Go's test cache reruns it when one of them changes.
 func TestDashboardMetricNames(t *testing.T) {
@@ -139,13 +160,13 @@ func TestDashboardMetricNamesFindsAMisspelling(t *testing.T) {
 		t.Fatal(err)
 	}
 	copyRoot := t.TempDir()
-	for _, rel := range []string{
-		"README.md",
-		"docs/metrics.md",
-		"testdata/METRICS.md",
+	files := append(documentation(t, root),
 		"deploy/prometheus/rules/github-billing.rules.yml",
-		"dashboards/github-billing-overview.json",
-	} {
+		"dashboards/github-billing-overview.json")
+	if !slices.Contains(files, "docs/metrics.md") {
+		t.Fatalf("the documentation does not include docs/metrics.md: %v", files)
+	}
+	for _, rel := range files {
 		raw, err := os.ReadFile(filepath.Join(root, rel))
 		if err != nil {
 			t.Fatal(err)

@@ -1,6 +1,8 @@
 package demo
 
 import (
+	"fmt"
+	"net"
 	"sync"
 	"time"
 
@@ -10,8 +12,14 @@ import (
 	"github.com/github-billing-exporter/github-billing-exporter/internal/fakegithub"
 )
 
-// Token is the demo API's credential; it guards nothing real.
+// Token is the demo API's credential. It guards nothing real: the demo's
+// data is made up and its API listens on loopback only, so the exporter
+// logs it at start for a configuration of one's own to use.
 const Token = "demo-token-not-a-secret"
+
+// DefaultAPIAddress is where the demo's API listens unless told otherwise:
+// a free loopback port.
+const DefaultAPIAddress = "127.0.0.1:0"
 
 // API is the demo's simulated GitHub API, running on loopback.
 type API struct {
@@ -24,13 +32,38 @@ type API struct {
 // demo and the collectors tell the same month), it requires Token, and it
 // sends ETags as GitHub does. Close it when done.
 func Start(now func() time.Time) (*API, error) {
-	fake, err := fakegithub.NewFunc(datasetAt(now), now)
+	return StartOn(DefaultAPIAddress, now)
+}
+
+// StartOn is Start listening on address, which CheckAPIAddress must accept.
+func StartOn(address string, now func() time.Time) (*API, error) {
+	if err := CheckAPIAddress(address); err != nil {
+		return nil, err
+	}
+	fake, err := fakegithub.NewFuncOn(address, datasetAt(now), now)
 	if err != nil {
 		return nil, err
 	}
 	fake.RequireToken(Token)
 	fake.EnableETags(true)
 	return &API{Server: fake}, nil
+}
+
+// CheckAPIAddress accepts a host:port whose host is a loopback IP address
+// or localhost: the demo's API answers anyone who knows Token, which is in
+// the source and the log.
+func CheckAPIAddress(address string) error {
+	host, _, err := net.SplitHostPort(address)
+	if err != nil {
+		return fmt.Errorf("demo API address %q: %w", address, err)
+	}
+	if host == "localhost" {
+		return nil
+	}
+	if ip := net.ParseIP(host); ip == nil || !ip.IsLoopback() {
+		return fmt.Errorf("demo API address %q: the host must be a loopback address (127.0.0.1, ::1 or localhost)", address)
+	}
+	return nil
 }
 
 // Config points the exporter at the API with every demo account. The

@@ -47,11 +47,19 @@ func New(d *Dataset) (*Server, error) {
 
 // NewFunc starts a server whose data is source() at each request, on the
 // clock now (the clock of the rate-limit reset and of GitHub's default
-// year). The demo's figures grow through the month this way.
+// year), on a free loopback port. The demo's figures grow through the month
+// this way.
 func NewFunc(source func() *Dataset, now func() time.Time) (*Server, error) {
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	return NewFuncOn("127.0.0.1:0", source, now)
+}
+
+// NewFuncOn is NewFunc listening on address (host:port; port 0 picks a free
+// one). The caller chooses a loopback address: the fake has no security of
+// its own.
+func NewFuncOn(address string, source func() *Dataset, now func() time.Time) (*Server, error) {
+	ln, err := net.Listen("tcp", address)
 	if err != nil {
-		return nil, fmt.Errorf("fake GitHub: listen on loopback: %w", err)
+		return nil, fmt.Errorf("fake GitHub: listen on %s: %w", address, err)
 	}
 	s := &Server{
 		URL:       "http://" + ln.Addr().String(),

@@ -119,7 +119,7 @@ exits with "no accounts"; as soon as a user configures GitHub it is off.
 {{- end }}
 {{- end }}
 
-{{/* The exporter's config file (see the README's "Configuration"). */}}
+{{/* The exporter's config file (see docs/configuration.md). */}}
 {{- define "gbe.config" -}}
 github:
   {{- with .Values.github.credential }}
