@@ -70,7 +70,7 @@ lint: $(GOLANGCI_LINT)
 checkmetrics: build
 	@./scripts/checkmetrics.sh ./$(BINARY)
 
-# The benchmarks behind README "Performance". bench-smoke runs each once, on
+# The benchmarks behind docs/performance.md. bench-smoke runs each once, on
 # small data, as CI does.
 bench:
 	$(GO) test -run '^$$' -bench . -benchmem -benchtime 3x ./...
@@ -139,7 +139,7 @@ docs:
 check-shared:
 	./scripts/check-shared.sh
 
-# The many-accounts shape of README "Performance": 5,000 organizations with
+# The many-accounts shape of docs/performance.md: 5,000 organizations with
 # the default collectors, served by a separate fake process.
 .PHONY: bench-rss-many
 bench-rss-many:
