@@ -1,10 +1,12 @@
 package githubapi
 
 import (
+	"context"
 	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
+	"net"
 	"net/http"
 	"strings"
 )
@@ -125,4 +127,43 @@ type TooLargeError struct{ Limit int64 }
 
 func (e *TooLargeError) Error() string {
 	return fmt.Sprintf("response body exceeds the limit of %d bytes", e.Limit)
+}
+
+// Reason names the class of a failed request, for a person deciding what to
+// do about it: "rate limited", "token refused" (401), "missing permission"
+// (403), "not found" (404), "retired" (410), "GitHub server error" (5xx),
+// "refused by GitHub" (another status), "answer refused" (an answer the
+// client would not count: a broken body, a missing required field, rows not
+// for what was asked), "timed out", "network" (no answer at all), or
+// "failed" (anything else: the log says what).
+func Reason(err error) string {
+	var apiErr *APIError
+	var decodeErr *DecodeError
+	switch {
+	case err == nil:
+		return ""
+	case errors.Is(err, ErrRateLimited):
+		return "rate limited"
+	case errors.As(err, &apiErr):
+		switch {
+		case errors.Is(err, ErrUnauthorized):
+			return "token refused"
+		case errors.Is(err, ErrForbidden):
+			return "missing permission"
+		case errors.Is(err, ErrNotFound):
+			return "not found"
+		case errors.Is(err, ErrRetired):
+			return "retired"
+		case errors.Is(err, ErrServer):
+			return "GitHub server error"
+		}
+		return "refused by GitHub"
+	case errors.As(err, &decodeErr), errors.Is(err, ErrNotAsked):
+		return "answer refused"
+	case errors.Is(err, context.DeadlineExceeded):
+		return "timed out"
+	case errors.As(err, new(net.Error)):
+		return "network"
+	}
+	return "failed"
 }

@@ -140,7 +140,17 @@ type entry struct {
 	duration  time.Duration   // how long the last refresh took
 	retiredAt time.Time       // when GitHub last answered 410
 	warned    bool            // the retirement was logged
+	err       error           // why the last refresh failed; nil when it worked
 	health    *health         // the health a scrape served last, encoded
+}
+
+// serving says what a scrape serves for the entry after a failed refresh:
+// the last good data while it is there, or nothing.
+func (ent *entry) serving() string {
+	if ent.fetched.IsZero() {
+		return "no data to serve yet"
+	}
+	return "serving the last good data"
 }
 
 // New builds a cache with the named collectors enabled.
@@ -469,7 +479,7 @@ func (e *Cache) refresh(j job, s Settings, done chan struct{}) {
 	ent.mu.Lock()
 	defer ent.mu.Unlock()
 	defer e.finished(k, done)
-	ent.attempted, ent.duration = end, end.Sub(start)
+	ent.attempted, ent.duration, ent.err = end, end.Sub(start), nil
 	logger := e.logger.With("collector", j.collector.Name, "scope", j.target.Account.Scope, "account", j.target.Account.Name)
 	switch {
 	case err == nil:
@@ -487,7 +497,7 @@ func (e *Cache) refresh(j job, s Settings, done chan struct{}) {
 	case errors.As(err, new(*collector.OnceError)):
 		// An answer that will not change by asking again (an account
 		// that GitHub refuses a filter): say so once, then quietly.
-		ent.ok = false
+		ent.ok, ent.err = false, err
 		if !ent.warned {
 			ent.warned = true
 			logger.Warn("refresh failed; logged once for this collector and account", "err", err)
@@ -496,11 +506,11 @@ func (e *Cache) refresh(j job, s Settings, done chan struct{}) {
 		}
 	case errors.Is(err, githubapi.ErrRateLimited):
 		// The client logged the limit once when it began.
-		ent.ok = false
-		logger.Debug("refresh skipped while rate limited; serving the last good data", "err", err)
+		ent.ok, ent.err = false, err
+		logger.Debug("refresh skipped while rate limited; "+ent.serving(), "err", err)
 	default:
-		ent.ok = false
-		logger.Error("refresh failed; serving the last good data", "err", err)
+		ent.ok, ent.err = false, err
+		logger.Error("refresh failed; "+ent.serving(), "err", err, "reason", githubapi.Reason(err))
 	}
 }
 
@@ -560,6 +570,7 @@ type EntryStatus struct {
 	LastSuccess time.Time // when the served data was fetched; zero before the first success
 	Attempted   time.Time // when the last refresh ended; zero before the first
 	Series      int
+	Err         error // why the last refresh failed; nil when it worked or GitHub retired the endpoint
 }
 
 // Status lists every cache entry, by account and collector.
@@ -569,7 +580,7 @@ func (e *Cache) Status() []EntryStatus {
 	for k, ent := range e.cache {
 		ent.mu.Lock()
 		out = append(out, EntryStatus{Account: k.account, Collector: k.collector, OK: ent.ok, Retired: !ent.retiredAt.IsZero(),
-			LastSuccess: ent.fetched, Attempted: ent.attempted, Series: ent.series})
+			LastSuccess: ent.fetched, Attempted: ent.attempted, Series: ent.series, Err: ent.err})
 		ent.mu.Unlock()
 	}
 	e.mu.RUnlock()

@@ -2,6 +2,7 @@ package cache
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"log/slog"
 	"net/http"
@@ -323,6 +324,54 @@ func TestExporterFailingRefreshKeepsLastGoodData(t *testing.T) {
 	expectValue(t, s, used, 24000)
 	expectValue(t, s, success, 1)
 	expectValue(t, s, lastSuccess, t0+22*60)
+}
+
+// A refresh that fails before any has worked says there is nothing to
+// serve, never that it serves the last good data; once data has been
+// fetched, a failure says it is served. Each line names the failure's class,
+// and the cache's status holds the error.
+func TestFailingRefreshSaysWhetherThereIsDataToServe(t *testing.T) {
+	f := newExporterTestFixture(t, exporterTestDataset(), []string{"actions"}, collector.Options{})
+	path := "/orgs/acme-web/settings/billing/actions"
+	f.fake.Override(path, func(w http.ResponseWriter, _ *http.Request) {
+		fakegithub.WriteError(w, http.StatusForbidden, "Resource not accessible by personal access token")
+	})
+	f.scrape(t, context.Background())
+	errs := f.log.lines("level=ERROR")
+	if len(errs) != 1 {
+		t.Fatalf("%d error lines, want 1:\n%s", len(errs), f.log)
+	}
+	for _, want := range []string{"acme-web", "no data to serve yet", `reason="missing permission"`} {
+		if !strings.Contains(errs[0], want) {
+			t.Errorf("error line %q does not contain %q", errs[0], want)
+		}
+	}
+	if strings.Contains(f.log.String(), "serving the last good data") {
+		t.Errorf("the log claims last good data that never was:\n%s", f.log)
+	}
+	var web EntryStatus
+	for _, st := range f.exp.Status() {
+		if st.Account.Name == "acme-web" {
+			web = st
+		}
+	}
+	if web.OK || !errors.Is(web.Err, githubapi.ErrForbidden) || !web.LastSuccess.IsZero() {
+		t.Errorf("acme-web's status = %+v, want failing with a 403 and no success", web)
+	}
+
+	// It works, then fails again: now the last good data is served.
+	f.fake.Override(path, nil)
+	f.clock.Advance(11 * time.Minute)
+	f.scrape(t, context.Background())
+	f.fake.Override(path, func(w http.ResponseWriter, _ *http.Request) {
+		fakegithub.WriteError(w, http.StatusNotFound, "Not Found")
+	})
+	f.clock.Advance(11 * time.Minute)
+	f.scrape(t, context.Background())
+	errs = f.log.lines("level=ERROR")
+	if len(errs) != 2 || !strings.Contains(errs[1], "serving the last good data") || !strings.Contains(errs[1], `reason="not found"`) {
+		t.Errorf("after a success the failure line should say the last good data is served, with its reason:\n%s", f.log)
+	}
 }
 
 // Malformed JSON and a dropped connection fail only their collector for their

@@ -6,6 +6,8 @@ import (
 	"regexp"
 	"strings"
 	"testing"
+
+	"github.com/github-billing-exporter/github-billing-exporter/internal/fakegithub"
 )
 
 var hrefPattern = regexp.MustCompile(`href="([^"]+)"`)
@@ -55,5 +57,43 @@ func TestLandingPageLinksAndStatus(t *testing.T) {
 	}
 	if strings.Contains(page, "Demo mode") {
 		t.Error("a configured exporter calls itself the demo")
+	}
+}
+
+// With an organization refused (403) and another's collector not found
+// (404), the landing page says which collectors fail and why, row by row and
+// in a summary line above the table, and that totals over accounts leave
+// their data out; a row that never worked says so.
+func TestLandingPageShowsEachFailureAndItsClass(t *testing.T) {
+	env := newTestEnv(t, "organizations: [{name: acme-web}, {name: acme-data}]\nusers: [{name: octocat}]\n", testEnvOptions{})
+	env.fake.Override("/orgs/acme-web/settings/billing/actions", func(w http.ResponseWriter, _ *http.Request) {
+		w.Header().Set("X-Accepted-GitHub-Permissions", "administration=read")
+		fakegithub.WriteError(w, http.StatusForbidden, "Resource not accessible by personal access token")
+	})
+	env.fake.Override("/orgs/acme-data/settings/billing/packages", func(w http.ResponseWriter, _ *http.Request) {
+		fakegithub.WriteError(w, http.StatusNotFound, "Not Found")
+	})
+	env.metrics(t)
+	_, _, page := env.get(t, http.MethodGet, "/", nil)
+	// 4 collectors for each organization and 3 for the user (Advanced
+	// Security is not a user's): 11 rows; acme-web's actions and
+	// acme-data's packages fail, octocat's 3 are retired, 6 work.
+	summary := "<strong>2 of 11 collectors are failing: totals that sum over accounts leave their data out.</strong> " +
+		"1 failing: missing permission, 1 failing: not found, 6 ok, 3 retired (410)."
+	if !strings.Contains(page, summary) {
+		t.Errorf("no summary line %q:\n%s", summary, page)
+	}
+	for _, row := range []string{
+		`acme-web</a></td><td>[^<]*</td><td>actions</td><td>failing: missing permission</td><td>never</td>`,
+		`acme-data</a></td><td>[^<]*</td><td>packages</td><td>failing: not found</td><td>never</td>`,
+		`acme-web</a></td><td>[^<]*</td><td>packages</td><td>ok</td><td>20\d\d-\d\d-\d\dT`,
+		`octocat</a></td><td>[^<]*</td><td>actions</td><td>retired \(410\)</td>`,
+	} {
+		if !regexp.MustCompile(row).MatchString(page) {
+			t.Errorf("no row matching %s:\n%s", row, page)
+		}
+	}
+	if !strings.Contains(page, "<th>last worked</th>") {
+		t.Error("the table does not say when each collector last worked")
 	}
 }

@@ -15,6 +15,7 @@ import (
 	"log/slog"
 	"net/http"
 	"net/url"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -484,7 +485,9 @@ func (s *Server) accountsHTML(targets []config.Target) string {
 		}
 	}
 	var b strings.Builder
-	b.WriteString("<h2>Accounts</h2>\n<table><tr><th>scope</th><th>account</th><th>credential</th><th>collector</th><th>status</th><th>data fetched</th><th>series</th></tr>\n")
+	b.WriteString("<h2>Accounts</h2>\n")
+	b.WriteString(statusSummary(byAccount, targets))
+	b.WriteString("<table><tr><th>scope</th><th>account</th><th>credential</th><th>collector</th><th>status</th><th>last worked</th><th>series</th></tr>\n")
 	for _, t := range targets {
 		probe := "/probe?target=" + url.QueryEscape(string(t.Account.Scope)+"/"+t.Account.Name)
 		lead := fmt.Sprintf("<td>%s</td><td><a href=\"%s\">%s</a></td><td>%s</td>",
@@ -495,23 +498,66 @@ func (s *Server) accountsHTML(targets []config.Target) string {
 			continue
 		}
 		for _, st := range entries {
-			status := "failing"
-			switch {
-			case st.Attempted.IsZero():
-				status = "refreshing"
-			case st.Retired:
-				status = "retired (410)"
-			case st.OK:
-				status = "ok"
-			}
+			status := entryState(st)
 			fetched := "never"
 			if !st.LastSuccess.IsZero() {
 				fetched = st.LastSuccess.UTC().Format(time.RFC3339)
 			}
 			fmt.Fprintf(&b, "<tr>%s<td>%s</td><td>%s</td><td>%s</td><td>%d</td></tr>\n", lead,
-				html.EscapeString(st.Collector), status, fetched, st.Series)
+				html.EscapeString(st.Collector), html.EscapeString(status), fetched, st.Series)
 		}
 	}
 	b.WriteString("</table>")
 	return b.String()
+}
+
+// entryState is an entry's state as the landing page shows it: ok,
+// refreshing, retired (410), or failing with the class of its failure.
+func entryState(st cache.EntryStatus) string {
+	switch {
+	case st.Attempted.IsZero():
+		return "refreshing"
+	case st.Retired:
+		return "retired (410)"
+	case st.OK:
+		return "ok"
+	case st.Err != nil:
+		return "failing: " + githubapi.Reason(st.Err)
+	}
+	return "failing"
+}
+
+// statusSummary is the line above the accounts table: how many of the
+// configured accounts' collectors work, and why the others do not, so that
+// a partial total is never taken for a whole one.
+func statusSummary(byAccount map[githubapi.Account][]cache.EntryStatus, targets []config.Target) string {
+	counts := map[string]int{}
+	total, failing := 0, 0
+	for _, t := range targets {
+		for _, st := range byAccount[t.Account] {
+			total++
+			state := entryState(st)
+			counts[state]++
+			if strings.HasPrefix(state, "failing") {
+				failing++
+			}
+		}
+	}
+	if total == 0 {
+		return "<p>No collector has refreshed yet.</p>\n"
+	}
+	states := make([]string, 0, len(counts))
+	for state := range counts {
+		states = append(states, state)
+	}
+	slices.Sort(states)
+	parts := make([]string, 0, len(states))
+	for _, state := range states {
+		parts = append(parts, fmt.Sprintf("%d %s", counts[state], state))
+	}
+	verdict := "No collector is failing."
+	if failing > 0 {
+		verdict = fmt.Sprintf("%d of %d collectors are failing: totals that sum over accounts leave their data out.", failing, total)
+	}
+	return fmt.Sprintf("<p class=\"summary\"><strong>%s</strong> %s.</p>\n", html.EscapeString(verdict), html.EscapeString(strings.Join(parts, ", ")))
 }
