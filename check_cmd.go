@@ -86,7 +86,7 @@ func runCheck(f *flags, stdout, stderr io.Writer) int {
 	}
 	opts := f.options
 	opts.BudgetConsumption = *f.collectors["budgets"]
-	checkCfg := check.Config{Targets: targets, Collectors: enabled, Options: opts, Concurrency: c.concurrency, Timeout: c.timeout, Now: f.now}
+	checkCfg := check.Config{Targets: targets, Collectors: enabled, Explicit: f.explicit, Options: opts, Concurrency: c.concurrency, Timeout: c.timeout, Now: f.now}
 	probes := check.Plan(checkCfg)
 	plan := stdout
 	if c.output == "json" {

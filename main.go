@@ -70,9 +70,12 @@ type flags struct {
 	maxResponseBytes int64
 	aiCreditsShare   float64
 	collectors       map[string]*bool
-	options          collector.Options
-	web              *web.FlagConfig
-	log              promslog.Config
+	// explicit are the collectors named on the command line, whose flag
+	// overrides a server's default.
+	explicit map[string]bool
+	options  collector.Options
+	web      *web.FlagConfig
+	log      promslog.Config
 	// command is "backfill" or "check" for those commands, "" to serve.
 	command  string
 	backfill *backfill.Flags
@@ -176,6 +179,7 @@ func newApp(stdout, stderr io.Writer) (app *kingpin.Application, f *flags, finis
 
 	disableDefaults := app.Flag("collector.disable-defaults", "Disable every collector that is not explicitly enabled.").Bool()
 	explicit := map[string]bool{}
+	f.explicit = explicit
 	for _, c := range collector.Collectors() {
 		state := "disabled"
 		if c.DefaultEnabled {
@@ -418,6 +422,7 @@ func newExporter(f *flags, logger *slog.Logger) (*cache.Cache, error) {
 	exporter, err := cache.New(cache.Config{
 		Logger:      logger,
 		Collectors:  enabled,
+		Explicit:    f.explicit,
 		Options:     f.options,
 		Concurrency: f.concurrency,
 		Now:         f.now,

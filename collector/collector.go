@@ -77,6 +77,11 @@ type Target struct {
 	// RefreshIntervals are collectors' own refresh intervals for this
 	// account, by collector name (the configuration's collectors blocks).
 	RefreshIntervals map[string]time.Duration
+	// Switches turn collectors on or off for this account, by collector
+	// name: the configuration's enabled keys and the server's defaults
+	// (servers.go). A collector without one runs when the command line
+	// turns it on.
+	Switches map[string]Switch
 }
 
 // RefreshInterval is how old the collector's data for the account may get
@@ -114,6 +119,9 @@ type Factory struct {
 	// Requests declares the requests of one round for an account of a
 	// shape (requests.go); Calls applies it.
 	Requests func(Shape) []Call
+	// EnterpriseServer says that GitHub Enterprise Server serves the
+	// collector's endpoints; the others are off by default there.
+	EnterpriseServer bool
 	// BudgetCheck, when set, is the collector's API-budget check, which
 	// the server runs at start and on every reload while the collector is
 	// on.
@@ -147,13 +155,13 @@ var (
 
 // collectorTable is every collector the exporter has, in flag order.
 var collectorTable = []Factory{
-	{Name: "actions", DefaultEnabled: true, Scopes: allScopes, new: newActionsCollector, Requests: legacyRequests("actions"),
+	{Name: "actions", DefaultEnabled: true, EnterpriseServer: true, Scopes: allScopes, new: newActionsCollector, Requests: legacyRequests("actions"),
 		Help: "Actions minutes of the billing cycle (legacy endpoint; 410 on GitHub's hosted service)."},
-	{Name: "packages", DefaultEnabled: true, Scopes: allScopes, new: newPackagesCollector, Requests: legacyRequests("packages"),
+	{Name: "packages", DefaultEnabled: true, EnterpriseServer: true, Scopes: allScopes, new: newPackagesCollector, Requests: legacyRequests("packages"),
 		Help: "Packages bandwidth of the billing cycle (legacy endpoint; 410 on GitHub's hosted service)."},
-	{Name: "shared_storage", DefaultEnabled: true, Scopes: allScopes, new: newSharedStorageCollector, Requests: legacyRequests("shared-storage"),
+	{Name: "shared_storage", DefaultEnabled: true, EnterpriseServer: true, Scopes: allScopes, new: newSharedStorageCollector, Requests: legacyRequests("shared-storage"),
 		Help: "Estimated shared storage of the month (legacy endpoint; 410 on GitHub's hosted service)."},
-	{Name: "advanced_security", DefaultEnabled: true, Scopes: enterpriseOrganization, new: newAdvancedSecurityCollector, Requests: advancedSecurityRequests,
+	{Name: "advanced_security", DefaultEnabled: true, EnterpriseServer: true, Scopes: enterpriseOrganization, new: newAdvancedSecurityCollector, Requests: advancedSecurityRequests,
 		Help: "Advanced Security active committers."},
 	{Name: "usage", DefaultEnabled: true, Scopes: allScopes, new: newUsageCollector, Requests: usageRequests,
 		Help: "Month-to-date usage report per product, SKU, organization and cost center (quantities and dollars)."},

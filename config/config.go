@@ -71,6 +71,10 @@ type GitHub struct {
 	// api_url of its own block, and an account's block that inherits that
 	// URL.
 	InsecureHTTP bool `yaml:"insecure_http,omitempty"`
+	// Server is the kind of GitHub api_url serves (github.com, ghe.com,
+	// enterprise-server), which decides the collectors on by default;
+	// auto, the default, tells it from api_url.
+	Server string `yaml:"server,omitempty"`
 	// Token, TokenFile and App are the three ways to authenticate; at most
 	// one may be set.
 	Token     commoncfg.Secret `yaml:"token,omitempty"`
@@ -108,6 +112,10 @@ type App struct {
 
 // CollectorConfig is one collector's settings in a collectors block.
 type CollectorConfig struct {
+	// Enabled turns the collector on or off for the accounts the block
+	// covers, over the server's default. It cannot turn on a collector the
+	// command line turns off, which the exporter does not build.
+	Enabled *bool `yaml:"enabled,omitempty"`
 	// RefreshInterval replaces refresh_interval (and the collector's own
 	// default) for this collector.
 	RefreshInterval model.Duration `yaml:"refresh_interval,omitempty"`
@@ -137,15 +145,44 @@ type Resolved struct {
 	// account's own block over it. A collector not named has none of its
 	// own.
 	RefreshIntervals map[githubapi.Account]map[string]time.Duration
+	// Enabled are the collectors' enabled keys, by account and collector
+	// name: the top-level collectors block with the account's own block
+	// over it. A collector not named has no key.
+	Enabled map[githubapi.Account]map[string]bool
 	// Warnings are problems that do not stop the exporter, such as a token
 	// file other users can read.
 	Warnings []string
+	// collectorKeys are the collectors blocks' entries, in the file's
+	// order, for CheckCollectorNames.
+	collectorKeys []collectorKey
+}
+
+// collectorKey is one entry of a collectors block: the collector's name,
+// its key and its line.
+type collectorKey struct {
+	name, key string
+	line      int
+}
+
+// CheckCollectorNames refuses a collectors block that names no collector
+// (known says which names are collectors), with the file, line and key of
+// the first such name.
+func (r *Resolved) CheckCollectorNames(known func(string) bool) error {
+	for _, k := range r.collectorKeys {
+		if !known(k.name) {
+			return &Error{File: r.File, Line: k.line, Key: k.key, Reason: fmt.Sprintf("%q is no collector (the names are those of the --collector flags and docs/collectors.md)", k.name)}
+		}
+	}
+	return nil
 }
 
 // Credential is one way into one GitHub API.
 type Credential struct {
 	Name   string
 	APIURL string
+	// Server is the kind of GitHub APIURL serves: the server key, else
+	// told from APIURL; githubapi.ServerUnknown when it cannot be told.
+	Server githubapi.Server
 	// Token is set for token authentication.
 	Token commoncfg.Secret
 	// App and AppPrivateKey are set for GitHub App authentication.
@@ -153,6 +190,9 @@ type Credential struct {
 	AppPrivateKey commoncfg.Secret
 	// HTTP holds the TLS and proxy settings.
 	HTTP commoncfg.HTTPClientConfig
+	// serverKey is the server key as written (or inherited with the API
+	// URL), which an account's block that inherits the URL inherits too.
+	serverKey string
 }
 
 // String describes the credential without its secrets, so that a %v in a
@@ -192,6 +232,7 @@ func Parse(file string, content []byte, getenv func(string) string) (*Resolved, 
 	if err == nil {
 		var r *Resolved
 		if r, err = resolve(file, &cfg, getenv); err == nil {
+			r.collectorKeys = collectorKeys(doc)
 			return r, nil
 		}
 	}
@@ -224,6 +265,7 @@ func resolve(file string, cfg *Config, getenv func(string) string) (*Resolved, e
 		File:             file,
 		Credentials:      map[string]*Credential{},
 		RefreshIntervals: map[githubapi.Account]map[string]time.Duration{},
+		Enabled:          map[githubapi.Account]map[string]bool{},
 	}
 	if err := r.resolveTimes(cfg); err != nil {
 		return nil, asConfigError(file, err)
@@ -232,6 +274,7 @@ func resolve(file string, cfg *Config, getenv func(string) string) (*Resolved, e
 	if err != nil {
 		return nil, asConfigError(file, err)
 	}
+	topEnabled := collectorEnabled(cfg.Collectors, nil)
 	top, err := resolveCredential(cfg.GitHub, nil, "github", dir, getenv)
 	if err != nil {
 		return nil, asConfigError(file, err)
@@ -239,7 +282,7 @@ func resolve(file string, cfg *Config, getenv func(string) string) (*Resolved, e
 	if top.Name == "" {
 		top.Name = defaultCredentialName
 	}
-	usesTop, err := r.resolveAccounts(cfg, top, topIntervals, dir, getenv)
+	usesTop, err := r.resolveAccounts(cfg, top, inherited{topIntervals, topEnabled}, dir, getenv)
 	if err != nil {
 		return nil, asConfigError(file, err)
 	}
@@ -290,10 +333,16 @@ func accountGroups(cfg *Config) []accountGroup {
 	}
 }
 
+// inherited is what the top-level collectors block gives every account.
+type inherited struct {
+	intervals map[string]time.Duration
+	enabled   map[string]bool
+}
+
 // resolveAccounts adds a target for every account, with its credential
-// (its own github block, or top) and its collectors' refresh intervals. It
-// says whether any account uses top.
-func (r *Resolved) resolveAccounts(cfg *Config, top *Credential, topIntervals map[string]time.Duration, dir string, getenv func(string) string) (usesTop bool, err error) {
+// (its own github block, or top) and its collectors' refresh intervals and
+// enabled keys. It says whether any account uses top.
+func (r *Resolved) resolveAccounts(cfg *Config, top *Credential, topBlock inherited, dir string, getenv func(string) string) (usesTop bool, err error) {
 	for _, g := range accountGroups(cfg) {
 		seen := map[string]int{}
 		for i, a := range g.accounts {
@@ -320,7 +369,7 @@ func (r *Resolved) resolveAccounts(cfg *Config, top *Credential, topIntervals ma
 			} else if err := r.addCredential(cred); err != nil {
 				return false, &Error{Key: key + ".github.credential", Reason: err.Error()}
 			}
-			intervals, err := collectorIntervals(a.Collectors, key+".collectors", topIntervals)
+			intervals, err := collectorIntervals(a.Collectors, key+".collectors", topBlock.intervals)
 			if err != nil {
 				return false, err
 			}
@@ -328,6 +377,9 @@ func (r *Resolved) resolveAccounts(cfg *Config, top *Credential, topIntervals ma
 			r.Targets = append(r.Targets, Target{Account: account, Credential: cred.Name})
 			if len(intervals) > 0 {
 				r.RefreshIntervals[account] = intervals
+			}
+			if enabled := collectorEnabled(a.Collectors, topBlock.enabled); len(enabled) > 0 {
+				r.Enabled[account] = enabled
 			}
 		}
 	}
@@ -377,6 +429,9 @@ func resolveCredential(g GitHub, parent *Credential, key, dir string, getenv fun
 	if parent != nil {
 		if c.APIURL == "" {
 			c.APIURL = parent.APIURL
+			if g.Server == "" {
+				g.Server = parent.serverKey
+			}
 		}
 		c.HTTP = parent.HTTP
 	}
@@ -388,6 +443,10 @@ func resolveCredential(g GitHub, parent *Credential, key, dir string, getenv fun
 		return nil, &Error{Key: key + ".api_url", Reason: strings.TrimPrefix(err.Error(), "invalid API URL: ")}
 	}
 	c.APIURL = u.String()
+	if c.Server, err = githubapi.ParseServer(g.Server, u); err != nil {
+		return nil, &Error{Key: key + ".server", Reason: err.Error()}
+	}
+	c.serverKey = g.Server
 	// An inherited URL was checked in the block that wrote it.
 	if g.APIURL != "" && cleartext(u) && !g.InsecureHTTP {
 		return nil, &Error{Key: key + ".api_url", Reason: fmt.Sprintf("%s sends the token in cleartext to a host that is not loopback: use https://, or set insecure_http: true beside it to accept that", c.APIURL)}
@@ -447,7 +506,7 @@ func (c *Credential) resolveSecret(g GitHub, parent *Credential, key, dir string
 			return nil, &Error{Key: key, Reason: fmt.Sprintf("api_url %s differs from github.api_url: set this account's own token, token_file or app", c.APIURL)}
 		}
 		c.Token, c.App, c.AppPrivateKey = parent.Token, parent.App, parent.AppPrivateKey
-		if c.Name == "" && c.APIURL == parent.APIURL && reflect.DeepEqual(c.HTTP, parent.HTTP) {
+		if c.Name == "" && c.APIURL == parent.APIURL && c.Server == parent.Server && reflect.DeepEqual(c.HTTP, parent.HTTP) {
 			return parent, nil
 		}
 	default:
@@ -631,7 +690,7 @@ func tokenFileWarnings(cfg *Config, dir string) []string {
 
 // collectorIntervals reads a collectors block over the intervals it
 // inherits. Whether each name is a collector is for the caller, which knows
-// the collectors.
+// the collectors (CheckCollectorNames).
 func collectorIntervals(block map[string]CollectorConfig, key string, inherited map[string]time.Duration) (map[string]time.Duration, error) {
 	out := make(map[string]time.Duration, len(inherited)+len(block))
 	maps.Copy(out, inherited)
@@ -654,3 +713,29 @@ func collectorIntervals(block map[string]CollectorConfig, key string, inherited 
 // tooLong is the reason a refresh_interval above maxRefreshInterval is
 // refused.
 const tooLong = "must be at most %s: GitHub bills by the month, and a longer interval would skip one (got %s)"
+
+// collectorEnabled reads a collectors block's enabled keys over those it
+// inherits.
+func collectorEnabled(block map[string]CollectorConfig, inherited map[string]bool) map[string]bool {
+	out := maps.Clone(inherited)
+	for name, c := range block {
+		if c.Enabled != nil {
+			if out == nil {
+				out = map[string]bool{}
+			}
+			out[name] = *c.Enabled
+		}
+	}
+	return out
+}
+
+// collectorKeys are the entries of the collectors blocks of doc.
+func collectorKeys(doc *yaml.Node) []collectorKey {
+	var out []collectorKey
+	for _, p := range places(doc) {
+		if p.key != nil && p.t == reflect.TypeFor[CollectorConfig]() {
+			out = append(out, collectorKey{p.key.Value, p.path, p.line})
+		}
+	}
+	return out
+}

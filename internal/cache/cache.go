@@ -72,7 +72,10 @@ type Config struct {
 	Logger *slog.Logger
 	// Collectors are the names of the enabled collectors.
 	Collectors []string
-	Options    collector.Options
+	// Explicit are the collectors the command line names (--collector.NAME
+	// or --no-collector.NAME), whose flag overrides a server's default.
+	Explicit map[string]bool
+	Options  collector.Options
 	// Concurrency bounds the refreshes that talk to GitHub at once.
 	Concurrency int
 	// Now is the exporter's one clock (nil: time.Now): the cache's ages,
@@ -88,6 +91,7 @@ type Config struct {
 type Cache struct {
 	logger     *slog.Logger
 	collectors []namedCollector
+	explicit   map[string]bool
 	now        func() time.Time
 	sem        chan struct{}
 
@@ -156,9 +160,10 @@ func (ent *entry) serving() string {
 // New builds a cache with the named collectors enabled.
 func New(cfg Config) (*Cache, error) {
 	e := &Cache{
-		logger: cfg.Logger,
-		now:    cfg.Now,
-		cache:  map[cacheKey]*entry{},
+		logger:   cfg.Logger,
+		explicit: cfg.Explicit,
+		now:      cfg.Now,
+		cache:    map[cacheKey]*entry{},
 	}
 	if e.logger == nil {
 		e.logger = slog.New(slog.DiscardHandler)
@@ -180,8 +185,8 @@ func New(cfg Config) (*Cache, error) {
 }
 
 // Apply sets the accounts and refresh settings; it is called at start and on
-// every configuration reload. Cached data of accounts that are gone is
-// dropped; accounts that stay keep their cache. A refresh still running for
+// every configuration reload. Cached data of accounts that are gone, and of
+// collectors an account turns off, is dropped; the rest is kept. A refresh still running for
 // a removed account ends in the background, and fills the account's entry
 // if a later reload has added the account back.
 func (e *Cache) Apply(s Settings, targets []collector.Target) {
@@ -189,15 +194,29 @@ func (e *Cache) Apply(s Settings, targets []collector.Target) {
 	defer e.mu.Unlock()
 	e.settings, e.targets = s, targets
 	e.jobs, e.healthOrder = nil, nil
-	keep := map[githubapi.Account]bool{}
+	keep := map[cacheKey]bool{}
 	for _, t := range targets {
-		keep[t.Account] = true
+		for _, c := range e.collectors {
+			if t.Runs(c.Factory, e.explicit[c.Name]) {
+				keep[cacheKey{t.Account, c.Name}] = true
+			}
+		}
 	}
 	for k := range e.cache {
-		if !keep[k.account] {
+		if !keep[k] {
 			delete(e.cache, k)
 		}
 	}
+}
+
+// Off lists the enabled collectors that do not run for the account t, by
+// reason (collector.Target.Off).
+func (e *Cache) Off(t collector.Target) map[string][]string {
+	fs := make([]collector.Factory, len(e.collectors))
+	for i, c := range e.collectors {
+		fs[i] = c.Factory
+	}
+	return t.Off(fs, e.explicit)
 }
 
 // Targets returns the configured accounts.
@@ -366,7 +385,7 @@ func (e *Cache) buildJobs() {
 	e.jobs = nil
 	for _, t := range e.targets {
 		for _, c := range e.collectors {
-			if !c.AppliesTo(t.Account.Scope) {
+			if !c.AppliesTo(t.Account.Scope) || !t.Runs(c.Factory, e.explicit[c.Name]) {
 				continue
 			}
 			j := &job{target: t, collector: c}

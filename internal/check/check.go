@@ -50,7 +50,10 @@ type Config struct {
 	Targets []collector.Target
 	// Collectors are the enabled collectors, in the table's order.
 	Collectors []collector.Factory
-	Options    collector.Options
+	// Explicit are the collectors the command line names, whose flag
+	// overrides a server's default (collector.Target.Runs).
+	Explicit map[string]bool
+	Options  collector.Options
 	// Concurrency is how many probes are in flight at once (at least 1).
 	Concurrency int
 	// Timeout bounds each probe.
@@ -60,12 +63,16 @@ type Config struct {
 }
 
 // Plan is every probe of the configuration: one per account and enabled
-// collector that applies to the account's scope, accounts in the
-// configuration's order, collectors in the table's.
+// collector that applies to the account's scope and runs for the account
+// (neither its collectors block nor its server's default turns it off),
+// accounts in the configuration's order, collectors in the table's.
 func Plan(cfg Config) []Probe {
 	var out []Probe
 	for _, t := range cfg.Targets {
 		for _, f := range cfg.Collectors {
+			if !t.Runs(f, cfg.Explicit[f.Name]) {
+				continue
+			}
 			if call, ok := probeCall(f, t.Account.Scope, cfg.Options); ok {
 				out = append(out, Probe{Target: t, Collector: f, Call: call})
 			}

@@ -53,17 +53,36 @@ func BuildTargets(cfg *config.Resolved, opts githubapi.Options, running []collec
 		}
 		clients[name] = c
 	}
+	if err := cfg.CheckCollectorNames(func(name string) bool { _, ok := collector.Lookup(name); return ok }); err != nil {
+		return nil, err
+	}
 	targets := make([]collector.Target, 0, len(cfg.Targets))
 	for _, t := range cfg.Targets {
-		intervals := cfg.RefreshIntervals[t.Account]
-		for name := range intervals {
-			if _, known := collector.Lookup(name); !known {
-				return nil, fmt.Errorf("%s: collectors: %q is no collector (the names are those of the README's Collectors table)", cfg.File, name)
-			}
-		}
-		targets = append(targets, collector.Target{Account: t.Account, Client: clients[t.Credential], RefreshIntervals: intervals})
+		targets = append(targets, collector.Target{Account: t.Account, Client: clients[t.Credential],
+			RefreshIntervals: cfg.RefreshIntervals[t.Account],
+			Switches:         switches(cfg.Enabled[t.Account], cfg.Credentials[t.Credential].Server)})
 	}
 	return targets, nil
+}
+
+// switches are an account's collector switches: the configuration's enabled
+// keys, and where it has none, the server's default for a collector on by
+// default.
+func switches(enabled map[string]bool, server githubapi.Server) map[string]collector.Switch {
+	out := map[string]collector.Switch{}
+	for _, f := range collector.Collectors() {
+		if on, ok := enabled[f.Name]; ok {
+			out[f.Name] = collector.Switch{On: on, Reason: "turned off in the configuration's collectors block"}
+			continue
+		}
+		if reason, off := f.ServerDefaultOff(server); off && f.DefaultEnabled {
+			out[f.Name] = collector.Switch{Server: true, Reason: reason}
+		}
+	}
+	if len(out) == 0 {
+		return nil
+	}
+	return out
 }
 
 // newClient builds the client of one credential; opts carries the settings

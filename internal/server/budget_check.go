@@ -127,7 +127,10 @@ func (s *Server) measure(ctx context.Context, targets []collector.Target, f coll
 	slots := make(chan struct{}, budgetCheckConcurrency)
 	var wg sync.WaitGroup
 	for i, t := range targets {
-		if !f.AppliesTo(t.Account.Scope) {
+		// A collector with a budget check is off by default, so only the
+		// account's collectors block, never a server's default, turns it
+		// off for the account.
+		if !f.AppliesTo(t.Account.Scope) || !t.Runs(f, true) {
 			continue
 		}
 		out[i].asked = true

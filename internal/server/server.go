@@ -158,8 +158,10 @@ func (s *Server) Reload() error {
 		err = s.checkBudgets(s.ctx, cfg, targets, settings)
 	}
 	var landing http.Handler
+	var off map[githubapi.Account]string
 	if err == nil {
-		landing, err = s.landingPage(cfg)
+		off = s.collectorsOff(targets)
+		landing, err = s.landingPage(cfg, off)
 	}
 	if err != nil {
 		// Log before the gauge says 0, so whoever sees the gauge can
@@ -173,6 +175,7 @@ func (s *Server) Reload() error {
 	for _, w := range cfg.Warnings {
 		s.conf.Logger.Warn(w)
 	}
+	s.logCollectorsOff(cfg, off)
 	s.conf.Exporter.Apply(settings, targets)
 	names := map[string]bool{}
 	for name := range cfg.Credentials {
@@ -441,7 +444,7 @@ func (s *Server) serveReload(w http.ResponseWriter, r *http.Request) {
 // landingPage is the page a person sees at /: what this exporter is (the
 // demo or not, its version), links to its endpoints, and each configured
 // account with the state of its collectors, read at each request.
-func (s *Server) landingPage(cfg *config.Resolved) (http.Handler, error) {
+func (s *Server) landingPage(cfg *config.Resolved, off map[githubapi.Account]string) (http.Handler, error) {
 	targets := append([]config.Target(nil), cfg.Targets...)
 	sort.SliceStable(targets, func(i, j int) bool { return targets[i].Account.Scope < targets[j].Account.Scope })
 	description := "Prometheus exporter for GitHub billing: Actions minutes, Packages, storage, Advanced Security and the billing platform's per-SKU costs."
@@ -459,7 +462,7 @@ func (s *Server) landingPage(cfg *config.Resolved) (http.Handler, error) {
 				{Address: "/-/healthy", Text: "Health"},
 				{Address: "/-/ready", Text: "Ready"},
 			},
-			ExtraHTML: s.accountsHTML(targets),
+			ExtraHTML: s.accountsHTML(targets, off),
 		})
 	}
 	if _, err := page(); err != nil {
@@ -476,8 +479,9 @@ func (s *Server) landingPage(cfg *config.Resolved) (http.Handler, error) {
 }
 
 // accountsHTML is the accounts table: one row per account and collector,
-// with the last refresh's outcome and when the served data was fetched.
-func (s *Server) accountsHTML(targets []config.Target) string {
+// with the last refresh's outcome and when the served data was fetched, and
+// a row naming the collectors off for the account (off) and why.
+func (s *Server) accountsHTML(targets []config.Target, off map[githubapi.Account]string) string {
 	byAccount := map[githubapi.Account][]cache.EntryStatus{}
 	if s.conf.Exporter != nil {
 		for _, st := range s.conf.Exporter.Status() {
@@ -493,6 +497,9 @@ func (s *Server) accountsHTML(targets []config.Target) string {
 		lead := fmt.Sprintf("<td>%s</td><td><a href=\"%s\">%s</a></td><td>%s</td>",
 			html.EscapeString(string(t.Account.Scope)), html.EscapeString(probe), html.EscapeString(t.Account.Name), html.EscapeString(t.Credential))
 		entries := byAccount[t.Account]
+		if off[t.Account] != "" {
+			fmt.Fprintf(&b, "<tr>%s<td colspan=\"4\">off: %s</td></tr>\n", lead, html.EscapeString(off[t.Account]))
+		}
 		if len(entries) == 0 {
 			fmt.Fprintf(&b, "<tr>%s<td colspan=\"4\">not scraped yet</td></tr>\n", lead)
 			continue
@@ -560,4 +567,38 @@ func statusSummary(byAccount map[githubapi.Account][]cache.EntryStatus, targets 
 		verdict = fmt.Sprintf("%d of %d collectors are failing: totals that sum over accounts leave their data out.", failing, total)
 	}
 	return fmt.Sprintf("<p class=\"summary\"><strong>%s</strong> %s.</p>\n", html.EscapeString(verdict), html.EscapeString(strings.Join(parts, ", ")))
+}
+
+// collectorsOff describes, per account, the enabled collectors that do not
+// run for it and why (the server's default or the configuration's
+// collectors block); accounts where all run are left out.
+func (s *Server) collectorsOff(targets []collector.Target) map[githubapi.Account]string {
+	out := map[githubapi.Account]string{}
+	for _, t := range targets {
+		if off := s.conf.Exporter.Off(t); len(off) > 0 {
+			out[t.Account] = collector.DescribeOff(off)
+		}
+	}
+	return out
+}
+
+// logCollectorsOff logs, once a load, each set of collectors that is off
+// for some accounts, with the accounts and how to turn one back on.
+func (s *Server) logCollectorsOff(cfg *config.Resolved, off map[githubapi.Account]string) {
+	var groups []string
+	accounts := map[string][]string{}
+	for _, t := range cfg.Targets {
+		what := off[t.Account]
+		if what == "" {
+			continue
+		}
+		if _, seen := accounts[what]; !seen {
+			groups = append(groups, what)
+		}
+		accounts[what] = append(accounts[what], string(t.Account.Scope)+"/"+t.Account.Name)
+	}
+	for _, what := range groups {
+		s.conf.Logger.Info("collectors off for these accounts", "accounts", strings.Join(accounts[what], ","), "off", what,
+			"turn_on", "collectors: {NAME: {enabled: true}} in the account's or the top-level collectors block, or --collector.NAME on the command line for a server's default")
+	}
 }
