@@ -30,7 +30,7 @@ func (f Factory) ServerDefaultOff(s githubapi.Server) (reason string, off bool) 
 	switch s {
 	case githubapi.ServerGitHubCom, githubapi.ServerGHECom:
 		if f.legacy() {
-			return string(s) + " retired the legacy billing endpoints (410 Gone)", true
+			return string(s) + " retired the legacy billing endpoints, which answer 410 Gone", true
 		}
 	case githubapi.ServerEnterpriseServer:
 		if !f.EnterpriseServer {

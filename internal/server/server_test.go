@@ -37,6 +37,8 @@ type testEnvOptions struct {
 	maxRequests      int
 	collectors       []string
 	maxScrapeTimeout time.Duration
+	// explicit are the collectors the command line names.
+	explicit map[string]bool
 }
 
 func newTestEnv(t *testing.T, accountsYAML string, o testEnvOptions) *testEnv {
@@ -54,7 +56,7 @@ func newTestEnv(t *testing.T, accountsYAML string, o testEnvOptions) *testEnv {
 	if o.collectors == nil {
 		o.collectors = testutil.LegacyCollectors
 	}
-	exp, err := cache.New(cache.Config{Logger: logger, Collectors: o.collectors, Concurrency: 4})
+	exp, err := cache.New(cache.Config{Logger: logger, Collectors: o.collectors, Explicit: o.explicit, Concurrency: 4})
 	if err != nil {
 		t.Fatal(err)
 	}
