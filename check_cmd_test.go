@@ -163,7 +163,8 @@ func TestCheckCommandClassifiesEveryRow(t *testing.T) {
 // On a GitHub Enterprise Server root (/api/v3) a billing-platform endpoint
 // that answers 404 for an account whose per-product endpoints answer is
 // not on this server; an account whose every endpoint answers 404 does not
-// exist.
+// exist. The collectors such a root turns off by default are named on the
+// command line, which turns them back on.
 func TestCheckCommandEnterpriseServer(t *testing.T) {
 	fake := fakegithubtest.Start(t, nil)
 	// The fake has no /api/v3 routes: every request answers 404 but these.
@@ -173,7 +174,11 @@ func TestCheckCommandEnterpriseServer(t *testing.T) {
 	fake.Override("/api/v3/orgs/platform/copilot/billing", fakegithubtest.ServeString(`{}`))
 	cfg := checkTestConfig(t, fake.URL+"/api/v3", "organizations: [{name: platform}, {name: platfrm}]\n")
 	stdout, stderr := testutil.OutputFile(t), testutil.OutputFile(t)
-	code := runAt(backfillTestClock, []string{"--config.file=" + cfg, "check"}, stdout, stderr)
+	args := []string{"--config.file=" + cfg, "check"}
+	for _, c := range []string{"usage", "usage_summary", "premium_requests", "ai_credits", "budgets", "copilot"} {
+		args = append(args, "--collector."+c)
+	}
+	code := runAt(backfillTestClock, args, stdout, stderr)
 	out := testutil.ReadOutput(t, stdout)
 	if code != 1 {
 		t.Errorf("exit %d, want 1\n%s", code, testutil.ReadOutput(t, stderr))
@@ -199,6 +204,29 @@ func TestCheckCommandEnterpriseServer(t *testing.T) {
 	}
 	if !strings.Contains(out, "not on this server (GitHub Enterprise Server): a GitHub Enterprise Server") {
 		t.Errorf("the legend does not explain the rule:\n%s", out)
+	}
+}
+
+// On a GitHub Enterprise Server root the check asks only the collectors
+// that run there by default: the legacy ones and Advanced Security.
+func TestCheckCommandEnterpriseServerDefaults(t *testing.T) {
+	fake := fakegithubtest.Start(t, nil)
+	for _, p := range []string{"actions", "packages", "shared-storage", "advanced-security"} {
+		fake.Override("/api/v3/orgs/platform/settings/billing/"+p, fakegithubtest.ServeString(`{}`))
+	}
+	cfg := checkTestConfig(t, fake.URL+"/api/v3", "organizations: [{name: platform}]\n")
+	stdout, stderr := testutil.OutputFile(t), testutil.OutputFile(t)
+	code := runAt(backfillTestClock, []string{"--config.file=" + cfg, "check"}, stdout, stderr)
+	out := testutil.ReadOutput(t, stdout)
+	if code != 0 {
+		t.Errorf("exit %d, want 0\n%s%s", code, out, testutil.ReadOutput(t, stderr))
+	}
+	got := checkRows(t, out)
+	if len(got) != 4 {
+		t.Errorf("%d rows, want 4 (actions, packages, shared_storage, advanced_security):\n%s", len(got), out)
+	}
+	if n := fake.TotalRequests(); n != 4 {
+		t.Errorf("%d requests, want 4", n)
 	}
 }
 
