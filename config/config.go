@@ -446,7 +446,9 @@ func resolveCredential(g GitHub, parent *Credential, key, dir string, getenv fun
 	if c.Server, err = githubapi.ParseServer(g.Server, u); err != nil {
 		return nil, &Error{Key: key + ".server", Reason: err.Error()}
 	}
-	c.serverKey = g.Server
+	if g.Server != "auto" {
+		c.serverKey = g.Server
+	}
 	// An inherited URL was checked in the block that wrote it.
 	if g.APIURL != "" && cleartext(u) && !g.InsecureHTTP {
 		return nil, &Error{Key: key + ".api_url", Reason: fmt.Sprintf("%s sends the token in cleartext to a host that is not loopback: use https://, or set insecure_http: true beside it to accept that", c.APIURL)}
