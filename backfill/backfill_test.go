@@ -414,7 +414,10 @@ func TestBackfillOutputImportsWithPromtool(t *testing.T) {
 	}
 	promtool, err := exec.LookPath("promtool")
 	if err != nil {
-		t.Fatal("promtool not found: apt-get install -y prometheus")
+		if os.Getenv("CI") != "" {
+			t.Fatal("promtool not found and CI is set: apt-get install -y prometheus (.ci/run does)")
+		}
+		t.Skip("promtool not found (apt-get install -y prometheus); CI requires it")
 	}
 	fake := fakegithubtest.Start(t, fixture())
 	dir := t.TempDir()
