@@ -47,13 +47,55 @@ const (
 )
 
 // encodedFamily is one metric family of one cache entry, ready to write.
+// A family rendered from collector.Samples keeps its lines in parts: the
+// label sets once (rows, which the families of one label set share, as the
+// usage report's quantity and three amounts do) and the values; a scrape
+// writes name, label set, a space and value for each line. Other families
+// keep whole lines (text, om).
 type encodedFamily struct {
 	name       string
 	textHeader []byte // # HELP and # TYPE for the text format
 	omHeader   []byte // # HELP, # TYPE (and # UNIT) for OpenMetrics
-	text       []byte // sample lines in the text format
-	om         []byte // sample lines in OpenMetrics; nil when they follow from text
+	text       []byte // sample lines in the text format; nil with rows
+	om         []byte // sample lines in OpenMetrics; nil when they follow from text or rows
+	rows       *labelRows
+	values     []byte // with rows: one text-format value and '\n' per row
 	series     int
+}
+
+// labelRows are the label sets of a family's lines, in order, each as the
+// text format writes it between name and value ("{a=\"x\",b=\"y\"}", or
+// nothing for a family without labels), one after the other in block; row i
+// ends at ends[i].
+type labelRows struct {
+	block []byte
+	ends  []uint32
+}
+
+// row is the label set of line i.
+func (r *labelRows) row(i int) []byte {
+	start := uint32(0)
+	if i > 0 {
+		start = r.ends[i-1]
+	}
+	return r.block[start:r.ends[i]]
+}
+
+// equal says whether r and o hold the same label sets.
+func (r *labelRows) equal(o *labelRows) bool {
+	return bytes.Equal(r.block, o.block) && slices.Equal(r.ends, o.ends)
+}
+
+// sampleText is the family's sample lines in the text format.
+func (f *encodedFamily) sampleText() []byte {
+	if f.rows == nil {
+		return f.text
+	}
+	var buf bytes.Buffer
+	bw := bufio.NewWriter(&buf)
+	writeRows(bw, f.name, f.rows, f.values, false)
+	bw.Flush()
+	return buf.Bytes()
 }
 
 // descInfo is what the encoder needs of a billing descriptor.
@@ -102,6 +144,8 @@ func encodeMetrics(metrics []prometheus.Metric) (fams []encodedFamily, series in
 	// Families of one label set share their samples' label values (the
 	// usage report's four per row): sorted once, the order is reused.
 	ranks := map[string]map[*string]int32{}
+	// And they keep one copy of the label sets they have in common.
+	rows := map[string]*labelRows{}
 	for desc, samples := range byDesc {
 		info := newDescInfo(desc)
 		if names[info.name] {
@@ -116,6 +160,11 @@ func encodeMetrics(metrics []prometheus.Metric) (fams []encodedFamily, series in
 		}
 		if err != nil {
 			return nil, 0, nil, err
+		}
+		if r := rows[signature]; r != nil && r.equal(f.rows) {
+			f.rows = r
+		} else {
+			rows[signature] = f.rows
 		}
 		if dups > 0 {
 			problem = errors.Join(problem, fmt.Errorf("%s: %d samples repeat the labels of another, left out", info.name, dups))
@@ -222,35 +271,44 @@ func renderGauges(info *descInfo, samples []*collector.Sample, compare func(a, b
 
 	size := 0
 	for _, g := range samples {
-		size += len(info.name) + 24
 		labels := g.LabelValues()
 		for i, idx := range info.order {
 			size += len(info.prefixes[i]) + len(labels[idx]) + 1
 		}
+		size++
 	}
-	buf := make([]byte, 0, size)
+	block := make([]byte, 0, size)
+	ends := make([]uint32, 0, len(samples))
+	values := make([]byte, 0, 8*len(samples))
 	dups := 0
 	for i, g := range samples {
 		if i > 0 && compare != nil && compare(samples[i-1], g) == 0 {
 			dups++
 			continue
 		}
-		buf = append(buf, info.name...)
 		labels := g.LabelValues()
 		for j, idx := range info.order {
-			buf = append(buf, info.prefixes[j]...)
-			buf = appendEscaped(buf, labels[idx])
-			buf = append(buf, '"')
+			block = append(block, info.prefixes[j]...)
+			block = appendEscaped(block, labels[idx])
+			block = append(block, '"')
 		}
 		if len(info.order) > 0 {
-			buf = append(buf, '}')
+			block = append(block, '}')
 		}
-		buf = append(buf, ' ')
-		buf = appendTextFloat(buf, g.Value())
-		buf = append(buf, '\n')
+		if len(block) > math.MaxUint32 {
+			return f, 0, fmt.Errorf("encode %s: %d bytes of labels", info.name, len(block))
+		}
+		ends = append(ends, uint32(len(block)))
+		values = appendTextFloat(values, g.Value())
+		values = append(values, '\n')
 		f.series++
 	}
-	f.text = slices.Clip(buf)
+	f.rows = &labelRows{block: slices.Clip(block), ends: slices.Clip(ends)}
+	f.values = values
+	if cap(values)-len(values) > len(values)/16 {
+		// Held until the next refresh: no spare room.
+		f.values = bytes.Clone(values)
+	}
 	return f, dups, nil
 }
 
@@ -409,6 +467,9 @@ type mergedFamily struct {
 // one health family of every entry of health.
 type part struct {
 	samples []byte
+	name    string     // with rows
+	rows    *labelRows // with values: lines of name, row, ' ', value
+	values  []byte
 	health  []*health
 	family  int  // with health: which family
 	toOM    bool // text-format lines to rewrite for OpenMetrics
@@ -425,13 +486,17 @@ func (w *familyWriter) add(name string, header []byte, p part) {
 		w.byName[name] = m
 		w.names = append(w.names, name)
 	}
-	if len(p.samples) > 0 || p.health != nil {
+	if len(p.samples) > 0 || len(p.values) > 0 || p.health != nil {
 		m.parts = append(m.parts, p)
 	}
 }
 
 func (w *familyWriter) addFamily(f *encodedFamily) {
 	switch {
+	case f.rows != nil && w.format != FormatOpenMetrics:
+		w.add(f.name, f.textHeader, part{name: f.name, rows: f.rows, values: f.values})
+	case f.rows != nil:
+		w.add(f.name, f.omHeader, part{name: f.name, rows: f.rows, values: f.values, toOM: true})
 	case w.format != FormatOpenMetrics:
 		w.add(f.name, f.textHeader, part{samples: f.text})
 	case f.om != nil:
@@ -492,6 +557,10 @@ func (w *familyWriter) writeTo(out io.Writer) error {
 				writeHealth(bw, p)
 				continue
 			}
+			if p.rows != nil {
+				writeRows(bw, p.name, p.rows, p.values, p.toOM)
+				continue
+			}
 			if p.toOM {
 				writeOpenMetricsLines(bw, p.samples)
 			} else {
@@ -515,6 +584,27 @@ func writeHealth(w *bufio.Writer, p part) {
 		default:
 			w.Write(line)
 		}
+	}
+}
+
+// writeRows writes the lines of a family kept as label rows and values: name,
+// row, a space and value, with the ".0" that OpenMetrics writes after a
+// whole-number value when om is set.
+func writeRows(w *bufio.Writer, name string, rows *labelRows, values []byte, om bool) {
+	start := uint32(0)
+	for _, end := range rows.ends {
+		nl := bytes.IndexByte(values, '\n')
+		w.WriteString(name)
+		w.Write(rows.block[start:end])
+		w.WriteByte(' ')
+		if om && wholeNumber(values[:nl]) {
+			w.Write(values[:nl])
+			w.WriteString(".0\n")
+		} else {
+			w.Write(values[:nl+1])
+		}
+		values = values[nl+1:]
+		start = end
 	}
 }
 
@@ -568,9 +658,10 @@ func parseCached(fams []encodedFamily) ([]*dto.MetricFamily, error) {
 	for i := range fams {
 		f := &fams[i]
 		var buf bytes.Buffer
-		buf.Grow(len(f.textHeader) + len(f.text))
+		text := f.sampleText()
+		buf.Grow(len(f.textHeader) + len(text))
 		buf.Write(f.textHeader)
-		buf.Write(f.text)
+		buf.Write(text)
 		parser := expfmt.NewTextParser(model.UTF8Validation)
 		parsed, err := parser.TextToMetricFamilies(&buf)
 		if err != nil {
