@@ -591,21 +591,33 @@ func writeHealth(w *bufio.Writer, p part) {
 // row, a space and value, with the ".0" that OpenMetrics writes after a
 // whole-number value when om is set.
 func writeRows(w *bufio.Writer, name string, rows *labelRows, values []byte, om bool) {
+	// Lines are put together in the writer's free space, not written a
+	// piece at a time.
+	buf := w.AvailableBuffer()
 	start := uint32(0)
 	for _, end := range rows.ends {
 		nl := bytes.IndexByte(values, '\n')
-		w.WriteString(name)
-		w.Write(rows.block[start:end])
-		w.WriteByte(' ')
+		row := rows.block[start:end]
+		if need := len(name) + len(row) + nl + 4; cap(buf)-len(buf) < need {
+			w.Write(buf)
+			if buf = w.AvailableBuffer(); cap(buf) < need {
+				// A line longer than the writer's buffer.
+				buf = make([]byte, 0, need)
+			}
+		}
+		buf = append(buf, name...)
+		buf = append(buf, row...)
+		buf = append(buf, ' ')
 		if om && wholeNumber(values[:nl]) {
-			w.Write(values[:nl])
-			w.WriteString(".0\n")
+			buf = append(buf, values[:nl]...)
+			buf = append(buf, ".0\n"...)
 		} else {
-			w.Write(values[:nl+1])
+			buf = append(buf, values[:nl+1]...)
 		}
 		values = values[nl+1:]
 		start = end
 	}
+	w.Write(buf)
 }
 
 // writeOpenMetricsLines copies text-format sample lines, each
