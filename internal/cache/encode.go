@@ -576,15 +576,29 @@ func (w *familyWriter) writeTo(out io.Writer) error {
 
 // writeHealth writes one health family's lines of every entry of p.
 func writeHealth(w *bufio.Writer, p part) {
+	name := healthGauges[p.family].name
+	buf := w.AvailableBuffer()
 	for _, h := range p.health {
-		switch line := h.lines[p.family]; {
-		case line == nil:
-		case p.toOM:
-			writeOpenMetricsLines(w, line)
-		default:
-			w.Write(line)
+		value := h.lines[p.family]
+		if value == nil {
+			continue
+		}
+		if need := len(name) + len(h.row) + len(value) + 2; cap(buf)-len(buf) < need {
+			w.Write(buf)
+			if buf = w.AvailableBuffer(); cap(buf) < need {
+				buf = make([]byte, 0, need)
+			}
+		}
+		buf = append(buf, name...)
+		buf = append(buf, h.row...)
+		if p.toOM && wholeNumber(value[:len(value)-1]) {
+			buf = append(buf, value[:len(value)-1]...)
+			buf = append(buf, ".0\n"...)
+		} else {
+			buf = append(buf, value...)
 		}
 	}
+	w.Write(buf)
 }
 
 // writeRows writes the lines of a family kept as label rows and values: name,
