@@ -52,15 +52,27 @@ const (
 // usage report's quantity and three amounts do) and the values; a scrape
 // writes name, label set, a space and value for each line. Other families
 // keep whole lines (text, om).
+// With tens of thousands of entries of a few small families each, the
+// family's own size counts: what few families have sits behind pointers.
 type encodedFamily struct {
-	name       string
-	textHeader []byte // # HELP and # TYPE for the text format
-	omHeader   []byte // # HELP, # TYPE (and # UNIT) for OpenMetrics
-	text       []byte // sample lines in the text format; nil with rows
-	om         []byte // sample lines in OpenMetrics; nil when they follow from text or rows
-	rows       *labelRows
-	values     []byte // with rows: one text-format value and '\n' per row
-	series     int
+	name    string
+	headers *familyHeaders
+	rows    *labelRows
+	values  []byte       // with rows: one text-format value and '\n' per row
+	lines   *sampleLines // without rows
+	series  int
+}
+
+// familyHeaders are a family's # HELP and # TYPE lines, per format.
+type familyHeaders struct {
+	text []byte // # HELP and # TYPE for the text format
+	om   []byte // # HELP, # TYPE (and # UNIT) for OpenMetrics
+}
+
+// sampleLines are whole sample lines.
+type sampleLines struct {
+	text []byte // in the text format
+	om   []byte // in OpenMetrics; nil when they follow from text
 }
 
 // labelRows are the label sets of a family's lines, in order, each as the
@@ -89,7 +101,7 @@ func (r *labelRows) equal(o *labelRows) bool {
 // sampleText is the family's sample lines in the text format.
 func (f *encodedFamily) sampleText() []byte {
 	if f.rows == nil {
-		return f.text
+		return f.lines.text
 	}
 	var buf bytes.Buffer
 	bw := bufio.NewWriter(&buf)
@@ -260,14 +272,14 @@ func renderGauges(info *descInfo, samples []*collector.Sample, compare func(a, b
 	if _, err := expfmt.MetricFamilyToText(&scratch, header); err != nil {
 		return f, 0, err
 	}
-	h, _ := splitHeader(scratch.Bytes())
-	f.textHeader = internHeader(h)
+	textHeader, _ := splitHeader(scratch.Bytes())
+	textHeader = bytes.Clone(textHeader)
 	scratch.Reset()
 	if _, err := expfmt.MetricFamilyToOpenMetrics(&scratch, header); err != nil {
 		return f, 0, err
 	}
-	h, _ = splitHeader(scratch.Bytes())
-	f.omHeader = internHeader(h)
+	omHeader, _ := splitHeader(scratch.Bytes())
+	f.headers = internHeaders(textHeader, omHeader)
 
 	size := 0
 	for _, g := range samples {
@@ -378,9 +390,10 @@ func encodeFamily(mf *dto.MetricFamily, scratch *bytes.Buffer) (encodedFamily, e
 		return f, fmt.Errorf("encode %s as OpenMetrics: %w", f.name, err)
 	}
 	omHeader, om := splitHeader(scratch.Bytes())
-	f.omHeader = internHeader(omHeader)
+	omHeader = bytes.Clone(omHeader)
+	f.lines = &sampleLines{}
 	if !samplesShared(mf) {
-		f.om = bytes.Clone(om)
+		f.lines.om = bytes.Clone(om)
 	}
 
 	scratch.Reset()
@@ -388,27 +401,29 @@ func encodeFamily(mf *dto.MetricFamily, scratch *bytes.Buffer) (encodedFamily, e
 		return f, fmt.Errorf("encode %s as text: %w", f.name, err)
 	}
 	textHeader, text := splitHeader(scratch.Bytes())
-	f.textHeader, f.text = internHeader(textHeader), bytes.Clone(text)
+	f.headers, f.lines.text = internHeaders(textHeader, omHeader), bytes.Clone(text)
 	return f, nil
 }
 
-// headers holds one copy of each family header the cache has encoded. Every
-// account's entry of a collector has the same headers: with thousands of
-// accounts, a copy per entry would cost more than the sample lines.
+// headers holds one copy of each family's headers the cache has encoded.
+// Every account's entry of a collector has the same headers: with thousands
+// of accounts, a copy per entry would cost more than the sample lines.
 var headers = struct {
 	sync.Mutex
-	m map[string][]byte
-}{m: map[string][]byte{}}
+	m map[string]*familyHeaders
+}{m: map[string]*familyHeaders{}}
 
-// internHeader returns the one copy of header, which callers never change.
-func internHeader(header []byte) []byte {
+// internHeaders returns the one copy of the headers text and om, which
+// callers never change.
+func internHeaders(text, om []byte) *familyHeaders {
+	key := string(text) + "\x00" + string(om)
 	headers.Lock()
 	defer headers.Unlock()
-	if h, ok := headers.m[string(header)]; ok {
+	if h, ok := headers.m[key]; ok {
 		return h
 	}
-	h := bytes.Clone(header)
-	headers.m[string(h)] = h
+	h := &familyHeaders{text: bytes.Clone(text), om: bytes.Clone(om)}
+	headers.m[key] = h
 	return h
 }
 
@@ -494,15 +509,15 @@ func (w *familyWriter) add(name string, header []byte, p part) {
 func (w *familyWriter) addFamily(f *encodedFamily) {
 	switch {
 	case f.rows != nil && w.format != FormatOpenMetrics:
-		w.add(f.name, f.textHeader, part{name: f.name, rows: f.rows, values: f.values})
+		w.add(f.name, f.headers.text, part{name: f.name, rows: f.rows, values: f.values})
 	case f.rows != nil:
-		w.add(f.name, f.omHeader, part{name: f.name, rows: f.rows, values: f.values, toOM: true})
+		w.add(f.name, f.headers.om, part{name: f.name, rows: f.rows, values: f.values, toOM: true})
 	case w.format != FormatOpenMetrics:
-		w.add(f.name, f.textHeader, part{samples: f.text})
-	case f.om != nil:
-		w.add(f.name, f.omHeader, part{samples: f.om})
+		w.add(f.name, f.headers.text, part{samples: f.lines.text})
+	case f.lines.om != nil:
+		w.add(f.name, f.headers.om, part{samples: f.lines.om})
 	default:
-		w.add(f.name, f.omHeader, part{samples: f.text, toOM: true})
+		w.add(f.name, f.headers.om, part{samples: f.lines.text, toOM: true})
 	}
 }
 
@@ -685,8 +700,8 @@ func parseCached(fams []encodedFamily) ([]*dto.MetricFamily, error) {
 		f := &fams[i]
 		var buf bytes.Buffer
 		text := f.sampleText()
-		buf.Grow(len(f.textHeader) + len(text))
-		buf.Write(f.textHeader)
+		buf.Grow(len(f.headers.text) + len(text))
+		buf.Write(f.headers.text)
 		buf.Write(text)
 		parser := expfmt.NewTextParser(model.UTF8Validation)
 		parsed, err := parser.TextToMetricFamilies(&buf)
