@@ -473,52 +473,48 @@ type familyWriter struct {
 	byName map[string]*mergedFamily
 }
 
+// mergedFamily is one family of the answer: its header, the families of
+// every source that have lines, and, for a health family, every entry's
+// health. A scrape of tens of thousands of entries adds a million families
+// or more: each is one pointer here.
 type mergedFamily struct {
-	header []byte
-	parts  []part
-}
-
-// part is one source's sample lines of a family: samples, or the lines of
-// one health family of every entry of health.
-type part struct {
-	samples []byte
-	name    string     // with rows
-	rows    *labelRows // with values: lines of name, row, ' ', value
-	values  []byte
-	health  []*health
-	family  int  // with health: which family
-	toOM    bool // text-format lines to rewrite for OpenMetrics
+	header       []byte
+	fams         []*encodedFamily
+	health       []*health
+	healthFamily int // with health: which family
 }
 
 func newFamilyWriter(format Format) *familyWriter {
 	return &familyWriter{format: format, byName: map[string]*mergedFamily{}}
 }
 
-func (w *familyWriter) add(name string, header []byte, p part) {
+func (w *familyWriter) merged(name string, header []byte) *mergedFamily {
 	m := w.byName[name]
 	if m == nil {
 		m = &mergedFamily{header: header}
 		w.byName[name] = m
 		w.names = append(w.names, name)
 	}
-	if len(p.samples) > 0 || len(p.values) > 0 || p.health != nil {
-		m.parts = append(m.parts, p)
-	}
+	return m
 }
 
 func (w *familyWriter) addFamily(f *encodedFamily) {
-	switch {
-	case f.rows != nil && w.format != FormatOpenMetrics:
-		w.add(f.name, f.headers.text, part{name: f.name, rows: f.rows, values: f.values})
-	case f.rows != nil:
-		w.add(f.name, f.headers.om, part{name: f.name, rows: f.rows, values: f.values, toOM: true})
-	case w.format != FormatOpenMetrics:
-		w.add(f.name, f.headers.text, part{samples: f.lines.text})
-	case f.lines.om != nil:
-		w.add(f.name, f.headers.om, part{samples: f.lines.om})
-	default:
-		w.add(f.name, f.headers.om, part{samples: f.lines.text, toOM: true})
+	header := f.headers.text
+	if w.format == FormatOpenMetrics {
+		header = f.headers.om
 	}
+	m := w.merged(f.name, header)
+	if !f.empty() {
+		m.fams = append(m.fams, f)
+	}
+}
+
+// empty says whether the family has no lines.
+func (f *encodedFamily) empty() bool {
+	if f.rows != nil {
+		return len(f.values) == 0
+	}
+	return len(f.lines.text) == 0 && len(f.lines.om) == 0
 }
 
 // addCached adds the families of one cache entry.
@@ -532,14 +528,14 @@ func (w *familyWriter) addCached(fams []encodedFamily) {
 func (w *familyWriter) addHealth(hs []*health) {
 	headers := healthHeaders()[w.format]
 	for i, f := range healthGauges {
-		p := part{toOM: w.format == FormatOpenMetrics, family: i}
+		m := w.merged(f.name, headers[i])
+		m.healthFamily = i
 		for _, h := range hs {
 			if h.lines[i] != nil {
-				p.health = hs
+				m.health = hs
 				break
 			}
 		}
-		w.add(f.name, headers[i], p)
 	}
 }
 
@@ -561,26 +557,27 @@ func (w *familyWriter) addGathered(mfs []*dto.MetricFamily) error {
 func (w *familyWriter) writeTo(out io.Writer) error {
 	slices.Sort(w.names)
 	bw := bufio.NewWriterSize(out, 64<<10)
+	om := w.format == FormatOpenMetrics
 	for _, name := range w.names {
 		m := w.byName[name]
-		if len(m.parts) == 0 {
+		if len(m.fams) == 0 && m.health == nil {
 			continue
 		}
 		bw.Write(m.header)
-		for _, p := range m.parts {
-			if p.health != nil {
-				writeHealth(bw, p)
-				continue
+		for _, f := range m.fams {
+			switch {
+			case f.rows != nil:
+				writeRows(bw, f.name, f.rows, f.values, om)
+			case !om:
+				bw.Write(f.lines.text)
+			case f.lines.om != nil:
+				bw.Write(f.lines.om)
+			default:
+				writeOpenMetricsLines(bw, f.lines.text)
 			}
-			if p.rows != nil {
-				writeRows(bw, p.name, p.rows, p.values, p.toOM)
-				continue
-			}
-			if p.toOM {
-				writeOpenMetricsLines(bw, p.samples)
-			} else {
-				bw.Write(p.samples)
-			}
+		}
+		if m.health != nil {
+			writeHealth(bw, m.health, m.healthFamily, om)
 		}
 	}
 	if w.format == FormatOpenMetrics {
@@ -589,12 +586,13 @@ func (w *familyWriter) writeTo(out io.Writer) error {
 	return bw.Flush()
 }
 
-// writeHealth writes one health family's lines of every entry of p.
-func writeHealth(w *bufio.Writer, p part) {
-	name := healthGauges[p.family].name
+// writeHealth writes health family i's lines of every entry of hs, with
+// the ".0" that OpenMetrics writes after a whole-number value when om is set.
+func writeHealth(w *bufio.Writer, hs []*health, i int, om bool) {
+	name := healthGauges[i].name
 	buf := w.AvailableBuffer()
-	for _, h := range p.health {
-		value := h.lines[p.family]
+	for _, h := range hs {
+		value := h.lines[i]
 		if value == nil {
 			continue
 		}
@@ -606,7 +604,7 @@ func writeHealth(w *bufio.Writer, p part) {
 		}
 		buf = append(buf, name...)
 		buf = append(buf, h.row...)
-		if p.toOM && wholeNumber(value[:len(value)-1]) {
+		if om && wholeNumber(value[:len(value)-1]) {
 			buf = append(buf, value[:len(value)-1]...)
 			buf = append(buf, ".0\n"...)
 		} else {
