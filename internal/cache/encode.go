@@ -151,11 +151,13 @@ func encodeMetrics(metrics []prometheus.Metric) (fams []encodedFamily, series in
 		byDesc[g.Family()] = append(byDesc[g.Family()], g)
 	}
 	names := map[string]bool{}
+	size := 0
 	// Families of one label set share their samples' label values (the
 	// usage report's four per row): sorted once, the order is reused.
 	ranks := map[string]map[*string]int32{}
 	// And they keep one copy of the label sets they have in common.
 	rows := map[string][]byte{}
+	var scratch renderScratch
 	for desc, samples := range byDesc {
 		info := newDescInfo(desc)
 		if names[info.name] {
@@ -164,28 +166,39 @@ func encodeMetrics(metrics []prometheus.Metric) (fams []encodedFamily, series in
 		}
 		names[info.name] = true
 		signature := strings.Join(info.labels, "\xff")
-		f, dups, order, err := encodeGauges(info, samples, ranks[signature])
+		f, dups, order, err := encodeGauges(info, samples, ranks[signature], &scratch)
 		if order != nil {
 			ranks[signature] = order
 		}
 		if err != nil {
 			return nil, 0, nil, err
 		}
+		// f's rows and values are scratch's until copied here.
 		if r := rows[signature]; r != nil && bytes.Equal(r, f.rows) {
 			f.rows = r
 		} else {
+			f.rows = bytes.Clone(f.rows)
 			rows[signature] = f.rows
 		}
+		f.values = bytes.Clone(f.values)
 		if dups > 0 {
 			problem = errors.Join(problem, fmt.Errorf("%s: %d samples repeat the labels of another, left out", info.name, dups))
 		}
 		series += f.series
+		size += len(f.values) + len(f.rows)
 		fams = append(fams, f)
 	}
 	slices.SortFunc(fams, func(a, b encodedFamily) int { return strings.Compare(a.name, b.name) })
-	pack(fams)
+	if size < packLimit {
+		pack(fams)
+	}
 	return fams, series, problem, nil
 }
+
+// packLimit is the size of rows and values up to which an entry's families
+// are packed. A larger entry has few large families, each already in one
+// allocation; packing it would copy all of it again.
+const packLimit = 1 << 20
 
 // pack moves the label sets and values of an entry's families into one
 // allocation, each family's label sets next to its values: a scrape reads an
@@ -232,7 +245,7 @@ func pack(fams []encodedFamily) {
 // when every sample shares its label values with that family, the order is
 // taken from there instead of sorting again. When it sorted, encodeGauges
 // returns the order it found.
-func encodeGauges(info *descInfo, samples []*collector.Sample, ranks map[*string]int32) (encodedFamily, int, map[*string]int32, error) {
+func encodeGauges(info *descInfo, samples []*collector.Sample, ranks map[*string]int32, scratch *renderScratch) (encodedFamily, int, map[*string]int32, error) {
 	// Labels with one value across the family (scope, account) decide
 	// nothing: compare the others only.
 	varying := make([]int, 0, len(info.order))
@@ -266,7 +279,7 @@ func encodeGauges(info *descInfo, samples []*collector.Sample, ranks map[*string
 			}
 		}
 	}
-	f, dups, err := renderGauges(info, samples, compare)
+	f, dups, err := renderGauges(info, samples, compare, scratch)
 	return f, dups, order, err
 }
 
@@ -298,25 +311,32 @@ func placeByRank(samples []*collector.Sample, ranks map[*string]int32) bool {
 	return true
 }
 
-// renderGauges writes sorted gauges as text-format lines, leaving out a
-// sample whose labels repeat the one before (compare nil: none does).
-func renderGauges(info *descInfo, samples []*collector.Sample, compare func(a, b *collector.Sample) int) (encodedFamily, int, error) {
+// renderScratch is where renderGauges puts a family's rows and values, room
+// that the families of one refresh reuse.
+type renderScratch struct {
+	rows, values, row []byte
+}
+
+// renderGauges renders sorted gauges as rows and values in scratch, which the
+// family returned holds until the next call, leaving out a sample whose
+// labels repeat the one before (compare nil: none does).
+func renderGauges(info *descInfo, samples []*collector.Sample, compare func(a, b *collector.Sample) int, scratch *renderScratch) (encodedFamily, int, error) {
 	f := encodedFamily{name: info.name}
 	// The headers as expfmt writes them, from a family of one sample.
 	value := 0.0
 	header := &dto.MetricFamily{Name: &info.name, Help: &info.help, Type: dto.MetricType_GAUGE.Enum(),
 		Metric: []*dto.Metric{{Gauge: &dto.Gauge{Value: &value}}}}
-	var scratch bytes.Buffer
-	if _, err := expfmt.MetricFamilyToText(&scratch, header); err != nil {
+	var buf bytes.Buffer
+	if _, err := expfmt.MetricFamilyToText(&buf, header); err != nil {
 		return f, 0, err
 	}
-	textHeader, _ := splitHeader(scratch.Bytes())
+	textHeader, _ := splitHeader(buf.Bytes())
 	textHeader = bytes.Clone(textHeader)
-	scratch.Reset()
-	if _, err := expfmt.MetricFamilyToOpenMetrics(&scratch, header); err != nil {
+	buf.Reset()
+	if _, err := expfmt.MetricFamilyToOpenMetrics(&buf, header); err != nil {
 		return f, 0, err
 	}
-	omHeader, _ := splitHeader(scratch.Bytes())
+	omHeader, _ := splitHeader(buf.Bytes())
 	f.headers = internHeaders(textHeader, omHeader)
 
 	size := 0
@@ -325,11 +345,15 @@ func renderGauges(info *descInfo, samples []*collector.Sample, compare func(a, b
 		for i, idx := range info.order {
 			size += len(info.prefixes[i]) + len(labels[idx]) + 1
 		}
-		size += 2
+		size += 1 + binary.MaxVarintLen32 // '}' and the length
 	}
-	rows := make([]byte, 0, size)
-	values := make([]byte, 0, 8*len(samples))
-	var row []byte
+	if cap(scratch.rows) < size {
+		scratch.rows = make([]byte, 0, size)
+	}
+	if cap(scratch.values) < 8*len(samples) {
+		scratch.values = make([]byte, 0, 8*len(samples))
+	}
+	rows, values, row := scratch.rows[:0], scratch.values[:0], scratch.row[:0]
 	dups := 0
 	for i, g := range samples {
 		if i > 0 && compare != nil && compare(samples[i-1], g) == 0 {
@@ -351,8 +375,8 @@ func renderGauges(info *descInfo, samples []*collector.Sample, compare func(a, b
 		values = append(values, '\n')
 		f.series++
 	}
-	f.rows = rows
-	f.values = values // pack gives rows and values their final room
+	f.rows, f.values = rows, values
+	scratch.rows, scratch.values, scratch.row = rows, values, row
 	return f, dups, nil
 }
 
