@@ -89,8 +89,12 @@ func rowsAppend(rows, row []byte) []byte {
 
 // rowsNext splits the first label set off rows.
 func rowsNext(rows []byte) (row, rest []byte) {
-	if n := rows[0]; n < 0x80 {
+	// Label sets are shorter than 16 KB but in theory: one or two bytes.
+	if n := int(rows[0]); n < 0x80 {
 		return rows[1 : 1+n], rows[1+n:]
+	} else if m := int(rows[1]); m < 0x80 {
+		n = n&0x7f | m<<7
+		return rows[2 : 2+n], rows[2+n:]
 	}
 	n, k := binary.Uvarint(rows)
 	return rows[k : k+int(n)], rows[k+int(n):]
@@ -609,10 +613,20 @@ func (w *familyWriter) addGathered(mfs []*dto.MetricFamily) error {
 	return nil
 }
 
+// answerWriters are the buffers answers are put together in. An answer of
+// hundreds of megabytes written 64 KB at a time spends more in system calls
+// than in putting its lines together.
+var answerWriters = sync.Pool{New: func() any { return bufio.NewWriterSize(nil, 1<<20) }}
+
 // writeTo writes the merged answer.
 func (w *familyWriter) writeTo(out io.Writer) error {
 	slices.Sort(w.names)
-	bw := bufio.NewWriterSize(out, 64<<10)
+	bw := answerWriters.Get().(*bufio.Writer)
+	bw.Reset(out)
+	defer func() {
+		bw.Reset(nil)
+		answerWriters.Put(bw)
+	}()
 	om := w.format == FormatOpenMetrics
 	for _, name := range w.names {
 		m := w.byName[name]
@@ -653,10 +667,7 @@ func writeHealth(w *bufio.Writer, hs []*health, i int, om bool) {
 			continue
 		}
 		if need := len(name) + len(h.row) + len(value) + 2; cap(buf)-len(buf) < need {
-			w.Write(buf)
-			if buf = w.AvailableBuffer(); cap(buf) < need {
-				buf = make([]byte, 0, need)
-			}
+			buf = room(w, buf, need)
 		}
 		buf = append(buf, name...)
 		buf = append(buf, h.row...)
@@ -682,11 +693,7 @@ func writeRows(w *bufio.Writer, name string, rows, values []byte, om bool) {
 		row, rows = rowsNext(rows)
 		nl := bytes.IndexByte(values, '\n')
 		if need := len(name) + len(row) + nl + 4; cap(buf)-len(buf) < need {
-			w.Write(buf)
-			if buf = w.AvailableBuffer(); cap(buf) < need {
-				// A line longer than the writer's buffer.
-				buf = make([]byte, 0, need)
-			}
+			buf = room(w, buf, need)
 		}
 		buf = append(buf, name...)
 		buf = append(buf, row...)
@@ -700,6 +707,20 @@ func writeRows(w *bufio.Writer, name string, rows, values []byte, om bool) {
 		values = values[nl+1:]
 	}
 	w.Write(buf)
+}
+
+// room writes buf, which lines were put together in, and returns w's free
+// space, emptied first when it holds less than need bytes.
+func room(w *bufio.Writer, buf []byte, need int) []byte {
+	w.Write(buf)
+	if w.Available() < need {
+		w.Flush()
+	}
+	if buf = w.AvailableBuffer(); cap(buf) < need {
+		// A line longer than the writer's buffer.
+		return make([]byte, 0, need)
+	}
+	return buf
 }
 
 // writeOpenMetricsLines copies text-format sample lines, each
