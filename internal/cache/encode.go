@@ -22,15 +22,16 @@ import (
 )
 
 // The encoder renders a refresh's samples once, when the refresh succeeds,
-// into the bytes a scrape writes. A warm scrape then copies bytes: it does
-// not rebuild, sort, check and encode every sample again, which at hundreds
-// of thousands of series took longer than Prometheus's scrape timeout.
+// into the pieces of the lines a scrape writes. A warm scrape then copies
+// bytes: it does not rebuild, sort, check and encode every sample again,
+// which at hundreds of thousands of series took longer than Prometheus's
+// scrape timeout.
 //
-// The sample lines are stored once, as the text format writes them, and an
-// OpenMetrics answer rewrites them as it copies them: the two differ only in
-// whole-number values, which OpenMetrics writes with ".0". A family whose
-// samples differ in more than that (a counter whose name lacks _total,
-// histograms, summaries) keeps an OpenMetrics form of its own.
+// The pieces are stored once, as the text format writes them, and an
+// OpenMetrics answer adds what it differs in as it copies them: ".0" after a
+// whole-number value. A family through a registry whose samples differ in
+// more than that (a counter whose name lacks _total, histograms, summaries)
+// keeps an OpenMetrics form of its own.
 //
 // What the encoder knows of a billing family comes with its samples: each
 // collector.Sample carries its collector.Desc (name, help, label names).
@@ -52,7 +53,8 @@ const (
 // label sets once (rows, which the families of one label set share, as the
 // usage report's quantity and three amounts do) and the values; a scrape
 // writes name, label set, a space and value for each line. Other families
-// keep whole lines (text, om).
+// keep whole lines (lines).
+//
 // With tens of thousands of entries of a few small families each, the
 // family's own size counts: what few families have sits behind pointers.
 type encodedFamily struct {
