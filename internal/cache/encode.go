@@ -3,6 +3,7 @@ package cache
 import (
 	"bufio"
 	"bytes"
+	"encoding/binary"
 	"errors"
 	"fmt"
 	"io"
@@ -21,15 +22,16 @@ import (
 )
 
 // The encoder renders a refresh's samples once, when the refresh succeeds,
-// into the bytes a scrape writes. A warm scrape then copies bytes: it does
-// not rebuild, sort, check and encode every sample again, which at hundreds
-// of thousands of series took longer than Prometheus's scrape timeout.
+// into the pieces of the lines a scrape writes. A warm scrape then copies
+// bytes: it does not rebuild, sort, check and encode every sample again,
+// which at hundreds of thousands of series took longer than Prometheus's
+// scrape timeout.
 //
-// The sample lines are stored once, as the text format writes them, and an
-// OpenMetrics answer rewrites them as it copies them: the two differ only in
-// whole-number values, which OpenMetrics writes with ".0". A family whose
-// samples differ in more than that (a counter whose name lacks _total,
-// histograms, summaries) keeps an OpenMetrics form of its own.
+// The pieces are stored once, as the text format writes them, and an
+// OpenMetrics answer adds what it differs in as it copies them: ".0" after a
+// whole-number value. A family through a registry whose samples differ in
+// more than that (a counter whose name lacks _total, histograms, summaries)
+// keeps an OpenMetrics form of its own.
 //
 // What the encoder knows of a billing family comes with its samples: each
 // collector.Sample carries its collector.Desc (name, help, label names).
@@ -47,13 +49,69 @@ const (
 )
 
 // encodedFamily is one metric family of one cache entry, ready to write.
+// A family rendered from collector.Samples keeps its lines in parts: the
+// label sets once (rows, which the families of one label set share, as the
+// usage report's quantity and three amounts do) and the values; a scrape
+// writes name, label set, a space and value for each line. Other families
+// keep whole lines (lines).
+//
+// With tens of thousands of entries of a few small families each, the
+// family's own size counts: what few families have sits behind pointers.
 type encodedFamily struct {
-	name       string
-	textHeader []byte // # HELP and # TYPE for the text format
-	omHeader   []byte // # HELP, # TYPE (and # UNIT) for OpenMetrics
-	text       []byte // sample lines in the text format
-	om         []byte // sample lines in OpenMetrics; nil when they follow from text
-	series     int
+	name    string
+	headers *familyHeaders
+	rows    []byte       // without lines: label sets (see rowsAppend)
+	values  []byte       // without lines: one text-format value and '\n' per row
+	lines   *sampleLines // whole lines, or nil
+	series  int
+}
+
+// familyHeaders are a family's # HELP and # TYPE lines, per format.
+type familyHeaders struct {
+	text []byte // # HELP and # TYPE for the text format
+	om   []byte // # HELP, # TYPE (and # UNIT) for OpenMetrics
+}
+
+// sampleLines are whole sample lines.
+type sampleLines struct {
+	text []byte // in the text format
+	om   []byte // in OpenMetrics; nil when they follow from text
+}
+
+// A family's rows are the label sets of its lines, in order, each as the
+// text format writes it between name and value ("{a=\"x\",b=\"y\"}", or
+// nothing for a family without labels), after its length as a uvarint. A
+// scrape reads them from the same allocation as the values (pack).
+
+// rowsAppend appends a label set to rows.
+func rowsAppend(rows, row []byte) []byte {
+	rows = binary.AppendUvarint(rows, uint64(len(row)))
+	return append(rows, row...)
+}
+
+// rowsNext splits the first label set off rows.
+func rowsNext(rows []byte) (row, rest []byte) {
+	// Label sets are shorter than 16 KB but in theory: one or two bytes.
+	if n := int(rows[0]); n < 0x80 {
+		return rows[1 : 1+n], rows[1+n:]
+	} else if m := int(rows[1]); m < 0x80 {
+		n = n&0x7f | m<<7
+		return rows[2 : 2+n], rows[2+n:]
+	}
+	n, k := binary.Uvarint(rows)
+	return rows[k : k+int(n)], rows[k+int(n):]
+}
+
+// sampleText is the family's sample lines in the text format.
+func (f *encodedFamily) sampleText() []byte {
+	if f.lines != nil {
+		return f.lines.text
+	}
+	var buf bytes.Buffer
+	bw := bufio.NewWriter(&buf)
+	writeRows(bw, f.name, f.rows, f.values, false)
+	bw.Flush()
+	return buf.Bytes()
 }
 
 // descInfo is what the encoder needs of a billing descriptor.
@@ -99,9 +157,13 @@ func encodeMetrics(metrics []prometheus.Metric) (fams []encodedFamily, series in
 		byDesc[g.Family()] = append(byDesc[g.Family()], g)
 	}
 	names := map[string]bool{}
+	size := 0
 	// Families of one label set share their samples' label values (the
 	// usage report's four per row): sorted once, the order is reused.
 	ranks := map[string]map[*string]int32{}
+	// And they keep one copy of the label sets they have in common.
+	rows := map[string][]byte{}
+	var scratch renderScratch
 	for desc, samples := range byDesc {
 		info := newDescInfo(desc)
 		if names[info.name] {
@@ -110,21 +172,77 @@ func encodeMetrics(metrics []prometheus.Metric) (fams []encodedFamily, series in
 		}
 		names[info.name] = true
 		signature := strings.Join(info.labels, "\xff")
-		f, dups, order, err := encodeGauges(info, samples, ranks[signature])
+		f, dups, order, err := encodeGauges(info, samples, ranks[signature], &scratch)
 		if order != nil {
 			ranks[signature] = order
 		}
 		if err != nil {
 			return nil, 0, nil, err
 		}
+		// f's rows and values are scratch's until copied here.
+		if r := rows[signature]; r != nil && bytes.Equal(r, f.rows) {
+			f.rows = r
+		} else {
+			f.rows = bytes.Clone(f.rows)
+			rows[signature] = f.rows
+		}
+		f.values = bytes.Clone(f.values)
 		if dups > 0 {
 			problem = errors.Join(problem, fmt.Errorf("%s: %d samples repeat the labels of another, left out", info.name, dups))
 		}
 		series += f.series
+		size += len(f.values) + len(f.rows)
 		fams = append(fams, f)
 	}
 	slices.SortFunc(fams, func(a, b encodedFamily) int { return strings.Compare(a.name, b.name) })
+	if size < packLimit {
+		pack(fams)
+	}
 	return fams, series, problem, nil
+}
+
+// packLimit is the size of rows and values up to which an entry's families
+// are packed. A larger entry has few large families, each already in one
+// allocation; packing it would copy all of it again.
+const packLimit = 1 << 20
+
+// pack moves the label sets and values of an entry's families into one
+// allocation, each family's label sets next to its values: a scrape reads an
+// entry's small families from a few cache lines rather than three scattered
+// allocations per family, and the heap holds one object per entry rather
+// than several per family.
+func pack(fams []encodedFamily) {
+	size := 0
+	packed := map[*byte][]byte{}
+	for i := range fams {
+		f := &fams[i]
+		if f.lines != nil || len(f.rows) == 0 {
+			continue
+		}
+		size += len(f.values)
+		if _, ok := packed[&f.rows[0]]; !ok {
+			packed[&f.rows[0]] = nil
+			size += len(f.rows)
+		}
+	}
+	buf := make([]byte, 0, size)
+	for i := range fams {
+		f := &fams[i]
+		if f.lines != nil || len(f.rows) == 0 {
+			continue
+		}
+		r := packed[&f.rows[0]]
+		if r == nil {
+			start := len(buf)
+			buf = append(buf, f.rows...)
+			r = buf[start:len(buf):len(buf)]
+			packed[&f.rows[0]] = r
+		}
+		f.rows = r
+		start := len(buf)
+		buf = append(buf, f.values...)
+		f.values = buf[start:len(buf):len(buf)]
+	}
 }
 
 // encodeGauges renders one family of gauges, sorted by their labels in
@@ -133,7 +251,7 @@ func encodeMetrics(metrics []prometheus.Metric) (fams []encodedFamily, series in
 // when every sample shares its label values with that family, the order is
 // taken from there instead of sorting again. When it sorted, encodeGauges
 // returns the order it found.
-func encodeGauges(info *descInfo, samples []*collector.Sample, ranks map[*string]int32) (encodedFamily, int, map[*string]int32, error) {
+func encodeGauges(info *descInfo, samples []*collector.Sample, ranks map[*string]int32, scratch *renderScratch) (encodedFamily, int, map[*string]int32, error) {
 	// Labels with one value across the family (scope, account) decide
 	// nothing: compare the others only.
 	varying := make([]int, 0, len(info.order))
@@ -167,7 +285,7 @@ func encodeGauges(info *descInfo, samples []*collector.Sample, ranks map[*string
 			}
 		}
 	}
-	f, dups, err := renderGauges(info, samples, compare)
+	f, dups, err := renderGauges(info, samples, compare, scratch)
 	return f, dups, order, err
 }
 
@@ -199,58 +317,72 @@ func placeByRank(samples []*collector.Sample, ranks map[*string]int32) bool {
 	return true
 }
 
-// renderGauges writes sorted gauges as text-format lines, leaving out a
-// sample whose labels repeat the one before (compare nil: none does).
-func renderGauges(info *descInfo, samples []*collector.Sample, compare func(a, b *collector.Sample) int) (encodedFamily, int, error) {
+// renderScratch is where renderGauges puts a family's rows and values, room
+// that the families of one refresh reuse.
+type renderScratch struct {
+	rows, values, row []byte
+}
+
+// renderGauges renders sorted gauges as rows and values in scratch, which the
+// family returned holds until the next call, leaving out a sample whose
+// labels repeat the one before (compare nil: none does).
+func renderGauges(info *descInfo, samples []*collector.Sample, compare func(a, b *collector.Sample) int, scratch *renderScratch) (encodedFamily, int, error) {
 	f := encodedFamily{name: info.name}
 	// The headers as expfmt writes them, from a family of one sample.
 	value := 0.0
 	header := &dto.MetricFamily{Name: &info.name, Help: &info.help, Type: dto.MetricType_GAUGE.Enum(),
 		Metric: []*dto.Metric{{Gauge: &dto.Gauge{Value: &value}}}}
-	var scratch bytes.Buffer
-	if _, err := expfmt.MetricFamilyToText(&scratch, header); err != nil {
+	var buf bytes.Buffer
+	if _, err := expfmt.MetricFamilyToText(&buf, header); err != nil {
 		return f, 0, err
 	}
-	h, _ := splitHeader(scratch.Bytes())
-	f.textHeader = internHeader(h)
-	scratch.Reset()
-	if _, err := expfmt.MetricFamilyToOpenMetrics(&scratch, header); err != nil {
+	textHeader, _ := splitHeader(buf.Bytes())
+	textHeader = bytes.Clone(textHeader)
+	buf.Reset()
+	if _, err := expfmt.MetricFamilyToOpenMetrics(&buf, header); err != nil {
 		return f, 0, err
 	}
-	h, _ = splitHeader(scratch.Bytes())
-	f.omHeader = internHeader(h)
+	omHeader, _ := splitHeader(buf.Bytes())
+	f.headers = internHeaders(textHeader, omHeader)
 
 	size := 0
 	for _, g := range samples {
-		size += len(info.name) + 24
 		labels := g.LabelValues()
 		for i, idx := range info.order {
 			size += len(info.prefixes[i]) + len(labels[idx]) + 1
 		}
+		size += 1 + binary.MaxVarintLen32 // '}' and the length
 	}
-	buf := make([]byte, 0, size)
+	if cap(scratch.rows) < size {
+		scratch.rows = make([]byte, 0, size)
+	}
+	if cap(scratch.values) < 8*len(samples) {
+		scratch.values = make([]byte, 0, 8*len(samples))
+	}
+	rows, values, row := scratch.rows[:0], scratch.values[:0], scratch.row[:0]
 	dups := 0
 	for i, g := range samples {
 		if i > 0 && compare != nil && compare(samples[i-1], g) == 0 {
 			dups++
 			continue
 		}
-		buf = append(buf, info.name...)
 		labels := g.LabelValues()
+		row = row[:0]
 		for j, idx := range info.order {
-			buf = append(buf, info.prefixes[j]...)
-			buf = appendEscaped(buf, labels[idx])
-			buf = append(buf, '"')
+			row = append(row, info.prefixes[j]...)
+			row = appendEscaped(row, labels[idx])
+			row = append(row, '"')
 		}
 		if len(info.order) > 0 {
-			buf = append(buf, '}')
+			row = append(row, '}')
 		}
-		buf = append(buf, ' ')
-		buf = appendTextFloat(buf, g.Value())
-		buf = append(buf, '\n')
+		rows = rowsAppend(rows, row)
+		values = appendTextFloat(values, g.Value())
+		values = append(values, '\n')
 		f.series++
 	}
-	f.text = slices.Clip(buf)
+	f.rows, f.values = rows, values
+	scratch.rows, scratch.values, scratch.row = rows, values, row
 	return f, dups, nil
 }
 
@@ -320,9 +452,10 @@ func encodeFamily(mf *dto.MetricFamily, scratch *bytes.Buffer) (encodedFamily, e
 		return f, fmt.Errorf("encode %s as OpenMetrics: %w", f.name, err)
 	}
 	omHeader, om := splitHeader(scratch.Bytes())
-	f.omHeader = internHeader(omHeader)
+	omHeader = bytes.Clone(omHeader)
+	f.lines = &sampleLines{}
 	if !samplesShared(mf) {
-		f.om = bytes.Clone(om)
+		f.lines.om = bytes.Clone(om)
 	}
 
 	scratch.Reset()
@@ -330,27 +463,29 @@ func encodeFamily(mf *dto.MetricFamily, scratch *bytes.Buffer) (encodedFamily, e
 		return f, fmt.Errorf("encode %s as text: %w", f.name, err)
 	}
 	textHeader, text := splitHeader(scratch.Bytes())
-	f.textHeader, f.text = internHeader(textHeader), bytes.Clone(text)
+	f.headers, f.lines.text = internHeaders(textHeader, omHeader), bytes.Clone(text)
 	return f, nil
 }
 
-// headers holds one copy of each family header the cache has encoded. Every
-// account's entry of a collector has the same headers: with thousands of
-// accounts, a copy per entry would cost more than the sample lines.
+// headers holds one copy of each family's headers the cache has encoded.
+// Every account's entry of a collector has the same headers: with thousands
+// of accounts, a copy per entry would cost more than the sample lines.
 var headers = struct {
 	sync.Mutex
-	m map[string][]byte
-}{m: map[string][]byte{}}
+	m map[string]*familyHeaders
+}{m: map[string]*familyHeaders{}}
 
-// internHeader returns the one copy of header, which callers never change.
-func internHeader(header []byte) []byte {
+// internHeaders returns the one copy of the headers text and om, which
+// callers never change.
+func internHeaders(text, om []byte) *familyHeaders {
+	key := string(text) + "\x00" + string(om)
 	headers.Lock()
 	defer headers.Unlock()
-	if h, ok := headers.m[string(header)]; ok {
+	if h, ok := headers.m[key]; ok {
 		return h
 	}
-	h := bytes.Clone(header)
-	headers.m[string(h)] = h
+	h := &familyHeaders{text: bytes.Clone(text), om: bytes.Clone(om)}
+	headers.m[key] = h
 	return h
 }
 
@@ -400,45 +535,48 @@ type familyWriter struct {
 	byName map[string]*mergedFamily
 }
 
+// mergedFamily is one family of the answer: its header, the families of
+// every source that have lines, and, for a health family, every entry's
+// health. A scrape of tens of thousands of entries adds a million families
+// or more: each is one pointer here.
 type mergedFamily struct {
-	header []byte
-	parts  []part
-}
-
-// part is one source's sample lines of a family: samples, or the lines of
-// one health family of every entry of health.
-type part struct {
-	samples []byte
-	health  []*health
-	family  int  // with health: which family
-	toOM    bool // text-format lines to rewrite for OpenMetrics
+	header       []byte
+	fams         []*encodedFamily
+	health       []*health
+	healthFamily int // with health: which family
 }
 
 func newFamilyWriter(format Format) *familyWriter {
 	return &familyWriter{format: format, byName: map[string]*mergedFamily{}}
 }
 
-func (w *familyWriter) add(name string, header []byte, p part) {
+func (w *familyWriter) merged(name string, header []byte) *mergedFamily {
 	m := w.byName[name]
 	if m == nil {
 		m = &mergedFamily{header: header}
 		w.byName[name] = m
 		w.names = append(w.names, name)
 	}
-	if len(p.samples) > 0 || p.health != nil {
-		m.parts = append(m.parts, p)
-	}
+	return m
 }
 
 func (w *familyWriter) addFamily(f *encodedFamily) {
-	switch {
-	case w.format != FormatOpenMetrics:
-		w.add(f.name, f.textHeader, part{samples: f.text})
-	case f.om != nil:
-		w.add(f.name, f.omHeader, part{samples: f.om})
-	default:
-		w.add(f.name, f.omHeader, part{samples: f.text, toOM: true})
+	header := f.headers.text
+	if w.format == FormatOpenMetrics {
+		header = f.headers.om
 	}
+	m := w.merged(f.name, header)
+	if !f.empty() {
+		m.fams = append(m.fams, f)
+	}
+}
+
+// empty says whether the family has no lines.
+func (f *encodedFamily) empty() bool {
+	if f.lines == nil {
+		return len(f.values) == 0
+	}
+	return len(f.lines.text) == 0 && len(f.lines.om) == 0
 }
 
 // addCached adds the families of one cache entry.
@@ -452,14 +590,14 @@ func (w *familyWriter) addCached(fams []encodedFamily) {
 func (w *familyWriter) addHealth(hs []*health) {
 	headers := healthHeaders()[w.format]
 	for i, f := range healthGauges {
-		p := part{toOM: w.format == FormatOpenMetrics, family: i}
+		m := w.merged(f.name, headers[i])
+		m.healthFamily = i
 		for _, h := range hs {
 			if h.lines[i] != nil {
-				p.health = hs
+				m.health = hs
 				break
 			}
 		}
-		w.add(f.name, headers[i], p)
 	}
 }
 
@@ -477,26 +615,41 @@ func (w *familyWriter) addGathered(mfs []*dto.MetricFamily) error {
 	return nil
 }
 
+// answerWriters are the buffers answers are put together in. An answer of
+// hundreds of megabytes written 64 KB at a time spends more in system calls
+// than in putting its lines together.
+var answerWriters = sync.Pool{New: func() any { return bufio.NewWriterSize(nil, 1<<20) }}
+
 // writeTo writes the merged answer.
 func (w *familyWriter) writeTo(out io.Writer) error {
 	slices.Sort(w.names)
-	bw := bufio.NewWriterSize(out, 64<<10)
+	bw := answerWriters.Get().(*bufio.Writer)
+	bw.Reset(out)
+	defer func() {
+		bw.Reset(nil)
+		answerWriters.Put(bw)
+	}()
+	om := w.format == FormatOpenMetrics
 	for _, name := range w.names {
 		m := w.byName[name]
-		if len(m.parts) == 0 {
+		if len(m.fams) == 0 && m.health == nil {
 			continue
 		}
 		bw.Write(m.header)
-		for _, p := range m.parts {
-			if p.health != nil {
-				writeHealth(bw, p)
-				continue
+		for _, f := range m.fams {
+			switch {
+			case f.lines == nil:
+				writeRows(bw, f.name, f.rows, f.values, om)
+			case !om:
+				bw.Write(f.lines.text)
+			case f.lines.om != nil:
+				bw.Write(f.lines.om)
+			default:
+				writeOpenMetricsLines(bw, f.lines.text)
 			}
-			if p.toOM {
-				writeOpenMetricsLines(bw, p.samples)
-			} else {
-				bw.Write(p.samples)
-			}
+		}
+		if m.health != nil {
+			writeHealth(bw, m.health, m.healthFamily, om)
 		}
 	}
 	if w.format == FormatOpenMetrics {
@@ -505,17 +658,71 @@ func (w *familyWriter) writeTo(out io.Writer) error {
 	return bw.Flush()
 }
 
-// writeHealth writes one health family's lines of every entry of p.
-func writeHealth(w *bufio.Writer, p part) {
-	for _, h := range p.health {
-		switch line := h.lines[p.family]; {
-		case line == nil:
-		case p.toOM:
-			writeOpenMetricsLines(w, line)
-		default:
-			w.Write(line)
+// writeHealth writes health family i's lines of every entry of hs, with
+// the ".0" that OpenMetrics writes after a whole-number value when om is set.
+func writeHealth(w *bufio.Writer, hs []*health, i int, om bool) {
+	name := healthGauges[i].name
+	buf := w.AvailableBuffer()
+	for _, h := range hs {
+		value := h.lines[i]
+		if value == nil {
+			continue
+		}
+		if need := len(name) + len(h.row) + len(value) + 2; cap(buf)-len(buf) < need {
+			buf = room(w, buf, need)
+		}
+		buf = append(buf, name...)
+		buf = append(buf, h.row...)
+		if om && wholeNumber(value[:len(value)-1]) {
+			buf = append(buf, value[:len(value)-1]...)
+			buf = append(buf, ".0\n"...)
+		} else {
+			buf = append(buf, value...)
 		}
 	}
+	w.Write(buf)
+}
+
+// writeRows writes the lines of a family kept as label rows and values: name,
+// row, a space and value, with the ".0" that OpenMetrics writes after a
+// whole-number value when om is set.
+func writeRows(w *bufio.Writer, name string, rows, values []byte, om bool) {
+	// Lines are put together in the writer's free space, not written a
+	// piece at a time.
+	buf := w.AvailableBuffer()
+	var row []byte
+	for len(rows) > 0 {
+		row, rows = rowsNext(rows)
+		nl := bytes.IndexByte(values, '\n')
+		if need := len(name) + len(row) + nl + 4; cap(buf)-len(buf) < need {
+			buf = room(w, buf, need)
+		}
+		buf = append(buf, name...)
+		buf = append(buf, row...)
+		buf = append(buf, ' ')
+		if om && wholeNumber(values[:nl]) {
+			buf = append(buf, values[:nl]...)
+			buf = append(buf, ".0\n"...)
+		} else {
+			buf = append(buf, values[:nl+1]...)
+		}
+		values = values[nl+1:]
+	}
+	w.Write(buf)
+}
+
+// room writes buf, which lines were put together in, and returns w's free
+// space, emptied first when it holds less than need bytes.
+func room(w *bufio.Writer, buf []byte, need int) []byte {
+	w.Write(buf)
+	if w.Available() < need {
+		w.Flush()
+	}
+	if buf = w.AvailableBuffer(); cap(buf) < need {
+		// A line longer than the writer's buffer.
+		return make([]byte, 0, need)
+	}
+	return buf
 }
 
 // writeOpenMetricsLines copies text-format sample lines, each
@@ -568,9 +775,10 @@ func parseCached(fams []encodedFamily) ([]*dto.MetricFamily, error) {
 	for i := range fams {
 		f := &fams[i]
 		var buf bytes.Buffer
-		buf.Grow(len(f.textHeader) + len(f.text))
-		buf.Write(f.textHeader)
-		buf.Write(f.text)
+		text := f.sampleText()
+		buf.Grow(len(f.headers.text) + len(text))
+		buf.Write(f.headers.text)
+		buf.Write(text)
 		parser := expfmt.NewTextParser(model.UTF8Validation)
 		parsed, err := parser.TextToMetricFamilies(&buf)
 		if err != nil {

@@ -378,7 +378,7 @@ func TestDirectEncodingLeavesOutRepeatedSeries(t *testing.T) {
 	if n != 2 || problem == nil || !strings.Contains(problem.Error(), "github_billing_usage_price_per_unit_usd: 1 samples repeat") {
 		t.Errorf("%d series, problem %v; want 2 and the repeat named", n, problem)
 	}
-	if len(fams) != 1 || strings.Count(string(fams[0].text), "\n") != 2 {
-		t.Errorf("families %d, lines %q", len(fams), fams[0].text)
+	if len(fams) != 1 || strings.Count(string(fams[0].sampleText()), "\n") != 2 {
+		t.Errorf("families %d, lines %q", len(fams), fams[0].sampleText())
 	}
 }

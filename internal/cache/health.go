@@ -85,37 +85,32 @@ type healthValues struct {
 type health struct {
 	labels [3]string // collector, scope, account
 	values healthValues
-	// lines holds each family's text-format line, nil when the family
-	// has no sample for the entry.
+	// row is the label set of every family's line with the space after
+	// it, as the text format writes them between name and value.
+	row []byte
+	// lines holds each family's text-format value and '\n', nil when the
+	// family has no sample for the entry.
 	lines [healthFamilyCount][]byte
 }
 
 func newHealth(labels [3]string, v healthValues) *health {
 	h := &health{labels: labels, values: v}
 	// The label names in order: account, collector, scope.
-	var prefix []byte
-	prefix = append(prefix, `{account="`...)
-	prefix = appendEscaped(prefix, labels[2])
-	prefix = append(prefix, `",collector="`...)
-	prefix = appendEscaped(prefix, labels[0])
-	prefix = append(prefix, `",scope="`...)
-	prefix = appendEscaped(prefix, labels[1])
-	prefix = append(prefix, `"} `...)
+	row := make([]byte, 0, len(`{account="",collector="",scope=""} `)+len(labels[0])+len(labels[1])+len(labels[2]))
+	row = append(row, `{account="`...)
+	row = appendEscaped(row, labels[2])
+	row = append(row, `",collector="`...)
+	row = appendEscaped(row, labels[0])
+	row = append(row, `",scope="`...)
+	row = appendEscaped(row, labels[1])
+	h.row = append(row, `"} `...)
 	values := h.valueSlots()
-	size := 0
-	for i, f := range healthGauges {
-		if values[i] != nil {
-			size += len(f.name) + len(prefix) + 25
-		}
-	}
-	buf := make([]byte, 0, size)
-	for i, f := range healthGauges {
+	buf := make([]byte, 0, 25*healthFamilyCount)
+	for i := range healthGauges {
 		if values[i] == nil {
 			continue
 		}
 		start := len(buf)
-		buf = append(buf, f.name...)
-		buf = append(buf, prefix...)
 		buf = appendTextFloat(buf, *values[i])
 		buf = append(buf, '\n')
 		h.lines[i] = buf[start:len(buf):len(buf)]
