@@ -280,14 +280,16 @@ func (e *Cache) Scrape(ctx context.Context, include func(githubapi.Account) bool
 }
 
 // waitContext is ctx, ended earlier by twice the time the last answer took
-// to write (at most half of what is left), so that the wait for refreshes
+// to write, and by at least a tenth of what is left (the first scrape has no
+// last answer to go by), at most half of it, so that the wait for refreshes
 // and the write of the answer together fit in the scrape's timeout.
 func (e *Cache) waitContext(ctx context.Context) (context.Context, context.CancelFunc) {
 	deadline, ok := ctx.Deadline()
 	if !ok {
 		return ctx, func() {}
 	}
-	reserve := min(2*time.Duration(e.lastWrite.Load()), time.Until(deadline)/2)
+	left := time.Until(deadline)
+	reserve := min(max(2*time.Duration(e.lastWrite.Load()), left/10), left/2)
 	return context.WithDeadline(ctx, deadline.Add(-reserve))
 }
 

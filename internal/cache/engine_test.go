@@ -355,6 +355,27 @@ func TestScrapeOfManyAccountsAnsweredWithinItsTimeout(t *testing.T) {
 	expectSameSeries(t, "the late scrape", withoutHealth(parseExposition(t, body.Bytes())), withoutHealth(parseExposition(t, warm.Bytes())))
 }
 
+// The first scrape has no answer written before to go by: its wait for
+// refreshes that outlast it still ends a tenth of its time before the
+// deadline, so that the answer has room to be written.
+func TestFirstScrapeLeavesRoomToWrite(t *testing.T) {
+	f := newEngineFixture(t, manyOrgs(3, false), Config{Collectors: defaultCollectors(), Concurrency: 4, Now: func() time.Time { return engineTestNow }},
+		Settings{RefreshInterval: time.Hour, RefreshTimeout: 10 * time.Minute, MaxAge: 3 * time.Hour})
+	f.fake.SetLatency(time.Hour)
+	if f.exporter.lastWrite.Load() != 0 {
+		t.Fatal("an answer was written before the first scrape")
+	}
+	// Four seconds: the wait ends 0.4 s before the deadline. Half of that
+	// is the margin for a loaded machine's scheduling.
+	ctx, cancel := context.WithTimeout(context.Background(), 4*time.Second)
+	defer cancel()
+	deadline, _ := ctx.Deadline()
+	f.exporter.Scrape(ctx, nil)
+	if left := time.Until(deadline); left < 200*time.Millisecond {
+		t.Errorf("the first scrape waited for refreshes until %v before its deadline; want about 0.4 s left to write", left)
+	}
+}
+
 func parseText(t *testing.T, b []byte) []*dto.MetricFamily {
 	t.Helper()
 	parser := expfmt.NewTextParser(model.UTF8Validation)
