@@ -99,3 +99,16 @@ func TestMonthToDateRefusesAnUnknownSavedSeries(t *testing.T) {
 		t.Errorf("MarshalJSON = %s, want %s", b, want)
 	}
 }
+
+// The usage history counts the requests readUsage sends: a cost center
+// without an id, or with one already listed, is not read.
+func TestUsageHistoryRequestsCountReadCostCenters(t *testing.T) {
+	m, err := NewMonthToDate("usage", Options{}, githubapi.Account{Scope: githubapi.ScopeEnterprise, Name: "acme"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	centers := []githubapi.CostCenter{{ID: "a", Name: "A"}, {ID: "a", Name: "A again"}, {Name: "no id"}, {ID: "b", Name: "B"}}
+	if got := m.Requests(centers); got != 3 {
+		t.Errorf("Requests = %d, want 3 (a, b and none)", got)
+	}
+}

@@ -368,7 +368,12 @@ type usageMonth struct {
 	agg          *usageAggregate
 }
 
-func (*usageMonth) requests(centers []githubapi.CostCenter) int { return len(centers) + 1 }
+// requests counts what readUsage sends: one per cost center that
+// eachCostCenter reads, and one for none.
+func (*usageMonth) requests(centers []githubapi.CostCenter) int {
+	kept, _ := distinctCostCenters(centers)
+	return len(kept) + 1
+}
 
 func (*usageMonth) readsCostCenters() bool { return true }
 
