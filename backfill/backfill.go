@@ -5,7 +5,6 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"slices"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -108,10 +107,9 @@ func Run(ctx context.Context, c Config) error {
 
 	// Cost centers have no history: every day is read with today's list,
 	// active and deleted, fetched once per enterprise.
-	needCenters := slices.ContainsFunc(tasks, func(t *task) bool { return t.month.ReadsCostCenters() })
 	centers := map[string][]githubapi.CostCenter{}
 	for _, t := range tasks {
-		if t.account.Scope != githubapi.ScopeEnterprise || !needCenters || days <= 0 {
+		if t.account.Scope != githubapi.ScopeEnterprise || !t.month.ReadsCostCenters() || days <= 0 {
 			continue
 		}
 		cc, ok := centers[t.account.Name]
