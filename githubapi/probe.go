@@ -16,11 +16,11 @@ import (
 // nor reads the body: the check command (internal/check) promises one
 // request per account and collector, and a status is all it needs.
 func (c *Client) Probe(ctx context.Context, a Account, suffix string, platform bool, query url.Values) error {
-	template, path := a.legacyPrefix()
+	e := legacyEndpoint(a, suffix)
 	if platform {
-		template, path = a.platformPrefix()
+		e = platformEndpoint(a, suffix)
 	}
-	e := endpoint{template: template + suffix, path: path + suffix, query: query}
+	e.query = query
 	if err := c.limiter.check(c.now()); err != nil {
 		return err
 	}
