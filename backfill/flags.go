@@ -140,8 +140,14 @@ func NewPlan(f Flags, now time.Time) (Plan, error) {
 	// (API.md §14; collector.HistoryLimited); /usage states no limit.
 	oldest := time.Date(today.Year(), today.Month()-githubapi.HistoryMonths, 1, 0, 0, 0, 0, time.UTC)
 	if p.From.Before(oldest) && slices.ContainsFunc(p.Collectors, collector.HistoryLimited) {
-		return Plan{}, fmt.Errorf("--from=%s is older than GitHub keeps: the summary, premium-request and AI-credit reports go back %d months, to %s (only --collectors=usage reaches further)",
-			p.From.Format(time.DateOnly), githubapi.HistoryMonths, oldest.Format(time.DateOnly))
+		var further []string
+		for _, name := range collector.HistoryCollectors() {
+			if !collector.HistoryLimited(name) {
+				further = append(further, name)
+			}
+		}
+		return Plan{}, fmt.Errorf("--from=%s is older than GitHub keeps: the summary, premium-request and AI-credit reports go back %d months, to %s (only --collectors=%s reaches further)",
+			p.From.Format(time.DateOnly), githubapi.HistoryMonths, oldest.Format(time.DateOnly), strings.Join(further, ","))
 	}
 	if err := checkOutput(p.Output); err != nil {
 		return Plan{}, err
