@@ -16,6 +16,7 @@ import (
 
 	"github.com/github-billing-exporter/github-billing-exporter/collector"
 	"github.com/github-billing-exporter/github-billing-exporter/config"
+	"github.com/github-billing-exporter/github-billing-exporter/githubapi"
 	"github.com/github-billing-exporter/github-billing-exporter/internal/cache"
 	"github.com/github-billing-exporter/github-billing-exporter/internal/demo"
 	"github.com/github-billing-exporter/github-billing-exporter/internal/server"
@@ -209,23 +210,38 @@ func TestMetricContract(t *testing.T) {
 }
 
 // The README's collectors at a glance name every collector once, each with
-// its default, and no collector that does not exist (the full table is
-// generated: docs/collectors.md).
+// its default and the servers that turn it off by default, and no collector
+// that does not exist (the full table is generated: docs/collectors.md).
 func TestReadmeCollectorsAtAGlance(t *testing.T) {
 	defaults := map[string]string{}
+	offOn := map[string]string{}
+	servers := []struct {
+		s    githubapi.Server
+		name string
+	}{{githubapi.ServerGitHubCom, "github.com"}, {githubapi.ServerGHECom, "GHE.com"}, {githubapi.ServerEnterpriseServer, "GitHub Enterprise Server"}}
 	for _, c := range collector.Collectors() {
 		defaults[c.Name] = "off"
 		if c.DefaultEnabled {
 			defaults[c.Name] = "on"
 		}
+		var off []string
+		for _, s := range servers {
+			if _, ok := c.ServerDefaultOff(s.s); ok {
+				off = append(off, s.name)
+			}
+		}
+		offOn[c.Name] = "—"
+		if len(off) > 0 {
+			offOn[c.Name] = strings.Join(off, ", ")
+		}
 	}
 	seen := map[string]bool{}
 	for line := range strings.SplitSeq(readmeSection(t, "Collectors"), "\n") {
 		cells := strings.Split(line, "|")
-		if len(cells) < 4 || !strings.Contains(cells[1], "`") {
+		if len(cells) < 5 || !strings.Contains(cells[1], "`") {
 			continue
 		}
-		def := strings.TrimSpace(cells[2])
+		def, off := strings.TrimSpace(cells[2]), strings.TrimSpace(cells[3])
 		for _, m := range regexp.MustCompile("`([a-z_]+)`").FindAllStringSubmatch(cells[1], -1) {
 			name := m[1]
 			want, ok := defaults[name]
@@ -236,6 +252,8 @@ func TestReadmeCollectorsAtAGlance(t *testing.T) {
 				t.Errorf("the README's Collectors table names %s twice", name)
 			case def != want:
 				t.Errorf("the README's Collectors table says %s is %s by default; it is %s", name, def, want)
+			case off != offOn[name]:
+				t.Errorf("the README's Collectors table says %s is off by default on %s; it is on %s", name, off, offOn[name])
 			}
 			seen[name] = true
 		}
