@@ -16,7 +16,6 @@ import (
 
 	"github.com/github-billing-exporter/github-billing-exporter/collector"
 	"github.com/github-billing-exporter/github-billing-exporter/config"
-	"github.com/github-billing-exporter/github-billing-exporter/githubapi"
 	"github.com/github-billing-exporter/github-billing-exporter/internal/cache"
 	"github.com/github-billing-exporter/github-billing-exporter/internal/demo"
 	"github.com/github-billing-exporter/github-billing-exporter/internal/server"
@@ -215,25 +214,12 @@ func TestMetricContract(t *testing.T) {
 func TestReadmeCollectorsAtAGlance(t *testing.T) {
 	defaults := map[string]string{}
 	offOn := map[string]string{}
-	servers := []struct {
-		s    githubapi.Server
-		name string
-	}{{githubapi.ServerGitHubCom, "github.com"}, {githubapi.ServerGHECom, "GHE.com"}, {githubapi.ServerEnterpriseServer, "GitHub Enterprise Server"}}
 	for _, c := range collector.Collectors() {
 		defaults[c.Name] = "off"
 		if c.DefaultEnabled {
 			defaults[c.Name] = "on"
 		}
-		var off []string
-		for _, s := range servers {
-			if _, ok := c.ServerDefaultOff(s.s); ok {
-				off = append(off, s.name)
-			}
-		}
-		offOn[c.Name] = "—"
-		if len(off) > 0 {
-			offOn[c.Name] = strings.Join(off, ", ")
-		}
+		offOn[c.Name] = serversOff(c)
 	}
 	seen := map[string]bool{}
 	for line := range strings.SplitSeq(readmeSection(t, "Collectors"), "\n") {
