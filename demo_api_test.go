@@ -1,10 +1,8 @@
 package main
 
 import (
-	"fmt"
 	"io"
 	"log/slog"
-	"net/http"
 	"os"
 	"path/filepath"
 	"strings"
@@ -42,31 +40,6 @@ func startServing(t *testing.T, args ...string) *testutil.SyncBuffer {
 	return log
 }
 
-// getWithin asks url until it answers 200 or 10 s pass.
-func getWithin(t *testing.T, url string) string {
-	t.Helper()
-	client := &http.Client{Timeout: 10 * time.Second}
-	deadline := time.Now().Add(10 * time.Second)
-	for {
-		resp, err := client.Get(url)
-		if err == nil {
-			body, readErr := io.ReadAll(resp.Body)
-			resp.Body.Close()
-			if readErr == nil && resp.StatusCode == http.StatusOK {
-				return string(body)
-			}
-			err = readErr
-			if err == nil {
-				err = fmt.Errorf("%d %s", resp.StatusCode, body)
-			}
-		}
-		if time.Now().After(deadline) {
-			t.Fatalf("GET %s: no 200 in 10 s: %v", url, err)
-		}
-		time.Sleep(50 * time.Millisecond)
-	}
-}
-
 // The README's quick start without a token: --demo with
 // --demo.api-listen-address puts the simulated GitHub API on a fixed
 // loopback port and logs its URL and token; a configuration file of one's
@@ -93,7 +66,8 @@ func TestDemoAPIServesAConfigurationOfOnesOwn(t *testing.T) {
 	}
 	webAddr := e2eFreePort(t)
 	startServing(t, "--config.file="+cfgFile, "--web.listen-address="+webAddr, "--collector.disable-defaults", "--collector.usage")
-	body := getWithin(t, "http://"+webAddr+"/probe?target=acme-web")
+	probe := "http://" + webAddr + "/probe?target=acme-web"
+	body := e2eWaitFor(t, nil, probe, func() (int, string, error) { return e2eGet(probe) }, nil)
 	for _, want := range []string{
 		`github_billing_scrape_collector_success{account="acme-web",collector="usage",scope="organization"} 1`,
 		`github_billing_usage_net_amount_usd{account="acme-web",`,

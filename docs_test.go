@@ -20,6 +20,7 @@ import (
 	"github.com/prometheus/common/model"
 
 	"github.com/github-billing-exporter/github-billing-exporter/collector"
+	"github.com/github-billing-exporter/github-billing-exporter/githubapi"
 )
 
 // updateDocs makes TestGeneratedDocs write the generated documents instead
@@ -198,8 +199,8 @@ func shortDuration(d time.Duration) string {
 func renderCollectors(t *testing.T) string {
 	var b strings.Builder
 	b.WriteString(generatedHeader("Collectors"))
-	b.WriteString("Every collector, in the order of the table in `collector/collector.go`. A collector runs for the accounts of its scopes only; `refresh_interval` means the configuration's (see [Configuration](../README.md#configuration)), which a `collectors:` block can override per collector. [Requests per round](#requests-per-round) lists the endpoints each collector asks and how often; [How the collectors read GitHub](collectors-guide.md) says how they are read.\n\n")
-	b.WriteString("| collector | default | scopes | flag | refresh interval | meaning |\n|---|---|---|---|---|---|\n")
+	b.WriteString("Every collector, in the order of the table in `collector/collector.go`. A collector runs for the accounts of its scopes only; `refresh_interval` means the configuration's (see [Configuration](../README.md#configuration)), which a `collectors:` block can override per collector; *off by default on* are the servers whose accounts do not run the collector unless it is named ([Defaults by server](configuration.md#defaults-by-server)). [Requests per round](#requests-per-round) lists the endpoints each collector asks and how often; [How the collectors read GitHub](collectors-guide.md) says how they are read.\n\n")
+	b.WriteString("| collector | default | off by default on | scopes | flag | refresh interval | meaning |\n|---|---|---|---|---|---|---|\n")
 	all := collector.Collectors()
 	if len(all) == 0 {
 		t.Fatal("no collectors")
@@ -221,11 +222,29 @@ func renderCollectors(t *testing.T) string {
 				interval += fmt.Sprintf(" (a round, in %d refreshes)", c.RoundSlices)
 			}
 		}
-		fmt.Fprintf(&b, "| %s | %s | %s | %s | %s | %s |\n", code(c.Name), def, strings.Join(scopes, ", "), code(flagName), interval, mdCell(c.Help))
+		fmt.Fprintf(&b, "| %s | %s | %s | %s | %s | %s | %s |\n", code(c.Name), def, serversOff(c), strings.Join(scopes, ", "), code(flagName), interval, mdCell(c.Help))
 	}
 	b.WriteString("\n")
 	writeRequestTables(t, &b)
 	return b.String()
+}
+
+// serversOff names the servers whose accounts do not run the collector c
+// by default (see docs/configuration.md#defaults-by-server), "—" for none.
+func serversOff(c collector.Factory) string {
+	var off []string
+	for _, s := range []struct {
+		server githubapi.Server
+		name   string
+	}{{githubapi.ServerGitHubCom, "github.com"}, {githubapi.ServerGHECom, "GHE.com"}, {githubapi.ServerEnterpriseServer, "GitHub Enterprise Server"}} {
+		if _, ok := c.ServerDefaultOff(s.server); ok {
+			off = append(off, s.name)
+		}
+	}
+	if len(off) == 0 {
+		return "—"
+	}
+	return strings.Join(off, ", ")
 }
 
 // metricFamily is one family of the demo's /metrics.

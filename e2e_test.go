@@ -153,7 +153,8 @@ func e2eGet(url string) (int, string, error) {
 
 // e2eWaitFor polls get until it answers 200 with a body ok accepts (any
 // body when ok is nil), for up to 30 s, and returns that body. It fails t
-// when the exporter exits first; exited gets the exit back for later reads.
+// when the exporter exits first; exited gets the exit back for later reads
+// (nil: an exporter in the test's own process).
 func e2eWaitFor(t *testing.T, exited chan error, what string, get func() (int, string, error), ok func(body string) bool) string {
 	t.Helper()
 	deadline := time.Now().Add(30 * time.Second)

@@ -1,11 +1,11 @@
 package main
 
 import (
+	"maps"
 	"os"
 	"path/filepath"
 	"regexp"
 	"slices"
-	"sort"
 	"strings"
 	"testing"
 )
@@ -164,19 +164,10 @@ func TestPrometheusJobNamesAgree(t *testing.T) {
 		}
 		for _, m := range regexp.MustCompile(`job\s*=~?\s*\\?"([^"\\]+)\\?"`).FindAllStringSubmatch(body, -1) {
 			if !jobs[m[1]] {
-				t.Errorf("%s selects job=%q, which no shipped Prometheus config scrapes (jobs: %v)", f, m[1], sortedKeys(jobs))
+				t.Errorf("%s selects job=%q, which no shipped Prometheus config scrapes (jobs: %v)", f, m[1], slices.Sorted(maps.Keys(jobs)))
 			}
 		}
 	}
-}
-
-func sortedKeys(m map[string]bool) []string {
-	var out []string
-	for k := range m {
-		out = append(out, k)
-	}
-	sort.Strings(out)
-	return out
 }
 
 // No sentence of the README or a page under docs/ says the exporter lacks a

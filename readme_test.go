@@ -209,23 +209,25 @@ func TestMetricContract(t *testing.T) {
 }
 
 // The README's collectors at a glance name every collector once, each with
-// its default, and no collector that does not exist (the full table is
-// generated: docs/collectors.md).
+// its default and the servers that turn it off by default, and no collector
+// that does not exist (the full table is generated: docs/collectors.md).
 func TestReadmeCollectorsAtAGlance(t *testing.T) {
 	defaults := map[string]string{}
+	offOn := map[string]string{}
 	for _, c := range collector.Collectors() {
 		defaults[c.Name] = "off"
 		if c.DefaultEnabled {
 			defaults[c.Name] = "on"
 		}
+		offOn[c.Name] = serversOff(c)
 	}
 	seen := map[string]bool{}
 	for line := range strings.SplitSeq(readmeSection(t, "Collectors"), "\n") {
 		cells := strings.Split(line, "|")
-		if len(cells) < 4 || !strings.Contains(cells[1], "`") {
+		if len(cells) < 5 || !strings.Contains(cells[1], "`") {
 			continue
 		}
-		def := strings.TrimSpace(cells[2])
+		def, off := strings.TrimSpace(cells[2]), strings.TrimSpace(cells[3])
 		for _, m := range regexp.MustCompile("`([a-z_]+)`").FindAllStringSubmatch(cells[1], -1) {
 			name := m[1]
 			want, ok := defaults[name]
@@ -236,6 +238,8 @@ func TestReadmeCollectorsAtAGlance(t *testing.T) {
 				t.Errorf("the README's Collectors table names %s twice", name)
 			case def != want:
 				t.Errorf("the README's Collectors table says %s is %s by default; it is %s", name, def, want)
+			case off != offOn[name]:
+				t.Errorf("the README's Collectors table says %s is off by default on %s; it is on %s", name, off, offOn[name])
 			}
 			seen[name] = true
 		}

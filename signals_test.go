@@ -38,7 +38,7 @@ func TestSIGHUPDuringStartupIsQueued(t *testing.T) {
 	}
 	addr := e2eFreePort(t)
 	p := e2eStart(t, bin, []string{"--config.file=" + cfgFile, "--web.listen-address=" + addr, "--collector.disable-defaults", "--collector.actions"})
-	cmd, out, exited := p.cmd, p.out, p.exited
+	out, exited := p.out, p.exited
 	deadline := time.Now().Add(30 * time.Second)
 	for !strings.Contains(out.String(), "starting github-billing-exporter") {
 		if time.Now().After(deadline) {
@@ -46,9 +46,7 @@ func TestSIGHUPDuringStartupIsQueued(t *testing.T) {
 		}
 		time.Sleep(time.Millisecond)
 	}
-	if err := cmd.Process.Signal(syscall.SIGHUP); err != nil {
-		t.Fatal(err)
-	}
+	p.signal(t, syscall.SIGHUP)
 	e2eWaitFor(t, exited, "ready", func() (int, string, error) { return e2eGet("http://" + addr + "/-/ready") }, func(string) bool { return true })
 	// The start's load and the queued reload's.
 	deadline = time.Now().Add(30 * time.Second)
