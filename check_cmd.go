@@ -86,7 +86,11 @@ func runCheck(f *flags, stdout, stderr io.Writer) int {
 	}
 	opts := f.options
 	opts.BudgetConsumption = *f.collectors["budgets"]
-	checkCfg := check.Config{Targets: targets, Collectors: enabled, Explicit: f.explicit, Options: opts, Concurrency: c.concurrency, Timeout: c.timeout, Now: f.now}
+	servers := map[githubapi.Account]githubapi.Server{}
+	for _, t := range cfg.Targets {
+		servers[t.Account] = cfg.Credentials[t.Credential].Server
+	}
+	checkCfg := check.Config{Targets: targets, Collectors: enabled, Explicit: f.explicit, Options: opts, Servers: servers, Concurrency: c.concurrency, Timeout: c.timeout, Now: f.now}
 	probes := check.Plan(checkCfg)
 	plan := stdout
 	if c.output == "json" {

@@ -54,6 +54,10 @@ type Config struct {
 	// overrides a server's default (collector.Target.Runs).
 	Explicit map[string]bool
 	Options  collector.Options
+	// Servers are the kinds of GitHub the accounts' credentials are on
+	// (config.Credential.Server): a billing-platform 404 on GitHub
+	// Enterprise Server means the endpoint is not there.
+	Servers map[githubapi.Account]githubapi.Server
 	// Concurrency is how many probes are in flight at once (at least 1).
 	Concurrency int
 	// Timeout bounds each probe.
@@ -168,18 +172,12 @@ func Run(ctx context.Context, cfg Config, probes []Probe) []Row {
 			}
 			defer cancel()
 			err := p.Target.Client.Probe(pctx, p.Target.Account, p.Call.Endpoint, p.Call.Platform, query(p.Call, now()))
-			rows[i] = classify(p, err, isEnterpriseServer(p.Target.Client.BaseURL()))
+			rows[i] = classify(p, err, cfg.Servers[p.Target.Account] == githubapi.ServerEnterpriseServer)
 		})
 	}
 	wg.Wait()
 	accountsThatExist(probes, rows)
 	return rows
-}
-
-// isEnterpriseServer says whether the API root is a GitHub Enterprise
-// Server's, https://HOST/api/v3.
-func isEnterpriseServer(baseURL string) bool {
-	return strings.HasSuffix(strings.TrimRight(baseURL, "/"), "/api/v3")
 }
 
 // classify turns a probe's outcome into a row.
