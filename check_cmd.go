@@ -11,7 +11,6 @@ import (
 	"github.com/alecthomas/kingpin/v2"
 
 	"github.com/github-billing-exporter/github-billing-exporter/backfill"
-	"github.com/github-billing-exporter/github-billing-exporter/collector"
 	"github.com/github-billing-exporter/github-billing-exporter/config"
 	"github.com/github-billing-exporter/github-billing-exporter/githubapi"
 	"github.com/github-billing-exporter/github-billing-exporter/internal/check"
@@ -78,15 +77,11 @@ func runCheck(f *flags, stdout, stderr io.Writer) int {
 		fmt.Fprintln(stderr, "github-billing-exporter check:", err)
 		return 2
 	}
-	var enabled []collector.Factory
-	for _, fac := range collector.Collectors() {
-		if *f.collectors[fac.Name] {
-			enabled = append(enabled, fac)
-		}
+	servers := map[githubapi.Account]githubapi.Server{}
+	for _, t := range cfg.Targets {
+		servers[t.Account] = cfg.Credentials[t.Credential].Server
 	}
-	opts := f.options
-	opts.BudgetConsumption = *f.collectors["budgets"]
-	checkCfg := check.Config{Targets: targets, Collectors: enabled, Explicit: f.explicit, Options: opts, Concurrency: c.concurrency, Timeout: c.timeout, Now: f.now}
+	checkCfg := check.Config{Targets: targets, Collectors: f.enabledCollectors(), Explicit: f.explicit, Options: f.collectorOptions(), Servers: servers, Concurrency: c.concurrency, Timeout: c.timeout, Now: f.now}
 	probes := check.Plan(checkCfg)
 	plan := stdout
 	if c.output == "json" {

@@ -207,6 +207,28 @@ func TestCheckCommandEnterpriseServer(t *testing.T) {
 	}
 }
 
+// The server key, not the API URL's shape, tells GitHub Enterprise Server:
+// a server behind a URL without /api/v3 still has its billing-platform 404s
+// read as not on this server.
+func TestCheckCommandEnterpriseServerKey(t *testing.T) {
+	fake := fakegithubtest.Start(t, nil)
+	fake.Override("/orgs/platform/settings/billing/actions", fakegithubtest.ServeString(`{}`))
+	cfg := checkTestConfig(t, fake.URL+"\n  server: enterprise-server", "organizations: [{name: platform}]\n")
+	stdout, stderr := testutil.OutputFile(t), testutil.OutputFile(t)
+	code := runAt(backfillTestClock, []string{"--config.file=" + cfg, "check", "--collector.disable-defaults", "--collector.actions", "--collector.usage"}, stdout, stderr)
+	out := testutil.ReadOutput(t, stdout)
+	if code != 1 {
+		t.Errorf("exit %d, want 1\n%s", code, testutil.ReadOutput(t, stderr))
+	}
+	got := checkRows(t, out)
+	if row := got[`organization "platform" actions`]; row[0] != "works" {
+		t.Errorf("actions: %q, want works\n%s", row[0], out)
+	}
+	if row := got[`organization "platform" usage`]; row[0] != "not on this server (GitHub Enterprise Server) (404)" {
+		t.Errorf("usage: %q, want not on this server\n%s", row[0], out)
+	}
+}
+
 // On a GitHub Enterprise Server root the check asks only the collectors
 // that run there by default: the legacy ones and Advanced Security.
 func TestCheckCommandEnterpriseServerDefaults(t *testing.T) {

@@ -407,23 +407,40 @@ func startReloader(ctx context.Context, srv *server.Server) (first <-chan error,
 	return loaded, requests
 }
 
+// enabledCollectors are the collectors the flags turn on, in the table's
+// order.
+func (f *flags) enabledCollectors() []collector.Factory {
+	var out []collector.Factory
+	for _, c := range collector.Collectors() {
+		if *f.collectors[c.Name] {
+			out = append(out, c)
+		}
+	}
+	return out
+}
+
+// collectorOptions are the collectors' options of the flags: with the
+// budgets collector on, the usage collector sums budget consumption while
+// it reads the report, for the budgets collector's budgets.
+func (f *flags) collectorOptions() collector.Options {
+	o := f.options
+	o.BudgetConsumption = *f.collectors["budgets"]
+	return o
+}
+
 // newExporter builds the exporter with the collectors the flags enable.
 func newExporter(f *flags, logger *slog.Logger) (*cache.Cache, error) {
 	var enabled []string
-	for _, c := range collector.Collectors() {
-		if *f.collectors[c.Name] {
-			enabled = append(enabled, c.Name)
-		}
+	for _, c := range f.enabledCollectors() {
+		enabled = append(enabled, c.Name)
 	}
-	// The usage collector sums budget consumption while it reads the report,
-	// for the budgets collector's budgets.
-	f.options.BudgetConsumption = *f.collectors["budgets"]
-	f.options.Logger = logger
+	opts := f.collectorOptions()
+	opts.Logger = logger
 	exporter, err := cache.New(cache.Config{
 		Logger:      logger,
 		Collectors:  enabled,
 		Explicit:    f.explicit,
-		Options:     f.options,
+		Options:     opts,
 		Concurrency: f.concurrency,
 		Now:         f.now,
 	})

@@ -54,6 +54,10 @@ type Config struct {
 	// overrides a server's default (collector.Target.Runs).
 	Explicit map[string]bool
 	Options  collector.Options
+	// Servers are the kinds of GitHub the accounts' credentials are on
+	// (config.Credential.Server): a billing-platform 404 on GitHub
+	// Enterprise Server means the endpoint is not there.
+	Servers map[githubapi.Account]githubapi.Server
 	// Concurrency is how many probes are in flight at once (at least 1).
 	Concurrency int
 	// Timeout bounds each probe.
@@ -168,18 +172,12 @@ func Run(ctx context.Context, cfg Config, probes []Probe) []Row {
 			}
 			defer cancel()
 			err := p.Target.Client.Probe(pctx, p.Target.Account, p.Call.Endpoint, p.Call.Platform, query(p.Call, now()))
-			rows[i] = classify(p, err, isEnterpriseServer(p.Target.Client.BaseURL()))
+			rows[i] = classify(p, err, cfg.Servers[p.Target.Account] == githubapi.ServerEnterpriseServer)
 		})
 	}
 	wg.Wait()
 	accountsThatExist(probes, rows)
 	return rows
-}
-
-// isEnterpriseServer says whether the API root is a GitHub Enterprise
-// Server's, https://HOST/api/v3.
-func isEnterpriseServer(baseURL string) bool {
-	return strings.HasSuffix(strings.TrimRight(baseURL, "/"), "/api/v3")
 }
 
 // classify turns a probe's outcome into a row.
@@ -193,37 +191,44 @@ func classify(p Probe, err error, enterpriseServer bool) Row {
 	if errors.As(err, &apiErr) {
 		r.Status, r.Message, r.AcceptedPermissions = apiErr.StatusCode, apiErr.Message, apiErr.AcceptedPermissions
 	}
-	switch {
-	case errors.Is(err, githubapi.ErrRateLimited):
+	switch githubapi.Reason(err) {
+	case "rate limited":
 		r.Class, r.Action = RateLimited, "run the check again after GitHub's reset"
 		if limit, ok := errors.AsType[*githubapi.RateLimitError](err); ok {
 			r.Action = "run the check again after " + limit.Until.UTC().Format("15:04:05") + " UTC"
 		}
-	case apiErr == nil:
-		r.Class, r.Action = NetworkError, "check the API URL, the proxy and the network, then run the check again"
-	case errors.Is(err, githubapi.ErrUnauthorized):
+	case "token refused":
 		r.Class = TokenRefused
 		r.Action = fmt.Sprintf("the token of credential %q is wrong, expired or revoked: replace it", p.Target.Client.Credential())
-	case errors.Is(err, githubapi.ErrForbidden):
+	case "missing permission":
 		r.Class = MissingPermission
 		g, _ := GrantFor(p.Collector.Name, p.Target.Account.Scope)
 		r.Action = "grant " + g.String()
 		if r.AcceptedPermissions != "" {
 			r.Action += "; GitHub asks for: " + r.AcceptedPermissions
 		}
-	case errors.Is(err, githubapi.ErrNotFound) && enterpriseServer && p.Call.Platform:
-		r.Class, r.Action = NotOnServer, turnOff(p.Collector)
-	case errors.Is(err, githubapi.ErrNotFound):
-		r.Class = NoSuchAccount
-		r.Action = fmt.Sprintf("check the %s name %q in the configuration, and that the token's owner can see it", p.Target.Account.Scope, p.Target.Account.Name)
-	case errors.Is(err, githubapi.ErrRetired):
+	case "not found":
+		if enterpriseServer && p.Call.Platform {
+			r.Class, r.Action = NotOnServer, turnOff(p.Collector)
+		} else {
+			r.Class, r.Action = NoSuchAccount, noSuchAccount(p.Target.Account)
+		}
+	case "retired":
 		r.Class, r.Action = Retired, turnOff(p.Collector)
-	case errors.Is(err, githubapi.ErrServer):
+	case "GitHub server error":
 		r.Class, r.Action = ServerError, "GitHub failed to answer: run the check again"
-	default:
+	case "refused by GitHub":
 		r.Class, r.Action = Unexpected, "see GitHub's message"
+	default:
+		// No answer came (the probe reads no body to refuse).
+		r.Class, r.Action = NetworkError, "check the API URL, the proxy and the network, then run the check again"
 	}
 	return r
+}
+
+// noSuchAccount says what to do about an account GitHub does not show.
+func noSuchAccount(a githubapi.Account) string {
+	return fmt.Sprintf("check the %s name %q in the configuration, and that the token's owner can see it", a.Scope, a.Name)
 }
 
 // turnOff says how to turn the collector off.
@@ -257,8 +262,7 @@ func accountsThatExist(probes []Probe, rows []Row) {
 	}
 	for i, p := range probes {
 		if s := accounts[p.Target.Account]; rows[i].Class == NotOnServer && s.all404 && s.perProduct {
-			rows[i].Class = NoSuchAccount
-			rows[i].Action = fmt.Sprintf("check the %s name %q in the configuration, and that the token's owner can see it", p.Target.Account.Scope, p.Target.Account.Name)
+			rows[i].Class, rows[i].Action = NoSuchAccount, noSuchAccount(p.Target.Account)
 		}
 	}
 }

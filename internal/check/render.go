@@ -21,7 +21,7 @@ var legend = []struct {
 	{MissingPermission, "GitHub answered 403: the token lacks a scope or permission. The grant named is the README's \"Tokens and scopes\" table's; \"GitHub asks for\" is the answer's X-Accepted-GitHub-Permissions header."},
 	{TokenRefused, "GitHub answered 401: it does not accept the token."},
 	{NoSuchAccount, "GitHub answered 404: the account's name is misspelt, or the token's owner cannot see the account (GitHub answers 404 rather than 403 then)."},
-	{NotOnServer, "a GitHub Enterprise Server (API root ending in /api/v3) answered 404 for a billing-platform endpoint, which such a server does not have. When every endpoint of the account answers 404, the per-product ones included, the account is what is missing: no such account."},
+	{NotOnServer, "a GitHub Enterprise Server (the credential's server key, else an API root ending in /api/v3) answered 404 for a billing-platform endpoint, which such a server does not have. When every endpoint of the account answers 404, the per-product ones included, the account is what is missing: no such account."},
 	{Retired, "GitHub answered 410 Gone: this server retired the endpoint (GitHub's hosted service retired the per-product actions, packages and shared-storage endpoints). The collector cannot work here: turn it off."},
 	{RateLimited, "GitHub refused the request for a rate limit, or the credential was already rate limited and the request was not sent."},
 	{NetworkError, "no answer arrived: the API URL, a proxy, DNS, TLS or the timeout."},

@@ -443,7 +443,8 @@ func (s *Server) serveReload(w http.ResponseWriter, r *http.Request) {
 
 // landingPage is the page a person sees at /: what this exporter is (the
 // demo or not, its version), links to its endpoints, and each configured
-// account with the state of its collectors, read at each request.
+// account with the state of its collectors. The page is rendered once a
+// load; only the accounts table is written anew at each request.
 func (s *Server) landingPage(cfg *config.Resolved, off map[githubapi.Account]string) (http.Handler, error) {
 	targets := append([]config.Target(nil), cfg.Targets...)
 	sort.SliceStable(targets, func(i, j int) bool { return targets[i].Account.Scope < targets[j].Account.Scope })
@@ -451,32 +452,42 @@ func (s *Server) landingPage(cfg *config.Resolved, off map[githubapi.Account]str
 	if s.conf.Demo {
 		description = "Demo mode: every figure comes from a simulated GitHub billing API on loopback, not from GitHub. " + description
 	}
-	page := func() (http.Handler, error) {
-		return web.NewLandingPage(web.LandingConfig{
-			Name:        "GitHub Billing Exporter",
-			Description: description,
-			Version:     version.Info(),
-			Profiling:   "false", // no pprof handlers are served
-			Links: []web.LandingLinks{
-				{Address: s.conf.TelemetryPath, Text: "Metrics"},
-				{Address: "/-/healthy", Text: "Health"},
-				{Address: "/-/ready", Text: "Ready"},
-			},
-			ExtraHTML: s.accountsHTML(targets, off),
-		})
-	}
-	if _, err := page(); err != nil {
+	const marker = "<!-- accounts -->"
+	page, err := web.NewLandingPage(web.LandingConfig{
+		Name:        "GitHub Billing Exporter",
+		Description: description,
+		Version:     version.Info(),
+		Profiling:   "false", // no pprof handlers are served
+		Links: []web.LandingLinks{
+			{Address: s.conf.TelemetryPath, Text: "Metrics"},
+			{Address: "/-/healthy", Text: "Health"},
+			{Address: "/-/ready", Text: "Ready"},
+		},
+		ExtraHTML: marker,
+	})
+	if err != nil {
 		return nil, err
 	}
-	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		h, err := page()
-		if err != nil {
-			http.Error(w, "internal error", http.StatusInternalServerError)
-			return
-		}
-		h.ServeHTTP(w, r)
+	rendered := &pageWriter{header: http.Header{}}
+	page.ServeHTTP(rendered, &http.Request{Method: http.MethodGet, URL: &url.URL{Path: "/"}})
+	head, tail, ok := strings.Cut(rendered.String(), marker)
+	if !ok {
+		return nil, errors.New("landing page: no place for the accounts table")
+	}
+	return http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) {
+		w.Header().Set("Content-Type", "text/html; charset=UTF-8")
+		io.WriteString(w, head+s.accountsHTML(targets, off)+tail)
 	}), nil
 }
+
+// pageWriter keeps the body of a page rendered once.
+type pageWriter struct {
+	strings.Builder
+	header http.Header
+}
+
+func (w *pageWriter) Header() http.Header { return w.header }
+func (w *pageWriter) WriteHeader(int)     {}
 
 // accountsHTML is the accounts table: one row per account and collector,
 // with the last refresh's outcome and when the served data was fetched, and
