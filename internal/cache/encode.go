@@ -328,22 +328,10 @@ type renderScratch struct {
 // labels repeat the one before (compare nil: none does).
 func renderGauges(info *descInfo, samples []*collector.Sample, compare func(a, b *collector.Sample) int, scratch *renderScratch) (encodedFamily, int, error) {
 	f := encodedFamily{name: info.name}
-	// The headers as expfmt writes them, from a family of one sample.
-	value := 0.0
-	header := &dto.MetricFamily{Name: &info.name, Help: &info.help, Type: dto.MetricType_GAUGE.Enum(),
-		Metric: []*dto.Metric{{Gauge: &dto.Gauge{Value: &value}}}}
-	var buf bytes.Buffer
-	if _, err := expfmt.MetricFamilyToText(&buf, header); err != nil {
+	var err error
+	if f.headers, err = gaugeHeaders(info.name, info.help); err != nil {
 		return f, 0, err
 	}
-	textHeader, _ := splitHeader(buf.Bytes())
-	textHeader = bytes.Clone(textHeader)
-	buf.Reset()
-	if _, err := expfmt.MetricFamilyToOpenMetrics(&buf, header); err != nil {
-		return f, 0, err
-	}
-	omHeader, _ := splitHeader(buf.Bytes())
-	f.headers = internHeaders(textHeader, omHeader)
 
 	size := 0
 	for _, g := range samples {
@@ -384,6 +372,26 @@ func renderGauges(info *descInfo, samples []*collector.Sample, compare func(a, b
 	f.rows, f.values = rows, values
 	scratch.rows, scratch.values, scratch.row = rows, values, row
 	return f, dups, nil
+}
+
+// gaugeHeaders are a gauge family's headers as expfmt writes them, from a
+// family of one sample.
+func gaugeHeaders(name, help string) (*familyHeaders, error) {
+	value := 0.0
+	mf := &dto.MetricFamily{Name: &name, Help: &help, Type: dto.MetricType_GAUGE.Enum(),
+		Metric: []*dto.Metric{{Gauge: &dto.Gauge{Value: &value}}}}
+	var buf bytes.Buffer
+	if _, err := expfmt.MetricFamilyToText(&buf, mf); err != nil {
+		return nil, err
+	}
+	textHeader, _ := splitHeader(buf.Bytes())
+	textHeader = bytes.Clone(textHeader)
+	buf.Reset()
+	if _, err := expfmt.MetricFamilyToOpenMetrics(&buf, mf); err != nil {
+		return nil, err
+	}
+	omHeader, _ := splitHeader(buf.Bytes())
+	return internHeaders(textHeader, omHeader), nil
 }
 
 // appendEscaped appends a label value as the text format quotes it.

@@ -1,12 +1,9 @@
 package cache
 
 import (
-	"bytes"
 	"sync"
 
 	"github.com/prometheus/client_golang/prometheus"
-	dto "github.com/prometheus/client_model/go"
-	"github.com/prometheus/common/expfmt"
 )
 
 // The collectors' health: five gauges per cache entry, labelled collector,
@@ -54,21 +51,11 @@ var healthGauges = [healthFamilyCount]healthFamily{
 var healthHeaders = sync.OnceValue(func() [2][healthFamilyCount][]byte {
 	var out [2][healthFamilyCount][]byte
 	for i, f := range healthGauges {
-		value := 0.0
-		mf := &dto.MetricFamily{Name: &f.name, Help: &f.help, Type: dto.MetricType_GAUGE.Enum(),
-			Metric: []*dto.Metric{{Gauge: &dto.Gauge{Value: &value}}}}
-		var buf bytes.Buffer
-		if _, err := expfmt.MetricFamilyToText(&buf, mf); err != nil {
+		h, err := gaugeHeaders(f.name, f.help)
+		if err != nil {
 			panic(err)
 		}
-		h, _ := splitHeader(buf.Bytes())
-		out[FormatText][i] = bytes.Clone(h)
-		buf.Reset()
-		if _, err := expfmt.MetricFamilyToOpenMetrics(&buf, mf); err != nil {
-			panic(err)
-		}
-		h, _ = splitHeader(buf.Bytes())
-		out[FormatOpenMetrics][i] = bytes.Clone(h)
+		out[FormatText][i], out[FormatOpenMetrics][i] = h.text, h.om
 	}
 	return out
 })
