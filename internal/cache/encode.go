@@ -122,8 +122,7 @@ type descInfo struct {
 	prefixes   [][]byte // per position of order: `{name="` or `,name="`
 }
 
-func newDescInfo(desc *collector.Desc) *descInfo {
-	name, help, labels := desc.Name(), desc.Help(), desc.LabelNames()
+func newDescInfo(name, help string, labels []string) *descInfo {
 	d := &descInfo{name: name, help: help, labels: labels}
 	d.order = make([]int, len(labels))
 	for i := range d.order {
@@ -138,6 +137,20 @@ func newDescInfo(desc *collector.Desc) *descInfo {
 		d.prefixes = append(d.prefixes, []byte(sep+labels[idx]+`="`))
 	}
 	return d
+}
+
+// appendRow appends the label set of values (in the order of d's label
+// names) as the text format writes it between name and value.
+func (d *descInfo) appendRow(row []byte, values []string) []byte {
+	for j, idx := range d.order {
+		row = append(row, d.prefixes[j]...)
+		row = appendEscaped(row, values[idx])
+		row = append(row, '"')
+	}
+	if len(d.order) > 0 {
+		row = append(row, '}')
+	}
+	return row
 }
 
 // encodeMetrics sorts and renders a refresh's samples. The billing
@@ -165,7 +178,7 @@ func encodeMetrics(metrics []prometheus.Metric) (fams []encodedFamily, series in
 	rows := map[string][]byte{}
 	var scratch renderScratch
 	for desc, samples := range byDesc {
-		info := newDescInfo(desc)
+		info := newDescInfo(desc.Name(), desc.Help(), desc.LabelNames())
 		if names[info.name] {
 			// Two descriptors of one name: let the registry judge.
 			return encodeThroughRegistry(metrics)
@@ -354,16 +367,7 @@ func renderGauges(info *descInfo, samples []*collector.Sample, compare func(a, b
 			dups++
 			continue
 		}
-		labels := g.LabelValues()
-		row = row[:0]
-		for j, idx := range info.order {
-			row = append(row, info.prefixes[j]...)
-			row = appendEscaped(row, labels[idx])
-			row = append(row, '"')
-		}
-		if len(info.order) > 0 {
-			row = append(row, '}')
-		}
+		row = info.appendRow(row[:0], g.LabelValues())
 		rows = rowsAppend(rows, row)
 		values = appendTextFloat(values, g.Value())
 		values = append(values, '\n')

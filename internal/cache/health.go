@@ -20,8 +20,11 @@ type healthFamily struct {
 
 func newHealthFamily(name, help string) healthFamily {
 	name = namespace + "_" + name
-	return healthFamily{desc: prometheus.NewDesc(name, help, []string{"collector", "scope", "account"}, nil), name: name, help: help}
+	return healthFamily{desc: prometheus.NewDesc(name, help, healthLabels.labels, nil), name: name, help: help}
 }
+
+// healthLabels are the health families' label names.
+var healthLabels = newDescInfo("", "", []string{"collector", "scope", "account"})
 
 // The health families, in the order of healthValues' fields that set them.
 const (
@@ -82,15 +85,8 @@ type health struct {
 
 func newHealth(labels [3]string, v healthValues) *health {
 	h := &health{labels: labels, values: v}
-	// The label names in order: account, collector, scope.
 	row := make([]byte, 0, len(`{account="",collector="",scope=""} `)+len(labels[0])+len(labels[1])+len(labels[2]))
-	row = append(row, `{account="`...)
-	row = appendEscaped(row, labels[2])
-	row = append(row, `",collector="`...)
-	row = appendEscaped(row, labels[0])
-	row = append(row, `",scope="`...)
-	row = appendEscaped(row, labels[1])
-	h.row = append(row, `"} `...)
+	h.row = append(healthLabels.appendRow(row, labels[:]), ' ')
 	values := h.valueSlots()
 	buf := make([]byte, 0, 25*healthFamilyCount)
 	for i := range healthGauges {
