@@ -613,8 +613,8 @@ func (w *familyWriter) addHealth(hs []*health) {
 	}
 }
 
-// addGathered encodes families gathered now (the exporter's own metrics and
-// the collectors' health), which are few and change on every scrape.
+// addGathered encodes families gathered now (the exporter's own metrics),
+// which are few and change on every scrape.
 func (w *familyWriter) addGathered(mfs []*dto.MetricFamily) error {
 	var scratch bytes.Buffer
 	for _, mf := range mfs {
