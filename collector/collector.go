@@ -265,7 +265,7 @@ func (d *Desc) String() string { return d.desc.String() }
 // metricSet collects one account's samples during an update. Rows that
 // share every label value end in one sample: add sums them (quantities,
 // money, counts; see sum), maximum keeps the largest (0/1 flags, info
-// metrics, timestamps). The registry sorts samples when it gathers them, so
+// metrics, timestamps). The cache sorts samples when it encodes them, so
 // the order rows arrive in does not matter.
 type metricSet struct {
 	account githubapi.Account

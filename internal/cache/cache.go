@@ -104,8 +104,8 @@ type Cache struct {
 	targets  []collector.Target
 	cache    map[cacheKey]*entry
 	// jobs are every account's collectors, in the order a scrape writes
-	// their data, built at the first scrape after Apply; healthOrder is
-	// their order in the health families (by account, collector, scope).
+	// their data, built by Apply; healthOrder is their order in the health
+	// families (by account, collector, scope).
 	jobs        []*job
 	healthOrder []int
 
@@ -193,14 +193,10 @@ func (e *Cache) Apply(s Settings, targets []collector.Target) {
 	e.mu.Lock()
 	defer e.mu.Unlock()
 	e.settings, e.targets = s, targets
-	e.jobs, e.healthOrder = nil, nil
-	keep := map[cacheKey]bool{}
-	for _, t := range targets {
-		for _, c := range e.collectors {
-			if t.Runs(c.Factory, e.explicit[c.Name]) {
-				keep[cacheKey{t.Account, c.Name}] = true
-			}
-		}
+	e.buildJobs()
+	keep := make(map[cacheKey]bool, len(e.jobs))
+	for _, j := range e.jobs {
+		keep[j.key()] = true
 	}
 	for k := range e.cache {
 		if !keep[k] {
@@ -343,9 +339,6 @@ func (s *Snapshot) Gather() ([]*dto.MetricFamily, error) {
 func (e *Cache) plan(include func(githubapi.Account) bool) ([]*job, []int, Settings) {
 	e.mu.Lock()
 	defer e.mu.Unlock()
-	if e.jobs == nil {
-		e.buildJobs()
-	}
 	jobs := make([]*job, 0, len(e.jobs))
 	place := make([]int, len(e.jobs)) // 1 + index in jobs; 0 when left out
 	var account githubapi.Account

@@ -122,8 +122,7 @@ type descInfo struct {
 	prefixes   [][]byte // per position of order: `{name="` or `,name="`
 }
 
-func newDescInfo(desc *collector.Desc) *descInfo {
-	name, help, labels := desc.Name(), desc.Help(), desc.LabelNames()
+func newDescInfo(name, help string, labels []string) *descInfo {
 	d := &descInfo{name: name, help: help, labels: labels}
 	d.order = make([]int, len(labels))
 	for i := range d.order {
@@ -138,6 +137,20 @@ func newDescInfo(desc *collector.Desc) *descInfo {
 		d.prefixes = append(d.prefixes, []byte(sep+labels[idx]+`="`))
 	}
 	return d
+}
+
+// appendRow appends the label set of values (in the order of d's label
+// names) as the text format writes it between name and value.
+func (d *descInfo) appendRow(row []byte, values []string) []byte {
+	for j, idx := range d.order {
+		row = append(row, d.prefixes[j]...)
+		row = appendEscaped(row, values[idx])
+		row = append(row, '"')
+	}
+	if len(d.order) > 0 {
+		row = append(row, '}')
+	}
+	return row
 }
 
 // encodeMetrics sorts and renders a refresh's samples. The billing
@@ -165,7 +178,7 @@ func encodeMetrics(metrics []prometheus.Metric) (fams []encodedFamily, series in
 	rows := map[string][]byte{}
 	var scratch renderScratch
 	for desc, samples := range byDesc {
-		info := newDescInfo(desc)
+		info := newDescInfo(desc.Name(), desc.Help(), desc.LabelNames())
 		if names[info.name] {
 			// Two descriptors of one name: let the registry judge.
 			return encodeThroughRegistry(metrics)
@@ -328,22 +341,10 @@ type renderScratch struct {
 // labels repeat the one before (compare nil: none does).
 func renderGauges(info *descInfo, samples []*collector.Sample, compare func(a, b *collector.Sample) int, scratch *renderScratch) (encodedFamily, int, error) {
 	f := encodedFamily{name: info.name}
-	// The headers as expfmt writes them, from a family of one sample.
-	value := 0.0
-	header := &dto.MetricFamily{Name: &info.name, Help: &info.help, Type: dto.MetricType_GAUGE.Enum(),
-		Metric: []*dto.Metric{{Gauge: &dto.Gauge{Value: &value}}}}
-	var buf bytes.Buffer
-	if _, err := expfmt.MetricFamilyToText(&buf, header); err != nil {
+	var err error
+	if f.headers, err = gaugeHeaders(info.name, info.help); err != nil {
 		return f, 0, err
 	}
-	textHeader, _ := splitHeader(buf.Bytes())
-	textHeader = bytes.Clone(textHeader)
-	buf.Reset()
-	if _, err := expfmt.MetricFamilyToOpenMetrics(&buf, header); err != nil {
-		return f, 0, err
-	}
-	omHeader, _ := splitHeader(buf.Bytes())
-	f.headers = internHeaders(textHeader, omHeader)
 
 	size := 0
 	for _, g := range samples {
@@ -366,16 +367,7 @@ func renderGauges(info *descInfo, samples []*collector.Sample, compare func(a, b
 			dups++
 			continue
 		}
-		labels := g.LabelValues()
-		row = row[:0]
-		for j, idx := range info.order {
-			row = append(row, info.prefixes[j]...)
-			row = appendEscaped(row, labels[idx])
-			row = append(row, '"')
-		}
-		if len(info.order) > 0 {
-			row = append(row, '}')
-		}
+		row = info.appendRow(row[:0], g.LabelValues())
 		rows = rowsAppend(rows, row)
 		values = appendTextFloat(values, g.Value())
 		values = append(values, '\n')
@@ -384,6 +376,26 @@ func renderGauges(info *descInfo, samples []*collector.Sample, compare func(a, b
 	f.rows, f.values = rows, values
 	scratch.rows, scratch.values, scratch.row = rows, values, row
 	return f, dups, nil
+}
+
+// gaugeHeaders are a gauge family's headers as expfmt writes them, from a
+// family of one sample.
+func gaugeHeaders(name, help string) (*familyHeaders, error) {
+	value := 0.0
+	mf := &dto.MetricFamily{Name: &name, Help: &help, Type: dto.MetricType_GAUGE.Enum(),
+		Metric: []*dto.Metric{{Gauge: &dto.Gauge{Value: &value}}}}
+	var buf bytes.Buffer
+	if _, err := expfmt.MetricFamilyToText(&buf, mf); err != nil {
+		return nil, err
+	}
+	textHeader, _ := splitHeader(buf.Bytes())
+	textHeader = bytes.Clone(textHeader)
+	buf.Reset()
+	if _, err := expfmt.MetricFamilyToOpenMetrics(&buf, mf); err != nil {
+		return nil, err
+	}
+	omHeader, _ := splitHeader(buf.Bytes())
+	return internHeaders(textHeader, omHeader), nil
 }
 
 // appendEscaped appends a label value as the text format quotes it.
@@ -601,8 +613,8 @@ func (w *familyWriter) addHealth(hs []*health) {
 	}
 }
 
-// addGathered encodes families gathered now (the exporter's own metrics and
-// the collectors' health), which are few and change on every scrape.
+// addGathered encodes families gathered now (the exporter's own metrics),
+// which are few and change on every scrape.
 func (w *familyWriter) addGathered(mfs []*dto.MetricFamily) error {
 	var scratch bytes.Buffer
 	for _, mf := range mfs {

@@ -1,12 +1,9 @@
 package cache
 
 import (
-	"bytes"
 	"sync"
 
 	"github.com/prometheus/client_golang/prometheus"
-	dto "github.com/prometheus/client_model/go"
-	"github.com/prometheus/common/expfmt"
 )
 
 // The collectors' health: five gauges per cache entry, labelled collector,
@@ -23,8 +20,11 @@ type healthFamily struct {
 
 func newHealthFamily(name, help string) healthFamily {
 	name = namespace + "_" + name
-	return healthFamily{desc: prometheus.NewDesc(name, help, []string{"collector", "scope", "account"}, nil), name: name, help: help}
+	return healthFamily{desc: prometheus.NewDesc(name, help, healthLabels.labels, nil), name: name, help: help}
 }
+
+// healthLabels are the health families' label names.
+var healthLabels = newDescInfo("", "", []string{"collector", "scope", "account"})
 
 // The health families, in the order of healthValues' fields that set them.
 const (
@@ -54,21 +54,11 @@ var healthGauges = [healthFamilyCount]healthFamily{
 var healthHeaders = sync.OnceValue(func() [2][healthFamilyCount][]byte {
 	var out [2][healthFamilyCount][]byte
 	for i, f := range healthGauges {
-		value := 0.0
-		mf := &dto.MetricFamily{Name: &f.name, Help: &f.help, Type: dto.MetricType_GAUGE.Enum(),
-			Metric: []*dto.Metric{{Gauge: &dto.Gauge{Value: &value}}}}
-		var buf bytes.Buffer
-		if _, err := expfmt.MetricFamilyToText(&buf, mf); err != nil {
+		h, err := gaugeHeaders(f.name, f.help)
+		if err != nil {
 			panic(err)
 		}
-		h, _ := splitHeader(buf.Bytes())
-		out[FormatText][i] = bytes.Clone(h)
-		buf.Reset()
-		if _, err := expfmt.MetricFamilyToOpenMetrics(&buf, mf); err != nil {
-			panic(err)
-		}
-		h, _ = splitHeader(buf.Bytes())
-		out[FormatOpenMetrics][i] = bytes.Clone(h)
+		out[FormatText][i], out[FormatOpenMetrics][i] = h.text, h.om
 	}
 	return out
 })
@@ -95,15 +85,8 @@ type health struct {
 
 func newHealth(labels [3]string, v healthValues) *health {
 	h := &health{labels: labels, values: v}
-	// The label names in order: account, collector, scope.
 	row := make([]byte, 0, len(`{account="",collector="",scope=""} `)+len(labels[0])+len(labels[1])+len(labels[2]))
-	row = append(row, `{account="`...)
-	row = appendEscaped(row, labels[2])
-	row = append(row, `",collector="`...)
-	row = appendEscaped(row, labels[0])
-	row = append(row, `",scope="`...)
-	row = appendEscaped(row, labels[1])
-	h.row = append(row, `"} `...)
+	h.row = append(healthLabels.appendRow(row, labels[:]), ' ')
 	values := h.valueSlots()
 	buf := make([]byte, 0, 25*healthFamilyCount)
 	for i := range healthGauges {
