@@ -187,8 +187,7 @@ func classify(p Probe, err error, enterpriseServer bool) Row {
 		return r
 	}
 	r.Message = err.Error()
-	var apiErr *githubapi.APIError
-	if errors.As(err, &apiErr) {
+	if apiErr, ok := errors.AsType[*githubapi.APIError](err); ok {
 		r.Status, r.Message, r.AcceptedPermissions = apiErr.StatusCode, apiErr.Message, apiErr.AcceptedPermissions
 	}
 	switch githubapi.Reason(err) {

@@ -476,7 +476,8 @@ func (s *Server) landingPage(cfg *config.Resolved, off map[githubapi.Account]str
 	}
 	return http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) {
 		w.Header().Set("Content-Type", "text/html; charset=UTF-8")
-		io.WriteString(w, head+s.accountsHTML(targets, off)+tail)
+		// A client that went away is nothing to report.
+		_, _ = io.WriteString(w, head+s.accountsHTML(targets, off)+tail)
 	}), nil
 }
 
