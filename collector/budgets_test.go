@@ -1,8 +1,10 @@
 package collector
 
 import (
+	"encoding/json"
 	"fmt"
 	"net/http"
+	"os"
 	"strings"
 	"testing"
 
@@ -168,5 +170,60 @@ func TestBudgetsCollectorUserStatesOnTheExample(t *testing.T) {
 	}
 	if n := srv.TotalRequests(); n != 2 {
 		t.Errorf("%d requests, want 2 (the list, one budget's user states)", n)
+	}
+}
+
+// exampleEdited is a GitHub example body with edit applied to its decoded
+// JSON, re-encoded: the tests change GitHub's own bodies in one place only.
+func exampleEdited(t *testing.T, file string, edit func(body map[string]any)) string {
+	t.Helper()
+	raw, err := os.ReadFile(examplesDir + file)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var body map[string]any
+	if err := json.Unmarshal(raw, &body); err != nil {
+		t.Fatal(err)
+	}
+	edit(body)
+	out, err := json.Marshal(body)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return string(out)
+}
+
+// A user-states entry requires only consumed_amount and target_amount:
+// GitHub sends user only while it still has the user record. GitHub's
+// example with user removed from its first entry (octocat's) still gives
+// the budget's user states: monalisa's under her login, the nameless
+// entry's under user="" (no user label), so that the user series of the
+// budget still add up to everything GitHub listed.
+func TestBudgetsCollectorUserStatesEntryWithoutUser(t *testing.T) {
+	srv := fakegithubtest.Start(t, nil)
+	client := fakegithubtest.Client(t, srv, githubapi.Options{})
+	srv.Override("/enterprises/acme/settings/billing/budgets", fakegithubtest.ServeFile(examplesDir+"enterprise-budgets-list.user-filter.json"))
+	srv.Override("/enterprises/acme/settings/billing/budgets/2066deda-923f-43f9-88d2-62395a28c0cdd/user-states",
+		fakegithubtest.ServeString(exampleEdited(t, "enterprise-budget-user-states.json", func(body map[string]any) {
+			delete(body["user_states"].([]any)[0].(map[string]any), "user")
+		})))
+	got := usageTestValues(t, budgetsCollector{userStates: true}, client, githubapi.Account{Scope: githubapi.ScopeEnterprise, Name: "acme"})
+	l := `{budget_entity="",budget_id="2066deda-923f-43f9-88d2-62395a28c0cdd",budget_scope="multi_user_customer",budget_type="ProductPricing",product_sku="actions",user=`
+	want := map[string]float64{
+		// octocat's entry without its login: 50.5 of 1000.
+		"github_billing_budget_user_consumed_amount_usd" + l + `""}`:         50.5,
+		"github_billing_budget_user_target_amount_usd" + l + `""}`:           1000,
+		"github_billing_budget_user_consumed_amount_usd" + l + `"monalisa"}`: 250,
+		"github_billing_budget_user_target_amount_usd" + l + `"monalisa"}`:   1000,
+	}
+	for k, v := range want {
+		if g, ok := got[k]; !ok || g != v {
+			t.Errorf("%s = %v (present %v), want %v", k, g, ok, v)
+		}
+	}
+	for k := range got {
+		if strings.Contains(k, "octocat") {
+			t.Errorf("unexpected %s: the entry names no user", k)
+		}
 	}
 }
