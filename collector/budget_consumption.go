@@ -111,8 +111,13 @@ type budgetMatcher struct {
 
 // budgetSource says how a budget's consumption is known: "github" when
 // GitHub sent consumed_amount, "usage" when the usage pass computes it for
-// this account, "" when neither can.
+// this account, "" when neither can. Only a budget in dollars has one: a
+// licence budget's consumed_amount would count licences, and the dollars
+// of its rows are no share of a number of licences.
 func budgetSource(a githubapi.Account, b githubapi.Budget) string {
+	if budgetUnitOf(b) != unitUSD {
+		return ""
+	}
 	if b.ConsumedAmount != nil {
 		return "github"
 	}

@@ -35,7 +35,8 @@ func consumptionTestRow(product, sku, unit, org, repo string, gross, net float64
 // bare name, cost center) and every pricing type (product, SKU, bundle,
 // several SKUs) gets the net amount of the rows it covers, summed in the
 // usage collector's pass; multi-user and user budgets without
-// consumed_amount get no series; a user budget keeps GitHub's value.
+// consumed_amount, and budgets not in dollars, get no series; a user
+// budget keeps GitHub's value.
 func TestUsageCollectorComputesBudgetConsumption(t *testing.T) {
 	d := usageTestDataset()
 	ent := d.Enterprises["acme-corp"].Platform
@@ -66,7 +67,10 @@ func TestUsageCollectorComputesBudgetConsumption(t *testing.T) {
 		"ent-product":   consumptionTestBudget("e-1", "enterprise", "", "ProductPricing", "actions"),
 		"ent-sku":       consumptionTestBudget("e-2", "enterprise", "", "SkuPricing", "actions_linux"),
 		"ent-bundle":    consumptionTestBudget("e-3", "enterprise", "", "BundlePricing", "ai_credits"),
-		"ent-two":       consumptionTestBudget("e-4", "enterprise", "", "ProductPricing", "Packages", "copilot"),
+		"ent-two":       consumptionTestBudget("e-4", "enterprise", "", "ProductPricing", "Packages", "actions"),
+		"ent-copilot":   consumptionTestBudget("e-5", "enterprise", "", "ProductPricing", "copilot"),
+		"ent-licences":  consumptionTestBudget("e-6", "enterprise", "", "SkuPricing", "copilot_for_business"),
+		"ent-mixed":     consumptionTestBudget("e-7", "enterprise", "", "SkuPricing", "ghas_licenses", "actions_linux"),
 		"org-product":   consumptionTestBudget("o-1", "organization", "acme-web", "ProductPricing", "actions"),
 		"org-sku":       consumptionTestBudget("o-2", "organization", "ACME-DATA", "SkuPricing", "actions_linux"),
 		"org-bundle":    consumptionTestBudget("o-3", "organization", "acme-web", "BundlePricing", "ai_credits"),
@@ -96,8 +100,8 @@ func TestUsageCollectorComputesBudgetConsumption(t *testing.T) {
 		"ent-sku": 44.5,
 		// AI-credit rows: 2.25 + 30 = 32.25.
 		"ent-bundle": 32.25,
-		// Packages 1.5 + 6, Copilot 2.25 + 30: 39.75.
-		"ent-two": 39.75,
+		// Packages 1.5 + 6, Actions 60.5 (above): 68.
+		"ent-two": 68,
 		// acme-web Actions: 8 + 0.5 + 16 = 24.5.
 		"org-product": 24.5,
 		// acme-data Actions Linux: 32.
@@ -123,7 +127,9 @@ func TestUsageCollectorComputesBudgetConsumption(t *testing.T) {
 			t.Errorf("%s: %s = %v (present %v), want %v", name, k, g, ok, v)
 		}
 	}
-	for _, name := range []string{"multi-user", "user-no-value", "user"} {
+	// The product copilot (licences and AI credits), a licence SKU and a
+	// mix of a licence and a dollar SKU have no consumption in dollars.
+	for _, name := range []string{"multi-user", "user-no-value", "user", "ent-copilot", "ent-licences", "ent-mixed"} {
 		for _, source := range []string{"usage", "github"} {
 			if v, ok := got[consumptionTestKey(budgets[name], source)]; ok {
 				t.Errorf("%s: the usage collector exports %s consumption %v, want none", name, source, v)

@@ -14,7 +14,7 @@ import (
 )
 
 const (
-	platformTestBudgetAmount   = "# HELP github_billing_budget_amount_usd Budget limit in US dollars (budget_amount).\n# TYPE github_billing_budget_amount_usd gauge\n"
+	platformTestBudgetAmount   = "# HELP github_billing_budget_amount_usd Budget limit in US dollars (budget_amount) of a budget whose SKUs are billed in dollars.\n# TYPE github_billing_budget_amount_usd gauge\n"
 	platformTestBudgetAlerting = "# HELP github_billing_budget_alerting_enabled 1 when GitHub alerts the budget's recipients at its thresholds (budget_alerting.will_alert), else 0.\n# TYPE github_billing_budget_alerting_enabled gauge\n"
 	platformTestBudgetPrevent  = "# HELP github_billing_budget_prevent_further_usage 1 when usage stops once the budget is used up (prevent_further_usage), else 0.\n# TYPE github_billing_budget_prevent_further_usage gauge\n"
 )
@@ -225,5 +225,98 @@ func TestBudgetsCollectorUserStatesEntryWithoutUser(t *testing.T) {
 		if strings.Contains(k, "octocat") {
 			t.Errorf("unexpected %s: the entry names no user", k)
 		}
+	}
+}
+
+// GitHub's enterprise list example with two budgets' SKUs changed: the
+// SkuPricing budget (f47ac10b…) on the licence SKU copilot_for_business,
+// the cost-center budget (6ba7b810…) on the product copilot, whose unit is
+// ambiguous (seat licences and metered AI credits). The licence budget's
+// 500 is a number of licences: budget_amount_licenses, no
+// budget_amount_usd. The copilot budget has no amount series at all. Both
+// keep their unit-free series (alerting, prevent).
+func TestBudgetsCollectorLicenceAndAmbiguousUnits(t *testing.T) {
+	srv := fakegithubtest.Start(t, nil)
+	client := fakegithubtest.Client(t, srv, githubapi.Options{})
+	srv.Override("/enterprises/acme/settings/billing/budgets", fakegithubtest.ServeString(exampleEdited(t, "enterprise-budgets-list.json", func(body map[string]any) {
+		budgets := body["budgets"].([]any)
+		budgets[1].(map[string]any)["budget_product_skus"] = []any{"copilot_for_business"}
+		budgets[2].(map[string]any)["budget_product_skus"] = []any{"copilot"}
+	})))
+	got := usageTestValues(t, budgetsCollector{}, client, githubapi.Account{Scope: githubapi.ScopeEnterprise, Name: "acme"})
+	dollars := `{budget_entity="",budget_id="2066deda-923f-43f9-88d2-62395a28c0cdd",budget_scope="enterprise",budget_type="ProductPricing",product_sku="actions"}`
+	licences := `{budget_entity="",budget_id="f47ac10b-58cc-4372-a567-0e02b2c3d479",budget_scope="organization",budget_type="SkuPricing",product_sku="copilot_for_business"}`
+	ambiguous := `{budget_entity="",budget_id="6ba7b810-9dad-11d1-80b4-00c04fd430c8",budget_scope="cost_center",budget_type="ProductPricing",product_sku="copilot"}`
+	want := map[string]float64{
+		"github_billing_budget_amount_usd" + dollars:              1000,
+		"github_billing_budget_amount_licenses" + licences:        500,
+		"github_billing_budget_alerting_enabled" + dollars:        1,
+		"github_billing_budget_alerting_enabled" + licences:       1,
+		"github_billing_budget_alerting_enabled" + ambiguous:      0,
+		"github_billing_budget_prevent_further_usage" + dollars:   1,
+		"github_billing_budget_prevent_further_usage" + licences:  0,
+		"github_billing_budget_prevent_further_usage" + ambiguous: 1,
+	}
+	usageTestExpect(t, "budgets", got, want)
+	if len(got) != len(want) {
+		t.Errorf("%d series, want %d: %v", len(got), len(want), got)
+	}
+}
+
+// The unit of a budget follows from its SKUs alone (API.md §15.3).
+func TestBudgetUnitOf(t *testing.T) {
+	for _, c := range []struct {
+		kind string
+		skus []string
+		want budgetUnit
+	}{
+		{"ProductPricing", []string{"actions"}, unitUSD},
+		{"SkuPricing", []string{"actions_linux", "packages_storage"}, unitUSD},
+		{"BundlePricing", []string{"ai_credits"}, unitUSD},
+		{"SkuPricing", []string{"copilot_ai_credits"}, unitUSD},
+		{"SkuPricing", []string{"spark_ai_credits"}, unitUSD},
+		{"ProductPricing", []string{"sandbox"}, unitUSD},
+		{"SkuPricing", []string{"sandbox_linux", "sandbox_memory", "sandbox_snapshot"}, unitUSD},
+		{"SkuPricing", []string{"premium_requests"}, unitUSD},
+		{"ProductPricing", nil, unitUSD},
+		{"SkuPricing", []string{"ghec_licenses"}, unitLicenses},
+		{"SkuPricing", []string{"GHAS_Code_Security_Licenses", "ghas_secret_protection_licenses"}, unitLicenses},
+		{"SkuPricing", []string{"copilot_enterprise", "copilot_for_business", "copilot_standalone"}, unitLicenses},
+		{"ProductPricing", []string{"ghec"}, unitLicenses},
+		{"ProductPricing", []string{"ghas"}, unitLicenses},
+		{"ProductPricing", []string{"copilot"}, unitUnknown},
+		{"ProductPricing", []string{"actions", "copilot"}, unitUnknown},
+		{"SkuPricing", []string{"ghas_licenses", "actions_linux"}, unitUnknown},
+	} {
+		b := githubapi.Budget{Type: c.kind, ProductSKUs: c.skus}
+		if got := budgetUnitOf(b); got != c.want {
+			t.Errorf("%s %v: %s, want %s", c.kind, c.skus, got, c.want)
+		}
+	}
+}
+
+// Entries without a user are summed under user="": GitHub's example with
+// user removed from both entries is one series of 50.5 + 250 = 300.5
+// consumed of 1000 + 1000 = 2000.
+func TestBudgetsCollectorUserStatesWithoutUsersAreSummed(t *testing.T) {
+	srv := fakegithubtest.Start(t, nil)
+	client := fakegithubtest.Client(t, srv, githubapi.Options{})
+	srv.Override("/enterprises/acme/settings/billing/budgets", fakegithubtest.ServeFile(examplesDir+"enterprise-budgets-list.user-filter.json"))
+	srv.Override("/enterprises/acme/settings/billing/budgets/2066deda-923f-43f9-88d2-62395a28c0cdd/user-states",
+		fakegithubtest.ServeString(exampleEdited(t, "enterprise-budget-user-states.json", func(body map[string]any) {
+			for _, s := range body["user_states"].([]any) {
+				delete(s.(map[string]any), "user")
+			}
+		})))
+	got := usageTestValues(t, budgetsCollector{userStates: true}, client, githubapi.Account{Scope: githubapi.ScopeEnterprise, Name: "acme"})
+	l := `{budget_entity="",budget_id="2066deda-923f-43f9-88d2-62395a28c0cdd",budget_scope="multi_user_customer",budget_type="ProductPricing",product_sku="actions",user=""}`
+	n := 0
+	for k := range got {
+		if strings.HasPrefix(k, "github_billing_budget_user_") {
+			n++
+		}
+	}
+	if got["github_billing_budget_user_consumed_amount_usd"+l] != 300.5 || got["github_billing_budget_user_target_amount_usd"+l] != 2000 || n != 2 {
+		t.Errorf("user series %v, want consumed 300.5 and target 2000 under user=\"\" only", got)
 	}
 }

@@ -197,17 +197,21 @@ func budgetKey(b Budget) (key string, kept bool) {
 	return "body:" + string(body), false
 }
 
-// BudgetUserState is one user of a multi-user budget.
+// BudgetUserState is one user of a multi-user budget. User is "" when
+// GitHub sent none: the schema requires only consumed_amount and
+// target_amount, and GitHub names the user only while it still has the
+// user record (API.md §15.3).
 type BudgetUserState struct {
-	User             string  `json:"user"`
+	User             string  `json:"user,omitempty"`
 	ConsumedAmount   float64 `json:"consumed_amount"`
 	TargetAmount     float64 `json:"target_amount"`
 	OverrideBudgetID string  `json:"override_budget_id,omitempty"`
 }
 
-// userStatesRequired is what the schema of a user-states page requires.
+// userStatesRequired is what the schema of a user-states page requires;
+// user is optional.
 var userStatesRequired = []string{"user_states", "has_next_page", "total_count",
-	"user_states[].user", "user_states[].consumed_amount", "user_states[].target_amount"}
+	"user_states[].consumed_amount", "user_states[].target_amount"}
 
 // BudgetUserStates reads every page (100 users each, while has_next_page)
 // of the user states of an enterprise's multi-user budget.
@@ -233,15 +237,30 @@ func (c *Client) BudgetUserStates(ctx context.Context, a Account, budgetID strin
 			return nil, err
 		}
 		out = append(out, body.UserStates...)
-		users := make([]string, len(body.UserStates))
-		for i, s := range body.UserStates {
-			users[i] = s.User
-		}
-		if err := walk.items(users, body.HasNextPage); err != nil {
+		if err := walk.items(userStateKeys(page, body.UserStates), body.HasNextPage); err != nil {
 			return nil, err
 		}
 		if !body.HasNextPage {
 			return out, nil
 		}
 	}
+}
+
+// userStateKeys is what tells a page's entries from the pages before: the
+// logins of the entries that name a user. A page whose entries name none
+// gives each entry its own key (page and place), so such a page counts as
+// progress and maxPages alone bounds a walk of them.
+func userStateKeys(page int, states []BudgetUserState) []string {
+	var keys []string
+	for _, s := range states {
+		if s.User != "" {
+			keys = append(keys, "user:"+s.User)
+		}
+	}
+	if keys == nil {
+		for i := range states {
+			keys = append(keys, "entry:"+strconv.Itoa(page)+":"+strconv.Itoa(i))
+		}
+	}
+	return keys
 }

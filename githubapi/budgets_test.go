@@ -328,3 +328,54 @@ func TestBudgetsWithoutIDStopWhenPagesRepeat(t *testing.T) {
 		t.Errorf("%d requests, want 2", got)
 	}
 }
+
+// A user-states entry may come without user (the schema requires only
+// consumed_amount and target_amount). Page 1 is GitHub's example with
+// octocat's user removed; page 2 holds two entries without a user, and
+// nothing else: it is still progress, not a page that repeats page 1.
+// A page that only repeats logins already read is refused.
+func TestBudgetUserStatesWithoutUser(t *testing.T) {
+	srv := fakegithubtest.Start(t, nil)
+	client := fakegithubtest.Client(t, srv, githubapi.Options{})
+	ent := githubapi.Account{Scope: githubapi.ScopeEnterprise, Name: "acme"}
+	path := "/enterprises/acme/settings/billing/budgets/b-1/user-states"
+	srv.Override(path, func(w http.ResponseWriter, r *http.Request) {
+		switch r.URL.Query().Get("page") {
+		case "1":
+			fmt.Fprint(w, `{"user_states": [{"consumed_amount": 50.5, "target_amount": 1000},
+				{"user": "monalisa", "consumed_amount": 250, "target_amount": 1000, "override_budget_id": "2066deda-923f-43f9-88d2-62395a28c0cdd"}],
+				"has_next_page": true, "total_count": 4}`)
+		case "2":
+			fmt.Fprint(w, `{"user_states": [{"consumed_amount": 0, "target_amount": 50}, {"consumed_amount": 0, "target_amount": 50}],
+				"has_next_page": false, "total_count": 4}`)
+		default:
+			fakegithub.WriteError(w, http.StatusBadRequest, "unexpected page")
+		}
+	})
+	got, err := client.BudgetUserStates(context.Background(), ent, "b-1")
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := []githubapi.BudgetUserState{
+		{ConsumedAmount: 50.5, TargetAmount: 1000},
+		{User: "monalisa", ConsumedAmount: 250, TargetAmount: 1000, OverrideBudgetID: "2066deda-923f-43f9-88d2-62395a28c0cdd"},
+		{TargetAmount: 50}, {TargetAmount: 50},
+	}
+	if !reflect.DeepEqual(got, want) {
+		t.Errorf("got %+v\nwant %+v", got, want)
+	}
+
+	// A server that ignores page: page 2 repeats monalisa, and its
+	// nameless entry is no progress beside her.
+	srv.Override(path, fakegithubtest.ServeString(`{"user_states": [{"consumed_amount": 1, "target_amount": 5},
+		{"user": "monalisa", "consumed_amount": 250, "target_amount": 1000}], "has_next_page": true, "total_count": 9}`))
+	if _, err := client.BudgetUserStates(context.Background(), ent, "b-1"); err == nil || !strings.Contains(err.Error(), "not already read") {
+		t.Errorf("repeating server: got %v, want a paging error", err)
+	}
+
+	// An entry without consumed_amount is still refused.
+	srv.Override(path, fakegithubtest.ServeString(`{"user_states": [{"user": "mona", "target_amount": 5}], "has_next_page": false, "total_count": 1}`))
+	if _, err := client.BudgetUserStates(context.Background(), ent, "b-1"); err == nil || !strings.Contains(err.Error(), "user_states[0].consumed_amount") {
+		t.Errorf("no consumed_amount: got %v", err)
+	}
+}
