@@ -2,6 +2,7 @@ package collector
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"log/slog"
 	"strings"
@@ -146,6 +147,15 @@ func (c budgetsCollector) Update(ctx context.Context, client *githubapi.Client, 
 		}
 		if c.userStates && a.Scope == githubapi.ScopeEnterprise && strings.HasPrefix(strings.ToLower(b.Scope), "multi_user") {
 			states, err := client.BudgetUserStates(ctx, a, b.ID)
+			if err != nil && errors.Is(err, githubapi.ErrNotFound) && strings.EqualFold(b.Scope, "multi_user_cost_center") {
+				// GitHub's description speaks of multi-user customer
+				// budgets; whether it lists the users of a cost
+				// center's per-user budget is not stated (API.md
+				// §15.3). A 404 for one is no failure of the account.
+				logger.Debug("GitHub lists no user states for this cost-center per-user budget (404); no user series",
+					"account", a.String(), "budget_id", b.ID, "budget_entity", b.EntityName)
+				continue
+			}
 			if err != nil {
 				return nil, fmt.Errorf("fetch user states of budget %s for %s: %w", b.ID, a, err)
 			}

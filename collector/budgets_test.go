@@ -2,6 +2,7 @@ package collector
 
 import (
 	"encoding/json"
+	"errors"
 	"fmt"
 	"net/http"
 	"os"
@@ -318,5 +319,75 @@ func TestBudgetsCollectorUserStatesWithoutUsersAreSummed(t *testing.T) {
 	}
 	if got["github_billing_budget_user_consumed_amount_usd"+l] != 300.5 || got["github_billing_budget_user_target_amount_usd"+l] != 2000 || n != 2 {
 		t.Errorf("user series %v, want consumed 300.5 and target 2000 under user=\"\" only", got)
+	}
+}
+
+// multi_user_cost_center budgets (a per-user budget for every user of one
+// cost center) are taken like multi_user_customer ones: an amount, no
+// consumption (usage rows name no user), and with user states on, their
+// user states. GitHub's list example with its multi-user budget's scope
+// changed to multi_user_cost_center and an entity added; the user states
+// are GitHub's example. Whether GitHub answers user states for such a
+// budget is not stated: a 404 leaves the budget's other series and the
+// rest of the account intact.
+func TestBudgetsCollectorMultiUserCostCenter(t *testing.T) {
+	srv := fakegithubtest.Start(t, nil)
+	client := fakegithubtest.Client(t, srv, githubapi.Options{})
+	srv.Override("/enterprises/acme/settings/billing/budgets", fakegithubtest.ServeString(exampleEdited(t, "enterprise-budgets-list.user-filter.json", func(body map[string]any) {
+		b := body["budgets"].([]any)[0].(map[string]any)
+		b["budget_scope"] = "multi_user_cost_center"
+		b["budget_entity_name"] = "Platform"
+	})))
+	statesPath := "/enterprises/acme/settings/billing/budgets/2066deda-923f-43f9-88d2-62395a28c0cdd/user-states"
+	srv.Override(statesPath, fakegithubtest.ServeFile(examplesDir+"enterprise-budget-user-states.json"))
+	acct := githubapi.Account{Scope: githubapi.ScopeEnterprise, Name: "acme"}
+	l := `{budget_entity="Platform",budget_id="2066deda-923f-43f9-88d2-62395a28c0cdd",budget_scope="multi_user_cost_center",budget_type="ProductPricing",product_sku="actions"`
+	got := usageTestValues(t, budgetsCollector{userStates: true}, client, acct)
+	want := map[string]float64{
+		"github_billing_budget_amount_usd" + l + "}":                               1000,
+		"github_billing_budget_user_consumed_amount_usd" + l + `,user="octocat"}`:  50.5,
+		"github_billing_budget_user_consumed_amount_usd" + l + `,user="monalisa"}`: 250,
+		"github_billing_budget_user_target_amount_usd" + l + `,user="octocat"}`:    1000,
+		"github_billing_budget_user_target_amount_usd" + l + `,user="monalisa"}`:   1000,
+	}
+	for k, v := range want {
+		if g, ok := got[k]; !ok || g != v {
+			t.Errorf("%s = %v (present %v), want %v", k, g, ok, v)
+		}
+	}
+	for k := range got {
+		if strings.HasPrefix(k, "github_billing_budget_consumed_amount_usd") {
+			t.Errorf("unexpected %s: usage rows name no user", k)
+		}
+	}
+
+	srv.Override(statesPath, func(w http.ResponseWriter, r *http.Request) {
+		fakegithub.WriteError(w, http.StatusNotFound, "Not Found")
+	})
+	got = usageTestValues(t, budgetsCollector{userStates: true}, client, acct)
+	if v, ok := got["github_billing_budget_amount_usd"+l+"}"]; !ok || v != 1000 {
+		t.Errorf("after a 404 for its user states: amount %v (present %v), want 1000", v, ok)
+	}
+	for k := range got {
+		if strings.HasPrefix(k, "github_billing_budget_user_") {
+			t.Errorf("after a 404: unexpected %s", k)
+		}
+	}
+}
+
+// A 404 for the user states of a multi_user_customer budget, which GitHub
+// documents, still fails the account's budgets: that is not the
+// undocumented case.
+func TestBudgetsCollectorUserStates404OfACustomerBudgetFails(t *testing.T) {
+	srv := fakegithubtest.Start(t, nil)
+	client := fakegithubtest.Client(t, srv, githubapi.Options{})
+	srv.Override("/enterprises/acme/settings/billing/budgets", fakegithubtest.ServeFile(examplesDir+"enterprise-budgets-list.user-filter.json"))
+	srv.Override("/enterprises/acme/settings/billing/budgets/2066deda-923f-43f9-88d2-62395a28c0cdd/user-states",
+		func(w http.ResponseWriter, r *http.Request) {
+			fakegithub.WriteError(w, http.StatusNotFound, "Not Found")
+		})
+	metrics, err := budgetsCollector{userStates: true}.Update(t.Context(), client, githubapi.Account{Scope: githubapi.ScopeEnterprise, Name: "acme"})
+	if err == nil || metrics != nil || !errors.Is(err, githubapi.ErrNotFound) {
+		t.Errorf("got %d metrics, error %v; want ErrNotFound", len(metrics), err)
 	}
 }
