@@ -291,9 +291,12 @@ func (m *budgetMatcher) reposNamed(org, repo string) []*budgetTally {
 	return append(append([]*budgetTally(nil), a...), b...)
 }
 
-// emit adds the computed consumption of every budget to s.
+// emit adds the computed consumption of every budget to s, never below
+// 0: a row's net is GitHub's, and GitHub bills no row below 0 (a row whose
+// discount exceeds its gross has net 0, API.md §15.4), so a negative sum
+// would be no consumption GitHub counts.
 func (m *budgetMatcher) emit(s *metricSet) {
 	for _, t := range m.tallies {
-		s.add(budgetConsumed, t.net.value(), append(append([]string(nil), t.labels...), "usage")...)
+		s.add(budgetConsumed, max(0, t.net.value()), append(append([]string(nil), t.labels...), "usage")...)
 	}
 }

@@ -291,3 +291,39 @@ func BenchmarkUsageCollectorLoopback1MBudgets(b *testing.B) {
 }
 
 func t0(b *testing.B) context.Context { return b.Context() }
+
+// A budget's computed consumption is the net of its rows as GitHub sent
+// them, never below 0. An AI-credit row whose discount exceeds its gross
+// (go-github#4262: gross 94.986969165, discount 95.64710256, net 0) adds 0,
+// not their difference; rows with a negative net (none seen from GitHub)
+// cannot take a budget's consumption below 0.
+func TestUsageCollectorBudgetConsumptionNeverNegative(t *testing.T) {
+	d := usageTestDataset()
+	org := d.Organizations["acme-web"].Platform
+	over := consumptionTestRow("Copilot", "copilot_ai_credits", "ai-credits", "acme-web", "", 94.986969165, 0)
+	over.DiscountAmount = 95.64710256
+	usageTestSet(d, usageTestOrg, "",
+		over,
+		consumptionTestRow("Actions", "Actions Linux", "minutes", "acme-web", "", 12, 10),
+		consumptionTestRow("Packages", "Packages Storage", "gigabyte-hours", "acme-web", "", 1, -3),
+		consumptionTestRow("Packages", "Packages Storage", "gigabyte-hours", "acme-web", "", 1, 1))
+	ai := consumptionTestBudget("o-ai", "organization", "", "BundlePricing", "ai_credits")
+	all := consumptionTestBudget("o-all", "organization", "", "ProductPricing", "actions", "packages", "copilot_ai_credits")
+	packages := consumptionTestBudget("o-pkg", "organization", "", "ProductPricing", "packages")
+	org.Budgets = []githubapi.Budget{ai, all, packages}
+	fake := fakegithubtest.Start(t, d)
+	client := fakegithubtest.Client(t, fake, githubapi.Options{})
+	got := usageTestValues(t, usageCollector{budgets: true, now: func() time.Time { return usageTestNow }}, client, usageTestOrg)
+	for b, v := range map[*githubapi.Budget]float64{
+		// The AI-credit row's net: 0 (94.986969165 - 95.64710256 would be -0.660133395).
+		&ai: 0,
+		// Actions 10 + Packages -3 + 1: 8 (the AI-credit SKU matches no product).
+		&all: 8,
+		// Packages -3 + 1 = -2, shown as 0.
+		&packages: 0,
+	} {
+		if g, ok := got[consumptionTestKey(*b, "usage")]; !ok || g != v {
+			t.Errorf("%s: %v (present %v), want %v", b.ID, g, ok, v)
+		}
+	}
+}
