@@ -164,7 +164,7 @@ func testDemoMoneyAddsUp(t *testing.T, now time.Time, webSeats float64) {
 	summaryByProduct := demoSum(got["usage_summarized_net_amount_usd"], "product", entMatch)
 	demoCloseMaps(t, "enterprise usage report net by product", reportByProduct, rowsNet)
 	demoCloseMaps(t, "enterprise summary net by product", summaryByProduct, rowsNet)
-	if want := []string{"Actions", "Copilot", "GitHub Advanced Security", "Packages"}; !reflect.DeepEqual(demoKeys(summaryByProduct), want) {
+	if want := []string{"Actions", "Copilot", "GitHub Advanced Security", "Packages", "Sandbox"}; !reflect.DeepEqual(demoKeys(summaryByProduct), want) {
 		t.Errorf("summary products %v, want %v", demoKeys(summaryByProduct), want)
 	}
 	// The summary's enterprise total covers all three organizations.
@@ -194,8 +194,10 @@ func testDemoMoneyAddsUp(t *testing.T, now time.Time, webSeats float64) {
 		}
 		delete(report, k)
 	}
-	if summarySKUs != 11 || len(report) != 0 {
-		t.Errorf("%d summary SKUs (want 11); report SKUs not in the summary: %v", summarySKUs, report)
+	// Actions 5, Packages 2, Copilot seats, Copilot and Spark AI credits,
+	// Advanced Security 2, cloud sandboxes 3: 5 + 2 + 1 + 2 + 2 + 3 = 15.
+	if summarySKUs != 15 || len(report) != 0 {
+		t.Errorf("%d summary SKUs (want 15); report SKUs not in the summary: %v", summarySKUs, report)
 	}
 
 	// Cost centers: each one's share of the enterprise report is its
@@ -218,11 +220,17 @@ func testDemoMoneyAddsUp(t *testing.T, now time.Time, webSeats float64) {
 		demoCloseMaps(t, a.String()+" summary vs report quantity", demoSum(got["usage_summarized_gross_quantity"], "sku", m), demoSum(got["usage_quantity"], "sku", m))
 
 		// Premium requests and AI credits: the model reports add up to
-		// their SKU of the usage report.
-		for metric, skuName := range map[string]string{"premium_request": "copilot_premium_request", "ai_credit": "copilot_ai_credits"} {
+		// their SKUs of the usage report (AI credits: Copilot's and
+		// Spark's).
+		for metric, skus := range map[string][]string{"premium_request": {"copilot_premium_request"}, "ai_credit": {"copilot_ai_credits", "spark_ai_credits"}} {
 			for _, amount := range []string{"net_amount_usd", "gross_amount_usd"} {
 				models := demoSum(got[metric+"_"+amount], "", m)[""]
-				reportSKU := demoSum(got["usage_"+amount], "sku", m)[skuName]
+				bySKU := demoSum(got["usage_"+amount], "sku", m)
+				reportSKU := 0.0
+				for _, sku := range skus {
+					reportSKU += bySKU[sku]
+				}
+				skuName := strings.Join(skus, "+")
 				if !demoClose(models, reportSKU) {
 					t.Errorf("%s: %s_%s %.4f, usage report %s %.4f", a, metric, amount, models, skuName, reportSKU)
 				}
@@ -301,7 +309,7 @@ func testDemoMoneyAddsUp(t *testing.T, now time.Time, webSeats float64) {
 					platformActions += r.NetAmount
 				}
 			}
-			if r.SKU == "copilot_ai_credits" {
+			if r.SKU == "copilot_ai_credits" || r.SKU == "spark_ai_credits" {
 				aiCredits += r.NetAmount
 			}
 		}
@@ -412,5 +420,74 @@ func TestDemoAICreditsPerUserAddUp(t *testing.T) {
 	}
 	if len(series["ai_credit_reconciliation_difference_usd"]) == 0 {
 		t.Error("no reconciliation series")
+	}
+}
+
+// The demo shows the meters and budgets of December 2026: the cloud
+// sandboxes' three SKUs, Spark's AI credits, a model picked by auto model
+// selection ("Auto: …") whose discount exceeds its gross, a budget counted
+// in licences and one whose unit is unknown.
+func TestDemoShowsTheNewMeters(t *testing.T) {
+	now := time.Date(2026, 12, 2, 13, 22, 0, 0, time.UTC)
+	got, _ := demoScrape(t, now)
+	ent := map[string]string{"scope": "enterprise", "account": demo.Enterprise}
+
+	units := map[string]string{}
+	for _, s := range got["usage_summarized_gross_quantity"] {
+		if s.labels["scope"] == "enterprise" && s.labels["product"] == "Sandbox" {
+			units[s.labels["sku"]] = s.labels["unit_type"]
+			if s.value <= 0 {
+				t.Errorf("%s: quantity %v, want some use", s.labels["sku"], s.value)
+			}
+		}
+	}
+	if want := map[string]string{"sandbox_linux": "seconds", "sandbox_memory": "GibibyteSeconds", "sandbox_snapshot": "GibibyteMonths"}; !reflect.DeepEqual(units, want) {
+		t.Errorf("sandbox SKUs and units %v, want %v", units, want)
+	}
+	if spark := demoSum(got["ai_credit_gross_quantity"], "sku", ent)["spark_ai_credits"]; spark <= 0 {
+		t.Errorf("Spark AI credits %v, want some", spark)
+	}
+
+	// The auto-selected model: discount above gross, net 0 (not negative),
+	// in quantity and amount.
+	auto := map[string]string{"scope": "enterprise", "account": demo.Enterprise, "model": "Auto: Claude Haiku 4.5"}
+	gross := demoSum(got["ai_credit_gross_amount_usd"], "", auto)[""]
+	discount := demoSum(got["ai_credit_discount_amount_usd"], "", auto)[""]
+	grossQ := demoSum(got["ai_credit_gross_quantity"], "", auto)[""]
+	discountQ := demoSum(got["ai_credit_discount_quantity"], "", auto)[""]
+	net := demoSum(got["ai_credit_net_amount_usd"], "", auto)[""]
+	netQ := demoSum(got["ai_credit_net_quantity"], "", auto)[""]
+	if gross <= 0 || discount <= gross || discountQ <= grossQ || net != 0 || netQ != 0 {
+		t.Errorf("Auto: Claude Haiku 4.5: gross %v, discount %v (quantity %v, %v), net %v (quantity %v); want discount > gross and net 0",
+			gross, discount, grossQ, discountQ, net, netQ)
+	}
+	for name, series := range got {
+		if !strings.Contains(name, "net_") && !strings.Contains(name, "consumed") {
+			continue
+		}
+		for _, s := range series {
+			if s.value < 0 {
+				t.Errorf("%s%v = %v, below 0", name, s.labels, s.value)
+			}
+		}
+	}
+
+	// Budget 3 counts Copilot Business licences (130), budget 11 names the
+	// product copilot, whose unit is unknown: neither has an amount in
+	// dollars, and neither a consumption.
+	licences := demoSum(got["budget_amount_licenses"], "budget_id", nil)
+	usd := demoSum(got["budget_amount_usd"], "budget_id", nil)
+	consumed := demoSum(got["budget_consumed_amount_usd"], "budget_id", nil)
+	const budget3, budget11 = "7c1e5a4e-85a0-4b8e-9d1f-acme00000003", "7c1e5a4e-85a0-4b8e-9d1f-acme00000011"
+	if len(licences) != 1 || licences[budget3] != 130 {
+		t.Errorf("budgets in licences %v, want budget 3 at 130", licences)
+	}
+	for _, id := range []string{budget3, budget11} {
+		if _, ok := usd[id]; ok {
+			t.Errorf("budget %s has an amount in dollars", id)
+		}
+		if _, ok := consumed[id]; ok {
+			t.Errorf("budget %s has a consumption in dollars", id)
+		}
 	}
 }

@@ -58,7 +58,21 @@ var (
 	demoSecretProtect  = demoLine{"GitHub Advanced Security", "secret_protection", "committers", 19, "", ""}
 	demoAICredit       = demoLine{"Copilot", "copilot_ai_credits", "credits", 0.01, "ai_credits", ""}
 	demoPremium        = demoLine{"Copilot", "copilot_premium_request", "requests", 0.04, "premium_requests", ""}
+	// GitHub Spark's AI credits: another SKU of the same pool and price.
+	demoSparkAICredit = demoLine{"Copilot", "spark_ai_credits", "credits", 0.01, "ai_credits", ""}
+	// Cloud sandboxes (Copilot CLI --cloud sessions) at GitHub's list
+	// prices: compute per second running, memory per GiB-second, snapshot
+	// storage per GiB-month (API.md §15.4). GitHub's product and unit
+	// strings for them appear in no sample: these are the demo's guesses,
+	// in the style of its other rows (minutes, GigabyteHours).
+	demoSandboxCompute  = demoLine{"Sandbox", "sandbox_linux", "seconds", 0.000024, "", ""}
+	demoSandboxMemory   = demoLine{"Sandbox", "sandbox_memory", "GibibyteSeconds", 0.000003, "", ""}
+	demoSandboxSnapshot = demoLine{"Sandbox", "sandbox_snapshot", "GibibyteMonths", 0.005, "", ""}
 )
+
+// demoAICreditLine says whether a line is billed in AI credits (drawn
+// from the AI-credit pool, in the AI-credit report).
+func demoAICreditLine(l demoLine) bool { return l.pool == "ai_credits" }
 
 // demoRepoUse is a line some repositories use every day.
 type demoRepoUse struct {
@@ -73,6 +87,19 @@ type demoRepoUse struct {
 type demoModelUse struct {
 	model string
 	daily float64
+	// line is the SKU (zero: demoAICredit).
+	line demoLine
+	// overDiscount, in thousandths, makes the rows' discount exceed their
+	// gross by that share, as an AI-credit row GitHub sent did (discount
+	// 9564.71 of a gross of 9498.70, net 0; API.md §15.4). Such rows draw
+	// nothing from the pool.
+	overDiscount int64
+}
+
+// demoOrgUse is a line an organization uses every day, with no repository.
+type demoOrgUse struct {
+	line  demoLine
+	daily float64
 }
 
 // demoOrg is one organization of the demo enterprise.
@@ -85,6 +112,8 @@ type demoOrg struct {
 	// once: dev-07, who belongs to the Data Science cost center, there.
 	copilotSeats, committers float64
 	models                   []demoModelUse
+	// sandboxes is the organization's cloud-sandbox use.
+	sandboxes []demoOrgUse
 	// included is what the organization's plan includes per month, by
 	// pool: Actions minutes (standard runners only), GB of Packages
 	// transfer, and GB of storage (as GB-hours over the month).
@@ -109,7 +138,7 @@ var demoOrgs = []demoOrg{
 			{demoPackagesStore, demoWebRepos, 140},
 		},
 		copilotSeats: 63, committers: 16,
-		models:          []demoModelUse{{"GPT-5", 1300}, {"Claude Sonnet 4.5", 1900}, {"Gemini 2.5 Pro", 400}, {"GPT-5 mini", 1100}},
+		models:          []demoModelUse{{model: "GPT-5", daily: 1300}, {model: "Claude Sonnet 4.5", daily: 1900}, {model: "Gemini 2.5 Pro", daily: 400}, {model: "GPT-5 mini", daily: 1100}},
 		includedMinutes: 20000, includedTransferGB: 50, includedStorageGB: 10,
 	},
 	{
@@ -122,7 +151,7 @@ var demoOrgs = []demoOrg{
 			{demoPackagesXfer, demoDataRepos, 1.2},
 		},
 		copilotSeats: 45, committers: 9,
-		models:          []demoModelUse{{"GPT-5", 600}, {"Claude Sonnet 4.5", 950}, {"Gemini 2.5 Pro", 650}},
+		models:          []demoModelUse{{model: "GPT-5", daily: 600}, {model: "Claude Sonnet 4.5", daily: 950}, {model: "Gemini 2.5 Pro", daily: 650}},
 		includedMinutes: 20000, includedTransferGB: 50, includedStorageGB: 10,
 	},
 	{
@@ -132,7 +161,17 @@ var demoOrgs = []demoOrg{
 			{demoMacOS, demoLabsRepos[:1], 12},
 		},
 		copilotSeats: 6, committers: 3,
-		models:          []demoModelUse{{"Claude Sonnet 4.5", 300}},
+		// Auto model selection names the model it chose ("Auto: "), and
+		// its rows are the demo's discount above gross; Spark's AI credits
+		// are their own SKU.
+		models: []demoModelUse{
+			{model: "Claude Sonnet 4.5", daily: 300},
+			{model: "Auto: Claude Haiku 4.5", daily: 120, overDiscount: 7},
+			{model: "Claude Sonnet 4.5", daily: 80, line: demoSparkAICredit},
+		},
+		// Copilot CLI cloud sessions: three hours a day running with 8 GiB,
+		// and about 20 GiB of snapshots kept over the month.
+		sandboxes:       []demoOrgUse{{demoSandboxCompute, 10800}, {demoSandboxMemory, 86400}, {demoSandboxSnapshot, 0.65}},
 		includedMinutes: 3000, includedTransferGB: 10, includedStorageGB: 2,
 	},
 }
@@ -145,7 +184,7 @@ const demoAICreditPool = 120000
 // still billed in premium requests.
 var (
 	demoUserRepos   = []string{"octocat/hello-world", "octocat/dotfiles"}
-	demoUserModels  = []demoModelUse{{"GPT-5", 9}, {"Claude Sonnet 4.5", 6}}
+	demoUserModels  = []demoModelUse{{model: "GPT-5", daily: 9}, {model: "Claude Sonnet 4.5", daily: 6}}
 	demoUserMinutes = 2000.0 // included per month
 	demoUserPremium = 300.0  // included premium requests per month
 )
@@ -166,9 +205,24 @@ func (r demoRow) item() githubapi.UsageItem {
 		Date: r.date, Product: r.line.product, SKU: r.line.sku,
 		Quantity: float64(r.q) / 1e3, UnitType: r.line.unit, PricePerUnit: r.line.price,
 		GrossAmount: float64(r.gross) / 1e4, DiscountAmount: float64(r.disc) / 1e4,
-		NetAmount:        float64(r.gross-r.disc) / 1e4,
+		NetAmount:        float64(r.net()) / 1e4,
 		OrganizationName: r.org, RepositoryName: r.repo,
 	}
+}
+
+// net is the row's billed amount: gross minus discount, and 0 where the
+// discount exceeds the gross, as GitHub bills such a row.
+func (r demoRow) net() int64 { return max(0, r.gross-r.disc) }
+
+// netQ is the row's billed quantity, never below 0 likewise.
+func (r demoRow) netQ() int64 { return max(0, r.q-r.dq) }
+
+// overDiscounted is r with a discount above its gross by permille
+// thousandths, of the quantity and of the amount.
+func (r demoRow) overDiscounted(permille int64) demoRow {
+	r.dq = r.q + r.q*permille/1000
+	r.disc = r.gross + r.gross*permille/1000
+	return r
 }
 
 // demoPools is what is left of each included quota this month, in
@@ -277,7 +331,23 @@ func newDemoRowsScaled(now time.Time, factor func(day int) float64) *demoRows {
 				pools.row(date, o.name, "", demoCodeSecurity, "", o.committers*perDay),
 				pools.row(date, o.name, "", demoSecretProtect, "", o.committers*perDay))
 			for _, m := range o.models {
-				rows = append(rows, ai.row(date, o.name, "", demoAICredit, m.model, m.daily*share*factor(day)*demoJitter(date, m.model, o.name)))
+				line := m.line
+				if line == (demoLine{}) {
+					line = demoAICredit
+				}
+				jitter := m.model
+				if line != demoAICredit {
+					jitter = line.sku + " " + m.model
+				}
+				q := m.daily * share * factor(day) * demoJitter(date, jitter, o.name)
+				if m.overDiscount > 0 {
+					rows = append(rows, demoPools{}.row(date, o.name, "", line, m.model, q).overDiscounted(m.overDiscount))
+					continue
+				}
+				rows = append(rows, ai.row(date, o.name, "", line, m.model, q))
+			}
+			for _, u := range o.sandboxes {
+				rows = append(rows, pools.row(date, o.name, "", u.line, "", u.daily*share*factor(day)*demoJitter(date, u.line.sku, o.name)))
 			}
 			out.orgs[o.name] = append(out.orgs[o.name], rows...)
 		}
@@ -313,22 +383,41 @@ func demoItems(rows []demoRow) []githubapi.UsageItem {
 	return out
 }
 
-// demoTotal is a sum of rows, exact.
-type demoTotal struct{ q, dq, gross, disc int64 }
+// demoTotal is a sum of rows, exact. The net figures are the sums of the
+// rows' own (each at least 0), not gross minus discount of the sum: a row
+// whose discount exceeds its gross adds 0 to the net, not less.
+type demoTotal struct{ q, dq, nq, gross, disc, net int64 }
 
 func (t *demoTotal) add(r demoRow) {
 	t.q += r.q
 	t.dq += r.dq
+	t.nq += r.netQ()
 	t.gross += r.gross
 	t.disc += r.disc
+	t.net += r.net()
 }
 
 func (t demoTotal) amounts() githubapi.BillingAmounts {
 	return githubapi.BillingAmounts{
 		GrossQuantity: float64(t.q) / 1e3, GrossAmount: float64(t.gross) / 1e4,
 		DiscountQuantity: float64(t.dq) / 1e3, DiscountAmount: float64(t.disc) / 1e4,
-		NetQuantity: float64(t.q-t.dq) / 1e3, NetAmount: float64(t.gross-t.disc) / 1e4,
+		NetQuantity: float64(t.nq) / 1e3, NetAmount: float64(t.net) / 1e4,
 	}
+}
+
+// plus is t + o, field by field.
+func (t demoTotal) plus(o demoTotal) demoTotal {
+	return demoTotal{t.q + o.q, t.dq + o.dq, t.nq + o.nq, t.gross + o.gross, t.disc + o.disc, t.net + o.net}
+}
+
+// share is t × w / sum, field by field, rounded down.
+func (t demoTotal) share(w, sum int64) demoTotal {
+	return demoTotal{t.q * w / sum, t.dq * w / sum, t.nq * w / sum, t.gross * w / sum, t.disc * w / sum, t.net * w / sum}
+}
+
+// minus is t - o, field by field.
+func (t demoTotal) minus(o demoTotal) demoTotal {
+	return demoTotal{t.q - o.q, t.dq - o.dq, t.nq - o.nq, t.gross - o.gross, t.disc - o.disc, t.net - o.net}
 }
 
 // demoSummary sums rows per product, SKU and unit, as /usage/summary
@@ -380,7 +469,7 @@ func demoReports(period githubapi.SummaryTimePeriod, rows []demoRow) (*githubapi
 		summary.UsageItems = append(summary.UsageItems, it.UsageSummaryItem)
 	}
 	premium := &githubapi.ModelUsageReport{TimePeriod: period, UsageItems: demoSummary(rows, true, func(r demoRow) bool { return r.line == demoPremium })}
-	ai := &githubapi.ModelUsageReport{TimePeriod: period, UsageItems: demoSummary(rows, true, func(r demoRow) bool { return r.line == demoAICredit })}
+	ai := &githubapi.ModelUsageReport{TimePeriod: period, UsageItems: demoSummary(rows, true, func(r demoRow) bool { return demoAICreditLine(r.line) })}
 	return summary, premium, ai
 }
 
@@ -393,11 +482,11 @@ func demoLegacy(c demoClock, rows []demoRow, includedMinutes, includedTransferGB
 		switch {
 		case r.line.unit == "minutes" && r.line.product == "Actions":
 			minutes += r.q
-			paidMinutes += r.q - r.dq
+			paidMinutes += r.netQ()
 			runners[r.line.runner] += r.q
 		case r.line == demoPackagesXfer:
 			transfer += r.q
-			paidTransfer += r.q - r.dq
+			paidTransfer += r.netQ()
 		case r.line.unit == "GigabyteHours":
 			storageGBh += r.q
 		}
@@ -473,7 +562,7 @@ func demoBudgetSpend(b githubapi.Budget, rows []demoRow, costCenterOrgs map[stri
 			return 0, false
 		}
 		if match(r) {
-			net += r.gross - r.disc
+			net += r.net()
 		}
 	}
 	return float64(net) / 1e4, true
@@ -502,7 +591,15 @@ func demoAIUserWeight(login string) int64 {
 // user. It returns the rows per organization and per login (lower case),
 // and the enterprise's rows per login.
 func demoAIUsers(d *demoRows, holders map[string][]string) (perOrg map[string]map[string][]githubapi.ModelUsageItem, enterprise map[string][]githubapi.ModelUsageItem) {
-	type key struct{ user, model string }
+	type key struct {
+		user  string
+		line  demoLine
+		model string
+	}
+	type lineModel struct {
+		line  demoLine
+		model string
+	}
 	ent := map[key]*demoTotal{}
 	var entKeys []key
 	perOrg = map[string]map[string][]githubapi.ModelUsageItem{}
@@ -522,59 +619,58 @@ func demoAIUsers(d *demoRows, holders map[string][]string) (perOrg map[string]ma
 		if sum == 0 {
 			continue
 		}
-		totals := map[string]*demoTotal{}
-		var models []string
+		totals := map[lineModel]*demoTotal{}
+		var models []lineModel
 		for _, r := range d.orgs[o.name] {
-			if r.line != demoAICredit {
+			if !demoAICreditLine(r.line) {
 				continue
 			}
-			if totals[r.model] == nil {
-				totals[r.model] = &demoTotal{}
-				models = append(models, r.model)
+			lm := lineModel{r.line, r.model}
+			if totals[lm] == nil {
+				totals[lm] = &demoTotal{}
+				models = append(models, lm)
 			}
-			totals[r.model].add(r)
+			totals[lm].add(r)
 		}
 		org := map[string][]githubapi.ModelUsageItem{}
-		for _, m := range models {
-			t := totals[m]
+		for _, lm := range models {
+			t := *totals[lm]
 			shares := make([]demoTotal, len(users))
 			var given demoTotal
 			for i, w := range weights {
-				shares[i] = demoTotal{q: t.q * w / sum, dq: t.dq * w / sum, gross: t.gross * w / sum, disc: t.disc * w / sum}
-				given.q, given.dq, given.gross, given.disc = given.q+shares[i].q, given.dq+shares[i].dq, given.gross+shares[i].gross, given.disc+shares[i].disc
+				shares[i] = t.share(w, sum)
+				given = given.plus(shares[i])
 			}
-			h := &shares[heaviest]
-			h.q, h.dq, h.gross, h.disc = h.q+t.q-given.q, h.dq+t.dq-given.dq, h.gross+t.gross-given.gross, h.disc+t.disc-given.disc
+			shares[heaviest] = shares[heaviest].plus(t.minus(given))
 			for i, u := range users {
 				s := shares[i]
 				if s == (demoTotal{}) {
 					continue
 				}
 				login := strings.ToLower(u)
-				org[login] = append(org[login], demoAIItem(m, s))
-				k := key{login, m}
+				org[login] = append(org[login], demoAIItem(lm.line, lm.model, s))
+				k := key{login, lm.line, lm.model}
 				if ent[k] == nil {
 					ent[k] = &demoTotal{}
 					entKeys = append(entKeys, k)
 				}
-				e := ent[k]
-				e.q, e.dq, e.gross, e.disc = e.q+s.q, e.dq+s.dq, e.gross+s.gross, e.disc+s.disc
+				*ent[k] = ent[k].plus(s)
 			}
 		}
 		perOrg[o.name] = org
 	}
 	enterprise = map[string][]githubapi.ModelUsageItem{}
 	for _, k := range entKeys {
-		enterprise[k.user] = append(enterprise[k.user], demoAIItem(k.model, *ent[k]))
+		enterprise[k.user] = append(enterprise[k.user], demoAIItem(k.line, k.model, *ent[k]))
 	}
 	return perOrg, enterprise
 }
 
 // demoAIItem is one model's AI-credit row of a report.
-func demoAIItem(model string, t demoTotal) githubapi.ModelUsageItem {
+func demoAIItem(line demoLine, model string, t demoTotal) githubapi.ModelUsageItem {
 	return githubapi.ModelUsageItem{
 		UsageSummaryItem: githubapi.UsageSummaryItem{
-			Product: demoAICredit.product, SKU: demoAICredit.sku, UnitType: demoAICredit.unit, PricePerUnit: demoAICredit.price,
+			Product: line.product, SKU: line.sku, UnitType: line.unit, PricePerUnit: line.price,
 			BillingAmounts: t.amounts(),
 		},
 		Model: model,
@@ -594,7 +690,7 @@ func demoAICostCenters(d *demoRows) map[string][]githubapi.ModelUsageItem {
 	}
 	out := map[string][]githubapi.ModelUsageItem{}
 	for id, rows := range byCenter {
-		out[id] = demoSummary(rows, true, func(r demoRow) bool { return r.line == demoAICredit })
+		out[id] = demoSummary(rows, true, func(r demoRow) bool { return demoAICreditLine(r.line) })
 	}
 	return out
 }

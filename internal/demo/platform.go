@@ -88,7 +88,9 @@ func objEnterpriseBudgets() []githubapi.Budget {
 	return []githubapi.Budget{
 		objBudget(BudgetAlertID, "repository", budgetAlertRepository, "SkuPricing", []string{"actions_linux_4_core"}, 100, true),
 		objBudget(id(2), "enterprise", "", "ProductPricing", []string{"packages"}, 100, false),
-		objBudget(id(3), "enterprise", "", "ProductPricing", []string{"copilot"}, 4500, false),
+		// Copilot Business licences: GitHub counts this budget_amount in
+		// licences, not dollars (114 Copilot users of 130).
+		objBudget(id(3), "enterprise", "", "SkuPricing", []string{"copilot_for_business"}, 130, false),
 		objBudget(id(4), "enterprise", "", "ProductPricing", []string{"actions"}, 1200, true),
 		objBudget(id(5), "enterprise", "", "BundlePricing", []string{"ai_credits"}, 1500, false),
 		objBudget(id(6), "cost_center", "Platform", "ProductPricing", []string{"actions"}, 400, false),
@@ -96,6 +98,8 @@ func objEnterpriseBudgets() []githubapi.Budget {
 		objBudget(id(8), "organization", OrgWeb, "SkuPricing", []string{"actions_linux"}, 250, false),
 		objBudget(id(9), "organization", OrgData, "ProductPricing", []string{"packages"}, 60, false),
 		objBudget(id(10), "repository", OrgWeb+"/storefront", "SkuPricing", []string{"actions_linux"}, 60, true),
+		// The product copilot mixes licences and AI credits: its unit is
+		// unknown, and the exporter shows no amount for it.
 		objBudget(id(11), "organization", OrgLabs, "ProductPricing", []string{"copilot"}, 250, false),
 		objBudget(id(12), "multi_user_customer", "", "BundlePricing", []string{"ai_credits"}, 50, true),
 		// Codespaces is not in use yet.
@@ -232,6 +236,9 @@ func addDemoObjects(d *fakegithub.Dataset, now time.Time, rows *demoRows) {
 		{User: "dev-02", ConsumedAmount: objRound(12.5*f, 2), TargetAmount: 50},
 		{User: "dev-07", ConsumedAmount: objRound(18*f, 2), TargetAmount: 40, OverrideBudgetID: userBudgetID},
 		{User: "dev-11", ConsumedAmount: 0, TargetAmount: 50},
+		// A user who left: GitHub no longer has the record, and sends
+		// the entry without user.
+		{ConsumedAmount: objRound(4*f, 2), TargetAmount: 50},
 	}}
 	// The 114 Copilot users and ten more members hold enterprise licences.
 	e.Licenses = &githubapi.ConsumedLicenses{TotalSeatsConsumed: 124, TotalSeatsPurchased: 130}
