@@ -77,22 +77,27 @@ func TestPlatformCollectorsOneForbiddenOthersServed(t *testing.T) {
 
 	// The others' series are there: 14 demo budgets on one page (only the
 	// user budget carries consumed_amount; the usage collector, not run
-	// here, computes the others), 3 cost centers, 11 summary SKUs (Actions'
-	// 5, Packages' 2, Copilot seats and AI credits, Advanced Security's 2),
-	// no premium requests (Copilot is billed in AI credits since June 2026;
-	// only the user's legacy plan has premium requests), 4 AI-credit models,
+	// here, computes the others), of which one counts licences and one
+	// (the product copilot) has no known unit: 14 - 2 = 12 in dollars;
+	// 3 cost centers, 15 summary SKUs (Actions' 5, Packages' 2, Copilot
+	// seats, Copilot's and Spark's AI credits, Advanced Security's 2, cloud
+	// sandboxes' 3), no premium requests (Copilot is billed in AI credits
+	// since June 2026; only the user's legacy plan has premium requests),
+	// 6 AI-credit model rows (GPT-5, Claude Sonnet 4.5, Gemini 2.5 Pro,
+	// GPT-5 mini, Auto: Claude Haiku 4.5, and Spark's Claude Sonnet 4.5),
 	// and one seat count.
 	count := func(name string) int { return len(byName["github_billing_"+name].GetMetric()) }
 	for name, want := range map[string]int{
-		"budget_amount_usd":               14,
+		"budget_amount_usd":               12,
+		"budget_amount_licenses":          1,
 		"budget_prevent_further_usage":    14,
 		"budget_consumed_amount_usd":      1,
 		"cost_center_info":                3,
 		"copilot_seats":                   1,
 		"usage_report_exports":            0,
-		"usage_summarized_net_amount_usd": 11,
+		"usage_summarized_net_amount_usd": 15,
 		"premium_request_gross_quantity":  0,
-		"ai_credit_gross_quantity":        4,
+		"ai_credit_gross_quantity":        6,
 	} {
 		if got := count(name); got != want {
 			t.Errorf("%s: %d series, want %d", name, got, want)
