@@ -234,8 +234,9 @@ func TestBudgetsCollectorUserStatesEntryWithoutUser(t *testing.T) {
 // the cost-center budget (6ba7b810…) on the product copilot, whose unit is
 // ambiguous (seat licences and metered AI credits). The licence budget's
 // 500 is a number of licences: budget_amount_licenses, no
-// budget_amount_usd. The copilot budget has no amount series at all. Both
-// keep their unit-free series (alerting, prevent).
+// budget_amount_usd, and a consumed_amount added to it gives no dollar
+// consumption. The copilot budget has no amount series at all. Both keep
+// their unit-free series (alerting, prevent).
 func TestBudgetsCollectorLicenceAndAmbiguousUnits(t *testing.T) {
 	srv := fakegithubtest.Start(t, nil)
 	client := fakegithubtest.Client(t, srv, githubapi.Options{})
@@ -243,6 +244,9 @@ func TestBudgetsCollectorLicenceAndAmbiguousUnits(t *testing.T) {
 		budgets := body["budgets"].([]any)
 		budgets[1].(map[string]any)["budget_product_skus"] = []any{"copilot_for_business"}
 		budgets[2].(map[string]any)["budget_product_skus"] = []any{"copilot"}
+		// A consumed_amount of a licence budget counts licences, not
+		// dollars: no budget_consumed_amount_usd for it.
+		budgets[1].(map[string]any)["consumed_amount"] = 12
 	})))
 	got := usageTestValues(t, budgetsCollector{}, client, githubapi.Account{Scope: githubapi.ScopeEnterprise, Name: "acme"})
 	dollars := `{budget_entity="",budget_id="2066deda-923f-43f9-88d2-62395a28c0cdd",budget_scope="enterprise",budget_type="ProductPricing",product_sku="actions"}`
