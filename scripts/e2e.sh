@@ -20,6 +20,9 @@
 #                --collector.usage.by-repository and --collector.advanced_security.by-repository
 #                its per-repository panels fail the check.
 #   E2E_KEEP     1 keeps the temporary directory with logs and Prometheus data
+#   E2E_SCREENSHOT, E2E_FAULT_SCREENSHOT
+#                paths that keep the screenshots of the demo's landing page and of the failing
+#                exporter's
 set -euo pipefail
 
 cd "$(dirname "$0")/.."
@@ -277,7 +280,7 @@ if [[ -z ${E2E_TARGET:-} ]]; then
 			fail "the failing exporter's landing page has no summary line saying collectors fail"
 		grep -q ">$fault_account</a></td>.*<td>failing: not found</td>" "$tmp/landing-failing.html" ||
 			fail "the failing exporter's landing page does not name the failure class (failing: not found) of $fault_account"
-		say "PASS: the failing enterprise's landing page ($fault_shot) names the failure class: $(grep -o 'failing: not found' "$tmp/landing-failing.html" | wc -l) rows 'failing: not found'"
+		say "PASS: the failing enterprise's landing page ($fault_shot) names the failure class: $(grep -o '<td>failing: not found</td>' "$tmp/landing-failing.html" | wc -l) rows 'failing: not found'"
 	fi
 fi
 
