@@ -223,13 +223,7 @@ func TestE2EDemo(t *testing.T) {
 	}
 
 	t.Run("promtool check metrics", func(t *testing.T) {
-		promtool, err := exec.LookPath("promtool")
-		if err != nil {
-			if os.Getenv("CI") != "" {
-				t.Fatalf("promtool is not on PATH and CI is set: install Debian's prometheus package (.ci/run does): %v", err)
-			}
-			t.Skipf("promtool is not on PATH (CI unset, local run): %v", err)
-		}
+		promtool := testutil.RequireTool(t, testutil.ToolPromtool)
 		check := exec.Command(promtool, "check", "metrics")
 		check.Stdin = strings.NewReader(body)
 		report, err := check.CombinedOutput()
@@ -307,13 +301,7 @@ func TestE2EBadConfigRefusesToStart(t *testing.T) {
 // `make build` stamps the version, revision, branch and build date into the
 // binary, and --version prints them.
 func TestVersionFromMakeBuild(t *testing.T) {
-	makeCmd, err := exec.LookPath("make")
-	if err != nil {
-		if os.Getenv("CI") != "" {
-			t.Fatalf("make is not on PATH and CI is set: %v", err)
-		}
-		t.Skipf("make is not on PATH (CI unset, local run): %v", err)
-	}
+	makeCmd := testutil.RequireTool(t, testutil.ToolMake)
 	bin := filepath.Join(t.TempDir(), "github-billing-exporter")
 	build := exec.Command(makeCmd, "build", "GO="+e2eGo(t), "BINARY="+bin,
 		"VERSION=v9.8.7", "REVISION=0123456789abcdef", "BRANCH=release-9.8", "BUILD_DATE=2026-11-30T12:34:56Z")

@@ -18,6 +18,7 @@ import (
 	"github.com/github-billing-exporter/github-billing-exporter/githubapi"
 	"github.com/github-billing-exporter/github-billing-exporter/internal/fakegithub"
 	"github.com/github-billing-exporter/github-billing-exporter/internal/fakegithub/fakegithubtest"
+	"github.com/github-billing-exporter/github-billing-exporter/internal/testutil"
 )
 
 // testNow is the clock of every test: 2 December 2026, so with --settle=1
@@ -412,13 +413,7 @@ func TestBackfillOutputImportsWithPromtool(t *testing.T) {
 	if testing.Short() {
 		t.Skip("runs promtool's TSDB import: left out under -short (go test ./... runs it)")
 	}
-	promtool, err := exec.LookPath("promtool")
-	if err != nil {
-		if os.Getenv("CI") != "" {
-			t.Fatal("promtool not found and CI is set: apt-get install -y prometheus (.ci/run does)")
-		}
-		t.Skip("promtool not found (apt-get install -y prometheus); CI requires it")
-	}
+	promtool := testutil.RequireTool(t, testutil.ToolPromtool)
 	fake := fakegithubtest.Start(t, fixture())
 	dir := t.TempDir()
 	out := filepath.Join(dir, "history.om")

@@ -8,7 +8,10 @@
 # panel allowed to be empty, with its reason; it is empty), every metric and label name each
 # query mentions to exist, every rule to evaluate without error, and the alerts the demo is
 # built to trip to be firing. The exporter runs with the per-repository flags so the
-# per-repository panels have data too. Everything binds 127.0.0.1 only and is stopped on exit.
+# per-repository panels have data too. The overview's data-completeness panels must read
+# "complete" on the demo, and turn once a second exporter, configured with a misspelt enterprise
+# on the demo's simulated GitHub (404 for every collector), is scraped too; that exporter's
+# landing page must name the failure class. Everything binds 127.0.0.1 only and is stopped on exit.
 #
 # Environment:
 #   E2E_TIMEOUT  seconds to wait for the exporter, Prometheus and the checks (default 120)
@@ -17,6 +20,9 @@
 #                --collector.usage.by-repository and --collector.advanced_security.by-repository
 #                its per-repository panels fail the check.
 #   E2E_KEEP     1 keeps the temporary directory with logs and Prometheus data
+#   E2E_SCREENSHOT, E2E_FAULT_SCREENSHOT
+#                paths that keep the screenshots of the demo's landing page and of the failing
+#                exporter's
 set -euo pipefail
 
 cd "$(dirname "$0")/.."
@@ -24,8 +30,12 @@ root=$PWD
 timeout_s=${E2E_TIMEOUT:-120}
 rules_file=$root/deploy/prometheus/rules/github-billing.rules.yml
 # Alerts the demo trips: its 85%-consumed budget, and the user whose legacy endpoints are
-# retired (410 Gone). Neither rule has a `for:` hold, so they fire on the first evaluation.
+# retired (410 Gone); and the misspelt enterprise's month to date, missing from the totals. None
+# of these rules has a `for:` hold, so they fire on the first evaluation.
 required_alerts=(GitHubBillingBudgetNearlyConsumed GitHubBillingEndpointRetired)
+fault_alerts=(GitHubBillingMonthToDatePartial)
+fault_account=acme-crop
+overview=dashboards/github-billing-overview.json
 
 say() { printf 'e2e: %s\n' "$*"; }
 
@@ -101,13 +111,19 @@ else
 	deadline=$((SECONDS + timeout_s))
 	port=$("$tmp/panelcheck" freeport)
 	exporter_address=127.0.0.1:$port
-	say "starting the exporter's demo on $exporter_address"
+	# The demo's simulated GitHub on a known port, for the second exporter (below) to read.
+	api_port=$("$tmp/panelcheck" freeport)
+	while [[ $api_port == "$port" ]]; do
+		api_port=$("$tmp/panelcheck" freeport)
+	done
+	say "starting the exporter's demo on $exporter_address (its GitHub on 127.0.0.1:$api_port)"
 	# The per-repository flags and the per-user AI-credit view are off by default; the demo
 	# has data for them, so they are on here and their panels are checked like every other.
 	# A limit of 20 users folds the demo's smaller spenders into __other__.
 	"$tmp/github-billing-exporter" --demo --web.listen-address="$exporter_address" --log.level=info \
 		--collector.usage.by-repository --collector.advanced_security.by-repository \
 		--collector.ai_credits.by-user --collector.ai_credits.by-user.max-users=20 \
+		--demo.api-listen-address="127.0.0.1:$api_port" \
 		>"$tmp/exporter.log" 2>&1 &
 	pids+=($!)
 	"$tmp/panelcheck" wait -url "http://$exporter_address/metrics" -timeout "$(remaining)s" ||
@@ -127,14 +143,31 @@ else
 	deadline=$((SECONDS + timeout_s))
 fi
 
-prom_port=$("$tmp/panelcheck" freeport)
-while [[ $prom_port == "${exporter_address##*:}" ]]; do
-	prom_port=$("$tmp/panelcheck" freeport)
-done
+# taken lists the ports in use, so a new one differs from all of them.
+taken=("${exporter_address##*:}" "${api_port:-}")
+newport() {
+	local p
+	p=$("$tmp/panelcheck" freeport)
+	while [[ " ${taken[*]} " == *" $p "* ]]; do
+		p=$("$tmp/panelcheck" freeport)
+	done
+	taken+=("$p")
+	echo "$p"
+}
+prom_port=$(newport)
 prom_url=http://127.0.0.1:$prom_port
 
 sed -e "s|@EXPORTER_ADDRESS@|$exporter_address|" -e "s|@RULES_FILE@|$rules_file|" \
 	deploy/prometheus/prometheus-e2e.yml >"$tmp/prometheus.yml"
+if [[ -z ${E2E_TARGET:-} ]]; then
+	# The second exporter (the failing account), started once the healthy state is checked.
+	fault_address=127.0.0.1:$(newport)
+	cat >>"$tmp/prometheus.yml" <<-EOF
+	  - job_name: github-billing-exporter-fault
+	    static_configs:
+	      - targets: ["$fault_address"]
+	EOF
+fi
 promtool check config "$tmp/prometheus.yml" >"$tmp/promtool.log" 2>&1 ||
 	{ cat "$tmp/promtool.log"; fail "generated Prometheus config is invalid"; }
 
@@ -145,6 +178,36 @@ prometheus --config.file="$tmp/prometheus.yml" --storage.tsdb.path="$tmp/data" -
 	>"$tmp/prometheus.log" 2>&1 &
 pids+=($!)
 "$tmp/panelcheck" wait -url "$prom_url/-/ready" -timeout "$(remaining)s" || fail "Prometheus did not become ready"
+
+if [[ -z ${E2E_TARGET:-} ]]; then
+	# The first screen's completeness panels on the healthy demo: nothing failing, every
+	# account's month to date complete (1), no collector failing per account.
+	say "checking that the overview's data-completeness panels read complete on the demo"
+	"$tmp/panelcheck" value -prometheus "$prom_url" -timeout "$(remaining)s" \
+		-expect 'Collectors failing now|A||== 0' \
+		-expect 'Accounts with a partial month to date|A||== 0' \
+		-expect 'Data completeness by account (now)|B||== 0' \
+		-expect 'Data completeness by account (now)|C||== 1' \
+		"$overview" >"$tmp/complete.log" 2>&1 || { cat "$tmp/complete.log"; fail "the completeness panels do not read complete on the demo"; }
+	cat "$tmp/complete.log"
+
+	# A configuration of one's own on the demo's GitHub (README, "Without a token"), with an
+	# enterprise the demo does not have: GitHub's 404 for each of its collectors.
+	cat >"$tmp/fault.yml" <<-EOF
+	github:
+	  api_url: http://127.0.0.1:$api_port
+	  token: demo-token-not-a-secret
+	refresh_interval: 1m
+	enterprises: [{name: $fault_account}]
+	EOF
+	say "starting a second exporter on $fault_address with the enterprise $fault_account, which the demo's GitHub does not know"
+	"$tmp/github-billing-exporter" --config.file="$tmp/fault.yml" --web.listen-address="$fault_address" \
+		>"$tmp/fault.log" 2>&1 &
+	pids+=($!)
+	"$tmp/panelcheck" wait -url "http://$fault_address/metrics" -timeout "$(remaining)s" >/dev/null ||
+		fail "the second exporter did not serve /metrics"
+	required_alerts+=("${fault_alerts[@]}")
+fi
 
 say "checking every dashboard query, the rules and the alerts (up to $(remaining)s)"
 alert_args=()
@@ -158,6 +221,23 @@ if "$tmp/panelcheck" check -prometheus "$prom_url" -timeout "$(remaining)s" "${a
 else
 	cat "$tmp/check.log"
 	fail "dashboard, rule or alert checks failed (see above)"
+fi
+
+if [[ -z ${E2E_TARGET:-} ]]; then
+	# The same panels with the failing account scraped: they name it, and only it.
+	say "checking that the completeness panels turn for $fault_account"
+	"$tmp/panelcheck" value -prometheus "$prom_url" -timeout "$(remaining)s" \
+		-expect 'Collectors failing now|A||>= 1' \
+		-expect 'Accounts with a partial month to date|A||== 1' \
+		-expect "Data completeness by account (now)|B|account=$fault_account|>= 1" \
+		-expect "Data completeness by account (now)|C|account=$fault_account|== 0" \
+		-expect 'Data completeness by account (now)|C|scope=organization|== 1' \
+		-expect 'Data completeness by account (now)|C|account=acme-corp|== 1' \
+		-expect "Failing collectors and when they last worked|A|account=$fault_account,collector=usage|== 0" \
+		-expect 'GitHub error answers by endpoint since the exporter started (why collectors fail)|A|code=404|>= 1' \
+		"$overview" >"$tmp/partial.log" 2>&1 || { cat "$tmp/partial.log"; fail "the completeness panels do not turn for $fault_account"; }
+	cat "$tmp/partial.log"
+	say "PASS: the overview's completeness panels read complete on the demo and name $fault_account once it fails"
 fi
 
 # The landing page in a headless browser: a screenshot (E2E_SCREENSHOT=path keeps it), and
@@ -188,6 +268,19 @@ if [[ -z ${E2E_TARGET:-} ]]; then
 		done < <(grep -o 'href="[^"]*"' "$tmp/landing.html" | sed -e 's/^href="//' -e 's/"$//')
 		((links >= 3)) || fail "only $links links on the landing page"
 		say "PASS: landing page screenshot $shot; its $links links answer 200"
+
+		# The failing enterprise's landing page: the summary line and each row's failure class.
+		fault_shot=${E2E_FAULT_SCREENSHOT:-$tmp/landing-failing.png}
+		timeout 60 "$browser" "${chrome_flags[@]}" --window-size=1280,1200 --screenshot="$fault_shot" \
+			"http://$fault_address/" >>"$tmp/chromium.log" 2>&1 || { cat "$tmp/chromium.log"; fail "chromium could not take the failing exporter's screenshot"; }
+		[[ -s $fault_shot ]] || fail "chromium wrote no screenshot of the failing exporter"
+		timeout 60 "$browser" "${chrome_flags[@]}" --dump-dom "http://$fault_address/" >"$tmp/landing-failing.html" 2>>"$tmp/chromium.log" ||
+			fail "chromium could not load the failing exporter's landing page"
+		grep -q 'collectors are failing' "$tmp/landing-failing.html" ||
+			fail "the failing exporter's landing page has no summary line saying collectors fail"
+		grep -q ">$fault_account</a></td>.*<td>failing: not found</td>" "$tmp/landing-failing.html" ||
+			fail "the failing exporter's landing page does not name the failure class (failing: not found) of $fault_account"
+		say "PASS: the failing enterprise's landing page ($fault_shot) names the failure class: $(grep -o '<td>failing: not found</td>' "$tmp/landing-failing.html" | wc -l) rows 'failing: not found'"
 	fi
 fi
 
@@ -200,10 +293,10 @@ if [[ -z ${E2E_TARGET:-} ]]; then
 		-expect "Net spend, month to date=sum(github_billing_usage_net_amount_usd{$once_sel})" \
 		-expect "Gross spend, month to date=sum(github_billing_usage_gross_amount_usd{$once_sel})" \
 		-expect "Discounts, month to date=sum(github_billing_usage_discount_amount_usd{$once_sel})" \
-		-expect "Net spend by product=sum by (product) (github_billing_usage_net_amount_usd{$once_sel})" \
-		-expect "Spend by SKU=sum by (product, sku) (github_billing_usage_net_amount_usd{$once_sel})" \
-		-expect "Spend by organization=label_replace(sum by (organization) (github_billing_usage_net_amount_usd{$once_sel}), \"organization\", \"(none)\", \"organization\", \"\")" \
-		-expect "AI credit net spend by model=sum by (model) (github_billing_ai_credit_net_amount_usd{$once_sel})" \
+		-expect "Net spend by product, month to date=sum by (product) (github_billing_usage_net_amount_usd{$once_sel})" \
+		-expect "Spend by SKU: net and gross, month to date=sum by (product, sku) (github_billing_usage_net_amount_usd{$once_sel})" \
+		-expect "Spend by organization: net and gross, month to date=label_replace(sum by (organization) (github_billing_usage_net_amount_usd{$once_sel}), \"organization\", \"(none)\", \"organization\", \"\")" \
+		-expect "AI credits by model: net, gross and included, month to date=sum by (model) (github_billing_ai_credit_net_amount_usd{$once_sel})" \
 		-expect "Actions minutes by runner (legacy endpoint)=sum by (runner) (github_billing_actions_runner_used_seconds{$once_sel}) / 60" \
 		dashboards/github-billing-overview.json >"$tmp/once.log" 2>&1; then
 		cat "$tmp/once.log"

@@ -6,7 +6,6 @@ import (
 	"errors"
 	"io"
 	"net/http"
-	"os"
 	"os/exec"
 	"sort"
 	"strings"
@@ -15,6 +14,8 @@ import (
 	dto "github.com/prometheus/client_model/go"
 	"github.com/prometheus/common/expfmt"
 	"github.com/prometheus/common/model"
+
+	"github.com/github-billing-exporter/github-billing-exporter/internal/testutil"
 )
 
 // The Accept headers Prometheus sends by default.
@@ -84,13 +85,7 @@ func accountSeries(t *testing.T, body []byte, format expfmt.Format, account stri
 
 func promtoolCheck(t *testing.T, body []byte) {
 	t.Helper()
-	promtool, err := exec.LookPath("promtool")
-	if err != nil {
-		if os.Getenv("CI") != "" {
-			t.Fatalf("promtool is not on PATH and CI is set: %v", err)
-		}
-		t.Skipf("promtool is not on PATH: %v", err)
-	}
+	promtool := testutil.RequireTool(t, testutil.ToolPromtool)
 	check := exec.Command(promtool, "check", "metrics")
 	check.Stdin = bytes.NewReader(body)
 	if report, err := check.CombinedOutput(); err != nil || len(bytes.TrimSpace(report)) != 0 {

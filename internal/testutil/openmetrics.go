@@ -52,9 +52,7 @@ func OpenMetricsNameClashes(body string) []string {
 }
 
 // strictParser is the command that runs scripts/check-openmetrics.py with
-// an interpreter that has Python's prometheus_client: Debian's
-// python3-prometheus-client is installed for /usr/bin/python3, which a
-// pyenv or virtualenv python3 first on PATH would not see.
+// an interpreter that has Python's prometheus_client (see LookTool).
 func strictParser(t *testing.T) []string {
 	t.Helper()
 	script := repositoryFile(t, filepath.Join("scripts", "check-openmetrics.py"))
@@ -63,20 +61,8 @@ func strictParser(t *testing.T) []string {
 	if _, err := os.ReadFile(script); err != nil {
 		t.Fatal(err)
 	}
-	candidates := []string{"/usr/bin/python3"}
-	if p, err := exec.LookPath("python3"); err == nil {
-		candidates = append(candidates, p)
-	}
-	for _, python := range candidates {
-		if exec.Command(python, "-c", "import prometheus_client.openmetrics.parser").Run() == nil {
-			return []string{python, script}
-		}
-	}
-	if os.Getenv("CI") != "" {
-		t.Fatalf("no python3 with prometheus_client (tried %v) and CI is set: install Debian's python3-prometheus-client (.ci/run does)", candidates)
-	}
-	t.Skipf("no python3 with prometheus_client (tried %v; CI unset, local run): apt-get install python3-prometheus-client", candidates)
-	return nil
+	python := RequireTool(t, ToolPythonClient)
+	return []string{python, script}
 }
 
 // CheckOpenMetricsStrictly parses body with Python's prometheus_client

@@ -15,6 +15,9 @@
 //	panelcheck once -prometheus URL -expect 'PANEL=PROMQL' DASHBOARD...
 //	                                            a panel's first query with every variable
 //	                                            at All equals PROMQL, series by series
+//	panelcheck value -prometheus URL -expect 'PANEL|REFID|LABELS|OP NUMBER' DASHBOARD...
+//	                                            a panel query's series with those labels
+//	                                            compare to NUMBER (see value.go)
 package main
 
 import (
@@ -38,7 +41,7 @@ func main() {
 
 func run(args []string, stdout, stderr io.Writer) int {
 	if len(args) == 0 {
-		fmt.Fprintln(stderr, "usage: panelcheck validate|list|freeport|wait|check [flags] [DASHBOARD...]")
+		fmt.Fprintln(stderr, "usage: panelcheck validate|list|freeport|wait|check|once|value [flags] [DASHBOARD...]")
 		return 2
 	}
 	var err error
@@ -55,6 +58,8 @@ func run(args []string, stdout, stderr io.Writer) int {
 		err = cmdCheck(args[1:], stdout)
 	case "once":
 		err = cmdOnce(args[1:], stdout)
+	case "value":
+		err = cmdValue(args[1:], stdout)
 	default:
 		err = fmt.Errorf("unknown command %q", args[0])
 	}
