@@ -79,6 +79,7 @@ else
     || { echo "the usage refresh failed:"; grep collector_success "$tmp/first"; exit 1; }
 fi
 rss_cold=$(vm VmRSS)
+cpu_cold=$(cpu)
 curl -fs -o "$tmp/text" "$url"
 curl -fs -o "$tmp/om" -H "$om" "$url"
 series=$(grep -c "$series_re" "$tmp/text")
@@ -104,6 +105,7 @@ static_om=$(scrapes "$(cat "$tmp/static-url-om")")
 per() { echo "scale=3; $1 / $scrapes" | bc; }
 ratio() { echo "scale=1; $1 / $2" | bc; }
 echo "$shape over loopback: first scrape (timeout ${timeout}s) answered in ${first% *}s (HTTP ${first#* }); $series series, $(( $(stat -c %s "$tmp/text") / 1000000 )) MB of text, $failed collectors failing"
+echo "  refresh and first scrapes: $cpu_cold CPU-s"
 echo "  warm scrape, text:        $(per "$warm_text")s and $(per "$(echo "$cpu1 - $cpu0" | bc)") CPU-s each; static file $(per "$static_text")s ($(ratio "$warm_text" "$static_text")x)"
 echo "  warm scrape, OpenMetrics: $(per "$warm_om")s and $(per "$(echo "$cpu2 - $cpu1" | bc)") CPU-s each; static file $(per "$static_om")s ($(ratio "$warm_om" "$static_om")x)"
 echo "  RSS after the refresh ${rss_cold} MB, after the warm scrapes ${rss_warm} MB ($(( rss_warm * 1048576 / (series > 0 ? series : 1) )) bytes a series); peak ${hwm} MB ($(( hwm * 1048576 / (series > 0 ? series : 1) )) bytes a series)"

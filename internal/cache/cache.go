@@ -93,7 +93,14 @@ type Cache struct {
 	collectors []namedCollector
 	explicit   map[string]bool
 	now        func() time.Time
-	sem        chan struct{}
+	// concurrency bounds the refreshes that run at once: each runs on one
+	// of at most this many workers, which take them from queue in the
+	// order scrapes asked. A goroutine per waiting refresh would cost a
+	// stack each: with 50,000 entries due at once, more than the cache.
+	concurrency int
+	queueMu     sync.Mutex
+	queue       []queuedRefresh
+	workers     int
 
 	ctx    context.Context
 	cancel context.CancelFunc
@@ -171,7 +178,7 @@ func New(cfg Config) (*Cache, error) {
 	if e.now == nil {
 		e.now = time.Now
 	}
-	e.sem = make(chan struct{}, max(1, cfg.Concurrency))
+	e.concurrency = max(1, cfg.Concurrency)
 	e.running = map[cacheKey]chan struct{}{}
 	for _, name := range cfg.Collectors {
 		f, ok := collector.Lookup(name)
@@ -421,9 +428,47 @@ func (e *Cache) ensureFresh(j job, s Settings) <-chan struct{} {
 	}
 	done := make(chan struct{})
 	e.running[k] = done
-	e.wg.Add(1)
-	go e.refresh(j, s, done)
+	e.enqueue(queuedRefresh{j, s, done})
 	return done
+}
+
+// queuedRefresh is a refresh waiting for a worker; done closes when it ends.
+type queuedRefresh struct {
+	job      job
+	settings Settings
+	done     chan struct{}
+}
+
+// enqueue queues a refresh, and starts a worker when fewer than
+// concurrency run.
+func (e *Cache) enqueue(q queuedRefresh) {
+	e.queueMu.Lock()
+	defer e.queueMu.Unlock()
+	e.queue = append(e.queue, q)
+	if e.workers < e.concurrency {
+		e.workers++
+		e.wg.Add(1)
+		go e.work()
+	}
+}
+
+// work runs queued refreshes until the queue is empty.
+func (e *Cache) work() {
+	defer e.wg.Done()
+	for {
+		e.queueMu.Lock()
+		if len(e.queue) == 0 {
+			e.queue = nil
+			e.workers--
+			e.queueMu.Unlock()
+			return
+		}
+		q := e.queue[0]
+		e.queue[0] = queuedRefresh{}
+		e.queue = e.queue[1:]
+		e.queueMu.Unlock()
+		e.refresh(q.job, q.settings, q.done)
+	}
 }
 
 func (j job) key() cacheKey { return cacheKey{j.target.Account, j.collector.Name} }
@@ -437,26 +482,21 @@ func (e *Cache) finished(k cacheKey, done chan struct{}) {
 	close(done)
 }
 
-// refresh runs one collector for one account, detached from the scrape that
-// asked for it, and stores the outcome.
+// refresh runs one collector for one account on a worker, detached from the
+// scrape that asked for it, and stores the outcome.
 func (e *Cache) refresh(j job, s Settings, done chan struct{}) {
-	defer e.wg.Done()
-
-	// The timeout starts once the refresh holds a slot: a refresh queued
+	// The timeout starts once a worker runs the refresh: a refresh queued
 	// behind others (200 organizations at concurrency 4) has not started
 	// talking to GitHub yet, and must not fail for the queue's length.
 	var metrics []prometheus.Metric
 	var err error
 	start := e.now()
-	select {
-	case e.sem <- struct{}{}:
-		start = e.now()
+	if err = e.ctx.Err(); err != nil {
+		err = fmt.Errorf("waiting for a free connection to GitHub: %w", err)
+	} else {
 		ctx, cancel := context.WithTimeout(e.ctx, s.RefreshTimeout)
 		metrics, err = safeUpdate(ctx, j)
 		cancel()
-		<-e.sem
-	case <-e.ctx.Done():
-		err = fmt.Errorf("waiting for a free connection to GitHub: %w", e.ctx.Err())
 	}
 	// Encoded once here, so that scrapes until the next refresh copy bytes.
 	var families []encodedFamily
