@@ -613,7 +613,11 @@ func (s metricSlice) Collect(ch chan<- prometheus.Metric) {
 type familyWriter struct {
 	format Format
 	names  []string
+	// byName holds the families of this answer (those of generation gen)
+	// and, from the answers the writer put together before, families
+	// whose room is reused.
 	byName map[string]*mergedFamily
+	gen    uint64
 }
 
 // mergedFamily is one family of the answer: its header, the families of
@@ -621,21 +625,50 @@ type familyWriter struct {
 // health. A scrape of tens of thousands of entries adds a million families
 // or more: each is one pointer here.
 type mergedFamily struct {
+	gen          uint64 // the answer the family is part of
 	header       []byte
 	fams         []*encodedFamily
 	health       []*health
 	healthFamily int // with health: which family
 }
 
+// familyWriters are writers whose lists of families and sources are kept
+// for the next answer: a scrape of tens of thousands of entries would
+// otherwise allocate them anew, megabytes each time.
+var familyWriters = sync.Pool{New: func() any { return &familyWriter{byName: map[string]*mergedFamily{}} }}
+
 func newFamilyWriter(format Format) *familyWriter {
-	return &familyWriter{format: format, byName: map[string]*mergedFamily{}}
+	w := familyWriters.Get().(*familyWriter)
+	w.format = format
+	w.gen++
+	return w
+}
+
+// release hands w back for another answer. The sources it lists are
+// cleared, so that it keeps no replaced cache data alive; families no
+// answer had for a while are dropped.
+func (w *familyWriter) release() {
+	for name, m := range w.byName {
+		if m.gen != w.gen {
+			delete(w.byName, name)
+			continue
+		}
+		clear(m.fams)
+		m.fams, m.health, m.header = m.fams[:0], nil, nil
+	}
+	clear(w.names)
+	w.names = w.names[:0]
+	familyWriters.Put(w)
 }
 
 func (w *familyWriter) merged(name string, header []byte) *mergedFamily {
 	m := w.byName[name]
 	if m == nil {
-		m = &mergedFamily{header: header}
+		m = &mergedFamily{}
 		w.byName[name] = m
+	}
+	if m.gen != w.gen {
+		m.gen, m.header, m.healthFamily = w.gen, header, 0
 		w.names = append(w.names, name)
 	}
 	return m
@@ -701,7 +734,7 @@ func (w *familyWriter) addGathered(mfs []*dto.MetricFamily) error {
 // than in putting its lines together.
 var answerWriters = sync.Pool{New: func() any { return bufio.NewWriterSize(nil, 1<<20) }}
 
-// writeTo writes the merged answer.
+// writeTo writes the merged answer; w is not used after it.
 func (w *familyWriter) writeTo(out io.Writer) error {
 	slices.Sort(w.names)
 	bw := answerWriters.Get().(*bufio.Writer)
@@ -709,6 +742,7 @@ func (w *familyWriter) writeTo(out io.Writer) error {
 	defer func() {
 		bw.Reset(nil)
 		answerWriters.Put(bw)
+		w.release()
 	}()
 	om := w.format == FormatOpenMetrics
 	for _, name := range w.names {
