@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"net/http"
 	"net/http/httptest"
+	"runtime"
 	"sync"
 	"sync/atomic"
 	"testing"
@@ -238,6 +239,29 @@ func TestQueuedRefreshesDoNotTimeOutInTheQueue(t *testing.T) {
 	}
 	if got := f.fake.Requests("/orgs/org-005/settings/billing/actions"); got != 1 {
 		t.Errorf("org-005 was asked %d times, want 1", got)
+	}
+}
+
+// Refreshes waiting for their turn wait in a queue, not each on a goroutine
+// of its own: 100 organizations due at once at concurrency 2 add a few
+// goroutines (2 workers and the connections to the fake), not 100 or more.
+// The scrape gives up after 50 ms, while 100 × 20 ms / 2 = 1 s of refreshes
+// are still queued, and the goroutines are counted then.
+func TestQueuedRefreshesWaitWithoutAGoroutineEach(t *testing.T) {
+	f := newEngineFixture(t, manyOrgs(100, false), Config{Collectors: []string{"actions"}, Concurrency: 2},
+		Settings{RefreshInterval: time.Hour, RefreshTimeout: time.Minute, MaxAge: 3 * time.Hour})
+	f.fake.SetLatency(20 * time.Millisecond)
+	before := runtime.NumGoroutine()
+	ctx, cancel := context.WithTimeout(context.Background(), 50*time.Millisecond)
+	defer cancel()
+	f.exporter.Scrape(ctx, nil)
+	if added := runtime.NumGoroutine() - before; added >= 30 {
+		t.Errorf("%d goroutines added while 100 refreshes are due at concurrency 2, want fewer than 30", added)
+	}
+	// And every refresh runs in the end: one request per organization.
+	f.exporter.Scrape(context.Background(), nil)
+	if got := f.fake.Requests("/orgs/org-099/settings/billing/actions"); got != 1 {
+		t.Errorf("org-099 was asked %d times, want 1", got)
 	}
 }
 
