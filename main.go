@@ -11,6 +11,7 @@ import (
 	"net/http"
 	"os"
 	"os/signal"
+	"runtime/debug"
 	"slices"
 	"strings"
 	"syscall"
@@ -40,6 +41,9 @@ const demoListenAddress = "127.0.0.1:9786"
 
 func main() {
 	fillVersion()
+	if percent, ok := defaultGCPercent(os.LookupEnv); ok {
+		debug.SetGCPercent(percent)
+	}
 	os.Exit(run(os.Args[1:], os.Stdout, os.Stderr))
 }
 
@@ -51,6 +55,25 @@ func fillVersion() {
 	if version.Version == "" {
 		version.Version = strings.TrimPrefix(githubapi.UserAgent(""), "github-billing-exporter/")
 	}
+}
+
+// gcPercent is the garbage collector's target the exporter runs with: the
+// heap may grow by half of what the last collection kept before the next,
+// rather than Go's default of all of it. The cache is most of what a
+// collection keeps and a refresh's garbage most of the rest, so resident
+// memory peaks near 1.5 times the cache rather than twice it
+// (docs/performance.md, "Memory").
+const gcPercent = 50
+
+// defaultGCPercent is gcPercent, unless the environment sets GOGC or
+// GOMEMLIMIT: then the user's setting governs alone.
+func defaultGCPercent(lookupEnv func(string) (string, bool)) (int, bool) {
+	for _, name := range []string{"GOGC", "GOMEMLIMIT"} {
+		if _, set := lookupEnv(name); set {
+			return 0, false
+		}
+	}
+	return gcPercent, true
 }
 
 // flags are the parsed command line.

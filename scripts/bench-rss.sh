@@ -65,7 +65,8 @@ for _ in $(seq 100); do curl -fs "http://127.0.0.1:$port/-/ready" >/dev/null 2>&
 url="http://127.0.0.1:$port/metrics"
 vm() { awk -v f="$1:" '$1 == f { print int($2 / 1024) }' "/proc/$pid/status"; }
 # The exporter's user + system CPU time, in seconds.
-cpu() { awk -v hz="$(getconf CLK_TCK)" '{ sub(/^.*\) /, ""); printf "%.2f", ($12 + $13) / hz }' "/proc/$pid/stat"; }
+# The user + system CPU time of process $1 (default: the exporter), in seconds.
+cpu() { awk -v hz="$(getconf CLK_TCK)" '{ sub(/^.*\) /, ""); printf "%.2f", ($12 + $13) / hz }' "/proc/${1:-$pid}/stat"; }
 om='Accept: application/openmetrics-text;version=1.0.0'
 
 first=$(curl -s -o "$tmp/first" -w '%{time_total} %{http_code}' --max-time "$((timeout + 30))" \
@@ -79,6 +80,7 @@ else
     || { echo "the usage refresh failed:"; grep collector_success "$tmp/first"; exit 1; }
 fi
 rss_cold=$(vm VmRSS)
+cpu_cold=$(cpu)
 curl -fs -o "$tmp/text" "$url"
 curl -fs -o "$tmp/om" -H "$om" "$url"
 series=$(grep -c "$series_re" "$tmp/text")
@@ -96,14 +98,18 @@ hwm=$(vm VmHWM)
 for f in text om; do
   "$tmp/staticfile" -file "$tmp/$f" > "$tmp/static-url-$f" &
   pids+=($!)
+  eval "static_pid_$f=$!"
   wait_url "$tmp/static-url-$f"
 done
-static_text=$(scrapes "$(cat "$tmp/static-url-text")")
-static_om=$(scrapes "$(cat "$tmp/static-url-om")")
+# The static servers' CPU-seconds too: on a loaded machine the wall times
+# move with the load, the CPU-seconds much less.
+s0=$(cpu "$static_pid_text"); static_text=$(scrapes "$(cat "$tmp/static-url-text")"); s1=$(cpu "$static_pid_text")
+s2=$(cpu "$static_pid_om"); static_om=$(scrapes "$(cat "$tmp/static-url-om")"); s3=$(cpu "$static_pid_om")
 
 per() { echo "scale=3; $1 / $scrapes" | bc; }
 ratio() { echo "scale=1; $1 / $2" | bc; }
 echo "$shape over loopback: first scrape (timeout ${timeout}s) answered in ${first% *}s (HTTP ${first#* }); $series series, $(( $(stat -c %s "$tmp/text") / 1000000 )) MB of text, $failed collectors failing"
-echo "  warm scrape, text:        $(per "$warm_text")s and $(per "$(echo "$cpu1 - $cpu0" | bc)") CPU-s each; static file $(per "$static_text")s ($(ratio "$warm_text" "$static_text")x)"
-echo "  warm scrape, OpenMetrics: $(per "$warm_om")s and $(per "$(echo "$cpu2 - $cpu1" | bc)") CPU-s each; static file $(per "$static_om")s ($(ratio "$warm_om" "$static_om")x)"
+echo "  refresh and first scrapes: $cpu_cold CPU-s"
+echo "  warm scrape, text:        $(per "$warm_text")s and $(per "$(echo "$cpu1 - $cpu0" | bc)") CPU-s each; static file $(per "$static_text")s and $(per "$(echo "$s1 - $s0" | bc)") CPU-s ($(ratio "$warm_text" "$static_text")x)"
+echo "  warm scrape, OpenMetrics: $(per "$warm_om")s and $(per "$(echo "$cpu2 - $cpu1" | bc)") CPU-s each; static file $(per "$static_om")s and $(per "$(echo "$s3 - $s2" | bc)") CPU-s ($(ratio "$warm_om" "$static_om")x)"
 echo "  RSS after the refresh ${rss_cold} MB, after the warm scrapes ${rss_warm} MB ($(( rss_warm * 1048576 / (series > 0 ? series : 1) )) bytes a series); peak ${hwm} MB ($(( hwm * 1048576 / (series > 0 ? series : 1) )) bytes a series)"

@@ -172,10 +172,9 @@ func encodeMetrics(metrics []prometheus.Metric) (fams []encodedFamily, series in
 	names := map[string]bool{}
 	size := 0
 	// Families of one label set share their samples' label values (the
-	// usage report's four per row): sorted once, the order is reused.
-	ranks := map[string]map[*string]int32{}
-	// And they keep one copy of the label sets they have in common.
-	rows := map[string][]byte{}
+	// usage report's four per row): sorted once, the order and the label
+	// sets rendered are reused, one copy for all.
+	shared := map[string]*sharedRows{}
 	var scratch renderScratch
 	for desc, samples := range byDesc {
 		info := newDescInfo(desc.Name(), desc.Help(), desc.LabelNames())
@@ -185,20 +184,16 @@ func encodeMetrics(metrics []prometheus.Metric) (fams []encodedFamily, series in
 		}
 		names[info.name] = true
 		signature := strings.Join(info.labels, "\xff")
-		f, dups, order, err := encodeGauges(info, samples, ranks[signature], &scratch)
-		if order != nil {
-			ranks[signature] = order
+		sh := shared[signature]
+		if sh == nil {
+			sh = &sharedRows{}
+			shared[signature] = sh
 		}
+		f, dups, err := encodeGauges(info, samples, sh, &scratch)
 		if err != nil {
 			return nil, 0, nil, err
 		}
-		// f's rows and values are scratch's until copied here.
-		if r := rows[signature]; r != nil && bytes.Equal(r, f.rows) {
-			f.rows = r
-		} else {
-			f.rows = bytes.Clone(f.rows)
-			rows[signature] = f.rows
-		}
+		// f's values are scratch's until copied here; its rows are its own.
 		f.values = bytes.Clone(f.values)
 		if dups > 0 {
 			problem = errors.Join(problem, fmt.Errorf("%s: %d samples repeat the labels of another, left out", info.name, dups))
@@ -258,13 +253,28 @@ func pack(fams []encodedFamily) {
 	}
 }
 
+// sharedRows is what the families with one set of label names share: the
+// sorted order of the first one that sorted (by the address of each
+// sample's label values), and the label sets of the last one rendered.
+type sharedRows struct {
+	ranks map[*string]int32
+	// rows are the label sets of the family ranks is the order of, when it
+	// kept every sample; series is how many lines that is.
+	rows   []byte
+	series int
+	// others are the label sets other families of these label names
+	// rendered, for one copy of each.
+	others [][]byte
+}
+
 // encodeGauges renders one family of gauges, sorted by their labels in
-// label-name order. ranks, when given, is the sorted order of another family
-// with the same label names, by the address of each sample's label values;
-// when every sample shares its label values with that family, the order is
-// taken from there instead of sorting again. When it sorted, encodeGauges
-// returns the order it found.
-func encodeGauges(info *descInfo, samples []*collector.Sample, ranks map[*string]int32, scratch *renderScratch) (encodedFamily, int, map[*string]int32, error) {
+// label-name order. sh holds the sorted order of another family with the
+// same label names, by the address of each sample's label values; when
+// every sample shares its label values with that family, the order is taken
+// from there instead of sorting again, and when the family has all of that
+// family's samples, so are its label sets. When it sorted, encodeGauges
+// keeps the order it found in sh.
+func encodeGauges(info *descInfo, samples []*collector.Sample, sh *sharedRows, scratch *renderScratch) (encodedFamily, int, error) {
 	// Labels with one value across the family (scope, account) decide
 	// nothing: compare the others only.
 	varying := make([]int, 0, len(info.order))
@@ -284,22 +294,44 @@ func encodeGauges(info *descInfo, samples []*collector.Sample, ranks map[*string
 		}
 		return 0
 	}
-	var order map[*string]int32
-	if placeByRank(samples, ranks) {
+	var rows []byte
+	sorted := false
+	if placeByRank(samples, sh.ranks) {
 		// The family that gave the order had these label sets, checked
 		// for repeats already.
 		compare = nil
+		if sh.rows != nil && len(samples) == sh.series {
+			rows = sh.rows
+		}
 	} else {
 		slices.SortFunc(samples, compare)
-		if len(samples) >= 1000 && len(info.labels) > 0 {
-			order = make(map[*string]int32, len(samples))
-			for i, g := range samples {
-				order[&g.LabelValues()[0]] = int32(i)
+		sorted = true
+	}
+	f, dups, err := renderGauges(info, samples, compare, rows, scratch)
+	if err != nil {
+		return f, dups, err
+	}
+	switch {
+	case sorted && len(samples) >= 1000 && len(info.labels) > 0:
+		sh.ranks = make(map[*string]int32, len(samples))
+		for i, g := range samples {
+			sh.ranks[&g.LabelValues()[0]] = int32(i)
+		}
+		sh.rows, sh.series = nil, 0
+		if dups == 0 {
+			sh.rows, sh.series = f.rows, f.series
+		}
+	case rows == nil:
+		// One copy of label sets that another family rendered the same.
+		for _, r := range sh.others {
+			if bytes.Equal(r, f.rows) {
+				f.rows = r
+				return f, dups, nil
 			}
 		}
+		sh.others = append(sh.others, f.rows)
 	}
-	f, dups, err := renderGauges(info, samples, compare, scratch)
-	return f, dups, order, err
+	return f, dups, nil
 }
 
 // placeByRank puts samples in the order ranks gives, when each sample's label
@@ -330,52 +362,78 @@ func placeByRank(samples []*collector.Sample, ranks map[*string]int32) bool {
 	return true
 }
 
-// renderScratch is where renderGauges puts a family's rows and values, room
-// that the families of one refresh reuse.
+// renderScratch is where renderGauges puts a family's values, room that
+// the families of one refresh reuse.
 type renderScratch struct {
-	rows, values, row []byte
+	values, row []byte
 }
 
-// renderGauges renders sorted gauges as rows and values in scratch, which the
-// family returned holds until the next call, leaving out a sample whose
-// labels repeat the one before (compare nil: none does).
-func renderGauges(info *descInfo, samples []*collector.Sample, compare func(a, b *collector.Sample) int, scratch *renderScratch) (encodedFamily, int, error) {
+// renderGauges renders sorted gauges as rows and values, leaving out a
+// sample whose labels repeat the one before (compare nil: none does). The
+// rows are a new allocation of their exact size, or rows when given (the
+// label sets of another family with these very samples' label values); the
+// values are in scratch, which the family returned holds until the next
+// call.
+func renderGauges(info *descInfo, samples []*collector.Sample, compare func(a, b *collector.Sample) int, rows []byte, scratch *renderScratch) (encodedFamily, int, error) {
 	f := encodedFamily{name: info.name}
 	var err error
 	if f.headers, err = gaugeHeaders(info.name, info.help); err != nil {
 		return f, 0, err
 	}
-
-	size := 0
-	for _, g := range samples {
-		labels := g.LabelValues()
-		for i, idx := range info.order {
-			size += len(info.prefixes[i]) + len(labels[idx]) + 1
+	render := rows == nil
+	if render {
+		// The exact size: a large family's label sets are most of what it
+		// keeps, and rendering them into room to copy from would hold them
+		// twice.
+		size := 0
+		for _, g := range samples {
+			n := info.rowLen(g.LabelValues())
+			size += uvarintLen(n) + n
 		}
-		size += 1 + binary.MaxVarintLen32 // '}' and the length
-	}
-	if cap(scratch.rows) < size {
-		scratch.rows = make([]byte, 0, size)
+		rows = make([]byte, 0, size)
 	}
 	if cap(scratch.values) < 8*len(samples) {
 		scratch.values = make([]byte, 0, 8*len(samples))
 	}
-	rows, values, row := scratch.rows[:0], scratch.values[:0], scratch.row[:0]
+	values, row := scratch.values[:0], scratch.row[:0]
 	dups := 0
 	for i, g := range samples {
 		if i > 0 && compare != nil && compare(samples[i-1], g) == 0 {
 			dups++
 			continue
 		}
-		row = info.appendRow(row[:0], g.LabelValues())
-		rows = rowsAppend(rows, row)
+		if render {
+			row = info.appendRow(row[:0], g.LabelValues())
+			rows = rowsAppend(rows, row)
+		}
 		values = appendTextFloat(values, g.Value())
 		values = append(values, '\n')
 		f.series++
 	}
 	f.rows, f.values = rows, values
-	scratch.rows, scratch.values, scratch.row = rows, values, row
+	scratch.values, scratch.row = values, row
 	return f, dups, nil
+}
+
+// rowLen is the length of the label set appendRow appends for values.
+func (d *descInfo) rowLen(values []string) int {
+	n := 0
+	for j, idx := range d.order {
+		n += len(d.prefixes[j]) + escapedLen(values[idx]) + 1
+	}
+	if len(d.order) > 0 {
+		n++
+	}
+	return n
+}
+
+// uvarintLen is the length of n as a uvarint.
+func uvarintLen(n int) int {
+	k := 1
+	for ; n >= 0x80; n >>= 7 {
+		k++
+	}
+	return k
 }
 
 // gaugeHeaders are a gauge family's headers as expfmt writes them, from a
@@ -396,6 +454,17 @@ func gaugeHeaders(name, help string) (*familyHeaders, error) {
 	}
 	omHeader, _ := splitHeader(buf.Bytes())
 	return internHeaders(textHeader, omHeader), nil
+}
+
+// escapedLen is the length of v as appendEscaped writes it.
+func escapedLen(v string) int {
+	n := len(v)
+	for i := 0; i < len(v); i++ {
+		if c := v[i]; c == '\\' || c == '"' || c == '\n' {
+			n++
+		}
+	}
+	return n
 }
 
 // appendEscaped appends a label value as the text format quotes it.
@@ -544,7 +613,11 @@ func (s metricSlice) Collect(ch chan<- prometheus.Metric) {
 type familyWriter struct {
 	format Format
 	names  []string
+	// byName holds the families of this answer (those of generation gen)
+	// and, from the answers the writer put together before, families
+	// whose room is reused.
 	byName map[string]*mergedFamily
+	gen    uint64
 }
 
 // mergedFamily is one family of the answer: its header, the families of
@@ -552,21 +625,50 @@ type familyWriter struct {
 // health. A scrape of tens of thousands of entries adds a million families
 // or more: each is one pointer here.
 type mergedFamily struct {
+	gen          uint64 // the answer the family is part of
 	header       []byte
 	fams         []*encodedFamily
 	health       []*health
 	healthFamily int // with health: which family
 }
 
+// familyWriters are writers whose lists of families and sources are kept
+// for the next answer: a scrape of tens of thousands of entries would
+// otherwise allocate them anew, megabytes each time.
+var familyWriters = sync.Pool{New: func() any { return &familyWriter{byName: map[string]*mergedFamily{}} }}
+
 func newFamilyWriter(format Format) *familyWriter {
-	return &familyWriter{format: format, byName: map[string]*mergedFamily{}}
+	w := familyWriters.Get().(*familyWriter)
+	w.format = format
+	w.gen++
+	return w
+}
+
+// release hands w back for another answer. The sources it lists are
+// cleared, so that it keeps no replaced cache data alive; families no
+// answer had for a while are dropped.
+func (w *familyWriter) release() {
+	for name, m := range w.byName {
+		if m.gen != w.gen {
+			delete(w.byName, name)
+			continue
+		}
+		clear(m.fams)
+		m.fams, m.health, m.header = m.fams[:0], nil, nil
+	}
+	clear(w.names)
+	w.names = w.names[:0]
+	familyWriters.Put(w)
 }
 
 func (w *familyWriter) merged(name string, header []byte) *mergedFamily {
 	m := w.byName[name]
 	if m == nil {
-		m = &mergedFamily{header: header}
+		m = &mergedFamily{}
 		w.byName[name] = m
+	}
+	if m.gen != w.gen {
+		m.gen, m.header, m.healthFamily = w.gen, header, 0
 		w.names = append(w.names, name)
 	}
 	return m
@@ -632,7 +734,7 @@ func (w *familyWriter) addGathered(mfs []*dto.MetricFamily) error {
 // than in putting its lines together.
 var answerWriters = sync.Pool{New: func() any { return bufio.NewWriterSize(nil, 1<<20) }}
 
-// writeTo writes the merged answer.
+// writeTo writes the merged answer; w is not used after it.
 func (w *familyWriter) writeTo(out io.Writer) error {
 	slices.Sort(w.names)
 	bw := answerWriters.Get().(*bufio.Writer)
@@ -640,6 +742,7 @@ func (w *familyWriter) writeTo(out io.Writer) error {
 	defer func() {
 		bw.Reset(nil)
 		answerWriters.Put(bw)
+		w.release()
 	}()
 	om := w.format == FormatOpenMetrics
 	for _, name := range w.names {

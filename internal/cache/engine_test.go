@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"net/http"
 	"net/http/httptest"
+	"runtime"
 	"sync"
 	"sync/atomic"
 	"testing"
@@ -241,6 +242,29 @@ func TestQueuedRefreshesDoNotTimeOutInTheQueue(t *testing.T) {
 	}
 }
 
+// Refreshes waiting for their turn wait in a queue, not each on a goroutine
+// of its own: 100 organizations due at once at concurrency 2 add a few
+// goroutines (2 workers and the connections to the fake), not 100 or more.
+// The scrape gives up after 50 ms, while 100 × 20 ms / 2 = 1 s of refreshes
+// are still queued, and the goroutines are counted then.
+func TestQueuedRefreshesWaitWithoutAGoroutineEach(t *testing.T) {
+	f := newEngineFixture(t, manyOrgs(100, false), Config{Collectors: []string{"actions"}, Concurrency: 2},
+		Settings{RefreshInterval: time.Hour, RefreshTimeout: time.Minute, MaxAge: 3 * time.Hour})
+	f.fake.SetLatency(20 * time.Millisecond)
+	before := runtime.NumGoroutine()
+	ctx, cancel := context.WithTimeout(context.Background(), 50*time.Millisecond)
+	defer cancel()
+	f.exporter.Scrape(ctx, nil)
+	if added := runtime.NumGoroutine() - before; added >= 30 {
+		t.Errorf("%d goroutines added while 100 refreshes are due at concurrency 2, want fewer than 30", added)
+	}
+	// And every refresh runs in the end: one request per organization.
+	f.exporter.Scrape(context.Background(), nil)
+	if got := f.fake.Requests("/orgs/org-099/settings/billing/actions"); got != 1 {
+		t.Errorf("org-099 was asked %d times, want 1", got)
+	}
+}
+
 // 100 concurrent scrapes of a cold cache with every default collector make
 // one request per endpoint and account, and the pages a list has: counted
 // by hand from the demo dataset (13 enterprise budgets on one page of 100, 230
@@ -357,7 +381,8 @@ func TestScrapeOfManyAccountsAnsweredWithinItsTimeout(t *testing.T) {
 
 // The first scrape has no answer written before to go by: its wait for
 // refreshes that outlast it still ends a tenth of its time before the
-// deadline, so that the answer has room to be written.
+// deadline, and 20 µs more for each of its entries, so that the answer has
+// room to be written.
 func TestFirstScrapeLeavesRoomToWrite(t *testing.T) {
 	f := newEngineFixture(t, manyOrgs(3, false), Config{Collectors: defaultCollectors(), Concurrency: 4, Now: func() time.Time { return engineTestNow }},
 		Settings{RefreshInterval: time.Hour, RefreshTimeout: 10 * time.Minute, MaxAge: 3 * time.Hour})
@@ -365,8 +390,9 @@ func TestFirstScrapeLeavesRoomToWrite(t *testing.T) {
 	if f.exporter.lastWrite.Load() != 0 {
 		t.Fatal("an answer was written before the first scrape")
 	}
-	// Four seconds: the wait ends 0.4 s before the deadline. Half of that
-	// is the margin for a loaded machine's scheduling.
+	// Four seconds: the wait ends 0.4 s before the deadline, and 0.6 ms for
+	// the 3 organizations' 30 entries (3 × 10 default collectors × 20 µs).
+	// Half of that is the margin for a loaded machine's scheduling.
 	ctx, cancel := context.WithTimeout(context.Background(), 4*time.Second)
 	defer cancel()
 	deadline, _ := ctx.Deadline()
