@@ -26,6 +26,12 @@ const copilotMetricsInterval = 6 * time.Hour
 // occasionally four calendar days (API.md §15.1).
 const copilotMetricsRereadDays = 4
 
+// copilotMetricsLateDays is how many complete days a day that had no data
+// is asked for again: GitHub's lag is occasionally four calendar days, and
+// a day that comes late must not be missed for good once it leaves the
+// last four.
+const copilotMetricsLateDays = 7
+
 var (
 	copilotMetricsUserCredits = NewDesc("copilot_metrics_user_ai_credits",
 		"AI credits the user used this month to date, from the Copilot usage-metrics reports (sum of ai_credits_used over the month's days with data, 3-4 days behind): a usage signal, not the bill; never add it to the billed series.",
@@ -102,7 +108,8 @@ func (c *copilotMetricsCollector) Update(ctx context.Context, client *githubapi.
 	// The complete days of the month: the 1st to yesterday.
 	last := now.Day() - 1
 	for d := 1; d <= last; d++ {
-		if m.days[d] != nil && d <= last-copilotMetricsRereadDays {
+		if read := m.days[d]; read != nil && d <= last-copilotMetricsRereadDays &&
+			(read.hasData || d <= last-copilotMetricsLateDays) {
 			continue
 		}
 		day := today.AddDate(0, 0, d-now.Day())
@@ -257,15 +264,19 @@ func readCopilotMetricsDay(ctx context.Context, client *githubapi.Client, a gith
 }
 
 // copilotMetricsRequests are a refresh's requests once the month's earlier
-// days are read: the links of the users and user-teams reports of each of
-// the last four complete days. The first refresh of a month after a start
+// days are read: the links of the users report of each of the last four
+// complete days and of the three before while they still have no data, and
+// of the user-teams report of those with data (at most the last four). The
+// first refresh of a month after a start
 // asks for every complete day of the month so far, up to 30 of each; the
 // files behind the links are on GitHub's file host, outside the API's
 // rate limit.
 func copilotMetricsRequests(Shape) []Call {
-	formula := fmt.Sprintf("%d: the last %d complete days (at start: each complete day of the month, up to 30)", copilotMetricsRereadDays, copilotMetricsRereadDays)
+	late := copilotMetricsLateDays - copilotMetricsRereadDays
 	return []Call{
-		{Endpoint: "/copilot/metrics/reports/users-1-day", Count: copilotMetricsRereadDays, Formula: formula},
-		{Endpoint: "/copilot/metrics/reports/user-teams-1-day", Count: copilotMetricsRereadDays, Formula: formula},
+		{Endpoint: "/copilot/metrics/reports/users-1-day", Count: copilotMetricsLateDays,
+			Formula: fmt.Sprintf("%d: the last %d complete days + the %d before while without data (at start: each complete day of the month, up to 30)", copilotMetricsLateDays, copilotMetricsRereadDays, late)},
+		{Endpoint: "/copilot/metrics/reports/user-teams-1-day", Count: copilotMetricsRereadDays,
+			Formula: fmt.Sprintf("%d: the last %d complete days with users data (at start: each such day of the month)", copilotMetricsRereadDays, copilotMetricsRereadDays)},
 	}
 }

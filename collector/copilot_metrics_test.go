@@ -152,26 +152,41 @@ func TestCopilotMetricsRereadsTheLastFourDays(t *testing.T) {
 	if got := srv.Requests(path); got != 9 {
 		t.Fatalf("first refresh: %d requests, want 9", got)
 	}
-	// Six hours later, then the next day: the 6th to the 9th (4), then
-	// the 7th to the 10th (4). The signed links of the first refresh
-	// expired an hour after they were made: each download uses new ones.
+	// Six hours later: the last four complete days again, the 6th to
+	// the 9th (4), and the three before while they have no data, the 3rd
+	// to the 5th (3): 9 + 7 = 16. The 2nd has data and the 1st is more
+	// than seven days back: not asked again. The signed links of the first
+	// refresh expired an hour after they were made; each download uses new
+	// ones.
 	now = now.Add(6 * time.Hour)
-	u := update(t, c, client, acme)
-	if got := srv.Requests(path); got != 9+4 {
-		t.Errorf("second refresh: %d requests in all, want 13", got)
+	update(t, c, client, acme)
+	if got := srv.Requests(path); got != 16 {
+		t.Errorf("second refresh: %d requests in all, want 16", got)
 	}
+	// The 5th comes late, four days after it ended, with 10 credits of
+	// hubot's. The next day: the 7th to the 10th (4) and the 4th to the 6th
+	// (3): 16 + 7 = 23, and the 5th is in the month: hubot 96.4 + 10 =
+	// 106.4.
+	srv.Update(func(d *fakegithub.Dataset) {
+		d.Enterprises["acme"].Platform.CopilotMetricsReports["users-1-day"]["2026-12-05"] = [][]byte{
+			[]byte(`{"user_id":108271,"user_login":"hubot","day":"2026-12-05","ai_credits_used":10}`),
+		}
+	})
 	now = now.Add(18 * time.Hour)
-	u = update(t, c, client, acme)
-	if got := srv.Requests(path); got != 13+4 {
-		t.Errorf("third refresh: %d requests in all, want 17", got)
+	u := update(t, c, client, acme)
+	if got := srv.Requests(path); got != 23 {
+		t.Errorf("third refresh: %d requests in all, want 23", got)
 	}
 	// 12-02, read at the first refresh only, is still in the month: mona 420.
-	if !strings.Contains(exposition(t, u), `github_billing_copilot_metrics_user_ai_credits{account="acme",scope="enterprise",user="mona"} 420`) {
-		t.Errorf("12-02 was dropped:\n%s", exposition(t, u))
+	for _, want := range []string{`user="mona"} 420`, `user="hubot"} 106.4`} {
+		if !strings.Contains(exposition(t, u), want+"\n") {
+			t.Errorf("want %s in\n%s", want, exposition(t, u))
+		}
 	}
-	// 12-02's two users files and one teams file were downloaded once.
-	if srv.FileRequests() != 3 {
-		t.Errorf("%d file requests, want 3", srv.FileRequests())
+	// 12-02's two users files and one teams file were downloaded once,
+	// 12-05's one users file once (it has no teams file).
+	if srv.FileRequests() != 4 {
+		t.Errorf("%d file requests, want 4", srv.FileRequests())
 	}
 }
 

@@ -22,6 +22,18 @@ type CopilotMetricsData struct {
 	// file host. A day not listed has no data: an organization's answer is
 	// 204, an enterprise's 404, as GitHub documents them.
 	CopilotMetricsReports map[string]map[string][][]byte
+	// CopilotMetricsSource, when set, makes the files of a report's day
+	// when they are asked for (the demo's, too many to build with every
+	// dataset), in place of CopilotMetricsReports.
+	CopilotMetricsSource func(report, day string) [][]byte
+}
+
+// copilotMetricsFiles are the files of a report's day, none without data.
+func (d CopilotMetricsData) copilotMetricsFiles(report, day string) [][]byte {
+	if d.CopilotMetricsSource != nil {
+		return d.CopilotMetricsSource(report, day)
+	}
+	return d.CopilotMetricsReports[report][day]
 }
 
 // copilotLinkLifetime is how long a signed link works, on the server's
@@ -112,7 +124,7 @@ func (s *Server) copilotMetricsLinks(scope githubapi.Scope, report string) http.
 			WriteError(w, http.StatusBadRequest, "Invalid day: use YYYY-MM-DD")
 			return
 		}
-		files := pd.CopilotMetricsReports[report][day]
+		files := pd.copilotMetricsFiles(report, day)
 		if len(files) == 0 {
 			if scope == githubapi.ScopeOrganization {
 				w.WriteHeader(http.StatusNoContent)
@@ -161,7 +173,7 @@ func (s *Server) serveFile(w http.ResponseWriter, r *http.Request) {
 	a := s.dataset().Account(link.scope, link.account)
 	var files [][]byte
 	if a != nil && a.Platform != nil {
-		files = a.Platform.CopilotMetricsReports[link.report][link.day]
+		files = a.Platform.copilotMetricsFiles(link.report, link.day)
 	}
 	if link.file >= len(files) {
 		http.Error(w, "BlobNotFound", http.StatusNotFound)
