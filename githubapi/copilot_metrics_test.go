@@ -61,8 +61,10 @@ func TestCopilotMetricsLinksNoData(t *testing.T) {
 	a := githubapi.Account{Scope: githubapi.ScopeOrganization, Name: "web"}
 	path := "/orgs/web/copilot/metrics/reports/users-1-day"
 	for name, h := range map[string]http.HandlerFunc{
-		"204":        func(w http.ResponseWriter, _ *http.Request) { w.WriteHeader(http.StatusNoContent) },
-		"404":        func(w http.ResponseWriter, _ *http.Request) { fakegithub.WriteError(w, http.StatusNotFound, "Not Found") },
+		"204": func(w http.ResponseWriter, _ *http.Request) { w.WriteHeader(http.StatusNoContent) },
+		"404": func(w http.ResponseWriter, _ *http.Request) {
+			fakegithub.WriteError(w, http.StatusNotFound, "Not Found")
+		},
 		"empty 200":  fakegithubtest.ServeString(""),
 		"null 200":   fakegithubtest.ServeString("null\n"),
 		`"" 200`:     fakegithubtest.ServeString(`""`),
