@@ -61,12 +61,18 @@ type copilotMetricsCollector struct {
 type copilotMetricsMonth struct {
 	period githubapi.Period
 	days   map[int]*copilotMetricsDay
+	// settled holds the figures of the days no refresh asks for again,
+	// summed, whose own maps are dropped: an account of 10,000 users keeps
+	// eight days of records, not thirty.
+	settled copilotMetricsDay
 }
 
 // copilotMetricsDay is one day's reports, summed over their files. A day
 // without users data (204, 404, empty) has none.
 type copilotMetricsDay struct {
 	hasData bool
+	// settled says the day's figures are in the month's settled sum.
+	settled bool
 	users   map[int64]*copilotMetricsFigure
 	teams   map[int64]*copilotMetricsFigure
 }
@@ -91,7 +97,8 @@ func (c *copilotMetricsCollector) month(a githubapi.Account, p githubapi.Period)
 	defer c.mu.Unlock()
 	m := c.months[a]
 	if m == nil || m.period != p {
-		m = &copilotMetricsMonth{period: p, days: map[int]*copilotMetricsDay{}}
+		m = &copilotMetricsMonth{period: p, days: map[int]*copilotMetricsDay{},
+			settled: copilotMetricsDay{users: map[int64]*copilotMetricsFigure{}, teams: map[int64]*copilotMetricsFigure{}}}
 		c.months[a] = m
 	}
 	return m
@@ -119,7 +126,22 @@ func (c *copilotMetricsCollector) Update(ctx context.Context, client *githubapi.
 		}
 		m.days[d] = data
 	}
+	m.settle(last - copilotMetricsLateDays)
 	return m.metrics(a, today)
+}
+
+// settle moves the days up to through, which no refresh asks for again,
+// into the settled sum.
+func (m *copilotMetricsMonth) settle(through int) {
+	for d := 1; d <= through; d++ {
+		day := m.days[d]
+		if day == nil || day.settled {
+			continue
+		}
+		addFigures(m.settled.users, day.users)
+		addFigures(m.settled.teams, day.teams)
+		m.days[d] = &copilotMetricsDay{hasData: day.hasData, settled: true}
+	}
 }
 
 // metrics sums the month's days: per user and per team, the credits of
@@ -128,6 +150,8 @@ func (c *copilotMetricsCollector) Update(ctx context.Context, client *githubapi.
 func (m *copilotMetricsMonth) metrics(a githubapi.Account, today time.Time) ([]prometheus.Metric, error) {
 	users := map[int64]*copilotMetricsFigure{}
 	teams := map[int64]*copilotMetricsFigure{}
+	addFigures(users, m.settled.users)
+	addFigures(teams, m.settled.teams)
 	lastDay := 0
 	for d := 1; d < today.Day(); d++ {
 		day := m.days[d]

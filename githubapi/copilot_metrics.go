@@ -201,14 +201,13 @@ func (c *Client) downloadCopilotFile(ctx context.Context, name, link string, req
 		return fmt.Errorf("%s: %w", where, scrubURLError(err))
 	}
 	req.Header.Set("User-Agent", c.userAgent)
-	start := time.Now()
+	// Not observed as an API request: the file host is not the API and
+	// spends none of its rate limit.
 	resp, err := c.downloadClient().Do(req)
 	if err != nil {
-		c.observer.ObserveRequest("copilot metrics download", 0, time.Since(start))
 		return fmt.Errorf("%s: %w", where, c.secrets.scrubError(scrubURLError(err)))
 	}
 	defer resp.Body.Close()
-	c.observer.ObserveRequest("copilot metrics download", resp.StatusCode, time.Since(start))
 	if resp.StatusCode != http.StatusOK {
 		// The body is not read: a file host may echo the request, signature
 		// and all.
