@@ -239,10 +239,52 @@ func (l *recordLimiter) Read(p []byte) (int, error) {
 	return n, err
 }
 
-// decodeCopilotRecords reads a file's records as a stream: newline-separated
-// objects (NDJSON), one object, or an array of objects, told apart by the
-// first byte that is not white space. An empty file, or a null one, holds
-// no records. Unknown fields are ignored.
+// copilotWireRecord is a record as read: a pointer is nil when the field is
+// absent or null, so that a required field's absence is seen in one pass.
+type copilotWireRecord struct {
+	UserID        *int64   `json:"user_id"`
+	UserLogin     *string  `json:"user_login"`
+	Day           *string  `json:"day"`
+	AICreditsUsed *float64 `json:"ai_credits_used"`
+	TeamID        *int64   `json:"team_id"`
+	Slug          *string  `json:"slug"`
+}
+
+// record checks the required fields, in the order named, and returns the
+// record.
+func (w *copilotWireRecord) record(required []string) (CopilotMetricsRecord, error) {
+	present := map[string]bool{
+		"user_id": w.UserID != nil, "user_login": w.UserLogin != nil, "day": w.Day != nil,
+		"team_id": w.TeamID != nil, "slug": w.Slug != nil,
+	}
+	var missing []string
+	for _, f := range required {
+		if !present[f] {
+			missing = append(missing, f)
+		}
+	}
+	if len(missing) > 0 {
+		return CopilotMetricsRecord{}, &MissingFieldError{Fields: missing}
+	}
+	r := CopilotMetricsRecord{AICreditsUsed: w.AICreditsUsed}
+	deref(&r.UserID, w.UserID)
+	deref(&r.UserLogin, w.UserLogin)
+	deref(&r.Day, w.Day)
+	deref(&r.TeamID, w.TeamID)
+	deref(&r.Slug, w.Slug)
+	return r, nil
+}
+
+func deref[T any](dst *T, src *T) {
+	if src != nil {
+		*dst = *src
+	}
+}
+
+// decodeCopilotRecords reads a file's records as a stream, each decoded
+// once: newline-separated objects (NDJSON), one object, or an array of
+// objects, told apart by the first byte that is not white space. An empty
+// file, or a null one, holds no records. Unknown fields are ignored.
 func decodeCopilotRecords(r io.Reader, required []string, fn func(CopilotMetricsRecord) error) error {
 	br := bufio.NewReader(r)
 	first, err := firstNonSpace(br)
@@ -254,25 +296,32 @@ func decodeCopilotRecords(r io.Reader, required []string, fn func(CopilotMetrics
 	}
 	lim := &recordLimiter{r: br}
 	dec := json.NewDecoder(lim)
+	if first == 'n' {
+		var v any
+		if err := dec.Decode(&v); err != nil || v != nil {
+			return errors.New("the file is neither records nor null")
+		}
+		if _, err := dec.Token(); err != io.EOF {
+			return errors.New("data after null")
+		}
+		return nil
+	}
+	if first != '{' && first != '[' {
+		return errors.New("the file holds no JSON object or array")
+	}
 	n := 0
 	record := func() error {
-		var raw json.RawMessage
+		var w copilotWireRecord
 		lim.read = 0
-		if err := dec.Decode(&raw); err != nil {
-			return err
+		if err := dec.Decode(&w); err != nil {
+			if err == io.EOF {
+				return err
+			}
+			return fmt.Errorf("record %d: %w", n+1, err)
 		}
 		n++
-		if string(raw) == "null" && first != '[' && n == 1 {
-			return nil
-		}
-		if len(raw) == 0 || raw[0] != '{' {
-			return fmt.Errorf("record %d is not an object", n)
-		}
-		if missing := missingFields(raw, required); len(missing) > 0 {
-			return fmt.Errorf("record %d: %w", n, &MissingFieldError{Fields: missing})
-		}
-		var rec CopilotMetricsRecord
-		if err := json.Unmarshal(raw, &rec); err != nil {
+		rec, err := w.record(required)
+		if err != nil {
 			return fmt.Errorf("record %d: %w", n, err)
 		}
 		return fn(rec)

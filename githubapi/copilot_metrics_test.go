@@ -240,3 +240,24 @@ func TestDownloadCopilotMetricsKeepsTheSignatureOut(t *testing.T) {
 		t.Errorf("%d file requests, want 1 (the refused link)", srv.FileRequests())
 	}
 }
+
+// A file that is empty or null holds no records; one that is a JSON
+// string holds none GitHub documents and is refused.
+func TestDownloadCopilotMetricsEmptyFiles(t *testing.T) {
+	for body, wantErr := range map[string]bool{"": false, " \n": false, "null\n": false, `"x"`: true, "null null": true} {
+		d := fakegithub.NewDataset()
+		d.Organizations["web"] = &fakegithub.AccountData{Platform: &fakegithub.PlatformData{}}
+		d.Organizations["web"].Platform.CopilotMetricsReports = map[string]map[string][][]byte{"users-1-day": {"2026-12-02": {[]byte(body)}}}
+		srv := fakegithubtest.Start(t, d)
+		client := fakegithubtest.Client(t, srv, githubapi.Options{})
+		links, err := client.CopilotMetricsLinks(context.Background(), githubapi.Account{Scope: githubapi.ScopeOrganization, Name: "web"}, githubapi.CopilotUsersReport, metricsDay)
+		if err != nil {
+			t.Fatal(err)
+		}
+		records := 0
+		err = client.DownloadCopilotMetrics(context.Background(), githubapi.CopilotUsersReport, links, func(githubapi.CopilotMetricsRecord) error { records++; return nil })
+		if (err != nil) != wantErr || records != 0 {
+			t.Errorf("%q: %d records, err %v; want 0 records, an error: %v", body, records, err, wantErr)
+		}
+	}
+}
