@@ -122,7 +122,7 @@ func (c *copilotMetricsCollector) Update(ctx context.Context, client *githubapi.
 		day := today.AddDate(0, 0, d-now.Day())
 		data, err := readCopilotMetricsDay(ctx, client, a, day)
 		if err != nil {
-			return nil, fmt.Errorf("Copilot usage metrics for %s, %s: %w", a, day.Format(time.DateOnly), err)
+			return nil, fmt.Errorf("copilot usage metrics for %s, %s: %w", a, day.Format(time.DateOnly), err)
 		}
 		m.days[d] = data
 	}
@@ -182,7 +182,7 @@ func (m *copilotMetricsMonth) metrics(a githubapi.Account, today time.Time) ([]p
 	}
 	metrics, err := set.finiteMetrics()
 	if err != nil {
-		return nil, fmt.Errorf("Copilot usage metrics for %s: %w", a, err)
+		return nil, fmt.Errorf("copilot usage metrics for %s: %w", a, err)
 	}
 	return metrics, nil
 }

@@ -288,7 +288,7 @@ func deref[T any](dst *T, src *T) {
 func decodeCopilotRecords(r io.Reader, required []string, fn func(CopilotMetricsRecord) error) error {
 	br := bufio.NewReader(r)
 	first, err := firstNonSpace(br)
-	if err == io.EOF {
+	if errors.Is(err, io.EOF) {
 		return nil
 	}
 	if err != nil {
@@ -314,7 +314,7 @@ func decodeCopilotRecords(r io.Reader, required []string, fn func(CopilotMetrics
 		var w copilotWireRecord
 		lim.read = 0
 		if err := dec.Decode(&w); err != nil {
-			if err == io.EOF {
+			if errors.Is(err, io.EOF) {
 				return err
 			}
 			return fmt.Errorf("record %d: %w", n+1, err)
@@ -345,7 +345,7 @@ func decodeCopilotRecords(r io.Reader, required []string, fn func(CopilotMetrics
 	}
 	for {
 		err := record()
-		if err == io.EOF {
+		if errors.Is(err, io.EOF) {
 			return nil
 		}
 		if err != nil {
