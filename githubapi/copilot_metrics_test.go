@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"net/http"
+	"net/http/httptest"
 	"os"
 	"strconv"
 	"strings"
@@ -259,5 +260,25 @@ func TestDownloadCopilotMetricsEmptyFiles(t *testing.T) {
 		if (err != nil) != wantErr || records != 0 {
 			t.Errorf("%q: %d records, err %v; want 0 records, an error: %v", body, records, err, wantErr)
 		}
+	}
+}
+
+// A file host that redirects to another scheme is not followed, and the
+// error names neither link's query.
+func TestDownloadCopilotMetricsRefusesARedirectElsewhere(t *testing.T) {
+	srv := fakegithubtest.Start(t, nil)
+	client := fakegithubtest.Client(t, srv, githubapi.Options{})
+	followed := 0
+	host := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.URL.Path == "/moved" {
+			followed++
+		}
+		http.Redirect(w, r, "ftp://files.example/moved?sig=S3CR3T-TWO", http.StatusFound)
+	}))
+	t.Cleanup(host.Close)
+	links := &githubapi.CopilotMetricsLinks{ReportDay: "2026-12-02", DownloadLinks: []string{host.URL + "/a.ndjson?sig=S3CR3T-ONE"}}
+	err := client.DownloadCopilotMetrics(context.Background(), githubapi.CopilotUsersReport, links, func(githubapi.CopilotMetricsRecord) error { return nil })
+	if err == nil || strings.Contains(err.Error(), "S3CR3T") || !strings.Contains(err.Error(), "redirect refused") || followed != 0 {
+		t.Errorf("err %v (followed %d); want the redirect refused, without a signature", err, followed)
 	}
 }
