@@ -84,6 +84,13 @@ func TestRequestDeclarations(t *testing.T) {
 		{"copilot", withOptions(declOrganization, byPlan), 1},
 		{"licenses", declEnterprise, 1},
 		{"licenses", declUser, 0},
+		// The users links of the last four complete days and of the three
+		// before while they have no data, the user-teams links of the
+		// four: 7 + 4, whatever the account's size (the files behind the
+		// links are on GitHub's file host, outside the API's limit).
+		{CopilotMetrics, declEnterprise, 11},
+		{CopilotMetrics, declOrganization, 11},
+		{CopilotMetrics, declUser, 0},
 	} {
 		f, ok := Lookup(c.collector)
 		if !ok {

@@ -18,6 +18,7 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 )
 
@@ -177,6 +178,10 @@ type Client struct {
 	// budgets is the budget list per account, shared by the budgets
 	// collector and the usage collector, which computes their consumption.
 	budgets shared[[]Budget]
+	// downloads is the client of signed download links (copilot_metrics.go),
+	// built on first use; it carries no credential.
+	downloadsOnce sync.Once
+	downloads     *http.Client
 }
 
 // New returns a client for the API root in o.BaseURL.
@@ -317,6 +322,9 @@ type endpoint struct {
 	// may be as large as Options.MaxResponseBytes. Any other answer is
 	// capped at maxDocumentBytes too.
 	streamed bool
+	// fresh says the answer is never kept for a conditional request nor
+	// answered from one: it holds signed links that expire.
+	fresh bool
 }
 
 // limit is the largest body accepted for e.
@@ -375,7 +383,11 @@ func (c *Client) attempt(ctx context.Context, e endpoint, rawURL string) (*http.
 	req.Header.Set("Accept", "application/vnd.github+json")
 	req.Header.Set("X-GitHub-Api-Version", apiVersion)
 	req.Header.Set("User-Agent", c.userAgent)
-	cached, haveCached := c.etags.get(rawURL)
+	var cached etagEntry
+	haveCached := false
+	if !e.fresh {
+		cached, haveCached = c.etags.get(rawURL)
+	}
 	if haveCached {
 		req.Header.Set("If-None-Match", cached.etag)
 	}
@@ -411,7 +423,7 @@ func (c *Client) attempt(ctx context.Context, e endpoint, rawURL string) (*http.
 			return nil, &DecodeError{Endpoint: e.template, Path: req.URL.Path, Err: &TooLargeError{Limit: limit}}
 		}
 		resp.Body = newLimitedBody(resp.Body, limit)
-		if etag := resp.Header.Get("ETag"); etag != "" {
+		if etag := resp.Header.Get("ETag"); etag != "" && !e.fresh {
 			resp.Body = c.etags.capture(rawURL, etag, resp.Header, resp.Body)
 		}
 		return resp, nil

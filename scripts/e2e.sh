@@ -117,13 +117,15 @@ else
 		api_port=$("$tmp/panelcheck" freeport)
 	done
 	say "starting the exporter's demo on $exporter_address (its GitHub on 127.0.0.1:$api_port)"
-	# The per-repository flags and the per-user AI-credit view are off by default; the demo
-	# has data for them, so they are on here and their panels are checked like every other.
+	# The per-repository flags, the per-user AI-credit view and the usage-metrics view are off
+	# by default; the demo has data for them, so they are on here and their panels are checked
+	# like every other.
 	# A limit of 20 users folds the demo's smaller spenders into __other__.
 	"$tmp/github-billing-exporter" --demo --web.listen-address="$exporter_address" --log.level=info \
 		--collector.usage.by-repository --collector.advanced_security.by-repository \
 		--collector.ai_credits.by-user --collector.ai_credits.by-user.max-users=20 \
 		--demo.api-listen-address="127.0.0.1:$api_port" \
+		--collector.copilot_metrics \
 		>"$tmp/exporter.log" 2>&1 &
 	pids+=($!)
 	"$tmp/panelcheck" wait -url "http://$exporter_address/metrics" -timeout "$(remaining)s" ||

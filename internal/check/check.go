@@ -121,6 +121,11 @@ var periodEndpoints = map[string]bool{
 // query is the probe's query: the month (and for the usage report, the
 // day) of now for a report, one entry a page for any other endpoint.
 func query(c collector.Call, now time.Time) url.Values {
+	if strings.HasPrefix(c.Endpoint, "/copilot/metrics/reports/") {
+		// A one-day usage-metrics report takes a day and no paging; five
+		// days back GitHub's lag of three to four days has passed.
+		return url.Values{"day": {now.UTC().AddDate(0, 0, -5).Format(time.DateOnly)}}
+	}
 	if !periodEndpoints[c.Endpoint] {
 		return url.Values{"per_page": {"1"}}
 	}

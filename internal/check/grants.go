@@ -64,6 +64,15 @@ func init() {
 		g.Classic += ", and what ai_credits needs"
 		grants[grantKey{"ai_credits_by_user", scope}] = g
 	}
+	// The Copilot usage-metrics reports (API.md §15.1).
+	grants[grantKey{"copilot_metrics", enterprise}] = Grant{
+		Classic:     "manage_billing:copilot or read:enterprise, as enterprise owner, billing manager or a role with View Enterprise Copilot Metrics",
+		FineGrained: "not supported",
+	}
+	grants[grantKey{"copilot_metrics", organization}] = Grant{
+		Classic:     "read:org, as org owner or a role with View Organization Copilot Metrics",
+		FineGrained: "Organization Copilot metrics: read",
+	}
 	enterpriseBilling := Grant{Classic: "manage_billing:enterprise", FineGrained: "not supported"}
 	grants[grantKey{"cost_centers", enterprise}] = enterpriseBilling
 	grants[grantKey{"budgets", enterprise}] = enterpriseBilling

@@ -73,6 +73,7 @@ func Dataset(now time.Time) *fakegithub.Dataset {
 	}
 	d.Users[User] = &fakegithub.AccountData{LegacyRetired: true}
 	addDemoPlatform(d, now, rows)
+	addDemoCopilotMetrics(d, rows)
 	d.History = demoHistory(now)
 	return d
 }

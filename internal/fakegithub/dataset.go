@@ -59,6 +59,7 @@ type BillingObjects struct {
 	Budgets       []githubapi.Budget
 	ReportExports []githubapi.UsageReportExport
 	CopilotData
+	CopilotMetricsData
 	// Licenses answers /enterprises/{enterprise}/consumed-licenses: the
 	// totals, and one user per licence consumed up to the page asked for.
 	Licenses *githubapi.ConsumedLicenses

@@ -37,6 +37,8 @@ type Server struct {
 	latency   time.Duration
 	remaining int
 	etags     bool
+	// files is the host of the signed download links (copilot_metrics.go).
+	files *fileHost
 }
 
 // New starts a server that answers from d, on the wall clock (see
@@ -71,6 +73,10 @@ func NewFuncOn(address string, source func() *Dataset, now func() time.Time) (*S
 		overrides: map[string]http.Handler{},
 		remaining: 5000,
 	}
+	if err := s.startFileHost(ln.Addr().String()); err != nil {
+		ln.Close()
+		return nil, err
+	}
 	s.routes()
 	s.server = &http.Server{Handler: http.HandlerFunc(s.serveHTTP), ReadHeaderTimeout: 10 * time.Second}
 	go s.server.Serve(ln) //nolint:errcheck // ends with Close
@@ -88,6 +94,7 @@ func (s *Server) routes() {
 	s.reportRoutes()
 	s.copilotRoutes()
 	s.licenseRoutes()
+	s.copilotMetricsRoutes()
 }
 
 // legacyPrefixes are the path prefixes of the per-product endpoints, per
@@ -128,7 +135,10 @@ func (s *Server) clock() func() time.Time {
 }
 
 // Close stops the server and drops open connections.
-func (s *Server) Close() { s.server.Close() }
+func (s *Server) Close() {
+	s.server.Close()
+	s.files.server.Close()
+}
 
 // RequireToken makes every request without "Authorization: Bearer token"
 // fail with 401, as GitHub does for a bad credential.
