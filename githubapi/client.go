@@ -177,6 +177,12 @@ type Client struct {
 	// budgets is the budget list per account, shared by the budgets
 	// collector and the usage collector, which computes their consumption.
 	budgets shared[[]Budget]
+	// copilotBilling, copilotSeats and aiCredits are the Copilot answers
+	// that the copilot and ai_credits collectors share with the AI-credit
+	// pool (copilot.go).
+	copilotBilling shared[*CopilotBilling]
+	copilotSeats   shared[*CopilotSeats]
+	aiCredits      shared[*ModelUsageReport]
 }
 
 // New returns a client for the API root in o.BaseURL.
