@@ -56,7 +56,7 @@ var (
 	aiCreditPoolUsed = NewDesc("ai_credit_pool_used_credits",
 		"Approximate: AI credits drawn from the pool this month, the sum over the month's ai_credit/usage rows of discountQuantity, each row's at most its grossQuantity. Other discounts would count too.")
 	aiCreditPoolLicenses = NewDesc("ai_credit_pool_licenses",
-		"Copilot licences the pool counts, per plan (business, enterprise): an enterprise's seat holders, each once, or an organization's seat_breakdown.total. Seats pending cancellation count until the month ends.", "plan")
+		"Copilot licences the pool counts, per plan (business, enterprise; unknown for seats GitHub sends without plan_type, counted at the largest plan's credits): an enterprise's seat holders, each once, or an organization's seat_breakdown.total. Seats pending cancellation count until the month ends.", "plan")
 )
 
 // aiCreditPoolCollector estimates the Copilot AI-credit pool of an
@@ -104,6 +104,10 @@ func (c aiCreditPoolCollector) Update(ctx context.Context, client *githubapi.Cli
 		m.add(aiCreditPoolLicenses, licenses[plan], plan)
 		included += licenses[plan] * perPlan[plan]
 	}
+	if n := licenses[unknownPlan]; n > 0 {
+		m.add(aiCreditPoolLicenses, n, unknownPlan)
+		included += n * slices.Max(slices.Collect(maps.Values(perPlan)))
+	}
 	m.add(aiCreditPoolIncluded, included)
 	m.add(aiCreditPoolUsed, poolDraw(report.UsageItems))
 	metrics, err := m.finiteMetrics()
@@ -125,6 +129,25 @@ func poolDraw(rows []githubapi.ModelUsageItem) float64 {
 	return s.value()
 }
 
+// unknownPlan is the plan label of seats whose plan_type GitHub leaves
+// out (its own enterprise seat example has such a seat). The pool counts
+// them at the largest plan's included credits, keeping its size an upper
+// bound.
+const unknownPlan = "unknown"
+
+// planOf is a seat's plan: its plan_type, unknownPlan when GitHub sent
+// none, or an error for a plan whose included credits are not known.
+func planOf(planType string, perPlan map[string]float64) (string, error) {
+	if planType == "" {
+		return unknownPlan, nil
+	}
+	plan := strings.ToLower(planType)
+	if _, ok := perPlan[plan]; !ok {
+		return "", fmt.Errorf("plan_type %q, whose included AI credits are unknown", planType)
+	}
+	return plan, nil
+}
+
 // enterpriseLicenses counts the enterprise's seat holders per plan, each
 // login once. A user granted seats of two plans counts under the plan that
 // includes more credits: the pool size is an upper bound. A seat without
@@ -134,19 +157,25 @@ func enterpriseLicenses(ctx context.Context, client *githubapi.Client, a githuba
 	if err != nil {
 		return nil, fmt.Errorf("fetch Copilot seats for %s: %w", a, err)
 	}
+	amount := func(plan string) float64 {
+		if plan == unknownPlan {
+			return slices.Max(slices.Collect(maps.Values(perPlan)))
+		}
+		return perPlan[plan]
+	}
 	byUser := map[string]string{}
 	licenses := map[string]float64{}
 	for i, s := range seats.Seats {
-		plan := strings.ToLower(s.PlanType)
-		if _, ok := perPlan[plan]; !ok {
-			return nil, fmt.Errorf("AI-credit pool of %s: seat %d of the Copilot seat list has plan_type %q, whose included credits are unknown", a, i, s.PlanType)
+		plan, err := planOf(s.PlanType, perPlan)
+		if err != nil {
+			return nil, fmt.Errorf("AI-credit pool of %s: seat %d of the Copilot seat list has %w", a, i, err)
 		}
 		if s.Assignee == nil || s.Assignee.Login == "" {
 			licenses[plan]++
 			continue
 		}
 		login := strings.ToLower(s.Assignee.Login)
-		if prev, seen := byUser[login]; !seen || perPlan[plan] > perPlan[prev] {
+		if prev, seen := byUser[login]; !seen || amount(plan) > amount(prev) {
 			byUser[login] = plan
 		}
 	}
@@ -157,16 +186,17 @@ func enterpriseLicenses(ctx context.Context, client *githubapi.Client, a githuba
 }
 
 // organizationLicenses is the organization's seat_breakdown.total under its
-// plan_type, which the pool needs and GitHub's schema does not require: an
-// answer without it fails the pool, not the copilot collector.
+// plan_type (unknownPlan when GitHub leaves it out, which its schema
+// allows). A plan_type whose credits are not known fails the pool, not the
+// copilot collector.
 func organizationLicenses(ctx context.Context, client *githubapi.Client, a githubapi.Account, perPlan map[string]float64) (map[string]float64, error) {
 	b, err := client.SharedCopilotBilling(ctx, a)
 	if err != nil {
 		return nil, fmt.Errorf("fetch Copilot billing for %s: %w", a, err)
 	}
-	plan := strings.ToLower(b.PlanType)
-	if _, ok := perPlan[plan]; !ok {
-		return nil, fmt.Errorf("AI-credit pool of %s: the Copilot billing answer has plan_type %q, whose included credits are unknown", a, b.PlanType)
+	plan, err := planOf(b.PlanType, perPlan)
+	if err != nil {
+		return nil, fmt.Errorf("AI-credit pool of %s: the Copilot billing answer has %w", a, err)
 	}
 	if b.SeatBreakdown.Total < 0 || math.IsNaN(b.SeatBreakdown.Total) {
 		return nil, fmt.Errorf("AI-credit pool of %s: seat_breakdown.total is %v", a, b.SeatBreakdown.Total)
