@@ -100,10 +100,10 @@ func TestCheckCommandClassifiesEveryRow(t *testing.T) {
 		want[`organization "acme-web" `+c] = retired
 		want[`organization "acme-wbe" `+c] = noAccount
 	}
-	for _, c := range []string{"advanced_security", "usage", "usage_summary", "premium_requests", "ai_credits", "cost_centers", "budgets", "usage_reports", "copilot", "licenses"} {
+	for _, c := range []string{"advanced_security", "usage", "usage_summary", "premium_requests", "ai_credits", "cost_centers", "budgets", "usage_reports", "copilot", "ai_credit_pool", "licenses"} {
 		want[`enterprise "acme-corp" `+c] = permission
 	}
-	for _, c := range []string{"advanced_security", "usage", "usage_summary", "premium_requests", "ai_credits", "budgets", "copilot"} {
+	for _, c := range []string{"advanced_security", "usage", "usage_summary", "premium_requests", "ai_credits", "budgets", "copilot", "ai_credit_pool"} {
 		want[`organization "acme-web" `+c] = works
 		want[`organization "acme-wbe" `+c] = noAccount
 	}
@@ -139,18 +139,24 @@ func TestCheckCommandClassifiesEveryRow(t *testing.T) {
 		t.Errorf("the grants are not the README's:\n%s", out)
 	}
 	n := len(want)
-	if !strings.Contains(out, "with 33 request(s) to GitHub") || n != 33 {
+	if !strings.Contains(out, "with 36 request(s) to GitHub") || n != 36 {
 		t.Errorf("the plan does not state %d requests:\n%s", n, out)
 	}
-	if !strings.Contains(out, "Spent 33 request(s). 7 of 33 collector check(s) work, 26 cannot work.") {
-		t.Errorf("the summary does not say 33 spent, 7 working:\n%s", out)
+	if !strings.Contains(out, "Spent 36 request(s). 8 of 36 collector check(s) work, 28 cannot work.") {
+		t.Errorf("the summary does not say 36 spent, 8 working:\n%s", out)
 	}
 	if fake.TotalRequests() != n {
 		t.Errorf("GitHub heard %d requests, want %d", fake.TotalRequests(), n)
 	}
 	for _, p := range enterprise403 {
-		if r := fake.Requests("/enterprises/acme-corp" + p); r != 1 {
-			t.Errorf("%s asked %d times, want once", p, r)
+		// The seat list is the first request of copilot and of
+		// ai_credit_pool: asked by each.
+		want := 1
+		if p == "/copilot/billing/seats" {
+			want = 2
+		}
+		if r := fake.Requests("/enterprises/acme-corp" + p); r != want {
+			t.Errorf("%s asked %d times, want %d", p, r, want)
 		}
 	}
 	for _, class := range []string{"missing permission: ", "no such account or not visible to this token: ", "retired on this server: "} {
@@ -306,15 +312,17 @@ func TestCheckCommandJSON(t *testing.T) {
 	if err := json.Unmarshal([]byte(testutil.ReadOutput(t, stdout)), &doc); err != nil {
 		t.Fatal(err)
 	}
-	if doc.Planned != 10 || doc.Spent != 10 || len(doc.Rows) != 10 || fake.TotalRequests() != 10 {
-		t.Errorf("planned %d, spent %d, %d rows, GitHub heard %d; want 10 each", doc.Planned, doc.Spent, len(doc.Rows), fake.TotalRequests())
+	// 3 legacy + GHAS, usage, summary, premium requests, AI credits,
+	// budgets, Copilot, the AI-credit pool.
+	if doc.Planned != 11 || doc.Spent != 11 || len(doc.Rows) != 11 || fake.TotalRequests() != 11 {
+		t.Errorf("planned %d, spent %d, %d rows, GitHub heard %d; want 11 each", doc.Planned, doc.Spent, len(doc.Rows), fake.TotalRequests())
 	}
 	for _, r := range doc.Rows {
 		if !r.Works || r.Result != "works" || r.Account != "acme-web" {
 			t.Errorf("row %+v, want acme-web works", r)
 		}
 	}
-	if !strings.Contains(testutil.ReadOutput(t, stderr), "with 10 request(s) to GitHub") {
+	if !strings.Contains(testutil.ReadOutput(t, stderr), "with 11 request(s) to GitHub") {
 		t.Errorf("stderr does not state the plan")
 	}
 }
@@ -357,8 +365,11 @@ func TestCheckCommandDemo(t *testing.T) {
 		code     int
 		requests string
 	}{
-		{nil, 1, "with 40 request(s)"},
-		{[]string{"--no-collector.actions", "--no-collector.packages", "--no-collector.shared_storage"}, 0, "with 28 request(s)"},
+		// The enterprise's AI-credit pool is one of them; the demo turns
+		// the pool off for its organizations, which draw from the
+		// enterprise's.
+		{nil, 1, "with 41 request(s)"},
+		{[]string{"--no-collector.actions", "--no-collector.packages", "--no-collector.shared_storage"}, 0, "with 29 request(s)"},
 		{[]string{"--collector.disable-defaults", "--collector.usage"}, 0, "with 4 request(s)"},
 	} {
 		stdout, stderr := testutil.OutputFile(t), testutil.OutputFile(t)

@@ -186,6 +186,8 @@ func newApp(stdout, stderr io.Writer) (app *kingpin.Application, f *flags, finis
 	app.HelpFlag.Short('h')
 	app.Version(version.Print("github-billing-exporter"))
 	f = &flags{collectors: map[string]*bool{}, now: time.Now}
+	// The server sets the configuration's included AI credits at each load.
+	f.options.IncludedAICredits = &collector.IncludedAICredits{}
 	app.Flag("config.file", "Configuration file.").Default("github-billing-exporter.yml").StringVar(&f.configFile)
 	app.Flag("config.check", "Validate the configuration file and exit.").BoolVar(&f.configCheck)
 	app.Flag("demo", "Serve a simulated GitHub billing API on loopback and export it; needs no configuration file and no token. Listens on 127.0.0.1:9786 unless --web.listen-address is given.").BoolVar(&f.demo)
@@ -322,20 +324,21 @@ func serve(f *flags, logger *slog.Logger, signals <-chan os.Signal) int {
 	defer exporter.Close()
 
 	srv := server.New(server.Config{
-		Demo:             f.demo,
-		Logger:           logger,
-		Exporter:         exporter,
-		Source:           source,
-		TelemetryPath:    f.telemetryPath,
-		MaxRequests:      f.maxRequests,
-		DisableExporter:  f.disableExporter,
-		ProbeOnly:        f.probeOnly,
-		ScrapeTimeout:    f.scrapeTimeout,
-		TimeoutOffset:    f.timeoutOffset,
-		MaxScrapeTimeout: f.maxScrapeTimeout,
-		MaxResponseBytes: f.maxResponseBytes,
-		BudgetShares:     f.budgetShares(),
-		Authenticated:    func() bool { return server.WebConfigAuthenticates(*f.web.WebConfigFile) },
+		Demo:              f.demo,
+		Logger:            logger,
+		Exporter:          exporter,
+		Source:            source,
+		TelemetryPath:     f.telemetryPath,
+		MaxRequests:       f.maxRequests,
+		DisableExporter:   f.disableExporter,
+		ProbeOnly:         f.probeOnly,
+		ScrapeTimeout:     f.scrapeTimeout,
+		TimeoutOffset:     f.timeoutOffset,
+		MaxScrapeTimeout:  f.maxScrapeTimeout,
+		MaxResponseBytes:  f.maxResponseBytes,
+		BudgetShares:      f.budgetShares(),
+		IncludedAICredits: f.options.IncludedAICredits,
+		Authenticated:     func() bool { return server.WebConfigAuthenticates(*f.web.WebConfigFile) },
 	})
 	defer srv.Close()
 	return serveUntilStopped(f, srv, logger, signals)

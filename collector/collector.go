@@ -42,6 +42,9 @@ type Options struct {
 	BudgetUserStates bool
 	// CopilotByPlan adds the enterprise's Copilot seats per plan type.
 	CopilotByPlan bool
+	// IncludedAICredits is the included AI credits per Copilot plan of the
+	// running configuration (nil: GitHub's figures).
+	IncludedAICredits *IncludedAICredits
 	// AICreditUserLimit is how many users per account the per-user
 	// AI-credit view keeps, by net spend; the rest are summed into
 	// user="__other__" (0: DefaultAICreditUserLimit).
@@ -169,7 +172,7 @@ var collectorTable = []Factory{
 		Help: "Month-to-date usage summary per product and SKU."},
 	{Name: "premium_requests", DefaultEnabled: true, Scopes: allScopes, new: newPremiumRequestsCollector, Requests: oneCall("/settings/billing/premium_request/usage"),
 		Help: "Month-to-date Copilot premium requests per model."},
-	{Name: "ai_credits", DefaultEnabled: true, Scopes: allScopes, new: newAICreditsCollector, Requests: oneCall("/settings/billing/ai_credit/usage"),
+	{Name: "ai_credits", DefaultEnabled: true, Scopes: allScopes, new: newAICreditsCollector, Requests: aiCreditsRequests,
 		Help: "Month-to-date Copilot AI credits per model."},
 	{Name: AICreditsByUser, Scopes: enterpriseOrganization, new: newAICreditsByUserCollector,
 		Flag: "collector.ai_credits.by-user", RefreshInterval: aiCreditsByUserInterval, RoundSlices: aiCreditsByUserSlices,
@@ -186,6 +189,8 @@ var collectorTable = []Factory{
 		Help: "Usage report exports by type and status."},
 	{Name: "copilot", DefaultEnabled: true, Scopes: enterpriseOrganization, new: newCopilotCollector, Requests: copilotRequests,
 		Help: "Copilot seats and plan."},
+	{Name: AICreditPool, DefaultEnabled: true, Scopes: enterpriseOrganization, new: newAICreditPoolCollector, Requests: aiCreditPoolRequests,
+		Help: "Estimated Copilot AI-credit pool of the month: licences per plan, the credits they include and the credits drawn (shares the copilot and ai_credits collectors' answers; an enterprise's seat list is read in full)."},
 	{Name: "licenses", DefaultEnabled: true, Scopes: enterpriseOnly, new: newLicensesCollector, Requests: licensesRequests,
 		Help: "Enterprise seat licences consumed and purchased (one small page)."},
 }

@@ -32,7 +32,7 @@ func (c copilotCollector) Update(ctx context.Context, client *githubapi.Client, 
 			// Every page: total_seats comes with the first, the plans
 			// with the seats. A user granted a seat twice is counted once,
 			// under the plan of the first grant GitHub lists.
-			seats, err := client.CopilotSeats(ctx, a)
+			seats, err := client.SharedCopilotSeats(ctx, a)
 			if err != nil {
 				return nil, fmt.Errorf("fetch Copilot seats for %s: %w", a, err)
 			}
@@ -57,7 +57,7 @@ func (c copilotCollector) Update(ctx context.Context, client *githubapi.Client, 
 		m.add(copilotSeats, total)
 		return m.metrics(), nil
 	}
-	b, err := client.CopilotBilling(ctx, a)
+	b, err := client.SharedCopilotBilling(ctx, a)
 	if err != nil {
 		return nil, fmt.Errorf("fetch Copilot billing for %s: %w", a, err)
 	}

@@ -198,12 +198,30 @@ func budgetsRequests(s Shape) []Call {
 	return calls
 }
 
+// copilotBillingCall is an organization's Copilot details, which the
+// copilot collector shares with the AI-credit pool.
+func copilotBillingCall() Call {
+	return Call{Endpoint: "/copilot/billing", Count: 1, Formula: "1", Shared: true}
+}
+
+// copilotSeatPagesCall is every page of the seat list, which the copilot
+// collector's by-plan view shares with the AI-credit pool.
+func copilotSeatPagesCall(s Shape) Call {
+	return Call{Endpoint: "/copilot/billing/seats", Count: pages(s.SeatRows), Formula: "⌈seat rows ÷ 100⌉", Shared: true}
+}
+
+// aiCreditsRequests is the month's AI-credit usage, which the ai_credits
+// collector shares with the AI-credit pool.
+func aiCreditsRequests(Shape) []Call {
+	return []Call{{Endpoint: "/settings/billing/ai_credit/usage", Platform: true, Count: 1, Formula: "1", Shared: true}}
+}
+
 func copilotRequests(s Shape) []Call {
 	switch {
 	case s.Scope == githubapi.ScopeOrganization:
-		return []Call{{Endpoint: "/copilot/billing", Count: 1, Formula: "1"}}
+		return []Call{copilotBillingCall()}
 	case s.Options.CopilotByPlan:
-		return []Call{{Endpoint: "/copilot/billing/seats", Count: pages(s.SeatRows), Formula: "⌈seat rows ÷ 100⌉"}}
+		return []Call{copilotSeatPagesCall(s)}
 	default:
 		return []Call{{Endpoint: "/copilot/billing/seats", Count: 1, Formula: "1 (total_seats, one seat a page)"}}
 	}

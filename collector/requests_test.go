@@ -91,6 +91,13 @@ func TestRequestDeclarations(t *testing.T) {
 		{CopilotMetrics, declEnterprise, 11},
 		{CopilotMetrics, declOrganization, 11},
 		{CopilotMetrics, declUser, 0},
+		// ⌈115 ÷ 100⌉ = 2 seat pages + the month's AI credits.
+		{AICreditPool, declEnterprise, 3},
+		// 1 empty seat page + the AI credits.
+		{AICreditPool, declEmpty, 2},
+		// The organization's Copilot details + the AI credits.
+		{AICreditPool, declOrganization, 2},
+		{AICreditPool, declUser, 0},
 	} {
 		f, ok := Lookup(c.collector)
 		if !ok {
@@ -118,15 +125,21 @@ func TestRoundSharesTheListsOnce(t *testing.T) {
 		want  int
 	}{
 		// 3 legacy + 3 GHAS pages + 6 usage + summary, premium requests,
-		// AI credits + 1 budget page + reports + seat total + licences;
-		// cost_centers reads usage's list.
-		{"enterprise, default collectors", declEnterprise, defaults, 3 + 3 + 6 + 3 + 1 + 1 + 1 + 1},
+		// AI credits + 1 budget page + reports + seat total + 2 seat pages
+		// (the pool) + licences; cost_centers reads usage's list, the pool
+		// the AI credits' answer.
+		{"enterprise, default collectors", declEnterprise, defaults, 3 + 3 + 6 + 3 + 1 + 1 + 1 + 2 + 1},
 		// Usage reads the budgets' page.
-		{"enterprise, default collectors, budget consumption", withOptions(declEnterprise, Options{BudgetConsumption: true}), defaults, 19},
-		// The view reads usage's cost-center list: 19 + 117 - 1.
-		{"enterprise, default collectors and the per-user view", declEnterprise, append(defaults, view), 135},
+		{"enterprise, default collectors, budget consumption", withOptions(declEnterprise, Options{BudgetConsumption: true}), defaults, 21},
+		// The by-plan view and the pool share the 2 seat pages, which
+		// replace the seat total: 21 - 1.
+		{"enterprise, default collectors, seats by plan", withOptions(declEnterprise, Options{CopilotByPlan: true}), defaults, 20},
+		// The view reads usage's cost-center list: 21 + 117 - 1 (its own
+		// seat pages and AI-credit answers are read on its own schedule).
+		{"enterprise, default collectors and the per-user view", declEnterprise, append(defaults, view), 137},
 		// 3 legacy + GHAS, usage, summary, premium requests, AI credits,
-		// budgets, Copilot.
+		// budgets, Copilot; the pool reads Copilot's and the AI credits'
+		// answers.
 		{"organization, default collectors", declOrganization, defaults, 10},
 		{"organization, default collectors, budget consumption", withOptions(declOrganization, Options{BudgetConsumption: true}), defaults, 10},
 		{"user, default collectors", declUser, defaults, 7},

@@ -109,7 +109,7 @@ func newPremiumRequestsCollector(o Options) Collector {
 func newAICreditsCollector(o Options) Collector {
 	return modelUsageCollector{now: o.clock(), what: "AI credit usage", descs: aiCreditDescs,
 		fetch: func(ctx context.Context, c *githubapi.Client, a githubapi.Account, p githubapi.Period) (*githubapi.ModelUsageReport, error) {
-			return c.AICreditUsage(ctx, a, p, githubapi.AICreditFilter{})
+			return c.SharedAICreditUsage(ctx, a, p)
 		}}
 }
 

@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"maps"
+	"math"
 	"net"
 	"net/url"
 	"os"
@@ -54,10 +55,12 @@ type Config struct {
 	MaxAge model.Duration `yaml:"max_age"`
 	// Collectors sets collectors' own settings, by collector name, for
 	// every account.
-	Collectors    map[string]CollectorConfig `yaml:"collectors,omitempty"`
-	Enterprises   []Account                  `yaml:"enterprises"`
-	Organizations []Account                  `yaml:"organizations"`
-	Users         []Account                  `yaml:"users"`
+	Collectors map[string]CollectorConfig `yaml:"collectors,omitempty"`
+	// Copilot holds what the exporter assumes of Copilot's plans.
+	Copilot       *Copilot  `yaml:"copilot,omitempty"`
+	Enterprises   []Account `yaml:"enterprises"`
+	Organizations []Account `yaml:"organizations"`
+	Users         []Account `yaml:"users"`
 }
 
 // GitHub is a connection to a GitHub API and the credential used on it.
@@ -110,6 +113,50 @@ type App struct {
 	PrivateKeyFile string `yaml:"private_key_file"`
 }
 
+// Copilot is the copilot block: what the exporter assumes of Copilot's
+// plans where GitHub's API does not say.
+type Copilot struct {
+	// IncludedAICredits are the AI credits a licence brings to its
+	// account's pool each month, by plan; a plan left out keeps GitHub's
+	// figure (collector.DefaultIncludedAICredits).
+	IncludedAICredits *IncludedAICredits `yaml:"included_ai_credits,omitempty"`
+}
+
+// IncludedAICredits is the copilot.included_ai_credits block.
+type IncludedAICredits struct {
+	Business   *float64 `yaml:"business,omitempty"`
+	Enterprise *float64 `yaml:"enterprise,omitempty"`
+}
+
+// maxIncludedAICredits bounds a plan's included credits: a hundred times
+// GitHub's largest figure, far above any plan, catches a figure in the
+// wrong unit (cents, a year's worth).
+const maxIncludedAICredits = 390000
+
+// resolveCopilot checks the copilot block and sets the included credits it
+// overrides.
+func (r *Resolved) resolveCopilot(c *Copilot) error {
+	r.IncludedAICredits = map[string]float64{}
+	if c == nil || c.IncludedAICredits == nil {
+		return nil
+	}
+	for _, p := range []struct {
+		plan  string
+		value *float64
+	}{{"business", c.IncludedAICredits.Business}, {"enterprise", c.IncludedAICredits.Enterprise}} {
+		if p.value == nil {
+			continue
+		}
+		v := *p.value
+		if math.IsNaN(v) || v < 0 || v > maxIncludedAICredits {
+			return &Error{Key: "copilot.included_ai_credits." + p.plan,
+				Reason: fmt.Sprintf("must be a number of AI credits from 0 to %d a licence a month, not %v", maxIncludedAICredits, v)}
+		}
+		r.IncludedAICredits[p.plan] = v
+	}
+	return nil
+}
+
 // CollectorConfig is one collector's settings in a collectors block.
 type CollectorConfig struct {
 	// Enabled turns the collector on or off for the accounts the block
@@ -149,6 +196,10 @@ type Resolved struct {
 	// name: the top-level collectors block with the account's own block
 	// over it. A collector not named has no key.
 	Enabled map[githubapi.Account]map[string]bool
+	// IncludedAICredits are the copilot block's included AI credits per
+	// licence, by plan (business, enterprise); a plan it leaves out is
+	// not in the map.
+	IncludedAICredits map[string]float64
 	// Warnings are problems that do not stop the exporter, such as a token
 	// file other users can read.
 	Warnings []string
@@ -268,6 +319,9 @@ func resolve(file string, cfg *Config, getenv func(string) string) (*Resolved, e
 		Enabled:          map[githubapi.Account]map[string]bool{},
 	}
 	if err := r.resolveTimes(cfg); err != nil {
+		return nil, asConfigError(file, err)
+	}
+	if err := r.resolveCopilot(cfg.Copilot); err != nil {
 		return nil, asConfigError(file, err)
 	}
 	topIntervals, err := collectorIntervals(cfg.Collectors, "collectors", nil)

@@ -95,6 +95,7 @@ var (
 		reflect.TypeFor[commoncfg.TLSVersion](): "a TLS version such as TLS12",
 		reflect.TypeFor[[]commoncfg.Secret]():   "a list of strings",
 		reflect.TypeFor[int64]():                "a whole number",
+		reflect.TypeFor[float64]():              "a number",
 		reflect.TypeFor[bool]():                 "true or false",
 	}
 	// kinds names the kind of value the file has (never the value) by its

@@ -182,6 +182,12 @@ type Client struct {
 	// built on first use; it carries no credential.
 	downloadsOnce sync.Once
 	downloads     *http.Client
+	// copilotBilling, copilotSeats and aiCredits are the Copilot answers
+	// that the copilot and ai_credits collectors share with the AI-credit
+	// pool (copilot.go).
+	copilotBilling shared[*CopilotBilling]
+	copilotSeats   shared[*CopilotSeats]
+	aiCredits      shared[*ModelUsageReport]
 }
 
 // New returns a client for the API root in o.BaseURL.

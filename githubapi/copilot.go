@@ -160,3 +160,36 @@ func (s CopilotSeat) key() string {
 	}
 	return strconv.Quote(user) + strconv.Quote(org) + strconv.Quote(team) + strconv.Quote(s.CreatedAt)
 }
+
+// The answers below are shared by the collectors of one refresh round (see
+// shared): the copilot collector reads the same seat list and organization
+// details as the AI-credit pool, and the ai_credits collector the same
+// month of AI-credit usage. Callers must not modify what they return.
+
+// SharedCopilotBilling is CopilotBilling, asked once for the collectors of
+// a round.
+func (c *Client) SharedCopilotBilling(ctx context.Context, a Account) (*CopilotBilling, error) {
+	return c.copilotBilling.get(ctx, legacyEndpoint(a, "/copilot/billing").path, c.now, func(ctx context.Context) (*CopilotBilling, error) {
+		return c.CopilotBilling(ctx, a)
+	})
+}
+
+// SharedCopilotSeats is CopilotSeats, every page asked once for the
+// collectors of a round.
+func (c *Client) SharedCopilotSeats(ctx context.Context, a Account) (*CopilotSeats, error) {
+	return c.copilotSeats.get(ctx, legacyEndpoint(a, "/copilot/billing/seats").path, c.now, func(ctx context.Context) (*CopilotSeats, error) {
+		return c.CopilotSeats(ctx, a)
+	})
+}
+
+// SharedAICreditUsage is the unfiltered AICreditUsage of period, asked once
+// for the collectors of a round.
+func (c *Client) SharedAICreditUsage(ctx context.Context, a Account, period Period) (*ModelUsageReport, error) {
+	e, err := periodEndpoint(a, "/settings/billing/ai_credit/usage", period)
+	if err != nil {
+		return nil, err
+	}
+	return c.aiCredits.get(ctx, e.path+"?"+e.query.Encode(), c.now, func(ctx context.Context) (*ModelUsageReport, error) {
+		return c.AICreditUsage(ctx, a, period, AICreditFilter{})
+	})
+}

@@ -100,14 +100,18 @@ func newExporterTestFixture(t *testing.T, d *fakegithub.Dataset, collectors []st
 	t.Helper()
 	fake := fakegithubtest.Start(t, d)
 	fake.RequireToken(exporterTestToken)
+	clock := &exporterTestClock{now: exporterTestT0}
 	client := fakegithubtest.Client(t, fake, githubapi.Options{
 		Credential: "test",
 		HTTPClient: &http.Client{Transport: &githubapi.TokenTransport{Token: exporterTestToken}},
 		// Tests that make GitHub fail with a 5xx or a dropped connection
 		// retry with millisecond backoffs.
 		Retries: testutil.FastRetries,
+		// The exporter's clock, as the server gives its clients: the
+		// answers the collectors of one round share last a minute of it.
+		Now: clock.Now,
 	})
-	f := &exporterTestFixture{fake: fake, client: client, clock: &exporterTestClock{now: exporterTestT0}, log: &exporterTestLog{}}
+	f := &exporterTestFixture{fake: fake, client: client, clock: clock, log: &exporterTestLog{}}
 	var err error
 	f.exp, err = New(Config{
 		Logger:      slog.New(slog.NewTextHandler(f.log, nil)),

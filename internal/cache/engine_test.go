@@ -288,34 +288,42 @@ func TestHundredConcurrentColdScrapesDefaultCollectors(t *testing.T) {
 	// the enterprise 3 legacy + 16 (the cost-center list, usage for
 	// none and the 3 cost centers, 2 summaries, 3 GHAS pages, one each of
 	// premium requests, AI credits, budgets, reports, seat total,
-	// licences), each organization 3 legacy + 7 (GHAS, usage, summary,
-	// premium requests, AI credits, budgets, Copilot), the user 3 legacy +
-	// 4: 19 + 2×10 + 7 = 46.
+	// licences) + 2 seat pages for the AI-credit pool (64 + 45 + 6 = 115
+	// seat rows at 100 a page; the pool shares the AI credits' answer),
+	// each organization 3 legacy + 7 (GHAS, usage, summary, premium
+	// requests, AI credits, budgets, Copilot; the pool shares Copilot's
+	// and the AI credits' answers), the user 3 legacy + 4:
+	// 21 + 2×10 + 7 = 48.
 	want := roundtest.Round(d, roundtest.Defaults(), collector.Options{})
 	for path, n := range map[string]int{
-		"/enterprises/acme-corp/settings/billing/usage":         4,
-		"/enterprises/acme-corp/settings/billing/usage/summary": 2,
-		"/enterprises/acme-corp/settings/billing/cost-centers":  1,
+		"/enterprises/acme-corp/settings/billing/usage":            4,
+		"/enterprises/acme-corp/settings/billing/usage/summary":    2,
+		"/enterprises/acme-corp/settings/billing/cost-centers":     1,
+		"/enterprises/acme-corp/copilot/billing/seats":             1 + 2,
+		"/enterprises/acme-corp/settings/billing/ai_credit/usage":  1,
+		"/organizations/acme-web/settings/billing/ai_credit/usage": 1,
+		"/orgs/acme-web/copilot/billing":                           1,
 	} {
 		if want[path] != n {
 			t.Errorf("the declarations make %d requests of %s, want %d", want[path], path, n)
 		}
 	}
-	if n := roundtest.Sum(want); n != 46 {
-		t.Errorf("the declarations make %d requests, want 46", n)
+	if n := roundtest.Sum(want); n != 48 {
+		t.Errorf("the declarations make %d requests, want 48", n)
 	}
 	expectRequests(t, f.fake.RequestCounts(), want)
-	if got := f.fake.TotalRequests(); got != 46 {
-		t.Errorf("%d requests in all, want 46", got)
+	if got := f.fake.TotalRequests(); got != 48 {
+		t.Errorf("%d requests in all, want 48", got)
 	}
 }
 
 // With every option that adds requests, a cold round asks what the
 // collectors declare for those options. By hand from the demo dataset: the
-// 46 requests of the default collectors; usage reads the budget list that
+// 48 requests of the default collectors; usage reads the budget list that
 // budgets reads in the same round (no more); the enterprise's one multi-user
-// budget has 4 users, one page of user states (+1); the enterprise's 115
-// Copilot seat rows are 2 pages instead of the one seat total (+1): 48.
+// budget has 4 users, one page of user states (+1); the copilot collector
+// reads the 2 pages of the enterprise's 115 Copilot seat rows, which the
+// AI-credit pool reads anyway, instead of the one seat total (-1): 48.
 func TestColdRoundWithEveryOptionIsAsDeclared(t *testing.T) {
 	d := demo.Dataset(engineTestNow)
 	o := collector.Options{AdvancedSecurityByRepository: true, UsageByRepository: true, BudgetConsumption: true, BudgetUserStates: true, CopilotByPlan: true}

@@ -63,6 +63,9 @@ func init() {
 		// check asks; it then needs what ai_credits needs too.
 		g.Classic += ", and what ai_credits needs"
 		grants[grantKey{"ai_credits_by_user", scope}] = g
+		// The AI-credit pool reads the seats (or the organization's
+		// Copilot details) and the month's AI credits.
+		grants[grantKey{"ai_credit_pool", scope}] = g
 	}
 	// The Copilot usage-metrics reports (API.md §15.1).
 	grants[grantKey{"copilot_metrics", enterprise}] = Grant{

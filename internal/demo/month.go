@@ -177,8 +177,11 @@ var demoOrgs = []demoOrg{
 }
 
 // demoAICreditPool is the enterprise's included AI credits per month,
-// pooled over its organizations as GitHub pools them per billing entity.
-const demoAICreditPool = 120000
+// pooled over its organizations as GitHub pools them per billing entity:
+// its 114 Copilot Business seat holders (63 + 45 + 6 billed seats, dev-07
+// once; platform.go's seat lists) at GitHub's 1,900 credits a licence. At
+// the demo's 7,200 credits an average day the pool lasts about 30 days.
+const demoAICreditPool = (63 + 45 + 6) * 1900
 
 // The user's personal account: a legacy annual Copilot Pro plan, which is
 // still billed in premium requests.

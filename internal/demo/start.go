@@ -9,6 +9,7 @@ import (
 	commoncfg "github.com/prometheus/common/config"
 
 	"github.com/github-billing-exporter/github-billing-exporter/config"
+	"github.com/github-billing-exporter/github-billing-exporter/githubapi"
 	"github.com/github-billing-exporter/github-billing-exporter/internal/fakegithub"
 )
 
@@ -90,6 +91,17 @@ func Config(apiURL string) *config.Resolved {
 	}
 	for _, a := range accounts() {
 		cfg.Targets = append(cfg.Targets, config.Target{Account: a, Credential: cred.Name})
+		if a.Scope == githubapi.ScopeOrganization {
+			// The demo's organizations belong to its enterprise, whose
+			// AI-credit pool they draw from: the pool is read on the
+			// enterprise (docs/metrics-guide.md, "Copilot AI-credit pool").
+			// The collector's name is written out: the collector tests
+			// import this package.
+			if cfg.Enabled == nil {
+				cfg.Enabled = map[githubapi.Account]map[string]bool{}
+			}
+			cfg.Enabled[a] = map[string]bool{"ai_credit_pool": false}
+		}
 	}
 	return cfg
 }

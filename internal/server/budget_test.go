@@ -148,9 +148,11 @@ func TestAPIBudgetOneSimulatedHour(t *testing.T) {
 	// usage calls: none, two active cost centers and a deleted one, 1
 	// summary for usage's reconciliation, 1 budget page of 100 shared by
 	// budgets and usage, 1 seat total, 1 licence page, 3 GHAS pages,
-	// summary, premium requests, AI credits, report exports) and 7 per
-	// organization; two rounds; and 3 legacy calls per account.
-	if hand := 2*(16+10*7) + 3*11; want != hand {
+	// summary, premium requests, AI credits, report exports, and the 2
+	// pages of the 115 seat rows that the AI-credit pool counts, 18 in
+	// all) and 7 per organization (the pool shares Copilot's and the AI
+	// credits' answers); two rounds; and 3 legacy calls per account.
+	if hand := 2*(18+10*7) + 3*11; want != hand {
 		t.Errorf("the declarations make %d requests in the hour, want %d", want, hand)
 	}
 }
@@ -220,24 +222,25 @@ func TestAPIBudgetAICreditsByUserSixSimulatedHours(t *testing.T) {
 	if seats != wantSeats {
 		t.Errorf("%d seat-list requests, want %d as the collectors declare", seats, wantSeats)
 	}
-	// By hand: the enterprise's 16 default requests a round, 2 rounds an
-	// hour for 6 hours = 192, + 3 legacy calls that answer 410 once. The
-	// view's round is spread over six refreshes an hour apart: 20 seat
-	// pages of 100 at its start, 2,000 user calls in slices of 334, 333,
-	// 333, 334, 333, 333, one unfiltered call a refresh (6), and at the
-	// start 3 cost centers (two active, one deleted) + none (4); the
-	// cost-center list is the one usage read in the same round. So 192 +
-	// 3 + 20 + 2,000 + 6 + 4 = 2,225, and per hour 16×2 + 3 + 20 + 334 +
-	// 1 + 4 = 394 in the first, 32 + 333 + 1 = 366 or 32 + 334 + 1 = 367
-	// after.
-	if want := 192 + 3 + 20 + 2000 + 6 + 4; total != want {
+	// By hand: the enterprise's 16 default requests a round and the AI-
+	// credit pool's 20 seat pages of 100 (it shares the AI credits'
+	// answer), 36 a round, 2 rounds an hour for 6 hours = 432, + 3 legacy
+	// calls that answer 410 once. The view's round is spread over six
+	// refreshes an hour apart: its own 20 seat pages at its start, 2,000
+	// user calls in slices of 334, 333, 333, 334, 333, 333, one unfiltered
+	// call a refresh (6), and at the start 3 cost centers (two active, one
+	// deleted) + none (4); the cost-center list is the one usage read in
+	// the same round. So 432 + 3 + 20 + 2,000 + 6 + 4 = 2,465, and per
+	// hour 36×2 + 3 + 20 + 334 + 1 + 4 = 434 in the first, 72 + 333 + 1 =
+	// 406 or 72 + 334 + 1 = 407 after.
+	if want := 432 + 3 + 20 + 2000 + 6 + 4; total != want {
 		t.Errorf("%d requests in six hours, want %d", total, want)
 	}
-	if want := []int{394, 366, 366, 367, 366, 366}; !slices.Equal(perHour, want) {
+	if want := []int{434, 406, 406, 407, 406, 406}; !slices.Equal(perHour, want) {
 		t.Errorf("requests per hour %v, want %v", perHour, want)
 	}
-	if seats != 12+20 || wantSeats != 12+20 {
-		t.Errorf("%d seat-list requests (the declarations: %d), want 12 seat totals (copilot) + 20 pages (the view)", seats, wantSeats)
+	if seats != 12+12*20+20 || wantSeats != 12+12*20+20 {
+		t.Errorf("%d seat-list requests (the declarations: %d), want 12 seat totals (copilot) + 12×20 pages (the pool) + 20 pages (the view)", seats, wantSeats)
 	}
 	for h, n := range perHour {
 		if n >= 500 {

@@ -397,7 +397,7 @@ var faultCases = []faultCase{
 	{name: "401", account: "acme-web", scope: "organization", affected: []string{"budgets"},
 		inject:   overrideWith(webBudgets, gitHubError(http.StatusUnauthorized, "Bad credentials")),
 		logWants: []string{webBudgets, "401", "Bad credentials"}},
-	{name: "403 with X-Accepted-GitHub-Permissions", account: "acme-web", scope: "organization", affected: []string{"copilot"},
+	{name: "403 with X-Accepted-GitHub-Permissions", account: "acme-web", scope: "organization", affected: []string{"copilot", "ai_credit_pool"}, perJob: true,
 		inject: overrideWith(webCopilot, func(w http.ResponseWriter, _ *http.Request) {
 			w.Header().Set("X-Accepted-GitHub-Permissions", "organization_copilot_seat_management=read")
 			fakegithub.WriteError(w, http.StatusForbidden, "Resource not accessible by personal access token")
@@ -429,7 +429,7 @@ var faultCases = []faultCase{
 			}
 		}),
 		logWants: []string{"credential=web", "acme-web", "secondary rate limit", "You have exceeded a secondary rate limit"}},
-	{name: "body over the size cap", account: "acme-web", scope: "organization", affected: []string{"ai_credits"},
+	{name: "body over the size cap", account: "acme-web", scope: "organization", affected: []string{"ai_credits", "ai_credit_pool"}, perJob: true,
 		inject: overrideWith(webAICredits, func(w http.ResponseWriter, _ *http.Request) {
 			fmt.Fprintf(w, `{"timePeriod": {"year": 2026}, "usageItems": [], "padding": %q}`, strings.Repeat("x", 2<<20))
 		}),

@@ -61,6 +61,10 @@ type Config struct {
 	// declared API-budget check (collector.BudgetCheck) runs at each load,
 	// each with the share of a credential's hourly limit it may spend.
 	BudgetShares map[string]float64
+	// IncludedAICredits receives the configuration's included AI credits
+	// per Copilot plan when a load is put in force (nil: not kept); the
+	// AI-credit pool collector reads them.
+	IncludedAICredits *collector.IncludedAICredits
 	// BudgetCheckTimeout bounds one collector's API-budget check of a
 	// load, all accounts together (zero: budgetCheckTimeout).
 	BudgetCheckTimeout time.Duration
@@ -176,6 +180,9 @@ func (s *Server) Reload() error {
 		s.conf.Logger.Warn(w)
 	}
 	s.logCollectorsOff(cfg, off)
+	if s.conf.IncludedAICredits != nil {
+		s.conf.IncludedAICredits.Set(cfg.IncludedAICredits)
+	}
 	s.conf.Exporter.Apply(settings, targets)
 	names := map[string]bool{}
 	for name := range cfg.Credentials {

@@ -90,7 +90,7 @@ func TestEnterpriseServerDefaultLeavesPlatformCollectorsOff(t *testing.T) {
 	if m := alerting.FindAllString(body, -1); len(m) > 0 {
 		t.Errorf("series an alert fires on: %q", m)
 	}
-	if !strings.Contains(log, `accounts=organization/acme-web off="usage, usage_summary, premium_requests, ai_credits, budgets, copilot (GitHub Enterprise Server serves only the legacy billing and Advanced Security endpoints)"`) {
+	if !strings.Contains(log, `accounts=organization/acme-web off="usage, usage_summary, premium_requests, ai_credits, budgets, copilot, ai_credit_pool (GitHub Enterprise Server serves only the legacy billing and Advanced Security endpoints)"`) {
 		t.Errorf("the log does not name the organization's platform collectors as off:\n%s", log)
 	}
 }

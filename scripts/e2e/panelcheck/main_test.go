@@ -30,7 +30,7 @@ func TestRepositoryDashboardsAreValid(t *testing.T) {
 	for _, e := range validateAll(ds) {
 		t.Error(e)
 	}
-	want := map[string]bool{"github-billing-overview": false, "github-billing-exporter-health": false}
+	want := map[string]bool{"github-billing-overview": false, "github-billing-exporter-health": false, "github-billing-copilot": false}
 	for _, d := range ds {
 		want[d.UID] = true
 	}
