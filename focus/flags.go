@@ -10,6 +10,7 @@ package focus
 import (
 	"errors"
 	"fmt"
+	"strings"
 	"time"
 
 	"github.com/alecthomas/kingpin/v2"
@@ -46,7 +47,7 @@ func AddCommand(app *kingpin.Application) (*kingpin.CmdClause, *Flags) {
 	cmd.Flag("from", "First month (YYYY-MM) or day (YYYY-MM-DD) to write. Default: the last full month.").StringVar(&f.From)
 	cmd.Flag("to", "Last month (YYYY-MM) or day (YYYY-MM-DD) to write. Default: the month of --from, or the last full month; at most the last settled day.").StringVar(&f.To)
 	cmd.Flag("format", "Output format: csv or parquet.").Default(FormatCSV).EnumVar(&f.Format, FormatCSV, FormatParquet)
-	cmd.Flag("output", `File to write, "-" for stdout. A rerun with the same file continues after the last complete account and month.`).
+	cmd.Flag("output", `File to write, "-" for stdout. {period} in it becomes the range written (2026-11 for a month, 2026-09_2026-11 for months, 2026-11-03_2026-11-09 for days), so a monthly job writes a file a month. A rerun with the same file continues after the last complete account and month.`).
 		Default("-").StringVar(&f.Output)
 	cmd.Flag("settle", "Days before today to leave out, as GitHub restates recent days for a while. Today is always left out.").
 		Default("1").IntVar(&f.Settle)
@@ -62,6 +63,18 @@ type Plan struct {
 	Output   string
 	// MaxRequestsPerHour paces requests; 0 does not.
 	MaxRequestsPerHour int
+}
+
+// period names the plan's range: 2026-11 for a month, 2026-09_2026-11
+// for whole months, else the first and last days.
+func (p Plan) period() string {
+	if p.From.Day() == 1 && p.To.AddDate(0, 0, 1).Day() == 1 {
+		if p.From.Year() == p.To.Year() && p.From.Month() == p.To.Month() {
+			return p.From.Format("2006-01")
+		}
+		return p.From.Format("2006-01") + "_" + p.To.Format("2006-01")
+	}
+	return p.From.Format(time.DateOnly) + "_" + p.To.Format(time.DateOnly)
 }
 
 // months are the calendar months the plan reaches, first days.
@@ -139,6 +152,7 @@ func NewPlan(f Flags, now time.Time) (Plan, error) {
 	if p.Output == "" {
 		return Plan{}, errors.New(`--output: name a file, or "-" for stdout`)
 	}
+	p.Output = strings.ReplaceAll(p.Output, "{period}", p.period())
 	if err := backfill.CheckOutput(p.Output); err != nil {
 		return Plan{}, err
 	}
