@@ -94,9 +94,9 @@ func TestSumsExactPerAccountAndMonth(t *testing.T) {
 	//   gross 30 × 2.2 + 0.8 = 66.8; October (31): net 27.9, gross 69.
 	// solo a day: 1.9 both; 30 days 57, 31 days 58.9.
 	want := map[string][2]string{ // BilledCost, ListCost
-		"enterprises/ent 2026-09-01T00:00:00Z ":   {"27", "66.8"},
-		"enterprises/ent 2026-10-01T00:00:00Z ":   {"27.9", "69"},
-		"enterprises/ent 2026-11-01T00:00:00Z ":   {"27", "66.8"},
+		"enterprises/ent 2026-09-01T00:00:00Z ":    {"27", "66.8"},
+		"enterprises/ent 2026-10-01T00:00:00Z ":    {"27.9", "69"},
+		"enterprises/ent 2026-11-01T00:00:00Z ":    {"27", "66.8"},
 		"organizations/solo 2026-09-01T00:00:00Z ": {"57", "57"},
 		"organizations/solo 2026-10-01T00:00:00Z ": {"58.9", "58.9"},
 		"organizations/solo 2026-11-01T00:00:00Z ": {"57", "57"},
