@@ -18,10 +18,6 @@ import (
 	"github.com/github-billing-exporter/github-billing-exporter/backfill"
 )
 
-// defaultMaxRequestsPerHour is a fifth of GitHub's 5,000 requests an hour,
-// as for the backfill.
-const defaultMaxRequestsPerHour = 1000
-
 // Formats are the output formats.
 const (
 	FormatCSV     = "csv"
@@ -49,10 +45,7 @@ func AddCommand(app *kingpin.Application) (*kingpin.CmdClause, *Flags) {
 	cmd.Flag("format", "Output format: csv or parquet.").Default(FormatCSV).EnumVar(&f.Format, FormatCSV, FormatParquet)
 	cmd.Flag("output", `File to write, "-" for stdout. {period} in it becomes the range written (2026-11 for a month, 2026-09_2026-11 for months, 2026-11-03_2026-11-09 for days), so a monthly job writes a file a month. A rerun with the same file continues after the last complete account and month.`).
 		Default("-").StringVar(&f.Output)
-	cmd.Flag("settle", "Days before today to leave out, as GitHub restates recent days for a while. Today is always left out.").
-		Default("1").IntVar(&f.Settle)
-	cmd.Flag("max-requests-per-hour", "Pace the requests to GitHub to at most this many an hour, one at a time (0: no pacing). With --demo there is no pacing unless this is given.").
-		Default(fmt.Sprint(defaultMaxRequestsPerHour)).IsSetByUser(&f.MaxRequestsPerHourGiven).IntVar(&f.MaxRequestsPerHour)
+	backfill.AddPaceFlags(cmd, &f.Settle, &f.MaxRequestsPerHour, &f.MaxRequestsPerHourGiven)
 	return cmd, f
 }
 
@@ -90,11 +83,8 @@ func (p Plan) months() []time.Time {
 func NewPlan(f Flags, now time.Time) (Plan, error) {
 	now = now.UTC()
 	today := time.Date(now.Year(), now.Month(), now.Day(), 0, 0, 0, 0, time.UTC)
-	if f.Settle < 0 {
-		return Plan{}, fmt.Errorf("--settle=%d: must be 0 or more days", f.Settle)
-	}
-	if f.MaxRequestsPerHour < 0 {
-		return Plan{}, fmt.Errorf("--max-requests-per-hour=%d: must be 0 (no pacing) or more", f.MaxRequestsPerHour)
+	if err := backfill.CheckPaceFlags(f.Settle, f.MaxRequestsPerHour); err != nil {
+		return Plan{}, err
 	}
 	switch f.Format {
 	case FormatCSV, FormatParquet:
