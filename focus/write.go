@@ -101,12 +101,12 @@ func parquetSchema() *parquet.Schema {
 }
 
 type parquetWriter struct {
-	w    *parquet.Writer
+	w    *parquet.GenericWriter[any]
 	rows []parquet.Row
 }
 
 func newParquetWriter(w io.Writer, md Metadata) *parquetWriter {
-	return &parquetWriter{w: parquet.NewWriter(w, parquetSchema(),
+	return &parquetWriter{w: parquet.NewGenericWriter[any](w, parquetSchema(),
 		parquet.Compression(&parquet.Snappy),
 		parquet.CreatedBy(dataGenerator, md.GeneratorVersion, ""),
 		parquet.KeyValueMetadata("FocusVersion", FocusVersion),
