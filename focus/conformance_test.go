@@ -240,10 +240,10 @@ func checkConformance(t *testing.T, name string, d *dataset) {
 		if dec["ConsumedQuantity"].Cmp(q) != 0 {
 			fail("row %d: ConsumedQuantity differs from PricingQuantity (GitHub prices what it measures)", i)
 		}
-		if sku, _ := v("SkuId"); true {
-			if id, _ := v("SkuPriceId"); !strings.HasPrefix(id, sku+":") {
-				fail("row %d: SkuPriceId %q is not of SkuId %q", i, id, sku)
-			}
+		// SkuPriceId has exactly one parent SkuId.
+		sku, _ := v("SkuId")
+		if id, _ := v("SkuPriceId"); !strings.HasPrefix(id, sku+":") {
+			fail("row %d: SkuPriceId %q is not of SkuId %q", i, id, sku)
 		}
 	}
 	if d.meta != nil {

@@ -2,7 +2,6 @@ package focus
 
 import (
 	"bytes"
-	"math/big"
 	"os"
 	"path/filepath"
 	"strings"
@@ -257,5 +256,3 @@ func deref(s *string) string {
 	}
 	return *s
 }
-
-var _ = big.NewRat
