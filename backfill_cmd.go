@@ -10,6 +10,7 @@ import (
 	"syscall"
 
 	"github.com/github-billing-exporter/github-billing-exporter/backfill"
+	"github.com/github-billing-exporter/github-billing-exporter/collector"
 	"github.com/github-billing-exporter/github-billing-exporter/config"
 	"github.com/github-billing-exporter/github-billing-exporter/githubapi"
 	"github.com/github-billing-exporter/github-billing-exporter/internal/clients"
@@ -30,14 +31,36 @@ func runBackfill(f *flags, stdout, stderr io.Writer) int {
 		fmt.Fprintln(stderr, "github-billing-exporter backfill:", err)
 		return 2
 	}
+	counter := &backfill.Counter{}
+	targets, closeAPI, code := commandTargets(f, "backfill", counter, stderr)
+	if code != 0 {
+		return code
+	}
+	defer closeAPI()
+	ctx, stop := signal.NotifyContext(context.Background(), syscall.SIGINT, syscall.SIGTERM)
+	defer stop()
+	err = backfill.Run(ctx, backfill.Config{
+		Plan: plan, Targets: targets, Options: f.options, Counter: counter,
+		Stdout: stdout, Stderr: stderr, Terminal: isTerminal(stderr), Now: f.now,
+	})
+	return commandExit("backfill", err, stderr)
+}
+
+// commandTargets is the accounts and clients of a command that reads
+// GitHub's history (backfill, focus): the demo's, started on loopback, with
+// --demo, else the configuration's. closeAPI stops the demo; code is the
+// exit status when it is not 0.
+func commandTargets(f *flags, command string, counter *backfill.Counter, stderr io.Writer) (targets []collector.Target, closeAPI func(), code int) {
+	closeAPI = func() {}
 	var cfg *config.Resolved
+	var err error
 	if f.demo {
 		api, err := demo.StartOn(f.demoAPIAddress, f.now)
 		if err != nil {
-			fmt.Fprintln(stderr, "github-billing-exporter backfill: cannot start the demo GitHub API:", err)
-			return 1
+			fmt.Fprintf(stderr, "github-billing-exporter %s: cannot start the demo GitHub API: %v\n", command, err)
+			return nil, nil, 1
 		}
-		defer api.Close()
+		closeAPI = api.Close
 		// The demo's four accounts take 19 requests a day: 13 months are
 		// more than the 5,000 an hour the fake counts down like GitHub.
 		// A real backfill stops there and continues on a rerun; the demo
@@ -45,34 +68,40 @@ func runBackfill(f *flags, stdout, stderr io.Writer) int {
 		api.SetRateLimitRemaining(1 << 40)
 		cfg = api.Config()
 	} else if cfg, err = config.Load(f.configFile); err != nil {
-		fmt.Fprintln(stderr, "github-billing-exporter backfill:", err)
-		return 1
+		fmt.Fprintf(stderr, "github-billing-exporter %s: %v\n", command, err)
+		return nil, nil, 1
 	}
-	counter := &backfill.Counter{}
-	targets, err := clients.BuildTargets(cfg, githubapi.Options{Observer: counter, MaxResponseBytes: f.maxResponseBytes, Logger: clients.NewLogger(f.log, stderr), Now: f.now}, nil)
+	targets, err = clients.BuildTargets(cfg, githubapi.Options{Observer: counter, MaxResponseBytes: f.maxResponseBytes, Logger: clients.NewLogger(f.log, stderr), Now: f.now}, nil)
 	if err != nil {
-		fmt.Fprintln(stderr, "github-billing-exporter backfill:", err)
-		return 1
+		closeAPI()
+		fmt.Fprintf(stderr, "github-billing-exporter %s: %v\n", command, err)
+		return nil, nil, 1
 	}
-	ctx, stop := signal.NotifyContext(context.Background(), syscall.SIGINT, syscall.SIGTERM)
-	defer stop()
-	terminal := false
-	if file, ok := stderr.(*os.File); ok {
-		st, err := file.Stat()
-		terminal = err == nil && st.Mode()&os.ModeCharDevice != 0
+	return targets, closeAPI, 0
+}
+
+// isTerminal says whether w is a terminal, where a progress line is drawn.
+func isTerminal(w io.Writer) bool {
+	file, ok := w.(*os.File)
+	if !ok {
+		return false
 	}
-	err = backfill.Run(ctx, backfill.Config{
-		Plan: plan, Targets: targets, Options: f.options, Counter: counter,
-		Stdout: stdout, Stderr: stderr, Terminal: terminal, Now: f.now,
-	})
+	st, err := file.Stat()
+	return err == nil && st.Mode()&os.ModeCharDevice != 0
+}
+
+// commandExit is the exit status of a command that stopped with err: 0
+// when nil, backfill.ExitRateLimited at GitHub's rate limit (a rerun
+// continues), else 1.
+func commandExit(command string, err error, stderr io.Writer) int {
 	switch {
 	case err == nil:
 		return 0
 	case errors.Is(err, githubapi.ErrRateLimited):
-		fmt.Fprintln(stderr, "github-billing-exporter backfill:", err)
+		fmt.Fprintf(stderr, "github-billing-exporter %s: %v\n", command, err)
 		return backfill.ExitRateLimited
 	default:
-		fmt.Fprintln(stderr, "github-billing-exporter backfill:", err)
+		fmt.Fprintf(stderr, "github-billing-exporter %s: %v\n", command, err)
 		return 1
 	}
 }

@@ -27,6 +27,7 @@ import (
 	"github.com/github-billing-exporter/github-billing-exporter/backfill"
 	"github.com/github-billing-exporter/github-billing-exporter/collector"
 	"github.com/github-billing-exporter/github-billing-exporter/config"
+	"github.com/github-billing-exporter/github-billing-exporter/focus"
 	"github.com/github-billing-exporter/github-billing-exporter/githubapi"
 	"github.com/github-billing-exporter/github-billing-exporter/internal/cache"
 	"github.com/github-billing-exporter/github-billing-exporter/internal/clients"
@@ -99,9 +100,11 @@ type flags struct {
 	options  collector.Options
 	web      *web.FlagConfig
 	log      promslog.Config
-	// command is "backfill" or "check" for those commands, "" to serve.
+	// command is "backfill", "focus" or "check" for those commands, "" to
+	// serve.
 	command  string
 	backfill *backfill.Flags
+	focus    *focus.Flags
 	check    *checkFlags
 	// now is the process's one clock: the exporter's, the demo's, the
 	// GitHub clients' and the backfill's (time.Now; tests set their own).
@@ -114,7 +117,7 @@ func parseFlags(args []string, stdout, stderr io.Writer) (*flags, error) {
 	if err != nil {
 		return nil, err
 	}
-	if cmd == "backfill" || cmd == "check" {
+	if cmd == "backfill" || cmd == "focus" || cmd == "check" {
 		f.command = cmd
 	}
 	finish()
@@ -228,9 +231,11 @@ func newApp(stdout, stderr io.Writer) (app *kingpin.Application, f *flags, finis
 	app.GetFlag("web.listen-address").IsSetByUser(&listenGiven)
 	promslogflag.AddFlags(app, &f.log)
 	// Serving is the default command; backfill (backfill/) writes history,
-	// check (check_cmd.go) asks GitHub whether each collector can work.
+	// focus (focus/) writes the charges as a FOCUS dataset, check
+	// (check_cmd.go) asks GitHub whether each collector can work.
 	app.Command("serve", "Serve the metrics (the default).").Default().Hidden()
 	_, f.backfill = backfill.AddCommand(app)
+	_, f.focus = focus.AddCommand(app)
 	f.check = addCheckCommand(app)
 	finish = func() {
 		// The demo makes up its data and needs no token, but it still
@@ -270,6 +275,8 @@ func runAt(now func() time.Time, args []string, stdout, stderr io.Writer) int {
 	switch {
 	case f.command == "backfill":
 		return runBackfill(f, stdout, stderr)
+	case f.command == "focus":
+		return runFocus(f, stdout, stderr)
 	case f.command == "check":
 		return runCheck(f, stdout, stderr)
 	case f.configCheck:

@@ -51,10 +51,7 @@ func AddCommand(app *kingpin.Application) (*kingpin.CmdClause, *Flags) {
 		Default(strings.Join(collector.HistoryCollectors(), ",")).StringVar(&f.Collectors)
 	cmd.Flag("output", `OpenMetrics file to write, "-" for stdout. A rerun with the same file continues after the last complete day.`).
 		Default("-").StringVar(&f.Output)
-	cmd.Flag("settle", "Days before today to leave out, as GitHub restates recent days for a while. Today is always left out.").
-		Default("1").IntVar(&f.Settle)
-	cmd.Flag("max-requests-per-hour", "Pace the requests to GitHub to at most this many an hour, one at a time (0: no pacing). GitHub allows 5,000 an hour per credential. With --demo, whose API is simulated, there is no pacing unless this is given.").
-		Default(fmt.Sprint(defaultMaxRequestsPerHour)).IsSetByUser(&f.MaxRequestsPerHourGiven).IntVar(&f.MaxRequestsPerHour)
+	AddPaceFlags(cmd, &f.Settle, &f.MaxRequestsPerHour, &f.MaxRequestsPerHourGiven)
 	cmd.Flag("concurrency", "Requests to GitHub in flight at once.").Default("2").IntVar(&f.Concurrency)
 	return cmd, f
 }
@@ -80,11 +77,8 @@ func (p Plan) dayCount() int { return int(p.To.Sub(p.From)/(24*time.Hour)) + 1 }
 func NewPlan(f Flags, now time.Time) (Plan, error) {
 	now = now.UTC()
 	today := time.Date(now.Year(), now.Month(), now.Day(), 0, 0, 0, 0, time.UTC)
-	if f.Settle < 0 {
-		return Plan{}, fmt.Errorf("--settle=%d: must be 0 or more days", f.Settle)
-	}
-	if f.MaxRequestsPerHour < 0 {
-		return Plan{}, fmt.Errorf("--max-requests-per-hour=%d: must be 0 (no pacing) or more", f.MaxRequestsPerHour)
+	if err := CheckPaceFlags(f.Settle, f.MaxRequestsPerHour); err != nil {
+		return Plan{}, err
 	}
 	if f.Concurrency < 1 {
 		return Plan{}, fmt.Errorf("--concurrency=%d: must be 1 or more", f.Concurrency)

@@ -332,12 +332,18 @@ func (o *output) saveState() error {
 	if err != nil {
 		return err
 	}
-	tmp := o.statePath() + ".tmp"
+	return WriteFileAtomic(o.statePath(), raw)
+}
+
+// WriteFileAtomic replaces path with data: written and synced to path.tmp,
+// then renamed over path, so a reader sees the old file or the new one.
+func WriteFileAtomic(path string, data []byte) error {
+	tmp := path + ".tmp"
 	f, err := os.Create(tmp)
 	if err != nil {
 		return err
 	}
-	if _, err := f.Write(raw); err != nil {
+	if _, err := f.Write(data); err != nil {
 		f.Close()
 		return err
 	}
@@ -348,7 +354,7 @@ func (o *output) saveState() error {
 	if err := f.Close(); err != nil {
 		return err
 	}
-	return os.Rename(tmp, o.statePath())
+	return os.Rename(tmp, path)
 }
 
 // finish writes the output: each family's metadata and samples, by name,

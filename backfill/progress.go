@@ -6,11 +6,13 @@ import (
 	"time"
 )
 
-// progress draws one status line on a terminal: days done out of the total,
-// requests made and the estimated time left. Off a terminal it draws nothing.
+// progress draws one status line on a terminal: days (or another unit of
+// work) done out of the total, requests made and the estimated time left.
+// Off a terminal it draws nothing.
 type progress struct {
 	w           io.Writer
 	on          bool
+	unit        string
 	days, total int
 	doneDays    int
 	now         func() time.Time
@@ -20,7 +22,7 @@ type progress struct {
 
 func newProgress(w io.Writer, terminal bool, days, requests int, now func() time.Time) *progress {
 	t := now()
-	return &progress{w: w, on: terminal, days: days, total: requests, now: now, start: t}
+	return &progress{w: w, on: terminal, unit: "days", days: days, total: requests, now: now, start: t}
 }
 
 // update counts one more day done, requests having been made so far.
@@ -48,7 +50,7 @@ func (p *progress) update(requests int) {
 			bar[i] = '#'
 		}
 	}
-	fmt.Fprintf(p.w, "\r[%s] %d/%d days, %d/%d requests, %s left ", bar, p.doneDays, p.days, requests, p.total, left)
+	fmt.Fprintf(p.w, "\r[%s] %d/%d %s, %d/%d requests, %s left ", bar, p.doneDays, p.days, p.unit, requests, p.total, left)
 	p.drawn = true
 }
 

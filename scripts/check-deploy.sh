@@ -120,6 +120,12 @@ fi
 if helm template gbe "$chart" --kube-version "$KUBE_VERSION" --set log.level=verbose >/dev/null 2>&1; then
   fail "values.schema.json accepted log.level=verbose"
 fi
+if helm template gbe "$chart" --kube-version "$KUBE_VERSION" --set demo=true --set focus.enabled=true >/dev/null 2>&1; then
+  fail "focus.enabled without focus.existingClaim was accepted"
+fi
+if helm template gbe "$chart" --kube-version "$KUBE_VERSION" | grep -q '^kind: CronJob'; then
+  fail "the focus CronJob is rendered with the default values (it is off by default)"
+fi
 echo ok
 
 # ------------------------------------------------------------- compose
@@ -194,8 +200,18 @@ if command -v systemd-analyze >/dev/null; then
     fail "systemd-analyze verify"
   fi
   echo ok
+  step "systemd-analyze verify deploy/systemd/github-billing-focus.{service,timer}"
+  for f in github-billing-focus.service github-billing-focus.timer; do
+    sed "s|/usr/local/bin/github-billing-exporter|$work/github-billing-exporter|" "$root/deploy/systemd/$f" >"$work/unit/$f"
+  done
+  if ! msgs="$(systemd-analyze verify "$work/unit/github-billing-focus.service" "$work/unit/github-billing-focus.timer" 2>&1)" || [[ -n "$msgs" ]]; then
+    printf '%s\n' "$msgs" >&2
+    fail "systemd-analyze verify (focus)"
+  fi
+  echo ok
   step "systemd-analyze security (exposure must stay at or below 2.0)"
   systemd-analyze security --offline=yes --threshold=20 "$unit" | tail -1 || fail "systemd-analyze security"
+  systemd-analyze security --offline=yes --threshold=20 "$root/deploy/systemd/github-billing-focus.service" | tail -1 || fail "systemd-analyze security (focus)"
 else
   echo "SKIP: systemd-analyze is not installed on this machine"
 fi

@@ -1,0 +1,66 @@
+package backfill
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"time"
+
+	"github.com/alecthomas/kingpin/v2"
+)
+
+// The pieces of the backfill the focus command (focus/) shares: the pace
+// of requests, the day and month flags, the output check and the progress
+// line.
+
+// Paced makes every request sent under ctx wait its turn, perHour an hour
+// (none when perHour is 0), one at a time.
+func Paced(ctx context.Context, perHour int) context.Context { return paced(ctx, perHour) }
+
+// ParseDay reads a flag's YYYY-MM-DD, or YYYY-MM as the first day of the
+// month (or its last day when end is set); month says which it was.
+func ParseDay(flag, v string, end bool) (day time.Time, month bool, err error) {
+	return parseDay(flag, v, end)
+}
+
+// CheckOutput makes sure an output file ("-" for stdout) can be written,
+// and read back to continue, before any request is made.
+func CheckOutput(path string) error { return checkOutput(path) }
+
+// Progress is the status line of a long run on a terminal.
+type Progress struct{ p *progress }
+
+// NewProgress draws on w, when terminal, the progress of total units of
+// work (named unit, such as "months") that take requests requests.
+func NewProgress(w io.Writer, terminal bool, unit string, total, requests int, now func() time.Time) Progress {
+	p := newProgress(w, terminal, total, requests, now)
+	p.unit = unit
+	return Progress{p}
+}
+
+// Update counts one more unit done, requests having been made so far.
+func (p Progress) Update(requests int) { p.p.update(requests) }
+
+// Done ends the status line.
+func (p Progress) Done() { p.p.done() }
+
+// AddPaceFlags declares --settle and --max-requests-per-hour on cmd: the
+// days before today left out, and the pace of requests (perHourGiven says
+// it was on the command line).
+func AddPaceFlags(cmd *kingpin.CmdClause, settle, perHour *int, perHourGiven *bool) {
+	cmd.Flag("settle", "Days before today to leave out, as GitHub restates recent days for a while. Today is always left out.").
+		Default("1").IntVar(settle)
+	cmd.Flag("max-requests-per-hour", "Pace the requests to GitHub to at most this many an hour, one at a time (0: no pacing). GitHub allows 5,000 an hour per credential. With --demo, whose API is simulated, there is no pacing unless this is given.").
+		Default(fmt.Sprint(defaultMaxRequestsPerHour)).IsSetByUser(perHourGiven).IntVar(perHour)
+}
+
+// CheckPaceFlags refuses a negative --settle or --max-requests-per-hour.
+func CheckPaceFlags(settle, perHour int) error {
+	if settle < 0 {
+		return fmt.Errorf("--settle=%d: must be 0 or more days", settle)
+	}
+	if perHour < 0 {
+		return fmt.Errorf("--max-requests-per-hour=%d: must be 0 (no pacing) or more", perHour)
+	}
+	return nil
+}

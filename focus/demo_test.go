@@ -1,0 +1,96 @@
+package focus
+
+import (
+	"math"
+	"math/big"
+	"path/filepath"
+	"testing"
+	"time"
+
+	"github.com/github-billing-exporter/github-billing-exporter/githubapi"
+	"github.com/github-billing-exporter/github-billing-exporter/internal/demo"
+	"github.com/github-billing-exporter/github-billing-exporter/internal/fakegithub/fakegithubtest"
+)
+
+// focus on the demo for last month (October 2026 on the fixed clock of 20
+// November) writes a CSV and a Parquet file with the same rows, both
+// conform, and BilledCost and ListCost add up, to the cent, to the net and
+// gross of the demo's usage rows of October: the enterprise's (its
+// organizations acme-web and acme-data, configured beside it, are written
+// once, in its rows) and the user's.
+func TestDemoLastMonth(t *testing.T) {
+	now := time.Date(2026, 11, 20, 10, 0, 0, 0, time.UTC)
+	d := demo.Dataset(now)
+	fake := fakegithubtest.Start(t, d)
+	fake.SetClock(func() time.Time { return now })
+	dir := t.TempDir()
+	accounts := d.Accounts()
+	for _, format := range []string{FormatCSV, FormatParquet} {
+		if log, err := runOn(t, fake, now, Flags{Format: format, Output: filepath.Join(dir, "demo."+format)}, 0, accounts...); err != nil {
+			t.Fatalf("%v\n%s", err, log)
+		}
+	}
+	c, p := readCSV(t, filepath.Join(dir, "demo.csv")), readParquet(t, filepath.Join(dir, "demo.parquet"))
+	sameRows(t, c, p)
+	checkConformance(t, "demo csv", c)
+	checkConformance(t, "demo parquet", p)
+
+	// The demo's rows of October, added up in ten-thousandths of a dollar
+	// (the demo's amounts are whole ten-thousandths): every cost center of
+	// the enterprise, and the user's report.
+	ent := githubapi.Account{Scope: githubapi.ScopeEnterprise, Name: demo.Enterprise}
+	user := githubapi.Account{Scope: githubapi.ScopeUser, Name: demo.User}
+	want := map[string][2]int64{}
+	for _, a := range []githubapi.Account{ent, user} {
+		var net, gross int64
+		for day := time.Date(2026, 10, 1, 0, 0, 0, 0, time.UTC); day.Month() == time.October; day = day.AddDate(0, 0, 1) {
+			dd := d.History.Day(a, day)
+			if dd == nil {
+				t.Fatalf("the demo has no %s rows on %s", a, day.Format(time.DateOnly))
+			}
+			for _, rows := range dd.UsageItems {
+				for _, r := range rows {
+					net += int64(math.Round(r.NetAmount * 1e4))
+					gross += int64(math.Round(r.GrossAmount * 1e4))
+				}
+			}
+		}
+		want[newBillingAccount(a).id+" "] = [2]int64{net, gross}
+	}
+	billed := sumBy(t, c, "BilledCost", "BillingAccountId")
+	list := sumBy(t, c, "ListCost", "BillingAccountId")
+	if len(billed) != 2 {
+		t.Errorf("billing accounts %v, want the enterprise and the user only", keysOf(billed))
+	}
+	for k, w := range want {
+		if got, want := ratText(billed[k]), ratText(big.NewRat(w[0], 1e4)); got != want {
+			t.Errorf("%s: BilledCost sums to %s, the demo's net is %s", k, got, want)
+		}
+		if got, want := ratText(list[k]), ratText(big.NewRat(w[1], 1e4)); got != want {
+			t.Errorf("%s: ListCost sums to %s, the demo's gross is %s", k, got, want)
+		}
+	}
+
+	// By hand: the model retraining of acme-labs/model-training on the
+	// 1st, 5,312.5 minutes on 4-core runners at $0.016, no included
+	// minutes: $85.00 listed and billed.
+	found := 0
+	for _, r := range c.rows {
+		res, _ := get(c, r, "ResourceId")
+		sku, _ := get(c, r, "SkuId")
+		if res == "acme-labs/model-training" && sku == "actions_linux_4_core" {
+			found++
+			q, _ := get(c, r, "PricingQuantity")
+			l, _ := get(c, r, "ListCost")
+			b, _ := get(c, r, "BilledCost")
+			start, _ := get(c, r, "ChargePeriodStart")
+			sub, _ := get(c, r, "SubAccountId")
+			if q != "5312.5" || l != "85" || b != "85" || start != "2026-10-01T00:00:00Z" || sub != "organizations/acme-labs" {
+				t.Errorf("retraining row: quantity %s, ListCost %s, BilledCost %s, on %s, sub account %s; want 5312.5, 85, 85, 2026-10-01, organizations/acme-labs", q, l, b, start, sub)
+			}
+		}
+	}
+	if found != 1 {
+		t.Errorf("%d retraining rows, want 1", found)
+	}
+}
