@@ -284,17 +284,45 @@ type multiFlag []string
 func (m *multiFlag) String() string     { return strings.Join(*m, ",") }
 func (m *multiFlag) Set(v string) error { *m = append(*m, v); return nil }
 
+// parseEmptyDashboards reads -allow-empty-dashboard's UID=REASON values.
+func parseEmptyDashboards(values []string) (map[string]string, error) {
+	reasons := map[string]string{}
+	for _, e := range values {
+		uid, reason, ok := strings.Cut(e, "=")
+		if !ok || uid == "" || reason == "" {
+			return nil, fmt.Errorf("-allow-empty-dashboard %q: want UID=REASON", e)
+		}
+		reasons[uid] = reason
+	}
+	return reasons, nil
+}
+
+// allowedEmptyReason is why q may return no data: its allow-list entry, else
+// its dashboard's -allow-empty-dashboard reason, else "" (it must have data).
+func allowedEmptyReason(q query, dashboards map[string]string) string {
+	if r := allowedEmpty[q.key()]; r != "" {
+		return r
+	}
+	return dashboards[q.Dashboard]
+}
+
 func cmdCheck(args []string, stdout io.Writer) error {
 	fs := flag.NewFlagSet("check", flag.ContinueOnError)
 	base := fs.String("prometheus", "", "Prometheus base URL, e.g. http://127.0.0.1:9090")
 	timeout := fs.Duration("timeout", 60*time.Second, "how long to keep retrying failing checks")
 	var alerts multiFlag
 	fs.Var(&alerts, "alert", "alert name that must be firing (repeatable)")
+	var emptyDashboards multiFlag
+	fs.Var(&emptyDashboards, "allow-empty-dashboard", "UID=REASON: every panel of the dashboard with that uid may return no data, for that reason (repeatable)")
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
 	if *base == "" {
 		return errors.New("-prometheus is required")
+	}
+	emptyReasons, err := parseEmptyDashboards(emptyDashboards)
+	if err != nil {
+		return err
 	}
 	ds, err := loadAll(fs.Args())
 	if err != nil {
@@ -319,7 +347,7 @@ func cmdCheck(args []string, stdout io.Writer) error {
 		for _, q := range d.queries() {
 			checks = append(checks, &check{
 				name:    "query " + q.String(),
-				allowed: allowedEmpty[q.key()],
+				allowed: allowedEmptyReason(q, emptyReasons),
 				run:     func() error { return checkQuery(*base, q) },
 			})
 		}

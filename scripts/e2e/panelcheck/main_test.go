@@ -30,7 +30,7 @@ func TestRepositoryDashboardsAreValid(t *testing.T) {
 	for _, e := range validateAll(ds) {
 		t.Error(e)
 	}
-	want := map[string]bool{"github-billing-overview": false, "github-billing-exporter-health": false, "github-billing-copilot": false}
+	want := map[string]bool{"github-billing-overview": false, "github-billing-exporter-health": false, "github-billing-copilot": false, "github-billing-copilot-users": false}
 	for _, d := range ds {
 		want[d.UID] = true
 	}
@@ -183,6 +183,24 @@ func TestCheckQuery(t *testing.T) {
 			t.Errorf("%s: unexpected error %v", c.q.Expr, err)
 		case c.want != "" && (err == nil || !strings.Contains(err.Error(), c.want)):
 			t.Errorf("%s: error %v, want %q", c.q.Expr, err, c.want)
+		}
+	}
+}
+
+func TestAllowEmptyDashboard(t *testing.T) {
+	reasons, err := parseEmptyDashboards([]string{"github-billing-copilot-users=no complete day yet"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := allowedEmptyReason(query{Dashboard: "github-billing-copilot-users", Panel: "Top users"}, reasons); got != "no complete day yet" {
+		t.Errorf("a panel of the named dashboard: reason %q, want %q", got, "no complete day yet")
+	}
+	if got := allowedEmptyReason(query{Dashboard: "github-billing-overview", Panel: "Top users"}, reasons); got != "" {
+		t.Errorf("a panel of another dashboard: reason %q, want none", got)
+	}
+	for _, bad := range []string{"github-billing-copilot-users", "=reason", "uid="} {
+		if _, err := parseEmptyDashboards([]string{bad}); err == nil {
+			t.Errorf("-allow-empty-dashboard %q accepted, want an error", bad)
 		}
 	}
 }
