@@ -167,4 +167,3 @@ func DetailedWorkflowPath(wf int) string {
 	}
 	return ".github/workflows/wf-" + strconv.Itoa(wf) + ".yml"
 }
-
