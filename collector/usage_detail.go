@@ -93,6 +93,7 @@ type detailState struct {
 	// another may be asked for after usageDetailSlices.
 	refreshes int
 	asked     bool
+	askedTo   string
 	// nextList is when the export list may be read again after a read
 	// that found nothing to read and asked for nothing.
 	nextList time.Time
@@ -217,11 +218,13 @@ func (c *usageDetailCollector) advance(ctx context.Context, client *githubapi.Cl
 		return fmt.Errorf("usage detail for %s: waiting for export %s (%s, by %q) to finish before asking for a detailed one",
 			a, x.ID, x.ReportType, x.Actor)
 	}
-	if st.asked && st.refreshes < usageDetailSlices {
+	// Once for each new last day; again for the same days (the last
+	// export failed) only a refresh interval after the last ask.
+	if st.asked && st.askedTo >= to && st.refreshes < usageDetailSlices {
 		return fmt.Errorf("usage detail for %s: no export covers %s to %s; the next is asked for within a refresh interval of the last", a, from, to)
 	}
 	x, err := client.CreateUsageReportExport(ctx, a, githubapi.ExportRequest{ReportType: githubapi.ReportDetailed, StartDate: from, EndDate: to})
-	st.asked, st.refreshes = true, 0
+	st.asked, st.askedTo, st.refreshes = true, to, 0
 	if err != nil {
 		return fmt.Errorf("usage detail for %s: ask for a detailed export of %s to %s: %w", a, from, to, err)
 	}

@@ -37,6 +37,9 @@ type Server struct {
 	latency   time.Duration
 	remaining int
 	etags     bool
+	// exports are the report exports asked for and the download host
+	// (reports.go), made on first use.
+	exports *exportState
 }
 
 // New starts a server that answers from d, on the wall clock (see
@@ -128,7 +131,10 @@ func (s *Server) clock() func() time.Time {
 }
 
 // Close stops the server and drops open connections.
-func (s *Server) Close() { s.server.Close() }
+func (s *Server) Close() {
+	s.server.Close()
+	s.closeExports()
+}
 
 // RequireToken makes every request without "Authorization: Bearer token"
 // fail with 401, as GitHub does for a bad credential.
