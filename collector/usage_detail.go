@@ -1,6 +1,7 @@
 package collector
 
 import (
+	"bytes"
 	"cmp"
 	"context"
 	"errors"
@@ -408,11 +409,14 @@ type detailAggregate struct {
 	key        []byte
 }
 
-// detailSums are one series' figures and its label values.
+// detailSums are one series' figures; its label values are its key in
+// the aggregate's map, joined with 0xff, held once.
 type detailSums struct {
-	labels                         []string
 	quantity, gross, discount, net sum
 }
+
+// keyLabels splits a series' key into its label values.
+func keyLabels(key string) []string { return strings.Split(key, "\xff") }
 
 func newDetailAggregate() *detailAggregate {
 	return &detailAggregate{workflows: map[string]*detailSums{}, users: map[string]*detailSums{}, productNet: map[string]*sum{}}
@@ -426,14 +430,14 @@ func (g *detailAggregate) add(r *githubapi.DetailedUsageRow) {
 	g.key = joinKey(g.key[:0], r.Organization, r.Repository, r.WorkflowPath, r.Product, r.SKU, r.UnitType)
 	w := g.workflows[string(g.key)]
 	if w == nil {
-		w = &detailSums{labels: []string{string(r.Organization), string(r.Repository), string(r.WorkflowPath), string(r.Product), string(r.SKU), string(r.UnitType)}}
+		w = &detailSums{}
 		g.workflows[string(g.key)] = w
 	}
 	w.addRow(r.Quantity, gross, discount, net)
 	g.key = joinKey(g.key[:0], r.Username, r.Product, r.SKU, r.UnitType)
 	u := g.users[string(g.key)]
 	if u == nil {
-		u = &detailSums{labels: []string{string(r.Username), string(r.Product), string(r.SKU), string(r.UnitType)}}
+		u = &detailSums{}
 		g.users[string(g.key)] = u
 	}
 	u.addRow(r.Quantity, gross, discount, net)
@@ -452,10 +456,16 @@ func (s *detailSums) addRow(quantity, gross, discount, net float64) {
 	s.net.add(net)
 }
 
+// joinKey joins label values with 0xff, a byte valid UTF-8 never holds;
+// a value that is not valid UTF-8 is made so first (as every label value
+// is), so that it cannot hold the separator.
 func joinKey(dst []byte, parts ...[]byte) []byte {
 	for i, p := range parts {
 		if i > 0 {
 			dst = append(dst, 0xff)
+		}
+		if bytes.IndexByte(p, 0xff) >= 0 {
+			p = bytes.ToValidUTF8(p, []byte("\uFFFD"))
 		}
 		dst = append(dst, p...)
 	}
@@ -469,10 +479,10 @@ func (c *usageDetailCollector) metrics(a githubapi.Account, res *detailResult) (
 	m := newMetricSet(a)
 	// A workflow is its organization, repository and path; its series
 	// are per product, SKU and unit.
-	kept := topGroups(res.agg.workflows, c.topWorkflows, func(l []string) string { return l[0] + "\xff" + l[1] + "\xff" + l[2] })
-	for _, s := range res.agg.workflows {
-		labels := s.labels
-		if !kept[labels[0]+"\xff"+labels[1]+"\xff"+labels[2]] {
+	kept := topGroups(res.agg.workflows, c.topWorkflows, 3)
+	for key, s := range res.agg.workflows {
+		labels := keyLabels(key)
+		if !kept[keyPrefix(key, 3)] {
 			labels = []string{labels[0], labels[1], OtherUser, labels[3], labels[4], labels[5]}
 		}
 		m.add(detailWorkflowQuantity, s.quantity.value(), labels...)
@@ -480,10 +490,10 @@ func (c *usageDetailCollector) metrics(a githubapi.Account, res *detailResult) (
 		m.add(detailWorkflowDiscount, s.discount.value(), labels...)
 		m.add(detailWorkflowNet, s.net.value(), labels...)
 	}
-	keptUsers := topGroups(res.agg.users, c.topUsers, func(l []string) string { return l[0] })
-	for _, s := range res.agg.users {
-		labels := s.labels
-		if !keptUsers[labels[0]] {
+	keptUsers := topGroups(res.agg.users, c.topUsers, 1)
+	for key, s := range res.agg.users {
+		labels := keyLabels(key)
+		if !keptUsers[keyPrefix(key, 1)] {
 			labels = []string{OtherUser, labels[1], labels[2], labels[3]}
 		}
 		m.add(detailUserQuantity, s.quantity.value(), labels...)
@@ -506,18 +516,19 @@ func (c *usageDetailCollector) metrics(a githubapi.Account, res *detailResult) (
 	return metrics, nil
 }
 
-// topGroups ranks the groups of series (group names a series' group) by
-// their summed net amount, then gross, then name, and returns the first
-// limit. A group named "__other__" by GitHub is never kept, so that it
-// cannot be told from the sum.
-func topGroups(series map[string]*detailSums, limit int, group func([]string) string) map[string]bool {
+// topGroups ranks the groups of series by their summed net amount, then
+// gross, then name, and returns the first limit. A series' group is its
+// first fields label values (the key's prefix, held by the key itself). A
+// group named "__other__" by GitHub is never kept, so that it cannot be
+// told from the sum.
+func topGroups(series map[string]*detailSums, limit, fields int) map[string]bool {
 	type total struct {
 		name       string
 		net, gross sum
 	}
 	totals := map[string]*total{}
-	for _, s := range series {
-		g := group(s.labels)
+	for key, s := range series {
+		g := keyPrefix(key, fields)
 		t := totals[g]
 		if t == nil {
 			t = &total{name: g}
@@ -540,6 +551,19 @@ func topGroups(series map[string]*detailSums, limit int, group func([]string) st
 		kept[t.name] = true
 	}
 	return kept
+}
+
+// keyPrefix is a key's first fields label values, separators between.
+func keyPrefix(key string, fields int) string {
+	end := 0
+	for range fields {
+		i := strings.IndexByte(key[end:], 0xff)
+		if i < 0 {
+			return key
+		}
+		end += i + 1
+	}
+	return key[:end-1]
 }
 
 // usageDetailRequests are one interval's requests for an enterprise: the

@@ -4,6 +4,7 @@ import (
 	"bufio"
 	"fmt"
 	"io"
+	"math"
 	"strconv"
 	"time"
 )
@@ -116,9 +117,16 @@ func (d DetailedExport) WritePart(w io.Writer, from, to int) (int64, error) {
 		line = append(line, ',')
 		line = strconv.AppendFloat(line, round8(gross)-round8(discount), 'f', 8, 64)
 		line = append(line, ',')
-		line = fmt.Appendf(line, "user-%05d,%s,", user, org)
+		line = append(line, "user-"...)
+		line = appendPadded(line, user, 5)
+		line = append(line, ',')
+		line = append(line, org...)
+		line = append(line, ',')
 		if sku.workflow {
-			line = fmt.Appendf(line, "%s/repo-%04d,", org, repo)
+			line = append(line, org...)
+			line = append(line, "/repo-"...)
+			line = appendPadded(line, repo, 4)
+			line = append(line, ',')
 			line = appendWorkflow(line, wf)
 		} else {
 			line = append(line, ',')
@@ -138,15 +146,28 @@ func (d DetailedExport) WritePart(w io.Writer, from, to int) (int64, error) {
 // and quotes.
 func appendWorkflow(line []byte, wf int) []byte {
 	if wf%50 == 7 {
-		return fmt.Appendf(line, "\".github/workflows/deploy-%d, \"\"prod\"\".yml\"", wf)
+		line = append(line, "\".github/workflows/deploy-"...)
+		line = strconv.AppendInt(line, int64(wf), 10)
+		return append(line, ", \"\"prod\"\".yml\""...)
 	}
-	return fmt.Appendf(line, ".github/workflows/wf-%d.yml", wf)
+	line = append(line, ".github/workflows/wf-"...)
+	line = strconv.AppendInt(line, int64(wf), 10)
+	return append(line, ".yml"...)
+}
+
+// appendPadded appends n with leading zeros to width digits.
+func appendPadded(line []byte, n, width int) []byte {
+	var buf [20]byte
+	s := strconv.AppendInt(buf[:0], int64(n), 10)
+	for i := len(s); i < width; i++ {
+		line = append(line, '0')
+	}
+	return append(line, s...)
 }
 
 // round8 rounds to 8 decimals, as GitHub writes amounts.
 func round8(x float64) float64 {
-	v, _ := strconv.ParseFloat(strconv.FormatFloat(x, 'f', 8, 64), 64)
-	return v
+	return math.Round(x*1e8) / 1e8
 }
 
 type countWriter struct {
