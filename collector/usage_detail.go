@@ -202,7 +202,7 @@ func (c *usageDetailCollector) advance(ctx context.Context, client *githubapi.Cl
 	if err != nil {
 		return fmt.Errorf("usage detail for %s: list exports: %w", a, err)
 	}
-	if x := reusable(exports, from, to); x != nil {
+	if x := reusable(exports, now, from, to); x != nil {
 		st.pending = &pendingExport{id: x.ID, since: now, from: from, to: to, completed: x}
 		return c.read(ctx, client, a, st)
 	}
@@ -309,14 +309,19 @@ func (c *usageDetailCollector) read(ctx context.Context, client *githubapi.Clien
 
 // reusable is the newest completed detailed export that covers from to to
 // and was created after the day to ended (an export of a day not over
-// lacks the rest of it), or nil. An export without a readable created_at
-// (an optional field) is not reused: when its data ends is not known.
-func reusable(exports []githubapi.UsageReportExport, from, to string) *githubapi.UsageReportExport {
+// lacks the rest of it), or nil; on the 1st, when to is today, one created
+// today (the view covers the 1st so far then). An export without a
+// readable created_at (an optional field) is not reused: when its data
+// ends is not known.
+func reusable(exports []githubapi.UsageReportExport, now time.Time, from, to string) *githubapi.UsageReportExport {
 	last, err := time.Parse(time.DateOnly, to)
 	if err != nil {
 		return nil
 	}
 	dayOver := last.Add(24 * time.Hour)
+	if now.UTC().Format(time.DateOnly) == to {
+		dayOver = last
+	}
 	var best *githubapi.UsageReportExport
 	var bestAt time.Time
 	for i, x := range exports {

@@ -378,3 +378,20 @@ func TestDetailRange(t *testing.T) {
 		}
 	}
 }
+
+// On the 1st the view covers the 1st so far: an export of the 1st made
+// that day is reused; made the day before, it is not.
+func TestUsageDetailReusesTodaysExportOnTheFirst(t *testing.T) {
+	now := time.Date(2026, 11, 1, 3, 0, 0, 0, time.UTC)
+	exports := []githubapi.UsageReportExport{
+		{ID: "yesterday", ReportType: "detailed", Status: "completed", StartDate: "2026-11-01", EndDate: "2026-11-01", CreatedAt: "2026-10-31T23:00:00Z", DownloadURLs: []string{"https://github.com/x"}},
+		{ID: "today", ReportType: "detailed", Status: "completed", StartDate: "2026-11-01", EndDate: "2026-11-01", CreatedAt: "2026-11-01T01:00:00Z", DownloadURLs: []string{"https://github.com/y"}},
+	}
+	if x := reusable(exports, now, "2026-11-01", "2026-11-01"); x == nil || x.ID != "today" {
+		t.Errorf("reused %v, want today's", x)
+	}
+	// On the 2nd, today's export of the 1st is of a day not over then.
+	if x := reusable(exports, now.Add(24*time.Hour), "2026-11-01", "2026-11-01"); x != nil {
+		t.Errorf("reused %s on the 2nd, want none", x.ID)
+	}
+}
