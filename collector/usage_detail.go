@@ -176,8 +176,11 @@ func (c *usageDetailCollector) Update(ctx context.Context, client *githubapi.Cli
 	if !st.done.reconciled {
 		c.reconcile(ctx, client, a, st.done)
 	}
-	if err != nil {
-		// The last good data is served by the cache; the refresh fails.
+	if _, wait := errors.AsType[*detailWait](err); wait {
+		// The served data stays the last export's until the next is read.
+		c.logger.Debug("usage detail: serving the last export while waiting", "account", a.String(), "export", st.done.id, "err", err)
+	} else if err != nil {
+		// The cache keeps serving the last good data; the refresh fails.
 		return nil, err
 	}
 	return c.metrics(a, st.done)
@@ -216,8 +219,8 @@ func (c *usageDetailCollector) advance(ctx context.Context, client *githubapi.Cl
 			return c.poll(ctx, client, a, st, now)
 		}
 		// GitHub builds one export at a time: wait, without asking.
-		return fmt.Errorf("usage detail for %s: waiting for export %s (%s, by %q) to finish before asking for a detailed one",
-			a, x.ID, x.ReportType, x.Actor)
+		return &detailWait{fmt.Errorf("usage detail for %s: waiting for export %s (%s, by %q) to finish before asking for a detailed one",
+			a, x.ID, x.ReportType, x.Actor)}
 	}
 	// Once for each new last day; again for the same days (the last
 	// export failed) only a refresh interval after the last ask.
@@ -278,8 +281,15 @@ func (c *usageDetailCollector) pendingError(a githubapi.Account, p *pendingExpor
 	if d := now.Sub(p.since); d >= usageDetailStuck {
 		return fmt.Errorf("usage detail for %s: export %s has been processing for %s: stuck at GitHub? (still polled)", a, p.id, d.Round(time.Minute))
 	}
-	return fmt.Errorf("usage detail for %s: export %s is processing at GitHub (asked %d times); the last good data is served meanwhile", a, p.id, p.polls)
+	return &detailWait{fmt.Errorf("usage detail for %s: export %s is processing at GitHub (asked %d times); the last good data is served meanwhile", a, p.id, p.polls)}
 }
+
+// detailWait is an export the view waits for, its own or another's, within
+// the time an export takes: no failure while earlier data is served.
+type detailWait struct{ err error }
+
+func (e *detailWait) Error() string { return e.err.Error() }
+func (e *detailWait) Unwrap() error { return e.err }
 
 // read downloads every part of the completed export and, when all of them
 // read whole, makes its figures the served data. A part that fails leaves
