@@ -19,7 +19,7 @@ func readAll(t *testing.T, r io.Reader) ([][]string, error) {
 	var out [][]string
 	for {
 		f, err := cr.Read()
-		if err == io.EOF {
+		if errors.Is(err, io.EOF) {
 			return out, nil
 		}
 		if err != nil {
@@ -39,7 +39,7 @@ func readAll(t *testing.T, r io.Reader) ([][]string, error) {
 func TestCSVReaderAgreesWithEncodingCSV(t *testing.T) {
 	rng := rand.New(rand.NewPCG(1, 2))
 	alphabet := []string{"a", "b", ",", `"`, " ", "\n", "é", "x", "0", "."}
-	for round := 0; round < 200; round++ {
+	for round := range 200 {
 		var buf bytes.Buffer
 		w := csv.NewWriter(&buf)
 		w.UseCRLF = round%3 == 0

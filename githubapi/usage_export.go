@@ -298,7 +298,7 @@ func (d *DetailedReader) Rows() int { return d.rows }
 func (d *DetailedReader) Part(r io.Reader, each func(*DetailedUsageRow) error) error {
 	cr := newCSVReader(r)
 	header, err := cr.Read()
-	if err == io.EOF {
+	if errors.Is(err, io.EOF) {
 		return errors.New("the part is empty: no header")
 	}
 	if err != nil {
@@ -314,7 +314,7 @@ func (d *DetailedReader) Part(r io.Reader, each func(*DetailedUsageRow) error) e
 	from, to := []byte(d.From), []byte(d.To)
 	for {
 		f, err := cr.Read()
-		if err == io.EOF {
+		if errors.Is(err, io.EOF) {
 			return nil
 		}
 		if err != nil {

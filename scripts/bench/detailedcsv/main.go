@@ -10,6 +10,7 @@ package main
 import (
 	"bufio"
 	"encoding/csv"
+	"errors"
 	"flag"
 	"fmt"
 	"io"
@@ -81,7 +82,7 @@ func read(reader string, f io.Reader) (rows int, net float64, err error) {
 		}
 		for {
 			rec, err := cr.Read()
-			if err == io.EOF {
+			if errors.Is(err, io.EOF) {
 				return rows, net, nil
 			}
 			if err != nil {
