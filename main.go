@@ -223,6 +223,8 @@ func newApp(stdout, stderr io.Writer) (app *kingpin.Application, f *flags, finis
 	app.Flag("collector.usage.by-repository", "Split usage metrics by repository (an enterprise can have tens of thousands).").BoolVar(&f.options.UsageByRepository)
 	app.Flag("collector.budgets.user-states", "Export the per-user states of multi-user budgets (one request per 100 users of each such budget, a series per user).").BoolVar(&f.options.BudgetUserStates)
 	app.Flag("collector.ai_credits.by-user.max-users", "Users per account the per-user AI-credit view keeps, by net spend; the rest are summed into user=\"__other__\".").Default(fmt.Sprint(collector.DefaultAICreditUserLimit)).IntVar(&f.options.AICreditUserLimit)
+	app.Flag("collector.usage_detail.top-workflows", "Workflows per enterprise the usage_detail view keeps, by net amount; the rest are summed into workflow_path=\"__other__\" per repository.").Default(fmt.Sprint(collector.DefaultUsageDetailTop)).IntVar(&f.options.UsageDetailTopWorkflows)
+	app.Flag("collector.usage_detail.top-users", "Users per enterprise the usage_detail view keeps, by net amount; the rest are summed into user=\"__other__\".").Default(fmt.Sprint(collector.DefaultUsageDetailTop)).IntVar(&f.options.UsageDetailTopUsers)
 	app.Flag("collector.ai_credits.by-user.max-budget-share", "Refuse to start when the per-user AI-credit view alone would spend more than this share of a credential's 5,000 requests an hour.").Default("0.2").Float64Var(&f.aiCreditsShare)
 	app.Flag("collector.copilot.by-plan", "Export the enterprise's Copilot seats per plan type (reads every page of the seat list, 100 seats a request).").BoolVar(&f.options.CopilotByPlan)
 

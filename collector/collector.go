@@ -49,6 +49,12 @@ type Options struct {
 	// AI-credit view keeps, by net spend; the rest are summed into
 	// user="__other__" (0: DefaultAICreditUserLimit).
 	AICreditUserLimit int
+	// UsageDetailTopWorkflows and UsageDetailTopUsers are how many
+	// workflows and users per account the usage_detail view keeps, by net
+	// amount; the rest are summed into "__other__" (0:
+	// DefaultUsageDetailTop).
+	UsageDetailTopWorkflows int
+	UsageDetailTopUsers     int
 	// Logger receives the collectors' debug lines; nil discards them.
 	Logger *slog.Logger
 	// now is the clock Factory.New hands the collector: the cache gives
@@ -191,6 +197,9 @@ var collectorTable = []Factory{
 		Help: "Copilot seats and plan."},
 	{Name: AICreditPool, DefaultEnabled: true, Scopes: enterpriseOrganization, new: newAICreditPoolCollector, Requests: aiCreditPoolRequests,
 		Help: "Estimated Copilot AI-credit pool of the month: licences per plan, the credits they include and the credits drawn (shares the copilot and ai_credits collectors' answers; an enterprise's seat list is read in full)."},
+	{Name: UsageDetail, Scopes: enterpriseOnly, new: newUsageDetailCollector,
+		RefreshInterval: usageDetailInterval, RoundSlices: usageDetailSlices, Requests: usageDetailRequests,
+		Help: "Month-to-date cost per workflow and per user from the detailed usage report export (own refresh interval, a day by default: at most one new export a day, polled every 15 minutes until done)."},
 	{Name: "licenses", DefaultEnabled: true, Scopes: enterpriseOnly, new: newLicensesCollector, Requests: licensesRequests,
 		Help: "Enterprise seat licences consumed and purchased (one small page)."},
 }

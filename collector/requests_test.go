@@ -83,6 +83,10 @@ func TestRequestDeclarations(t *testing.T) {
 		{"copilot", withOptions(declEnterprise, byPlan), 2},
 		{"copilot", withOptions(declOrganization, byPlan), 1},
 		{"licenses", declEnterprise, 1},
+		// The list, a new export, one poll, the cost-center list and
+		// 3 cost centers + none of /usage: 2 + 1 + 1 + 4.
+		{UsageDetail, declEnterprise, 8},
+		{UsageDetail, declOrganization, 0},
 		{"licenses", declUser, 0},
 		// The users links of the last four complete days and of the three
 		// before while they have no data, the user-teams links of the

@@ -125,6 +125,12 @@ type Options struct {
 	Credential string
 	// HTTPClient carries authentication (see TokenTransport and AppTransport).
 	HTTPClient *http.Client
+	// DownloadTransport carries the downloads of usage report exports,
+	// whose links point to other hosts: it must add no credential (the
+	// proxy and TLS settings without the authenticating transport). The
+	// client takes every credential header off those requests anyway. nil
+	// means http.DefaultTransport.
+	DownloadTransport http.RoundTripper
 	// UserAgent is sent with every request; "" means UserAgent("").
 	UserAgent        string
 	MaxResponseBytes int64
@@ -188,6 +194,8 @@ type Client struct {
 	copilotBilling shared[*CopilotBilling]
 	copilotSeats   shared[*CopilotSeats]
 	aiCredits      shared[*ModelUsageReport]
+	// download fetches export parts: no credential, no cookie jar.
+	download *http.Client
 }
 
 // New returns a client for the API root in o.BaseURL.
@@ -213,6 +221,7 @@ func New(o Options) (*Client, error) {
 		hc.CheckRedirect = checkRedirect
 		c.http = &hc
 	}
+	c.download = c.newDownloadClient(o.DownloadTransport)
 	if c.userAgent == "" {
 		c.userAgent = UserAgent("")
 	}

@@ -121,11 +121,13 @@ else
 	# by default; the demo has data for them, so they are on here and their panels are checked
 	# like every other.
 	# A limit of 20 users folds the demo's smaller spenders into __other__.
+	# The usage_detail view keeps 10 workflows and 10 users, so that __other__ has data too.
 	"$tmp/github-billing-exporter" --demo --web.listen-address="$exporter_address" --log.level=info \
 		--collector.usage.by-repository --collector.advanced_security.by-repository \
 		--collector.ai_credits.by-user --collector.ai_credits.by-user.max-users=20 \
 		--demo.api-listen-address="127.0.0.1:$api_port" \
 		--collector.copilot_metrics \
+		--collector.usage_detail --collector.usage_detail.top-workflows=10 --collector.usage_detail.top-users=10 \
 		>"$tmp/exporter.log" 2>&1 &
 	pids+=($!)
 	"$tmp/panelcheck" wait -url "http://$exporter_address/metrics" -timeout "$(remaining)s" ||

@@ -82,6 +82,8 @@ func init() {
 	grants[grantKey{"budgets", organization}] = Grant{FineGrained: "Administration: read"}
 	grants[grantKey{"licenses", enterprise}] = Grant{Classic: "read:enterprise, as enterprise admin"}
 	grants[grantKey{"usage_reports", enterprise}] = Grant{FineGrained: "Enterprise administration: write (even to read)"}
+	grants[grantKey{"usage_detail", enterprise}] = Grant{Classic: "manage_billing:enterprise, as enterprise owner or billing manager",
+		FineGrained: "Enterprise administration: write; a GitHub App installed on the enterprise: Enterprise billing: read"}
 	grants[grantKey{"advanced_security", organization}] = Grant{Classic: "admin:org or read:org, as org admin", FineGrained: "Administration: read"}
 	grants[grantKey{"advanced_security", enterprise}] = Grant{Classic: "read:enterprise, as enterprise admin"}
 }

@@ -138,6 +138,27 @@ func objBudgetsSpent(budgets []githubapi.Budget, rows []demoRow) {
 // consumed_amount for.
 const userBudgetID = "7c1e5a4e-85a0-4b8e-9d1f-acme00000014"
 
+// detailedMonthToDate dates x an hour ago, or at midnight when that is
+// earlier, and leaves its download links to the fake GitHub, which serves
+// the detailed rows from a host of its own.
+func detailedMonthToDate(x githubapi.UsageReportExport, now time.Time) githubapi.UsageReportExport {
+	created := now.Add(-time.Hour)
+	if midnight := now.Truncate(24 * time.Hour); created.Before(midnight) {
+		created = midnight
+	}
+	x.CreatedAt = created.Format(time.RFC3339)
+	x.DownloadURLs = nil
+	return x
+}
+
+// lastFinishedDay is yesterday, or the 1st on the 1st.
+func lastFinishedDay(now, monthStart time.Time) time.Time {
+	if y := now.Truncate(24*time.Hour).AddDate(0, 0, -1); y.After(monthStart) {
+		return y
+	}
+	return monthStart
+}
+
 func objReportExports(now time.Time) []githubapi.UsageReportExport {
 	now = now.UTC().Truncate(time.Minute)
 	monthStart := time.Date(now.Year(), now.Month(), 1, 0, 0, 0, 0, time.UTC)
@@ -156,7 +177,10 @@ func objReportExports(now time.Time) []githubapi.UsageReportExport {
 	}
 	return []githubapi.UsageReportExport{
 		export(1, "detailed", "completed", prevStart, monthStart.AddDate(0, 0, -1), 8*24*time.Hour),
-		export(2, "detailed", "completed", monthStart, now, 26*time.Hour),
+		// An administrator's export of the month's finished days, made
+		// within the hour (at midnight at the earliest): the usage_detail
+		// view reads it. On the 1st it is of the 1st so far.
+		detailedMonthToDate(export(2, "detailed", "completed", monthStart, lastFinishedDay(now, monthStart), 0), now),
 		export(3, "summarized", "completed", monthStart, now, 3*time.Hour),
 		export(4, "premium_request", "completed", prevStart, monthStart.AddDate(0, 0, -1), 50*time.Hour),
 		export(5, "ai_credit", "processing", monthStart, now, 10*time.Minute),
@@ -243,6 +267,7 @@ func addDemoObjects(d *fakegithub.Dataset, now time.Time, rows *demoRows) {
 	// The 114 Copilot users and ten more members hold enterprise licences.
 	e.Licenses = &githubapi.ConsumedLicenses{TotalSeatsConsumed: 124, TotalSeatsPurchased: 130}
 	e.ReportExports = objReportExports(now)
+	e.DetailedUsage = demoDetailedUsage(rows)
 
 	u := d.Users[User].Platform
 	u.UsageSummary, u.PremiumRequestUsage, u.AICreditUsage = demoReports(period, rows.user)

@@ -58,6 +58,11 @@ type BillingObjects struct {
 	// ProductSKUs is sent as the budget_product_skus list.
 	Budgets       []githubapi.Budget
 	ReportExports []githubapi.UsageReportExport
+	// DetailedUsage are the rows of the enterprise's detailed usage
+	// report exports: an export serves those of its dates, in
+	// ExportParts parts (0: DefaultExportParts).
+	DetailedUsage []DetailedUsageRow
+	ExportParts   int
 	CopilotData
 	CopilotMetricsData
 	// Licenses answers /enterprises/{enterprise}/consumed-licenses: the

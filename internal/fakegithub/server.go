@@ -39,6 +39,9 @@ type Server struct {
 	etags     bool
 	// files is the host of the signed download links (copilot_metrics.go).
 	files *fileHost
+	// exports are the report exports asked for and the download host
+	// (reports.go), made on first use.
+	exports *exportState
 }
 
 // New starts a server that answers from d, on the wall clock (see
@@ -138,6 +141,7 @@ func (s *Server) clock() func() time.Time {
 func (s *Server) Close() {
 	s.server.Close()
 	s.files.server.Close()
+	s.closeExports()
 }
 
 // RequireToken makes every request without "Authorization: Bearer token"
