@@ -18,7 +18,6 @@ import (
 	"slices"
 	"strconv"
 	"strings"
-	"sync"
 	"time"
 )
 
@@ -184,17 +183,14 @@ type Client struct {
 	// budgets is the budget list per account, shared by the budgets
 	// collector and the usage collector, which computes their consumption.
 	budgets shared[[]Budget]
-	// downloads is the client of signed download links (copilot_metrics.go),
-	// built on first use; it carries no credential.
-	downloadsOnce sync.Once
-	downloads     *http.Client
 	// copilotBilling, copilotSeats and aiCredits are the Copilot answers
 	// that the copilot and ai_credits collectors share with the AI-credit
 	// pool (copilot.go).
 	copilotBilling shared[*CopilotBilling]
 	copilotSeats   shared[*CopilotSeats]
 	aiCredits      shared[*ModelUsageReport]
-	// download fetches export parts: no credential, no cookie jar.
+	// download fetches signed download links (export parts, usage-metrics
+	// files): no credential, no cookie jar (newDownloadClient).
 	download *http.Client
 }
 

@@ -150,49 +150,12 @@ func RedactLink(raw string) string {
 	return u.Scheme + "://" + u.Host + u.EscapedPath()
 }
 
-// downloadAllowed says whether a download or redirect may go to u.
-func (c *Client) downloadAllowed(u *url.URL) error {
-	switch {
-	case u.User != nil:
-		return errors.New("the link carries user info")
-	case u.Scheme == "https" && u.Host != "":
-		return nil
-	case u.Scheme == "http" && u.Host != "" && c.base.Scheme == "http":
-		return nil
-	}
-	return fmt.Errorf("the link is not https (scheme %q)", u.Scheme)
-}
-
-// downloadClient is the client of the file host: the default transport's
-// settings (the proxy of the environment), no cookie jar, no credential,
-// and redirects only where a download may go.
-func (c *Client) downloadClient() *http.Client {
-	c.downloadsOnce.Do(func() {
-		transport := http.DefaultTransport.(*http.Transport).Clone()
-		c.downloads = &http.Client{
-			Transport: transport,
-			CheckRedirect: func(req *http.Request, via []*http.Request) error {
-				if len(via) >= 5 {
-					return errors.New("stopped after 5 redirects")
-				}
-				if err := c.downloadAllowed(req.URL); err != nil {
-					return fmt.Errorf("redirect refused: %w", err)
-				}
-				req.Header.Del("Authorization")
-				req.Header.Del("Cookie")
-				return nil
-			},
-		}
-	})
-	return c.downloads
-}
-
 func (c *Client) downloadCopilotFile(ctx context.Context, name, link string, required []string, fn func(CopilotMetricsRecord) error) error {
 	u, err := url.Parse(link)
 	if err != nil {
 		return fmt.Errorf("%s: the link is not a URL", name)
 	}
-	if err := c.downloadAllowed(u); err != nil {
+	if err := c.downloadScheme(u); err != nil {
 		return fmt.Errorf("%s (%s): %w", name, RedactLink(link), err)
 	}
 	where := fmt.Sprintf("%s (%s)", name, RedactLink(link))
@@ -202,8 +165,9 @@ func (c *Client) downloadCopilotFile(ctx context.Context, name, link string, req
 	}
 	req.Header.Set("User-Agent", c.userAgent)
 	// Not observed as an API request: the file host is not the API and
-	// spends none of its rate limit.
-	resp, err := c.downloadClient().Do(req)
+	// spends none of its rate limit. The download client sends no
+	// credential (newDownloadClient).
+	resp, err := c.download.Do(req)
 	if err != nil {
 		return fmt.Errorf("%s: %w", where, c.secrets.scrubError(scrubURLError(err)))
 	}

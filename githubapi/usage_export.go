@@ -445,6 +445,9 @@ func (c *Client) downloadPart(ctx context.Context, raw string, part, parts int, 
 // configured API itself is http on a loopback host (the fake GitHub of the
 // tests and the demo).
 func (c *Client) downloadScheme(u *url.URL) error {
+	if u.User != nil {
+		return errors.New("the link carries user info")
+	}
 	switch strings.ToLower(u.Scheme) {
 	case "https":
 		return nil
@@ -453,7 +456,7 @@ func (c *Client) downloadScheme(u *url.URL) error {
 			return nil
 		}
 	}
-	return fmt.Errorf("the link's scheme is %q; only https links are followed", u.Scheme)
+	return fmt.Errorf("the link is not https (scheme %q); only https links are followed", u.Scheme)
 }
 
 func isLoopback(host string) bool {
@@ -478,7 +481,10 @@ func (c *Client) newDownloadClient(base http.RoundTripper) *http.Client {
 			if len(via) >= maxRedirects {
 				return &redirectLoopError{Redirects: len(via)}
 			}
-			return c.downloadScheme(req.URL)
+			if err := c.downloadScheme(req.URL); err != nil {
+				return fmt.Errorf("redirect refused: %w", err)
+			}
+			return nil
 		},
 	}
 }
