@@ -184,7 +184,10 @@ func TestE2EDemo(t *testing.T) {
 	addr := e2eFreePort(t)
 	base := "http://" + addr
 
-	p := e2eStart(t, bin, []string{"--demo", "--web.listen-address=" + addr, "--log.level=debug"})
+	// The first scrape waits for the first refreshes: up to 25 s (inside
+	// e2eGet's 30 s), not the 10 s default, which a
+	// loaded machine can spend before the demo's refreshes end.
+	p := e2eStart(t, bin, []string{"--demo", "--web.listen-address=" + addr, "--log.level=debug", "--scrape.timeout=25s"})
 	cmd, exited := p.cmd, p.exited
 
 	// Ready within 30 s.
