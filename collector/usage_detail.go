@@ -81,6 +81,8 @@ type usageDetailCollector struct {
 	topWorkflows int
 	topUsers     int
 	logger       *slog.Logger
+	// sleep waits between two polls of an export in the backfill.
+	sleep func(ctx context.Context, d time.Duration) error
 
 	mu     sync.Mutex
 	states map[githubapi.Account]*detailState
@@ -127,7 +129,7 @@ type detailResult struct {
 
 func newUsageDetailCollector(o Options) Collector {
 	c := &usageDetailCollector{now: o.clock(), topWorkflows: o.UsageDetailTopWorkflows, topUsers: o.UsageDetailTopUsers,
-		logger: o.logger(), states: map[githubapi.Account]*detailState{}}
+		logger: o.logger(), sleep: sleepContext, states: map[githubapi.Account]*detailState{}}
 	if c.topWorkflows <= 0 {
 		c.topWorkflows = DefaultUsageDetailTop
 	}
