@@ -43,18 +43,18 @@ func TestUsageDetailHistorySumsTheMonthToEachDay(t *testing.T) {
 		// The 3rd: api ci.yml 412 + 138 = 550 minutes; mona 412.
 		{3, map[string]float64{
 			"github_billing_usage_workflow_quantity{octo-platform,octo-platform/api,.github/workflows/ci.yml,actions,actions_linux,minutes}": 550,
-			"github_billing_usage_user_quantity{mona,actions,actions_linux,minutes}":                                                          412,
-			"github_billing_usage_user_net_amount_usd{hubot,actions,actions_linux_4_core,minutes}":                                            1.146,
-			"github_billing_usage_detail_last_day_timestamp_seconds{}":                                                                        1793664000, // 2026-11-03T00:00:00Z
+			"github_billing_usage_user_quantity{mona,actions,actions_linux,minutes}":                                                         412,
+			"github_billing_usage_user_net_amount_usd{hubot,actions,actions_linux_4_core,minutes}":                                           1.146,
+			"github_billing_usage_detail_last_day_timestamp_seconds{}":                                                                       1793664000, // 2026-11-03T00:00:00Z
 		}},
 		// The 4th: api ci.yml has no row that day, still 550; mona
 		// 412 + 220 = 632, gross 2.472 + 1.32 = 3.792, net 0 + 0.9.
 		{4, map[string]float64{
 			"github_billing_usage_workflow_quantity{octo-platform,octo-platform/api,.github/workflows/ci.yml,actions,actions_linux,minutes}": 550,
-			"github_billing_usage_user_quantity{mona,actions,actions_linux,minutes}":                                                          632,
-			"github_billing_usage_user_gross_amount_usd{mona,actions,actions_linux,minutes}":                                                  3.792,
-			"github_billing_usage_user_net_amount_usd{mona,actions,actions_linux,minutes}":                                                    0.9,
-			"github_billing_usage_detail_last_day_timestamp_seconds{}":                                                                        1793750400,
+			"github_billing_usage_user_quantity{mona,actions,actions_linux,minutes}":                                                         632,
+			"github_billing_usage_user_gross_amount_usd{mona,actions,actions_linux,minutes}":                                                 3.792,
+			"github_billing_usage_user_net_amount_usd{mona,actions,actions_linux,minutes}":                                                   0.9,
+			"github_billing_usage_detail_last_day_timestamp_seconds{}":                                                                       1793750400,
 		}},
 	} {
 		if err := m.addDay(ctx, client, novemberDay(c.day), nil); err != nil {
