@@ -3,6 +3,7 @@ package backfill
 import (
 	"bytes"
 	"context"
+	"errors"
 	"net/http"
 	"os"
 	"os/exec"
@@ -64,17 +65,24 @@ func detailFixture() *fakegithub.Dataset {
 }
 
 func startDetailFake(t *testing.T) *fakegithub.Server {
-	fake := fakegithubtest.Start(t, detailFixture())
+	return startDetailFakeOf(t, detailFixture())
+}
+
+func startDetailFakeOf(t *testing.T, d *fakegithub.Dataset) *fakegithub.Server {
+	fake := fakegithubtest.Start(t, d)
 	fake.SetClock(func() time.Time { return testNow })
 	fake.RequireToken(detailToken)
 	return fake
 }
 
-// backfillDetail backfills usage_detail of ent, top 2 workflows and users,
-// into out.
+// backfillDetail backfills usage_detail of ent (or f.Collectors), top 2
+// workflows and users, one request at a time.
 func backfillDetail(t *testing.T, fake *fakegithub.Server, f Flags) (string, error) {
 	t.Helper()
-	f.Collectors, f.Concurrency, f.Settle = collector.UsageDetail, 1, 1
+	if f.Collectors == "" {
+		f.Collectors = collector.UsageDetail
+	}
+	f.Concurrency, f.Settle = 1, 1
 	plan, err := NewPlan(f, testNow)
 	if err != nil {
 		t.Fatal(err)
@@ -226,5 +234,58 @@ func TestBackfillUsageDetailImportsWithPromtool(t *testing.T) {
 	}
 	if imported != samples {
 		t.Errorf("promtool imported %d samples, the file has %d\n%s", imported, samples, report)
+	}
+}
+
+// A backfill of usage and usage_detail stopped by the rate limit in the
+// middle of November, rerun, writes the same file as one never stopped,
+// and the rerun reuses the export the first run asked for.
+func TestBackfillUsageDetailResumedEqualsUninterrupted(t *testing.T) {
+	// ent's usage history of fixture(), with the detailed export's rows.
+	dataset := func() *fakegithub.Dataset {
+		d := fixture()
+		d.Enterprises["ent"].Platform.ReportExports = []githubapi.UsageReportExport{}
+		d.Enterprises["ent"].Platform.DetailedUsage = detailFixture().Enterprises["ent"].Platform.DetailedUsage
+		return d
+	}
+	dir := t.TempDir()
+	flags := Flags{From: "2026-11-01", To: "2026-11-20", Collectors: "usage," + collector.UsageDetail, Output: filepath.Join(dir, "whole.om")}
+	if stderr, err := backfillDetail(t, startDetailFakeOf(t, dataset()), flags); err != nil {
+		t.Fatalf("uninterrupted backfill: %v\n%s", err, stderr)
+	}
+	want, err := os.ReadFile(flags.Output)
+	if err != nil {
+		t.Fatal(err)
+	}
+
+	fake := startDetailFakeOf(t, dataset())
+	flags.Output = filepath.Join(dir, "resumed.om")
+	// The cost-center list; on the 1st the usage report twice (Team A,
+	// none) and the export list, its POST and its poll; then 2 a day:
+	// 1 + 5 + 4 · 2 = 14 requests for the 1st to the 5th, and the 15th
+	// is the first of the 6th.
+	fake.SetRateLimitRemaining(15)
+	stderr, err := backfillDetail(t, fake, flags)
+	if !errors.Is(err, githubapi.ErrRateLimited) || !strings.Contains(err.Error(), "every day up to 2026-11-05 is kept") {
+		t.Fatalf("backfill against an exhausted rate limit: %v, want stopped at the 6th\n%s", err, stderr)
+	}
+	fake.SetRateLimitRemaining(5000)
+	if stderr, err := backfillDetail(t, fake, flags); err != nil || !strings.Contains(stderr, "continuing after 2026-11-05") {
+		t.Fatalf("resumed backfill: %v\n%s", err, stderr)
+	}
+	got, err := os.ReadFile(flags.Output)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !bytes.Equal(got, want) {
+		t.Errorf("resumed output (%d bytes) differs from the uninterrupted one (%d bytes)", len(got), len(want))
+	}
+	// Both runs listed the exports; the first alone asked for one.
+	if n := fake.Requests("/enterprises/ent/settings/billing/reports"); n != 3 {
+		t.Errorf("%d requests to the export list, want 3 (list and POST, then the list)", n)
+	}
+	// mona's minutes to the 20th: 20·21/2 = 210.
+	if v := sampleValue(t, readSamples(t, flags.Output), detailUser("quantity", "mona"), time.Date(2026, time.November, 20, 0, 0, 0, 0, time.UTC)); v != 210 {
+		t.Errorf("mona's minutes to the 20th = %v, want 210", v)
 	}
 }
