@@ -144,6 +144,15 @@ func Run(ctx context.Context, c Config) error {
 				t.month.Reset()
 			}
 		}
+		// A collector that reads the month at once reads it to the last
+		// day the run writes of it.
+		monthLast := day.AddDate(0, 1, -day.Day())
+		if monthLast.After(p.To) {
+			monthLast = p.To
+		}
+		for _, t := range tasks {
+			t.month.SetLastDay(monthLast)
+		}
 		if err := runDay(ctx, tasks, day, p.Concurrency); err != nil {
 			prog.done()
 			reached := "no day is complete yet"

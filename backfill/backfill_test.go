@@ -104,7 +104,7 @@ func backfillFixtureCtx(t *testing.T, ctx context.Context, fake *fakegithub.Serv
 func backfillAccounts(t *testing.T, ctx context.Context, fake *fakegithub.Server, f Flags, observer githubapi.Observer, accounts ...githubapi.Account) (string, error) {
 	t.Helper()
 	if f.Collectors == "" {
-		f.Collectors = strings.Join(collector.HistoryCollectors(), ",")
+		f.Collectors = strings.Join(DefaultCollectors(), ",")
 	}
 	if f.Concurrency == 0 {
 		f.Concurrency = 2

@@ -47,8 +47,8 @@ func AddCommand(app *kingpin.Application) (*kingpin.CmdClause, *Flags) {
 	cmd := app.Command("backfill", "Write the billing history GitHub keeps as OpenMetrics with timestamps (month to date at the end of each day), for promtool tsdb create-blocks-from openmetrics. Reads the same --config.file (or --demo).")
 	cmd.Flag("from", "First day (YYYY-MM-DD) or month (YYYY-MM) to write. Default: the first day of the month 13 full months back.").StringVar(&f.From)
 	cmd.Flag("to", "Last day (YYYY-MM-DD) or month (YYYY-MM) to write. Default, and at most: the last settled day (today and --settle days before it are left out).").StringVar(&f.To)
-	cmd.Flag("collectors", "Comma-separated collectors to backfill; only these have history at GitHub.").
-		Default(strings.Join(collector.HistoryCollectors(), ",")).StringVar(&f.Collectors)
+	cmd.Flag("collectors", "Comma-separated collectors to backfill; only these have history at GitHub. usage_detail, opt-in, is backfilled only when named.").
+		Default(strings.Join(DefaultCollectors(), ",")).StringVar(&f.Collectors)
 	cmd.Flag("output", `OpenMetrics file to write, "-" for stdout. A rerun with the same file continues after the last complete day.`).
 		Default("-").StringVar(&f.Output)
 	AddPaceFlags(cmd, &f.Settle, &f.MaxRequestsPerHour, &f.MaxRequestsPerHourGiven)
@@ -199,4 +199,17 @@ func checkOutput(path string) error {
 	probe.Close()
 	os.Remove(probe.Name())
 	return nil
+}
+
+// DefaultCollectors are the collectors with history that are enabled by
+// default: an opt-in one (usage_detail, which asks GitHub for an export a
+// month) is backfilled only when named.
+func DefaultCollectors() []string {
+	var names []string
+	for _, name := range collector.HistoryCollectors() {
+		if f, ok := collector.Lookup(name); ok && f.DefaultEnabled {
+			names = append(names, name)
+		}
+	}
+	return names
 }

@@ -50,6 +50,12 @@ type monthState interface {
 	restore(st historyState) error
 }
 
+// lastDaySetter is a month state that reads its month at once (from one
+// export) and needs to know how far: the last day the run adds of it.
+type lastDaySetter interface {
+	setLastDay(day time.Time)
+}
+
 // history is the historian of collector name built with o, if it has one.
 func history(name string, o Options) (historian, bool) {
 	f, ok := Lookup(name)
@@ -104,6 +110,15 @@ func NewMonthToDate(name string, o Options, a githubapi.Account) (*MonthToDate, 
 
 // Reset starts a new month.
 func (m *MonthToDate) Reset() { m.month = m.history.startMonth(m.account) }
+
+// SetLastDay tells the month to date the last day the run adds of the
+// month; a collector that reads the whole month at once (usage_detail)
+// reads it to that day, the others need not know.
+func (m *MonthToDate) SetLastDay(day time.Time) {
+	if s, ok := m.month.(lastDaySetter); ok {
+		s.setLastDay(day)
+	}
+}
 
 // Requests is how many requests AddDay sends for the account, given the
 // enterprise's cost centers (nil for other scopes).

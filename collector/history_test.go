@@ -11,12 +11,12 @@ import (
 // the order of the collector table; the usage report alone reaches further
 // back than githubapi.HistoryMonths.
 func TestHistoryCollectorsAreTheHistorians(t *testing.T) {
-	want := []string{"usage", "usage_summary", "premium_requests", "ai_credits"}
+	want := []string{"usage", "usage_summary", "premium_requests", "ai_credits", "usage_detail"}
 	if got := HistoryCollectors(); !slices.Equal(got, want) {
 		t.Errorf("HistoryCollectors() = %v, want %v", got, want)
 	}
 	for name, limited := range map[string]bool{
-		"usage": false, "usage_summary": true, "premium_requests": true, "ai_credits": true,
+		"usage": false, "usage_summary": true, "premium_requests": true, "ai_credits": true, "usage_detail": true,
 		"budgets": false, "no_such_collector": false,
 	} {
 		if got := HistoryLimited(name); got != limited {
@@ -30,7 +30,7 @@ func TestHistoryCollectorsAreTheHistorians(t *testing.T) {
 func TestNewMonthToDateRefusesCollectorsWithoutHistory(t *testing.T) {
 	for _, name := range []string{"budgets", AICreditsByUser, "no_such_collector"} {
 		_, err := NewMonthToDate(name, Options{}, usageTestOrg)
-		want := `collector "` + name + `" has no history; collectors with history: [usage usage_summary premium_requests ai_credits]`
+		want := `collector "` + name + `" has no history; collectors with history: [usage usage_summary premium_requests ai_credits usage_detail]`
 		if err == nil || err.Error() != want {
 			t.Errorf("NewMonthToDate(%q): error %v, want %q", name, err, want)
 		}

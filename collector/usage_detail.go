@@ -11,6 +11,7 @@ import (
 	"strings"
 	"sync"
 	"time"
+	"unicode/utf8"
 
 	"github.com/prometheus/client_golang/prometheus"
 
@@ -81,6 +82,8 @@ type usageDetailCollector struct {
 	topWorkflows int
 	topUsers     int
 	logger       *slog.Logger
+	// sleep waits between two polls of an export in the backfill.
+	sleep func(ctx context.Context, d time.Duration) error
 
 	mu     sync.Mutex
 	states map[githubapi.Account]*detailState
@@ -114,11 +117,16 @@ type pendingExport struct {
 	completed *githubapi.UsageReportExport
 }
 
-// detailResult is what one export gave.
+// detailResult is what one export gave: its per-workflow and per-user
+// samples, built once from its aggregate, which is then dropped.
 type detailResult struct {
 	id       string
 	from, to string
-	agg      *detailAggregate
+	// samples are the series past the ranking and folding; err is a sum
+	// that is not finite, served as the refresh's error instead.
+	samples    []prometheus.Metric
+	err        error
+	productNet map[string]*sum
 	// reconciled says the /usage comparison was read; a refresh tries
 	// again until it is.
 	reconciled bool
@@ -127,7 +135,7 @@ type detailResult struct {
 
 func newUsageDetailCollector(o Options) Collector {
 	c := &usageDetailCollector{now: o.clock(), topWorkflows: o.UsageDetailTopWorkflows, topUsers: o.UsageDetailTopUsers,
-		logger: o.logger(), states: map[githubapi.Account]*detailState{}}
+		logger: o.logger(), sleep: sleepContext, states: map[githubapi.Account]*detailState{}}
 	if c.topWorkflows <= 0 {
 		c.topWorkflows = DefaultUsageDetailTop
 	}
@@ -312,7 +320,7 @@ func (c *usageDetailCollector) read(ctx context.Context, client *githubapi.Clien
 		p.nextPoll = time.Time{}
 		return fmt.Errorf("usage detail for %s: %w", a, err)
 	}
-	st.done = &detailResult{id: p.id, from: p.from, to: p.to, agg: agg}
+	st.done = c.result(a, p.id, p.from, p.to, agg)
 	st.pending = nil
 	return nil
 }
@@ -394,7 +402,7 @@ func (c *usageDetailCollector) reconcile(ctx context.Context, client *githubapi.
 		return
 	}
 	diff := map[string]float64{}
-	for product, s := range res.agg.productNet {
+	for product, s := range res.productNet {
 		diff[strings.ToLower(product)] += s.value()
 	}
 	for product, s := range usage {
@@ -473,13 +481,14 @@ func (s *detailSums) addRow(quantity, gross, discount, net float64) {
 
 // joinKey joins label values with 0xff, a byte valid UTF-8 never holds;
 // a value that is not valid UTF-8 is made so first (as every label value
-// is), so that it cannot hold the separator.
+// is), so that it cannot hold the separator, and two values that would be
+// the same label are the same key.
 func joinKey(dst []byte, parts ...[]byte) []byte {
 	for i, p := range parts {
 		if i > 0 {
 			dst = append(dst, 0xff)
 		}
-		if bytes.IndexByte(p, 0xff) >= 0 {
+		if !utf8.Valid(p) {
 			p = bytes.ToValidUTF8(p, []byte("\uFFFD"))
 		}
 		dst = append(dst, p...)
@@ -487,35 +496,129 @@ func joinKey(dst []byte, parts ...[]byte) []byte {
 	return dst
 }
 
-// metrics are the result's series: the top workflows and users by net
+// result ranks and folds agg into its samples, consuming it: each series
+// is deleted from the aggregate as its samples are made, so the two are
+// not held whole at once.
+func (c *usageDetailCollector) result(a githubapi.Account, id, from, to string, agg *detailAggregate) *detailResult {
+	res := &detailResult{id: id, from: from, to: to, productNet: agg.productNet}
+	res.samples, res.err = c.seriesSamples(a, agg)
+	return res
+}
+
+// The per-workflow and per-user families: the label that "__other__"
+// replaces (otherAt) and how many labels name a group (fields).
+var (
+	detailWorkflowFamily = detailFamily{quantity: detailWorkflowQuantity, gross: detailWorkflowGross, discount: detailWorkflowDiscount,
+		net: detailWorkflowNet, fields: 3, otherAt: 2}
+	detailUserFamily = detailFamily{quantity: detailUserQuantity, gross: detailUserGross, discount: detailUserDiscount,
+		net: detailUserNet, fields: 1, otherAt: 0}
+)
+
+type detailFamily struct {
+	quantity, gross, discount, net *Desc
+	fields, otherAt                int
+}
+
+// seriesSamples are agg's series: the top workflows and users by net
 // amount, the rest summed into "__other__", so that every sum over
-// workflows or users is the account's total.
-func (c *usageDetailCollector) metrics(a githubapi.Account, res *detailResult) ([]prometheus.Metric, error) {
-	m := newMetricSet(a)
+// workflows or users is the account's total. It empties agg.
+func (c *usageDetailCollector) seriesSamples(a githubapi.Account, agg *detailAggregate) ([]prometheus.Metric, error) {
+	var out []prometheus.Metric
+	var err error
 	// A workflow is its organization, repository and path; its series
 	// are per product, SKU and unit.
-	kept := topGroups(res.agg.workflows, c.topWorkflows, 3)
-	for key, s := range res.agg.workflows {
-		labels := keyLabels(key)
-		if !kept[keyPrefix(key, 3)] {
-			labels = []string{labels[0], labels[1], OtherUser, labels[3], labels[4], labels[5]}
-		}
-		m.add(detailWorkflowQuantity, s.quantity.value(), labels...)
-		m.add(detailWorkflowGross, s.gross.value(), labels...)
-		m.add(detailWorkflowDiscount, s.discount.value(), labels...)
-		m.add(detailWorkflowNet, s.net.value(), labels...)
+	kept := topGroups(agg.workflows, c.topWorkflows, 3)
+	if out, err = detailWorkflowFamily.samples(out, a, agg.workflows, kept); err != nil {
+		return nil, err
 	}
-	keptUsers := topGroups(res.agg.users, c.topUsers, 1)
-	for key, s := range res.agg.users {
-		labels := keyLabels(key)
-		if !keptUsers[keyPrefix(key, 1)] {
-			labels = []string{OtherUser, labels[1], labels[2], labels[3]}
-		}
-		m.add(detailUserQuantity, s.quantity.value(), labels...)
-		m.add(detailUserGross, s.gross.value(), labels...)
-		m.add(detailUserDiscount, s.discount.value(), labels...)
-		m.add(detailUserNet, s.net.value(), labels...)
+	agg.workflows = nil
+	keptUsers := topGroups(agg.users, c.topUsers, 1)
+	if out, err = detailUserFamily.samples(out, a, agg.users, keptUsers); err != nil {
+		return nil, err
 	}
+	agg.users = nil
+	return out, nil
+}
+
+// samples appends the samples of series to out, deleting each series as it
+// goes: a kept group's series as they are, the others summed per label
+// values with "__other__" in place of the group's last label.
+func (f detailFamily) samples(out []prometheus.Metric, a githubapi.Account, series map[string]*detailSums, kept map[string]bool) ([]prometheus.Metric, error) {
+	folded := map[string]*detailSums{}
+	var err error
+	for key, s := range series {
+		delete(series, key)
+		if kept[keyPrefix(key, f.fields)] {
+			if out, err = f.appendSeries(out, a, key, s); err != nil {
+				return nil, err
+			}
+			continue
+		}
+		fk := otherKey(key, f.otherAt)
+		t := folded[fk]
+		if t == nil {
+			t = &detailSums{}
+			folded[fk] = t
+		}
+		t.addRow(s.quantity.value(), s.gross.value(), s.discount.value(), s.net.value())
+	}
+	for fk, s := range folded {
+		if out, err = f.appendSeries(out, a, fk, s); err != nil {
+			return nil, err
+		}
+	}
+	return out, nil
+}
+
+// appendSeries appends the four samples of one series, which share one
+// slice of label values; the values are the key's own bytes, not copies.
+func (f detailFamily) appendSeries(out []prometheus.Metric, a githubapi.Account, key string, s *detailSums) ([]prometheus.Metric, error) {
+	values := make([]string, 2, 2+strings.Count(key, "\xff")+1)
+	values[0], values[1] = string(a.Scope), a.Name
+	for l := range strings.SplitSeq(key, "\xff") {
+		if !utf8.ValidString(l) {
+			l = strings.ToValidUTF8(l, "\uFFFD")
+		}
+		values = append(values, l)
+	}
+	checkLabelCount(f.quantity, values)
+	samples := [4]Sample{
+		{desc: f.quantity, value: s.quantity.value(), labels: values},
+		{desc: f.gross, value: s.gross.value(), labels: values},
+		{desc: f.discount, value: s.discount.value(), labels: values},
+		{desc: f.net, value: s.net.value(), labels: values},
+	}
+	held := new([4]Sample)
+	*held = samples
+	for i := range held {
+		if !finite(held[i].value) {
+			return nil, notFinite(held[i].desc, values, held[i].value)
+		}
+		out = append(out, &held[i])
+	}
+	return out, nil
+}
+
+// otherKey is key with its label at index i replaced by "__other__".
+func otherKey(key string, i int) string {
+	start := 0
+	if i > 0 {
+		start = len(keyPrefix(key, i)) + 1
+	}
+	end := len(key)
+	if j := strings.IndexByte(key[start:], 0xff); j >= 0 {
+		end = start + j
+	}
+	return key[:start] + OtherUser + key[end:]
+}
+
+// metrics are the result's samples, with the reconciliation once read and
+// the last day covered.
+func (c *usageDetailCollector) metrics(a githubapi.Account, res *detailResult) ([]prometheus.Metric, error) {
+	if res.err != nil {
+		return nil, fmt.Errorf("usage detail for %s: %w", a, res.err)
+	}
+	m := newMetricSet(a)
 	if res.reconciled {
 		for product, d := range res.difference {
 			m.add(detailReconciliation, d, product)
@@ -524,11 +627,12 @@ func (c *usageDetailCollector) metrics(a githubapi.Account, res *detailResult) (
 	if last, err := time.Parse(time.DateOnly, res.to); err == nil {
 		m.maximum(detailLastDay, float64(last.Unix()))
 	}
-	metrics, err := m.finiteMetrics()
+	extra, err := m.finiteMetrics()
 	if err != nil {
 		return nil, fmt.Errorf("usage detail for %s: %w", a, err)
 	}
-	return metrics, nil
+	out := make([]prometheus.Metric, 0, len(res.samples)+len(extra))
+	return append(append(out, res.samples...), extra...), nil
 }
 
 // topGroups ranks the groups of series by their summed net amount, then

@@ -51,12 +51,14 @@ func BenchmarkUsageDetail5M(b *testing.B) {
 				b.Fatal(err)
 			}
 			r.Close()
-			metrics, err := c.metrics(githubapi.Account{Scope: githubapi.ScopeEnterprise, Name: "acme"}, &detailResult{to: "2026-11-28", agg: agg})
+			workflows, users := len(agg.workflows), len(agg.users)
+			a := githubapi.Account{Scope: githubapi.ScopeEnterprise, Name: "acme"}
+			metrics, err := c.metrics(a, c.result(a, "x", "2026-11-01", "2026-11-28", agg))
 			if err != nil {
 				b.Fatal(err)
 			}
-			b.ReportMetric(float64(len(agg.workflows)), "workflow-series")
-			b.ReportMetric(float64(len(agg.users)), "user-series")
+			b.ReportMetric(float64(workflows), "workflow-series")
+			b.ReportMetric(float64(users), "user-series")
 			b.ReportMetric(float64(len(metrics)), "samples")
 		}
 	})

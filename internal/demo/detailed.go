@@ -3,7 +3,9 @@ package demo
 import (
 	"hash/fnv"
 	"strings"
+	"time"
 
+	"github.com/github-billing-exporter/github-billing-exporter/githubapi"
 	"github.com/github-billing-exporter/github-billing-exporter/internal/fakegithub"
 )
 
@@ -21,8 +23,27 @@ var demoWorkflows = []string{".github/workflows/ci.yml", ".github/workflows/rele
 // demoCostCenterNames names the cost centers by id, as the export does.
 var demoCostCenterNames = map[string]string{"cc-platform-0001": "Platform", "cc-datasci-0002": "Data Science"}
 
-// demoDetailedUsage is the detailed export's rows of the enterprise.
+// lastMonthDetailed is an administrator's detailed export of last month,
+// made as the month ended: the fake's download host serves its parts (its
+// links are the fake's), and a backfill of usage_detail of last month
+// reuses it.
+func lastMonthDetailed(x githubapi.UsageReportExport, monthStart time.Time) githubapi.UsageReportExport {
+	x.CreatedAt = monthStart.Format(time.RFC3339)
+	x.DownloadURLs = nil
+	return x
+}
+
+// demoDetailedUsage is the detailed export's rows of the enterprise: this
+// month's, from rows, and last month's, from the demo's history, so that
+// its exports of either month hold the rows /usage sums.
 func demoDetailedUsage(rows *demoRows) []fakegithub.DetailedUsageRow {
+	start := rows.clock.monthStart
+	out := demoDetailedRows(demoHistoryRows(start, start.AddDate(0, 0, -1)))
+	return append(out, demoDetailedRows(rows)...)
+}
+
+// demoDetailedRows are the detailed rows of one month's rows.
+func demoDetailedRows(rows *demoRows) []fakegithub.DetailedUsageRow {
 	var out []fakegithub.DetailedUsageRow
 	for _, o := range demoOrgs {
 		center := demoCostCenterNames[o.costCenter]

@@ -176,7 +176,7 @@ func objReportExports(now time.Time) []githubapi.UsageReportExport {
 		return x
 	}
 	return []githubapi.UsageReportExport{
-		export(1, "detailed", "completed", prevStart, monthStart.AddDate(0, 0, -1), 8*24*time.Hour),
+		lastMonthDetailed(export(1, "detailed", "completed", prevStart, monthStart.AddDate(0, 0, -1), 0), monthStart),
 		// An administrator's export of the month's finished days, made
 		// within the hour (at midnight at the earliest): the usage_detail
 		// view reads it. On the 1st it is of the 1st so far.

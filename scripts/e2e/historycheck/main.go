@@ -4,6 +4,9 @@
 //
 //   - last month's net amount per product of the demo enterprise, read at
 //     the end of the month, equals the sum of the fake's daily usage rows;
+//   - the month to date of last month's largest workflow series on the
+//     10th, backfilled from the demo's detailed export of last month,
+//     equals the sum of the fake's detailed rows dated the 1st to the 10th;
 //   - every query of the overview dashboard's history row returns data over
 //     the last 13 months at a step of one day, and the month-over-month
 //     panel has a different total for each of the 13 months.
@@ -103,6 +106,10 @@ func run(base, dashboard string, now time.Time) error {
 		fmt.Printf("ok %s net amount of %s = %v, as the fake's daily rows\n", lastMonth.Format("2006-01"), s.Metric["product"], v)
 	}
 
+	if err := checkWorkflowDay(base, lastMonth, now); err != nil {
+		return err
+	}
+
 	// Every query of the history row, over 13 months at a step of a day.
 	raw, err := os.ReadFile(dashboard)
 	if err != nil {
@@ -164,5 +171,53 @@ func run(base, dashboard string, now time.Time) error {
 	if checked == 0 {
 		return fmt.Errorf("no panel under the row %q", historyRow)
 	}
+	return nil
+}
+
+// checkWorkflowDay asks Prometheus for the month to date, at the end of the
+// 10th of last month, of the workflow series with the largest net amount
+// over last month, and compares it with the sum of the fake's detailed rows
+// of that series dated the 1st to the 10th.
+func checkWorkflowDay(base string, lastMonth, now time.Time) error {
+	type series struct{ org, repo, path, product, sku, unit string }
+	rows := demo.Dataset(now).Enterprises[demo.Enterprise].Platform.DetailedUsage
+	day := lastMonth.AddDate(0, 0, 9)
+	first, last := lastMonth.Format(time.DateOnly), day.Format(time.DateOnly)
+	end := lastMonth.AddDate(0, 1, -1).Format(time.DateOnly)
+	month, toDay := map[series]float64{}, map[series]float64{}
+	for _, r := range rows {
+		if r.Date < first || r.Date > end || r.WorkflowPath == "" {
+			continue
+		}
+		k := series{r.Organization, r.Repository, r.WorkflowPath, r.Product, r.SKU, r.UnitType}
+		month[k] += r.Net
+		if r.Date <= last {
+			toDay[k] += r.Net
+		}
+	}
+	var top series
+	for k, v := range month {
+		if v > month[top] || (v == month[top] && fmt.Sprint(k) < fmt.Sprint(top)) {
+			top = k
+		}
+	}
+	if month[top] == 0 {
+		return fmt.Errorf("the demo has no workflow with spend in %s", lastMonth.Format("2006-01"))
+	}
+	q := fmt.Sprintf(`last_over_time(github_billing_usage_workflow_net_amount_usd{scope="enterprise", account=%q, organization=%q, repository=%q, workflow_path=%q, product=%q, sku=%q, unit_type=%q}[1d])`,
+		demo.Enterprise, top.org, top.repo, top.path, top.product, top.sku, top.unit)
+	got, err := query(base, "/api/v1/query", url.Values{"query": {q}, "time": {strconv.FormatInt(day.AddDate(0, 0, 1).Unix(), 10)}})
+	if err != nil {
+		return err
+	}
+	if len(got) != 1 {
+		return fmt.Errorf("%s: %d series at the end of %s, want 1", q, len(got), last)
+	}
+	v, _ := strconv.ParseFloat(got[0].Value[1].(string), 64)
+	if w := toDay[top]; math.Abs(v-w) > 1e-6 {
+		return fmt.Errorf("month-to-date net of workflow %s (%s, %s) on %s: Prometheus %v, the fake's detailed rows of the 1st to the %s sum to %v",
+			top.path, top.repo, top.sku, last, v, last, w)
+	}
+	fmt.Printf("ok month-to-date net of workflow %q (%s, %s) on %s = %v, as the fake's detailed rows\n", top.path, top.repo, top.sku, last, v)
 	return nil
 }
