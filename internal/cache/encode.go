@@ -636,20 +636,34 @@ type familyWriter struct {
 // families, 275,000 health lines): a third less CPU a scrape.
 const touchBlock = 32
 
-// touchFamilies loads the families' fields, then their rows, every 64
-// bytes, and the first byte of their values.
-func touchFamilies(fams []*encodedFamily) byte {
+// touchFamilies loads, for the block of fams from i, their rows, every 64
+// bytes, and the first byte of their values, and the fields of the next
+// block's families, so that those are at hand when the next block's bytes
+// are loaded. The first block loads its own fields first.
+func touchFamilies(fams []*encodedFamily, i int) byte {
 	var t byte
-	for _, f := range fams {
-		t += byte(len(f.rows) + len(f.values))
+	if i == 0 {
+		t += touchFields(fams[:min(touchBlock, len(fams))])
 	}
-	for _, f := range fams {
+	if next := i + touchBlock; next < len(fams) {
+		t += touchFields(fams[next:min(next+touchBlock, len(fams))])
+	}
+	for _, f := range fams[i:min(i+touchBlock, len(fams))] {
 		for k := 0; k < len(f.rows); k += 64 {
 			t += f.rows[k]
 		}
 		if len(f.values) > 0 {
 			t += f.values[0]
 		}
+	}
+	return t
+}
+
+// touchFields loads the fields of fams.
+func touchFields(fams []*encodedFamily) byte {
+	var t byte
+	for _, f := range fams {
+		t += byte(len(f.rows) + len(f.values))
 	}
 	return t
 }
@@ -787,7 +801,7 @@ func (w *familyWriter) writeTo(out io.Writer) error {
 		bw.Write(m.header)
 		for i, f := range m.fams {
 			if i%touchBlock == 0 {
-				w.touched += touchFamilies(m.fams[i:min(i+touchBlock, len(m.fams))])
+				w.touched += touchFamilies(m.fams, i)
 			}
 			switch {
 			case f.lines == nil:
@@ -818,7 +832,7 @@ func writeHealth(w *bufio.Writer, hs []*health, i int, om bool) (touched byte) {
 	buf := w.AvailableBuffer()
 	for k, h := range hs {
 		if k%touchBlock == 0 {
-			touched += touchHealth(hs[k:min(k+touchBlock, len(hs))], i)
+			touched += touchHealth(hs, k, i)
 		}
 		value := h.lines[i]
 		if value == nil {
@@ -840,14 +854,22 @@ func writeHealth(w *bufio.Writer, hs []*health, i int, om bool) (touched byte) {
 	return touched
 }
 
-// touchHealth loads what writeHealth reads of hs for health family i, as
-// touchFamilies does for families.
-func touchHealth(hs []*health, i int) byte {
+// touchHealth loads what writeHealth reads for health family i of the
+// block of hs from k, as touchFamilies does for families.
+func touchHealth(hs []*health, k, i int) byte {
 	var t byte
-	for _, h := range hs {
-		t += byte(len(h.row) + len(h.lines[i]))
+	fields := func(hs []*health) {
+		for _, h := range hs {
+			t += byte(len(h.row) + len(h.lines[i]))
+		}
 	}
-	for _, h := range hs {
+	if k == 0 {
+		fields(hs[:min(touchBlock, len(hs))])
+	}
+	if next := k + touchBlock; next < len(hs) {
+		fields(hs[next:min(next+touchBlock, len(hs))])
+	}
+	for _, h := range hs[k:min(k+touchBlock, len(hs))] {
 		t += h.row[0]
 		if len(h.lines[i]) > 0 {
 			t += h.lines[i][0]
