@@ -637,7 +637,7 @@ type familyWriter struct {
 const touchBlock = 32
 
 // touchFamilies loads, for the block of fams from i, their rows, every 64
-// bytes, and the first byte of their values, and the fields of the next
+// bytes of the first kilobyte, and the first byte of their values, and the fields of the next
 // block's families, so that those are at hand when the next block's bytes
 // are loaded. The first block loads its own fields first.
 func touchFamilies(fams []*encodedFamily, i int) byte {
@@ -649,7 +649,9 @@ func touchFamilies(fams []*encodedFamily, i int) byte {
 		t += touchFields(fams[next:min(next+touchBlock, len(fams))])
 	}
 	for _, f := range fams[i:min(i+touchBlock, len(fams))] {
-		for k := 0; k < len(f.rows); k += 64 {
+		// A large family's rows are read in order, which the processor
+		// brings in ahead by itself: their start is enough.
+		for k := 0; k < min(len(f.rows), 1024); k += 64 {
 			t += f.rows[k]
 		}
 		if len(f.values) > 0 {
