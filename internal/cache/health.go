@@ -1,6 +1,7 @@
 package cache
 
 import (
+	"slices"
 	"sync"
 
 	"github.com/prometheus/client_golang/prometheus"
@@ -102,7 +103,7 @@ func newHealth(labels [3]string, v healthValues) *health {
 	rowLen := len(`{account="",collector="",scope=""} `) + escapedLen(labels[0]) + escapedLen(labels[1]) + escapedLen(labels[2])
 	buf := make([]byte, 0, rowLen+len(lines))
 	buf = append(healthLabels.appendRow(buf, labels[:]), ' ')
-	h.row = buf[:len(buf):len(buf)]
+	h.row = slices.Clip(buf)
 	buf = append(buf, lines...)
 	start := len(h.row)
 	for i := range healthGauges {
