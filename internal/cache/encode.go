@@ -618,6 +618,56 @@ type familyWriter struct {
 	// whose room is reused.
 	byName map[string]*mergedFamily
 	gen    uint64
+	// touched sums the bytes loaded ahead of their use (touchBlock).
+	touched byte
+}
+
+// touchBlock is how many families (or healths) the writer loads at once
+// before it writes them.
+//
+// A scrape of tens of thousands of entries visits each entry's family of
+// each name in turn: hundreds of thousands of small families, each in its
+// entry's own allocation, which the processor's cache does not hold. Read
+// one at a time, each waits for memory twice (the family, then its bytes),
+// and the waiting was most of the scrape. Loaded in a block first, by loads
+// that do not depend on each other, the memory brings a block's families in
+// together; the sum of the bytes loaded is kept (touched) so that the
+// compiler keeps the loads. In process, 5,000 organizations (220,000
+// families, 275,000 health lines): a third less CPU a scrape.
+const touchBlock = 32
+
+// touchFamilies loads, for the block of fams from i, their rows, every 64
+// bytes of the first kilobyte, and the first byte of their values, and the fields of the next
+// block's families, so that those are at hand when the next block's bytes
+// are loaded. The first block loads its own fields first.
+func touchFamilies(fams []*encodedFamily, i int) byte {
+	var t byte
+	if i == 0 {
+		t += touchFields(fams[:min(touchBlock, len(fams))])
+	}
+	if next := i + touchBlock; next < len(fams) {
+		t += touchFields(fams[next:min(next+touchBlock, len(fams))])
+	}
+	for _, f := range fams[i:min(i+touchBlock, len(fams))] {
+		// A large family's rows are read in order, which the processor
+		// brings in ahead by itself: their start is enough.
+		for k := 0; k < min(len(f.rows), 1024); k += 64 {
+			t += f.rows[k]
+		}
+		if len(f.values) > 0 {
+			t += f.values[0]
+		}
+	}
+	return t
+}
+
+// touchFields loads the fields of fams.
+func touchFields(fams []*encodedFamily) byte {
+	var t byte
+	for _, f := range fams {
+		t += byte(len(f.rows) + len(f.values))
+	}
+	return t
 }
 
 // mergedFamily is one family of the answer: its header, the families of
@@ -751,7 +801,10 @@ func (w *familyWriter) writeTo(out io.Writer) error {
 			continue
 		}
 		bw.Write(m.header)
-		for _, f := range m.fams {
+		for i, f := range m.fams {
+			if i%touchBlock == 0 {
+				w.touched += touchFamilies(m.fams, i)
+			}
 			switch {
 			case f.lines == nil:
 				writeRows(bw, f.name, f.rows, f.values, om)
@@ -764,7 +817,7 @@ func (w *familyWriter) writeTo(out io.Writer) error {
 			}
 		}
 		if m.health != nil {
-			writeHealth(bw, m.health, m.healthFamily, om)
+			w.touched += writeHealth(bw, m.health, m.healthFamily, om)
 		}
 	}
 	if w.format == FormatOpenMetrics {
@@ -775,10 +828,14 @@ func (w *familyWriter) writeTo(out io.Writer) error {
 
 // writeHealth writes health family i's lines of every entry of hs, with
 // the ".0" that OpenMetrics writes after a whole-number value when om is set.
-func writeHealth(w *bufio.Writer, hs []*health, i int, om bool) {
+// touched is what it loaded ahead (touchHealth).
+func writeHealth(w *bufio.Writer, hs []*health, i int, om bool) (touched byte) {
 	name := healthGauges[i].name
 	buf := w.AvailableBuffer()
-	for _, h := range hs {
+	for k, h := range hs {
+		if k%touchBlock == 0 {
+			touched += touchHealth(hs, k, i)
+		}
 		value := h.lines[i]
 		if value == nil {
 			continue
@@ -796,6 +853,31 @@ func writeHealth(w *bufio.Writer, hs []*health, i int, om bool) {
 		}
 	}
 	w.Write(buf)
+	return touched
+}
+
+// touchHealth loads what writeHealth reads for health family i of the
+// block of hs from k, as touchFamilies does for families.
+func touchHealth(hs []*health, k, i int) byte {
+	var t byte
+	fields := func(hs []*health) {
+		for _, h := range hs {
+			t += byte(len(h.row) + len(h.lines[i]))
+		}
+	}
+	if k == 0 {
+		fields(hs[:min(touchBlock, len(hs))])
+	}
+	if next := k + touchBlock; next < len(hs) {
+		fields(hs[next:min(next+touchBlock, len(hs))])
+	}
+	for _, h := range hs[k:min(k+touchBlock, len(hs))] {
+		t += h.row[0]
+		if len(h.lines[i]) > 0 {
+			t += h.lines[i][0]
+		}
+	}
+	return t
 }
 
 // writeRows writes the lines of a family kept as label rows and values: name,
