@@ -14,7 +14,7 @@ LDFLAGS = -s -w \
 	-X $(VERSION_PKG).BuildUser=$(BUILD_USER) \
 	-X $(VERSION_PKG).BuildDate=$(BUILD_DATE)
 
-.PHONY: chart-rules all build demo test test-panelcheck test-race test-norace test-rules test-e2e test-deploy lint checkmetrics bench bench-rss bench-smoke e2e rules deploy-check fuzz clean
+.PHONY: chart-rules all build demo test test-panelcheck test-race test-norace test-rules test-e2e test-deploy test-build lint checkmetrics bench bench-rss bench-smoke e2e rules deploy-check fuzz clean
 
 all: lint test build
 
@@ -106,6 +106,17 @@ test-e2e:
 # COMPOSE_VERSION=none leaves the Compose file check out.
 test-deploy:
 	./scripts/check-deploy.sh
+
+# test-build: `make build` stamps the version, revision, branch and build date
+# into the binary, and --version prints them.
+test-build:
+	@tmp=$$(mktemp -d) && trap 'rm -rf "$$tmp"' EXIT && \
+	$(MAKE) --no-print-directory build BINARY="$$tmp/gbe" VERSION=v9.8.7 REVISION=0123456789abcdef \
+		BRANCH=release-9.8 BUILD_DATE=2026-11-30T12:34:56Z && \
+	out=$$("$$tmp/gbe" --version 2>&1) && \
+	for want in 'version v9.8.7' 'revision: 0123456789abcdef' 'branch: release-9.8' 'build date:       2026-11-30T12:34:56Z'; do \
+		case "$$out" in *"$$want"*) ;; *) printf 'test-build: --version lacks %s:\n%s\n' "$$want" "$$out"; exit 1 ;; esac; \
+	done && echo "test-build: --version prints the version, revision, branch and build date make build stamps"
 
 e2e: test-e2e
 rules: test-rules

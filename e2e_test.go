@@ -60,8 +60,7 @@ func TestMain(m *testing.M) {
 
 // e2eBuild builds the exporter once per test run, with make build's
 // settings (CGO_ENABLED=0, -trimpath) but no version stamp: the binary the
-// tests run is the one that ships, and the compiled packages are the ones
-// TestVersionFromMakeBuild's make build reuses, so that test only links.
+// tests run is the one that ships. `make test-build` checks the stamp.
 func e2eBuild(t *testing.T) string {
 	t.Helper()
 	if testing.Short() {
@@ -297,27 +296,6 @@ func TestE2EBadConfigRefusesToStart(t *testing.T) {
 	for _, want := range []string{file, "github.token_file", "missing"} {
 		if !strings.Contains(string(out), want) {
 			t.Errorf("output does not contain %q:\n%s", want, out)
-		}
-	}
-}
-
-// `make build` stamps the version, revision, branch and build date into the
-// binary, and --version prints them.
-func TestVersionFromMakeBuild(t *testing.T) {
-	makeCmd := testutil.RequireTool(t, testutil.ToolMake)
-	bin := filepath.Join(t.TempDir(), "github-billing-exporter")
-	build := exec.Command(makeCmd, "build", "GO="+e2eGo(t), "BINARY="+bin,
-		"VERSION=v9.8.7", "REVISION=0123456789abcdef", "BRANCH=release-9.8", "BUILD_DATE=2026-11-30T12:34:56Z")
-	if out, err := build.CombinedOutput(); err != nil {
-		t.Fatalf("make build: %v\n%s", err, out)
-	}
-	out, err := exec.Command(bin, "--version").CombinedOutput()
-	if err != nil {
-		t.Fatalf("--version: %v\n%s", err, out)
-	}
-	for _, want := range []string{"version v9.8.7", "revision: 0123456789abcdef", "branch: release-9.8", "build date:       2026-11-30T12:34:56Z"} {
-		if !strings.Contains(string(out), want) {
-			t.Errorf("--version lacks %q:\n%s", want, out)
 		}
 	}
 }

@@ -105,12 +105,12 @@ func TestNoToolIsMissing(t *testing.T) {
 	}
 	// The tests that go through RequireTool, each one's tool: the guard
 	// above would pass on a tree where the helper is never called.
-	const wantUses = 6 // e2e_test.go promtool and make, formats_test.go, backfill_test.go, backfill/detail_test.go, openmetrics.go
+	const wantUses = 5 // e2e_test.go, formats_test.go, backfill_test.go, backfill/detail_test.go, openmetrics.go
 	if len(uses) != wantUses {
 		t.Errorf("%d calls of RequireTool, want %d: update wantUses and check the new call's tool is in testutil.Tools", len(uses), wantUses)
 	}
 
-	toolConst := map[string]string{"ToolPromtool": testutil.ToolPromtool, "ToolMake": testutil.ToolMake, "ToolPythonClient": testutil.ToolPythonClient}
+	toolConst := map[string]string{"ToolPromtool": testutil.ToolPromtool, "ToolPythonClient": testutil.ToolPythonClient}
 	var summary []string
 	for _, tool := range testutil.Tools {
 		_, err := testutil.LookTool(tool.Name)

@@ -109,6 +109,7 @@ func TestIdleConnectionsAreClosed(t *testing.T) {
 // slot is held and answered once the deadline has passed (not 503 for as
 // long as the slow reader likes).
 func TestSlowReaderFreesItsSlot(t *testing.T) {
+	t.Parallel() // mostly waiting: it overlaps the other waiting tests
 	env := newFaultEnv(t, faultOptions{})
 	env.scrape(t, 0) // a warm cache: the answer is written at once
 	cfg := env.srv.conf
@@ -235,6 +236,7 @@ func TestWebConfigAuthenticates(t *testing.T) {
 // does not flood the log: the refresh goes on without it, for the next
 // scrape, and nothing of it is an error.
 func TestAbortedScrapeLogsNoErrors(t *testing.T) {
+	t.Parallel() // mostly waiting: it overlaps the other waiting tests
 	env := newFaultEnv(t, faultOptions{})
 	env.fake.SetLatency(200 * time.Millisecond)
 	ctx, cancel := context.WithTimeout(context.Background(), 100*time.Millisecond)

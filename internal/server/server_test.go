@@ -280,6 +280,7 @@ func TestServerScrapeTimeoutHeader(t *testing.T) {
 }
 
 func TestServerMaxRequests(t *testing.T) {
+	t.Parallel() // mostly waiting: it overlaps the other waiting tests
 	env := newTestEnv(t, "organizations: [{name: acme-web}]\n", testEnvOptions{maxRequests: 1, collectors: []string{"packages"}})
 	env.fake.SetLatency(2 * time.Second)
 	first := make(chan int, 1)

@@ -15,7 +15,6 @@ import (
 // out unnoticed (go test prints nothing of a passing package's skips).
 const (
 	ToolPromtool      = "promtool"
-	ToolMake          = "make"
 	ToolPythonClient  = "python3-prometheus-client"
 	AllowMissingTools = "GBE_ALLOW_MISSING_TOOLS" // set to 1 to accept the skips
 )
@@ -23,7 +22,6 @@ const (
 // Tools lists each tool a test may require, with how to install it.
 var Tools = []struct{ Name, Install string }{
 	{ToolPromtool, "apt-get install -y prometheus"},
-	{ToolMake, "apt-get install -y make"},
 	{ToolPythonClient, "apt-get install -y python3-prometheus-client (for /usr/bin/python3)"},
 }
 
@@ -42,7 +40,7 @@ func pythonCandidates() []string {
 // python3 that imports it), or an error saying what is missing.
 func LookTool(name string) (string, error) {
 	switch name {
-	case ToolPromtool, ToolMake:
+	case ToolPromtool:
 		p, err := exec.LookPath(name)
 		if err != nil {
 			return "", fmt.Errorf("%s is not on PATH: %w", name, err)
