@@ -159,17 +159,11 @@ func (c *Client) downloadCopilotFile(ctx context.Context, name, link string, req
 		return fmt.Errorf("%s (%s): %w", name, RedactLink(link), err)
 	}
 	where := fmt.Sprintf("%s (%s)", name, RedactLink(link))
-	req, err := http.NewRequestWithContext(ctx, http.MethodGet, u.String(), nil)
-	if err != nil {
-		return fmt.Errorf("%s: %w", where, scrubURLError(err))
-	}
-	req.Header.Set("User-Agent", c.userAgent)
 	// Not observed as an API request: the file host is not the API and
-	// spends none of its rate limit. The download client sends no
-	// credential (newDownloadClient).
-	resp, err := c.download.Do(req)
+	// spends none of its rate limit.
+	resp, err := c.getSigned(ctx, u, "")
 	if err != nil {
-		return fmt.Errorf("%s: %w", where, c.secrets.scrubError(scrubURLError(err)))
+		return fmt.Errorf("%s: %w", where, err)
 	}
 	defer resp.Body.Close()
 	if resp.StatusCode != http.StatusOK {

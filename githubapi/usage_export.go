@@ -412,17 +412,11 @@ func (c *Client) downloadPart(ctx context.Context, raw string, part, parts int, 
 	if err := c.downloadScheme(u); err != nil {
 		return fail(0, err)
 	}
-	req, err := http.NewRequestWithContext(ctx, http.MethodGet, u.String(), nil)
-	if err != nil {
-		return fail(0, scrubURLError(err))
-	}
-	req.Header.Set("User-Agent", c.userAgent)
-	req.Header.Set("Accept", "text/csv, application/octet-stream;q=0.9, */*;q=0.1")
 	start := time.Now()
-	resp, err := c.download.Do(req)
+	resp, err := c.getSigned(ctx, u, "text/csv, application/octet-stream;q=0.9, */*;q=0.1")
 	if err != nil {
 		c.observer.ObserveRequest(downloadEndpoint, 0, time.Since(start))
-		return fail(0, c.secrets.scrubError(scrubURLError(err)))
+		return fail(0, err)
 	}
 	defer resp.Body.Close()
 	c.observer.ObserveRequest(downloadEndpoint, resp.StatusCode, time.Since(start))
@@ -439,6 +433,25 @@ func (c *Client) downloadPart(ctx context.Context, raw string, part, parts int, 
 		return err
 	}
 	return nil
+}
+
+// getSigned GETs a signed download link with the download client, which
+// sends no credential. Its errors are scrubbed of the link, whose query
+// signature is a credential.
+func (c *Client) getSigned(ctx context.Context, u *url.URL, accept string) (*http.Response, error) {
+	req, err := http.NewRequestWithContext(ctx, http.MethodGet, u.String(), nil)
+	if err != nil {
+		return nil, scrubURLError(err)
+	}
+	req.Header.Set("User-Agent", c.userAgent)
+	if accept != "" {
+		req.Header.Set("Accept", accept)
+	}
+	resp, err := c.download.Do(req)
+	if err != nil {
+		return nil, c.secrets.scrubError(scrubURLError(err))
+	}
+	return resp, nil
 }
 
 // downloadScheme holds a download link to https, or to http when the
