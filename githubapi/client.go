@@ -440,15 +440,21 @@ func (c *Client) attempt(ctx context.Context, e endpoint, rawURL string) (*http.
 		return resp, nil
 	}
 	defer resp.Body.Close()
-	apiErr := newAPIError(e.template, req.URL.Path, resp)
-	// An upstream or a proxy may echo what it was sent.
+	return nil, c.refused(e, req.URL.Path, resp, rl, haveRL)
+}
+
+// refused turns a non-2xx answer into an *APIError scrubbed of the secrets
+// an upstream or a proxy may echo, and blocks the credential while a rate
+// limit it names lasts.
+func (c *Client) refused(e endpoint, path string, resp *http.Response, rl RateLimit, haveRL bool) *APIError {
+	apiErr := newAPIError(e.template, path, resp)
 	apiErr.Message = c.secrets.scrub(apiErr.Message)
 	apiErr.DocumentationURL = c.secrets.scrub(apiErr.DocumentationURL)
 	apiErr.AcceptedPermissions = c.secrets.scrub(apiErr.AcceptedPermissions)
 	if apiErr.RateLimited {
 		c.limiter.blockFor(c.now(), apiErr, resp.Header, rl, haveRL)
 	}
-	return nil, apiErr
+	return apiErr
 }
 
 // scrubURLError drops the URL from a transport error: the error text is logged

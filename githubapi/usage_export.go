@@ -114,14 +114,7 @@ func (c *Client) postJSON(ctx context.Context, e endpoint, body, v any, required
 		}
 		return nil
 	}
-	apiErr := newAPIError(e.template, req.URL.Path, resp)
-	apiErr.Message = c.secrets.scrub(apiErr.Message)
-	apiErr.DocumentationURL = c.secrets.scrub(apiErr.DocumentationURL)
-	apiErr.AcceptedPermissions = c.secrets.scrub(apiErr.AcceptedPermissions)
-	if apiErr.RateLimited {
-		c.limiter.blockFor(c.now(), apiErr, resp.Header, rl, haveRL)
-	}
-	return fmt.Errorf("POST %s: %w", e.template, apiErr)
+	return fmt.Errorf("POST %s: %w", e.template, c.refused(e, req.URL.Path, resp, rl, haveRL))
 }
 
 // DetailedUsageRow is one row of a detailed usage report export: one SKU of
