@@ -124,8 +124,8 @@ type Options struct {
 	Credential string
 	// HTTPClient carries authentication (see TokenTransport and AppTransport).
 	HTTPClient *http.Client
-	// DownloadTransport carries the downloads of usage report exports,
-	// whose links point to other hosts: it must add no credential (the
+	// DownloadTransport carries the downloads of usage report exports and
+	// Copilot usage-metrics files, whose links point to other hosts: it must add no credential (the
 	// proxy and TLS settings without the authenticating transport). The
 	// client takes every credential header off those requests anyway. nil
 	// means http.DefaultTransport.

@@ -118,7 +118,8 @@ func newClient(cred *config.Credential, opts githubapi.Options) (*githubapi.Clie
 		auth = &githubapi.TokenTransport{Token: string(cred.Token), Base: plain}
 	}
 	httpClient.Transport = githubapi.OriginOnly(base, auth, plain)
-	// Export downloads go to other hosts, with no credential at all.
+	// Signed download links (export parts, Copilot metrics files) go to
+	// other hosts, with no credential at all.
 	opts.DownloadTransport = plain
 	opts.BaseURL, opts.Credential, opts.HTTPClient, opts.UserAgent = cred.APIURL, cred.Name, httpClient, userAgent()
 	opts.Secrets = secrets
