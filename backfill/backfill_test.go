@@ -453,25 +453,7 @@ func TestBackfillOutputImportsWithPromtool(t *testing.T) {
 	if !strings.Contains(string(body), "# UNIT github_billing_usage_net_amount_usd usd\n") {
 		t.Error("no # UNIT line for a _usd family")
 	}
-	blocks := filepath.Join(dir, "blocks")
-	cmd := exec.Command(promtool, "tsdb", "create-blocks-from", "openmetrics", "--max-block-duration=486h", out, blocks)
-	report, err := cmd.CombinedOutput()
-	if err != nil {
-		t.Fatalf("promtool import: %v\n%s", err, report)
-	}
-	// Sum NUM SAMPLES over the blocks promtool lists.
-	imported := 0
-	for _, l := range strings.Split(string(report), "\n")[1:] {
-		f := strings.Fields(l)
-		if len(f) < 8 {
-			continue
-		}
-		n, err := strconv.Atoi(f[len(f)-4])
-		if err != nil {
-			t.Fatalf("promtool report line %q", l)
-		}
-		imported += n
-	}
+	imported, report := promtoolImport(t, promtool, out, filepath.Join(dir, "blocks"))
 	if imported != samples {
 		t.Errorf("promtool imported %d samples, the file has %d\n%s", imported, samples, report)
 	}
@@ -489,4 +471,28 @@ func TestBackfillOutputImportsWithPromtool(t *testing.T) {
 	if lint, err := check.CombinedOutput(); err != nil {
 		t.Errorf("promtool check metrics: %v\n%s", err, lint)
 	}
+}
+
+// promtoolImport imports the OpenMetrics file out into blocks under dir
+// with promtool and returns the samples its report lists, and the report.
+func promtoolImport(t *testing.T, promtool, out, dir string) (int, []byte) {
+	t.Helper()
+	report, err := exec.Command(promtool, "tsdb", "create-blocks-from", "openmetrics", "--max-block-duration=486h", out, dir).CombinedOutput()
+	if err != nil {
+		t.Fatalf("promtool import: %v\n%s", err, report)
+	}
+	// Sum NUM SAMPLES over the blocks promtool lists.
+	imported := 0
+	for _, l := range strings.Split(string(report), "\n")[1:] {
+		f := strings.Fields(l)
+		if len(f) < 8 {
+			continue
+		}
+		n, err := strconv.Atoi(f[len(f)-4])
+		if err != nil {
+			t.Fatalf("promtool report line %q", l)
+		}
+		imported += n
+	}
+	return imported, report
 }

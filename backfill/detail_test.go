@@ -6,9 +6,7 @@ import (
 	"errors"
 	"net/http"
 	"os"
-	"os/exec"
 	"path/filepath"
-	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -215,23 +213,7 @@ func TestBackfillUsageDetailImportsWithPromtool(t *testing.T) {
 	if samples != 742 {
 		t.Errorf("the output has %d samples, want 742", samples)
 	}
-	blocks := filepath.Join(dir, "blocks")
-	report, err := exec.Command(promtool, "tsdb", "create-blocks-from", "openmetrics", "--max-block-duration=486h", out, blocks).CombinedOutput()
-	if err != nil {
-		t.Fatalf("promtool import: %v\n%s", err, report)
-	}
-	imported := 0
-	for _, l := range strings.Split(string(report), "\n")[1:] {
-		f := strings.Fields(l)
-		if len(f) < 8 {
-			continue
-		}
-		n, err := strconv.Atoi(f[len(f)-4])
-		if err != nil {
-			t.Fatalf("promtool report line %q", l)
-		}
-		imported += n
-	}
+	imported, report := promtoolImport(t, promtool, out, filepath.Join(dir, "blocks"))
 	if imported != samples {
 		t.Errorf("promtool imported %d samples, the file has %d\n%s", imported, samples, report)
 	}

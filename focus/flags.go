@@ -115,11 +115,7 @@ func NewPlan(f Flags, now time.Time) (Plan, error) {
 		if p.To, month, err = backfill.ParseDay("--to", toFlag, true); err != nil {
 			return Plan{}, err
 		}
-		if p.To.After(last) {
-			if !month || p.To.Year() != last.Year() || p.To.Month() != last.Month() {
-				return Plan{}, fmt.Errorf("--to=%s is after the last settled day %s: today (%s) and the %d day(s) before it (--settle) are left out because GitHub still restates them",
-					toFlag, last.Format(time.DateOnly), today.Format(time.DateOnly), f.Settle)
-			}
+		if month && p.To.After(last) && p.To.Year() == last.Year() && p.To.Month() == last.Month() {
 			p.To = last // the month so far
 		}
 	case fromMonth:

@@ -28,6 +28,7 @@ func TestNewPlanRanges(t *testing.T) {
 		{testNow, "2026-11-03", "2026-11-09", "2026-11-03", "2026-11-09", "focus-2026-11-03_2026-11-09.csv"},
 		// The current month so far, up to the last settled day.
 		{time.Date(2026, 12, 20, 9, 0, 0, 0, time.UTC), "2026-12", "", "2026-12-01", "2026-12-18", "focus-2026-12-01_2026-12-18.csv"},
+		{time.Date(2026, 12, 20, 9, 0, 0, 0, time.UTC), "2026-11", "2026-12", "2026-11-01", "2026-12-18", "focus-2026-11-01_2026-12-18.csv"},
 	} {
 		p, err := NewPlan(Flags{From: c.from, To: c.to, Format: FormatCSV, Output: out, Settle: 1}, c.now)
 		if err != nil {
