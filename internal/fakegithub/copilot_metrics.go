@@ -40,8 +40,9 @@ func (d CopilotMetricsData) copilotMetricsFiles(report, day string) [][]byte {
 // clock.
 const copilotLinkLifetime = time.Hour
 
-// fileHost serves the files behind the signed links on a listener of its
-// own, so that the host and port differ from the API's, as GitHub's do.
+// fileHost serves the files behind the signed links, and the parts of report
+// exports (reports.go), on a listener of its own, so that the host and port
+// differ from the API's, as GitHub's do.
 type fileHost struct {
 	listener net.Listener
 	server   *http.Server
@@ -97,7 +98,10 @@ func (s *Server) startFileHost(apiAddress string) error {
 		return fmt.Errorf("fake GitHub: file host: %w", err)
 	}
 	h := &fileHost{listener: ln, links: map[string]copilotLink{}}
-	h.server = &http.Server{Handler: http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { s.serveFile(w, r) }), ReadHeaderTimeout: 10 * time.Second}
+	mux := http.NewServeMux()
+	mux.HandleFunc("GET /enterprises/{name}/metered_exports/{id}/{part}", s.download)
+	mux.HandleFunc("/", s.serveFile)
+	h.server = &http.Server{Handler: mux, ReadHeaderTimeout: 10 * time.Second}
 	s.files = h
 	go h.server.Serve(ln) //nolint:errcheck // ends with Close
 	return nil

@@ -5,7 +5,6 @@ import (
 	"encoding/csv"
 	"encoding/json"
 	"fmt"
-	"net"
 	"net/http"
 	"slices"
 	"strconv"
@@ -35,54 +34,23 @@ const DetailedHeader = "date,product,sku,quantity,unit_type,applied_cost_per_qua
 const DefaultExportParts = 3
 
 // exportState is the fake's report exports beyond the dataset's: the ones
-// asked for with POST, and the download host that serves every export's
-// parts, on a port of its own (GitHub serves them from its web host, not
-// the API's).
+// asked for with POST. Their parts are served by the file host
+// (copilot_metrics.go), on a port of its own (GitHub serves them from its
+// web host, not the API's).
 type exportState struct {
 	mu        sync.Mutex
 	created   map[string][]*githubapi.UsageReportExport // by enterprise
 	next      int
 	outcome   string
-	host      *http.Server
-	url       string
 	downloads []http.Header
 	filter    func(part int, body []byte) []byte
-}
-
-// exportsOf returns the server's export state, starting the download host
-// on first use.
-func (s *Server) exportsOf() (*exportState, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	if s.exports != nil {
-		return s.exports, nil
-	}
-	host, _, err := net.SplitHostPort(s.listener.Addr().String())
-	if err != nil {
-		return nil, err
-	}
-	ln, err := net.Listen("tcp", net.JoinHostPort(host, "0"))
-	if err != nil {
-		return nil, fmt.Errorf("fake GitHub: the download host: %w", err)
-	}
-	x := &exportState{created: map[string][]*githubapi.UsageReportExport{}, outcome: githubapi.ExportCompleted,
-		url: "http://" + ln.Addr().String()}
-	mux := http.NewServeMux()
-	mux.HandleFunc("GET /enterprises/{name}/metered_exports/{id}/{part}", s.download)
-	x.host = &http.Server{Handler: mux, ReadHeaderTimeout: 10 * time.Second}
-	go x.host.Serve(ln) //nolint:errcheck // ends with Close
-	s.exports = x
-	return x, nil
 }
 
 // SetExportOutcome sets what an export asked for with POST becomes at its
 // first GET: "completed" (the default), "failed" or "processing" (for
 // ever).
 func (s *Server) SetExportOutcome(status string) {
-	x, err := s.exportsOf()
-	if err != nil {
-		return
-	}
+	x := s.exports
 	x.mu.Lock()
 	defer x.mu.Unlock()
 	x.outcome = status
@@ -91,10 +59,7 @@ func (s *Server) SetExportOutcome(status string) {
 // SetPartFilter passes every downloaded part (numbered from 1) through f
 // before it is sent: a test cuts a part short or changes its header.
 func (s *Server) SetPartFilter(f func(part int, body []byte) []byte) {
-	x, err := s.exportsOf()
-	if err != nil {
-		return
-	}
+	x := s.exports
 	x.mu.Lock()
 	defer x.mu.Unlock()
 	x.filter = f
@@ -102,22 +67,10 @@ func (s *Server) SetPartFilter(f func(part int, body []byte) []byte) {
 
 // DownloadHeaders are the request headers of every download so far.
 func (s *Server) DownloadHeaders() []http.Header {
-	x, err := s.exportsOf()
-	if err != nil {
-		return nil
-	}
+	x := s.exports
 	x.mu.Lock()
 	defer x.mu.Unlock()
 	return slices.Clone(x.downloads)
-}
-
-func (s *Server) closeExports() {
-	s.mu.Lock()
-	x := s.exports
-	s.mu.Unlock()
-	if x != nil {
-		x.host.Close()
-	}
 }
 
 func (s *Server) reportRoutes() {
@@ -130,11 +83,7 @@ func (s *Server) reportRoutes() {
 			WriteError(w, http.StatusNotFound, "Not Found")
 			return
 		}
-		exports, err := s.allExports(r.PathValue("name"), pd)
-		if err != nil {
-			WriteError(w, http.StatusInternalServerError, err.Error())
-			return
-		}
+		exports := s.allExports(r.PathValue("name"), pd)
 		WriteJSON(w, map[string]any{"usage_report_exports": exports})
 	})
 	s.mux.HandleFunc("GET /enterprises/{name}/settings/billing/reports/{id}", func(w http.ResponseWriter, r *http.Request) {
@@ -142,11 +91,7 @@ func (s *Server) reportRoutes() {
 		if pd == nil {
 			return
 		}
-		x, err := s.exportsOf()
-		if err != nil {
-			WriteError(w, http.StatusInternalServerError, err.Error())
-			return
-		}
+		x := s.exports
 		// An export asked for with POST is done at its first GET.
 		x.mu.Lock()
 		for _, c := range x.created[r.PathValue("name")] {
@@ -155,11 +100,7 @@ func (s *Server) reportRoutes() {
 			}
 		}
 		x.mu.Unlock()
-		exports, err := s.allExports(r.PathValue("name"), pd)
-		if err != nil {
-			WriteError(w, http.StatusInternalServerError, err.Error())
-			return
-		}
+		exports := s.allExports(r.PathValue("name"), pd)
 		for _, e := range exports {
 			if e.ID == r.PathValue("id") {
 				WriteJSON(w, e)
@@ -208,16 +149,8 @@ func (s *Server) createExport(w http.ResponseWriter, r *http.Request) {
 		WriteError(w, http.StatusBadRequest, "The date range cannot exceed 31 days")
 		return
 	}
-	x, err := s.exportsOf()
-	if err != nil {
-		WriteError(w, http.StatusInternalServerError, err.Error())
-		return
-	}
-	exports, err := s.allExports(r.PathValue("name"), pd)
-	if err != nil {
-		WriteError(w, http.StatusInternalServerError, err.Error())
-		return
-	}
+	x := s.exports
+	exports := s.allExports(r.PathValue("name"), pd)
 	for _, e := range exports {
 		if e.Status == githubapi.ExportProcessing {
 			// One at a time (API.md §15.2); GitHub's answer is not
@@ -241,12 +174,9 @@ func (s *Server) createExport(w http.ResponseWriter, r *http.Request) {
 
 // allExports are the dataset's exports and the ones asked for, newest
 // last. A completed detailed export the dataset lists without links gets
-// the download host's, one per part.
-func (s *Server) allExports(enterprise string, pd *PlatformData) ([]githubapi.UsageReportExport, error) {
-	x, err := s.exportsOf()
-	if err != nil {
-		return nil, err
-	}
+// the file host's, one per part.
+func (s *Server) allExports(enterprise string, pd *PlatformData) []githubapi.UsageReportExport {
+	x := s.exports
 	x.mu.Lock()
 	defer x.mu.Unlock()
 	out := slices.Clone(pd.ReportExports)
@@ -261,7 +191,7 @@ func (s *Server) allExports(enterprise string, pd *PlatformData) ([]githubapi.Us
 			}
 			urls := make([]string, parts)
 			for p := range urls {
-				urls[p] = fmt.Sprintf("%s/enterprises/%s/metered_exports/%s/%d", x.url, enterprise, e.ID, p+1)
+				urls[p] = fmt.Sprintf("%s/enterprises/%s/metered_exports/%s/%d", s.FilesURL(), enterprise, e.ID, p+1)
 			}
 			out[i].DownloadURLs = urls
 		}
@@ -269,14 +199,14 @@ func (s *Server) allExports(enterprise string, pd *PlatformData) ([]githubapi.Us
 			out[i].DownloadURLs = nil
 		}
 	}
-	return out, nil
+	return out
 }
 
 // download serves one part of a detailed export: the dataset's detailed
 // rows of the export's dates, cut into the parts evenly, each with the
 // header.
 func (s *Server) download(w http.ResponseWriter, r *http.Request) {
-	x, _ := s.exportsOf()
+	x := s.exports
 	x.mu.Lock()
 	x.downloads = append(x.downloads, r.Header.Clone())
 	filter := x.filter
@@ -287,11 +217,7 @@ func (s *Server) download(w http.ResponseWriter, r *http.Request) {
 		http.NotFound(w, r)
 		return
 	}
-	exports, err := s.allExports(r.PathValue("name"), a.Platform)
-	if err != nil {
-		http.Error(w, err.Error(), http.StatusInternalServerError)
-		return
-	}
+	exports := s.allExports(r.PathValue("name"), a.Platform)
 	i := slices.IndexFunc(exports, func(e githubapi.UsageReportExport) bool { return e.ID == r.PathValue("id") })
 	if i < 0 || part < 1 || part > len(exports[i].DownloadURLs) {
 		http.NotFound(w, r)

@@ -39,8 +39,7 @@ type Server struct {
 	etags     bool
 	// files is the host of the signed download links (copilot_metrics.go).
 	files *fileHost
-	// exports are the report exports asked for and the download host
-	// (reports.go), made on first use.
+	// exports are the report exports asked for (reports.go).
 	exports *exportState
 }
 
@@ -75,6 +74,7 @@ func NewFuncOn(address string, source func() *Dataset, now func() time.Time) (*S
 		requests:  map[string]int{},
 		overrides: map[string]http.Handler{},
 		remaining: 5000,
+		exports:   &exportState{created: map[string][]*githubapi.UsageReportExport{}, outcome: githubapi.ExportCompleted},
 	}
 	if err := s.startFileHost(ln.Addr().String()); err != nil {
 		ln.Close()
@@ -141,7 +141,6 @@ func (s *Server) clock() func() time.Time {
 func (s *Server) Close() {
 	s.server.Close()
 	s.files.server.Close()
-	s.closeExports()
 }
 
 // RequireToken makes every request without "Authorization: Bearer token"

@@ -4,7 +4,8 @@ import (
 	"cmp"
 	"context"
 	"fmt"
-	"sort"
+	"maps"
+	"slices"
 	"strings"
 	"sync"
 	"time"
@@ -86,12 +87,7 @@ func (s *Server) checkBudget(ctx context.Context, f collector.Factory, share flo
 		attrs = append(attrs, "requests_per_round", r.cost.Requests, "refresh_interval", r.interval, "requests_per_hour", fmt.Sprintf("%.1f", r.perHour()))
 		s.conf.Logger.Info(check.Subject+": API budget", attrs...)
 	}
-	creds := make([]string, 0, len(byCredential))
-	for c := range byCredential {
-		creds = append(creds, c)
-	}
-	sort.Strings(creds)
-	for _, cred := range creds {
+	for _, cred := range slices.Sorted(maps.Keys(byCredential)) {
 		rounds := byCredential[cred]
 		var total float64
 		parts := make([]string, 0, len(rounds))
