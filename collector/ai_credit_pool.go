@@ -106,7 +106,7 @@ func (c aiCreditPoolCollector) Update(ctx context.Context, client *githubapi.Cli
 	}
 	if n := licenses[unknownPlan]; n > 0 {
 		m.add(aiCreditPoolLicenses, n, unknownPlan)
-		included += n * slices.Max(slices.Collect(maps.Values(perPlan)))
+		included += n * planCredits(unknownPlan, perPlan)
 	}
 	m.add(aiCreditPoolIncluded, included)
 	m.add(aiCreditPoolUsed, poolDraw(report.UsageItems))
@@ -135,6 +135,15 @@ func poolDraw(rows []githubapi.ModelUsageItem) float64 {
 // bound.
 const unknownPlan = "unknown"
 
+// planCredits is the included credits a licence of plan brings: the
+// plan's, or for unknownPlan the largest plan's.
+func planCredits(plan string, perPlan map[string]float64) float64 {
+	if plan == unknownPlan {
+		return slices.Max(slices.Collect(maps.Values(perPlan)))
+	}
+	return perPlan[plan]
+}
+
 // planOf is a seat's plan: its plan_type, unknownPlan when GitHub sent
 // none, or an error for a plan whose included credits are not known.
 func planOf(planType string, perPlan map[string]float64) (string, error) {
@@ -157,12 +166,6 @@ func enterpriseLicenses(ctx context.Context, client *githubapi.Client, a githuba
 	if err != nil {
 		return nil, fmt.Errorf("fetch Copilot seats for %s: %w", a, err)
 	}
-	amount := func(plan string) float64 {
-		if plan == unknownPlan {
-			return slices.Max(slices.Collect(maps.Values(perPlan)))
-		}
-		return perPlan[plan]
-	}
 	byUser := map[string]string{}
 	licenses := map[string]float64{}
 	for i, s := range seats.Seats {
@@ -175,7 +178,7 @@ func enterpriseLicenses(ctx context.Context, client *githubapi.Client, a githuba
 			continue
 		}
 		login := strings.ToLower(s.Assignee.Login)
-		if prev, seen := byUser[login]; !seen || amount(plan) > amount(prev) {
+		if prev, seen := byUser[login]; !seen || planCredits(plan, perPlan) > planCredits(prev, perPlan) {
 			byUser[login] = plan
 		}
 	}

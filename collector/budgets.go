@@ -146,8 +146,14 @@ func (c budgetsCollector) Update(ctx context.Context, client *githubapi.Client, 
 			m.maximum(budgetExpiry, float64(t.Unix()), labels...)
 		}
 		if c.userStates && a.Scope == githubapi.ScopeEnterprise && strings.HasPrefix(strings.ToLower(b.Scope), "multi_user") {
+			if unit != unitUSD {
+				// Multi-user scopes exist for AI credits and premium
+				// requests only (dollars); any other unit is not
+				// exported as dollars.
+				continue
+			}
 			states, err := client.BudgetUserStates(ctx, a, b.ID)
-			if err != nil && errors.Is(err, githubapi.ErrNotFound) && strings.EqualFold(b.Scope, "multi_user_cost_center") {
+			if errors.Is(err, githubapi.ErrNotFound) && strings.EqualFold(b.Scope, "multi_user_cost_center") {
 				// GitHub's description speaks of multi-user customer
 				// budgets; whether it lists the users of a cost
 				// center's per-user budget is not stated (API.md
@@ -158,12 +164,6 @@ func (c budgetsCollector) Update(ctx context.Context, client *githubapi.Client, 
 			}
 			if err != nil {
 				return nil, fmt.Errorf("fetch user states of budget %s for %s: %w", b.ID, a, err)
-			}
-			if unit != unitUSD {
-				// Multi-user scopes exist for AI credits and premium
-				// requests only (dollars); any other unit is not
-				// exported as dollars.
-				continue
 			}
 			nameless := 0
 			for _, s := range states {

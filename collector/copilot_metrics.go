@@ -191,15 +191,21 @@ func (m *copilotMetricsMonth) metrics(a githubapi.Account, today time.Time) ([]p
 // latest day's (a login can change within a month).
 func addFigures(month, day map[int64]*copilotMetricsFigure) {
 	for id, f := range day {
-		m := month[id]
-		if m == nil {
-			m = &copilotMetricsFigure{}
-			month[id] = m
-		}
+		m := figureOf(month, id)
 		m.name = f.name
 		m.credits.add(f.credits.value())
 		m.unknown = m.unknown || f.unknown
 	}
+}
+
+// figureOf is the figure of id in figures, added when it has none.
+func figureOf(figures map[int64]*copilotMetricsFigure, id int64) *copilotMetricsFigure {
+	f := figures[id]
+	if f == nil {
+		f = &copilotMetricsFigure{}
+		figures[id] = f
+	}
+	return f
 }
 
 // teamLabels are the team label of each team: its slug, or slug#ID when
@@ -235,11 +241,7 @@ func readCopilotMetricsDay(ctx context.Context, client *githubapi.Client, a gith
 		if r.Day != date {
 			return fmt.Errorf("%w: a users record of day %q", githubapi.ErrNotAsked, r.Day)
 		}
-		u := out.users[r.UserID]
-		if u == nil {
-			u = &copilotMetricsFigure{}
-			out.users[r.UserID] = u
-		}
+		u := figureOf(out.users, r.UserID)
 		u.name = r.UserLogin
 		if r.AICreditsUsed == nil {
 			u.unknown = true
@@ -264,11 +266,7 @@ func readCopilotMetricsDay(ctx context.Context, client *githubapi.Client, a gith
 		if r.Day != date {
 			return fmt.Errorf("%w: a user-teams record of day %q", githubapi.ErrNotAsked, r.Day)
 		}
-		t := out.teams[r.TeamID]
-		if t == nil {
-			t = &copilotMetricsFigure{}
-			out.teams[r.TeamID] = t
-		}
+		t := figureOf(out.teams, r.TeamID)
 		t.name = r.Slug
 		if seen[pair{r.UserID, r.TeamID}] {
 			return nil

@@ -380,22 +380,20 @@ func (c *usageDetailCollector) reconcile(ctx context.Context, client *githubapi.
 		return
 	}
 	usage := map[string]*sum{}
-	err = eachCostCenter(centers, func(_ string, cc githubapi.CostCenter) error {
-		q := githubapi.UsageQuery{Period: githubapi.Period{Year: period.Year(), Month: period.Month()}, CostCenterID: cc.ID}
-		return client.Usage(ctx, a, q, func(it *githubapi.UsageItem) error {
-			if d := it.Date; len(d) < 10 || d[:10] < res.from || d[:10] > res.to {
-				return nil
-			}
-			product := strings.ToLower(it.Product)
-			s := usage[product]
-			if s == nil {
-				s = &sum{}
-				usage[product] = s
-			}
-			_, _, net := clampDiscount(it.GrossAmount, it.DiscountAmount, it.NetAmount)
-			s.add(net)
+	q := githubapi.UsageQuery{Period: githubapi.Period{Year: period.Year(), Month: period.Month()}}
+	err = EachUsageRow(ctx, client, a, q, centers, func(_ githubapi.CostCenter, it *githubapi.UsageItem) error {
+		if d := it.Date; len(d) < 10 || d[:10] < res.from || d[:10] > res.to {
 			return nil
-		})
+		}
+		product := strings.ToLower(it.Product)
+		s := usage[product]
+		if s == nil {
+			s = &sum{}
+			usage[product] = s
+		}
+		_, _, net := clampDiscount(it.GrossAmount, it.DiscountAmount, it.NetAmount)
+		s.add(net)
+		return nil
 	})
 	if err != nil {
 		c.logger.Debug("usage detail reconciliation not read", "account", a.String(), "err", err)

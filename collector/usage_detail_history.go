@@ -260,35 +260,30 @@ func (m *detailMonth) metrics() []prometheus.Metric {
 		return nil
 	}
 	set := newMetricSet(m.account)
-	kept := topGroups(totalsOf(m.series.workflows), m.c.topWorkflows, 3)
-	for key, s := range m.series.workflows {
-		sums, ok := s.through(m.through)
-		if !ok {
-			continue
+	for _, g := range []struct {
+		family detailFamily
+		series map[string]*seriesDays
+		top    int
+	}{
+		{detailWorkflowFamily, m.series.workflows, m.c.topWorkflows},
+		{detailUserFamily, m.series.users, m.c.topUsers},
+	} {
+		f := g.family
+		kept := topGroups(totalsOf(g.series), g.top, f.fields)
+		for key, s := range g.series {
+			sums, ok := s.through(m.through)
+			if !ok {
+				continue
+			}
+			labels := keyLabels(key)
+			if !kept[keyPrefix(key, f.fields)] {
+				labels[f.otherAt] = OtherUser
+			}
+			set.add(f.quantity, sums.quantity.value(), labels...)
+			set.add(f.gross, sums.gross.value(), labels...)
+			set.add(f.discount, sums.discount.value(), labels...)
+			set.add(f.net, sums.net.value(), labels...)
 		}
-		labels := keyLabels(key)
-		if !kept[keyPrefix(key, 3)] {
-			labels = []string{labels[0], labels[1], OtherUser, labels[3], labels[4], labels[5]}
-		}
-		set.add(detailWorkflowQuantity, sums.quantity.value(), labels...)
-		set.add(detailWorkflowGross, sums.gross.value(), labels...)
-		set.add(detailWorkflowDiscount, sums.discount.value(), labels...)
-		set.add(detailWorkflowNet, sums.net.value(), labels...)
-	}
-	keptUsers := topGroups(totalsOf(m.series.users), m.c.topUsers, 1)
-	for key, s := range m.series.users {
-		sums, ok := s.through(m.through)
-		if !ok {
-			continue
-		}
-		labels := keyLabels(key)
-		if !keptUsers[keyPrefix(key, 1)] {
-			labels = []string{OtherUser, labels[1], labels[2], labels[3]}
-		}
-		set.add(detailUserQuantity, sums.quantity.value(), labels...)
-		set.add(detailUserGross, sums.gross.value(), labels...)
-		set.add(detailUserDiscount, sums.discount.value(), labels...)
-		set.add(detailUserNet, sums.net.value(), labels...)
 	}
 	if last, err := time.Parse(time.DateOnly, m.through); err == nil {
 		set.maximum(detailLastDay, float64(last.Unix()))

@@ -2,6 +2,7 @@ package collector
 
 import (
 	"context"
+	"math"
 	"slices"
 	"strings"
 	"testing"
@@ -153,4 +154,49 @@ func TestUsageDetailHistoryWaitsForAnotherExport(t *testing.T) {
 	expectValues(t, detailValues(t, m.metrics()), map[string]float64{
 		"github_billing_usage_user_quantity{codertocat,actions,actions_windows,minutes}": 45,
 	})
+}
+
+// Past the top N, the history sums workflows under workflow_path and
+// users under user "__other__", and every family's sum over its series is
+// the same as with nothing folded.
+func TestUsageDetailHistoryFoldsPastTheTop(t *testing.T) {
+	read := func(o Options) map[string]float64 {
+		_, client, c, _ := newDetailFixture(t, o)
+		recordSleeps(c, nil)
+		m := c.startMonth(detailAcme).(*detailMonth)
+		m.setLastDay(novemberDay(4))
+		if err := m.addDay(context.Background(), client, novemberDay(4), nil); err != nil {
+			t.Fatal(err)
+		}
+		return detailValues(t, m.metrics())
+	}
+	totals := func(values map[string]float64) (map[string]float64, map[string]bool) {
+		sums, other := map[string]float64{}, map[string]bool{}
+		for k, v := range values {
+			name, labels, _ := strings.Cut(strings.TrimSuffix(k, "}"), "{")
+			sums[name] += v
+			l := strings.Split(labels, ",")
+			switch {
+			case strings.HasPrefix(name, "github_billing_usage_workflow_") && len(l) == 6:
+				other[name] = other[name] || l[2] == OtherUser
+			case strings.HasPrefix(name, "github_billing_usage_user_") && len(l) == 4:
+				other[name] = other[name] || l[0] == OtherUser
+			}
+		}
+		return sums, other
+	}
+	whole, wholeOther := totals(read(Options{}))
+	folded, foldedOther := totals(read(Options{UsageDetailTopWorkflows: 1, UsageDetailTopUsers: 1}))
+	for _, name := range []string{"github_billing_usage_workflow_quantity", "github_billing_usage_workflow_net_amount_usd",
+		"github_billing_usage_user_quantity", "github_billing_usage_user_gross_amount_usd"} {
+		if wholeOther[name] {
+			t.Errorf("%s: __other__ with nothing past the top", name)
+		}
+		if !foldedOther[name] {
+			t.Errorf("%s: no __other__ series with a top of 1", name)
+		}
+		if math.Abs(whole[name]-folded[name]) > 1e-9 {
+			t.Errorf("%s: sum %v folded, %v whole", name, folded[name], whole[name])
+		}
+	}
 }
