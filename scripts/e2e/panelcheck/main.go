@@ -467,3 +467,49 @@ func alertFiring(base, name string) error {
 	sort.Strings(seen)
 	return fmt.Errorf("not firing; active alerts: [%s]", strings.Join(seen, ", "))
 }
+
+// expectArgs are the flags and dashboards of the commands that check panels against -expect
+// values (once, value).
+type expectArgs struct {
+	base    string
+	timeout time.Duration
+	expects []string
+	ds      []*dashboard
+}
+
+func parseExpectArgs(name, expectUsage string, args []string) (expectArgs, error) {
+	fs := flag.NewFlagSet(name, flag.ContinueOnError)
+	base := fs.String("prometheus", "", "Prometheus base URL")
+	timeout := fs.Duration("timeout", 60*time.Second, "how long to keep retrying")
+	var expects multiFlag
+	fs.Var(&expects, "expect", expectUsage)
+	if err := fs.Parse(args); err != nil {
+		return expectArgs{}, err
+	}
+	if *base == "" || len(expects) == 0 {
+		return expectArgs{}, errors.New("-prometheus and at least one -expect are required")
+	}
+	ds, err := loadAll(fs.Args())
+	if err != nil {
+		return expectArgs{}, err
+	}
+	return expectArgs{base: *base, timeout: *timeout, expects: expects, ds: ds}, nil
+}
+
+// retry runs check(i) for each of n checks, every two seconds, until all pass in one round or
+// the timeout has passed.
+func (a expectArgs) retry(n int, check func(i int) error) {
+	deadline := time.Now().Add(a.timeout)
+	for {
+		failed := 0
+		for i := range n {
+			if check(i) != nil {
+				failed++
+			}
+		}
+		if failed == 0 || time.Now().After(deadline) {
+			return
+		}
+		time.Sleep(2 * time.Second)
+	}
+}

@@ -3,7 +3,6 @@ package main
 import (
 	"encoding/json"
 	"errors"
-	"flag"
 	"fmt"
 	"io"
 	"math"
@@ -11,7 +10,6 @@ import (
 	"sort"
 	"strconv"
 	"strings"
-	"time"
 )
 
 // cmdOnce checks what panels show with every variable at All against expressions the caller
@@ -24,18 +22,7 @@ import (
 // default view counts each dollar once when an enterprise and its organizations are all
 // configured.
 func cmdOnce(args []string, stdout io.Writer) error {
-	fs := flag.NewFlagSet("once", flag.ContinueOnError)
-	base := fs.String("prometheus", "", "Prometheus base URL")
-	timeout := fs.Duration("timeout", 60*time.Second, "how long to keep retrying")
-	var expects multiFlag
-	fs.Var(&expects, "expect", "PANEL TITLE=PROMQL (repeatable)")
-	if err := fs.Parse(args); err != nil {
-		return err
-	}
-	if *base == "" || len(expects) == 0 {
-		return errors.New("-prometheus and at least one -expect are required")
-	}
-	ds, err := loadAll(fs.Args())
+	a, err := parseExpectArgs("once", "PANEL TITLE=PROMQL (repeatable)", args)
 	if err != nil {
 		return err
 	}
@@ -44,13 +31,13 @@ func cmdOnce(args []string, stdout io.Writer) error {
 		err                    error
 	}
 	var checks []*check
-	for _, e := range expects {
+	for _, e := range a.expects {
 		title, want, ok := strings.Cut(e, "=")
 		if !ok {
 			return fmt.Errorf("-expect %q: want PANEL TITLE=PROMQL", e)
 		}
 		c := &check{panel: title, want: want}
-		for _, d := range ds {
+		for _, d := range a.ds {
 			for _, p := range d.allPanels() {
 				if p.Title == title && len(p.Targets) > 0 && c.panelExpr == "" {
 					c.panelExpr = p.Targets[0].Expr
@@ -62,20 +49,11 @@ func cmdOnce(args []string, stdout io.Writer) error {
 		}
 		checks = append(checks, c)
 	}
-	deadline := time.Now().Add(*timeout)
-	for {
-		failed := 0
-		for _, c := range checks {
-			c.err = compareOnce(*base, c.panelExpr, c.want)
-			if c.err != nil {
-				failed++
-			}
-		}
-		if failed == 0 || time.Now().After(deadline) {
-			break
-		}
-		time.Sleep(2 * time.Second)
-	}
+	a.retry(len(checks), func(i int) error {
+		c := checks[i]
+		c.err = compareOnce(a.base, c.panelExpr, c.want)
+		return c.err
+	})
 	failed := 0
 	for _, c := range checks {
 		if c.err != nil {

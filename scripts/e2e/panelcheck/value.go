@@ -2,13 +2,11 @@ package main
 
 import (
 	"errors"
-	"flag"
 	"fmt"
 	"io"
 	"sort"
 	"strconv"
 	"strings"
-	"time"
 )
 
 // cmdValue checks the value a panel's query shows, with every variable at All:
@@ -20,18 +18,7 @@ import (
 // The e2e check uses it to show the overview's data-completeness panels reading "complete" on the
 // healthy demo and turning when an account's collectors fail.
 func cmdValue(args []string, stdout io.Writer) error {
-	fs := flag.NewFlagSet("value", flag.ContinueOnError)
-	base := fs.String("prometheus", "", "Prometheus base URL")
-	timeout := fs.Duration("timeout", 60*time.Second, "how long to keep retrying")
-	var expects multiFlag
-	fs.Var(&expects, "expect", "PANEL TITLE|REFID|LABELS|OP NUMBER (repeatable)")
-	if err := fs.Parse(args); err != nil {
-		return err
-	}
-	if *base == "" || len(expects) == 0 {
-		return errors.New("-prometheus and at least one -expect are required")
-	}
-	ds, err := loadAll(fs.Args())
+	a, err := parseExpectArgs("value", "PANEL TITLE|REFID|LABELS|OP NUMBER (repeatable)", args)
 	if err != nil {
 		return err
 	}
@@ -41,13 +28,13 @@ func cmdValue(args []string, stdout io.Writer) error {
 		err  error
 	}
 	var checks []*check
-	for _, e := range expects {
+	for _, e := range a.expects {
 		want, err := parseValueExpectation(e)
 		if err != nil {
 			return err
 		}
 		c := &check{want: want}
-		for _, d := range ds {
+		for _, d := range a.ds {
 			for _, q := range d.queries() {
 				if q.Panel == want.panel && q.RefID == want.refID && c.expr == "" {
 					c.expr = q.Expr
@@ -59,20 +46,11 @@ func cmdValue(args []string, stdout io.Writer) error {
 		}
 		checks = append(checks, c)
 	}
-	deadline := time.Now().Add(*timeout)
-	for {
-		failed := 0
-		for _, c := range checks {
-			c.err = checkValue(*base, c.expr, c.want)
-			if c.err != nil {
-				failed++
-			}
-		}
-		if failed == 0 || time.Now().After(deadline) {
-			break
-		}
-		time.Sleep(2 * time.Second)
-	}
+	a.retry(len(checks), func(i int) error {
+		c := checks[i]
+		c.err = checkValue(a.base, c.expr, c.want)
+		return c.err
+	})
 	failed := 0
 	for _, c := range checks {
 		if c.err != nil {
