@@ -11,7 +11,6 @@ import (
 	"os/exec"
 	"path/filepath"
 	"strings"
-	"sync"
 	"syscall"
 	"testing"
 	"time"
@@ -19,68 +18,44 @@ import (
 	"github.com/github-billing-exporter/github-billing-exporter/internal/testutil"
 )
 
-// e2eGo is the go command that runs this test, so the binary is built by
-// the same toolchain: go test sets GOROOT for the test when the toolchain
-// is not the one on PATH (GOTOOLCHAIN), else the one on PATH runs it.
-func e2eGo(t *testing.T) string {
-	t.Helper()
-	if root := os.Getenv("GOROOT"); root != "" {
-		if p := filepath.Join(root, "bin", "go"); fileExists(p) {
-			return p
-		}
-	}
-	p, err := exec.LookPath("go")
-	if err != nil {
-		t.Fatalf("no go command to build the exporter: %v", err)
-	}
-	return p
-}
+// e2eMainEnv, set in a process's environment, makes this test binary run
+// the exporter's main instead of tests: the end-to-end tests start the
+// exporter as a child process without building a second binary of the same
+// packages (a build that, after an edit, compiled and linked the module
+// again with other flags). `make test-build` checks the binary make builds,
+// and `make test-e2e` runs it against a real Prometheus.
+const e2eMainEnv = "GITHUB_BILLING_EXPORTER_TEST_RUN_MAIN"
 
-func fileExists(p string) bool {
-	st, err := os.Stat(p)
-	return err == nil && !st.IsDir()
-}
-
-var e2eBinary struct {
-	once sync.Once
-	dir  string
-	path string
-	err  error
-	out  []byte
-}
-
-// TestMain removes the binary built for the end-to-end tests.
+// TestMain runs the exporter when e2eMainEnv asks for it, else the tests.
 func TestMain(m *testing.M) {
-	code := m.Run()
-	if e2eBinary.dir != "" {
-		os.RemoveAll(e2eBinary.dir)
+	if os.Getenv(e2eMainEnv) == "1" {
+		os.Unsetenv(e2eMainEnv)
+		main()
+		return
 	}
-	os.Exit(code)
+	os.Exit(m.Run())
 }
 
-// e2eBuild builds the exporter once per test run, with make build's
-// settings (CGO_ENABLED=0, -trimpath) but no version stamp: the binary the
-// tests run is the one that ships. `make test-build` checks the stamp.
+// e2eBuild returns the command that runs the exporter as its own process:
+// this test binary, which runs main when e2eCommand sets e2eMainEnv.
 func e2eBuild(t *testing.T) string {
 	t.Helper()
 	if testing.Short() {
-		t.Skip("builds and runs the binary: left out under -short (go test ./... runs it)")
+		t.Skip("runs the exporter as a process: left out under -short (go test ./... runs it)")
 	}
-	goCmd := e2eGo(t)
-	e2eBinary.once.Do(func() {
-		e2eBinary.dir, e2eBinary.err = os.MkdirTemp("", "github-billing-exporter-e2e")
-		if e2eBinary.err != nil {
-			return
-		}
-		e2eBinary.path = filepath.Join(e2eBinary.dir, "github-billing-exporter")
-		build := exec.Command(goCmd, "build", "-trimpath", "-o", e2eBinary.path, ".")
-		build.Env = append(os.Environ(), "CGO_ENABLED=0")
-		e2eBinary.out, e2eBinary.err = build.CombinedOutput()
-	})
-	if e2eBinary.err != nil {
-		t.Fatalf("go build: %v\n%s", e2eBinary.err, e2eBinary.out)
+	bin, err := os.Executable()
+	if err != nil {
+		t.Fatalf("no path to this test binary: %v", err)
 	}
-	return e2eBinary.path
+	return bin
+}
+
+// e2eCommand is exec.CommandContext for bin, e2eBuild's answer, with
+// e2eMainEnv set so that it runs the exporter.
+func e2eCommand(ctx context.Context, bin string, args ...string) *exec.Cmd {
+	cmd := exec.CommandContext(ctx, bin, args...)
+	cmd.Env = append(os.Environ(), e2eMainEnv+"=1")
+	return cmd
 }
 
 // e2eProcess is the built binary running as a child process, its output
@@ -96,7 +71,7 @@ type e2eProcess struct {
 // fails if the output ever shows one of secrets.
 func e2eStart(t *testing.T, bin string, args []string, secrets ...string) *e2eProcess {
 	t.Helper()
-	p := &e2eProcess{cmd: exec.Command(bin, args...), out: &testutil.SyncBuffer{}, exited: make(chan error, 1)}
+	p := &e2eProcess{cmd: e2eCommand(context.Background(), bin, args...), out: &testutil.SyncBuffer{}, exited: make(chan error, 1)}
 	p.cmd.Stdout, p.cmd.Stderr = p.out, p.out
 	if err := p.cmd.Start(); err != nil {
 		t.Fatal(err)
@@ -179,6 +154,7 @@ func e2eWaitFor(t *testing.T, exited chan error, what string, get func() (int, s
 // scrapes it, checks the scrape with promtool, reloads it with SIGHUP and
 // stops it with SIGTERM.
 func TestE2EDemo(t *testing.T) {
+	t.Parallel() // waits on an exporter process of its own
 	bin := e2eBuild(t)
 	addr := e2eFreePort(t)
 	base := "http://" + addr
@@ -279,6 +255,7 @@ func TestE2EDemo(t *testing.T) {
 // Without --demo and with a configuration that does not load, the binary
 // refuses to start and says why.
 func TestE2EBadConfigRefusesToStart(t *testing.T) {
+	t.Parallel() // waits on an exporter process of its own
 	bin := e2eBuild(t)
 	dir := t.TempDir()
 	file := filepath.Join(dir, "exporter.yml")
@@ -287,7 +264,7 @@ func TestE2EBadConfigRefusesToStart(t *testing.T) {
 	}
 	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 	defer cancel()
-	cmd := exec.CommandContext(ctx, bin, "--config.file="+file, "--web.listen-address="+e2eFreePort(t))
+	cmd := e2eCommand(ctx, bin, "--config.file="+file, "--web.listen-address="+e2eFreePort(t))
 	out, err := cmd.CombinedOutput()
 	var exitErr *exec.ExitError
 	if !errors.As(err, &exitErr) || exitErr.ExitCode() != 1 {

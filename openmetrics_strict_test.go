@@ -59,6 +59,7 @@ func checkOpenMetrics(t *testing.T, what string, body []byte) {
 // Prometheus, and /metrics keeps the billing series and the Go runtime's
 // memory figures.
 func TestE2EOpenMetricsStrictParser(t *testing.T) {
+	t.Parallel() // waits on an exporter process of its own
 	bin := e2eBuild(t)
 	addr := e2eFreePort(t)
 	base := "http://" + addr

@@ -92,6 +92,7 @@ func (p *reloadProcess) waitForOutput(t *testing.T, what string, wants ...string
 // appear, removed ones disappear, a bad file keeps the running
 // configuration and sets the reload gauge to 0; SIGTERM still stops it.
 func TestReloadOnSIGHUP(t *testing.T) {
+	t.Parallel() // waits on an exporter process of its own
 	p := startReloadProcess(t, "organizations: [{name: acme-web}]\n", 0o644)
 	web := `github_billing_actions_used_seconds{account="acme-web",scope="organization"} 18300`
 	data := `github_billing_actions_used_seconds{account="acme-data",scope="organization"} 600`

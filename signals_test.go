@@ -21,6 +21,7 @@ import (
 // long enough to load that the signal, sent as soon as the first log line
 // appears, lands before the old code registered its handler.
 func TestSIGHUPDuringStartupIsQueued(t *testing.T) {
+	t.Parallel() // waits on an exporter process of its own
 	bin := e2eBuild(t)
 	fake := fakegithubtest.Start(t, fakegithub.NewDataset())
 	dir := t.TempDir()

@@ -96,7 +96,7 @@ func TestNoToolIsMissing(t *testing.T) {
 		}) {
 			t.Errorf("%s:%d skips outside testutil.RequireTool and -short: %s", l.file, l.line, strings.TrimSpace(l.text))
 		}
-		if strings.Contains(l.text, "exec.LookPath(") && strings.HasSuffix(l.file, "_test.go") && l.fn != "e2eGo" {
+		if strings.Contains(l.text, "exec.LookPath(") && strings.HasSuffix(l.file, "_test.go") {
 			t.Errorf("%s:%d looks a program up itself: use testutil.RequireTool, so that its absence is reported here", l.file, l.line)
 		}
 		if requireToolCall.MatchString(l.text) {

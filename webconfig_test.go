@@ -66,6 +66,7 @@ func webConfigCert(t *testing.T, dir string) *x509.CertPool {
 // /metrics without the password, or over plain HTTP, and serves it with the
 // password over TLS.
 func TestWebConfigTLSAndBasicAuth(t *testing.T) {
+	t.Parallel() // waits on an exporter process of its own
 	bin := e2eBuild(t)
 	dir := t.TempDir()
 	pool := webConfigCert(t, dir)
@@ -140,6 +141,7 @@ func TestWebConfigTLSAndBasicAuth(t *testing.T) {
 // all day. The standard library's own format ("2026/12/02 10:00:00 http:
 // TLS handshake error …") is never written.
 func TestServerErrorsAreLoggedInTheLogFormat(t *testing.T) {
+	t.Parallel() // waits on an exporter process of its own
 	bin := e2eBuild(t)
 	dir := t.TempDir()
 	webConfigCert(t, dir)
