@@ -58,7 +58,7 @@ func e2eCommand(ctx context.Context, bin string, args ...string) *exec.Cmd {
 	return cmd
 }
 
-// e2eProcess is the built binary running as a child process, its output
+// e2eProcess is the exporter running as a child process, its output
 // collected in out. exited gets cmd.Wait's answer once.
 type e2eProcess struct {
 	cmd    *exec.Cmd
@@ -150,9 +150,9 @@ func e2eWaitFor(t *testing.T, exited chan error, what string, get func() (int, s
 	}
 }
 
-// TestE2EDemo runs the built binary with --demo on a free loopback port,
-// scrapes it, checks the scrape with promtool, reloads it with SIGHUP and
-// stops it with SIGTERM.
+// TestE2EDemo runs the exporter as a process with --demo on a free
+// loopback port, scrapes it, checks the scrape with promtool, reloads it
+// with SIGHUP and stops it with SIGTERM.
 func TestE2EDemo(t *testing.T) {
 	t.Parallel() // waits on an exporter process of its own
 	bin := e2eBuild(t)

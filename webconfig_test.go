@@ -62,7 +62,7 @@ func webConfigCert(t *testing.T, dir string) *x509.CertPool {
 	return pool
 }
 
-// --web.config.file with TLS and basic auth: the built binary refuses
+// --web.config.file with TLS and basic auth: the exporter process refuses
 // /metrics without the password, or over plain HTTP, and serves it with the
 // password over TLS.
 func TestWebConfigTLSAndBasicAuth(t *testing.T) {
