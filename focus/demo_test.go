@@ -26,6 +26,7 @@ import (
 // ./focus/internal/conformance reads (the Parquet file with Apache Arrow's
 // reader) and checks for the same rows and the rules.
 func TestDemoLastMonth(t *testing.T) {
+	t.Parallel()
 	now := time.Date(2026, 11, 20, 10, 0, 0, 0, time.UTC)
 	d := demo.Dataset(now)
 	rememberDays(d.History)

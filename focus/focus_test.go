@@ -83,6 +83,7 @@ var fixtureAccounts = []githubapi.Account{testEnterprise, testMember, testSolo}
 // usage report's net and gross, to the cent, worked out by hand; acme, an
 // organization of the configured enterprise, is written once, in ent's rows.
 func TestSumsExactPerAccountAndMonth(t *testing.T) {
+	t.Parallel()
 	fake := fakegithubtest.Start(t, fixture())
 	out := filepath.Join(t.TempDir(), "focus.csv")
 	if log, err := runOn(t, fake, testNow, focus.Flags{From: "2026-09", To: "2026-11", Format: focus.FormatCSV, Output: out}, 0, fixtureAccounts...); err != nil {
@@ -140,6 +141,7 @@ func keysOf[V any](m map[string]V) []string {
 // run again with the same output, writes the file an uninterrupted run
 // writes, byte for byte, in both formats.
 func TestInterruptedAndResumedIsIdentical(t *testing.T) {
+	t.Parallel()
 	for _, format := range []string{focus.FormatCSV, focus.FormatParquet} {
 		fake := fakegithubtest.Start(t, fixture())
 		whole := filepath.Join(t.TempDir(), "focus."+format)
@@ -191,6 +193,7 @@ func TestInterruptedAndResumedIsIdentical(t *testing.T) {
 // Arrow's reader) and checks for the same rows, the rules and the Parquet
 // types.
 func TestCSVAndParquetConform(t *testing.T) {
+	t.Parallel()
 	fake := fakegithubtest.Start(t, fixture())
 	dir := t.TempDir()
 	for _, format := range []string{focus.FormatCSV, focus.FormatParquet} {
