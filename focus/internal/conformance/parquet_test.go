@@ -7,6 +7,7 @@ import (
 	"os"
 	"path/filepath"
 	"slices"
+	"strings"
 	"testing"
 
 	"github.com/apache/arrow-go/v18/arrow"
@@ -31,6 +32,15 @@ var runs = []string{"fixture-2026-10", "demo-2026-10"}
 // library); both keep every FOCUS rule the dataset's columns have, and the
 // Parquet columns have FOCUS's types.
 func TestTestdataConforms(t *testing.T) {
+	files, err := filepath.Glob(filepath.Join(testdata, "*.parquet"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, f := range files {
+		if !slices.Contains(runs, strings.TrimSuffix(filepath.Base(f), ".parquet")) {
+			t.Errorf("%s is not in runs: this test does not check it", f)
+		}
+	}
 	for _, run := range runs {
 		t.Run(run, func(t *testing.T) {
 			c := ReadCSV(t, filepath.Join(testdata, run+".csv"))
