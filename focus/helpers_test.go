@@ -3,12 +3,18 @@ package focus_test
 import (
 	"bytes"
 	"context"
+	"errors"
 	"flag"
+	"io"
 	"math/big"
 	"os"
 	"path/filepath"
+	"slices"
 	"testing"
 	"time"
+
+	"github.com/parquet-go/parquet-go"
+	"github.com/parquet-go/parquet-go/format"
 
 	"github.com/github-billing-exporter/github-billing-exporter/backfill"
 	"github.com/github-billing-exporter/github-billing-exporter/collector"
@@ -128,4 +134,85 @@ func sameAsTestdata(t *testing.T, got, name string) {
 		}
 		t.Errorf("the run's file differs from %s from byte %d on (%d bytes, want %d): if the change is meant, `go test ./focus -update` rewrites the files of testdata, and `go test ./focus/internal/conformance` checks the new ones with Apache Arrow's reader", path, at, len(b), len(want))
 	}
+}
+
+// readParquet reads a Parquet file a run wrote back into text form with
+// parquet-go's row reader, each value decoded from the file's own schema
+// (a decimal's scale, a timestamp's unit), not from the writer's column
+// table; the files of testdata are also read with Apache Arrow's reader
+// (./focus/internal/conformance).
+func readParquet(t *testing.T, path string) *conformance.Dataset {
+	t.Helper()
+	f, err := os.Open(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	st, err := f.Stat()
+	if err != nil {
+		t.Fatal(err)
+	}
+	pf, err := parquet.OpenFile(f, st.Size())
+	if err != nil {
+		t.Fatal(err)
+	}
+	fields := pf.Schema().Fields()
+	d := &conformance.Dataset{}
+	for _, field := range fields {
+		d.Header = append(d.Header, field.Name())
+	}
+	r := parquet.NewReader(pf)
+	defer r.Close()
+	buf := make([]parquet.Row, 256)
+	for {
+		n, err := r.ReadRows(buf)
+		for _, row := range buf[:n] {
+			out := make([]*string, len(fields))
+			for _, v := range row {
+				if v.IsNull() {
+					continue
+				}
+				text := parquetText(t, fields[v.Column()], v)
+				out[v.Column()] = &text
+			}
+			d.Rows = append(d.Rows, out)
+		}
+		if errors.Is(err, io.EOF) {
+			break
+		}
+		if err != nil {
+			t.Fatal(err)
+		}
+	}
+	return d
+}
+
+// parquetText is a value of field in focus.Record's text form: a decimal
+// (a big-endian two's complement integer scaled by its logical type's
+// scale) exact, a timestamp in UTC with Z, a string as it is.
+func parquetText(t *testing.T, field parquet.Field, v parquet.Value) string {
+	t.Helper()
+	var logical format.LogicalTypeValue
+	if lt := field.Type().LogicalType(); lt != nil {
+		logical = lt.Value
+	}
+	switch lt := logical.(type) {
+	case *format.DecimalType:
+		b := v.ByteArray()
+		n := new(big.Int).SetBytes(b)
+		if len(b) > 0 && b[0]&0x80 != 0 {
+			n.Sub(n, new(big.Int).Lsh(big.NewInt(1), uint(8*len(b))))
+		}
+		scale := new(big.Int).Exp(big.NewInt(10), big.NewInt(int64(lt.Scale)), nil)
+		return conformance.Decimal(new(big.Rat).SetFrac(n, scale))
+	case *format.TimestampType:
+		unit := lt.Unit.Value.Duration()
+		return time.Unix(0, v.Int64()*int64(unit)).UTC().Format("2006-01-02T15:04:05Z")
+	}
+	switch {
+	case slices.Contains([]parquet.Kind{parquet.ByteArray, parquet.FixedLenByteArray}, field.Type().Kind()):
+		return string(v.ByteArray())
+	}
+	t.Fatalf("%s: unexpected Parquet type %s", field.Name(), field.Type())
+	return ""
 }

@@ -24,8 +24,8 @@ import (
 const testdata = "../../testdata"
 
 // runs are the runs of testdata: focus's TestCSVAndParquetConform (its
-// fixture, October 2026) and TestDemoLastMonth (the demo, October 2026).
-var runs = []string{"fixture-2026-10", "demo-2026-10"}
+// fixture, October 2026).
+var runs = []string{"fixture-2026-10"}
 
 // The CSV and the Parquet file of each run of testdata hold the same rows,
 // the Parquet file as Apache Arrow's reader reads it (not the writer's
