@@ -211,6 +211,7 @@ func sampleValue(t *testing.T, samples map[string]map[string]string, series stri
 // date of 1…12 November: what the live exporter served at the end of that
 // day. The month boundary resets: 1 November holds 1 November only.
 func TestBackfillMonthToDateOfAHandPickedDay(t *testing.T) {
+	t.Parallel()
 	fake := fakegithubtest.Start(t, fixture())
 	out := filepath.Join(t.TempDir(), "history.om")
 	if stderr, err := backfillFixture(t, fake, Flags{From: "2026-10", To: "2026-11", Output: out}); err != nil {
@@ -261,6 +262,7 @@ func TestBackfillMonthToDateOfAHandPickedDay(t *testing.T) {
 // same output continues and writes the same file as a run that was never
 // interrupted.
 func TestBackfillRateLimitedAndResumedEqualsUninterrupted(t *testing.T) {
+	t.Parallel()
 	dir := t.TempDir()
 	whole := filepath.Join(dir, "whole.om")
 	fake := fakegithubtest.Start(t, fixture())
@@ -410,6 +412,7 @@ func TestNewPlanDefaults(t *testing.T) {
 // blocks holding every sample. Without the timestamps it passes promtool
 // check metrics.
 func TestBackfillOutputImportsWithPromtool(t *testing.T) {
+	t.Parallel()
 	if testing.Short() {
 		t.Skip("runs promtool's TSDB import: left out under -short (go test ./... runs it)")
 	}

@@ -113,6 +113,7 @@ func detailUser(name, user string) string {
 // downloads its three parts without the token, and a second run of the
 // month reuses that export.
 func TestBackfillUsageDetailMonthToDate(t *testing.T) {
+	t.Parallel()
 	fake := startDetailFake(t)
 	out := filepath.Join(t.TempDir(), "detail.om")
 	if stderr, err := backfillDetail(t, fake, Flags{From: "2026-11", To: "2026-11", Output: out}); err != nil {
@@ -195,6 +196,7 @@ func TestBackfillUsageDetailMonthToDate(t *testing.T) {
 
 // The usage_detail history imports with promtool, every sample of it.
 func TestBackfillUsageDetailImportsWithPromtool(t *testing.T) {
+	t.Parallel()
 	promtool := testutil.RequireTool(t, testutil.ToolPromtool)
 	fake := startDetailFake(t)
 	dir := t.TempDir()
@@ -223,6 +225,7 @@ func TestBackfillUsageDetailImportsWithPromtool(t *testing.T) {
 // middle of November, rerun, writes the same file as one never stopped,
 // and the rerun reuses the export the first run asked for.
 func TestBackfillUsageDetailResumedEqualsUninterrupted(t *testing.T) {
+	t.Parallel()
 	// ent's usage history of fixture(), with the detailed export's rows.
 	dataset := func() *fakegithub.Dataset {
 		d := fixture()

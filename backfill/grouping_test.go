@@ -61,7 +61,8 @@ func checkGrouping(t *testing.T, body string) (samples int) {
 
 // The output of a backfill over two months follows the grouping rule; the
 // regrouping of a family spooled larger than its sort memory (here, a few
-// hundred bytes) writes the same file.
+// hundred bytes) writes the same file. It sets the package's sortMemory, so
+// it is not parallel: the parallel tests run after it.
 func TestBackfillOutputIsGroupedBySeries(t *testing.T) {
 	fake := fakegithubtest.Start(t, fixture())
 	dir := t.TempDir()

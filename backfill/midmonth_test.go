@@ -13,6 +13,7 @@ import (
 // to date as one from the 1st: the days of the month before --from are read
 // (and counted in the plan line) but not written.
 func TestBackfillFromMidMonthHasTheWholeMonthToDate(t *testing.T) {
+	t.Parallel()
 	fake := fakegithubtest.Start(t, fixture())
 	dir := t.TempDir()
 	whole, mid := filepath.Join(dir, "whole.om"), filepath.Join(dir, "mid.om")

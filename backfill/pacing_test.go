@@ -35,6 +35,7 @@ func (*cancelAfter) ObserveRateLimit(string, githubapi.RateLimit) {}
 // usage takes two requests a day (Team A and none), more than the pace
 // allows at once: that must not be an error of its own.
 func TestBackfillPacedAtOneRequestAnHour(t *testing.T) {
+	t.Parallel()
 	fake := fakegithubtest.Start(t, fixture())
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
@@ -60,6 +61,7 @@ func TestBackfillPacedAtOneRequestAnHour(t *testing.T) {
 // Paced one request at a time, a backfill whose reports take more than one
 // request each (the enterprise's usage: Team A and none) runs through.
 func TestBackfillPacedPerRequestRunsThrough(t *testing.T) {
+	t.Parallel()
 	fake := fakegithubtest.Start(t, fixture())
 	out := filepath.Join(t.TempDir(), "history.om")
 	// 360,000 an hour is one request every 10 ms: 28 requests, about a

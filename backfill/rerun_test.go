@@ -17,6 +17,7 @@ import (
 // sends nothing and leaves the file as it was. The same command again has
 // nothing to do.
 func TestBackfillRerunOnAFinishedOutputNeverClaimsMissingDays(t *testing.T) {
+	t.Parallel()
 	fake := fakegithubtest.Start(t, fixture())
 	out := filepath.Join(t.TempDir(), "history.om")
 	flags := Flags{From: "2026-11-01", To: "2026-11-05", Output: out}
@@ -71,6 +72,7 @@ func TestBackfillRerunOnAFinishedOutputNeverClaimsMissingDays(t *testing.T) {
 // earlier version, or its record removed) is refused, not taken as whatever
 // this run asks for.
 func TestBackfillRerunOnAFinishedOutputWithoutRecordIsRefused(t *testing.T) {
+	t.Parallel()
 	fake := fakegithubtest.Start(t, fixture())
 	out := filepath.Join(t.TempDir(), "history.om")
 	if err := os.WriteFile(out, []byte("# EOF\n"), 0o644); err != nil {

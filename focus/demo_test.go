@@ -1,14 +1,18 @@
-package focus
+package focus_test
 
 import (
 	"math"
 	"math/big"
 	"path/filepath"
+	"sync"
 	"testing"
 	"time"
 
+	"github.com/github-billing-exporter/github-billing-exporter/focus"
+	"github.com/github-billing-exporter/github-billing-exporter/focus/internal/conformance"
 	"github.com/github-billing-exporter/github-billing-exporter/githubapi"
 	"github.com/github-billing-exporter/github-billing-exporter/internal/demo"
+	"github.com/github-billing-exporter/github-billing-exporter/internal/fakegithub"
 	"github.com/github-billing-exporter/github-billing-exporter/internal/fakegithub/fakegithubtest"
 )
 
@@ -17,23 +21,31 @@ import (
 // conform, and BilledCost and ListCost add up, to the cent, to the net and
 // gross of the demo's usage rows of October: the enterprise's (its
 // organizations acme-web and acme-data, configured beside it, are written
-// once, in its rows) and the user's.
+// once, in its rows) and the user's. The Parquet file is read back with
+// parquet-go's reader (readParquet); the writer's output is also held to
+// a fixture's files in testdata, which Apache Arrow's reader checks
+// (./focus/internal/conformance). The demo's rows change with the demo, so
+// its files are not kept.
 func TestDemoLastMonth(t *testing.T) {
+	t.Parallel()
 	now := time.Date(2026, 11, 20, 10, 0, 0, 0, time.UTC)
 	d := demo.Dataset(now)
+	rememberDays(d.History)
 	fake := fakegithubtest.Start(t, d)
 	fake.SetClock(func() time.Time { return now })
 	dir := t.TempDir()
 	accounts := d.Accounts()
-	for _, format := range []string{FormatCSV, FormatParquet} {
-		if log, err := runOn(t, fake, now, Flags{Format: format, Output: filepath.Join(dir, "demo."+format)}, 0, accounts...); err != nil {
+	for _, format := range []string{focus.FormatCSV, focus.FormatParquet} {
+		out := filepath.Join(dir, "demo."+format)
+		if log, err := runOn(t, fake, now, focus.Flags{Format: format, Output: out}, 0, accounts...); err != nil {
 			t.Fatalf("%v\n%s", err, log)
 		}
 	}
-	c, p := readCSV(t, filepath.Join(dir, "demo.csv")), readParquet(t, filepath.Join(dir, "demo.parquet"))
-	sameRows(t, c, p)
-	checkConformance(t, "demo csv", c)
-	checkConformance(t, "demo parquet", p)
+	c := conformance.ReadCSV(t, filepath.Join(dir, "demo.csv"))
+	conformance.Check(t, "demo csv", c)
+	p := readParquet(t, filepath.Join(dir, "demo.parquet"))
+	conformance.SameRows(t, c, p)
+	conformance.Check(t, "demo parquet", p)
 
 	// The demo's rows of October, added up in ten-thousandths of a dollar
 	// (the demo's amounts are whole ten-thousandths): every cost center of
@@ -55,7 +67,7 @@ func TestDemoLastMonth(t *testing.T) {
 				}
 			}
 		}
-		want[newBillingAccount(a).id+" "] = [2]int64{net, gross}
+		want[billingAccountID[a.Scope]+a.Name+" "] = [2]int64{net, gross}
 	}
 	billed := sumBy(t, c, "BilledCost", "BillingAccountId")
 	list := sumBy(t, c, "ListCost", "BillingAccountId")
@@ -75,16 +87,16 @@ func TestDemoLastMonth(t *testing.T) {
 	// 1st, 5,312.5 minutes on 4-core runners at $0.016, no included
 	// minutes: $85.00 listed and billed.
 	found := 0
-	for _, r := range c.rows {
-		res, _ := get(c, r, "ResourceId")
-		sku, _ := get(c, r, "SkuId")
+	for _, r := range c.Rows {
+		res, _ := c.Get(r, "ResourceId")
+		sku, _ := c.Get(r, "SkuId")
 		if res == "acme-labs/model-training" && sku == "actions_linux_4_core" {
 			found++
-			q, _ := get(c, r, "PricingQuantity")
-			l, _ := get(c, r, "ListCost")
-			b, _ := get(c, r, "BilledCost")
-			start, _ := get(c, r, "ChargePeriodStart")
-			sub, _ := get(c, r, "SubAccountId")
+			q, _ := c.Get(r, "PricingQuantity")
+			l, _ := c.Get(r, "ListCost")
+			b, _ := c.Get(r, "BilledCost")
+			start, _ := c.Get(r, "ChargePeriodStart")
+			sub, _ := c.Get(r, "SubAccountId")
 			if q != "5312.5" || l != "85" || b != "85" || start != "2026-10-01T00:00:00Z" || sub != "organizations/acme-labs" {
 				t.Errorf("retraining row: quantity %s, ListCost %s, BilledCost %s, on %s, sub account %s; want 5312.5, 85, 85, 2026-10-01, organizations/acme-labs", q, l, b, start, sub)
 			}
@@ -92,5 +104,32 @@ func TestDemoLastMonth(t *testing.T) {
 	}
 	if found != 1 {
 		t.Errorf("%d retraining rows, want 1", found)
+	}
+}
+
+// billingAccountID is the BillingAccountId of an account of each scope,
+// before its name.
+var billingAccountID = map[githubapi.Scope]string{githubapi.ScopeEnterprise: "enterprises/", githubapi.ScopeUser: "users/"}
+
+// rememberDays makes h answer each account and day once and keep the
+// answer: the demo works out a day's whole month on each call, and the
+// fake asks for every day of the month on each request for it.
+func rememberDays(h *fakegithub.History) {
+	type key struct {
+		a   githubapi.Account
+		day int64
+	}
+	var mu sync.Mutex
+	days, day := map[key]*fakegithub.DayData{}, h.Day
+	h.Day = func(a githubapi.Account, d time.Time) *fakegithub.DayData {
+		mu.Lock()
+		defer mu.Unlock()
+		k := key{a, d.Unix()}
+		if dd, ok := days[k]; ok {
+			return dd
+		}
+		dd := day(a, d)
+		days[k] = dd
+		return dd
 	}
 }

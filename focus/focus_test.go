@@ -1,4 +1,4 @@
-package focus
+package focus_test
 
 import (
 	"bytes"
@@ -8,6 +8,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/github-billing-exporter/github-billing-exporter/focus"
+	"github.com/github-billing-exporter/github-billing-exporter/focus/internal/conformance"
 	"github.com/github-billing-exporter/github-billing-exporter/githubapi"
 	"github.com/github-billing-exporter/github-billing-exporter/internal/fakegithub"
 	"github.com/github-billing-exporter/github-billing-exporter/internal/fakegithub/fakegithubtest"
@@ -81,12 +83,13 @@ var fixtureAccounts = []githubapi.Account{testEnterprise, testMember, testSolo}
 // usage report's net and gross, to the cent, worked out by hand; acme, an
 // organization of the configured enterprise, is written once, in ent's rows.
 func TestSumsExactPerAccountAndMonth(t *testing.T) {
+	t.Parallel()
 	fake := fakegithubtest.Start(t, fixture())
 	out := filepath.Join(t.TempDir(), "focus.csv")
-	if log, err := runOn(t, fake, testNow, Flags{From: "2026-09", To: "2026-11", Format: FormatCSV, Output: out}, 0, fixtureAccounts...); err != nil {
+	if log, err := runOn(t, fake, testNow, focus.Flags{From: "2026-09", To: "2026-11", Format: focus.FormatCSV, Output: out}, 0, fixtureAccounts...); err != nil {
 		t.Fatalf("%v\n%s", err, log)
 	}
-	d := readCSV(t, out)
+	d := conformance.ReadCSV(t, out)
 	// ent a day: net 0.5 + 0.4 + 0 = 0.9, gross 0.8 + 0.4 + 1.0 = 2.2;
 	// the 15th adds gross 0.8 (net 0).
 	// September and November (30 days): net 30 × 0.9 = 27,
@@ -115,7 +118,7 @@ func TestSumsExactPerAccountAndMonth(t *testing.T) {
 	}
 	// Rows: ent 4 a day (the partly covered Linux row is two) and one more
 	// on the 15th: 30 × 4 + 1 = 121, 31 × 4 + 1 = 125, 121; solo 30 + 31 + 30.
-	if got, want := len(d.rows), 121+125+121+91; got != want {
+	if got, want := len(d.Rows), 121+125+121+91; got != want {
 		t.Errorf("%d rows, want %d", got, want)
 	}
 	// acme's rows are read through ent's report, and its own report is
@@ -138,10 +141,11 @@ func keysOf[V any](m map[string]V) []string {
 // run again with the same output, writes the file an uninterrupted run
 // writes, byte for byte, in both formats.
 func TestInterruptedAndResumedIsIdentical(t *testing.T) {
-	for _, format := range []string{FormatCSV, FormatParquet} {
+	t.Parallel()
+	for _, format := range []string{focus.FormatCSV, focus.FormatParquet} {
 		fake := fakegithubtest.Start(t, fixture())
 		whole := filepath.Join(t.TempDir(), "focus."+format)
-		if log, err := runOn(t, fake, testNow, Flags{From: "2026-09", To: "2026-11", Format: format, Output: whole}, 0, fixtureAccounts...); err != nil {
+		if log, err := runOn(t, fake, testNow, focus.Flags{From: "2026-09", To: "2026-11", Format: format, Output: whole}, 0, fixtureAccounts...); err != nil {
 			t.Fatalf("%v\n%s", err, log)
 		}
 		want, err := os.ReadFile(whole)
@@ -152,7 +156,7 @@ func TestInterruptedAndResumedIsIdentical(t *testing.T) {
 		// the cost-center list, within the first month, and in the last.
 		for _, after := range []int{1, 2, 4, 9} {
 			out := filepath.Join(t.TempDir(), "focus."+format)
-			f := Flags{From: "2026-09", To: "2026-11", Format: format, Output: out}
+			f := focus.Flags{From: "2026-09", To: "2026-11", Format: format, Output: out}
 			if _, err := runOn(t, fake, testNow, f, after, fixtureAccounts...); err == nil || !strings.Contains(err.Error(), "rerun the same command to continue") {
 				t.Fatalf("%s, cancelled after %d requests: error %v, want a stop that says how to continue", format, after, err)
 			}
@@ -183,76 +187,41 @@ func TestInterruptedAndResumedIsIdentical(t *testing.T) {
 }
 
 // The CSV and the Parquet file of one run hold the same rows, and both keep
-// every FOCUS rule the dataset's columns have.
+// every FOCUS rule the dataset's columns have. The CSV file is checked here;
+// both files are testdata/fixture-2026-10.*, byte for byte, which the test
+// of ./focus/internal/conformance reads (the Parquet file with Apache
+// Arrow's reader) and checks for the same rows, the rules and the Parquet
+// types.
 func TestCSVAndParquetConform(t *testing.T) {
+	t.Parallel()
 	fake := fakegithubtest.Start(t, fixture())
 	dir := t.TempDir()
-	for _, format := range []string{FormatCSV, FormatParquet} {
-		if log, err := runOn(t, fake, testNow, Flags{From: "2026-10", Format: format, Output: filepath.Join(dir, "focus."+format)}, 0, fixtureAccounts...); err != nil {
+	for _, format := range []string{focus.FormatCSV, focus.FormatParquet} {
+		out := filepath.Join(dir, "focus."+format)
+		if log, err := runOn(t, fake, testNow, focus.Flags{From: "2026-10", Format: format, Output: out}, 0, fixtureAccounts...); err != nil {
 			t.Fatalf("%v\n%s", err, log)
 		}
+		sameAsTestdata(t, out, "fixture-2026-10."+format)
 	}
-	c, p := readCSV(t, filepath.Join(dir, "focus.csv")), readParquet(t, filepath.Join(dir, "focus.parquet"))
-	sameRows(t, c, p)
-	checkConformance(t, "csv", c)
-	checkConformance(t, "parquet", p)
-	checkParquetTypes(t, p)
+	c := conformance.ReadCSV(t, filepath.Join(dir, "focus.csv"))
+	conformance.Check(t, "csv", c)
 
 	// The split of the partly covered row of 3 October (0.8 gross, 0.5
 	// net at $0.008): covered 0.3 for 100 × 0.3/0.8 = 37.5 minutes,
 	// billed 0.5 for 62.5 minutes; 37.5 × 0.008 = 0.3, 62.5 × 0.008 = 0.5.
 	var split [][4]string
-	for _, r := range c.rows {
-		res, _ := get(c, r, "ResourceId")
-		start, _ := get(c, r, "ChargePeriodStart")
+	for _, r := range c.Rows {
+		res, _ := c.Get(r, "ResourceId")
+		start, _ := c.Get(r, "ChargePeriodStart")
 		if res == "acme/api" && start == "2026-10-03T00:00:00Z" {
-			q, _ := get(c, r, "PricingQuantity")
-			l, _ := get(c, r, "ListCost")
-			b, _ := get(c, r, "BilledCost")
-			x, _ := get(c, r, "x_DiscountAmount")
+			q, _ := c.Get(r, "PricingQuantity")
+			l, _ := c.Get(r, "ListCost")
+			b, _ := c.Get(r, "BilledCost")
+			x, _ := c.Get(r, "x_DiscountAmount")
 			split = append(split, [4]string{q, l, b, x})
 		}
 	}
 	if want := [][4]string{{"37.5", "0.3", "0", "0.3"}, {"62.5", "0.5", "0.5", "0"}}; len(split) != 2 || split[0] != want[0] || split[1] != want[1] {
 		t.Errorf("3 October's acme/api rows (quantity, ListCost, BilledCost, x_DiscountAmount) %v, want %v", split, want)
 	}
-}
-
-// get is column name of row r of d.
-func get(d *dataset, r []*string, name string) (string, bool) {
-	for i, h := range d.header {
-		if h == name {
-			if r[i] == nil {
-				return "", false
-			}
-			return *r[i], true
-		}
-	}
-	return "", false
-}
-
-// sameRows fails unless a and b have the same header and rows, in order.
-func sameRows(t *testing.T, a, b *dataset) {
-	t.Helper()
-	if strings.Join(a.header, ",") != strings.Join(b.header, ",") {
-		t.Fatalf("headers differ:\n%v\n%v", a.header, b.header)
-	}
-	if len(a.rows) != len(b.rows) {
-		t.Fatalf("%d rows and %d rows", len(a.rows), len(b.rows))
-	}
-	for i := range a.rows {
-		for j := range a.header {
-			x, y := a.rows[i][j], b.rows[i][j]
-			if (x == nil) != (y == nil) || x != nil && *x != *y {
-				t.Fatalf("row %d, %s: %v and %v", i, a.header[j], deref(x), deref(y))
-			}
-		}
-	}
-}
-
-func deref(s *string) string {
-	if s == nil {
-		return "<null>"
-	}
-	return *s
 }

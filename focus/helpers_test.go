@@ -1,161 +1,39 @@
-package focus
+package focus_test
 
 import (
 	"bytes"
 	"context"
-	"encoding/csv"
-	"fmt"
+	"errors"
+	"flag"
+	"io"
 	"math/big"
 	"os"
+	"path/filepath"
+	"slices"
 	"testing"
 	"time"
 
-	"github.com/apache/arrow-go/v18/arrow"
-	"github.com/apache/arrow-go/v18/arrow/array"
-	"github.com/apache/arrow-go/v18/arrow/memory"
-	"github.com/apache/arrow-go/v18/parquet"
-	"github.com/apache/arrow-go/v18/parquet/file"
-	"github.com/apache/arrow-go/v18/parquet/pqarrow"
+	"github.com/parquet-go/parquet-go"
+	"github.com/parquet-go/parquet-go/format"
 
 	"github.com/github-billing-exporter/github-billing-exporter/backfill"
 	"github.com/github-billing-exporter/github-billing-exporter/collector"
+	"github.com/github-billing-exporter/github-billing-exporter/focus"
+	"github.com/github-billing-exporter/github-billing-exporter/focus/internal/conformance"
 	"github.com/github-billing-exporter/github-billing-exporter/githubapi"
 	"github.com/github-billing-exporter/github-billing-exporter/internal/fakegithub"
 	"github.com/github-billing-exporter/github-billing-exporter/internal/fakegithub/fakegithubtest"
 )
 
-// dataset is a file read back: its header and rows, nil for null, in the
-// text form of Record (decimals exact, date/times with Z).
-type dataset struct {
-	header []string
-	rows   [][]*string
-	// types are, for Parquet, each column's Arrow type and nullability as
-	// the independent reader sees them.
-	types    []arrow.DataType
-	nullable []bool
-	// meta is the Parquet file's key-value metadata.
-	meta map[string]string
-}
-
-// col is the index of column name in d, or fails the test.
-func (d *dataset) col(t *testing.T, name string) int {
-	t.Helper()
-	for i, h := range d.header {
-		if h == name {
-			return i
-		}
-	}
-	t.Fatalf("no column %s", name)
-	return -1
-}
-
-// readCSV reads a CSV dataset: an empty cell is null.
-func readCSV(t *testing.T, path string) *dataset {
-	t.Helper()
-	f, err := os.Open(path)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer f.Close()
-	all, err := csv.NewReader(f).ReadAll()
-	if err != nil {
-		t.Fatal(err)
-	}
-	if len(all) == 0 {
-		t.Fatal("empty CSV")
-	}
-	d := &dataset{header: all[0]}
-	for _, rec := range all[1:] {
-		row := make([]*string, len(rec))
-		for i, v := range rec {
-			if v != "" {
-				row[i] = &v
-			}
-		}
-		d.rows = append(d.rows, row)
-	}
-	return d
-}
-
-// readParquet reads a Parquet dataset with Apache Arrow's reader, not the
-// writer's library.
-func readParquet(t *testing.T, path string) *dataset {
-	t.Helper()
-	raw, err := os.ReadFile(path)
-	if err != nil {
-		t.Fatal(err)
-	}
-	pr, err := file.NewParquetReader(bytes.NewReader(raw))
-	if err != nil {
-		t.Fatal(err)
-	}
-	d := &dataset{meta: map[string]string{}}
-	for _, kv := range pr.MetaData().KeyValueMetadata() {
-		if kv.Value != nil {
-			d.meta[kv.Key] = *kv.Value
-		}
-	}
-	pr.Close()
-	table, err := pqarrow.ReadTable(context.Background(), bytes.NewReader(raw), parquet.NewReaderProperties(memory.DefaultAllocator), pqarrow.ArrowReadProperties{}, memory.DefaultAllocator)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer table.Release()
-	n := int(table.NumRows())
-	d.rows = make([][]*string, n)
-	for i := range d.rows {
-		d.rows[i] = make([]*string, table.NumCols())
-	}
-	for c := 0; c < int(table.NumCols()); c++ {
-		field := table.Schema().Field(c)
-		d.header = append(d.header, field.Name)
-		d.types = append(d.types, field.Type)
-		d.nullable = append(d.nullable, field.Nullable)
-		row := 0
-		for _, chunk := range table.Column(c).Data().Chunks() {
-			for i := 0; i < chunk.Len(); i++ {
-				if !chunk.IsNull(i) {
-					v := arrowText(t, chunk, i)
-					d.rows[row][c] = &v
-				}
-				row++
-			}
-		}
-	}
-	return d
-}
-
-// arrowText is an Arrow value in Record's text form.
-func arrowText(t *testing.T, a arrow.Array, i int) string {
-	t.Helper()
-	switch a := a.(type) {
-	case *array.String:
-		return a.Value(i)
-	case *array.Decimal128:
-		scale := a.DataType().(*arrow.Decimal128Type).Scale
-		r := new(big.Rat).SetFrac(a.Value(i).BigInt(), new(big.Int).Exp(big.NewInt(10), big.NewInt(int64(scale)), nil))
-		s, err := decimalText(r)
-		if err != nil {
-			t.Fatal(err)
-		}
-		return s
-	case *array.Timestamp:
-		unit := a.DataType().(*arrow.TimestampType).Unit
-		return a.Value(i).ToTime(unit).UTC().Format("2006-01-02T15:04:05Z")
-	}
-	t.Fatalf("unexpected Arrow type %s", a.DataType())
-	return ""
-}
-
 // runOn runs a focus plan of flags at now against fake for accounts, with
 // output in out; cancelAfter, when positive, cancels the run after that
 // many requests. It returns stderr and Run's error.
-func runOn(t *testing.T, fake *fakegithub.Server, now time.Time, f Flags, cancelAfter int, accounts ...githubapi.Account) (string, error) {
+func runOn(t *testing.T, fake *fakegithub.Server, now time.Time, f focus.Flags, cancelAfter int, accounts ...githubapi.Account) (string, error) {
 	t.Helper()
 	if f.Settle == 0 {
 		f.Settle = 1
 	}
-	plan, err := NewPlan(f, now)
+	plan, err := focus.NewPlan(f, now)
 	if err != nil {
 		t.Fatalf("NewPlan(%+v): %v", f, err)
 	}
@@ -172,7 +50,7 @@ func runOn(t *testing.T, fake *fakegithub.Server, now time.Time, f Flags, cancel
 		targets = append(targets, collector.Target{Account: a, Client: client})
 	}
 	var stdout, stderr bytes.Buffer
-	err = Run(ctx, Config{Plan: plan, Targets: targets, Counter: counter, Stdout: &stdout, Stderr: &stderr, Now: func() time.Time { return now }, Version: "test"})
+	err = focus.Run(ctx, focus.Config{Plan: plan, Targets: targets, Counter: counter, Stdout: &stdout, Stderr: &stderr, Now: func() time.Time { return now }, Version: "test"})
 	return stderr.String(), err
 }
 
@@ -193,15 +71,15 @@ func (c cancelling) ObserveRequest(endpoint string, code int, d time.Duration) {
 
 // sumBy adds the decimal column of d's rows by the values of the key
 // columns, exactly.
-func sumBy(t *testing.T, d *dataset, column string, keys ...string) map[string]*big.Rat {
+func sumBy(t *testing.T, d *conformance.Dataset, column string, keys ...string) map[string]*big.Rat {
 	t.Helper()
-	ci := d.col(t, column)
+	ci := d.Col(t, column)
 	var ki []int
 	for _, k := range keys {
-		ki = append(ki, d.col(t, k))
+		ki = append(ki, d.Col(t, k))
 	}
 	out := map[string]*big.Rat{}
-	for _, r := range d.rows {
+	for _, r := range d.Rows {
 		key := ""
 		for _, k := range ki {
 			if r[k] != nil {
@@ -222,13 +100,119 @@ func sumBy(t *testing.T, d *dataset, column string, keys ...string) map[string]*
 }
 
 // ratText is a decimal's text, for messages and comparisons.
-func ratText(r *big.Rat) string {
-	if r == nil {
-		return "<none>"
-	}
-	s, err := decimalText(r)
+func ratText(r *big.Rat) string { return conformance.Decimal(r) }
+
+// update makes the tests that hold a run's output to a file of testdata
+// write that file instead: `go test ./focus -update`.
+var update = flag.Bool("update", false, "write the files of testdata that the tests hold a run's output to")
+
+// sameAsTestdata fails unless the file at got is testdata/name byte for
+// byte, or writes it there with -update. The test of
+// ./focus/internal/conformance reads those files, the Parquet ones with
+// Apache Arrow's reader, and checks them against FOCUS's rules.
+func sameAsTestdata(t *testing.T, got, name string) {
+	t.Helper()
+	b, err := os.ReadFile(got)
 	if err != nil {
-		return fmt.Sprint(r)
+		t.Fatal(err)
 	}
-	return s
+	path := filepath.Join("testdata", name)
+	if *update {
+		if err := os.WriteFile(path, b, 0o644); err != nil {
+			t.Fatal(err)
+		}
+		return
+	}
+	want, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatalf("%v: `go test ./focus -update` writes it", err)
+	}
+	if !bytes.Equal(b, want) {
+		at := 0
+		for at < min(len(b), len(want)) && b[at] == want[at] {
+			at++
+		}
+		t.Errorf("the run's file differs from %s from byte %d on (%d bytes, want %d): if the change is meant, `go test ./focus -update` rewrites the files of testdata, and `go test ./focus/internal/conformance` checks the new ones with Apache Arrow's reader", path, at, len(b), len(want))
+	}
+}
+
+// readParquet reads a Parquet file a run wrote back into text form with
+// parquet-go's row reader, each value decoded from the file's own schema
+// (a decimal's scale, a timestamp's unit), not from the writer's column
+// table; the files of testdata are also read with Apache Arrow's reader
+// (./focus/internal/conformance).
+func readParquet(t *testing.T, path string) *conformance.Dataset {
+	t.Helper()
+	f, err := os.Open(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	st, err := f.Stat()
+	if err != nil {
+		t.Fatal(err)
+	}
+	pf, err := parquet.OpenFile(f, st.Size())
+	if err != nil {
+		t.Fatal(err)
+	}
+	fields := pf.Schema().Fields()
+	d := &conformance.Dataset{}
+	for _, field := range fields {
+		d.Header = append(d.Header, field.Name())
+	}
+	r := parquet.NewReader(pf)
+	defer r.Close()
+	buf := make([]parquet.Row, 256)
+	for {
+		n, err := r.ReadRows(buf)
+		for _, row := range buf[:n] {
+			out := make([]*string, len(fields))
+			for _, v := range row {
+				if v.IsNull() {
+					continue
+				}
+				text := parquetText(t, fields[v.Column()], v)
+				out[v.Column()] = &text
+			}
+			d.Rows = append(d.Rows, out)
+		}
+		if errors.Is(err, io.EOF) {
+			break
+		}
+		if err != nil {
+			t.Fatal(err)
+		}
+	}
+	return d
+}
+
+// parquetText is a value of field in focus.Record's text form: a decimal
+// (a big-endian two's complement integer scaled by its logical type's
+// scale) exact, a timestamp in UTC with Z, a string as it is.
+func parquetText(t *testing.T, field parquet.Field, v parquet.Value) string {
+	t.Helper()
+	var logical format.LogicalTypeValue
+	if lt := field.Type().LogicalType(); lt != nil {
+		logical = lt.Value
+	}
+	switch lt := logical.(type) {
+	case *format.DecimalType:
+		b := v.ByteArray()
+		n := new(big.Int).SetBytes(b)
+		if len(b) > 0 && b[0]&0x80 != 0 {
+			n.Sub(n, new(big.Int).Lsh(big.NewInt(1), uint(8*len(b))))
+		}
+		scale := new(big.Int).Exp(big.NewInt(10), big.NewInt(int64(lt.Scale)), nil)
+		return conformance.Decimal(new(big.Rat).SetFrac(n, scale))
+	case *format.TimestampType:
+		unit := lt.Unit.Value.Duration()
+		return time.Unix(0, v.Int64()*int64(unit)).UTC().Format("2006-01-02T15:04:05Z")
+	}
+	switch {
+	case slices.Contains([]parquet.Kind{parquet.ByteArray, parquet.FixedLenByteArray}, field.Type().Kind()):
+		return string(v.ByteArray())
+	}
+	t.Fatalf("%s: unexpected Parquet type %s", field.Name(), field.Type())
+	return ""
 }

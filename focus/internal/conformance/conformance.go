@@ -1,21 +1,127 @@
-package focus
+// Package conformance holds the FOCUS 1.2 rules the focus command's
+// datasets are held to, written from the specification as the project's
+// shared FOCUS.md (../shared/FOCUS.md beside the clone) paraphrases it (§2
+// dataset-wide attributes, §3 mandatory columns, §4 the recommended and
+// conditional columns written, §5.3 the row rules). No FOCUS validator can
+// be installed here; Check is its subset for these columns.
+//
+// Package focus's tests check the CSV files a run writes with it, and that
+// a run writes the files of focus/testdata byte for byte. This package's
+// own test reads those files, the Parquet ones with Apache Arrow's reader
+// (not the library that writes them), and checks both formats hold the
+// same rows and keep these rules; it does not depend on the focus command,
+// so Go's test cache answers it until a file of focus/testdata changes.
+package conformance
 
 import (
+	"encoding/csv"
 	"math/big"
+	"os"
 	"regexp"
 	"slices"
 	"strings"
 	"testing"
 	"time"
-
-	"github.com/apache/arrow-go/v18/arrow"
 )
 
-// The FOCUS 1.2 rules the dataset's columns are held to, written from the
-// specification as ../shared/FOCUS.md paraphrases it (§2 dataset-wide
-// attributes, §3 mandatory columns, §4 the recommended and conditional
-// columns written, §5.3 the row rules). No FOCUS validator can be installed
-// here; checkConformance is its subset for these columns.
+// Dataset is a file read back: its header and rows, nil for null, in the
+// text form of focus.Record (decimals exact, date/times with Z).
+type Dataset struct {
+	Header []string
+	Rows   [][]*string
+	// Meta is a Parquet file's key-value metadata, nil for a CSV file.
+	Meta map[string]string
+}
+
+// Col is the index of column name in d, or fails the test.
+func (d *Dataset) Col(t testing.TB, name string) int {
+	t.Helper()
+	if i := slices.Index(d.Header, name); i >= 0 {
+		return i
+	}
+	t.Fatalf("no column %s", name)
+	return -1
+}
+
+// Get is column name of row r of d, and whether it is there and not null.
+func (d *Dataset) Get(r []*string, name string) (string, bool) {
+	i := slices.Index(d.Header, name)
+	if i < 0 || r[i] == nil {
+		return "", false
+	}
+	return *r[i], true
+}
+
+// ReadCSV reads a CSV dataset: an empty cell is null.
+func ReadCSV(t testing.TB, path string) *Dataset {
+	t.Helper()
+	f, err := os.Open(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	all, err := csv.NewReader(f).ReadAll()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(all) == 0 {
+		t.Fatalf("%s: empty CSV", path)
+	}
+	d := &Dataset{Header: all[0]}
+	for _, rec := range all[1:] {
+		row := make([]*string, len(rec))
+		for i, v := range rec {
+			if v != "" {
+				row[i] = &v
+			}
+		}
+		d.Rows = append(d.Rows, row)
+	}
+	return d
+}
+
+// SameRows fails unless a and b have the same header and rows, in order.
+func SameRows(t testing.TB, a, b *Dataset) {
+	t.Helper()
+	if strings.Join(a.Header, ",") != strings.Join(b.Header, ",") {
+		t.Fatalf("headers differ:\n%v\n%v", a.Header, b.Header)
+	}
+	if len(a.Rows) != len(b.Rows) {
+		t.Fatalf("%d rows and %d rows", len(a.Rows), len(b.Rows))
+	}
+	for i := range a.Rows {
+		for j := range a.Header {
+			x, y := a.Rows[i][j], b.Rows[i][j]
+			if (x == nil) != (y == nil) || x != nil && *x != *y {
+				t.Fatalf("row %d, %s: %v and %v", i, a.Header[j], deref(x), deref(y))
+			}
+		}
+	}
+}
+
+func deref(s *string) string {
+	if s == nil {
+		return "<null>"
+	}
+	return *s
+}
+
+// Decimal is r as the dataset writes a decimal: exact, without trailing
+// zeros; "<none>" for nil, a fraction for r with more than 18 places.
+func Decimal(r *big.Rat) string {
+	if r == nil {
+		return "<none>"
+	}
+	s := r.FloatString(18)
+	if back, _ := new(big.Rat).SetString(s); back.Cmp(r) != 0 {
+		return r.String()
+	}
+	s = strings.TrimSuffix(strings.TrimRight(s, "0"), ".")
+	if s == "-0" {
+		s = "0"
+	}
+	return s
+}
 
 // mandatoryColumns are FOCUS 1.2's 21 mandatory columns (§3).
 var mandatoryColumns = []string{"BilledCost", "BillingAccountId", "BillingAccountName", "BillingCurrency", "BillingPeriodEnd", "BillingPeriodStart",
@@ -77,7 +183,9 @@ var (
 	customName = regexp.MustCompile(`^x_[A-Z][A-Za-z0-9]*$`)
 )
 
-func checkConformance(t *testing.T, name string, d *dataset) {
+// Check fails t for every FOCUS rule d breaks (at most 20 messages); name
+// says which file d is.
+func Check(t testing.TB, name string, d *Dataset) {
 	t.Helper()
 	errs := 0
 	fail := func(format string, args ...any) {
@@ -89,12 +197,12 @@ func checkConformance(t *testing.T, name string, d *dataset) {
 	}
 	// Presence, names and order.
 	for _, c := range append(slices.Clone(mandatoryColumns), conditionalColumns...) {
-		if !slices.Contains(d.header, c) {
+		if !slices.Contains(d.Header, c) {
 			fail("column %s is missing", c)
 		}
 	}
 	custom := false
-	for _, h := range d.header {
+	for _, h := range d.Header {
 		isFocus := slices.Contains(mandatoryColumns, h) || slices.Contains(conditionalColumns, h)
 		switch {
 		case customName.MatchString(h):
@@ -105,13 +213,13 @@ func checkConformance(t *testing.T, name string, d *dataset) {
 			fail("FOCUS column %s comes after a custom column", h)
 		}
 	}
-	if len(d.rows) == 0 {
+	if len(d.Rows) == 0 {
 		t.Fatalf("%s: no rows", name)
 	}
 	serviceCategory, serviceSubcategory := map[string]string{}, map[string]string{}
-	for i, r := range d.rows {
-		v := func(c string) (string, bool) { return get(d, r, c) }
-		for j, h := range d.header {
+	for i, r := range d.Rows {
+		v := func(c string) (string, bool) { return d.Get(r, c) }
+		for j, h := range d.Header {
 			if r[j] != nil && strings.TrimSpace(*r[j]) == "" {
 				fail("row %d: %s is an empty string, not null", i, h)
 			}
@@ -207,11 +315,11 @@ func checkConformance(t *testing.T, name string, d *dataset) {
 		// Costs and prices.
 		for _, c := range decimalColumns {
 			if x := dec[c]; x != nil && x.Sign() < 0 {
-				fail("row %d: %s %s is negative", i, c, ratText(x))
+				fail("row %d: %s %s is negative", i, c, Decimal(x))
 			}
 		}
 		if dec["BilledCost"] != nil && dec["ListCost"] != nil && dec["BilledCost"].Cmp(dec["ListCost"]) > 0 {
-			fail("row %d: BilledCost %s above ListCost %s", i, ratText(dec["BilledCost"]), ratText(dec["ListCost"]))
+			fail("row %d: BilledCost %s above ListCost %s", i, Decimal(dec["BilledCost"]), Decimal(dec["ListCost"]))
 		}
 		// No negotiated prices and no commitments: contracted is list,
 		// effective is billed.
@@ -219,12 +327,12 @@ func checkConformance(t *testing.T, name string, d *dataset) {
 			fail("row %d: contracted cost or price differs from list", i)
 		}
 		if dec["EffectiveCost"].Cmp(dec["BilledCost"]) != 0 {
-			fail("row %d: EffectiveCost %s is not BilledCost %s", i, ratText(dec["EffectiveCost"]), ratText(dec["BilledCost"]))
+			fail("row %d: EffectiveCost %s is not BilledCost %s", i, Decimal(dec["EffectiveCost"]), Decimal(dec["BilledCost"]))
 		}
 		// Discount handling: a discount applies to the whole row, so a
 		// row is either billed whole or covered whole.
 		if b, l := dec["BilledCost"], dec["ListCost"]; b.Sign() != 0 && b.Cmp(l) != 0 {
-			fail("row %d: partly discounted (BilledCost %s of ListCost %s), not split", i, ratText(b), ratText(l))
+			fail("row %d: partly discounted (BilledCost %s of ListCost %s), not split", i, Decimal(b), Decimal(l))
 		}
 		// ListUnitPrice × PricingQuantity = ListCost, within GitHub's own
 		// rounding: GitHub rounds a row's amount to $0.0001, so its price
@@ -235,7 +343,7 @@ func checkConformance(t *testing.T, name string, d *dataset) {
 		diff := new(big.Rat).Abs(new(big.Rat).Sub(product, dec["ListCost"]))
 		tol := new(big.Rat).Add(big.NewRat(5, 100000), new(big.Rat).Mul(price, big.NewRat(1, 10_000_000_000)))
 		if diff.Cmp(tol) > 0 {
-			fail("row %d: ListUnitPrice %s × PricingQuantity %s = %s, ListCost %s", i, ratText(price), ratText(q), product.FloatString(8), ratText(dec["ListCost"]))
+			fail("row %d: ListUnitPrice %s × PricingQuantity %s = %s, ListCost %s", i, Decimal(price), Decimal(q), product.FloatString(8), Decimal(dec["ListCost"]))
 		}
 		if dec["ConsumedQuantity"].Cmp(q) != 0 {
 			fail("row %d: ConsumedQuantity differs from PricingQuantity (GitHub prices what it measures)", i)
@@ -246,36 +354,9 @@ func checkConformance(t *testing.T, name string, d *dataset) {
 			fail("row %d: SkuPriceId %q is not of SkuId %q", i, id, sku)
 		}
 	}
-	if d.meta != nil {
-		if d.meta["FocusVersion"] != "1.2" || d.meta["DataGenerator"] == "" || d.meta["SchemaId"] == "" || !dateTimeFormat.MatchString(d.meta["CreationDate"]) {
-			fail("Parquet metadata %v lacks FocusVersion 1.2, DataGenerator, SchemaId or a CreationDate", d.meta)
-		}
-	}
-}
-
-// checkParquetTypes checks each column's Parquet type as Arrow reads it:
-// decimals as DECIMAL, date/times as UTC timestamps, strings as UTF-8;
-// the never-null columns required.
-func checkParquetTypes(t *testing.T, d *dataset) {
-	t.Helper()
-	for i, h := range d.header {
-		typ := d.types[i]
-		switch {
-		case slices.Contains(decimalColumns, h):
-			if dt, ok := typ.(*arrow.Decimal128Type); !ok || dt.Scale != 18 {
-				t.Errorf("%s is %s, want a decimal of scale 18", h, typ)
-			}
-		case slices.Contains(dateTimeColumns, h):
-			if ts, ok := typ.(*arrow.TimestampType); !ok || ts.TimeZone != "UTC" {
-				t.Errorf("%s is %s, want a UTC timestamp", h, typ)
-			}
-		default:
-			if typ.ID() != arrow.STRING {
-				t.Errorf("%s is %s, want a string", h, typ)
-			}
-		}
-		if slices.Contains(neverNull, h) && d.nullable[i] {
-			t.Errorf("%s is optional in the Parquet schema, want required", h)
+	if d.Meta != nil {
+		if d.Meta["FocusVersion"] != "1.2" || d.Meta["DataGenerator"] == "" || d.Meta["SchemaId"] == "" || !dateTimeFormat.MatchString(d.Meta["CreationDate"]) {
+			fail("Parquet metadata %v lacks FocusVersion 1.2, DataGenerator, SchemaId or a CreationDate", d.Meta)
 		}
 	}
 }
