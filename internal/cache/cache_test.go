@@ -7,6 +7,7 @@ import (
 	"log/slog"
 	"net/http"
 	"sort"
+	"strconv"
 	"strings"
 	"sync"
 	"testing"
@@ -161,7 +162,7 @@ func exporterTestSeries(mfs []*dto.MetricFamily) map[string]float64 {
 		for _, m := range mf.GetMetric() {
 			var labels []string
 			for _, lp := range m.GetLabel() {
-				labels = append(labels, fmt.Sprintf("%s=%q", lp.GetName(), lp.GetValue()))
+				labels = append(labels, lp.GetName()+"="+strconv.Quote(lp.GetValue()))
 			}
 			sort.Strings(labels)
 			var v float64
