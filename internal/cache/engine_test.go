@@ -279,7 +279,7 @@ func TestQueuedRefreshesWaitWithoutAGoroutineEach(t *testing.T) {
 		t.Errorf("%d goroutines added while 100 refreshes are due at concurrency 2, want fewer than 30", added)
 	}
 	// And every refresh runs in the end: one request per organization.
-	// The answers still to come come at once.
+	// The fake answers the rest at once.
 	f.fake.SetLatency(0)
 	f.exporter.Scrape(context.Background(), nil)
 	if got := f.fake.Requests("/orgs/org-099/settings/billing/actions"); got != 1 {
