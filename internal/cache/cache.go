@@ -93,6 +93,10 @@ type Cache struct {
 	collectors []namedCollector
 	explicit   map[string]bool
 	now        func() time.Time
+	// timers measure a scrape's wait for refreshes and a refresh's
+	// timeout in real time, whatever now says (realTimers; tests move
+	// their own).
+	timers timers
 	// concurrency bounds the refreshes that run at once: each runs on one
 	// of at most this many workers, which take them from queue in the
 	// order scrapes asked. A goroutine per waiting refresh would cost a
@@ -170,6 +174,7 @@ func New(cfg Config) (*Cache, error) {
 		logger:   cfg.Logger,
 		explicit: cfg.Explicit,
 		now:      cfg.Now,
+		timers:   realTimers{},
 		cache:    map[cacheKey]*entry{},
 	}
 	if e.logger == nil {
@@ -293,14 +298,31 @@ func (e *Cache) waitContext(ctx context.Context, entries int) (context.Context, 
 	if !ok {
 		return ctx, func() {}
 	}
-	left := time.Until(deadline)
+	left := deadline.Sub(e.timers.Now())
 	last := time.Duration(e.lastWrite.Load())
 	floor := left / 10
 	if last == 0 {
 		floor += time.Duration(entries) * firstWritePerEntry
 	}
 	reserve := min(max(2*last, floor), left/2)
-	return context.WithDeadline(ctx, deadline.Add(-reserve))
+	return e.timers.WithDeadline(ctx, deadline.Add(-reserve))
+}
+
+// timers are the clock of the cache's deadlines: a scrape's, which its
+// context carries, and a refresh's.
+type timers interface {
+	Now() time.Time
+	// WithDeadline is ctx, ended at d at the latest.
+	WithDeadline(ctx context.Context, d time.Time) (context.Context, context.CancelFunc)
+}
+
+// realTimers are the wall clock and context.WithDeadline.
+type realTimers struct{}
+
+func (realTimers) Now() time.Time { return time.Now() }
+
+func (realTimers) WithDeadline(ctx context.Context, d time.Time) (context.Context, context.CancelFunc) {
+	return context.WithDeadline(ctx, d)
 }
 
 // firstWritePerEntry is what the first scrape keeps to write each entry's
@@ -507,7 +529,7 @@ func (e *Cache) refresh(j job, s Settings, done chan struct{}) {
 	if err = e.ctx.Err(); err != nil {
 		err = fmt.Errorf("waiting for a free connection to GitHub: %w", err)
 	} else {
-		ctx, cancel := context.WithTimeout(e.ctx, s.RefreshTimeout)
+		ctx, cancel := e.timers.WithDeadline(e.ctx, e.timers.Now().Add(s.RefreshTimeout))
 		metrics, err = safeUpdate(ctx, j)
 		cancel()
 	}

@@ -7,6 +7,7 @@ import (
 	"log/slog"
 	"net/http"
 	"sort"
+	"strconv"
 	"strings"
 	"sync"
 	"testing"
@@ -86,6 +87,7 @@ func exporterTestDataset() *fakegithub.Dataset {
 
 type exporterTestFixture struct {
 	fake   *fakegithub.Server
+	held   *heldAnswers // the client's transport, under the token's
 	client *githubapi.Client
 	exp    *Cache
 	clock  *exporterTestClock
@@ -101,9 +103,10 @@ func newExporterTestFixture(t *testing.T, d *fakegithub.Dataset, collectors []st
 	fake := fakegithubtest.Start(t, d)
 	fake.RequireToken(exporterTestToken)
 	clock := &exporterTestClock{now: exporterTestT0}
+	held := newHeldAnswers(nil)
 	client := fakegithubtest.Client(t, fake, githubapi.Options{
 		Credential: "test",
-		HTTPClient: &http.Client{Transport: &githubapi.TokenTransport{Token: exporterTestToken}},
+		HTTPClient: &http.Client{Transport: &githubapi.TokenTransport{Token: exporterTestToken, Base: held}},
 		// Tests that make GitHub fail with a 5xx or a dropped connection
 		// retry with millisecond backoffs.
 		Retries: testutil.FastRetries,
@@ -111,7 +114,7 @@ func newExporterTestFixture(t *testing.T, d *fakegithub.Dataset, collectors []st
 		// answers the collectors of one round share last a minute of it.
 		Now: clock.Now,
 	})
-	f := &exporterTestFixture{fake: fake, client: client, clock: clock, log: &exporterTestLog{}}
+	f := &exporterTestFixture{fake: fake, held: held, client: client, clock: clock, log: &exporterTestLog{}}
 	var err error
 	f.exp, err = New(Config{
 		Logger:      slog.New(slog.NewTextHandler(f.log, nil)),
@@ -159,7 +162,7 @@ func exporterTestSeries(mfs []*dto.MetricFamily) map[string]float64 {
 		for _, m := range mf.GetMetric() {
 			var labels []string
 			for _, lp := range m.GetLabel() {
-				labels = append(labels, fmt.Sprintf("%s=%q", lp.GetName(), lp.GetValue()))
+				labels = append(labels, lp.GetName()+"="+strconv.Quote(lp.GetValue()))
 			}
 			sort.Strings(labels)
 			var v float64
@@ -460,8 +463,8 @@ func TestExporterMaxAgeDropsOldData(t *testing.T) {
 // checks that every endpoint of every account was called exactly once.
 func exporterTestConcurrentScrapes(t *testing.T, n int) {
 	f := newExporterTestFixture(t, exporterTestDataset(), []string{"actions", "packages", "shared_storage", "advanced_security"}, collector.Options{})
-	// Slow answers make the scrapes certainly overlap.
-	f.fake.SetLatency(200 * time.Millisecond)
+	// GitHub's answers wait for every scrape: the scrapes certainly overlap.
+	ctx := holdUntilAllWait(t, f.held, n)
 
 	start := make(chan struct{})
 	results := make([]map[string]float64, n)
@@ -469,7 +472,7 @@ func exporterTestConcurrentScrapes(t *testing.T, n int) {
 	for i := range n {
 		wg.Go(func() {
 			<-start
-			results[i] = f.scrape(t, context.Background())
+			results[i] = f.scrape(t, ctx)
 		})
 	}
 	close(start)
@@ -511,7 +514,8 @@ func TestExporterFiftyConcurrentColdScrapesOneRequestEach(t *testing.T) {
 }
 
 // A refresh slower than the scrape: the scrape answers in time with the old
-// data, and the refresh finishes in the background.
+// data, and the refresh finishes in the background. GitHub's answer to the
+// refresh is held until a scrape joins it.
 func TestExporterStaleWhileRevalidate(t *testing.T) {
 	f := newExporterTestFixture(t, exporterTestDataset(), []string{"actions"}, collector.Options{})
 	used := dataKey("actions_used_seconds", "organization", "acme-web")
@@ -520,17 +524,16 @@ func TestExporterStaleWhileRevalidate(t *testing.T) {
 	s := f.scrape(t, context.Background())
 	expectValue(t, s, used, 18300)
 
-	const latency = 2 * time.Second
 	f.fake.Update(func(d *fakegithub.Dataset) { d.Organizations["acme-web"].Actions.TotalMinutesUsed = 400 })
-	f.fake.SetLatency(latency)
+	joining := holdUntilAllWait(t, f.held, 1)
 	f.clock.Advance(11 * time.Minute)
 
 	ctx, cancel := context.WithTimeout(context.Background(), 100*time.Millisecond)
 	defer cancel()
 	began := time.Now()
 	s = f.scrape(t, ctx)
-	if took := time.Since(began); took >= latency*3/4 {
-		t.Errorf("scrape took %v, want well under the fake's latency of %v", took, latency)
+	if took := time.Since(began); took >= 1500*time.Millisecond {
+		t.Errorf("scrape took %v, want about its timeout of 100ms, while GitHub's answer waits", took)
 	}
 	expectValue(t, s, used, 18300)
 	expectValue(t, s, exporterMetricKey("scrape_collector_success", "actions", "organization", "acme-web"), 1)
@@ -538,8 +541,9 @@ func TestExporterStaleWhileRevalidate(t *testing.T) {
 		t.Errorf("%d requests, want 2 (the refresh started)", n)
 	}
 
-	// An unbounded scrape joins the refresh that is still running.
-	s = f.scrape(t, context.Background())
+	// An unbounded scrape joins the refresh that is still running; GitHub
+	// answers once it waits.
+	s = f.scrape(t, joining)
 	expectValue(t, s, used, 24000)
 	if n := f.fake.Requests(path); n != 2 {
 		t.Errorf("%d requests, want 2 (the second scrape shares the refresh)", n)

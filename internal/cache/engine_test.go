@@ -27,6 +27,7 @@ import (
 // engineFixture is an exporter reading a fake GitHub.
 type engineFixture struct {
 	fake     *fakegithub.Server
+	held     *heldAnswers // the client's transport
 	exporter *Cache
 }
 
@@ -39,7 +40,8 @@ func newEngineFixture(tb testing.TB, d *fakegithub.Dataset, cfg Config, s Settin
 		cfg.Now = func() time.Time { return engineTestNow }
 	}
 	fake := fakegithubtest.Start(tb, d)
-	client := fakegithubtest.Client(tb, fake, githubapi.Options{Credential: "test"})
+	held := newHeldAnswers(nil)
+	client := fakegithubtest.Client(tb, fake, githubapi.Options{Credential: "test", HTTPClient: &http.Client{Transport: held}})
 	exp, err := New(cfg)
 	if err != nil {
 		tb.Fatal(err)
@@ -50,7 +52,7 @@ func newEngineFixture(tb testing.TB, d *fakegithub.Dataset, cfg Config, s Settin
 		targets = append(targets, collector.Target{Account: a, Client: client})
 	}
 	exp.Apply(s, targets)
-	return &engineFixture{fake: fake, exporter: exp}
+	return &engineFixture{fake: fake, held: held, exporter: exp}
 }
 
 // gather runs one scrape bounded by ctx.
@@ -78,13 +80,13 @@ func TestHundredConcurrentColdScrapesShareOneRefresh(t *testing.T) {
 	d := demo.Dataset(engineTestNow)
 	f := newEngineFixture(t, d, Config{Collectors: legacyCollectors, Concurrency: 4},
 		Settings{RefreshInterval: time.Hour, RefreshTimeout: time.Minute, MaxAge: 3 * time.Hour})
-	f.fake.SetLatency(50 * time.Millisecond)
+	ctx := holdUntilAllWait(t, f.held, 100)
 
 	var wg sync.WaitGroup
 	series := make([]int, 100)
 	for i := range series {
 		wg.Go(func() {
-			series[i] = countSeries(f.gather(t, context.Background()))
+			series[i] = countSeries(f.gather(t, ctx))
 		})
 	}
 	wg.Wait()
@@ -217,12 +219,30 @@ func BenchmarkWarmScrape10kSeries(b *testing.B) {
 // A refresh waiting for a free slot has not started talking to GitHub: its
 // timeout starts when it gets the slot. Six organizations at concurrency 1
 // with 200 ms answers take 1.2 s in all, longer than the 500 ms each
-// refresh may take; every one of them still works.
+// refresh may take; every one of them still works. The timeouts run on a
+// clock the test moves by 200 ms before it releases each answer.
 func TestQueuedRefreshesDoNotTimeOutInTheQueue(t *testing.T) {
 	f := newEngineFixture(t, manyOrgs(6, false), Config{Collectors: []string{"actions"}, Concurrency: 1},
 		Settings{RefreshInterval: time.Hour, RefreshTimeout: 500 * time.Millisecond, MaxAge: 3 * time.Hour})
-	f.fake.SetLatency(200 * time.Millisecond)
-	mfs := f.gather(t, context.Background())
+	timers := useTestTimers(f.exporter)
+	arrived := f.held.hold()
+	scraped := make(chan *Snapshot)
+	go func() { scraped <- f.exporter.Scrape(context.Background(), nil) }()
+	var snap *Snapshot
+	for snap == nil {
+		select {
+		case answer := <-arrived:
+			timers.Advance(200 * time.Millisecond)
+			close(answer)
+		case snap = <-scraped:
+		case <-time.After(time.Minute):
+			t.Fatal("no answer and no scrape in a minute")
+		}
+	}
+	mfs, err := snap.Gather()
+	if err != nil {
+		t.Fatal(err)
+	}
 	ok := 0
 	for _, mf := range mfs {
 		if mf.GetName() != "github_billing_scrape_collector_success" {
@@ -259,6 +279,8 @@ func TestQueuedRefreshesWaitWithoutAGoroutineEach(t *testing.T) {
 		t.Errorf("%d goroutines added while 100 refreshes are due at concurrency 2, want fewer than 30", added)
 	}
 	// And every refresh runs in the end: one request per organization.
+	// The fake answers the rest at once.
+	f.fake.SetLatency(0)
 	f.exporter.Scrape(context.Background(), nil)
 	if got := f.fake.Requests("/orgs/org-099/settings/billing/actions"); got != 1 {
 		t.Errorf("org-099 was asked %d times, want 1", got)
@@ -274,12 +296,12 @@ func TestHundredConcurrentColdScrapesDefaultCollectors(t *testing.T) {
 	d := demo.Dataset(engineTestNow)
 	f := newEngineFixture(t, d, Config{Collectors: defaultCollectors(), Concurrency: 4},
 		Settings{RefreshInterval: time.Hour, RefreshTimeout: time.Minute, MaxAge: 3 * time.Hour})
-	f.fake.SetLatency(20 * time.Millisecond)
+	ctx := holdUntilAllWait(t, f.held, 100)
 
 	var wg sync.WaitGroup
 	for range 100 {
 		wg.Go(func() {
-			f.gather(t, context.Background())
+			f.gather(t, ctx)
 		})
 	}
 	wg.Wait()
@@ -358,12 +380,14 @@ func TestScrapeOfManyAccountsAnsweredWithinItsTimeout(t *testing.T) {
 		t.Fatal("the scrape did not note how long its answer took to write")
 	}
 	// Every entry is due and no refresh ends within the scrape. A write
-	// taken to last half a second leaves a second of the three for it.
+	// taken to last half a second leaves a second of the two and a half
+	// for it (less than half of them, the most a scrape keeps to write).
+	// The deadline is real: the scrape waits for it, and the write fits.
 	later := now.Add(2 * time.Hour)
 	clock.Store(&later)
 	f.fake.SetLatency(time.Hour)
 	f.exporter.lastWrite.Store(int64(500 * time.Millisecond))
-	timeout := 3 * time.Second
+	timeout := 2500 * time.Millisecond
 	ctx, cancel := context.WithTimeout(context.Background(), timeout)
 	defer cancel()
 	deadline, _ := ctx.Deadline()
@@ -381,32 +405,48 @@ func TestScrapeOfManyAccountsAnsweredWithinItsTimeout(t *testing.T) {
 	// The answer is the cached data of every account, as before: the same
 	// billing series with the same values, and as many series in all (the
 	// collectors' health, such as a refresh's duration, may move).
-	if got, want := countSeries(parseText(t, body.Bytes())), countSeries(parseText(t, warm.Bytes())); got != want {
+	late, before := parseText(t, body.Bytes()), parseText(t, warm.Bytes())
+	if got, want := countSeries(late), countSeries(before); got != want {
 		t.Errorf("the late scrape wrote %d series, the warm one %d", got, want)
 	}
-	expectSameSeries(t, "the late scrape", withoutHealth(parseExposition(t, body.Bytes())), withoutHealth(parseExposition(t, warm.Bytes())))
+	expectSameSeries(t, "the late scrape", withoutHealth(exporterTestSeries(late)), withoutHealth(exporterTestSeries(before)))
 }
 
 // The first scrape has no answer written before to go by: its wait for
 // refreshes that outlast it still ends a tenth of its time before the
 // deadline, and 20 µs more for each of its entries, so that the answer has
-// room to be written.
+// room to be written. The deadlines run on a clock the test moves.
 func TestFirstScrapeLeavesRoomToWrite(t *testing.T) {
 	f := newEngineFixture(t, manyOrgs(3, false), Config{Collectors: defaultCollectors(), Concurrency: 4, Now: func() time.Time { return engineTestNow }},
 		Settings{RefreshInterval: time.Hour, RefreshTimeout: 10 * time.Minute, MaxAge: 3 * time.Hour})
+	timers := useTestTimers(f.exporter)
 	f.fake.SetLatency(time.Hour)
 	if f.exporter.lastWrite.Load() != 0 {
 		t.Fatal("an answer was written before the first scrape")
 	}
-	// Four seconds: the wait ends 0.4 s before the deadline, and 0.6 ms for
-	// the 3 organizations' 30 entries (3 × 10 default collectors × 20 µs).
-	// Half of that is the margin for a loaded machine's scheduling.
-	ctx, cancel := context.WithTimeout(context.Background(), 4*time.Second)
+	// Four seconds: the wait ends 0.4 s before the deadline, and 20 µs more
+	// for each of the 3 organizations' entries (one per default collector
+	// that applies to an organization: under 1 ms in all).
+	ctx, cancel := timers.WithDeadline(context.Background(), timers.Now().Add(4*time.Second))
 	defer cancel()
 	deadline, _ := ctx.Deadline()
-	f.exporter.Scrape(ctx, nil)
-	if left := time.Until(deadline); left < 200*time.Millisecond {
-		t.Errorf("the first scrape waited for refreshes until %v before its deadline; want about 0.4 s left to write", left)
+	scraped := make(chan struct{})
+	go func() {
+		defer close(scraped)
+		f.exporter.Scrape(ctx, nil)
+	}()
+	// The only deadline before the scrape's is the end of its wait (the
+	// refreshes have 10 minutes): the clock moves there, and the scrape,
+	// whose refreshes GitHub answers in an hour, answers then.
+	timers.Advance(timers.awaitDeadline(t, deadline).Sub(timers.Now()))
+	select {
+	case <-scraped:
+	case <-time.After(time.Minute):
+		t.Fatal("the scrape did not answer in a minute once its wait had ended")
+	}
+	want := 400*time.Millisecond + time.Duration(len(f.exporter.Status()))*firstWritePerEntry
+	if left := deadline.Sub(timers.Now()); left < 200*time.Millisecond || left != want {
+		t.Errorf("the first scrape waited for refreshes until %v before its deadline; want %v left to write", left, want)
 	}
 }
 
