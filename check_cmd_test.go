@@ -2,10 +2,12 @@ package main
 
 import (
 	"encoding/json"
+	"fmt"
 	"net/http"
 	"os"
 	"path/filepath"
 	"regexp"
+	"slices"
 	"strings"
 	"testing"
 
@@ -55,6 +57,89 @@ func checkRows(t *testing.T, out string) map[string][2]string {
 	return rows
 }
 
+// checkTestCollectors are the collectors whose rows and requests the check
+// tests work out by hand: the three legacy ones, Advanced Security, the
+// billing platform's seven (usage, usage_summary, premium_requests,
+// ai_credits, cost_centers, budgets, usage_reports), Copilot, the AI-credit
+// pool and the licences. The tests name them on the command line
+// (checkTestArgs), so that a new default collector leaves the hand-worked
+// figures as they are; the default collectors are checked by property
+// (checkDefaultKeys).
+var checkTestCollectors = []string{
+	"actions", "packages", "shared_storage", "advanced_security",
+	"usage", "usage_summary", "premium_requests", "ai_credits", "cost_centers", "budgets", "usage_reports",
+	"copilot", "ai_credit_pool", "licenses",
+}
+
+// checkTestArgs turns every collector off but the ones named.
+func checkTestArgs(names ...string) []string {
+	args := []string{"--collector.disable-defaults"}
+	for _, n := range names {
+		args = append(args, "--collector."+n)
+	}
+	return args
+}
+
+// checkKeys are the rows ("account collector", as checkRows has them) of a
+// check of the collectors named for the accounts: each collector that
+// applies to the account's scope and that off does not turn off for the
+// account.
+func checkKeys(accounts []githubapi.Account, names []string, off func(githubapi.Account, string) bool) map[string]bool {
+	keys := map[string]bool{}
+	for _, a := range accounts {
+		for _, n := range names {
+			f, ok := collector.Lookup(n)
+			if ok && f.AppliesTo(a.Scope) && (off == nil || !off(a, n)) {
+				keys[fmt.Sprintf("%s %q %s", a.Scope, a.Name, n)] = true
+			}
+		}
+	}
+	return keys
+}
+
+// checkDefaultKeys are checkKeys of every collector on by default
+// (collector.Collectors).
+func checkDefaultKeys(accounts []githubapi.Account, off func(githubapi.Account, string) bool) map[string]bool {
+	var names []string
+	for _, f := range collector.Collectors() {
+		if f.DefaultEnabled {
+			names = append(names, f.Name)
+		}
+	}
+	return checkKeys(accounts, names, off)
+}
+
+// checkClasses are the check's classes: a row's result is one of them,
+// followed by the answer's status when there is one.
+var checkClasses = []check.Class{check.Works, check.MissingPermission, check.TokenRefused, check.NoSuchAccount, check.NotOnServer,
+	check.Retired, check.RateLimited, check.NetworkError, check.ServerError, check.Unexpected}
+
+// classified says whether a row's result is one of checkClasses.
+func classified(result string) bool {
+	for _, c := range checkClasses {
+		if result == string(c) || strings.HasPrefix(result, string(c)+" (") {
+			return true
+		}
+	}
+	return false
+}
+
+// sameKeys reports, as one error each, the rows of got that want does not
+// have and the keys of want that got has no row for.
+func sameKeys(t *testing.T, what string, got map[string][2]string, want map[string]bool) {
+	t.Helper()
+	for key := range got {
+		if !want[key] {
+			t.Errorf("%s: row %s, which no collector of the run stands for", what, key)
+		}
+	}
+	for key := range want {
+		if _, ok := got[key]; !ok {
+			t.Errorf("%s: no row %s", what, key)
+		}
+	}
+}
+
 // enterprisePermission is the fake enterprise's answer to every
 // billing-platform, Advanced Security, Copilot and licence request: 403
 // with the fine-grained permission GitHub wants.
@@ -63,8 +148,11 @@ const enterprisePermission = "enterprise_administration=read"
 // The issue's scenario, through the real command: the enterprise answers
 // 403 with X-Accepted-GitHub-Permissions (its legacy endpoints 410), the
 // misspelt organization 404 everywhere, the real organization 410 on the
-// legacy endpoints and 200 elsewhere. Every row's class is worked out by
-// hand; the command spends the requests it announced and exits 1.
+// legacy endpoints and 200 elsewhere. For checkTestCollectors every row's
+// class is worked out by hand; the command spends the requests it
+// announced and exits 1. A check of the default collectors then has a row,
+// classified, for each default collector of each account's scope, the same
+// class for those of checkTestCollectors.
 func TestCheckCommandClassifiesEveryRow(t *testing.T) {
 	d := demo.Dataset(backfillTestNow)
 	for _, a := range []*fakegithub.AccountData{d.Enterprises[demo.Enterprise], d.Organizations[demo.OrgWeb]} {
@@ -109,7 +197,7 @@ func TestCheckCommandClassifiesEveryRow(t *testing.T) {
 	}
 
 	stdout, stderr := testutil.OutputFile(t), testutil.OutputFile(t)
-	code := runAt(backfillTestClock, []string{"--config.file=" + cfg, "check"}, stdout, stderr)
+	code := runAt(backfillTestClock, append([]string{"--config.file=" + cfg, "check"}, checkTestArgs(checkTestCollectors...)...), stdout, stderr)
 	out, log := testutil.ReadOutput(t, stdout), testutil.ReadOutput(t, stderr)
 	if code != 1 {
 		t.Errorf("exit %d, want 1\n%s\n%s", code, out, log)
@@ -138,6 +226,10 @@ func TestCheckCommandClassifiesEveryRow(t *testing.T) {
 	if !strings.Contains(got[`enterprise "acme-corp" licenses`][1], "read:enterprise") || !strings.Contains(got[`enterprise "acme-corp" usage`][1], "manage_billing:enterprise") {
 		t.Errorf("the grants are not the README's:\n%s", out)
 	}
+	// The enterprise: 3 legacy + the 11 others of checkTestCollectors; each
+	// organization: 3 legacy + 8 (no cost_centers, usage_reports or
+	// licenses, which only an enterprise has): 14 + 2 × 11 = 36 rows, one
+	// request each. acme-web's 8 work: 36 - 8 = 28 cannot.
 	n := len(want)
 	if !strings.Contains(out, "with 36 request(s) to GitHub") || n != 36 {
 		t.Errorf("the plan does not state %d requests:\n%s", n, out)
@@ -163,6 +255,37 @@ func TestCheckCommandClassifiesEveryRow(t *testing.T) {
 		if !strings.Contains(out, "\n  "+class) {
 			t.Errorf("the legend does not explain %q:\n%s", class, out)
 		}
+	}
+
+	// The default collectors, on the same GitHub.
+	heard := fake.TotalRequests()
+	stdout, stderr = testutil.OutputFile(t), testutil.OutputFile(t)
+	code = runAt(backfillTestClock, []string{"--config.file=" + cfg, "check"}, stdout, stderr)
+	out = testutil.ReadOutput(t, stdout)
+	if code != 1 {
+		t.Errorf("default collectors: exit %d, want 1\n%s\n%s", code, out, testutil.ReadOutput(t, stderr))
+	}
+	defaults := checkDefaultKeys([]githubapi.Account{
+		{Scope: githubapi.ScopeEnterprise, Name: "acme-corp"},
+		{Scope: githubapi.ScopeOrganization, Name: "acme-web"},
+		{Scope: githubapi.ScopeOrganization, Name: "acme-wbe"},
+	}, nil)
+	got = checkRows(t, out)
+	sameKeys(t, "default collectors", got, defaults)
+	for key, row := range got {
+		if class, ok := want[key]; ok && row[0] != class {
+			t.Errorf("default collectors: %s: %q, want %q", key, row[0], class)
+		}
+		if !classified(row[0]) {
+			t.Errorf("default collectors: %s: %q is none of the check's classes", key, row[0])
+		}
+	}
+	n = len(defaults)
+	if !strings.Contains(out, fmt.Sprintf("with %d request(s) to GitHub", n)) || !strings.Contains(out, fmt.Sprintf("Spent %d request(s).", n)) {
+		t.Errorf("default collectors: the plan and the summary do not state %d requests:\n%s", n, out)
+	}
+	if got := fake.TotalRequests() - heard; got != n {
+		t.Errorf("default collectors: GitHub heard %d requests, want %d", got, n)
 	}
 }
 
@@ -297,7 +420,7 @@ func TestCheckCommandJSON(t *testing.T) {
 	fake.SetClock(backfillTestClock)
 	cfg := checkTestConfig(t, fake.URL, "organizations: [{name: acme-web}]\n")
 	stdout, stderr := testutil.OutputFile(t), testutil.OutputFile(t)
-	code := runAt(backfillTestClock, []string{"--config.file=" + cfg, "check", "--output=json"}, stdout, stderr)
+	code := runAt(backfillTestClock, append([]string{"--config.file=" + cfg, "check", "--output=json"}, checkTestArgs(checkTestCollectors...)...), stdout, stderr)
 	if code != 0 {
 		t.Fatalf("exit %d\n%s", code, testutil.ReadOutput(t, stderr))
 	}
@@ -312,8 +435,9 @@ func TestCheckCommandJSON(t *testing.T) {
 	if err := json.Unmarshal([]byte(testutil.ReadOutput(t, stdout)), &doc); err != nil {
 		t.Fatal(err)
 	}
-	// 3 legacy + GHAS, usage, summary, premium requests, AI credits,
-	// budgets, Copilot, the AI-credit pool.
+	// checkTestCollectors for an organization: 3 legacy + GHAS, usage,
+	// summary, premium requests, AI credits, budgets, Copilot, the AI-credit
+	// pool (cost_centers, usage_reports and licenses are an enterprise's).
 	if doc.Planned != 11 || doc.Spent != 11 || len(doc.Rows) != 11 || fake.TotalRequests() != 11 {
 		t.Errorf("planned %d, spent %d, %d rows, GitHub heard %d; want 11 each", doc.Planned, doc.Spent, len(doc.Rows), fake.TotalRequests())
 	}
@@ -358,19 +482,49 @@ func TestCheckCommandBadFlagsSendNoRequest(t *testing.T) {
 // --demo check asks the demo's GitHub: every collector works but the
 // legacy ones of the demo's user, which answer 410 as on github.com; with
 // those collectors off every row works and the command exits 0. The
-// collector flags count: with only usage on, one request per account.
+// collector flags count: each run has a row for each demo account and each
+// collector it turns on that applies to the account's scope, but the
+// AI-credit pool of the demo's organizations, which draw from the
+// enterprise's pool (the demo's configuration turns theirs off); one
+// request a row. With only usage on, one request per account.
 func TestCheckCommandDemo(t *testing.T) {
+	var defaults, platform []string
+	for _, f := range collector.Collectors() {
+		if f.DefaultEnabled {
+			defaults = append(defaults, f.Name)
+			if !slices.Contains([]string{"actions", "packages", "shared_storage"}, f.Name) {
+				platform = append(platform, f.Name)
+			}
+		}
+	}
+	demoCfg := demo.Config("http://127.0.0.1")
+	var accounts []githubapi.Account
+	for _, tg := range demoCfg.Targets {
+		accounts = append(accounts, tg.Account)
+	}
+	off := func(a githubapi.Account, name string) bool {
+		on, ok := demoCfg.Enabled[a][name]
+		return ok && !on
+	}
 	for _, c := range []struct {
-		flags    []string
-		code     int
-		requests string
+		flags      []string
+		collectors []string
+		code       int
+		// requests is the plan's request count worked out by hand; 0 for
+		// the default collectors, whose count is their rows'.
+		requests int
 	}{
-		// The enterprise's AI-credit pool is one of them; the demo turns
-		// the pool off for its organizations, which draw from the
-		// enterprise's.
-		{nil, 1, "with 41 request(s)"},
-		{[]string{"--no-collector.actions", "--no-collector.packages", "--no-collector.shared_storage"}, 0, "with 29 request(s)"},
-		{[]string{"--collector.disable-defaults", "--collector.usage"}, 0, "with 4 request(s)"},
+		{nil, defaults, 1, 0},
+		{[]string{"--no-collector.actions", "--no-collector.packages", "--no-collector.shared_storage"}, platform, 0, 0},
+		// The enterprise: all 14; each of the 2 organizations: 14 less
+		// cost_centers, usage_reports, licenses and the pool = 10; the
+		// user: 3 legacy + usage, summary, premium requests, AI credits =
+		// 7. 14 + 2 × 10 + 7 = 41.
+		{checkTestArgs(checkTestCollectors...), checkTestCollectors, 1, 41},
+		// Less the 3 legacy of the enterprise, the 2 organizations and the
+		// user: 41 - 3 × 4 = 29.
+		{checkTestArgs(checkTestCollectors[3:]...), checkTestCollectors[3:], 0, 29},
+		{[]string{"--collector.disable-defaults", "--collector.usage"}, []string{"usage"}, 0, 4},
 	} {
 		stdout, stderr := testutil.OutputFile(t), testutil.OutputFile(t)
 		args := append(append([]string{"--demo"}, c.flags...), "check")
@@ -379,10 +533,16 @@ func TestCheckCommandDemo(t *testing.T) {
 		if code != c.code {
 			t.Errorf("%v: exit %d, want %d\n%s%s", c.flags, code, c.code, out, testutil.ReadOutput(t, stderr))
 		}
-		if !strings.Contains(out, c.requests) {
-			t.Errorf("%v: the plan does not say %q:\n%s", c.flags, c.requests, out)
+		keys := checkKeys(accounts, c.collectors, off)
+		if c.requests != 0 && len(keys) != c.requests {
+			t.Errorf("%v: %d rows expected of %v, want %d", c.flags, len(keys), c.collectors, c.requests)
 		}
-		for key, row := range checkRows(t, out) {
+		if requests := fmt.Sprintf("with %d request(s)", len(keys)); !strings.Contains(out, requests) {
+			t.Errorf("%v: the plan does not say %q:\n%s", c.flags, requests, out)
+		}
+		got := checkRows(t, out)
+		sameKeys(t, fmt.Sprint(c.flags), got, keys)
+		for key, row := range got {
 			legacyOfUser := strings.HasPrefix(key, `user "octocat" `) && strings.Contains("actions packages shared_storage", strings.Fields(key)[2])
 			if want := map[bool]string{true: "retired on this server (410)", false: "works"}[legacyOfUser]; row[0] != want {
 				t.Errorf("%v: %s: %q, want %q", c.flags, key, row[0], want)

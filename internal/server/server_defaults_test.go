@@ -3,10 +3,12 @@ package server
 import (
 	"net/http"
 	"regexp"
+	"slices"
 	"strings"
 	"testing"
 
 	"github.com/github-billing-exporter/github-billing-exporter/collector"
+	"github.com/github-billing-exporter/github-billing-exporter/githubapi"
 	"github.com/github-billing-exporter/github-billing-exporter/internal/fakegithub"
 )
 
@@ -90,8 +92,27 @@ func TestEnterpriseServerDefaultLeavesPlatformCollectorsOff(t *testing.T) {
 	if m := alerting.FindAllString(body, -1); len(m) > 0 {
 		t.Errorf("series an alert fires on: %q", m)
 	}
-	if !strings.Contains(log, `accounts=organization/acme-web off="usage, usage_summary, premium_requests, ai_credits, budgets, copilot, ai_credit_pool (GitHub Enterprise Server serves only the legacy billing and Advanced Security endpoints)"`) {
-		t.Errorf("the log does not name the organization's platform collectors as off:\n%s", log)
+	// The collectors table says which collectors GitHub Enterprise Server
+	// serves (Factory.EnterpriseServer): of the organization's default
+	// collectors, the ones it does not serve are off, in the table's order.
+	var served, off []string
+	for _, f := range collector.Collectors() {
+		switch {
+		case !f.DefaultEnabled || !f.AppliesTo(githubapi.ScopeOrganization):
+		case f.EnterpriseServer:
+			served = append(served, f.Name)
+		default:
+			off = append(off, f.Name)
+		}
+	}
+	if want := []string{"actions", "packages", "shared_storage", "advanced_security"}; !slices.Equal(served, want) {
+		t.Errorf("the collectors table has GitHub Enterprise Server serve %q, want %q", served, want)
+	}
+	if len(off) == 0 {
+		t.Fatal("the collectors table turns no default collector off on GitHub Enterprise Server")
+	}
+	if !strings.Contains(log, `accounts=organization/acme-web off="`+strings.Join(off, ", ")+` (GitHub Enterprise Server serves only the legacy billing and Advanced Security endpoints)"`) {
+		t.Errorf("the log does not name the organization's platform collectors (%s) as off:\n%s", strings.Join(off, ", "), log)
 	}
 }
 
