@@ -92,6 +92,7 @@ func TestBudgetCheckAsksEveryAccountAtOnce(t *testing.T) {
 // configuration, and says for each account that its seats went uncounted
 // (a deadline per account would make it 4 × 30 s).
 func TestBudgetCheckHasOneDeadline(t *testing.T) {
+	t.Parallel() // mostly waiting: it overlaps the other waiting tests
 	srv, _, log := hungSeatsServer(t, nil, 250*time.Millisecond)
 	reloaded := make(chan error, 1)
 	go func() { reloaded <- srv.Reload() }()

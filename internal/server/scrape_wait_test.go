@@ -15,6 +15,7 @@ import (
 // refresh never ends: it would otherwise hold a --web.max-requests slot all
 // day. The answer is the cache as it is (cold: success 0).
 func TestScrapeWaitIsCappedByMaxTimeout(t *testing.T) {
+	t.Parallel() // mostly waiting: it overlaps the other waiting tests
 	env := newTestEnv(t, "organizations: [{name: acme-web}]\n", testEnvOptions{collectors: []string{"packages"}, maxScrapeTimeout: 250 * time.Millisecond})
 	env.fake.Override("/orgs/acme-web/settings/billing/packages", func(_ http.ResponseWriter, r *http.Request) {
 		<-r.Context().Done() // GitHub never answers

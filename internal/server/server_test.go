@@ -262,6 +262,7 @@ users: [{name: octocat}]
 // Prometheus's timeout header bounds the scrape: a slow GitHub does not hold
 // the answer.
 func TestServerScrapeTimeoutHeader(t *testing.T) {
+	t.Parallel() // mostly waiting: it overlaps the other waiting tests
 	env := newTestEnv(t, "organizations: [{name: acme-web}]\n", testEnvOptions{})
 	const latency = 4 * time.Second
 	env.fake.SetLatency(latency)
