@@ -79,7 +79,7 @@ func gatherValues(t *testing.T, exp *cache.Cache, family, label string) map[stri
 // in the first refresh's answer, and after it the view asks GitHub's API at
 // most 10 times an hour.
 func TestAPIBudgetCopilotMetricsTwoSimulatedDays(t *testing.T) {
-	t.Parallel()
+	t.Parallel() // it keeps the CPU busy beside the tests that mostly wait
 	t0 := time.Date(2026, 11, 15, 9, 0, 0, 0, time.UTC)
 	d := budgetDataset(t0)
 	d.Organizations = map[string]*fakegithub.AccountData{}

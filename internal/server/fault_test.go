@@ -685,7 +685,7 @@ func checkFaultLog(t *testing.T, tc faultCase, affected []faultJob, lines []stri
 // (or its credential), the scrape answers 200 in time with the last good
 // data, and one log line says what happened.
 func TestFaults(t *testing.T) {
-	t.Parallel()
+	t.Parallel() // its cases run beside the other parallel tests
 	runFaultSuite(t, faultOptions{}, nil)
 }
 
