@@ -172,6 +172,7 @@ func BenchmarkAPIRequestsPerHour(b *testing.B) {
 // 15 s for six simulated hours: the view's whole round, every hour of it
 // under 10% of the hourly limit.
 func TestAPIBudgetAICreditsByUserSixSimulatedHours(t *testing.T) {
+	t.Parallel() // it keeps the CPU busy beside the tests that mostly wait
 	t0 := time.Date(2026, 11, 15, 9, 0, 0, 0, time.UTC)
 	d := budgetDataset(t0)
 	ent := *d.Enterprises[demo.Enterprise]

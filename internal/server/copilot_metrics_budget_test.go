@@ -3,6 +3,7 @@ package server
 import (
 	"context"
 	"fmt"
+	"sync"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -18,12 +19,21 @@ import (
 // metricsReports are an enterprise's usage-metrics reports for 2,000 users
 // in two files a day, each user with 1 AI credit a day, in 20 teams of 100
 // (user-NNNN in team-NN, NN = NNNN ÷ 100). GitHub publishes a day four days
-// after it began (three full UTC days after it ended), on clock now.
+// after it began (three full UTC days after it ended), on clock now. A
+// day's files are made the first time they are asked for and served from
+// memory after.
 func metricsReports(now func() time.Time) func(report, day string) [][]byte {
+	var mu sync.Mutex
+	made := map[[2]string][][]byte{}
 	return func(report, day string) [][]byte {
 		d, err := time.Parse(time.DateOnly, day)
 		if err != nil || now().Before(d.AddDate(0, 0, 4)) {
 			return nil
+		}
+		mu.Lock()
+		defer mu.Unlock()
+		if files, ok := made[[2]string{report, day}]; ok {
+			return files
 		}
 		files := make([][]byte, 2)
 		for i := range 2000 {
@@ -35,6 +45,7 @@ func metricsReports(now func() time.Time) func(report, day string) [][]byte {
 				*f = fmt.Appendf(*f, `{"user_id":%d,"user_login":"user-%04d","day":%q,"enterprise_id":"1","team_id":%d,"slug":"team-%02d"}`+"\n", i+1, i, day, 500+i/100, i/100)
 			}
 		}
+		made[[2]string{report, day}] = files
 		return files
 	}
 }
@@ -68,6 +79,7 @@ func gatherValues(t *testing.T, exp *cache.Cache, family, label string) map[stri
 // in the first refresh's answer, and after it the view asks GitHub's API at
 // most 10 times an hour.
 func TestAPIBudgetCopilotMetricsTwoSimulatedDays(t *testing.T) {
+	t.Parallel() // it keeps the CPU busy beside the tests that mostly wait
 	t0 := time.Date(2026, 11, 15, 9, 0, 0, 0, time.UTC)
 	d := budgetDataset(t0)
 	d.Organizations = map[string]*fakegithub.AccountData{}

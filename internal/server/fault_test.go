@@ -40,10 +40,37 @@ import (
 // move the exporter's clock past it instead of waiting.
 const faultRefreshInterval = 10 * time.Minute
 
-// faultRefreshTimeout bounds a refresh that hangs; it is longer than the
-// hang case's scrape timeout, so that scrape answers before the refresh
-// gives up.
+// faultRefreshTimeout is the configuration's refresh_timeout: ample for a
+// refresh of the fake on a loaded machine.
 const faultRefreshTimeout = 5 * time.Second
+
+// The hang case's environment bounds a refresh by hangRefreshTimeout; its
+// scrape, with a timeout of hangScrapeTimeout, answers after
+// hangScrapeTimeout less the 500 ms offset, 1.5 s before the refresh gives
+// up, so that the scrape meets a refresh still running. The refresh then
+// fails with the timeout, which the case waits for.
+const (
+	hangRefreshTimeout = 2 * time.Second
+	hangScrapeTimeout  = time.Second
+)
+
+// faultT0 is the suite's start: a fixed time, not the wall clock, so that
+// the suite runs the same in any month. The fake's rate-limit reset follows
+// the same clock.
+var faultT0 = time.Date(2026, 11, 18, 10, 0, 0, 0, time.UTC)
+
+// faultDemo is the demo company as of faultT0, built once: the fake reads
+// a dataset and never changes it.
+var faultDemo = sync.OnceValue(func() *fakegithub.Dataset { return demo.Dataset(faultT0) })
+
+// faultDataset is the demo company for one environment: its account maps
+// are its own, so that a case may remove an account (fake.Update) without
+// touching another environment's.
+func faultDataset() *fakegithub.Dataset {
+	d := *faultDemo()
+	d.Enterprises, d.Organizations, d.Users = maps.Clone(d.Enterprises), maps.Clone(d.Organizations), maps.Clone(d.Users)
+	return &d
+}
 
 // faultOptions vary the environment: the secret-hygiene test runs the same
 // suite at debug level with sentinel secrets and a GitHub App.
@@ -56,6 +83,9 @@ type faultOptions struct {
 	appToken  string
 	// maxResponseBytes is --github.max-response-bytes (default 1 MiB).
 	maxResponseBytes int64
+	// refreshTimeout is the configuration's refresh_timeout (default
+	// faultRefreshTimeout).
+	refreshTimeout time.Duration
 }
 
 // faultEnv is the exporter's HTTP handler in front of a fake GitHub, with
@@ -89,11 +119,11 @@ func newFaultEnv(t *testing.T, o faultOptions) *faultEnv {
 	if o.maxResponseBytes == 0 {
 		o.maxResponseBytes = 1 << 20
 	}
-	// A fixed start, not the wall clock: the suite runs the same in any
-	// month. The fake's rate-limit reset follows the same clock.
-	t0 := time.Date(2026, 11, 18, 10, 0, 0, 0, time.UTC)
-	fake := fakegithubtest.Start(t, demo.Dataset(t0))
-	env := &faultEnv{opts: o, fake: fake, clock: &simClock{now: t0}, dir: t.TempDir()}
+	if o.refreshTimeout == 0 {
+		o.refreshTimeout = faultRefreshTimeout
+	}
+	fake := fakegithubtest.Start(t, faultDataset())
+	env := &faultEnv{opts: o, fake: fake, clock: &simClock{now: faultT0}, dir: t.TempDir()}
 	fake.SetClock(env.clock.Now)
 	if o.appKeyPEM == nil {
 		fake.RequireToken(o.token)
@@ -159,7 +189,7 @@ func (env *faultEnv) accountsYAML() string {
 		data += fmt.Sprintf("    github: {credential: data-app, app: {app_id: 12345, installation_id: %d, private_key_file: app.pem}}\n", faultAppInstallation)
 	}
 	return fmt.Sprintf("refresh_interval: %s\nrefresh_timeout: %s\nenterprises: [{name: acme-corp}]\norganizations:\n  - name: acme-web\n    github: {credential: web}\n%susers: [{name: octocat}]\n",
-		faultRefreshInterval, faultRefreshTimeout, data)
+		faultRefreshInterval, env.opts.refreshTimeout, data)
 }
 
 func (env *faultEnv) writeConfig(t *testing.T, accountsYAML string) {
@@ -207,8 +237,8 @@ func (env *faultEnv) scrape(t *testing.T, timeout time.Duration) faultSeries {
 	// (TestScrapeContextDeadline checks that deadline to the millisecond).
 	// Seen from here, on a loaded machine, the answer may come later than
 	// that; what must not happen is a wait for a hanging refresh, which
-	// lasts faultRefreshTimeout, longer than the hang case's timeout.
-	if took := time.Since(began); timeout > 0 && took >= max(timeout, faultRefreshTimeout) {
+	// lasts the refresh timeout, longer than the hang case's timeout.
+	if took := time.Since(began); timeout > 0 && took >= max(timeout, env.opts.refreshTimeout) {
 		t.Errorf("/metrics took %v with a scrape timeout of %v: it waited for the refresh", took, timeout)
 	}
 	if code != http.StatusOK {
@@ -454,6 +484,10 @@ func runFaultSuite(t *testing.T, o faultOptions, more func(t *testing.T, env *fa
 	for _, tc := range faultCases {
 		t.Run(tc.name, func(t *testing.T) {
 			t.Parallel()
+			o := o
+			if tc.hang {
+				o.refreshTimeout = hangRefreshTimeout
+			}
 			env := newFaultEnv(t, o)
 			runFaultCase(t, env, tc)
 			if more != nil {
@@ -525,19 +559,19 @@ func scrapeAfterFault(t *testing.T, env *faultEnv, tc faultCase, affected []faul
 	if !tc.hang {
 		return env.scrape(t, 10*time.Second)
 	}
-	after := env.scrape(t, 3*time.Second)
+	after := env.scrape(t, hangScrapeTimeout)
 	for _, j := range affected {
 		if k := selfKey("scrape_collector_success", j.collector, j.scope, j.account); after[k] != "1" {
 			t.Errorf("during the hang %s = %s, want 1 (the refresh is still running)", k, after[k])
 		}
 	}
-	deadline := time.Now().Add(4 * faultRefreshTimeout)
+	deadline := time.Now().Add(4 * env.opts.refreshTimeout)
 	for k := selfKey("scrape_collector_success", affected[0].collector, tc.scope, tc.account); after[k] != "0"; {
 		if time.Now().After(deadline) {
 			t.Fatalf("%s still %s long after the refresh timeout", k, after[k])
 		}
 		time.Sleep(100 * time.Millisecond)
-		after = env.scrape(t, 3*time.Second)
+		after = env.scrape(t, hangScrapeTimeout)
 	}
 	return after
 }
@@ -651,6 +685,7 @@ func checkFaultLog(t *testing.T, tc faultCase, affected []faultJob, lines []stri
 // (or its credential), the scrape answers 200 in time with the last good
 // data, and one log line says what happened.
 func TestFaults(t *testing.T) {
+	t.Parallel() // its cases run beside the other parallel tests
 	runFaultSuite(t, faultOptions{}, nil)
 }
 

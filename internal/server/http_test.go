@@ -55,6 +55,7 @@ func (l smallBuffers) Accept() (net.Conn, error) {
 // set to 300 ms here; scrapes keep answering meanwhile. Without an idle
 // timeout they would stay open for good, until the file-descriptor limit.
 func TestIdleConnectionsAreClosed(t *testing.T) {
+	t.Parallel() // mostly waiting: it overlaps the other waiting tests
 	env := newFaultEnv(t, faultOptions{})
 	hs := NewHTTPServer(env.srv.Handler(), slog.New(slog.DiscardHandler))
 	if hs.IdleTimeout != 2*time.Minute || hs.ReadTimeout != 30*time.Second || hs.ReadHeaderTimeout != 10*time.Second {
@@ -105,7 +106,7 @@ func TestIdleConnectionsAreClosed(t *testing.T) {
 
 // A client that asks for /metrics and never reads the answer holds its
 // --web.max-requests slot only until the answer's write deadline: with one
-// slot and a write timeout of 3 s here, another scraper is refused while the
+// slot and a write timeout of 1.5 s here, another scraper is refused while the
 // slot is held and answered once the deadline has passed (not 503 for as
 // long as the slow reader likes).
 func TestSlowReaderFreesItsSlot(t *testing.T) {
@@ -115,8 +116,10 @@ func TestSlowReaderFreesItsSlot(t *testing.T) {
 	cfg := env.srv.conf
 	cfg.MaxRequests = 1
 	// Long enough that a loaded machine still sees the slot held: the
-	// test asks for the refusal for as long as the slot may be held.
-	cfg.WriteTimeout = 3 * time.Second
+	// refusal takes a few milliseconds once the slow reader's answer has
+	// begun, which leaves over a second of margin, and the test asks for
+	// it for as long as the slot may be held.
+	cfg.WriteTimeout = 1500 * time.Millisecond
 	srv := New(cfg)
 	if err := srv.Reload(); err != nil {
 		t.Fatal(err)
@@ -238,8 +241,18 @@ func TestWebConfigAuthenticates(t *testing.T) {
 func TestAbortedScrapeLogsNoErrors(t *testing.T) {
 	t.Parallel() // mostly waiting: it overlaps the other waiting tests
 	env := newFaultEnv(t, faultOptions{})
-	env.fake.SetLatency(200 * time.Millisecond)
-	ctx, cancel := context.WithTimeout(context.Background(), 100*time.Millisecond)
+	// Each answer takes 100 ms: the refresh of the cold cache, dozens of
+	// requests four at a time, lasts over a second. The scrape is abandoned
+	// as soon as its refresh has asked GitHub.
+	env.fake.SetLatency(100 * time.Millisecond)
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	go func() {
+		defer cancel()
+		for env.fake.TotalRequests() == 0 && ctx.Err() == nil {
+			time.Sleep(time.Millisecond)
+		}
+	}()
 	req, _ := http.NewRequestWithContext(ctx, http.MethodGet, env.http.URL+"/metrics", nil)
 	if resp, err := http.DefaultClient.Do(req); err == nil {
 		resp.Body.Close()

@@ -43,9 +43,11 @@ func loadRound(t *testing.T, client *http.Client, url string, n int) []string {
 				return
 			}
 			var kept strings.Builder
+			kept.Grow(len(body))
 			for line := range strings.SplitSeq(string(body), "\n") {
 				if !strings.HasPrefix(line, "#") && !faultVolatile(line) {
-					kept.WriteString(line + "\n")
+					kept.WriteString(line)
+					kept.WriteByte('\n')
 				}
 			}
 			out[i] = kept.String()

@@ -11,11 +11,12 @@ import (
 )
 
 // A scrape that asks to wait a day (X-Prometheus-Scrape-Timeout-Seconds:
-// 86400) waits no longer than --scrape.max-timeout, here 1 s, while its
+// 86400) waits no longer than --scrape.max-timeout, here 250 ms, while its
 // refresh never ends: it would otherwise hold a --web.max-requests slot all
 // day. The answer is the cache as it is (cold: success 0).
 func TestScrapeWaitIsCappedByMaxTimeout(t *testing.T) {
-	env := newTestEnv(t, "organizations: [{name: acme-web}]\n", testEnvOptions{collectors: []string{"packages"}, maxScrapeTimeout: time.Second})
+	t.Parallel() // mostly waiting: it overlaps the other waiting tests
+	env := newTestEnv(t, "organizations: [{name: acme-web}]\n", testEnvOptions{collectors: []string{"packages"}, maxScrapeTimeout: 250 * time.Millisecond})
 	env.fake.Override("/orgs/acme-web/settings/billing/packages", func(_ http.ResponseWriter, r *http.Request) {
 		<-r.Context().Done() // GitHub never answers
 	})
@@ -28,7 +29,7 @@ func TestScrapeWaitIsCappedByMaxTimeout(t *testing.T) {
 	req.Header.Set("X-Prometheus-Scrape-Timeout-Seconds", "86400")
 	resp, err := http.DefaultClient.Do(req)
 	if err != nil {
-		t.Fatalf("no answer in 30 s to a scrape capped at 1 s: %v", err)
+		t.Fatalf("no answer in 30 s to a scrape capped at 250 ms: %v", err)
 	}
 	defer resp.Body.Close()
 	raw, err := io.ReadAll(resp.Body)

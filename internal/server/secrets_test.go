@@ -30,6 +30,7 @@ func secretOptions(t *testing.T) faultOptions {
 // App (sentinel key and installation token), then the landing page, /probe,
 // good and bad reloads: no secret shows anywhere.
 func TestSecretsThroughTheFaultSuite(t *testing.T) {
+	t.Parallel() // its cases run beside the other parallel tests
 	runFaultSuite(t, secretOptions(t), func(t *testing.T, env *faultEnv) {
 		if env.appExchanges.Load() == 0 {
 			t.Error("the App account never asked for an installation token")

@@ -262,6 +262,7 @@ users: [{name: octocat}]
 // Prometheus's timeout header bounds the scrape: a slow GitHub does not hold
 // the answer.
 func TestServerScrapeTimeoutHeader(t *testing.T) {
+	t.Parallel() // mostly waiting: it overlaps the other waiting tests
 	env := newTestEnv(t, "organizations: [{name: acme-web}]\n", testEnvOptions{})
 	const latency = 4 * time.Second
 	env.fake.SetLatency(latency)
@@ -280,9 +281,32 @@ func TestServerScrapeTimeoutHeader(t *testing.T) {
 }
 
 func TestServerMaxRequests(t *testing.T) {
-	t.Parallel() // mostly waiting: it overlaps the other waiting tests
+	t.Parallel()
 	env := newTestEnv(t, "organizations: [{name: acme-web}]\n", testEnvOptions{maxRequests: 1, collectors: []string{"packages"}})
-	env.fake.SetLatency(2 * time.Second)
+	// GitHub answers the first scrape's one request once the test has seen
+	// the second scrape refused.
+	const path = "/orgs/acme-web/settings/billing/packages"
+	packages := testutil.Dataset().Organizations["acme-web"].Packages
+	inside, release := make(chan struct{}, 1), make(chan struct{})
+	env.fake.Override(path, func(w http.ResponseWriter, r *http.Request) {
+		select {
+		case inside <- struct{}{}:
+		default:
+		}
+		select {
+		case <-release:
+			fakegithub.WriteJSON(w, packages)
+		case <-r.Context().Done():
+		}
+	})
+	released := false
+	releaseGitHub := func() {
+		if !released {
+			released = true
+			close(release)
+		}
+	}
+	t.Cleanup(releaseGitHub)
 	first := make(chan int, 1)
 	go func() {
 		resp, err := http.Get(env.http.URL + "/metrics")
@@ -294,9 +318,10 @@ func TestServerMaxRequests(t *testing.T) {
 		first <- resp.StatusCode
 	}()
 	// Wait until the first scrape is inside (it has called GitHub).
-	deadline := time.Now().Add(5 * time.Second)
-	for env.fake.TotalRequests() == 0 && time.Now().Before(deadline) {
-		time.Sleep(5 * time.Millisecond)
+	select {
+	case <-inside:
+	case <-time.After(5 * time.Second):
+		t.Fatal("the first scrape did not call GitHub in 5 s")
 	}
 	code, _, body := env.get(t, http.MethodGet, "/metrics", nil)
 	if code != http.StatusServiceUnavailable {
@@ -305,6 +330,7 @@ func TestServerMaxRequests(t *testing.T) {
 	if !strings.Contains(body, "1") {
 		t.Errorf("503 answer %q does not name the limit", body)
 	}
+	releaseGitHub()
 	if c := <-first; c != http.StatusOK {
 		t.Errorf("first scrape: %d, want 200", c)
 	}
