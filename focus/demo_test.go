@@ -4,7 +4,6 @@ import (
 	"math"
 	"math/big"
 	"path/filepath"
-	"sync"
 	"testing"
 	"time"
 
@@ -12,7 +11,6 @@ import (
 	"github.com/github-billing-exporter/github-billing-exporter/focus/internal/conformance"
 	"github.com/github-billing-exporter/github-billing-exporter/githubapi"
 	"github.com/github-billing-exporter/github-billing-exporter/internal/demo"
-	"github.com/github-billing-exporter/github-billing-exporter/internal/fakegithub"
 	"github.com/github-billing-exporter/github-billing-exporter/internal/fakegithub/fakegithubtest"
 )
 
@@ -30,7 +28,6 @@ func TestDemoLastMonth(t *testing.T) {
 	t.Parallel()
 	now := time.Date(2026, 11, 20, 10, 0, 0, 0, time.UTC)
 	d := demo.Dataset(now)
-	rememberDays(d.History)
 	fake := fakegithubtest.Start(t, d)
 	fake.SetClock(func() time.Time { return now })
 	dir := t.TempDir()
@@ -110,26 +107,3 @@ func TestDemoLastMonth(t *testing.T) {
 // billingAccountID is the BillingAccountId of an account of each scope,
 // before its name.
 var billingAccountID = map[githubapi.Scope]string{githubapi.ScopeEnterprise: "enterprises/", githubapi.ScopeUser: "users/"}
-
-// rememberDays makes h answer each account and day once and keep the
-// answer: the demo works out a day's whole month on each call, and the
-// fake asks for every day of the month on each request for it.
-func rememberDays(h *fakegithub.History) {
-	type key struct {
-		a   githubapi.Account
-		day int64
-	}
-	var mu sync.Mutex
-	days, day := map[key]*fakegithub.DayData{}, h.Day
-	h.Day = func(a githubapi.Account, d time.Time) *fakegithub.DayData {
-		mu.Lock()
-		defer mu.Unlock()
-		k := key{a, d.Unix()}
-		if dd, ok := days[k]; ok {
-			return dd
-		}
-		dd := day(a, d)
-		days[k] = dd
-		return dd
-	}
-}

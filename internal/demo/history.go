@@ -2,6 +2,7 @@ package demo
 
 import (
 	"math"
+	"sync"
 	"time"
 
 	"github.com/github-billing-exporter/github-billing-exporter/githubapi"
@@ -63,16 +64,40 @@ func demoHistoryRows(now, day time.Time) *demoRows {
 	})
 }
 
+// historyMonths are the demo's rows of each month as of now, each month
+// worked out once: a day's answer takes its whole month, and a backfill or
+// focus run asks for every day of a month, each account and report apart.
+type historyMonths struct {
+	now  time.Time
+	mu   sync.Mutex
+	rows map[time.Time]*demoRows // by the month's first day
+}
+
+// of is the rows of day's whole month, as demoHistoryRows works them out.
+// They are only read once kept.
+func (h *historyMonths) of(day time.Time) *demoRows {
+	month := time.Date(day.Year(), day.Month(), 1, 0, 0, 0, 0, time.UTC)
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	m, ok := h.rows[month]
+	if !ok {
+		m = demoHistoryRows(h.now, day)
+		h.rows[month] = m
+	}
+	return m
+}
+
 // demoHistory is the demo's history as of now: every day before today.
 func demoHistory(now time.Time) *fakegithub.History {
 	now = now.UTC()
 	today := time.Date(now.Year(), now.Month(), now.Day(), 0, 0, 0, 0, time.UTC)
 	oldest := time.Date(now.Year(), now.Month()-demoHistoryMonths, 1, 0, 0, 0, 0, time.UTC)
+	months := &historyMonths{now: now, rows: map[time.Time]*demoRows{}}
 	return &fakegithub.History{Month: now, Day: func(a githubapi.Account, day time.Time) *fakegithub.DayData {
 		if !day.Before(today) || day.Before(oldest) {
 			return nil
 		}
-		return demoDay(demoHistoryRows(now, day), a, day)
+		return demoDay(months.of(day), a, day)
 	}}
 }
 
@@ -140,11 +165,12 @@ func CopiesHistory(now time.Time, enterprise string, copies []Copy) *fakegithub.
 		}
 		return rows
 	}
+	months := &historyMonths{now: now, rows: map[time.Time]*demoRows{}}
 	return &fakegithub.History{Month: now, Day: func(a githubapi.Account, day time.Time) *fakegithub.DayData {
 		if !day.Before(today) || day.Before(oldest) {
 			return nil
 		}
-		m := demoHistoryRows(now, day)
+		m := months.of(day)
 		date := day.Format(time.RFC3339)
 		dd := &fakegithub.DayData{UsageItems: map[string][]githubapi.UsageItem{}}
 		var all []demoRow
