@@ -113,6 +113,11 @@ type Factory struct {
 	DefaultEnabled bool
 	Scopes         []githubapi.Scope
 	Help           string
+	// Summary is the collector's line in the README's Collectors table, in
+	// Markdown (links relative to the README); empty, the table says Help.
+	// Collectors next to each other there with the same Summary, default
+	// and servers that turn them off share a row.
+	Summary string
 	// Flag is the flag that enables the collector when it is not
 	// collector.NAME: a view of another collector's data, such as
 	// collector.ai_credits.by-user.
@@ -198,14 +203,20 @@ var (
 	enterpriseOnly         = []githubapi.Scope{githubapi.ScopeEnterprise}
 )
 
+// legacySummary is the README's line for the legacy per-product endpoints.
+const legacySummary = "Legacy per-product endpoints, for GitHub Enterprise Server: github.com and GHE.com answer 410."
+
 // collectorTable is every collector the exporter has, in flag order.
 var collectorTable = []Factory{
 	{Name: "actions", Access: AccessLegacyBilling, DefaultEnabled: true, EnterpriseServer: true, Scopes: allScopes, new: newActionsCollector, Requests: legacyRequests("actions"),
-		Help: "Actions minutes of the billing cycle (legacy endpoint; 410 on GitHub's hosted service)."},
+		Summary: legacySummary,
+		Help:    "Actions minutes of the billing cycle (legacy endpoint; 410 on GitHub's hosted service)."},
 	{Name: "packages", Access: AccessLegacyBilling, DefaultEnabled: true, EnterpriseServer: true, Scopes: allScopes, new: newPackagesCollector, Requests: legacyRequests("packages"),
-		Help: "Packages bandwidth of the billing cycle (legacy endpoint; 410 on GitHub's hosted service)."},
+		Summary: legacySummary,
+		Help:    "Packages bandwidth of the billing cycle (legacy endpoint; 410 on GitHub's hosted service)."},
 	{Name: "shared_storage", Access: AccessLegacyBilling, DefaultEnabled: true, EnterpriseServer: true, Scopes: allScopes, new: newSharedStorageCollector, Requests: legacyRequests("shared-storage"),
-		Help: "Estimated shared storage of the month (legacy endpoint; 410 on GitHub's hosted service)."},
+		Summary: legacySummary,
+		Help:    "Estimated shared storage of the month (legacy endpoint; 410 on GitHub's hosted service)."},
 	{Name: "advanced_security", Access: AccessAdvancedSecurity, DefaultEnabled: true, EnterpriseServer: true, Scopes: enterpriseOrganization, new: newAdvancedSecurityCollector, Requests: advancedSecurityRequests,
 		Help: "Advanced Security active committers."},
 	{Name: "usage", Access: AccessBillingPlatform, DefaultEnabled: true, Scopes: allScopes, new: newUsageCollector, Requests: usageRequests,
@@ -222,20 +233,24 @@ var collectorTable = []Factory{
 		Help: "Month-to-date Copilot AI credits per seat holder (one request per seat holder a round; own refresh interval, 6h by default), and per cost center for enterprises."},
 	{Name: CopilotMetrics, Access: AccessCopilotMetrics, Scopes: enterpriseOrganization, new: newCopilotMetricsCollector,
 		RefreshInterval: copilotMetricsInterval, Requests: copilotMetricsRequests,
-		Help: "Month-to-date AI credits of every user and team from the Copilot usage-metrics reports (a usage signal 3-4 days behind, not the bill; own refresh interval, 6h by default)."},
+		Summary: "Every user's and team's AI credits of the month from the Copilot usage-metrics reports: a usage signal 3–4 days behind, not the bill (about 5 requests every 6 hours; [guide](docs/collectors-guide.md#every-users-and-teams-ai-credits-usage-metrics-reports)).",
+		Help:    "Month-to-date AI credits of every user and team from the Copilot usage-metrics reports (a usage signal 3-4 days behind, not the bill; own refresh interval, 6h by default)."},
 	{Name: "cost_centers", Access: AccessCostCentersAndBudgets, DefaultEnabled: true, Scopes: enterpriseOnly, new: newCostCentersCollector, Requests: costCentersRequests,
 		Help: "Cost centers and their resources."},
 	{Name: "budgets", Access: AccessCostCentersAndBudgets, DefaultEnabled: true, Scopes: enterpriseOrganization, new: newBudgetsCollector, Requests: budgetsRequests,
-		Help: "Budgets: amount, consumed amount and whether usage stops at the limit."},
+		Summary: "Budgets (in dollars, or in licences for licence SKUs) and how much of each dollar budget is consumed.",
+		Help:    "Budgets: amount, consumed amount and whether usage stops at the limit."},
 	{Name: "usage_reports", Access: AccessUsageReports, DefaultEnabled: true, Scopes: enterpriseOnly, new: newUsageReportsCollector, Requests: oneCall("/settings/billing/reports"),
 		Help: "Usage report exports by type and status."},
 	{Name: "copilot", Access: AccessCopilotSeats, DefaultEnabled: true, Scopes: enterpriseOrganization, new: newCopilotCollector, Requests: copilotRequests,
 		Help: "Copilot seats and plan."},
 	{Name: AICreditPool, Access: AccessCopilotSeatsAndAICredits, DefaultEnabled: true, Scopes: enterpriseOrganization, new: newAICreditPoolCollector, Requests: aiCreditPoolRequests,
-		Help: "Estimated Copilot AI-credit pool of the month: licences per plan, the credits they include and the credits drawn (shares the copilot and ai_credits collectors' answers; an enterprise's seat list is read in full)."},
+		Summary: "The Copilot AI-credit pool of the month, estimated from the seats and the AI-credit usage: licences per plan, included credits, credits drawn ([what is estimated](docs/metrics-guide.md#copilot-ai-credit-pool)).",
+		Help:    "Estimated Copilot AI-credit pool of the month: licences per plan, the credits they include and the credits drawn (shares the copilot and ai_credits collectors' answers; an enterprise's seat list is read in full)."},
 	{Name: UsageDetail, Access: AccessUsageDetail, Scopes: enterpriseOnly, new: newUsageDetailCollector,
 		RefreshInterval: usageDetailInterval, RoundSlices: usageDetailSlices, Requests: usageDetailRequests,
-		Help: "Month-to-date cost per workflow and per user from the detailed usage report export (own refresh interval, a day by default: at most one new export a day, polled every 15 minutes until done)."},
+		Summary: "Month-to-date cost per workflow and per user, from the detailed usage report export ([below](#cost-per-workflow-and-per-user)).",
+		Help:    "Month-to-date cost per workflow and per user from the detailed usage report export (own refresh interval, a day by default: at most one new export a day, polled every 15 minutes until done)."},
 	{Name: "licenses", Access: AccessLicenses, DefaultEnabled: true, Scopes: enterpriseOnly, new: newLicensesCollector, Requests: licensesRequests,
 		Help: "Enterprise seat licences consumed and purchased (one small page)."},
 }
