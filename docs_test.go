@@ -21,6 +21,7 @@ import (
 
 	"github.com/github-billing-exporter/github-billing-exporter/collector"
 	"github.com/github-billing-exporter/github-billing-exporter/githubapi"
+	"github.com/github-billing-exporter/github-billing-exporter/internal/check"
 )
 
 // updateDocs makes TestGeneratedDocs write the generated documents instead
@@ -206,7 +207,7 @@ func shortDuration(d time.Duration) string {
 func renderCollectors(t *testing.T) string {
 	var b strings.Builder
 	b.WriteString(generatedHeader("Collectors"))
-	b.WriteString("Every collector, in the order of the table in `collector/collector.go`. A collector runs for the accounts of its scopes only; `refresh_interval` means the configuration's (see [Configuration](../README.md#configuration)), which a `collectors:` block can override per collector; *off by default on* are the servers whose accounts do not run the collector unless it is named ([Defaults by server](configuration.md#defaults-by-server)). [Requests per round](#requests-per-round) lists the endpoints each collector asks and how often; [How the collectors read GitHub](collectors-guide.md) says how they are read.\n\n")
+	b.WriteString("Every collector, in the order of the table in `collector/collector.go`. A collector runs for the accounts of its scopes only; `refresh_interval` means the configuration's (see [Configuration](../README.md#configuration)), which a `collectors:` block can override per collector; *off by default on* are the servers whose accounts do not run the collector unless it is named ([Defaults by server](configuration.md#defaults-by-server)). [Requests per round](#requests-per-round) lists the endpoints each collector asks and how often, [Tokens](#tokens) what a token needs; [How the collectors read GitHub](collectors-guide.md) says how they are read.\n\n")
 	b.WriteString("| collector | default | off by default on | scopes | flag | refresh interval | meaning |\n|---|---|---|---|---|---|---|\n")
 	all := collector.Collectors()
 	if len(all) == 0 {
@@ -233,7 +234,44 @@ func renderCollectors(t *testing.T) string {
 	}
 	b.WriteString("\n")
 	writeRequestTables(t, &b)
+	writeTokenTable(t, &b, all)
 	return b.String()
+}
+
+// writeTokenTable writes what a token needs for each class of access and
+// scope: the grant the check command quotes for the class's collectors.
+func writeTokenTable(t *testing.T, b *strings.Builder, all []collector.Factory) {
+	scopes := []githubapi.Scope{githubapi.ScopeEnterprise, githubapi.ScopeOrganization, githubapi.ScopeUser}
+	var classes []collector.Access
+	members := map[collector.Access][]string{}
+	grants := map[collector.Access]map[githubapi.Scope]string{}
+	for _, c := range all {
+		if _, ok := grants[c.Access]; !ok {
+			classes = append(classes, c.Access)
+			grants[c.Access] = map[githubapi.Scope]string{}
+		}
+		members[c.Access] = append(members[c.Access], code(c.Name))
+		for _, s := range c.Scopes {
+			g, ok := check.GrantFor(c.Name, s)
+			if !ok {
+				t.Fatalf("%s applies to %s accounts and has no grant", c.Name, s)
+			}
+			grants[c.Access][s] = mdCell(g.String())
+		}
+	}
+	b.WriteString("\n## Tokens\n\nWhat a token needs, by the collectors' class of access and account scope, as `check` says it for a missing permission. The README's [Tokens and scopes](../README.md#tokens-and-scopes) adds GitHub Apps and how sure each grant is.\n\n")
+	b.WriteString("| class | collectors | enterprise | organization | user |\n|---|---|---|---|---|\n")
+	for _, class := range classes {
+		cells := []string{mdCell(string(class)), strings.Join(members[class], ", ")}
+		for _, s := range scopes {
+			g, ok := grants[class][s]
+			if !ok {
+				g = "—"
+			}
+			cells = append(cells, g)
+		}
+		fmt.Fprintf(b, "| %s |\n", strings.Join(cells, " | "))
+	}
 }
 
 // The README's Collectors table lies between these lines, which
