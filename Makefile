@@ -139,8 +139,9 @@ clean:
 chart-rules:
 	cp deploy/prometheus/rules/github-billing.rules.yml deploy/helm/github-billing-exporter/files/github-billing.rules.yml
 
-# The flag, collector and metric tables under docs/ are generated from the
-# code; TestGeneratedDocs fails when they are stale.
+# The flag, collector and metric tables under docs/ and the README's
+# Collectors table are generated from the code; TestGeneratedDocs fails when
+# they are stale.
 .PHONY: docs check-shared
 docs:
 	$(GO) test . -run '^TestGeneratedDocs$$' -count=1 -update

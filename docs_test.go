@@ -21,6 +21,7 @@ import (
 
 	"github.com/github-billing-exporter/github-billing-exporter/collector"
 	"github.com/github-billing-exporter/github-billing-exporter/githubapi"
+	"github.com/github-billing-exporter/github-billing-exporter/internal/check"
 )
 
 // updateDocs makes TestGeneratedDocs write the generated documents instead
@@ -31,23 +32,30 @@ var updateDocs = flag.Bool("update", false, "write the generated documents under
 // regenerate is the command that writes the generated documents.
 const regenerate = "make docs (go test . -run '^TestGeneratedDocs$' -count=1 -update)"
 
-// generatedDocs are the documents rendered from the code, by path.
-var generatedDocs = []struct {
+// generatedDoc is a document rendered from the code, whole or in part.
+type generatedDoc struct {
 	path   string
 	render func(t *testing.T) string
-}{
+}
+
+// generatedDocs are the pages under docs/ rendered from the code, by path.
+var generatedDocs = []generatedDoc{
 	{"docs/flags.md", renderFlags},
 	{"docs/collectors.md", renderCollectors},
 	{"docs/metrics.md", renderMetrics},
 	{"docs/api-budget.md", renderAPIBudget},
 }
 
-// The flag, collector, metric and API-budget tables under docs/ are what
-// the code says: each file is rendered again and must be byte for byte the one in
-// the tree.
+// generatedReadme is the README with its Collectors table rendered from
+// the code.
+var generatedReadme = generatedDoc{"README.md", renderReadme}
+
+// The flag, collector, metric and API-budget tables under docs/, and the
+// README's Collectors table, are what the code says: each file is rendered
+// again and must be byte for byte the one in the tree.
 func TestGeneratedDocs(t *testing.T) {
 	update := *updateDocs || os.Getenv("GBE_UPDATE_DOCS") == "1"
-	for _, doc := range generatedDocs {
+	for _, doc := range append(slices.Clone(generatedDocs), generatedReadme) {
 		t.Run(filepath.Base(doc.path), func(t *testing.T) {
 			want := doc.render(t)
 			if update {
@@ -199,7 +207,7 @@ func shortDuration(d time.Duration) string {
 func renderCollectors(t *testing.T) string {
 	var b strings.Builder
 	b.WriteString(generatedHeader("Collectors"))
-	b.WriteString("Every collector, in the order of the table in `collector/collector.go`. A collector runs for the accounts of its scopes only; `refresh_interval` means the configuration's (see [Configuration](../README.md#configuration)), which a `collectors:` block can override per collector; *off by default on* are the servers whose accounts do not run the collector unless it is named ([Defaults by server](configuration.md#defaults-by-server)). [Requests per round](#requests-per-round) lists the endpoints each collector asks and how often; [How the collectors read GitHub](collectors-guide.md) says how they are read.\n\n")
+	b.WriteString("Every collector, in the order of the table in `collector/collector.go`. A collector runs for the accounts of its scopes only; `refresh_interval` means the configuration's (see [Configuration](../README.md#configuration)), which a `collectors:` block can override per collector; *off by default on* are the servers whose accounts do not run the collector unless it is named ([Defaults by server](configuration.md#defaults-by-server)). [Requests per round](#requests-per-round) lists the endpoints each collector asks and how often, [Tokens](#tokens) what a token needs; [How the collectors read GitHub](collectors-guide.md) says how they are read.\n\n")
 	b.WriteString("| collector | default | off by default on | scopes | flag | refresh interval | meaning |\n|---|---|---|---|---|---|---|\n")
 	all := collector.Collectors()
 	if len(all) == 0 {
@@ -226,6 +234,104 @@ func renderCollectors(t *testing.T) string {
 	}
 	b.WriteString("\n")
 	writeRequestTables(t, &b)
+	writeTokenTable(t, &b, all)
+	return b.String()
+}
+
+// writeTokenTable writes what a token needs for each class of access and
+// scope: the grant the check command quotes for the class's collectors.
+func writeTokenTable(t *testing.T, b *strings.Builder, all []collector.Factory) {
+	scopes := []githubapi.Scope{githubapi.ScopeEnterprise, githubapi.ScopeOrganization, githubapi.ScopeUser}
+	var classes []collector.Access
+	members := map[collector.Access][]string{}
+	grants := map[collector.Access]map[githubapi.Scope]string{}
+	for _, c := range all {
+		if _, ok := grants[c.Access]; !ok {
+			classes = append(classes, c.Access)
+			grants[c.Access] = map[githubapi.Scope]string{}
+		}
+		members[c.Access] = append(members[c.Access], code(c.Name))
+		for _, s := range c.Scopes {
+			g, ok := check.GrantFor(c.Name, s)
+			if !ok {
+				t.Fatalf("%s applies to %s accounts and has no grant", c.Name, s)
+			}
+			grants[c.Access][s] = mdCell(g.String())
+		}
+	}
+	b.WriteString("\n## Tokens\n\nWhat a token needs, by the collectors' class of access and account scope, as `check` says it for a missing permission. The README's [Tokens and scopes](../README.md#tokens-and-scopes) adds GitHub Apps and how sure each grant is.\n\n")
+	b.WriteString("| class | collectors | enterprise | organization | user |\n|---|---|---|---|---|\n")
+	for _, class := range classes {
+		cells := []string{mdCell(string(class)), strings.Join(members[class], ", ")}
+		for _, s := range scopes {
+			g, ok := grants[class][s]
+			if !ok {
+				g = "—"
+			}
+			cells = append(cells, g)
+		}
+		fmt.Fprintf(b, "| %s |\n", strings.Join(cells, " | "))
+	}
+}
+
+// The README's Collectors table lies between these lines, which
+// renderReadme keeps.
+const (
+	readmeCollectorsBegin = "<!-- The collectors table: generated by TestGeneratedDocs (docs_test.go) from the table in collector/collector.go; do not edit. Regenerate with `make docs`. -->\n"
+	readmeCollectorsEnd   = "<!-- End of the collectors table. -->\n"
+)
+
+// renderReadme is README.md with its Collectors table rendered again from
+// the collectors' table: one row per collector (marked when it reads
+// enterprises only), the collectors GitHub Enterprise Server serves last,
+// and neighbours with the same summary, default and servers in one row.
+func renderReadme(t *testing.T) string {
+	readme := readFile(t, "README.md")
+	before, rest, ok := strings.Cut(readme, readmeCollectorsBegin)
+	if !ok {
+		t.Fatalf("README.md has no line %q", readmeCollectorsBegin)
+	}
+	_, after, ok := strings.Cut(rest, readmeCollectorsEnd)
+	if !ok {
+		t.Fatalf("README.md has no line %q after the table's first", readmeCollectorsEnd)
+	}
+	all := collector.Collectors()
+	sort.SliceStable(all, func(i, j int) bool { return !all[i].EnterpriseServer && all[j].EnterpriseServer })
+	type row struct{ names, def, off, what string }
+	var rows []row
+	var ownFlags []string
+	for _, c := range all {
+		r := row{names: code(c.Name), def: "off", off: serversOff(c), what: c.Summary}
+		if slices.Equal(c.Scopes, []githubapi.Scope{githubapi.ScopeEnterprise}) {
+			r.names += " (enterprise)"
+		}
+		if c.DefaultEnabled {
+			r.def = "on"
+		}
+		if r.what == "" {
+			r.what = mdCell(c.Help)
+		}
+		if c.Flag != "" {
+			ownFlags = append(ownFlags, fmt.Sprintf("%s for %s", code("--"+c.Flag), code(c.Name)))
+		}
+		if n := len(rows); n > 0 && c.Summary != "" && rows[n-1].def == r.def && rows[n-1].off == r.off && rows[n-1].what == r.what {
+			rows[n-1].names += ", " + r.names
+			continue
+		}
+		rows = append(rows, r)
+	}
+	var b strings.Builder
+	b.WriteString(before + readmeCollectorsBegin)
+	b.WriteString("| collector | default | off by default on | what |\n|---|---|---|---|\n")
+	for _, r := range rows {
+		fmt.Fprintf(&b, "| %s | %s | %s | %s |\n", r.names, r.def, r.off, r.what)
+	}
+	b.WriteString("\n*default* is the `--collector.NAME` flag's")
+	if len(ownFlags) > 0 {
+		b.WriteString(" (" + strings.Join(ownFlags, ", ") + ")")
+	}
+	b.WriteString("; *off by default on* are the servers (told from\n`api_url`, or `github.server`) whose accounts do not run the collector unless the command line\nnames it or `collectors.NAME.enabled` is `true`\n([Defaults by server](docs/configuration.md#defaults-by-server)).\n")
+	b.WriteString(readmeCollectorsEnd + after)
 	return b.String()
 }
 

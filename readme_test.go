@@ -210,7 +210,8 @@ func TestMetricContract(t *testing.T) {
 
 // The README's collectors at a glance name every collector once, each with
 // its default and the servers that turn it off by default, and no collector
-// that does not exist (the full table is generated: docs/collectors.md).
+// that does not exist (renderReadme writes the table from the collectors'
+// table; the full one is docs/collectors.md).
 func TestReadmeCollectorsAtAGlance(t *testing.T) {
 	defaults := map[string]string{}
 	offOn := map[string]string{}

@@ -113,6 +113,11 @@ type Factory struct {
 	DefaultEnabled bool
 	Scopes         []githubapi.Scope
 	Help           string
+	// Summary is the collector's line in the README's Collectors table, in
+	// Markdown (links relative to the README); empty, the table says Help.
+	// Collectors next to each other there with the same Summary, default
+	// and servers that turn them off share a row.
+	Summary string
 	// Flag is the flag that enables the collector when it is not
 	// collector.NAME: a view of another collector's data, such as
 	// collector.ai_credits.by-user.
@@ -135,7 +140,11 @@ type Factory struct {
 	// the server runs at start and on every reload while the collector is
 	// on.
 	BudgetCheck *BudgetCheck
-	new         func(Options) Collector
+	// Access is the class of access a token needs for the collector's
+	// endpoints; internal/check turns it into the grant of each account
+	// scope (the README's "Tokens and scopes" table).
+	Access Access
+	new    func(Options) Collector
 }
 
 // FlagName is the flag that enables the collector, without the dashes.
@@ -156,51 +165,93 @@ func (f Factory) New(o Options, now func() time.Time) Collector {
 	return f.new(o)
 }
 
+// Access is a class of the access a token needs: collectors of one class
+// need the same grant for an account of a scope.
+type Access string
+
+// The classes of access, as the README's "Tokens and scopes" table groups
+// the collectors.
+const (
+	// AccessBillingPlatform is the billing platform's usage endpoints.
+	AccessBillingPlatform Access = "billing platform"
+	// AccessLegacyBilling is the legacy per-product billing endpoints.
+	AccessLegacyBilling Access = "legacy billing"
+	// AccessCopilotSeats is the Copilot seat list (or an organization's
+	// Copilot details).
+	AccessCopilotSeats Access = "Copilot seats"
+	// AccessCopilotSeatsAndAICredits is the Copilot seat list and what
+	// the ai_credits collector reads.
+	AccessCopilotSeatsAndAICredits Access = "Copilot seats and AI credits"
+	// AccessCopilotMetrics is the Copilot usage-metrics reports.
+	AccessCopilotMetrics Access = "Copilot usage metrics"
+	// AccessCostCentersAndBudgets is the cost centers and budgets.
+	AccessCostCentersAndBudgets Access = "cost centers and budgets"
+	// AccessLicenses is the enterprise's seat licences.
+	AccessLicenses Access = "licences"
+	// AccessUsageReports is the list of usage report exports.
+	AccessUsageReports Access = "usage reports"
+	// AccessUsageDetail is the detailed usage report exports, created and
+	// read.
+	AccessUsageDetail Access = "usage detail"
+	// AccessAdvancedSecurity is the Advanced Security committers.
+	AccessAdvancedSecurity Access = "Advanced Security"
+)
+
 var (
 	allScopes              = []githubapi.Scope{githubapi.ScopeEnterprise, githubapi.ScopeOrganization, githubapi.ScopeUser}
 	enterpriseOrganization = []githubapi.Scope{githubapi.ScopeEnterprise, githubapi.ScopeOrganization}
 	enterpriseOnly         = []githubapi.Scope{githubapi.ScopeEnterprise}
 )
 
+// legacySummary is the README's line for the legacy per-product endpoints.
+const legacySummary = "Legacy per-product endpoints, for GitHub Enterprise Server: github.com and GHE.com answer 410."
+
 // collectorTable is every collector the exporter has, in flag order.
 var collectorTable = []Factory{
-	{Name: "actions", DefaultEnabled: true, EnterpriseServer: true, Scopes: allScopes, new: newActionsCollector, Requests: legacyRequests("actions"),
-		Help: "Actions minutes of the billing cycle (legacy endpoint; 410 on GitHub's hosted service)."},
-	{Name: "packages", DefaultEnabled: true, EnterpriseServer: true, Scopes: allScopes, new: newPackagesCollector, Requests: legacyRequests("packages"),
-		Help: "Packages bandwidth of the billing cycle (legacy endpoint; 410 on GitHub's hosted service)."},
-	{Name: "shared_storage", DefaultEnabled: true, EnterpriseServer: true, Scopes: allScopes, new: newSharedStorageCollector, Requests: legacyRequests("shared-storage"),
-		Help: "Estimated shared storage of the month (legacy endpoint; 410 on GitHub's hosted service)."},
-	{Name: "advanced_security", DefaultEnabled: true, EnterpriseServer: true, Scopes: enterpriseOrganization, new: newAdvancedSecurityCollector, Requests: advancedSecurityRequests,
+	{Name: "actions", Access: AccessLegacyBilling, DefaultEnabled: true, EnterpriseServer: true, Scopes: allScopes, new: newActionsCollector, Requests: legacyRequests("actions"),
+		Summary: legacySummary,
+		Help:    "Actions minutes of the billing cycle (legacy endpoint; 410 on GitHub's hosted service)."},
+	{Name: "packages", Access: AccessLegacyBilling, DefaultEnabled: true, EnterpriseServer: true, Scopes: allScopes, new: newPackagesCollector, Requests: legacyRequests("packages"),
+		Summary: legacySummary,
+		Help:    "Packages bandwidth of the billing cycle (legacy endpoint; 410 on GitHub's hosted service)."},
+	{Name: "shared_storage", Access: AccessLegacyBilling, DefaultEnabled: true, EnterpriseServer: true, Scopes: allScopes, new: newSharedStorageCollector, Requests: legacyRequests("shared-storage"),
+		Summary: legacySummary,
+		Help:    "Estimated shared storage of the month (legacy endpoint; 410 on GitHub's hosted service)."},
+	{Name: "advanced_security", Access: AccessAdvancedSecurity, DefaultEnabled: true, EnterpriseServer: true, Scopes: enterpriseOrganization, new: newAdvancedSecurityCollector, Requests: advancedSecurityRequests,
 		Help: "Advanced Security active committers."},
-	{Name: "usage", DefaultEnabled: true, Scopes: allScopes, new: newUsageCollector, Requests: usageRequests,
+	{Name: "usage", Access: AccessBillingPlatform, DefaultEnabled: true, Scopes: allScopes, new: newUsageCollector, Requests: usageRequests,
 		Help: "Month-to-date usage report per product, SKU, organization and cost center (quantities and dollars)."},
-	{Name: "usage_summary", DefaultEnabled: true, Scopes: allScopes, new: newUsageSummaryCollector, Requests: oneCall("/settings/billing/usage/summary"),
+	{Name: "usage_summary", Access: AccessBillingPlatform, DefaultEnabled: true, Scopes: allScopes, new: newUsageSummaryCollector, Requests: oneCall("/settings/billing/usage/summary"),
 		Help: "Month-to-date usage summary per product and SKU."},
-	{Name: "premium_requests", DefaultEnabled: true, Scopes: allScopes, new: newPremiumRequestsCollector, Requests: oneCall("/settings/billing/premium_request/usage"),
+	{Name: "premium_requests", Access: AccessBillingPlatform, DefaultEnabled: true, Scopes: allScopes, new: newPremiumRequestsCollector, Requests: oneCall("/settings/billing/premium_request/usage"),
 		Help: "Month-to-date Copilot premium requests per model."},
-	{Name: "ai_credits", DefaultEnabled: true, Scopes: allScopes, new: newAICreditsCollector, Requests: aiCreditsRequests,
+	{Name: "ai_credits", Access: AccessBillingPlatform, DefaultEnabled: true, Scopes: allScopes, new: newAICreditsCollector, Requests: aiCreditsRequests,
 		Help: "Month-to-date Copilot AI credits per model."},
-	{Name: AICreditsByUser, Scopes: enterpriseOrganization, new: newAICreditsByUserCollector,
+	{Name: AICreditsByUser, Access: AccessCopilotSeatsAndAICredits, Scopes: enterpriseOrganization, new: newAICreditsByUserCollector,
 		Flag: "collector.ai_credits.by-user", RefreshInterval: aiCreditsByUserInterval, RoundSlices: aiCreditsByUserSlices,
 		Requests: aiCreditsByUserRequests, BudgetCheck: aiCreditsByUserBudget,
 		Help: "Month-to-date Copilot AI credits per seat holder (one request per seat holder a round; own refresh interval, 6h by default), and per cost center for enterprises."},
-	{Name: CopilotMetrics, Scopes: enterpriseOrganization, new: newCopilotMetricsCollector,
+	{Name: CopilotMetrics, Access: AccessCopilotMetrics, Scopes: enterpriseOrganization, new: newCopilotMetricsCollector,
 		RefreshInterval: copilotMetricsInterval, Requests: copilotMetricsRequests,
-		Help: "Month-to-date AI credits of every user and team from the Copilot usage-metrics reports (a usage signal 3-4 days behind, not the bill; own refresh interval, 6h by default)."},
-	{Name: "cost_centers", DefaultEnabled: true, Scopes: enterpriseOnly, new: newCostCentersCollector, Requests: costCentersRequests,
+		Summary: "Every user's and team's AI credits of the month from the Copilot usage-metrics reports: a usage signal 3–4 days behind, not the bill (about 5 requests every 6 hours; [guide](docs/collectors-guide.md#every-users-and-teams-ai-credits-usage-metrics-reports)).",
+		Help:    "Month-to-date AI credits of every user and team from the Copilot usage-metrics reports (a usage signal 3-4 days behind, not the bill; own refresh interval, 6h by default)."},
+	{Name: "cost_centers", Access: AccessCostCentersAndBudgets, DefaultEnabled: true, Scopes: enterpriseOnly, new: newCostCentersCollector, Requests: costCentersRequests,
 		Help: "Cost centers and their resources."},
-	{Name: "budgets", DefaultEnabled: true, Scopes: enterpriseOrganization, new: newBudgetsCollector, Requests: budgetsRequests,
-		Help: "Budgets: amount, consumed amount and whether usage stops at the limit."},
-	{Name: "usage_reports", DefaultEnabled: true, Scopes: enterpriseOnly, new: newUsageReportsCollector, Requests: oneCall("/settings/billing/reports"),
+	{Name: "budgets", Access: AccessCostCentersAndBudgets, DefaultEnabled: true, Scopes: enterpriseOrganization, new: newBudgetsCollector, Requests: budgetsRequests,
+		Summary: "Budgets (in dollars, or in licences for licence SKUs) and how much of each dollar budget is consumed.",
+		Help:    "Budgets: amount, consumed amount and whether usage stops at the limit."},
+	{Name: "usage_reports", Access: AccessUsageReports, DefaultEnabled: true, Scopes: enterpriseOnly, new: newUsageReportsCollector, Requests: oneCall("/settings/billing/reports"),
 		Help: "Usage report exports by type and status."},
-	{Name: "copilot", DefaultEnabled: true, Scopes: enterpriseOrganization, new: newCopilotCollector, Requests: copilotRequests,
+	{Name: "copilot", Access: AccessCopilotSeats, DefaultEnabled: true, Scopes: enterpriseOrganization, new: newCopilotCollector, Requests: copilotRequests,
 		Help: "Copilot seats and plan."},
-	{Name: AICreditPool, DefaultEnabled: true, Scopes: enterpriseOrganization, new: newAICreditPoolCollector, Requests: aiCreditPoolRequests,
-		Help: "Estimated Copilot AI-credit pool of the month: licences per plan, the credits they include and the credits drawn (shares the copilot and ai_credits collectors' answers; an enterprise's seat list is read in full)."},
-	{Name: UsageDetail, Scopes: enterpriseOnly, new: newUsageDetailCollector,
+	{Name: AICreditPool, Access: AccessCopilotSeatsAndAICredits, DefaultEnabled: true, Scopes: enterpriseOrganization, new: newAICreditPoolCollector, Requests: aiCreditPoolRequests,
+		Summary: "The Copilot AI-credit pool of the month, estimated from the seats and the AI-credit usage: licences per plan, included credits, credits drawn ([what is estimated](docs/metrics-guide.md#copilot-ai-credit-pool)).",
+		Help:    "Estimated Copilot AI-credit pool of the month: licences per plan, the credits they include and the credits drawn (shares the copilot and ai_credits collectors' answers; an enterprise's seat list is read in full)."},
+	{Name: UsageDetail, Access: AccessUsageDetail, Scopes: enterpriseOnly, new: newUsageDetailCollector,
 		RefreshInterval: usageDetailInterval, RoundSlices: usageDetailSlices, Requests: usageDetailRequests,
-		Help: "Month-to-date cost per workflow and per user from the detailed usage report export (own refresh interval, a day by default: at most one new export a day, polled every 15 minutes until done)."},
-	{Name: "licenses", DefaultEnabled: true, Scopes: enterpriseOnly, new: newLicensesCollector, Requests: licensesRequests,
+		Summary: "Month-to-date cost per workflow and per user, from the detailed usage report export ([below](#cost-per-workflow-and-per-user)).",
+		Help:    "Month-to-date cost per workflow and per user from the detailed usage report export (own refresh interval, a day by default: at most one new export a day, polled every 15 minutes until done)."},
+	{Name: "licenses", Access: AccessLicenses, DefaultEnabled: true, Scopes: enterpriseOnly, new: newLicensesCollector, Requests: licensesRequests,
 		Help: "Enterprise seat licences consumed and purchased (one small page)."},
 }
 

@@ -1,6 +1,7 @@
 package check
 
 import (
+	"github.com/github-billing-exporter/github-billing-exporter/collector"
 	"github.com/github-billing-exporter/github-billing-exporter/githubapi"
 )
 
@@ -27,65 +28,76 @@ const (
 	user         = githubapi.ScopeUser
 )
 
-// Grants of the README's table, by collector and scope. Every collector
-// that applies to a scope has an entry (TestGrantsCoverEveryCollector), and
-// each grant is in the README's table (TestReadmeTokensTableHoldsTheGrants).
+// Grants of the README's table, by collector and scope: its class's grant
+// for every scope the collector applies to. Every collector that applies to
+// a scope has an entry (TestGrantsCoverEveryCollector), and each grant is in
+// the README's table (TestReadmeTokensTableHoldsTheGrants).
 var grants = map[grantKey]Grant{}
 
 func init() {
-	platform := map[githubapi.Scope]Grant{
+	// The grants of the README's table, by class of access (a collector's
+	// Access) and scope.
+	classGrants := map[collector.Access]map[githubapi.Scope]Grant{}
+	classGrants[collector.AccessBillingPlatform] = map[githubapi.Scope]Grant{
 		enterprise:   {Classic: "manage_billing:enterprise, as enterprise owner or billing manager", FineGrained: "not supported (a classic token, or a GitHub App installed on the enterprise with enterprise billing read)"},
 		organization: {Classic: "admin:org, as org admin", FineGrained: "Administration: read"},
 		user:         {Classic: "user", FineGrained: "Plan: read"},
 	}
-	for _, c := range []string{"usage", "usage_summary", "premium_requests", "ai_credits"} {
-		for scope, g := range platform {
-			grants[grantKey{c, scope}] = g
-		}
-	}
-	legacy := map[githubapi.Scope]Grant{
+	classGrants[collector.AccessLegacyBilling] = map[githubapi.Scope]Grant{
 		enterprise:   {Classic: "a token of an enterprise admin", FineGrained: "not supported"},
 		organization: {Classic: "repo or admin:org", FineGrained: "not supported"},
 		user:         {Classic: "user", FineGrained: "not supported"},
-	}
-	for _, c := range []string{"actions", "packages", "shared_storage"} {
-		for scope, g := range legacy {
-			grants[grantKey{c, scope}] = g
-		}
 	}
 	copilot := map[githubapi.Scope]Grant{
 		enterprise:   {Classic: "manage_billing:copilot or read:enterprise", FineGrained: "not supported"},
 		organization: {Classic: "manage_billing:copilot or read:org", FineGrained: "GitHub Copilot Business: read, or Administration: read"},
 	}
+	classGrants[collector.AccessCopilotSeats] = copilot
+	// The per-user view and the AI-credit pool start from the seat list
+	// (or the organization's Copilot details), the request the check
+	// asks; they then need what ai_credits needs too.
+	seatsAndCredits := map[githubapi.Scope]Grant{}
 	for scope, g := range copilot {
-		grants[grantKey{"copilot", scope}] = g
-		// The per-user view starts from the seat list, the request the
-		// check asks; it then needs what ai_credits needs too.
 		g.Classic += ", and what ai_credits needs"
-		grants[grantKey{"ai_credits_by_user", scope}] = g
-		// The AI-credit pool reads the seats (or the organization's
-		// Copilot details) and the month's AI credits.
-		grants[grantKey{"ai_credit_pool", scope}] = g
+		seatsAndCredits[scope] = g
 	}
+	classGrants[collector.AccessCopilotSeatsAndAICredits] = seatsAndCredits
 	// The Copilot usage-metrics reports (API.md §15.1).
-	grants[grantKey{"copilot_metrics", enterprise}] = Grant{
-		Classic:     "manage_billing:copilot or read:enterprise, as enterprise owner, billing manager or a role with View Enterprise Copilot Metrics",
-		FineGrained: "not supported",
+	classGrants[collector.AccessCopilotMetrics] = map[githubapi.Scope]Grant{
+		enterprise: {
+			Classic:     "manage_billing:copilot or read:enterprise, as enterprise owner, billing manager or a role with View Enterprise Copilot Metrics",
+			FineGrained: "not supported",
+		},
+		organization: {
+			Classic:     "read:org, as org owner or a role with View Organization Copilot Metrics",
+			FineGrained: "Organization Copilot metrics: read",
+		},
 	}
-	grants[grantKey{"copilot_metrics", organization}] = Grant{
-		Classic:     "read:org, as org owner or a role with View Organization Copilot Metrics",
-		FineGrained: "Organization Copilot metrics: read",
+	classGrants[collector.AccessCostCentersAndBudgets] = map[githubapi.Scope]Grant{
+		enterprise:   {Classic: "manage_billing:enterprise", FineGrained: "not supported"},
+		organization: {FineGrained: "Administration: read"},
 	}
-	enterpriseBilling := Grant{Classic: "manage_billing:enterprise", FineGrained: "not supported"}
-	grants[grantKey{"cost_centers", enterprise}] = enterpriseBilling
-	grants[grantKey{"budgets", enterprise}] = enterpriseBilling
-	grants[grantKey{"budgets", organization}] = Grant{FineGrained: "Administration: read"}
-	grants[grantKey{"licenses", enterprise}] = Grant{Classic: "read:enterprise, as enterprise admin"}
-	grants[grantKey{"usage_reports", enterprise}] = Grant{FineGrained: "Enterprise administration: write (even to read)"}
-	grants[grantKey{"usage_detail", enterprise}] = Grant{Classic: "manage_billing:enterprise, as enterprise owner or billing manager",
-		FineGrained: "Enterprise administration: write; a GitHub App installed on the enterprise: Enterprise billing: read"}
-	grants[grantKey{"advanced_security", organization}] = Grant{Classic: "admin:org or read:org, as org admin", FineGrained: "Administration: read"}
-	grants[grantKey{"advanced_security", enterprise}] = Grant{Classic: "read:enterprise, as enterprise admin"}
+	classGrants[collector.AccessLicenses] = map[githubapi.Scope]Grant{
+		enterprise: {Classic: "read:enterprise, as enterprise admin"},
+	}
+	classGrants[collector.AccessUsageReports] = map[githubapi.Scope]Grant{
+		enterprise: {FineGrained: "Enterprise administration: write (even to read)"},
+	}
+	classGrants[collector.AccessUsageDetail] = map[githubapi.Scope]Grant{
+		enterprise: {Classic: "manage_billing:enterprise, as enterprise owner or billing manager",
+			FineGrained: "Enterprise administration: write; a GitHub App installed on the enterprise: Enterprise billing: read"},
+	}
+	classGrants[collector.AccessAdvancedSecurity] = map[githubapi.Scope]Grant{
+		organization: {Classic: "admin:org or read:org, as org admin", FineGrained: "Administration: read"},
+		enterprise:   {Classic: "read:enterprise, as enterprise admin"},
+	}
+	for _, f := range collector.Collectors() {
+		for _, scope := range f.Scopes {
+			if g, ok := classGrants[f.Access][scope]; ok {
+				grants[grantKey{f.Name, scope}] = g
+			}
+		}
+	}
 }
 
 // GrantFor is what the collector needs for an account of the scope.
