@@ -21,29 +21,43 @@ import (
 // configuration is read and before any request, then backfill.Run writes
 // the days with the exporter's own clients.
 func runBackfill(f *flags, stdout, stderr io.Writer) int {
-	if f.demo && !f.backfill.MaxRequestsPerHourGiven {
-		// The demo's API is simulated on loopback and has no limit to
-		// keep to.
-		f.backfill.MaxRequestsPerHour = 0
-	}
+	demoUnpaced(f, &f.backfill.MaxRequestsPerHour, f.backfill.MaxRequestsPerHourGiven)
 	plan, err := backfill.NewPlan(*f.backfill, f.now())
 	if err != nil {
 		fmt.Fprintln(stderr, "github-billing-exporter backfill:", err)
 		return 2
 	}
+	return runHistory(f, "backfill", stderr, func(ctx context.Context, targets []collector.Target, counter *backfill.Counter) error {
+		return backfill.Run(ctx, backfill.Config{
+			Plan: plan, Targets: targets, Options: f.options, Counter: counter,
+			Stdout: stdout, Stderr: stderr, Terminal: isTerminal(stderr), Now: f.now,
+		})
+	})
+}
+
+// demoUnpaced lifts the pacing of a command that reads GitHub's history
+// when it runs on --demo and --max-requests-per-hour was not given: the
+// demo's API is simulated on loopback and has no limit to keep to.
+func demoUnpaced(f *flags, maxRequestsPerHour *int, given bool) {
+	if f.demo && !given {
+		*maxRequestsPerHour = 0
+	}
+}
+
+// runHistory runs a command that reads GitHub's history (backfill, focus),
+// its plan checked: run gets the accounts and their clients, whose
+// requests counter counts, and a context that SIGINT or SIGTERM ends; its
+// error becomes the exit status.
+func runHistory(f *flags, command string, stderr io.Writer, run func(ctx context.Context, targets []collector.Target, counter *backfill.Counter) error) int {
 	counter := &backfill.Counter{}
-	targets, closeAPI, code := commandTargets(f, "backfill", counter, stderr)
+	targets, closeAPI, code := commandTargets(f, command, counter, stderr)
 	if code != 0 {
 		return code
 	}
 	defer closeAPI()
 	ctx, stop := signal.NotifyContext(context.Background(), syscall.SIGINT, syscall.SIGTERM)
 	defer stop()
-	err = backfill.Run(ctx, backfill.Config{
-		Plan: plan, Targets: targets, Options: f.options, Counter: counter,
-		Stdout: stdout, Stderr: stderr, Terminal: isTerminal(stderr), Now: f.now,
-	})
-	return commandExit("backfill", err, stderr)
+	return commandExit(command, run(ctx, targets, counter), stderr)
 }
 
 // commandTargets is the accounts and clients of a command that reads
