@@ -141,18 +141,18 @@ func Fold(got, want map[string]int) map[string]int {
 	return out
 }
 
-// Within is the requests of counts (a fake GitHub's, by path) on the paths
-// of declared (Round's; a path with a {name} in it matches as in Fold):
-// the requests of the collectors declared, where the other collectors ask
-// other paths.
-func Within(counts, declared map[string]int) int {
-	n := 0
+// Within are the requests of counts (a fake GitHub's, by path) on the
+// paths of declared (Round's; a path with a {name} in it matches as in
+// Fold), by path: the requests of the collectors declared, where the other
+// collectors ask other paths.
+func Within(counts, declared map[string]int) map[string]int {
+	out := map[string]int{}
 	for p, c := range Fold(counts, declared) {
 		if _, ok := declared[p]; ok {
-			n += c
+			out[p] = c
 		}
 	}
-	return n
+	return out
 }
 
 // placeholder is a {name} of a path quoted by regexp.QuoteMeta.
