@@ -18,6 +18,7 @@ import (
 	"github.com/github-billing-exporter/github-billing-exporter/internal/fakegithub"
 	"github.com/github-billing-exporter/github-billing-exporter/internal/fakegithub/fakegithubtest"
 	"github.com/github-billing-exporter/github-billing-exporter/internal/testutil"
+	"github.com/github-billing-exporter/github-billing-exporter/internal/testutil/roundtest"
 )
 
 // checkTestConfig writes a configuration for the fake at apiURL with
@@ -57,19 +58,11 @@ func checkRows(t *testing.T, out string) map[string][2]string {
 	return rows
 }
 
-// checkTestCollectors are the collectors whose rows and requests the check
-// tests work out by hand: the three legacy ones, Advanced Security, the
-// billing platform's seven (usage, usage_summary, premium_requests,
-// ai_credits, cost_centers, budgets, usage_reports), Copilot, the AI-credit
-// pool and the licences. The tests name them on the command line
+// The check tests work out the rows and requests of the collectors of
+// roundtest.HandWorked by hand. They name them on the command line
 // (checkTestArgs), so that a new default collector leaves the hand-worked
 // figures as they are; the default collectors are checked by property
 // (checkDefaultKeys).
-var checkTestCollectors = []string{
-	"actions", "packages", "shared_storage", "advanced_security",
-	"usage", "usage_summary", "premium_requests", "ai_credits", "cost_centers", "budgets", "usage_reports",
-	"copilot", "ai_credit_pool", "licenses",
-}
 
 // checkTestArgs turns every collector off but the ones named.
 func checkTestArgs(names ...string) []string {
@@ -148,11 +141,11 @@ const enterprisePermission = "enterprise_administration=read"
 // The issue's scenario, through the real command: the enterprise answers
 // 403 with X-Accepted-GitHub-Permissions (its legacy endpoints 410), the
 // misspelt organization 404 everywhere, the real organization 410 on the
-// legacy endpoints and 200 elsewhere. For checkTestCollectors every row's
+// legacy endpoints and 200 elsewhere. For roundtest.HandWorked every row's
 // class is worked out by hand; the command spends the requests it
 // announced and exits 1. A check of the default collectors then has a row,
 // classified, for each default collector of each account's scope, the same
-// class for those of checkTestCollectors.
+// class for those of roundtest.HandWorked.
 func TestCheckCommandClassifiesEveryRow(t *testing.T) {
 	d := demo.Dataset(backfillTestNow)
 	for _, a := range []*fakegithub.AccountData{d.Enterprises[demo.Enterprise], d.Organizations[demo.OrgWeb]} {
@@ -197,7 +190,7 @@ func TestCheckCommandClassifiesEveryRow(t *testing.T) {
 	}
 
 	stdout, stderr := testutil.OutputFile(t), testutil.OutputFile(t)
-	code := runAt(backfillTestClock, append([]string{"--config.file=" + cfg, "check"}, checkTestArgs(checkTestCollectors...)...), stdout, stderr)
+	code := runAt(backfillTestClock, append([]string{"--config.file=" + cfg, "check"}, checkTestArgs(roundtest.HandWorked...)...), stdout, stderr)
 	out, log := testutil.ReadOutput(t, stdout), testutil.ReadOutput(t, stderr)
 	if code != 1 {
 		t.Errorf("exit %d, want 1\n%s\n%s", code, out, log)
@@ -226,7 +219,7 @@ func TestCheckCommandClassifiesEveryRow(t *testing.T) {
 	if !strings.Contains(got[`enterprise "acme-corp" licenses`][1], "read:enterprise") || !strings.Contains(got[`enterprise "acme-corp" usage`][1], "manage_billing:enterprise") {
 		t.Errorf("the grants are not the README's:\n%s", out)
 	}
-	// The enterprise: 3 legacy + the 11 others of checkTestCollectors; each
+	// The enterprise: 3 legacy + the 11 others of roundtest.HandWorked; each
 	// organization: 3 legacy + 8 (no cost_centers, usage_reports or
 	// licenses, which only an enterprise has): 14 + 2 × 11 = 36 rows, one
 	// request each. acme-web's 8 work: 36 - 8 = 28 cannot.
@@ -420,7 +413,7 @@ func TestCheckCommandJSON(t *testing.T) {
 	fake.SetClock(backfillTestClock)
 	cfg := checkTestConfig(t, fake.URL, "organizations: [{name: acme-web}]\n")
 	stdout, stderr := testutil.OutputFile(t), testutil.OutputFile(t)
-	code := runAt(backfillTestClock, append([]string{"--config.file=" + cfg, "check", "--output=json"}, checkTestArgs(checkTestCollectors...)...), stdout, stderr)
+	code := runAt(backfillTestClock, append([]string{"--config.file=" + cfg, "check", "--output=json"}, checkTestArgs(roundtest.HandWorked...)...), stdout, stderr)
 	if code != 0 {
 		t.Fatalf("exit %d\n%s", code, testutil.ReadOutput(t, stderr))
 	}
@@ -435,7 +428,7 @@ func TestCheckCommandJSON(t *testing.T) {
 	if err := json.Unmarshal([]byte(testutil.ReadOutput(t, stdout)), &doc); err != nil {
 		t.Fatal(err)
 	}
-	// checkTestCollectors for an organization: 3 legacy + GHAS, usage,
+	// roundtest.HandWorked for an organization: 3 legacy + GHAS, usage,
 	// summary, premium requests, AI credits, budgets, Copilot, the AI-credit
 	// pool (cost_centers, usage_reports and licenses are an enterprise's).
 	if doc.Planned != 11 || doc.Spent != 11 || len(doc.Rows) != 11 || fake.TotalRequests() != 11 {
@@ -520,10 +513,10 @@ func TestCheckCommandDemo(t *testing.T) {
 		// cost_centers, usage_reports, licenses and the pool = 10; the
 		// user: 3 legacy + usage, summary, premium requests, AI credits =
 		// 7. 14 + 2 × 10 + 7 = 41.
-		{checkTestArgs(checkTestCollectors...), checkTestCollectors, 1, 41},
+		{checkTestArgs(roundtest.HandWorked...), roundtest.HandWorked, 1, 41},
 		// Less the 3 legacy of the enterprise, the 2 organizations and the
 		// user: 41 - 3 × 4 = 29.
-		{checkTestArgs(checkTestCollectors[3:]...), checkTestCollectors[3:], 0, 29},
+		{checkTestArgs(roundtest.HandWorked[3:]...), roundtest.HandWorked[3:], 0, 29},
 		{[]string{"--collector.disable-defaults", "--collector.usage"}, []string{"usage"}, 0, 4},
 	} {
 		stdout, stderr := testutil.OutputFile(t), testutil.OutputFile(t)

@@ -113,47 +113,6 @@ func TestRequestDeclarations(t *testing.T) {
 	}
 }
 
-// A round of several collectors asks a shared answer once.
-func TestRoundSharesTheListsOnce(t *testing.T) {
-	var defaults []Factory
-	for _, f := range Collectors() {
-		if f.DefaultEnabled {
-			defaults = append(defaults, f)
-		}
-	}
-	view, _ := Lookup(AICreditsByUser)
-	for _, c := range []struct {
-		what  string
-		shape Shape
-		fs    []Factory
-		want  int
-	}{
-		// 3 legacy + 3 GHAS pages + 6 usage + summary, premium requests,
-		// AI credits + 1 budget page + reports + seat total + 2 seat pages
-		// (the pool) + licences; cost_centers reads usage's list, the pool
-		// the AI credits' answer.
-		{"enterprise, default collectors", declEnterprise, defaults, 3 + 3 + 6 + 3 + 1 + 1 + 1 + 2 + 1},
-		// Usage reads the budgets' page.
-		{"enterprise, default collectors, budget consumption", withOptions(declEnterprise, Options{BudgetConsumption: true}), defaults, 21},
-		// The by-plan view and the pool share the 2 seat pages, which
-		// replace the seat total: 21 - 1.
-		{"enterprise, default collectors, seats by plan", withOptions(declEnterprise, Options{CopilotByPlan: true}), defaults, 20},
-		// The view reads usage's cost-center list: 21 + 117 - 1 (its own
-		// seat pages and AI-credit answers are read on its own schedule).
-		{"enterprise, default collectors and the per-user view", declEnterprise, append(defaults, view), 137},
-		// 3 legacy + GHAS, usage, summary, premium requests, AI credits,
-		// budgets, Copilot; the pool reads Copilot's and the AI credits'
-		// answers.
-		{"organization, default collectors", declOrganization, defaults, 10},
-		{"organization, default collectors, budget consumption", withOptions(declOrganization, Options{BudgetConsumption: true}), defaults, 10},
-		{"user, default collectors", declUser, defaults, 7},
-	} {
-		if got := Total(Round(c.shape, c.fs)); got != c.want {
-			t.Errorf("%s: %d requests a round, want %d", c.what, got, c.want)
-		}
-	}
-}
-
 func TestCallPath(t *testing.T) {
 	ent := githubapi.Account{Scope: githubapi.ScopeEnterprise, Name: "acme"}
 	org := githubapi.Account{Scope: githubapi.ScopeOrganization, Name: "web"}

@@ -143,6 +143,9 @@ func TestAPIBudgetOneSimulatedHour(t *testing.T) {
 	if requests != want {
 		t.Errorf("%d requests in the simulated hour, want %d as the collectors declare (docs/api-budget.md)", requests, want)
 	}
+	// The collectors of roundtest.HandWorked as they declare the hour.
+	handLive, handLegacy := roundtest.Totals(d, roundtest.Factories(roundtest.HandWorked...), collector.Options{})
+	handWant := int(time.Hour/interval)*handLive + handLegacy
 	// By hand from the demo data: a round is 16 requests for the
 	// enterprise (one cost-center list shared by usage and cost_centers, 4
 	// usage calls: none, two active cost centers and a deleted one, 1
@@ -152,8 +155,8 @@ func TestAPIBudgetOneSimulatedHour(t *testing.T) {
 	// pages of the 115 seat rows that the AI-credit pool counts, 18 in
 	// all) and 7 per organization (the pool shares Copilot's and the AI
 	// credits' answers); two rounds; and 3 legacy calls per account.
-	if hand := 2*(18+10*7) + 3*11; want != hand {
-		t.Errorf("the declarations make %d requests in the hour, want %d", want, hand)
+	if hand := 2*(18+10*7) + 3*11; handWant != hand {
+		t.Errorf("the declarations make %d requests in the hour, want %d", handWant, hand)
 	}
 }
 
@@ -192,8 +195,11 @@ func TestAPIBudgetAICreditsByUserSixSimulatedHours(t *testing.T) {
 		t.Fatal(err)
 	}
 	exp, clock := startSimulated(t, cfg, t0, collector.AICreditsByUser)
-	var perHour []int
-	before := 0
+	// The paths of the collectors of roundtest.HandWorked and the view, whose
+	// requests the figures by hand count.
+	handPaths := roundtest.Round(d, roundtest.Factories(append(slices.Clone(roundtest.HandWorked), collector.AICreditsByUser)...), collector.Options{})
+	var perHour, handPerHour []int
+	before, handBefore := 0, 0
 	for tick := time.Duration(0); tick < 6*time.Hour; tick += 15 * time.Second {
 		clock.Set(t0.Add(tick))
 		scrapeTwice(t, exp, fake)
@@ -201,6 +207,9 @@ func TestAPIBudgetAICreditsByUserSixSimulatedHours(t *testing.T) {
 			total := fake.TotalRequests()
 			perHour = append(perHour, total-before)
 			before = total
+			hand := roundtest.Sum(roundtest.Within(fake.RequestCounts(), handPaths))
+			handPerHour = append(handPerHour, hand-handBefore)
+			handBefore = hand
 		}
 	}
 	total := fake.TotalRequests()
@@ -223,7 +232,8 @@ func TestAPIBudgetAICreditsByUserSixSimulatedHours(t *testing.T) {
 	if seats != wantSeats {
 		t.Errorf("%d seat-list requests, want %d as the collectors declare", seats, wantSeats)
 	}
-	// By hand: the enterprise's 16 default requests a round and the AI-
+	// By hand, the requests of the paths of roundtest.HandWorked and the
+	// view: the enterprise's 16 default requests a round and the AI-
 	// credit pool's 20 seat pages of 100 (it shares the AI credits'
 	// answer), 36 a round, 2 rounds an hour for 6 hours = 432, + 3 legacy
 	// calls that answer 410 once. The view's round is spread over six
@@ -234,11 +244,11 @@ func TestAPIBudgetAICreditsByUserSixSimulatedHours(t *testing.T) {
 	// the same round. So 432 + 3 + 20 + 2,000 + 6 + 4 = 2,465, and per
 	// hour 36×2 + 3 + 20 + 334 + 1 + 4 = 434 in the first, 72 + 333 + 1 =
 	// 406 or 72 + 334 + 1 = 407 after.
-	if want := 432 + 3 + 20 + 2000 + 6 + 4; total != want {
-		t.Errorf("%d requests in six hours, want %d", total, want)
+	if want := 432 + 3 + 20 + 2000 + 6 + 4; handBefore != want {
+		t.Errorf("%d requests in six hours, want %d", handBefore, want)
 	}
-	if want := []int{434, 406, 406, 407, 406, 406}; !slices.Equal(perHour, want) {
-		t.Errorf("requests per hour %v, want %v", perHour, want)
+	if want := []int{434, 406, 406, 407, 406, 406}; !slices.Equal(handPerHour, want) {
+		t.Errorf("requests per hour %v, want %v", handPerHour, want)
 	}
 	if seats != 12+12*20+20 || wantSeats != 12+12*20+20 {
 		t.Errorf("%d seat-list requests (the declarations: %d), want 12 seat totals (copilot) + 12×20 pages (the pool) + 20 pages (the view)", seats, wantSeats)

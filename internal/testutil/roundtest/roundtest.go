@@ -1,8 +1,9 @@
 // Package roundtest turns the collectors' declared requests
 // (collector.Factory.Requests) into what a fake GitHub serving a dataset
 // should count: the expectations of the tests that count requests. Each
-// such test also pins a total worked out by hand; collector's
-// TestRequestDeclarations pins the declarations themselves.
+// such test also pins a total worked out by hand for the collectors of
+// HandWorked; collector's TestRequestDeclarations pins the declarations
+// themselves.
 package roundtest
 
 import (
@@ -79,6 +80,21 @@ func Factories(names ...string) []collector.Factory {
 	return fs
 }
 
+// HandWorked are the collectors whose requests the request-counting tests
+// work out by hand (the engine's cold rounds, the simulated hours, the
+// check command's plans, collector's round totals): the three legacy ones,
+// Advanced Security, the billing platform's seven (usage, usage_summary,
+// premium_requests, ai_credits, cost_centers, budgets, usage_reports),
+// Copilot, the AI-credit pool and the licences. The hand-worked totals
+// count these; a new default collector is not added to it. The tests also
+// run every default collector (Defaults) and compare what the fake GitHub
+// counts with their declarations.
+var HandWorked = []string{
+	"actions", "packages", "shared_storage", "advanced_security",
+	"usage", "usage_summary", "premium_requests", "ai_credits", "cost_centers", "budgets", "usage_reports",
+	"copilot", "ai_credit_pool", "licenses",
+}
+
 // Defaults are the collectors on by default.
 func Defaults() []collector.Factory {
 	var fs []collector.Factory
@@ -121,6 +137,20 @@ func Fold(got, want map[string]int) map[string]int {
 			}
 		}
 		out[key] += n
+	}
+	return out
+}
+
+// Within are the requests of counts (a fake GitHub's, by path) on the
+// paths of declared (Round's; a path with a {name} in it matches as in
+// Fold), by path: the requests of the collectors declared, where the other
+// collectors ask other paths.
+func Within(counts, declared map[string]int) map[string]int {
+	out := map[string]int{}
+	for p, c := range Fold(counts, declared) {
+		if _, ok := declared[p]; ok {
+			out[p] = c
+		}
 	}
 	return out
 }
