@@ -423,11 +423,7 @@ func (c *Client) attempt(ctx context.Context, e endpoint, rawURL string) (*http.
 		resp.Body = io.NopCloser(bytes.NewReader(cached.body))
 		return resp, nil
 	case resp.StatusCode >= 200 && resp.StatusCode < 300:
-		c.limiter.succeeded()
-		if haveRL && rl.Remaining == 0 && rl.Reset.After(c.now()) {
-			// The next call would be refused: stop before making it.
-			c.limiter.block(c.now(), rl.Reset, fmt.Sprintf("primary rate limit of %.0f requests used up", rl.Limit))
-		}
+		c.answered(rl, haveRL)
 		limit := c.limit(e)
 		if resp.ContentLength > limit {
 			resp.Body.Close()
@@ -762,6 +758,17 @@ func splitLinkParams(s string) (params []string, rest string) {
 		}
 	}
 	return append(params, s[start:]), ""
+}
+
+// answered records a 2xx answer with its rate limit (haveRL: the answer
+// stated one): the credential's run of failures ends, and an answer that
+// leaves none of the limit's requests blocks the credential until the
+// reset, since the next call would be refused.
+func (c *Client) answered(rl RateLimit, haveRL bool) {
+	c.limiter.succeeded()
+	if haveRL && rl.Remaining == 0 && rl.Reset.After(c.now()) {
+		c.limiter.block(c.now(), rl.Reset, fmt.Sprintf("primary rate limit of %.0f requests used up", rl.Limit))
+	}
 }
 
 // parseRateLimit reads the x-ratelimit-* headers of an answer received at

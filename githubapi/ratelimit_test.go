@@ -132,6 +132,39 @@ func TestSuccessfulAnswerWithNoneRemainingBlocksUntilReset(t *testing.T) {
 	}
 }
 
+// The same holds for a POST: creating a usage report export answered 202
+// with none of the hour's requests left blocks the credential until the
+// reset, so the poll that follows is not sent to be refused.
+func TestSuccessfulPOSTWithNoneRemainingBlocksUntilReset(t *testing.T) {
+	srv := newFake(t)
+	clk := &clock{now: time.Unix(1_800_000_000, 0)}
+	c := newTestClient(t, srv, clk, nil)
+	const create = "/enterprises/acme/settings/billing/reports"
+	srv.Override(create, func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("X-Ratelimit-Limit", "5000")
+		w.Header().Set("X-Ratelimit-Remaining", "0")
+		w.Header().Set("X-Ratelimit-Reset", strconv.FormatInt(clk.Now().Add(10*time.Minute).Unix(), 10))
+		w.WriteHeader(http.StatusAccepted)
+		fakegithubtest.ServeFile(examplesDir+"enterprise-usage-report-create-accepted.constructed.json")(w, r)
+	})
+	acme := githubapi.Account{Scope: githubapi.ScopeEnterprise, Name: "acme"}
+	x, err := c.CreateUsageReportExport(context.Background(), acme, githubapi.ExportRequest{ReportType: "detailed", StartDate: "2026-11-01", EndDate: "2026-11-30"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := c.UsageReportExportByID(context.Background(), acme, x.ID); !errors.Is(err, githubapi.ErrRateLimited) {
+		t.Fatalf("err = %v, want ErrRateLimited without asking", err)
+	}
+	if got := srv.TotalRequests(); got != 1 {
+		t.Fatalf("requests = %d, want the POST only", got)
+	}
+	clk.Advance(10*time.Minute + time.Second)
+	srv.Override(create+"/"+x.ID, fakegithubtest.ServeFile(examplesDir+"enterprise-usage-report-get-completed-multipart.constructed.json"))
+	if _, err := c.UsageReportExportByID(context.Background(), acme, x.ID); err != nil {
+		t.Fatalf("after the reset: %v", err)
+	}
+}
+
 func TestSecondaryRateLimit(t *testing.T) {
 	for _, tc := range []struct {
 		name       string

@@ -107,7 +107,7 @@ func (c *Client) postJSON(ctx context.Context, e endpoint, body, v any, required
 		c.observer.ObserveRateLimit(c.credential, rl)
 	}
 	if resp.StatusCode >= 200 && resp.StatusCode < 300 {
-		c.limiter.succeeded()
+		c.answered(rl, haveRL)
 		resp.Body = newLimitedBody(resp.Body, maxDocumentBytes)
 		if err := decodeRequired(e, resp, v, required...); err != nil {
 			return c.secrets.scrubError(err)
