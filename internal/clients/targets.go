@@ -72,7 +72,11 @@ func switches(enabled map[string]bool, server githubapi.Server) map[string]colle
 	out := map[string]collector.Switch{}
 	for _, f := range collector.Collectors() {
 		if on, ok := enabled[f.Name]; ok {
-			out[f.Name] = collector.Switch{On: on, Reason: "turned off in the configuration's collectors block"}
+			sw := collector.Switch{On: on}
+			if !on {
+				sw.Reason = "turned off in the configuration's collectors block"
+			}
+			out[f.Name] = sw
 			continue
 		}
 		if reason, off := f.ServerDefaultOff(server); off && f.DefaultEnabled {
