@@ -21,9 +21,10 @@ import (
 // e2eMainEnv, set in a process's environment, makes this test binary run
 // the exporter's main instead of tests: the end-to-end tests start the
 // exporter as a child process without building a second binary of the same
-// packages (a build that, after an edit, compiled and linked the module
-// again with other flags). `make test-build` checks the binary make builds,
-// and `make test-e2e` runs it against a real Prometheus.
+// packages (which, after an edit, would compile the changed packages again
+// with other flags and link the whole module once more). `make test-build`
+// checks the binary make builds, and `make test-e2e` runs it against a real
+// Prometheus.
 const e2eMainEnv = "GITHUB_BILLING_EXPORTER_TEST_RUN_MAIN"
 
 // TestMain runs the exporter when e2eMainEnv asks for it, else the tests.
