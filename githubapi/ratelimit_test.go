@@ -144,11 +144,10 @@ func TestSuccessfulPOSTWithNoneRemainingBlocksUntilReset(t *testing.T) {
 		w.Header().Set("X-Ratelimit-Limit", "5000")
 		w.Header().Set("X-Ratelimit-Remaining", "0")
 		w.Header().Set("X-Ratelimit-Reset", strconv.FormatInt(clk.Now().Add(10*time.Minute).Unix(), 10))
-		w.WriteHeader(http.StatusAccepted)
-		fakegithubtest.ServeFile(examplesDir+"enterprise-usage-report-create-accepted.constructed.json")(w, r)
+		createAccepted(w, r)
 	})
-	acme := githubapi.Account{Scope: githubapi.ScopeEnterprise, Name: "acme"}
-	x, err := c.CreateUsageReportExport(context.Background(), acme, githubapi.ExportRequest{ReportType: "detailed", StartDate: "2026-11-01", EndDate: "2026-11-30"})
+	acme := exportAcme
+	x, err := c.CreateUsageReportExport(context.Background(), acme, novemberDetailed)
 	if err != nil {
 		t.Fatal(err)
 	}

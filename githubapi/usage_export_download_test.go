@@ -150,6 +150,20 @@ func TestDetailedExportRefusesBrokenParts(t *testing.T) {
 	}
 }
 
+// exportAcme is the enterprise the export tests ask, and novemberDetailed
+// the export they ask it for.
+var (
+	exportAcme       = githubapi.Account{Scope: githubapi.ScopeEnterprise, Name: "acme"}
+	novemberDetailed = githubapi.ExportRequest{ReportType: "detailed", StartDate: "2026-11-01", EndDate: "2026-11-30"}
+)
+
+// createAccepted answers a create as GitHub does: 202 with the export,
+// still processing.
+func createAccepted(w http.ResponseWriter, r *http.Request) {
+	w.WriteHeader(http.StatusAccepted)
+	fakegithubtest.ServeFile(examplesDir+"enterprise-usage-report-create-accepted.constructed.json")(w, r)
+}
+
 // Create answers 202 with the export, processing; get reads one export.
 func TestCreateAndGetUsageReportExport(t *testing.T) {
 	srv := fakegithubtest.Start(t, nil)
@@ -158,11 +172,10 @@ func TestCreateAndGetUsageReportExport(t *testing.T) {
 	srv.Override("/enterprises/acme/settings/billing/reports", func(w http.ResponseWriter, r *http.Request) {
 		b, _ := io.ReadAll(r.Body)
 		method, body = r.Method, string(b)
-		w.WriteHeader(http.StatusAccepted)
-		fakegithubtest.ServeFile(examplesDir+"enterprise-usage-report-create-accepted.constructed.json")(w, r)
+		createAccepted(w, r)
 	})
-	acme := githubapi.Account{Scope: githubapi.ScopeEnterprise, Name: "acme"}
-	x, err := client.CreateUsageReportExport(context.Background(), acme, githubapi.ExportRequest{ReportType: "detailed", StartDate: "2026-11-01", EndDate: "2026-11-30"})
+	acme := exportAcme
+	x, err := client.CreateUsageReportExport(context.Background(), acme, novemberDetailed)
 	if err != nil {
 		t.Fatal(err)
 	}
