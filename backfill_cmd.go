@@ -21,7 +21,7 @@ import (
 // configuration is read and before any request, then backfill.Run writes
 // the days with the exporter's own clients.
 func runBackfill(f *flags, stdout, stderr io.Writer) int {
-	demoUnpaced(f, &f.backfill.MaxRequestsPerHour, f.backfill.MaxRequestsPerHourGiven)
+	demoUnpaced(f, &f.backfill.Pacing)
 	plan, err := backfill.NewPlan(*f.backfill, f.now())
 	if err != nil {
 		fmt.Fprintln(stderr, "github-billing-exporter backfill:", err)
@@ -38,9 +38,9 @@ func runBackfill(f *flags, stdout, stderr io.Writer) int {
 // demoUnpaced lifts the pacing of a command that reads GitHub's history
 // when it runs on --demo and --max-requests-per-hour was not given: the
 // demo's API is simulated on loopback and has no limit to keep to.
-func demoUnpaced(f *flags, maxRequestsPerHour *int, given bool) {
-	if f.demo && !given {
-		*maxRequestsPerHour = 0
+func demoUnpaced(f *flags, p *backfill.Pacing) {
+	if f.demo && !p.MaxRequestsPerHourGiven {
+		p.MaxRequestsPerHour = 0
 	}
 }
 

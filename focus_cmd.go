@@ -16,7 +16,7 @@ import (
 // configuration is read and before any request, then focus.Run writes the
 // FOCUS dataset with the exporter's own clients.
 func runFocus(f *flags, stdout, stderr io.Writer) int {
-	demoUnpaced(f, &f.focus.MaxRequestsPerHour, f.focus.MaxRequestsPerHourGiven)
+	demoUnpaced(f, &f.focus.Pacing)
 	plan, err := focus.NewPlan(*f.focus, f.now())
 	if err != nil {
 		fmt.Fprintln(stderr, "github-billing-exporter focus:", err)

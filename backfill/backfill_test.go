@@ -352,7 +352,7 @@ func TestNewPlanRefusesBadFlags(t *testing.T) {
 		{"unknown collector", Flags{Collectors: "usage,budgets"}, `--collectors: "budgets" has no history at GitHub`},
 		{"output in a missing directory", Flags{Output: noDir}, "--output=" + noDir + ": directory " + filepath.Dir(noDir)},
 		{"output is a directory", Flags{Output: filepath.Join(dir, "adir")}, "not a regular file"},
-		{"negative settle", Flags{Settle: -1}, "--settle=-1"},
+		{"negative settle", Flags{Pacing: Pacing{Settle: -1}}, "--settle=-1"},
 	} {
 		t.Run(c.name, func(t *testing.T) {
 			f := c.f
@@ -378,7 +378,7 @@ func TestNewPlanRefusesBadFlags(t *testing.T) {
 		})
 	}
 	// Only /usage goes back further than 24 months.
-	if _, err := NewPlan(Flags{From: "2024-11", Collectors: "usage", Output: "-", Settle: 1, Concurrency: 1}, testNow); err != nil {
+	if _, err := NewPlan(Flags{From: "2024-11", Collectors: "usage", Output: "-", Pacing: Pacing{Settle: 1}, Concurrency: 1}, testNow); err != nil {
 		t.Errorf("usage alone from 2024-11: %v", err)
 	}
 }
@@ -387,7 +387,7 @@ func TestNewPlanRefusesBadFlags(t *testing.T) {
 // a month in --to ends at the last settled day.
 func TestNewPlanDefaults(t *testing.T) {
 	all := strings.Join(collector.HistoryCollectors(), ",")
-	p, err := NewPlan(Flags{Collectors: all, Output: "-", Settle: 1, Concurrency: 1}, testNow)
+	p, err := NewPlan(Flags{Collectors: all, Output: "-", Pacing: Pacing{Settle: 1}, Concurrency: 1}, testNow)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -398,7 +398,7 @@ func TestNewPlanDefaults(t *testing.T) {
 		t.Errorf("default range has %d days, want 395 (365 + 30)", p.dayCount())
 	}
 	// On 20 December the settled days of December come after 13 full months.
-	p, err = NewPlan(Flags{Collectors: all, Output: "-", Settle: 1, Concurrency: 1, To: "2026-12"}, testNow.AddDate(0, 0, 18))
+	p, err = NewPlan(Flags{Collectors: all, Output: "-", Pacing: Pacing{Settle: 1}, Concurrency: 1, To: "2026-12"}, testNow.AddDate(0, 0, 18))
 	if err != nil {
 		t.Fatal(err)
 	}

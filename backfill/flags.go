@@ -30,15 +30,11 @@ const defaultMonths = 13
 
 // Flags are the backfill command's settings.
 type Flags struct {
-	From, To           string
-	Collectors         string
-	Output             string
-	Settle             int
-	MaxRequestsPerHour int
-	// MaxRequestsPerHourGiven says --max-requests-per-hour was on the
-	// command line, not its default.
-	MaxRequestsPerHourGiven bool
-	Concurrency             int
+	From, To   string
+	Collectors string
+	Output     string
+	Pacing
+	Concurrency int
 }
 
 // AddCommand declares the backfill command and its flags on app.
@@ -51,7 +47,7 @@ func AddCommand(app *kingpin.Application) (*kingpin.CmdClause, *Flags) {
 		Default(strings.Join(DefaultCollectors(), ",")).StringVar(&f.Collectors)
 	cmd.Flag("output", `OpenMetrics file to write, "-" for stdout. A rerun with the same file continues after the last complete day.`).
 		Default("-").StringVar(&f.Output)
-	AddPaceFlags(cmd, &f.Settle, &f.MaxRequestsPerHour, &f.MaxRequestsPerHourGiven)
+	AddPaceFlags(cmd, &f.Pacing)
 	cmd.Flag("concurrency", "Requests to GitHub in flight at once.").Default("2").IntVar(&f.Concurrency)
 	return cmd, f
 }
@@ -77,7 +73,7 @@ func (p Plan) dayCount() int { return int(p.To.Sub(p.From)/(24*time.Hour)) + 1 }
 func NewPlan(f Flags, now time.Time) (Plan, error) {
 	now = now.UTC()
 	today := time.Date(now.Year(), now.Month(), now.Day(), 0, 0, 0, 0, time.UTC)
-	if err := CheckPaceFlags(f.Settle, f.MaxRequestsPerHour); err != nil {
+	if err := f.Pacing.Check(); err != nil {
 		return Plan{}, err
 	}
 	if f.Concurrency < 1 {

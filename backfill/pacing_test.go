@@ -41,7 +41,7 @@ func TestBackfillPacedAtOneRequestAnHour(t *testing.T) {
 	defer cancel()
 	stop := &cancelAfter{n: 1, cancel: cancel}
 	out := filepath.Join(t.TempDir(), "history.om")
-	stderr, err := backfillFixtureCtx(t, ctx, fake, Flags{From: "2026-11-01", To: "2026-11-03", Output: out, MaxRequestsPerHour: 1, Concurrency: 1}, stop)
+	stderr, err := backfillFixtureCtx(t, ctx, fake, Flags{From: "2026-11-01", To: "2026-11-03", Output: out, Pacing: Pacing{MaxRequestsPerHour: 1}, Concurrency: 1}, stop)
 	if err == nil {
 		t.Fatalf("a backfill paced at 1 request an hour finished at once:\n%s", stderr)
 	}
@@ -66,7 +66,7 @@ func TestBackfillPacedPerRequestRunsThrough(t *testing.T) {
 	out := filepath.Join(t.TempDir(), "history.om")
 	// 360,000 an hour is one request every 10 ms: 28 requests, about a
 	// quarter of a second.
-	stderr, err := backfillFixture(t, fake, Flags{From: "2026-11-01", To: "2026-11-03", Output: out, MaxRequestsPerHour: 360000})
+	stderr, err := backfillFixture(t, fake, Flags{From: "2026-11-01", To: "2026-11-03", Output: out, Pacing: Pacing{MaxRequestsPerHour: 360000}})
 	if err != nil {
 		t.Fatalf("paced backfill: %v\n%s", err, stderr)
 	}

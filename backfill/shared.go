@@ -44,23 +44,33 @@ func (p Progress) Update(requests int) { p.p.update(requests) }
 // Done ends the status line.
 func (p Progress) Done() { p.p.done() }
 
-// AddPaceFlags declares --settle and --max-requests-per-hour on cmd: the
-// days before today left out, and the pace of requests (perHourGiven says
-// it was on the command line).
-func AddPaceFlags(cmd *kingpin.CmdClause, settle, perHour *int, perHourGiven *bool) {
-	cmd.Flag("settle", "Days before today to leave out, as GitHub restates recent days for a while. Today is always left out.").
-		Default("1").IntVar(settle)
-	cmd.Flag("max-requests-per-hour", "Pace the requests to GitHub to at most this many an hour, one at a time (0: no pacing). GitHub allows 5,000 an hour per credential. With --demo, whose API is simulated, there is no pacing unless this is given.").
-		Default(fmt.Sprint(defaultMaxRequestsPerHour)).IsSetByUser(perHourGiven).IntVar(perHour)
+// Pacing is the --settle and --max-requests-per-hour flags of a command
+// that reads GitHub's history (backfill, focus).
+type Pacing struct {
+	// Settle is how many days before today are left out.
+	Settle int
+	// MaxRequestsPerHour paces the requests; 0 does not.
+	MaxRequestsPerHour int
+	// MaxRequestsPerHourGiven says --max-requests-per-hour was on the
+	// command line, not its default.
+	MaxRequestsPerHourGiven bool
 }
 
-// CheckPaceFlags refuses a negative --settle or --max-requests-per-hour.
-func CheckPaceFlags(settle, perHour int) error {
-	if settle < 0 {
-		return fmt.Errorf("--settle=%d: must be 0 or more days", settle)
+// AddPaceFlags declares --settle and --max-requests-per-hour on cmd.
+func AddPaceFlags(cmd *kingpin.CmdClause, p *Pacing) {
+	cmd.Flag("settle", "Days before today to leave out, as GitHub restates recent days for a while. Today is always left out.").
+		Default("1").IntVar(&p.Settle)
+	cmd.Flag("max-requests-per-hour", "Pace the requests to GitHub to at most this many an hour, one at a time (0: no pacing). GitHub allows 5,000 an hour per credential. With --demo, whose API is simulated, there is no pacing unless this is given.").
+		Default(fmt.Sprint(defaultMaxRequestsPerHour)).IsSetByUser(&p.MaxRequestsPerHourGiven).IntVar(&p.MaxRequestsPerHour)
+}
+
+// Check refuses a negative --settle or --max-requests-per-hour.
+func (p Pacing) Check() error {
+	if p.Settle < 0 {
+		return fmt.Errorf("--settle=%d: must be 0 or more days", p.Settle)
 	}
-	if perHour < 0 {
-		return fmt.Errorf("--max-requests-per-hour=%d: must be 0 (no pacing) or more", perHour)
+	if p.MaxRequestsPerHour < 0 {
+		return fmt.Errorf("--max-requests-per-hour=%d: must be 0 (no pacing) or more", p.MaxRequestsPerHour)
 	}
 	return nil
 }

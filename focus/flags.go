@@ -26,14 +26,10 @@ const (
 
 // Flags are the focus command's settings.
 type Flags struct {
-	From, To           string
-	Format             string
-	Output             string
-	Settle             int
-	MaxRequestsPerHour int
-	// MaxRequestsPerHourGiven says --max-requests-per-hour was on the
-	// command line, not its default.
-	MaxRequestsPerHourGiven bool
+	From, To string
+	Format   string
+	Output   string
+	backfill.Pacing
 }
 
 // AddCommand declares the focus command and its flags on app.
@@ -45,7 +41,7 @@ func AddCommand(app *kingpin.Application) (*kingpin.CmdClause, *Flags) {
 	cmd.Flag("format", "Output format: csv or parquet.").Default(FormatCSV).EnumVar(&f.Format, FormatCSV, FormatParquet)
 	cmd.Flag("output", `File to write, "-" for stdout. {period} in it becomes the range written (2026-11 for a month, 2026-09_2026-11 for months, 2026-11-03_2026-11-09 for days), so a monthly job writes a file a month. A rerun with the same file continues after the last complete account and month.`).
 		Default("-").StringVar(&f.Output)
-	backfill.AddPaceFlags(cmd, &f.Settle, &f.MaxRequestsPerHour, &f.MaxRequestsPerHourGiven)
+	backfill.AddPaceFlags(cmd, &f.Pacing)
 	return cmd, f
 }
 
@@ -83,7 +79,7 @@ func (p Plan) months() []time.Time {
 func NewPlan(f Flags, now time.Time) (Plan, error) {
 	now = now.UTC()
 	today := time.Date(now.Year(), now.Month(), now.Day(), 0, 0, 0, 0, time.UTC)
-	if err := backfill.CheckPaceFlags(f.Settle, f.MaxRequestsPerHour); err != nil {
+	if err := f.Pacing.Check(); err != nil {
 		return Plan{}, err
 	}
 	switch f.Format {

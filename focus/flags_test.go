@@ -5,6 +5,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/github-billing-exporter/github-billing-exporter/backfill"
 	"github.com/github-billing-exporter/github-billing-exporter/focus"
 )
 
@@ -32,7 +33,7 @@ func TestNewPlanRanges(t *testing.T) {
 		{time.Date(2026, 12, 20, 9, 0, 0, 0, time.UTC), "2026-12", "", "2026-12-01", "2026-12-18", "focus-2026-12-01_2026-12-18.csv"},
 		{time.Date(2026, 12, 20, 9, 0, 0, 0, time.UTC), "2026-11", "2026-12", "2026-11-01", "2026-12-18", "focus-2026-11-01_2026-12-18.csv"},
 	} {
-		p, err := focus.NewPlan(focus.Flags{From: c.from, To: c.to, Format: focus.FormatCSV, Output: out, Settle: 1}, c.now)
+		p, err := focus.NewPlan(focus.Flags{From: c.from, To: c.to, Format: focus.FormatCSV, Output: out, Pacing: backfill.Pacing{Settle: 1}}, c.now)
 		if err != nil {
 			t.Errorf("%s %q %q: %v", c.now, c.from, c.to, err)
 			continue
