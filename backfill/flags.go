@@ -71,15 +71,13 @@ func (p Plan) dayCount() int { return int(p.To.Sub(p.From)/(24*time.Hour)) + 1 }
 // GitHub keeps, an unknown collector or an output that cannot be written is
 // an error that says what to change.
 func NewPlan(f Flags, now time.Time) (Plan, error) {
-	now = now.UTC()
-	today := time.Date(now.Year(), now.Month(), now.Day(), 0, 0, 0, 0, time.UTC)
 	if err := f.Pacing.Check(); err != nil {
 		return Plan{}, err
 	}
 	if f.Concurrency < 1 {
 		return Plan{}, fmt.Errorf("--concurrency=%d: must be 1 or more", f.Concurrency)
 	}
-	last := today.AddDate(0, 0, -1-f.Settle)
+	today, last := f.SettledDays(now)
 	p := Plan{Output: f.Output, Settle: f.Settle, MaxRequestsPerHour: f.MaxRequestsPerHour, Concurrency: f.Concurrency}
 
 	for c := range strings.SplitSeq(f.Collectors, ",") {
@@ -117,8 +115,7 @@ func NewPlan(f Flags, now time.Time) (Plan, error) {
 		}
 		if p.To.After(last) {
 			if !month || p.To.Year() != last.Year() || p.To.Month() != last.Month() {
-				return Plan{}, fmt.Errorf("--to=%s is after the last settled day %s: today (%s) and the %d day(s) before it (--settle) are left out because GitHub still restates them",
-					f.To, last.Format(time.DateOnly), today.Format(time.DateOnly), f.Settle)
+				return Plan{}, f.Unsettled(f.To, today, last)
 			}
 			p.To = last // the month so far
 		}

@@ -64,6 +64,20 @@ func AddPaceFlags(cmd *kingpin.CmdClause, p *Pacing) {
 		Default(fmt.Sprint(defaultMaxRequestsPerHour)).IsSetByUser(&p.MaxRequestsPerHourGiven).IntVar(&p.MaxRequestsPerHour)
 }
 
+// SettledDays are now's day (UTC) and the last settled day: today and the
+// Settle days before it are left out.
+func (p Pacing) SettledDays(now time.Time) (today, last time.Time) {
+	now = now.UTC()
+	today = time.Date(now.Year(), now.Month(), now.Day(), 0, 0, 0, 0, time.UTC)
+	return today, today.AddDate(0, 0, -1-p.Settle)
+}
+
+// Unsettled is the error of a --to (as given) after the last settled day.
+func (p Pacing) Unsettled(to string, today, last time.Time) error {
+	return fmt.Errorf("--to=%s is after the last settled day %s: today (%s) and the %d day(s) before it (--settle) are left out because GitHub still restates them",
+		to, last.Format(time.DateOnly), today.Format(time.DateOnly), p.Settle)
+}
+
 // Check refuses a negative --settle or --max-requests-per-hour.
 func (p Pacing) Check() error {
 	if p.Settle < 0 {

@@ -77,8 +77,6 @@ func (p Plan) months() []time.Time {
 
 // NewPlan checks the flags against the clock, before any request.
 func NewPlan(f Flags, now time.Time) (Plan, error) {
-	now = now.UTC()
-	today := time.Date(now.Year(), now.Month(), now.Day(), 0, 0, 0, 0, time.UTC)
 	if err := f.Pacing.Check(); err != nil {
 		return Plan{}, err
 	}
@@ -89,7 +87,7 @@ func NewPlan(f Flags, now time.Time) (Plan, error) {
 	default:
 		return Plan{}, fmt.Errorf("--format=%q: want csv or parquet", f.Format)
 	}
-	last := today.AddDate(0, 0, -1-f.Settle)
+	today, last := f.SettledDays(now)
 	p := Plan{Format: f.Format, Output: f.Output, MaxRequestsPerHour: f.MaxRequestsPerHour}
 	// The last full month that is settled.
 	lastMonth := time.Date(last.Year(), last.Month(), 1, 0, 0, 0, 0, time.UTC)
@@ -125,8 +123,7 @@ func NewPlan(f Flags, now time.Time) (Plan, error) {
 		toFlag = f.From
 	}
 	if p.To.After(last) {
-		return Plan{}, fmt.Errorf("--to=%s is after the last settled day %s: today (%s) and the %d day(s) before it (--settle) are left out because GitHub still restates them",
-			toFlag, last.Format(time.DateOnly), today.Format(time.DateOnly), f.Settle)
+		return Plan{}, f.Unsettled(toFlag, today, last)
 	}
 	if p.From.After(p.To) {
 		return Plan{}, fmt.Errorf("--from=%s is after --to=%s", p.From.Format(time.DateOnly), p.To.Format(time.DateOnly))
