@@ -203,10 +203,8 @@ func planLine(p Plan, first time.Time, days, perDay, leadDays, centerLists int) 
 	}
 	pace := "no pacing"
 	if p.MaxRequestsPerHour > 0 {
-		// The first request goes at once; each other waits its turn.
-		paced := total + perDay*leadDays + centerLists - 1
 		pace = fmt.Sprintf("at most %d an hour: at least %s", p.MaxRequestsPerHour,
-			(time.Duration(float64(paced) / float64(p.MaxRequestsPerHour) * float64(time.Hour))).Round(time.Minute))
+			PaceTime(total+perDay*leadDays+centerLists, p.MaxRequestsPerHour))
 	}
 	resumed := ""
 	if first.After(p.From) {

@@ -78,6 +78,13 @@ func (p Pacing) Unsettled(to string, today, last time.Time) error {
 		to, last.Format(time.DateOnly), today.Format(time.DateOnly), p.Settle)
 }
 
+// PaceTime is how long the pace of perHour requests an hour (more than 0)
+// takes to send requests, to the minute: the first goes at once, each
+// other waits its turn.
+func PaceTime(requests, perHour int) time.Duration {
+	return (time.Duration(float64(max(requests-1, 0)) / float64(perHour) * float64(time.Hour))).Round(time.Minute)
+}
+
 // Check refuses a negative --settle or --max-requests-per-hour.
 func (p Pacing) Check() error {
 	if p.Settle < 0 {

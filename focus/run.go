@@ -167,9 +167,8 @@ func Run(ctx context.Context, c Config) error {
 func planLine(p Plan, units, done, requests, centerLists int) string {
 	pace := "no pacing"
 	if p.MaxRequestsPerHour > 0 {
-		paced := requests + centerLists - 1
 		pace = fmt.Sprintf("at most %d an hour: at most %s", p.MaxRequestsPerHour,
-			(time.Duration(float64(max(paced, 0)) / float64(p.MaxRequestsPerHour) * float64(time.Hour))).Round(time.Minute))
+			backfill.PaceTime(requests+centerLists, p.MaxRequestsPerHour))
 	}
 	resumed := ""
 	if done > 0 {
