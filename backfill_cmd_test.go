@@ -38,6 +38,19 @@ func backfillTestConfig(t *testing.T) (*fakegithub.Server, string) {
 	return fake, cfg
 }
 
+// expectBadFlags runs command with args on cfg at backfillTestNow and
+// fails unless it exits 2 with want in its standard error.
+func expectBadFlags(t *testing.T, cfg, command string, args []string, want string) {
+	t.Helper()
+	stdout, stderr := testutil.OutputFile(t), testutil.OutputFile(t)
+	if code := runAt(backfillTestClock, append([]string{"--config.file=" + cfg, command}, args...), stdout, stderr); code != 2 {
+		t.Errorf("%v: exit %d, want 2", args, code)
+	}
+	if got := testutil.ReadOutput(t, stderr); !strings.Contains(got, want) {
+		t.Errorf("%v: stderr %q does not contain %q", args, got, want)
+	}
+}
+
 // Bad backfill flags exit 2 with a message naming the flag, and GitHub
 // hears nothing.
 func TestBackfillCommandBadFlagsSendNoRequest(t *testing.T) {
@@ -55,14 +68,7 @@ func TestBackfillCommandBadFlagsSendNoRequest(t *testing.T) {
 		// on 20 November with --settle=2, the 17th is the last settled day.
 		{[]string{"--from=2026-11-01", "--to=2026-11-18", "--settle=2"}, "--to=2026-11-18 is after the last settled day 2026-11-17: today (2026-11-20)"},
 	} {
-		stdout, stderr := testutil.OutputFile(t), testutil.OutputFile(t)
-		args := append([]string{"--config.file=" + cfg, "backfill"}, c.args...)
-		if code := runAt(backfillTestClock, args, stdout, stderr); code != 2 {
-			t.Errorf("%v: exit %d, want 2", c.args, code)
-		}
-		if got := testutil.ReadOutput(t, stderr); !strings.Contains(got, c.want) {
-			t.Errorf("%v: stderr %q does not contain %q", c.args, got, c.want)
-		}
+		expectBadFlags(t, cfg, "backfill", c.args, c.want)
 	}
 	if n := fake.TotalRequests(); n != 0 {
 		t.Errorf("bad flags sent %d requests to GitHub", n)

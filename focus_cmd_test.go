@@ -34,14 +34,7 @@ func TestFocusCommandBadFlagsSendNoRequest(t *testing.T) {
 		{[]string{"--from=2026-11-01", "--to=2026-11-19"}, "--to=2026-11-19 is after the last settled day 2026-11-18: today (2026-11-20)"},
 		{[]string{"--from=2026-12"}, "--to=2026-12 is after the last settled day 2026-11-18"},
 	} {
-		stdout, stderr := testutil.OutputFile(t), testutil.OutputFile(t)
-		args := append([]string{"--config.file=" + cfg, "focus"}, c.args...)
-		if code := runAt(backfillTestClock, args, stdout, stderr); code != 2 {
-			t.Errorf("%v: exit %d, want 2", c.args, code)
-		}
-		if got := testutil.ReadOutput(t, stderr); !strings.Contains(got, c.want) {
-			t.Errorf("%v: stderr %q does not contain %q", c.args, got, c.want)
-		}
+		expectBadFlags(t, cfg, "focus", c.args, c.want)
 	}
 	// An output that exists and is no focus run's is refused before any
 	// request too (exit 1: the flags are good, the file is in the way).
