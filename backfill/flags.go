@@ -71,7 +71,7 @@ func (p Plan) dayCount() int { return int(p.To.Sub(p.From)/(24*time.Hour)) + 1 }
 // GitHub keeps, an unknown collector or an output that cannot be written is
 // an error that says what to change.
 func NewPlan(f Flags, now time.Time) (Plan, error) {
-	if err := f.Pacing.Check(); err != nil {
+	if err := f.Check(); err != nil {
 		return Plan{}, err
 	}
 	if f.Concurrency < 1 {

@@ -77,7 +77,7 @@ func (p Plan) months() []time.Time {
 
 // NewPlan checks the flags against the clock, before any request.
 func NewPlan(f Flags, now time.Time) (Plan, error) {
-	if err := f.Pacing.Check(); err != nil {
+	if err := f.Check(); err != nil {
 		return Plan{}, err
 	}
 	switch f.Format {
