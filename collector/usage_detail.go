@@ -569,25 +569,21 @@ func (f detailFamily) samples(out []prometheus.Metric, a githubapi.Account, seri
 }
 
 // appendSeries appends the four samples of one series, which share one
-// slice of label values; the values are the key's own bytes, not copies.
+// slice of label values; the values are the key's own bytes, not copies,
+// and valid UTF-8 as joinKey made them.
 func (f detailFamily) appendSeries(out []prometheus.Metric, a githubapi.Account, key string, s *detailSums) ([]prometheus.Metric, error) {
 	values := make([]string, 2, 2+strings.Count(key, "\xff")+1)
 	values[0], values[1] = string(a.Scope), a.Name
 	for l := range strings.SplitSeq(key, "\xff") {
-		if !utf8.ValidString(l) {
-			l = strings.ToValidUTF8(l, "\uFFFD")
-		}
 		values = append(values, l)
 	}
 	checkLabelCount(f.quantity, values)
-	samples := [4]Sample{
+	held := &[4]Sample{
 		{desc: f.quantity, value: s.quantity.value(), labels: values},
 		{desc: f.gross, value: s.gross.value(), labels: values},
 		{desc: f.discount, value: s.discount.value(), labels: values},
 		{desc: f.net, value: s.net.value(), labels: values},
 	}
-	held := new([4]Sample)
-	*held = samples
 	for i := range held {
 		if !finite(held[i].value) {
 			return nil, notFinite(held[i].desc, values, held[i].value)
