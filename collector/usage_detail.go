@@ -39,8 +39,18 @@ const usageDetailSlices = 96
 // refresh reports it as stuck (it is still polled: it may yet finish).
 const usageDetailStuck = 6 * time.Hour
 
+// usageDetailFirstPoll is the first wait between two polls of an export;
+// it doubles up to usageDetailMaxPoll.
+const usageDetailFirstPoll = time.Minute
+
 // usageDetailMaxPoll is the longest wait between two polls of an export.
 const usageDetailMaxPoll = 30 * time.Minute
+
+// exportPollWait is the wait after an export's poll number n (0 for the
+// first): usageDetailFirstPoll doubled n times, at most usageDetailMaxPoll.
+func exportPollWait(n int) time.Duration {
+	return min(usageDetailMaxPoll, usageDetailFirstPoll<<min(n, 5))
+}
 
 var (
 	detailWorkflowLabels = []string{"organization", "repository", "workflow_path", "product", "sku", "unit_type"}
@@ -280,7 +290,7 @@ func (c *usageDetailCollector) poll(ctx context.Context, client *githubapi.Clien
 		st.pending = nil
 		return fmt.Errorf("usage detail for %s: GitHub's export %s failed; another is asked for within a refresh interval of the last", a, p.id)
 	}
-	p.nextPoll = now.Add(min(usageDetailMaxPoll, time.Minute<<min(p.polls, 5)))
+	p.nextPoll = now.Add(exportPollWait(p.polls))
 	return c.pendingError(a, p, now)
 }
 

@@ -22,10 +22,6 @@ import (
 // whole export, not day by day, so that which series stand alone and which
 // are summed into "__other__" is the same on every day of the month.
 
-// usageDetailFirstPoll is the first wait between two polls of an export the
-// backfill waits for; it doubles up to usageDetailMaxPoll.
-const usageDetailFirstPoll = time.Minute
-
 func (c *usageDetailCollector) startMonth(a githubapi.Account) monthState {
 	return &detailMonth{c: c, account: a}
 }
@@ -172,7 +168,7 @@ func (m *detailMonth) readMonth(ctx context.Context, c *githubapi.Client, from, 
 	waited := time.Duration(0)
 	for polls := 0; x == nil; polls++ {
 		if polls > 0 {
-			wait := min(usageDetailMaxPoll, usageDetailFirstPoll<<min(polls-1, 5))
+			wait := exportPollWait(polls - 1)
 			if waited >= usageDetailStuck {
 				return nil, "", fmt.Errorf("usage detail for %s: waited %s for GitHub's exports to finish: stuck at GitHub? (a rerun polls them again)", a, waited)
 			}
