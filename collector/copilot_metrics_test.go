@@ -122,16 +122,12 @@ github_billing_copilot_metrics_users_without_credits{account="web",scope="organi
 	// links, and the user-teams links of the one day with data (12-02); its
 	// files: 2 users + 1 teams. web: 4 users links + 1 user-teams link
 	// (12-03, 204: no teams), 1 file. No file request carried a credential.
-	for path, want := range map[string]int{
+	expectPathRequests(t, srv, map[string]int{
 		"/enterprises/acme/copilot/metrics/reports/users-1-day":      4,
 		"/enterprises/acme/copilot/metrics/reports/user-teams-1-day": 1,
 		"/orgs/web/copilot/metrics/reports/users-1-day":              4,
 		"/orgs/web/copilot/metrics/reports/user-teams-1-day":         1,
-	} {
-		if got := srv.Requests(path); got != want {
-			t.Errorf("%s: %d requests, want %d", path, got, want)
-		}
-	}
+	})
 	if srv.FileRequests() != 4 || srv.FileRequestsWithCredentials() != 0 {
 		t.Errorf("%d file requests, %d with Authorization or a cookie; want 4 and 0", srv.FileRequests(), srv.FileRequestsWithCredentials())
 	}

@@ -617,6 +617,16 @@ func usageTestExpect(t *testing.T, name string, got, want map[string]float64) {
 	}
 }
 
+// expectPathRequests checks how many requests srv received for each path.
+func expectPathRequests(t *testing.T, srv *fakegithub.Server, want map[string]int) {
+	t.Helper()
+	for path, n := range want {
+		if got := srv.Requests(path); got != n {
+			t.Errorf("%s: %d requests, want %d", path, got, n)
+		}
+	}
+}
+
 // BenchmarkUsageCollectorLoopback1M is one update of the usage collector
 // for an organization whose report has 1,000,000 rows (about 266 MB),
 // served by the fake GitHub over loopback.
