@@ -268,17 +268,13 @@ func TestDownloadCopilotMetricsEmptyFiles(t *testing.T) {
 func TestDownloadCopilotMetricsRefusesARedirectElsewhere(t *testing.T) {
 	srv := fakegithubtest.Start(t, nil)
 	client := fakegithubtest.Client(t, srv, githubapi.Options{})
-	followed := 0
 	host := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		if r.URL.Path == "/moved" {
-			followed++
-		}
 		http.Redirect(w, r, "ftp://files.example/moved?sig=S3CR3T-TWO", http.StatusFound)
 	}))
 	t.Cleanup(host.Close)
 	links := &githubapi.CopilotMetricsLinks{ReportDay: "2026-12-02", DownloadLinks: []string{host.URL + "/a.ndjson?sig=S3CR3T-ONE"}}
 	err := client.DownloadCopilotMetrics(context.Background(), githubapi.CopilotUsersReport, links, func(githubapi.CopilotMetricsRecord) error { return nil })
-	if err == nil || strings.Contains(err.Error(), "S3CR3T") || !strings.Contains(err.Error(), "redirect refused") || followed != 0 {
-		t.Errorf("err %v (followed %d); want the redirect refused, without a signature", err, followed)
+	if err == nil || strings.Contains(err.Error(), "S3CR3T") || !strings.Contains(err.Error(), "redirect refused") {
+		t.Errorf("err %v; want the redirect refused, without a signature", err)
 	}
 }
