@@ -183,22 +183,21 @@ func TestDownloadCopilotMetricsFormats(t *testing.T) {
 // A record lacking a required field, or a record that is not an object,
 // fails the file.
 func TestDownloadCopilotMetricsRefusesBadRecords(t *testing.T) {
-	for name, body := range map[string]string{
-		"no user_id":     `{"user_login":"mona","day":"2026-12-02","ai_credits_used":1}`,
-		"null user_id":   `{"user_id":null,"user_login":"mona","day":"2026-12-02","ai_credits_used":1}`,
-		"not an object":  `[1,2]`,
-		"cut short":      `{"user_id":1,"user_login":"mona","day":"2026-12-`,
-		"garbage after":  `[{"user_id":1,"user_login":"mona","day":"2026-12-02"}] x`,
-		"team no slug":   "", // replaced below
-		"no day in team": "",
+	users, teams := githubapi.CopilotUsersReport, githubapi.CopilotUserTeamsReport
+	for _, tc := range []struct {
+		name   string
+		report githubapi.CopilotMetricsReport
+		body   string
+	}{
+		{"no user_id", users, `{"user_login":"mona","day":"2026-12-02","ai_credits_used":1}`},
+		{"null user_id", users, `{"user_id":null,"user_login":"mona","day":"2026-12-02","ai_credits_used":1}`},
+		{"not an object", users, `[1,2]`},
+		{"cut short", users, `{"user_id":1,"user_login":"mona","day":"2026-12-`},
+		{"garbage after", users, `[{"user_id":1,"user_login":"mona","day":"2026-12-02"}] x`},
+		{"team no slug", teams, `{"user_id":1,"day":"2026-12-02","team_id":9}`},
+		{"no day in team", teams, `{"user_id":1,"team_id":9,"slug":"sre"}`},
 	} {
-		report := githubapi.CopilotUsersReport
-		switch name {
-		case "team no slug":
-			report, body = githubapi.CopilotUserTeamsReport, `{"user_id":1,"day":"2026-12-02","team_id":9}`
-		case "no day in team":
-			report, body = githubapi.CopilotUserTeamsReport, `{"user_id":1,"team_id":9,"slug":"sre"}`
-		}
+		name, report, body := tc.name, tc.report, tc.body
 		d := fakegithub.NewDataset()
 		d.Organizations["web"] = &fakegithub.AccountData{Platform: &fakegithub.PlatformData{}}
 		d.Organizations["web"].Platform.CopilotMetricsReports = map[string]map[string][][]byte{string(report): {"2026-12-02": {[]byte(body)}}}
