@@ -459,25 +459,10 @@ func newDetailAggregate() *detailAggregate {
 func (g *detailAggregate) add(r *githubapi.DetailedUsageRow) {
 	gross, discount, net := clampDiscount(r.GrossAmount, r.DiscountAmount, r.NetAmount)
 	g.key = joinKey(g.key[:0], r.Organization, r.Repository, r.WorkflowPath, r.Product, r.SKU, r.UnitType)
-	w := g.workflows[string(g.key)]
-	if w == nil {
-		w = &detailSums{}
-		g.workflows[string(g.key)] = w
-	}
-	w.addRow(r.Quantity, gross, discount, net)
+	seriesAt(g.workflows, g.key).addRow(r.Quantity, gross, discount, net)
 	g.key = joinKey(g.key[:0], r.Username, r.Product, r.SKU, r.UnitType)
-	u := g.users[string(g.key)]
-	if u == nil {
-		u = &detailSums{}
-		g.users[string(g.key)] = u
-	}
-	u.addRow(r.Quantity, gross, discount, net)
-	p := g.productNet[string(r.Product)]
-	if p == nil {
-		p = &sum{}
-		g.productNet[string(r.Product)] = p
-	}
-	p.add(net)
+	seriesAt(g.users, g.key).addRow(r.Quantity, gross, discount, net)
+	seriesAt(g.productNet, r.Product).add(net)
 }
 
 func (s *detailSums) addRow(quantity, gross, discount, net float64) {
@@ -485,6 +470,17 @@ func (s *detailSums) addRow(quantity, gross, discount, net float64) {
 	s.gross.add(gross)
 	s.discount.add(discount)
 	s.net.add(net)
+}
+
+// seriesAt is the entry of key in m, added (zero) when m has none. A key
+// already in m allocates nothing: the lookup does not copy it.
+func seriesAt[T any](m map[string]*T, key []byte) *T {
+	v := m[string(key)]
+	if v == nil {
+		v = new(T)
+		m[string(key)] = v
+	}
+	return v
 }
 
 // joinKey joins label values with 0xff, a byte valid UTF-8 never holds;

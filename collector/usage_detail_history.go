@@ -100,19 +100,9 @@ func (g *detailDaily) add(r *githubapi.DetailedUsageRow) {
 	gross, discount, net := clampDiscount(r.GrossAmount, r.DiscountAmount, r.NetAmount)
 	date := string(r.Date)
 	g.key = joinKey(g.key[:0], r.Organization, r.Repository, r.WorkflowPath, r.Product, r.SKU, r.UnitType)
-	w := g.workflows[string(g.key)]
-	if w == nil {
-		w = &seriesDays{}
-		g.workflows[string(g.key)] = w
-	}
-	w.add(date, r.Quantity, gross, discount, net)
+	seriesAt(g.workflows, g.key).add(date, r.Quantity, gross, discount, net)
 	g.key = joinKey(g.key[:0], r.Username, r.Product, r.SKU, r.UnitType)
-	u := g.users[string(g.key)]
-	if u == nil {
-		u = &seriesDays{}
-		g.users[string(g.key)] = u
-	}
-	u.add(date, r.Quantity, gross, discount, net)
+	seriesAt(g.users, g.key).add(date, r.Quantity, gross, discount, net)
 }
 
 // setLastDay is the last day the run adds of day's month.
