@@ -111,7 +111,7 @@ func (c *copilotMetricsCollector) month(a githubapi.Account, p githubapi.Period)
 func (c *copilotMetricsCollector) Update(ctx context.Context, client *githubapi.Client, a githubapi.Account) ([]prometheus.Metric, error) {
 	now := c.now().UTC()
 	today := time.Date(now.Year(), now.Month(), now.Day(), 0, 0, 0, 0, time.UTC)
-	m := c.month(a, monthToDate(c.now))
+	m := c.month(a, githubapi.Period{Year: now.Year(), Month: now.Month()})
 	// The complete days of the month: the 1st to yesterday.
 	last := now.Day() - 1
 	for d := 1; d <= last; d++ {

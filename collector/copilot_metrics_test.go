@@ -250,3 +250,28 @@ func TestCopilotMetricsManyUsersInTwoFiles(t *testing.T) {
 		t.Errorf("%d user series, want 300", n)
 	}
 }
+
+// A refresh reads the clock once: one that starts a second before the
+// year's last midnight reads December's days into December, even when the
+// clock has passed into January by the time the month is looked up. The
+// next refresh, on January 10th, starts January afresh: December's 2nd
+// (mona's 420 credits) is no day of January, and January has no data.
+func TestCopilotMetricsRefreshReadsTheClockOnce(t *testing.T) {
+	srv := fakegithubtest.Start(t, metricsDataset(t))
+	client := fakegithubtest.Client(t, srv, githubapi.Options{})
+	calls := 0
+	clock := func() time.Time {
+		calls++
+		if calls == 1 {
+			return time.Date(2026, 12, 31, 23, 59, 59, 0, time.UTC)
+		}
+		return time.Date(2027, 1, 10, 12, 0, 0, 0, time.UTC)
+	}
+	c := copilotMetricsFactory().New(Options{}, clock)
+	if out := exposition(t, update(t, c, client, acme)); !strings.Contains(out, `user="mona"} 420`+"\n") {
+		t.Errorf("December: want mona's 420 in\n%s", out)
+	}
+	if out := exposition(t, update(t, c, client, acme)); strings.Contains(out, `user="mona"`) {
+		t.Errorf("January 10th: December's 2nd counted in January:\n%s", out)
+	}
+}
