@@ -66,15 +66,17 @@ type daySums struct {
 	sums detailSums
 }
 
-func (s *seriesDays) add(date string, quantity, gross, discount, net float64) {
+// add adds a row dated date; the date is copied only for a day the series
+// has not seen.
+func (s *seriesDays) add(date []byte, quantity, gross, discount, net float64) {
 	s.total.addRow(quantity, gross, discount, net)
 	for i := len(s.days) - 1; i >= 0; i-- {
-		if s.days[i].date == date {
+		if s.days[i].date == string(date) {
 			s.days[i].sums.addRow(quantity, gross, discount, net)
 			return
 		}
 	}
-	d := daySums{date: date}
+	d := daySums{date: string(date)}
 	d.sums.addRow(quantity, gross, discount, net)
 	s.days = append(s.days, d)
 }
@@ -98,7 +100,7 @@ func (s *seriesDays) through(date string) (detailSums, bool) {
 
 func (g *detailDaily) add(r *githubapi.DetailedUsageRow) {
 	gross, discount, net := clampDiscount(r.GrossAmount, r.DiscountAmount, r.NetAmount)
-	date := string(r.Date)
+	date := r.Date
 	g.key = joinKey(g.key[:0], r.Organization, r.Repository, r.WorkflowPath, r.Product, r.SKU, r.UnitType)
 	seriesAt(g.workflows, g.key).add(date, r.Quantity, gross, discount, net)
 	g.key = joinKey(g.key[:0], r.Username, r.Product, r.SKU, r.UnitType)
