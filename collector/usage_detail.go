@@ -279,7 +279,7 @@ func (c *usageDetailCollector) poll(ctx context.Context, client *githubapi.Clien
 	p.polls++
 	switch {
 	case strings.EqualFold(x.Status, githubapi.ExportCompleted):
-		if !strings.EqualFold(x.ReportType, githubapi.ReportDetailed) || !covers(*x, p.from, p.to) {
+		if !covers(*x, p.from, p.to) {
 			st.pending = nil
 			return fmt.Errorf("usage detail for %s: export %s is a %s export of %s to %s, not the detailed one of %s to %s that was asked for",
 				a, x.ID, x.ReportType, x.StartDate, x.EndDate, p.from, p.to)
