@@ -213,9 +213,8 @@ func organizationLicenses(ctx context.Context, client *githubapi.Client, a githu
 // one seat of it unless --collector.copilot.by-plan, which shares the
 // pages).
 func aiCreditPoolRequests(s Shape) []Call {
-	credits := Call{Endpoint: "/settings/billing/ai_credit/usage", Platform: true, Count: 1, Formula: "1", Shared: true}
 	if s.Scope == githubapi.ScopeOrganization {
-		return []Call{copilotBillingCall(), credits}
+		return append([]Call{copilotBillingCall()}, aiCreditsRequests(s)...)
 	}
-	return []Call{copilotSeatPagesCall(s), credits}
+	return append([]Call{copilotSeatPagesCall(s)}, aiCreditsRequests(s)...)
 }

@@ -187,16 +187,12 @@ func TestAICreditPoolSharesTheRoundsAnswers(t *testing.T) {
 		update(t, credits, client, a)
 		update(t, poolTestCollector(nil), client, a)
 	}
-	for path, want := range map[string]int{
+	expectPathRequests(t, srv, map[string]int{
 		"/enterprises/acme/copilot/billing/seats":                  1,
 		"/enterprises/acme/settings/billing/ai_credit/usage":       1,
 		"/orgs/acme-web/copilot/billing":                           1,
 		"/organizations/acme-web/settings/billing/ai_credit/usage": 1,
-	} {
-		if n := srv.Requests(path); n != want {
-			t.Errorf("%s asked %d times, want %d", path, n, want)
-		}
-	}
+	})
 }
 
 // What the pool cannot be computed from fails the pool of that account

@@ -123,9 +123,6 @@ func TestBudgetsCollectorReadsTwoPagesBothSKUFormsAndConsumedWhenSent(t *testing
 		"github_billing_budget_expiry_timestamp_seconds" + mona + "}": 1798761599,
 	}
 	usageTestExpect(t, "budgets", got, want)
-	if len(got) != len(want) {
-		t.Errorf("%d series, want %d: %v", len(got), len(want), got)
-	}
 }
 
 // A budget without a field GitHub's schema requires fails the collector for
@@ -161,11 +158,7 @@ func TestBudgetsCollectorUserStatesOnTheExample(t *testing.T) {
 		"github_billing_budget_user_target_amount_usd" + l + `"octocat"}`:    1000,
 		"github_billing_budget_user_target_amount_usd" + l + `"monalisa"}`:   1000,
 	}
-	for k, v := range want {
-		if g, ok := got[k]; !ok || g != v {
-			t.Errorf("%s = %v (present %v), want %v", k, g, ok, v)
-		}
-	}
+	usageTestExpectSome(t, got, want)
 	if qs := q.All(); len(qs) != 1 || qs[0].Get("per_page") != "100" {
 		t.Errorf("user-states queries %v, want one page of 100", qs)
 	}
@@ -217,11 +210,7 @@ func TestBudgetsCollectorUserStatesEntryWithoutUser(t *testing.T) {
 		"github_billing_budget_user_consumed_amount_usd" + l + `"monalisa"}`: 250,
 		"github_billing_budget_user_target_amount_usd" + l + `"monalisa"}`:   1000,
 	}
-	for k, v := range want {
-		if g, ok := got[k]; !ok || g != v {
-			t.Errorf("%s = %v (present %v), want %v", k, g, ok, v)
-		}
-	}
+	usageTestExpectSome(t, got, want)
 	for k := range got {
 		if strings.Contains(k, "octocat") {
 			t.Errorf("unexpected %s: the entry names no user", k)
@@ -263,9 +252,6 @@ func TestBudgetsCollectorLicenceAndAmbiguousUnits(t *testing.T) {
 		"github_billing_budget_prevent_further_usage" + ambiguous: 1,
 	}
 	usageTestExpect(t, "budgets", got, want)
-	if len(got) != len(want) {
-		t.Errorf("%d series, want %d: %v", len(got), len(want), got)
-	}
 }
 
 // The unit of a budget follows from its SKUs alone (API.md §15.3).
@@ -354,11 +340,7 @@ func TestBudgetsCollectorMultiUserCostCenter(t *testing.T) {
 		"github_billing_budget_user_target_amount_usd" + l + `,user="octocat"}`:    1000,
 		"github_billing_budget_user_target_amount_usd" + l + `,user="monalisa"}`:   1000,
 	}
-	for k, v := range want {
-		if g, ok := got[k]; !ok || g != v {
-			t.Errorf("%s = %v (present %v), want %v", k, g, ok, v)
-		}
-	}
+	usageTestExpectSome(t, got, want)
 	for k := range got {
 		if strings.HasPrefix(k, "github_billing_budget_consumed_amount_usd") {
 			t.Errorf("unexpected %s: usage rows name no user", k)

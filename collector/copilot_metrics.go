@@ -111,7 +111,7 @@ func (c *copilotMetricsCollector) month(a githubapi.Account, p githubapi.Period)
 func (c *copilotMetricsCollector) Update(ctx context.Context, client *githubapi.Client, a githubapi.Account) ([]prometheus.Metric, error) {
 	now := c.now().UTC()
 	today := time.Date(now.Year(), now.Month(), now.Day(), 0, 0, 0, 0, time.UTC)
-	m := c.month(a, monthToDate(c.now))
+	m := c.month(a, githubapi.Period{Year: now.Year(), Month: now.Month()})
 	// The complete days of the month: the 1st to yesterday.
 	last := now.Day() - 1
 	for d := 1; d <= last; d++ {
@@ -289,10 +289,9 @@ func readCopilotMetricsDay(ctx context.Context, client *githubapi.Client, a gith
 // days are read: the links of the users report of each of the last four
 // complete days and of the three before while they still have no data, and
 // of the user-teams report of those with data (at most the last four). The
-// first refresh of a month after a start
-// asks for every complete day of the month so far, up to 30 of each; the
-// files behind the links are on GitHub's file host, outside the API's
-// rate limit.
+// first refresh of a month after a start asks for every complete day of the
+// month so far, up to 30 of each; the files behind the links are on
+// GitHub's file host, outside the API's rate limit.
 func copilotMetricsRequests(Shape) []Call {
 	late := copilotMetricsLateDays - copilotMetricsRereadDays
 	return []Call{

@@ -122,16 +122,12 @@ github_billing_copilot_metrics_users_without_credits{account="web",scope="organi
 	// links, and the user-teams links of the one day with data (12-02); its
 	// files: 2 users + 1 teams. web: 4 users links + 1 user-teams link
 	// (12-03, 204: no teams), 1 file. No file request carried a credential.
-	for path, want := range map[string]int{
+	expectPathRequests(t, srv, map[string]int{
 		"/enterprises/acme/copilot/metrics/reports/users-1-day":      4,
 		"/enterprises/acme/copilot/metrics/reports/user-teams-1-day": 1,
 		"/orgs/web/copilot/metrics/reports/users-1-day":              4,
 		"/orgs/web/copilot/metrics/reports/user-teams-1-day":         1,
-	} {
-		if got := srv.Requests(path); got != want {
-			t.Errorf("%s: %d requests, want %d", path, got, want)
-		}
-	}
+	})
 	if srv.FileRequests() != 4 || srv.FileRequestsWithCredentials() != 0 {
 		t.Errorf("%d file requests, %d with Authorization or a cookie; want 4 and 0", srv.FileRequests(), srv.FileRequestsWithCredentials())
 	}
@@ -252,5 +248,30 @@ func TestCopilotMetricsManyUsersInTwoFiles(t *testing.T) {
 	}
 	if n := strings.Count(out, "github_billing_copilot_metrics_user_ai_credits{"); n != 300 {
 		t.Errorf("%d user series, want 300", n)
+	}
+}
+
+// A refresh reads the clock once: one that starts a second before the
+// year's last midnight reads December's days into December, even when the
+// clock has passed into January by the time the month is looked up. The
+// next refresh, on January 10th, starts January afresh: December's 2nd
+// (mona's 420 credits) is no day of January, and January has no data.
+func TestCopilotMetricsRefreshReadsTheClockOnce(t *testing.T) {
+	srv := fakegithubtest.Start(t, metricsDataset(t))
+	client := fakegithubtest.Client(t, srv, githubapi.Options{})
+	calls := 0
+	clock := func() time.Time {
+		calls++
+		if calls == 1 {
+			return time.Date(2026, 12, 31, 23, 59, 59, 0, time.UTC)
+		}
+		return time.Date(2027, 1, 10, 12, 0, 0, 0, time.UTC)
+	}
+	c := copilotMetricsFactory().New(Options{}, clock)
+	if out := exposition(t, update(t, c, client, acme)); !strings.Contains(out, `user="mona"} 420`+"\n") {
+		t.Errorf("December: want mona's 420 in\n%s", out)
+	}
+	if out := exposition(t, update(t, c, client, acme)); strings.Contains(out, `user="mona"`) {
+		t.Errorf("January 10th: December's 2nd counted in January:\n%s", out)
 	}
 }

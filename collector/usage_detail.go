@@ -39,8 +39,18 @@ const usageDetailSlices = 96
 // refresh reports it as stuck (it is still polled: it may yet finish).
 const usageDetailStuck = 6 * time.Hour
 
+// usageDetailFirstPoll is the first wait between two polls of an export;
+// it doubles up to usageDetailMaxPoll.
+const usageDetailFirstPoll = time.Minute
+
 // usageDetailMaxPoll is the longest wait between two polls of an export.
 const usageDetailMaxPoll = 30 * time.Minute
+
+// exportPollWait is the wait after an export's poll number n (0 for the
+// first): usageDetailFirstPoll doubled n times, at most usageDetailMaxPoll.
+func exportPollWait(n int) time.Duration {
+	return min(usageDetailMaxPoll, usageDetailFirstPoll<<min(n, 5))
+}
 
 var (
 	detailWorkflowLabels = []string{"organization", "repository", "workflow_path", "product", "sku", "unit_type"}
@@ -269,7 +279,7 @@ func (c *usageDetailCollector) poll(ctx context.Context, client *githubapi.Clien
 	p.polls++
 	switch {
 	case strings.EqualFold(x.Status, githubapi.ExportCompleted):
-		if !strings.EqualFold(x.ReportType, githubapi.ReportDetailed) || !covers(*x, p.from, p.to) {
+		if !covers(*x, p.from, p.to) {
 			st.pending = nil
 			return fmt.Errorf("usage detail for %s: export %s is a %s export of %s to %s, not the detailed one of %s to %s that was asked for",
 				a, x.ID, x.ReportType, x.StartDate, x.EndDate, p.from, p.to)
@@ -280,7 +290,7 @@ func (c *usageDetailCollector) poll(ctx context.Context, client *githubapi.Clien
 		st.pending = nil
 		return fmt.Errorf("usage detail for %s: GitHub's export %s failed; another is asked for within a refresh interval of the last", a, p.id)
 	}
-	p.nextPoll = now.Add(min(usageDetailMaxPoll, time.Minute<<min(p.polls, 5)))
+	p.nextPoll = now.Add(exportPollWait(p.polls))
 	return c.pendingError(a, p, now)
 }
 
@@ -449,25 +459,10 @@ func newDetailAggregate() *detailAggregate {
 func (g *detailAggregate) add(r *githubapi.DetailedUsageRow) {
 	gross, discount, net := clampDiscount(r.GrossAmount, r.DiscountAmount, r.NetAmount)
 	g.key = joinKey(g.key[:0], r.Organization, r.Repository, r.WorkflowPath, r.Product, r.SKU, r.UnitType)
-	w := g.workflows[string(g.key)]
-	if w == nil {
-		w = &detailSums{}
-		g.workflows[string(g.key)] = w
-	}
-	w.addRow(r.Quantity, gross, discount, net)
+	seriesAt(g.workflows, g.key).addRow(r.Quantity, gross, discount, net)
 	g.key = joinKey(g.key[:0], r.Username, r.Product, r.SKU, r.UnitType)
-	u := g.users[string(g.key)]
-	if u == nil {
-		u = &detailSums{}
-		g.users[string(g.key)] = u
-	}
-	u.addRow(r.Quantity, gross, discount, net)
-	p := g.productNet[string(r.Product)]
-	if p == nil {
-		p = &sum{}
-		g.productNet[string(r.Product)] = p
-	}
-	p.add(net)
+	seriesAt(g.users, g.key).addRow(r.Quantity, gross, discount, net)
+	seriesAt(g.productNet, r.Product).add(net)
 }
 
 func (s *detailSums) addRow(quantity, gross, discount, net float64) {
@@ -475,6 +470,17 @@ func (s *detailSums) addRow(quantity, gross, discount, net float64) {
 	s.gross.add(gross)
 	s.discount.add(discount)
 	s.net.add(net)
+}
+
+// seriesAt is the entry of key in m, added (zero) when m has none. A key
+// already in m allocates nothing: the lookup does not copy it.
+func seriesAt[T any](m map[string]*T, key []byte) *T {
+	v := m[string(key)]
+	if v == nil {
+		v = new(T)
+		m[string(key)] = v
+	}
+	return v
 }
 
 // joinKey joins label values with 0xff, a byte valid UTF-8 never holds;
@@ -569,25 +575,21 @@ func (f detailFamily) samples(out []prometheus.Metric, a githubapi.Account, seri
 }
 
 // appendSeries appends the four samples of one series, which share one
-// slice of label values; the values are the key's own bytes, not copies.
+// slice of label values; the values are the key's own bytes, not copies,
+// and valid UTF-8 as joinKey made them.
 func (f detailFamily) appendSeries(out []prometheus.Metric, a githubapi.Account, key string, s *detailSums) ([]prometheus.Metric, error) {
 	values := make([]string, 2, 2+strings.Count(key, "\xff")+1)
 	values[0], values[1] = string(a.Scope), a.Name
 	for l := range strings.SplitSeq(key, "\xff") {
-		if !utf8.ValidString(l) {
-			l = strings.ToValidUTF8(l, "\uFFFD")
-		}
 		values = append(values, l)
 	}
 	checkLabelCount(f.quantity, values)
-	samples := [4]Sample{
+	held := &[4]Sample{
 		{desc: f.quantity, value: s.quantity.value(), labels: values},
 		{desc: f.gross, value: s.gross.value(), labels: values},
 		{desc: f.discount, value: s.discount.value(), labels: values},
 		{desc: f.net, value: s.net.value(), labels: values},
 	}
-	held := new([4]Sample)
-	*held = samples
 	for i := range held {
 		if !finite(held[i].value) {
 			return nil, notFinite(held[i].desc, values, held[i].value)

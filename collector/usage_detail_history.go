@@ -22,10 +22,6 @@ import (
 // whole export, not day by day, so that which series stand alone and which
 // are summed into "__other__" is the same on every day of the month.
 
-// usageDetailFirstPoll is the first wait between two polls of an export the
-// backfill waits for; it doubles up to usageDetailMaxPoll.
-const usageDetailFirstPoll = time.Minute
-
 func (c *usageDetailCollector) startMonth(a githubapi.Account) monthState {
 	return &detailMonth{c: c, account: a}
 }
@@ -70,15 +66,17 @@ type daySums struct {
 	sums detailSums
 }
 
-func (s *seriesDays) add(date string, quantity, gross, discount, net float64) {
+// add adds a row dated date; the date is copied only for a day the series
+// has not seen.
+func (s *seriesDays) add(date []byte, quantity, gross, discount, net float64) {
 	s.total.addRow(quantity, gross, discount, net)
 	for i := len(s.days) - 1; i >= 0; i-- {
-		if s.days[i].date == date {
+		if s.days[i].date == string(date) {
 			s.days[i].sums.addRow(quantity, gross, discount, net)
 			return
 		}
 	}
-	d := daySums{date: date}
+	d := daySums{date: string(date)}
 	d.sums.addRow(quantity, gross, discount, net)
 	s.days = append(s.days, d)
 }
@@ -102,21 +100,11 @@ func (s *seriesDays) through(date string) (detailSums, bool) {
 
 func (g *detailDaily) add(r *githubapi.DetailedUsageRow) {
 	gross, discount, net := clampDiscount(r.GrossAmount, r.DiscountAmount, r.NetAmount)
-	date := string(r.Date)
+	date := r.Date
 	g.key = joinKey(g.key[:0], r.Organization, r.Repository, r.WorkflowPath, r.Product, r.SKU, r.UnitType)
-	w := g.workflows[string(g.key)]
-	if w == nil {
-		w = &seriesDays{}
-		g.workflows[string(g.key)] = w
-	}
-	w.add(date, r.Quantity, gross, discount, net)
+	seriesAt(g.workflows, g.key).add(date, r.Quantity, gross, discount, net)
 	g.key = joinKey(g.key[:0], r.Username, r.Product, r.SKU, r.UnitType)
-	u := g.users[string(g.key)]
-	if u == nil {
-		u = &seriesDays{}
-		g.users[string(g.key)] = u
-	}
-	u.add(date, r.Quantity, gross, discount, net)
+	seriesAt(g.users, g.key).add(date, r.Quantity, gross, discount, net)
 }
 
 // setLastDay is the last day the run adds of day's month.
@@ -172,7 +160,7 @@ func (m *detailMonth) readMonth(ctx context.Context, c *githubapi.Client, from, 
 	waited := time.Duration(0)
 	for polls := 0; x == nil; polls++ {
 		if polls > 0 {
-			wait := min(usageDetailMaxPoll, usageDetailFirstPoll<<min(polls-1, 5))
+			wait := exportPollWait(polls - 1)
 			if waited >= usageDetailStuck {
 				return nil, "", fmt.Errorf("usage detail for %s: waited %s for GitHub's exports to finish: stuck at GitHub? (a rerun polls them again)", a, waited)
 			}

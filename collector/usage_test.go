@@ -617,6 +617,27 @@ func usageTestExpect(t *testing.T, name string, got, want map[string]float64) {
 	}
 }
 
+// usageTestExpectSome checks that got has every series of want, at its
+// value; other series may be there too.
+func usageTestExpectSome(t *testing.T, got, want map[string]float64) {
+	t.Helper()
+	for k, w := range want {
+		if g, ok := got[k]; !ok || g != w {
+			t.Errorf("%s = %v (present %v), want %v", k, g, ok, w)
+		}
+	}
+}
+
+// expectPathRequests checks how many requests srv received for each path.
+func expectPathRequests(t *testing.T, srv *fakegithub.Server, want map[string]int) {
+	t.Helper()
+	for path, n := range want {
+		if got := srv.Requests(path); got != n {
+			t.Errorf("%s: %d requests, want %d", path, got, n)
+		}
+	}
+}
+
 // BenchmarkUsageCollectorLoopback1M is one update of the usage collector
 // for an organization whose report has 1,000,000 rows (about 266 MB),
 // served by the fake GitHub over loopback.

@@ -140,11 +140,10 @@ func (c *Client) DownloadCopilotMetrics(ctx context.Context, report CopilotMetri
 	return nil
 }
 
-// RedactLink is a download link without what can carry its signature:
+// redactLink is a download link without what can carry its signature:
 // scheme, host and path only.
-func RedactLink(raw string) string {
-	u, err := url.Parse(raw)
-	if err != nil || u.Host == "" {
+func redactLink(u *url.URL) string {
+	if u.Host == "" {
 		return "(unreadable link)"
 	}
 	return u.Scheme + "://" + u.Host + u.EscapedPath()
@@ -155,10 +154,10 @@ func (c *Client) downloadCopilotFile(ctx context.Context, name, link string, req
 	if err != nil {
 		return fmt.Errorf("%s: the link is not a URL", name)
 	}
+	where := fmt.Sprintf("%s (%s)", name, redactLink(u))
 	if err := c.downloadScheme(u); err != nil {
-		return fmt.Errorf("%s (%s): %w", name, RedactLink(link), err)
+		return fmt.Errorf("%s: %w", where, err)
 	}
-	where := fmt.Sprintf("%s (%s)", name, RedactLink(link))
 	// Not observed as an API request: the file host is not the API and
 	// spends none of its rate limit.
 	resp, err := c.getSigned(ctx, u, "")

@@ -183,22 +183,21 @@ func TestDownloadCopilotMetricsFormats(t *testing.T) {
 // A record lacking a required field, or a record that is not an object,
 // fails the file.
 func TestDownloadCopilotMetricsRefusesBadRecords(t *testing.T) {
-	for name, body := range map[string]string{
-		"no user_id":     `{"user_login":"mona","day":"2026-12-02","ai_credits_used":1}`,
-		"null user_id":   `{"user_id":null,"user_login":"mona","day":"2026-12-02","ai_credits_used":1}`,
-		"not an object":  `[1,2]`,
-		"cut short":      `{"user_id":1,"user_login":"mona","day":"2026-12-`,
-		"garbage after":  `[{"user_id":1,"user_login":"mona","day":"2026-12-02"}] x`,
-		"team no slug":   "", // replaced below
-		"no day in team": "",
+	users, teams := githubapi.CopilotUsersReport, githubapi.CopilotUserTeamsReport
+	for _, tc := range []struct {
+		name   string
+		report githubapi.CopilotMetricsReport
+		body   string
+	}{
+		{"no user_id", users, `{"user_login":"mona","day":"2026-12-02","ai_credits_used":1}`},
+		{"null user_id", users, `{"user_id":null,"user_login":"mona","day":"2026-12-02","ai_credits_used":1}`},
+		{"not an object", users, `[1,2]`},
+		{"cut short", users, `{"user_id":1,"user_login":"mona","day":"2026-12-`},
+		{"garbage after", users, `[{"user_id":1,"user_login":"mona","day":"2026-12-02"}] x`},
+		{"team no slug", teams, `{"user_id":1,"day":"2026-12-02","team_id":9}`},
+		{"no day in team", teams, `{"user_id":1,"team_id":9,"slug":"sre"}`},
 	} {
-		report := githubapi.CopilotUsersReport
-		switch name {
-		case "team no slug":
-			report, body = githubapi.CopilotUserTeamsReport, `{"user_id":1,"day":"2026-12-02","team_id":9}`
-		case "no day in team":
-			report, body = githubapi.CopilotUserTeamsReport, `{"user_id":1,"team_id":9,"slug":"sre"}`
-		}
+		name, report, body := tc.name, tc.report, tc.body
 		d := fakegithub.NewDataset()
 		d.Organizations["web"] = &fakegithub.AccountData{Platform: &fakegithub.PlatformData{}}
 		d.Organizations["web"].Platform.CopilotMetricsReports = map[string]map[string][][]byte{string(report): {"2026-12-02": {[]byte(body)}}}
@@ -268,17 +267,13 @@ func TestDownloadCopilotMetricsEmptyFiles(t *testing.T) {
 func TestDownloadCopilotMetricsRefusesARedirectElsewhere(t *testing.T) {
 	srv := fakegithubtest.Start(t, nil)
 	client := fakegithubtest.Client(t, srv, githubapi.Options{})
-	followed := 0
 	host := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		if r.URL.Path == "/moved" {
-			followed++
-		}
 		http.Redirect(w, r, "ftp://files.example/moved?sig=S3CR3T-TWO", http.StatusFound)
 	}))
 	t.Cleanup(host.Close)
 	links := &githubapi.CopilotMetricsLinks{ReportDay: "2026-12-02", DownloadLinks: []string{host.URL + "/a.ndjson?sig=S3CR3T-ONE"}}
 	err := client.DownloadCopilotMetrics(context.Background(), githubapi.CopilotUsersReport, links, func(githubapi.CopilotMetricsRecord) error { return nil })
-	if err == nil || strings.Contains(err.Error(), "S3CR3T") || !strings.Contains(err.Error(), "redirect refused") || followed != 0 {
-		t.Errorf("err %v (followed %d); want the redirect refused, without a signature", err, followed)
+	if err == nil || strings.Contains(err.Error(), "S3CR3T") || !strings.Contains(err.Error(), "redirect refused") {
+		t.Errorf("err %v; want the redirect refused, without a signature", err)
 	}
 }
