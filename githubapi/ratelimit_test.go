@@ -146,12 +146,11 @@ func TestSuccessfulPOSTWithNoneRemainingBlocksUntilReset(t *testing.T) {
 		w.Header().Set("X-Ratelimit-Reset", strconv.FormatInt(clk.Now().Add(10*time.Minute).Unix(), 10))
 		createAccepted(w, r)
 	})
-	acme := exportAcme
-	x, err := c.CreateUsageReportExport(context.Background(), acme, novemberDetailed)
+	x, err := c.CreateUsageReportExport(context.Background(), exportAcme, novemberDetailed)
 	if err != nil {
 		t.Fatal(err)
 	}
-	if _, err := c.UsageReportExportByID(context.Background(), acme, x.ID); !errors.Is(err, githubapi.ErrRateLimited) {
+	if _, err := c.UsageReportExportByID(context.Background(), exportAcme, x.ID); !errors.Is(err, githubapi.ErrRateLimited) {
 		t.Fatalf("err = %v, want ErrRateLimited without asking", err)
 	}
 	if got := srv.TotalRequests(); got != 1 {
@@ -159,7 +158,7 @@ func TestSuccessfulPOSTWithNoneRemainingBlocksUntilReset(t *testing.T) {
 	}
 	clk.Advance(10*time.Minute + time.Second)
 	srv.Override(create+"/"+x.ID, fakegithubtest.ServeFile(examplesDir+"enterprise-usage-report-get-completed-multipart.constructed.json"))
-	if _, err := c.UsageReportExportByID(context.Background(), acme, x.ID); err != nil {
+	if _, err := c.UsageReportExportByID(context.Background(), exportAcme, x.ID); err != nil {
 		t.Fatalf("after the reset: %v", err)
 	}
 }

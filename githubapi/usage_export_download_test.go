@@ -174,8 +174,7 @@ func TestCreateAndGetUsageReportExport(t *testing.T) {
 		method, body = r.Method, string(b)
 		createAccepted(w, r)
 	})
-	acme := exportAcme
-	x, err := client.CreateUsageReportExport(context.Background(), acme, novemberDetailed)
+	x, err := client.CreateUsageReportExport(context.Background(), exportAcme, novemberDetailed)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -187,7 +186,7 @@ func TestCreateAndGetUsageReportExport(t *testing.T) {
 	}
 	srv.Override("/enterprises/acme/settings/billing/reports/5f0c2e1a-7b3d-4c9e-9a41-2d6b8e0f1c37",
 		fakegithubtest.ServeFile(examplesDir+"enterprise-usage-report-get-completed-multipart.constructed.json"))
-	got, err := client.UsageReportExportByID(context.Background(), acme, "5f0c2e1a-7b3d-4c9e-9a41-2d6b8e0f1c37")
+	got, err := client.UsageReportExportByID(context.Background(), exportAcme, "5f0c2e1a-7b3d-4c9e-9a41-2d6b8e0f1c37")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -195,7 +194,7 @@ func TestCreateAndGetUsageReportExport(t *testing.T) {
 		t.Errorf("got %+v", got)
 	}
 	srv.Override("/enterprises/acme/settings/billing/reports/y", fakegithubtest.ServeString(`{"id": "y", "report_type": "detailed"}`))
-	if _, err := client.UsageReportExportByID(context.Background(), acme, "y"); err == nil || !strings.Contains(err.Error(), "status") {
+	if _, err := client.UsageReportExportByID(context.Background(), exportAcme, "y"); err == nil || !strings.Contains(err.Error(), "status") {
 		t.Errorf("error %v, want the missing status named", err)
 	}
 }
