@@ -24,7 +24,7 @@ var demoWorkflows = []string{".github/workflows/ci.yml", ".github/workflows/rele
 var demoCostCenterNames = map[string]string{"cc-platform-0001": "Platform", "cc-datasci-0002": "Data Science"}
 
 // lastMonthDetailed is an administrator's detailed export of last month,
-// made as the month ended: the fake's download host serves its parts (its
+// made as the month ended: the fake's file host serves its parts (its
 // links are the fake's), and a backfill of usage_detail of last month
 // reuses it.
 func lastMonthDetailed(x githubapi.UsageReportExport, monthStart time.Time) githubapi.UsageReportExport {
