@@ -696,8 +696,8 @@ func newFamilyWriter(format Format) *familyWriter {
 }
 
 // release hands w back for another answer. The sources it lists are
-// cleared, so that it keeps no replaced cache data alive; families no
-// answer had for a while are dropped.
+// cleared, so that it keeps no replaced cache data alive; the families
+// this answer did not have are dropped.
 func (w *familyWriter) release() {
 	for name, m := range w.byName {
 		if m.gen != w.gen {
