@@ -131,10 +131,12 @@ func (v valueExpectation) holds(got map[string]float64) error {
 	return nil
 }
 
-// labelsMatch reports whether a queryValues key ({a="1",b="2"}) has every label of want.
+// labelsMatch reports whether a queryValues key ({a="1",b="2"}) has every label of want, each
+// pair whole: after the key's "{" or a ",".
 func labelsMatch(key string, want map[string]string) bool {
 	for name, value := range want {
-		if !strings.Contains(key, name+"="+strconv.Quote(value)) {
+		pair := name + "=" + strconv.Quote(value)
+		if !strings.Contains(key, "{"+pair) && !strings.Contains(key, ","+pair) {
 			return false
 		}
 	}
