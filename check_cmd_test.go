@@ -91,15 +91,9 @@ func checkKeys(accounts []githubapi.Account, names []string, off func(githubapi.
 }
 
 // checkDefaultKeys are checkKeys of every collector on by default
-// (collector.Collectors).
+// (collector.DefaultNames).
 func checkDefaultKeys(accounts []githubapi.Account, off func(githubapi.Account, string) bool) map[string]bool {
-	var names []string
-	for _, f := range collector.Collectors() {
-		if f.DefaultEnabled {
-			names = append(names, f.Name)
-		}
-	}
-	return checkKeys(accounts, names, off)
+	return checkKeys(accounts, collector.DefaultNames(), off)
 }
 
 // checkClasses are the check's classes: a row's result is one of them,

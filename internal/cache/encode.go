@@ -629,17 +629,18 @@ type familyWriter struct {
 // each name in turn: hundreds of thousands of small families, each in its
 // entry's own allocation, which the processor's cache does not hold. Read
 // one at a time, each waits for memory twice (the family, then its bytes),
-// and the waiting was most of the scrape. Loaded in a block first, by loads
+// and the waiting is most of the scrape. Loaded in a block first, by loads
 // that do not depend on each other, the memory brings a block's families in
 // together; the sum of the bytes loaded is kept (touched) so that the
 // compiler keeps the loads. In process, 5,000 organizations (220,000
 // families, 275,000 health lines): a third less CPU a scrape.
 const touchBlock = 32
 
-// touchFamilies loads, for the block of fams from i, their rows, every 64
-// bytes of the first kilobyte, and the first byte of their values, and the fields of the next
-// block's families, so that those are at hand when the next block's bytes
-// are loaded. The first block loads its own fields first.
+// touchFamilies loads, for the block of fams from i, their rows (every 64
+// bytes of the first kilobyte) and the first byte of their values, and the
+// fields of the next block's families, so that those are at hand when the
+// next block's bytes are loaded. The first block loads its own fields
+// first.
 func touchFamilies(fams []*encodedFamily, i int) byte {
 	var t byte
 	if i == 0 {
@@ -695,8 +696,8 @@ func newFamilyWriter(format Format) *familyWriter {
 }
 
 // release hands w back for another answer. The sources it lists are
-// cleared, so that it keeps no replaced cache data alive; families no
-// answer had for a while are dropped.
+// cleared, so that it keeps no replaced cache data alive; the families
+// this answer did not have are dropped.
 func (w *familyWriter) release() {
 	for name, m := range w.byName {
 		if m.gen != w.gen {

@@ -47,6 +47,25 @@ func budgetDataset(t0 time.Time) *fakegithub.Dataset {
 	return d
 }
 
+// simConfig is the configuration of the simulations: GitHub at apiURL,
+// demo.Enterprise, and the organizations org-01 to org-NN of budgetDataset
+// (orgs of them).
+func simConfig(t testing.TB, apiURL string, orgs int) *config.Resolved {
+	t.Helper()
+	yaml := fmt.Sprintf("github: {api_url: %q, token: sim}\nenterprises: [{name: %s}]\n", apiURL, demo.Enterprise)
+	if orgs > 0 {
+		yaml += "organizations:\n"
+	}
+	for i := 1; i <= orgs; i++ {
+		yaml += fmt.Sprintf("  - name: org-%02d\n", i)
+	}
+	cfg, err := config.Parse("budget.yml", []byte(yaml), func(string) string { return "" })
+	if err != nil {
+		t.Fatal(err)
+	}
+	return cfg
+}
+
 // startSimulated runs the default collectors and extra ones on cfg, with
 // the clients and the collectors on a clock the test moves from t0.
 func startSimulated(t testing.TB, cfg *config.Resolved, t0 time.Time, extra ...string) (*cache.Cache, *simClock) {
@@ -98,14 +117,7 @@ func simulateHour(t testing.TB) (requests int, refreshInterval time.Duration, d 
 	t0 := time.Date(2026, 11, 15, 9, 0, 0, 0, time.UTC)
 	d = budgetDataset(t0)
 	fake := fakegithubtest.Start(t, d)
-	yaml := fmt.Sprintf("github: {api_url: %q, token: sim}\nenterprises: [{name: %s}]\norganizations:\n", fake.URL, demo.Enterprise)
-	for i := 1; i <= 10; i++ {
-		yaml += fmt.Sprintf("  - name: org-%02d\n", i)
-	}
-	cfg, err := config.Parse("budget.yml", []byte(yaml), func(string) string { return "" })
-	if err != nil {
-		t.Fatal(err)
-	}
+	cfg := simConfig(t, fake.URL, 10)
 	exp, clock := startSimulated(t, cfg, t0)
 
 	for tick := time.Duration(0); tick < time.Hour; tick += 15 * time.Second {
@@ -189,11 +201,7 @@ func TestAPIBudgetAICreditsByUserSixSimulatedHours(t *testing.T) {
 	d.Enterprises[demo.Enterprise] = &ent
 	d.Organizations = map[string]*fakegithub.AccountData{}
 	fake := fakegithubtest.Start(t, d)
-	yaml := fmt.Sprintf("github: {api_url: %q, token: sim}\nenterprises: [{name: %s}]\n", fake.URL, demo.Enterprise)
-	cfg, err := config.Parse("budget.yml", []byte(yaml), func(string) string { return "" })
-	if err != nil {
-		t.Fatal(err)
-	}
+	cfg := simConfig(t, fake.URL, 0)
 	exp, clock := startSimulated(t, cfg, t0, collector.AICreditsByUser)
 	// The paths of the collectors of roundtest.HandWorked and the view, whose
 	// requests the figures by hand count.

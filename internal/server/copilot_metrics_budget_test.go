@@ -9,7 +9,6 @@ import (
 	"time"
 
 	"github.com/github-billing-exporter/github-billing-exporter/collector"
-	"github.com/github-billing-exporter/github-billing-exporter/config"
 	"github.com/github-billing-exporter/github-billing-exporter/internal/cache"
 	"github.com/github-billing-exporter/github-billing-exporter/internal/demo"
 	"github.com/github-billing-exporter/github-billing-exporter/internal/fakegithub"
@@ -95,12 +94,7 @@ func TestAPIBudgetCopilotMetricsTwoSimulatedDays(t *testing.T) {
 	ent.Platform = &pd
 	d.Enterprises[demo.Enterprise] = &ent
 	fake := fakegithubtest.Start(t, d)
-	yaml := fmt.Sprintf("github: {api_url: %q, token: sim}\nenterprises: [{name: %s}]\n", fake.URL, demo.Enterprise)
-	cfg, err := config.Parse("budget.yml", []byte(yaml), func(string) string { return "" })
-	if err != nil {
-		t.Fatal(err)
-	}
-	exp, clock := startSimulated(t, cfg, t0, collector.CopilotMetrics)
+	exp, clock := startSimulated(t, simConfig(t, fake.URL, 0), t0, collector.CopilotMetrics)
 	simNow.Store(clock)
 	fake.SetClock(clock.Now)
 

@@ -496,20 +496,35 @@ func parseExpectArgs(name, expectUsage string, args []string) (expectArgs, error
 	return expectArgs{base: *base, timeout: *timeout, expects: expects, ds: ds}, nil
 }
 
-// retry runs check(i) for each of n checks, every two seconds, until all pass in one round or
-// the timeout has passed.
-func (a expectArgs) retry(n int, check func(i int) error) {
+// run runs check(i) for each of n checks, every two seconds, until all pass in one round or
+// the timeout has passed, then writes a line for each, "ok    NAME" or "FAIL  NAME: error"
+// (name(i)); when any failed, its error is failure with how many did.
+func (a expectArgs) run(stdout io.Writer, n int, name func(i int) string, check func(i int) error, failure string) error {
+	errs := make([]error, n)
 	deadline := time.Now().Add(a.timeout)
 	for {
 		failed := 0
 		for i := range n {
-			if check(i) != nil {
+			if errs[i] = check(i); errs[i] != nil {
 				failed++
 			}
 		}
 		if failed == 0 || time.Now().After(deadline) {
-			return
+			break
 		}
 		time.Sleep(2 * time.Second)
 	}
+	failed := 0
+	for i, err := range errs {
+		if err != nil {
+			failed++
+			fmt.Fprintf(stdout, "FAIL  %s: %v\n", name(i), err)
+		} else {
+			fmt.Fprintf(stdout, "ok    %s\n", name(i))
+		}
+	}
+	if failed > 0 {
+		return fmt.Errorf(failure, failed)
+	}
+	return nil
 }

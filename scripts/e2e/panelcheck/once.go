@@ -28,7 +28,6 @@ func cmdOnce(args []string, stdout io.Writer) error {
 	}
 	type check struct {
 		panel, panelExpr, want string
-		err                    error
 	}
 	var checks []*check
 	for _, e := range a.expects {
@@ -49,24 +48,10 @@ func cmdOnce(args []string, stdout io.Writer) error {
 		}
 		checks = append(checks, c)
 	}
-	a.retry(len(checks), func(i int) error {
-		c := checks[i]
-		c.err = compareOnce(a.base, c.panelExpr, c.want)
-		return c.err
-	})
-	failed := 0
-	for _, c := range checks {
-		if c.err != nil {
-			failed++
-			fmt.Fprintf(stdout, "FAIL  panel %q counts each dollar once: %v\n", c.panel, c.err)
-		} else {
-			fmt.Fprintf(stdout, "ok    panel %q counts each dollar once\n", c.panel)
-		}
-	}
-	if failed > 0 {
-		return fmt.Errorf("%d panel(s) do not count each dollar once", failed)
-	}
-	return nil
+	return a.run(stdout, len(checks),
+		func(i int) string { return fmt.Sprintf("panel %q counts each dollar once", checks[i].panel) },
+		func(i int) error { return compareOnce(a.base, checks[i].panelExpr, checks[i].want) },
+		"%d panel(s) do not count each dollar once")
 }
 
 func compareOnce(base, panelExpr, want string) error {

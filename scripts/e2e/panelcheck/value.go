@@ -25,7 +25,6 @@ func cmdValue(args []string, stdout io.Writer) error {
 	type check struct {
 		want valueExpectation
 		expr string
-		err  error
 	}
 	var checks []*check
 	for _, e := range a.expects {
@@ -46,24 +45,10 @@ func cmdValue(args []string, stdout io.Writer) error {
 		}
 		checks = append(checks, c)
 	}
-	a.retry(len(checks), func(i int) error {
-		c := checks[i]
-		c.err = checkValue(a.base, c.expr, c.want)
-		return c.err
-	})
-	failed := 0
-	for _, c := range checks {
-		if c.err != nil {
-			failed++
-			fmt.Fprintf(stdout, "FAIL  %s: %v\n", c.want, c.err)
-		} else {
-			fmt.Fprintf(stdout, "ok    %s\n", c.want)
-		}
-	}
-	if failed > 0 {
-		return fmt.Errorf("%d panel value(s) not as expected", failed)
-	}
-	return nil
+	return a.run(stdout, len(checks),
+		func(i int) string { return checks[i].want.String() },
+		func(i int) error { return checkValue(a.base, checks[i].expr, checks[i].want) },
+		"%d panel value(s) not as expected")
 }
 
 // valueExpectation is one -expect of cmdValue.
@@ -146,10 +131,12 @@ func (v valueExpectation) holds(got map[string]float64) error {
 	return nil
 }
 
-// labelsMatch reports whether a queryValues key ({a="1",b="2"}) has every label of want.
+// labelsMatch reports whether a queryValues key ({a="1",b="2"}) has every label of want, each
+// pair whole: after the key's "{" or a ",".
 func labelsMatch(key string, want map[string]string) bool {
 	for name, value := range want {
-		if !strings.Contains(key, name+"="+strconv.Quote(value)) {
+		pair := name + "=" + strconv.Quote(value)
+		if !strings.Contains(key, "{"+pair) && !strings.Contains(key, ","+pair) {
 			return false
 		}
 	}

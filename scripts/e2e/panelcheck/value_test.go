@@ -63,3 +63,16 @@ func TestValueExpectationHolds(t *testing.T) {
 		}
 	}
 }
+
+// A label name is matched whole: account=X does not match a series whose
+// only such value is under billing_account.
+func TestValueExpectationMatchesWholeLabelNames(t *testing.T) {
+	got := map[string]float64{`{billing_account="acme-crop",scope="enterprise"}`: 13}
+	v, err := parseValueExpectation("P|B|account=acme-crop|== 0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := v.holds(got); err == nil || !strings.Contains(err.Error(), "no series") {
+		t.Errorf("holds = %v, want no series with those labels", err)
+	}
+}
